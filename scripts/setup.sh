@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what the platform needs on a fresh machine: system packages (PostgreSQL server for
+# the test suite, Chromium and CJK fonts for the browser tests) when missing, then a Python
+# virtual environment with the pinned dependencies. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WANT_SYSTEM="${1:-}"   # "test" also installs the test-only system packages
+
+need=()
+if [ "$WANT_SYSTEM" = "test" ]; then
+  command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql postgresql-contrib)
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
+fi
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = "0" ]; then
+    echo "installing system packages: ${need[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "missing system packages: ${need[*]} — install them (sudo apt-get install ${need[*]})" >&2
+    exit 1
+  fi
+fi
+
+PY="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+if [ "$WANT_SYSTEM" = "test" ]; then
+  .venv/bin/python -m pip install -q -e ".[test]"
+else
+  .venv/bin/python -m pip install -q -e .
+fi

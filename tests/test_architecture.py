@@ -1,0 +1,83 @@
+"""Architecture rules enforced by tests (ARCHITECTURE.md "Habits we keep")."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from fastapi.routing import APIRoute
+from starlette.routing import Mount
+
+from xinyong.app import create_app
+from xinyong.kit.access import declared_roles, iter_routes
+from xinyong.migrate import check, upgrade
+
+PACKAGE = Path(__file__).resolve().parent.parent / "xinyong"
+
+
+def test_every_route_declares_who_may_call_it():
+    app = create_app()
+    undeclared, seen = [], 0
+    for route in iter_routes(app.routes):
+        if isinstance(route, APIRoute):
+            seen += 1
+            if declared_roles(route.dependant) is None:
+                undeclared.append(f"{sorted(route.methods)} {route.path}")
+        elif isinstance(route, Mount):
+            assert route.path == "/static", f"unexpected mount {route.path}"
+        elif route.path not in ("/openapi.json",):
+            undeclared.append(route.path)
+    assert undeclared == [], f"routes without an access declaration: {undeclared}"
+    assert seen >= 10, "the walk must reach the routes of included routers"
+
+
+def test_a_route_without_declaration_is_caught():
+    """The check above can fail: a bare route is reported."""
+    from fastapi import FastAPI
+    app = FastAPI()
+
+    @app.get("/bare")
+    def bare():
+        return {}
+
+    route = next(r for r in app.routes if isinstance(r, APIRoute) and r.path == "/bare")
+    assert declared_roles(route.dependant) is None
+
+
+def test_services_and_repositories_never_commit():
+    """Commit only at the boundary: routes, CLI commands, sweeps (ARCHITECTURE.md habit 2)."""
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        if path.name not in ("service.py", "repository.py", "rules.py", "views.py", "sweep.py"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "commit":
+                offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert offenders == []
+
+
+def test_rules_modules_do_no_io():
+    """rules.py files are pure: no database, no files, no network."""
+    banned = {"sqlalchemy", "xinyong.db", "open", "requests", "httpx", "psycopg"}
+    offenders = []
+    for path in PACKAGE.rglob("rules.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in banned | {"sqlalchemy"}:
+                offenders.append(f"{path.relative_to(PACKAGE)} imports {node.module}")
+            if isinstance(node, ast.Import):
+                offenders += [f"{path.relative_to(PACKAGE)} imports {a.name}" for a in node.names
+                              if a.name.split(".")[0] in banned]
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "open":
+                offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno} calls open()")
+    assert offenders == []
+
+
+def test_models_and_migrations_agree_on_sqlite(tmp_path):
+    url = f"sqlite:///{tmp_path / 'check.db'}"
+    upgrade(url)
+    check(url)  # raises when autogenerate would find a difference
+
+
+def test_models_and_migrations_agree_on_postgresql(pg_url):
+    upgrade(pg_url)
+    check(pg_url)

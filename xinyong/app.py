@@ -1,0 +1,101 @@
+"""Application factory: mounts the JSON API (/api/v1) and the server-rendered pages."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.middleware.sessions import SessionMiddleware
+
+from xinyong.config import get_settings
+from xinyong.kit.errors import XinyongError
+
+log = logging.getLogger("xinyong")
+STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                               "script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
+
+
+def _error_response(request: Request, status: int, body: dict):
+    if _wants_json(request):
+        return JSONResponse({"error": body}, status_code=status)
+    if status == 401:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    from xinyong.kit.web import render
+    return render(request, "error.html", {"status": status, "error": body}, status_code=status)
+
+
+class AuthMiddleware(BaseHTTPMiddleware):
+    """Resolves who is calling (API token or page session) once per request."""
+
+    async def dispatch(self, request: Request, call_next):
+        from xinyong.accounts.middleware import resolve_principal
+        request.state.principal = resolve_principal(request)
+        return await call_next(request)
+
+
+class SecurityHeadersMiddleware(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next):
+        response = await call_next(request)
+        for k, v in SECURITY_HEADERS.items():
+            if k == "Cache-Control" and request.url.path.startswith("/static/"):
+                continue
+            response.headers.setdefault(k, v)
+        return response
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(title="Xinyong 信用 — public credit information platform", version="0.1.0",
+                  openapi_url="/openapi.json", docs_url=None, redoc_url=None)
+    app.add_middleware(AuthMiddleware)
+    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="xinyong_session",
+                       same_site="lax", https_only=settings.base_url.startswith("https"), max_age=8 * 3600)
+    app.add_middleware(SecurityHeadersMiddleware)
+    _handlers(app)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    from xinyong.web.routes import include_all
+    include_all(app)
+    return app
+
+
+def _handlers(app: FastAPI) -> None:
+    @app.exception_handler(XinyongError)
+    async def _xinyong(request: Request, exc: XinyongError):
+        return _error_response(request, exc.status, exc.to_dict())
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):
+        problems = [{"field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path", "form")),
+                     "message": e.get("msg", "")} for e in exc.errors()]
+        fields = ", ".join(p["field"] for p in problems)
+        return _error_response(request, 422, {"code": "invalid_input", "message": f"输入有误：{fields}",
+                                              "message_en": f"invalid input: {fields}", "details": {"problems": problems}})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return _error_response(request, exc.status_code, {"code": code, "message": str(exc.detail),
+                                                          "message_en": str(exc.detail)})
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _error_response(request, 500, {"code": "internal_error", "message": "系统内部错误，已记录",
+                                              "message_en": "internal error; it has been logged"})

@@ -1,0 +1,222 @@
+"""The `xinyong` command."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from xinyong import clock
+from xinyong.config import get_settings
+from xinyong.kit.errors import XinyongError
+
+app = typer.Typer(help="Xinyong 信用 — public credit information platform", no_args_is_help=True)
+law_app = typer.Typer(help="law profiles (rules as data)", no_args_is_help=True)
+catalogue_app = typer.Typer(help="the information catalogue", no_args_is_help=True)
+agency_app = typer.Typer(help="agencies (data sources)", no_args_is_help=True)
+user_app = typer.Typer(help="accounts", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens", no_args_is_help=True)
+app.add_typer(law_app, name="law")
+app.add_typer(catalogue_app, name="catalogue")
+app.add_typer(agency_app, name="agency")
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+console = Console()
+err = Console(stderr=True)
+
+
+def _fail(exc: XinyongError) -> None:
+    err.print(f"[red]error[/red] ({exc.code}{', field ' + exc.field if exc.field else ''}): {exc.message}")
+    if exc.message_en != exc.message:
+        err.print(f"       {exc.message_en}")
+    raise typer.Exit(2)
+
+
+@app.command()
+def init() -> None:
+    """Create the database, or upgrade it to the latest schema."""
+    from xinyong.migrate import upgrade
+    url = get_settings().database_url
+    upgrade(url)
+    console.print(f"database ready: {_safe_url(url)}")
+
+
+def _safe_url(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the web application (API and pages)."""
+    import uvicorn
+    settings = get_settings()
+    if settings.uses_dev_secret and not settings.dev:
+        err.print("[red]refusing to serve with the development secret[/red]: set XINYONG_SECRET_KEY "
+                  "(or XINYONG_DEV=1 for a local demo)")
+        raise typer.Exit(2)
+    uvicorn.run("xinyong.app:create_app", factory=True, host=host, port=port, log_level="info")
+
+
+@app.command()
+def demo(subjects: int = typer.Option(400, help="how many enterprises to generate"),
+         seed: int = typer.Option(2026, help="random seed (same seed, same city)")) -> None:
+    """Load a synthetic city: agencies, subjects, licences and penalties, demo accounts."""
+    from xinyong.demo import load_demo
+    try:
+        summary = load_demo(subjects=subjects, seed=seed, console=console)
+    except XinyongError as exc:
+        _fail(exc)
+    console.print(summary)
+
+
+@app.command()
+def ingest(file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+           source: str = typer.Option(..., "--source", help="source agency USCC"),
+           item: str = typer.Option(..., "--item", help="catalogue item code, e.g. penalty"),
+           change_reason: str = typer.Option(None, "--reason", help="why re-sent records changed"),
+           as_json: bool = typer.Option(False, "--json", help="print one JSON object")) -> None:
+    """Ingest a batch file (CSV UTF-8/GBK, or XLSX) from a registered agency."""
+    from xinyong.db import session_scope
+    from xinyong.ingest.service import ingest_file
+    data = file.read_bytes()
+    steps = ["read", "validate", "write", "done"]
+    try:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                      console=err, disable=as_json or not sys.stderr.isatty()) as progress:
+            task = progress.add_task(f"ingest {file.name}", total=len(steps))
+
+            def step(name: str) -> None:
+                progress.update(task, completed=steps.index(name) + 1, description=f"{file.name}: {name}")
+
+            with session_scope() as session:
+                outcome = ingest_file(session, data=data, filename=file.name, source_uscc=source, item_code=item,
+                                      channel="cli", change_reason=change_reason, progress=step)
+    except XinyongError as exc:
+        if as_json:
+            print(json.dumps({"error": exc.to_dict()}, ensure_ascii=False))
+            raise typer.Exit(2)
+        _fail(exc)
+    body = outcome.as_dict()
+    if as_json:
+        print(json.dumps(body, ensure_ascii=False))
+    else:
+        _print_outcome(body)
+    if outcome.status != "completed":
+        raise typer.Exit(1)
+
+
+def _print_outcome(body: dict) -> None:
+    table = Table(title=f"batch {body['batch']}: {body['status']}")
+    for key in ("total_rows", "accepted", "rejected", "created", "updated", "unchanged", "error_code",
+                "error_message"):
+        if body.get(key) not in (None, ""):
+            table.add_row(key, str(body[key]))
+    console.print(table)
+
+
+@app.command()
+def sweep() -> None:
+    """Time-driven housekeeping as of the clock's today (XINYONG_TODAY)."""
+    from xinyong.db import session_scope
+    from xinyong.disclosure.sweep import run_sweep
+    with session_scope() as session:
+        report = run_sweep(session, clock.today())
+    for key, value in report.items():
+        console.print(f"{key}: {value}")
+
+
+@law_app.command("show")
+def law_show(profile: str = typer.Option(None, help="profile name (default: XINYONG_PROFILE)"),
+             on: str = typer.Option(None, help="date (default: today)")) -> None:
+    """Print the rules in force with their citations."""
+    import datetime as dt
+    from xinyong.law import active_profile, get_profile
+    p = get_profile(profile) if profile else active_profile()
+    day = dt.date.fromisoformat(on) if on else clock.today()
+    table = Table(title=f"{p.title_zh} / {p.title_en} — rules in force on {day}")
+    for col in ("rule", "in force", "citation", "value"):
+        table.add_column(col, overflow="fold")
+    for rule in p.rules_in_force(on=day):
+        span = f"{rule.effective_from} – {rule.effective_to or '…'}"
+        table.add_row(rule.key, span, str(rule.citation), json.dumps(rule.value, ensure_ascii=False)[:160])
+    console.print(table)
+
+
+@catalogue_app.command("list")
+def catalogue_list() -> None:
+    """Print the catalogue items and their codes."""
+    from xinyong.catalogue import get_catalogue
+    table = Table(title="公共信用信息目录 / catalogue")
+    for col in ("code", "名称", "name", "category", "disclosure", "ingestible"):
+        table.add_column(col)
+    for item in get_catalogue().items:
+        table.add_row(item.code, item.name_zh, item.name_en, str(item.category), item.disclosure,
+                      "yes" if item.ingestible else "")
+    console.print(table)
+
+
+@agency_app.command("add")
+def agency_add(uscc: str = typer.Option(..., "--uscc"), name: str = typer.Option(..., "--name"),
+               kind: str = typer.Option("public_body", "--kind")) -> None:
+    """Register an agency, so that its batches are accepted."""
+    from xinyong.agencies.service import register
+    from xinyong.db import session_scope
+    try:
+        with session_scope() as session:
+            agency = register(session, uscc=uscc, name=name, kind=kind)
+            console.print(f"registered agency {agency.id}: {agency.uscc} {agency.name}")
+    except XinyongError as exc:
+        _fail(exc)
+
+
+@agency_app.command("list")
+def agency_list() -> None:
+    from xinyong.agencies.service import list_all
+    from xinyong.db import session_scope
+    with session_scope() as session:
+        for a in list_all(session):
+            console.print(f"{a.id}\t{a.uscc}\t{a.kind}\t{a.name}")
+
+
+@user_app.command("add")
+def user_add(username: str = typer.Argument(...), role: str = typer.Option(..., "--role"),
+             agency: str = typer.Option(None, "--agency", help="agency USCC (for role agency)"),
+             name: str = typer.Option("", "--name"),
+             password: str = typer.Option(None, "--password", help="default: prompt; or XINYONG_NEW_PASSWORD")) -> None:
+    """Create an account."""
+    from xinyong.accounts.service import create_user
+    from xinyong.db import session_scope
+    password = password or os.environ.get("XINYONG_NEW_PASSWORD") or typer.prompt(
+        "password", hide_input=True, confirmation_prompt=True)
+    try:
+        with session_scope() as session:
+            user = create_user(session, username=username, password=password, role=role, display_name=name,
+                               agency_uscc=agency)
+            console.print(f"created user {user.id}: {user.username} ({user.role})")
+    except XinyongError as exc:
+        _fail(exc)
+
+
+@token_app.command("issue")
+def token_issue(username: str = typer.Argument(...), name: str = typer.Option("", "--name")) -> None:
+    """Issue an API token for a user (printed once; only its hash is stored)."""
+    from xinyong.accounts.service import issue_token
+    from xinyong.db import session_scope
+    try:
+        with session_scope() as session:
+            token = issue_token(session, username, name)
+    except XinyongError as exc:
+        _fail(exc)
+    print(token)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,24 @@
+"""Public API: search subjects and read their public records (masked where they concern people)."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
+
+from xinyong.disclosure import service
+from xinyong.disclosure.schemas import PublicSubject, SearchResult
+from xinyong.kit.access import allow
+from xinyong.kit.web import get_session
+
+router = APIRouter(prefix="/api/v1/subjects", tags=["public 公示"])
+
+
+@router.get("", response_model=SearchResult, dependencies=[allow("public")])
+def search(q: str = Query(..., min_length=1, max_length=100, description="name (partial) or USCC"),
+           limit: int = Query(20, ge=1, le=50), offset: int = Query(0, ge=0, le=10_000),
+           session: Session = Depends(get_session)):
+    return service.search(session, q, limit, offset)
+
+
+@router.get("/{subject_id}", response_model=PublicSubject, dependencies=[allow("public")])
+def profile(subject_id: int, session: Session = Depends(get_session)):
+    return service.subject_profile(session, subject_id)

@@ -1,0 +1,48 @@
+"""Public-view response models (what the portal and /api/v1 show to anyone)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel
+
+
+class PublicSubjectSummary(BaseModel):
+    id: int
+    kind: str
+    name: str
+    uscc: str | None = None
+    masked: bool = False
+
+
+class PublicRecord(BaseModel):
+    id: int
+    item_code: str
+    item_name: str
+    item_name_en: str
+    decision_no: str
+    decision_date: dt.date
+    severity: str | None
+    source_agency: str
+    publicity_end: dt.date | None
+    publicity_citation: str
+    fields: dict[str, str | None]
+    field_labels: dict[str, str]
+
+
+class PublicSubject(BaseModel):
+    id: int
+    kind: str
+    name: str
+    uscc: str | None = None
+    resident_id: str | None = None
+    legal_rep_name: str | None = None
+    masked: bool = False
+    as_of: dt.date
+    records: list[PublicRecord]
+
+
+class SearchResult(BaseModel):
+    query: str
+    items: list[PublicSubjectSummary]
+    limit: int
+    offset: int

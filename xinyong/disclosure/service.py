@@ -1,0 +1,79 @@
+"""Public views of subjects and their records, masked where they concern people
+(rule `masking.natural_person` of the active profile)."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from xinyong import clock
+from xinyong.catalogue import CatalogueError, get_catalogue
+from xinyong.disclosure import repository
+from xinyong.disclosure.schemas import PublicRecord, PublicSubject, PublicSubjectSummary, SearchResult
+from xinyong.kit.crypto import decrypt
+from xinyong.kit.errors import InvalidInput, NotFound
+from xinyong.kit.masking import mask_identifier, mask_name
+from xinyong.law import active_profile
+from xinyong.models import Subject
+
+PERSON_KINDS = ("natural_person",)
+
+
+def _masking() -> dict:
+    return active_profile().rule("masking.natural_person", on=clock.today()).value
+
+
+def _shown_name(subject: Subject, masking: dict) -> tuple[str, bool]:
+    if subject.kind in PERSON_KINDS:
+        return mask_name(subject.name, **masking["name"]), True
+    return subject.name, False
+
+
+def search(session: Session, q: str, limit: int = 20, offset: int = 0) -> SearchResult:
+    q = (q or "").strip()
+    if not q:
+        raise InvalidInput("请输入名称或统一社会信用代码", field="q", message_en="q: enter a name or a USCC")
+    if len(q) > 100:
+        raise InvalidInput("查询过长", field="q", message_en="q: at most 100 characters")
+    limit = max(1, min(limit, 50))
+    masking = _masking()
+    items = []
+    for s in repository.search_subjects(session, q, limit, max(0, offset)):
+        name, masked = _shown_name(s, masking)
+        items.append(PublicSubjectSummary(id=s.id, kind=s.kind, name=name, uscc=s.uscc, masked=masked))
+    return SearchResult(query=q, items=items, limit=limit, offset=offset)
+
+
+def subject_profile(session: Session, subject_id: int) -> PublicSubject:
+    subject = session.get(Subject, subject_id)
+    if subject is None:
+        raise NotFound("未找到该主体", message_en="no such subject")
+    today = clock.today()
+    masking = _masking()
+    name, masked = _shown_name(subject, masking)
+    resident_id = None
+    if subject.resident_id_enc is not None:
+        resident_id = mask_identifier(decrypt(subject.resident_id_enc), **masking["resident_id"])
+    records = [_public_record(r, agency, subject, masking) for r, agency in
+               repository.public_records(session, subject.id, today)]
+    return PublicSubject(id=subject.id, kind=subject.kind, name=name, uscc=subject.uscc,
+                         resident_id=resident_id, legal_rep_name=subject.legal_rep_name, masked=masked,
+                         as_of=today, records=records)
+
+
+def _public_record(record, agency_name: str, subject: Subject, masking: dict) -> PublicRecord:
+    catalogue = get_catalogue()
+    try:
+        item = catalogue.get(record.item_code)
+        labels = {f.code: f.header_zh for f in item.fields}
+        name_field = item.field_by_role("subject_name")
+        item_name, item_name_en = item.name_zh, item.name_en
+    except CatalogueError:
+        labels, name_field, item_name, item_name_en = {}, None, record.item_code, record.item_code
+    fields = {k: (None if v is None else str(v)) for k, v in (record.fields or {}).items()}
+    if subject.kind in PERSON_KINDS and name_field is not None and fields.get(name_field.code):
+        fields[name_field.code] = mask_name(fields[name_field.code], **masking["name"])
+    return PublicRecord(
+        id=record.id, item_code=record.item_code, item_name=item_name, item_name_en=item_name_en,
+        decision_no=record.decision_no, decision_date=record.decision_date, severity=record.severity,
+        source_agency=agency_name, publicity_end=record.publicity_end,
+        publicity_citation=record.publicity_citation, fields=fields,
+        field_labels={k: labels.get(k, k) for k in fields})

@@ -1,0 +1,113 @@
+"""Set-based writes of a batch's records: new rows are loaded in one bulk load; rows that
+re-send an existing decision (same source agency, item and decision number) are staged
+once, their previous versions snapshotted and the records updated in two statements."""
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from xinyong.kit import bulk
+
+RECORD_COLUMNS = [
+    ("subject_id", "bigint"), ("item_code", "text"), ("source_agency_id", "bigint"), ("decision_no", "text"),
+    ("decision_date", "date"), ("valid_to", "date"), ("severity", "text"), ("severity_basis", "text"),
+    ("disclosure", "text"), ("publicity_published", "bool"), ("publicity_start", "date"),
+    ("publicity_end", "date"), ("publicity_min_end", "date"), ("publicity_citation", "text"),
+    ("fields", "json"), ("status", "text"), ("version", "int"), ("batch_id", "bigint"), ("row_no", "int"),
+    ("received_at", "timestamp"), ("updated_at", "timestamp"),
+]
+RECORD_COLUMN_NAMES = [c for c, _ in RECORD_COLUMNS]
+# what makes a re-sent decision a change (publicity follows from these and the rules)
+COMPARED = ("subject_id", "decision_date", "valid_to", "severity", "fields", "publicity_published",
+            "publicity_end", "disclosure")
+SNAPSHOT = ("subject_id", "decision_date", "valid_to", "severity", "severity_basis", "disclosure",
+            "publicity_published", "publicity_start", "publicity_end", "publicity_min_end",
+            "publicity_citation", "fields", "status", "batch_id", "row_no", "received_at")
+
+
+def existing_records(session: Session, agency_id: int, item_code: str, decision_nos: pl.Series) -> pl.DataFrame:
+    """(decision_no, record_id) of the decisions in this batch that are already stored."""
+    bulk.create_temp_table(session, "stage_keys", [("decision_no", "text")])
+    bulk.load_frame(session, "stage_keys", decision_nos.to_frame("decision_no"))
+    rows = session.execute(text(
+        "SELECT r.decision_no, r.id FROM records r JOIN stage_keys k ON r.decision_no = k.decision_no "
+        "WHERE r.source_agency_id = :a AND r.item_code = :i"), {"a": agency_id, "i": item_code}).all()
+    bulk.drop_temp_table(session, "stage_keys")
+    return pl.DataFrame(rows, schema={"decision_no": pl.Utf8, "record_id": pl.Int64}, orient="row")
+
+
+def insert_records(session: Session, frame: pl.DataFrame) -> int:
+    return bulk.load_frame(session, "records", frame.select(RECORD_COLUMN_NAMES))
+
+
+def update_records(session: Session, frame: pl.DataFrame, *, batch_id: int, reason: str,
+                   now: dt.datetime) -> int:
+    """Apply re-sent decisions; keep each superseded version with the change reason.
+    Returns how many records actually changed (identical re-sends change nothing)."""
+    if frame.height == 0:
+        return 0
+    pg = bulk.dialect(session) == "postgresql"
+    bulk.create_temp_table(session, "stage_records", [("id", "bigint"), *RECORD_COLUMNS])
+    bulk.load_frame(session, "stage_records", frame.select(["id", *RECORD_COLUMN_NAMES]))
+    changed = _changed_condition(pg)
+    build = "jsonb_build_object" if pg else "json_object"
+    pairs = ", ".join(f"'{c}', {'json(r.fields)' if (c == 'fields' and not pg) else 'r.' + c}" for c in SNAPSHOT)
+    result = session.execute(text(
+        f"INSERT INTO record_versions (record_id, subject_id, version, snapshot, superseded_by_batch, "
+        f"change_reason, changed_at) SELECT r.id, r.subject_id, r.version, {build}({pairs}), :batch, :reason, :now "
+        f"FROM records r JOIN stage_records s ON s.id = r.id WHERE {changed}"),
+        {"batch": batch_id, "reason": reason, "now": now})
+    count = result.rowcount or 0
+    sets = ", ".join(f"{c} = s.{c}" for c in RECORD_COLUMN_NAMES if c not in ("version", "status"))
+    session.execute(text(
+        f"UPDATE records AS r SET {sets}, version = r.version + 1 FROM stage_records s "
+        f"WHERE s.id = r.id AND {changed}"))
+    bulk.drop_temp_table(session, "stage_records")
+    return count
+
+
+def _changed_condition(pg: bool) -> str:
+    op = "IS DISTINCT FROM" if pg else "IS NOT"
+    return "(" + " OR ".join(f"r.{c} {op} s.{c}" for c in COMPARED) + ")"
+
+
+def insert_rejections(session: Session, rejections: pl.DataFrame, batch_id: int) -> int:
+    if rejections.height == 0:
+        return 0
+    frame = rejections.select(
+        pl.lit(batch_id, pl.Int64).alias("batch_id"), pl.col("row_no").cast(pl.Int64), "field",
+        pl.col("value").fill_null(""), "reason_code", "reason", pl.col("reason_en").fill_null(""))
+    # one row per (row, field): a field can fail several checks, keep all reasons together
+    frame = frame.group_by(["batch_id", "row_no", "field"], maintain_order=True).agg(
+        pl.col("value").first(), pl.col("reason_code").str.join(","), pl.col("reason").str.join("；"),
+        pl.col("reason_en").str.join("; "))
+    return bulk.load_frame(session, "batch_rejections", frame)
+
+
+def list_batches(session: Session, agency_id: int | None, limit: int = 100, offset: int = 0):
+    from sqlalchemy import select
+
+    from xinyong.models import Agency, Batch
+    stmt = select(Batch, Agency.name).join(Agency, Agency.id == Batch.agency_id, isouter=True)
+    if agency_id is not None:
+        stmt = stmt.where(Batch.agency_id == agency_id)
+    return session.execute(stmt.order_by(Batch.id.desc()).limit(limit).offset(offset)).all()
+
+
+def get_batch(session: Session, batch_id: int):
+    from xinyong.models import Batch
+    return session.get(Batch, batch_id)
+
+
+def batch_rejections(session: Session, batch_id: int, limit: int | None = None, offset: int = 0):
+    from sqlalchemy import select
+
+    from xinyong.models import BatchRejection
+    stmt = (select(BatchRejection).where(BatchRejection.batch_id == batch_id)
+            .order_by(BatchRejection.row_no, BatchRejection.field).offset(offset))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(session.scalars(stmt))

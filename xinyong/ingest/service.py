@@ -1,0 +1,210 @@
+"""Aggregation (归集): a registered agency's batch is read, checked against the catalogue,
+and either refused as a whole or split into accepted records and returned rows
+(退回复核, QZ art. 10). Everything happens in the caller's transaction: a crash leaves
+no partial batch. A refused batch is recorded (status "refused") with its reason only."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+
+import polars as pl
+from sqlalchemy.orm import Session
+
+from xinyong import clock
+from xinyong.agencies import service as agencies
+from xinyong.catalogue import CatalogueError, get_catalogue
+from xinyong.config import get_settings
+from xinyong.disclosure.rules import licence_publicity_frame, penalty_publicity_frame
+from xinyong.ingest import repository
+from xinyong.ingest.readers import IngestFileError, read_table
+from xinyong.ingest.rules import BatchRefused, ValidationResult, validate
+from xinyong.kit.errors import InvalidInput, PayloadTooLarge
+from xinyong.law import active_profile
+from xinyong.models import Batch
+from xinyong.subjects.repository import resolve_subjects
+
+
+@dataclasses.dataclass
+class BatchOutcome:
+    batch_id: int
+    status: str
+    item: str
+    total_rows: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    error_code: str | None = None
+    error_message: str | None = None
+    ignored_columns: list[str] = dataclasses.field(default_factory=list)
+    refused_columns: list[dict] = dataclasses.field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"batch": self.batch_id, **dataclasses.asdict(self)}
+
+
+def ingest_file(session: Session, *, data: bytes, filename: str, source_uscc: str, item_code: str,
+                channel: str = "cli", user_id: int | None = None, change_reason: str | None = None,
+                progress=None) -> BatchOutcome:
+    """Ingest one file. Raises for a caller error (unknown agency or item, too large);
+    returns a refused outcome for a file the agency must fix."""
+    limit = get_settings().max_upload_bytes
+    if len(data) > limit:
+        raise PayloadTooLarge(f"文件超过 {limit} 字节上限", field="file",
+                              message_en=f"file is {len(data)} bytes; the limit is {limit}")
+    agency, item = _source_and_item(session, source_uscc, item_code)
+    batch = _open_batch(session, agency, item.code, filename, channel, user_id, change_reason, data)
+    _step(progress, "read")
+    try:
+        frame = read_table(data, filename)
+    except IngestFileError as exc:
+        return _refuse(session, batch, exc.code, str(exc))
+    return _ingest_frame(session, batch, agency, item, frame, progress)
+
+
+def ingest_rows(session: Session, *, rows: list[dict], source_uscc: str, item_code: str,
+                user_id: int | None = None, change_reason: str | None = None) -> BatchOutcome:
+    """The JSON API: rows keyed by the catalogue's Chinese headers (or field codes)."""
+    agency, item = _source_and_item(session, source_uscc, item_code)
+    payload = repr(rows).encode()
+    batch = _open_batch(session, agency, item.code, "api.json", "api", user_id, change_reason, payload)
+    if not rows:
+        return _refuse(session, batch, "empty_file", "批次没有数据行 / the batch has no rows")
+    frame = _rows_frame(rows, item)
+    return _ingest_frame(session, batch, agency, item, frame, None)
+
+
+def _rows_frame(rows: list[dict], item) -> pl.DataFrame:
+    by_code = {f.code: f.header_zh for f in item.fields}
+    headers: list[str] = []
+    for row in rows:
+        for key in row:
+            h = by_code.get(key, key)
+            if h not in headers:
+                headers.append(h)
+    data = {h: [] for h in headers}
+    for row in rows:
+        named = {by_code.get(k, k): v for k, v in row.items()}
+        for h in headers:
+            v = named.get(h)
+            data[h].append(None if v is None else str(v))
+    frame = pl.DataFrame(data, schema={h: pl.Utf8 for h in headers})
+    return frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias("__row"))
+
+
+def _source_and_item(session: Session, source_uscc: str, item_code: str):
+    agency = agencies.by_uscc(session, source_uscc or "")
+    if agency is None or not agency.active:
+        raise InvalidInput(f"数据来源单位 {source_uscc} 未登记，批次不予接收（泉州条例第十条）",
+                           code="unknown_agency", field="source",
+                           message_en=f"source agency {source_uscc!r} is not registered; batch refused")
+    try:
+        item = get_catalogue().get(item_code)
+    except CatalogueError:
+        raise InvalidInput(f"目录中没有信息项 {item_code}", code="unknown_item", field="item",
+                           message_en=f"unknown catalogue item {item_code!r}") from None
+    if not item.ingestible:
+        raise InvalidInput(f"信息项 {item_code} 不接受批量归集", code="item_not_ingestible", field="item",
+                           message_en=f"catalogue item {item_code!r} does not take batch files")
+    return agency, item
+
+
+def _open_batch(session, agency, item_code, filename, channel, user_id, change_reason, data) -> Batch:
+    fmt = "xlsx" if filename.lower().endswith(".xlsx") else ("json" if channel == "api" else "csv")
+    batch = Batch(agency_id=agency.id, source_uscc=agency.uscc, item_code=item_code, filename=filename[:255],
+                  file_format=fmt, channel=channel, content_sha256=hashlib.sha256(data).hexdigest(),
+                  status="processing", submitted_by=user_id, change_reason=change_reason,
+                  received_at=clock.now(), notes={})
+    session.add(batch)
+    session.flush()
+    return batch
+
+
+def _refuse(session: Session, batch: Batch, code: str, message: str, details: dict | None = None) -> BatchOutcome:
+    batch.status = "refused"
+    batch.error_code = code
+    batch.error_message = message
+    batch.notes = {"details": details or {}}
+    batch.completed_at = clock.now()
+    session.flush()
+    return BatchOutcome(batch_id=batch.id, status="refused", item=batch.item_code,
+                        error_code=code, error_message=message)
+
+
+def _ingest_frame(session, batch, agency, item, frame, progress) -> BatchOutcome:
+    profile = active_profile()
+    _step(progress, "validate")
+    try:
+        result = validate(frame, item, profile, clock.today())
+    except BatchRefused as exc:
+        return _refuse(session, batch, exc.code, exc.message, getattr(exc, "details", None))
+    _step(progress, "write")
+    created, updated, unchanged = _write(session, batch, agency, item, result, profile)
+    batch.status = "completed"
+    batch.total_rows = frame.height
+    batch.accepted_rows = result.accepted.height
+    batch.rejected_rows = result.rejections["row_no"].n_unique() if result.rejections.height else 0
+    batch.created_records, batch.updated_records, batch.unchanged_records = created, updated, unchanged
+    refused = [{"column": h, "class": c, "citation": cit} for h, c, cit in result.refused_columns]
+    batch.notes = {"ignored_columns": result.ignored_columns, "refused_columns": refused}
+    batch.completed_at = clock.now()
+    session.flush()
+    _step(progress, "done")
+    return BatchOutcome(batch_id=batch.id, status="completed", item=item.code, total_rows=frame.height,
+                        accepted=batch.accepted_rows, rejected=batch.rejected_rows, created=created,
+                        updated=updated, unchanged=unchanged, ignored_columns=result.ignored_columns,
+                        refused_columns=refused)
+
+
+def _write(session, batch, agency, item, result: ValidationResult, profile) -> tuple[int, int, int]:
+    repository.insert_rejections(session, result.rejections, batch.id)
+    accepted = result.accepted
+    if accepted.height == 0:
+        return 0, 0, 0
+    now = clock.now()
+    records = _record_frame(accepted, item, profile, batch, agency, now)
+    records = records.with_columns(resolve_subjects(session, accepted).alias("subject_id"))
+    existing = repository.existing_records(session, agency.id, item.code, records["decision_no"])
+    records = records.join(existing, on="decision_no", how="left", maintain_order="left")
+    fresh = records.filter(pl.col("record_id").is_null())
+    resent = records.filter(pl.col("record_id").is_not_null()).rename({"record_id": "id"})
+    repository.insert_records(session, fresh)
+    reason = batch.change_reason or f"由来源单位在批次 {batch.id} 中重新报送 / re-sent by the source in batch {batch.id}"
+    updated = repository.update_records(session, resent, batch_id=batch.id, reason=reason, now=now)
+    return fresh.height, updated, resent.height - updated
+
+
+def _record_frame(accepted: pl.DataFrame, item, profile, batch, agency, now: dt.datetime) -> pl.DataFrame:
+    frame = accepted.select("row_no", "decision_no", "decision_date", "valid_to", "severity",
+                            "severity_basis", pl.col("fields_json").alias("fields"))
+    frame = _publicity(frame, item, profile)
+    published = pl.col("publicity_published") & pl.lit(item.disclosure == "public")
+    return frame.with_columns(
+        published.alias("publicity_published"),
+        pl.lit(item.code).alias("item_code"), pl.lit(agency.id, pl.Int64).alias("source_agency_id"),
+        pl.lit(item.disclosure).alias("disclosure"), pl.lit("active").alias("status"),
+        pl.lit(1, pl.Int32).alias("version"), pl.lit(batch.id, pl.Int64).alias("batch_id"),
+        pl.lit(now).dt.replace_time_zone(None).alias("received_at"),
+        pl.lit(now).dt.replace_time_zone(None).alias("updated_at"),
+    )
+
+
+def _publicity(frame: pl.DataFrame, item, profile) -> pl.DataFrame:
+    if item.publicity_rule == "publicity.penalty":
+        out = penalty_publicity_frame(frame, profile)
+    elif item.publicity_rule == "publicity.licence":
+        out = licence_publicity_frame(frame, profile)
+    else:
+        out = frame.with_columns(
+            pl.lit(False).alias("publicity_published"), pl.col("decision_date").alias("publicity_start"),
+            pl.col("decision_date").alias("publicity_end"), pl.lit(None, pl.Date).alias("publicity_min_end"),
+            pl.lit(f"catalogue item {item.code}: disclosure {item.disclosure}, not published").alias(
+                "publicity_citation"))
+    return out
+
+
+def _step(progress, name: str) -> None:
+    if progress is not None:
+        progress(name)

@@ -1,0 +1,62 @@
+"""Batch reads with the row-level rule: an agency sees only its own batches; staff see all.
+A batch the caller may not see is answered 404, as if it did not exist."""
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlalchemy.orm import Session
+
+from xinyong.ingest import repository
+from xinyong.ingest.schemas import BatchOut, RejectionOut
+from xinyong.kit.access import Principal
+from xinyong.kit.errors import NotFound
+
+STAFF_ROLES = ("staff", "admin")
+
+
+def visible_agency(principal: Principal) -> int | None:
+    """None means all agencies (staff); otherwise the caller's own agency."""
+    if principal.role in STAFF_ROLES:
+        return None
+    return principal.agency_id if principal.agency_id is not None else -1
+
+
+def batch_out(batch, agency_name: str | None) -> BatchOut:
+    return BatchOut(batch=batch.id, status=batch.status, item=batch.item_code, source=batch.source_uscc,
+                    agency_name=agency_name, filename=batch.filename, channel=batch.channel,
+                    received_at=batch.received_at, completed_at=batch.completed_at,
+                    total_rows=batch.total_rows, accepted=batch.accepted_rows, rejected=batch.rejected_rows,
+                    created=batch.created_records, updated=batch.updated_records,
+                    unchanged=batch.unchanged_records, error_code=batch.error_code,
+                    error_message=batch.error_message, notes=batch.notes or {})
+
+
+def list_for(session: Session, principal: Principal, limit: int = 100, offset: int = 0) -> list[BatchOut]:
+    return [batch_out(b, name) for b, name in repository.list_batches(session, visible_agency(principal), limit, offset)]
+
+
+def get_for(session: Session, principal: Principal, batch_id: int):
+    batch = repository.get_batch(session, batch_id)
+    scope = visible_agency(principal)
+    if batch is None or (scope is not None and batch.agency_id != scope):
+        raise NotFound("未找到该批次", message_en="no such batch")
+    return batch
+
+
+def rejections_for(session: Session, principal: Principal, batch_id: int, limit: int | None = None,
+                   offset: int = 0) -> list[RejectionOut]:
+    get_for(session, principal, batch_id)
+    return [RejectionOut(row_no=r.row_no, field=r.field, value=r.value, reason_code=r.reason_code,
+                         reason=r.reason, reason_en=r.reason_en)
+            for r in repository.batch_rejections(session, batch_id, limit, offset)]
+
+
+def rejections_csv(rows: list[RejectionOut]) -> bytes:
+    """The return-for-review report (退回复核) as CSV; UTF-8 with BOM so spreadsheet tools read it."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["行号", "字段", "值", "原因代码", "原因", "Reason"])
+    for r in rows:
+        writer.writerow([r.row_no, r.field, r.value, r.reason_code, r.reason, r.reason_en])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")

@@ -1,0 +1,110 @@
+"""Deny by default: every route declares who may call it.
+
+`allow("staff", "admin")` is a FastAPI dependency that both enforces and *declares* the
+route's audience; `tests/test_route_access.py` walks the route table and fails on any
+route without one. Roles: "public" (anyone, signed in or not), "authenticated" (any
+signed-in user), and the account roles in `xinyong.models.account.ROLES`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import secrets
+
+from fastapi import Depends, Request
+
+from xinyong.kit.errors import Forbidden, Unauthenticated
+
+ACCESS_ATTR = "__xinyong_access__"
+PSEUDO_ROLES = ("public", "authenticated")
+
+
+@dataclasses.dataclass(frozen=True)
+class Principal:
+    user_id: int | None
+    username: str
+    role: str
+    agency_id: int | None = None
+    display_name: str = ""
+    via: str = "anonymous"   # anonymous | session | token
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.user_id is None
+
+
+ANONYMOUS = Principal(user_id=None, username="", role="public")
+
+
+def current_principal(request: Request) -> Principal:
+    """Resolved once per request by the auth middleware (xinyong.accounts.middleware)."""
+    return getattr(request.state, "principal", ANONYMOUS)
+
+
+def allow(*roles: str):
+    """Declare and enforce the roles that may call a route."""
+    if not roles:
+        raise ValueError("allow() needs at least one role")
+    wanted = frozenset(roles)
+
+    async def checker(request: Request, principal: Principal = Depends(current_principal)) -> Principal:
+        if "public" not in wanted:
+            if principal.is_anonymous:
+                raise Unauthenticated("请先登录", message_en="Sign in first")
+            if "authenticated" not in wanted and principal.role not in wanted:
+                raise Forbidden("无权访问", message_en="Not allowed for your role")
+        if _needs_csrf(request, principal):
+            await _check_csrf(request)
+        return principal
+
+    setattr(checker, ACCESS_ATTR, wanted)
+    return Depends(checker)
+
+
+def _needs_csrf(request: Request, principal: Principal) -> bool:
+    """Unsafe calls made with a browser session (pages, or the API with a cookie) carry the
+    session's CSRF token; API calls with a bearer token don't use cookies and need none."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or principal.via == "token":
+        return False
+    return not (principal.is_anonymous and request.url.path.startswith("/api/"))
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(24)
+        request.session["csrf"] = token
+    return token
+
+
+async def _check_csrf(request: Request) -> None:
+    expected = request.session.get("csrf")
+    sent = request.headers.get("x-csrf-token")
+    if sent is None and request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        sent = form.get("csrf_token")
+    if not expected or not sent or not secrets.compare_digest(str(sent), str(expected)):
+        raise Forbidden("表单已过期，请刷新页面后重试", code="csrf_failed",
+                        message_en="The form expired; reload the page and try again")
+
+
+def declared_roles(dependant) -> frozenset[str] | None:
+    """The roles a route declares, found anywhere in its dependency tree (None if none)."""
+    for dep in dependant.dependencies:
+        found = getattr(dep.call, ACCESS_ATTR, None)
+        if found is not None:
+            return found
+        nested = declared_roles(dep)
+        if nested is not None:
+            return nested
+    return None
+
+
+def iter_routes(routes):
+    """Every route of an application, descending into included routers."""
+    for route in routes:
+        original = getattr(route, "original_router", None)
+        if original is not None:
+            yield from iter_routes(original.routes)
+        else:
+            yield route

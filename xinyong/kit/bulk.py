@@ -1,0 +1,104 @@
+"""Set-based bulk loading of a polars frame into a table: COPY on PostgreSQL, one
+`executemany` on SQLite. Used by every bulk path (ingest, demo, benchmarks).
+
+All of it runs on the session's own connection, inside the caller's transaction.
+"""
+from __future__ import annotations
+
+import io
+
+import polars as pl
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+NULL = r"\N"
+CHUNK_ROWS = 200_000
+
+# portable staging types -> (postgres, sqlite)
+_TYPES = {
+    "text": ("text", "TEXT"),
+    "bigint": ("bigint", "INTEGER"),
+    "int": ("integer", "INTEGER"),
+    "date": ("date", "TEXT"),
+    "bool": ("boolean", "INTEGER"),
+    "bytes": ("bytea", "BLOB"),
+    "json": ("jsonb", "TEXT"),
+    "timestamp": ("timestamptz", "TEXT"),
+}
+
+
+def dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def create_temp_table(session: Session, name: str, columns: list[tuple[str, str]]) -> None:
+    pg = dialect(session) == "postgresql"
+    cols = ", ".join(f"{c} {_TYPES[t][0 if pg else 1]}" for c, t in columns)
+    session.execute(text(f"DROP TABLE IF EXISTS {name}"))
+    suffix = " ON COMMIT DROP" if pg else ""
+    session.execute(text(f"CREATE TEMP TABLE {name} ({cols}){suffix}"))
+
+
+def drop_temp_table(session: Session, name: str) -> None:
+    session.execute(text(f"DROP TABLE IF EXISTS {name}"))
+
+
+def load_frame(session: Session, table: str, frame: pl.DataFrame) -> int:
+    """Append every row of `frame` to `table` (columns by name). Returns rows loaded."""
+    if frame.height == 0:
+        return 0
+    if dialect(session) == "postgresql":
+        _copy(session, table, frame)
+    else:
+        _executemany(session, table, frame)
+    return frame.height
+
+
+def _dbapi(session: Session):
+    return session.connection().connection.driver_connection
+
+
+def _copy(session: Session, table: str, frame: pl.DataFrame) -> None:
+    frame = _pg_text(frame)
+    cols = ", ".join(frame.columns)
+    sql = f"COPY {table} ({cols}) FROM STDIN (FORMAT csv, NULL '{NULL}')"
+    with _dbapi(session).cursor() as cur, cur.copy(sql) as copy:
+        for offset in range(0, frame.height, CHUNK_ROWS):
+            buf = io.BytesIO()
+            frame.slice(offset, CHUNK_ROWS).write_csv(buf, include_header=False, null_value=NULL)
+            copy.write(buf.getvalue())
+
+
+def _pg_text(frame: pl.DataFrame) -> pl.DataFrame:
+    exprs = []
+    for name, dtype in frame.schema.items():
+        if dtype == pl.Binary:
+            exprs.append((pl.lit("\\x") + pl.col(name).bin.encode("hex")).alias(name))
+        elif isinstance(dtype, pl.Datetime):
+            exprs.append(pl.col(name).dt.strftime("%Y-%m-%d %H:%M:%S%.6f+00").alias(name))
+    return frame.with_columns(exprs) if exprs else frame
+
+
+def _executemany(session: Session, table: str, frame: pl.DataFrame) -> None:
+    frame = _sqlite_values(frame)
+    cols = ", ".join(frame.columns)
+    marks = ", ".join("?" for _ in frame.columns)
+    cur = _dbapi(session).cursor()
+    try:
+        for offset in range(0, frame.height, CHUNK_ROWS):
+            cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", frame.slice(offset, CHUNK_ROWS).rows())
+    finally:
+        cur.close()
+
+
+def _sqlite_values(frame: pl.DataFrame) -> pl.DataFrame:
+    """Store values the way SQLAlchemy's SQLite types read them back."""
+    exprs = []
+    for name, dtype in frame.schema.items():
+        if dtype == pl.Date:
+            exprs.append(pl.col(name).dt.strftime("%Y-%m-%d").alias(name))
+        elif isinstance(dtype, pl.Datetime):
+            exprs.append(pl.col(name).dt.strftime("%Y-%m-%d %H:%M:%S.%6f").alias(name))
+        elif dtype == pl.Boolean:
+            exprs.append(pl.col(name).cast(pl.Int8).alias(name))
+    return frame.with_columns(exprs) if exprs else frame

@@ -1,0 +1,55 @@
+"""Request-scoped pieces shared by API routes and pages: the database session (the route
+is the unit of work: it commits, nothing below it does), the current language, templates."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+
+from xinyong.db import session_factory
+from xinyong.kit.access import current_principal, csrf_token
+
+LANGS = ("zh", "en")
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "web" / "templates"
+
+
+def get_session() -> Iterator[Session]:
+    session = session_factory()()
+    try:
+        yield session
+    finally:
+        session.close()  # anything not committed by the route is rolled back
+
+
+def language(request: Request) -> str:
+    lang = request.query_params.get("lang") or request.cookies.get("lang") or "zh"
+    return lang if lang in LANGS else "zh"
+
+
+def _templates() -> Jinja2Templates:
+    from xinyong.web.i18n import translate
+
+    env_templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    env_templates.env.globals["translate"] = translate
+    env_templates.env.autoescape = True
+    return env_templates
+
+
+templates = _templates()
+
+
+def render(request: Request, name: str, context: dict | None = None, status_code: int = 200):
+    lang = language(request)
+    ctx = {
+        "request": request, "lang": lang, "principal": current_principal(request),
+        "csrf_token": csrf_token(request),
+        "t": lambda key, **kw: templates.env.globals["translate"](key, lang, **kw),
+    }
+    ctx.update(context or {})
+    response = templates.TemplateResponse(request, name, ctx, status_code=status_code)
+    if request.query_params.get("lang") in LANGS:
+        response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+    return response

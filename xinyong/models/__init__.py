@@ -1,0 +1,9 @@
+"""ORM models, one file per aggregate. Importing this package registers every table."""
+from xinyong.models.base import Base
+from xinyong.models.account import ApiToken, User
+from xinyong.models.agency import Agency
+from xinyong.models.subject import Subject
+from xinyong.models.batch import Batch, BatchRejection
+from xinyong.models.record import Record, RecordVersion
+
+__all__ = ["Base", "ApiToken", "User", "Agency", "Subject", "Batch", "BatchRejection", "Record", "RecordVersion"]

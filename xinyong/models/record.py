@@ -1,0 +1,63 @@
+"""Credit records (信用记录) with lineage, their publicity window, and their history.
+
+Large tables carry subject_id and a time column so they can later be distributed by
+subject and partitioned by time (ARCHITECTURE.md "Built to grow past one machine")."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from xinyong.models.base import Base, BigId, Json, TimestampTZ
+
+
+class Record(Base):
+    __tablename__ = "records"
+    __table_args__ = (
+        UniqueConstraint("source_agency_id", "item_code", "decision_no", name="uq_records_source_decision"),
+        Index("ix_records_subject_publicity", "subject_id", "publicity_end"),
+        Index("ix_records_batch", "batch_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("subjects.id"), nullable=False)
+    item_code: Mapped[str] = mapped_column(String(64), nullable=False)
+    source_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), nullable=False)
+    decision_no: Mapped[str] = mapped_column(String(200), nullable=False)
+    decision_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    severity: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    severity_basis: Mapped[str | None] = mapped_column(Text, nullable=True)
+    disclosure: Mapped[str] = mapped_column(String(32), nullable=False)
+    publicity_published: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    publicity_start: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    publicity_end: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    publicity_min_end: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    publicity_citation: Mapped[str] = mapped_column(Text, nullable=False)
+    # set by `xinyong sweep` when the window has closed (for reports and the change feed);
+    # public visibility never depends on it
+    publicity_ended_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    fields: Mapped[dict] = mapped_column(Json, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="active")
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    batch_id: Mapped[int] = mapped_column(BigId, ForeignKey("batches.id"), nullable=False)
+    row_no: Mapped[int] = mapped_column(Integer, nullable=False)
+    received_at: Mapped[dt.datetime] = mapped_column(TimestampTZ, nullable=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(TimestampTZ, nullable=False)
+
+
+class RecordVersion(Base):
+    """A superseded version of a record, kept with the reason it changed."""
+
+    __tablename__ = "record_versions"
+    __table_args__ = (Index("ix_record_versions_record", "record_id", "version"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    record_id: Mapped[int] = mapped_column(BigId, ForeignKey("records.id"), nullable=False)
+    subject_id: Mapped[int] = mapped_column(BigId, nullable=False, index=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    snapshot: Mapped[dict] = mapped_column(Json, nullable=False)
+    superseded_by_batch: Mapped[int] = mapped_column(BigId, ForeignKey("batches.id"), nullable=False)
+    change_reason: Mapped[str] = mapped_column(Text, nullable=False)
+    changed_at: Mapped[dt.datetime] = mapped_column(TimestampTZ, nullable=False)

@@ -1,0 +1,99 @@
+"""Subject queries. The bulk path resolves or creates every subject of a batch set-based:
+one staging load, one INSERT .. ON CONFLICT, one UPDATE for legal representatives, and one
+query that maps keys back to ids — never a query per row."""
+from __future__ import annotations
+
+import polars as pl
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from xinyong import clock
+from xinyong.kit import bulk
+from xinyong.kit.crypto import encrypt_many, keyed_hash_many
+from xinyong.models import Subject
+
+STAGE = "stage_subjects"
+STAGE_COLUMNS = [
+    ("skey", "text"), ("kind", "text"), ("name", "text"), ("uscc", "text"), ("rid_hash", "text"),
+    ("rid_enc", "bytes"), ("other_id", "text"), ("legal_rep_name", "text"), ("legal_rep_hash", "text"),
+]
+
+
+def _protect(ids: pl.Series) -> pl.DataFrame:
+    """Keyed hash and ciphertext for each distinct resident ID (computed, not queried)."""
+    uniq = ids.drop_nulls().unique().to_list()
+    return pl.DataFrame({"rid": uniq, "rid_hash": keyed_hash_many(uniq), "rid_enc": encrypt_many(uniq)},
+                        schema={"rid": pl.Utf8, "rid_hash": pl.Utf8, "rid_enc": pl.Binary})
+
+
+def _subject_key() -> pl.Expr:
+    return (pl.when(pl.col("uscc").is_not_null()).then(pl.lit("U:") + pl.col("uscc"))
+            .when(pl.col("rid_hash").is_not_null()).then(pl.lit("R:") + pl.col("rid_hash"))
+            .otherwise(pl.lit("O:") + pl.col("other_id")))
+
+
+def stage_frame(accepted: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
+    """Each row's subject key, and the distinct subjects (with legal representatives as
+    person subjects) of a batch."""
+    protected = _protect(pl.concat([accepted["subject_resident_id"], accepted["legal_rep_resident_id"]]))
+    reps = protected.select(pl.col("rid").alias("legal_rep_resident_id"), pl.col("rid_hash").alias("legal_rep_hash"))
+    direct = (
+        accepted.select(
+            pl.col("subject_kind").alias("kind"), pl.col("subject_name").alias("name"),
+            pl.col("subject_uscc").alias("uscc"), pl.col("subject_resident_id").alias("rid"),
+            pl.col("subject_other_id").alias("other_id"), "legal_rep_name", "legal_rep_resident_id")
+        .join(protected, on="rid", how="left")
+        .join(reps, on="legal_rep_resident_id", how="left")
+        .with_columns(_subject_key().alias("skey"))
+    )
+    rep_rows = (
+        accepted.filter(pl.col("legal_rep_resident_id").is_not_null())
+        .select(pl.col("legal_rep_name").alias("name"), pl.col("legal_rep_resident_id").alias("rid"))
+        .join(protected, on="rid", how="left")
+        .with_columns(pl.lit("natural_person").alias("kind"), pl.lit(None, pl.Utf8).alias("uscc"),
+                      pl.lit(None, pl.Utf8).alias("other_id"), pl.lit(None, pl.Utf8).alias("legal_rep_name"),
+                      pl.lit(None, pl.Utf8).alias("legal_rep_hash"))
+        .with_columns(_subject_key().alias("skey"))
+    )
+    cols = [c for c, _ in STAGE_COLUMNS]
+    # direct rows first so that a person who is both subject and representative keeps the subject's row
+    staged = pl.concat([direct.select(cols), rep_rows.select(cols)]).unique(subset="skey", keep="first",
+                                                                            maintain_order=True)
+    return direct["skey"], staged
+
+
+def resolve_subjects(session: Session, accepted: pl.DataFrame) -> pl.Series:
+    """Create missing subjects; return the subject id of every accepted row, in order."""
+    row_keys, staged = stage_frame(accepted)
+    bulk.create_temp_table(session, STAGE, STAGE_COLUMNS)
+    bulk.load_frame(session, STAGE, staged)
+    now = clock.now()
+    session.execute(text(
+        f"INSERT INTO subjects (kind, name, uscc, resident_id_hash, resident_id_enc, other_id, legal_rep_name, created_at) "
+        f"SELECT kind, name, uscc, rid_hash, rid_enc, other_id, legal_rep_name, :now FROM {STAGE} WHERE true "
+        f"ON CONFLICT DO NOTHING"), {"now": now})
+    distinct = "IS DISTINCT FROM" if bulk.dialect(session) == "postgresql" else "IS NOT"
+    session.execute(text(
+        f"UPDATE subjects SET legal_rep_id = rep.id, legal_rep_name = st.legal_rep_name "
+        f"FROM {STAGE} st JOIN subjects rep ON rep.resident_id_hash = st.legal_rep_hash "
+        f"WHERE st.legal_rep_hash IS NOT NULL AND subjects.uscc = st.uscc AND subjects.legal_rep_id {distinct} rep.id"))
+    rows = session.execute(text(
+        f"SELECT st.skey, s.id FROM {STAGE} st JOIN subjects s ON s.uscc = st.uscc WHERE st.uscc IS NOT NULL "
+        f"UNION ALL SELECT st.skey, s.id FROM {STAGE} st JOIN subjects s ON s.resident_id_hash = st.rid_hash "
+        f"WHERE st.uscc IS NULL AND st.rid_hash IS NOT NULL "
+        f"UNION ALL SELECT st.skey, s.id FROM {STAGE} st JOIN subjects s ON s.other_id = st.other_id "
+        f"WHERE st.uscc IS NULL AND st.rid_hash IS NULL")).all()
+    bulk.drop_temp_table(session, STAGE)
+    mapping = pl.DataFrame(rows, schema={"skey": pl.Utf8, "subject_id": pl.Int64}, orient="row")
+    ids = row_keys.to_frame().join(mapping, on="skey", how="left", maintain_order="left")["subject_id"]
+    if ids.null_count():
+        raise RuntimeError("subjects could not be resolved for some rows")  # a bug, never bad input
+    return ids
+
+
+def get(session: Session, subject_id: int) -> Subject | None:
+    return session.get(Subject, subject_id)
+
+
+def find_by_uscc(session: Session, uscc: str) -> Subject | None:
+    return session.scalar(select(Subject).where(Subject.uscc == uscc))
