@@ -145,7 +145,7 @@ def law_show(profile: str = typer.Option(None, help="profile name (default: XINY
     for col in ("rule", "in force", "citation", "value"):
         table.add_column(col, overflow="fold")
     for rule in p.rules_in_force(on=day):
-        span = f"{rule.effective_from} – {rule.effective_to or '…'}"
+        span = f"{rule.effective_from or '…'} – {rule.effective_to or '…'}"
         table.add_row(rule.key, span, str(rule.citation), json.dumps(rule.value, ensure_ascii=False)[:160])
     console.print(table)
 

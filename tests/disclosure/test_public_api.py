@@ -1,0 +1,89 @@
+"""The public API: search, subject pages, publicity windows and masking, on both backends."""
+from __future__ import annotations
+
+import datetime as dt
+
+from tests.support.builders import agency, penalty_rows, to_csv
+from xinyong.ingest.service import ingest_file
+
+
+def _load(session, rows, src):
+    out = ingest_file(session, data=to_csv(rows), filename="p.csv", source_uscc=src, item_code="penalty")
+    session.commit()
+    assert out.rejected == 0, out
+    return out
+
+
+def _company(session, client, name_part="测试贸易有限公司3"):
+    hits = client.get("/api/v1/subjects", params={"q": name_part}).json()["items"]
+    assert hits, f"no hit for {name_part}"
+    return hits[0]
+
+
+def test_search_by_partial_chinese_name_and_by_uscc(session, client):
+    src = agency(session).uscc
+    rows = penalty_rows(6, src)
+    _load(session, rows, src)
+    hit = _company(session, client, "贸易有限公司3")
+    assert hit["name"] == "泉州市测试贸易有限公司3"
+    by_code = client.get("/api/v1/subjects", params={"q": rows[3]["行政相对人代码_1(统一社会信用代码)"]}).json()
+    assert [h["id"] for h in by_code["items"]] == [hit["id"]]
+    assert client.get("/api/v1/subjects", params={"q": "不存在的名字"}).json()["items"] == []
+
+
+def test_empty_query_gets_a_clear_error(client):
+    r = client.get("/api/v1/subjects", params={"q": ""})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_input"
+    assert "q" in r.json()["error"]["message_en"]
+
+
+def test_a_record_is_public_only_inside_its_window(session, client, today):
+    src = agency(session).uscc
+    rows = penalty_rows(1, src, start=dt.date(2026, 5, 10))  # 罚款 1.5万元: general, Order 36: 1 year
+    _load(session, rows, src)
+    sid = _company(session, client, "测试贸易有限公司0")["id"]
+    today("2026-05-09")
+    assert client.get(f"/api/v1/subjects/{sid}").json()["records"] == []  # before the decision
+    today("2026-05-10")
+    rec = client.get(f"/api/v1/subjects/{sid}").json()["records"]
+    assert len(rec) == 1 and rec[0]["severity"] == "general"
+    assert rec[0]["publicity_end"] == "2027-05-10" and "36" in rec[0]["publicity_citation"]
+    today("2027-05-09")
+    assert len(client.get(f"/api/v1/subjects/{sid}").json()["records"]) == 1
+    today("2027-05-10")  # the end is exclusive: gone without any sweep having run
+    assert client.get(f"/api/v1/subjects/{sid}").json()["records"] == []
+
+
+def test_the_rule_in_force_on_the_decision_date_applies(session, client, today):
+    src = agency(session).uscc
+    old = penalty_rows(1, src, start=dt.date(2026, 3, 31), prefix="甲")   # Order 58: up to 3 years
+    new = penalty_rows(1, src, start=dt.date(2026, 4, 1), prefix="乙", seed=2)  # Order 36: 1 year
+    _load(session, old + new, src)
+    today("2026-06-01")
+    ends = {}
+    for part in ("测试贸易有限公司0",):
+        for hit in client.get("/api/v1/subjects", params={"q": part}).json()["items"]:
+            for r in client.get(f"/api/v1/subjects/{hit['id']}").json()["records"]:
+                ends[r["decision_date"]] = r["publicity_end"]
+    assert ends == {"2026-03-31": "2029-03-31", "2026-04-01": "2027-04-01"}
+
+
+def test_natural_persons_are_masked_on_every_public_view(session, client):
+    src = agency(session).uscc
+    rows = penalty_rows(2, src, persons=1)
+    rows[0]["行政相对人名称"] = "欧阳明华"
+    _load(session, rows, src)
+    search = client.get("/api/v1/subjects", params={"q": "欧阳"})
+    assert "欧阳明华" not in search.text
+    hit = search.json()["items"][0]
+    assert hit["masked"] and hit["name"] == "欧***"
+    profile = client.get(f"/api/v1/subjects/{hit['id']}")
+    body = profile.json()
+    assert "欧阳明华" not in profile.text and rows[0]["证件号码"] not in profile.text
+    assert body["resident_id"] == rows[0]["证件号码"][:6] + "********" + rows[0]["证件号码"][-4:]
+    assert body["records"] and body["records"][0]["fields"]["subject_name"] == "欧***"
+
+
+def test_unknown_subject_is_404_with_a_stable_code(client):
+    r = client.get("/api/v1/subjects/999999")
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"

@@ -1,0 +1,169 @@
+"""The record path end to end through the ingest service, on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select, text
+
+from tests.support.builders import agency, penalty_rows, to_csv
+from xinyong.ingest import repository as ingest_repository
+from xinyong.ingest.service import ingest_file
+from xinyong.kit.crypto import keyed_hash
+from xinyong.kit.errors import InvalidInput, PayloadTooLarge
+from xinyong.models import Batch, BatchRejection, Record, RecordVersion, Subject
+from xinyong.synthetic import PENALTY_HEADERS
+
+USCC_COL = "行政相对人代码_1(统一社会信用代码)"
+
+
+def _counts(session) -> dict[str, int]:
+    return {m.__tablename__: session.scalar(select(func.count()).select_from(m))
+            for m in (Batch, BatchRejection, Record, RecordVersion, Subject)}
+
+
+def _ingest(session, src, rows, **kw):
+    out = ingest_file(session, data=to_csv(rows), filename="p.csv", source_uscc=src, item_code="penalty", **kw)
+    session.commit()
+    return out
+
+
+def test_accepts_valid_rows_and_returns_bad_ones_with_reasons(session):
+    src = agency(session).uscc
+    rows = penalty_rows(20, src)
+    rows[3][USCC_COL] = rows[3][USCC_COL][:-1] + ("0" if rows[3][USCC_COL][-1] != "0" else "1")
+    rows[7]["处罚决定日期"] = ""
+    out = _ingest(session, src, rows)
+    assert (out.status, out.total_rows, out.accepted, out.rejected, out.created) == ("completed", 20, 18, 2, 18)
+    rejected = session.scalars(select(BatchRejection).order_by(BatchRejection.row_no)).all()
+    assert [r.row_no for r in rejected] == [5, 9]  # spreadsheet rows: header is row 1
+    assert rejected[0].field == USCC_COL and rejected[0].reason
+    assert rejected[1].field == "处罚决定日期"
+    records = session.scalars(select(Record)).all()
+    assert {r.row_no for r in records} == set(range(2, 22)) - {5, 9}
+    assert all(r.batch_id == out.batch_id and r.source_agency_id for r in records)
+
+
+def test_resending_a_decision_updates_it_and_keeps_history(session):
+    src = agency(session).uscc
+    rows = penalty_rows(5, src)
+    first = _ingest(session, src, rows)
+    again = _ingest(session, src, rows)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 5)
+    rows[2]["违法事实"] = "更正后的违法事实"
+    fixed = _ingest(session, src, rows, change_reason="来源单位更正违法事实")
+    assert (fixed.created, fixed.updated, fixed.unchanged) == (0, 1, 4)
+    assert session.scalar(select(func.count()).select_from(Record)) == 5
+    version = session.scalars(select(RecordVersion)).one()
+    assert version.change_reason == "来源单位更正违法事实"
+    assert version.snapshot["fields"]["offence_facts"] == "经营超过保质期的食品"
+    assert version.superseded_by_batch == fixed.batch_id
+    record = session.get(Record, version.record_id)
+    assert record.version == 2 and record.fields["offence_facts"] == "更正后的违法事实"
+    assert record.batch_id == fixed.batch_id and first.batch_id != fixed.batch_id
+
+
+def test_unregistered_source_is_refused_and_nothing_is_stored(session):
+    agency(session)
+    session.commit()
+    before = _counts(session)
+    with pytest.raises(InvalidInput) as err:
+        ingest_file(session, data=to_csv(penalty_rows(2, "x")), filename="p.csv",
+                    source_uscc="91350500MA2Y0L1X3F", item_code="penalty")
+    assert err.value.code == "unknown_agency"
+    session.rollback()
+    assert _counts(session) == before
+
+
+def test_unknown_item_is_refused(session):
+    src = agency(session).uscc
+    with pytest.raises(InvalidInput) as err:
+        ingest_file(session, data=b"a,b\n1,2\n", filename="x.csv", source_uscc=src, item_code="horoscope")
+    assert err.value.code == "unknown_item"
+
+
+def test_oversized_file_is_refused(session, monkeypatch):
+    src = agency(session).uscc
+    monkeypatch.setenv("XINYONG_MAX_UPLOAD_BYTES", "100")
+    from xinyong.config import reset_settings
+    reset_settings()
+    with pytest.raises(PayloadTooLarge):
+        ingest_file(session, data=to_csv(penalty_rows(3, src)), filename="p.csv", source_uscc=src,
+                    item_code="penalty")
+
+
+@pytest.mark.parametrize("data, code", [
+    (b"\xff\xfe\x00\x81\x82 not text \xc3\x28\x81", "undecodable"),
+    ("行政相对人名称,处罚类别\n某公司,罚款\n".encode(), "missing_columns"),
+])
+def test_bad_files_are_refused_whole_and_change_nothing(session, data, code):
+    src = agency(session).uscc
+    _ingest(session, src, penalty_rows(3, src))
+    before = _counts(session)
+    out = _ingest_bytes(session, src, data)
+    assert out.status == "refused" and out.error_code == code
+    after = _counts(session)
+    assert after["records"] == before["records"] and after["subjects"] == before["subjects"]
+    assert after["batches"] == before["batches"] + 1  # the refusal itself is on record for the agency
+
+
+def _ingest_bytes(session, src, data):
+    out = ingest_file(session, data=data, filename="bad.csv", source_uscc=src, item_code="penalty")
+    session.commit()
+    return out
+
+
+def test_forbidden_column_is_refused_and_its_values_are_stored_nowhere(session, db):
+    src = agency(session).uscc
+    rows = penalty_rows(3, src)
+    secret = "AB型RH阴性血"
+    for r in rows:
+        r["血型"] = secret
+    out = _ingest_bytes(session, src, to_csv(rows, headers=(*PENALTY_HEADERS, "血型")))
+    assert out.status == "refused" and out.error_code == "forbidden_data"
+    assert "血型" in out.error_message and secret not in out.error_message
+    assert _database_contains(db, secret) == []
+
+
+def _database_contains(engine, needle: str) -> list[str]:
+    """Every text-ish column of every table, searched for a value."""
+    found = []
+    with engine.connect() as conn:
+        for table in ("batches", "batch_rejections", "records", "record_versions", "subjects"):
+            rows = conn.execute(text(f"SELECT * FROM {table}")).all()
+            for row in rows:
+                if any(needle in str(v) for v in row):
+                    found.append(table)
+    return found
+
+
+def test_natural_persons_are_stored_encrypted_and_found_by_keyed_hash(session, db):
+    src = agency(session).uscc
+    rows = penalty_rows(4, src, persons=2)
+    out = _ingest(session, src, rows)
+    assert out.accepted == 4
+    rid = rows[0]["证件号码"]
+    person = session.scalar(select(Subject).where(Subject.resident_id_hash == keyed_hash(rid)))
+    assert person is not None and person.kind == "natural_person" and person.uscc is None
+    from xinyong.kit.crypto import decrypt
+    assert decrypt(person.resident_id_enc) == rid
+    assert _database_contains(db, rid) == []
+
+
+def test_a_crash_mid_batch_leaves_nothing_and_a_rerun_gives_the_same_state(session, monkeypatch):
+    src = agency(session).uscc
+    session.commit()
+    rows = penalty_rows(10, src, persons=2)
+    before = _counts(session)
+
+    original = ingest_repository.insert_records
+
+    def boom(*a, **kw):
+        raise RuntimeError("power cut")
+    monkeypatch.setattr(ingest_repository, "insert_records", boom)
+    with pytest.raises(RuntimeError):
+        ingest_file(session, data=to_csv(rows), filename="p.csv", source_uscc=src, item_code="penalty")
+    session.rollback()
+    assert _counts(session) == before
+    monkeypatch.setattr(ingest_repository, "insert_records", original)
+    out = _ingest(session, src, rows)
+    assert out.created == 10
+    assert _counts(session)["subjects"] == before["subjects"] + 10
