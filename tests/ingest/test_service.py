@@ -167,3 +167,21 @@ def test_a_crash_mid_batch_leaves_nothing_and_a_rerun_gives_the_same_state(sessi
     out = _ingest(session, src, rows)
     assert out.created == 10
     assert _counts(session)["subjects"] == before["subjects"] + 10
+
+
+def test_legal_representatives_link_to_person_subjects_and_public_bodies_are_recognised(session):
+    from xinyong.synthetic import make_resident_id
+    import random
+    src = agency(session).uscc
+    rows = penalty_rows(2, src)
+    rep_id = make_resident_id(random.Random(99))
+    rows[0]["法定代表人"] = "王五"
+    rows[0]["法定代表人证件类型"] = "身份证"
+    rows[0]["法定代表人证件号码"] = rep_id
+    out = _ingest(session, src, rows)
+    assert out.accepted == 2
+    company = session.scalar(select(Subject).where(Subject.uscc == rows[0][USCC_COL]))
+    rep = session.get(Subject, company.legal_rep_id)
+    assert rep.kind == "natural_person" and rep.name == "王五" and rep.resident_id_hash == keyed_hash(rep_id)
+    registered = session.scalar(select(Subject).where(Subject.uscc == src))
+    assert registered.kind == "public_body"  # the agency itself, a USCC of the establishment authority (1…)

@@ -8,7 +8,8 @@ from stdnum.exceptions import ValidationError
 
 from xinyong import clock
 from xinyong.kit.errors import Conflict, InvalidInput, NotFound
-from xinyong.models import Agency
+from xinyong.models import Agency, Subject
+from xinyong.subjects.rules import kind_from_uscc
 from xinyong.models.agency import ORG_KINDS
 
 
@@ -33,8 +34,16 @@ def register(session: Session, *, uscc: str, name: str, kind: str = "public_body
         raise Conflict(f"机构 {code} 已登记", field="uscc", message_en=f"agency {code} is already registered")
     agency = Agency(uscc=code, name=name, kind=kind, registered_by=registered_by, registered_at=clock.now())
     session.add(agency)
+    _ensure_subject(session, code, name)
     session.flush()
     return agency
+
+
+def _ensure_subject(session: Session, code: str, name: str) -> None:
+    """An organisation is also a credit subject (a public body's own record: QZ art. 26-27)."""
+    if session.scalar(select(Subject.id).where(Subject.uscc == code)) is None:
+        session.add(Subject(kind=kind_from_uscc(code, "legal_person"), name=name, uscc=code,
+                            created_at=clock.now()))
 
 
 def by_uscc(session: Session, uscc: str) -> Agency | None:

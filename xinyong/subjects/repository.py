@@ -11,6 +11,7 @@ from xinyong import clock
 from xinyong.kit import bulk
 from xinyong.kit.crypto import encrypt_many, keyed_hash_many
 from xinyong.models import Subject
+from xinyong.subjects.rules import kind_from_uscc_expr
 
 STAGE = "stage_subjects"
 STAGE_COLUMNS = [
@@ -44,7 +45,7 @@ def stage_frame(accepted: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
             pl.col("subject_other_id").alias("other_id"), "legal_rep_name", "legal_rep_resident_id")
         .join(protected, on="rid", how="left")
         .join(reps, on="legal_rep_resident_id", how="left")
-        .with_columns(_subject_key().alias("skey"))
+        .with_columns(_subject_key().alias("skey"), kind_from_uscc_expr(pl.col("uscc"), pl.col("kind")).alias("kind"))
     )
     rep_rows = (
         accepted.filter(pl.col("legal_rep_resident_id").is_not_null())

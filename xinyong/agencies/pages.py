@@ -1,0 +1,52 @@
+"""Agency registration pages for credit-department staff: the list and the register form."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+
+from xinyong.agencies import service
+from xinyong.kit.access import Principal, allow
+from xinyong.kit.errors import InvalidInput, XinyongError
+from xinyong.kit.web import get_session, language, render
+from xinyong.models.agency import ORG_KINDS
+from xinyong.web.i18n import translate
+
+router = APIRouter(include_in_schema=False)
+REGISTRARS = ("staff", "admin")
+MAX_NAME = 200  # the column's length, as in the API's AgencyIn
+
+
+@router.get("/admin/agencies")
+def agencies_page(request: Request, added: str | None = Query(None, max_length=40),
+                  principal: Principal = allow(*REGISTRARS), session: Session = Depends(get_session)):
+    return _page(request, session, added=added)
+
+
+@router.post("/admin/agencies")
+def register_agency(request: Request, uscc: str = Form(""), name: str = Form(""), kind: str = Form("public_body"),
+                    principal: Principal = allow(*REGISTRARS), session: Session = Depends(get_session)):
+    form = {"uscc": uscc, "name": name, "kind": kind}
+    try:
+        if len(name.strip()) > MAX_NAME:
+            raise InvalidInput(translate("agencies.err_name_long", "zh"), field="name",
+                               message_en=translate("agencies.err_name_long", "en"))
+        agency = service.register(session, uscc=uscc.strip(), name=name, kind=kind, registered_by=principal.user_id)
+    except XinyongError as exc:
+        session.rollback()
+        return _page(request, session, form=form, error=exc, status_code=exc.status)
+    session.commit()
+    return RedirectResponse(f"/admin/agencies?added={agency.uscc}", status_code=303)
+
+
+def _page(request: Request, session: Session, *, added: str | None = None, form: dict | None = None,
+          error: XinyongError | None = None, status_code: int = 200):
+    lang = language(request)
+    error_view = None
+    if error is not None:
+        error_view = {"field": error.field or "", "message": error.message if lang == "zh" else error.message_en}
+    # the notice names only an agency that exists, whatever the query string says
+    added_agency = service.by_uscc(session, added) if added else None
+    ctx = {"agencies": service.list_all(session), "kinds": ORG_KINDS, "added": added_agency,
+           "form": form or {"kind": "public_body"}, "error": error_view}
+    return render(request, "agencies/index.html", ctx, status_code=status_code)
