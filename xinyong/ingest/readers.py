@@ -1,0 +1,169 @@
+"""Read an uploaded feed (CSV in UTF-8 / UTF-8 with BOM / GBK-GB18030, or XLSX) into a
+frame of strings, ready for the catalogue mapping in ``rules.py``.
+
+Every column is Utf8 and kept as written (leading zeros, inner spaces); only headers are
+cleaned. Empty cells are null. ``__row`` is the spreadsheet row number (header = row 1),
+which is what a source agency sees when a row is returned for review (QZ art. 10).
+Rows with no value at all are dropped (their numbers are simply skipped).
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+
+import polars as pl
+
+from xinyong.kit.errors import XinyongError
+
+ROW = "__row"
+_BOM = b"\xef\xbb\xbf"
+_XLSX_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls / other OLE compound files
+
+_MESSAGES = {
+    "undecodable": ("文件编码无法识别，请使用 UTF-8 或 GBK 编码的 CSV，或 XLSX",
+                    "the file's encoding is not recognised; send CSV in UTF-8 or GBK, or XLSX"),
+    "empty_file": ("文件为空", "the file is empty"),
+    "not_a_table": ("文件不是有效的表格", "the file is not a readable table"),
+    "unsupported_format": ("不支持的文件格式，请使用 CSV 或 XLSX",
+                           "unsupported file format; send CSV or XLSX"),
+    "duplicate_header": ("表头重复", "duplicate column header"),
+}
+
+
+class IngestFileError(XinyongError):
+    """The file cannot be read as a table; nothing from it is kept."""
+    status = 422
+    code = "ingest_file_error"
+
+    def __init__(self, code: str, message: str | None = None, *, detail: str = "",
+                 details: dict | None = None):
+        zh, en = _MESSAGES[code]
+        if detail:
+            zh, en = f"{zh}：{detail}", f"{en}: {detail}"
+        text = message or f"{zh} / {en}"
+        super().__init__(text, code=code, message_en=en, details=details)
+        self.message_zh = zh
+
+
+def read_table(data: bytes, filename: str) -> pl.DataFrame:
+    """Parse an uploaded CSV or XLSX into a frame of strings plus ``__row`` (Int64)."""
+    if not data or not data.replace(_BOM, b"", 1).strip():
+        raise IngestFileError("empty_file")
+    kind = _kind(data, filename)
+    frame = _read_xlsx(data) if kind == "xlsx" else _read_csv(data)
+    return _finish(frame)
+
+
+def _kind(data: bytes, filename: str) -> str:
+    name = (filename or "").lower()
+    if data.startswith(_XLSX_MAGIC):
+        return "xlsx"
+    if data.startswith(_OLE_MAGIC) or name.endswith(".xls"):
+        raise IngestFileError("unsupported_format", detail="旧版 .xls / legacy .xls; save as .xlsx")
+    if name.endswith((".xlsx", ".xlsm")):
+        raise IngestFileError("not_a_table", detail="XLSX 文件已损坏 / damaged XLSX file")
+    if name.endswith((".csv", ".txt")) or "." not in name.rsplit("/", 1)[-1]:
+        return "csv"
+    raise IngestFileError("unsupported_format", detail=name.rsplit(".", 1)[-1])
+
+
+def _utf8_bytes(data: bytes) -> tuple[bytes, str]:
+    """UTF-8 bytes without BOM and the decoded text. One decode call, never per line."""
+    if data.startswith(_BOM):
+        data = data[len(_BOM):]
+    if b"\x00" in data:  # UTF-16/32 or a binary file
+        raise IngestFileError("undecodable")
+    try:
+        return data, data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise IngestFileError("undecodable") from None
+    return text.encode("utf-8"), text
+
+
+def _read_csv(data: bytes) -> pl.DataFrame:
+    raw, text = _utf8_bytes(data)
+    try:
+        header = next(csv.reader(io.StringIO(text)))
+    except (StopIteration, csv.Error):
+        raise IngestFileError("not_a_table") from None
+    names = _clean_headers(header)
+    try:
+        return pl.read_csv(raw, has_header=True, new_columns=names, infer_schema=False,
+                           quote_char='"', raise_if_empty=False)
+    except (pl.exceptions.ComputeError, pl.exceptions.ShapeError, pl.exceptions.NoDataError) as exc:
+        raise IngestFileError("not_a_table", detail=str(exc).splitlines()[0][:200]) from None
+
+
+def _clean_headers(header: list[str]) -> list[str]:
+    names = []
+    for n, h in enumerate(header, start=1):
+        name = h.replace("\ufeff", "").strip()
+        names.append(name or f"__blank_{n}")
+    if not any(not n.startswith("__blank_") for n in names):
+        raise IngestFileError("not_a_table", detail="没有表头 / no header row")
+    seen: set[str] = set()
+    dupes = [n for n in names if n in seen or seen.add(n)]
+    if dupes:
+        raise IngestFileError("duplicate_header", detail="、".join(sorted(set(dupes))),
+                              details={"headers": sorted(set(dupes))})
+    return names
+
+
+def _read_xlsx(data: bytes) -> pl.DataFrame:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise IngestFileError("not_a_table", detail=type(exc).__name__) from None
+    try:
+        if not wb.worksheets:
+            raise IngestFileError("not_a_table", detail="没有工作表 / no worksheet")
+        rows = wb.worksheets[0].iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            raise IngestFileError("empty_file")
+        names = _clean_headers(["" if h is None else _cell_text(h) for h in header])
+        width = len(names)
+        columns: list[list[str | None]] = [[] for _ in range(width)]
+        for row in rows:  # XLSX is bounded by Excel's row limit; cells must be converted one by one
+            cells = (tuple(row) + (None,) * width)[:width]
+            for col, value in zip(columns, cells):
+                col.append(None if value is None else _cell_text(value))
+    finally:
+        wb.close()
+    return pl.DataFrame({n: c for n, c in zip(names, columns)},
+                        schema={n: pl.String for n in names})
+
+
+def _cell_text(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _finish(frame: pl.DataFrame) -> pl.DataFrame:
+    """Empty strings -> null, drop all-empty rows and unnamed empty columns, add __row."""
+    frame = frame.with_columns(pl.all().replace("", None))
+    blank = [c for c in frame.columns if c.startswith("__blank_") and frame[c].null_count() == frame.height]
+    frame = frame.drop(blank)
+    frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    data_cols = [c for c in frame.columns if c != ROW]
+    if data_cols:
+        frame = frame.filter(pl.any_horizontal(pl.col(data_cols).is_not_null()))
+    return frame

@@ -1,0 +1,454 @@
+"""Validation of one feed batch against its catalogue item: pure, vectorised, no I/O.
+
+Order matters for data protection: a column of forbidden data (profile rule
+``data.forbidden``, FZ art. 11) refuses the whole batch before any value is read; restricted
+columns (``data.restricted``) and columns outside the catalogue are dropped, never stored.
+Rows that do not meet the catalogue go back to their source for review (QZ art. 10), one
+rejection per failing field, reasons in Chinese and English. Identifier values in
+rejections are masked; reasons never quote them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from xinyong.catalogue import CatalogueItem, FieldDef, normalise_header
+from xinyong.kit.errors import XinyongError
+from xinyong.kit.identifiers import (
+    REASONS as ID_REASONS,
+    mask_identifier_expr,
+    resident_id_normalised_expr,
+    resident_id_problem_expr,
+    uscc_normalised_expr,
+    uscc_problem_expr,
+)
+
+ROW = "__row"
+KIND_SEPARATORS = r"[;；,，、\s]+"
+MIN_YEAR = 1900  # sanity bound: a year before this in a credit record is a typing error
+RANK = {"minor": 1, "general": 2, "serious": 3}
+REJECTION_SCHEMA = {"row_no": pl.Int64, "field": pl.String, "value": pl.String,
+                    "reason_code": pl.String, "reason": pl.String, "reason_en": pl.String}
+STR = pl.String
+
+
+@dataclass
+class ValidationResult:
+    accepted: pl.DataFrame
+    rejections: pl.DataFrame
+    ignored_columns: list[str] = field(default_factory=list)
+    refused_columns: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+class BatchRefused(XinyongError):
+    """The whole batch is refused; nothing from it is kept."""
+    status = 422
+    code = "batch_refused"
+
+    def __init__(self, code: str, zh: str, en: str, details: dict | None = None):
+        super().__init__(f"{zh} / {en}", code=code, message_en=en, details=details or {})
+        self.message_zh = zh
+
+
+@dataclass(frozen=True)
+class Check:
+    """One way a field can fail: condition, stable code, reasons ({} = per-row detail)."""
+    code: str
+    cond: pl.Expr
+    zh: str
+    en: str
+    detail_zh: pl.Expr | None = None
+    detail_en: pl.Expr | None = None
+
+
+def validate(df: pl.DataFrame, item: CatalogueItem, profile, received_on: dt.date) -> ValidationResult:
+    """Map, screen and check a batch read by ``readers.read_table`` (all columns Utf8)."""
+    if ROW not in df.columns:
+        df = df.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    headers = [c for c in df.columns if c != ROW]
+    _refuse_forbidden(headers, profile, received_on)
+    mapping, ignored, refused = _map_columns(headers, item, profile, received_on)
+    missing = [f.header_zh for f in item.required_fields if f.code not in mapping]
+    if missing:
+        names = "、".join(missing)
+        raise BatchRefused("missing_columns", f"缺少必填列：{names}",
+                           f"mandatory column(s) missing: {names}", {"columns": missing})
+    if df.height == 0:
+        raise BatchRefused("no_rows", "文件没有数据行", "the file has no data rows")
+    work = _prepare(df.select([ROW, *mapping.values()]), item, mapping)
+    checks = {f.code: _field_checks(f, item, received_on) for f in item.fields}
+    work = work.with_columns(_error_expr(code, cs).alias(f"__err_{code}")
+                             for code, cs in checks.items() if cs)
+    errors = [f"__err_{code}" for code, cs in checks.items() if cs]
+    rejections = _rejections(work, item, mapping, checks)
+    ok = work.filter(pl.all_horizontal(pl.col(errors).is_null())) if errors else work
+    accepted = _accepted(ok, item, mapping, profile)
+    return ValidationResult(accepted, rejections, ignored, refused)
+
+
+# ------------------------------------------------------------------ columns and data classes
+def _class_hits(headers: list[str], rule) -> list[dict]:
+    hits = []
+    for header in headers:
+        norm = normalise_header(header)
+        for cls, spec in rule.value.get("classes", {}).items():
+            if any(k in norm for k in spec.get("header_keywords", [])):
+                hits.append({"header": header, "data_class": cls, "class_zh": spec.get("zh", cls),
+                             "citation": str(rule.citation)})
+                break
+    return hits
+
+
+def _refuse_forbidden(headers: list[str], profile, received_on: dt.date) -> None:
+    """FZ art. 11: religion, genes, fingerprints, blood type, disease are never collected."""
+    rule = profile.rule("data.forbidden", on=received_on)
+    hits = _class_hits(headers, rule)
+    if hits:
+        zh = "；".join(f"列「{h['header']}」属于禁止采集的{h['class_zh']}信息" for h in hits)
+        en = "; ".join(f"column {h['header']!r} holds forbidden data ({h['data_class']})" for h in hits)
+        raise BatchRefused("forbidden_data", f"{zh}（{rule.citation}），整批拒收",
+                           f"{en} ({rule.citation}); the whole batch is refused", {"columns": hits})
+
+
+def _map_columns(headers, item, profile, received_on):
+    restricted = {h["header"]: h for h in _class_hits(headers, profile.rule("data.restricted", on=received_on))}
+    mapping: dict[str, str] = {}
+    ignored, refused, clashes = [], [], []
+    for header in headers:
+        f = item.field_for_header(header)
+        if f is not None:
+            if f.code in mapping:
+                clashes.append(f"{mapping[f.code]} / {header}")
+            mapping[f.code] = header
+        elif header in restricted:
+            h = restricted[header]
+            refused.append((header, h["data_class"], h["citation"]))
+        else:
+            ignored.append(header)
+    if clashes:
+        text = "；".join(clashes)
+        raise BatchRefused("ambiguous_columns", f"多列对应同一目录字段：{text}",
+                           f"several columns map to the same catalogue field: {text}",
+                           {"columns": clashes})
+    return mapping, ignored, refused
+
+
+# ------------------------------------------------------------------ normalising values
+def _prepare(df: pl.DataFrame, item: CatalogueItem, mapping: dict[str, str]) -> pl.DataFrame:
+    """One trimmed column per catalogue field (absent -> null) plus parsed helper columns."""
+    cols = [pl.col(ROW).alias("row_no")]
+    for f in item.fields:
+        raw = pl.col(mapping[f.code]) if f.code in mapping else pl.lit(None, STR)
+        value = raw.str.strip_chars().replace("", None)
+        if f.value_aliases and not f.multiple:
+            value = value.replace(f.value_aliases)
+        cols.append(value.alias(f.code))
+    work = df.select(cols)
+    number = item.field_by_role("decision_no")
+    helpers = [pl.col("row_no").min().over(number.code).alias("__first_row")] if number else []
+    for f in item.fields:
+        c = pl.col(f.code)
+        if f.type == "date":
+            helpers.append(_parse_date(c).alias(f"__date_{f.code}"))
+        elif f.type == "decimal":
+            number = c.str.replace_all(",", "")
+            helpers.append(pl.when(number.str.contains(r"^[+-]?(\d+\.?\d*|\.\d+)$"))
+                           .then(number.cast(pl.Float64, strict=False)).alias(f"__num_{f.code}"))
+        elif _identifier_kind(f):
+            norm = uscc_normalised_expr(c) if _identifier_kind(f) == "uscc" else resident_id_normalised_expr(c)
+            helpers.append(norm.alias(f"__norm_{f.code}"))
+        elif f.multiple:
+            parts = c.str.replace_all(KIND_SEPARATORS, ";").str.strip_chars(";").str.split(";")
+            helpers.append(parts.list.eval(pl.element().replace(f.value_aliases or {}))
+                           .alias(f"__list_{f.code}"))
+    work = work.with_columns(helpers) if helpers else work
+    problems = []
+    for f in item.fields:
+        norm = pl.col(f"__norm_{f.code}")
+        if _identifier_kind(f) == "uscc":
+            problems.append(uscc_problem_expr(norm, normalised=True).alias(f"__problem_{f.code}"))
+        elif _identifier_kind(f) == "resident_id":
+            problems.append(resident_id_problem_expr(norm, normalised=True).alias(f"__problem_{f.code}"))
+    return work.with_columns(problems) if problems else work
+
+
+def _identifier_kind(f: FieldDef) -> str | None:
+    """Fields whose values are checked as identifiers: uscc, or a resident ID (always, or
+    when the matching 证件类型 is 身份证)."""
+    if f.type == "uscc":
+        return "uscc"
+    if f.type == "resident_id" or f.role in ("subject_id_number", "legal_rep_id_number"):
+        return "resident_id"
+    return None
+
+
+def _parse_date(c: pl.Expr) -> pl.Expr:
+    """YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD; impossible dates give null."""
+    compact = c.str.contains(r"^\d{8}$")
+    shaped = c.str.contains(r"^\d{4}-\d{1,2}-\d{1,2}$|^\d{4}/\d{1,2}/\d{1,2}$") | compact
+    text = pl.when(compact).then(pl.concat_str([c.str.slice(0, 4), c.str.slice(4, 2), c.str.slice(6, 2)],
+                                                separator="-")).otherwise(c.str.replace_all("/", "-"))
+    parsed = pl.when(shaped).then(text.str.to_date("%Y-%m-%d", strict=False))
+    return pl.when(parsed.dt.year() >= MIN_YEAR).then(parsed)
+
+
+# ------------------------------------------------------------------ checks
+def _col(item: CatalogueItem, role: str) -> pl.Expr:
+    f = item.field_by_role(role)
+    return pl.col(f.code) if f else pl.lit(None, STR)
+
+
+def _meaning(item: CatalogueItem, role: str) -> pl.Expr:
+    f = item.field_by_role(role)
+    if f is None or not f.meanings:
+        return pl.lit(None, STR)
+    return pl.col(f.code).replace_strict(f.meanings, default=None, return_dtype=STR)
+
+
+def _field_checks(f: FieldDef, item: CatalogueItem, received_on: dt.date) -> list[Check]:
+    c = pl.col(f.code)
+    out = []
+    if f.required:
+        out.append(Check("required", c.is_null(), "必填项为空", "mandatory value is empty"))
+    if f.max_length:
+        out.append(Check("too_long", c.str.len_chars() > f.max_length, f"超过最大长度{f.max_length}个字符",
+                         f"longer than {f.max_length} characters"))
+    out += _type_checks(f, c)
+    out += _role_checks(f, item, received_on)
+    return out
+
+
+def _type_checks(f: FieldDef, c: pl.Expr) -> list[Check]:
+    present = c.is_not_null()
+    if f.multiple:
+        bad = pl.col(f"__list_{f.code}").list.eval(pl.element().filter(~pl.element().is_in(list(f.codes))))
+        return [Check("not_in_code_table", present & (bad.list.len() > 0), "不在代码表中：{}",
+                      "not in the code table: {}", bad.list.join("、"), bad.list.join(", "))]
+    if f.type in ("enum", "subject_kind"):
+        allowed = "、".join(f.codes)
+        return [Check("not_in_code_table", present & ~c.is_in(list(f.codes)),
+                      f"不在代码表中（允许值：{allowed}）", f"not in the code table (allowed: {allowed})")]
+    if f.type == "date":
+        return [Check("bad_date", present & pl.col(f"__date_{f.code}").is_null(),
+                      "日期无法识别或不存在（应为 YYYY-MM-DD、YYYY/MM/DD 或 YYYYMMDD）",
+                      "not a valid date (use YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD)")]
+    if f.type == "decimal":
+        number = pl.col(f"__num_{f.code}")
+        return [Check("bad_number", present & number.is_null(), "不是有效数字", "not a valid number"),
+                Check("negative", number < 0, "不能为负数", "must not be negative")]
+    if f.type == "uscc":
+        return [_identifier_check("bad_uscc", present, f, "统一社会信用代码", "USCC")]
+    if f.type == "resident_id":
+        return [_identifier_check("bad_resident_id", present, f, "居民身份证号码", "resident ID number")]
+    return []
+
+
+def _identifier_check(code: str, when: pl.Expr, f: FieldDef, zh: str, en: str) -> Check:
+    problem = pl.col(f"__problem_{f.code}")
+    return Check(code, when & problem.is_not_null(), f"{zh}无效：{{}}", f"invalid {en}: {{}}",
+                 problem.replace_strict({k: v[0] for k, v in ID_REASONS.items()}, default="", return_dtype=STR),
+                 problem.replace_strict({k: v[1] for k, v in ID_REASONS.items()}, default="", return_dtype=STR))
+
+
+def _role_checks(f: FieldDef, item: CatalogueItem, received_on: dt.date) -> list[Check]:
+    """National 双公示 rules that span fields, attached to the field to be corrected."""
+    c, kind = pl.col(f.code), _meaning(item, "subject_kind")
+    if f.role == "subject_uscc":
+        others = [pl.col(o.code).is_not_null() for o in item.fields_by_role("subject_other_code")]
+        any_other = pl.any_horizontal([*others, _col(item, "subject_id_number").is_not_null()])
+        return [Check("uscc_required_for_kind", (kind == "legal_person") & c.is_null(),
+                      "法人及非法人组织必须填写统一社会信用代码",
+                      "a legal person or unincorporated organisation must carry its USCC"),
+                Check("code_required_for_kind", (kind == "individual_business") & c.is_null() & ~any_other,
+                      "个体工商户须填写统一社会信用代码或其他行政相对人代码",
+                      "an individual business must carry its USCC or another subject code")]
+    if f.role in ("subject_id_type", "subject_id_number"):
+        other = _col(item, "subject_id_number" if f.role == "subject_id_type" else "subject_id_type")
+        out = [Check("id_required_for_kind", (kind == "natural_person") & c.is_null(),
+                     "自然人必须填写证件类型和证件号码", "a natural person must carry a document type and number"),
+               Check("id_incomplete", c.is_null() & other.is_not_null(),
+                     "证件类型与证件号码须同时填写", "document type and number must be given together")]
+        return out + _resident_id_checks(f, item, "subject")
+    if f.role == "legal_rep_id_number":
+        return _resident_id_checks(f, item, "legal_rep")
+    if f.role == "decision_date":
+        return [Check("future_date", pl.col(f"__date_{f.code}") > pl.lit(received_on),
+                      f"决定日期晚于接收日期（{received_on.isoformat()}）",
+                      f"decision date is after the date of receipt ({received_on.isoformat()})")]
+    if f.role == "valid_to" and item.field_by_role("decision_date"):
+        start = pl.col(f"__date_{item.field_by_role('decision_date').code}")
+        return [Check("valid_to_before_decision", pl.col(f"__date_{f.code}") < start,
+                      "有效期早于决定日期", "validity ends before the decision date")]
+    if f.role == "decision_no":
+        first = pl.col("__first_row")
+        return [Check("duplicate_in_batch", c.is_not_null() & (pl.col("row_no") != first),
+                      "与本批第{}行重复", "duplicates row {} of this batch",
+                      first.cast(STR), first.cast(STR))]
+    return []
+
+
+def _resident_id_checks(f: FieldDef, item: CatalogueItem, who: str) -> list[Check]:
+    if f.role != f"{who}_id_number":
+        return []
+    is_card = _meaning(item, f"{who}_id_type") == "resident_id"
+    return [_identifier_check("bad_resident_id", is_card & pl.col(f.code).is_not_null(), f,
+                              "居民身份证号码", "resident ID number")]
+
+
+def _error_expr(code: str, checks: list[Check]) -> pl.Expr:
+    expr = pl.when(checks[0].cond.fill_null(False)).then(pl.lit(checks[0].code))
+    for ch in checks[1:]:
+        expr = expr.when(ch.cond.fill_null(False)).then(pl.lit(ch.code))
+    return expr.otherwise(pl.lit(None, STR))
+
+
+def _reason(checks: list[Check], lang: str) -> pl.Expr:
+    expr = None
+    for ch in checks:
+        template, detail = (ch.zh, ch.detail_zh) if lang == "zh" else (ch.en, ch.detail_en)
+        text = pl.format(template, detail) if detail is not None else pl.lit(template)
+        cond = pl.col("reason_code") == ch.code
+        expr = pl.when(cond).then(text) if expr is None else expr.when(cond).then(text)
+    return expr.otherwise(pl.lit(None, STR))
+
+
+def _rejections(work, item, mapping, checks) -> pl.DataFrame:
+    frames = []
+    for f in item.fields:
+        if not checks[f.code]:
+            continue
+        failed = work.filter(pl.col(f"__err_{f.code}").is_not_null())
+        if failed.height == 0:
+            continue
+        value = mask_identifier_expr(pl.col(f.code)) if f.sensitive else pl.col(f.code)
+        frames.append(failed.with_columns(reason_code=pl.col(f"__err_{f.code}")).select(
+            pl.col("row_no"), pl.lit(mapping.get(f.code, f.header_zh)).alias("field"),
+            value.alias("value"), pl.col("reason_code"),
+            _reason(checks[f.code], "zh").alias("reason"), _reason(checks[f.code], "en").alias("reason_en")))
+    if not frames:
+        return pl.DataFrame(schema=REJECTION_SCHEMA)
+    return pl.concat(frames).cast(REJECTION_SCHEMA).sort("row_no", maintain_order=True)
+
+
+# ------------------------------------------------------------------ accepted rows
+def _accepted(ok: pl.DataFrame, item: CatalogueItem, mapping, profile) -> pl.DataFrame:
+    def date_of(role: str) -> pl.Expr:
+        f = item.field_by_role(role)
+        return pl.col(f"__date_{f.code}") if f else pl.lit(None, pl.Date)
+
+    def norm_of(role: str) -> pl.Expr:
+        f = item.field_by_role(role)
+        return pl.col(f"__norm_{f.code}") if f else pl.lit(None, STR)
+
+    uscc_of = norm_of
+
+    sid_type, sid_no = _col(item, "subject_id_type"), _col(item, "subject_id_number")
+    sid_card = _meaning(item, "subject_id_type") == "resident_id"
+    rep_card = _meaning(item, "legal_rep_id_type") == "resident_id"
+    out = ok.with_columns(_severity(ok, item, profile)).select(
+        pl.col("row_no").cast(pl.Int64),
+        _meaning(item, "subject_kind").alias("subject_kind"),
+        _col(item, "subject_name").alias("subject_name"),
+        uscc_of("subject_uscc").alias("subject_uscc"),
+        pl.when(sid_card).then(norm_of("subject_id_number")).alias("subject_resident_id"),
+        pl.when(~sid_card & sid_no.is_not_null()).then(pl.format("{}:{}", sid_type, sid_no))
+        .alias("subject_other_id"),
+        _col(item, "legal_rep_name").alias("legal_rep_name"),
+        pl.when(rep_card).then(norm_of("legal_rep_id_number")).alias("legal_rep_resident_id"),
+        _col(item, "decision_no").alias("decision_no"),
+        date_of("decision_date").alias("decision_date"),
+        date_of("valid_to").alias("valid_to"),
+        pl.col("__severity").alias("severity"), pl.col("__severity_basis").alias("severity_basis"),
+        uscc_of("source_agency_uscc").alias("source_agency_uscc"),
+        uscc_of("deciding_agency_uscc").alias("deciding_agency_uscc"),
+        _fields_json(item, mapping).alias("fields_json"),
+    )
+    strings = [c for c, t in out.schema.items() if t == pl.Null]
+    return out.with_columns(pl.col(strings).cast(STR)) if strings else out
+
+
+def _fields_json(item: CatalogueItem, mapping: dict[str, str]) -> pl.Expr:
+    """{field code: value} for catalogue fields in the file, minus sensitive identifiers and
+    empty cells; dates ISO, several codes joined with 、. Built as text: codes are snake_case
+    and values are escaped per RFC 8259 (quote, backslash, control characters)."""
+    parts = []
+    for f in item.fields:
+        if f.code not in mapping or f.sensitive:
+            continue
+        if f.type == "date":
+            value = pl.col(f"__date_{f.code}").dt.to_string("%Y-%m-%d")
+        elif f.multiple:
+            value = pl.col(f"__list_{f.code}").list.join("、")
+        else:
+            value = pl.col(f.code)
+        parts.append(pl.concat_str([pl.lit(f'"{f.code}":"'), value.str.replace_many(_JSON_ESCAPES), pl.lit('"')]))
+    if not parts:
+        return pl.lit("{}")
+    body = pl.concat_str(parts, separator=",", ignore_nulls=True)
+    return pl.concat_str([pl.lit("{"), body, pl.lit("}")])
+
+
+_JSON_ESCAPES = {"\\": "\\\\", '"': '\\"', **{chr(c): f"\\u{c:04x}" for c in range(32)}}
+
+
+# ------------------------------------------------------------------ severity (QZ art. 22)
+def _severity(ok: pl.DataFrame, item: CatalogueItem, profile) -> list[pl.Expr]:
+    """Severity from the rule version in force on each decision date; an explicit
+    失信严重程度 from the source overrides it."""
+    if not item.severity_rule:
+        return [pl.lit(None, STR).alias("__severity"), pl.lit(None, STR).alias("__severity_basis")]
+    decided = pl.col(f"__date_{item.field_by_role('decision_date').code}")
+    versions, by_date = _versions(ok, decided, item.severity_rule, profile)
+    version = decided.replace_strict(by_date, default=None, return_dtype=pl.Int32)
+    sev = basis = pl.lit(None, STR)
+    for n, rule in enumerate(versions):
+        s, b = _derived(rule, item)
+        sev, basis = pl.when(version == n).then(s).otherwise(sev), pl.when(version == n).then(b).otherwise(basis)
+    undetermined = pl.format("undetermined: no {} rule in force on {}", pl.lit(item.severity_rule),
+                             decided.dt.to_string("%Y-%m-%d"))
+    basis = pl.when(version.is_null()).then(undetermined).otherwise(basis)
+    explicit = _meaning(item, "explicit_severity")
+    return [pl.when(explicit.is_not_null()).then(explicit).otherwise(sev).alias("__severity"),
+            pl.when(explicit.is_not_null()).then(pl.format("explicit: {}", _col(item, "explicit_severity")))
+            .otherwise(basis).alias("__severity_basis")]
+
+
+def _versions(ok: pl.DataFrame, decided: pl.Expr, key: str, profile) -> tuple[list, dict]:
+    """Distinct decision dates -> index of the rule version in force (one call per date)."""
+    versions: list = []
+    by_date: dict[dt.date, int] = {}
+    for day in ok.select(decided.unique().drop_nulls()).to_series():
+        try:
+            rule = profile.rule(key, on=day)
+        except LookupError:  # RuleNotInForce: severity stays undetermined unless explicit
+            continue
+        index = next((i for i, v in enumerate(versions) if v is rule), None)
+        if index is None:
+            versions.append(rule)
+            index = len(versions) - 1
+        by_date[day] = index
+    return versions, by_date
+
+
+def _derived(rule, item: CatalogueItem) -> tuple[pl.Expr, pl.Expr]:
+    value = rule.value
+    if value.get("combine", "most_severe") != "most_severe":
+        raise ValueError(f"unsupported severity combine {value.get('combine')!r} in {rule.citation}")
+    kinds = {k: RANK[v] for k, v in value["kinds"].items()}
+    kinds_f, fine_f = item.field_by_role("penalty_kinds"), item.field_by_role("fine_wan")
+    kind_list = pl.col(f"__list_{kinds_f.code}") if kinds_f else pl.lit([], pl.List(STR))
+    kind_rank = kind_list.list.eval(pl.element().replace_strict(
+        kinds, default=kinds.get("其他"), return_dtype=pl.Int32)).list.max()
+    fine = pl.col(f"__num_{fine_f.code}") if fine_f else pl.lit(None, pl.Float64)
+    floor = pl.lit(None, pl.Int32)
+    for t in sorted(value.get("fine_wan_thresholds", []), key=lambda t: t["at_least"]):
+        floor = pl.when(fine >= t["at_least"]).then(pl.lit(RANK[t["severity"]], pl.Int32)).otherwise(floor)
+    floor = pl.when(fine > 0).then(floor)
+    rank = pl.max_horizontal(kind_rank, floor)
+    severity = rank.replace_strict({v: k for k, v in RANK.items()}, default=None, return_dtype=STR)
+    amount = pl.when(fine > 0).then(pl.format(", {}万元", fine.cast(STR))).otherwise(pl.lit(""))
+    basis = pl.format("derived: {}{} → {} ({})", kind_list.list.join("、"), amount, severity,
+                      pl.lit(str(rule.citation)))
+    return severity, basis
