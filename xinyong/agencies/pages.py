@@ -7,14 +7,12 @@ from sqlalchemy.orm import Session
 
 from xinyong.agencies import service
 from xinyong.kit.access import Principal, allow
-from xinyong.kit.errors import InvalidInput, XinyongError
+from xinyong.kit.errors import XinyongError
 from xinyong.kit.web import get_session, language, render
 from xinyong.models.agency import ORG_KINDS
-from xinyong.web.i18n import translate
 
 router = APIRouter(include_in_schema=False)
 REGISTRARS = ("staff", "admin")
-MAX_NAME = 200  # the column's length, as in the API's AgencyIn
 
 
 @router.get("/admin/agencies")
@@ -28,9 +26,6 @@ def register_agency(request: Request, uscc: str = Form(""), name: str = Form("")
                     principal: Principal = allow(*REGISTRARS), session: Session = Depends(get_session)):
     form = {"uscc": uscc, "name": name, "kind": kind}
     try:
-        if len(name.strip()) > MAX_NAME:
-            raise InvalidInput(translate("agencies.err_name_long", "zh"), field="name",
-                               message_en=translate("agencies.err_name_long", "en"))
         agency = service.register(session, uscc=uscc.strip(), name=name, kind=kind, registered_by=principal.user_id)
     except XinyongError as exc:
         session.rollback()

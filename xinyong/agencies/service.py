@@ -13,6 +13,9 @@ from xinyong.subjects.rules import kind_from_uscc
 from xinyong.models.agency import ORG_KINDS
 
 
+NAME_MAX = 200  # the column's size
+
+
 def normalise_uscc(value: str, field: str = "uscc") -> str:
     """GB 32100 check through python-stdnum; the error names the field."""
     try:
@@ -28,6 +31,9 @@ def register(session: Session, *, uscc: str, name: str, kind: str = "public_body
     name = (name or "").strip()
     if not name:
         raise InvalidInput("机构名称不能为空", field="name", message_en="name: required")
+    if len(name) > NAME_MAX:
+        raise InvalidInput(f"机构名称不能超过{NAME_MAX}个字符", field="name",
+                           message_en=f"name: at most {NAME_MAX} characters")
     if kind not in ORG_KINDS:
         raise InvalidInput(f"未知机构类型 {kind}", field="kind", message_en=f"kind: one of {', '.join(ORG_KINDS)}")
     if session.scalar(select(Agency.id).where(Agency.uscc == code)) is not None:

@@ -33,7 +33,7 @@ def item_out(item) -> ItemOut:
     return ItemOut(code=item.code, name_zh=item.name_zh, name_en=item.name_en, category=str(item.category),
                    disclosure=item.disclosure, ingestible=bool(item.ingestible),
                    fields=[FieldOut(code=f.code, header_zh=f.header_zh, required=bool(f.required), type=f.type,
-                                    values=list(f.values) if getattr(f, "values", None) else None)
+                                    values=list(f.codes) if f.codes else None)
                            for f in item.fields])
 
 

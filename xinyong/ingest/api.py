@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
@@ -54,9 +55,10 @@ async def submit_file(item: str = Form(...), file: UploadFile = File(...), sourc
                       session: Session = Depends(get_session)):
     data = await read_upload(file)
     src = source_for(session, principal, source)
-    outcome = service.ingest_file(session, data=data, filename=file.filename or "upload.csv", source_uscc=src,
-                                  item_code=item, channel="api", user_id=principal.user_id,
-                                  change_reason=change_reason)
+    # parsing and writing a large file is blocking work: keep the event loop free
+    outcome = await run_in_threadpool(
+        service.ingest_file, session, data=data, filename=file.filename or "upload.csv", source_uscc=src,
+        item_code=item, channel="api", user_id=principal.user_id, change_reason=change_reason)
     return _answer(session, outcome)
 
 

@@ -2,6 +2,7 @@
 is the unit of work: it commits, nothing below it does), the current language, templates."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
+from xinyong import clock
 from xinyong.db import session_factory
 from xinyong.kit.access import current_principal, csrf_token
 
@@ -29,11 +31,21 @@ def language(request: Request) -> str:
     return lang if lang in LANGS else "zh"
 
 
+def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored instant in China Standard Time (SQLite hands back naive UTC)."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(clock.CHINA_TZ).strftime(fmt)
+
+
 def _templates() -> Jinja2Templates:
     from xinyong.web.i18n import translate
 
     env_templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     env_templates.env.globals["translate"] = translate
+    env_templates.env.globals["local_time"] = local_time
     env_templates.env.autoescape = True
     return env_templates
 

@@ -16,6 +16,7 @@ MODULES = (
     "xinyong.disclosure.pages",
     "xinyong.ingest.pages",
     "xinyong.agencies.pages",
+    "xinyong.catalogue.pages",
 )
 
 

@@ -1,0 +1,130 @@
+"""Public portal pages: home, search, and a subject's public records (masked for persons).
+What is public, and until when, is decided by the service and the law profile; these
+handlers only shape it for reading."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from sqlalchemy.orm import Session
+
+from xinyong import clock
+from xinyong.catalogue import CatalogueError, get_catalogue
+from xinyong.disclosure import service
+from xinyong.disclosure.schemas import PublicRecord
+from xinyong.kit.access import allow
+from xinyong.kit.errors import InvalidInput
+from xinyong.kit.web import get_session, language, render
+from xinyong.law import RuleNotInForce, active_profile
+from xinyong.web.i18n import messages, translate
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 20
+MAX_ID = 2**63 - 1
+# What a reader looks at first, per item; other items show their non-identity fields.
+KEY_FIELDS = {
+    "penalty": ("offence_type", "penalty_kinds", "penalty_content", "fine_wan", "confiscation_wan",
+                "licence_affected", "legal_basis"),
+    "licence": ("decision_doc_name", "licence_kind", "certificate_name", "licence_no", "licence_content",
+                "valid_from", "valid_to"),
+}
+
+
+@router.get("/", dependencies=[allow("public")])
+def home(request: Request):
+    return render(request, "portal/home.html", {"periods": publicity_summary(language(request))})
+
+
+@router.get("/search", dependencies=[allow("public")])
+def search(request: Request, q: str = Query(""), page: int = Query(1, ge=1, le=500),
+           session: Session = Depends(get_session)):
+    q, lang = q.strip(), language(request)
+    ctx = {"q": q, "page": page, "items": [], "has_next": False, "message": None,
+           "pager_query": urlencode({"q": q}) + "&"}
+    if not q:
+        ctx["message"] = translate("search.empty_query", lang)
+        return render(request, "portal/search.html", ctx)
+    try:
+        result = service.search(session, q, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    except InvalidInput as exc:
+        ctx["message"] = exc.message if lang == "zh" else exc.message_en
+        return render(request, "portal/search.html", ctx, status_code=422)
+    ctx.update(items=result.items[:PAGE_SIZE], has_next=len(result.items) > PAGE_SIZE)
+    if not result.items:
+        ctx["message"] = translate("search.no_results", lang, q=q)
+    return render(request, "portal/search.html", ctx)
+
+
+@router.get("/subjects/{subject_id}", dependencies=[allow("public")])
+def subject(request: Request, subject_id: int = Path(ge=1, le=MAX_ID), session: Session = Depends(get_session)):
+    profile = service.subject_profile(session, subject_id)
+    lang = language(request)
+    records = [record_view(r, lang) for r in profile.records]
+    return render(request, "portal/subject.html", {"subject": profile, "records": records})
+
+
+def record_view(record: PublicRecord, lang: str) -> dict:
+    """One record as the subject page shows it: names in the reader's language and the
+    item's key content fields, labelled."""
+    codes = KEY_FIELDS.get(record.item_code) or _plain_fields(record)
+    long_term = _long_term_date()
+    fields = []
+    for code in codes:
+        value = record.fields.get(code)
+        if value in (None, ""):
+            continue
+        if long_term and value == long_term:
+            value = translate("common.long_term", lang)
+        fields.append((_label(record, code, lang), value))
+    return {
+        "item_name": record.item_name if lang == "zh" else record.item_name_en,
+        "decision_no": record.decision_no, "decision_date": record.decision_date,
+        "severity": record.severity, "source_agency": record.source_agency,
+        "publicity_end": record.publicity_end, "publicity_citation": record.publicity_citation,
+        "fields": fields,
+    }
+
+
+def _label(record: PublicRecord, code: str, lang: str) -> str:
+    if lang != "zh" and f"field.{code}" in messages():
+        return translate(f"field.{code}", lang)
+    return record.field_labels.get(code, code)
+
+
+def _plain_fields(record: PublicRecord) -> list[str]:
+    """Fields that describe the act rather than identify the subject (those carry a role)."""
+    try:
+        item = get_catalogue().get(record.item_code)
+    except CatalogueError:
+        return []
+    return [f.code for f in item.fields if f.role is None and not f.sensitive and f.code in record.fields]
+
+
+def _long_term_date() -> str | None:
+    try:
+        value = active_profile().rule("publicity.licence", on=clock.today()).value.get("long_term_date")
+    except RuleNotInForce:
+        return None
+    if not value:
+        return None
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)  # YAML may give a date or text
+
+
+def publicity_summary(lang: str) -> dict | None:
+    """The publicity periods in force today, from the law profile, with their basis."""
+    profile, today = active_profile(), clock.today()
+    try:
+        rule = profile.rule("publicity.penalty", on=today)
+    except RuleNotInForce:
+        return None
+    rows = [{"severity": severity, "published": bool(p.get("published")),
+             "min": p.get("min_months"), "max": p.get("max_months")}
+            for severity, p in (rule.value.get("by_severity") or {}).items()]
+    return {"rows": rows, "effective_from": rule.effective_from, "basis": _citation(rule, lang)}
+
+
+def _citation(rule, lang: str) -> str:
+    c = rule.citation
+    if lang == "zh":
+        return f"《{c.regulation_title}》{c.article_zh}".strip()
+    return f"{rule.regulation_label or c.regulation_id} {c.article}".strip()
