@@ -18,7 +18,8 @@ os.environ.setdefault("XINYONG_SECRET_KEY", "test-secret-key-for-xinyong-suite")
 os.environ.pop("XINYONG_TODAY", None)
 os.environ.pop("XINYONG_DATABASE_URL", None)
 
-TABLES_IN_DELETE_ORDER = ("record_versions", "records", "batch_rejections", "batches", "api_tokens", "users",
+TABLES_IN_DELETE_ORDER = ("history", "access_log", "authorisations", "query_items", "audit_log", "audit_heads",
+                          "audit_checkpoints", "records", "batch_rejections", "batches", "api_tokens", "users",
                           "subjects", "agencies")
 
 

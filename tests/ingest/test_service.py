@@ -9,7 +9,7 @@ from xinyong.ingest import repository as ingest_repository
 from xinyong.ingest.service import ingest_file
 from xinyong.kit.crypto import keyed_hash
 from xinyong.kit.errors import InvalidInput, PayloadTooLarge
-from xinyong.models import Batch, BatchRejection, Record, RecordVersion, Subject
+from xinyong.models import Batch, BatchRejection, History, Record, Subject
 from xinyong.synthetic import PENALTY_HEADERS
 
 USCC_COL = "行政相对人代码_1(统一社会信用代码)"
@@ -17,7 +17,7 @@ USCC_COL = "行政相对人代码_1(统一社会信用代码)"
 
 def _counts(session) -> dict[str, int]:
     return {m.__tablename__: session.scalar(select(func.count()).select_from(m))
-            for m in (Batch, BatchRejection, Record, RecordVersion, Subject)}
+            for m in (Batch, BatchRejection, Record, History, Subject)}
 
 
 def _ingest(session, src, rows, **kw):
@@ -52,11 +52,11 @@ def test_resending_a_decision_updates_it_and_keeps_history(session):
     fixed = _ingest(session, src, rows, change_reason="来源单位更正违法事实")
     assert (fixed.created, fixed.updated, fixed.unchanged) == (0, 1, 4)
     assert session.scalar(select(func.count()).select_from(Record)) == 5
-    version = session.scalars(select(RecordVersion)).one()
+    version = session.scalars(select(History).where(History.entity == "record")).one()
     assert version.change_reason == "来源单位更正违法事实"
     assert version.snapshot["fields"]["offence_facts"] == "经营超过保质期的食品"
-    assert version.superseded_by_batch == fixed.batch_id
-    record = session.get(Record, version.record_id)
+    assert version.changed_in_batch == fixed.batch_id
+    record = session.get(Record, version.entity_id)
     assert record.version == 2 and record.fields["offence_facts"] == "更正后的违法事实"
     assert record.batch_id == fixed.batch_id and first.batch_id != fixed.batch_id
 
@@ -127,7 +127,7 @@ def _database_contains(engine, needle: str) -> list[str]:
     """Every text-ish column of every table, searched for a value."""
     found = []
     with engine.connect() as conn:
-        for table in ("batches", "batch_rejections", "records", "record_versions", "subjects"):
+        for table in ("batches", "batch_rejections", "records", "history", "subjects"):
             rows = conn.execute(text(f"SELECT * FROM {table}")).all()
             for row in rows:
                 if any(needle in str(v) for v in row):

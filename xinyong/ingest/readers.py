@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 
 import polars as pl
@@ -19,6 +20,7 @@ from xinyong.kit.errors import XinyongError
 
 ROW = "__row"
 _BOM = b"\xef\xbb\xbf"
+_BLANK = re.compile(rb"(?:\xef\xbb\xbf)?\s*")  # matched in place: no copy of a large upload
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls / other OLE compound files
 
@@ -50,7 +52,7 @@ class IngestFileError(XinyongError):
 
 def read_table(data: bytes, filename: str) -> pl.DataFrame:
     """Parse an uploaded CSV or XLSX into a frame of strings plus ``__row`` (Int64)."""
-    if not data or not data.replace(_BOM, b"", 1).strip():
+    if _BLANK.fullmatch(data):
         raise IngestFileError("empty_file")
     kind = _kind(data, filename)
     frame = _read_xlsx(data) if kind == "xlsx" else _read_csv(data)
@@ -70,34 +72,58 @@ def _kind(data: bytes, filename: str) -> str:
     raise IngestFileError("unsupported_format", detail=name.rsplit(".", 1)[-1])
 
 
-def _utf8_bytes(data: bytes) -> tuple[bytes, str]:
-    """UTF-8 bytes without BOM and the decoded text. One decode call, never per line."""
+def _read_csv(data: bytes) -> pl.DataFrame:
+    """UTF-8 first (polars validates it while parsing, no Python decode); on invalid UTF-8,
+    decode the whole file as GB18030 (superset of GBK) in one call and parse that."""
     if data.startswith(_BOM):
         data = data[len(_BOM):]
     if b"\x00" in data:  # UTF-16/32 or a binary file
         raise IngestFileError("undecodable")
+    head = _header_bytes(data)
     try:
-        return data, data.decode("utf-8")
+        return _parse_csv(data, _header_record(head.decode("utf-8")))
     except UnicodeDecodeError:
         pass
+    except pl.exceptions.ComputeError as exc:
+        if not _is_encoding_error(exc):
+            raise
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
         raise IngestFileError("undecodable") from None
-    return text.encode("utf-8"), text
+    return _parse_csv(text.encode("utf-8"), _header_record(head.decode("gb18030")))
 
 
-def _read_csv(data: bytes) -> pl.DataFrame:
-    raw, text = _utf8_bytes(data)
+def _is_encoding_error(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "utf-8" in text or "utf8" in text
+
+
+def _header_bytes(data: bytes) -> bytes:
+    """The bytes of the first CSV record. A header may hold a quoted line break, so extend
+    line by line until the quotes balance (0x22 and 0x0A never occur inside GBK characters)."""
+    end = -1
+    while True:
+        end = data.find(b"\n", end + 1)
+        head = data if end < 0 else data[:end]
+        if end < 0 or head.count(b'"') % 2 == 0:
+            return head
+
+
+def _header_record(head: str) -> list[str]:
     try:
-        header = next(csv.reader(io.StringIO(text)))
+        return _clean_headers(next(csv.reader(io.StringIO(head))))
     except (StopIteration, csv.Error):
         raise IngestFileError("not_a_table") from None
-    names = _clean_headers(header)
+
+
+def _parse_csv(raw: bytes, names: list[str]) -> pl.DataFrame:
     try:
         return pl.read_csv(raw, has_header=True, new_columns=names, infer_schema=False,
                            quote_char='"', raise_if_empty=False)
     except (pl.exceptions.ComputeError, pl.exceptions.ShapeError, pl.exceptions.NoDataError) as exc:
+        if isinstance(exc, pl.exceptions.ComputeError) and _is_encoding_error(exc):
+            raise
         raise IngestFileError("not_a_table", detail=str(exc).splitlines()[0][:200]) from None
 
 
@@ -159,11 +185,16 @@ def _cell_text(value: object) -> str:
 
 def _finish(frame: pl.DataFrame) -> pl.DataFrame:
     """Empty strings -> null, drop all-empty rows and unnamed empty columns, add __row."""
-    frame = frame.with_columns(pl.all().replace("", None))
+    has_empty = frame.select((pl.all() == "").any()).row(0) if frame.height else ()
+    emptied = [c for c, flag in zip(frame.columns, has_empty) if flag]
+    if emptied:  # quoted "" in CSV; unquoted empty cells are already null
+        frame = frame.with_columns(pl.col(emptied).replace("", None))
     blank = [c for c in frame.columns if c.startswith("__blank_") and frame[c].null_count() == frame.height]
     frame = frame.drop(blank)
     frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     data_cols = [c for c in frame.columns if c != ROW]
     if data_cols:
-        frame = frame.filter(pl.any_horizontal(pl.col(data_cols).is_not_null()))
+        keep = frame.select(pl.any_horizontal(pl.col(data_cols).is_not_null())).to_series()
+        if not keep.all():
+            frame = frame.filter(keep)
     return frame

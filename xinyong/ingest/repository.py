@@ -44,8 +44,9 @@ def insert_records(session: Session, frame: pl.DataFrame) -> int:
 
 
 def update_records(session: Session, frame: pl.DataFrame, *, batch_id: int, reason: str,
-                   now: dt.datetime) -> int:
-    """Apply re-sent decisions; keep each superseded version with the change reason.
+                   now: dt.datetime, user_id: int | None = None) -> int:
+    """Apply re-sent decisions; keep each superseded version in the shared history
+    (xinyong.history, entity "record") with the change reason — set-based, one statement.
     Returns how many records actually changed (identical re-sends change nothing)."""
     if frame.height == 0:
         return 0
@@ -56,10 +57,10 @@ def update_records(session: Session, frame: pl.DataFrame, *, batch_id: int, reas
     build = "jsonb_build_object" if pg else "json_object"
     pairs = ", ".join(f"'{c}', {'json(r.fields)' if (c == 'fields' and not pg) else 'r.' + c}" for c in SNAPSHOT)
     result = session.execute(text(
-        f"INSERT INTO record_versions (record_id, subject_id, version, snapshot, superseded_by_batch, "
-        f"change_reason, changed_at) SELECT r.id, r.subject_id, r.version, {build}({pairs}), :batch, :reason, :now "
-        f"FROM records r JOIN stage_records s ON s.id = r.id WHERE {changed}"),
-        {"batch": batch_id, "reason": reason, "now": now})
+        f"INSERT INTO history (entity, entity_id, subject_id, version, snapshot, change_reason, changed_by, "
+        f"changed_in_batch, changed_at) SELECT 'record', r.id, r.subject_id, r.version, {build}({pairs}), :reason, "
+        f":user, :batch, :now FROM records r JOIN stage_records s ON s.id = r.id WHERE {changed}"),
+        {"batch": batch_id, "reason": reason, "now": now, "user": user_id})
     count = result.rowcount or 0
     sets = ", ".join(f"{c} = s.{c}" for c in RECORD_COLUMN_NAMES if c not in ("version", "status"))
     session.execute(text(

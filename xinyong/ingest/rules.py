@@ -146,8 +146,7 @@ def _prepare(df: pl.DataFrame, item: CatalogueItem, mapping: dict[str, str]) -> 
             value = value.replace(f.value_aliases)
         cols.append(value.alias(f.code))
     work = df.select(cols)
-    number = item.field_by_role("decision_no")
-    helpers = [pl.col("row_no").min().over(number.code).alias("__first_row")] if number else []
+    helpers = []
     for f in item.fields:
         c = pl.col(f.code)
         if f.type == "date":
@@ -282,8 +281,8 @@ def _role_checks(f: FieldDef, item: CatalogueItem, received_on: dt.date) -> list
         return [Check("valid_to_before_decision", pl.col(f"__date_{f.code}") < start,
                       "有效期早于决定日期", "validity ends before the decision date")]
     if f.role == "decision_no":
-        first = pl.col("__first_row")
-        return [Check("duplicate_in_batch", c.is_not_null() & (pl.col("row_no") != first),
+        first = pl.col("__first_row")  # joined onto the failed rows only (see _rejections)
+        return [Check("duplicate_in_batch", c.is_not_null() & ~c.is_first_distinct(),
                       "与本批第{}行重复", "duplicates row {} of this batch",
                       first.cast(STR), first.cast(STR))]
     return []
@@ -322,6 +321,10 @@ def _rejections(work, item, mapping, checks) -> pl.DataFrame:
         failed = work.filter(pl.col(f"__err_{f.code}").is_not_null())
         if failed.height == 0:
             continue
+        if f.role == "decision_no":
+            firsts = work.filter(pl.col(f.code).is_first_distinct() & pl.col(f.code).is_not_null())
+            failed = failed.join(firsts.select(f.code, pl.col("row_no").alias("__first_row")),
+                                 on=f.code, how="left")
         value = mask_identifier_expr(pl.col(f.code)) if f.sensitive else pl.col(f.code)
         frames.append(failed.with_columns(reason_code=pl.col(f"__err_{f.code}")).select(
             pl.col("row_no"), pl.lit(mapping.get(f.code, f.header_zh)).alias("field"),

@@ -172,7 +172,8 @@ def _write(session, batch, agency, item, result: ValidationResult, profile) -> t
     resent = records.filter(pl.col("record_id").is_not_null()).rename({"record_id": "id"})
     repository.insert_records(session, fresh)
     reason = batch.change_reason or f"由来源单位在批次 {batch.id} 中重新报送 / re-sent by the source in batch {batch.id}"
-    updated = repository.update_records(session, resent, batch_id=batch.id, reason=reason, now=now)
+    updated = repository.update_records(session, resent, batch_id=batch.id, reason=reason, now=now,
+                                        user_id=batch.submitted_by)
     return fresh.height, updated, resent.height - updated
 
 

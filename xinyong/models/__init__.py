@@ -4,6 +4,10 @@ from xinyong.models.account import ApiToken, User
 from xinyong.models.agency import Agency
 from xinyong.models.subject import Subject
 from xinyong.models.batch import Batch, BatchRejection
-from xinyong.models.record import Record, RecordVersion
+from xinyong.models.record import Record
+from xinyong.models.history import History
+from xinyong.models.access import AccessLog, Authorisation, QueryItem
+from xinyong.models.audit import AuditCheckpoint, AuditEntry, AuditHead
 
-__all__ = ["Base", "ApiToken", "User", "Agency", "Subject", "Batch", "BatchRejection", "Record", "RecordVersion"]
+__all__ = ["Base", "ApiToken", "User", "Agency", "Subject", "Batch", "BatchRejection", "Record", "History",
+           "AccessLog", "Authorisation", "QueryItem", "AuditCheckpoint", "AuditEntry", "AuditHead"]

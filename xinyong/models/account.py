@@ -1,4 +1,4 @@
-"""People who sign in (staff of organisations) and the API tokens of organisations."""
+"""People who sign in — staff of organisations, and subjects on the portal — and API tokens."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,13 +6,27 @@ import datetime as dt
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from xinyong.models.base import Base, TimestampTZ, created_at_column
+from xinyong.models.base import Base, BigId, Json, TimestampTZ, created_at_column
 
 ROLES = (
-    "admin",     # platform administrator
-    "staff",     # credit-department staff (信用主管部门)
-    "agency",    # staff of a public body that sends and queries data
+    "admin",           # platform administrator
+    "staff",           # credit-department staff (信用主管部门)
+    "agency",          # staff of a public body (公共管理机构) that sends and queries data
+    "judicial",        # staff of a judicial organ (司法机关)
+    "credit_service",  # staff of a credit service agency (信用服务机构)
+    "financial",       # staff of a financial institution (金融机构)
+    "association",     # staff of an industry association (行业协会商会)
+    "auditor",         # reads access and audit logs (FZ art. 12, QZ art. 14)
+    "subject",         # a person, or a firm's authorised user, looking at their own credit
 )
+# the organisation kind each organisation role belongs to (users.agency_id -> agencies.kind)
+ROLE_ORG_KINDS = {
+    "agency": ("public_body", "credit_department"),
+    "judicial": ("judicial",),
+    "credit_service": ("credit_service",),
+    "financial": ("financial",),
+    "association": ("association",),
+}
 
 
 class User(Base):
@@ -24,6 +38,8 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     role: Mapped[str] = mapped_column(String(32), nullable=False)
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), nullable=True)
+    # for role "subject": the credit subject this account speaks for
+    subject_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("subjects.id"), nullable=True, index=True)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(TimestampTZ, nullable=True)
@@ -37,5 +53,8 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
     name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    scopes: Mapped[list] = mapped_column(Json, nullable=False, default=list)
     created_at: Mapped[dt.datetime] = created_at_column()
+    expires_at: Mapped[dt.datetime | None] = mapped_column(TimestampTZ, nullable=True)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(TimestampTZ, nullable=True)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(TimestampTZ, nullable=True)

@@ -45,19 +45,3 @@ class Record(Base):
     row_no: Mapped[int] = mapped_column(Integer, nullable=False)
     received_at: Mapped[dt.datetime] = mapped_column(TimestampTZ, nullable=False)
     updated_at: Mapped[dt.datetime] = mapped_column(TimestampTZ, nullable=False)
-
-
-class RecordVersion(Base):
-    """A superseded version of a record, kept with the reason it changed."""
-
-    __tablename__ = "record_versions"
-    __table_args__ = (Index("ix_record_versions_record", "record_id", "version"),)
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    record_id: Mapped[int] = mapped_column(BigId, ForeignKey("records.id"), nullable=False)
-    subject_id: Mapped[int] = mapped_column(BigId, nullable=False, index=True)
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
-    snapshot: Mapped[dict] = mapped_column(Json, nullable=False)
-    superseded_by_batch: Mapped[int] = mapped_column(BigId, ForeignKey("batches.id"), nullable=False)
-    change_reason: Mapped[str] = mapped_column(Text, nullable=False)
-    changed_at: Mapped[dt.datetime] = mapped_column(TimestampTZ, nullable=False)
