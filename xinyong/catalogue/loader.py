@@ -55,6 +55,9 @@ class Category:
     name_en: str
     order: int
 
+    def __str__(self) -> str:
+        return f"{self.name_zh} / {self.name_en}"
+
 
 @dataclass(frozen=True)
 class FieldDef:
@@ -118,6 +121,22 @@ class CatalogueItem:
 
     def field_for_header(self, header: str) -> FieldDef | None:
         return self.header_map().get(normalise_header(header))
+
+    def resolve_headers(self, headers: list[str]) -> tuple[dict[str, str], list[str], list[str]]:
+        """({field code: header}, headers outside the item, "a / b" for two headers naming
+        one field). Nothing outside the catalogue may be collected (national rule)."""
+        header_map = self.header_map()
+        mapping: dict[str, str] = {}
+        unknown, clashes = [], []
+        for header in headers:
+            f = header_map.get(normalise_header(header))
+            if f is None:
+                unknown.append(header)
+            elif f.code in mapping:
+                clashes.append(f"{mapping[f.code]} / {header}")
+            else:
+                mapping[f.code] = header
+        return mapping, unknown, clashes
 
     @property
     def required_fields(self) -> list[FieldDef]:
@@ -184,6 +203,8 @@ def _load_categories(path: Path) -> dict[str, Category]:
 def _load_item(path: Path, categories: dict[str, Category]) -> CatalogueItem:
     d = _read_yaml(path)
     where = f"{path.name}"
+    if d.get("category") not in categories:
+        raise CatalogueError(f"{where}: unknown category {d.get('category')!r} (known: {', '.join(categories)})")
     try:
         category = categories[d["category"]]
         item = CatalogueItem(

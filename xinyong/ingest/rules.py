@@ -16,19 +16,13 @@ import polars as pl
 
 from xinyong.catalogue import CatalogueItem, FieldDef, normalise_header
 from xinyong.kit.errors import XinyongError
-from xinyong.kit.identifiers import (
-    REASONS as ID_REASONS,
-    mask_identifier_expr,
-    resident_id_normalised_expr,
-    resident_id_problem_expr,
-    uscc_normalised_expr,
-    uscc_problem_expr,
-)
+from xinyong.kit.identifiers import REASONS as ID_REASONS
+from xinyong.kit.identifiers import checked_by_distinct, mask_identifier_expr
+from xinyong.ingest.severity import severity_exprs
 
 ROW = "__row"
 KIND_SEPARATORS = r"[;；,，、\s]+"
 MIN_YEAR = 1900  # sanity bound: a year before this in a credit record is a typing error
-RANK = {"minor": 1, "general": 2, "serious": 3}
 REJECTION_SCHEMA = {"row_no": pl.Int64, "field": pl.String, "value": pl.String,
                     "reason_code": pl.String, "reason": pl.String, "reason_en": pl.String}
 STR = pl.String
@@ -79,8 +73,8 @@ def validate(df: pl.DataFrame, item: CatalogueItem, profile, received_on: dt.dat
         raise BatchRefused("no_rows", "文件没有数据行", "the file has no data rows")
     work = _prepare(df.select([ROW, *mapping.values()]), item, mapping)
     checks = {f.code: _field_checks(f, item, received_on) for f in item.fields}
-    work = work.with_columns(_error_expr(code, cs).alias(f"__err_{code}")
-                             for code, cs in checks.items() if cs)
+    work = work.lazy().with_columns(_error_expr(code, cs).alias(f"__err_{code}")
+                                    for code, cs in checks.items() if cs).collect()
     errors = [f"__err_{code}" for code, cs in checks.items() if cs]
     rejections = _rejections(work, item, mapping, checks)
     ok = work.filter(pl.all_horizontal(pl.col(errors).is_null())) if errors else work
@@ -101,9 +95,21 @@ def _class_hits(headers: list[str], rule) -> list[dict]:
     return hits
 
 
+def _data_rule(profile, key: str, received_on: dt.date):
+    """The data-class rule in force on the day of receipt; without one the batch cannot be
+    screened, so it is refused rather than taken unscreened."""
+    try:
+        return profile.rule(key, on=received_on)
+    except LookupError:  # RuleNotInForce
+        day = received_on.isoformat()
+        raise BatchRefused("rule_not_in_force", f"{day} 没有生效的数据类别规则 {key}，批次无法审查",
+                           f"no {key} rule is in force on {day}; the batch cannot be screened",
+                           {"rule": key, "on": day}) from None
+
+
 def _refuse_forbidden(headers: list[str], profile, received_on: dt.date) -> None:
     """FZ art. 11: religion, genes, fingerprints, blood type, disease are never collected."""
-    rule = profile.rule("data.forbidden", on=received_on)
+    rule = _data_rule(profile, "data.forbidden", received_on)
     hits = _class_hits(headers, rule)
     if hits:
         zh = "；".join(f"列「{h['header']}」属于禁止采集的{h['class_zh']}信息" for h in hits)
@@ -113,26 +119,15 @@ def _refuse_forbidden(headers: list[str], profile, received_on: dt.date) -> None
 
 
 def _map_columns(headers, item, profile, received_on):
-    restricted = {h["header"]: h for h in _class_hits(headers, profile.rule("data.restricted", on=received_on))}
-    mapping: dict[str, str] = {}
-    ignored, refused, clashes = [], [], []
-    for header in headers:
-        f = item.field_for_header(header)
-        if f is not None:
-            if f.code in mapping:
-                clashes.append(f"{mapping[f.code]} / {header}")
-            mapping[f.code] = header
-        elif header in restricted:
-            h = restricted[header]
-            refused.append((header, h["data_class"], h["citation"]))
-        else:
-            ignored.append(header)
+    """Catalogue columns by field code; other columns are restricted (refused) or ignored."""
+    mapping, unknown, clashes = item.resolve_headers(headers)
     if clashes:
         text = "；".join(clashes)
         raise BatchRefused("ambiguous_columns", f"多列对应同一目录字段：{text}",
-                           f"several columns map to the same catalogue field: {text}",
-                           {"columns": clashes})
-    return mapping, ignored, refused
+                           f"several columns map to the same catalogue field: {text}", {"columns": clashes})
+    restricted = {h["header"]: h for h in _class_hits(unknown, _data_rule(profile, "data.restricted", received_on))}
+    refused = [(h, restricted[h]["data_class"], restricted[h]["citation"]) for h in unknown if h in restricted]
+    return mapping, [h for h in unknown if h not in restricted], refused
 
 
 # ------------------------------------------------------------------ normalising values
@@ -155,22 +150,15 @@ def _prepare(df: pl.DataFrame, item: CatalogueItem, mapping: dict[str, str]) -> 
             number = c.str.replace_all(",", "")
             helpers.append(pl.when(number.str.contains(r"^[+-]?(\d+\.?\d*|\.\d+)$"))
                            .then(number.cast(pl.Float64, strict=False)).alias(f"__num_{f.code}"))
-        elif _identifier_kind(f):
-            norm = uscc_normalised_expr(c) if _identifier_kind(f) == "uscc" else resident_id_normalised_expr(c)
-            helpers.append(norm.alias(f"__norm_{f.code}"))
         elif f.multiple:
             parts = c.str.replace_all(KIND_SEPARATORS, ";").str.strip_chars(";").str.split(";")
             helpers.append(parts.list.eval(pl.element().replace(f.value_aliases or {}))
                            .alias(f"__list_{f.code}"))
-    work = work.with_columns(helpers) if helpers else work
-    problems = []
-    for f in item.fields:
-        norm = pl.col(f"__norm_{f.code}")
-        if _identifier_kind(f) == "uscc":
-            problems.append(uscc_problem_expr(norm, normalised=True).alias(f"__problem_{f.code}"))
-        elif _identifier_kind(f) == "resident_id":
-            problems.append(resident_id_problem_expr(norm, normalised=True).alias(f"__problem_{f.code}"))
-    return work.with_columns(problems) if problems else work
+        elif _identifier_kind(f):
+            norm, problem = (checked_by_distinct(work, f.code, _identifier_kind(f)) if f.code in mapping
+                             else (pl.lit(None, STR), pl.lit(None, STR)))
+            helpers += [norm.alias(f"__norm_{f.code}"), problem.alias(f"__problem_{f.code}")]
+    return work.lazy().with_columns(helpers).collect()
 
 
 def _identifier_kind(f: FieldDef) -> str | None:
@@ -185,12 +173,9 @@ def _identifier_kind(f: FieldDef) -> str | None:
 
 def _parse_date(c: pl.Expr) -> pl.Expr:
     """YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD; impossible dates give null."""
-    compact = c.str.contains(r"^\d{8}$")
-    shaped = c.str.contains(r"^\d{4}-\d{1,2}-\d{1,2}$|^\d{4}/\d{1,2}/\d{1,2}$") | compact
-    text = pl.when(compact).then(pl.concat_str([c.str.slice(0, 4), c.str.slice(4, 2), c.str.slice(6, 2)],
-                                                separator="-")).otherwise(c.str.replace_all("/", "-"))
-    parsed = pl.when(shaped).then(text.str.to_date("%Y-%m-%d", strict=False))
-    return pl.when(parsed.dt.year() >= MIN_YEAR).then(parsed)
+    parsed = pl.coalesce(c.str.to_date("%Y-%m-%d", strict=False), c.str.to_date("%Y/%m/%d", strict=False),
+                         pl.when(c.str.contains(r"^\d{8}$")).then(c.str.to_date("%Y%m%d", strict=False)))
+    return pl.when(parsed.dt.year().is_between(MIN_YEAR, 9999)).then(parsed)
 
 
 # ------------------------------------------------------------------ checks
@@ -226,9 +211,9 @@ def _type_checks(f: FieldDef, c: pl.Expr) -> list[Check]:
         return [Check("not_in_code_table", present & (bad.list.len() > 0), "不在代码表中：{}",
                       "not in the code table: {}", bad.list.join("、"), bad.list.join(", "))]
     if f.type in ("enum", "subject_kind"):
-        allowed = "、".join(f.codes)
         return [Check("not_in_code_table", present & ~c.is_in(list(f.codes)),
-                      f"不在代码表中（允许值：{allowed}）", f"not in the code table (allowed: {allowed})")]
+                      f"不在代码表中（允许值：{'、'.join(f.codes)}）",
+                      f"not in the code table (allowed: {', '.join(f.codes)})")]
     if f.type == "date":
         return [Check("bad_date", present & pl.col(f"__date_{f.code}").is_null(),
                       "日期无法识别或不存在（应为 YYYY-MM-DD、YYYY/MM/DD 或 YYYYMMDD）",
@@ -314,17 +299,21 @@ def _reason(checks: list[Check], lang: str) -> pl.Expr:
 
 
 def _rejections(work, item, mapping, checks) -> pl.DataFrame:
+    """One row per failing (row, field); only the failing rows and the columns their
+    reasons need are touched."""
+    checked = [f for f in item.fields if checks[f.code]]
+    counts = work.select(pl.col(f"__err_{f.code}").is_not_null().sum() for f in checked).row(0)
     frames = []
-    for f in item.fields:
-        if not checks[f.code]:
+    for f, count in zip(checked, counts):
+        if not count:
             continue
-        failed = work.filter(pl.col(f"__err_{f.code}").is_not_null())
-        if failed.height == 0:
-            continue
+        details = [e for ch in checks[f.code] for e in (ch.detail_zh, ch.detail_en) if e is not None]
+        needed = {"row_no", f.code, f"__err_{f.code}"} | {n for e in details for n in e.meta.root_names()}
+        needed.discard("__first_row")
+        failed = work.select(sorted(needed)).filter(pl.col(f"__err_{f.code}").is_not_null())
         if f.role == "decision_no":
-            firsts = work.filter(pl.col(f.code).is_first_distinct() & pl.col(f.code).is_not_null())
-            failed = failed.join(firsts.select(f.code, pl.col("row_no").alias("__first_row")),
-                                 on=f.code, how="left")
+            firsts = work.select("row_no", f.code).filter(pl.col(f.code).is_first_distinct())
+            failed = failed.join(firsts.rename({"row_no": "__first_row"}), on=f.code, how="left")
         value = mask_identifier_expr(pl.col(f.code)) if f.sensitive else pl.col(f.code)
         frames.append(failed.with_columns(reason_code=pl.col(f"__err_{f.code}")).select(
             pl.col("row_no"), pl.lit(mapping.get(f.code, f.header_zh)).alias("field"),
@@ -345,16 +334,15 @@ def _accepted(ok: pl.DataFrame, item: CatalogueItem, mapping, profile) -> pl.Dat
         f = item.field_by_role(role)
         return pl.col(f"__norm_{f.code}") if f else pl.lit(None, STR)
 
-    uscc_of = norm_of
-
     sid_type, sid_no = _col(item, "subject_id_type"), _col(item, "subject_id_number")
-    sid_card = _meaning(item, "subject_id_type") == "resident_id"
-    rep_card = _meaning(item, "legal_rep_id_type") == "resident_id"
-    out = ok.with_columns(_severity(ok, item, profile)).select(
+    sid_card = (_meaning(item, "subject_id_type") == "resident_id").fill_null(False)
+    rep_card = (_meaning(item, "legal_rep_id_type") == "resident_id").fill_null(False)
+    explicit = (_meaning(item, "explicit_severity"), _col(item, "explicit_severity"))
+    out = ok.lazy().with_columns(severity_exprs(ok, item, profile, *explicit)).select(
         pl.col("row_no").cast(pl.Int64),
         _meaning(item, "subject_kind").alias("subject_kind"),
         _col(item, "subject_name").alias("subject_name"),
-        uscc_of("subject_uscc").alias("subject_uscc"),
+        norm_of("subject_uscc").alias("subject_uscc"),
         pl.when(sid_card).then(norm_of("subject_id_number")).alias("subject_resident_id"),
         pl.when(~sid_card & sid_no.is_not_null()).then(pl.format("{}:{}", sid_type, sid_no))
         .alias("subject_other_id"),
@@ -364,29 +352,42 @@ def _accepted(ok: pl.DataFrame, item: CatalogueItem, mapping, profile) -> pl.Dat
         date_of("decision_date").alias("decision_date"),
         date_of("valid_to").alias("valid_to"),
         pl.col("__severity").alias("severity"), pl.col("__severity_basis").alias("severity_basis"),
-        uscc_of("source_agency_uscc").alias("source_agency_uscc"),
-        uscc_of("deciding_agency_uscc").alias("deciding_agency_uscc"),
-        _fields_json(item, mapping).alias("fields_json"),
-    )
+        norm_of("source_agency_uscc").alias("source_agency_uscc"),
+        norm_of("deciding_agency_uscc").alias("deciding_agency_uscc"),
+        _fields_json(item, mapping, ok).alias("fields_json"),
+    ).collect()
     strings = [c for c, t in out.schema.items() if t == pl.Null]
     return out.with_columns(pl.col(strings).cast(STR)) if strings else out
 
 
-def _fields_json(item: CatalogueItem, mapping: dict[str, str]) -> pl.Expr:
-    """{field code: value} for catalogue fields in the file, minus sensitive identifiers and
-    empty cells; dates ISO, several codes joined with 、. Built as text: codes are snake_case
-    and values are escaped per RFC 8259 (quote, backslash, control characters)."""
+# fields kept as typed record columns or resolved into lineage and subject: not repeated in
+# the JSON (a smaller row is a faster bulk load)
+STORED_ROLES = frozenset({"decision_no", "decision_date", "valid_to", "source_agency_uscc", "subject_uscc",
+                          "subject_kind"})
+
+
+def _fields_json(item: CatalogueItem, mapping: dict[str, str], ok: pl.DataFrame) -> pl.Expr:
+    """{field code: value} for catalogue fields in the file, minus sensitive identifiers,
+    fields stored as typed columns (STORED_ROLES) and empty cells; dates ISO, several codes joined with 、. Built as text: codes are snake_case
+    and values are escaped per RFC 8259 (quote, backslash, control characters) in the
+    columns that hold any such character."""
+    present = [f for f in item.fields if f.code in mapping and not f.sensitive and f.role not in STORED_ROLES]
+    texts = [f.code for f in present if f.type not in ("date", "decimal", "enum", "subject_kind", "uscc")]
+    flags = ok.select(pl.col(texts).str.contains_any(list(_JSON_ESCAPES)).any()).row(0) if texts else ()
+    escape = {code for code, flag in zip(texts, flags) if flag}
     parts = []
-    for f in item.fields:
-        if f.code not in mapping or f.sensitive:
-            continue
+    for f in present:
         if f.type == "date":
             value = pl.col(f"__date_{f.code}").dt.to_string("%Y-%m-%d")
-        elif f.multiple:
+        elif f.multiple and f.value_aliases:
             value = pl.col(f"__list_{f.code}").list.join("、")
+        elif f.multiple:  # same result as joining the list, without building it again
+            value = pl.col(f.code).str.replace_all(KIND_SEPARATORS, "、").str.strip_chars("、")
         else:
             value = pl.col(f.code)
-        parts.append(pl.concat_str([pl.lit(f'"{f.code}":"'), value.str.replace_many(_JSON_ESCAPES), pl.lit('"')]))
+        if f.code in escape:
+            value = value.str.replace_many(_JSON_ESCAPES)
+        parts.append(pl.concat_str([pl.lit(f'"{f.code}":"'), value, pl.lit('"')]))
     if not parts:
         return pl.lit("{}")
     body = pl.concat_str(parts, separator=",", ignore_nulls=True)
@@ -394,64 +395,3 @@ def _fields_json(item: CatalogueItem, mapping: dict[str, str]) -> pl.Expr:
 
 
 _JSON_ESCAPES = {"\\": "\\\\", '"': '\\"', **{chr(c): f"\\u{c:04x}" for c in range(32)}}
-
-
-# ------------------------------------------------------------------ severity (QZ art. 22)
-def _severity(ok: pl.DataFrame, item: CatalogueItem, profile) -> list[pl.Expr]:
-    """Severity from the rule version in force on each decision date; an explicit
-    失信严重程度 from the source overrides it."""
-    if not item.severity_rule:
-        return [pl.lit(None, STR).alias("__severity"), pl.lit(None, STR).alias("__severity_basis")]
-    decided = pl.col(f"__date_{item.field_by_role('decision_date').code}")
-    versions, by_date = _versions(ok, decided, item.severity_rule, profile)
-    version = decided.replace_strict(by_date, default=None, return_dtype=pl.Int32)
-    sev = basis = pl.lit(None, STR)
-    for n, rule in enumerate(versions):
-        s, b = _derived(rule, item)
-        sev, basis = pl.when(version == n).then(s).otherwise(sev), pl.when(version == n).then(b).otherwise(basis)
-    undetermined = pl.format("undetermined: no {} rule in force on {}", pl.lit(item.severity_rule),
-                             decided.dt.to_string("%Y-%m-%d"))
-    basis = pl.when(version.is_null()).then(undetermined).otherwise(basis)
-    explicit = _meaning(item, "explicit_severity")
-    return [pl.when(explicit.is_not_null()).then(explicit).otherwise(sev).alias("__severity"),
-            pl.when(explicit.is_not_null()).then(pl.format("explicit: {}", _col(item, "explicit_severity")))
-            .otherwise(basis).alias("__severity_basis")]
-
-
-def _versions(ok: pl.DataFrame, decided: pl.Expr, key: str, profile) -> tuple[list, dict]:
-    """Distinct decision dates -> index of the rule version in force (one call per date)."""
-    versions: list = []
-    by_date: dict[dt.date, int] = {}
-    for day in ok.select(decided.unique().drop_nulls()).to_series():
-        try:
-            rule = profile.rule(key, on=day)
-        except LookupError:  # RuleNotInForce: severity stays undetermined unless explicit
-            continue
-        index = next((i for i, v in enumerate(versions) if v is rule), None)
-        if index is None:
-            versions.append(rule)
-            index = len(versions) - 1
-        by_date[day] = index
-    return versions, by_date
-
-
-def _derived(rule, item: CatalogueItem) -> tuple[pl.Expr, pl.Expr]:
-    value = rule.value
-    if value.get("combine", "most_severe") != "most_severe":
-        raise ValueError(f"unsupported severity combine {value.get('combine')!r} in {rule.citation}")
-    kinds = {k: RANK[v] for k, v in value["kinds"].items()}
-    kinds_f, fine_f = item.field_by_role("penalty_kinds"), item.field_by_role("fine_wan")
-    kind_list = pl.col(f"__list_{kinds_f.code}") if kinds_f else pl.lit([], pl.List(STR))
-    kind_rank = kind_list.list.eval(pl.element().replace_strict(
-        kinds, default=kinds.get("其他"), return_dtype=pl.Int32)).list.max()
-    fine = pl.col(f"__num_{fine_f.code}") if fine_f else pl.lit(None, pl.Float64)
-    floor = pl.lit(None, pl.Int32)
-    for t in sorted(value.get("fine_wan_thresholds", []), key=lambda t: t["at_least"]):
-        floor = pl.when(fine >= t["at_least"]).then(pl.lit(RANK[t["severity"]], pl.Int32)).otherwise(floor)
-    floor = pl.when(fine > 0).then(floor)
-    rank = pl.max_horizontal(kind_rank, floor)
-    severity = rank.replace_strict({v: k for k, v in RANK.items()}, default=None, return_dtype=STR)
-    amount = pl.when(fine > 0).then(pl.format(", {}万元", fine.cast(STR))).otherwise(pl.lit(""))
-    basis = pl.format("derived: {}{} → {} ({})", kind_list.list.join("、"), amount, severity,
-                      pl.lit(str(rule.citation)))
-    return severity, basis

@@ -163,12 +163,13 @@ _BITS = 14  # a year (0..9999) fits in 14 bits; two [start, end] intervals fit i
 
 
 @lru_cache(maxsize=1)
-def _region_intervals() -> list[dict[str, int]]:
+def _region_tables() -> list[pl.Series]:
     """Per 6-digit region code, the birth years stdnum's get_birth_place accepts, as merged
-    [start, end] intervals packed two per Int64 (start | end << 14 | start2 << 28 | end2 << 42)."""
+    [start, end] intervals packed two per Int64 (start | end << 14 | start2 << 28 | end2 << 42)
+    in dense tables indexed by the code (0 = unknown region): a lookup is a gather."""
     db = numdb.get("cn/loc")
     text = (importlib.resources.files("stdnum.cn") / "loc.dat").read_text(encoding="utf-8")
-    per_code: dict[str, list[tuple[int, int]]] = {}
+    per_code: dict[int, list[tuple[int, int]]] = {}
     province = None
     for line in text.splitlines():
         if m := re.match(r"^(\d\d) ", line):
@@ -177,13 +178,14 @@ def _region_intervals() -> list[dict[str, int]]:
             code = province + m.group(1)
             info = {k: v for _, props in db.info(code) for k, v in props.items()}
             if "county" in info:
-                per_code[code] = _merge(_county_years(info["county"]))
-    width = max(len(v) for v in per_code.values())
-    maps = []
-    for k in range(0, width, 2):
-        maps.append({code: sum((s | e << _BITS) << (2 * _BITS * j) for j, (s, e) in enumerate(iv[k:k + 2]))
-                     for code, iv in per_code.items() if len(iv) > k})
-    return maps
+                per_code[int(code)] = _merge(_county_years(info["county"]))
+    tables = []
+    for k in range(0, max(len(v) for v in per_code.values()), 2):
+        dense = [0] * 1_000_000
+        for code, iv in per_code.items():
+            dense[code] = sum((s | e << _BITS) << (2 * _BITS * j) for j, (s, e) in enumerate(iv[k:k + 2]))
+        tables.append(pl.Series(dense, dtype=pl.Int64))
+    return tables
 
 
 def _county_years(county: str) -> list[tuple[int, int]]:
@@ -208,12 +210,12 @@ def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def _region_ok(n: pl.Expr, year: pl.Expr) -> pl.Expr:
-    region = n.str.slice(0, 6)
+def _region_ok(region: pl.Expr, year: pl.Expr) -> pl.Expr:
     size = 1 << _BITS
     checks = []
-    for packed_map in _region_intervals():
-        packed = region.replace_strict(packed_map, default=None, return_dtype=pl.Int64)
+    index = region.fill_null(0).clip(0, 999_999)
+    for table in _region_tables():
+        packed = pl.lit(table).gather(index)
         for j in range(2):
             start = (packed // (1 << (2 * _BITS * j))) % size
             end = (packed // (1 << (2 * _BITS * j + _BITS))) % size
@@ -221,23 +223,39 @@ def _region_ok(n: pl.Expr, year: pl.Expr) -> pl.Expr:
     return pl.any_horizontal(checks).fill_null(False)
 
 
+_RIC_WEIGHTS = [pow(2, 17 - i, 11) for i in range(17)]  # stdnum's int(body, 13): 13 = 2 (mod 11)
+
+
+def _days_in_month(year: pl.Expr, month: pl.Expr) -> pl.Expr:
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    return (pl.when(month == 2).then(28 + leap.cast(pl.Int32))
+            .when(month.is_in([4, 6, 9, 11])).then(30).otherwise(31))
+
+
 def resident_id_problem_expr(col: str | pl.Expr, normalised: bool = False) -> pl.Expr:
     """Reason code (length | format | checksum | birth_date | region) or null when valid.
-    ``normalised=True`` when ``col`` is already ``resident_id_normalised_expr``."""
+    ``normalised=True`` when ``col`` is already ``resident_id_normalised_expr``. Digits are
+    read as bytes (meaningful once the shape 17 digits + digit/X is established)."""
     n = _as_expr(col) if normalised else resident_id_normalised_expr(col)
     well_formed = n.str.contains(r"^[0-9]{17}[0-9X]$")
-    body = pl.when(well_formed).then(n.str.slice(0, 17))
-    # stdnum: (1 - 2 * int(body, 13)) % 11, 10 -> 'X'; 13**17 fits in Int64.
-    check = (1 - 2 * (body.str.to_integer(base=13, strict=False) % 11)) % 11
-    check_char = pl.when(check == 10).then(pl.lit("X")).otherwise(check.cast(pl.String))
-    year = n.str.slice(6, 4).str.to_integer(strict=False)
-    birth = n.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
+    raw = n.cast(pl.Binary)
+    digit = [raw.bin.get(i, null_on_oob=True).cast(pl.Int32) - ord("0") for i in range(18)]
+
+    def number(a: int, b: int) -> pl.Expr:
+        return pl.sum_horizontal(digit[i] * 10 ** (b - 1 - i) for i in range(a, b))
+
+    # stdnum: (1 - 2 * int(body, 13)) % 11, 10 -> 'X'
+    check = (12 - pl.sum_horizontal(d * w for d, w in zip(digit, _RIC_WEIGHTS)) % 11) % 11
+    last_ok = pl.when(check == 10).then(digit[17] == ord("X") - ord("0")).otherwise(digit[17] == check)
+    year, month, day = number(6, 10), number(10, 12), number(12, 14)
+    date_ok = ((year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)
+               & (day <= _days_in_month(year, month)))
     return (pl.when(n.is_null()).then(None)
             .when(n.str.len_chars() != 18).then(pl.lit("length"))
             .when(~well_formed).then(pl.lit("format"))
-            .when(n.str.slice(17, 1) != check_char).then(pl.lit("checksum"))
-            .when(birth.is_null() | (year < 1)).then(pl.lit("birth_date"))
-            .when(~_region_ok(n, year)).then(pl.lit("region"))
+            .when(~last_ok).then(pl.lit("checksum"))
+            .when(~date_ok).then(pl.lit("birth_date"))
+            .when(~_region_ok(number(0, 6), year)).then(pl.lit("region"))
             .otherwise(None))
 
 
@@ -245,6 +263,20 @@ def resident_id_valid_expr(col: str | pl.Expr) -> pl.Expr:
     """Boolean: valid resident ID exactly when python-stdnum says so, save the documented
     trailing-newline quirk (null stays null)."""
     return pl.when(_as_expr(col).is_null()).then(None).otherwise(resident_id_problem_expr(col).is_null())
+
+
+def checked_by_distinct(frame: pl.DataFrame, column: str, kind: str) -> tuple[pl.Expr, pl.Expr]:
+    """(normal form, problem) expressions for ``column`` of ``frame``, computed once per
+    distinct value (an agency's code repeats on every row of a batch) and mapped back.
+    ``kind`` is "uscc" or "resident_id"."""
+    normalise, problem = ((uscc_normalised_expr, uscc_problem_expr) if kind == "uscc"
+                          else (resident_id_normalised_expr, resident_id_problem_expr))
+    distinct = frame.select(pl.col(column).unique().drop_nulls())
+    checked = (distinct.lazy().with_columns(normalise(pl.col(column)).alias("n"))
+               .with_columns(problem(pl.col("n"), normalised=True).alias("p")).collect())
+    keys = checked[column]
+    return (pl.col(column).replace_strict(keys, checked["n"], default=None, return_dtype=pl.String),
+            pl.col(column).replace_strict(keys, checked["p"], default=None, return_dtype=pl.String))
 
 
 def mask_identifier_expr(col: str | pl.Expr, keep_first: int = 6, keep_last: int = 4) -> pl.Expr:
