@@ -64,6 +64,12 @@ def create_app() -> FastAPI:
     settings = get_settings()
     app = FastAPI(title="Xinyong 信用 — public credit information platform", version="0.1.0",
                   openapi_url="/openapi.json", docs_url=None, redoc_url=None)
+    # innermost first: size and rate limits run after the caller is known (auth, session)
+    from xinyong.kit.limits import RequestSizeLimitMiddleware
+    from xinyong.kit.ratelimit import RateLimiter, RateLimitMiddleware
+    app.add_middleware(RequestSizeLimitMiddleware)
+    app.state.rate_limiter = RateLimiter.from_settings(settings)
+    app.add_middleware(RateLimitMiddleware, limiter=app.state.rate_limiter)
     app.add_middleware(AuthMiddleware)
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="xinyong_session",
                        same_site="lax", https_only=settings.base_url.startswith("https"), max_age=8 * 3600)

@@ -12,8 +12,10 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from xinyong import clock
+from xinyong.audit.commands import audit_app
 from xinyong.config import get_settings
 from xinyong.kit.errors import XinyongError
+from xinyong.subjects.key_commands import keys_app
 
 app = typer.Typer(help="Xinyong 信用 — public credit information platform", no_args_is_help=True)
 law_app = typer.Typer(help="law profiles (rules as data)", no_args_is_help=True)
@@ -26,6 +28,8 @@ app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(agency_app, name="agency")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
+app.add_typer(audit_app, name="audit")
+app.add_typer(keys_app, name="keys")
 console = Console()
 err = Console(stderr=True)
 
@@ -62,7 +66,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
         err.print("[red]refusing to serve with the development secret[/red]: set XINYONG_SECRET_KEY "
                   "(or XINYONG_DEV=1 for a local demo)")
         raise typer.Exit(2)
-    uvicorn.run("xinyong.app:create_app", factory=True, host=host, port=port, log_level="info")
+    uvicorn.run("xinyong.app:create_app", factory=True, host=host, port=port, log_level="info",
+                proxy_headers=False)  # forwarded addresses are trusted only per XINYONG_TRUSTED_PROXIES
 
 
 @app.command()
@@ -84,6 +89,7 @@ def ingest(file: Path = typer.Argument(..., exists=True, dir_okay=False, readabl
            change_reason: str = typer.Option(None, "--reason", help="why re-sent records changed"),
            as_json: bool = typer.Option(False, "--json", help="print one JSON object")) -> None:
     """Ingest a batch file (CSV UTF-8/GBK, or XLSX) from a registered agency."""
+    from xinyong.audit import command_line_actor
     from xinyong.db import session_scope
     from xinyong.ingest.service import ingest_file
     data = file.read_bytes()
@@ -98,7 +104,8 @@ def ingest(file: Path = typer.Argument(..., exists=True, dir_okay=False, readabl
 
             with session_scope() as session:
                 outcome = ingest_file(session, data=data, filename=file.name, source_uscc=source, item_code=item,
-                                      channel="cli", change_reason=change_reason, progress=step)
+                                      channel="cli", change_reason=change_reason, progress=step,
+                                      actor=command_line_actor())
     except XinyongError as exc:
         if as_json:
             print(json.dumps({"error": exc.to_dict()}, ensure_ascii=False))
@@ -127,10 +134,14 @@ def sweep() -> None:
     """Time-driven housekeeping as of the clock's today (XINYONG_TODAY)."""
     from xinyong.db import session_scope
     from xinyong.disclosure.sweep import run_sweep
+    from xinyong.audit import command_line_actor, create_checkpoint, record_event
     with session_scope() as session:
         report = run_sweep(session, clock.today())
+        record_event(session, command_line_actor(), "sweep.run", target_type="sweep", details=report)
+        checkpoint = create_checkpoint(session)  # sign the chain heads as of every sweep
     for key, value in report.items():
         console.print(f"{key}: {value}")
+    console.print(f"audit checkpoint: {checkpoint.id}")
 
 
 @law_app.command("show")
@@ -168,10 +179,11 @@ def agency_add(uscc: str = typer.Option(..., "--uscc"), name: str = typer.Option
                kind: str = typer.Option("public_body", "--kind")) -> None:
     """Register an agency, so that its batches are accepted."""
     from xinyong.agencies.service import register
+    from xinyong.audit import command_line_actor
     from xinyong.db import session_scope
     try:
         with session_scope() as session:
-            agency = register(session, uscc=uscc, name=name, kind=kind)
+            agency = register(session, uscc=uscc, name=name, kind=kind, actor=command_line_actor())
             console.print(f"registered agency {agency.id}: {agency.uscc} {agency.name}")
     except XinyongError as exc:
         _fail(exc)
@@ -188,34 +200,67 @@ def agency_list() -> None:
 
 @user_app.command("add")
 def user_add(username: str = typer.Argument(...), role: str = typer.Option(..., "--role"),
-             agency: str = typer.Option(None, "--agency", help="agency USCC (for role agency)"),
+             agency: str = typer.Option(None, "--agency", help="organisation USCC (organisation roles)"),
+             subject_uscc: str = typer.Option(None, "--subject-uscc", help="for role subject: the firm's USCC"),
+             resident_id: str = typer.Option(None, "--resident-id", help="for role subject: the person's ID number"),
              name: str = typer.Option("", "--name"),
              password: str = typer.Option(None, "--password", help="default: prompt; or XINYONG_NEW_PASSWORD")) -> None:
-    """Create an account."""
+    """Create an account (staff of an organisation, an auditor, or a subject's portal account)."""
     from xinyong.accounts.service import create_user
+    from xinyong.audit import command_line_actor
     from xinyong.db import session_scope
     password = password or os.environ.get("XINYONG_NEW_PASSWORD") or typer.prompt(
         "password", hide_input=True, confirmation_prompt=True)
     try:
         with session_scope() as session:
             user = create_user(session, username=username, password=password, role=role, display_name=name,
-                               agency_uscc=agency)
+                               agency_uscc=agency, subject_uscc=subject_uscc, subject_resident_id=resident_id,
+                               actor=command_line_actor())
             console.print(f"created user {user.id}: {user.username} ({user.role})")
     except XinyongError as exc:
         _fail(exc)
 
 
 @token_app.command("issue")
-def token_issue(username: str = typer.Argument(...), name: str = typer.Option("", "--name")) -> None:
+def token_issue(username: str = typer.Argument(...), name: str = typer.Option("", "--name"),
+                scope: list[str] = typer.Option(None, "--scope", help="limit the token (repeatable); default all"),
+                days: int = typer.Option(365, "--days", help="validity in days (0 = no expiry)")) -> None:
     """Issue an API token for a user (printed once; only its hash is stored)."""
-    from xinyong.accounts.service import issue_token
+    from xinyong.accounts.tokens import issue_token
+    from xinyong.audit import command_line_actor
     from xinyong.db import session_scope
     try:
         with session_scope() as session:
-            token = issue_token(session, username, name)
+            token = issue_token(session, username, name, scopes=scope or None, days=days or None,
+                                actor=command_line_actor())
     except XinyongError as exc:
         _fail(exc)
     print(token)
+
+
+@token_app.command("list")
+def token_list(username: str = typer.Argument(...)) -> None:
+    """A user's tokens (never the tokens themselves)."""
+    from xinyong.accounts.tokens import list_tokens
+    from xinyong.db import session_scope
+    with session_scope() as session:
+        for t in list_tokens(session, username):
+            state = "revoked" if t.revoked_at else "active"
+            console.print(f"{t.id}\t{state}\t{t.name}\tscopes={','.join(t.scopes or [])}\texpires={t.expires_at}")
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: int = typer.Argument(...)) -> None:
+    """Revoke a token at once."""
+    from xinyong.accounts.tokens import revoke_token
+    from xinyong.audit import command_line_actor
+    from xinyong.db import session_scope
+    try:
+        with session_scope() as session:
+            revoke_token(session, token_id, actor=command_line_actor())
+    except XinyongError as exc:
+        _fail(exc)
+    console.print(f"revoked token {token_id}")
 
 
 if __name__ == "__main__":

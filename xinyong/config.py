@@ -14,7 +14,7 @@ DEV_SECRET = "xinyong-dev-secret-not-for-production"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="XINYONG_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="XINYONG_", extra="ignore", hide_input_in_errors=True)
 
     database_url: str = Field(default="sqlite:///./xinyong.db")
     profile: str = Field(default="quanzhou")
@@ -29,7 +29,31 @@ class Settings(BaseSettings):
         description="key for the keyed hash that finds identifiers; derived from secret_key when empty",
     )
     max_upload_bytes: int = Field(default=512 * 1024 * 1024)
+    audit_chains: int = Field(default=4, ge=1, le=4096,
+                              description="audit hash chains (subject_id % n); appends to different chains don't contend")
+    audit_signing_key: str = Field(
+        default="", repr=False,
+        description="base64 32-byte raw Ed25519 private key signing audit checkpoints; derived from secret_key "
+                    "when empty (development only)",
+    )
+    audit_public_keys: str = Field(
+        default="",
+        description="comma-separated base64 raw Ed25519 public keys still accepted for old checkpoints "
+                    "(after a key rotation); the current key's public key is always accepted",
+    )
     base_url: str = Field(default="http://127.0.0.1:8000")
+    # ---- data key ring (xinyong.kit.keyring): "id1:base64key,id2:base64key", first = current
+    data_keys: str = Field(default="", repr=False,
+                           description="key ring for stored identifiers; XINYONG_DATA_KEY alone when empty")
+    # ---- request size limits (xinyong.kit.limits); uploads use max_upload_bytes
+    max_json_bytes: int = Field(default=64 * 1024 * 1024, ge=1, description="largest JSON body on /api/")
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1, description="largest body anywhere else")
+    # ---- rate limits on public search and profiles (xinyong.kit.ratelimit); 0 = unlimited
+    rate_anon_per_minute: int = Field(default=60, ge=0, description="per client IP, anonymous callers")
+    rate_anon_burst: int | None = Field(default=None, ge=1, description="bucket size; default: per minute")
+    rate_user_per_minute: int = Field(default=600, ge=0, description="per signed-in user")
+    rate_user_burst: int | None = Field(default=None, ge=1, description="bucket size; default: per minute")
+    trusted_proxies: str = Field(default="", description="IPs/CIDRs whose X-Forwarded-For is believed")
 
     @field_validator("profile")
     @classmethod
@@ -37,6 +61,32 @@ class Settings(BaseSettings):
         v = v.strip().lower()
         if not v.isidentifier():
             raise ValueError(f"XINYONG_PROFILE must be a profile name, got {v!r}")
+        return v
+
+    @field_validator("audit_signing_key", "audit_public_keys")
+    @classmethod
+    def _audit_keys(cls, v: str) -> str:
+        for n, part in enumerate((p.strip() for p in v.split(",")), start=1):
+            try:
+                raw = base64.b64decode(part, validate=True) if part else b"\0" * 32
+            except ValueError:
+                raise ValueError(f"audit key {n} is not valid base64") from None
+            if len(raw) != 32:
+                raise ValueError(f"audit key {n} must be a 32-byte raw Ed25519 key, base64-encoded")
+        return v.strip()
+
+    @field_validator("data_keys")
+    @classmethod
+    def _data_keys(cls, v: str) -> str:
+        from xinyong.kit.keyring import parse_keys
+        parse_keys(v)  # fail at start-up, not at the first encryption
+        return v
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _trusted_proxies(cls, v: str) -> str:
+        from xinyong.kit.ratelimit import parse_networks
+        parse_networks(v)
         return v
 
     def data_key_bytes(self) -> bytes:
@@ -51,6 +101,14 @@ class Settings(BaseSettings):
         if self.hash_key:
             return base64.b64decode(self.hash_key)
         return hashlib.sha256(("hash:" + self.secret_key).encode()).digest()
+
+    def audit_signing_key_bytes(self) -> bytes:
+        if self.audit_signing_key:
+            key = base64.b64decode(self.audit_signing_key)
+            if len(key) != 32:
+                raise ValueError("XINYONG_AUDIT_SIGNING_KEY must be a 32-byte raw Ed25519 key, base64-encoded")
+            return key
+        return hashlib.sha256(("audit-signing:" + self.secret_key).encode()).digest()
 
     @property
     def uses_dev_secret(self) -> bool:

@@ -87,3 +87,18 @@ def test_natural_persons_are_masked_on_every_public_view(session, client):
 def test_unknown_subject_is_404_with_a_stable_code(client):
     r = client.get("/api/v1/subjects/999999")
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+
+
+def test_order_58_sector_minimum_comes_from_the_cited_law(session):
+    """NDRC Order 58: food, drugs, special equipment, work safety and fire safety penalties
+    stay public at least a year; the sector is read from 处罚依据."""
+    from sqlalchemy import select
+
+    from xinyong.models import Record
+    src = agency(session).uscc
+    rows = penalty_rows(2, src, start=dt.date(2025, 6, 1))
+    rows[1]["处罚依据"] = "《中华人民共和国广告法》第五十五条"
+    _load(session, rows, src)
+    got = {r.decision_no: r.publicity_min_end for r in session.scalars(select(Record))}
+    assert got[rows[0]["行政处罚决定书文号"]] == dt.date(2026, 6, 1)   # 食品安全法: food, 12 months
+    assert got[rows[1]["行政处罚决定书文号"]] == dt.date(2025, 9, 2)   # decided 06-02, no listed sector: 3 months

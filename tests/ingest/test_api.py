@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from tests.support.builders import agency, agency_user, penalty_rows, staff_user, to_csv
-from xinyong.accounts.service import issue_token
+from xinyong.accounts.tokens import issue_token
 
 
 def _token(session, user) -> dict[str, str]:

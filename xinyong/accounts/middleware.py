@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from xinyong.accounts import service
+from xinyong.accounts import service, tokens
 from xinyong.db import session_factory
 from xinyong.kit.access import ANONYMOUS, Principal
 
@@ -15,7 +15,7 @@ def resolve_principal(request: Request) -> Principal:
         return ANONYMOUS
     with session_factory()() as session:
         if auth.lower().startswith("bearer "):
-            return service.principal_for_token(session, auth[7:].strip()) or ANONYMOUS
+            return tokens.principal_for_token(session, auth[7:].strip()) or ANONYMOUS
         principal = service.principal_for_user_id(session, int(user_id))
         if principal is None:
             request.session.pop("user_id", None)

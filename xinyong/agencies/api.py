@@ -31,13 +31,13 @@ def _out(a) -> AgencyOut:
 
 
 @router.get("", response_model=list[AgencyOut])
-def list_agencies(principal: Principal = allow("staff", "admin"), session: Session = Depends(get_session)):
+def list_agencies(principal: Principal = allow("staff", "admin", scope="admin"), session: Session = Depends(get_session)):
     return [_out(a) for a in service.list_all(session)]
 
 
 @router.post("", response_model=AgencyOut, status_code=201)
-def register(body: AgencyIn, principal: Principal = allow("staff", "admin"), session: Session = Depends(get_session)):
+def register(body: AgencyIn, principal: Principal = allow("staff", "admin", scope="admin"), session: Session = Depends(get_session)):
     agency = service.register(session, uscc=body.uscc, name=body.name, kind=body.kind,
-                              registered_by=principal.user_id)
+                              registered_by=principal.user_id, actor=principal)
     session.commit()
     return _out(agency)

@@ -26,7 +26,8 @@ def register_agency(request: Request, uscc: str = Form(""), name: str = Form("")
                     principal: Principal = allow(*REGISTRARS), session: Session = Depends(get_session)):
     form = {"uscc": uscc, "name": name, "kind": kind}
     try:
-        agency = service.register(session, uscc=uscc.strip(), name=name, kind=kind, registered_by=principal.user_id)
+        agency = service.register(session, uscc=uscc.strip(), name=name, kind=kind, registered_by=principal.user_id,
+                                  actor=principal)
     except XinyongError as exc:
         session.rollback()
         return _page(request, session, form=form, error=exc, status_code=exc.status)

@@ -7,6 +7,8 @@ from stdnum.cn import uscc as std_uscc
 from stdnum.exceptions import ValidationError
 
 from xinyong import clock
+from xinyong.audit import record_event
+from xinyong.kit.access import Principal
 from xinyong.kit.errors import Conflict, InvalidInput, NotFound
 from xinyong.models import Agency, Subject
 from xinyong.subjects.rules import kind_from_uscc
@@ -26,7 +28,7 @@ def normalise_uscc(value: str, field: str = "uscc") -> str:
 
 
 def register(session: Session, *, uscc: str, name: str, kind: str = "public_body",
-             registered_by: int | None = None) -> Agency:
+             registered_by: int | None = None, actor: Principal | None = None) -> Agency:
     code = normalise_uscc(uscc)
     name = (name or "").strip()
     if not name:
@@ -42,6 +44,11 @@ def register(session: Session, *, uscc: str, name: str, kind: str = "public_body
     session.add(agency)
     _ensure_subject(session, code, name)
     session.flush()
+    if actor is None and registered_by is not None:
+        actor = Principal(user_id=registered_by, username="", role="")
+    record_event(session, actor, "agency.register", target_type="agency", target_id=agency.id,
+                 subject_id=session.scalar(select(Subject.id).where(Subject.uscc == code)),
+                 details={"uscc": code, "name": name, "kind": kind})
     return agency
 
 

@@ -1,7 +1,7 @@
 """Public API: search subjects and read their public records (masked where they concern people)."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 
 from xinyong.disclosure import service
@@ -20,5 +20,5 @@ def search(q: str = Query(..., min_length=1, max_length=100, description="name (
 
 
 @router.get("/{subject_id}", response_model=PublicSubject, dependencies=[allow("public")])
-def profile(subject_id: int, session: Session = Depends(get_session)):
+def profile(subject_id: int = Path(ge=1, le=2**63 - 1), session: Session = Depends(get_session)):
     return service.subject_profile(session, subject_id)

@@ -270,3 +270,15 @@ def licence_publicity_frame(df: pl.DataFrame, profile: Profile) -> pl.DataFrame:
         publicity_min_end=pl.lit(None, dtype=pl.Date),
         publicity_citation=pl.col("__cite"),
     ).drop("__end", "__cite")
+
+
+def penalty_sector_frame(df: pl.DataFrame, profile: Profile, on: dt.date) -> pl.DataFrame:
+    """Add `sector` read from the cited law (rule `sector.penalty`, NDRC Order 58's sector
+    minimums). Input: `fields_json` (the record's catalogue fields as JSON). Set-based."""
+    rule = profile.rule("sector.penalty", on=on)
+    basis = pl.col("fields_json").str.json_path_match(f"$.{rule.value['field']}").fill_null("")
+    expr = pl.lit(None, dtype=pl.String)
+    for sector, words in reversed(list(rule.value["keywords"].items())):
+        hit = pl.any_horizontal([basis.str.contains(w, literal=True) for w in words])
+        expr = pl.when(hit).then(pl.lit(sector)).otherwise(expr)
+    return df.with_columns(expr.alias("sector"))

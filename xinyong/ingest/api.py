@@ -1,7 +1,7 @@
 """Aggregation API: agencies send batches (JSON rows or a file) and read their return reports."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
@@ -15,6 +15,7 @@ from xinyong.kit.web import get_session
 
 router = APIRouter(prefix="/api/v1/batches", tags=["aggregation 归集"])
 SENDERS = ("agency", "staff", "admin")
+MAX_ID = 2**63 - 1  # BIGINT
 
 
 def source_for(session: Session, principal: Principal, requested: str | None) -> str:
@@ -42,23 +43,26 @@ _STAFF = Principal(user_id=0, username="system", role="staff")
 
 
 @router.post("", response_model=BatchOut, status_code=201, responses={422: {"description": "batch refused"}})
-def submit_json(body: JsonBatchIn, principal: Principal = allow(*SENDERS), session: Session = Depends(get_session)):
+def submit_json(body: JsonBatchIn, principal: Principal = allow(*SENDERS, scope="batches:write"), session: Session = Depends(get_session)):
     source = source_for(session, principal, body.source)
     outcome = service.ingest_rows(session, rows=body.rows, source_uscc=source, item_code=body.item,
-                                  user_id=principal.user_id, change_reason=body.change_reason)
+                                  user_id=principal.user_id, change_reason=body.change_reason,
+                                  actor=principal)
     return _answer(session, outcome)
 
 
 @router.post("/file", response_model=BatchOut, status_code=201, responses={422: {"description": "batch refused"}})
 async def submit_file(item: str = Form(...), file: UploadFile = File(...), source: str | None = Form(None),
-                      change_reason: str | None = Form(None), principal: Principal = allow(*SENDERS),
+                      change_reason: str | None = Form(None),
+                      principal: Principal = allow(*SENDERS, scope="batches:write"),
                       session: Session = Depends(get_session)):
     data = await read_upload(file)
     src = source_for(session, principal, source)
     # parsing and writing a large file is blocking work: keep the event loop free
     outcome = await run_in_threadpool(
         service.ingest_file, session, data=data, filename=file.filename or "upload.csv", source_uscc=src,
-        item_code=item, channel="api", user_id=principal.user_id, change_reason=change_reason)
+        item_code=item, channel="api", user_id=principal.user_id, change_reason=change_reason,
+        actor=principal)
     return _answer(session, outcome)
 
 
@@ -71,24 +75,24 @@ async def read_upload(file: UploadFile) -> bytes:
 
 
 @router.get("", response_model=list[BatchOut])
-def list_batches(limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
-                 principal: Principal = allow(*SENDERS), session: Session = Depends(get_session)):
+def list_batches(limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=MAX_ID),
+                 principal: Principal = allow(*SENDERS, scope="batches:read"), session: Session = Depends(get_session)):
     return views.list_for(session, principal, limit, offset)
 
 
 @router.get("/{batch_id}", response_model=BatchOut)
-def get_batch(batch_id: int, principal: Principal = allow(*SENDERS), session: Session = Depends(get_session)):
+def get_batch(batch_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow(*SENDERS, scope="batches:read"), session: Session = Depends(get_session)):
     return views.batch_out(views.get_for(session, principal, batch_id), None)
 
 
 @router.get("/{batch_id}/rejections", response_model=list[RejectionOut])
-def get_rejections(batch_id: int, limit: int = Query(1000, ge=1, le=100_000), offset: int = Query(0, ge=0),
-                   principal: Principal = allow(*SENDERS), session: Session = Depends(get_session)):
+def get_rejections(batch_id: int = Path(ge=1, le=MAX_ID), limit: int = Query(1000, ge=1, le=100_000), offset: int = Query(0, ge=0, le=MAX_ID),
+                   principal: Principal = allow(*SENDERS, scope="batches:read"), session: Session = Depends(get_session)):
     return views.rejections_for(session, principal, batch_id, limit, offset)
 
 
 @router.get("/{batch_id}/rejections.csv", response_class=Response)
-def get_rejections_csv(batch_id: int, principal: Principal = allow(*SENDERS),
+def get_rejections_csv(batch_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow(*SENDERS, scope="batches:read"),
                        session: Session = Depends(get_session)):
     rows = views.rejections_for(session, principal, batch_id)
     return Response(views.rejections_csv(rows), media_type="text/csv; charset=utf-8",

@@ -68,7 +68,7 @@ def _submit(request: Request, session: Session, principal: Principal, form: dict
         src = source_for(session, principal, form["source"] or None)
         outcome = service.ingest_file(session, data=data, filename=filename, source_uscc=src,
                                       item_code=form["item"], channel="web", user_id=principal.user_id,
-                                      change_reason=form["change_reason"].strip() or None)
+                                      change_reason=form["change_reason"].strip() or None, actor=principal)
     except XinyongError as exc:
         session.rollback()
         return _batches(request, session, principal, form=form, error=exc, status_code=exc.status)

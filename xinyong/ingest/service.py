@@ -13,12 +13,14 @@ from sqlalchemy.orm import Session
 
 from xinyong import clock
 from xinyong.agencies import service as agencies
+from xinyong.audit import record_event
 from xinyong.catalogue import CatalogueError, get_catalogue
 from xinyong.config import get_settings
-from xinyong.disclosure.rules import licence_publicity_frame, penalty_publicity_frame
+from xinyong.disclosure.rules import licence_publicity_frame, penalty_publicity_frame, penalty_sector_frame
 from xinyong.ingest import repository
 from xinyong.ingest.readers import IngestFileError, read_table
 from xinyong.ingest.rules import BatchRefused, ValidationResult, validate
+from xinyong.kit.access import Principal
 from xinyong.kit.errors import InvalidInput, PayloadTooLarge
 from xinyong.law import active_profile
 from xinyong.models import Batch
@@ -47,7 +49,7 @@ class BatchOutcome:
 
 def ingest_file(session: Session, *, data: bytes, filename: str, source_uscc: str, item_code: str,
                 channel: str = "cli", user_id: int | None = None, change_reason: str | None = None,
-                progress=None) -> BatchOutcome:
+                progress=None, actor: Principal | None = None) -> BatchOutcome:
     """Ingest one file. Raises for a caller error (unknown agency or item, too large);
     returns a refused outcome for a file the agency must fix."""
     limit = get_settings().max_upload_bytes
@@ -60,20 +62,35 @@ def ingest_file(session: Session, *, data: bytes, filename: str, source_uscc: st
     try:
         frame = read_table(data, filename)
     except IngestFileError as exc:
-        return _refuse(session, batch, exc.code, str(exc))
-    return _ingest_frame(session, batch, agency, item, frame, progress)
+        return _audited(session, actor, batch, _refuse(session, batch, exc.code, str(exc)))
+    return _audited(session, actor, batch, _ingest_frame(session, batch, agency, item, frame, progress))
 
 
 def ingest_rows(session: Session, *, rows: list[dict], source_uscc: str, item_code: str,
-                user_id: int | None = None, change_reason: str | None = None) -> BatchOutcome:
+                user_id: int | None = None, change_reason: str | None = None,
+                actor: Principal | None = None) -> BatchOutcome:
     """The JSON API: rows keyed by the catalogue's Chinese headers (or field codes)."""
     agency, item = _source_and_item(session, source_uscc, item_code)
     payload = repr(rows).encode()
     batch = _open_batch(session, agency, item.code, "api.json", "api", user_id, change_reason, payload)
     if not rows:
-        return _refuse(session, batch, "empty_file", "批次没有数据行 / the batch has no rows")
+        return _audited(session, actor, batch,
+                        _refuse(session, batch, "empty_file", "批次没有数据行 / the batch has no rows"))
     frame = _rows_frame(rows, item)
-    return _ingest_frame(session, batch, agency, item, frame, None)
+    return _audited(session, actor, batch, _ingest_frame(session, batch, agency, item, frame, None))
+
+
+def _audited(session: Session, actor: Principal | None, batch: Batch, outcome: BatchOutcome) -> BatchOutcome:
+    """One audit event per batch, with its counts and outcome (never one per row)."""
+    if actor is None and batch.submitted_by is not None:
+        actor = Principal(user_id=batch.submitted_by, username="", role="")
+    counts = {k: getattr(outcome, k) for k in ("total_rows", "accepted", "rejected", "created", "updated",
+                                               "unchanged")}
+    record_event(session, actor, "batch.ingest", target_type="batch", target_id=batch.id,
+                 details={"status": outcome.status, "item": batch.item_code, "source": batch.source_uscc,
+                          "channel": batch.channel, "error_code": outcome.error_code,
+                          "content_sha256": batch.content_sha256, **counts})
+    return outcome
 
 
 def _rows_frame(rows: list[dict], item) -> pl.DataFrame:
@@ -179,8 +196,10 @@ def _write(session, batch, agency, item, result: ValidationResult, profile) -> t
 
 def _record_frame(accepted: pl.DataFrame, item, profile, batch, agency, now: dt.datetime) -> pl.DataFrame:
     frame = accepted.select("row_no", "decision_no", "decision_date", "valid_to", "severity",
-                            "severity_basis", pl.col("fields_json").alias("fields"))
-    frame = _publicity(frame, item, profile)
+                            "severity_basis", "fields_json")
+    if item.publicity_rule == "publicity.penalty":
+        frame = penalty_sector_frame(frame, profile, clock.today())
+    frame = _publicity(frame, item, profile).rename({"fields_json": "fields"})
     published = pl.col("publicity_published") & pl.lit(item.disclosure == "public")
     return frame.with_columns(
         published.alias("publicity_published"),

@@ -3,6 +3,7 @@ A batch the caller may not see is answered 404, as if it did not exist."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 from sqlalchemy.orm import Session
@@ -22,10 +23,15 @@ def visible_agency(principal: Principal) -> int | None:
     return principal.agency_id if principal.agency_id is not None else -1
 
 
+def _utc(value):
+    """SQLite hands back naive UTC; the API always says which zone an instant is in."""
+    return value.replace(tzinfo=dt.timezone.utc) if value is not None and value.tzinfo is None else value
+
+
 def batch_out(batch, agency_name: str | None) -> BatchOut:
     return BatchOut(batch=batch.id, status=batch.status, item=batch.item_code, source=batch.source_uscc,
                     agency_name=agency_name, filename=batch.filename, channel=batch.channel,
-                    received_at=batch.received_at, completed_at=batch.completed_at,
+                    received_at=_utc(batch.received_at), completed_at=_utc(batch.completed_at),
                     total_rows=batch.total_rows, accepted=batch.accepted_rows, rejected=batch.rejected_rows,
                     created=batch.created_records, updated=batch.updated_records,
                     unchanged=batch.unchanged_records, error_code=batch.error_code,

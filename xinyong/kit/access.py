@@ -16,6 +16,9 @@ from xinyong.kit.errors import Forbidden, Unauthenticated
 
 ACCESS_ATTR = "__xinyong_access__"
 PSEUDO_ROLES = ("public", "authenticated")
+# what an API token may be limited to (a token's scopes narrow its user's role, never widen it)
+SCOPES = ("batches:write", "batches:read", "subjects:read", "profiles:read", "authorisations:write",
+          "query_items:write", "audit:read", "admin")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -24,8 +27,10 @@ class Principal:
     username: str
     role: str
     agency_id: int | None = None
+    subject_id: int | None = None
     display_name: str = ""
     via: str = "anonymous"   # anonymous | session | token
+    scopes: tuple[str, ...] = ("*",)
 
     @property
     def is_anonymous(self) -> bool:
@@ -40,10 +45,12 @@ def current_principal(request: Request) -> Principal:
     return getattr(request.state, "principal", ANONYMOUS)
 
 
-def allow(*roles: str):
-    """Declare and enforce the roles that may call a route."""
+def allow(*roles: str, scope: str | None = None):
+    """Declare and enforce the roles that may call a route (and, for API tokens, the scope)."""
     if not roles:
         raise ValueError("allow() needs at least one role")
+    if scope is not None and scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope!r}")
     wanted = frozenset(roles)
 
     async def checker(request: Request, principal: Principal = Depends(current_principal)) -> Principal:
@@ -52,6 +59,9 @@ def allow(*roles: str):
                 raise Unauthenticated("请先登录", message_en="Sign in first")
             if "authenticated" not in wanted and principal.role not in wanted:
                 raise Forbidden("无权访问", message_en="Not allowed for your role")
+        if scope and principal.via == "token" and "*" not in principal.scopes and scope not in principal.scopes:
+            raise Forbidden("令牌权限范围不足", code="insufficient_scope",
+                            message_en=f"this token lacks the scope {scope}")
         if _needs_csrf(request, principal):
             await _check_csrf(request)
         return principal

@@ -7,11 +7,13 @@ import datetime as dt
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from xinyong.history import versioned
 from xinyong.models.base import Base, BigId, Json, TimestampTZ, created_at_column
 
 BASIS_KINDS = ("public", "self", "authorisation", "query_item", "legal_basis")
 
 
+@versioned("authorisation")
 class Authorisation(Base):
     """书面授权: a subject lets one organisation query named items for a purpose, for a time."""
 
@@ -37,6 +39,7 @@ class Authorisation(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
 
+@versioned("query_item")
 class QueryItem(Base):
     """查询事项: items an agency may query for one of its administrative matters, once published
     on the portal (FZ art. 13)."""

@@ -6,6 +6,7 @@ import datetime as dt
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from xinyong.history import versioned
 from xinyong.models.base import Base, BigId, Json, TimestampTZ, created_at_column
 
 ROLES = (
@@ -29,6 +30,7 @@ ROLE_ORG_KINDS = {
 }
 
 
+@versioned("account", ignore=("failed_logins", "locked_until"))
 class User(Base):
     __tablename__ = "users"
 

@@ -6,6 +6,7 @@ import datetime as dt
 from sqlalchemy import Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from xinyong.history import versioned
 from xinyong.models.base import Base, TimestampTZ, created_at_column
 
 ORG_KINDS = (
@@ -18,6 +19,7 @@ ORG_KINDS = (
 )
 
 
+@versioned("organisation", ignore=("updated_at",))
 class Agency(Base):
     __tablename__ = "agencies"
 

@@ -1,0 +1,192 @@
+"""Rate limits on the public search and profile reads (anti-scraping): a token bucket per
+client IP for anonymous callers and per user for signed-in ones (a higher limit), on the
+API (/api/v1/subjects*) and the pages (/search, /subjects/*). Over the limit a caller gets
+429 with Retry-After.
+
+The buckets live behind ``BucketStore``. ``MemoryBucketStore`` keeps them in this process:
+thread-safe, bounded (least recently seen buckets go first when full, and buckets idle long
+enough to have refilled are dropped, losing nothing). With several worker processes each
+keeps its own buckets, so a client gets up to workers x the limit: such a deployment needs a
+shared store (e.g. Redis with an atomic script) implementing the same ``take``.
+
+Behind a reverse proxy the peer is the proxy; X-Forwarded-For is believed only when the peer
+is listed in XINYONG_TRUSTED_PROXIES, and then read from the right, skipping trusted hops.
+"""
+from __future__ import annotations
+
+import ipaddress
+import math
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+Clock = Callable[[], float]
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+API_PREFIX = "/api/v1/subjects"
+PAGE_PATHS = ("/search",)
+PAGE_PREFIXES = ("/subjects/",)
+
+
+@dataclass(frozen=True)
+class Limit:
+    per_minute: int
+    burst: int
+
+    @property
+    def rate(self) -> float:
+        """Tokens per second."""
+        return self.per_minute / 60.0
+
+    @property
+    def unlimited(self) -> bool:
+        return self.per_minute == 0
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    retry_after: float = 0.0  # seconds until one token is back (when refused)
+    remaining: int = 0
+
+
+class BucketStore(Protocol):
+    def take(self, key: str, limit: Limit) -> Decision:
+        """Take one token from ``key``'s bucket (created full) if there is one."""
+
+
+class MemoryBucketStore:
+    """Token buckets in this process's memory. See the module doc for several workers."""
+
+    def __init__(self, clock: Clock = time.monotonic, max_buckets: int = 100_000, sweep_every: int = 1024):
+        self.clock = clock
+        self.max_buckets = max_buckets
+        self.sweep_every = sweep_every
+        self._buckets: OrderedDict[str, tuple[float, float, float]] = OrderedDict()  # tokens, at, full_after
+        self._lock = threading.Lock()
+        self._takes = 0
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+    def take(self, key: str, limit: Limit) -> Decision:
+        with self._lock:
+            now = self.clock()
+            tokens, at, _ = self._buckets.pop(key, (float(limit.burst), now, 0.0))
+            tokens = min(float(limit.burst), tokens + max(0.0, now - at) * limit.rate)
+            allowed = tokens >= 1.0
+            if allowed:
+                tokens -= 1.0
+            full_after = now + (limit.burst - tokens) / limit.rate
+            self._buckets[key] = (tokens, now, full_after)  # re-inserted: most recently seen last
+            self._evict(now)
+        if allowed:
+            return Decision(True, remaining=int(tokens))
+        return Decision(False, retry_after=(1.0 - tokens) / limit.rate)
+
+    def _evict(self, now: float) -> None:
+        while len(self._buckets) > self.max_buckets:
+            self._buckets.popitem(last=False)
+        self._takes += 1
+        if self._takes % self.sweep_every:
+            return
+        # oldest first; a bucket that has refilled is the same as no bucket
+        for key, (_, _, full_after) in list(self._buckets.items()):
+            if full_after > now:
+                break
+            del self._buckets[key]
+
+
+class RateLimiter:
+    def __init__(self, anonymous: Limit, user: Limit, store: BucketStore | None = None,
+                 trusted_proxies: tuple[Network, ...] = ()):
+        self.anonymous, self.user = anonymous, user
+        self.store = store if store is not None else MemoryBucketStore()
+        self.trusted_proxies = trusted_proxies
+
+    @classmethod
+    def from_settings(cls, settings, store: BucketStore | None = None) -> RateLimiter:
+        anon = Limit(settings.rate_anon_per_minute, settings.rate_anon_burst or max(1, settings.rate_anon_per_minute))
+        user = Limit(settings.rate_user_per_minute, settings.rate_user_burst or max(1, settings.rate_user_per_minute))
+        return cls(anon, user, store, parse_networks(settings.trusted_proxies))
+
+    def check(self, scope: Scope) -> Decision:
+        principal = scope.get("state", {}).get("principal")
+        user_id = getattr(principal, "user_id", None)
+        if user_id is not None:
+            key, limit = f"user:{user_id}", self.user
+        else:
+            key, limit = f"ip:{client_ip(scope, self.trusted_proxies)}", self.anonymous
+        if limit.unlimited:
+            return Decision(True)
+        return self.store.take(key, limit)
+
+
+def is_limited_path(path: str) -> bool:
+    return (path == API_PREFIX or path.startswith(API_PREFIX + "/") or path in PAGE_PATHS
+            or path.startswith(PAGE_PREFIXES))
+
+
+class RateLimitMiddleware:
+    """Pure ASGI. Sits inside the auth middleware, which puts the caller in scope["state"]."""
+
+    def __init__(self, app: ASGIApp, limiter: RateLimiter | None = None):
+        if limiter is None:
+            from xinyong.config import get_settings
+            limiter = RateLimiter.from_settings(get_settings())
+        self.app, self.limiter = app, limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and is_limited_path(scope["path"]):
+            decision = self.limiter.check(scope)
+            if not decision.allowed:
+                from xinyong.kit.limits import refusal
+                seconds = max(1, math.ceil(decision.retry_after))
+                response = refusal(scope, receive, 429, "rate_limited", "error.rate_limited",
+                                   headers={"Retry-After": str(seconds)}, seconds=seconds)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def parse_networks(text: str) -> tuple[Network, ...]:
+    """"10.0.0.1, 10.1.0.0/16, ::1" -> networks; raises ValueError on a bad entry."""
+    nets = []
+    for part in (p.strip() for p in text.split(",")):
+        if part:
+            try:
+                nets.append(ipaddress.ip_network(part, strict=False))
+            except ValueError:
+                raise ValueError(f"XINYONG_TRUSTED_PROXIES: {part!r} is not an IP address or network") from None
+    return tuple(nets)
+
+
+def _trusted(address: str, networks: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
+
+
+def client_ip(scope: Scope, trusted: tuple[Network, ...]) -> str:
+    """The caller's address: the peer, unless the peer is a trusted proxy; then the nearest
+    X-Forwarded-For hop (from the right) that is not itself a trusted proxy."""
+    peer = (scope.get("client") or ("unknown", 0))[0]
+    if not trusted or not _trusted(peer, trusted):
+        return peer
+    forwarded = ",".join(v.decode("latin-1") for k, v in scope.get("headers", ()) if k.lower() == b"x-forwarded-for")
+    nearest = peer
+    for hop in reversed([h.strip() for h in forwarded.split(",") if h.strip()]):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            return nearest  # garbage in the chain: stop at the last address we could trust
+        if not _trusted(hop, trusted):
+            return hop
+        nearest = hop
+    return nearest

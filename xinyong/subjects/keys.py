@@ -1,0 +1,164 @@
+"""Data key rotation: re-encrypt every stored resident ID that is not under the ring's
+current key, chunk by chunk, while the platform serves.
+
+Why it is safe to run live: readers accept every key of the ring (old and new) throughout,
+so a row reads the same before and after its chunk commits; each chunk is its own short
+transaction (read by id range, re-encrypt in Python, one executemany UPDATE, read back and
+verify, commit); the UPDATE only replaces a ciphertext that is still the one read
+(compare-and-set), so nothing written meanwhile is overwritten; and a row is verified by
+decrypting what was actually stored before its chunk commits, so a failure rolls back the
+chunk and loses nothing. The run is resumable: it only ever selects rows not yet under the
+current key, so an interrupted run is finished by running it again.
+
+Rows no key of the ring opens are left untouched and reported. The keyed hash that finds
+identifiers has its own key and is not touched. The commits here are this batch job's own
+unit of work (one per chunk), as a CLI command's would be.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, bindparam, case, func, select, update
+from sqlalchemy.orm import Session
+
+from xinyong.db import session_scope
+from xinyong.kit.crypto import LEGACY, V1, UndecryptableError, decrypt, encrypt_many, header
+from xinyong.kit.errors import XinyongError
+from xinyong.kit.keyring import KeyRing, current_ring
+from xinyong.models import Subject
+
+CHUNK_ROWS = 5_000
+MAX_LISTED = 100  # unreadable row ids kept in the report
+_subjects = Subject.__table__
+_enc = _subjects.c.resident_id_enc
+
+
+class RotationFailed(XinyongError):
+    status = 500
+    code = "rotation_failed"
+
+
+@dataclass
+class RotationReport:
+    current: str
+    pending_at_start: int = 0
+    rotated: int = 0
+    changed_meanwhile: int = 0  # rewritten by someone else between read and write; left as found
+    unreadable: int = 0
+    unreadable_ids: list[int] = field(default_factory=list)
+    chunks: int = 0
+
+    def as_dict(self) -> dict:
+        return {"current_key": self.current, "pending_at_start": self.pending_at_start, "rotated": self.rotated,
+                "changed_meanwhile": self.changed_meanwhile, "unreadable": self.unreadable, "chunks": self.chunks}
+
+
+@dataclass(frozen=True)
+class KeyCount:
+    key: str
+    rows: int
+    current: bool = False
+    in_ring: bool = True
+
+
+def _not_current(ring: KeyRing):
+    prefix = header(ring.current_id)
+    return _enc.is_not(None) & (func.substr(_enc, 1, len(prefix)) != prefix)
+
+
+def pending(session: Session, ring: KeyRing | None = None) -> int:
+    """Rows whose resident ID is not under the current key."""
+    ring = ring or current_ring()
+    return session.scalar(select(func.count()).select_from(_subjects).where(_not_current(ring))) or 0
+
+
+def status(session: Session, ring: KeyRing | None = None) -> list[KeyCount]:
+    """How many stored resident IDs are under each key, in one scan: every key of the ring
+    (current first), legacy version-1 ciphertexts, and any other key (not in the ring)."""
+    ring = ring or current_ring()
+    labels = [(kid, func.substr(_enc, 1, len(header(kid))) == header(kid)) for kid in ring.ids]
+    labels.append((LEGACY, func.substr(_enc, 1, 1) == bytes((V1,))))
+    columns = [func.count().label("total")]
+    columns += [func.coalesce(func.sum(case((cond, 1), else_=0)), 0) for _, cond in labels]
+    row = session.execute(select(*columns).select_from(_subjects).where(_enc.is_not(None))).one()
+    total, counts = row[0], list(row[1:])
+    out = [KeyCount(label, n, current=label == ring.current_id, in_ring=label in ring.ids)
+           for (label, _), n in zip(labels, counts)]
+    out.append(KeyCount("other (not in the ring)", total - sum(counts), in_ring=False))
+    return out
+
+
+def rotate(engine: Engine | None = None, ring: KeyRing | None = None, chunk_rows: int = CHUNK_ROWS,
+           on_start: Callable[[int], None] | None = None,
+           after_chunk: Callable[[RotationReport, int], None] | None = None) -> RotationReport:
+    """Re-encrypt, chunk by chunk, every row not under the ring's current key.
+    ``on_start(pending)`` and ``after_chunk(report, rows_in_chunk)`` drive a progress display
+    (an exception from ``after_chunk`` stops the run after a committed chunk)."""
+    ring = ring or current_ring()
+    report = RotationReport(current=ring.current_id)
+    with session_scope(engine) as session:
+        report.pending_at_start = pending(session, ring)
+    if on_start:
+        on_start(report.pending_at_start)
+    after: int | None = None
+    while True:
+        with session_scope(engine) as session:
+            rows = _read_chunk(session, ring, after, chunk_rows)
+            if rows:
+                _rotate_chunk(session, ring, rows, report)
+        if not rows:
+            return report
+        after = rows[-1][0]
+        report.chunks += 1
+        if after_chunk:
+            after_chunk(report, len(rows))
+
+
+def _read_chunk(session: Session, ring: KeyRing, after: int | None, size: int) -> list[tuple[int, bytes]]:
+    query = select(_subjects.c.id, _enc).where(_not_current(ring)).order_by(_subjects.c.id).limit(size)
+    if after is not None:
+        query = query.where(_subjects.c.id > after)
+    return [(i, bytes(blob)) for i, blob in session.execute(query).all()]
+
+
+def _rotate_chunk(session: Session, ring: KeyRing, rows: list[tuple[int, bytes]], report: RotationReport) -> None:
+    plain: dict[int, str] = {}
+    for row_id, blob in rows:
+        try:
+            plain[row_id] = decrypt(blob, ring)
+        except UndecryptableError:
+            report.unreadable += 1
+            if len(report.unreadable_ids) < MAX_LISTED:
+                report.unreadable_ids.append(row_id)
+    if not plain:
+        return
+    old = dict(rows)
+    ids = list(plain)
+    new = dict(zip(ids, encrypt_many([plain[i] for i in ids], ring)))
+    stmt = (update(_subjects).where(_subjects.c.id == bindparam("b_id"), _enc == bindparam("b_old"))
+            .values(resident_id_enc=bindparam("b_new")))
+    session.connection().execute(stmt, [{"b_id": i, "b_old": old[i], "b_new": new[i]} for i in ids])
+    _verify(session, ring, plain, new, report)
+
+
+def _verify(session: Session, ring: KeyRing, plain: dict[int, str], new: dict[int, bytes],
+            report: RotationReport) -> None:
+    """Read the chunk back and decrypt what is stored; any mismatch rolls the chunk back."""
+    lo, hi = min(plain), max(plain)
+    stored = {i: bytes(b) for i, b in session.execute(
+        select(_subjects.c.id, _enc).where(_subjects.c.id.between(lo, hi))).all() if i in plain}
+    for row_id, value in plain.items():
+        blob = stored.get(row_id)
+        if blob != new[row_id]:
+            report.changed_meanwhile += 1  # the compare-and-set found another ciphertext: left as it is
+            continue
+        try:
+            ok = decrypt(blob, ring) == value
+        except UndecryptableError:
+            ok = False
+        if not ok:
+            raise RotationFailed(f"主体 {row_id} 重新加密后校验失败，本批已回滚",
+                                 message_en=f"subject {row_id}: the re-encrypted value failed verification; "
+                                            "chunk rolled back")
+        report.rotated += 1
