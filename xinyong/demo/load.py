@@ -18,6 +18,8 @@ from xinyong.accounts.service import create_user
 from xinyong.agencies import service as agencies
 from xinyong.config import get_settings
 from xinyong.db import session_scope
+from xinyong.demo.access import AccessDemo, setup_access
+from xinyong.demo.access import summary_lines as access_summary_lines
 from xinyong.demo.city import City, DemoFile, build_city
 from xinyong.disclosure.repository import public_condition
 from xinyong.ingest.service import BatchOutcome, ingest_file
@@ -48,6 +50,7 @@ class DemoReport:
     outcomes: list[tuple[DemoFile, BatchOutcome]]
     counts: dict[str, int] = field(default_factory=dict)
     examples: list[tuple[str, str]] = field(default_factory=list)
+    access: AccessDemo | None = None
 
     @property
     def returned_rows(self) -> int:
@@ -65,7 +68,9 @@ def run_demo(subjects: int = 400, seed: int = 2026, console=None) -> DemoReport:
         accounts = _create_accounts(session, city)
         senders = _agency_users(session, city)
     outcomes = _ingest(city, senders, console)
-    report = DemoReport(city, created, accounts, outcomes)
+    with session_scope() as session:   # subject accounts need the subjects ingestion created
+        access = setup_access(session, city, today, DEMO_PASSWORD, Account)
+    report = DemoReport(city, created, accounts + access.accounts, outcomes, access=access)
     with session_scope() as session:
         report.counts = _counts(session, today, [o.batch_id for _, o in outcomes])
         report.examples = _examples(session, today)
@@ -211,6 +216,7 @@ def summary(report: DemoReport) -> str:
     refused = [(f, o) for f, o in report.outcomes if o.status != "completed"]
     for f, o in refused:
         lines.append(f"  REFUSED: {f.filename}: {o.error_code} {o.error_message}")
+    lines += access_summary_lines(report.access)
     if report.examples:
         lines += ["", "Try searching for"]
         lines += [f"  {name}    {label}" for name, label in report.examples]

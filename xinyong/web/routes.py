@@ -17,6 +17,11 @@ MODULES = (
     "xinyong.ingest.pages",
     "xinyong.agencies.pages",
     "xinyong.catalogue.pages",
+    "xinyong.audit.api",
+    "xinyong.audit.pages",
+    "xinyong.access.api",
+    "xinyong.access.pages",
+    "xinyong.access.office_pages",
 )
 
 

@@ -1,0 +1,110 @@
+"""The query gate: every read of non-public information passes through `check`, and every
+pass — allowed or refused — leaves a row in the access log (FZ art. 12, QZ art. 14: every
+access traceable; QZ art. 33, FZ art. 24: the subject may know who read what and why).
+
+    decision = gate.check(session, principal, subject_id, ["penalty"], "贷款审查",
+                          BasisRequest("authorisation", id="12"))
+
+The decision itself is `rules.decide`; this module only loads the facts it needs and writes
+the log. It flushes; the caller commits, also when the answer is a refusal.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from xinyong import clock
+from xinyong.access import rules
+from xinyong.access.rules import GateDecision
+from xinyong.catalogue import get_catalogue
+from xinyong.kit.access import Principal
+from xinyong.law import active_profile
+from xinyong.models import AccessLog, Agency, Authorisation, QueryItem
+from xinyong.models.agency import ORG_KINDS
+
+CHANNELS = ("api", "web", "window")
+PURPOSE_MAX = 500
+
+
+@dataclasses.dataclass(frozen=True)
+class BasisRequest:
+    kind: str                     # self | authorisation | query_item | legal_basis
+    id: str | None = None         # authorisation id, query item id, or legal basis id
+    reference: str = ""           # the document invoking a legal basis, or the window application
+    channel: str = "api"
+
+
+def policy(today=None) -> rules.QueryPolicy:
+    """The query policy of the active profile, in force today."""
+    items = get_catalogue().items
+    return rules.policy_from(active_profile(), today or clock.today(), frozenset(i.code for i in items), ORG_KINDS,
+                             names={i.code: i.name_zh for i in items})
+
+
+def check(session: Session, principal: Principal, subject_id: int, items: list[str], purpose: str,
+          basis: BasisRequest) -> GateDecision:
+    today = clock.today()
+    ask = rules.Ask(subject_id=subject_id, items=tuple(dict.fromkeys(i.strip() for i in items if i.strip())),
+                    purpose=(purpose or "").strip()[:PURPOSE_MAX], basis=basis.kind,
+                    basis_id=(basis.id or "").strip() or None, reference=(basis.reference or "").strip(), today=today)
+    decision = rules.decide(_caller(session, principal), ask, policy(today),
+                            authorisation=_authorisation(session, basis), query_item=_query_item(session, basis))
+    channel = decision.channel or (basis.channel if basis.channel in CHANNELS else "api")
+    session.add(AccessLog(
+        subject_id=subject_id, at=clock.now(), user_id=principal.user_id, org_id=principal.agency_id,
+        role=principal.role, items=list(ask.items), basis_kind=ask.basis[:32], basis_ref=decision.basis_ref,
+        purpose=ask.purpose, allowed=decision.allowed, reason=join_reason(decision), channel=channel))
+    session.flush()
+    return decision
+
+
+def join_reason(decision: GateDecision) -> str:
+    """The log keeps both languages and the article: "zh\\nen\\ncitation"."""
+    return "\n".join((decision.reason_zh, decision.reason, decision.citation))
+
+
+def split_reason(stored: str) -> tuple[str, str, str]:
+    parts = (stored or "").split("\n")
+    parts += [""] * (3 - len(parts))
+    return parts[0], parts[1] or parts[0], parts[2]
+
+
+def local_date(value: dt.datetime) -> dt.date:
+    """The China Standard Time date of a stored instant (SQLite hands back naive UTC)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(clock.CHINA_TZ).date()
+
+
+def _caller(session: Session, principal: Principal) -> rules.Caller:
+    org = session.get(Agency, principal.agency_id) if principal.agency_id is not None else None
+    return rules.Caller(role=principal.role, org_id=org.id if org else None, org_kind=org.kind if org else None,
+                        org_active=bool(org.active) if org else True, subject_id=principal.subject_id)
+
+
+def _int_id(basis: BasisRequest) -> int | None:
+    raw = (basis.id or "").strip()
+    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+
+
+def _authorisation(session: Session, basis: BasisRequest) -> rules.AuthorisationFacts | None:
+    auth_id = _int_id(basis) if basis.kind == "authorisation" else None
+    auth = session.get(Authorisation, auth_id) if auth_id is not None else None
+    if auth is None:
+        return None
+    revoked_on = local_date(auth.revoked_at) if auth.revoked_at is not None else None
+    return rules.AuthorisationFacts(
+        id=auth.id, subject_id=auth.subject_id, grantee_org_id=auth.grantee_org_id, items=frozenset(auth.items or []),
+        purpose=auth.purpose, valid_from=auth.valid_from, valid_to=auth.valid_to, revoked_on=revoked_on,
+        restricted_consent=bool(auth.restricted_consent))
+
+
+def _query_item(session: Session, basis: BasisRequest) -> rules.QueryItemFacts | None:
+    item_id = _int_id(basis) if basis.kind == "query_item" else None
+    qi = session.get(QueryItem, item_id) if item_id is not None else None
+    if qi is None:
+        return None
+    return rules.QueryItemFacts(id=qi.id, org_id=qi.org_id, matter=qi.matter, items=frozenset(qi.items or []),
+                                status=qi.status)

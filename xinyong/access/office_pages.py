@@ -1,0 +1,214 @@
+"""Back-office pages of the query gate: an organisation queries a subject on a basis (and sees
+the result or the reason for refusal); an agency drafts, publishes and withdraws its query
+items; credit-department staff record paper authorisations at the service window; auditors
+search the access log."""
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from xinyong.access import gate, repository, service, views
+from xinyong.access.pages import error_view, form_invalid, item_choices, item_names
+from xinyong.access.rules import BASES, QUERY_ROLES
+from xinyong.access.schemas import QueryItemIn, WindowAuthorisationIn
+from xinyong.agencies import service as agencies
+from xinyong.kit.access import Principal, allow
+from xinyong.kit.errors import InvalidInput, XinyongError
+from xinyong.kit.identifiers import InvalidIdentifier, check_uscc
+from xinyong.kit.web import get_session, language, render
+
+router = APIRouter(include_in_schema=False)
+MAX_ID = 2**63 - 1
+OFFICE_QUERY_ROLES = tuple(r for r in QUERY_ROLES if r != "subject")
+AUDITORS = ("auditor", "admin")
+LOG_PAGE = 100
+
+
+# ---- querying a subject -------------------------------------------------------------------------------
+
+@router.get("/agency/query")
+def query_page(request: Request, principal: Principal = allow(*OFFICE_QUERY_ROLES), session: Session = Depends(get_session)):
+    return _query_page(request, session, principal, form={"items": [], "basis": "authorisation"})
+
+
+@router.post("/agency/query")
+def query(request: Request, subject: str = Form("", max_length=40), items: list[str] = Form([]),
+          purpose: str = Form("", max_length=500), basis: str = Form("authorisation", max_length=32),
+          basis_id: str = Form("", max_length=100), reference: str = Form("", max_length=200),
+          principal: Principal = allow(*OFFICE_QUERY_ROLES), session: Session = Depends(get_session)):
+    form = {"subject": subject, "items": items, "purpose": purpose, "basis": basis, "basis_id": basis_id,
+            "reference": reference}
+    try:
+        if not items:
+            raise InvalidInput("请选择要查询的信息项目", field="items", message_en="choose the items to query")
+        subject_id = _find_subject(session, subject)
+        read = views.read_profile(session, principal, subject_id, items, purpose,
+                                  gate.BasisRequest(basis, basis_id, reference, channel="web"))
+    except XinyongError as exc:
+        session.rollback()
+        return _query_page(request, session, principal, form=form, error=exc, status_code=exc.status)
+    session.commit()  # the access log row, allowed or refused
+    status = 200 if read.decision.allowed else 403
+    return _query_page(request, session, principal, form=form, read=read, status_code=status)
+
+
+def _find_subject(session: Session, code: str) -> int:
+    """A subject by its USCC, or (for a natural person) by resident ID number."""
+    code = code.strip().upper()
+    try:
+        check_uscc(code)
+    except InvalidIdentifier:
+        return service.subject_for_window(session, None, code)
+    return service.subject_for_window(session, code, None)
+
+
+def _query_page(request: Request, session: Session, principal: Principal, *, form: dict, read=None,
+                error: XinyongError | None = None, status_code: int = 200):
+    lang = language(request)
+    own_items = (repository.query_items(session, org_id=principal.agency_id, published_only=True)
+                 if principal.role == "agency" and principal.agency_id else [])
+    ctx = {"form": form, "bases": BASES, "choices": item_choices(lang), "item_names": item_names(lang),
+           "query_items": [views.query_item_out(q, a) for q, a in own_items], "legal_bases": views.legal_bases_out(),
+           "read": read, "decision": views.decision_out(read.decision) if read else None,
+           "error": error_view(error, lang)}
+    return render(request, "access/agency_query.html", ctx, status_code=status_code)
+
+
+# ---- an agency's query items ----------------------------------------------------------------------------
+
+@router.get("/agency/query-items")
+def own_query_items(request: Request, principal: Principal = allow("agency"), session: Session = Depends(get_session)):
+    return _query_items_page(request, session, principal)
+
+
+@router.post("/agency/query-items")
+def create_query_item(request: Request, matter: str = Form(""), items: list[str] = Form([]), legal_basis: str = Form(""),
+                      principal: Principal = allow("agency"), session: Session = Depends(get_session)):
+    form = {"matter": matter, "items": items, "legal_basis": legal_basis}
+    try:
+        try:
+            data = QueryItemIn(matter=matter, items=items, legal_basis=legal_basis)
+        except ValidationError as exc:
+            raise form_invalid(exc) from None
+        service.create_query_item(session, principal, data)
+    except XinyongError as exc:
+        session.rollback()
+        return _query_items_page(request, session, principal, form=form, error=exc, status_code=exc.status)
+    session.commit()
+    return RedirectResponse("/agency/query-items", status_code=303)
+
+
+@router.post("/agency/query-items/{item_id}/publish")
+def publish_query_item(item_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow("agency"),
+                       session: Session = Depends(get_session)):
+    service.publish_query_item(session, principal, item_id)
+    session.commit()
+    return RedirectResponse("/agency/query-items", status_code=303)
+
+
+@router.post("/agency/query-items/{item_id}/withdraw")
+def withdraw_query_item(item_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow("agency"),
+                        session: Session = Depends(get_session)):
+    service.withdraw_query_item(session, principal, item_id)
+    session.commit()
+    return RedirectResponse("/agency/query-items", status_code=303)
+
+
+def _query_items_page(request: Request, session: Session, principal: Principal, *, form: dict | None = None,
+                      error: XinyongError | None = None, status_code: int = 200):
+    lang = language(request)
+    rows = repository.query_items(session, org_id=principal.agency_id)
+    choices = [c for c in item_choices(lang) if ":" not in c[0]]
+    ctx = {"query_items": [views.query_item_out(q, a) for q, a in rows], "choices": choices,
+           "item_names": item_names(lang), "form": form or {"items": []}, "error": error_view(error, lang)}
+    return render(request, "access/agency_query_items.html", ctx, status_code=status_code)
+
+
+# ---- paper authorisations at the service window ----------------------------------------------------------
+
+@router.get("/window/authorisations")
+def window_page(request: Request, subject: str = Query("", max_length=40), principal: Principal = allow("staff"),
+                session: Session = Depends(get_session)):
+    return _window_page(request, session, subject=subject, form={"items": [], "subject": subject})
+
+
+@router.post("/window/authorisations")
+def window_grant(request: Request, subject: str = Form("", max_length=40), grantee_uscc: str = Form(""),
+                 items: list[str] = Form([]), purpose: str = Form(""), valid_to: str = Form(""),
+                 document_ref: str = Form(""), restricted_consent: str = Form(""), principal: Principal = allow("staff"),
+                 session: Session = Depends(get_session)):
+    form = {"subject": subject, "grantee_uscc": grantee_uscc, "items": items, "purpose": purpose,
+            "valid_to": valid_to, "document_ref": document_ref, "restricted_consent": bool(restricted_consent)}
+    try:
+        subject_id = _find_subject(session, subject)
+        data = _window_form(form)
+        service.grant(session, principal, data, subject_id=subject_id, lang=language(request), channel="window")
+    except XinyongError as exc:
+        session.rollback()
+        return _window_page(request, session, subject=subject, form=form, error=exc, status_code=exc.status)
+    session.commit()
+    return RedirectResponse("/window/authorisations?" + urlencode({"subject": subject}), status_code=303)
+
+
+def _window_form(form: dict) -> WindowAuthorisationIn:
+    try:
+        valid_to = dt.date.fromisoformat(form["valid_to"])
+    except ValueError:
+        raise InvalidInput("请选择截止日期", field="valid_to", message_en="choose the end date") from None
+    try:
+        return WindowAuthorisationIn(grantee_uscc=form["grantee_uscc"], items=form["items"], purpose=form["purpose"],
+                                     valid_to=valid_to, document_ref=form["document_ref"],
+                                     restricted_consent=form["restricted_consent"])
+    except ValidationError as exc:
+        raise form_invalid(exc) from None
+
+
+@router.post("/window/authorisations/{auth_id}/revoke")
+def window_revoke(auth_id: int = Path(ge=1, le=MAX_ID), subject: str = Form("", max_length=40),
+                  reason: str = Form("", max_length=500), principal: Principal = allow("staff"),
+                  session: Session = Depends(get_session)):
+    service.revoke(session, principal, auth_id, reason)
+    session.commit()
+    return RedirectResponse("/window/authorisations?" + urlencode({"subject": subject}), status_code=303)
+
+
+def _window_page(request: Request, session: Session, *, subject: str, form: dict, error: XinyongError | None = None,
+                 status_code: int = 200):
+    lang, policy = language(request), gate.policy()
+    authorisations, lookup_error = [], None
+    if subject.strip():
+        try:
+            subject_id = _find_subject(session, subject)
+            authorisations = [views.authorisation_out(*r) for r in repository.authorisations_of(session, subject_id)]
+        except XinyongError as exc:
+            lookup_error = error_view(exc, lang)
+    ctx = {"form": form, "subject": subject, "authorisations": authorisations, "lookup_error": lookup_error,
+           "organisations": [a for a in agencies.list_all(session) if a.active], "choices": item_choices(lang, policy),
+           "item_names": item_names(lang), "consent_notice": (policy.consent_notice or {}).get(lang),
+           "error": error_view(error, lang)}
+    return render(request, "access/window_authorisations.html", ctx, status_code=status_code)
+
+
+# ---- the access log, for auditors ----------------------------------------------------------------------
+
+@router.get("/audit/access-log")
+def audit_access_log(request: Request, subject_id: int | None = Query(None, ge=1, le=MAX_ID),
+                     org_id: int | None = Query(None, ge=1, le=MAX_ID), allowed: str = Query("", max_length=5),
+                     date_from: dt.date | None = Query(None, alias="from"), date_to: dt.date | None = Query(None, alias="to"),
+                     page: int = Query(1, ge=1, le=10_000), principal: Principal = allow(*AUDITORS),
+                     session: Session = Depends(get_session)):
+    start, end = views.day_bounds(date_from, date_to)
+    flag = {"true": True, "false": False}.get(allowed)
+    where = repository.LogFilter(subject_id=subject_id, org_id=org_id, allowed=flag, date_from=start, date_to=end)
+    found = views.audit_log(session, where, LOG_PAGE + 1, (page - 1) * LOG_PAGE)
+    filters = {"subject_id": subject_id or "", "org_id": org_id or "", "allowed": allowed,
+               "from": date_from.isoformat() if date_from else "", "to": date_to.isoformat() if date_to else ""}
+    ctx = {"entries": found[:LOG_PAGE], "page": page, "has_next": len(found) > LOG_PAGE, "filters": filters,
+           "pager_query": urlencode({k: v for k, v in filters.items() if v}) + "&",
+           "organisations": agencies.list_all(session), "item_names": item_names(language(request))}
+    return render(request, "access/audit_access_log.html", ctx)
