@@ -19,7 +19,7 @@ os.environ.pop("XINYONG_TODAY", None)
 os.environ.pop("XINYONG_DATABASE_URL", None)
 
 TABLES_IN_DELETE_ORDER = ("history", "access_log", "authorisations", "query_items", "audit_log", "audit_heads",
-                          "audit_checkpoints", "records", "batch_rejections", "batches", "api_tokens", "users",
+                          "audit_checkpoints", "catalogue_entries", "records", "batch_rejections", "batches", "api_tokens", "users",
                           "subjects", "agencies")
 
 

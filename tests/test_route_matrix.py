@@ -28,6 +28,7 @@ AUDIT = {"auditor", "admin"}
 EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/health"): PUBLIC, ("GET", "/lang/{code}"): PUBLIC,
     ("GET", "/api/v1/catalogue"): PUBLIC, ("GET", "/api/v1/catalogue/{code}"): PUBLIC,
+    ("GET", "/api/v1/catalogue/{code}/versions"): PUBLIC,
     ("GET", "/api/v1/agencies"): {"admin", "staff"}, ("POST", "/api/v1/agencies"): {"admin", "staff"},
     ("GET", "/api/v1/subjects"): PUBLIC, ("GET", "/api/v1/subjects/{subject_id}"): PUBLIC,
     ("POST", "/api/v1/batches"): SENDERS, ("POST", "/api/v1/batches/file"): SENDERS,

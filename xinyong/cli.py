@@ -44,10 +44,15 @@ def _fail(exc: XinyongError) -> None:
 @app.command()
 def init() -> None:
     """Create the database, or upgrade it to the latest schema."""
+    from xinyong.audit import command_line_actor
+    from xinyong.catalogue.service import sync
+    from xinyong.db import session_scope
     from xinyong.migrate import upgrade
     url = get_settings().database_url
     upgrade(url)
-    console.print(f"database ready: {_safe_url(url)}")
+    with session_scope() as session:
+        counts = sync(session, actor=command_line_actor(), reason="catalogue files at xinyong init")
+    console.print(f"database ready: {_safe_url(url)}; catalogue {counts}")
 
 
 def _safe_url(url: str) -> str:
@@ -172,6 +177,17 @@ def catalogue_list() -> None:
         table.add_row(item.code, item.name_zh, item.name_en, str(item.category), item.disclosure,
                       "yes" if item.ingestible else "")
     console.print(table)
+
+
+@catalogue_app.command("sync")
+def catalogue_sync(reason: str = typer.Option(..., "--reason", help="why the catalogue changed")) -> None:
+    """Record the catalogue files in the database; each changed entry keeps its old version."""
+    from xinyong.audit import command_line_actor
+    from xinyong.catalogue.service import sync
+    from xinyong.db import session_scope
+    with session_scope() as session:
+        counts = sync(session, actor=command_line_actor(), reason=reason)
+    console.print(counts)
 
 
 @agency_app.command("add")

@@ -199,11 +199,11 @@ def test_the_policy_is_the_active_profiles(world, monkeypatch):
         reset_profiles()
 
 
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_the_records_query_is_served_by_the_subject_index(world, session, backend):
-    """On PostgreSQL the plan reaches the records through an index led by subject_id (with
-    sequential scans discouraged: the test tables are too small for the planner to care)."""
-    if backend != "postgresql":
-        pytest.skip("a PostgreSQL query plan")
+    """On PostgreSQL (a query plan: runs on that backend only) the plan reaches the records
+    through an index led by subject_id (with sequential scans discouraged: the test tables
+    are too small for the planner to care)."""
     stmt = repository.records_statement(world.enterprise_id, ["penalty", "licence"])
     sql = str(stmt.compile(dialect=session.bind.dialect, compile_kwargs={"literal_binds": True}))
     session.execute(text("SET LOCAL enable_seqscan = off"))

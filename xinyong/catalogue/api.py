@@ -1,12 +1,16 @@
 """The public catalogue of information items (公共信用信息目录)."""
 from __future__ import annotations
 
-from fastapi import APIRouter
-from pydantic import BaseModel
+import datetime as dt
 
-from xinyong.catalogue import get_catalogue
+from fastapi import APIRouter, Depends, Path
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from xinyong.catalogue import get_catalogue, service
 from xinyong.kit.access import allow
 from xinyong.kit.errors import NotFound
+from xinyong.kit.web import get_session
 
 router = APIRouter(prefix="/api/v1/catalogue", tags=["catalogue 目录"])
 
@@ -40,6 +44,24 @@ def item_out(item) -> ItemOut:
 @router.get("", response_model=list[ItemOut], dependencies=[allow("public")])
 def list_items():
     return [item_out(i) for i in get_catalogue().items]
+
+
+class EntryVersionOut(BaseModel):
+    version: int
+    content_sha: str | None
+    status: str | None
+    superseded_at: dt.datetime | None
+    change_reason: str | None
+
+
+@router.get("/{code}/versions", response_model=list[EntryVersionOut], dependencies=[allow("public")])
+def item_versions(code: str = Path(max_length=64), session: Session = Depends(get_session)):
+    """Every stored version of a catalogue entry, with why it changed."""
+    rows = service.entry_versions(session, code)
+    for row in rows:
+        if row["superseded_at"] is not None and row["superseded_at"].tzinfo is None:
+            row["superseded_at"] = row["superseded_at"].replace(tzinfo=dt.timezone.utc)
+    return rows
 
 
 @router.get("/{code}", response_model=ItemOut, dependencies=[allow("public")])

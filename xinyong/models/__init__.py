@@ -8,6 +8,7 @@ from xinyong.models.record import Record
 from xinyong.models.history import History
 from xinyong.models.access import AccessLog, Authorisation, QueryItem
 from xinyong.models.audit import AuditCheckpoint, AuditEntry, AuditHead
+from xinyong.models.catalogue import CatalogueEntry
 
 __all__ = ["Base", "ApiToken", "User", "Agency", "Subject", "Batch", "BatchRejection", "Record", "History",
-           "AccessLog", "Authorisation", "QueryItem", "AuditCheckpoint", "AuditEntry", "AuditHead"]
+           "AccessLog", "Authorisation", "QueryItem", "AuditCheckpoint", "AuditEntry", "AuditHead", "CatalogueEntry"]
