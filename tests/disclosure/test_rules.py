@@ -289,3 +289,19 @@ def test_frame_on_a_large_batch_spanning_every_version():
     citations = out["publicity_citation"].unique().to_list()
     assert len(citations) == 2  # legacy and Order 58 share a citation string; Order 36 differs
     assert out["publicity_published"].all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=30), st.text(max_size=30))
+def test_sector_is_read_from_the_cited_law_only(basis, facts):
+    """The sector comes from 处罚依据 alone, whatever the other fields say (NDRC Order 58)."""
+    import json
+
+    from xinyong.disclosure.rules import penalty_sector_frame
+    profile = get_profile("quanzhou")
+    rows = [{"legal_basis": basis + "《食品安全法》", "offence_facts": facts},
+            {"offence_facts": facts + "消防法", "legal_basis": basis.replace("法", "")}]
+    frame = pl.DataFrame({"fields_json": [json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in rows]})
+    got = penalty_sector_frame(frame, profile, dt.date(2026, 6, 1))["sector"].to_list()
+    assert got[0] in ("food", "drugs", "special_equipment", "work_safety", "fire_safety")
+    assert got[1] is None

@@ -9,6 +9,7 @@ while ``start <= day < end``; ``end`` None means no end. A record that is not pu
 from __future__ import annotations
 
 import calendar
+import re
 import datetime as dt
 from dataclasses import dataclass
 
@@ -276,7 +277,9 @@ def penalty_sector_frame(df: pl.DataFrame, profile: Profile, on: dt.date) -> pl.
     """Add `sector` read from the cited law (rule `sector.penalty`, NDRC Order 58's sector
     minimums). Input: `fields_json` (the record's catalogue fields as JSON). Set-based."""
     rule = profile.rule("sector.penalty", on=on)
-    basis = pl.col("fields_json").str.json_path_match(f"$.{rule.value['field']}").fill_null("")
+    # the value of one key of the record's flat JSON, by pattern (no JSON parse per row)
+    key = re.escape(rule.value["field"])
+    basis = pl.col("fields_json").str.extract(rf'"{key}":"((?:[^"\\]|\\.)*)"', 1).fill_null("")
     expr = pl.lit(None, dtype=pl.String)
     for sector, words in reversed(list(rule.value["keywords"].items())):
         hit = pl.any_horizontal([basis.str.contains(w, literal=True) for w in words])
