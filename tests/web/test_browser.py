@@ -5,38 +5,25 @@ while a record past its publicity period stays hidden. Screenshots of every step
 test-artifacts/screenshots/."""
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
 import random
 import re
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from tests.support.builders import agency, agency_user, staff_user, to_csv
+from tests.web.browser_support import chromium, live_app_fixture
+from tests.web.browser_support import shot as _shot
 from xinyong.synthetic import make_uscc, penalty_row
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 TODAY = "2026-07-01"  # the platform's clock for this scenario
 COMPANY = "泉州市鲤城区示范食品有限公司"
 OLD_DECISION = "泉市监罚〔2021〕88号"  # general penalty of 2021: its publicity ended in 2024
 NEW_DECISION = "泉市监罚〔2026〕101号"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _seed(url: str) -> dict[str, str]:
@@ -60,48 +47,7 @@ def _seed(url: str) -> dict[str, str]:
     return {"agency_uscc": agency_uscc, "company_uscc": company_uscc}
 
 
-@pytest.fixture
-def live_app(tmp_path, monkeypatch):
-    """The real app under uvicorn on a free local port, against a migrated SQLite file."""
-    import uvicorn
-
-    from xinyong.app import create_app
-    from xinyong.config import reset_settings
-    from xinyong.migrate import upgrade
-
-    url = f"sqlite:///{tmp_path / 'browser.db'}"
-    upgrade(url)
-    monkeypatch.setenv("XINYONG_DATABASE_URL", url)
-    monkeypatch.setenv("XINYONG_TODAY", TODAY)
-    reset_settings()
-    seeded = _seed(url)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield {"base": f"http://127.0.0.1:{port}", **seeded}
-    server.should_exit = True
-    thread.join(timeout=10)
-    reset_settings()
-
-
-@contextlib.contextmanager
-def chromium():
-    """Debian's Chromium, driven by Playwright. Missing, it fails the test: never a silent skip."""
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium; the setup "
-                    f"script does this) to run the browser tests", pytrace=False)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
+live_app = live_app_fixture(today=TODAY, seed=_seed)
 
 
 def _penalty_file(tmp_path: Path, agency_uscc: str, company_uscc: str) -> Path:
@@ -117,11 +63,6 @@ def _penalty_file(tmp_path: Path, agency_uscc: str, company_uscc: str) -> Path:
     path = tmp_path / "行政处罚_2026年6月.csv"
     path.write_bytes(to_csv(rows, bom=True))
     return path
-
-
-def _shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def test_a_new_user_walks_through_the_portal_and_an_upload(live_app, tmp_path):

@@ -169,5 +169,7 @@ def search_access_log(subject_id: int | None = Query(None, ge=1, le=MAX_ID), org
     """Every pass through the gate (FZ art. 12, QZ art. 14), for auditors."""
     start, end = views.day_bounds(date_from, date_to)
     where = repository.LogFilter(subject_id=subject_id, org_id=org_id, allowed=allowed, date_from=start, date_to=end)
-    return views.audit_log(session, where, limit, offset)
+    found = views.audit_log(session, where, limit, offset, reader=principal)
+    session.commit()
+    return found
 

@@ -196,16 +196,41 @@ def _window_page(request: Request, session: Session, *, subject: str, form: dict
 
 # ---- the access log, for auditors ----------------------------------------------------------------------
 
+def _optional_id(raw: str, field: str) -> int | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
+        raise InvalidInput(f"{field} 应为正整数", field=field, message_en=f"{field}: a positive whole number")
+    return int(raw)
+
+
+def _optional_date(raw: str, field: str) -> dt.date | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(f"{field} 应为日期 YYYY-MM-DD", field=field,
+                           message_en=f"{field}: a date YYYY-MM-DD") from None
+
+
 @router.get("/audit/access-log")
-def audit_access_log(request: Request, subject_id: int | None = Query(None, ge=1, le=MAX_ID),
-                     org_id: int | None = Query(None, ge=1, le=MAX_ID), allowed: str = Query("", max_length=5),
-                     date_from: dt.date | None = Query(None, alias="from"), date_to: dt.date | None = Query(None, alias="to"),
+def audit_access_log(request: Request, subject_id: str = Query("", max_length=20),
+                     org_id: str = Query("", max_length=20), allowed: str = Query("", max_length=5),
+                     date_from: str = Query("", alias="from", max_length=10),
+                     date_to: str = Query("", alias="to", max_length=10),
                      page: int = Query(1, ge=1, le=10_000), principal: Principal = allow(*AUDITORS),
                      session: Session = Depends(get_session)):
+    # a search form sends every field, the empty ones too: empty means "any"
+    subject_id, org_id = _optional_id(subject_id, "subject_id"), _optional_id(org_id, "org_id")
+    date_from, date_to = _optional_date(date_from, "from"), _optional_date(date_to, "to")
     start, end = views.day_bounds(date_from, date_to)
     flag = {"true": True, "false": False}.get(allowed)
     where = repository.LogFilter(subject_id=subject_id, org_id=org_id, allowed=flag, date_from=start, date_to=end)
-    found = views.audit_log(session, where, LOG_PAGE + 1, (page - 1) * LOG_PAGE)
+    found = views.audit_log(session, where, LOG_PAGE + 1, (page - 1) * LOG_PAGE, reader=principal)
+    session.commit()
     filters = {"subject_id": subject_id or "", "org_id": org_id or "", "allowed": allowed,
                "from": date_from.isoformat() if date_from else "", "to": date_to.isoformat() if date_to else ""}
     ctx = {"entries": found[:LOG_PAGE], "page": page, "has_next": len(found) > LOG_PAGE, "filters": filters,

@@ -42,7 +42,9 @@ def item_choices(lang: str, policy=None) -> list[tuple[str, str]]:
     policy = policy or gate.policy()
     choices = [(i.code, i.name_zh if lang == "zh" else i.name_en) for i in get_catalogue().items]
     label = translate("access.restricted_class", lang)
-    choices += [(code, f"{label}：{policy.restricted[code.split(':', 1)[1]]}") for code in policy.restricted_items]
+    names = policy.restricted if lang == "zh" else policy.restricted_en
+    sep = "：" if lang == "zh" else ": "
+    choices += [(code, f"{label}{sep}{names[code.split(':', 1)[1]]}") for code in policy.restricted_items]
     return choices
 
 

@@ -48,6 +48,7 @@ class QueryPolicy:
     """What the profile in force says about queries; a citation None = no rule in force."""
     catalogue: frozenset[str]
     restricted: dict[str, str]                  # class -> Chinese name
+    restricted_en: dict[str, str]               # class -> English name
     citations: dict[str, str | None]            # self, authorisation, query_item, legal_basis, restricted
     legal_bases: dict[str, LegalBasis]
     consent_notice: dict[str, str] | None       # {"zh": ..., "en": ...}
@@ -183,6 +184,7 @@ def policy_from(profile: Profile, on: dt.date, catalogue: frozenset[str], org_ki
                for k, v in (("authorisation", auth_value), ("query_item", qi_value)) if v.get("notice")}
     return QueryPolicy(
         catalogue=catalogue, restricted=restricted,
+        restricted_en={k: (v or {}).get("en", k) for k, v in (restricted_value.get("classes") or {}).items()},
         citations={"self": self_cite, "authorisation": auth_cite, "query_item": qi_cite,
                    "legal_basis": legal_cite, "restricted": restricted_cite},
         legal_bases=parse_legal_bases(legal_value, org_kinds, set(restricted), where) if legal_cite else {},

@@ -28,6 +28,7 @@ from xinyong.kit.crypto import decrypt
 from xinyong.kit.errors import Forbidden, NotFound
 from xinyong.kit.masking import mask_identifier, mask_name
 from xinyong.kit.access import Principal
+from xinyong.audit import record_event
 from xinyong.law import active_profile
 from xinyong.models import Authorisation, QueryItem, Record, Subject
 
@@ -148,8 +149,13 @@ def _own_subject(principal: Principal) -> int:
     return principal.subject_id
 
 
-def audit_log(session: Session, where: repository.LogFilter, limit: int, offset: int) -> list[AuditAccessLogEntryOut]:
+def audit_log(session: Session, where: repository.LogFilter, limit: int, offset: int,
+              reader: Principal | None = None) -> list[AuditAccessLogEntryOut]:
+    """Auditors' search of every access log; the search itself is an audited act (QZ art. 14)."""
     rows = repository.search_log(session, where, limit, offset)
+    record_event(session, reader, "access_log.read", target_type="access_log",
+                 details={k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v)
+                          for k, v in dataclasses.asdict(where).items() if v is not None})
     return [AuditAccessLogEntryOut(**_entry(r), subject_id=r[0].subject_id, subject_name=r[3], org_id=r[0].org_id,
                                    user_id=r[0].user_id, username=r[2]) for r in rows]
 

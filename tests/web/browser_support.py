@@ -1,0 +1,93 @@
+"""Shared machinery of the browser tests: the real app under uvicorn on a free loopback port
+against a migrated temporary SQLite database (with the platform's clock fixed), Debian's
+Chromium driven by Playwright, and full-page screenshots in test-artifacts/screenshots/.
+
+    live_app = live_app_fixture(today="2026-07-01", seed=_seed)   # in a test module
+
+`seed(url)` runs before the server starts, writes its data directly with the services and
+returns a dict merged into the fixture's value (next to "base", the app's URL)."""
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_app(tmp_path: Path, monkeypatch, today: str, seed: Callable[[str], dict] | None = None):
+    """The real app under uvicorn on a free local port, against a migrated SQLite file, with
+    XINYONG_TODAY fixed; yields {"base": url, **seed(url)}."""
+    import uvicorn
+
+    from xinyong.app import create_app
+    from xinyong.config import reset_settings
+    from xinyong.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'browser.db'}"
+    upgrade(url)
+    monkeypatch.setenv("XINYONG_DATABASE_URL", url)
+    monkeypatch.setenv("XINYONG_TODAY", today)
+    reset_settings()
+    seeded = seed(url) if seed else {}
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning",
+                                           lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield {"base": f"http://127.0.0.1:{port}", **seeded}
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        reset_settings()
+
+
+def live_app_fixture(*, today: str, seed: Callable[[str], dict] | None = None, name: str = "live_app"):
+    """A function-scoped fixture `name` running the app as of `today` on the data `seed` writes."""
+    @pytest.fixture(name=name)
+    def _live_app(tmp_path, monkeypatch):
+        with running_app(tmp_path, monkeypatch, today, seed) as app:
+            yield app
+    return _live_app
+
+
+@contextlib.contextmanager
+def chromium():
+    """Debian's Chromium, driven by Playwright. Missing, it fails the test: never a silent skip."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium; the setup "
+                    f"script does this) to run the browser tests", pytrace=False)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def shot(page, name: str) -> None:
+    """A full-page screenshot test-artifacts/screenshots/<name>.png."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
