@@ -185,3 +185,30 @@ def test_legal_representatives_link_to_person_subjects_and_public_bodies_are_rec
     assert rep.kind == "natural_person" and rep.name == "王五" and rep.resident_id_hash == keyed_hash(rep_id)
     registered = session.scalar(select(Subject).where(Subject.uscc == src))
     assert registered.kind == "public_body"  # the agency itself, a USCC of the establishment authority (1…)
+
+
+def test_a_batch_written_in_chunks_is_still_one_batch(session, monkeypatch):
+    from xinyong.ingest import service
+    monkeypatch.setattr(service, "WRITE_CHUNK_ROWS", 3)
+    src = agency(session).uscc
+    rows = penalty_rows(10, src, persons=4)
+    assert _ingest(session, src, rows).created == 10
+    rows[8]["违法事实"] = "更正"
+    again = _ingest(session, src, rows + penalty_rows(2, src, seed=5, prefix="乙"))
+    assert (again.created, again.updated, again.unchanged) == (2, 1, 9)
+    assert session.scalar(select(func.count()).select_from(Record)) == 12
+
+
+def test_every_record_refers_to_an_existing_subject_agency_and_batch(session):
+    """Records have no foreign-key constraints (bulk-load speed); the ingest path must keep
+    their references whole by itself."""
+    src = agency(session).uscc
+    rows = penalty_rows(12, src, persons=3)
+    _ingest(session, src, rows)
+    rows[2]["违法事实"] = "更正"
+    _ingest(session, src, rows)
+    orphans = session.execute(text(
+        "SELECT count(*) FROM records r LEFT JOIN subjects s ON s.id = r.subject_id "
+        "LEFT JOIN agencies a ON a.id = r.source_agency_id LEFT JOIN batches b ON b.id = r.batch_id "
+        "WHERE s.id IS NULL OR a.id IS NULL OR b.id IS NULL")).scalar()
+    assert session.scalar(select(func.count()).select_from(Record)) == 12 and orphans == 0

@@ -175,12 +175,22 @@ def _ingest_frame(session, batch, agency, item, frame, progress) -> BatchOutcome
                         refused_columns=refused)
 
 
+WRITE_CHUNK_ROWS = 100_000  # bounds the memory of derived frames; all chunks share one transaction
+
+
 def _write(session, batch, agency, item, result: ValidationResult, profile) -> tuple[int, int, int]:
     repository.insert_rejections(session, result.rejections, batch.id)
-    accepted = result.accepted
-    if accepted.height == 0:
-        return 0, 0, 0
     now = clock.now()
+    reason = batch.change_reason or f"由来源单位在批次 {batch.id} 中重新报送 / re-sent by the source in batch {batch.id}"
+    created = updated = unchanged = 0
+    # decision numbers are unique within the batch (checked in validation), so chunks are independent
+    for chunk in result.accepted.iter_slices(WRITE_CHUNK_ROWS):
+        c, u, n = _write_chunk(session, batch, agency, item, chunk, profile, now, reason)
+        created, updated, unchanged = created + c, updated + u, unchanged + n
+    return created, updated, unchanged
+
+
+def _write_chunk(session, batch, agency, item, accepted: pl.DataFrame, profile, now, reason) -> tuple[int, int, int]:
     records = _record_frame(accepted, item, profile, batch, agency, now)
     records = records.with_columns(resolve_subjects(session, accepted).alias("subject_id"))
     existing = repository.existing_records(session, agency.id, item.code, records["decision_no"])
@@ -188,7 +198,6 @@ def _write(session, batch, agency, item, result: ValidationResult, profile) -> t
     fresh = records.filter(pl.col("record_id").is_null())
     resent = records.filter(pl.col("record_id").is_not_null()).rename({"record_id": "id"})
     repository.insert_records(session, fresh)
-    reason = batch.change_reason or f"由来源单位在批次 {batch.id} 中重新报送 / re-sent by the source in batch {batch.id}"
     updated = repository.update_records(session, resent, batch_id=batch.id, reason=reason, now=now,
                                         user_id=batch.submitted_by)
     return fresh.height, updated, resent.height - updated
