@@ -212,3 +212,17 @@ def test_every_record_refers_to_an_existing_subject_agency_and_batch(session):
         "LEFT JOIN agencies a ON a.id = r.source_agency_id LEFT JOIN batches b ON b.id = r.batch_id "
         "WHERE s.id IS NULL OR a.id IS NULL OR b.id IS NULL")).scalar()
     assert session.scalar(select(func.count()).select_from(Record)) == 12 and orphans == 0
+
+
+def test_a_batch_validated_in_parts_still_catches_every_repeated_decision_number(session, monkeypatch):
+    from xinyong.ingest import service
+    monkeypatch.setattr(service, "VALIDATE_CHUNK_ROWS", 4)
+    src = agency(session).uscc
+    rows = penalty_rows(20, src)
+    rows[17]["行政处罚决定书文号"] = rows[2]["行政处罚决定书文号"]
+    rows[9]["处罚决定日期"] = ""
+    out = _ingest(session, src, rows)
+    assert (out.total_rows, out.accepted, out.rejected, out.created) == (20, 18, 2, 18)
+    returned = {(r.row_no, r.reason_code) for r in session.scalars(select(BatchRejection))}
+    assert {row for row, _ in returned} == {11, 19}   # spreadsheet rows of rows[9] and rows[17]
+    assert any("duplicate" in code for row, code in returned if row == 19)

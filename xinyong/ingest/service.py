@@ -150,29 +150,65 @@ def _refuse(session: Session, batch: Batch, code: str, message: str, details: di
                         error_code=code, error_message=message)
 
 
+VALIDATE_CHUNK_ROWS = 200_000  # rows validated and written at a time: bounds a batch's memory
+
+
 def _ingest_frame(session, batch, agency, item, frame, progress) -> BatchOutcome:
     profile = active_profile()
-    _step(progress, "validate")
-    try:
-        result = validate(frame, item, profile, clock.today())
-    except BatchRefused as exc:
-        return _refuse(session, batch, exc.code, exc.message, getattr(exc, "details", None))
-    _step(progress, "write")
-    created, updated, unchanged = _write(session, batch, agency, item, result, profile)
-    batch.status = "completed"
-    batch.total_rows = frame.height
-    batch.accepted_rows = result.accepted.height
-    batch.rejected_rows = result.rejections["row_no"].n_unique() if result.rejections.height else 0
-    batch.created_records, batch.updated_records, batch.unchanged_records = created, updated, unchanged
-    refused = [{"column": h, "class": c, "citation": cit} for h, c, cit in result.refused_columns]
-    batch.notes = {"ignored_columns": result.ignored_columns, "refused_columns": refused}
-    batch.completed_at = clock.now()
-    session.flush()
+    totals = {"accepted": 0, "rejected": 0, "created": 0, "updated": 0, "unchanged": 0}
+    first = None
+    for n, part in enumerate(_partitions(frame, item)):
+        _step(progress, "validate")
+        try:
+            result = validate(part, item, profile, clock.today())
+        except BatchRefused as exc:
+            if n:  # header-level refusals are the same for every part: only the first can refuse
+                raise RuntimeError("a later part of a batch was refused after an earlier one passed") from exc
+            return _refuse(session, batch, exc.code, exc.message, getattr(exc, "details", None))
+        first = first or result
+        _step(progress, "write")
+        created, updated, unchanged = _write(session, batch, agency, item, result, profile)
+        rejected = result.rejections["row_no"].n_unique() if result.rejections.height else 0
+        for key, value in zip(totals, (result.accepted.height, rejected, created, updated, unchanged)):
+            totals[key] += value
+    refused = [{"column": h, "class": c, "citation": cit} for h, c, cit in first.refused_columns]
+    _complete(session, batch, frame.height, totals, {"ignored_columns": first.ignored_columns,
+                                                     "refused_columns": refused})
     _step(progress, "done")
     return BatchOutcome(batch_id=batch.id, status="completed", item=item.code, total_rows=frame.height,
-                        accepted=batch.accepted_rows, rejected=batch.rejected_rows, created=created,
-                        updated=updated, unchanged=unchanged, ignored_columns=result.ignored_columns,
-                        refused_columns=refused)
+                        ignored_columns=first.ignored_columns, refused_columns=refused, **totals)
+
+
+def _partitions(frame: pl.DataFrame, item):
+    """The batch in parts of about VALIDATE_CHUNK_ROWS rows, split by a hash of the decision
+    number, so that every repeat of a decision number meets its first row in the same part
+    and is caught by validation; row order inside a part is kept."""
+    parts = -(-frame.height // VALIDATE_CHUNK_ROWS)
+    column = _decision_column(frame, item)
+    if parts <= 1 or column is None:
+        yield frame
+        return
+    key = frame[column].fill_null("").hash(seed=0) % parts
+    for i in range(parts):
+        part = frame.filter(key == i)
+        if part.height:
+            yield part
+
+
+def _decision_column(frame: pl.DataFrame, item) -> str | None:
+    wanted = item.field_by_role("decision_no")
+    return next((h for h in frame.columns if wanted and item.field_for_header(h) is wanted), None)
+
+
+def _complete(session, batch, total_rows: int, totals: dict, notes: dict) -> None:
+    batch.status = "completed"
+    batch.total_rows = total_rows
+    batch.accepted_rows, batch.rejected_rows = totals["accepted"], totals["rejected"]
+    batch.created_records, batch.updated_records = totals["created"], totals["updated"]
+    batch.unchanged_records = totals["unchanged"]
+    batch.notes = notes
+    batch.completed_at = clock.now()
+    session.flush()
 
 
 WRITE_CHUNK_ROWS = 100_000  # bounds the memory of derived frames; all chunks share one transaction
