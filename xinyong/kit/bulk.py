@@ -12,7 +12,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 NULL = r"\N"
-CHUNK_ROWS = 200_000
+COPY_CHUNK_ROWS = 50_000     # CSV text handed to COPY at a time
+MANY_CHUNK_ROWS = 20_000     # Python tuples handed to executemany at a time
 
 # portable staging types -> (postgres, sqlite)
 _TYPES = {
@@ -63,9 +64,9 @@ def _copy(session: Session, table: str, frame: pl.DataFrame) -> None:
     cols = ", ".join(frame.columns)
     sql = f"COPY {table} ({cols}) FROM STDIN (FORMAT csv, NULL '{NULL}')"
     with _dbapi(session).cursor() as cur, cur.copy(sql) as copy:
-        for offset in range(0, frame.height, CHUNK_ROWS):
+        for offset in range(0, frame.height, COPY_CHUNK_ROWS):
             buf = io.BytesIO()
-            frame.slice(offset, CHUNK_ROWS).write_csv(buf, include_header=False, null_value=NULL)
+            frame.slice(offset, COPY_CHUNK_ROWS).write_csv(buf, include_header=False, null_value=NULL)
             copy.write(buf.getvalue())
 
 
@@ -85,8 +86,9 @@ def _executemany(session: Session, table: str, frame: pl.DataFrame) -> None:
     marks = ", ".join("?" for _ in frame.columns)
     cur = _dbapi(session).cursor()
     try:
-        for offset in range(0, frame.height, CHUNK_ROWS):
-            cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", frame.slice(offset, CHUNK_ROWS).rows())
+        for offset in range(0, frame.height, MANY_CHUNK_ROWS):
+            cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})",
+                            frame.slice(offset, MANY_CHUNK_ROWS).iter_rows())
     finally:
         cur.close()
 
