@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from xinyong.access import gate, repository, service, views
-from xinyong.access.pages import error_view, form_invalid, item_choices, item_names
+from xinyong.access.pages import error_view, form_invalid, grant_form, item_choices, item_names
 from xinyong.access.rules import BASES, QUERY_ROLES
 from xinyong.access.schemas import QueryItemIn, WindowAuthorisationIn
 from xinyong.agencies import service as agencies
@@ -146,26 +146,13 @@ def window_grant(request: Request, subject: str = Form("", max_length=40), grant
             "valid_to": valid_to, "document_ref": document_ref, "restricted_consent": bool(restricted_consent)}
     try:
         subject_id = _find_subject(session, subject)
-        data = _window_form(form)
+        data = grant_form(form, WindowAuthorisationIn)
         service.grant(session, principal, data, subject_id=subject_id, lang=language(request), channel="window")
     except XinyongError as exc:
         session.rollback()
         return _window_page(request, session, subject=subject, form=form, error=exc, status_code=exc.status)
     session.commit()
     return RedirectResponse("/window/authorisations?" + urlencode({"subject": subject}), status_code=303)
-
-
-def _window_form(form: dict) -> WindowAuthorisationIn:
-    try:
-        valid_to = dt.date.fromisoformat(form["valid_to"])
-    except ValueError:
-        raise InvalidInput("请选择截止日期", field="valid_to", message_en="choose the end date") from None
-    try:
-        return WindowAuthorisationIn(grantee_uscc=form["grantee_uscc"], items=form["items"], purpose=form["purpose"],
-                                     valid_to=valid_to, document_ref=form["document_ref"],
-                                     restricted_consent=form["restricted_consent"])
-    except ValidationError as exc:
-        raise form_invalid(exc) from None
 
 
 @router.post("/window/authorisations/{auth_id}/revoke")

@@ -67,7 +67,7 @@ def grant(request: Request, grantee_uscc: str = Form(""), items: list[str] = For
     form = {"grantee_uscc": grantee_uscc, "items": items, "purpose": purpose, "valid_to": valid_to,
             "document_ref": document_ref, "restricted_consent": bool(restricted_consent)}
     try:
-        data = _grant_form(form)
+        data = grant_form(form)
         auth = service.grant(session, principal, data, lang=language(request), channel="web")
     except XinyongError as exc:
         session.rollback()
@@ -76,15 +76,16 @@ def grant(request: Request, grantee_uscc: str = Form(""), items: list[str] = For
     return RedirectResponse(f"/me/authorisations?granted={auth.id}", status_code=303)
 
 
-def _grant_form(form: dict) -> AuthorisationIn:
+def grant_form(form: dict, model: type[AuthorisationIn] = AuthorisationIn) -> AuthorisationIn:
+    """A grant form's fields as the API's model (the subject's, or staff's at the window)."""
     try:
         valid_to = dt.date.fromisoformat(form["valid_to"])
     except ValueError:
         raise InvalidInput("请选择截止日期", field="valid_to", message_en="choose the end date") from None
     try:
-        return AuthorisationIn(grantee_uscc=form["grantee_uscc"], items=form["items"], purpose=form["purpose"],
-                               valid_to=valid_to, document_ref=form["document_ref"],
-                               restricted_consent=form["restricted_consent"])
+        return model(grantee_uscc=form["grantee_uscc"], items=form["items"], purpose=form["purpose"],
+                     valid_to=valid_to, document_ref=form["document_ref"],
+                     restricted_consent=form["restricted_consent"])
     except ValidationError as exc:
         raise form_invalid(exc) from None
 
