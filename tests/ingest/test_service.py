@@ -187,9 +187,9 @@ def test_legal_representatives_link_to_person_subjects_and_public_bodies_are_rec
     assert registered.kind == "public_body"  # the agency itself, a USCC of the establishment authority (1…)
 
 
-def test_a_batch_written_in_chunks_is_still_one_batch(session, monkeypatch):
+def test_a_batch_written_in_parts_is_still_one_batch(session, monkeypatch):
     from xinyong.ingest import service
-    monkeypatch.setattr(service, "WRITE_CHUNK_ROWS", 3)
+    monkeypatch.setattr(service, "VALIDATE_CHUNK_ROWS", 3)
     src = agency(session).uscc
     rows = penalty_rows(10, src, persons=4)
     assert _ingest(session, src, rows).created == 10

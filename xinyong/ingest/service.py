@@ -150,7 +150,7 @@ def _refuse(session: Session, batch: Batch, code: str, message: str, details: di
                         error_code=code, error_message=message)
 
 
-VALIDATE_CHUNK_ROWS = 200_000  # rows validated and written at a time: bounds a batch's memory
+VALIDATE_CHUNK_ROWS = 50_000  # rows validated and written at a time: bounds a batch's memory
 
 
 def _ingest_frame(session, batch, agency, item, frame, progress) -> BatchOutcome:
@@ -211,22 +211,17 @@ def _complete(session, batch, total_rows: int, totals: dict, notes: dict) -> Non
     session.flush()
 
 
-WRITE_CHUNK_ROWS = 100_000  # bounds the memory of derived frames; all chunks share one transaction
-
-
 def _write(session, batch, agency, item, result: ValidationResult, profile) -> tuple[int, int, int]:
+    """Write one validated part: its returned rows, its subjects, its new and re-sent records."""
     repository.insert_rejections(session, result.rejections, batch.id)
+    if result.accepted.height == 0:
+        return 0, 0, 0
     now = clock.now()
     reason = batch.change_reason or f"由来源单位在批次 {batch.id} 中重新报送 / re-sent by the source in batch {batch.id}"
-    created = updated = unchanged = 0
-    # decision numbers are unique within the batch (checked in validation), so chunks are independent
-    for chunk in result.accepted.iter_slices(WRITE_CHUNK_ROWS):
-        c, u, n = _write_chunk(session, batch, agency, item, chunk, profile, now, reason)
-        created, updated, unchanged = created + c, updated + u, unchanged + n
-    return created, updated, unchanged
+    return _write_records(session, batch, agency, item, result.accepted, profile, now, reason)
 
 
-def _write_chunk(session, batch, agency, item, accepted: pl.DataFrame, profile, now, reason) -> tuple[int, int, int]:
+def _write_records(session, batch, agency, item, accepted: pl.DataFrame, profile, now, reason) -> tuple[int, int, int]:
     records = _record_frame(accepted, item, profile, batch, agency, now)
     records = records.with_columns(resolve_subjects(session, accepted).alias("subject_id"))
     existing = repository.existing_records(session, agency.id, item.code, records["decision_no"])
