@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     rate_anon_burst: int | None = Field(default=None, ge=1, description="bucket size; default: per minute")
     rate_user_per_minute: int = Field(default=600, ge=0, description="per signed-in user")
     rate_user_burst: int | None = Field(default=None, ge=1, description="bucket size; default: per minute")
+    rate_login_per_minute: int = Field(default=10, ge=0, description="sign-in attempts per client IP (0 = off)")
     trusted_proxies: str = Field(default="", description="IPs/CIDRs whose X-Forwarded-For is believed")
 
     @field_validator("profile")

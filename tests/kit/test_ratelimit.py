@@ -109,8 +109,8 @@ def test_a_bad_trusted_proxies_setting_fails_loudly(monkeypatch):
 
 
 def test_which_paths_are_limited():
-    limited = ["/api/v1/subjects", "/api/v1/subjects/12", "/search", "/subjects/3"]
-    free = ["/", "/api/v1/batches", "/api/v1/subjectsx", "/login", "/static/site.css", "/searching"]
+    limited = ["/api/v1/subjects", "/api/v1/subjects/12", "/search", "/subjects/3", "/login"]
+    free = ["/", "/api/v1/batches", "/api/v1/subjectsx", "/static/site.css", "/searching", "/logout"]
     assert all(map(is_limited_path, limited)) and not any(map(is_limited_path, free))
 
 
@@ -214,4 +214,22 @@ def test_zero_means_unlimited(db, monkeypatch):
     from xinyong.app import create_app
     with TestClient(create_app()) as client:
         assert all(client.get("/search", params={"q": "x"}).status_code == 200 for _ in range(80))
+    reset_settings()
+
+
+def test_sign_in_attempts_are_throttled_per_address(db, monkeypatch):
+    """Besides the per-account lockout, an address may try only so many sign-ins a minute."""
+    monkeypatch.setenv("XINYONG_RATE_LOGIN_PER_MINUTE", "3")
+    reset_settings()
+    from xinyong.app import create_app
+    app = create_app()
+    clock = FakeClock()
+    app.state.rate_limiter.store.clock = clock
+    with TestClient(app, base_url="http://testserver") as client:
+        form = {"username": "nobody", "password": "wrong-password-1"}
+        codes = [client.post("/login", data=form).status_code for _ in range(4)]
+        assert codes[:3] != [429] * 3 and 429 not in codes[:3] and codes[3] == 429
+        assert client.get("/login").status_code == 200  # reading the form is not an attempt
+        clock.advance(20)
+        assert client.post("/login", data=form).status_code != 429
     reset_settings()

@@ -30,6 +30,7 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 API_PREFIX = "/api/v1/subjects"
 PAGE_PATHS = ("/search",)
 PAGE_PREFIXES = ("/subjects/",)
+LOGIN_PATH = "/login"
 
 
 @dataclass(frozen=True)
@@ -103,8 +104,9 @@ class MemoryBucketStore:
 
 class RateLimiter:
     def __init__(self, anonymous: Limit, user: Limit, store: BucketStore | None = None,
-                 trusted_proxies: tuple[Network, ...] = ()):
+                 trusted_proxies: tuple[Network, ...] = (), login: Limit | None = None):
         self.anonymous, self.user = anonymous, user
+        self.login = login or Limit(0, 1)
         self.store = store if store is not None else MemoryBucketStore()
         self.trusted_proxies = trusted_proxies
 
@@ -112,9 +114,14 @@ class RateLimiter:
     def from_settings(cls, settings, store: BucketStore | None = None) -> RateLimiter:
         anon = Limit(settings.rate_anon_per_minute, settings.rate_anon_burst or max(1, settings.rate_anon_per_minute))
         user = Limit(settings.rate_user_per_minute, settings.rate_user_burst or max(1, settings.rate_user_per_minute))
-        return cls(anon, user, store, parse_networks(settings.trusted_proxies))
+        login = Limit(settings.rate_login_per_minute, max(1, settings.rate_login_per_minute))
+        return cls(anon, user, store, parse_networks(settings.trusted_proxies), login)
 
     def check(self, scope: Scope) -> Decision:
+        if scope["path"] == LOGIN_PATH:  # sign-in throttling per address, besides the account lockout
+            if self.login.unlimited or scope.get("method") != "POST":
+                return Decision(True)
+            return self.store.take(f"login:{client_ip(scope, self.trusted_proxies)}", self.login)
         principal = scope.get("state", {}).get("principal")
         user_id = getattr(principal, "user_id", None)
         if user_id is not None:
@@ -128,7 +135,7 @@ class RateLimiter:
 
 def is_limited_path(path: str) -> bool:
     return (path == API_PREFIX or path.startswith(API_PREFIX + "/") or path in PAGE_PATHS
-            or path.startswith(PAGE_PREFIXES))
+            or path.startswith(PAGE_PREFIXES) or path == LOGIN_PATH)
 
 
 class RateLimitMiddleware:
