@@ -1,0 +1,388 @@
+"""Ingest benchmark: the platform's full aggregation path against a raw bulk load of the
+same file, in one run.
+
+    .venv/bin/python bench/ingest_bench.py --backend postgresql --rows 1000000
+    .venv/bin/python bench/ingest_bench.py --backend sqlite --rows 1000000 --repeat 3
+
+Per repetition, each measurement in its own process (its RSS high-water mark is its own):
+  raw       PostgreSQL: COPY of the file into a bare table with the same 25 columns, all
+            text. SQLite: one executemany of the csv module's rows into such a table.
+  platform  `xinyong ingest`-equivalent: ingest_file(...) in a session_scope (read, full
+            validation, subjects, publicity, records; one transaction) into a freshly
+            migrated database with the source agency registered.
+  resend    the same file again into that database: every row an unchanged re-send.
+Reports rows/s (rows of the file / wall seconds from reading the file to commit), the
+ratio platform/raw (medians), peak RSS per process; prints one JSON line and a table and
+saves the JSON under bench/results/. Targets: ratio >= 0.5 on PostgreSQL, RSS < 2 GB.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common  # noqa: E402
+from bench.common import (PYTHON, SOURCE_AGENCY_NAME, SOURCE_AGENCY_USCC, bench_env, dbapi_url,  # noqa: E402
+                          emit_result, human_table, machine_info, run_measured, summary)
+from xinyong.synthetic import PENALTY_HEADERS  # noqa: E402
+
+THIS = str(Path(__file__).resolve())
+RAW_TABLE = "raw_penalties"
+RATIO_TARGET = 0.5
+RSS_TARGET_MB = 2048
+PG_SETTINGS = {"max_wal_size": "'8GB'", "maintenance_work_mem": "'512MB'", "work_mem": "'64MB'"}
+
+
+def _raw_ddl(sqlite: bool) -> str:
+    kind = "TEXT" if sqlite else "text"
+    cols = ", ".join(f'"{h}" {kind}' for h in PENALTY_HEADERS)
+    return f"CREATE TABLE {RAW_TABLE} ({cols})"
+
+
+# ------------------------------------------------------------------------- children
+def child_raw_pg(url: str, path: str) -> None:
+    import psycopg
+    with psycopg.connect(dbapi_url(url)) as conn:
+        t0 = time.perf_counter()
+        with conn.cursor() as cur, cur.copy(f"COPY {RAW_TABLE} FROM STDIN (FORMAT csv, HEADER true)") as copy, \
+                open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                copy.write(chunk)
+        conn.commit()
+        seconds = time.perf_counter() - t0
+        rows = conn.execute(f"SELECT count(*) FROM {RAW_TABLE}").fetchone()[0]
+    emit_result({"seconds": seconds, "rows_loaded": rows})
+
+
+def child_raw_sqlite(url: str, path: str) -> None:
+    import csv
+    import sqlite3
+    con = sqlite3.connect(url.removeprefix("sqlite:///"))
+    # the platform engine's pragmas (xinyong.db._sqlite_pragmas), so durability is alike
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=NORMAL")
+    marks = ", ".join("?" for _ in PENALTY_HEADERS)
+    t0 = time.perf_counter()
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        con.executemany(f"INSERT INTO {RAW_TABLE} VALUES ({marks})", reader)
+    con.commit()
+    seconds = time.perf_counter() - t0
+    rows = con.execute(f"SELECT count(*) FROM {RAW_TABLE}").fetchone()[0]
+    con.close()
+    emit_result({"seconds": seconds, "rows_loaded": rows})
+
+
+def child_floor(url: str, path: str) -> None:
+    """COPY the platform's own output rows back into `records` (constraints in place)."""
+    import psycopg
+
+    from xinyong.ingest.repository import RECORD_COLUMN_NAMES
+    with psycopg.connect(dbapi_url(url)) as conn:
+        conn.execute("TRUNCATE records CASCADE")
+        conn.commit()
+        cols = ", ".join(RECORD_COLUMN_NAMES)
+        t0 = time.perf_counter()
+        with conn.cursor() as cur, cur.copy(f"COPY records ({cols}) FROM STDIN (FORMAT csv)") as copy, \
+                open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                copy.write(chunk)
+        conn.commit()
+        seconds = time.perf_counter() - t0
+    emit_result({"seconds": seconds})
+
+
+def export_records(url: str, path: Path) -> None:
+    import psycopg
+
+    from xinyong.ingest.repository import RECORD_COLUMN_NAMES
+    cols = ", ".join(RECORD_COLUMN_NAMES)
+    with psycopg.connect(dbapi_url(url)) as conn, conn.cursor() as cur, open(path, "wb") as fh, \
+            cur.copy(f"COPY (SELECT {cols} FROM records ORDER BY id) TO STDOUT (FORMAT csv)") as copy:
+        for data in copy:
+            fh.write(data)
+
+
+def child_platform(url: str, path: str, profile_out: str | None) -> None:
+    os.environ["XINYONG_DATABASE_URL"] = url
+    from xinyong.db import make_engine, session_scope
+    from xinyong.ingest.service import ingest_file
+    engine = make_engine(url)
+    # ingest_file reports steps (read, validate, write ..., done); validate and write repeat
+    # once per part of a large batch, so time is summed per phase between reports
+    phase_after = {"read": "read_csv", "validate": "validate", "write": "write", "done": "finish"}
+    phases: dict[str, float] = {"setup": 0.0}
+    current = ["setup", 0.0]
+    profiler = None
+    if profile_out:
+        import cProfile
+        profiler = cProfile.Profile()
+    t0 = time.perf_counter()
+
+    def step(name: str) -> None:
+        now = time.perf_counter() - t0
+        phases[current[0]] = phases.get(current[0], 0.0) + now - current[1]
+        current[0], current[1] = phase_after.get(name, name), now
+
+    if profiler:
+        profiler.enable()
+    data = Path(path).read_bytes()
+    with session_scope(engine) as session:
+        outcome = ingest_file(session, data=data, filename=Path(path).name, source_uscc=SOURCE_AGENCY_USCC,
+                              item_code="penalty", channel="cli", progress=step)
+        step("flushed")
+    seconds = time.perf_counter() - t0
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(profile_out)
+    phases["commit"] = seconds - current[1]
+    phases = {k: round(v, 3) for k, v in phases.items() if k != "flushed"}
+    engine.dispose()
+    emit_result({"seconds": seconds, "phases": phases, "outcome": {
+        k: v for k, v in outcome.as_dict().items() if k in (
+            "status", "total_rows", "accepted", "rejected", "created", "updated", "unchanged", "error_code",
+            "error_message")}})
+
+
+# ------------------------------------------------------------------------- parent
+def _child(mode: str, url: str, path: Path, extra: list[str] | None = None) -> dict:
+    return run_measured([PYTHON, THIS, "--child", mode, "--url", url, "--file", str(path), *(extra or [])],
+                        env=bench_env(), timeout=4 * 3600)
+
+
+def _prepare_platform_db(url: str) -> None:
+    from xinyong.agencies.service import register
+    from xinyong.db import make_engine, session_scope
+    from xinyong.migrate import upgrade
+    upgrade(url)
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        register(session, uscc=SOURCE_AGENCY_USCC, name=SOURCE_AGENCY_NAME)
+    engine.dispose()
+
+
+class Backend:
+    """Fresh databases per measurement, for one backend."""
+
+    def __init__(self, name: str, cluster_url: str | None, workdir: Path):
+        self.name, self.cluster_url, self.workdir = name, cluster_url, workdir
+
+    def fresh(self, label: str, raw: bool) -> str:
+        if self.name == "postgresql":
+            url = common.create_database(self.cluster_url, f"bench_{label}")
+            if raw:
+                import psycopg
+                with psycopg.connect(dbapi_url(url), autocommit=True) as conn:
+                    conn.execute(_raw_ddl(False))
+        else:
+            db = self.workdir / f"{label}.db"
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(db) + suffix).unlink(missing_ok=True)
+            url = f"sqlite:///{db}"
+            if raw:
+                import sqlite3
+                con = sqlite3.connect(db)
+                con.execute("PRAGMA journal_mode=WAL")
+                con.execute(_raw_ddl(True))
+                con.commit()
+                con.close()
+        if not raw:
+            _prepare_platform_db(url)
+        return url
+
+    def drop(self, label: str) -> None:
+        if self.name == "postgresql":
+            common.drop_database(self.cluster_url, f"bench_{label}")
+        else:
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(self.workdir / f"{label}.db") + suffix).unlink(missing_ok=True)
+
+
+def run(backend: Backend, path: Path, rows: int, repeat: int, resend: bool, profile: bool, log) -> dict:
+    raw_runs, plat_runs, resend_runs, floor_runs = [], [], [], []
+    floor_file = backend.workdir / "records-floor.csv" if backend.name == "postgresql" else None
+    raw_mode = "raw-pg" if backend.name == "postgresql" else "raw-sqlite"
+    for k in range(repeat):
+        url = backend.fresh("raw", raw=True)
+        r = _child(raw_mode, url, path)
+        backend.drop("raw")
+        raw_runs.append(r)
+        log(f"  rep {k + 1}: raw {r['seconds']:.1f}s ({rows / r['seconds']:,.0f} rows/s, {r['peak_rss_mb']} MB)")
+        if profile and k == 0:
+            # an extra, uncounted run under cProfile (the profiler slows and grows the process)
+            prof = common.RESULTS_DIR / f"profile-ingest-{backend.name}-{rows}.prof"
+            prof.parent.mkdir(parents=True, exist_ok=True)
+            url = backend.fresh("ingest", raw=False)
+            pr = _child("platform", url, path, ["--profile-out", str(prof)])
+            log(f"  profiled run (not counted): {pr['seconds']:.1f}s, {pr['peak_rss_mb']} MB -> {prof}")
+            backend.drop("ingest")
+        url = backend.fresh("ingest", raw=False)
+        p = _child("platform", url, path)
+        plat_runs.append(p)
+        log(f"  rep {k + 1}: platform {p['seconds']:.1f}s ({rows / p['seconds']:,.0f} rows/s, "
+            f"{p['peak_rss_mb']} MB) phases {p['phases']} outcome {p['outcome']}")
+        if resend:
+            s = _child("platform", url, path)
+            resend_runs.append(s)
+            log(f"  rep {k + 1}: resend {s['seconds']:.1f}s ({rows / s['seconds']:,.0f} rows/s, "
+                f"{s['peak_rss_mb']} MB) phases {s['phases']} outcome {s['outcome']}")
+        if floor_file is not None:
+            if not floor_file.exists():
+                export_records(url, floor_file)
+            f = _child("floor", url, floor_file)
+            floor_runs.append(f)
+            log(f"  rep {k + 1}: floor (COPY of the platform's output rows into records) {f['seconds']:.1f}s")
+        backend.drop("ingest")
+    if floor_file is not None:
+        floor_file.unlink(missing_ok=True)
+    return {"raw": raw_runs, "platform": plat_runs, "resend": resend_runs, "floor": floor_runs}
+
+
+def _figures(runs: list[dict], rows: int) -> dict:
+    secs = summary([r["seconds"] for r in runs])
+    out = {"seconds": secs, "rows_per_s_median": round(rows / secs["median"]),
+           "rows_per_s_best": round(rows / secs["best"]),
+           "peak_rss_mb": max(r["peak_rss_mb"] for r in runs)}
+    if "phases" in runs[0]:
+        out["phases_median_run"] = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]["phases"]
+        out["outcome"] = runs[-1]["outcome"]
+    return out
+
+
+def _head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    from xinyong.migrate import alembic_config
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--backend", choices=("postgresql", "sqlite"), default="postgresql")
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=3, help="repetitions of each measurement (median reported)")
+    ap.add_argument("--bad-rate", type=float, default=0.0, help="generate the file with this fraction of bad rows")
+    ap.add_argument("--file", type=Path, default=None, help="use this file instead of a generated one")
+    ap.add_argument("--no-resend", action="store_true", help="skip the re-send measurement")
+    ap.add_argument("--profile", action="store_true",
+                    help="one extra, uncounted platform run under cProfile (bench/results/profile-ingest-*.prof)")
+    ap.add_argument("--pg-url", default=None,
+                    help="an existing PostgreSQL server (superuser URL); default: a throwaway cluster")
+    # internal: one measurement in a child process
+    ap.add_argument("--child", choices=("raw-pg", "raw-sqlite", "platform", "floor"), help=argparse.SUPPRESS)
+    ap.add_argument("--url", help=argparse.SUPPRESS)
+    ap.add_argument("--profile-out", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.child:
+        {"raw-pg": lambda: child_raw_pg(args.url, str(args.file)),
+         "raw-sqlite": lambda: child_raw_sqlite(args.url, str(args.file)),
+         "platform": lambda: child_platform(args.url, str(args.file), args.profile_out),
+         "floor": lambda: child_floor(args.url, str(args.file))}[args.child]()
+        return
+
+    common.cleanup_on_sigterm()
+    os.environ.update({"XINYONG_SECRET_KEY": common.BENCH_SECRET})
+    os.environ.pop("XINYONG_TODAY", None)
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    t_gen = time.perf_counter()
+    if args.file:
+        path = args.file.resolve()
+        rows = sum(1 for _ in open(path, "rb")) - 1
+    else:
+        from bench.gen_penalties import ensure
+        path = ensure(args.rows, args.bad_rate)
+        rows = args.rows
+    log(f"file {path} ({path.stat().st_size / 1e6:.0f} MB, {rows:,} rows; ready in {time.perf_counter() - t_gen:.1f}s)")
+
+    started = time.perf_counter()
+    if args.backend == "postgresql":
+        import contextlib
+        cm = (contextlib.nullcontext((args.pg_url, False)) if args.pg_url
+              else common.pg_cluster(settings=PG_SETTINGS, dbname="bench"))
+        with cm as (url, _):
+            pg_version = common.pg_server_version(url)
+            machine = machine_info(pg_version)
+            workdir = common.DATA_DIR / "tmp-ingest"
+            workdir.mkdir(parents=True, exist_ok=True)
+            try:
+                runs = run(Backend("postgresql", url, workdir), path, rows, args.repeat, not args.no_resend,
+                           args.profile, log)
+            finally:
+                shutil.rmtree(workdir, ignore_errors=True)
+    else:
+        workdir = common.DATA_DIR / "tmp-sqlite"
+        workdir.mkdir(parents=True, exist_ok=True)
+        import sqlite3
+        machine = machine_info()
+        machine["sqlite"] = sqlite3.sqlite_version
+        try:
+            runs = run(Backend("sqlite", None, workdir), path, rows, args.repeat, not args.no_resend, args.profile, log)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    raw, plat = _figures(runs["raw"], rows), _figures(runs["platform"], rows)
+    result = {
+        "bench": "ingest", "backend": args.backend, "rows": rows, "file": str(path),
+        "file_mb": round(path.stat().st_size / 1e6, 1), "repeat": args.repeat, "machine": machine,
+        "pg_settings": PG_SETTINGS if args.backend == "postgresql" and not args.pg_url else None,
+        "schema_revision": _head_revision(), "raw": raw, "platform": plat,
+        "ratio_platform_raw": round(raw["seconds"]["median"] / plat["seconds"]["median"], 3),
+        "wall_s": round(time.perf_counter() - started, 1),
+    }
+    if runs["resend"]:
+        result["resend"] = _figures(runs["resend"], rows)
+        result["ratio_resend_raw"] = round(raw["seconds"]["median"] / result["resend"]["seconds"]["median"], 3)
+    if runs["floor"]:
+        result["floor"] = _figures(runs["floor"], rows)
+        result["ratio_floor_raw"] = round(raw["seconds"]["median"] / result["floor"]["seconds"]["median"], 3)
+    peak = max(plat["peak_rss_mb"], result.get("resend", plat)["peak_rss_mb"])
+    result["targets"] = {
+        "ratio_platform_raw": {"target": f">= {RATIO_TARGET} (PostgreSQL)",
+                               "met": result["ratio_platform_raw"] >= RATIO_TARGET
+                               if args.backend == "postgresql" else None},
+        "peak_rss_mb": {"target": f"< {RSS_TARGET_MB}", "value": peak, "met": peak < RSS_TARGET_MB},
+    }
+    saved = common.save_result(f"ingest-{args.backend}-{rows}", result)
+    print(json.dumps(result, ensure_ascii=False))
+    table = [["raw " + ("COPY" if args.backend == "postgresql" else "executemany"),
+              " ".join(f"{s:.1f}" for s in raw["seconds"]["runs"]), f"{raw['seconds']['median']:.1f}",
+              f"{raw['rows_per_s_median']:,}", "1.00", f"{raw['peak_rss_mb']:.0f}"],
+             ["platform ingest_file", " ".join(f"{s:.1f}" for s in plat["seconds"]["runs"]),
+              f"{plat['seconds']['median']:.1f}", f"{plat['rows_per_s_median']:,}",
+              f"{result['ratio_platform_raw']:.2f}", f"{plat['peak_rss_mb']:.0f}"]]
+    if "resend" in result:
+        rs = result["resend"]
+        table.append(["re-send (all unchanged)", " ".join(f"{s:.1f}" for s in rs["seconds"]["runs"]),
+                      f"{rs['seconds']['median']:.1f}", f"{rs['rows_per_s_median']:,}",
+                      f"{result['ratio_resend_raw']:.2f}", f"{rs['peak_rss_mb']:.0f}"])
+    if "floor" in result:
+        fl = result["floor"]
+        table.append(["floor: COPY of output rows", " ".join(f"{s:.1f}" for s in fl["seconds"]["runs"]),
+                      f"{fl['seconds']['median']:.1f}", f"{fl['rows_per_s_median']:,}",
+                      f"{result['ratio_floor_raw']:.2f}", f"{fl['peak_rss_mb']:.0f}"])
+    print(f"\ningest benchmark — {args.backend}, {rows:,} rows ({result['file_mb']} MB), "
+          f"{machine['nproc']} cores, {machine['cpu']}, {machine['date']}", file=sys.stderr)
+    print(human_table(table, ["measurement", "runs (s)", "median s", "rows/s", "ratio vs raw", "peak RSS MB"]),
+          file=sys.stderr)
+    print(f"platform phases (median run, s): {plat['phases_median_run']}", file=sys.stderr)
+    if "resend" in result:
+        print(f"re-send phases (median run, s): {result['resend']['phases_median_run']}", file=sys.stderr)
+    for name, t in result["targets"].items():
+        print(f"target {name} {t['target']}: {'met' if t['met'] else ('n/a' if t['met'] is None else 'MISSED')}",
+              file=sys.stderr)
+    print(f"saved {saved}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
