@@ -103,7 +103,7 @@ def is_person_id(g: int) -> bool:
 
 # ------------------------------------------------------------------------- statements
 def agencies_sql() -> str:
-    body = f"'11350500' || 'MB' || lpad(g::text, 6, '0') || '0'"
+    body = "'11350500' || 'MB' || lpad(g::text, 6, '0') || '0'"
     # alphabet letters M, B are not digits: compute the check over ALPHABET indices instead
     terms = " + ".join(f"(strpos('{ALPHABET}', substr(b, {i + 1}, 1)) - 1) * {w}" for i, w in enumerate(WEIGHTS))
     return (f"INSERT INTO agencies (id, uscc, name, kind, active, registered_at) "

@@ -15,7 +15,6 @@ Target: gated − raw < 2 ms at p50.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import random
