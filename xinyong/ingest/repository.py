@@ -29,14 +29,23 @@ SNAPSHOT = ("subject_id", "decision_date", "valid_to", "severity", "severity_bas
 
 
 def existing_records(session: Session, agency_id: int, item_code: str, decision_nos: pl.Series) -> pl.DataFrame:
-    """(decision_no, record_id) of the decisions in this batch that are already stored."""
+    """(decision_no, record_id) of the decisions in this batch that are already stored.
+    On PostgreSQL one indexed lookup with an array parameter (a temp-table join made the
+    planner read the agency's whole history for every part); on SQLite a staged join."""
+    schema = {"decision_no": pl.Utf8, "record_id": pl.Int64}
+    if bulk.dialect(session) == "postgresql":
+        rows = session.execute(text(
+            "SELECT decision_no, id FROM records WHERE source_agency_id = :a AND item_code = :i "
+            "AND decision_no = ANY(CAST(:nos AS text[]))"),
+            {"a": agency_id, "i": item_code, "nos": decision_nos.to_list()}).all()
+        return pl.DataFrame(rows, schema=schema, orient="row")
     bulk.create_temp_table(session, "stage_keys", [("decision_no", "text")])
     bulk.load_frame(session, "stage_keys", decision_nos.to_frame("decision_no"))
     rows = session.execute(text(
         "SELECT r.decision_no, r.id FROM records r JOIN stage_keys k ON r.decision_no = k.decision_no "
         "WHERE r.source_agency_id = :a AND r.item_code = :i"), {"a": agency_id, "i": item_code}).all()
     bulk.drop_temp_table(session, "stage_keys")
-    return pl.DataFrame(rows, schema={"decision_no": pl.Utf8, "record_id": pl.Int64}, orient="row")
+    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def insert_records(session: Session, frame: pl.DataFrame) -> int:
