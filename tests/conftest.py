@@ -18,9 +18,12 @@ os.environ.setdefault("XINYONG_SECRET_KEY", "test-secret-key-for-xinyong-suite")
 os.environ.pop("XINYONG_TODAY", None)
 os.environ.pop("XINYONG_DATABASE_URL", None)
 
-TABLES_IN_DELETE_ORDER = ("history", "access_log", "authorisations", "query_items", "audit_log", "audit_heads",
-                          "audit_checkpoints", "catalogue_entries", "records", "batch_rejections", "batches", "api_tokens", "users",
-                          "subjects", "agencies")
+def _tables_in_delete_order() -> tuple[str, ...]:
+    from xinyong.models import Base
+    return tuple(t.name for t in reversed(Base.metadata.sorted_tables))
+
+
+TABLES_IN_DELETE_ORDER = _tables_in_delete_order()
 
 
 @pytest.fixture(scope="session")

@@ -17,12 +17,7 @@ from xinyong.ingest.service import ingest_file
 from xinyong.kit.access import declared_roles, iter_routes
 from xinyong.synthetic import make_uscc
 
-PUBLIC = {"anonymous", "admin", "staff", "agency", "judicial", "credit_service", "financial", "association",
-          "auditor", "subject"}
-SIGNED_IN = PUBLIC - {"anonymous"}
-SENDERS = {"agency", "staff", "admin"}
-QUERIERS = {"agency", "judicial", "credit_service", "financial", "association", "staff"}
-AUDIT = {"auditor", "admin"}
+from tests.route_expectations import AUDIT, PUBLIC, QUERIERS, SENDERS, SIGNED_IN, domain_expectations
 
 # (method, path) -> roles allowed; written out by hand, not derived from the code
 EXPECTED: dict[tuple[str, str], set[str]] = {
@@ -64,6 +59,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/window/authorisations"): {"staff"}, ("POST", "/window/authorisations"): {"staff"},
     ("POST", "/window/authorisations/{auth_id}/revoke"): {"staff"},
     ("GET", "/audit/access-log"): AUDIT,
+    **domain_expectations(),   # one file per later domain in tests/route_expectations/
 }
 DENIAL_CODES = {"unauthenticated", "forbidden"}
 PW = "matrix-pass-123"

@@ -30,6 +30,17 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
 app.add_typer(keys_app, name="keys")
+
+
+def _add_domain_groups() -> None:
+    from xinyong.registry import COMMAND_GROUPS, load
+    for name, module_name in COMMAND_GROUPS:
+        module = load(module_name)
+        if module is not None:
+            app.add_typer(module.app, name=name)
+
+
+_add_domain_groups()
 console = Console()
 err = Console(stderr=True)
 
@@ -138,10 +149,12 @@ def _print_outcome(body: dict) -> None:
 def sweep() -> None:
     """Time-driven housekeeping as of the clock's today (XINYONG_TODAY)."""
     from xinyong.db import session_scope
-    from xinyong.disclosure.sweep import run_sweep
     from xinyong.audit import command_line_actor, create_checkpoint, record_event
+    from xinyong.registry import SWEEPS, load
+    report: dict = {"as_of": clock.today().isoformat()}
     with session_scope() as session:
-        report = run_sweep(session, clock.today())
+        for module in filter(None, map(load, SWEEPS)):
+            report.update(module.run_sweep(session, clock.today()))
         record_event(session, command_line_actor(), "sweep.run", target_type="sweep", details=report)
         checkpoint = create_checkpoint(session)  # sign the chain heads as of every sweep
     for key, value in report.items():

@@ -24,6 +24,8 @@ from xinyong.demo.city import City, DemoFile, build_city
 from xinyong.disclosure.repository import public_condition
 from xinyong.ingest.service import BatchOutcome, ingest_file
 from xinyong.models import BatchRejection, Record, Subject, User
+from xinyong.registry import DEMO_STEPS
+from xinyong.registry import load as load_module
 
 DEMO_PASSWORD = "Demo-2026-xinyong"
 STAFF_ACCOUNTS = (("admin", "admin", "平台管理员 / administrator"),
@@ -43,6 +45,16 @@ class Account:
 
 
 @dataclass
+class DemoContext:
+    """What a demo step (xinyong.registry.DEMO_STEPS) gets: the city, the day, the demo
+    password, and the accounts list it may append new demo accounts to (they are printed)."""
+    city: City
+    today: dt.date
+    password: str
+    accounts: list[Account]
+
+
+@dataclass
 class DemoReport:
     city: City
     agencies_created: int
@@ -51,6 +63,7 @@ class DemoReport:
     counts: dict[str, int] = field(default_factory=dict)
     examples: list[tuple[str, str]] = field(default_factory=list)
     access: AccessDemo | None = None
+    extra_lines: list[str] = field(default_factory=list)
 
     @property
     def returned_rows(self) -> int:
@@ -71,6 +84,10 @@ def run_demo(subjects: int = 400, seed: int = 2026, console=None) -> DemoReport:
     with session_scope() as session:   # subject accounts need the subjects ingestion created
         access = setup_access(session, city, today, DEMO_PASSWORD, Account)
     report = DemoReport(city, created, accounts + access.accounts, outcomes, access=access)
+    ctx = DemoContext(city=city, today=today, password=DEMO_PASSWORD, accounts=report.accounts)
+    for module in filter(None, map(load_module, DEMO_STEPS)):
+        with session_scope() as session:
+            report.extra_lines += module.load(session, ctx)
     with session_scope() as session:
         report.counts = _counts(session, today, [o.batch_id for _, o in outcomes])
         report.examples = _examples(session, today)
@@ -217,6 +234,7 @@ def summary(report: DemoReport) -> str:
     for f, o in refused:
         lines.append(f"  REFUSED: {f.filename}: {o.error_code} {o.error_message}")
     lines += access_summary_lines(report.access)
+    lines += report.extra_lines
     if report.examples:
         lines += ["", "Try searching for"]
         lines += [f"  {name}    {label}" for name, label in report.examples]

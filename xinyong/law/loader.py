@@ -3,6 +3,7 @@
 A profile is a YAML file in ``profiles/`` declaring its regulations and its rules. Every rule
 is a dated version of a key (``publicity.penalty``, ``masking.natural_person`` ...) with the
 citation it rests on; the version applied to an act is the one in force on the act's date.
+Rules may be split over fragment files ``profiles/<name>.d/*.yaml`` (one per domain).
 A profile may ``inherits:`` another (``quanzhou`` and ``fuzhou`` inherit ``national``); a
 profile's own versions of a key replace every inherited version of that key.
 """
@@ -299,13 +300,25 @@ def load_profile(name: str, directory: Path | str | None = None, _chain: tuple =
 
     own_regs = _parse_regulations(data.get("regulations"), where)
     regulations = {**(parent.regulations if parent else {}), **own_regs}
+    # a profile's rules may be split over fragments in <name>.d/*.yaml (one per domain);
+    # a fragment may declare more regulations and holds only rules
+    fragments = [(where, data)] + [(str(p), _read_yaml(p)) for p in sorted((directory / f"{name}.d").glob("*.yaml"))]
+    for frag_where, frag in fragments[1:]:
+        extra = set(frag) - {"regulations", "rules"}
+        if extra:
+            raise ProfileError(f"{frag_where}: a fragment holds only regulations and rules, not {sorted(extra)}")
+        for reg_id, reg in _parse_regulations(frag.get("regulations"), frag_where).items():
+            if reg_id in own_regs:
+                raise ProfileError(f"{frag_where}: regulation {reg_id!r} declared twice")
+            own_regs[reg_id] = regulations[reg_id] = reg
     rules: dict[str, list[Rule]] = {}
-    raw_rules = data.get("rules") or []
-    if not isinstance(raw_rules, list):
-        raise ProfileError(f"{where}: 'rules' must be a list")
-    for i, item in enumerate(raw_rules):
-        rule = _parse_rule(item, f"{where}: rules[{i}]", regulations, name)
-        rules.setdefault(rule.key, []).append(rule)
+    for frag_where, frag in fragments:
+        raw_rules = frag.get("rules") or []
+        if not isinstance(raw_rules, list):
+            raise ProfileError(f"{frag_where}: 'rules' must be a list")
+        for i, item in enumerate(raw_rules):
+            rule = _parse_rule(item, f"{frag_where}: rules[{i}]", regulations, name)
+            rules.setdefault(rule.key, []).append(rule)
     merged = {k: list(v) for k, v in (parent._rules if parent else {}).items()}
     merged.update(rules)  # own versions of a key replace every inherited version of it
 

@@ -9,6 +9,11 @@ from xinyong.models.history import History
 from xinyong.models.access import AccessLog, Authorisation, QueryItem
 from xinyong.models.audit import AuditCheckpoint, AuditEntry, AuditHead
 from xinyong.models.catalogue import CatalogueEntry
+from xinyong.models.procedure import CalendarDay, CalendarYear, Deadline, Document, FeedEvent, Notification
+# one module per procedure / capability; each registers its tables on import
+from xinyong.models import (objection, repair, listing, complaint, feed,  # noqa: F401,E402
+                            measure, commitment, evaluation, report)
 
 __all__ = ["Base", "ApiToken", "User", "Agency", "Subject", "Batch", "BatchRejection", "Record", "History",
-           "AccessLog", "Authorisation", "QueryItem", "AuditCheckpoint", "AuditEntry", "AuditHead", "CatalogueEntry"]
+           "AccessLog", "Authorisation", "QueryItem", "AuditCheckpoint", "AuditEntry", "AuditHead", "CatalogueEntry",
+           "CalendarDay", "CalendarYear", "Deadline", "Document", "FeedEvent", "Notification"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import false, Boolean, Date, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.models.base import Base, BigId, Json, TimestampTZ
@@ -44,7 +44,11 @@ class Record(Base):
     # public visibility never depends on it
     publicity_ended_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     fields: Mapped[dict] = mapped_column(Json, nullable=False)
+    # active | repaired (publication ended by credit repair; revocation restores active)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="active")
+    # an objection (异议) is open on this record: every view, report and export marks it
+    under_objection: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                                  server_default=false())
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     batch_id: Mapped[int] = mapped_column(BigId, nullable=False)
     row_no: Mapped[int] = mapped_column(Integer, nullable=False)

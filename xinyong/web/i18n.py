@@ -7,15 +7,21 @@ from pathlib import Path
 import yaml
 
 MESSAGES_FILE = Path(__file__).resolve().parent / "messages.yaml"
+MESSAGES_DIR = Path(__file__).resolve().parent / "messages"   # one file per domain
 
 
 @functools.lru_cache(maxsize=1)
 def messages() -> dict[str, dict[str, str]]:
-    with open(MESSAGES_FILE, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
-    for key, entry in data.items():
-        if not isinstance(entry, dict) or "zh" not in entry or "en" not in entry:
-            raise ValueError(f"{MESSAGES_FILE.name}: {key!r} needs both zh and en")
+    data: dict[str, dict[str, str]] = {}
+    for path in [MESSAGES_FILE, *sorted(MESSAGES_DIR.glob("*.yaml"))]:
+        with open(path, encoding="utf-8") as fh:
+            part = yaml.safe_load(fh) or {}
+        for key, entry in part.items():
+            if not isinstance(entry, dict) or "zh" not in entry or "en" not in entry:
+                raise ValueError(f"{path.name}: {key!r} needs both zh and en")
+            if key in data:
+                raise ValueError(f"{path.name}: {key!r} is already defined in another messages file")
+            data[key] = entry
     return data
 
 

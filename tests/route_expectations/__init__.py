@@ -1,0 +1,24 @@
+"""Role sets for the route matrix, and each domain's expected audiences, one module per domain
+(``tests/route_expectations/<domain>.py`` exposing ``EXPECTED``), written out by hand."""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+PUBLIC = {"anonymous", "admin", "staff", "agency", "judicial", "credit_service", "financial", "association",
+          "auditor", "subject"}
+SIGNED_IN = PUBLIC - {"anonymous"}
+SENDERS = {"agency", "staff", "admin"}
+QUERIERS = {"agency", "judicial", "credit_service", "financial", "association", "staff"}
+AUDIT = {"auditor", "admin"}
+ORGS = {"agency", "judicial", "credit_service", "financial", "association"}
+
+
+def domain_expectations() -> dict[tuple[str, str], set[str]]:
+    merged: dict[tuple[str, str], set[str]] = {}
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        overlap = set(merged) & set(module.EXPECTED)
+        assert not overlap, f"{info.name}: routes listed twice: {overlap}"
+        merged.update(module.EXPECTED)
+    return merged

@@ -1,0 +1,63 @@
+"""Pure deadline rules: the due date of a step from the profile and the calendar, whether a
+step is on time, due soon or overdue, and whether an extension is allowed."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from xinyong.law.loader import Profile
+from xinyong.workdays import WorkCalendar
+
+ON_TIME, DUE_SOON, OVERDUE, DONE, DONE_LATE = "on_time", "due_soon", "overdue", "done", "done_late"
+
+
+@dataclass(frozen=True)
+class StepDeadline:
+    rule_key: str
+    working_days: int
+    started_on: dt.date
+    due_on: dt.date
+    provisional: bool
+    citation: str
+    due_soon_working_days: int
+    extension_working_days: int
+    max_extensions: int
+
+
+def rule_key(procedure: str, step: str) -> str:
+    return f"deadline.{procedure}.{step}"
+
+
+def compute(profile: Profile, calendar: WorkCalendar, procedure: str, step: str,
+            started_on: dt.date) -> StepDeadline:
+    """The deadline of ``procedure.step`` started on ``started_on``, by the rule in force then."""
+    key = rule_key(procedure, step)
+    rule = profile.rule(key, started_on)
+    n = int(rule.value["working_days"])
+    due = calendar.add(started_on, n)
+    return StepDeadline(key, n, started_on, due.on, due.provisional, str(rule.citation),
+                        int(rule.value.get("due_soon_working_days", 1)),
+                        int(rule.value.get("extension_working_days", 0)),
+                        int(rule.value.get("max_extensions", 0)))
+
+
+def state(calendar: WorkCalendar, due_on: dt.date, today: dt.date, completed_on: dt.date | None,
+          due_soon_working_days: int) -> str:
+    """on_time | due_soon | overdue for an open step; done | done_late once completed."""
+    if completed_on is not None:
+        return DONE_LATE if completed_on > due_on else DONE
+    if today > due_on:
+        return OVERDUE
+    return DUE_SOON if calendar.between(today, due_on) <= due_soon_working_days else ON_TIME
+
+
+def extension_refusal(extensions_so_far: int, max_extensions: int, extension_working_days: int,
+                      reason: str) -> str | None:
+    """Why an extension cannot be granted, or None. QZ art. 36: once, for a stated reason."""
+    if extension_working_days <= 0 or max_extensions <= 0:
+        return "no_extension_allowed"
+    if extensions_so_far >= max_extensions:
+        return "extensions_exhausted"
+    if not reason or not reason.strip():
+        return "reason_required"
+    return None

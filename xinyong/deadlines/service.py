@@ -1,0 +1,79 @@
+"""Opening, completing and extending step deadlines. Flushes, never commits."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong import clock
+from xinyong.deadlines import rules
+from xinyong.kit.errors import Conflict
+from xinyong.law.loader import active_profile
+from xinyong.models import Deadline
+from xinyong.workdays import load_calendar
+
+
+def open_step(session: Session, *, procedure: str, procedure_id: int, step: str, started_on: dt.date | None = None,
+              subject_id: int | None = None, responsible_org_id: int | None = None,
+              responsible_role: str | None = None) -> Deadline:
+    """Start the clock of one step; its due date and citation come from the profile."""
+    started_on = started_on or clock.today()
+    spec = rules.compute(active_profile(), load_calendar(session), procedure, step, started_on)
+    row = Deadline(subject_id=subject_id, procedure=procedure, procedure_id=procedure_id, step=step,
+                   rule_key=spec.rule_key, citation=spec.citation, working_days=spec.working_days,
+                   started_on=started_on, due_on=spec.due_on, provisional=spec.provisional,
+                   responsible_org_id=responsible_org_id, responsible_role=responsible_role)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def step_of(session: Session, procedure: str, procedure_id: int, step: str) -> Deadline | None:
+    return session.scalars(select(Deadline).where(
+        Deadline.procedure == procedure, Deadline.procedure_id == procedure_id, Deadline.step == step)
+        .order_by(Deadline.id.desc()).limit(1)).first()
+
+
+def steps_of(session: Session, procedure: str, procedure_ids: list[int]) -> dict[int, list[Deadline]]:
+    """Every deadline of the given procedure rows, in one query."""
+    found: dict[int, list[Deadline]] = {i: [] for i in procedure_ids}
+    if procedure_ids:
+        for row in session.scalars(select(Deadline).where(
+                Deadline.procedure == procedure, Deadline.procedure_id.in_(procedure_ids)).order_by(Deadline.id)):
+            found[row.procedure_id].append(row)
+    return found
+
+
+def complete_step(session: Session, deadline: Deadline, outcome: str) -> Deadline:
+    if deadline.completed_at is None:
+        deadline.completed_at, deadline.completed_on, deadline.outcome = clock.now(), clock.today(), outcome
+        session.flush()
+    return deadline
+
+
+def extend_step(session: Session, deadline: Deadline, reason: str, user_id: int | None) -> Deadline:
+    """QZ art. 36: extend once by the profile's extension, only with a recorded reason."""
+    rule = active_profile().rule(deadline.rule_key, deadline.started_on)
+    refusal = rules.extension_refusal(deadline.extensions, int(rule.value.get("max_extensions", 0)),
+                                      int(rule.value.get("extension_working_days", 0)), reason)
+    if deadline.completed_at is not None:
+        refusal = "step_completed"
+    if refusal:
+        raise Conflict(f"该期限不能延长：{refusal}", code=f"extension_{refusal}",
+                       message_en=f"the deadline cannot be extended: {refusal}")
+    due = load_calendar(session).add(deadline.due_on, int(rule.value["extension_working_days"]))
+    deadline.due_on, deadline.provisional = due.on, deadline.provisional or due.provisional
+    deadline.extensions += 1
+    deadline.extension_reason = reason.strip()
+    deadline.extended_by = user_id
+    deadline.overdue_marked_on = None
+    session.flush()
+    return deadline
+
+
+def state_of(session: Session, deadline: Deadline, today: dt.date | None = None, calendar=None) -> str:
+    calendar = calendar or load_calendar(session)
+    rule = active_profile().rule(deadline.rule_key, deadline.started_on)
+    return rules.state(calendar, deadline.due_on, today or clock.today(), deadline.completed_on,
+                       int(rule.value.get("due_soon_working_days", 1)))

@@ -1,0 +1,1 @@
+"""Written notices and decisions (PDF) kept for their addressees."""

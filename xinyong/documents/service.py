@@ -1,0 +1,54 @@
+"""Issuing a written document: render the PDF, number it, store it for its addressee.
+Flushes, never commits."""
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from xinyong import clock
+from xinyong.kit.pdf import DocumentSpec, Section, render
+from xinyong.law.loader import active_profile
+from xinyong.models import Document
+
+KIND_PREFIX = {  # 文书编号 prefix per kind of document
+    "objection_result": "YY", "repair_acceptance": "XFSL", "repair_refusal": "XFBSL",
+    "repair_result": "XFJG", "repair_revocation": "XFCX", "listing_notice": "GZ",
+    "listing_objection_reply": "YYFK", "listing_decision": "RD", "listing_removal": "YC",
+    "complaint_result": "TS", "deadline_extension": "YQ",
+}
+
+
+def _number(session: Session, kind: str) -> str:
+    today = clock.today()
+    prefix = KIND_PREFIX.get(kind, "WS")
+    count = session.scalar(select(func.count(Document.id)).where(Document.kind == kind)) or 0
+    return f"{active_profile().title_zh}信〔{today.year}〕{prefix}{count + 1:05d}号"
+
+
+def issue(session: Session, *, kind: str, procedure: str, procedure_id: int, title: str,
+          sections: list[Section], subject_id: int | None = None, addressee_org_id: int | None = None,
+          addressee_user_id: int | None = None, citation: str = "", created_by: int | None = None,
+          issuer: str | None = None) -> Document:
+    """Render and store one document; its addressee downloads it (documents.api)."""
+    number = _number(session, kind)
+    today = clock.today()
+    issuer = issuer or f"{active_profile().title_zh}公共信用信息平台"
+    if citation:
+        sections = [*sections, Section(heading="依据", paragraphs=[citation])]
+    content = render(DocumentSpec(title=title, number=number, issuer=issuer,
+                                  date_text=f"{today.year}年{today.month}月{today.day}日", sections=sections))
+    doc = Document(number=number, kind=kind, procedure=procedure, procedure_id=procedure_id, title=title,
+                   subject_id=subject_id, addressee_org_id=addressee_org_id, addressee_user_id=addressee_user_id,
+                   filename=f"{kind}-{procedure_id}-{today.isoformat()}.pdf", content=content,
+                   sha256=hashlib.sha256(content).hexdigest(), citation=citation, created_by=created_by)
+    session.add(doc)
+    session.flush()
+    return doc
+
+
+def documents_of(session: Session, procedure: str, procedure_id: int) -> list[Document]:
+    return list(session.scalars(select(Document).where(Document.procedure == procedure,
+                                                       Document.procedure_id == procedure_id)
+                                .order_by(Document.id)))

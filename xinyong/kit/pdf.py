@@ -1,0 +1,115 @@
+"""PDF documents in Chinese with an embedded CJK font (fpdf2; the font is subset and embedded,
+so the document reads the same on any machine). The font comes from Debian's fonts-noto-cjk,
+installed by scripts/setup.sh; XINYONG_PDF_FONT may point at another TrueType/OpenType file."""
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fpdf import FPDF
+
+FONT_CANDIDATES = (
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),   # index 2: Simplified Chinese
+    ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 2),
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+)
+
+
+class FontMissing(RuntimeError):
+    pass
+
+
+@functools.lru_cache(maxsize=1)
+def cjk_font() -> tuple[str, int]:
+    given = os.environ.get("XINYONG_PDF_FONT")
+    if given:
+        if not Path(given).is_file():
+            raise FontMissing(f"XINYONG_PDF_FONT={given!r} is not a file")
+        return given, 0
+    for path, index in FONT_CANDIDATES:
+        if Path(path).is_file():
+            return path, index
+    raise FontMissing("no CJK font found: install fonts-noto-cjk (scripts/setup.sh does) "
+                      "or set XINYONG_PDF_FONT")
+
+
+@dataclass
+class Section:
+    """A block of a document: an optional heading, paragraphs, and label/value rows."""
+    heading: str = ""
+    paragraphs: list[str] = field(default_factory=list)
+    rows: list[tuple[str, str]] = field(default_factory=list)
+    table: list[list[str]] = field(default_factory=list)       # first row is the header
+
+
+@dataclass
+class DocumentSpec:
+    title: str
+    number: str                      # 文书编号, printed under the title
+    issuer: str                      # the platform / organ issuing it
+    date_text: str
+    sections: list[Section] = field(default_factory=list)
+    footer: str = ""
+
+
+class _Pdf(FPDF):
+    footer_text = ""
+
+    def footer(self):
+        self.set_y(-15)
+        self.set_font("cjk", size=8)
+        self.cell(0, 10, f"{self.footer_text}  第 {self.page_no()} 页 / 共 {{nb}} 页", align="C")
+
+
+def new_pdf(footer: str = "") -> FPDF:
+    """An A4 document with the CJK font registered as ``cjk`` (for callers that draw more)."""
+    path, index = cjk_font()
+    pdf = _Pdf(format="A4")
+    pdf.footer_text = footer
+    pdf.set_creator("Xinyong 公共信用信息平台")
+    pdf.add_font("cjk", fname=path, collection_font_number=index)
+    pdf.add_font("cjk", style="B", fname=path, collection_font_number=index)  # same face for headings
+    pdf.set_auto_page_break(auto=True, margin=20)
+    pdf.add_page()
+    return pdf
+
+
+def write_sections(pdf: FPDF, sections: list[Section]) -> None:
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+    for section in sections:
+        if section.heading:
+            pdf.ln(2)
+            pdf.set_font("cjk", size=12)
+            pdf.multi_cell(width, 8, section.heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("cjk", size=10.5)
+        for text in section.paragraphs:
+            pdf.multi_cell(width, 6.5, text, new_x="LMARGIN", new_y="NEXT")
+        for label, value in section.rows:
+            pdf.set_font("cjk", size=10)
+            pdf.multi_cell(width * 0.3, 6.5, label, new_x="RIGHT", new_y="TOP", max_line_height=6.5)
+            pdf.multi_cell(width * 0.7, 6.5, value or "—", new_x="LMARGIN", new_y="NEXT")
+        if section.table:
+            pdf.set_font("cjk", size=9)
+            with pdf.table(text_align="LEFT", line_height=5.5) as table:
+                for cells in section.table:
+                    row = table.row()
+                    for cell in cells:
+                        row.cell(str(cell))
+
+
+def render(spec: DocumentSpec) -> bytes:
+    pdf = new_pdf(spec.footer or f"{spec.issuer} · {spec.number}")
+    pdf.set_title(spec.title)
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+    pdf.set_font("cjk", size=16)
+    pdf.multi_cell(width, 10, spec.title, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("cjk", size=9)
+    pdf.multi_cell(width, 6, f"{spec.number}", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    write_sections(pdf, spec.sections)
+    pdf.ln(8)
+    pdf.set_font("cjk", size=10.5)
+    pdf.multi_cell(width, 6.5, f"{spec.issuer}\n{spec.date_text}", align="R", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

@@ -1,0 +1,1 @@
+"""Notifications to the people who must act (staff, agencies) or be told (subjects)."""
