@@ -34,7 +34,8 @@ SWEEPS = (
 # modules exposing `load(session, ctx: DemoContext) -> list[str]` (summary lines), run by
 # `xinyong demo` after the city is ingested, each in its own unit of work
 DEMO_STEPS = (
-    "xinyong.demo.procedures",
+    "xinyong.demo.objections",
+    "xinyong.demo.repair",
     "xinyong.demo.lists",
     "xinyong.demo.complaints",
     "xinyong.demo.measures",
