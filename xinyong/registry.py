@@ -51,3 +51,26 @@ def load(name: str) -> ModuleType | None:
         if exc.name and (name == exc.name or name.startswith(exc.name + ".")):
             return None
         raise
+
+
+# In-process reactions of one domain to another's committed-to-be change, called inside the
+# same unit of work (so they commit or roll back together). Each listed module exposes a
+# function of the hook's name:
+#   on_batch_ingested(session, batch_id: int) -> None        after a batch's records are written
+#   on_records_repaired(session, subject_id: int, record_ids: list[int], today) -> None
+#   on_repair_revoked(session, subject_id: int, record_ids: list[int], today) -> None
+#   on_records_corrected(session, subject_id: int, record_ids: list[int], today) -> None
+HOOKS = {
+    "on_batch_ingested": ("xinyong.feed.hooks", "xinyong.evaluation.hooks"),
+    "on_records_repaired": ("xinyong.lists.hooks", "xinyong.measures.hooks", "xinyong.feed.hooks",
+                            "xinyong.evaluation.hooks"),
+    "on_repair_revoked": ("xinyong.lists.hooks", "xinyong.feed.hooks", "xinyong.evaluation.hooks"),
+    "on_records_corrected": ("xinyong.feed.hooks", "xinyong.evaluation.hooks"),
+}
+
+
+def run_hook(hook: str, *args, **kwargs) -> None:
+    for module in filter(None, map(load, HOOKS[hook])):
+        function = getattr(module, hook, None)
+        if function is not None:
+            function(*args, **kwargs)

@@ -16,7 +16,11 @@ from xinyong.agencies import service as agencies
 from xinyong.audit import record_event
 from xinyong.catalogue import CatalogueError, get_catalogue
 from xinyong.config import get_settings
-from xinyong.disclosure.rules import licence_publicity_frame, penalty_publicity_frame, penalty_sector_frame
+from xinyong.disclosure.rules import (
+    licence_publicity_frame,
+    penalty_publicity_frame,
+    penalty_sector_frame,
+)
 from xinyong.ingest import repository
 from xinyong.ingest.readers import IngestFileError, read_table
 from xinyong.ingest.rules import BatchRefused, ValidationResult, validate
@@ -24,6 +28,7 @@ from xinyong.kit.access import Principal
 from xinyong.kit.errors import InvalidInput, PayloadTooLarge
 from xinyong.law import active_profile
 from xinyong.models import Batch
+from xinyong.registry import run_hook
 from xinyong.subjects.repository import resolve_subjects
 
 
@@ -174,6 +179,7 @@ def _ingest_frame(session, batch, agency, item, frame, progress) -> BatchOutcome
     refused = [{"column": h, "class": c, "citation": cit} for h, c, cit in first.refused_columns]
     _complete(session, batch, frame.height, totals, {"ignored_columns": first.ignored_columns,
                                                      "refused_columns": refused})
+    run_hook("on_batch_ingested", session, batch.id)   # change feed, evaluation (xinyong/registry.py)
     _step(progress, "done")
     return BatchOutcome(batch_id=batch.id, status="completed", item=item.code, total_rows=frame.height,
                         ignored_columns=first.ignored_columns, refused_columns=refused, **totals)
