@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,7 +12,7 @@ from xinyong.deadlines import rules
 from xinyong.kit.errors import Conflict
 from xinyong.law.loader import active_profile
 from xinyong.models import Deadline
-from xinyong.workdays import load_calendar
+from xinyong.workdays import WorkCalendar, load_calendar
 
 
 def open_step(session: Session, *, procedure: str, procedure_id: int, step: str, started_on: dt.date | None = None,
@@ -77,3 +78,40 @@ def state_of(session: Session, deadline: Deadline, today: dt.date | None = None,
     rule = active_profile().rule(deadline.rule_key, deadline.started_on)
     return rules.state(calendar, deadline.due_on, today or clock.today(), deadline.completed_on,
                        int(rule.value.get("due_soon_working_days", 1)))
+
+
+@dataclass(frozen=True)
+class DeadlineView:
+    """A deadline as pages and the API show it (templates: deadlines/_macros.html badge)."""
+    deadline: Deadline
+    state: str                  # on_time | due_soon | overdue | done | done_late
+    working_days_left: int      # negative: working days overdue
+    provisional: bool
+    citation: str
+
+
+def working_days_left(calendar: WorkCalendar, today: dt.date, due_on: dt.date) -> int:
+    if today <= due_on:
+        return calendar.between(today, due_on)
+    return -calendar.between(due_on, today)
+
+
+def views(session: Session, deadlines: list[Deadline], today: dt.date | None = None,
+          calendar: WorkCalendar | None = None) -> list[DeadlineView]:
+    """State, working days left and provisional flag of each deadline, on one calendar load."""
+    calendar = calendar or load_calendar(session)
+    today = today or clock.today()
+    profile = active_profile()
+    soon: dict[tuple[str, dt.date], int] = {}
+    out = []
+    for d in deadlines:
+        key = (d.rule_key, d.started_on)
+        if key not in soon:
+            soon[key] = int(profile.rule(d.rule_key, d.started_on).value.get("due_soon_working_days", 1))
+        state = rules.state(calendar, d.due_on, today, d.completed_on, soon[key])
+        left = working_days_left(calendar, today, d.due_on)
+        # provisional when counted over an uncovered day, or when days still to run are uncovered
+        provisional = bool(d.provisional) or (d.completed_on is None and any(
+            calendar.covered(y) is None for y in range(today.year, d.due_on.year + 1)))
+        out.append(DeadlineView(d, state, left, provisional, d.citation))
+    return out
