@@ -1,1 +1,50 @@
-"""(being written)"""
+"""Complaints and reports (投诉举报, QZ art. 37) about unlawful collection, aggregation, sharing,
+publication, query or use of credit information.
+
+The complainant's identity (name, contact, ID number, account) is kept only as one AES-GCM
+ciphertext (xinyong.kit.crypto) in ``identity_enc``; it is opened for the handler the credit
+department assigned and for nobody else. A signed-in complainant's account is found again
+through a keyed hash (``filer_hash``), never through a plain user id on this table."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, LargeBinary, String, Text, false
+from sqlalchemy.orm import Mapped, mapped_column
+
+from xinyong.models.base import Base, BigId, TimestampTZ, created_at_column
+
+COMPLAINT_KINDS = ("complaint", "report")            # 投诉 | 举报
+COMPLAINT_STATUSES = ("filed", "assigned", "handled")
+
+
+class Complaint(Base):
+    __tablename__ = "complaints"
+    __table_args__ = (
+        Index("ix_complaints_status", "status", "id"),
+        Index("ix_complaints_handler", "handler_user_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    tracking_code: Mapped[str] = mapped_column(String(32), nullable=False, unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), nullable=False)    # keyed hash of the reading secret
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    stage: Mapped[str] = mapped_column(String(16), nullable=False)          # collection .. use (QZ art. 37)
+    summary: Mapped[str] = mapped_column(Text, nullable=False)
+    subject_id: Mapped[int | None] = mapped_column(BigId, nullable=True, index=True)   # complained about
+    record_id: Mapped[int | None] = mapped_column(BigId, nullable=True)
+    anonymous: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
+    identity_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    filer_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="filed")
+    filed_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    handler_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    assigned_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    assigned_at: Mapped[dt.datetime | None] = mapped_column(TimestampTZ, nullable=True)
+    handling: Mapped[str | None] = mapped_column(Text, nullable=True)      # what the handler did
+    outcome: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    result: Mapped[str | None] = mapped_column(Text, nullable=True)        # told to the complainant
+    handled_at: Mapped[dt.datetime | None] = mapped_column(TimestampTZ, nullable=True)
+    handled_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    result_document_id: Mapped[int | None] = mapped_column(BigId, nullable=True)
+    created_at: Mapped[dt.datetime] = created_at_column()
