@@ -61,3 +61,25 @@ def extension_refusal(extensions_so_far: int, max_extensions: int, extension_wor
     if not reason or not reason.strip():
         return "reason_required"
     return None
+
+
+# where each procedure's row is shown (links from queues and notifications)
+PROCEDURE_LINKS = {
+    "objection": "/objections/{id}",
+    "repair": "/repair/{id}",
+    "listing": "/lists/proposals/{id}",
+    "complaint": "/complaints/{id}",
+    "feed": "/feed",
+}
+PROCEDURES = tuple(PROCEDURE_LINKS)
+STATES = (ON_TIME, DUE_SOON, OVERDUE)
+
+
+def procedure_link(procedure: str, procedure_id: int) -> str:
+    pattern = PROCEDURE_LINKS.get(procedure)
+    return pattern.format(id=procedure_id) if pattern else ""
+
+
+def overdue_dedupe_key(deadline_id: int, extensions: int) -> str:
+    """Once per step; an extended step that runs late again is notified again."""
+    return f"overdue:{deadline_id}" if not extensions else f"overdue:{deadline_id}:{extensions}"

@@ -115,3 +115,65 @@ def views(session: Session, deadlines: list[Deadline], today: dt.date | None = N
             calendar.covered(y) is None for y in range(today.year, d.due_on.year + 1)))
         out.append(DeadlineView(d, state, left, provisional, d.citation))
     return out
+
+
+# ---- the queue and the extension action (pages, API, CLI) ------------------------------------------
+
+STAFF_ROLES = ("staff", "admin")
+
+
+def scope_org(principal) -> int | None:
+    """Credit-department staff and admins see every deadline; others only their organisation's."""
+    if principal.role in STAFF_ROLES:
+        return None
+    return principal.agency_id if principal.agency_id is not None else -1
+
+
+def queue(session: Session, principal, *, procedure: str | None = None, state: str | None = None,
+          limit: int = 50, offset: int = 0, today: dt.date | None = None, include_done: bool = False):
+    """(views, organisation names by deadline id) for one page of the caller's queue."""
+    from xinyong.deadlines import repository
+    today = today or clock.today()
+    calendar = load_calendar(session)
+    f = repository.QueueFilter(org_id=scope_org(principal), procedure=procedure, state=state,
+                               include_done=include_done)
+    rows = repository.queue(session, f, today, calendar, limit, offset)
+    return views(session, [d for d, _ in rows], today, calendar), {d.id: name for d, name in rows}
+
+
+def extend(session: Session, principal, deadline_id: int, reason: str) -> Deadline:
+    """Extend a deadline the caller may see (QZ art. 36: once, with a recorded reason); audited;
+    the subject, if any, is given a written notice of the extension."""
+    from xinyong.audit import record_event
+    from xinyong.deadlines import repository
+    from xinyong.documents.service import issue
+    from xinyong.kit.errors import InvalidInput, NotFound
+    from xinyong.kit.pdf import Section
+
+    deadline = repository.visible(session, deadline_id, scope_org(principal))
+    if deadline is None:
+        raise NotFound("没有这个期限", message_en="no such deadline")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("延长期限必须说明理由", field="reason", code="reason_required",
+                           message_en="an extension needs a reason (QZ art. 36)")
+    if len(reason) > 1000:
+        raise InvalidInput("理由过长（最多1000字）", field="reason", message_en="reason too long (1000 characters at most)")
+    old_due = deadline.due_on
+    extend_step(session, deadline, reason, principal.user_id)
+    document_id = None
+    if deadline.subject_id is not None:
+        doc = issue(session, kind="deadline_extension", procedure=deadline.procedure,
+                    procedure_id=deadline.procedure_id, title="延长办理期限告知书",
+                    subject_id=deadline.subject_id, citation=deadline.citation, created_by=principal.user_id,
+                    sections=[Section(heading="事项", paragraphs=[
+                        f"您的{deadline.procedure}事项（编号 {deadline.procedure_id}）“{deadline.step}”步骤的办理期限"
+                        f"由 {old_due.isoformat()} 延长至 {deadline.due_on.isoformat()}。"]),
+                              Section(heading="延长理由", paragraphs=[reason])])
+        document_id = doc.id
+    record_event(session, principal, "deadline.extended", target_type="deadline", target_id=deadline.id,
+                 subject_id=deadline.subject_id,
+                 details={"procedure": deadline.procedure, "procedure_id": deadline.procedure_id,
+                          "step": deadline.step, "old_due_on": old_due.isoformat(),
+                          "new_due_on": deadline.due_on.isoformat(), "document_id": document_id})
+    return deadline

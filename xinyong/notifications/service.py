@@ -2,7 +2,7 @@
 A ``dedupe_key`` makes repeated sweeps notify once. Flushes, never commits."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from xinyong.models import Notification
@@ -21,3 +21,26 @@ def notify(session: Session, *, kind: str, text_zh: str, text_en: str, link: str
     session.add(row)
     session.flush()
     return row
+
+
+def notify_many(session: Session, rows: list[dict]) -> int:
+    """Queue many notifications in one INSERT (each dict: the Notification columns, with a
+    recipient); rows whose dedupe_key was used before are skipped. Returns how many were queued."""
+    rows = [r for r in rows if any(r.get(k) for k in ("recipient_user_id", "recipient_org_id", "recipient_role",
+                                                        "recipient_subject_id"))]
+    keys = [r["dedupe_key"] for r in rows if r.get("dedupe_key")]
+    seen: set[str] = set()
+    for i in range(0, len(keys), 1000):
+        seen.update(session.scalars(select(Notification.dedupe_key).where(
+            Notification.dedupe_key.in_(keys[i:i + 1000]))))
+    fresh, queued = [], set()
+    for r in rows:
+        key = r.get("dedupe_key")
+        if key and (key in seen or key in queued):
+            continue
+        queued.add(key)
+        fresh.append({"recipient_user_id": None, "recipient_org_id": None, "recipient_role": None,
+                      "recipient_subject_id": None, "link": "", "dedupe_key": None, **r})
+    if fresh:
+        session.execute(insert(Notification), fresh)
+    return len(fresh)
