@@ -52,3 +52,17 @@ def documents_of(session: Session, procedure: str, procedure_id: int) -> list[Do
     return list(session.scalars(select(Document).where(Document.procedure == procedure,
                                                        Document.procedure_id == procedure_id)
                                 .order_by(Document.id)))
+
+
+def download(session: Session, principal, document_id: int, channel: str) -> Document:
+    """A document its addressee (or credit-department staff) may read; audited; 404 otherwise."""
+    from xinyong.audit import record_event
+    from xinyong.documents import repository
+    from xinyong.kit.errors import NotFound
+
+    doc = repository.visible(session, principal, document_id)
+    if doc is None:
+        raise NotFound("没有这份文书", message_en="no such document")
+    record_event(session, principal, "document.downloaded", target_type="document", target_id=doc.id,
+                 subject_id=doc.subject_id, details={"kind": doc.kind, "channel": channel})
+    return doc

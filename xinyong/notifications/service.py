@@ -44,3 +44,47 @@ def notify_many(session: Session, rows: list[dict]) -> int:
     if fresh:
         session.execute(insert(Notification), fresh)
     return len(fresh)
+
+
+def addressed_to(principal):
+    """Notifications for the caller: to the account, its organisation, its role, or (subject
+    accounts) its subject."""
+    from sqlalchemy import false, or_
+    conditions = [Notification.recipient_user_id == principal.user_id, Notification.recipient_role == principal.role]
+    if principal.agency_id is not None and principal.role != "subject":
+        conditions.append(Notification.recipient_org_id == principal.agency_id)
+    if principal.role == "subject" and principal.subject_id is not None:
+        conditions.append(Notification.recipient_subject_id == principal.subject_id)
+    return or_(false(), *conditions)
+
+
+def inbox(session: Session, principal, limit: int, offset: int = 0, unread_only: bool = False) -> list[Notification]:
+    stmt = select(Notification).where(addressed_to(principal)).order_by(Notification.id.desc()).limit(limit).offset(offset)
+    if unread_only:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    return list(session.scalars(stmt))
+
+
+def unread_count(session: Session, principal) -> int:
+    from sqlalchemy import func
+    return session.scalar(select(func.count(Notification.id)).where(
+        addressed_to(principal), Notification.read_at.is_(None))) or 0
+
+
+def mark_read(session: Session, principal, notification_id: int | None = None) -> int:
+    """Mark one (or, with None, every) notification of the caller as read; 404 for others'.
+    A notification to an organisation or a role is read once for all its readers."""
+    from sqlalchemy import update
+
+    from xinyong import clock
+    from xinyong.kit.errors import NotFound
+    stmt = update(Notification).where(addressed_to(principal), Notification.read_at.is_(None))
+    if notification_id is not None:
+        exists = session.scalar(select(Notification.id).where(Notification.id == notification_id,
+                                                             addressed_to(principal)))
+        if exists is None:
+            raise NotFound("没有这条通知", message_en="no such notification")
+        stmt = stmt.where(Notification.id == notification_id)
+    result = session.execute(stmt.values(read_at=clock.now()).execution_options(synchronize_session=False))
+    session.flush()
+    return result.rowcount or 0

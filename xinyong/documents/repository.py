@@ -1,0 +1,44 @@
+"""Which documents a caller may read: one query, on indexed columns (subject, organisation)."""
+from __future__ import annotations
+
+from sqlalchemy import false, or_, select
+from sqlalchemy.orm import Session, defer
+
+from xinyong.models import Document
+
+STAFF_ROLES = ("staff", "admin")
+
+
+def addressed_to(principal):
+    """The condition "this document is addressed to the caller" (staff: every document)."""
+    if principal.role in STAFF_ROLES:
+        return None
+    conditions = []
+    if principal.user_id is not None:
+        conditions.append(Document.addressee_user_id == principal.user_id)
+    if principal.role == "subject" and principal.subject_id is not None:
+        conditions.append(Document.subject_id == principal.subject_id)
+    if principal.role != "subject" and principal.agency_id is not None:
+        conditions.append(Document.addressee_org_id == principal.agency_id)
+    return or_(false(), *conditions)
+
+
+def visible(session: Session, principal, document_id: int) -> Document | None:
+    stmt = select(Document).where(Document.id == document_id)
+    condition = addressed_to(principal)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    return session.scalars(stmt).first()
+
+
+def listing(session: Session, principal, limit: int, offset: int = 0, *, own_only: bool = True) -> list[Document]:
+    """Newest first, without the PDF bytes."""
+    stmt = select(Document).options(defer(Document.content)).order_by(Document.id.desc()).limit(limit).offset(offset)
+    if principal.role in STAFF_ROLES and own_only:
+        stmt = stmt.where(or_(Document.addressee_user_id == principal.user_id,
+                              Document.addressee_org_id == principal.agency_id if principal.agency_id else false()))
+    else:
+        condition = addressed_to(principal)
+        if condition is not None:
+            stmt = stmt.where(condition)
+    return list(session.scalars(stmt))
