@@ -1,0 +1,317 @@
+"""Set-based evaluation queries, generated from the indicator model.
+
+A recompute is a handful of statements per scope (a subject range, the subjects of one batch,
+or named subjects): delete the scope's rows of the model version, INSERT … SELECT the
+contributions (one GROUP BY over records, one over list entries, one over commitments), then
+INSERT … SELECT the results from subjects LEFT JOIN contributions. No Python loop over rows.
+The explanation page finds the records behind a contribution with the very same CASE
+expression (`record_indicator_expr`), restricted to one subject."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from sqlalchemy import bindparam, inspect, text
+from sqlalchemy.orm import Session
+
+from xinyong.evaluation.rules import Indicator, IndicatorModel
+
+CONTRIB_COLUMNS = "subject_id, model_version, indicator, dimension, matched, flagged, points, as_of, computed_at"
+
+
+@dataclasses.dataclass(frozen=True)
+class Scope:
+    """Which subjects a statement touches: `sql` is a predicate on `{col}`, with its params."""
+    sql: str
+    params: dict
+    expanding: tuple[str, ...] = ()
+
+    def on(self, column: str) -> str:
+        return self.sql.format(col=column)
+
+    @staticmethod
+    def subject_range(lo: int, hi: int) -> "Scope":
+        return Scope("{col} BETWEEN :scope_lo AND :scope_hi", {"scope_lo": lo, "scope_hi": hi})
+
+    @staticmethod
+    def batch(batch_id: int) -> "Scope":
+        return Scope("{col} IN (SELECT subject_id FROM records WHERE batch_id = :scope_batch)",
+                     {"scope_batch": batch_id})
+
+    @staticmethod
+    def subjects(ids: list[int]) -> "Scope":
+        return Scope("{col} IN :scope_ids", {"scope_ids": sorted(set(ids))}, ("scope_ids",))
+
+
+def _q(value: str) -> str:
+    """A model code as an SQL literal (rules._check allows [A-Za-z0-9_+-] only)."""
+    return "'" + value + "'"
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(map(_q, values))})"
+
+
+def _stmt(sql: str, scope: Scope | None):
+    stmt = text(sql)
+    if scope is not None and scope.expanding:
+        stmt = stmt.bindparams(*(bindparam(n, expanding=True) for n in scope.expanding))
+    return stmt
+
+
+def record_indicator_expr(model: IndicatorModel, as_of: dt.date, alias: str = "r") -> tuple[str, dict]:
+    """CASE … END naming the first records indicator a record matches (NULL: none), with the
+    cut-off dates as parameters."""
+    whens, params = [], {}
+    for n, ind in enumerate(model.of_source("records")):
+        conds = [_in(f"{alias}.item_code", ind.items)]
+        if ind.severities:
+            conds.append(_in(f"{alias}.severity", ind.severities))
+        if ind.within_years is not None:
+            conds.append(f"{alias}.decision_date >= :cut_{n}")
+            params[f"cut_{n}"] = ind.cutoff(as_of)
+        whens.append(f"WHEN {' AND '.join(conds)} THEN {_q(ind.code)}")
+    if not whens:
+        return "NULL", params
+    return f"CASE {' '.join(whens)} END", params
+
+
+def record_filter(model: IndicatorModel, alias: str = "r") -> str:
+    """Records that can count at all: the model's items, and its treatment of repaired
+    records and records under objection."""
+    items = tuple(dict.fromkeys(i for ind in model.of_source("records") for i in ind.items)) or ("",)
+    conds = [_in(f"{alias}.item_code", items)]
+    if not model.treatment.repaired_counted:
+        conds.append(f"{alias}.status <> 'repaired'")
+    if not model.treatment.objection_counted:
+        conds.append(f"NOT {alias}.under_objection")
+    return " AND ".join(conds)
+
+
+def _points_case(model: IndicatorModel, matched: str, indicators: tuple[Indicator, ...]) -> str:
+    whens = []
+    for ind in indicators:
+        raw = f"({matched}) * ({ind.points_each})"
+        if ind.cap is None:
+            value = raw
+        elif ind.points_each < 0:
+            value = f"CASE WHEN {raw} < {ind.cap} THEN {ind.cap} ELSE {raw} END"
+        else:
+            value = f"CASE WHEN {raw} > {ind.cap} THEN {ind.cap} ELSE {raw} END"
+        whens.append(f"WHEN {_q(ind.code)} THEN {value}")
+    return f"CASE a.indicator {' '.join(whens)} END"
+
+
+def _dimension_case(indicators: tuple[Indicator, ...]) -> str:
+    return "CASE a.indicator " + " ".join(f"WHEN {_q(i.code)} THEN {_q(i.dimension)}" for i in indicators) + " END"
+
+
+def _kind_filter(indicators: tuple[Indicator, ...]) -> tuple[str, str]:
+    """(join, where) keeping kind-restricted indicators (government integrity) to their kinds."""
+    restricted = [i for i in indicators if i.subject_kinds]
+    if not restricted:
+        return "", ""
+    tests = " ".join(f"WHEN {_q(i.code)} THEN CASE WHEN {_in('s.kind', i.subject_kinds)} THEN 1 ELSE 0 END"
+                     for i in restricted)
+    return "JOIN subjects s ON s.id = a.subject_id", f"WHERE (CASE a.indicator {tests} ELSE 1 END) = 1"
+
+
+def _insert_contributions(session: Session, model: IndicatorModel, scope: Scope, inner: str,
+                          indicators: tuple[Indicator, ...], params: dict) -> int:
+    join, where = _kind_filter(indicators)
+    sql = (f"INSERT INTO evaluation_contributions ({CONTRIB_COLUMNS}) "
+           f"SELECT a.subject_id, :version, a.indicator, {_dimension_case(indicators)}, a.matched, a.flagged, "
+           f"{_points_case(model, 'a.matched', indicators)}, :as_of, :now FROM ({inner}) a {join} {where}")
+    result = session.execute(_stmt(sql, scope), {**params, **scope.params})
+    return result.rowcount or 0
+
+
+def insert_record_contributions(session: Session, model: IndicatorModel, scope: Scope, as_of: dt.date,
+                                base: dict) -> int:
+    indicators = model.of_source("records")
+    if not indicators:
+        return 0
+    case, cuts = record_indicator_expr(model, as_of)
+    inner = (f"SELECT x.subject_id, x.indicator, count(*) AS matched, sum(x.flag) AS flagged FROM ("
+             f"SELECT r.subject_id, {case} AS indicator, "
+             f"CASE WHEN r.under_objection THEN 1 ELSE 0 END AS flag FROM records r "
+             f"WHERE {record_filter(model)} AND {scope.on('r.subject_id')}) x "
+             f"WHERE x.indicator IS NOT NULL GROUP BY x.subject_id, x.indicator")
+    return _insert_contributions(session, model, scope, inner, indicators, {**base, **cuts})
+
+
+def insert_list_contributions(session: Session, model: IndicatorModel, scope: Scope, as_of: dt.date,
+                              base: dict) -> int:
+    indicators = model.of_source("lists")
+    if not indicators or not has_table(session, "list_entries"):
+        return 0
+    case = "CASE " + " ".join(f"WHEN {_in('e.kind', i.list_kinds)} THEN {_q(i.code)}" for i in indicators) + " END"
+    inner = (f"SELECT x.subject_id, x.indicator, count(*) AS matched, 0 AS flagged FROM ("
+             f"SELECT e.subject_id, {case} AS indicator FROM list_entries e "
+             f"WHERE {active_entry_filter('e')} AND {scope.on('e.subject_id')}) x "
+             f"WHERE x.indicator IS NOT NULL GROUP BY x.subject_id, x.indicator")
+    return _insert_contributions(session, model, scope, inner, indicators, base)
+
+
+def active_entry_filter(alias: str = "e") -> str:
+    return f"{alias}.status = 'active' AND ({alias}.period_end IS NULL OR {alias}.period_end >= :as_of)"
+
+
+def insert_commitment_contributions(session: Session, model: IndicatorModel, scope: Scope, as_of: dt.date,
+                                    base: dict) -> int:
+    indicators = model.of_source("commitments")
+    if not indicators or not has_table(session, "commitments"):
+        return 0
+    ind = indicators[0]   # one breach indicator: the first wins, as for records
+    params = dict(base)
+    cut = ""
+    if ind.within_years is not None:
+        cut = " AND c.breached_on >= :cut_commitment"
+        params["cut_commitment"] = ind.cutoff(as_of)
+    inner = (f"SELECT c.subject_id, {_q(ind.code)} AS indicator, count(*) AS matched, 0 AS flagged "
+             f"FROM commitments c WHERE {commitment_filter(model, 'c')}{cut} AND {scope.on('c.subject_id')} "
+             f"GROUP BY c.subject_id")
+    return _insert_contributions(session, model, scope, inner, (ind,), params)
+
+
+def commitment_filter(model: IndicatorModel, alias: str = "c") -> str:
+    """Broken commitments; one whose breach record was repaired no longer counts (as records)."""
+    cond = f"{alias}.status = 'breached'"
+    if not model.treatment.repaired_counted:
+        cond += (f" AND NOT EXISTS (SELECT 1 FROM records br WHERE br.id = {alias}.breach_record_id "
+                 f"AND br.status = 'repaired')")
+    return cond
+
+
+def insert_results(session: Session, model: IndicatorModel, scope: Scope, as_of: dt.date, run_id: int,
+                   now: dt.datetime) -> int:
+    total = f"({model.base_score} + coalesce(sum(c.points), 0))"
+    score = (f"CASE WHEN {total} > {model.max_score} THEN {model.max_score} "
+             f"WHEN {total} < {model.min_score} THEN {model.min_score} ELSE {total} END")
+    grade = "CASE " + " ".join(f"WHEN t.score >= {g.min} THEN {_q(g.grade)}" for g in model.grades if g.min is not None)
+    grade += f" ELSE {_q(model.grades[-1].grade)} END"
+    sql = (f"INSERT INTO evaluation_results (subject_id, model_version, score, grade, flagged, as_of, run_id, "
+           f"computed_at) SELECT t.subject_id, :version, t.score, {grade}, t.flagged, :as_of, :run_id, :now FROM ("
+           f"SELECT s.id AS subject_id, {score} AS score, coalesce(sum(c.flagged), 0) AS flagged "
+           f"FROM subjects s LEFT JOIN evaluation_contributions c ON c.subject_id = s.id "
+           f"AND c.model_version = :version WHERE {scope.on('s.id')} GROUP BY s.id) t")
+    params = {"version": model.version, "as_of": as_of, "run_id": run_id, "now": now, **scope.params}
+    return session.execute(_stmt(sql, scope), params).rowcount or 0
+
+
+def delete_scope(session: Session, version: str, scope: Scope) -> None:
+    for table in ("evaluation_contributions", "evaluation_results"):
+        session.execute(_stmt(f"DELETE FROM {table} WHERE model_version = :version AND {scope.on('subject_id')}",
+                              scope), {"version": version, **scope.params})
+
+
+def subject_bounds(session: Session) -> tuple[int, int]:
+    lo, hi = session.execute(text("SELECT min(id), max(id) FROM subjects")).one()
+    return (lo or 0), (hi or 0)
+
+
+_TABLES: dict[tuple[str, str], bool] = {}
+
+
+def has_table(session: Session, name: str) -> bool:
+    """Whether another domain's table exists yet (lists, commitments), cached per database."""
+    bind = session.get_bind()
+    key = (str(bind.url), name)
+    if key not in _TABLES:
+        _TABLES[key] = inspect(session.connection()).has_table(name)
+    return _TABLES[key]
+
+
+# ---- reading ------------------------------------------------------------------------------------------
+
+def results_of(session: Session, version: str, subject_ids: list[int]) -> dict[int, tuple[str, int, int]]:
+    if not subject_ids:
+        return {}
+    stmt = text("SELECT subject_id, grade, score, flagged FROM evaluation_results "
+                "WHERE model_version = :v AND subject_id IN :ids").bindparams(bindparam("ids", expanding=True))
+    return {r[0]: (r[1], r[2], r[3]) for r in session.execute(stmt, {"v": version, "ids": list(set(subject_ids))})}
+
+
+def result_row(session: Session, version: str, subject_id: int):
+    return session.execute(text(
+        "SELECT subject_id, model_version, score, grade, flagged, as_of, run_id, computed_at FROM evaluation_results "
+        "WHERE model_version = :v AND subject_id = :s"), {"v": version, "s": subject_id}).mappings().first()
+
+
+def contributions_of(session: Session, version: str, subject_id: int) -> list[dict]:
+    return [dict(r) for r in session.execute(text(
+        "SELECT indicator, dimension, matched, flagged, points, as_of, computed_at FROM evaluation_contributions "
+        "WHERE model_version = :v AND subject_id = :s ORDER BY points, indicator"),
+        {"v": version, "s": subject_id}).mappings()]
+
+
+def records_behind(session: Session, model: IndicatorModel, indicator: Indicator, subject_id: int,
+                   as_of: dt.date, limit: int = 200) -> list[dict]:
+    """The rows behind one contribution, found again by the indicator's own filter."""
+    if indicator.source == "records":
+        case, cuts = record_indicator_expr(model, as_of)
+        sql = (f"SELECT r.id, r.item_code, r.decision_no, r.decision_date, r.severity, r.status, r.under_objection, "
+               f"r.source_agency_id, r.fields FROM records r WHERE r.subject_id = :s AND {record_filter(model)} "
+               f"AND ({case}) = :ind ORDER BY r.decision_date DESC, r.id DESC LIMIT :limit")
+        params = {**cuts, "ind": indicator.code}
+    elif indicator.source == "lists":
+        if not has_table(session, "list_entries"):
+            return []
+        sql = (f"SELECT e.id, e.kind, e.category, e.status, e.listed_on, e.decided_on, e.period_end "
+               f"FROM list_entries e WHERE e.subject_id = :s AND {active_entry_filter('e')} "
+               f"AND {_in('e.kind', indicator.list_kinds)} ORDER BY e.id LIMIT :limit")
+        params = {}
+    else:
+        if not has_table(session, "commitments"):
+            return []
+        cut = ""
+        params = {}
+        if indicator.within_years is not None:
+            cut, params = " AND c.breached_on >= :cut", {"cut": indicator.cutoff(as_of)}
+        sql = (f"SELECT c.id, c.commitment_no, c.type, c.matter, c.breached_on, c.breach_record_id "
+               f"FROM commitments c WHERE c.subject_id = :s AND {commitment_filter(model, 'c')}{cut} "
+               f"ORDER BY c.breached_on DESC LIMIT :limit")
+    params.update({"s": subject_id, "limit": limit})
+    if indicator.source == "lists":
+        params["as_of"] = as_of
+    return [dict(r) for r in session.execute(text(sql), params).mappings()]
+
+
+def grade_distribution(session: Session, version: str) -> list[tuple[str, int]]:
+    return [tuple(r) for r in session.execute(text(
+        "SELECT grade, count(*) FROM evaluation_results WHERE model_version = :v GROUP BY grade ORDER BY grade"),
+        {"v": version})]
+
+
+def versions_stored(session: Session) -> list[dict]:
+    return [dict(r) for r in session.execute(text(
+        "SELECT model_version, count(*) AS subjects, max(computed_at) AS last_computed FROM evaluation_results "
+        "GROUP BY model_version ORDER BY model_version"
+    )).mappings()]
+
+
+def recent_runs(session: Session, limit: int = 10) -> list[dict]:
+    return [dict(r) for r in session.execute(text(
+        "SELECT id, model_version, kind, trigger, as_of, subjects, contributions, seconds, started_at, finished_at "
+        "FROM evaluation_runs ORDER BY id DESC LIMIT :n"), {"n": limit}).mappings()]
+
+
+def sector_evaluations_of(session: Session, subject_id: int) -> list[dict]:
+    return [dict(r) for r in session.execute(text(
+        "SELECT e.id, e.sector, e.grade, e.tier, e.evaluated_on, e.published, a.name AS agency_name, e.import_id, "
+        "i.filed_at FROM sector_evaluations e JOIN agencies a ON a.id = e.agency_id "
+        "JOIN sector_imports i ON i.id = e.import_id "
+        "WHERE e.subject_id = :s AND e.published ORDER BY e.evaluated_on DESC, e.id DESC"), {"s": subject_id}).mappings()]
+
+
+def subject_ids_by_uscc(session: Session, codes: list[str]) -> dict[str, int]:
+    if not codes:
+        return {}
+    stmt = text("SELECT uscc, id FROM subjects WHERE uscc IN :c").bindparams(bindparam("c", expanding=True))
+    return {r[0]: r[1] for r in session.execute(stmt, {"c": sorted(set(codes))})}
+
+
+def recent_imports(session: Session, limit: int = 10) -> list[dict]:
+    return [dict(r) for r in session.execute(text(
+        "SELECT i.id, i.filename, i.channel, i.rows, i.filed_at, a.name AS agency_name FROM sector_imports i "
+        "JOIN agencies a ON a.id = i.agency_id ORDER BY i.id DESC LIMIT :n"), {"n": limit}).mappings()]
