@@ -85,6 +85,8 @@ def _mapping_with_line(loader, node):
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
+# dates stay text until _date reads them, so that an impossible date is reported with its line
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
 
 def _date(value, line: int, what: str) -> dt.date:
