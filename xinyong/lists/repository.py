@@ -1,0 +1,181 @@
+"""Queries of lists. Set-based: every function answers for any number of subjects, records or
+proposals in a fixed number of queries.
+
+Other domains read list membership through ``active_entries`` (measures, evaluation, reports)
+and ``entry_ids_for_records`` (repair)."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from xinyong.models import Agency, Document, Record, Subject
+from xinyong.models.listing import ListBasisRecord, ListEntry, ListProposal
+
+
+@dataclasses.dataclass(frozen=True)
+class EntryView:
+    """One list membership as other domains see it."""
+    id: int
+    subject_id: int
+    proposal_id: int
+    kind: str
+    category: str | None
+    proposing_org_id: int
+    status: str
+    listed_on: dt.date | None
+    period_end: dt.date | None
+    citation: str
+
+
+def view(e: ListEntry) -> EntryView:
+    return EntryView(e.id, e.subject_id, e.proposal_id, e.kind, e.category, e.proposing_org_id, e.status,
+                     e.listed_on, e.period_end, e.citation)
+
+
+def in_force(today: dt.date):
+    """Published and within its period (the sweep marks ended periods; this does not wait for it)."""
+    return and_(ListEntry.status == "active", or_(ListEntry.period_end.is_(None), ListEntry.period_end >= today))
+
+
+def active_entries(session: Session, subject_ids: list[int], today: dt.date) -> dict[int, list[EntryView]]:
+    """The lists each subject is on today (published, period running), in one query."""
+    found: dict[int, list[EntryView]] = {int(i): [] for i in subject_ids}
+    if not found:
+        return found
+    rows = session.scalars(select(ListEntry).where(ListEntry.subject_id.in_(list(found)), in_force(today))
+                           .order_by(ListEntry.subject_id, ListEntry.id))
+    for e in rows:
+        found[e.subject_id].append(view(e))
+    return found
+
+
+def entries_for_records(session: Session, record_ids: list[int], statuses: tuple[str, ...] | None = None
+                        ) -> list[ListEntry]:
+    """Entries whose listing rests on any of the records, in one query."""
+    if not record_ids:
+        return []
+    stmt = (select(ListEntry).join(ListBasisRecord, ListBasisRecord.proposal_id == ListEntry.proposal_id)
+            .where(ListBasisRecord.record_id.in_(list(record_ids))).distinct().order_by(ListEntry.id))
+    if statuses:
+        stmt = stmt.where(ListEntry.status.in_(statuses))
+    return list(session.scalars(stmt))
+
+
+def basis_of(session: Session, proposal_ids: list[int]) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = {i: [] for i in proposal_ids}
+    if proposal_ids:
+        for pid, rid in session.execute(select(ListBasisRecord.proposal_id, ListBasisRecord.record_id)
+                                        .where(ListBasisRecord.proposal_id.in_(proposal_ids))
+                                        .order_by(ListBasisRecord.record_id)):
+            found[pid].append(rid)
+    return found
+
+
+def basis_records(session: Session, record_ids: list[int]) -> list[Record]:
+    if not record_ids:
+        return []
+    return list(session.scalars(select(Record).where(Record.id.in_(list(record_ids))).order_by(Record.id)))
+
+
+def open_kinds(session: Session, subject_id: int, open_statuses: tuple[str, ...], today: dt.date
+               ) -> tuple[frozenset[str], frozenset[str]]:
+    """(kinds with an open procedure, kinds the subject is on now) for one subject."""
+    procedures = session.scalars(select(ListProposal.kind).where(ListProposal.subject_id == subject_id,
+                                                                 ListProposal.status.in_(open_statuses)))
+    entries = session.scalars(select(ListEntry.kind).where(
+        ListEntry.subject_id == subject_id, or_(in_force(today), ListEntry.status == "decided")))
+    return frozenset(procedures), frozenset(entries)
+
+
+def adverse_records_since(session: Session, subject_id: int, since: dt.date, severities: tuple[str, ...]) -> int:
+    if not severities:
+        return 0
+    return session.scalar(select(func.count(Record.id)).where(
+        Record.subject_id == subject_id, Record.decision_date >= since, Record.severity.in_(severities),
+        Record.status == "active")) or 0
+
+
+# ---- lists of rows for pages and the API --------------------------------------------------------------------
+
+def proposals(session: Session, *, org_id: int | None = None, subject_id: int | None = None,
+              statuses: tuple[str, ...] | None = None, limit: int = 50, offset: int = 0
+              ) -> list[tuple[ListProposal, Subject, Agency]]:
+    stmt = (select(ListProposal, Subject, Agency).join(Subject, Subject.id == ListProposal.subject_id)
+            .join(Agency, Agency.id == ListProposal.proposing_org_id))
+    if org_id is not None:
+        stmt = stmt.where(ListProposal.proposing_org_id == org_id)
+    if subject_id is not None:
+        stmt = stmt.where(ListProposal.subject_id == subject_id)
+    if statuses:
+        stmt = stmt.where(ListProposal.status.in_(statuses))
+    return list(session.execute(stmt.order_by(ListProposal.id.desc()).limit(limit).offset(offset)).tuples())
+
+
+def proposal_with(session: Session, proposal_id: int) -> tuple[ListProposal, Subject, Agency] | None:
+    row = session.execute(select(ListProposal, Subject, Agency).join(Subject, Subject.id == ListProposal.subject_id)
+                          .join(Agency, Agency.id == ListProposal.proposing_org_id)
+                          .where(ListProposal.id == proposal_id)).first()
+    return tuple(row) if row else None
+
+
+def entry_of_proposals(session: Session, proposal_ids: list[int]) -> dict[int, ListEntry]:
+    if not proposal_ids:
+        return {}
+    return {e.proposal_id: e for e in session.scalars(select(ListEntry).where(ListEntry.proposal_id.in_(proposal_ids)))}
+
+
+def published(session: Session, today: dt.date, *, kind: str | None = None, subject_id: int | None = None,
+              limit: int = 50, offset: int = 0) -> list[tuple[ListEntry, ListProposal, Subject, Agency]]:
+    """Entries on the public list today, newest first."""
+    stmt = (select(ListEntry, ListProposal, Subject, Agency)
+            .join(ListProposal, ListProposal.id == ListEntry.proposal_id)
+            .join(Subject, Subject.id == ListEntry.subject_id)
+            .join(Agency, Agency.id == ListEntry.proposing_org_id).where(in_force(today)))
+    if kind is not None:
+        stmt = stmt.where(ListEntry.kind == kind)
+    if subject_id is not None:
+        stmt = stmt.where(ListEntry.subject_id == subject_id)
+    stmt = stmt.order_by(ListEntry.listed_on.desc(), ListEntry.id.desc()).limit(limit).offset(offset)
+    return list(session.execute(stmt).tuples())
+
+
+def published_counts(session: Session, today: dt.date) -> dict[str, int]:
+    return dict(session.execute(select(ListEntry.kind, func.count(ListEntry.id)).where(in_force(today))
+                                .group_by(ListEntry.kind)).tuples())
+
+
+def entries_of_subject(session: Session, subject_id: int) -> list[tuple[ListEntry, ListProposal, Agency]]:
+    """Every entry of one subject, whatever its status (the subject's own view)."""
+    return list(session.execute(
+        select(ListEntry, ListProposal, Agency).join(ListProposal, ListProposal.id == ListEntry.proposal_id)
+        .join(Agency, Agency.id == ListEntry.proposing_org_id)
+        .where(ListEntry.subject_id == subject_id).order_by(ListEntry.id.desc())).tuples())
+
+
+def expire(session: Session, today: dt.date) -> list[tuple[int, int, int, str]]:
+    """End every published entry whose period is over, in one statement; (id, subject, proposal, kind)."""
+    ended = list(session.execute(select(ListEntry.id, ListEntry.subject_id, ListEntry.proposal_id, ListEntry.kind)
+                                 .where(ListEntry.status == "active", ListEntry.period_end < today)).tuples())
+    if ended:
+        session.execute(update(ListEntry).where(ListEntry.id.in_([e[0] for e in ended]))
+                        .values(status="expired", removed_on=today, removal_reason="expired"))
+        session.flush()
+    return ended
+
+
+def persons_by_ids(session: Session, subject_ids: list[int]) -> dict[int, Subject]:
+    if not subject_ids:
+        return {}
+    return {s.id: s for s in session.scalars(select(Subject).where(Subject.id.in_(subject_ids)))}
+
+
+def documents_of(session: Session, proposal_ids: list[int]) -> dict[int, list[Document]]:
+    found: dict[int, list[Document]] = {i: [] for i in proposal_ids}
+    if proposal_ids:
+        for d in session.scalars(select(Document).where(Document.procedure == "listing",
+                                                        Document.procedure_id.in_(proposal_ids)).order_by(Document.id)):
+            found[d.procedure_id].append(d)
+    return found
