@@ -1,0 +1,34 @@
+"""The feed's reactions to other domains' changes, inside their unit of work
+(xinyong/registry.py HOOKS). Each is one INSERT ... SELECT, whatever the number of records."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from xinyong import clock
+from xinyong.feed import repository
+from xinyong.feed.service import emit_for_records, feed_citation
+
+
+def on_batch_ingested(session: Session, batch_id: int) -> None:
+    """A batch's records in public view: new ones are "published", re-sent decisions that changed
+    a record (version > 1, rewritten by this batch) are "corrected". Unchanged re-sends keep their
+    earlier batch id and emit nothing."""
+    today = clock.today()
+    repository.insert_record_events(
+        session, "CASE WHEN r.version > 1 THEN 'corrected' ELSE 'published' END",
+        "r.batch_id = :batch_id AND r.publicity_published = :yes", {"batch_id": batch_id, "yes": True, "on": today},
+        ":on", feed_citation(today))
+
+
+def on_records_repaired(session: Session, subject_id: int, record_ids: list[int], today: dt.date) -> None:
+    emit_for_records(session, "repaired", record_ids, today)
+
+
+def on_repair_revoked(session: Session, subject_id: int, record_ids: list[int], today: dt.date) -> None:
+    emit_for_records(session, "repair_revoked", record_ids, today)
+
+
+def on_records_corrected(session: Session, subject_id: int, record_ids: list[int], today: dt.date) -> None:
+    emit_for_records(session, "corrected", record_ids, today)

@@ -1,0 +1,130 @@
+"""Queries of the change feed. Set-based: events are inserted with INSERT ... SELECT, and the
+overdue changes of every receiver are counted in one grouped query."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import and_, case, delete, func, insert, literal, select, text
+from sqlalchemy.orm import Session
+
+from xinyong import clock
+from xinyong.models import Agency, FeedEvent
+from xinyong.models.feed import FeedAck, FeedReceiver
+
+
+def _details_sql(pg: bool) -> str:
+    build = "jsonb_build_object" if pg else "json_object"
+    return (f"{build}('item_code', r.item_code, 'decision_no', r.decision_no, 'source_agency_id', r.source_agency_id, "
+            f"'version', r.version)")
+
+
+def insert_record_events(session: Session, kind_sql: str, where_sql: str, params: dict, occurred_on_sql: str,
+                         citation: str) -> int:
+    """One INSERT ... SELECT of one event per matching record (``r`` is records)."""
+    pg = session.get_bind().dialect.name == "postgresql"
+    result = session.execute(text(
+        f"INSERT INTO feed_events (subject_id, record_id, kind, occurred_on, details, citation, created_at) "
+        f"SELECT r.subject_id, r.id, {kind_sql}, {occurred_on_sql}, {_details_sql(pg)}, :citation, :now "
+        f"FROM records r WHERE {where_sql}"),
+        {**params, "citation": citation, "now": clock.now()})
+    return result.rowcount or 0
+
+
+def max_event_id(session: Session) -> int:
+    return session.scalar(select(func.coalesce(func.max(FeedEvent.id), 0))) or 0
+
+
+def _pending(receiver_cols):
+    """Join condition: events a receiver follows and has not acknowledged."""
+    return and_(FeedEvent.id > receiver_cols.acked_through_id, FeedEvent.id > receiver_cols.start_after_event_id)
+
+
+def receivers_with_counts(session: Session, cutoff: dt.date | None, *, receiver_id: int | None = None,
+                          limit: int = 200, offset: int = 0) -> list[tuple]:
+    """(receiver, organisation, unacknowledged, overdue, oldest unacknowledged date, oldest
+    unacknowledged event id) per receiver: one grouped query over the events after each
+    receiver's watermark that carry no single acknowledgement."""
+    overdue = (func.sum(case((FeedEvent.occurred_on <= cutoff, 1), else_=0)) if cutoff is not None
+               else literal(0))
+    counts = (select(FeedReceiver.id.label("rid"), func.count(FeedEvent.id).label("unacked"),
+                     overdue.label("overdue"), func.min(FeedEvent.occurred_on).label("oldest_on"),
+                     func.min(FeedEvent.id).label("oldest_id"))
+              .select_from(FeedReceiver)
+              .join(FeedEvent, _pending(FeedReceiver))
+              .outerjoin(FeedAck, and_(FeedAck.receiver_id == FeedReceiver.id, FeedAck.event_id == FeedEvent.id))
+              .where(FeedAck.event_id.is_(None), FeedReceiver.active.is_(True))
+              .group_by(FeedReceiver.id))
+    if receiver_id is not None:
+        counts = counts.where(FeedReceiver.id == receiver_id)
+    sub = counts.subquery()
+    query = (select(FeedReceiver, Agency, func.coalesce(sub.c.unacked, 0), func.coalesce(sub.c.overdue, 0),
+                    sub.c.oldest_on, sub.c.oldest_id)
+             .join(Agency, Agency.id == FeedReceiver.org_id)
+             .outerjoin(sub, sub.c.rid == FeedReceiver.id)
+             .order_by(func.coalesce(sub.c.overdue, 0).desc(), Agency.name))
+    if receiver_id is not None:
+        query = query.where(FeedReceiver.id == receiver_id)
+    return list(session.execute(query.limit(limit).offset(offset)))
+
+
+def count_receivers(session: Session) -> int:
+    return session.scalar(select(func.count(FeedReceiver.id))) or 0
+
+
+def events_for(session: Session, receiver: FeedReceiver, after: int, limit: int,
+               unacked_only: bool) -> list[tuple[FeedEvent, bool]]:
+    """The receiver's events with id > after (never before its registration), oldest first,
+    each with whether it is acknowledged."""
+    floor = max(after, receiver.start_after_event_id)
+    acked = case((FeedEvent.id <= receiver.acked_through_id, True), (FeedAck.event_id.is_not(None), True),
+                 else_=False)
+    query = (select(FeedEvent, acked)
+             .outerjoin(FeedAck, and_(FeedAck.receiver_id == receiver.id, FeedAck.event_id == FeedEvent.id))
+             .where(FeedEvent.id > floor).order_by(FeedEvent.id).limit(limit))
+    if unacked_only:
+        query = query.where(FeedEvent.id > receiver.acked_through_id, FeedAck.event_id.is_(None))
+    return [(e, bool(a)) for e, a in session.execute(query)]
+
+
+def ack_through(session: Session, receiver: FeedReceiver, up_to: int) -> None:
+    """Acknowledge every event up to ``up_to`` (never beyond the newest event)."""
+    up_to = min(up_to, max_event_id(session))
+    if up_to > receiver.acked_through_id:
+        receiver.acked_through_id = up_to
+        session.flush()
+
+
+def ack_ids(session: Session, receiver: FeedReceiver, ids: list[int]) -> int:
+    """Single acknowledgements above the watermark, for events that exist and the receiver
+    follows (one INSERT ... SELECT; already acknowledged ids are skipped)."""
+    if not ids:
+        return 0
+    floor = max(receiver.acked_through_id, receiver.start_after_event_id)
+    already = select(FeedAck.event_id).where(FeedAck.receiver_id == receiver.id)
+    chosen = (select(literal(receiver.id), FeedEvent.id, literal(clock.now()))
+              .where(FeedEvent.id.in_(ids), FeedEvent.id > floor, FeedEvent.id.not_in(already)))
+    result = session.execute(insert(FeedAck).from_select(["receiver_id", "event_id", "acked_at"], chosen))
+    return result.rowcount or 0
+
+
+def compact(session: Session, receiver: FeedReceiver) -> None:
+    """Move the watermark over single acknowledgements that became contiguous with it, then
+    drop the single rows it now covers (two statements, whatever their number)."""
+    floor = max(receiver.acked_through_id, receiver.start_after_event_id)
+    first_gap = session.scalar(
+        select(func.min(FeedEvent.id))
+        .outerjoin(FeedAck, and_(FeedAck.receiver_id == receiver.id, FeedAck.event_id == FeedEvent.id))
+        .where(FeedEvent.id > floor, FeedAck.event_id.is_(None)))
+    through = (first_gap - 1) if first_gap is not None else max_event_id(session)
+    if through > receiver.acked_through_id:
+        receiver.acked_through_id = through
+    session.execute(delete(FeedAck).where(FeedAck.receiver_id == receiver.id,
+                                          FeedAck.event_id <= receiver.acked_through_id))
+    receiver.last_ack_at = clock.now()
+    session.flush()
+
+
+def receiver_of_org(session: Session, org_id: int | None) -> FeedReceiver | None:
+    if org_id is None:
+        return None
+    return session.scalar(select(FeedReceiver).where(FeedReceiver.org_id == org_id))
