@@ -1,0 +1,226 @@
+"""Use cases of credit reports: issue (decide who may have it, pass the query gate for what is
+not public, gather, render, sign, store, audit), download again, and verify (by code or by the
+file) without revealing the content. Every issue and every verification attempt leaves a row.
+Flushes, never commits: the caller commits, also when the gate refuses (the log row stays)."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import re
+import secrets
+
+from sqlalchemy.orm import Session
+
+from xinyong import clock
+from xinyong.access import gate
+from xinyong.access.rules import GateDecision
+from xinyong.audit import record_event
+from xinyong.catalogue import get_catalogue
+from xinyong.config import get_settings
+from xinyong.kit.access import Principal
+from xinyong.kit.errors import Forbidden, InvalidInput, NotFound
+from xinyong.law import active_profile
+from xinyong.models import Subject
+from xinyong.models.report import IssuedReport, ReportVerification
+from xinyong.reports import content as contents
+from xinyong.reports import repository, rules, signing
+from xinyong.reports.render import Stamp, render
+
+MAX_PDF_BYTES = 20 * 1024 * 1024
+PURPOSE = {"full": "本人信用报告", "special": "专项信用报告"}
+KIND_PREFIX = {"full": "QB", "public": "GK", "special": "ZX"}
+CODE_IN_PDF = re.compile(rb"XYRPT-([A-Z2-7]{20})")
+
+
+def policy(today: dt.date | None = None) -> rules.ReportPolicy:
+    return rules.policy_from(active_profile(), today or clock.today())
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(rules.CODE_ALPHABET) for _ in range(rules.CODE_LENGTH))
+
+
+def verify_url(code: str) -> str:
+    return f"{get_settings().base_url.rstrip('/')}/verify/{code}"
+
+
+@dataclasses.dataclass(frozen=True)
+class SpecialAsk:
+    field: str
+    date_from: dt.date
+    date_to: dt.date
+    purpose: str = ""
+    authorisation_id: str | None = None
+
+
+@dataclasses.dataclass
+class Issued:
+    report: IssuedReport | None
+    refused: GateDecision | None = None
+
+
+def _requester(principal: Principal) -> rules.Requester:
+    return rules.Requester(role=principal.role if not principal.is_anonymous else "public",
+                           subject_id=principal.subject_id, org_id=principal.agency_id)
+
+
+def issue(session: Session, principal: Principal, kind: str, subject_id: int, special: SpecialAsk | None = None,
+          channel: str = "api") -> Issued:
+    """QZ art. 10-11, 33; FZ art. 13, 24. Returns Issued(refused=...) when the gate says no."""
+    today = clock.today()
+    pol = policy(today)
+    subject = session.get(Subject, subject_id)
+    if subject is None or kind not in rules.KINDS:
+        raise NotFound("未找到该信用主体", message_en="no such credit subject")
+    decision = rules.may_obtain(kind, _requester(principal), subject_id, pol)
+    if not decision.allowed:
+        if decision.code in ("not_own_subject", "no_rule"):
+            raise NotFound("未找到该信用主体", message_en="no such credit subject")
+        raise Forbidden(decision.reason_zh, code="not_allowed", message_en=decision.reason)
+    if kind == "special":
+        if special is None:
+            raise InvalidInput("请选择领域和期间", field="field", message_en="choose a field and a period")
+        problem = rules.period_problem(special.field, special.date_from, special.date_to, today, pol)
+        if problem:
+            raise InvalidInput(problem[2], field=problem[0], message_en=problem[1])
+    basis_ref = None
+    if decision.basis in ("self", "authorisation"):
+        passed = _gate(session, principal, kind, subject_id, decision.basis, special, channel, pol)
+        if not passed.allowed:
+            return Issued(None, passed)
+        basis_ref = passed.basis_ref
+    if kind == "full":
+        content = contents.full(session, subject, pol)
+    elif kind == "public":
+        content = contents.public(session, subject, pol)
+    else:
+        content = contents.special(session, subject, pol, special.field, special.date_from, special.date_to)
+    report = _store(session, principal, subject_id, content, decision, basis_ref, today)
+    record_event(session, principal, "report.issue", target_type="report", target_id=report.id, subject_id=subject_id,
+                 details={"kind": kind, "basis": decision.basis, "sha256": report.sha256, "records": report.record_count,
+                          "finding": report.finding or "", "channel": channel, **(content.params or {})})
+    return Issued(report)
+
+
+def _gate(session: Session, principal: Principal, kind: str, subject_id: int, basis: str,
+          special: SpecialAsk | None, channel: str, pol: rules.ReportPolicy) -> GateDecision:
+    """Non-public content passes the query gate; the access log records the read (QZ art. 33)."""
+    known = {i.code for i in get_catalogue().items}
+    if kind == "full":
+        items = sorted(known)
+    else:
+        items = [c for c in pol.violation_items if c in known]
+    purpose = PURPOSE[kind] if basis == "self" else (special.purpose if special else "")
+    request = gate.BasisRequest(basis, special.authorisation_id if (special and basis == "authorisation") else None,
+                                channel=channel if channel in gate.CHANNELS else "api")
+    return gate.check(session, principal, subject_id, items, purpose, request)
+
+
+def _store(session: Session, principal: Principal, subject_id: int, content: contents.Content, decision: rules.Decision,
+           basis_ref: str | None, today: dt.date) -> IssuedReport:
+    code = new_code()
+    profile = active_profile()
+    number = f"{profile.title_zh}信报〔{today.year}〕{KIND_PREFIX[content.kind]}{code[:10]}号"
+    stamp = Stamp(number=number, code=code, verify_url=verify_url(code), issued_on=today,
+                  issuer=f"{profile.title_zh}公共信用信息平台")
+    signed = signing.sign(render(content, stamp), reason=f"{content.title} {number}")
+    report = IssuedReport(
+        code=code, number=number, kind=content.kind, subject_id=subject_id,
+        subject_name_masked=content.subject_masked[:300], requester_user_id=principal.user_id,
+        requester_org_id=principal.agency_id, requester_role=principal.role if not principal.is_anonymous else "public",
+        basis_kind=decision.basis, basis_ref=basis_ref, params=content.params or {}, finding=content.finding,
+        record_count=content.record_count, sha256=hashlib.sha256(signed).hexdigest(),
+        filename=f"credit-report-{content.kind}-{today.isoformat()}-{code[:6]}.pdf", content=signed,
+        citation="; ".join(c for c in content.citations if c), issued_at=clock.now())
+    session.add(report)
+    session.flush()
+    return report
+
+
+# ---- reading issued reports ----------------------------------------------------------------------------
+
+def visible(session: Session, principal: Principal, report_id: int) -> IssuedReport:
+    """The requester's own reports, and every report about a subject to that subject; else 404."""
+    report = session.get(IssuedReport, report_id)
+    if report is None or principal.is_anonymous:
+        raise NotFound("报告不存在", message_en="no such report")
+    own_request = report.requester_user_id is not None and report.requester_user_id == principal.user_id
+    own_subject = principal.role == "subject" and principal.subject_id == report.subject_id
+    if not (own_request or own_subject):
+        raise NotFound("报告不存在", message_en="no such report")
+    return report
+
+
+def download(session: Session, principal: Principal, report_id: int) -> IssuedReport:
+    report = visible(session, principal, report_id)
+    record_event(session, principal, "report.download", target_type="report", target_id=report.id,
+                 subject_id=report.subject_id, details={"kind": report.kind})
+    return report
+
+
+def mine(session: Session, principal: Principal, limit: int = 50, offset: int = 0) -> list[IssuedReport]:
+    if principal.role == "subject" and principal.subject_id is not None:
+        return repository.listing(session, subject_id=principal.subject_id, limit=limit, offset=offset)
+    return repository.listing(session, requester_user_id=principal.user_id, limit=limit, offset=offset)
+
+
+# ---- verification (anyone, no login, no content) --------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class Verification:
+    outcome: str
+    message: str
+    message_en: str
+    method: str
+    report: IssuedReport | None
+    signature_valid: bool | None
+    hash_matches: bool | None
+    uploaded_sha256: str | None = None
+
+
+def verify_code(session: Session, code: str, *, client: str = "", principal: Principal | None = None) -> Verification:
+    """The stored report of the code: its platform signature and its hash checked again."""
+    code = rules.normalise_code(code)
+    report = repository.by_code(session, code) if rules.is_code(code) else None
+    sig = signing.check(report.content) if report is not None else None
+    hashed = (hashlib.sha256(report.content).hexdigest() == report.sha256) if report is not None else None
+    outcome = rules.verification_outcome(report is not None, sig.valid if sig else None, hashed)
+    return _log(session, "code", code, report, outcome, sig.valid if sig else None, hashed, None, client, principal,
+                {"problem": sig.problem} if sig and sig.problem else {})
+
+
+def verify_file(session: Session, data: bytes, *, code: str = "", client: str = "",
+                principal: Principal | None = None) -> Verification:
+    """An uploaded PDF: is it, byte for byte, a report this platform signed and issued?"""
+    if not data:
+        raise InvalidInput("请选择要核验的 PDF 文件", field="file", message_en="choose the PDF file to check")
+    if len(data) > MAX_PDF_BYTES:
+        raise InvalidInput("文件过大", field="file", message_en="the file is too large")
+    uploaded = hashlib.sha256(data).hexdigest()
+    report = repository.by_sha256(session, uploaded)
+    given = rules.normalise_code(code)
+    if report is None:
+        found = CODE_IN_PDF.search(data)
+        claimed = given if rules.is_code(given) else (found.group(1).decode() if found else "")
+        report = repository.by_code(session, claimed) if claimed else None
+    sig = signing.check(data)
+    hashed = (uploaded == report.sha256) if report is not None else False
+    outcome = rules.verification_outcome(report is not None, sig.valid, hashed)
+    if report is None and not sig.valid:
+        outcome = "not_a_report"
+    return _log(session, "file", report.code if report else (given or None), report, outcome, sig.valid, hashed,
+                uploaded, client, principal, {"problem": sig.problem} if sig.problem else {})
+
+
+def _log(session: Session, method: str, code: str | None, report: IssuedReport | None, outcome: str,
+         sig: bool | None, hashed: bool | None, uploaded: str | None, client: str, principal: Principal | None,
+         details: dict) -> Verification:
+    session.add(ReportVerification(
+        at=clock.now(), method=method, code=(code or None) and code[:64], report_id=report.id if report else None,
+        subject_id=report.subject_id if report else None, outcome=outcome, signature_valid=sig, hash_matches=hashed,
+        uploaded_sha256=uploaded, client=(client or "")[:64],
+        user_id=principal.user_id if principal is not None else None, details=details))
+    session.flush()
+    zh, en = rules.OUTCOME_TEXT[outcome]
+    return Verification(outcome, zh, en, method, report, sig, hashed, uploaded)

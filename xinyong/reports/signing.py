@@ -1,0 +1,191 @@
+"""The platform's report signature: a PAdES baseline B signature (pyHanko) over each report
+PDF, made with the platform's signing key and its self-signed X.509 certificate, and checked
+against that certificate only (anyone can do the same offline with the certificate published
+at /reports/certificate).
+
+Where the key lives: ``<XINYONG_DATA_DIR>/reports/`` (default ``./var/reports``, outside git):
+``signing-key.pem`` — the RSA private key as encrypted PKCS#8 (the password is derived from
+XINYONG_SECRET_KEY, so a copied file alone is useless) and written with file mode 0600 — and
+``certificate.pem`` (public). `xinyong reports keygen` creates them; the first report signed
+without them creates them too and says so in the log.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import io
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+log = logging.getLogger("xinyong.reports.signing")
+KEY_FILE, CERT_FILE = "signing-key.pem", "certificate.pem"
+FIELD_NAME = "XinyongPlatformSignature"
+CERT_YEARS = 10
+
+
+class SigningSettings(BaseSettings):
+    """Where the platform keeps files of its own (typed, env prefix XINYONG_)."""
+    model_config = SettingsConfigDict(env_prefix="XINYONG_", extra="ignore")
+    data_dir: Path = Field(default=Path("var"), description="the platform's data directory")
+
+
+class SigningKeyError(RuntimeError):
+    pass
+
+
+def key_dir() -> Path:
+    return SigningSettings().data_dir / "reports"
+
+
+def _password() -> bytes:
+    from xinyong.config import get_settings
+    return hashlib.sha256(("report-signing:" + get_settings().secret_key).encode()).hexdigest().encode()
+
+
+@dataclass(frozen=True)
+class KeyFiles:
+    key: Path
+    certificate: Path
+    created: bool
+
+
+def keygen(force: bool = False, common_name: str = "Xinyong 公共信用信息平台") -> KeyFiles:
+    """A new RSA-3072 key and a self-signed certificate (10 years); refuses to overwrite
+    unless `force` (reports signed with the old key then no longer verify against the new
+    certificate: keep the old certificate published if you rotate)."""
+    directory = key_dir()
+    key_path, cert_path = directory / KEY_FILE, directory / CERT_FILE
+    if key_path.exists() and not force:
+        return KeyFiles(key_path, cert_path, False)
+    directory.mkdir(parents=True, exist_ok=True)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    name = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Xinyong public credit information platform"),
+                      x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=365 * CERT_YEARS))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
+                                         data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                                         crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+            .sign(key, hashes.SHA256()))
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.BestAvailableEncryption(_password()))
+    tmp = key_path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(pem)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, key_path)
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    _loaded.cache_clear()
+    return KeyFiles(key_path, cert_path, True)
+
+
+def ensure_keys() -> Path:
+    """The key directory, creating the key pair on first use (with a clear log line)."""
+    made = keygen(force=False)
+    if made.created:
+        log.warning("reports: no platform signing key was found; created %s (mode 0600, encrypted) and %s — "
+                    "publish the certificate (/reports/certificate)", made.key, made.certificate)
+    return made.key.parent
+
+
+@functools.lru_cache(maxsize=4)
+def _loaded(directory: str, key_mtime: float, cert_mtime: float, password: bytes):
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.sign import signers
+    key_path, cert_path = Path(directory) / KEY_FILE, Path(directory) / CERT_FILE
+    try:
+        key = serialization.load_pem_private_key(key_path.read_bytes(), password=password)
+    except (ValueError, TypeError) as exc:
+        raise SigningKeyError(f"cannot open {key_path}: wrong XINYONG_SECRET_KEY or a damaged file") from exc
+    der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    from asn1crypto import keys as asn1_keys
+    cert = load_cert_from_pemder(str(cert_path))
+    signer = signers.SimpleSigner(signing_cert=cert, signing_key=asn1_keys.PrivateKeyInfo.load(der),
+                                  cert_registry=None)
+    return signer, cert, cert_path.read_bytes()
+
+
+def _current():
+    directory = ensure_keys()
+    key_path, cert_path = directory / KEY_FILE, directory / CERT_FILE
+    return _loaded(str(directory), key_path.stat().st_mtime, cert_path.stat().st_mtime, _password())
+
+
+def certificate_pem() -> bytes:
+    return _current()[2]
+
+
+def certificate_fingerprint() -> str:
+    cert = x509.load_pem_x509_certificate(certificate_pem())
+    return cert.fingerprint(hashes.SHA256()).hex()
+
+
+def sign(pdf: bytes, *, reason: str = "信用报告 / credit report", location: str = "") -> bytes:
+    """The PDF with a PAdES baseline B signature appended as an incremental update."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+    signer, _cert, _pem = _current()
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    meta = signers.PdfSignatureMetadata(field_name=FIELD_NAME, md_algorithm="sha256",
+                                        subfilter=fields.SigSeedSubFilter.PADES, reason=reason,
+                                        location=location or None)
+    out = signers.sign_pdf(writer, meta, signer=signer)
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    valid: bool          # intact, by the platform certificate, covering the whole file
+    intact: bool         # the signed bytes hash to the signed digest
+    trusted: bool        # the signer chains to (is) the platform certificate
+    whole_file: bool     # nothing was appended after the signature
+    problem: str         # "" or a short machine-readable reason
+
+
+def check(pdf: bytes) -> SignatureCheck:
+    """Validate the platform signature on `pdf` against the platform certificate only."""
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+    _signer, cert, _pem = _current()
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        signatures = reader.embedded_signatures
+    except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+        return SignatureCheck(False, False, False, False, f"unreadable: {type(exc).__name__}")
+    if not signatures:
+        return SignatureCheck(False, False, False, False, "no_signature")
+    context = ValidationContext(trust_roots=[cert], allow_fetching=False)
+    try:
+        status = validate_pdf_signature(signatures[-1], context, skip_diff=True)
+    except Exception as exc:  # pyHanko raises many kinds on damaged input; all mean "not valid"
+        return SignatureCheck(False, False, False, False, f"invalid: {type(exc).__name__}")
+    whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    is_platform = status.signing_cert.dump() == cert.dump()
+    trusted = bool(status.trusted) and is_platform
+    intact = bool(status.intact and status.valid)
+    problem = "" if intact else "digest_mismatch"
+    if intact and not trusted:
+        problem = "untrusted_signer"
+    elif intact and not whole:
+        problem = "changed_after_signing"
+    return SignatureCheck(intact and trusted and whole, intact, trusted, whole, problem)
