@@ -16,7 +16,12 @@ from xinyong.repair.service import Upload
 
 router = APIRouter(tags=["credit repair 信用修复"])
 MAX_ID = 2**63 - 1
-Id = Path(ge=1, le=MAX_ID)
+
+
+def Id():  # a fresh Path per parameter: FastAPI binds a shared one to the first name it meets
+    return Path(ge=1, le=MAX_ID)
+
+
 ACTORS = ("staff", "agency")
 READERS = ("subject", "staff", "agency")
 READ_CHUNK = 4 * 1024 * 1024
@@ -71,7 +76,7 @@ async def apply(record_id: int = Form(..., ge=1, le=MAX_ID), statement: str = Fo
 # ---- the offline window (QZ art. 35 para. 3) ------------------------------------------------------------
 
 @router.get("/api/v1/repair/subjects/{subject_id}/eligibility", response_model=list[EligibilityOut])
-def subject_eligibility(subject_id: int = Id, principal: Principal = allow("staff"),
+def subject_eligibility(subject_id: int = Id(), principal: Principal = allow("staff"),
                         session: Session = Depends(get_session)):
     return [views.eligibility_out(x) for x in service.eligibility(session, subject_id)]
 
@@ -107,12 +112,12 @@ def queue(status: str | None = Query(None, pattern="^(" + "|".join(STATUSES) + "
 
 
 @router.get("/api/v1/repair/applications/{app_id}", response_model=ApplicationOut)
-def application(app_id: int = Id, principal: Principal = allow(*READERS), session: Session = Depends(get_session)):
+def application(app_id: int = Id(), principal: Principal = allow(*READERS), session: Session = Depends(get_session)):
     return views.applications_out(session, [service.visible(session, principal, app_id)], detail=True)[0]
 
 
 @router.get("/api/v1/repair/applications/{app_id}/materials/{material_id}")
-def material(app_id: int = Id, material_id: int = Id, principal: Principal = allow(*READERS),
+def material(app_id: int = Id(), material_id: int = Id(), principal: Principal = allow(*READERS),
              session: Session = Depends(get_session)):
     found = service.material_for(session, principal, app_id, material_id)
     return Response(found.content, media_type=found.content_type,
@@ -120,14 +125,14 @@ def material(app_id: int = Id, material_id: int = Id, principal: Principal = all
 
 
 @router.post("/api/v1/repair/applications/{app_id}/accept", response_model=ApplicationOut)
-def accept(app_id: int = Id, principal: Principal = allow(*ACTORS), session: Session = Depends(get_session)):
+def accept(app_id: int = Id(), principal: Principal = allow(*ACTORS), session: Session = Depends(get_session)):
     service.accept(session, principal, app_id)
     session.commit()
     return _one(session, app_id)
 
 
 @router.post("/api/v1/repair/applications/{app_id}/refuse", response_model=ApplicationOut)
-def refuse(body: ReasonIn, app_id: int = Id, principal: Principal = allow(*ACTORS),
+def refuse(body: ReasonIn, app_id: int = Id(), principal: Principal = allow(*ACTORS),
            session: Session = Depends(get_session)):
     service.refuse(session, principal, app_id, body.reason)
     session.commit()
@@ -135,7 +140,7 @@ def refuse(body: ReasonIn, app_id: int = Id, principal: Principal = allow(*ACTOR
 
 
 @router.post("/api/v1/repair/applications/{app_id}/extend", response_model=ApplicationOut)
-def extend(body: ReasonIn, app_id: int = Id, principal: Principal = allow(*ACTORS),
+def extend(body: ReasonIn, app_id: int = Id(), principal: Principal = allow(*ACTORS),
            session: Session = Depends(get_session)):
     service.extend(session, principal, app_id, body.reason)
     session.commit()
@@ -143,7 +148,7 @@ def extend(body: ReasonIn, app_id: int = Id, principal: Principal = allow(*ACTOR
 
 
 @router.post("/api/v1/repair/applications/{app_id}/approve", response_model=ApplicationOut)
-def approve(body: ReasonIn | None = None, app_id: int = Id, principal: Principal = allow(*ACTORS),
+def approve(body: ReasonIn | None = None, app_id: int = Id(), principal: Principal = allow(*ACTORS),
             session: Session = Depends(get_session)):
     service.approve(session, principal, app_id, body.reason if body else "")
     session.commit()
@@ -151,7 +156,7 @@ def approve(body: ReasonIn | None = None, app_id: int = Id, principal: Principal
 
 
 @router.post("/api/v1/repair/applications/{app_id}/reject", response_model=ApplicationOut)
-def reject(body: ReasonIn, app_id: int = Id, principal: Principal = allow(*ACTORS),
+def reject(body: ReasonIn, app_id: int = Id(), principal: Principal = allow(*ACTORS),
            session: Session = Depends(get_session)):
     service.reject(session, principal, app_id, body.reason)
     session.commit()
@@ -159,7 +164,7 @@ def reject(body: ReasonIn, app_id: int = Id, principal: Principal = allow(*ACTOR
 
 
 @router.post("/api/v1/repair/applications/{app_id}/revoke", response_model=ApplicationOut)
-def revoke(body: RevokeIn, app_id: int = Id, principal: Principal = allow(*ACTORS),
+def revoke(body: RevokeIn, app_id: int = Id(), principal: Principal = allow(*ACTORS),
            session: Session = Depends(get_session)):
     """FZ art. 23: revoke an approved repair found to rest on fraud, concealment or a broken commitment."""
     service.revoke(session, principal, app_id, body.kind, body.reason)
