@@ -65,7 +65,7 @@ def upgrade() -> None:
     op.create_table('measure_lists',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=80), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('edition', sa.Integer(), nullable=False),
     sa.Column('jurisdiction', sa.String(length=40), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('title_zh', sa.Text(), nullable=False),
@@ -84,7 +84,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['published_by'], ['users.id'], name=op.f('fk_measure_lists_published_by_users')),
     sa.ForeignKeyConstraint(['withdrawn_by'], ['users.id'], name=op.f('fk_measure_lists_withdrawn_by_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_measure_lists')),
-    sa.UniqueConstraint('code', 'version', name=op.f('uq_measure_lists_code_version'))
+    sa.UniqueConstraint('code', 'edition', name=op.f('uq_measure_lists_code_edition'))
     )
     op.create_table('measures',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -24,11 +24,11 @@ class MeasureList(Base):
     """One version of a 激励措施清单 or 惩戒措施清单. Only a published version may be applied."""
 
     __tablename__ = "measure_lists"
-    __table_args__ = (UniqueConstraint("code", "version"),)
+    __table_args__ = (UniqueConstraint("code", "edition"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(80), nullable=False)
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    edition: Mapped[int] = mapped_column(Integer, nullable=False)   # the list version (1, 2, ...)
     jurisdiction: Mapped[str] = mapped_column(String(40), nullable=False)
     kind: Mapped[str] = mapped_column(String(16), nullable=False)          # incentive | punishment
     title_zh: Mapped[str] = mapped_column(Text, nullable=False)
