@@ -1,0 +1,23 @@
+"""Who may call the credit-report routes (QZ art. 10-11, 33; FZ art. 13, 24)."""
+from tests.route_expectations import ORGS, PUBLIC, SIGNED_IN
+
+EXPECTED = {
+    ("GET", "/api/v1/reports/fields"): PUBLIC,
+    ("GET", "/api/v1/reports/certificate"): PUBLIC,
+    ("POST", "/api/v1/me/reports"): {"subject"},
+    ("POST", "/api/v1/reports/special"): ORGS,
+    ("POST", "/api/v1/reports/public/{subject_id}"): PUBLIC,
+    ("GET", "/api/v1/reports"): SIGNED_IN,
+    ("GET", "/api/v1/reports/{report_id}"): SIGNED_IN,
+    ("GET", "/api/v1/reports/{report_id}/pdf"): SIGNED_IN,
+    ("GET", "/api/v1/reports/verify/{code}"): PUBLIC,
+    ("POST", "/api/v1/reports/verify"): PUBLIC,
+    ("GET", "/me/reports"): {"subject"}, ("POST", "/me/reports"): {"subject"},
+    ("GET", "/reports/issued"): SIGNED_IN,
+    ("GET", "/reports/issued/{report_id}"): SIGNED_IN,
+    ("GET", "/reports/issued/{report_id}/pdf"): SIGNED_IN,
+    ("GET", "/reports/special"): ORGS, ("POST", "/reports/special"): ORGS,
+    ("GET", "/reports/public/{subject_id}"): PUBLIC, ("POST", "/reports/public/{subject_id}"): PUBLIC,
+    ("GET", "/reports/certificate"): PUBLIC,
+    ("GET", "/verify"): PUBLIC, ("GET", "/verify/{code}"): PUBLIC, ("POST", "/verify"): PUBLIC,
+}

@@ -1,0 +1,126 @@
+"""The reports API: a subject's own reports, special reports for authorised organisations, the
+public report, downloads, the platform certificate, and verification (anyone, no login, no
+content). Thin: parse, authorise, call the service, shape, commit."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from xinyong.access.views import refusal
+from xinyong.kit.access import Principal, allow
+from xinyong.kit.errors import InvalidInput
+from xinyong.kit.web import get_session
+from xinyong.reports import rules, service, signing, views
+from xinyong.reports.schemas import FieldOut, MyReportIn, ReportOut, SpecialReportIn, VerificationOut
+from xinyong.reports.throttle import client_of, throttle
+
+router = APIRouter(tags=["credit reports 信用报告"])
+MAX_ID = 2**63 - 1
+ORGS = rules.ORG_ROLES
+
+
+def pdf_response(report, inline: bool = False) -> Response:
+    disposition = "inline" if inline else "attachment"
+    return Response(report.content, media_type="application/pdf",
+                    headers={"Content-Disposition": f'{disposition}; filename="{report.filename}"',
+                             "X-Report-Code": report.code, "Cache-Control": "no-store"})
+
+
+def special_ask(field, date_from, date_to, purpose="", authorisation_id=None) -> service.SpecialAsk:
+    if not field or date_from is None or date_to is None:
+        raise InvalidInput("请选择领域和期间", field="field", message_en="choose a field and a period")
+    return service.SpecialAsk(field, date_from, date_to, purpose or "", authorisation_id)
+
+
+@router.get("/api/v1/reports/fields", response_model=list[FieldOut], dependencies=[allow("public")])
+def fields():
+    """The fields (领域) a special credit report can cover (profile data)."""
+    return [FieldOut(code=f.code, name=f.zh, name_en=f.en) for f in service.policy().fields.values()]
+
+
+@router.get("/api/v1/reports/certificate", dependencies=[allow("public")])
+def certificate():
+    """The platform's signing certificate (PEM): check report signatures offline with it."""
+    return Response(signing.certificate_pem(), media_type="application/x-pem-file",
+                    headers={"Content-Disposition": 'inline; filename="xinyong-reports.pem"'})
+
+
+@router.post("/api/v1/me/reports", response_model=ReportOut, status_code=201)
+def issue_mine(body: MyReportIn, principal: Principal = allow("subject", scope="profiles:read"),
+               session: Session = Depends(get_session)):
+    """The subject's own full, public or special report, free of charge (QZ art. 10 para. 2)."""
+    ask = special_ask(body.field, body.date_from, body.date_to) if body.kind == "special" else None
+    issued = service.issue(session, principal, body.kind, principal.subject_id, ask, channel="api")
+    session.commit()
+    return views.report_out(issued.report)
+
+
+@router.post("/api/v1/reports/special", response_model=ReportOut, status_code=201)
+def issue_special(body: SpecialReportIn, principal: Principal = allow(*ORGS, scope="profiles:read"),
+                  session: Session = Depends(get_session)):
+    """A special credit report for an organisation holding the subject's written authorisation
+    (QZ art. 11, 33); refused: 403 `no_basis`, and the attempt is in the subject's access log."""
+    ask = special_ask(body.field, body.date_from, body.date_to, body.purpose, body.authorisation_id)
+    issued = service.issue(session, principal, "special", body.subject_id, ask, channel="api")
+    session.commit()
+    if issued.report is None:
+        raise refusal(issued.refused)
+    return views.report_out(issued.report)
+
+
+@router.post("/api/v1/reports/public/{subject_id}", dependencies=[Depends(throttle)])
+def issue_public(subject_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow("public"),
+                 session: Session = Depends(get_session)):
+    """The public report of any subject, as a signed PDF (natural persons masked)."""
+    issued = service.issue(session, principal, "public", subject_id, channel="api")
+    session.commit()
+    return pdf_response(issued.report)
+
+
+@router.get("/api/v1/reports", response_model=list[ReportOut])
+def my_reports(limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=100_000),
+               principal: Principal = allow("authenticated"), session: Session = Depends(get_session)):
+    """Reports you requested, and (a subject) every report issued about you."""
+    return [views.report_out(r) for r in service.mine(session, principal, limit, offset)]
+
+
+@router.get("/api/v1/reports/{report_id}", response_model=ReportOut)
+def report(report_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow("authenticated"),
+           session: Session = Depends(get_session)):
+    return views.report_out(service.visible(session, principal, report_id))
+
+
+@router.get("/api/v1/reports/{report_id}/pdf")
+def report_pdf(report_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow("authenticated"),
+               session: Session = Depends(get_session)):
+    found = service.download(session, principal, report_id)
+    session.commit()
+    return pdf_response(found)
+
+
+@router.get("/api/v1/reports/verify/{code}", response_model=VerificationOut, dependencies=[Depends(throttle)])
+def verify_code(request: Request, code: str = Path(max_length=64), principal: Principal = allow("public"),
+                session: Session = Depends(get_session)):
+    """Authentic? (signature and content hash). Reveals kind, date and masked name only; 404 when unknown."""
+    result = service.verify_code(session, code, client=client_of(request), principal=principal)
+    session.commit()
+    out = views.verification_out(result)
+    if result.outcome == "not_found":
+        return _json(out, 404)
+    return out
+
+
+@router.post("/api/v1/reports/verify", response_model=VerificationOut, dependencies=[Depends(throttle)])
+async def verify_file(request: Request, file: UploadFile = File(...), code: str = Form("", max_length=64),
+                      principal: Principal = allow("public"), session: Session = Depends(get_session)):
+    """Upload a report PDF: is it, byte for byte, one this platform signed and issued?"""
+    data = await file.read(service.MAX_PDF_BYTES + 1)
+    result = service.verify_file(session, data, code=code, client=client_of(request), principal=principal)
+    session.commit()
+    return views.verification_out(result)
+
+
+def _json(model, status: int):
+    from fastapi.responses import JSONResponse
+    return JSONResponse(model.model_dump(mode="json"), status_code=status)

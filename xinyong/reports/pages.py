@@ -1,0 +1,204 @@
+"""Portal pages of credit reports: my reports (subject: request full / public / special, download),
+the public report of any subject, the special report form for authorised organisations, an
+issued report's page, the platform certificate, and the public verification page."""
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from xinyong import clock
+from xinyong.access.pages import error_view
+from xinyong.access.views import refusal
+from xinyong.kit.access import Principal, allow
+from xinyong.kit.errors import InvalidInput, NotFound, XinyongError
+from xinyong.kit.web import get_session, language, render
+from xinyong.models import Subject
+from xinyong.reports import rules, service, signing, views
+from xinyong.reports.api import pdf_response
+from xinyong.reports.throttle import client_of, throttle
+
+router = APIRouter(include_in_schema=False)
+MAX_ID = 2**63 - 1
+SPECIAL_ROLES = rules.ORG_ROLES
+
+
+def _date(value: str, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("请选择日期", field=field, message_en=f"choose the date ({field})") from None
+
+
+def _fields(lang: str) -> list[tuple[str, str]]:
+    return [(f.code, f.zh if lang == "zh" else f.en) for f in service.policy().fields.values()]
+
+
+def _default_form() -> dict:
+    today = clock.today()
+    return {"kind": "special", "field": "all", "date_from": today.replace(year=today.year - 3).isoformat(),
+            "date_to": today.isoformat()}
+
+
+# ---- the subject's own reports -------------------------------------------------------------------------
+
+@router.get("/me/reports")
+def my_reports(request: Request, issued: int | None = Query(None, ge=1, le=MAX_ID),
+               principal: Principal = allow("subject"), session: Session = Depends(get_session)):
+    return _my_page(request, session, principal, issued=issued)
+
+
+@router.post("/me/reports")
+def request_mine(request: Request, kind: str = Form(""), field: str = Form(""), date_from: str = Form(""),
+                 date_to: str = Form(""), principal: Principal = allow("subject"), session: Session = Depends(get_session)):
+    form = {"kind": kind, "field": field, "date_from": date_from, "date_to": date_to}
+    try:
+        ask = None
+        if kind == "special":
+            ask = service.SpecialAsk(field, _date(date_from, "date_from"), _date(date_to, "date_to"))
+        if kind not in rules.KINDS:
+            raise InvalidInput("请选择报告类型", field="kind", message_en="choose the kind of report")
+        issued = service.issue(session, principal, kind, principal.subject_id, ask, channel="web")
+    except XinyongError as exc:
+        session.rollback()
+        return _my_page(request, session, principal, form=form, error=exc, status_code=exc.status)
+    session.commit()
+    return RedirectResponse(f"/me/reports?issued={issued.report.id}", status_code=303)
+
+
+def _my_page(request: Request, session: Session, principal: Principal, *, form: dict | None = None,
+             error: XinyongError | None = None, issued: int | None = None, status_code: int = 200):
+    lang, pol = language(request), service.policy()
+    ctx = {"reports": [views.report_out(r) for r in service.mine(session, principal)], "issued": issued,
+           "fields": _fields(lang), "form": form or _default_form(), "error": error_view(error, lang),
+           "titles": rules.TITLES, "citations": pol.citations}
+    return render(request, "reports/my_reports.html", ctx, status_code=status_code)
+
+
+# ---- an issued report: its page and its PDF (requester, or the subject it is about) --------------------
+
+@router.get("/reports/issued")
+def issued_list(request: Request, principal: Principal = allow("authenticated"), session: Session = Depends(get_session)):
+    return render(request, "reports/issued_list.html",
+                  {"reports": [views.report_out(r) for r in service.mine(session, principal)], "titles": rules.TITLES})
+
+
+@router.get("/reports/issued/{report_id}")
+def issued_page(request: Request, report_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow("authenticated"),
+                session: Session = Depends(get_session)):
+    found = views.report_out(service.visible(session, principal, report_id))
+    return render(request, "reports/issued.html", {"report": found, "titles": rules.TITLES})
+
+
+@router.get("/reports/issued/{report_id}/pdf")
+def issued_pdf(report_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow("authenticated"),
+               session: Session = Depends(get_session)):
+    found = service.download(session, principal, report_id)
+    session.commit()
+    return pdf_response(found)
+
+
+# ---- special reports for authorised organisations ------------------------------------------------------
+
+@router.get("/reports/special")
+def special_form(request: Request, principal: Principal = allow(*SPECIAL_ROLES)):
+    return _special_page(request, principal)
+
+
+@router.post("/reports/special")
+def special_request(request: Request, subject_id: str = Form(""), field: str = Form(""), date_from: str = Form(""),
+                    date_to: str = Form(""), purpose: str = Form("", max_length=500),
+                    authorisation_id: str = Form("", max_length=32), principal: Principal = allow(*SPECIAL_ROLES),
+                    session: Session = Depends(get_session)):
+    form = {"subject_id": subject_id, "field": field, "date_from": date_from, "date_to": date_to, "purpose": purpose,
+            "authorisation_id": authorisation_id}
+    try:
+        if not subject_id.strip().isdigit() or len(subject_id.strip()) > 18:
+            raise InvalidInput("请填写信用主体编号", field="subject_id", message_en="enter the subject's number")
+        ask = service.SpecialAsk(field, _date(date_from, "date_from"), _date(date_to, "date_to"), purpose,
+                                 authorisation_id)
+        issued = service.issue(session, principal, "special", int(subject_id), ask, channel="web")
+        session.commit()
+        if issued.report is None:
+            raise refusal(issued.refused)
+    except XinyongError as exc:
+        session.rollback()
+        return _special_page(request, principal, form=form, error=exc, status_code=exc.status)
+    return RedirectResponse(f"/reports/issued/{issued.report.id}", status_code=303)
+
+
+def _special_page(request: Request, principal: Principal, *, form: dict | None = None,
+                  error: XinyongError | None = None, status_code: int = 200):
+    lang = language(request)
+    ctx = {"fields": _fields(lang), "form": form or {**_default_form(), "subject_id": "", "purpose": "",
+                                                      "authorisation_id": ""},
+           "error": error_view(error, lang), "citation": service.policy().citations.get("special")}
+    return render(request, "reports/special.html", ctx, status_code=status_code)
+
+
+# ---- the public report of any subject -----------------------------------------------------------------
+
+@router.get("/reports/public/{subject_id}", dependencies=[Depends(throttle)])
+def public_form(request: Request, subject_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow("public"),
+                session: Session = Depends(get_session)):
+    from xinyong.disclosure.service import subject_profile
+    subject = subject_profile(session, subject_id)
+    return render(request, "reports/public.html", {"subject": subject,
+                                                   "citation": service.policy().citations.get("public")})
+
+
+@router.post("/reports/public/{subject_id}", dependencies=[Depends(throttle)])
+def public_issue(subject_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow("public"),
+                 session: Session = Depends(get_session)):
+    if session.get(Subject, subject_id) is None:
+        raise NotFound("未找到该主体", message_en="no such subject")
+    issued = service.issue(session, principal, "public", subject_id, channel="web")
+    session.commit()
+    return pdf_response(issued.report)
+
+
+# ---- the certificate and verification (anyone, no login) -----------------------------------------------
+
+@router.get("/reports/certificate", dependencies=[allow("public")])
+def certificate():
+    return Response(signing.certificate_pem(), media_type="application/x-pem-file",
+                    headers={"Content-Disposition": 'inline; filename="xinyong-reports.pem"'})
+
+
+@router.get("/verify", dependencies=[Depends(throttle)])
+def verify_form(request: Request, principal: Principal = allow("public")):
+    return _verify_page(request, None)
+
+
+@router.get("/verify/{code}", dependencies=[Depends(throttle)])
+def verify_code(request: Request, code: str = Path(max_length=64), principal: Principal = allow("public"),
+                session: Session = Depends(get_session)):
+    result = service.verify_code(session, code, client=client_of(request), principal=principal)
+    session.commit()
+    return _verify_page(request, views.verification_out(result), status_code=404 if result.outcome == "not_found" else 200)
+
+
+@router.post("/verify", dependencies=[Depends(throttle)])
+async def verify_submit(request: Request, code: str = Form("", max_length=64), file: UploadFile | None = File(None),
+                        principal: Principal = allow("public"), session: Session = Depends(get_session)):
+    data = await file.read(service.MAX_PDF_BYTES + 1) if file is not None else b""
+    try:
+        if data:
+            result = service.verify_file(session, data, code=code, client=client_of(request), principal=principal)
+        elif code.strip():
+            result = service.verify_code(session, code, client=client_of(request), principal=principal)
+        else:
+            raise InvalidInput("请输入验证码或上传报告文件", field="code", message_en="enter a code or upload the report")
+    except XinyongError as exc:
+        session.rollback()
+        return _verify_page(request, None, error=exc, status_code=exc.status)
+    session.commit()
+    return _verify_page(request, views.verification_out(result))
+
+
+def _verify_page(request: Request, result, *, error: XinyongError | None = None, status_code: int = 200):
+    ctx = {"result": result, "error": error_view(error, language(request)),
+           "fingerprint": signing.certificate_fingerprint()}
+    return render(request, "reports/verify.html", ctx, status_code=status_code)

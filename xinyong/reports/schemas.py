@@ -1,0 +1,68 @@
+"""Request and response models of the reports API (never the PDF's content in a verification)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+ReportKind = Literal["full", "public", "special"]
+
+
+class MyReportIn(BaseModel):
+    kind: ReportKind
+    field: str | None = Field(None, max_length=32)
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+class SpecialReportIn(BaseModel):
+    subject_id: int = Field(ge=1, le=2**63 - 1)
+    field: str = Field(max_length=32)
+    date_from: dt.date
+    date_to: dt.date
+    purpose: str = Field(max_length=500)
+    authorisation_id: str = Field(max_length=32, description="the subject's written authorisation of your organisation")
+
+
+class ReportOut(BaseModel):
+    id: int
+    code: str
+    number: str
+    kind: ReportKind
+    subject_id: int
+    subject_name_masked: str
+    requester_role: str
+    basis_kind: str | None
+    params: dict
+    finding: str | None
+    record_count: int
+    sha256: str
+    issued_at: dt.datetime
+    verify_url: str
+    download_url: str
+
+
+class FieldOut(BaseModel):
+    code: str
+    name: str
+    name_en: str
+
+
+class VerificationOut(BaseModel):
+    """What anyone learns by verifying: authenticity, integrity, kind, date, masked name. No content."""
+    outcome: Literal["authentic", "not_found", "tampered", "signature_invalid", "not_a_report"]
+    message: str
+    message_en: str
+    method: Literal["code", "file"]
+    code: str | None = None
+    kind: ReportKind | None = None
+    kind_name: str | None = None
+    number: str | None = None
+    issued_on: dt.date | None = None
+    subject_name_masked: str | None = None
+    signature_valid: bool | None = None
+    hash_matches: bool | None = None
+    sha256: str | None = None             # the hash stored at issue (compare a copy offline)
+    uploaded_sha256: str | None = None
+    certificate_sha256: str

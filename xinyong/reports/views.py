@@ -1,0 +1,32 @@
+"""Shapes of issued reports and verification results (shared by the API and the pages)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from xinyong.kit.web import local_time
+from xinyong.models.report import IssuedReport
+from xinyong.reports import rules, service, signing
+from xinyong.reports.schemas import ReportOut, VerificationOut
+
+
+def report_out(report: IssuedReport) -> ReportOut:
+    return ReportOut(id=report.id, code=report.code, number=report.number, kind=report.kind,
+                     subject_id=report.subject_id, subject_name_masked=report.subject_name_masked,
+                     requester_role=report.requester_role, basis_kind=report.basis_kind, params=report.params or {},
+                     finding=report.finding, record_count=report.record_count, sha256=report.sha256,
+                     issued_at=report.issued_at, verify_url=service.verify_url(report.code),
+                     download_url=f"/api/v1/reports/{report.id}/pdf")
+
+
+def verification_out(v: service.Verification) -> VerificationOut:
+    r = v.report
+    issued_on = None
+    if r is not None:
+        issued_on = dt.date.fromisoformat(local_time(r.issued_at, "%Y-%m-%d"))
+    return VerificationOut(
+        outcome=v.outcome, message=v.message, message_en=v.message_en, method=v.method,
+        code=r.code if r is not None else None, kind=r.kind if r is not None else None,
+        kind_name=rules.TITLES[r.kind][0] if r is not None else None, number=r.number if r is not None else None,
+        issued_on=issued_on, subject_name_masked=r.subject_name_masked if r is not None else None,
+        signature_valid=v.signature_valid, hash_matches=v.hash_matches, sha256=r.sha256 if r is not None else None,
+        uploaded_sha256=v.uploaded_sha256, certificate_sha256=signing.certificate_fingerprint())
