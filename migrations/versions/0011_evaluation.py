@@ -90,9 +90,13 @@ def upgrade() -> None:
     )
     op.create_index('ix_sector_evaluations_subject_time', 'sector_evaluations', ['subject_id', 'evaluated_on'],
                     unique=False)
+    # the recompute's covering index over records (xinyong/models/evaluation.py)
+    op.create_index('ix_records_evaluation', 'records',
+                    ['subject_id', 'item_code', 'decision_date', 'severity', 'status', 'under_objection'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_records_evaluation', table_name='records')
     op.drop_index('ix_sector_evaluations_subject_time', table_name='sector_evaluations')
     op.drop_table('sector_evaluations')
     op.drop_table('sector_imports')

@@ -251,7 +251,8 @@ def records_behind(session: Session, model: IndicatorModel, indicator: Indicator
     if indicator.source == "records":
         case, cuts = record_indicator_expr(model, as_of)
         sql = (f"SELECT r.id, r.item_code, r.decision_no, r.decision_date, r.severity, r.status, r.under_objection, "
-               f"r.source_agency_id, r.fields FROM records r WHERE r.subject_id = :s AND {record_filter(model)} "
+               f"r.source_agency_id, r.fields, r.publicity_published, r.disclosure, r.publicity_start, r.publicity_end "
+               f"FROM records r WHERE r.subject_id = :s AND {record_filter(model)} "
                f"AND ({case}) = :ind ORDER BY r.decision_date DESC, r.id DESC LIMIT :limit")
         params = {**cuts, "ind": indicator.code}
     elif indicator.source == "lists":

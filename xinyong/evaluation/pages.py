@@ -1,0 +1,103 @@
+"""Evaluation pages: the published result of a subject (QZ art. 16) followed contribution by
+contribution to its records, the subject's own explanation, the staff overview with the
+recompute button, and sector evaluation filing (QZ art. 17)."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+
+from xinyong.evaluation import repository, sector, service, views
+from xinyong.kit.access import Principal, allow
+from xinyong.kit.errors import NotFound, XinyongError
+from xinyong.kit.web import get_session, language, render
+
+router = APIRouter(include_in_schema=False)
+MAX_ID = 2**63 - 1
+SubjectId = Path(ge=1, le=MAX_ID)
+Indicator = Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.+\-]+$")
+SENDERS = ("agency", "staff", "admin")
+
+
+def _error(exc: XinyongError, lang: str) -> str:
+    return exc.message if lang == "zh" else (exc.message_en or exc.message)
+
+
+@router.get("/evaluation/subjects/{subject_id}")
+def subject_result(request: Request, subject_id: int = SubjectId, principal: Principal = allow("public"),
+                   session: Session = Depends(get_session)):
+    ev = views.evaluation_out(session, principal, subject_id, language(request))
+    return render(request, "evaluation/subject.html", {"ev": ev, "own": False, "grades": _grades()})
+
+
+@router.get("/me/evaluation")
+def my_result(request: Request, principal: Principal = allow("subject"), session: Session = Depends(get_session)):
+    if principal.subject_id is None:
+        raise NotFound("账户未关联信用主体", message_en="this account speaks for no subject")
+    ev = views.evaluation_out(session, principal, principal.subject_id, language(request))
+    return render(request, "evaluation/subject.html", {"ev": ev, "own": True, "grades": _grades()})
+
+
+@router.get("/evaluation/subjects/{subject_id}/contributions/{indicator}")
+def contribution(request: Request, subject_id: int = SubjectId, indicator: str = Indicator,
+                 principal: Principal = allow("public"), session: Session = Depends(get_session)):
+    behind = views.behind_out(session, principal, subject_id, indicator, language(request))
+    ev = views.evaluation_out(session, principal, subject_id, language(request))
+    c = next((c for c in ev.contributions if c.indicator == indicator), None)
+    return render(request, "evaluation/contribution.html", {"ev": ev, "b": behind.out, "c": c,
+                                                             "ind": behind.indicator})
+
+
+def _grades():
+    return service.model_in_force().model.grades
+
+
+@router.get("/evaluation")
+def overview(request: Request, run: int | None = Query(None, ge=1, le=MAX_ID),
+             principal: Principal = allow("staff", "admin", "auditor"), session: Session = Depends(get_session)):
+    in_force = service.model_in_force()
+    model = in_force.model
+    dist = dict(repository.grade_distribution(session, model.version))
+    rows = [(g, dist.get(g.grade, 0)) for g in model.grades]
+    return render(request, "evaluation/overview.html", {
+        "model": model, "citation": in_force.citation, "rows": rows, "total": sum(dist.values()),
+        "peak": max(dist.values(), default=0) or 1, "versions": service.available_versions(),
+        "stored": repository.versions_stored(session), "runs": repository.recent_runs(session),
+        "imports": repository.recent_imports(session), "done": run,
+        "can_recompute": principal.role in ("staff", "admin")})
+
+
+@router.post("/evaluation/recompute")
+def recompute(request: Request, principal: Principal = allow("staff", "admin"), session: Session = Depends(get_session)):
+    run = service.recompute_full(session, trigger="staff", actor=principal)
+    session.commit()
+    return RedirectResponse(f"/evaluation?run={run.id}", status_code=303)
+
+
+@router.get("/evaluation/sector")
+def sector_form(request: Request, filed: int | None = Query(None, ge=1, le=MAX_ID),
+                principal: Principal = allow(*SENDERS), session: Session = Depends(get_session)):
+    return _sector_page(request, filed=filed)
+
+
+@router.post("/evaluation/sector")
+async def sector_upload(request: Request, file: UploadFile | None = File(None), principal: Principal = allow(*SENDERS),
+                        session: Session = Depends(get_session)):
+    lang = language(request)
+    data = await file.read(sector.MAX_ROWS * 200) if file is not None else b""
+    try:
+        outcome = sector.import_csv(session, data, (file.filename if file else "") or "sector.csv", actor=principal,
+                                    channel="web")
+    except XinyongError as exc:
+        session.rollback()
+        return _sector_page(request, error=_error(exc, lang), status_code=exc.status)
+    session.commit()
+    return RedirectResponse(f"/evaluation/sector?filed={outcome.import_id}", status_code=303)
+
+
+def _sector_page(request: Request, filed: int | None = None, error: str | None = None, status_code: int = 200):
+    rule = sector.tiers_rule()
+    from xinyong.evaluation.rules import tiers_of
+    return render(request, "evaluation/sector.html", {
+        "columns": sector.COLUMNS, "tiers": tiers_of(rule.value).values(), "citation": str(rule.citation),
+        "filed": filed, "error": error}, status_code=status_code)

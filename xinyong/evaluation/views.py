@@ -1,0 +1,121 @@
+"""Shaping evaluation results for the API and pages, with who may see what:
+- a result is published (QZ art. 16) for every subject except natural persons, whose result is
+  seen by themselves and by the credit department only (personal information, FZ art. 11);
+- the records behind a contribution: the subject itself and staff see all of them; the public
+  sees the records that are public today, and a count of the others."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from xinyong import clock
+from xinyong.evaluation import sector, service
+from xinyong.evaluation.schemas import (ContributionOut, EvaluationOut, RecordBehindOut, RecordsBehindOut,
+                                        SectorEvaluationOut)
+from xinyong.kit.access import Principal
+from xinyong.kit.errors import NotFound
+from xinyong.models import Subject
+
+STAFF_ROLES = ("staff", "admin", "auditor")
+
+
+def sees_everything(principal: Principal, subject_id: int) -> bool:
+    return principal.role in STAFF_ROLES or (principal.role == "subject" and principal.subject_id == subject_id)
+
+
+def visible_subject(session: Session, principal: Principal, subject_id: int) -> Subject:
+    subject = session.get(Subject, subject_id)
+    if subject is None or (subject.kind == "natural_person" and not sees_everything(principal, subject_id)):
+        raise NotFound("没有该主体的公开评价结果", message_en="no published evaluation for this subject")
+    return subject
+
+
+def _name(obj, lang: str) -> str:
+    return obj.name_zh if lang == "zh" else obj.name_en
+
+
+def evaluation_out(session: Session, principal: Principal, subject_id: int, lang: str = "zh",
+                   base_url: str = "/evaluation/subjects") -> EvaluationOut:
+    visible_subject(session, principal, subject_id)
+    ex = service.explain(session, subject_id)
+    model, result = ex.model, ex.result
+    grade = next((g for g in model.grades if result and g.grade == result["grade"]), None)
+    contributions = [ContributionOut(
+        dimension=c.dimension.code, dimension_name=_name(c.dimension, lang), indicator=c.indicator.code,
+        indicator_name=_name(c.indicator, lang), matched=c.matched, under_objection=c.flagged, points=c.points,
+        records_url=f"{base_url}/{subject_id}/contributions/{c.indicator.code}") for c in ex.contributions]
+    sectors = [SectorEvaluationOut(
+        sector=s["sector"], grade=s["grade"], tier=s["tier"], tier_name=s["tier_name_zh" if lang == "zh" else "tier_name_en"],
+        inspections_per_year=s["inspections_per_year"], sampling_ratio=s["sampling_ratio"],
+        evaluated_on=s["evaluated_on"], agency=s["agency_name"], filed_at=s["filed_at"], citation=s["citation"])
+        for s in sector.sector_view(session, subject_id)]
+    return EvaluationOut(
+        subject_id=subject_id, subject_name=_subject_name(ex.subject, principal), subject_kind=ex.subject.kind,
+        model_version=model.version, model_title=model.title_zh if lang == "zh" else model.title_en,
+        citation=ex.citation, evaluated=result is not None, grade=result["grade"] if result else None,
+        grade_name=_name(grade, lang) if grade else None, score=result["score"] if result else None,
+        base_score=model.base_score, grade_reason=ex.grade_reason,
+        under_objection=result["flagged"] if result else 0, as_of=result["as_of"] if result else None,
+        computed_at=result["computed_at"] if result else None, contributions=contributions,
+        sector_evaluations=sectors)
+
+
+def _subject_name(subject: Subject, principal: Principal) -> str:
+    if subject.kind == "natural_person" and not (principal.role == "subject" and principal.subject_id == subject.id) \
+            and principal.role not in STAFF_ROLES:
+        return subject.name[:1] + "**"
+    return subject.name
+
+
+@dataclasses.dataclass
+class Behind:
+    out: RecordsBehindOut
+    indicator: object
+
+
+def behind_out(session: Session, principal: Principal, subject_id: int, indicator_code: str,
+               lang: str = "zh") -> Behind:
+    visible_subject(session, principal, subject_id)
+    indicator, rows, as_of = service.records_behind(session, subject_id, indicator_code)
+    contribution = next((c for c in service.explain(session, subject_id).contributions
+                         if c.indicator.code == indicator_code), None)
+    everything = sees_everything(principal, subject_id)
+    today = clock.today()
+    shown, hidden = [], 0
+    for row in rows:
+        item = _behind_item(indicator.source, row)
+        if everything or _public(indicator.source, row, today):
+            shown.append(item)
+        else:
+            hidden += 1
+    out = RecordsBehindOut(subject_id=subject_id, indicator=indicator.code, indicator_name=_name(indicator, lang),
+                           model_version=service.model_in_force().model.version, as_of=as_of,
+                           matched=contribution.matched if contribution else 0, shown=shown, hidden_not_public=hidden)
+    return Behind(out, indicator)
+
+
+def _public(source: str, row: dict, today: dt.date) -> bool:
+    if source == "records":
+        return (bool(row["publicity_published"]) and row["disclosure"] == "public" and row["status"] == "active"
+                and row["publicity_start"] <= today and (row["publicity_end"] is None or row["publicity_end"] > today))
+    if source == "lists":
+        return row.get("listed_on") is not None
+    return False
+
+
+def _behind_item(source: str, row: dict) -> RecordBehindOut:
+    if source == "records":
+        fields = row.get("fields") or {}
+        detail = fields.get("offence_type") or fields.get("facts") or fields.get("breach_kind") or ""
+        if row["item_code"] == "government_breach":
+            detail = " · ".join(x for x in (fields.get("breach_kind"), fields.get("field"), fields.get("facts")) if x)
+        return RecordBehindOut(kind="record", id=row["id"], label=f"{row['item_code']} {row['decision_no']}",
+                               date=row["decision_date"], detail=f"{row.get('severity') or ''} {detail}".strip()[:300],
+                               under_objection=bool(row["under_objection"]), url=None)
+    if source == "lists":
+        return RecordBehindOut(kind="list_entry", id=row["id"], label=f"{row['kind']} {row.get('category') or ''}".strip(),
+                               date=row.get("listed_on") or row.get("decided_on"), detail=row["status"])
+    return RecordBehindOut(kind="commitment", id=row["id"], label=f"{row['commitment_no']} ({row['type']})",
+                           date=row.get("breached_on"), detail=(row.get("matter") or "")[:300])
