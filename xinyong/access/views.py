@@ -101,7 +101,8 @@ def _gated(record: Record, agency: str, masking: dict, mask: bool, today: dt.dat
         decision_no=record.decision_no, decision_date=record.decision_date, severity=record.severity,
         source_agency=agency, publicity_end=record.publicity_end, publicity_citation=record.publicity_citation,
         fields=fields, field_labels={k: labels.get(k, k) for k in fields}, disclosure=record.disclosure,
-        public=visibility == "public", visibility=visibility, visibility_note=zh, visibility_note_en=en)
+        public=visibility == "public", visibility=visibility, visibility_note=zh, visibility_note_en=en,
+        under_objection=record.under_objection)
 
 
 def visibility_of(record: Record, today: dt.date) -> tuple[str, str, str]:

@@ -81,7 +81,7 @@ def record_view(record: PublicRecord, lang: str) -> dict:
         "decision_no": record.decision_no, "decision_date": record.decision_date,
         "severity": record.severity, "source_agency": record.source_agency,
         "publicity_end": record.publicity_end, "publicity_citation": record.publicity_citation,
-        "fields": fields,
+        "fields": fields, "under_objection": record.under_objection,
     }
 
 

@@ -27,6 +27,8 @@ class PublicRecord(BaseModel):
     publicity_citation: str
     fields: dict[str, str | None]
     field_labels: dict[str, str]
+    # an objection (异议) to this record is being handled (FZ art. 25, QZ art. 34)
+    under_objection: bool = False
 
 
 class PublicSubject(BaseModel):

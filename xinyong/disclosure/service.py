@@ -76,4 +76,4 @@ def _public_record(record, agency_name: str, subject: Subject, masking: dict) ->
         decision_no=record.decision_no, decision_date=record.decision_date, severity=record.severity,
         source_agency=agency_name, publicity_end=record.publicity_end,
         publicity_citation=record.publicity_citation, fields=fields,
-        field_labels={k: labels.get(k, k) for k in fields})
+        field_labels={k: labels.get(k, k) for k in fields}, under_objection=record.under_objection)

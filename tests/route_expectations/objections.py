@@ -1,0 +1,19 @@
+"""Who may call the objection routes (FZ art. 25, QZ art. 34): the subject files and follows its
+own; the service window (staff) files on a subject's behalf and sees all; the source agency
+verifies and decides. Rows not one's own answer 404 (checked in tests/objections)."""
+EXPECTED = {
+    ("GET", "/api/v1/me/objections"): {"subject"}, ("POST", "/api/v1/me/objections"): {"subject"},
+    ("POST", "/api/v1/objections"): {"staff"},
+    ("GET", "/api/v1/objections"): {"agency", "staff"},
+    ("GET", "/api/v1/objections/{objection_id}"): {"subject", "agency", "staff"},
+    ("GET", "/api/v1/objections/{objection_id}/correctable-fields"): {"agency"},
+    ("POST", "/api/v1/objections/{objection_id}/decision"): {"agency"},
+    ("POST", "/api/v1/objections/{objection_id}/extension"): {"agency"},
+    ("GET", "/api/v1/objections/{objection_id}/evidence/{evidence_id}"): {"subject", "agency", "staff"},
+    ("GET", "/me/objections"): {"subject"}, ("POST", "/me/objections"): {"subject"},
+    ("GET", "/me/objections/{objection_id}"): {"subject"},
+    ("GET", "/agency/objections"): {"agency"}, ("GET", "/agency/objections/{objection_id}"): {"agency"},
+    ("POST", "/agency/objections/{objection_id}/decision"): {"agency"},
+    ("GET", "/staff/objections"): {"staff"}, ("GET", "/staff/objections/{objection_id}"): {"staff"},
+    ("GET", "/window/objections"): {"staff"}, ("POST", "/window/objections"): {"staff"},
+}

@@ -1,0 +1,219 @@
+"""Pages of objections: the subject files and follows its objections (/me/objections), the
+service window files on a subject's behalf (/window/objections), the source agency works its
+queue and decides (/agency/objections), the credit department sees every objection
+(/staff/objections). Thin: parse, call the service, render."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+
+from xinyong import clock
+from xinyong.access import service as access_service
+from xinyong.kit.access import Principal, allow
+from xinyong.kit.errors import InvalidInput, XinyongError
+from xinyong.kit.identifiers import InvalidIdentifier, check_uscc
+from xinyong.kit.web import get_session, language, render
+from xinyong.law import active_profile
+from xinyong.objections import correction, repository, rules, service, views
+from xinyong.objections.api import read_uploads
+
+router = APIRouter(include_in_schema=False)
+MAX_ID = 2**63 - 1
+PAGE = 50
+STATUS = Query(None, pattern="^(open|corrected|upheld)$")
+
+
+def _error(error: XinyongError | None, lang: str) -> dict | None:
+    if error is None:
+        return None
+    return {"field": error.field, "message": error.message if lang == "zh" else error.message_en}
+
+
+def _form_context(lang: str) -> dict:
+    profile, today = active_profile(), clock.today()
+    evidence = profile.rule(rules.EVIDENCE_KEY, today).value
+    return {"grounds": [(code, names[lang] if lang in names else names["zh"])
+                        for code, names in rules.grounds_of(profile, today).items()],
+            "grounds_citation": rules.citation_of(profile, rules.GROUNDS_KEY, today),
+            "evidence_types": "/".join(k.upper() for k in evidence["types"]),
+            "evidence_max_mb": int(evidence["max_file_bytes"]) // (1024 * 1024),
+            "evidence_max_files": int(evidence["max_files"])}
+
+
+def _list(request: Request, session: Session, principal: Principal, template: str, page: int, status: str | None,
+          extra: dict | None = None, status_code: int = 200):
+    lang = language(request)
+    found = views.page(session, principal, status, PAGE + 1, (page - 1) * PAGE, lang)
+    ctx = {"objections": found.items[:PAGE], "total": found.total, "page": page, "has_next": len(found.items) > PAGE,
+           "status": status, "pager_query": f"status={status}&" if status else "", "today": clock.today(),
+           **_form_context(lang), **(extra or {})}
+    return render(request, template, ctx, status_code=status_code)
+
+
+# ---- the subject ---------------------------------------------------------------------------------
+
+@router.get("/me/objections")
+def my_objections(request: Request, page: int = Query(1, ge=1, le=10_000), status: str | None = STATUS,
+                  record: int | None = Query(None, ge=1, le=MAX_ID), principal: Principal = allow("subject"),
+                  session: Session = Depends(get_session)):
+    return _mine(request, session, principal, page, status, form={"record_id": record})
+
+
+def _mine(request, session, principal, page=1, status=None, form=None, error=None, status_code=200):
+    records = repository.own_records(session, principal.subject_id)
+    extra = {"records": records, "form": form or {}, "error": _error(error, language(request))}
+    return _list(request, session, principal, "objections/mine.html", page, status, extra, status_code)
+
+
+@router.post("/me/objections")
+async def file_mine(request: Request, record_id: str = Form(""), grounds: list[str] = Form([]),
+                    reasons: str = Form("", max_length=4000), requested_change: str = Form("", max_length=4000),
+                    evidence: list[UploadFile] | None = File(None), principal: Principal = allow("subject"),
+                    session: Session = Depends(get_session)):
+    form = {"record_id": record_id, "grounds": grounds, "reasons": reasons, "requested_change": requested_change}
+    try:
+        uploads = await read_uploads(evidence)
+        objection = service.file_objection(session, principal, record_id=_record_id(record_id), grounds=grounds,
+                                           reasons=reasons, requested_change=requested_change, files=uploads,
+                                           channel="web")
+    except XinyongError as exc:
+        session.rollback()
+        return _mine(request, session, principal, form=form, error=exc, status_code=exc.status)
+    session.commit()
+    return RedirectResponse(f"/me/objections/{objection.id}?filed=1", status_code=303)
+
+
+def _record_id(text: str) -> int:
+    try:
+        value = int(text)
+    except (TypeError, ValueError):
+        raise InvalidInput("请选择要提出异议的信用记录", field="record_id",
+                           message_en="choose the record you object to") from None
+    if not 1 <= value <= MAX_ID:
+        raise InvalidInput("请选择要提出异议的信用记录", field="record_id", message_en="choose the record you object to")
+    return value
+
+
+@router.get("/me/objections/{objection_id}")
+def my_objection(request: Request, objection_id: int = Path(ge=1, le=MAX_ID), filed: int = Query(0, ge=0, le=1),
+                 principal: Principal = allow("subject"), session: Session = Depends(get_session)):
+    return _detail(request, session, principal, objection_id, {"filed": filed, "back": "/me/objections"})
+
+
+def _detail(request, session, principal, objection_id, extra=None, status_code=200):
+    lang = language(request)
+    item = views.one(session, principal, objection_id, lang)
+    return render(request, "objections/detail.html", {"o": item, **(extra or {})}, status_code=status_code)
+
+
+# ---- the source agency ---------------------------------------------------------------------------
+
+@router.get("/agency/objections")
+def agency_queue(request: Request, page: int = Query(1, ge=1, le=10_000), status: str | None = STATUS,
+                 principal: Principal = allow("agency"), session: Session = Depends(get_session)):
+    return _list(request, session, principal, "objections/queue.html", page, status,
+                 {"base": "/agency/objections", "title_key": "objections.agency_queue"})
+
+
+@router.get("/agency/objections/{objection_id}")
+def agency_objection(request: Request, objection_id: int = Path(ge=1, le=MAX_ID), decided: int = Query(0, ge=0, le=1),
+                     principal: Principal = allow("agency"), session: Session = Depends(get_session)):
+    return _agency_detail(request, session, principal, objection_id, decided=decided)
+
+
+def _agency_detail(request, session, principal, objection_id, form=None, error=None, decided=0, status_code=200):
+    record = service.visible(session, principal, objection_id)[1]
+    specs = correction.specs_for(record, active_profile(), clock.today())
+    current = correction.current_values(record, specs)
+    fields = [{"code": c, "label": s.label, "type": s.type, "choices": s.choices, "current": current[c]}
+              for c, s in specs.items()]
+    extra = {"fields": fields, "form": form or {}, "error": _error(error, language(request)), "decided": decided,
+             "back": "/agency/objections", "decide_url": f"/agency/objections/{objection_id}/decision"}
+    return _detail(request, session, principal, objection_id, extra, status_code)
+
+
+@router.post("/agency/objections/{objection_id}/decision")
+async def agency_decide(request: Request, objection_id: int = Path(ge=1, le=MAX_ID), outcome: str = Form(""),
+                        reasons: str = Form("", max_length=4000), principal: Principal = allow("agency"),
+                        session: Session = Depends(get_session)):
+    form_data = await request.form()
+    corrections = {key[4:]: str(value) for key, value in form_data.items()
+                   if key.startswith("new_") and form_data.get(f"change_{key[4:]}")}
+    form = {"outcome": outcome, "reasons": reasons, "corrections": corrections}
+    try:
+        service.decide(session, principal, objection_id, outcome=outcome, reasons=reasons,
+                       corrections=corrections if outcome == "corrected" else {})
+    except XinyongError as exc:
+        session.rollback()
+        if exc.status == 404:
+            raise
+        return _agency_detail(request, session, principal, objection_id, form=form, error=exc,
+                              status_code=exc.status)
+    session.commit()
+    return RedirectResponse(f"/agency/objections/{objection_id}?decided=1", status_code=303)
+
+
+# ---- the credit department -----------------------------------------------------------------------
+
+@router.get("/staff/objections")
+def staff_objections(request: Request, page: int = Query(1, ge=1, le=10_000), status: str | None = STATUS,
+                     principal: Principal = allow("staff"), session: Session = Depends(get_session)):
+    return _list(request, session, principal, "objections/queue.html", page, status,
+                 {"base": "/staff/objections", "title_key": "objections.staff_all"})
+
+
+@router.get("/staff/objections/{objection_id}")
+def staff_objection(request: Request, objection_id: int = Path(ge=1, le=MAX_ID), filed: int = Query(0, ge=0, le=1),
+                    principal: Principal = allow("staff"), session: Session = Depends(get_session)):
+    return _detail(request, session, principal, objection_id, {"filed": filed, "back": "/staff/objections"})
+
+
+@router.get("/window/objections")
+def window_form(request: Request, code: str = Query("", max_length=40), principal: Principal = allow("staff"),
+                session: Session = Depends(get_session)):
+    return _window(request, session, code)
+
+
+def _window(request, session, code, form=None, error=None, status_code=200):
+    lang = language(request)
+    records, lookup_error = [], None
+    if code.strip():
+        try:
+            subject_id = _subject_by_code(session, code)
+            records = repository.own_records(session, subject_id)
+        except XinyongError as exc:
+            lookup_error = exc
+    ctx = {"code": code, "records": records, "form": form or {}, "error": _error(error or lookup_error, lang),
+           **_form_context(lang)}
+    return render(request, "objections/window.html", ctx, status_code=status_code)
+
+
+def _subject_by_code(session, code: str) -> int:
+    """A subject by its USCC, or (for a natural person) by resident ID number."""
+    code = code.strip().upper()
+    try:
+        check_uscc(code)
+    except InvalidIdentifier:
+        return access_service.subject_for_window(session, None, code)
+    return access_service.subject_for_window(session, code, None)
+
+
+@router.post("/window/objections")
+async def window_file(request: Request, code: str = Form("", max_length=40), record_id: str = Form(""),
+                      agent_authorisation_ref: str = Form("", max_length=200), grounds: list[str] = Form([]),
+                      reasons: str = Form("", max_length=4000), requested_change: str = Form("", max_length=4000),
+                      evidence: list[UploadFile] | None = File(None), principal: Principal = allow("staff"),
+                      session: Session = Depends(get_session)):
+    form = {"record_id": record_id, "grounds": grounds, "reasons": reasons, "requested_change": requested_change,
+            "agent_authorisation_ref": agent_authorisation_ref}
+    try:
+        uploads = await read_uploads(evidence)
+        objection = service.file_objection(session, principal, record_id=_record_id(record_id), grounds=grounds,
+                                           reasons=reasons, requested_change=requested_change, files=uploads,
+                                           agent_ref=agent_authorisation_ref, channel="window")
+    except XinyongError as exc:
+        session.rollback()
+        return _window(request, session, code, form=form, error=exc, status_code=exc.status)
+    session.commit()
+    return RedirectResponse(f"/staff/objections/{objection.id}?filed=1", status_code=303)
