@@ -6,7 +6,7 @@ import datetime as dt
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from xinyong.models import Agency, Record, Subject
+from xinyong.models import Agency, BatchRejection, Record, Subject
 from xinyong.models.commitment import Commitment
 
 
@@ -45,3 +45,9 @@ def flag_overdue(session: Session, ids: list[int], today: dt.date) -> None:
 def exists(session: Session, agency_id: int, commitment_no: str) -> bool:
     return session.scalar(select(Commitment.id).where(Commitment.agency_id == agency_id,
                                                       Commitment.commitment_no == commitment_no)) is not None
+
+
+def first_rejection(session: Session, batch_id: int) -> tuple[str, str] | None:
+    row = session.execute(select(BatchRejection.reason, BatchRejection.reason_en)
+                          .where(BatchRejection.batch_id == batch_id).limit(1)).first()
+    return (row[0], row[1]) if row else None

@@ -133,9 +133,9 @@ def breach(session: Session, principal: Principal, commitment_id: int, facts: st
     outcome = ingest_rows(session, rows=[row], source_uscc=agency.uscc, item_code=rule.value["item"],
                           user_id=principal.user_id, change_reason=f"违诺认定 commitment {c.id}", actor=principal)
     if outcome.status != "completed" or outcome.accepted != 1:
-        raise InvalidInput(f"违诺信息未通过校验：{outcome.error_message or '见批次退回记录'}（批次 {outcome.batch_id}）",
-                           code="breach_record_refused",
-                           message_en=f"the breach record was refused (batch {outcome.batch_id})")
+        zh, en = repository.first_rejection(session, outcome.batch_id) or (outcome.error_message, outcome.error_message)
+        raise InvalidInput(f"违诺信息未通过校验：{zh}（批次 {outcome.batch_id}）", code="breach_record_refused",
+                           message_en=f"the breach record was refused: {en} (batch {outcome.batch_id})")
     change_context(session, user_id=principal.user_id, reason="commitment breached")
     c.status, c.breached_on, c.breach_note = "breached", day, facts
     c.breach_batch_id = outcome.batch_id
