@@ -1,0 +1,175 @@
+"""Pages of complaints and reports (QZ art. 37): anyone files and later reads the result with
+the tracking code; staff assign; the assigned handler alone sees who complained."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from xinyong.complaints import repository, rules, service, views
+from xinyong.complaints.schemas import MAX_ID, ComplaintIn, HandleIn
+from xinyong.kit.access import Principal, allow
+from xinyong.kit.errors import InvalidInput, NotFound, XinyongError
+from xinyong.kit.web import get_session, language, render
+
+router = APIRouter(include_in_schema=False)
+STAFF = ("staff", "admin")
+PAGE = 50
+
+
+def _error(error: XinyongError | None, lang: str) -> dict | None:
+    if error is None:
+        return None
+    return {"field": error.field, "message": error.message if lang == "zh" else error.message_en}
+
+
+def _form_invalid(exc: ValidationError) -> InvalidInput:
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first.get("loc", ())) or None
+    return InvalidInput(f"输入有误：{field}", field=field, message_en=f"invalid input: {field}")
+
+
+def _int_or_none(value: str) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
+# ---- anyone: file, then read the result ----------------------------------------------------------------
+
+@router.get("/complaints/new")
+def new_form(request: Request, subject_id: int | None = Query(None, ge=1, le=MAX_ID),
+             record_id: int | None = Query(None, ge=1, le=MAX_ID), principal: Principal = allow("public")):
+    return _new_page(request, {"subject_id": subject_id or "", "record_id": record_id or "", "kind": "complaint"})
+
+
+def _new_page(request, form: dict, error=None, status_code=200):
+    pol = service.policy()
+    return render(request, "complaints/new.html", {"form": form, "error": error, "stages": pol.stages,
+                                                   "citation": pol.citation}, status_code=status_code)
+
+
+@router.post("/complaints/new")
+def file_complaint(request: Request, kind: str = Form("complaint"), stage: str = Form(""), summary: str = Form(""),
+                   subject_id: str = Form(""), record_id: str = Form(""), anonymous: str = Form(""),
+                   name: str = Form(""), contact: str = Form(""), id_number: str = Form(""),
+                   principal: Principal = allow("public"), session: Session = Depends(get_session)):
+    form = {"kind": kind, "stage": stage, "summary": summary, "subject_id": subject_id, "record_id": record_id,
+            "anonymous": bool(anonymous), "name": name, "contact": contact, "id_number": id_number}
+    try:
+        try:
+            data = ComplaintIn(kind=kind, stage=stage, summary=summary, subject_id=_int_or_none(subject_id),
+                               record_id=_int_or_none(record_id), anonymous=bool(anonymous), name=name,
+                               contact=contact, id_number=id_number)
+        except ValidationError as exc:
+            raise _form_invalid(exc) from None
+        filed = service.file(session, principal, data)
+    except XinyongError as exc:
+        session.rollback()
+        # the identity typed in is not sent back into the page on an error either
+        form.update(name="", contact="", id_number="")
+        return _new_page(request, form, _error(exc, language(request)), exc.status)
+    session.commit()
+    return render(request, "complaints/filed.html", {"complaint": filed.complaint, "secret": filed.secret,
+                                                     "due_on": filed.due_on})
+
+
+@router.get("/complaints/track")
+def track_form(request: Request, principal: Principal = allow("public")):
+    return render(request, "complaints/track.html", {"complaint": None})
+
+
+@router.post("/complaints/track")
+def track(request: Request, tracking_code: str = Form(""), secret: str = Form(""),
+          principal: Principal = allow("public"), session: Session = Depends(get_session)):
+    try:
+        complaint = service.track(session, tracking_code[:32], secret[:64])
+    except XinyongError as exc:
+        return render(request, "complaints/track.html", {"complaint": None, "code": tracking_code[:32],
+                                                         "error": _error(exc, language(request))},
+                      status_code=exc.status)
+    return render(request, "complaints/track.html", {"complaint": views.result_out(complaint, False)})
+
+
+@router.get("/me/complaints")
+def my_complaints(request: Request, principal: Principal = allow("authenticated"),
+                  session: Session = Depends(get_session)):
+    return render(request, "complaints/mine.html",
+                  {"complaints": [views.result_out(c, True) for c in service.mine(session, principal)]})
+
+
+# ---- the credit department ------------------------------------------------------------------------------
+
+@router.get("/complaints")
+def queue(request: Request, status: str | None = Query(None, pattern="^(filed|assigned|handled)$"),
+          mine: bool = Query(False), page: int = Query(1, ge=1, le=10_000),
+          principal: Principal = allow(*STAFF), session: Session = Depends(get_session)):
+    rows = repository.queue(session, status=status, handler_user_id=principal.user_id if mine else None,
+                            limit=PAGE, offset=(page - 1) * PAGE)
+    return render(request, "complaints/queue.html", {
+        "rows": [views.staff_out(session, *row) for row in rows], "status": status, "mine": mine, "page": page,
+        "has_next": len(rows) == PAGE, "counts": repository.counts_by_status(session)})
+
+
+@router.get("/complaints/{complaint_id}")
+def detail(request: Request, complaint_id: int = Path(ge=1, le=MAX_ID), done: str = Query("", max_length=16),
+           principal: Principal = allow(*STAFF), session: Session = Depends(get_session)):
+    return _detail_page(request, session, principal, complaint_id, done=done)
+
+
+def _detail_page(request, session, principal, complaint_id, *, done="", error=None, form=None, status_code=200):
+    row = repository.one(session, complaint_id)
+    if row is None:
+        raise NotFound("未找到该投诉举报", message_en="no such complaint")
+    complaint = row[0]
+    identity = None
+    if rules.may_see_identity(principal.user_id, complaint.handler_user_id):
+        _, identity = service.handler_view(session, principal, complaint_id)
+        session.commit()   # the opening is audited
+        row = repository.one(session, complaint_id)
+    pol = service.policy()
+    out = views.handler_out(session, *row, identity) if identity is not None else views.staff_out(session, *row)
+    return render(request, "complaints/detail.html", {
+        "c": out, "identity": out.complainant if identity is not None else None,
+        "is_handler": identity is not None, "may_assign": principal.role in pol.assigner_roles,
+        "handlers": repository.handlers(session, pol.handler_roles), "outcomes": pol.outcomes,
+        "done": done, "error": error, "form": form or {}}, status_code=status_code)
+
+
+@router.post("/complaints/{complaint_id}/assign")
+def assign(request: Request, complaint_id: int = Path(ge=1, le=MAX_ID), handler_user_id: str = Form(""),
+           principal: Principal = allow(*STAFF), session: Session = Depends(get_session)):
+    try:
+        handler = _int_or_none(handler_user_id)
+        if handler is None:
+            raise InvalidInput("请选择承办人", field="handler_user_id", message_en="choose a handler")
+        service.assign(session, principal, complaint_id, handler)
+    except NotFound:
+        raise
+    except XinyongError as exc:
+        session.rollback()
+        return _detail_page(request, session, principal, complaint_id, error=_error(exc, language(request)),
+                            status_code=exc.status)
+    session.commit()
+    return RedirectResponse(f"/complaints/{complaint_id}?done=assigned", status_code=303)
+
+
+@router.post("/complaints/{complaint_id}/handle")
+def handle(request: Request, complaint_id: int = Path(ge=1, le=MAX_ID), outcome: str = Form(""),
+           handling: str = Form(""), result: str = Form(""),
+           principal: Principal = allow(*STAFF), session: Session = Depends(get_session)):
+    form = {"outcome": outcome, "handling": handling, "result": result}
+    try:
+        try:
+            data = HandleIn(outcome=outcome, handling=handling, result=result)
+        except ValidationError as exc:
+            raise _form_invalid(exc) from None
+        service.handle(session, principal, complaint_id, data)
+    except NotFound:
+        raise
+    except XinyongError as exc:
+        session.rollback()
+        return _detail_page(request, session, principal, complaint_id, error=_error(exc, language(request)),
+                            form=form, status_code=exc.status)
+    session.commit()
+    return RedirectResponse(f"/complaints/{complaint_id}?done=handled", status_code=303)

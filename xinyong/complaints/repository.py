@@ -1,0 +1,50 @@
+"""Queries of complaints (paginated; one query per page, handler names joined in)."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from xinyong.models import Deadline, User
+from xinyong.models.complaint import Complaint
+
+PROCEDURE, STEP = "complaint", "handle"
+
+
+def _with_handler_and_deadline():
+    handler = aliased(User)
+    return (select(Complaint, handler.username, Deadline)
+            .outerjoin(handler, handler.id == Complaint.handler_user_id)
+            .outerjoin(Deadline, (Deadline.procedure == PROCEDURE) & (Deadline.procedure_id == Complaint.id)
+                       & (Deadline.step == STEP)))
+
+
+def queue(session: Session, *, status: str | None = None, handler_user_id: int | None = None,
+          limit: int = 50, offset: int = 0) -> list[tuple]:
+    query = _with_handler_and_deadline()
+    if status:
+        query = query.where(Complaint.status == status)
+    if handler_user_id is not None:
+        query = query.where(Complaint.handler_user_id == handler_user_id)
+    return list(session.execute(query.order_by(Complaint.id.desc()).limit(limit).offset(offset)))
+
+
+def one(session: Session, complaint_id: int) -> tuple | None:
+    return session.execute(_with_handler_and_deadline().where(Complaint.id == complaint_id)).first()
+
+
+def by_filer(session: Session, filer_hash: str, limit: int = 100) -> list[Complaint]:
+    return list(session.scalars(select(Complaint).where(Complaint.filer_hash == filer_hash)
+                                .order_by(Complaint.id.desc()).limit(limit)))
+
+
+def by_tracking_code(session: Session, code: str) -> Complaint | None:
+    return session.scalar(select(Complaint).where(Complaint.tracking_code == code))
+
+
+def handlers(session: Session, roles: tuple[str, ...]) -> list[User]:
+    return list(session.scalars(select(User).where(User.role.in_(roles), User.active.is_(True))
+                                .order_by(User.username).limit(500)))
+
+
+def counts_by_status(session: Session) -> dict[str, int]:
+    return dict(session.execute(select(Complaint.status, func.count()).group_by(Complaint.status)).all())

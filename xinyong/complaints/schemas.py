@@ -1,0 +1,96 @@
+"""Request and response models of complaints. No response model but HandlerView carries the
+complainant's identity (tests scan every other answer for it)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+from xinyong.complaints.rules import CONTACT_MAX, ID_MAX, NAME_MAX, SUMMARY_MAX, TEXT_MAX
+
+MAX_ID = 2**63 - 1
+
+
+class ComplaintIn(BaseModel):
+    kind: str = Field("complaint", max_length=16, description="complaint (投诉) | report (举报)")
+    stage: str = Field(..., max_length=16, description="collection | aggregation | sharing | publication | query | use")
+    summary: str = Field(..., max_length=SUMMARY_MAX)
+    subject_id: int | None = Field(None, ge=1, le=MAX_ID, description="the credit subject concerned, if any")
+    record_id: int | None = Field(None, ge=1, le=MAX_ID, description="the record concerned, if any")
+    anonymous: bool = False
+    name: str = Field("", max_length=NAME_MAX)
+    contact: str = Field("", max_length=CONTACT_MAX)
+    id_number: str = Field("", max_length=ID_MAX)
+
+
+class FiledOut(BaseModel):
+    id: int
+    tracking_code: str
+    secret: str = Field(description="shown once: with the tracking code it reads the result")
+    status: str
+    handle_due_on: dt.date | None
+
+
+class TrackIn(BaseModel):
+    tracking_code: str = Field(..., min_length=1, max_length=32)
+    secret: str = Field(..., min_length=1, max_length=64)
+
+
+class ComplaintResultOut(BaseModel):
+    """What the complainant reads."""
+    tracking_code: str
+    kind: str
+    stage: str
+    summary: str
+    status: str
+    filed_on: dt.date
+    outcome: str | None
+    result: str | None
+    handled_on: dt.date | None
+    result_document_id: int | None = None
+    citation: str
+
+
+class ComplaintOut(BaseModel):
+    """What credit-department staff see: never the complainant."""
+    id: int
+    kind: str
+    stage: str
+    summary: str
+    subject_id: int | None
+    record_id: int | None
+    anonymous: bool
+    status: str
+    filed_on: dt.date
+    handler_user_id: int | None
+    handler: str | None
+    handle_due_on: dt.date | None
+    deadline_state: str | None
+    outcome: str | None
+    handling: str | None
+    result: str | None
+    handled_on: dt.date | None
+    result_document_id: int | None
+    citation: str
+
+
+class Identity(BaseModel):
+    anonymous: bool
+    signed_in: bool
+    name: str
+    contact: str
+    id_number: str
+
+
+class HandlerView(ComplaintOut):
+    complainant: Identity
+
+
+class AssignIn(BaseModel):
+    handler_user_id: int = Field(..., ge=1, le=2**31 - 1)
+
+
+class HandleIn(BaseModel):
+    outcome: str = Field(..., max_length=24)
+    handling: str = Field(..., max_length=TEXT_MAX)
+    result: str = Field(..., max_length=TEXT_MAX)

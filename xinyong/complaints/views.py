@@ -1,0 +1,32 @@
+"""Shaping complaints for staff, the handler and the complainant."""
+from __future__ import annotations
+
+from xinyong.complaints import service
+from xinyong.complaints.schemas import ComplaintOut, ComplaintResultOut, HandlerView, Identity
+from xinyong.deadlines import service as deadlines
+
+
+def staff_out(session, complaint, handler_name, deadline) -> ComplaintOut:
+    return ComplaintOut(
+        id=complaint.id, kind=complaint.kind, stage=complaint.stage, summary=complaint.summary,
+        subject_id=complaint.subject_id, record_id=complaint.record_id, anonymous=complaint.anonymous,
+        status=complaint.status, filed_on=complaint.filed_on, handler_user_id=complaint.handler_user_id,
+        handler=handler_name, handle_due_on=deadline.due_on if deadline else None,
+        deadline_state=deadlines.state_of(session, deadline) if deadline else None, outcome=complaint.outcome,
+        handling=complaint.handling, result=complaint.result, handled_on=complaint.handled_on,
+        result_document_id=complaint.result_document_id, citation=deadline.citation if deadline else "")
+
+
+def handler_out(session, complaint, handler_name, deadline, identity: dict) -> HandlerView:
+    base = staff_out(session, complaint, handler_name, deadline)
+    return HandlerView(**base.model_dump(), complainant=Identity(
+        anonymous=complaint.anonymous, signed_in=bool(identity.get("user_id")), name=identity.get("name", ""),
+        contact=identity.get("contact", ""), id_number=identity.get("id_number", "")))
+
+
+def result_out(complaint, with_document: bool) -> ComplaintResultOut:
+    return ComplaintResultOut(
+        tracking_code=complaint.tracking_code, kind=complaint.kind, stage=complaint.stage, summary=complaint.summary,
+        status=complaint.status, filed_on=complaint.filed_on, outcome=complaint.outcome, result=complaint.result,
+        handled_on=complaint.handled_on, result_document_id=complaint.result_document_id if with_document else None,
+        citation=service.policy().citation)
