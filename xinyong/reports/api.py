@@ -112,10 +112,10 @@ def verify_code(request: Request, code: str = Path(max_length=64), principal: Pr
 
 
 @router.post("/api/v1/reports/verify", response_model=VerificationOut, dependencies=[Depends(throttle)])
-async def verify_file(request: Request, file: UploadFile = File(...), code: str = Form("", max_length=64),
+def verify_file(request: Request, file: UploadFile = File(...), code: str = Form("", max_length=64),
                       principal: Principal = allow("public"), session: Session = Depends(get_session)):
     """Upload a report PDF: is it, byte for byte, one this platform signed and issued?"""
-    data = await file.read(service.MAX_PDF_BYTES + 1)
+    data = file.file.read(service.MAX_PDF_BYTES + 1)  # sync route: pyHanko runs its own event loop
     result = service.verify_file(session, data, code=code, client=client_of(request), principal=principal)
     session.commit()
     return views.verification_out(result)

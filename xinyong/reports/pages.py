@@ -181,9 +181,9 @@ def verify_code(request: Request, code: str = Path(max_length=64), principal: Pr
 
 
 @router.post("/verify", dependencies=[Depends(throttle)])
-async def verify_submit(request: Request, code: str = Form("", max_length=64), file: UploadFile | None = File(None),
+def verify_submit(request: Request, code: str = Form("", max_length=64), file: UploadFile | None = File(None),
                         principal: Principal = allow("public"), session: Session = Depends(get_session)):
-    data = await file.read(service.MAX_PDF_BYTES + 1) if file is not None else b""
+    data = file.file.read(service.MAX_PDF_BYTES + 1) if file is not None else b""  # sync: pyHanko runs its own loop
     try:
         if data:
             result = service.verify_file(session, data, code=code, client=client_of(request), principal=principal)
