@@ -111,7 +111,7 @@ def proposals(session: Session, *, org_id: int | None = None, subject_id: int | 
         stmt = stmt.where(ListProposal.subject_id == subject_id)
     if statuses:
         stmt = stmt.where(ListProposal.status.in_(statuses))
-    return list(session.execute(stmt.order_by(ListProposal.id.desc()).limit(limit).offset(offset)).tuples())
+    return [tuple(r) for r in session.execute(stmt.order_by(ListProposal.id.desc()).limit(limit).offset(offset))]
 
 
 def proposal_with(session: Session, proposal_id: int) -> tuple[ListProposal, Subject, Agency] | None:
@@ -139,26 +139,27 @@ def published(session: Session, today: dt.date, *, kind: str | None = None, subj
     if subject_id is not None:
         stmt = stmt.where(ListEntry.subject_id == subject_id)
     stmt = stmt.order_by(ListEntry.listed_on.desc(), ListEntry.id.desc()).limit(limit).offset(offset)
-    return list(session.execute(stmt).tuples())
+    return [tuple(r) for r in session.execute(stmt)]
 
 
 def published_counts(session: Session, today: dt.date) -> dict[str, int]:
-    return dict(session.execute(select(ListEntry.kind, func.count(ListEntry.id)).where(in_force(today))
-                                .group_by(ListEntry.kind)).tuples())
+    return {k: n for k, n in session.execute(select(ListEntry.kind, func.count(ListEntry.id)).where(in_force(today))
+                                            .group_by(ListEntry.kind))}
 
 
 def entries_of_subject(session: Session, subject_id: int) -> list[tuple[ListEntry, ListProposal, Agency]]:
     """Every entry of one subject, whatever its status (the subject's own view)."""
-    return list(session.execute(
+    return [tuple(r) for r in session.execute(
         select(ListEntry, ListProposal, Agency).join(ListProposal, ListProposal.id == ListEntry.proposal_id)
         .join(Agency, Agency.id == ListEntry.proposing_org_id)
-        .where(ListEntry.subject_id == subject_id).order_by(ListEntry.id.desc())).tuples())
+        .where(ListEntry.subject_id == subject_id).order_by(ListEntry.id.desc()))]
 
 
 def expire(session: Session, today: dt.date) -> list[tuple[int, int, int, str]]:
     """End every published entry whose period is over, in one statement; (id, subject, proposal, kind)."""
-    ended = list(session.execute(select(ListEntry.id, ListEntry.subject_id, ListEntry.proposal_id, ListEntry.kind)
-                                 .where(ListEntry.status == "active", ListEntry.period_end < today)).tuples())
+    ended = [tuple(r) for r in session.execute(
+        select(ListEntry.id, ListEntry.subject_id, ListEntry.proposal_id, ListEntry.kind)
+        .where(ListEntry.status == "active", ListEntry.period_end < today))]
     if ended:
         session.execute(update(ListEntry).where(ListEntry.id.in_([e[0] for e in ended]))
                         .values(status="expired", removed_on=today, removal_reason="expired"))
