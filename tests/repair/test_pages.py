@@ -1,0 +1,59 @@
+"""The repair pages through the app with a browser session (CSRF forms): the subject sees each
+record's eligibility with reasons and articles and applies with a commitment letter; the agency
+accepts and approves from the queue; the staff window files for a subject; errors show on the page."""
+from __future__ import annotations
+
+import re
+
+from tests.access.support import csrf_from, login
+from tests.repair.conftest import ELIGIBLE, PASSWORD, PDF, TOO_EARLY
+
+
+def _apply(client, record_id, files=None, path="/me/repair", **extra):
+    token = csrf_from(client, path if path == "/me/repair" else f"{path}?subject={extra.get('subject', '')}")
+    files = files if files is not None else {"commitment_letter": ("承诺书.pdf", PDF, "application/pdf")}
+    return client.post(path, data={"csrf_token": token, "record_id": str(record_id), "statement": "已整改", **extra},
+                       files=files, follow_redirects=False)
+
+
+def test_subject_applies_and_agency_decides_through_the_pages(client, world):
+    login(client, "firm", PASSWORD)
+    page = client.get("/me/repair").text
+    row = re.search(rf'<tr id="record-{world.records[TOO_EARLY]}" data-eligible="no">.*?</tr>', page, re.S).group(0)
+    assert "2026-11-03" in row and "NDRC-36" in row
+    assert f'id="apply-{world.records[ELIGIBLE]}"' in page and f'id="apply-{world.records[TOO_EARLY]}"' not in page
+    missing = _apply(client, world.records[ELIGIBLE], files={})
+    assert missing.status_code == 422 and "信用修复承诺书" in missing.text
+    r = _apply(client, world.records[ELIGIBLE])
+    assert r.status_code == 303, r.text
+    detail = r.headers["location"].split("?")[0]
+    shown = client.get(detail).text
+    assert 'data-status="received"' in shown and "受理决定" in shown and 'id="accept"' not in shown
+
+    client.cookies.clear()
+    login(client, "scjg", PASSWORD)
+    assert detail in client.get("/repair/queue").text
+    token = csrf_from(client, detail)
+    assert client.post(f"{detail}/accept", data={"csrf_token": token}, follow_redirects=False).status_code == 303
+    refused = client.post(f"{detail}/reject", data={"csrf_token": token, "reason": " "})
+    assert refused.status_code == 422 and "请填写理由" in refused.text
+    assert client.post(f"{detail}/approve", data={"csrf_token": token}, follow_redirects=False).status_code == 303
+    after = client.get(detail).text
+    assert 'data-status="approved"' in after and "信用修复结果告知书" in after
+    public = client.get(f"/subjects/{world.subject_id}").text
+    assert ELIGIBLE not in public
+
+    client.cookies.clear()
+    login(client, "swj", PASSWORD)   # another agency: not found
+    assert client.get(detail).status_code == 404
+
+
+def test_staff_window_files_for_the_subject(client, world):
+    login(client, "staff", PASSWORD)
+    page = client.get(f"/repair/window?subject={world.uscc}").text
+    assert f'id="apply-{world.records[ELIGIBLE]}"' in page
+    r = _apply(client, world.records[ELIGIBLE], path="/repair/window", subject=world.uscc)
+    assert r.status_code == 303, r.text
+    assert "线下服务窗口" in client.get(r.headers["location"]).text
+    assert "未找到" in client.get("/repair/window?subject=91350500000000000X").text or \
+        "18" in client.get("/repair/window?subject=abc").text
