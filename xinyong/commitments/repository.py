@@ -11,7 +11,7 @@ from xinyong.models.commitment import Commitment
 
 
 def listing(session: Session, *, agency_id: int | None = None, published_only: bool = False,
-            limit: int = 50, offset: int = 0):
+            commitment_id: int | None = None, limit: int = 50, offset: int = 0):
     q = (select(Commitment, Subject.name, Subject.uscc, Agency.name)
          .join(Subject, Subject.id == Commitment.subject_id).join(Agency, Agency.id == Commitment.agency_id)
          .order_by(Commitment.created_at.desc(), Commitment.id.desc()).limit(limit).offset(offset))
@@ -19,6 +19,8 @@ def listing(session: Session, *, agency_id: int | None = None, published_only: b
         q = q.where(Commitment.agency_id == agency_id)
     if published_only:
         q = q.where(Commitment.published.is_(True))
+    if commitment_id is not None:
+        q = q.where(Commitment.id == commitment_id)
     return list(session.execute(q))
 
 

@@ -92,7 +92,7 @@ def subject_by_key(session: Session, key: str) -> Subject | None:
 
 
 def applications(session: Session, *, agency_id: int | None = None, subject_id: int | None = None,
-                 limit: int = 50, offset: int = 0):
+                 application_id: int | None = None, limit: int = 50, offset: int = 0):
     q = (select(MeasureApplication, Measure, MeasureList, Subject.name, Agency.name)
          .join(Measure, Measure.id == MeasureApplication.measure_id)
          .join(MeasureList, MeasureList.id == MeasureApplication.list_id)
@@ -103,6 +103,8 @@ def applications(session: Session, *, agency_id: int | None = None, subject_id: 
         q = q.where(MeasureApplication.agency_id == agency_id)
     if subject_id is not None:
         q = q.where(MeasureApplication.subject_id == subject_id)
+    if application_id is not None:
+        q = q.where(MeasureApplication.id == application_id)
     return list(session.execute(q))
 
 
