@@ -56,6 +56,18 @@ def ensure_schema(url: str) -> str:
         log(f"migrating the kept city from {found} to 0011 ...")
         upgrade(url, "0011")
     with psycopg.connect(dbapi_url(url), autocommit=True) as conn:
+        stale = not conn.execute("SELECT 1 FROM information_schema.columns WHERE table_name = "
+                                 "'evaluation_contributions' AND column_name = 'run_id'").fetchone()
+        if stale:   # a kept city migrated to an earlier draft of 0011: its (empty) evaluation tables re-made
+            from sqlalchemy import create_engine
+
+            from xinyong.models import Base
+            for t in ("evaluation_contributions", "evaluation_results", "evaluation_runs"):
+                conn.execute(f"DROP TABLE IF EXISTS {t}")
+            engine = create_engine(url)
+            Base.metadata.create_all(engine, tables=[Base.metadata.tables[t] for t in (
+                "evaluation_runs", "evaluation_results", "evaluation_contributions")])
+            engine.dispose()
         if not conn.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'ix_records_evaluation'").fetchone():
             # a city migrated to 0011 before the index was added to it
             log("creating ix_records_evaluation (as migration 0011 does) ...")

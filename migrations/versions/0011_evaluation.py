@@ -41,13 +41,14 @@ def upgrade() -> None:
     sa.Column('as_of', sa.Date(), nullable=False),
     sa.Column('run_id', BIG, nullable=False),
     sa.Column('computed_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('subject_id', 'model_version', name=op.f('pk_evaluation_results'))
+    sa.PrimaryKeyConstraint('subject_id', 'model_version', 'run_id', name=op.f('pk_evaluation_results'))
     )
     op.create_index('ix_evaluation_results_version_grade', 'evaluation_results', ['model_version', 'grade'],
                     unique=False)
     op.create_table('evaluation_contributions',
     sa.Column('subject_id', BIG, nullable=False),
     sa.Column('model_version', sa.String(length=40), nullable=False),
+    sa.Column('run_id', BIG, nullable=False),
     sa.Column('indicator', sa.String(length=64), nullable=False),
     sa.Column('dimension', sa.String(length=64), nullable=False),
     sa.Column('matched', sa.Integer(), nullable=False),
@@ -55,7 +56,8 @@ def upgrade() -> None:
     sa.Column('points', sa.Integer(), nullable=False),
     sa.Column('as_of', sa.Date(), nullable=False),
     sa.Column('computed_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('subject_id', 'model_version', 'indicator', name=op.f('pk_evaluation_contributions'))
+    sa.PrimaryKeyConstraint('subject_id', 'model_version', 'run_id', 'indicator',
+                            name=op.f('pk_evaluation_contributions'))
     )
     op.create_table('sector_imports',
     sa.Column('id', BIG, autoincrement=True, nullable=False),

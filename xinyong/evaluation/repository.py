@@ -11,12 +11,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from sqlalchemy import bindparam, inspect, text
+from sqlalchemy import Boolean, Date, bindparam, inspect, text
 from sqlalchemy.orm import Session
 
 from xinyong.evaluation.rules import Indicator, IndicatorModel
+from xinyong.models.base import Json, TimestampTZ
 
-CONTRIB_COLUMNS = "subject_id, model_version, indicator, dimension, matched, flagged, points, as_of, computed_at"
+CONTRIB_COLUMNS = ("subject_id, model_version, run_id, indicator, dimension, matched, flagged, points, as_of, "
+                   "computed_at")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,7 +122,7 @@ def _insert_contributions(session: Session, model: IndicatorModel, scope: Scope,
                           indicators: tuple[Indicator, ...], params: dict) -> int:
     join, where = _kind_filter(indicators)
     sql = (f"INSERT INTO evaluation_contributions ({CONTRIB_COLUMNS}) "
-           f"SELECT a.subject_id, :version, a.indicator, {_dimension_case(indicators)}, a.matched, a.flagged, "
+           f"SELECT a.subject_id, :version, :run_id, a.indicator, {_dimension_case(indicators)}, a.matched, a.flagged, "
            f"{_points_case(model, 'a.matched', indicators)}, :as_of, :now FROM ({inner}) a {join} {where}")
     result = session.execute(_stmt(sql, scope), {**params, **scope.params})
     return result.rowcount or 0
@@ -233,16 +235,17 @@ def results_of(session: Session, version: str, subject_ids: list[int]) -> dict[i
 
 
 def result_row(session: Session, version: str, subject_id: int):
-    return session.execute(text(
-        "SELECT subject_id, model_version, score, grade, flagged, as_of, run_id, computed_at FROM evaluation_results "
-        "WHERE model_version = :v AND subject_id = :s"), {"v": version, "s": subject_id}).mappings().first()
+    stmt = text("SELECT subject_id, model_version, score, grade, flagged, as_of, run_id, computed_at "
+                "FROM evaluation_results WHERE model_version = :v AND subject_id = :s").columns(
+        as_of=Date, computed_at=TimestampTZ)
+    return session.execute(stmt, {"v": version, "s": subject_id}).mappings().first()
 
 
 def contributions_of(session: Session, version: str, subject_id: int) -> list[dict]:
-    return [dict(r) for r in session.execute(text(
-        "SELECT indicator, dimension, matched, flagged, points, as_of, computed_at FROM evaluation_contributions "
-        "WHERE model_version = :v AND subject_id = :s ORDER BY points, indicator"),
-        {"v": version, "s": subject_id}).mappings()]
+    stmt = text("SELECT indicator, dimension, matched, flagged, points, as_of, computed_at "
+                "FROM evaluation_contributions WHERE model_version = :v AND subject_id = :s "
+                "ORDER BY points, indicator").columns(as_of=Date, computed_at=TimestampTZ)
+    return [dict(r) for r in session.execute(stmt, {"v": version, "s": subject_id}).mappings()]
 
 
 def records_behind(session: Session, model: IndicatorModel, indicator: Indicator, subject_id: int,
@@ -275,7 +278,13 @@ def records_behind(session: Session, model: IndicatorModel, indicator: Indicator
     params.update({"s": subject_id, "limit": limit})
     if indicator.source == "lists":
         params["as_of"] = as_of
-    return [dict(r) for r in session.execute(text(sql), params).mappings()]
+    stmt = text(sql).columns(**{k: t for k, t in TYPED.items() if f".{k}" in sql.split(" FROM ")[0]})
+    return [dict(r) for r in session.execute(stmt, params).mappings()]
+
+
+TYPED = {"decision_date": Date, "publicity_start": Date, "publicity_end": Date, "fields": Json,
+         "under_objection": Boolean, "publicity_published": Boolean, "listed_on": Date, "decided_on": Date,
+         "period_end": Date, "breached_on": Date}
 
 
 def grade_distribution(session: Session, version: str) -> list[tuple[str, int]]:
@@ -287,14 +296,14 @@ def grade_distribution(session: Session, version: str) -> list[tuple[str, int]]:
 def versions_stored(session: Session) -> list[dict]:
     return [dict(r) for r in session.execute(text(
         "SELECT model_version, count(*) AS subjects, max(computed_at) AS last_computed FROM evaluation_results "
-        "GROUP BY model_version ORDER BY model_version"
-    )).mappings()]
+        "GROUP BY model_version ORDER BY model_version").columns(last_computed=TimestampTZ)).mappings()]
 
 
 def recent_runs(session: Session, limit: int = 10) -> list[dict]:
     return [dict(r) for r in session.execute(text(
         "SELECT id, model_version, kind, trigger, as_of, subjects, contributions, seconds, started_at, finished_at "
-        "FROM evaluation_runs ORDER BY id DESC LIMIT :n"), {"n": limit}).mappings()]
+        "FROM evaluation_runs ORDER BY id DESC LIMIT :n").columns(as_of=Date, started_at=TimestampTZ,
+                                                                  finished_at=TimestampTZ), {"n": limit}).mappings()]
 
 
 def sector_evaluations_of(session: Session, subject_id: int) -> list[dict]:
@@ -302,7 +311,8 @@ def sector_evaluations_of(session: Session, subject_id: int) -> list[dict]:
         "SELECT e.id, e.sector, e.grade, e.tier, e.evaluated_on, e.published, a.name AS agency_name, e.import_id, "
         "i.filed_at FROM sector_evaluations e JOIN agencies a ON a.id = e.agency_id "
         "JOIN sector_imports i ON i.id = e.import_id "
-        "WHERE e.subject_id = :s AND e.published ORDER BY e.evaluated_on DESC, e.id DESC"), {"s": subject_id}).mappings()]
+        "WHERE e.subject_id = :s AND e.published ORDER BY e.evaluated_on DESC, e.id DESC").columns(
+            evaluated_on=Date, published=Boolean, filed_at=TimestampTZ), {"s": subject_id}).mappings()]
 
 
 def subject_ids_by_uscc(session: Session, codes: list[str]) -> dict[str, int]:
@@ -315,4 +325,5 @@ def subject_ids_by_uscc(session: Session, codes: list[str]) -> dict[str, int]:
 def recent_imports(session: Session, limit: int = 10) -> list[dict]:
     return [dict(r) for r in session.execute(text(
         "SELECT i.id, i.filename, i.channel, i.rows, i.filed_at, a.name AS agency_name FROM sector_imports i "
-        "JOIN agencies a ON a.id = i.agency_id ORDER BY i.id DESC LIMIT :n"), {"n": limit}).mappings()]
+        "JOIN agencies a ON a.id = i.agency_id ORDER BY i.id DESC LIMIT :n").columns(filed_at=TimestampTZ),
+        {"n": limit}).mappings()]

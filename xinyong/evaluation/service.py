@@ -78,7 +78,7 @@ def _run(session: Session, model: IndicatorModel, kind: str, trigger: str, as_of
 def _compute(session: Session, model: IndicatorModel, scope: Scope, as_of: dt.date, run_id: int,
              now: dt.datetime) -> tuple[int, int]:
     repository.delete_scope(session, model.version, scope)
-    base = {"version": model.version, "as_of": as_of, "now": now}
+    base = {"version": model.version, "as_of": as_of, "now": now, "run_id": run_id}
     contributions = (repository.insert_record_contributions(session, model, scope, as_of, base)
                      + repository.insert_list_contributions(session, model, scope, as_of, base)
                      + repository.insert_commitment_contributions(session, model, scope, as_of, base))

@@ -52,7 +52,11 @@ class EvaluationResult(Base):
     grade: Mapped[str] = mapped_column(String(8), nullable=False)
     flagged: Mapped[int] = mapped_column(Integer, nullable=False, default=0)   # contributions under objection
     as_of: Mapped[dt.date] = mapped_column(Date, nullable=False)
-    run_id: Mapped[int] = mapped_column(BigId, nullable=False)
+    # in the key so that a recompute's new rows never meet the deleted rows of the previous run
+    # in the unique index (a unique check on a key with dead duplicates visits each dead heap
+    # tuple: that doubled the repeated full recompute); one row per subject and version is kept
+    # by the recompute, which deletes a scope's rows before inserting them
+    run_id: Mapped[int] = mapped_column(BigId, primary_key=True)
     computed_at: Mapped[dt.datetime] = mapped_column(TimestampTZ, nullable=False)
 
 
@@ -61,6 +65,7 @@ class EvaluationContribution(Base):
 
     subject_id: Mapped[int] = mapped_column(BigId, primary_key=True)
     model_version: Mapped[str] = mapped_column(String(40), primary_key=True)
+    run_id: Mapped[int] = mapped_column(BigId, primary_key=True)
     indicator: Mapped[str] = mapped_column(String(64), primary_key=True)
     dimension: Mapped[str] = mapped_column(String(64), nullable=False)
     matched: Mapped[int] = mapped_column(Integer, nullable=False)     # records / entries / commitments counted
