@@ -54,7 +54,7 @@ def receivers(limit: int = Query(200, ge=1, le=1000), offset: int = Query(0, ge=
 
 @router.post("/api/v1/feed/receivers", response_model=ReceiverStatusOut, status_code=201)
 def register(body: ReceiverIn, principal: Principal = allow(*STAFF), session: Session = Depends(get_session)):
-    receiver = service.register_receiver(session, principal, body.org_id, body.note)
+    receiver = service.register_receiver(session, principal, body.org_id, body.note, body.backlog)
     status = service.status_of(session, receiver)
     session.commit()
     return status_out(status)

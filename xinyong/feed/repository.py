@@ -34,6 +34,17 @@ def max_event_id(session: Session) -> int:
     return session.scalar(select(func.coalesce(func.max(FeedEvent.id), 0))) or 0
 
 
+def start_for_backlog(session: Session, backlog: int) -> int:
+    """The event id after which a new receiver starts so that it also follows the newest
+    ``backlog`` events (0: only what comes next)."""
+    newest = max_event_id(session)
+    if backlog <= 0 or newest == 0:
+        return newest
+    ids = select(FeedEvent.id).order_by(FeedEvent.id.desc()).limit(backlog).subquery()
+    oldest = session.scalar(select(func.min(ids.c.id)))
+    return (oldest or 1) - 1
+
+
 def _pending(receiver_cols):
     """Join condition: events a receiver follows and has not acknowledged."""
     return and_(FeedEvent.id > receiver_cols.acked_through_id, FeedEvent.id > receiver_cols.start_after_event_id)

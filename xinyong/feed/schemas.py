@@ -52,6 +52,7 @@ class ReceiverStatusOut(BaseModel):
 class ReceiverIn(BaseModel):
     org_id: int = Field(ge=1, le=2**31 - 1)
     note: str = Field("", max_length=500)
+    backlog: int = Field(0, ge=0, le=1_000_000, description="also follow this many of the newest existing changes")
 
 
 def status_out(s) -> ReceiverStatusOut:

@@ -71,8 +71,10 @@ def _receiver_rule(on: dt.date) -> dict:
         return {"self_registering_kinds": [], "receiver_kinds": []}
 
 
-def register_receiver(session: Session, actor: Principal | None, org_id: int, note: str = "") -> FeedReceiver:
-    """Staff register an organisation as a receiving system; it follows changes from now on."""
+def register_receiver(session: Session, actor: Principal | None, org_id: int, note: str = "",
+                      backlog: int = 0) -> FeedReceiver:
+    """Staff register an organisation as a receiving system; it follows changes from now on, or
+    also the last ``backlog`` changes already in the feed (its initial synchronisation)."""
     org = session.get(Agency, org_id)
     if org is None:
         raise NotFound("未找到该机构", field="org", message_en="no such organisation")
@@ -89,14 +91,15 @@ def register_receiver(session: Session, actor: Principal | None, org_id: int, no
         session.flush()
         receiver = existing
     else:
-        receiver = _new_receiver(session, org.id, actor, note)
+        receiver = _new_receiver(session, org.id, actor, note, backlog)
     record_event(session, actor, "feed.receiver.registered", target_type="feed_receiver", target_id=receiver.id,
                  details={"org_id": org.id, "org_kind": org.kind, "start_after_event_id": receiver.start_after_event_id})
     return receiver
 
 
-def _new_receiver(session: Session, org_id: int, actor: Principal | None, note: str) -> FeedReceiver:
-    start = repository.max_event_id(session)
+def _new_receiver(session: Session, org_id: int, actor: Principal | None, note: str,
+                  backlog: int = 0) -> FeedReceiver:
+    start = repository.start_for_backlog(session, max(0, backlog))
     receiver = FeedReceiver(org_id=org_id, start_after_event_id=start, acked_through_id=start, note=note.strip(),
                             registered_by=actor.user_id if actor else None)
     session.add(receiver)
