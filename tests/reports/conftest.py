@@ -2,6 +2,9 @@
 signing key lives in one temporary data directory for the whole run (generated once)."""
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from tests.access.conftest import PASSWORD, TODAY, World, cheap_password_hashing, world  # noqa: F401
@@ -15,4 +18,6 @@ def report_data_dir(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def signing_keys_in_tmp(report_data_dir, monkeypatch):
     monkeypatch.setenv("XINYONG_DATA_DIR", str(report_data_dir))
+    # the common-character report font takes ~20 s to build: keep it across runs
+    monkeypatch.setenv("XINYONG_FONT_CACHE_DIR", str(Path(tempfile.gettempdir()) / "xinyong-test-font-cache"))
     return report_data_dir

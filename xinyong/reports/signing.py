@@ -37,6 +37,7 @@ class SigningSettings(BaseSettings):
     """Where the platform keeps files of its own (typed, env prefix XINYONG_)."""
     model_config = SettingsConfigDict(env_prefix="XINYONG_", extra="ignore")
     data_dir: Path = Field(default=Path("var"), description="the platform's data directory")
+    font_cache_dir: Path | None = Field(default=None, description="cached report font; default <data_dir>/cache/fonts")
 
 
 class SigningKeyError(RuntimeError):
@@ -45,6 +46,11 @@ class SigningKeyError(RuntimeError):
 
 def key_dir() -> Path:
     return SigningSettings().data_dir / "reports"
+
+
+def font_cache_dir() -> Path:
+    settings = SigningSettings()
+    return settings.font_cache_dir or settings.data_dir / "cache" / "fonts"
 
 
 def _password() -> bytes:
