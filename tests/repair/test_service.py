@@ -1,0 +1,105 @@
+"""Repair use cases on both backends: a record underlying a serious-dishonesty listing in one of
+the four categories is not repairable (QZ art. 22); approval ends a black-list entry resting on the
+record through the lists hook and revocation restores it; every step is audited, told to the
+subject, kept in the record's history and issued as a document to the subject."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from tests.repair.conftest import ELIGIBLE, OLD, PDF
+from xinyong.accounts.service import principal_of
+from xinyong.kit.errors import Conflict, Forbidden, NotFound
+from xinyong.models import AuditEntry, Document, Notification, User
+from xinyong.models.history import History
+from xinyong.models.listing import ListBasisRecord, ListEntry, ListProposal
+from xinyong.repair import service
+from xinyong.repair.service import Upload
+
+
+def who(session, username):
+    return principal_of(session.scalar(select(User).where(User.username == username)), "session")
+
+
+def letter():
+    return [Upload("commitment_letter", "c.pdf", "application/pdf", PDF)]
+
+
+def listing(world, record_id, kind, category):
+    s = world.session
+    p = ListProposal(subject_id=world.subject_id, kind=kind, proposing_org_id=world.regulator_id, category=category,
+                     reasons="r", legal_basis="b", period_months=36, status="decided", decided_on=dt.date(2026, 8, 1))
+    s.add(p)
+    s.flush()
+    s.add(ListBasisRecord(proposal_id=p.id, record_id=record_id, subject_id=world.subject_id))
+    entry = ListEntry(subject_id=world.subject_id, proposal_id=p.id, kind=kind, category=category,
+                      proposing_org_id=world.regulator_id, status="active", decided_on=dt.date(2026, 8, 1),
+                      listed_on=dt.date(2026, 8, 1), period_end=dt.date(2029, 8, 1))
+    s.add(entry)
+    s.commit()
+    return entry
+
+
+def by_record(items):
+    return {e.record.decision_no: e.result for e in items}
+
+
+def test_a_record_under_a_serious_listing_in_the_four_categories_is_not_repairable(world):
+    listing(world, world.records[ELIGIBLE], "serious_dishonesty", "health_safety")
+    result = by_record(service.eligibility(world.session, world.subject_id))[ELIGIBLE]
+    assert not result.eligible and [r.code for r in result.blocking] == ["serious_category"]
+    assert result.blocking[0].citation.startswith("QZ art. 22, 36")
+    app = service.apply(world.session, who(world.session, "firm"), subject_id=world.subject_id,
+                        record_id=world.records[ELIGIBLE], statement="", uploads=letter(), channel="online")
+    assert app.status == "refused" and app.reasons[0]["code"] == "serious_category"
+
+
+def test_approval_ends_the_listing_on_the_record_and_revocation_restores_it(world):
+    s = world.session
+    entry = listing(world, world.records[ELIGIBLE], "black", None)
+    firm, agency, staff = who(s, "firm"), who(s, "scjg"), who(s, "staff")
+    app = service.apply(s, firm, subject_id=world.subject_id, record_id=world.records[ELIGIBLE], statement="已整改",
+                        uploads=letter(), channel="online")
+    service.accept(s, agency, app.id)
+    service.approve(s, agency, app.id)
+    s.commit()
+    s.refresh(entry)
+    assert entry.status == "removed" and entry.removal_reason == "repaired"
+    record = world.record(ELIGIBLE)
+    assert record.status == "repaired" and record.version == 2
+    service.revoke(s, staff, app.id, "broken_commitment", "承诺期内再次发生同类违法行为")
+    s.commit()
+    s.refresh(entry)
+    assert entry.status == "active"
+    assert world.record(ELIGIBLE).status == "active"
+    reasons = [h.change_reason for h in s.scalars(select(History).where(
+        History.entity == "record", History.entity_id == world.records[ELIGIBLE]).order_by(History.version))]
+    assert len(reasons) == 2 and "信用修复" in reasons[0] and "撤销信用修复" in reasons[1]
+    actions = set(s.scalars(select(AuditEntry.action).where(AuditEntry.target_type == "repair_application")))
+    assert actions == {"repair.apply", "repair.accept", "repair.approve", "repair.revoke"}
+    kinds = [d.kind for d in s.scalars(select(Document).where(Document.procedure == "repair").order_by(Document.id))]
+    assert kinds == ["repair_acceptance", "repair_result", "repair_revocation"]
+    assert all(d.subject_id == world.subject_id for d in s.scalars(select(Document)))
+    told = set(s.scalars(select(Notification.kind).where(Notification.recipient_subject_id == world.subject_id)))
+    assert {"repair.received", "repair.accepted", "repair.approved", "repair.revoked"} <= told
+
+
+def test_only_the_deciding_agency_and_staff_act_and_others_get_not_found(world):
+    s = world.session
+    app = service.apply(s, who(s, "firm"), subject_id=world.subject_id, record_id=world.records[OLD], statement="",
+                        uploads=letter(), channel="online")
+    with pytest.raises(NotFound):
+        service.accept(s, who(s, "swj"), app.id)
+    with pytest.raises(NotFound):
+        service.accept(s, who(s, "firm"), app.id)
+    with pytest.raises(Conflict):
+        service.approve(s, who(s, "staff"), app.id)       # not accepted yet
+    with pytest.raises(Forbidden):
+        service.apply(s, who(s, "firm"), subject_id=world.subject_id, record_id=world.records[OLD], statement="",
+                      uploads=letter(), channel="window")
+    with pytest.raises(NotFound):   # a subject applies only for itself
+        service.apply(s, who(s, "firm"), subject_id=world.subject_id + 999, record_id=world.records[OLD],
+                      statement="", uploads=letter(), channel="online")
+    assert service.accept(s, who(s, "staff"), app.id).status == "accepted"
