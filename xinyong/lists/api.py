@@ -24,7 +24,6 @@ from xinyong.lists.schemas import (
 
 router = APIRouter(tags=["lists 名单"])
 MAX_ID = 2**63 - 1
-Id = Path(ge=1, le=MAX_ID)
 OFFICE = ("agency", "staff", "admin", "auditor")
 ACTORS = ("agency", "staff")
 
@@ -49,7 +48,7 @@ def public_entries(request: Request, kind: str | None = Query(None, max_length=3
 
 
 @router.get("/api/v1/lists/subjects/{subject_id}", response_model=list[PublicEntryOut], dependencies=[allow("public")])
-def subject_entries(request: Request, subject_id: int = Id, session: Session = Depends(get_session)):
+def subject_entries(request: Request, subject_id: int = Path(ge=1, le=MAX_ID), session: Session = Depends(get_session)):
     rows = repository.published(session, clock.today(), subject_id=subject_id, limit=100)
     return views.public_entries_out(rows, language(request))
 
@@ -73,13 +72,13 @@ def propose(body: ProposalIn, request: Request, principal: Principal = allow(*AC
 
 
 @router.get("/api/v1/lists/proposals/{proposal_id}", response_model=ProposalOut)
-def proposal(request: Request, proposal_id: int = Id, principal: Principal = allow(*OFFICE, "subject"),
+def proposal(request: Request, proposal_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow(*OFFICE, "subject"),
              session: Session = Depends(get_session)):
     return _one(session, principal, proposal_id, language(request))
 
 
 @router.post("/api/v1/lists/proposals/{proposal_id}/notice", response_model=ProposalOut)
-def send_notice(request: Request, proposal_id: int = Id, principal: Principal = allow(*ACTORS),
+def send_notice(request: Request, proposal_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow(*ACTORS),
                 session: Session = Depends(get_session)):
     """QZ art. 23: prior written notice of reasons, basis and rights; the notice period opens."""
     service.send_notice(session, principal, proposal_id)
@@ -88,7 +87,7 @@ def send_notice(request: Request, proposal_id: int = Id, principal: Principal = 
 
 
 @router.post("/api/v1/lists/proposals/{proposal_id}/objection", response_model=ProposalOut)
-def object_to(body: ObjectionIn, request: Request, proposal_id: int = Id, principal: Principal = allow("subject"),
+def object_to(body: ObjectionIn, request: Request, proposal_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow("subject"),
               session: Session = Depends(get_session)):
     """The subject objects within the notice period (answered within 3 working days)."""
     service.object_to(session, principal, proposal_id, body.text)
@@ -97,7 +96,7 @@ def object_to(body: ObjectionIn, request: Request, proposal_id: int = Id, princi
 
 
 @router.post("/api/v1/lists/proposals/{proposal_id}/objection-reply", response_model=ProposalOut)
-def answer(body: ObjectionReplyIn, request: Request, proposal_id: int = Id, principal: Principal = allow(*ACTORS),
+def answer(body: ObjectionReplyIn, request: Request, proposal_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow(*ACTORS),
            session: Session = Depends(get_session)):
     service.answer_objection(session, principal, proposal_id, body.outcome, body.reply)
     session.commit()
@@ -105,7 +104,7 @@ def answer(body: ObjectionReplyIn, request: Request, proposal_id: int = Id, prin
 
 
 @router.post("/api/v1/lists/proposals/{proposal_id}/decision", response_model=ProposalOut)
-def decide(request: Request, proposal_id: int = Id, principal: Principal = allow(*ACTORS),
+def decide(request: Request, proposal_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow(*ACTORS),
            session: Session = Depends(get_session)):
     """The listing decision; refused while the notice period runs or an objection is unanswered."""
     service.decide(session, principal, proposal_id)
@@ -114,7 +113,7 @@ def decide(request: Request, proposal_id: int = Id, principal: Principal = allow
 
 
 @router.post("/api/v1/lists/proposals/{proposal_id}/publication", response_model=ProposalOut)
-def publish(request: Request, proposal_id: int = Id, principal: Principal = allow(*ACTORS),
+def publish(request: Request, proposal_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow(*ACTORS),
             session: Session = Depends(get_session)):
     service.publish(session, principal, proposal_id)
     session.commit()
@@ -122,7 +121,7 @@ def publish(request: Request, proposal_id: int = Id, principal: Principal = allo
 
 
 @router.post("/api/v1/lists/entries/{entry_id}/removal", response_model=EntryOut)
-def remove(body: RemovalIn, request: Request, entry_id: int = Id, principal: Principal = allow("staff"),
+def remove(body: RemovalIn, request: Request, entry_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow("staff"),
            session: Session = Depends(get_session)):
     """Removal by the credit department when the removal conditions are met."""
     entry = service.remove(session, principal, entry_id, body.note)

@@ -21,7 +21,6 @@ from xinyong.models import Record, Subject
 
 router = APIRouter(include_in_schema=False)
 MAX_ID = 2**63 - 1
-Id = Path(ge=1, le=MAX_ID)
 PAGE = 50
 OFFICE = ("agency", "staff", "admin", "auditor")
 ACTORS = ("agency", "staff")
@@ -46,7 +45,7 @@ def lists_index(request: Request, session: Session = Depends(get_session)):
 
 
 @router.get("/lists/subject/{subject_id}", dependencies=[allow("public")])
-def subject_lists(request: Request, subject_id: int = Id, session: Session = Depends(get_session)):
+def subject_lists(request: Request, subject_id: int = Path(ge=1, le=MAX_ID), session: Session = Depends(get_session)):
     subject = session.get(Subject, subject_id)
     if subject is None:
         raise NotFound("未找到该主体", message_en="no such subject")
@@ -159,7 +158,7 @@ def _new_page(request: Request, session: Session, principal: Principal, form: di
 
 
 @router.get("/office/lists/proposals/{proposal_id}")
-def office_proposal(request: Request, proposal_id: int = Id, principal: Principal = allow(*OFFICE),
+def office_proposal(request: Request, proposal_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow(*OFFICE),
                     session: Session = Depends(get_session)):
     return _proposal_page(request, session, principal, proposal_id)
 
@@ -189,14 +188,14 @@ def _step(request: Request, session: Session, principal: Principal, proposal_id:
 
 
 @router.post("/office/lists/proposals/{proposal_id}/notice")
-def office_notice(request: Request, proposal_id: int = Id, principal: Principal = allow(*ACTORS),
+def office_notice(request: Request, proposal_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow(*ACTORS),
                   session: Session = Depends(get_session)):
     return _step(request, session, principal, proposal_id,
                  lambda: service.send_notice(session, principal, proposal_id), "notice")
 
 
 @router.post("/office/lists/proposals/{proposal_id}/objection-reply")
-def office_reply(request: Request, proposal_id: int = Id, outcome: str = Form("", max_length=16),
+def office_reply(request: Request, proposal_id: int = Path(ge=1, le=MAX_ID), outcome: str = Form("", max_length=16),
                  reply: str = Form("", max_length=4000), principal: Principal = allow(*ACTORS),
                  session: Session = Depends(get_session)):
     return _step(request, session, principal, proposal_id,
@@ -204,21 +203,21 @@ def office_reply(request: Request, proposal_id: int = Id, outcome: str = Form(""
 
 
 @router.post("/office/lists/proposals/{proposal_id}/decision")
-def office_decide(request: Request, proposal_id: int = Id, principal: Principal = allow(*ACTORS),
+def office_decide(request: Request, proposal_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow(*ACTORS),
                   session: Session = Depends(get_session)):
     return _step(request, session, principal, proposal_id,
                  lambda: service.decide(session, principal, proposal_id), "decision")
 
 
 @router.post("/office/lists/proposals/{proposal_id}/publication")
-def office_publish(request: Request, proposal_id: int = Id, principal: Principal = allow(*ACTORS),
+def office_publish(request: Request, proposal_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow(*ACTORS),
                    session: Session = Depends(get_session)):
     return _step(request, session, principal, proposal_id,
                  lambda: service.publish(session, principal, proposal_id), "publication")
 
 
 @router.post("/office/lists/entries/{entry_id}/removal")
-def office_remove(request: Request, entry_id: int = Id, note: str = Form("", max_length=2000),
+def office_remove(request: Request, entry_id: int = Path(ge=1, le=MAX_ID), note: str = Form("", max_length=2000),
                   principal: Principal = allow("staff"), session: Session = Depends(get_session)):
     from xinyong.models.listing import ListEntry
     entry = session.get(ListEntry, entry_id)
@@ -254,7 +253,7 @@ def _my_page(request: Request, session: Session, principal: Principal, *, error:
 
 
 @router.post("/me/lists/{proposal_id}/objection")
-def my_objection(request: Request, proposal_id: int = Id, text: str = Form("", max_length=4000),
+def my_objection(request: Request, proposal_id: int = Path(ge=1, le=MAX_ID), text: str = Form("", max_length=4000),
                  principal: Principal = allow("subject"), session: Session = Depends(get_session)):
     try:
         service.object_to(session, principal, proposal_id, text)
