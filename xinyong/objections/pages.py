@@ -126,7 +126,8 @@ def _agency_detail(request, session, principal, objection_id, form=None, error=N
     record = service.visible(session, principal, objection_id)[1]
     specs = correction.specs_for(record, active_profile(), clock.today())
     current = correction.current_values(record, specs)
-    fields = [{"code": c, "label": s.label, "type": s.type, "choices": s.choices, "current": current[c]}
+    fields = [{"code": c, "label": s.label, "type": s.type, "choices": s.choices, "required": s.required,
+               "current": current[c]}
               for c, s in specs.items()]
     extra = {"fields": fields, "form": form or {}, "error": _error(error, language(request)), "decided": decided,
              "back": "/agency/objections", "decide_url": f"/agency/objections/{objection_id}/decision"}
