@@ -1,0 +1,80 @@
+"""The evaluation's API and pages on both backends: published results, the natural person's
+privacy, the subject's own view, staff overview and recompute."""
+from __future__ import annotations
+
+import pytest
+
+from xinyong.accounts.service import create_user
+from xinyong.accounts.tokens import issue_token
+from xinyong.evaluation import service
+
+
+@pytest.fixture
+def tokens(session, city):
+    service.recompute_full(session)
+    create_user(session, username="firm", password="Firm-pass-2026", role="subject", subject_uscc=city.firm_uscc)
+    create_user(session, username="staff1", password="Staff-pass-2026", role="staff")
+    create_user(session, username="aud", password="Audit-pass-2026", role="auditor")
+    out = {u: {"Authorization": f"Bearer {issue_token(session, u)}"} for u in ("firm", "staff1", "aud")}
+    session.commit()
+    return out
+
+
+def test_a_published_result_explains_its_grade(client, city, tokens):
+    body = client.get(f"/api/v1/evaluation/subjects/{city.firm}").json()
+    assert (body["grade"], body["score"], body["base_score"]) == ("D", 44, 90)
+    assert body["score"] == body["base_score"] + sum(c["points"] for c in body["contributions"])
+    serious = next(c for c in body["contributions"] if c["indicator"] == "penalty_serious")
+    behind = client.get(serious["records_url"]).json()
+    assert behind["matched"] == 2 and len(behind["shown"]) + behind["hidden_not_public"] == 2
+    assert all(r["kind"] == "record" for r in behind["shown"])
+    page = client.get(f"/evaluation/subjects/{city.firm}")
+    assert page.status_code == 200 and 'data-grade="D"' in page.text and "penalty_serious" in page.text
+    detail = client.get(f"/evaluation/subjects/{city.firm}/contributions/penalty_serious")
+    assert detail.status_code == 200 and "泉评罚〔2026〕1号" in detail.text
+
+
+def test_public_bodies_show_their_government_integrity(client, city, tokens):
+    body = client.get(f"/api/v1/evaluation/subjects/{city.body}").json()
+    assert {c["dimension"] for c in body["contributions"]} == {"government_integrity"}
+    behind = client.get(f"/api/v1/evaluation/subjects/{city.body}/contributions/gov_breach_serious").json()
+    assert behind["matched"] == 1
+    staff = client.get(f"/api/v1/evaluation/subjects/{city.body}/contributions/gov_breach_serious",
+                       headers=tokens["staff1"]).json()
+    assert "合同违约" in staff["shown"][0]["detail"] and "政府采购" in staff["shown"][0]["detail"]
+
+
+def test_a_natural_persons_result_is_not_published(client, city, tokens):
+    assert client.get(f"/api/v1/evaluation/subjects/{city.person}").status_code == 404
+    assert client.get(f"/evaluation/subjects/{city.person}").status_code == 404
+    assert client.get(f"/api/v1/evaluation/subjects/{city.person}", headers=tokens["staff1"]).status_code == 200
+    assert client.get("/api/v1/evaluation/subjects/999999").status_code == 404
+    assert client.get(f"/api/v1/evaluation/subjects/{city.firm}/contributions/nope").status_code == 404
+
+
+def test_the_subject_sees_its_own_result_and_every_record_behind_it(client, city, tokens):
+    mine = client.get("/api/v1/me/evaluation", headers=tokens["firm"]).json()
+    assert mine["subject_id"] == city.firm and mine["grade"] == "D"
+    for c in mine["contributions"]:
+        behind = client.get(c["records_url"], headers=tokens["firm"]).json()
+        assert len(behind["shown"]) == c["matched"] and behind["hidden_not_public"] == 0
+
+
+def test_staff_overview_and_recompute(client, city, tokens):
+    over = client.get("/api/v1/evaluation/overview", headers=tokens["aud"]).json()
+    assert over["model_version"] == "qz-2026.1" and sum(over["distribution"].values()) == len(city.others) + 4
+    assert client.post("/api/v1/evaluation/recompute", headers=tokens["aud"]).status_code == 403
+    run = client.post("/api/v1/evaluation/recompute", headers=tokens["staff1"])
+    assert run.status_code == 201 and run.json()["kind"] == "full"
+    bad = client.post("/api/v1/evaluation/sector-imports", headers=tokens["staff1"], json={"rows": [
+        {"uscc": city.firm_uscc, "sector": "食品", "grade": "A", "evaluated_on": "2026-08-01",
+         "agency_uscc": city.agency_uscc},
+        {"uscc": city.firm_uscc, "sector": "食品", "grade": "??", "evaluated_on": "2026-08-02",
+         "agency_uscc": city.agency_uscc}]})
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "bad_rows"
+    good = client.post("/api/v1/evaluation/sector-imports", headers=tokens["staff1"], json={"rows": [
+        {"uscc": city.firm_uscc, "sector": "食品", "grade": "A", "evaluated_on": "2026-08-01",
+         "agency_uscc": city.agency_uscc}]})
+    assert good.status_code == 201
+    sectors = client.get(f"/api/v1/evaluation/subjects/{city.firm}").json()["sector_evaluations"]
+    assert [(s["tier"], s["inspections_per_year"]) for s in sectors] == [("A", 0.5)]
