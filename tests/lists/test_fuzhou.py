@@ -1,0 +1,69 @@
+"""Fuzhou runs the red list and the black list (FZ art. 14, 16-18): a red listing needs the
+criteria and no prior notice; the black list takes the four categories, the notice and the
+objection; the serious-dishonesty list of Quanzhou is not run there. Both backends."""
+from __future__ import annotations
+
+import pytest
+
+from tests.lists.support import build, proposal
+from xinyong.config import reset_settings
+from xinyong.kit.errors import Conflict, InvalidInput
+from xinyong.law import reset_profiles
+from xinyong.lists import repository, service
+
+
+@pytest.fixture
+def fuzhou(monkeypatch, session, today):
+    today("2026-06-01")
+    w = build(session)
+    session.commit()
+    monkeypatch.setenv("XINYONG_PROFILE", "fuzhou")
+    reset_settings()
+    reset_profiles()
+    yield w
+    monkeypatch.delenv("XINYONG_PROFILE")
+    reset_settings()
+    reset_profiles()
+
+
+def test_the_serious_list_is_not_run_in_fuzhou(session, fuzhou):
+    with pytest.raises(Conflict) as err:
+        service.propose(session, fuzhou.agency, proposal(fuzhou))
+    assert err.value.code == "listing_kind_not_run" and "FZ art. 14" in err.value.message
+
+
+def test_a_black_listing_runs_through_notice_and_marks_responsible_persons(session, fuzhou, today):
+    p = service.propose(session, fuzhou.agency, proposal(fuzhou, kind="black", basis_record_ids=[fuzhou.general_id],
+                                                         responsible_persons=[{"role": "principal", "name": "赵经理"}]))
+    assert p.responsible_persons == [{"role": "principal", "name": "赵经理", "subject_id": None}]
+    assert "FZ art. 14, 17, 18" in p.citation
+    with pytest.raises(Conflict) as err:
+        service.decide(session, fuzhou.agency, p.id)
+    assert err.value.code == "listing_notice_not_sent"
+    service.send_notice(session, fuzhou.agency, p.id)
+    today("2026-06-30")
+    entry = service.decide(session, fuzhou.agency, p.id)
+    service.publish(session, fuzhou.staff, p.id)
+    assert [e.kind for e in repository.active_entries(session, [fuzhou.subject_id], entry.listed_on)[fuzhou.subject_id]] \
+        == ["black"]
+
+
+def test_a_red_listing_needs_criteria_and_is_decided_without_notice(session, fuzhou):
+    red = dict(kind="red", category=None, basis_record_ids=[], responsible_persons=[],
+               reasons="连续三年诚信经营", legal_basis="《福州市社会信用管理办法》第十六条", measures="行政许可绿色通道")
+    with pytest.raises(InvalidInput) as err:
+        service.propose(session, fuzhou.staff, proposal(fuzhou, **red, proposing_org_id=fuzhou.agency_id))
+    assert err.value.code == "listing_criteria_required" and "FZ art. 16" in err.value.message
+    with pytest.raises(Conflict) as err:      # a general penalty this year: not three clean years
+        service.propose(session, fuzhou.staff, proposal(fuzhou, **red, criteria=["three_years_clean"],
+                                                        proposing_org_id=fuzhou.agency_id))
+    assert err.value.code == "listing_criteria_not_met"
+    p = service.propose(session, fuzhou.staff, proposal(fuzhou, **red, criteria=["integrity_model"],
+                                                        proposing_org_id=fuzhou.agency_id))
+    with pytest.raises(Conflict) as err:
+        service.send_notice(session, fuzhou.staff, p.id)
+    assert err.value.code == "listing_notice_not_required"
+    entry = service.decide(session, fuzhou.staff, p.id)
+    service.publish(session, fuzhou.staff, p.id)
+    assert entry.status == "active" and entry.kind == "red"
+    assert entry.period_end.year == entry.listed_on.year + 2
