@@ -158,3 +158,19 @@ def test_overdue_when_the_clock_passes_the_due_date(world, today):
     step = deadlines.step_of(s, "objection", obj.id, "verify")
     today((step.due_on + dt.timedelta(days=3)).isoformat())
     assert deadlines.state_of(s, step) == "overdue"
+
+
+def test_the_written_result_states_grounds_outcome_changes_reasons_and_remedies(world):
+    import io
+
+    from pypdf import PdfReader
+    s = world.session
+    obj = _file(world, grounds=["error", "omission"])
+    service.decide(s, world.principal("scjg"), obj.id, outcome="corrected", reasons="核对原件，决定日期有误",
+                   corrections={"decision_date": "2026-04-30"})
+    s.commit()
+    doc = s.get(Document, obj.document_id)
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(doc.content)).pages).replace("\x00", "")
+    for expected in ("异议处理结果告知书", "信息存在错误", "信息存在遗漏", "异议成立，已更正", "2026-05-01",
+                     "2026-04-30", "核对原件，决定日期有误", "行政复议", "行政诉讼", "第三十八条"):
+        assert expected in text, expected
