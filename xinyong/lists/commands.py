@@ -7,7 +7,7 @@ from rich.table import Table
 
 from xinyong import clock
 from xinyong.db import session_scope
-from xinyong.lists import repository, service
+from xinyong.lists import repository, service, views
 
 app = typer.Typer(help="红名单 / 严重失信主体名单 / 黑名单 — lists and their entries", no_args_is_help=True)
 
@@ -30,7 +30,7 @@ def show(kind: str = typer.Option(None, "--kind", help="only this list (e.g. ser
                           f"as of {today.isoformat()} — {spec.citation}")
             table = Table("entry", "subject", "name", "category", "agency", "listed", "until")
             for e, p, s, a in repository.published(session, today, kind=key, limit=limit):
-                table.add_row(str(e.id), str(s.id), s.name if s.kind != "natural_person" else s.name[:1] + "*",
+                table.add_row(str(e.id), str(s.id), views.shown_name(s.name, s.kind)[0],
                               spec.categories.get(e.category or "", "") or ", ".join(p.criteria), a.name,
                               e.listed_on.isoformat() if e.listed_on else "", e.period_end.isoformat() if e.period_end else "")
             console.print(table)
