@@ -4,6 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 
+from xinyong.catalogue import get_catalogue
 from xinyong.dashboards import charts, service
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.web import get_session, language, render
@@ -20,11 +21,13 @@ def dashboards(request: Request, principal: Principal = allow("staff", "admin"),
     def t(key: str) -> str:
         return translate(key, lang)
 
+    names = {i.code: (i.name_zh if lang == "zh" else i.name_en) for i in get_catalogue().items}
     by_agency: dict[str, int] = {}
     by_item: dict[str, int] = {}
     for v in s.volumes:
         by_agency[v.agency] = by_agency.get(v.agency, 0) + v.records
-        by_item[v.item_code] = by_item.get(v.item_code, 0) + v.records
+        item = names.get(v.item_code, v.item_code)
+        by_item[item] = by_item.get(item, 0) + v.records
     series = [t("dash.on_time"), t("dash.late"), t("dash.overdue"), t("dash.open")]
     svg = {
         "by_agency": charts.bar_chart("chart-agency", t("dash.volume_by_agency"),
@@ -43,6 +46,6 @@ def dashboards(request: Request, principal: Principal = allow("staff", "admin"),
                                                                                    d.overdue, d.open_on_time])
                                            for d in s.deadlines]),
     }
-    return render(request, "dashboards/index.html", {"s": s, "svg": svg,
+    return render(request, "dashboards/index.html", {"s": s, "svg": svg, "item_names": names,
                                                      "agency_totals": sorted(by_agency.items(), key=lambda kv: -kv[1]),
                                                      "item_totals": sorted(by_item.items(), key=lambda kv: -kv[1])})
