@@ -1,63 +1,80 @@
-"""Credit repair in the demo city: firm-demo's enterprise gets one penalty it can apply to repair
-today (general severity, past its 3-month minimum publicity) and one it cannot yet (inside the
-minimum), both sent by the market regulator through the ingest service like any batch. The
-enterprise applies at /me/repair; agency-scjg (or staff) decides at /repair/queue. Idempotent:
-decisions already present are not sent again."""
+"""Credit repair in the demo city. firm-demo's enterprise is chosen by the access step for having
+no public penalty at all, so it has nothing to repair; adding records to it would change what the
+access step picks on a re-run (and add a batch that is no city file). So credit repair gets its
+own subject account, repair-demo, for the first enterprise of the city with a general penalty it
+can repair today (past its minimum publicity) and a penalty it cannot yet (inside the minimum) —
+or, failing that, any record it cannot repair. Made with the real account service; the records
+are the city's own. Idempotent: an existing repair-demo account is kept with its subject."""
 from __future__ import annotations
 
 import datetime as dt
-import random
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session, aliased
 
-from xinyong.ingest.service import ingest_file
-from xinyong.models import Agency, Record, Subject, User
+from xinyong.accounts.service import create_user
+from xinyong.models import Record, Subject, User
 from xinyong.repair import service
-from xinyong.synthetic import penalty_row, to_csv
 
-REGULATOR = "agency-scjg"
-# (suffix, days before today): past the 3-month minimum, and inside it
-DECISIONS = (("XF1", 150), ("XF2", 30))
-BASIS = "《中华人民共和国广告法》第五十八条"   # not a 1-year sector (Order 58): the 3-month minimum applies
+USERNAME = "repair-demo"
+CANDIDATES = 40
 
 
 def load(session: Session, ctx) -> list[str]:
-    firm = session.scalar(select(User).where(User.username == "firm-demo"))
-    regulator_user = session.scalar(select(User).where(User.username == REGULATOR))
-    if firm is None or firm.subject_id is None or regulator_user is None or regulator_user.agency_id is None:
-        return ["", "Credit repair: skipped (no firm-demo or agency-scjg account in this demo)"]
-    subject = session.get(Subject, firm.subject_id)
-    regulator = session.get(Agency, regulator_user.agency_id)
-    numbers = {suffix: f"泉市监罚〔{(ctx.today - dt.timedelta(days=days)).year}〕{suffix}-{subject.id}号"
-               for suffix, days in DECISIONS}
-    have = set(session.scalars(select(Record.decision_no).where(Record.subject_id == subject.id,
-                                                                Record.decision_no.in_(list(numbers.values())))))
-    rows = []
-    rng = random.Random(subject.id)
-    for suffix, days in DECISIONS:
-        if numbers[suffix] in have:
-            continue
-        row = penalty_row(rng, name=subject.name, subject_uscc=subject.uscc, decision_no=numbers[suffix],
-                          decision_date=ctx.today - dt.timedelta(days=days), kind="罚款", fine_wan="2",
-                          agency_name=regulator.name, agency_uscc=regulator.uscc, legal_rep=subject.legal_rep_name or "张三")
-        row.update({"处罚依据": BASIS, "违法行为类型": "发布虚假广告", "违法事实": "在网店页面发布虚假宣传内容"})
-        rows.append(row)
-    if rows:
-        outcome = ingest_file(session, data=to_csv(rows), filename="repair-demo.csv", source_uscc=regulator.uscc,
-                              item_code="penalty")
-        if outcome.status != "completed":
-            return ["", f"Credit repair: the demo penalties were refused by ingest ({outcome.status})"]
-    results = {e.record.decision_no: e.result for e in service.eligibility(session, subject.id, ctx.today)}
-    eligible, early = results.get(numbers["XF1"]), results.get(numbers["XF2"])
-    lines = ["", "Credit repair (信用修复: eligibility with reasons and articles, apply, decide within deadlines)"]
+    from xinyong.demo.load import Account
+
+    user = session.scalar(select(User).where(User.username == USERNAME))
+    subject = session.get(Subject, user.subject_id) if user is not None and user.subject_id else None
+    items = service.eligibility(session, subject.id, ctx.today) if subject is not None else []
+    if subject is None:
+        subject, items = _pick(session, ctx.today)
+        if subject is None:
+            return ["", "Credit repair: no enterprise in this city has a penalty that can be repaired today"]
+        display = f"{subject.name}（信用修复演示账户）"
+        create_user(session, username=USERNAME, password=ctx.password, role="subject", display_name=display,
+                    subject_uscc=subject.uscc)
+        ctx.accounts.append(Account(USERNAME, "subject", display, True))
+    else:
+        ctx.accounts.append(Account(USERNAME, "subject", user.display_name, False))
+    eligible = next((e for e in items if e.result.eligible), None)
+    waiting = next((e for e in items if not e.result.eligible and e.result.from_date), None)
+    other = waiting or next((e for e in items if not e.result.eligible), None)
+    lines = ["", "Credit repair (信用修复: eligibility with reasons and articles, apply, decide within deadlines)",
+             f"  {USERNAME} speaks for {subject.name} ({subject.uscc}); firm-demo's enterprise has no public penalty,"
+             " so nothing to repair"]
     if eligible is not None:
-        state = "eligible" if eligible.eligible else "NOT eligible: " + "; ".join(r.code for r in eligible.blocking)
-        lines.append(f"  firm-demo: {numbers['XF1']} is {state} today (general penalty past its minimum publicity)")
-    if early is not None:
-        when = early.from_date.isoformat() if early.from_date else "-"
-        lines.append(f"  firm-demo: {numbers['XF2']} is not eligible until {when} (minimum publicity period);")
-        lines.append("            see both with reasons and articles at /me/repair, apply with a commitment letter (PDF/JPG/PNG)")
-    lines.append(f"  {REGULATOR} (the deciding body) or staff accept and approve at /repair/queue; after approval the")
-    lines.append("            record leaves the public subject page; staff file for a subject at /repair/window")
+        r = eligible.record
+        lines.append(f"  eligible today:     {r.decision_no} ({r.severity or '-'} penalty, minimum publicity ended "
+                     f"{r.publicity_min_end}) — apply at /me/repair with a commitment letter (PDF/JPG/PNG)")
+    if other is not None:
+        why = other.result.blocking[0]
+        when = f", possible from {other.result.from_date}" if other.result.from_date else ""
+        lines.append(f"  not eligible:       {other.record.decision_no} — {why.code}{when} [{why.citation}]")
+    decider = session.scalar(select(User.username).where(
+        User.role == "agency", User.agency_id == eligible.record.source_agency_id).order_by(User.id).limit(1)) \
+        if eligible is not None else None
+    lines.append(f"  {decider or 'the deciding agency'} (the record's source agency) or staff accept and approve at")
+    lines.append("            /repair/queue; after approval the record leaves the public subject page;")
+    lines.append("            staff file for a subject at the offline window /repair/window")
     return lines
+
+
+def _pick(session: Session, today: dt.date):
+    """The first enterprise with a repairable penalty today and one inside its minimum period;
+    else the first with a repairable one. Candidates are found set-based, then checked by the rules."""
+    ready = and_(Record.item_code == "penalty", Record.status == "active", Record.publicity_published.is_(True),
+                 Record.severity == "general", Record.publicity_min_end <= today, Record.publicity_end > today,
+                 Record.under_objection.is_(False))
+    early = aliased(Record)
+    waiting = (select(early.id).where(early.subject_id == Subject.id, early.item_code == "penalty",
+                                      early.publicity_min_end > today).exists())
+    taken = select(User.subject_id).where(User.subject_id.is_not(None))
+    base = (select(Subject).join(Record, Record.subject_id == Subject.id)
+            .where(Subject.kind == "legal_person", Subject.uscc.is_not(None), ready, Subject.id.not_in(taken))
+            .group_by(Subject.id).order_by(Subject.id))
+    for stmt in (base.where(waiting), base):
+        for subject in session.scalars(stmt.limit(CANDIDATES)):
+            items = service.eligibility(session, subject.id, today)
+            if any(e.result.eligible for e in items) and any(not e.result.eligible for e in items):
+                return subject, items
+    return None, []
