@@ -67,7 +67,7 @@ def _summary(r: Record) -> str:
     return "；".join(parts)[:120]
 
 
-def records_table(rows: list[tuple[Record, str]], today: dt.date, with_summary: bool = True) -> list[list[str]]:
+def records_table(rows: list[tuple[Record, str]], today: dt.date, with_summary: bool = False) -> list[list[str]]:
     head = ["序号", "信息事项", "决定文书号", "决定日期", "来源机构", "公示期", "状态"]
     table = [head + (["摘要"] if with_summary else [])]
     for n, (r, agency) in enumerate(rows, start=1):
@@ -151,7 +151,7 @@ def public(session: Session, subject: Subject, policy: rules.ReportPolicy) -> Co
     sections = [subject_section(subject, printed, "public", [("公开记录数", str(len(rows)))]),
                 Section(heading="公开信用记录",
                         paragraphs=["下列为截至出具日处于公示期内的信用记录" + ("（自然人信息已按规定遮蔽）" if person else "") + "。"],
-                        table=records_table(rows, today, with_summary=not person)),
+                        table=records_table(rows, today)),
                 changes_section(session, subject.id, rows, policy.history_per_record),
                 sources_section(rows)]
     return Content("public", rules.TITLES["public"][0], printed, masked, subject.uscc or "", sections, len(rows),

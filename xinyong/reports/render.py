@@ -88,6 +88,7 @@ def _verification_block(pdf, stamp: Stamp, width: float) -> None:
 # here with measured character widths and pdf.text(): the same look at a fraction of the cost.
 
 TABLE_FONT, LINE_H, PAD = 8.5, 4.2, 1.2
+SHORT_CELL, LEAST_CAP = 16, 42.0       # cells this short (a decision number, a date) are not wrapped
 
 
 def _sections(pdf, sections: list[Section]) -> None:
@@ -144,8 +145,8 @@ def _column_widths(table: list[list[str]], width: float, measure: _Widths) -> li
         for i, cell in enumerate(row):
             text = str(cell)
             natural[i] = max(natural[i], sum(measure(c) for c in text) + 2 * PAD)
-            runs = re.findall(r"[\x21-\x7e]+", text) + [text[:2]]
-            least[i] = max(least[i], min(30.0, max(sum(measure(c) for c in run) for run in runs) + 2 * PAD))
+            runs = re.findall(r"[\x21-\x7e]+", text) + [text[:2]] + ([text] if len(text) <= SHORT_CELL else [])
+            least[i] = max(least[i], min(LEAST_CAP, max(sum(measure(c) for c in run) for run in runs) + 2 * PAD))
     if sum(least) >= width:
         return [x * width / sum(least) for x in least]
     extra = [max(0.0, n - m) for n, m in zip(natural, least)]
