@@ -37,11 +37,14 @@ def test_staff_see_every_deadline_by_colour_and_in_words(client, session, city):
     html = page.text
     for key, state in (("late", "overdue"), ("soon", "due_soon"), ("fine", "on_time"), ("feed", "on_time")):
         assert f'id="deadline-{rows[key].id}"' in html
-    assert 'data-state="overdue"' in html and "#f8d7d3" in html and "已逾期" in html
+    assert 'data-state="overdue"' in html and "deadline-overdue" in html and "已逾期" in html
     assert 'data-state="due_soon"' in html and "即将到期" in html
     assert 'data-state="on_time"' in html and "按期" in html
     assert 'href="/repair/11"' in html and 'href="/objections/12"' in html and 'href="/lists/proposals/13"' in html
     assert rows["late"].citation in html
+    # repair results may be extended once; listing objection replies may not (their rules say so)
+    assert f'action="/staff/deadlines/{rows["late"].id}/extend"' in html
+    assert f'action="/staff/deadlines/{rows["fine"].id}/extend"' not in html and "依规定不可延长" in html
     overdue_only = client.get("/staff/deadlines", params={"state": "overdue"}).text
     assert f'id="deadline-{rows["late"].id}"' in overdue_only and f'id="deadline-{rows["soon"].id}"' not in overdue_only
     by_procedure = client.get("/staff/deadlines", params={"procedure": "listing"}).text
