@@ -45,7 +45,13 @@ def contribution(request: Request, subject_id: int = SubjectId, indicator: str =
     ev = views.evaluation_out(session, principal, subject_id, language(request))
     c = next((c for c in ev.contributions if c.indicator == indicator), None)
     return render(request, "evaluation/contribution.html", {"ev": ev, "b": behind.out, "c": c,
-                                                             "ind": behind.indicator})
+                                                             "ind": behind.indicator, "items": _item_names(request)})
+
+
+def _item_names(request: Request) -> dict[str, str]:
+    from xinyong.catalogue import get_catalogue
+    zh = language(request) == "zh"
+    return {i.code: i.name_zh if zh else i.name_en for i in get_catalogue().items}
 
 
 def _grades():

@@ -55,6 +55,8 @@ class RecordBehindOut(BaseModel):
     id: int
     label: str
     date: dt.date | None
+    item_code: str | None = None
+    severity: str | None = None
     detail: str = ""
     under_objection: bool = False
     url: str | None = None

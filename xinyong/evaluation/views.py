@@ -111,8 +111,8 @@ def _behind_item(source: str, row: dict) -> RecordBehindOut:
         detail = fields.get("offence_type") or fields.get("facts") or fields.get("breach_kind") or ""
         if row["item_code"] == "government_breach":
             detail = " · ".join(x for x in (fields.get("breach_kind"), fields.get("field"), fields.get("facts")) if x)
-        return RecordBehindOut(kind="record", id=row["id"], label=f"{row['item_code']} {row['decision_no']}",
-                               date=row["decision_date"], detail=f"{row.get('severity') or ''} {detail}".strip()[:300],
+        return RecordBehindOut(kind="record", id=row["id"], label=row["decision_no"], date=row["decision_date"],
+                               item_code=row["item_code"], severity=row.get("severity"), detail=detail[:300],
                                under_objection=bool(row["under_objection"]), url=None)
     if source == "lists":
         return RecordBehindOut(kind="list_entry", id=row["id"], label=f"{row['kind']} {row.get('category') or ''}".strip(),
