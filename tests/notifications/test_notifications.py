@@ -1,7 +1,10 @@
 """Notifications reach the account, its organisation, its role or its subject, and no one else."""
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from tests.deadlines.support import csrf, login
+from xinyong.models import AuditEntry
 from xinyong.notifications import service
 
 
@@ -33,6 +36,9 @@ def test_each_kind_of_recipient_and_marking_read(client, session, city):
     r = client.post(f"/me/notifications/{note_id}/read", data={"csrf_token": token}, follow_redirects=False)
     assert r.status_code == 303
     assert client.get("/api/v1/me/notifications").json()["unread"] == 0
+    session.expire_all()
+    read = session.scalars(select(AuditEntry).where(AuditEntry.action == "notification.read")).one()
+    assert read.target_id == str(note_id) and read.details == {"count": 1}
     login(client, "other")
     token = csrf(client, "/me/notifications")
     assert client.post(f"/api/v1/me/notifications/{note_id}/read", headers={"x-csrf-token": token}).status_code == 404

@@ -2,7 +2,6 @@
 Flushes, never commits."""
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import delete, insert, select
@@ -89,7 +88,3 @@ def check_year(year: int) -> int:
     if not 1990 <= year <= 2200:
         raise InvalidInput("年份超出范围", field="year", message_en="year out of range")
     return year
-
-
-def first_weekday(year: int) -> int:
-    return dt.date(year, 1, 1).weekday()

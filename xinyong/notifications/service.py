@@ -86,5 +86,10 @@ def mark_read(session: Session, principal, notification_id: int | None = None) -
             raise NotFound("没有这条通知", message_en="no such notification")
         stmt = stmt.where(Notification.id == notification_id)
     result = session.execute(stmt.values(read_at=clock.now()).execution_options(synchronize_session=False))
+    count = result.rowcount or 0
+    if count:
+        from xinyong.audit import record_event
+        record_event(session, principal, "notification.read", target_type="notification",
+                     target_id=notification_id or "all", details={"count": count})
     session.flush()
-    return result.rowcount or 0
+    return count
