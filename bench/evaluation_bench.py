@@ -88,6 +88,15 @@ def raw_baseline(url: str) -> float:
         return time.perf_counter() - t
 
 
+def full_parallel(engine, workers: int) -> dict:
+    """`xinyong evaluation recompute --workers N`: one unit of work per range, N at a time."""
+    from xinyong.evaluation import parallel
+    t = time.perf_counter()
+    out = parallel.recompute_full(engine, workers=workers, trigger="bench")
+    return {"seconds": time.perf_counter() - t, "subjects": out["subjects"], "contributions": out["contributions"],
+            "run_id": out["run_id"], "workers": workers}
+
+
 def full_recompute(engine) -> dict:
     from sqlalchemy.orm import Session
 
@@ -160,6 +169,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--records", type=int, default=10_000_000)
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--batch-subjects", type=int, default=1000)
+    ap.add_argument("--workers", type=int, default=2, help="also measure --workers N (0/1: skip)")
     ap.add_argument("--keep-tables", action="store_true", help="keep the evaluation tables and results")
     args = ap.parse_args(argv)
     common.cleanup_on_sigterm()
@@ -182,12 +192,15 @@ def main(argv: list[str] | None = None) -> None:
         revision = ensure_schema(url)
         engine = create_engine(url)
         try:
-            raw, full, inc = [], [], []
+            raw, full, par, inc = [], [], [], []
             for i in range(args.repeat + 1):   # the first of each is a warm-up
                 raw.append(raw_baseline(url))
                 log(f"raw GROUP BY pass {i}: {raw[-1]:.1f}s")
                 full.append(full_recompute(engine))
                 log(f"full recompute {i}: {full[-1]}")
+                if args.workers > 1:
+                    par.append(full_parallel(engine, args.workers))
+                    log(f"full recompute, {args.workers} ranges at a time {i}: {par[-1]}")
             for i in range(args.repeat):
                 inc.append(incremental(engine, url, args.batch_subjects, seed=1000 + i))
                 log(f"incremental {i}: {inc[-1]}")
@@ -209,6 +222,8 @@ def main(argv: list[str] | None = None) -> None:
            "raw_group_by_s": round(raw_s, 2), "raw_passes_s": [round(x, 2) for x in raw],
            "full_recompute_s": round(full_s, 2), "full_runs": full,
            "full_over_raw": round(full_s / raw_s, 2),
+           "full_parallel_s": round(statistics.median(p["seconds"] for p in par[1:]), 2) if par[1:] else None,
+           "full_parallel_runs": par,
            "records_per_s": round(city["records"] / full_s),
            "subjects_per_s": round(city["subjects"] / full_s),
            "incremental_s": None if inc_s is None else round(inc_s, 3), "incremental_runs": inc,

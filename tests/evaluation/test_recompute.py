@@ -161,3 +161,18 @@ def test_recompute_by_ranges_equals_one_range(session, city):
     assert [tuple(r) for r in session.execute(text(
         "SELECT subject_id, score, grade FROM evaluation_results ORDER BY subject_id"))] == one
     assert dataclasses.is_dataclass(service.model_in_force())
+
+
+def test_the_parallel_recompute_by_ranges_gives_the_same_results(session, city, db):
+    from xinyong.evaluation import parallel
+    service.recompute_full(session)
+    session.commit()
+    one = [tuple(r) for r in session.execute(text(
+        "SELECT subject_id, score, grade FROM evaluation_results ORDER BY subject_id"))]
+    session.commit()
+    out = parallel.recompute_full(db, workers=2, ranges=3)
+    session.expire_all()
+    assert out["subjects"] == len(one) and out["ranges"] == 3
+    assert [tuple(r) for r in session.execute(text(
+        "SELECT subject_id, score, grade FROM evaluation_results ORDER BY subject_id"))] == one
+    assert session.execute(text("SELECT count(DISTINCT run_id) FROM evaluation_results")).scalar() == 1

@@ -14,6 +14,8 @@ console = Console()
 
 @app.command("recompute")
 def recompute(ranges: int = typer.Option(1, min=1, max=10_000, help="subject ranges (one per shard)"),
+              workers: int = typer.Option(1, min=1, max=64, help="ranges computed at a time, each committed on "
+                                          "its own (PostgreSQL; 1 = one transaction for everything)"),
               as_of: str = typer.Option(None, "--as-of", help="YYYY-MM-DD (default: the clock's today)"),
               model: str = typer.Option(None, "--model", help="model version (default: the one in force)")) -> None:
     """Full recompute of every subject under the model in force, set-based, one transaction."""
@@ -21,6 +23,14 @@ def recompute(ranges: int = typer.Option(1, min=1, max=10_000, help="subject ran
     from xinyong.db import session_scope
     from xinyong.evaluation import service
     day = dt.date.fromisoformat(as_of) if as_of else None
+    if workers > 1:
+        from xinyong.evaluation import parallel
+        out = parallel.recompute_full(workers=workers, ranges=max(ranges, workers), as_of=day, trigger="cli",
+                                      model=service.load_model(model) if model else None, actor=command_line_actor())
+        console.print(f"run {out['run_id']}: model {out['model_version']} as of {out['as_of']}: {out['subjects']:,} "
+                      f"subjects, {out['contributions']:,} contributions in {out['seconds']:.1f}s "
+                      f"({out['ranges']} ranges, {out['workers']} at a time)")
+        return
     with session_scope() as session:
         run = service.recompute_full(session, model=service.load_model(model) if model else None, as_of=day,
                                      ranges=ranges, trigger="cli", actor=command_line_actor(),

@@ -187,16 +187,19 @@ def commitment_filter(model: IndicatorModel, alias: str = "c") -> str:
 
 def insert_results(session: Session, model: IndicatorModel, scope: Scope, as_of: dt.date, run_id: int,
                    now: dt.datetime) -> int:
-    total = f"({model.base_score} + coalesce(sum(c.points), 0))"
+    total = f"({model.base_score} + coalesce(c.points, 0))"
     score = (f"CASE WHEN {total} > {model.max_score} THEN {model.max_score} "
              f"WHEN {total} < {model.min_score} THEN {model.min_score} ELSE {total} END")
     grade = "CASE " + " ".join(f"WHEN t.score >= {g.min} THEN {_q(g.grade)}" for g in model.grades if g.min is not None)
     grade += f" ELSE {_q(model.grades[-1].grade)} END"
+    # contributions are summed per subject first (a streaming aggregate over their key), then
+    # joined to every subject of the scope: no aggregate over all subjects
     sql = (f"INSERT INTO evaluation_results (subject_id, model_version, score, grade, flagged, as_of, run_id, "
            f"computed_at) SELECT t.subject_id, :version, t.score, {grade}, t.flagged, :as_of, :run_id, :now FROM ("
-           f"SELECT s.id AS subject_id, {score} AS score, coalesce(sum(c.flagged), 0) AS flagged "
-           f"FROM subjects s LEFT JOIN evaluation_contributions c ON c.subject_id = s.id "
-           f"AND c.model_version = :version WHERE {scope.on('s.id')} GROUP BY s.id) t")
+           f"SELECT s.id AS subject_id, {score} AS score, coalesce(c.flagged, 0) AS flagged FROM subjects s "
+           f"LEFT JOIN (SELECT subject_id, sum(points) AS points, sum(flagged) AS flagged "
+           f"FROM evaluation_contributions WHERE model_version = :version AND {scope.on('subject_id')} "
+           f"GROUP BY subject_id) c ON c.subject_id = s.id WHERE {scope.on('s.id')}) t")
     params = {"version": model.version, "as_of": as_of, "run_id": run_id, "now": now, **scope.params}
     return session.execute(_stmt(sql, scope), params).rowcount or 0
 

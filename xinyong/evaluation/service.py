@@ -66,8 +66,8 @@ def model_in_force(on: dt.date | None = None) -> ModelInForce:
     return ModelInForce(load_model(rule.value["version"]), citation, bool(rule.value.get("published", True)))
 
 
-def _run(session: Session, model: IndicatorModel, kind: str, trigger: str, as_of: dt.date,
-         actor: Principal | None) -> EvaluationRun:
+def open_run(session: Session, model: IndicatorModel, kind: str, trigger: str, as_of: dt.date,
+             actor: Principal | None) -> EvaluationRun:
     run = EvaluationRun(model_version=model.version, kind=kind, trigger=trigger[:40], as_of=as_of, subjects=0,
                         contributions=0, started_by=actor.user_id if actor else None, started_at=clock.now())
     session.add(run)
@@ -75,8 +75,9 @@ def _run(session: Session, model: IndicatorModel, kind: str, trigger: str, as_of
     return run
 
 
-def _compute(session: Session, model: IndicatorModel, scope: Scope, as_of: dt.date, run_id: int,
-             now: dt.datetime) -> tuple[int, int]:
+def compute_scope(session: Session, model: IndicatorModel, scope: Scope, as_of: dt.date, run_id: int,
+                  now: dt.datetime) -> tuple[int, int]:
+    """(results, contributions) written for one scope of a run; other subjects are untouched."""
     repository.delete_scope(session, model.version, scope)
     base = {"version": model.version, "as_of": as_of, "now": now, "run_id": run_id}
     contributions = (repository.insert_record_contributions(session, model, scope, as_of, base)
@@ -93,18 +94,15 @@ def recompute_full(session: Session, *, model: IndicatorModel | None = None, as_
     as_of = as_of or clock.today()
     model = model or model_in_force(as_of).model
     started = time.perf_counter()
-    run = _run(session, model, "full", trigger, as_of, actor)
-    lo, hi = repository.subject_bounds(session)
-    step = max(1, -(-(hi - lo + 1) // max(1, ranges)))
+    run = open_run(session, model, "full", trigger, as_of, actor)
     now = clock.now()
-    for start in range(lo, hi + 1, step):
-        subjects, contributions = _compute(session, model, Scope.subject_range(start, min(hi, start + step - 1)),
-                                           as_of, run.id, now)
+    for lo, hi in split_ranges(*repository.subject_bounds(session), ranges):
+        subjects, contributions = compute_scope(session, model, Scope.subject_range(lo, hi), as_of, run.id, now)
         run.subjects += subjects
         run.contributions += contributions
         if progress:
-            progress(start, min(hi, start + step - 1), subjects, contributions)
-    return _finish(session, run, started, actor)
+            progress(lo, hi, subjects, contributions)
+    return finish_run(session, run, started, actor)
 
 
 def recompute_scope(session: Session, scope: Scope, *, trigger: str, model: IndicatorModel | None = None,
@@ -113,12 +111,17 @@ def recompute_scope(session: Session, scope: Scope, *, trigger: str, model: Indi
     as_of = as_of or clock.today()
     model = model or model_in_force(as_of).model
     started = time.perf_counter()
-    run = _run(session, model, "incremental", trigger, as_of, actor)
-    run.subjects, run.contributions = _compute(session, model, scope, as_of, run.id, clock.now())
-    return _finish(session, run, started, actor)
+    run = open_run(session, model, "incremental", trigger, as_of, actor)
+    run.subjects, run.contributions = compute_scope(session, model, scope, as_of, run.id, clock.now())
+    return finish_run(session, run, started, actor)
 
 
-def _finish(session: Session, run: EvaluationRun, started: float, actor: Principal | None) -> EvaluationRun:
+def split_ranges(lo: int, hi: int, ranges: int) -> list[tuple[int, int]]:
+    step = max(1, -(-(hi - lo + 1) // max(1, ranges)))
+    return [(start, min(hi, start + step - 1)) for start in range(lo, hi + 1, step)]
+
+
+def finish_run(session: Session, run: EvaluationRun, started: float, actor: Principal | None) -> EvaluationRun:
     run.seconds = round(time.perf_counter() - started, 3)
     run.finished_at = clock.now()
     session.flush()
