@@ -80,6 +80,8 @@ def test_serious_dishonesty_listing_end_to_end(client, session, today):
     decided = client.post(f"/api/v1/lists/proposals/{pid}/decision", headers=agency)
     assert decided.status_code == 200, decided.text
     assert decided.json()["entry"]["status"] == "decided"
+    notice = next(s for s in decided.json()["steps"] if s["step"] == "notice_period")
+    assert (notice["state"], notice["completed_on"], notice["outcome"]) == ("done", "2026-06-08", "ended")
     assert client.get("/api/v1/lists/entries").json() == []             # not published yet
     published = client.post(f"/api/v1/lists/proposals/{pid}/publication", headers=staff)
     entry = published.json()["entry"]

@@ -180,3 +180,19 @@ def test_responsible_persons_link_to_the_legal_representative_subject(session, w
     assert persons[0]["role"] == "legal_representative" and persons[0]["name"] == "王大明"
     from xinyong.models import Subject
     assert persons[0]["subject_id"] == session.get(Subject, world.subject_id).legal_rep_id
+
+
+def test_the_decision_document_states_what_qz_art_23_requires(session, world, today):
+    import io
+
+    from pypdf import PdfReader
+    entry = _run_to_publication(session, world, today)
+    doc = session.scalar(select(Document).where(Document.kind == "listing_decision",
+                                                Document.procedure_id == entry.proposal_id))
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(doc.content)).pages).replace("\x00", "")
+    for heading in ("事由", "依据", "失信惩戒措施", "移出条件和程序", "救济措施", "负有责任的人员", "第三十八条"):
+        assert heading in text, heading
+    notice = session.scalar(select(Document).where(Document.kind == "listing_notice",
+                                                   Document.procedure_id == entry.proposal_id))
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(notice.content)).pages).replace("\x00", "")
+    assert "依法享有的权利" in text and "三个工作日" in text and "信用修复" in text

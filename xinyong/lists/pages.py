@@ -158,9 +158,10 @@ def _new_page(request: Request, session: Session, principal: Principal, form: di
 
 
 @router.get("/office/lists/proposals/{proposal_id}")
-def office_proposal(request: Request, proposal_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow(*OFFICE),
-                    session: Session = Depends(get_session)):
-    return _proposal_page(request, session, principal, proposal_id)
+def office_proposal(request: Request, proposal_id: int = Path(ge=1, le=MAX_ID),
+                    done: str = Query("", pattern="^(|notice|reply|decision|publication|removal)$"),
+                    principal: Principal = allow(*OFFICE), session: Session = Depends(get_session)):
+    return _proposal_page(request, session, principal, proposal_id, done=done)
 
 
 def _proposal_page(request: Request, session: Session, principal: Principal, proposal_id: int, *,

@@ -279,8 +279,9 @@ def decide(session: Session, principal: Principal, proposal_id: int) -> ListEntr
     notice_step = deadlines.step_of(session, PROCEDURE, p.id, "notice_period")
     _refuse(rules.check_decision(kind, p.status, notice_step.due_on if notice_step else None, today,
                                  policy.notice_citation))
-    if notice_step is not None:
-        deadlines.complete_step(session, notice_step, "decided")
+    if notice_step is not None and notice_step.completed_at is None:
+        deadlines.complete_step(session, notice_step, "ended")
+        notice_step.completed_on = min(today, notice_step.due_on)   # a period, not a task: it ended on its day
     subject, org = session.get(Subject, p.subject_id), session.get(Agency, p.proposing_org_id)
     p.status, p.decided_on = "decided", today
     _touch(p)
