@@ -103,3 +103,24 @@ def test_only_the_deciding_agency_and_staff_act_and_others_get_not_found(world):
         service.apply(s, who(s, "firm"), subject_id=world.subject_id + 999, record_id=world.records[OLD],
                       statement="", uploads=letter(), channel="online")
     assert service.accept(s, who(s, "staff"), app.id).status == "accepted"
+
+
+def test_fraud_found_during_the_procedure_ends_it_and_bars_new_applications(world):
+    """FZ art. 23: 及时终止其信用修复程序 — the record was never repaired, so nothing is restored."""
+    s = world.session
+    firm, staff = who(s, "firm"), who(s, "staff")
+    app = service.apply(s, firm, subject_id=world.subject_id, record_id=world.records[ELIGIBLE], statement="",
+                        uploads=letter(), channel="online")
+    service.accept(s, staff, app.id)
+    service.revoke(s, staff, app.id, "fraud", "提交的缴款凭证系伪造")
+    s.commit()
+    assert app.status == "revoked" and world.record(ELIGIBLE).status == "active" and world.record(ELIGIBLE).version == 1
+    from xinyong.deadlines import service as deadlines
+    assert deadlines.step_of(s, "repair", app.id, "result").outcome == "terminated"
+    doc = s.scalar(select(Document).where(Document.kind == "repair_revocation"))
+    assert doc.title == "终止信用修复程序决定书"
+    barred = service.apply(s, firm, subject_id=world.subject_id, record_id=world.records[OLD], statement="",
+                           uploads=letter(), channel="online")
+    assert barred.status == "refused" and barred.reasons[0]["code"] == "fraud_bar"
+    with pytest.raises(Conflict):
+        service.revoke(s, staff, barred.id, "fraud", "x")    # a refused application has nothing to revoke

@@ -166,7 +166,8 @@ def reject(body: ReasonIn, app_id: int = Id(), principal: Principal = allow(*ACT
 @router.post("/api/v1/repair/applications/{app_id}/revoke", response_model=ApplicationOut)
 def revoke(body: RevokeIn, app_id: int = Id(), principal: Principal = allow(*ACTORS),
            session: Session = Depends(get_session)):
-    """FZ art. 23: revoke an approved repair found to rest on fraud, concealment or a broken commitment."""
+    """FZ art. 23: revoke an approved repair (the record is restored), or end a running procedure, on
+    verified fraud, concealment or a broken commitment; either bars new applications."""
     service.revoke(session, principal, app_id, body.kind, body.reason)
     session.commit()
     return _one(session, app_id)

@@ -331,30 +331,38 @@ def reject(session: Session, principal: Principal, app_id: int, reason: str) -> 
 # ---- revocation (FZ art. 23) ------------------------------------------------------------------------------
 
 def revoke(session: Session, principal: Principal, app_id: int, kind: str, reason: str) -> RepairApplication:
-    """Fraud, concealment or a broken repair commitment: the record is restored (public again while
-    its window runs) and the finding stays on the subject, barring new applications."""
+    """FZ art. 23: fraud, concealment or a broken repair commitment, once verified, revokes the
+    result (the record is restored, public again while its window runs) or ends a procedure still
+    running. Either way the finding stays on the subject and bars new applications."""
     reason = _reason(reason)
     if kind not in REVOCATION_KINDS:
         raise _invalid("kind", "请选择撤销原因类型", f"kind must be one of {', '.join(REVOCATION_KINDS)}")
-    app, record = _actionable(session, principal, app_id, "approved")
+    app, record = _actionable(session, principal, app_id, "approved", "received", "accepted")
     today = clock.today()
     cite = _citation("repair.revocation", today)
+    was_repaired = app.status == "approved"
     app.status, app.revoked_on, app.revoked_kind, app.revoked_reason = "revoked", today, kind, reason
     app.revoked_by, app.revocation_citation, app.updated_at = principal.user_id, cite, clock.now()
-    if record.status == "repaired":
+    if not was_repaired:
+        _complete(session, app.id, "acceptance", "terminated")
+        _complete(session, app.id, "result", "terminated")
+    restored = was_repaired and record.status == "repaired"
+    if restored:
         change_record(session, record, principal.user_id, f"撤销信用修复（申请编号 {app.id}，{kind}，依据 {cite}）",
                       status="active")
     labels = {"fraud": "弄虚作假", "concealment": "故意隐瞒事实", "broken_commitment": "未履行信用修复承诺"}
-    _document(session, app, record, "repair_revocation", "撤销信用修复决定书",
-              [Section(heading="撤销理由", paragraphs=[f"经核实，申请人存在{labels[kind]}的情形：{reason}",
-                                                   "撤销信用修复结果，恢复相关失信信息的公示。"])],
+    effect = "撤销信用修复结果，恢复相关失信信息的公示。" if was_repaired else "终止信用修复程序。"
+    _document(session, app, record, "repair_revocation", "撤销信用修复决定书" if was_repaired else "终止信用修复程序决定书",
+              [Section(heading="理由", paragraphs=[f"经核实，申请人存在{labels[kind]}的情形：{reason}", effect])],
               cite, principal)
     record_event(session, principal, "repair.revoke", target_type="repair_application", target_id=app.id,
-                 subject_id=app.subject_id, details={"record_id": record.id, "kind": kind})
+                 subject_id=app.subject_id, details={"record_id": record.id, "kind": kind, "restored": restored})
     notify(session, kind="repair.revoked", subject_id=app.subject_id, link=f"/repair/{app.id}",
-           text_zh=f"信用修复（申请编号 {app.id}）已被撤销：{reason}", text_en=f"repair #{app.id} revoked: {reason}")
+           text_zh=f"信用修复（申请编号 {app.id}）已{'撤销' if was_repaired else '终止'}：{reason}",
+           text_en=f"repair #{app.id} {'revoked' if was_repaired else 'terminated'}: {reason}")
     session.flush()
-    run_hook("on_repair_revoked", session, app.subject_id, [record.id], today)
+    if restored:
+        run_hook("on_repair_revoked", session, app.subject_id, [record.id], today)
     return app
 
 
