@@ -34,6 +34,7 @@ class KindSpec:
     name_en: str
     polarity: str
     categories: dict[str, str]          # code -> Chinese name (punitive lists)
+    categories_en: dict[str, str]       # code -> English name
     criteria: dict[str, dict]           # code -> {"zh", "en"} (red list)
     criteria_citation: str
     clean_years: int
@@ -128,8 +129,10 @@ def _kind(profile: Profile, key: str, on: dt.date) -> KindSpec:
     rule = profile.rule(f"lists.kind.{key}", on)
     v = rule.value
     categories: dict[str, str] = {}
+    categories_en: dict[str, str] = {}
     if v.get("categories_rule"):
-        categories = dict(profile.rule(v["categories_rule"], on).value["categories"])
+        cat_value = profile.rule(v["categories_rule"], on).value
+        categories, categories_en = dict(cat_value["categories"]), dict(cat_value.get("categories_en") or {})
     criteria, criteria_citation, clean_years, adverse = {}, "", 0, ()
     if v.get("criteria_rule"):
         crit = profile.rule(v["criteria_rule"], on)
@@ -139,6 +142,7 @@ def _kind(profile: Profile, key: str, on: dt.date) -> KindSpec:
     period = v["period_months"]
     return KindSpec(
         key=key, name_zh=v["name_zh"], name_en=v["name_en"], polarity=v["polarity"], categories=categories,
+        categories_en=categories_en,
         criteria=criteria, criteria_citation=criteria_citation, clean_years=clean_years, adverse_severities=adverse,
         prior_notice=bool(v["prior_notice"]), basis_records_required=bool(v["basis_records_required"]),
         basis_severity=tuple(v["basis_severity"]) if v.get("basis_severity") else None,

@@ -43,9 +43,13 @@ def kind_name(policy: rules.ListPolicy, kind: str, lang: str) -> str:
     return (spec.name_zh if lang == "zh" else spec.name_en) if spec else kind
 
 
-def category_name(policy: rules.ListPolicy, kind: str, category: str | None) -> str | None:
+def category_name(policy: rules.ListPolicy, kind: str, category: str | None, lang: str = "zh") -> str | None:
     spec = policy.kinds.get(kind)
-    return spec.categories.get(category, category) if spec and category else category
+    if not (spec and category):
+        return category
+    if lang != "zh" and category in spec.categories_en:
+        return spec.categories_en[category]
+    return spec.categories.get(category, category)
 
 
 def persons_out(policy: rules.ListPolicy, persons: list[dict], lang: str, mask: bool) -> list[PersonOut]:
@@ -60,7 +64,7 @@ def persons_out(policy: rules.ListPolicy, persons: list[dict], lang: str, mask: 
 
 def entry_out(policy: rules.ListPolicy, e, lang: str) -> EntryOut:
     return EntryOut(id=e.id, proposal_id=e.proposal_id, kind=e.kind, kind_name=kind_name(policy, e.kind, lang),
-                    category=e.category, category_name=category_name(policy, e.kind, e.category), status=e.status,
+                    category=e.category, category_name=category_name(policy, e.kind, e.category, lang), status=e.status,
                     decided_on=e.decided_on, listed_on=e.listed_on, period_end=e.period_end, removed_on=e.removed_on,
                     removal_reason=e.removal_reason, removal_note=e.removal_note, citation=e.citation)
 
@@ -80,7 +84,7 @@ def proposals_out(session: Session, rows: list, lang: str, *, detail: bool = Fal
         item = ProposalOut(
             id=p.id, kind=p.kind, kind_name=kind_name(policy, p.kind, lang), subject_id=subject.id,
             subject_name=subject.name, subject_kind=subject.kind, proposing_org=org.name, proposing_org_id=org.id,
-            category=p.category, category_name=category_name(policy, p.kind, p.category), criteria=list(p.criteria or []),
+            category=p.category, category_name=category_name(policy, p.kind, p.category, lang), criteria=list(p.criteria or []),
             lenient_flags=list(p.lenient_flags or []), basis_record_ids=basis.get(p.id, []), reasons=p.reasons,
             legal_basis=p.legal_basis, measures=p.measures, removal_conditions=p.removal_conditions,
             period_months=p.period_months, responsible_persons=persons_out(policy, p.responsible_persons, lang, False),
@@ -105,7 +109,7 @@ def public_entries_out(rows: list, lang: str) -> list[PublicEntryOut]:
         out.append(PublicEntryOut(
             id=e.id, kind=e.kind, kind_name=kind_name(policy, e.kind, lang), subject_id=s.id, subject_name=name,
             subject_kind=s.kind, uscc=s.uscc, masked=masked, category=e.category,
-            category_name=category_name(policy, e.kind, e.category), proposing_org=a.name, reasons=p.reasons,
+            category_name=category_name(policy, e.kind, e.category, lang), proposing_org=a.name, reasons=p.reasons,
             legal_basis=p.legal_basis, measures=p.measures, removal_conditions=p.removal_conditions,
             listed_on=e.listed_on, period_end=e.period_end,
             responsible_persons=persons_out(policy, p.responsible_persons, lang, True), citation=e.citation))
