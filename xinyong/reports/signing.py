@@ -113,7 +113,7 @@ def ensure_keys() -> Path:
 @functools.lru_cache(maxsize=4)
 def _loaded(directory: str, key_mtime: float, cert_mtime: float, password: bytes):
     from pyhanko.keys import load_cert_from_pemder
-    from pyhanko.sign import signers
+    _PlatformSigner = _platform_signer_class()
     key_path, cert_path = Path(directory) / KEY_FILE, Path(directory) / CERT_FILE
     try:
         key = serialization.load_pem_private_key(key_path.read_bytes(), password=password)
@@ -123,9 +123,28 @@ def _loaded(directory: str, key_mtime: float, cert_mtime: float, password: bytes
                             serialization.NoEncryption())
     from asn1crypto import keys as asn1_keys
     cert = load_cert_from_pemder(str(cert_path))
-    signer = signers.SimpleSigner(signing_cert=cert, signing_key=asn1_keys.PrivateKeyInfo.load(der),
-                                  cert_registry=None)
+    signer = _PlatformSigner(signing_cert=cert, signing_key=asn1_keys.PrivateKeyInfo.load(der), cert_registry=None)
+    signer.loaded_key = key
     return signer, cert, cert_path.read_bytes()
+
+
+def _platform_signer_class():
+    from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+    from pyhanko.sign import signers
+    from pyhanko.sign.general import get_pyca_cryptography_hash
+
+    class PlatformSigner(signers.SimpleSigner):
+        """SimpleSigner re-parses (and re-validates) the RSA key on every signature, about 0.3 s
+        for RSA-3072; this one signs PKCS#1 v1.5 with the key loaded once."""
+        loaded_key = None
+
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+            if self.loaded_key is not None and mechanism["algorithm"].native in ("rsassa_pkcs1v15", "sha256_rsa"):
+                return self.loaded_key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+            return super().sign_raw(data, digest_algorithm)
+
+    return PlatformSigner
 
 
 def _current():
