@@ -176,6 +176,12 @@ def new_pdf_with_font(path: str, index: int = 0, footer: str = "", bold_face: bo
     pdf.add_font("cjk", fname=path, collection_font_number=index)
     if bold_face:
         pdf.add_font("cjk", style="B", fname=path, collection_font_number=index)
+    for font in pdf.fonts.values():
+        # a subset keeps the source font's bounding boxes; recomputing them from every kept glyph
+        # outline when the subset is written costs more than half of the output time
+        ttfont = getattr(font, "ttfont", None)
+        if ttfont is not None:
+            ttfont.recalcBBoxes = False
     pdf.set_auto_page_break(auto=True, margin=20)
     pdf.add_page()
     return pdf
