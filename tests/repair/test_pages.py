@@ -57,3 +57,19 @@ def test_staff_window_files_for_the_subject(client, world):
     assert "线下服务窗口" in client.get(r.headers["location"]).text
     assert "未找到" in client.get("/repair/window?subject=91350500000000000X").text or \
         "18" in client.get("/repair/window?subject=abc").text
+
+
+def test_every_repair_string_is_translated_in_both_languages(client, world):
+    login(client, "firm", PASSWORD)
+    assert _apply(client, world.records[ELIGIBLE]).status_code == 303
+    client.cookies.clear()
+    login(client, "staff", PASSWORD)
+    for lang in ("zh", "en"):
+        for path in ("/repair/queue", "/repair/1", f"/repair/window?subject={world.uscc}"):
+            text = client.get(f"{path}{'&' if '?' in path else '?'}lang={lang}").text
+            assert not re.search(r"\brepair\.(?!css)[a-z_.]+\b", text), (lang, path, re.findall(r"\brepair\.[a-z_.]+", text))
+    client.cookies.clear()
+    login(client, "firm", PASSWORD)
+    en = client.get("/me/repair?lang=en").text
+    assert "the minimum publicity period ends on 2026-11-03" in en and "Apply" in en
+    assert not re.search(r"\brepair\.(?!css)[a-z_.]+\b", en)
