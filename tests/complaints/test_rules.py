@@ -53,3 +53,8 @@ def test_handling_problems():
     assert rules.handling_problem(QZ, **{**ok, "outcome": "maybe"}).code == "unknown_outcome"
     assert rules.handling_problem(QZ, **{**ok, "handling": " "}).code == "handling_required"
     assert rules.handling_problem(QZ, **{**ok, "result": ""}).code == "result_required"
+
+
+def test_nul_characters_are_refused():
+    assert _file(summary="公示了已经撤销的处罚决定\x00请核查。").code == "control_character"
+    assert rules.handling_problem(QZ, outcome="referred", handling="a\x00", result="b").code == "control_character"

@@ -56,6 +56,8 @@ def test_follow_be_overdue_acknowledge(client, session, today):
     assert listing[cs.name]["overdue"] == 0 and listing[bank.name]["overdue"] == len(every)
     empty = client.post("/api/v1/feed/ack", json={}, headers=_h(tok["cs1"]))
     assert empty.status_code == 422
+    huge = client.post("/api/v1/feed/ack", json={"ids": [2**70]}, headers=_h(tok["cs1"]))
+    assert huge.status_code == 422
 
 
 def test_pages_show_overdue_in_red(client, session, today):

@@ -42,6 +42,8 @@ def filing_problem(policy: ChannelPolicy, *, kind: str, stage: str, summary: str
                    name: str, contact: str, signed_in: bool) -> Problem | None:
     """QZ art. 37: a complaint or report about one of the stages of handling credit information.
     A named filer gives a name and (unless signed in, when the account is the channel) a contact."""
+    if any("\x00" in v for v in (summary, name, contact)):
+        return Problem("summary", "control_character", "text may not contain NUL characters", "文本含有非法字符")
     if kind not in KINDS:
         return Problem("kind", "unknown_kind", f"kind must be one of {KINDS}", "请选择投诉或举报")
     if stage not in policy.stages:
@@ -78,6 +80,8 @@ def may_see_identity(viewer_user_id: int | None, handler_user_id: int | None) ->
 
 
 def handling_problem(policy: ChannelPolicy, *, outcome: str, handling: str, result: str) -> Problem | None:
+    if any("\x00" in v for v in (handling, result)):
+        return Problem("handling", "control_character", "text may not contain NUL characters", "文本含有非法字符")
     if outcome not in policy.outcomes:
         return Problem("outcome", "unknown_outcome", f"outcome must be one of {policy.outcomes}", "请选择处理结论")
     if not handling.strip() or len(handling) > TEXT_MAX:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -27,6 +28,7 @@ from xinyong.models.complaint import Complaint
 from xinyong.notifications.service import notify
 
 PROCEDURE, STEP = repository.PROCEDURE, repository.STEP
+TRACKING_CODE = re.compile(r"TS\d{8}-[0-9A-F]{8}")
 STAGE_ZH = {"collection": "采集", "aggregation": "归集", "sharing": "共享", "publication": "公开", "query": "查询",
             "use": "应用"}
 OUTCOME_ZH = {"substantiated": "情况属实", "partly_substantiated": "部分属实", "unsubstantiated": "情况不属实",
@@ -200,7 +202,8 @@ def _result_document(session, complaint: Complaint, pol, user_id: int, principal
 
 def track(session: Session, tracking_code: str, secret: str) -> Complaint:
     """The complainant reads the result with the tracking code and the secret (no account)."""
-    complaint = repository.by_tracking_code(session, tracking_code.strip().upper())
+    code = tracking_code.strip().upper()
+    complaint = repository.by_tracking_code(session, code) if TRACKING_CODE.fullmatch(code) else None
     expected = complaint.secret_hash if complaint else _secret_hash("decoy")
     if not hmac.compare_digest(expected, _secret_hash(secret.strip().lower())) or complaint is None:
         raise NotFound("编号或查询密码不正确", code="not_found",

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from typing import Annotated
+
 from pydantic import BaseModel, Field
 
 MAX_ID = 2**63 - 1
@@ -31,7 +33,7 @@ class FeedPage(BaseModel):
 
 class AckIn(BaseModel):
     up_to: int | None = Field(None, ge=1, le=MAX_ID, description="acknowledge every change up to this id")
-    ids: list[int] = Field(default_factory=list, max_length=1000, description="acknowledge these changes")
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(default_factory=list, max_length=1000, description="acknowledge these changes")
 
 
 class ReceiverStatusOut(BaseModel):
