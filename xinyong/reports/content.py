@@ -180,7 +180,7 @@ def special(session: Session, subject: Subject, policy: rules.ReportPolicy, fiel
     scope = "、".join(_item_name(c) for c in policy.violation_items)
     sections += [changes_section(session, subject.id, counted, policy.history_per_record), sources_section(counted),
                  Section(heading="查询范围", paragraphs=[f"违法违规记录指：{scope}。领域按处罚机关、处罚依据及违法行为类型认定。",
-                                                      "本报告可替代“有无违法违规记录证明”（泉州市社会信用条例第十一条）。"])]
+                                                      f"本报告可替代“有无违法违规记录证明”（{policy.citations['special']}）。"])]
     return Content("special", rules.TITLES["special"][0], printed, masked, subject.uscc or "", sections, len(counted),
                    finding=finding, params={"field": field_code, "from": date_from.isoformat(), "to": date_to.isoformat()},
                    citations=[policy.citations["special"], policy.citations["scope"], policy.citations["sources"]])

@@ -61,9 +61,10 @@ def render(content: Content, stamp: Stamp) -> bytes:
     _sections(pdf, content.sections)
     pdf.ln(4)
     pdf.set_font("cjk", size=10)
-    pdf.multi_cell(width, 6, "依据：" + "；".join(c for c in content.citations if c), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(width, 6, "依据：" + "；".join(c for c in content.citations if c), align="L",
+                   new_x="LMARGIN", new_y="NEXT")
     pdf.multi_cell(width, 6, "说明：本报告由平台以电子签名（PAdES）签署。任何改动都会使签名失效；"
-                   "请在平台验证页面输入验证码或上传本文件核验真伪。", new_x="LMARGIN", new_y="NEXT")
+                   "请在平台验证页面输入验证码或上传本文件核验真伪。", align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font("cjk", size=10.5)
     pdf.multi_cell(width, 6.5, f"{stamp.issuer}\n{stamp.issued_on.year}年{stamp.issued_on.month}月{stamp.issued_on.day}日",
@@ -100,7 +101,7 @@ def _sections(pdf, sections: list[Section]) -> None:
             pdf.multi_cell(width, 8, section.heading, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("cjk", size=10)
         for text in section.paragraphs:
-            pdf.multi_cell(width, 6, text, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(width, 6, text, align="L", new_x="LMARGIN", new_y="NEXT")
         for label, value in section.rows:
             pdf.multi_cell(width * 0.3, 6, label, new_x="RIGHT", new_y="TOP", max_line_height=6)
             pdf.multi_cell(width * 0.7, 6, value or "—", new_x="LMARGIN", new_y="NEXT")
