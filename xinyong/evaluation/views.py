@@ -1,6 +1,7 @@
 """Shaping evaluation results for the API and pages, with who may see what:
 - a result is published (QZ art. 16) for every subject except natural persons, whose result is
   seen by themselves and by the credit department only (personal information, FZ art. 11);
+  while the profile rule `evaluation.model` says `published: false`, nobody else sees any;
 - the records behind a contribution: the subject itself and staff see all of them; the public
   sees the records that are public today, and a count of the others."""
 from __future__ import annotations
@@ -27,7 +28,8 @@ def sees_everything(principal: Principal, subject_id: int) -> bool:
 
 def visible_subject(session: Session, principal: Principal, subject_id: int) -> Subject:
     subject = session.get(Subject, subject_id)
-    if subject is None or (subject.kind == "natural_person" and not sees_everything(principal, subject_id)):
+    private = subject is not None and (subject.kind == "natural_person" or not service.model_in_force().published)
+    if subject is None or (private and not sees_everything(principal, subject_id)):
         raise NotFound("没有该主体的公开评价结果", message_en="no published evaluation for this subject")
     return subject
 
