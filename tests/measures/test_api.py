@@ -107,3 +107,16 @@ def test_commitments_api(api, session):
     af = client.post("/api/v1/accept-first", headers=tokens["staff1"], json={"subject_id": subject.id}).json()
     assert af["allowed"] is False and "QZ art. 25" in af["citation"]
     assert {r["ok"] for r in af["reasons"]} == {True, False}
+
+
+def test_control_characters_are_refused_before_the_database(api):
+    client, tokens, subject, _ = api
+    r = client.post("/api/v1/joint-check", json={"subject_id": subject.id, "matter": "fiscal\x00"},
+                    headers=tokens["agency1"])
+    assert r.status_code == 422
+    r = client.post("/api/v1/commitments", headers=tokens["agency1"], json={
+        "subject_id": subject.id, "type": "repair", "matter": "m\x00", "text": "t", "commitment_no": "N-1"})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "control_character"
+    r = client.post("/api/v1/measure-applications", headers=tokens["agency1"], json={
+        "measure_id": 1, "subject_id": subject.id, "matter": "fiscal_funds", "case_ref": "C\x00"})
+    assert r.status_code == 422

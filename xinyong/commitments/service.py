@@ -60,6 +60,7 @@ def record(session: Session, principal: Principal, *, subject_id: int, type: str
     if session.get(Subject, subject_id) is None:
         raise NotFound("主体不存在", message_en="no such subject")
     matter, text, commitment_no = (matter or "").strip(), (text or "").strip(), (commitment_no or "").strip()
+    measures.refuse_control_characters(matter=matter, text=text, commitment_no=commitment_no, type=type)
     for name, value in (("matter", matter), ("text", text), ("commitment_no", commitment_no)):
         if not value:
             raise InvalidInput(f"请填写 {name}", field=name, message_en=f"{name} is required")
@@ -96,6 +97,7 @@ def _own(session: Session, principal: Principal, commitment_id: int) -> Commitme
 
 
 def fulfil(session: Session, principal: Principal, commitment_id: int, note: str = "", on=None) -> Commitment:
+    measures.refuse_control_characters(note=note)
     c = _own(session, principal, commitment_id)
     change_context(session, user_id=principal.user_id, reason="commitment fulfilled")
     c.status, c.fulfilled_on, c.fulfilment_note = "fulfilled", _date(on or clock.today(), "on"), (note or "").strip()
@@ -111,6 +113,7 @@ def breach(session: Session, principal: Principal, commitment_id: int, facts: st
     """QZ art. 25 para. 2: a false or broken commitment is recorded — as a dishonesty record
     sent through the ingest path as the agency (validation, lineage, publicity, history)."""
     facts = (facts or "").strip()
+    measures.refuse_control_characters(facts=facts)
     if not facts:
         raise InvalidInput("请写明违诺情形", field="facts", message_en="describe the breach")
     c = _own(session, principal, commitment_id)

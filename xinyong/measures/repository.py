@@ -84,7 +84,7 @@ def current_grade(session: Session, subject_id: int) -> tuple[bool, str | None]:
 
 def subject_by_key(session: Session, key: str) -> Subject | None:
     key = key.strip()
-    if not key:
+    if not key or len(key) > 18 or any(ord(ch) < 32 for ch in key):
         return None
     if key.isdigit() and len(key) < 18:
         return session.get(Subject, int(key))

@@ -30,6 +30,13 @@ MEASURE_FIELDS = ("code", "item_zh", "item_en", "means_zh", "means_en", "impleme
                   "triggers", "matters")
 
 
+def refuse_control_characters(**fields: str | None) -> None:
+    for name, value in fields.items():
+        if rules.has_control_characters(value):
+            raise InvalidInput("文本含有非法字符", field=name, code="control_character",
+                               message_en=f"{name} may not contain control characters")
+
+
 def jurisdiction() -> str:
     return active_profile().name
 
@@ -114,6 +121,7 @@ def publish(session: Session, actor: Principal, list_id: int, document_no: str) 
     """FZ art. 15 / QZ art. 24: publication is recorded (who, when, document number); the
     version it replaces is withdrawn so only one version of a list is ever in force."""
     document_no = (document_no or "").strip()
+    refuse_control_characters(document_no=document_no)
     if not document_no:
         raise InvalidInput("请填写发布文号", field="document_no", message_en="the publication document number is required")
     lst = session.get(MeasureList, list_id)
@@ -137,6 +145,7 @@ def publish(session: Session, actor: Principal, list_id: int, document_no: str) 
 
 def withdraw(session: Session, actor: Principal, list_id: int, reason: str) -> MeasureList:
     reason = (reason or "").strip()
+    refuse_control_characters(reason=reason)
     if not reason:
         raise InvalidInput("请说明撤回理由", field="reason", message_en="a reason is required")
     lst = session.get(MeasureList, list_id)
@@ -221,6 +230,7 @@ def joint_check(session: Session, principal: Principal, subject_id: int, matter:
     """联合奖惩 check: the published measures that apply to the subject in the matter, with
     basis and reason. Every check is logged (who, subject, matter, result)."""
     today = clock.today()
+    refuse_control_characters(matter=matter)
     subject = _subject(session, subject_id)
     name = _matter(matter, today)
     findings, considered, unavailable, citation, _ = evaluate(session, subject_id, matter, today)
@@ -242,6 +252,7 @@ def apply(session: Session, principal: Principal, *, measure_id: int, subject_id
     if principal.agency_id is None:
         raise Forbidden("只有公共管理机构可以实施措施", message_en="only an agency can apply a measure")
     case_ref = (case_ref or "").strip()
+    refuse_control_characters(case_ref=case_ref, matter=matter)
     if not case_ref:
         raise InvalidInput("请填写办件编号", field="case_ref", message_en="the case reference is required")
     today = clock.today()
@@ -283,6 +294,7 @@ def apply(session: Session, principal: Principal, *, measure_id: int, subject_id
 
 def feedback(session: Session, principal: Principal, application_id: int, effect: str, text: str) -> MeasureApplication:
     """The agency's feedback (反馈) on a measure it applied; other agencies get 404."""
+    refuse_control_characters(text=text, effect=effect)
     app = session.get(MeasureApplication, application_id)
     if app is None or app.agency_id != principal.agency_id:
         raise NotFound("实施记录不存在", message_en="no such application")
