@@ -115,3 +115,15 @@ def test_the_pages_show_the_queue_and_the_form(client, world):
     login(client, "firm")
     page = client.get("/me/objections")
     assert page.status_code == 200 and "泉市监罚〔2026〕101号" in page.text and 'enctype="multipart/form-data"' in page.text
+
+
+def test_the_agency_extends_once_with_a_reason(client, world):
+    firm, scjg = world.token("firm"), world.token("scjg")
+    o = _file(client, firm, world.public_record, files=[]).json()
+    due = o["deadline"]["due_on"]
+    assert client.post(f"/api/v1/objections/{o['id']}/extension", headers=world.token("swj"),
+                       json={"reason": "需要调取档案"}).status_code == 404
+    r = client.post(f"/api/v1/objections/{o['id']}/extension", headers=scjg, json={"reason": "需要调取档案原件核对"})
+    assert r.status_code == 200 and r.json()["deadline"]["due_on"] > due
+    again = client.post(f"/api/v1/objections/{o['id']}/extension", headers=scjg, json={"reason": "再次延长"})
+    assert again.status_code == 409

@@ -1,0 +1,78 @@
+"""The objection pages through HTTP, on both backends: the subject's form (with its error shown
+in place), the agency's queue and decision form, the window filing on a subject's behalf, and
+the credit department's view of every objection."""
+from __future__ import annotations
+
+import re
+
+from tests.objections.conftest import CSRF, PDF, login
+from xinyong.models import Record, Subject
+
+REASONS = "处罚决定日期与决定书原件不一致，原件为2026年4月30日。"
+
+
+def _csrf(client, path):
+    return CSRF.search(client.get(path).text).group(1)
+
+
+def _file_on_page(client, record_id, grounds=("error",), files=None):
+    token = _csrf(client, "/me/objections")
+    return client.post("/me/objections", data={"csrf_token": token, "record_id": str(record_id),
+                                               "grounds": list(grounds), "reasons": REASONS},
+                       files=files or [("evidence", ("原件.pdf", PDF, "application/pdf"))], follow_redirects=False)
+
+
+def test_subject_files_on_the_page_and_the_agency_decides_on_its_page(client, world):
+    login(client, "firm")
+    bad = _file_on_page(client, world.public_record, grounds=())
+    assert bad.status_code == 422 and "请选择异议理由" in bad.text and REASONS in bad.text
+    r = _file_on_page(client, world.public_record)
+    assert r.status_code == 303 and re.match(r"/me/objections/\d+\?filed=1", r.headers["location"])
+    detail = client.get(r.headers["location"])
+    assert "异议已提交" in detail.text and "原件.pdf" in detail.text and "deadline-badge" in detail.text
+    oid = int(re.search(r"/me/objections/(\d+)", r.headers["location"]).group(1))
+    assert client.get("/me/profile").text.count("data-under-objection") == 1
+    client.cookies.clear()
+    login(client, "scjg")
+    queue = client.get("/agency/objections?status=open")
+    assert queue.status_code == 200 and f'data-objection="{oid}"' in queue.text
+    page = client.get(f"/agency/objections/{oid}")
+    assert 'name="new_decision_date"' in page.text and 'name="new_decision_no"' not in page.text
+    token = CSRF.search(page.text).group(1)
+    bad = client.post(f"/agency/objections/{oid}/decision", data={
+        "csrf_token": token, "outcome": "corrected", "reasons": "更正决定日期",
+        "change_decision_date": "1", "new_decision_date": "2026-02-30"})
+    assert bad.status_code == 422 and "日期格式" in bad.text
+    ok = client.post(f"/agency/objections/{oid}/decision", data={
+        "csrf_token": token, "outcome": "corrected", "reasons": "更正决定日期",
+        "change_decision_date": "1", "new_decision_date": "2026-04-30", "new_remarks": "not ticked: ignored"},
+        follow_redirects=False)
+    assert ok.status_code == 303
+    done = client.get(ok.headers["location"])
+    assert "处理结果已告知" in done.text and "2026-04-30" in done.text and "/documents/" in done.text
+    world.session.expire_all()
+    record = world.session.get(Record, world.public_record)
+    assert record.under_objection is False and "remarks" not in record.fields
+    assert client.get(f"/agency/objections/{oid}/decision").status_code in (404, 405)
+    client.cookies.clear()
+    login(client, "swj")
+    assert client.get(f"/agency/objections/{oid}").status_code == 404
+
+
+def test_the_window_files_for_a_subject_and_staff_see_every_objection(client, world):
+    login(client, "staff")
+    code = world.session.get(Subject, world.enterprise_id).uscc
+    page = client.get(f"/window/objections?code={code}")
+    assert page.status_code == 200 and "泉市监罚〔2026〕101号" in page.text
+    token = CSRF.search(page.text).group(1)
+    missing = client.post("/window/objections", data={"csrf_token": token, "code": code,
+                                                      "record_id": str(world.public_record),
+                                                      "grounds": ["error"], "reasons": REASONS})
+    assert missing.status_code == 422 and "授权书" in missing.text
+    r = client.post("/window/objections", data={"csrf_token": token, "code": code, "record_id": str(world.public_record),
+                                                "grounds": ["error"], "reasons": REASONS,
+                                                "agent_authorisation_ref": "委托书〔2026〕3号"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/staff/objections/")
+    assert "委托书〔2026〕3号" in client.get(r.headers["location"]).text
+    listing = client.get("/staff/objections")
+    assert listing.status_code == 200 and "泉州市闽南食品有限公司" in listing.text
