@@ -116,3 +116,12 @@ def test_the_private_key_is_encrypted_and_mode_0600(client, world, signing_keys_
     key = signing_keys_in_tmp / "reports" / signing.KEY_FILE
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     assert b"BEGIN ENCRYPTED PRIVATE KEY" in key.read_bytes()
+
+
+def test_anonymous_verification_is_rate_limited(client, world, monkeypatch):
+    from xinyong.config import reset_settings
+    monkeypatch.setenv("XINYONG_RATE_ANON_PER_MINUTE", "3")
+    reset_settings()
+    answers = [client.get("/api/v1/reports/verify/AAAAAAAAAAAAAAAAAAAA").status_code for _ in range(5)]
+    assert answers[:3] == [404, 404, 404] and answers[3:] == [429, 429]
+    assert client.get("/verify").status_code == 429

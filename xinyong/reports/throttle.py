@@ -4,7 +4,6 @@ per user when signed in. The shared middleware limits fixed paths only, so these
 this dependency."""
 from __future__ import annotations
 
-import functools
 import math
 
 from fastapi import Request
@@ -18,10 +17,17 @@ class RateLimited(XinyongError):
     code = "rate_limited"
 
 
-@functools.lru_cache(maxsize=1)
+_current: tuple[object, RateLimiter] | None = None
+
+
 def limiter() -> RateLimiter:
+    """One limiter per settings object (rebuilt when the settings are reloaded)."""
+    global _current
     from xinyong.config import get_settings
-    return RateLimiter.from_settings(get_settings())
+    settings = get_settings()
+    if _current is None or _current[0] is not settings:
+        _current = (settings, RateLimiter.from_settings(settings))
+    return _current[1]
 
 
 def throttle(request: Request) -> None:
