@@ -68,14 +68,18 @@ def ensure_schema(url: str) -> str:
             Base.metadata.create_all(engine, tables=[Base.metadata.tables[t] for t in (
                 "evaluation_runs", "evaluation_results", "evaluation_contributions")])
             engine.dispose()
-        if not conn.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'ix_records_evaluation'").fetchone():
+        found_def = conn.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_records_evaluation'").fetchone()
+        if found_def and "INCLUDE" not in found_def[0]:   # an earlier draft of 0011's index
+            conn.execute("DROP INDEX ix_records_evaluation")
+            found_def = None
+        if not found_def:
             # a city migrated to 0011 before the index was added to it
             log("creating ix_records_evaluation (as migration 0011 does) ...")
             t = time.perf_counter()
             conn.execute("SET maintenance_work_mem = '2GB'")
             conn.execute("SET max_parallel_maintenance_workers = 2")
-            conn.execute("CREATE INDEX ix_records_evaluation ON records (subject_id, item_code, decision_date, "
-                         "severity, status, under_objection)")
+            conn.execute("CREATE INDEX ix_records_evaluation ON records (subject_id) INCLUDE (item_code, "
+                         "decision_date, severity, status, under_objection) WHERE under_objection IS NOT NULL")
             conn.execute("VACUUM (ANALYZE) records")
             log(f"  ... in {time.perf_counter() - t:.0f}s")
     return found

@@ -93,8 +93,10 @@ def upgrade() -> None:
     op.create_index('ix_sector_evaluations_subject_time', 'sector_evaluations', ['subject_id', 'evaluated_on'],
                     unique=False)
     # the recompute's covering index over records (xinyong/models/evaluation.py)
-    op.create_index('ix_records_evaluation', 'records',
-                    ['subject_id', 'item_code', 'decision_date', 'severity', 'status', 'under_objection'], unique=False)
+    op.create_index('ix_records_evaluation', 'records', ['subject_id'], unique=False,
+                    postgresql_include=['item_code', 'decision_date', 'severity', 'status', 'under_objection'],
+                    postgresql_where=sa.text('under_objection IS NOT NULL'),
+                    sqlite_where=sa.text('under_objection IS NOT NULL'))
 
 
 def downgrade() -> None:

@@ -122,9 +122,13 @@ def split_ranges(lo: int, hi: int, ranges: int) -> list[tuple[int, int]]:
 
 
 def finish_run(session: Session, run: EvaluationRun, started: float, actor: Principal | None) -> EvaluationRun:
+    """Closes the run. A full recompute is audited; an incremental one is the consequence of a
+    change already audited (a batch, a repair) and is kept in evaluation_runs with its trigger."""
     run.seconds = round(time.perf_counter() - started, 3)
     run.finished_at = clock.now()
     session.flush()
+    if run.kind != "full" or run.trigger == "sweep":   # the sweep audits its own run with these counts
+        return run
     record_event(session, actor, "evaluation.recompute", target_type="evaluation_run", target_id=run.id,
                  details={"kind": run.kind, "trigger": run.trigger, "model_version": run.model_version,
                           "subjects": run.subjects, "contributions": run.contributions,
