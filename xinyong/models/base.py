@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
@@ -21,7 +21,31 @@ NAMING = {
 BigId = BigInteger().with_variant(Integer, "sqlite")
 # JSONB on PostgreSQL (indexable, compared by value); JSON text elsewhere.
 Json = JSON().with_variant(JSONB(), "postgresql")
-TimestampTZ = DateTime(timezone=True)
+
+
+class _UtcTimestamp(TypeDecorator):
+    """TIMESTAMP WITH TIME ZONE on PostgreSQL; on SQLite, which keeps no offset, the instant is
+    stored in UTC and read back with its UTC offset, so every backend hands out aware values."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None or not isinstance(value, dt.datetime):
+            return value
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        if dialect.name == "sqlite":
+            return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if isinstance(value, dt.datetime) and value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value
+
+
+TimestampTZ = _UtcTimestamp()
 
 
 class Base(DeclarativeBase):
