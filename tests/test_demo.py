@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from xinyong.accounts.service import authenticate
 from xinyong.db import session_scope
 from xinyong.demo import DEMO_PASSWORD, build_city, load_demo, run_demo
+from xinyong.demo.complaints import CREDIT_SERVICE_NAME
 from xinyong.demo.sectors import AGENCIES
 from xinyong.disclosure.repository import public_condition
 from xinyong.kit.crypto import decrypt
@@ -41,7 +42,7 @@ def _count(session, model, *where) -> int:
 def test_agencies_and_accounts_are_created_and_usable(loaded):
     with session_scope() as s:
         names = set(s.scalars(select(Agency.name)))
-        assert names == {a.name for a in AGENCIES}
+        assert names == {a.name for a in AGENCIES} | {CREDIT_SERVICE_NAME}
         roles = dict(s.execute(select(User.username, User.role)).all())
         assert roles["admin"] == "admin" and roles["staff"] == "staff"
         assert {u for u, r in roles.items() if r == "agency"} == {f"agency-{a.key}" for a in AGENCIES}
@@ -64,9 +65,13 @@ def test_records_span_severities_and_both_sides_of_the_publicity_window(loaded):
         assert max(s.scalars(select(Record.decision_date))) <= TODAY
         # every record came through a batch of its own source agency
         assert _count(s, Record, Record.batch_id.is_(None)) == 0
-        assert _count(s, Batch, Batch.status == "completed") == len(loaded.city.files)
-        formats = set(s.scalars(select(Batch.file_format)))
-        assert formats == {"csv", "xlsx"}
+        city_batches = Batch.item_code.in_(("penalty", "licence"))
+        assert _count(s, Batch, city_batches, Batch.status == "completed") == len(loaded.city.files)
+        assert set(s.scalars(select(Batch.file_format).where(city_batches))) == {"csv", "xlsx"}
+        # the later demo steps send their breach records through the same ingest path
+        others = dict(s.execute(select(Batch.item_code, func.count()).where(~city_batches).group_by(Batch.item_code)).all())
+        assert others == {"government_breach": 1, "commitment_breach": 1}
+        assert _count(s, Batch, Batch.status != "completed") == 0
 
 
 def test_natural_persons_exist_and_their_ids_are_stored_encrypted(loaded):
@@ -137,7 +142,7 @@ def test_summary_lists_url_accounts_counts_and_examples(db, today):
     assert all(f"agency-{a.key}" in text for a in AGENCIES) and "admin" in text and "staff" in text
     examples = [x.split()[0] for x in text.split("Try searching for", 1)[1].strip().splitlines()]
     with session_scope() as s:
-        assert _figure(text, "agencies") == _count(s, Agency) == len(AGENCIES)
+        assert _figure(text, "agencies") == _count(s, Agency) == len(AGENCIES) + 1  # + the credit service agency
         assert _figure(text, "subjects") == _count(s, Subject)
         assert _figure(text, "records") == _count(s, Record)
         assert _figure(text, "public today") == _count(s, Record, public_condition(TODAY))
