@@ -81,3 +81,22 @@ def test_models_and_migrations_agree_on_sqlite(tmp_path):
 def test_models_and_migrations_agree_on_postgresql(pg_url):
     upgrade(pg_url)
     check(pg_url)
+
+
+def test_every_registered_module_exists_and_exposes_its_entry_point():
+    """The shared entry points (CLI, sweep, demo, hooks) find domains through xinyong.registry;
+    a listed module that is missing or lacks its attribute would silently drop a duty."""
+    import inspect
+
+    import typer
+
+    from xinyong import registry
+    for _name, module in registry.COMMAND_GROUPS:
+        assert isinstance(registry.load(module).app, typer.Typer), module
+    for module in registry.SWEEPS:
+        assert list(inspect.signature(registry.load(module).run_sweep).parameters) == ["session", "today"], module
+    for module in registry.DEMO_STEPS:
+        assert list(inspect.signature(registry.load(module).load).parameters) == ["session", "ctx"], module
+    for hook, modules in registry.HOOKS.items():
+        for module in modules:
+            assert callable(getattr(registry.load(module), hook, None)), f"{module}.{hook}"

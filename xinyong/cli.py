@@ -35,9 +35,7 @@ app.add_typer(keys_app, name="keys")
 def _add_domain_groups() -> None:
     from xinyong.registry import COMMAND_GROUPS, load
     for name, module_name in COMMAND_GROUPS:
-        module = load(module_name)
-        if module is not None:
-            app.add_typer(module.app, name=name)
+        app.add_typer(load(module_name).app, name=name)
 
 
 _add_domain_groups()
@@ -153,7 +151,7 @@ def sweep() -> None:
     from xinyong.registry import SWEEPS, load
     report: dict = {"as_of": clock.today().isoformat()}
     with session_scope() as session:
-        for module in filter(None, map(load, SWEEPS)):
+        for module in map(load, SWEEPS):
             report.update(module.run_sweep(session, clock.today()))
         record_event(session, command_line_actor(), "sweep.run", target_type="sweep", details=report)
         checkpoint = create_checkpoint(session)  # sign the chain heads as of every sweep

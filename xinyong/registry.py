@@ -1,7 +1,6 @@
 """Where the shared entry points find each domain's contribution, by module name: CLI command
-groups, sweep steps and demo steps. A listed module that is not written yet is skipped; once
-written it must expose the named attribute (tests/test_architecture.py checks every listed
-module exists and exposes it)."""
+groups, sweep steps, demo steps and hooks. Every listed module must exist and expose the named
+attribute (tests/test_architecture.py checks them all), so a missing one fails loudly."""
 from __future__ import annotations
 
 import importlib
@@ -24,7 +23,6 @@ COMMAND_GROUPS = (
 SWEEPS = (
     "xinyong.disclosure.sweep",
     "xinyong.lists.sweep",
-    "xinyong.repair.sweep",
     "xinyong.feed.sweep",
     "xinyong.deadlines.sweep",
     "xinyong.commitments.sweep",
@@ -44,13 +42,8 @@ DEMO_STEPS = (
 )
 
 
-def load(name: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name and (name == exc.name or name.startswith(exc.name + ".")):
-            return None
-        raise
+def load(name: str) -> ModuleType:
+    return importlib.import_module(name)
 
 
 # In-process reactions of one domain to another's committed-to-be change, called inside the
@@ -70,7 +63,5 @@ HOOKS = {
 
 
 def run_hook(hook: str, *args, **kwargs) -> None:
-    for module in filter(None, map(load, HOOKS[hook])):
-        function = getattr(module, hook, None)
-        if function is not None:
-            function(*args, **kwargs)
+    for name in HOOKS[hook]:
+        getattr(load(name), hook)(*args, **kwargs)

@@ -85,7 +85,7 @@ def run_demo(subjects: int = 400, seed: int = 2026, console=None) -> DemoReport:
         access = setup_access(session, city, today, DEMO_PASSWORD, Account)
     report = DemoReport(city, created, accounts + access.accounts, outcomes, access=access)
     ctx = DemoContext(city=city, today=today, password=DEMO_PASSWORD, accounts=report.accounts)
-    for module in filter(None, map(load_module, DEMO_STEPS)):
+    for module in map(load_module, DEMO_STEPS):
         with session_scope() as session:
             report.extra_lines += module.load(session, ctx)
     with session_scope() as session:
