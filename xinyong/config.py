@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     # ---- request size limits (xinyong.kit.limits); uploads use max_upload_bytes
     max_json_bytes: int = Field(default=64 * 1024 * 1024, ge=1, description="largest JSON body on /api/")
     max_body_bytes: int = Field(default=1024 * 1024, ge=1, description="largest body anywhere else")
+    max_evidence_bytes: int = Field(default=32 * 1024 * 1024, ge=1,
+                                    description="largest form with evidence files (objections, repair, sector "
+                                                "evaluations, holiday tables); each file also has its rule's limit")
     # ---- rate limits on public search and profiles (xinyong.kit.ratelimit); 0 = unlimited
     rate_anon_per_minute: int = Field(default=60, ge=0, description="per client IP, anonymous callers")
     rate_anon_burst: int | None = Field(default=None, ge=1, description="bucket size; default: per minute")

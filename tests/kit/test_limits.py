@@ -40,7 +40,8 @@ class Swallowing(Echo):
 
 def run(app, path: str, chunks: list[bytes], content_length: int | None = None, method: str = "POST"):
     """Drive the middleware; returns (status, body, how many body messages were read)."""
-    mw = RequestSizeLimitMiddleware(app, max_upload_bytes=1000, max_json_bytes=100, max_body_bytes=10)
+    mw = RequestSizeLimitMiddleware(app, max_upload_bytes=1000, max_json_bytes=100, max_body_bytes=10,
+                                    max_evidence_bytes=500)
     headers = [(b"content-length", str(content_length).encode())] if content_length is not None else []
     scope = {"type": "http", "method": method, "path": path, "headers": headers, "query_string": b"",
              "client": ("127.0.0.1", 1)}
@@ -93,6 +94,11 @@ def test_each_route_has_its_limit():
     assert run(Echo(), "/batches", [b"x" * (1000 + MULTIPART_SLACK)])[0] == 200
     assert run(Echo(), "/batches", [b"x" * (1001 + MULTIPART_SLACK)])[0] == 413
     assert run(Echo(), "/batches", [b"x" * 11], method="GET")[0] == 413        # only POST uploads
+    for form in ("/me/objections", "/window/objections", "/me/repair", "/repair/window", "/evaluation/sector",
+                 "/staff/calendar"):                                           # page forms with evidence files
+        assert run(Echo(), form, [b"x" * (500 + MULTIPART_SLACK)])[0] == 200, form
+        assert run(Echo(), form, [b"x" * (501 + MULTIPART_SLACK)])[0] == 413, form
+    assert run(Echo(), "/me/objections/1", [b"x" * 11])[0] == 413              # not its other pages
 
 
 def test_human_sizes():

@@ -123,8 +123,8 @@ def test_materials_are_checked_and_the_commitment_letter_is_required(client, wor
     assert r.status_code == 422 and r.json()["error"]["field"] == "commitment_letter"
     r = apply(client, firm, record_id, commitment_letter=("x.pdf", b"MZ\x90\0 not a pdf", "application/pdf"))
     assert r.status_code == 422 and "PDF" in r.json()["error"]["message_en"]
-    r = apply(client, firm, record_id, commitment_letter=("big.pdf", PDF + b"0" * 1024 * 1024, "application/pdf"))
-    assert r.status_code == 422
+    r = apply(client, firm, record_id, commitment_letter=("big.pdf", PDF + b"0" * 5 * 1024 * 1024, "application/pdf"))
+    assert r.status_code == 422 and "5 MiB" in r.json()["error"]["message_en"]
     # someone else's record: not found
     assert apply(client, firm, 999_999).status_code == 404
 

@@ -6,9 +6,10 @@ with 413 before it is read whole.
   the read that crosses the limit raises ``BodyTooLarge``, whatever the application makes of
   that exception is discarded, and the client gets the 413.
 
-Limits: the upload routes take ``max_upload_bytes`` (plus a little for the multipart
-framing around the file), other /api/ bodies ``max_json_bytes``, everything else
-``max_body_bytes``.
+Limits: the batch upload routes take ``max_upload_bytes`` and the page forms that carry
+evidence files ``max_evidence_bytes`` (each plus a little for the multipart framing around the
+files; each file also meets its own rule's limit), other /api/ bodies ``max_json_bytes``,
+everything else ``max_body_bytes``.
 """
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from xinyong.kit.errors import PayloadTooLarge
 
 UPLOAD_ROUTES = {("POST", "/api/v1/batches/file"), ("POST", "/batches")}
+# page forms with evidence or data files (the /api/ twins fall under max_json_bytes)
+EVIDENCE_ROUTES = {("POST", "/me/objections"), ("POST", "/window/objections"), ("POST", "/me/repair"),
+                   ("POST", "/repair/window"), ("POST", "/evaluation/sector"), ("POST", "/staff/calendar")}
 MULTIPART_SLACK = 64 * 1024  # boundaries and the small form fields sent with an upload
 
 
@@ -73,18 +77,22 @@ def declared_length(headers: Iterable[tuple[bytes, bytes]]) -> int | None:
 
 class RequestSizeLimitMiddleware:
     def __init__(self, app: ASGIApp, *, max_upload_bytes: int | None = None, max_json_bytes: int | None = None,
-                 max_body_bytes: int | None = None):
+                 max_body_bytes: int | None = None, max_evidence_bytes: int | None = None):
         from xinyong.config import get_settings
         settings = get_settings()
         self.app = app
         self.upload = max_upload_bytes or settings.max_upload_bytes
         self.json = max_json_bytes or settings.max_json_bytes
         self.other = max_body_bytes or settings.max_body_bytes
+        self.evidence = max_evidence_bytes or settings.max_evidence_bytes
 
     def limit_for(self, method: str, path: str) -> tuple[int, int]:
         """(bytes enforced, bytes named in the message) for a route."""
-        if (method, path.rstrip("/") or "/") in UPLOAD_ROUTES:
+        route = (method, path.rstrip("/") or "/")
+        if route in UPLOAD_ROUTES:
             return self.upload + MULTIPART_SLACK, self.upload
+        if route in EVIDENCE_ROUTES:
+            return self.evidence + MULTIPART_SLACK, self.evidence
         limit = self.json if path.startswith("/api/") else self.other
         return limit, limit
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from xinyong import clock
 from xinyong.access.service import subject_for_window
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.web import get_session
@@ -24,16 +25,15 @@ def Id():  # a fresh Path per parameter: FastAPI binds a shared one to the first
 
 ACTORS = ("staff", "agency")
 READERS = ("subject", "staff", "agency")
-READ_CHUNK = 4 * 1024 * 1024
 
 
 async def read_uploads(files: dict[str, UploadFile | None]) -> list[Upload]:
-    """The uploaded materials; reading stops past 4 MB (the profile's limit is far below)."""
-    found = []
+    """The uploaded materials; reading stops one byte past the profile's limit."""
+    found, limit = [], service.read_limit(clock.today())
     for kind, up in files.items():
         if up is None or not up.filename:
             continue
-        data = await up.read(READ_CHUNK + 1)
+        data = await up.read(limit)
         found.append(Upload(kind, up.filename, up.content_type or "", data))
     return found
 

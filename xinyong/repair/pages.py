@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from xinyong import clock
 from xinyong.access.service import subject_for_window
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
@@ -20,7 +21,6 @@ MAX_ID = 2**63 - 1
 PAGE = 50
 ACTORS = ("staff", "agency")
 READERS = ("subject", "staff", "agency")
-READ_LIMIT = 4 * 1024 * 1024
 
 
 def Id():
@@ -39,11 +39,11 @@ def _material_names(lang: str) -> dict[str, str]:
 
 async def _form(request: Request) -> tuple[dict[str, str], list[Upload]]:
     form = await request.form()
-    fields, uploads = {}, []
+    fields, uploads, limit = {}, [], service.read_limit(clock.today())
     for key, value in form.multi_items():
         if hasattr(value, "read"):
             if key in rules.MATERIAL_KINDS and value.filename:
-                data = await value.read(READ_LIMIT + 1)
+                data = await value.read(limit)
                 uploads.append(Upload(key, value.filename, value.content_type or "", data))
         else:
             fields[key] = str(value)

@@ -16,6 +16,7 @@ import calendar
 import dataclasses
 import datetime as dt
 
+from xinyong.kit.limits import human_size
 from xinyong.law import Profile, RuleNotInForce
 
 MATERIAL_KINDS = ("commitment_letter", "proof_of_performance", "training_certificate", "credit_report")
@@ -111,7 +112,7 @@ def materials_required(profile: Profile, severity: str | None, decision_date: dt
 def material_limits(profile: Profile, on: dt.date) -> tuple[int, tuple[str, ...]]:
     rule = _rule(profile, "repair.materials", on)
     value = rule.value if rule else {}
-    return int(value.get("max_file_bytes", 921600)), tuple(value.get("content_types", SIGNATURES))
+    return int(value.get("max_file_bytes", 5 * 1024 * 1024)), tuple(value.get("content_types", SIGNATURES))
 
 
 def file_problem(data: bytes, content_type: str, max_bytes: int, allowed: tuple[str, ...]) -> tuple[str, str] | None:
@@ -120,8 +121,8 @@ def file_problem(data: bytes, content_type: str, max_bytes: int, allowed: tuple[
     if not data:
         return "文件为空", "the file is empty"
     if len(data) > max_bytes:
-        kb = max_bytes // 1024
-        return f"文件超过 {kb} KB", f"the file is larger than {kb} KB"
+        size = human_size(max_bytes)
+        return f"文件超过 {size}", f"the file is larger than {size}"
     ctype = "image/jpeg" if content_type == "image/jpg" else content_type
     if ctype not in allowed or not data.startswith(SIGNATURES.get(ctype, (b"\0\0\0\0\0\0\0\0\0\0",))):
         sniffed = next((t for t, sigs in SIGNATURES.items() if t in allowed and data.startswith(sigs)), None)

@@ -84,6 +84,12 @@ def _invalid(field: str, zh: str, en: str) -> InvalidInput:
     return InvalidInput(zh, field=field, message_en=en)
 
 
+def read_limit(today: dt.date) -> int:
+    """How much of one uploaded material to read: one byte past the profile's limit, so a larger
+    file is refused by name rather than cut short."""
+    return rules.material_limits(active_profile(), today)[0] + 1
+
+
 def check_uploads(uploads: list[Upload], today: dt.date) -> list[tuple[Upload, str]]:
     """(upload, detected content type) of every non-empty upload; bad files refused with the field."""
     max_bytes, allowed = rules.material_limits(active_profile(), today)
