@@ -12,7 +12,6 @@ from xinyong.commitments import service, sweep
 from xinyong.kit.errors import Conflict, InvalidInput, NotFound
 from xinyong.measures import service as measures
 from xinyong.models import Batch, Notification, Record
-from xinyong.models.commitment import Commitment
 
 
 @pytest.fixture

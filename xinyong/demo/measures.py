@@ -37,7 +37,7 @@ def load(session: Session, ctx) -> list[str]:
     open_c, breached = _commitments(session, agency, ctx.today)
     lines = ["", "Measures and commitments (FZ art. 15-17, QZ art. 18-19, 24-25)",
              f"  lists: {synced['added']} new draft version(s), {len(published)} published now; public at /measures",
-             f"  (publish a later draft at /admin/measures as admin or staff, or `xinyong measures publish CODE --document-no ...`)"]
+             "  (publish a later draft at /admin/measures as admin or staff, or `xinyong measures publish CODE --document-no ...`)"]
     if listed is not None:
         subject, kind = listed
         lines += [f"  joint check: sign in as {agent.username}, open /agency/joint-check, enter {subject.uscc or subject.id} "
