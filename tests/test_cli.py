@@ -63,3 +63,18 @@ def test_sweep_marks_closed_windows_as_of_the_clock(db, tmp_path, monkeypatch):
     monkeypatch.setenv("XINYONG_TODAY", "2027-06-01")
     assert "publication_ended: 3" in runner.invoke(app, ["sweep"]).output
     assert "publication_ended: 0" in runner.invoke(app, ["sweep"]).output
+
+
+def test_init_loads_the_catalogue_and_the_measure_lists_as_drafts(db):
+    from sqlalchemy import select
+
+    from xinyong.db import session_scope
+    from xinyong.models.measure import MeasureList
+    first = runner.invoke(app, ["init"], env={"COLUMNS": "250"})
+    assert first.exit_code == 0, first.output
+    with session_scope() as s:
+        lists = s.scalars(select(MeasureList)).all()
+    assert lists and {x.status for x in lists} == {"draft"}  # publishing stays a decision of staff
+    assert f"'added': {len(lists)}" in first.output
+    again = runner.invoke(app, ["init"], env={"COLUMNS": "250"})
+    assert again.exit_code == 0 and f"'unchanged': {len(lists)}" in again.output

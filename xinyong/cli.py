@@ -59,9 +59,12 @@ def init() -> None:
     from xinyong.migrate import upgrade
     url = get_settings().database_url
     upgrade(url)
+    from xinyong.measures.service import sync as sync_measures
     with session_scope() as session:
         counts = sync(session, actor=command_line_actor(), reason="catalogue files at xinyong init")
-    console.print(f"database ready: {_safe_url(url)}; catalogue {counts}")
+        lists = sync_measures(session, None)  # changed list files become drafts; publishing stays a decision
+    console.print(f"database ready: {_safe_url(url)}; catalogue {counts}; measure lists {lists} "
+                  "(drafts: `xinyong measures publish`)")
 
 
 def _safe_url(url: str) -> str:
