@@ -181,3 +181,30 @@ def test_the_public_profile_reads_the_same_throughout_a_rotation(db, ring, clien
 
     rotate(db, chunk_rows=5, after_chunk=check)
     assert all(v["resident_id"] for v in shown.values())
+
+
+def test_rotation_also_re_keys_the_identity_of_complainants(db, ring):
+    """QZ art. 37: the complainant's identity is sealed with the same key ring, so rotating the
+    ring must move it too, or dropping the old key would lose who complained."""
+    from xinyong.complaints import service as complaints
+    from xinyong.complaints.schemas import ComplaintIn
+    from xinyong.db import session_scope
+    from xinyong.kit.access import ANONYMOUS
+    from xinyong.kit.crypto import header
+    ring(f"a:{A}")
+    _ingest_persons(db, 2)
+    with session_scope(db) as session:
+        filed = [complaints.file(session, ANONYMOUS, ComplaintIn(
+            stage="publication", summary=f"公示的行政处罚信息有误，请核查 {n}", name=f"张{n}", contact=f"1380000000{n}")).complaint.id
+            for n in range(3)]
+    assert _counts(db) == {"a": 2 + 3}
+    ring(f"b:{B},a:{A}")
+    report = rotate(db, chunk_rows=2)
+    assert (report.pending_at_start, report.rotated, report.unreadable) == (5, 5, 0)
+    ring(f"b:{B}")
+    with session_scope(db) as session:
+        for n, complaint_id in enumerate(filed):
+            from xinyong.models.complaint import Complaint
+            complaint = session.get(Complaint, complaint_id)
+            assert bytes(complaint.identity_enc).startswith(header("b"))
+            assert complaints.identity_of(complaint)["name"] == f"张{n}"

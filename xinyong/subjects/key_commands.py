@@ -11,14 +11,14 @@ from rich.table import Table
 
 from xinyong.kit.errors import XinyongError
 
-keys_app = typer.Typer(help="data keys that encrypt stored identifiers (status, rotation)", no_args_is_help=True)
+keys_app = typer.Typer(help="data keys that encrypt stored identifiers and complainants' identities (status, rotation)", no_args_is_help=True)
 console = Console()
 err = Console(stderr=True)
 
 
 @keys_app.command("status")
 def keys_status(as_json: bool = typer.Option(False, "--json", help="print one JSON object")) -> None:
-    """How many stored resident IDs are under each key."""
+    """How many sealed values (resident IDs, complainants' identities) are under each key."""
     from xinyong.db import session_scope
     from xinyong.kit.keyring import current_ring
     from xinyong.subjects.keys import pending, status
@@ -30,7 +30,7 @@ def keys_status(as_json: bool = typer.Option(False, "--json", help="print one JS
         print(json.dumps({"current_key": ring.current_id, "not_current": left,
                           "keys": {c.key: c.rows for c in counts}}, ensure_ascii=False))
         return
-    table = Table(title=f"resident IDs by data key (current: {ring.current_id})")
+    table = Table(title=f"sealed values by data key (current: {ring.current_id})")
     for col in ("key", "rows", "note"):
         table.add_column(col)
     for c in counts:
@@ -45,7 +45,7 @@ def keys_status(as_json: bool = typer.Option(False, "--json", help="print one JS
 @keys_app.command("rotate")
 def keys_rotate(chunk_rows: int = typer.Option(5_000, "--chunk-rows", min=1, help="rows per transaction"),
                 as_json: bool = typer.Option(False, "--json", help="print one JSON object")) -> None:
-    """Re-encrypt every resident ID not under the current key (resumable; safe while serving)."""
+    """Re-encrypt every sealed value not under the current key (resumable; safe while serving)."""
     from xinyong.kit.keyring import current_ring
     from xinyong.subjects.keys import rotate
     ring = current_ring()

@@ -1,5 +1,6 @@
-"""Data key rotation: re-encrypt every stored resident ID that is not under the ring's
-current key, chunk by chunk, while the platform serves.
+"""Data key rotation: re-encrypt every sealed value (resident ID numbers of subjects, the
+identity of complainants) that is not under the ring's current key, chunk by chunk, while the
+platform serves. Every column sealed with the data key is listed in ``SEALED``.
 
 Why it is safe to run live: readers accept every key of the ring (old and new) throughout,
 so a row reads the same before and after its chunk commits; each chunk is its own short
@@ -27,11 +28,31 @@ from xinyong.kit.crypto import LEGACY, V1, UndecryptableError, decrypt, encrypt_
 from xinyong.kit.errors import XinyongError
 from xinyong.kit.keyring import KeyRing, current_ring
 from xinyong.models import Subject
+from xinyong.models.complaint import Complaint
 
 CHUNK_ROWS = 5_000
 MAX_LISTED = 100  # unreadable row ids kept in the report
-_subjects = Subject.__table__
-_enc = _subjects.c.resident_id_enc
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """A column holding ciphertexts under the data key ring."""
+    label: str
+    table: object
+    column: str
+
+    @property
+    def enc(self):
+        return self.table.c[self.column]
+
+    @property
+    def id(self):
+        return self.table.c.id
+
+
+# subjects first: their row ids are reported bare, others as "<table>#<id>"
+SEALED = (Sealed("subjects", Subject.__table__, "resident_id_enc"),
+          Sealed("complaints", Complaint.__table__, "identity_enc"))
 
 
 class RotationFailed(XinyongError):
@@ -46,7 +67,7 @@ class RotationReport:
     rotated: int = 0
     changed_meanwhile: int = 0  # rewritten by someone else between read and write; left as found
     unreadable: int = 0
-    unreadable_ids: list[int] = field(default_factory=list)
+    unreadable_ids: list[int | str] = field(default_factory=list)  # subject ids; "<table>#<id>" for others
     chunks: int = 0
 
     def as_dict(self) -> dict:
@@ -62,29 +83,35 @@ class KeyCount:
     in_ring: bool = True
 
 
-def _not_current(ring: KeyRing):
+def _not_current(ring: KeyRing, sealed: Sealed):
     prefix = header(ring.current_id)
-    return _enc.is_not(None) & (func.substr(_enc, 1, len(prefix)) != prefix)
+    return sealed.enc.is_not(None) & (func.substr(sealed.enc, 1, len(prefix)) != prefix)
 
 
 def pending(session: Session, ring: KeyRing | None = None) -> int:
-    """Rows whose resident ID is not under the current key."""
+    """Sealed values, in every sealed column, not under the current key."""
     ring = ring or current_ring()
-    return session.scalar(select(func.count()).select_from(_subjects).where(_not_current(ring))) or 0
+    return sum(session.scalar(select(func.count()).select_from(s.table).where(_not_current(ring, s))) or 0
+               for s in SEALED)
 
 
 def status(session: Session, ring: KeyRing | None = None) -> list[KeyCount]:
-    """How many stored resident IDs are under each key, in one scan: every key of the ring
-    (current first), legacy version-1 ciphertexts, and any other key (not in the ring)."""
+    """How many sealed values are under each key, in one scan per sealed column: every key of
+    the ring (current first), legacy version-1 ciphertexts, and any other key (not in the ring)."""
     ring = ring or current_ring()
-    labels = [(kid, func.substr(_enc, 1, len(header(kid))) == header(kid)) for kid in ring.ids]
-    labels.append((LEGACY, func.substr(_enc, 1, 1) == bytes((V1,))))
-    columns = [func.count().label("total")]
-    columns += [func.coalesce(func.sum(case((cond, 1), else_=0)), 0) for _, cond in labels]
-    row = session.execute(select(*columns).select_from(_subjects).where(_enc.is_not(None))).one()
-    total, counts = row[0], list(row[1:])
+    names = [*ring.ids, LEGACY]
+    total, counts = 0, [0] * len(names)
+    for sealed in SEALED:
+        enc = sealed.enc
+        conds = [func.substr(enc, 1, len(header(kid))) == header(kid) for kid in ring.ids]
+        conds.append(func.substr(enc, 1, 1) == bytes((V1,)))
+        columns = [func.count().label("total")]
+        columns += [func.coalesce(func.sum(case((cond, 1), else_=0)), 0) for cond in conds]
+        row = session.execute(select(*columns).select_from(sealed.table).where(enc.is_not(None))).one()
+        total += row[0]
+        counts = [a + b for a, b in zip(counts, row[1:])]
     out = [KeyCount(label, n, current=label == ring.current_id, in_ring=label in ring.ids)
-           for (label, _), n in zip(labels, counts)]
+           for label, n in zip(names, counts)]
     out.append(KeyCount("other (not in the ring)", total - sum(counts), in_ring=False))
     return out
 
@@ -101,28 +128,32 @@ def rotate(engine: Engine | None = None, ring: KeyRing | None = None, chunk_rows
         report.pending_at_start = pending(session, ring)
     if on_start:
         on_start(report.pending_at_start)
-    after: int | None = None
-    while True:
-        with session_scope(engine) as session:
-            rows = _read_chunk(session, ring, after, chunk_rows)
-            if rows:
-                _rotate_chunk(session, ring, rows, report)
-        if not rows:
-            return report
-        after = rows[-1][0]
-        report.chunks += 1
-        if after_chunk:
-            after_chunk(report, len(rows))
+    for sealed in SEALED:
+        after: int | None = None
+        while True:
+            with session_scope(engine) as session:
+                rows = _read_chunk(session, ring, sealed, after, chunk_rows)
+                if rows:
+                    _rotate_chunk(session, ring, sealed, rows, report)
+            if not rows:
+                break
+            after = rows[-1][0]
+            report.chunks += 1
+            if after_chunk:
+                after_chunk(report, len(rows))
+    return report
 
 
-def _read_chunk(session: Session, ring: KeyRing, after: int | None, size: int) -> list[tuple[int, bytes]]:
-    query = select(_subjects.c.id, _enc).where(_not_current(ring)).order_by(_subjects.c.id).limit(size)
+def _read_chunk(session: Session, ring: KeyRing, sealed: Sealed, after: int | None,
+                size: int) -> list[tuple[int, bytes]]:
+    query = select(sealed.id, sealed.enc).where(_not_current(ring, sealed)).order_by(sealed.id).limit(size)
     if after is not None:
-        query = query.where(_subjects.c.id > after)
+        query = query.where(sealed.id > after)
     return [(i, bytes(blob)) for i, blob in session.execute(query).all()]
 
 
-def _rotate_chunk(session: Session, ring: KeyRing, rows: list[tuple[int, bytes]], report: RotationReport) -> None:
+def _rotate_chunk(session: Session, ring: KeyRing, sealed: Sealed, rows: list[tuple[int, bytes]],
+                  report: RotationReport) -> None:
     plain: dict[int, str] = {}
     for row_id, blob in rows:
         try:
@@ -130,24 +161,24 @@ def _rotate_chunk(session: Session, ring: KeyRing, rows: list[tuple[int, bytes]]
         except UndecryptableError:
             report.unreadable += 1
             if len(report.unreadable_ids) < MAX_LISTED:
-                report.unreadable_ids.append(row_id)
+                report.unreadable_ids.append(row_id if sealed is SEALED[0] else f"{sealed.label}#{row_id}")
     if not plain:
         return
     old = dict(rows)
     ids = list(plain)
     new = dict(zip(ids, encrypt_many([plain[i] for i in ids], ring)))
-    stmt = (update(_subjects).where(_subjects.c.id == bindparam("b_id"), _enc == bindparam("b_old"))
-            .values(resident_id_enc=bindparam("b_new")))
+    stmt = (update(sealed.table).where(sealed.id == bindparam("b_id"), sealed.enc == bindparam("b_old"))
+            .values({sealed.column: bindparam("b_new")}))
     session.connection().execute(stmt, [{"b_id": i, "b_old": old[i], "b_new": new[i]} for i in ids])
-    _verify(session, ring, plain, new, report)
+    _verify(session, ring, sealed, plain, new, report)
 
 
-def _verify(session: Session, ring: KeyRing, plain: dict[int, str], new: dict[int, bytes],
+def _verify(session: Session, ring: KeyRing, sealed: Sealed, plain: dict[int, str], new: dict[int, bytes],
             report: RotationReport) -> None:
     """Read the chunk back and decrypt what is stored; any mismatch rolls the chunk back."""
     lo, hi = min(plain), max(plain)
     stored = {i: bytes(b) for i, b in session.execute(
-        select(_subjects.c.id, _enc).where(_subjects.c.id.between(lo, hi))).all() if i in plain}
+        select(sealed.id, sealed.enc).where(sealed.id.between(lo, hi))).all() if i in plain}
     for row_id, value in plain.items():
         blob = stored.get(row_id)
         if blob != new[row_id]:
@@ -158,7 +189,7 @@ def _verify(session: Session, ring: KeyRing, plain: dict[int, str], new: dict[in
         except UndecryptableError:
             ok = False
         if not ok:
-            raise RotationFailed(f"主体 {row_id} 重新加密后校验失败，本批已回滚",
-                                 message_en=f"subject {row_id}: the re-encrypted value failed verification; "
+            raise RotationFailed(f"{sealed.label} {row_id} 重新加密后校验失败，本批已回滚",
+                                 message_en=f"{sealed.label} {row_id}: the re-encrypted value failed verification; "
                                             "chunk rolled back")
         report.rotated += 1
