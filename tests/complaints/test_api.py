@@ -103,6 +103,9 @@ def test_complaint_lifecycle_and_confidentiality(client, session, today):
     assert "complaint.filed" in audit and "complaint.identity_viewed" in audit and leaks(audit) == []
     filers = session.execute(text("SELECT actor, actor_user_id FROM audit_log WHERE action = 'complaint.filed'")).all()
     assert filers == [("system", None), ("system", None)]   # the signed-in filer's account is not in the log
+    downloads = session.execute(text("SELECT actor, actor_user_id FROM audit_log WHERE action = 'document.downloaded' "
+                                     "AND target_id = :d"), {"d": str(docs[0]["id"])}).all()
+    assert downloads == [("system", None)]   # nor is it named by downloading the result addressed to them
     stored = " ".join(str(row) for row in session.execute(text(
         "SELECT tracking_code, summary, filer_hash, secret_hash, handling, result FROM complaints")))
     assert leaks(stored) == []

@@ -54,6 +54,9 @@ def documents_of(session: Session, procedure: str, procedure_id: int) -> list[Do
                                 .order_by(Document.id)))
 
 
+UNNAMED_ADDRESSEE_KINDS = frozenset({"complaint_result"})
+
+
 def download(session: Session, principal, document_id: int, channel: str) -> Document:
     """A document its addressee (or credit-department staff) may read; audited; 404 otherwise."""
     from xinyong.audit import record_event
@@ -63,6 +66,10 @@ def download(session: Session, principal, document_id: int, channel: str) -> Doc
     doc = repository.visible(session, principal, document_id)
     if doc is None:
         raise NotFound("没有这份文书", message_en="no such document")
-    record_event(session, principal, "document.downloaded", target_type="document", target_id=doc.id,
-                 subject_id=doc.subject_id, details={"kind": doc.kind, "channel": channel})
+    # QZ art. 37: a complaint's result is addressed to the complainant, whose identity only the
+    # handler may learn, so its download is logged with the platform as the actor
+    unnamed = doc.kind in UNNAMED_ADDRESSEE_KINDS and principal.role != "staff"
+    record_event(session, None if unnamed else principal, "document.downloaded", target_type="document",
+                 target_id=doc.id, subject_id=doc.subject_id,
+                 details={"kind": doc.kind, "channel": channel} | ({"by": "addressee"} if unnamed else {}))
     return doc
