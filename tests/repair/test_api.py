@@ -5,6 +5,9 @@ an ineligible application is refused at once with reason, article and refusal do
 acceptance left undecided is overdue after `xinyong sweep`."""
 from __future__ import annotations
 
+import io
+
+from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from tests.repair.conftest import ELIGIBLE, OLD, PDF, TOO_EARLY
@@ -114,6 +117,9 @@ def test_ineligible_application_is_refused_at_once_with_reason_article_and_docum
     assert [d["kind"] for d in body["documents"]] == ["repair_refusal"]
     doc = world.session.get(Document, body["documents"][0]["id"])
     assert doc.content.startswith(b"%PDF") and doc.subject_id == world.subject_id
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(doc.content)).pages).replace("\x00", "")
+    for expected in ("不予受理", "2026-11-03", "救济途径", "行政复议", "行政诉讼", "第三十八条"):  # QZ art. 38
+        assert expected in text, expected
 
 
 def test_materials_are_checked_and_the_commitment_letter_is_required(client, world):

@@ -225,7 +225,12 @@ def _citation(key: str, on: dt.date) -> str:
 
 
 def _document(session: Session, app: RepairApplication, record: Record, kind: str, title: str,
-              sections: list[Section], citation: str, principal: Principal):
+              sections: list[Section], citation: str, principal: Principal, adverse: bool = True):
+    """A repair document; an adverse one (refusal, rejection, revocation) names the remedies
+    left to the applicant (QZ art. 38)."""
+    if adverse:
+        remedies = active_profile().rule("repair.remedies", clock.today())
+        sections = [*sections, Section(heading="救济途径", paragraphs=[remedies.value["zh"], f"（{remedies.citation}）"])]
     head = Section(rows=[("申请编号", str(app.id)), ("信用记录", f"{record.decision_no}（{record.decision_date.isoformat()}）"),
                          ("申请日期", app.received_on.isoformat()),
                          ("申请渠道", "线下服务窗口" if app.channel == "window" else "网上申请")])
@@ -243,7 +248,7 @@ def accept(session: Session, principal: Principal, app_id: int) -> RepairApplica
     cite = _citation("deadline.repair.acceptance", app.received_on)
     _document(session, app, record, "repair_acceptance", "信用修复申请受理通知书",
               [Section(paragraphs=["您的信用修复申请材料齐全、符合法定形式，决定予以受理。修复结果将于申请之日起十个工作日内反馈。"])],
-              cite, principal)
+              cite, principal, adverse=False)
     record_event(session, principal, "repair.accept", target_type="repair_application", target_id=app.id,
                  subject_id=app.subject_id)
     notify(session, kind="repair.accepted", subject_id=app.subject_id, link=f"/repair/{app.id}",
@@ -306,7 +311,7 @@ def approve(session: Session, principal: Principal, app_id: int, reason: str = "
     _document(session, app, record, "repair_result", "信用修复结果告知书",
               [Section(heading="修复结果", paragraphs=["准予信用修复。该失信信息自即日起停止公示，"
                                                     "并依法移出相关名单、解除相应惩戒措施。", *([reason] if reason else [])])],
-              cite, principal)
+              cite, principal, adverse=False)
     record_event(session, principal, "repair.approve", target_type="repair_application", target_id=app.id,
                  subject_id=app.subject_id, details={"record_id": record.id})
     notify(session, kind="repair.approved", subject_id=app.subject_id, link=f"/repair/{app.id}",
