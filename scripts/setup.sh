@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the platform needs on a fresh machine: system packages (PostgreSQL server for
-# the test suite, Chromium and CJK fonts for the browser tests) when missing, then a Python
+# the test suite, Chromium and CJK fonts for the browser tests, poppler-utils to read PDFs back) when missing, then a Python
 # virtual environment with the pinned dependencies. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,7 @@ if [ "$WANT_SYSTEM" = "test" ]; then
   command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql postgresql-contrib)
   [ -x /usr/bin/chromium ] || need+=(chromium)
   dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
+  command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)   # reads report PDFs as a reader would
 fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ]; then
