@@ -64,6 +64,10 @@ def test_tokens_are_scoped_expire_and_can_be_revoked(session, client, today):
     r = client.post("/api/v1/batches", json=rows, headers={"Authorization": f"Bearer {read_only}"})
     assert r.status_code == 403 and r.json()["error"]["code"] == "insufficient_scope"
     assert client.get("/api/v1/batches", headers={"Authorization": f"Bearer {read_only}"}).status_code == 200
+    # deny unless declared: a route that declares no scope is closed to a limited token
+    r = client.get("/api/v1/me/notifications", headers={"Authorization": f"Bearer {read_only}"})
+    assert r.status_code == 403 and r.json()["error"]["code"] == "insufficient_scope"
+    assert client.get("/api/v1/me/notifications", headers={"Authorization": f"Bearer {full}"}).status_code == 200
     assert client.post("/api/v1/batches", json=rows, headers={"Authorization": f"Bearer {full}"}).status_code == 201
     today("2099-01-01")
     assert client.get("/api/v1/batches", headers={"Authorization": f"Bearer {full}"}).status_code == 401

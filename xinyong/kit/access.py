@@ -59,9 +59,13 @@ def allow(*roles: str, scope: str | None = None):
                 raise Unauthenticated("请先登录", message_en="Sign in first")
             if "authenticated" not in wanted and principal.role not in wanted:
                 raise Forbidden("无权访问", message_en="Not allowed for your role")
-        if scope and principal.via == "token" and "*" not in principal.scopes and scope not in principal.scopes:
+        limited = principal.via == "token" and "*" not in principal.scopes
+        if limited and scope not in principal.scopes and (scope is not None or "public" not in wanted):
+            # deny unless declared: a token limited to some scopes reaches no route that declares
+            # none of them (a route with no scope needs an unlimited token)
             raise Forbidden("令牌权限范围不足", code="insufficient_scope",
-                            message_en=f"this token lacks the scope {scope}")
+                            message_en=f"this token lacks the scope {scope}" if scope else
+                            "this route needs a token without scope limits")
         if _needs_csrf(request, principal):
             await _check_csrf(request)
         return principal
