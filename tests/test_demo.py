@@ -152,3 +152,23 @@ def test_summary_lists_url_accounts_counts_and_examples(db, today):
         assert len(examples) >= 3
         assert _count(s, Subject, Subject.name.in_(examples)) == len(examples)
     assert "REFUSED" not in text
+
+
+def test_every_link_the_demo_sends_leads_to_a_page(loaded, today):
+    """Notifications (also those of a later sweep) link to pages that exist."""
+    import re
+
+    from typer.testing import CliRunner
+
+    from xinyong.app import create_app
+    from xinyong.cli import app as cli
+    from xinyong.kit.access import iter_routes
+    from xinyong.models.procedure import Notification
+    today((TODAY + dt.timedelta(days=30)).isoformat())
+    assert CliRunner().invoke(cli, ["sweep"]).exit_code == 0
+    pages = [re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", r.path) + "$")
+             for r in iter_routes(create_app().routes) if "GET" in getattr(r, "methods", ())]
+    with session_scope() as s:
+        links = set(s.scalars(select(Notification.link).where(Notification.link.is_not(None))))
+    assert len(links) > 5
+    assert [link for link in links if not any(p.match(link.split("?")[0]) for p in pages)] == []

@@ -40,7 +40,7 @@ def test_staff_see_every_deadline_by_colour_and_in_words(client, session, city):
     assert 'data-state="overdue"' in html and "deadline-overdue" in html and "已逾期" in html
     assert 'data-state="due_soon"' in html and "即将到期" in html
     assert 'data-state="on_time"' in html and "按期" in html
-    assert 'href="/repair/11"' in html and 'href="/objections/12"' in html and 'href="/lists/proposals/13"' in html
+    assert 'href="/repair/11"' in html and 'href="/staff/objections/12"' in html and 'href="/office/lists/proposals/13"' in html
     assert rows["late"].citation in html
     # repair results may be extended once; listing objection replies may not (their rules say so)
     assert f'action="/staff/deadlines/{rows["late"].id}/extend"' in html
@@ -147,7 +147,7 @@ def test_cli_sweep_with_a_later_today_flags_the_step_and_tells_the_organisation(
     assert step.overdue_marked_on == D(2026, 10, 20)
     login(client, "scjg")
     inbox = client.get("/me/notifications").text
-    assert "办理期限已过" in inbox and 'href="/objections/21"' in inbox
+    assert "办理期限已过" in inbox and 'href="/agency/objections/21"' in inbox
     login_other = client.post("/logout", data={"csrf_token": csrf(client, "/me/notifications")})
     assert login_other.status_code in (200, 303)
     login(client, "swj")

@@ -117,14 +117,14 @@ def test_the_sweep_marks_overdue_once_and_notifies_the_responsible_organisation(
                                started_on=D(2026, 8, 3))                      # nobody named: staff role
     on_time = open_repair(session, city, D(2026, 9, 28))
     report = sweep.run_sweep(session, D(2026, 9, 28))
-    assert report == {"deadlines_marked_overdue": 2, "deadlines_overdue_notified": 2}
+    assert report == {"periods_ended": 0, "deadlines_marked_overdue": 2, "deadlines_overdue_notified": 2}
     session.refresh(late), session.refresh(nobody), session.refresh(on_time)
     assert late.overdue_marked_on == D(2026, 9, 28) and on_time.overdue_marked_on is None
     notes = {n.dedupe_key: n for n in session.scalars(select(Notification))}
     assert notes[f"overdue:{late.id}"].recipient_org_id == city.orgs["scjg"].id
     assert notes[f"overdue:{late.id}"].link == "/repair/7"
     assert notes[f"overdue:{nobody.id}"].recipient_role == "staff"
-    assert sweep.run_sweep(session, D(2026, 9, 29)) == {"deadlines_marked_overdue": 0,
+    assert sweep.run_sweep(session, D(2026, 9, 29)) == {"periods_ended": 0, "deadlines_marked_overdue": 0,
                                                        "deadlines_overdue_notified": 0}
     # extended and late again: told again
     service.extend(session, principal(city.users["staff"]), late.id, "补充材料")
@@ -133,13 +133,61 @@ def test_the_sweep_marks_overdue_once_and_notifies_the_responsible_organisation(
     assert session.scalar(select(func.count(Notification.id))) == 4
 
 
+def test_a_period_that_has_run_is_done_not_overdue_and_the_sweep_closes_it(session, city):
+    """The notice period before a listing is time given to the subject: when it ends nobody is
+    late; the proposer is told it may decide. Its state does not wait for the sweep."""
+    period = service.open_step(session, procedure="listing", procedure_id=9, step="notice_period",
+                               started_on=D(2026, 9, 1), responsible_org_id=city.orgs["scjg"].id)   # due 8 Sep
+    task = open_repair(session, city, D(2026, 9, 1))                                                  # due 15 Sep
+    staff = principal(city.users["staff"])
+    day = D(2026, 9, 28)
+    assert [v.state for v in service.views(session, [period, task], today=day)] == ["done", "overdue"]
+    assert service.state_of(session, period, day) == "done"
+    assert [v.deadline.id for v in service.queue(session, staff, today=day, state="overdue")[0]] == [task.id]
+    assert sweep.run_sweep(session, day) == {"periods_ended": 1, "deadlines_marked_overdue": 1,
+                                             "deadlines_overdue_notified": 1}
+    session.refresh(period)
+    assert (period.completed_on, period.outcome, period.overdue_marked_on) == (D(2026, 9, 8), "elapsed", None)
+    assert service.state_of(session, period, day) == "done"
+    notes = {n.dedupe_key: n for n in session.scalars(select(Notification))}
+    assert f"overdue:{period.id}" not in notes
+    ended = notes[f"period_ended:{period.id}"]
+    assert ended.recipient_org_id == city.orgs["scjg"].id and ended.link == "/office/lists/proposals/9"
+    assert sweep.run_sweep(session, D(2026, 9, 29))["periods_ended"] == 0
+
+
 def test_deadline_rows_are_the_shared_model(session, city):
     open_repair(session, city, D(2026, 9, 28))
     assert session.scalar(select(func.count(Deadline.id))) == 1
 
 
 def test_procedure_links():
-    assert rules.procedure_link("objection", 4) == "/objections/4"
-    assert rules.procedure_link("listing", 4) == "/lists/proposals/4"
-    assert rules.procedure_link("feed", 4) == "/feed"
+    assert rules.procedure_link("objection", 4) == "/staff/objections/4"
+    assert rules.procedure_link("objection", 4, "agency") == "/agency/objections/4"
+    assert rules.procedure_link("listing", 4, "agency") == "/office/lists/proposals/4"
+    assert rules.procedure_link("repair", 4, "subject") == "/repair/4"
+    assert rules.procedure_link("feed", 4) == "/feed/receivers"
+    assert rules.procedure_link("feed", 4, "credit_service") == "/feed"
+    assert rules.procedure_link("complaint", 4, "agency") == ""   # no page for that reader: no link
     assert rules.procedure_link("unknown", 4) == ""
+
+
+def test_every_procedure_link_is_a_page_its_reader_may_open():
+    """A link in a queue or a notification must lead somewhere: a GET page route of the app
+    whose declared roles include the reader's role."""
+    import re
+
+    from xinyong.app import create_app
+    from xinyong.kit.access import declared_roles, iter_routes
+    pages = [(re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", r.path) + "$"), declared_roles(r.dependant) or frozenset())
+             for r in iter_routes(create_app().routes) if "GET" in getattr(r, "methods", ()) and hasattr(r, "dependant")]
+    for procedure, by_role in rules.PROCEDURE_LINKS.items():
+        for role, pattern in by_role.items():
+            path = pattern.format(id=7)
+            matched = [roles for rx, roles in pages if rx.match(path)]
+            assert matched, f"{procedure}/{role}: no page {path}"
+            if role == "*":
+                continue
+            readers = {role}
+            assert any(readers <= roles or "public" in roles or "authenticated" in roles for roles in matched), \
+                f"{procedure}/{role}: {path} is not open to {readers}"

@@ -81,7 +81,10 @@ def time_to_correct(session: Session) -> list[tuple]:
 
 
 def deadline_compliance(session: Session, today: dt.date) -> list[tuple]:
-    """(procedure, done on time, done late, open and overdue, open on time)."""
+    """(procedure, done on time, done late, open and overdue, open on time); periods given to
+    subjects (e.g. the notice before listing) are no one's task and are left out."""
+    from xinyong.deadlines.rules import period_keys
+    from xinyong.law.loader import active_profile
     done = Deadline.completed_on.is_not(None)
     return list(session.execute(
         select(Deadline.procedure,
@@ -89,6 +92,7 @@ def deadline_compliance(session: Session, today: dt.date) -> list[tuple]:
                func.sum(case((and_(done, Deadline.completed_on > Deadline.due_on), 1), else_=0)),
                func.sum(case((and_(~done, Deadline.due_on < today), 1), else_=0)),
                func.sum(case((and_(~done, Deadline.due_on >= today), 1), else_=0)))
+        .where(Deadline.rule_key.not_in(period_keys(active_profile())))
         .group_by(Deadline.procedure).order_by(Deadline.procedure)))
 
 

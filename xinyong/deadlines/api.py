@@ -29,7 +29,7 @@ def deadlines(procedure: Procedure | None = None, state: State | None = None,
     """Open deadlines, soonest first, with state, working days left, provisional flag and citation."""
     found, names = service.queue(session, principal, procedure=procedure, state=state, limit=PAGE + 1,
                                  offset=(page - 1) * PAGE)
-    return DeadlinePage(items=[deadline_out(v, names.get(v.deadline.id)) for v in found[:PAGE]], page=page,
+    return DeadlinePage(items=[deadline_out(v, names.get(v.deadline.id), principal.role) for v in found[:PAGE]], page=page,
                         has_next=len(found) > PAGE)
 
 
@@ -39,7 +39,7 @@ def deadline(deadline_id: int = Path(ge=1, le=MAX_ID), principal: Principal = al
     row = repository.visible(session, deadline_id, service.scope_org(principal))
     if row is None:
         raise NotFound("没有这个期限", message_en="no such deadline")
-    return deadline_out(service.views(session, [row])[0])
+    return deadline_out(service.views(session, [row])[0], role=principal.role)
 
 
 @router.post("/api/v1/deadlines/{deadline_id}/extend", response_model=DeadlineOut)
@@ -47,6 +47,6 @@ def extend(body: ExtendIn, deadline_id: int = Path(ge=1, le=MAX_ID), principal: 
            session: Session = Depends(get_session)):
     """Extend once with a reason (QZ art. 36), where the step's rule allows it."""
     row = service.extend(session, principal, deadline_id, body.reason)
-    out = deadline_out(service.views(session, [row])[0])
+    out = deadline_out(service.views(session, [row])[0], role=principal.role)
     session.commit()
     return out

@@ -39,7 +39,7 @@ def _queue_page(request: Request, session: Session, principal: Principal, base: 
     ctx = {"views": found[:PAGE], "names": names, "page": page, "has_next": len(found) > PAGE,
            "pager_query": urlencode(query) + "&" if query else "", "procedure": procedure, "state": state,
            "procedures": rules.PROCEDURES, "states": rules.STATES, "base": base, "extended": extended,
-           "link": rules.procedure_link, "extendable": extendable,
+           "link": rules.procedure_link, "viewer_role": principal.role, "extendable": extendable,
            "error": None if error is None else {"message": error.message if lang == "zh" else error.message_en}}
     return render(request, "deadlines/queue.html", ctx, status_code=status_code)
 

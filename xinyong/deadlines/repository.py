@@ -35,7 +35,7 @@ def _due_soon_days(rule_keys: list[str], today: dt.date) -> dict[str, int]:
 def _state_condition(session: Session, state: str, today: dt.date, calendar: WorkCalendar):
     """A step is due soon when at most n working days are left, i.e. due before add(today, n+1)."""
     if state == rules.OVERDUE:
-        return Deadline.due_on < today
+        return and_(Deadline.due_on < today, Deadline.rule_key.not_in(rules.period_keys(active_profile())))
     keys = list(session.scalars(select(Deadline.rule_key).where(Deadline.completed_at.is_(None)).distinct()))
     soon = _due_soon_days(keys, today)
     cutoffs = {n: calendar.add(today, n + 1).on for n in set(soon.values())}
@@ -71,11 +71,32 @@ def visible(session: Session, deadline_id: int, org_id: int | None) -> Deadline 
 NEWLY_OVERDUE = (Deadline.completed_at.is_(None), Deadline.overdue_marked_on.is_(None))
 
 
+_SWEPT = (Deadline.id, Deadline.procedure, Deadline.procedure_id, Deadline.step, Deadline.due_on, Deadline.extensions,
+          Deadline.responsible_org_id, Deadline.responsible_role, Deadline.citation)
+
+
 def newly_overdue(session: Session, today: dt.date) -> list:
-    return list(session.execute(select(
-        Deadline.id, Deadline.procedure, Deadline.procedure_id, Deadline.step, Deadline.due_on, Deadline.extensions,
-        Deadline.responsible_org_id, Deadline.responsible_role, Deadline.citation)
-        .where(*NEWLY_OVERDUE, Deadline.due_on < today).order_by(Deadline.id)).all())
+    periods = rules.period_keys(active_profile())
+    return list(session.execute(select(*_SWEPT).where(*NEWLY_OVERDUE, Deadline.due_on < today,
+                                                      Deadline.rule_key.not_in(periods)).order_by(Deadline.id)).all())
+
+
+def elapsed_periods(session: Session, today: dt.date) -> list:
+    """Open period steps whose period has run (closed by the sweep, nobody told they are late)."""
+    periods = rules.period_keys(active_profile())
+    return list(session.execute(select(*_SWEPT).where(Deadline.completed_at.is_(None), Deadline.due_on < today,
+                                                      Deadline.rule_key.in_(periods)).order_by(Deadline.id)).all())
+
+
+def close_periods(session: Session, ids: list[int], now: dt.datetime) -> int:
+    """One UPDATE per chunk: a period ends on its last day."""
+    done = 0
+    for i in range(0, len(ids), 5000):
+        result = session.execute(update(Deadline).where(Deadline.id.in_(ids[i:i + 5000]), Deadline.completed_at.is_(None))
+                                 .values(completed_at=now, completed_on=Deadline.due_on, outcome="elapsed")
+                                 .execution_options(synchronize_session=False))
+        done += result.rowcount or 0
+    return done
 
 
 def mark_overdue(session: Session, ids: list[int], today: dt.date) -> int:
@@ -89,8 +110,8 @@ def mark_overdue(session: Session, ids: list[int], today: dt.date) -> int:
 
 
 def counts(session: Session, today: dt.date, org_id: int | None = None) -> dict[str, int]:
-    stmt = select(func.count(Deadline.id), func.count(Deadline.id).filter(Deadline.due_on < today)).where(
-        Deadline.completed_at.is_(None))
+    late = and_(Deadline.due_on < today, Deadline.rule_key.not_in(rules.period_keys(active_profile())))
+    stmt = select(func.count(Deadline.id), func.count(Deadline.id).filter(late)).where(Deadline.completed_at.is_(None))
     if org_id is not None:
         stmt = stmt.where(Deadline.responsible_org_id == org_id)
     open_, overdue = session.execute(stmt).one()

@@ -24,6 +24,16 @@ class StepDeadline:
     max_extensions: int
 
 
+def is_period(rule_value: dict) -> bool:
+    return bool(rule_value.get("period", False))
+
+
+def period_keys(profile: Profile) -> list[str]:
+    """Deadline rule keys that measure a period rather than a task, in any version."""
+    return [k for k in profile.keys() if k.startswith("deadline.")
+            and any(is_period(r.value) for r in profile.versions(k) if isinstance(r.value, dict))]
+
+
 def rule_key(procedure: str, step: str) -> str:
     return f"deadline.{procedure}.{step}"
 
@@ -42,12 +52,14 @@ def compute(profile: Profile, calendar: WorkCalendar, procedure: str, step: str,
 
 
 def state(calendar: WorkCalendar, due_on: dt.date, today: dt.date, completed_on: dt.date | None,
-          due_soon_working_days: int) -> str:
-    """on_time | due_soon | overdue for an open step; done | done_late once completed."""
+          due_soon_working_days: int, period: bool = False) -> str:
+    """on_time | due_soon | overdue for an open step; done | done_late once completed. A period
+    (a time given to the subject, e.g. the notice period before listing) is done once it has run,
+    whether or not the sweep has closed it yet: nobody is late when it ends."""
     if completed_on is not None:
-        return DONE_LATE if completed_on > due_on else DONE
+        return DONE_LATE if completed_on > due_on and not period else DONE
     if today > due_on:
-        return OVERDUE
+        return DONE if period else OVERDUE
     return DUE_SOON if calendar.between(today, due_on) <= due_soon_working_days else ON_TIME
 
 
@@ -63,20 +75,24 @@ def extension_refusal(extensions_so_far: int, max_extensions: int, extension_wor
     return None
 
 
-# where each procedure's row is shown (links from queues and notifications)
+# the page that shows a procedure's case to a reader of each role (links from queues and
+# notifications); "*" serves every role; a role without a page gets no link
 PROCEDURE_LINKS = {
-    "objection": "/objections/{id}",
-    "repair": "/repair/{id}",
-    "listing": "/lists/proposals/{id}",
-    "complaint": "/complaints/{id}",
-    "feed": "/feed",
+    "objection": {"agency": "/agency/objections/{id}", "staff": "/staff/objections/{id}",
+                  "subject": "/me/objections/{id}"},
+    "repair": {"*": "/repair/{id}"},
+    "listing": {"agency": "/office/lists/proposals/{id}", "staff": "/office/lists/proposals/{id}",
+                "subject": "/me/lists"},
+    "complaint": {"staff": "/complaints/{id}"},
+    "feed": {"staff": "/feed/receivers", "*": "/feed"},   # the receiver reads its own feed
 }
 PROCEDURES = tuple(PROCEDURE_LINKS)
 STATES = (ON_TIME, DUE_SOON, OVERDUE)
 
 
-def procedure_link(procedure: str, procedure_id: int) -> str:
-    pattern = PROCEDURE_LINKS.get(procedure)
+def procedure_link(procedure: str, procedure_id: int, role: str = "staff") -> str:
+    pages = PROCEDURE_LINKS.get(procedure, {})
+    pattern = pages.get(role) or pages.get("*")
     return pattern.format(id=procedure_id) if pattern else ""
 
 

@@ -77,7 +77,7 @@ def state_of(session: Session, deadline: Deadline, today: dt.date | None = None,
     calendar = calendar or load_calendar(session)
     rule = active_profile().rule(deadline.rule_key, deadline.started_on)
     return rules.state(calendar, deadline.due_on, today or clock.today(), deadline.completed_on,
-                       int(rule.value.get("due_soon_working_days", 1)))
+                       int(rule.value.get("due_soon_working_days", 1)), rules.is_period(rule.value))
 
 
 @dataclass(frozen=True)
@@ -102,13 +102,14 @@ def views(session: Session, deadlines: list[Deadline], today: dt.date | None = N
     calendar = calendar or load_calendar(session)
     today = today or clock.today()
     profile = active_profile()
-    soon: dict[tuple[str, dt.date], int] = {}
+    soon: dict[tuple[str, dt.date], tuple[int, bool]] = {}
     out = []
     for d in deadlines:
         key = (d.rule_key, d.started_on)
         if key not in soon:
-            soon[key] = int(profile.rule(d.rule_key, d.started_on).value.get("due_soon_working_days", 1))
-        state = rules.state(calendar, d.due_on, today, d.completed_on, soon[key])
+            value = profile.rule(d.rule_key, d.started_on).value
+            soon[key] = (int(value.get("due_soon_working_days", 1)), rules.is_period(value))
+        state = rules.state(calendar, d.due_on, today, d.completed_on, *soon[key])
         left = working_days_left(calendar, today, d.due_on)
         # provisional when counted over an uncovered day, or when days still to run are uncovered
         provisional = bool(d.provisional) or (d.completed_on is None and any(

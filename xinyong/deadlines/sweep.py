@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from xinyong import clock
 from xinyong.deadlines import repository, rules
 from xinyong.notifications.service import notify_many
 
@@ -13,11 +14,13 @@ DEFAULT_ROLE = "staff"   # nobody named as responsible: the credit department
 
 
 def run_sweep(session: Session, today: dt.date) -> dict[str, int | str]:
+    ended = _close_elapsed_periods(session, today)
     found = repository.newly_overdue(session, today)
     marked = repository.mark_overdue(session, [r.id for r in found], today)
     rows = []
     for r in found:
-        link = rules.procedure_link(r.procedure, r.procedure_id)
+        role = "agency" if r.responsible_org_id else (r.responsible_role or DEFAULT_ROLE)
+        link = rules.procedure_link(r.procedure, r.procedure_id, role)
         rows.append({
             "kind": "deadline_overdue",
             "recipient_org_id": r.responsible_org_id,
@@ -31,4 +34,23 @@ def run_sweep(session: Session, today: dt.date) -> dict[str, int | str]:
         })
     notified = notify_many(session, rows)
     session.flush()
-    return {"deadlines_marked_overdue": marked, "deadlines_overdue_notified": notified}
+    return {"periods_ended": ended, "deadlines_marked_overdue": marked, "deadlines_overdue_notified": notified}
+
+
+def _close_elapsed_periods(session: Session, today: dt.date) -> int:
+    """A period given to the subject (e.g. the notice before listing) that has run is closed,
+    and whoever acts next is told they may now act; nobody is told they are late."""
+    found = repository.elapsed_periods(session, today)
+    closed = repository.close_periods(session, [r.id for r in found], clock.now())
+    notify_many(session, [{
+        "kind": "period_ended",
+        "recipient_org_id": r.responsible_org_id,
+        "recipient_role": None if r.responsible_org_id else (r.responsible_role or DEFAULT_ROLE),
+        "text_zh": f"{r.procedure} #{r.procedure_id} 的“{r.step}”已于 {r.due_on} 届满，可以办理下一步（依据：{r.citation}）",
+        "text_en": f"The {r.step} of {r.procedure} #{r.procedure_id} ended on {r.due_on}: the next step may be taken"
+                   f" (basis: {r.citation})",
+        "link": rules.procedure_link(r.procedure, r.procedure_id,
+                                     "agency" if r.responsible_org_id else (r.responsible_role or DEFAULT_ROLE)),
+        "dedupe_key": f"period_ended:{r.id}",
+    } for r in found])
+    return closed

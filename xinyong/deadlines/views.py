@@ -6,10 +6,10 @@ from xinyong.deadlines.schemas import DeadlineOut
 from xinyong.deadlines.service import DeadlineView
 
 
-def deadline_out(v: DeadlineView, org_name: str | None = None) -> DeadlineOut:
+def deadline_out(v: DeadlineView, org_name: str | None = None, role: str = "staff") -> DeadlineOut:
     d = v.deadline
     return DeadlineOut(id=d.id, procedure=d.procedure, procedure_id=d.procedure_id, step=d.step,
-                       link=procedure_link(d.procedure, d.procedure_id), subject_id=d.subject_id,
+                       link=procedure_link(d.procedure, d.procedure_id, role), subject_id=d.subject_id,
                        responsible_org_id=d.responsible_org_id, responsible_org=org_name,
                        responsible_role=d.responsible_role, started_on=d.started_on, due_on=d.due_on,
                        working_days=d.working_days, working_days_left=v.working_days_left, state=v.state,
