@@ -99,11 +99,14 @@ def _existing(session: Session, subject_id: int, kind: str) -> ListProposal | No
 
 
 def _body(kind, subject: Subject, record: Record) -> ProposalIn:
-    facts = (record.fields or {}).get("违法事实") or "违法行为"
+    fields = record.fields or {}   # stored under the catalogue's field codes
+    facts = (fields.get("offence_facts") or "违法行为").rstrip("。")
     persons = [{"role": "legal_representative", "name": subject.legal_rep_name}] if subject.legal_rep_name else []
     return ProposalIn(kind=kind.key, subject_id=subject.id, category="health_safety", basis_record_ids=[record.id],
                       reasons=f"{record.decision_no}：{facts}，严重危害人民群众身体健康和生命安全。",
-                      legal_basis=(record.fields or {}).get("处罚依据") or "相关法律法规",
+                      legal_basis="；".join(filter(None, [fields.get("legal_basis"),
+                                                         "《国务院办公厅关于进一步完善失信约束制度构建诚信建设长效机制的指导意见》"
+                                                         "（国办发〔2020〕49号）"])),
                       measures="依法限制参与政府采购、限制申请财政性资金项目、列为重点监管对象。",
                       responsible_persons=persons)
 
