@@ -171,6 +171,6 @@ def test_the_written_result_states_grounds_outcome_changes_reasons_and_remedies(
     s.commit()
     doc = s.get(Document, obj.document_id)
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(doc.content)).pages).replace("\x00", "")
-    for expected in ("异议处理结果告知书", "信息存在错误", "信息存在遗漏", "异议成立，已更正", "2026-05-01",
+    for expected in ("异议处理结果告知书", "行政处罚", "信息存在错误", "信息存在遗漏", "异议成立，已更正", "2026-05-01",
                      "2026-04-30", "核对原件，决定日期有误", "行政复议", "行政诉讼", "第三十八条"):
         assert expected in text, expected

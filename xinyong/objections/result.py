@@ -26,7 +26,7 @@ def issue_result(session: Session, principal: Principal, objection: Objection, r
     facts = Section(heading="异议事项", rows=[
         ("异议编号", f"第{objection.id}号"), ("提出日期", objection.filed_on.isoformat()),
         ("提出方式", "本人提出" if objection.channel == "self" else f"服务窗口代为提出（授权书：{objection.agent_authorisation_ref}）"),
-        ("信用记录", f"{record.item_code} {record.decision_no}"), ("信息来源单位", agency),
+        ("信用记录", f"{_item_name(record.item_code)} {record.decision_no}"), ("信息来源单位", agency),
         ("异议情形", "、".join(grounds.get(g, {}).get("zh", g) for g in objection.grounds)),
     ], paragraphs=[f"异议理由：{objection.reasons}"])
     outcome = Section(heading="处理结果", paragraphs=[OUTCOME_ZH[objection.status],
@@ -42,3 +42,11 @@ def issue_result(session: Session, principal: Principal, objection: Objection, r
     return issue(session, kind="objection_result", procedure="objection", procedure_id=objection.id,
                  title="信用信息异议处理结果告知书", sections=sections, subject_id=objection.subject_id,
                  citation=citation, created_by=principal.user_id)
+
+
+def _item_name(code: str) -> str:
+    from xinyong.catalogue.loader import CatalogueError, get_catalogue
+    try:
+        return get_catalogue().get(code).name_zh
+    except CatalogueError:   # an item retired since: its code still identifies it
+        return code
