@@ -140,7 +140,11 @@ def my_profile(request: Request, principal: Principal = allow("subject"), sessio
     session.commit()
     if read.profile is None:
         raise views.refusal(read.decision)
-    return render(request, "access/my_profile.html", {"profile": read.profile})
+    from xinyong.objections.rights import rule as rights_rule
+    rights = rights_rule(clock.today())
+    return render(request, "access/my_profile.html", {
+        "profile": read.profile, "rights_items": frozenset(rights.value["items"]) if rights else frozenset(),
+        "rights_citation": str(rights.citation) if rights else ""})
 
 
 # ---- published query items and legal bases (public) ---------------------------------------------------

@@ -8,13 +8,18 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from xinyong import clock
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput
 from xinyong.kit.web import get_session, language
 from xinyong.law import active_profile
-from xinyong.objections import correction, service, views
-from xinyong.objections.schemas import CorrectableFieldOut, DecisionIn, ObjectionOut, ObjectionPage
-from xinyong import clock
+from xinyong.objections import correction, rights, service, views
+from xinyong.objections.schemas import (
+    CorrectableFieldOut,
+    DecisionIn,
+    ObjectionOut,
+    ObjectionPage,
+)
 
 router = APIRouter(tags=["objections 异议"])
 MAX_ID = 2**63 - 1
@@ -36,6 +41,20 @@ async def read_uploads(files: list[UploadFile] | None) -> list[service.Upload]:
             continue
         out.append(service.Upload(f.filename, await f.read(limit + 1)))
     return out
+
+
+@router.get("/api/v1/me/records/{record_id}/rights-notice", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}}})
+def my_rights_notice(record_id: int = Path(ge=1, le=2**63 - 1), principal: Principal = allow("subject"),
+                     session: Session = Depends(get_session)):
+    """QZ art. 20: the written notice of my rights (objection, repair, remedies) for one of my
+    dishonesty records, issued on first request and stored; 404 for any other record."""
+    from xinyong.documents.api import pdf_response
+    from xinyong.documents.service import download
+    doc = download(session, principal, rights.notice(session, principal, record_id).id, "api")
+    response = pdf_response(doc)
+    session.commit()
+    return response
 
 
 @router.get("/api/v1/me/objections", response_model=ObjectionPage)

@@ -15,7 +15,7 @@ from xinyong.kit.errors import InvalidInput, XinyongError
 from xinyong.kit.identifiers import InvalidIdentifier, check_uscc
 from xinyong.kit.web import get_session, language, render
 from xinyong.law import active_profile
-from xinyong.objections import correction, repository, rules, service, views
+from xinyong.objections import correction, repository, rights, rules, service, views
 from xinyong.objections.api import read_uploads
 
 router = APIRouter(include_in_schema=False)
@@ -52,6 +52,18 @@ def _list(request: Request, session: Session, principal: Principal, template: st
 
 
 # ---- the subject ---------------------------------------------------------------------------------
+
+@router.get("/me/notices/{record_id}")
+def my_rights_notice(record_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow("subject"),
+                     session: Session = Depends(get_session)):
+    """The written notice of rights for one of my dishonesty records (QZ art. 20), as a PDF."""
+    from xinyong.documents.api import pdf_response
+    from xinyong.documents.service import download
+    doc = download(session, principal, rights.notice(session, principal, record_id).id, "web")
+    response = pdf_response(doc)
+    session.commit()
+    return response
+
 
 @router.get("/me/objections")
 def my_objections(request: Request, page: int = Query(1, ge=1, le=10_000), status: str | None = STATUS,

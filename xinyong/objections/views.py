@@ -9,7 +9,13 @@ from xinyong.deadlines import service as deadlines
 from xinyong.kit.access import Principal
 from xinyong.law import active_profile
 from xinyong.objections import repository, rules, service
-from xinyong.objections.schemas import ChangeOut, DeadlineOut, EvidenceOut, ObjectionOut, ObjectionPage
+from xinyong.objections.schemas import (
+    ChangeOut,
+    DeadlineOut,
+    EvidenceOut,
+    ObjectionOut,
+    ObjectionPage,
+)
 from xinyong.workdays import load_calendar
 
 
