@@ -174,3 +174,24 @@ def test_the_written_result_states_grounds_outcome_changes_reasons_and_remedies(
     for expected in ("异议处理结果告知书", "行政处罚", "信息存在错误", "信息存在遗漏", "异议成立，已更正", "2026-05-01",
                      "2026-04-30", "核对原件，决定日期有误", "行政复议", "行政诉讼", "第三十八条"):
         assert expected in text, expected
+
+
+def test_receiving_systems_follow_the_objection_mark(world):
+    """The mark "under objection" reaches the change feed as it reaches the portal (QZ art. 34),
+    and so does its end; a correction is a change of its own."""
+    from xinyong.models.feed import FeedEvent
+    s = world.session
+
+    def kinds():
+        return [(e.kind, e.record_id, e.details["under_objection"])
+                for e in s.scalars(select(FeedEvent).where(FeedEvent.kind != "published").order_by(FeedEvent.id))]
+    obj = _file(world)
+    assert kinds() == [("objection_opened", world.public_record, True)]
+    service.decide(s, world.principal("scjg"), obj.id, outcome="upheld", reasons="经核查，记录无误")
+    s.commit()
+    assert kinds()[1:] == [("objection_closed", world.public_record, False)]
+    again = _file(world, reasons="处罚决定日期与原件不一致，请核查")
+    service.decide(s, world.principal("scjg"), again.id, outcome="corrected", reasons="核对原件，予以更正",
+                   corrections={"decision_date": "2026-04-30"})
+    s.commit()
+    assert [k for k, _, _ in kinds()[2:]] == ["objection_opened", "corrected", "objection_closed"]

@@ -32,3 +32,12 @@ def on_repair_revoked(session: Session, subject_id: int, record_ids: list[int], 
 
 def on_records_corrected(session: Session, subject_id: int, record_ids: list[int], today: dt.date) -> None:
     emit_for_records(session, "corrected", record_ids, today)
+
+
+def on_objection_opened(session: Session, subject_id: int, record_ids: list[int], today: dt.date) -> None:
+    """Receivers mark the record "under objection" as the portal does (QZ art. 34)."""
+    emit_for_records(session, "objection_opened", record_ids, today)
+
+
+def on_objection_closed(session: Session, subject_id: int, record_ids: list[int], today: dt.date) -> None:
+    emit_for_records(session, "objection_closed", record_ids, today)

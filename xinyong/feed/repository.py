@@ -14,8 +14,10 @@ from xinyong.models.feed import FeedAck, FeedReceiver
 
 def _details_sql(pg: bool) -> str:
     build = "jsonb_build_object" if pg else "json_object"
+    # a JSON boolean on both backends (SQLite keeps booleans as 0/1)
+    flag = "r.under_objection" if pg else "CASE WHEN r.under_objection THEN json('true') ELSE json('false') END"
     return (f"{build}('item_code', r.item_code, 'decision_no', r.decision_no, 'source_agency_id', r.source_agency_id, "
-            f"'version', r.version)")
+            f"'version', r.version, 'under_objection', {flag})")
 
 
 def insert_record_events(session: Session, kind_sql: str, where_sql: str, params: dict, occurred_on_sql: str,

@@ -17,7 +17,8 @@ from xinyong.workdays import WorkCalendar
 ONE_DAY = dt.timedelta(days=1)
 ACK_RULE = "deadline.feed.ack"
 RECEIVER_RULE = "feed.receivers"
-EVENT_KINDS = ("published", "publication_ended", "corrected", "repaired", "repair_revoked", "listed", "delisted")
+EVENT_KINDS = ("published", "publication_ended", "corrected", "repaired", "repair_revoked", "listed", "delisted",
+               "objection_opened", "objection_closed")   # a record under objection is marked downstream too
 
 
 @dataclass(frozen=True)

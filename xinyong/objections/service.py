@@ -89,6 +89,8 @@ def file_objection(session: Session, principal: Principal, *, record_id: int, gr
                                       sha256=hashlib.sha256(upload.data).hexdigest(), content=upload.data,
                                       uploaded_by=principal.user_id, uploaded_at=clock.now()))
     record.under_objection = True
+    session.flush()
+    registry.run_hook("on_objection_opened", session, record.subject_id, [record.id], today)
     deadline = deadlines.open_step(session, procedure=PROCEDURE, procedure_id=objection.id, step=STEP,
                                    started_on=today, subject_id=record.subject_id,
                                    responsible_org_id=record.source_agency_id, responsible_role="agency")
@@ -202,6 +204,7 @@ def decide(session: Session, principal: Principal, objection_id: int, *, outcome
                      "document_id": document.id, "on_time": deadline is None or today <= deadline.due_on})
     if changes:
         registry.run_hook("on_records_corrected", session, objection.subject_id, [record.id], today)
+    registry.run_hook("on_objection_closed", session, objection.subject_id, [record.id], today)
     return objection
 
 
