@@ -42,12 +42,13 @@ def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 def _templates() -> Jinja2Templates:
     from xinyong.web.i18n import translate
-    from xinyong.web.nav import links_for
+    from xinyong.web.nav import groups_for, links_for
 
     env_templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     env_templates.env.globals["translate"] = translate
     env_templates.env.globals["local_time"] = local_time
     env_templates.env.globals["nav_links"] = links_for
+    env_templates.env.globals["nav_groups"] = groups_for
     env_templates.env.autoescape = True
     return env_templates
 

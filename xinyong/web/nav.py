@@ -12,7 +12,7 @@ NAV_DIR = Path(__file__).resolve().parent / "nav"
 @functools.lru_cache(maxsize=1)
 def entries() -> tuple[dict, ...]:
     found = []
-    for path in sorted(NAV_DIR.glob("*.yaml")):
+    for path in sorted(p for p in NAV_DIR.glob("*.yaml") if not p.name.startswith("_")):
         for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
             if not {"href", "label", "roles"} <= set(entry):
                 raise ValueError(f"{path.name}: a nav entry needs href, label and roles: {entry!r}")
@@ -23,3 +23,21 @@ def entries() -> tuple[dict, ...]:
 def links_for(role: str | None) -> list[dict]:
     role = role or "anonymous"
     return [e for e in entries() if e["roles"] == "all" or role in e["roles"]]
+
+
+@functools.lru_cache(maxsize=1)
+def _grouping() -> dict:
+    return yaml.safe_load((NAV_DIR / "_groups.yaml").read_text(encoding="utf-8"))
+
+
+def groups_for(role: str | None) -> list[tuple[str | None, list[dict]]]:
+    """The role's links as (group label, links); one unlabelled group when they are few."""
+    links, grouping = links_for(role), _grouping()
+    if len(links) <= int(grouping["flat_up_to"]):
+        return [(None, links)]
+    bounds = sorted(grouping["groups"], key=lambda g: g["from"])
+    out: dict[str, list[dict]] = {}
+    for link in links:
+        label = [g["label"] for g in bounds if g["from"] <= link.get("order", 100)][-1]
+        out.setdefault(label, []).append(link)
+    return list(out.items())
