@@ -104,3 +104,17 @@ def test_page_and_api(client, session, today):
     html = client.get("/dashboards").text
     assert html.count("<svg") == 5 and 'id="chart-deadlines"' in html and 'id="table-quality"' in html
     assert "<script" not in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
+
+
+def test_every_value_of_the_procedure_breakdown_has_a_label_in_both_languages():
+    """The breakdown shows kinds and statuses of the procedures' tables: none as a raw code."""
+    from xinyong.models.complaint import COMPLAINT_STATUSES
+    from xinyong.models.listing import ENTRY_STATUSES, PROPOSAL_STATUSES
+    from xinyong.models.objection import STATUSES as OBJECTION_STATUSES
+    from xinyong.models.repair import STATUSES as REPAIR_STATUSES
+    from xinyong.web.i18n import translate
+    kinds = ("serious_dishonesty", "red", "black")
+    for value in (*kinds, *ENTRY_STATUSES, *PROPOSAL_STATUSES, *REPAIR_STATUSES, *OBJECTION_STATUSES,
+                  *COMPLAINT_STATUSES):
+        for lang in ("zh", "en"):
+            assert translate(f"dash.value.{value}", lang) != f"dash.value.{value}", (value, lang)
