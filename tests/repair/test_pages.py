@@ -22,6 +22,7 @@ def test_subject_applies_and_agency_decides_through_the_pages(client, world):
     row = re.search(rf'<tr id="record-{world.records[TOO_EARLY]}" data-eligible="no">.*?</tr>', page, re.S).group(0)
     assert "2026-11-03" in row and "NDRC-36" in row
     assert f'id="apply-{world.records[ELIGIBLE]}"' in page and f'id="apply-{world.records[TOO_EARLY]}"' not in page
+    assert "每个文件不超过 5 MiB" in page   # the limit of the rule in force, as the form states it
     missing = _apply(client, world.records[ELIGIBLE], files={})
     assert missing.status_code == 422 and "信用修复承诺书" in missing.text
     r = _apply(client, world.records[ELIGIBLE])

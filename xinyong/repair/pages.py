@@ -11,7 +11,9 @@ from xinyong import clock
 from xinyong.access.service import subject_for_window
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
+from xinyong.kit.limits import human_size
 from xinyong.kit.web import get_session, language, render
+from xinyong.law.loader import active_profile
 from xinyong.models.repair import REVOCATION_KINDS, STATUSES
 from xinyong.repair import repository, rules, service, views
 from xinyong.repair.service import Upload
@@ -31,6 +33,11 @@ def _error(exc: XinyongError | None, lang: str) -> dict | None:
     if exc is None:
         return None
     return {"field": exc.field, "message": exc.message if lang == "zh" else exc.message_en}
+
+
+def _max_file_size() -> str:
+    """The profile's per-file limit of repair materials, as the forms state it."""
+    return human_size(rules.material_limits(active_profile(), clock.today())[0])
 
 
 def _material_names(lang: str) -> dict[str, str]:
@@ -84,6 +91,7 @@ def _my_page(request: Request, session: Session, principal: Principal, *, filed:
     ctx = {"items": [views.eligibility_out(x) for x in service.eligibility(session, principal.subject_id)],
            "applications": views.applications_out(session, repository.applications_of(session, principal.subject_id)),
            "material_names": _material_names(lang), "error": _error(error, lang), "form": form or {},
+           "max_file_size": _max_file_size(),
            "action": "/me/repair", "filed": filed}
     return render(request, "repair/my_repair.html", ctx, status_code=status_code)
 
@@ -131,7 +139,8 @@ def _window_page(request: Request, session: Session, code: str, *, error: Xinyon
         except XinyongError as exc:
             lookup_error = _error(exc, lang)
     ctx = {"subject": code.strip(), "items": items, "lookup_error": lookup_error, "error": _error(error, lang),
-           "form": form or {}, "material_names": _material_names(lang), "action": "/repair/window"}
+           "form": form or {}, "material_names": _material_names(lang), "action": "/repair/window",
+           "max_file_size": _max_file_size()}
     return render(request, "repair/window.html", ctx, status_code=status_code)
 
 
