@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from xinyong import clock
 from xinyong.catalogue import CatalogueError, get_catalogue
+from xinyong.declarations import service as declarations
+from xinyong.declarations.views import public_out
 from xinyong.disclosure import service
 from xinyong.disclosure.schemas import PublicRecord
 from xinyong.kit.access import allow
@@ -60,7 +62,9 @@ def subject(request: Request, subject_id: int = Path(ge=1, le=MAX_ID), session: 
     profile = service.subject_profile(session, subject_id)
     lang = language(request)
     records = [record_view(r, lang) for r in profile.records]
-    return render(request, "portal/subject.html", {"subject": profile, "records": records})
+    policy, declared = declarations.public_of(session, subject_id)   # QZ art. 13: labelled, unverified
+    return render(request, "portal/subject.html", {"subject": profile, "records": records,
+                                                   "declarations": [public_out(d, policy) for d in declared]})
 
 
 def record_view(record: PublicRecord, lang: str) -> dict:

@@ -38,6 +38,8 @@ MODULES = (
     "xinyong.evaluation.api", "xinyong.evaluation.pages",
     "xinyong.reports.api", "xinyong.reports.pages",
     "xinyong.dashboards.api", "xinyong.dashboards.pages",
+    # self-declared information (QZ art. 13, FZ art. 10 para. 2)
+    "xinyong.declarations.api", "xinyong.declarations.pages",
 )
 
 
