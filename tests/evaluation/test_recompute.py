@@ -176,3 +176,29 @@ def test_the_parallel_recompute_by_ranges_gives_the_same_results(session, city, 
     assert [tuple(r) for r in session.execute(text(
         "SELECT subject_id, score, grade FROM evaluation_results ORDER BY subject_id"))] == one
     assert session.execute(text("SELECT count(DISTINCT run_id) FROM evaluation_results")).scalar() == 1
+
+
+def test_a_large_batch_is_one_set_based_scope_with_the_same_results(session, city, today, monkeypatch):
+    """Beyond hooks.CHUNK subjects the batch itself is the scope: only its subjects are
+    recomputed, and their results equal those of a full recompute."""
+    import random
+    service.recompute_full(session)
+    session.commit()
+    rng = random.Random(11)
+    rows = [penalty(rng, "泉州市评价测试有限公司", city.firm_uscc, "泉评罚〔2026〕78号", dt.date(2026, 8, 1), "罚款", "2",
+                    city.agency_uscc),
+            penalty(rng, "泉州市评价清白有限公司", city.clean_uscc, "泉评罚〔2026〕79号", dt.date(2026, 8, 2), "警告", "",
+                    city.agency_uscc)]
+    before = {r[0]: r[1] for r in session.execute(text("SELECT subject_id, computed_at FROM evaluation_results"))}
+    monkeypatch.setattr(hooks, "CHUNK", 1)
+    out = ingest_file(session, data=to_csv(rows), filename="two.csv", source_uscc=city.agency_uscc, item_code="penalty")
+    assert out.accepted == 2
+    after = {r[0]: r[1] for r in session.execute(text("SELECT subject_id, computed_at FROM evaluation_results"))}
+    assert {s for s in before if before[s] != after[s]} == {city.firm, city.clean}
+    run = session.execute(text("SELECT kind, trigger, subjects FROM evaluation_runs ORDER BY id DESC")).first()
+    assert tuple(run) == ("incremental", f"batch:{out.batch_id}", 2)
+    incremental = [tuple(r) for r in session.execute(text(
+        "SELECT subject_id, score, grade FROM evaluation_results ORDER BY subject_id"))]
+    service.recompute_full(session)
+    assert [tuple(r) for r in session.execute(text(
+        "SELECT subject_id, score, grade FROM evaluation_results ORDER BY subject_id"))] == incremental

@@ -12,7 +12,8 @@ from xinyong.evaluation import service
 from xinyong.evaluation.repository import Scope
 from xinyong.kit.errors import InvalidInput
 
-# subjects per statement when a batch touched many (bounded IN lists; index lookups per subject)
+# up to this many subjects a batch's scope is a bound id list (index lookups per subject);
+# beyond, the batch itself is the scope (one semi-join per statement)
 CHUNK = 5000
 
 
@@ -24,14 +25,16 @@ def _model():
 
 
 def on_batch_ingested(session: Session, batch_id: int) -> None:
+    """A small batch names its subjects (index lookups); a large one is one set-based scope,
+    the batch's own records joined in each statement (bound id lists cost more per subject)."""
     model = _model()
     if model is None:
         return
     ids = [r[0] for r in session.execute(
         text("SELECT DISTINCT subject_id FROM records WHERE batch_id = :b ORDER BY subject_id"), {"b": batch_id})]
-    for start in range(0, len(ids), CHUNK):
-        service.recompute_scope(session, Scope.subjects(ids[start:start + CHUNK]), trigger=f"batch:{batch_id}",
-                                model=model)
+    scope = Scope.subjects(ids) if len(ids) <= CHUNK else Scope.batch(batch_id)
+    if ids:
+        service.recompute_scope(session, scope, trigger=f"batch:{batch_id}", model=model)
 
 
 def _subject(session: Session, subject_id: int, trigger: str) -> None:
