@@ -157,3 +157,21 @@ def test_the_pdf_embeds_the_cjk_font_and_the_qr_code(client, world):
     images = [x.get_object() for x in page["/Resources"]["/XObject"].values()]
     assert any(x["/Subtype"] == "/Image" for x in images)
     assert issued["code"] in (reader.metadata.get("/Keywords") or "")
+
+
+def test_reports_show_self_declared_information_under_its_label(client, world):
+    """QZ art. 13: what the subject declared itself appears in its reports, labelled as not
+    verified; the public report of a natural person never shows it."""
+    body = {"form": "self_report", "category": "honours", "title": "2025年度守合同重信用企业",
+            "content": "经市场监管部门公示的守合同重信用企业名单。", "pledge_accepted": True}
+    for who in ("firm", "chen"):
+        r = client.post("/api/v1/me/declarations", headers=world.token(who), json=body)
+        assert r.status_code == 201, r.text
+    _, full = _text(client, world.token("firm"), "full")
+    assert "自主申报信息（未经核实）" in full and "2025年度守合同重信用企业" in full and "QZart.13" in full
+    _, public = _text(client, world.token("firm"), "public")
+    assert "自主申报信息（未经核实）" in public and "2025年度守合同重信用企业" in public
+    _, person_public = _text(client, world.token("chen"), "public")
+    assert "自主申报" not in person_public
+    _, person_full = _text(client, world.token("chen"), "full")
+    assert "2025年度守合同重信用企业" in person_full      # the person's own full report shows it

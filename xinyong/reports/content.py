@@ -136,7 +136,8 @@ def full(session: Session, subject: Subject, policy: rules.ReportPolicy) -> Cont
                 changes_section(session, subject.id, rows, policy.history_per_record),
                 sources_section(rows)]
     sections += [s for s in (lists_section(session, subject.id, today), grade_section(session, subject.id),
-                             commitments_section(session, subject.id)) if s is not None]
+                             commitments_section(session, subject.id), declarations_section(session, subject, False))
+                 if s is not None]
     sections += access_sections(session, subject.id, policy, today)
     return Content("full", rules.TITLES["full"][0], printed, masked, subject.uscc or "", sections, len(rows),
                    citations=[policy.citations["full"], policy.citations["sources"]])
@@ -154,6 +155,7 @@ def public(session: Session, subject: Subject, policy: rules.ReportPolicy) -> Co
                         table=records_table(rows, today)),
                 changes_section(session, subject.id, rows, policy.history_per_record),
                 sources_section(rows)]
+    sections += [s for s in (declarations_section(session, subject, True),) if s is not None]
     return Content("public", rules.TITLES["public"][0], printed, masked, subject.uscc or "", sections, len(rows),
                    citations=[policy.citations["public"], policy.citations["sources"]])
 
@@ -245,3 +247,25 @@ def access_sections(session: Session, subject_id: int, policy: rules.ReportPolic
     return [Section(heading="查询记录", paragraphs=[f"近 {policy.access_log_days} 天内查询本主体信息的情况（含被拒绝的查询）。"],
                     table=by_who),
             Section(heading=f"最近 {len(recent)} 次查询", table=latest)]
+
+
+def declarations_section(session: Session, subject: Subject, public: bool) -> Section | None:
+    """What the subject declared itself (QZ art. 13, FZ art. 10), under the platform's label; in
+    a public report only where the rule lets declarations be public (never natural persons)."""
+    from xinyong.declarations import repository as declarations, service as declaring
+    from xinyong.kit.errors import Conflict
+    try:
+        pol = declaring.display_policy()
+    except Conflict:
+        return None
+    if public and (not pol.public_by_default or subject.kind in pol.not_public_kinds):
+        return None
+    found = declarations.of_subject(session, subject.id, published_only=True, limit=50)
+    if not found:
+        return None if public else Section(heading="自主申报信息", paragraphs=["无自主申报信息。"])
+    table = [["形式", "类别", "标题", "申报日期"]]
+    table += [[pol.forms[d.form].zh if d.form in pol.forms else d.form,
+               pol.categories[d.category].zh if d.category in pol.categories else d.category,
+               d.title[:40], local_time(d.declared_at, "%Y-%m-%d")] for d in found]
+    return Section(heading="自主申报信息（未经核实）", paragraphs=[pol.label.zh, f"（{pol.citation}）"], table=table)
+
