@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import random
-import re
 
 from tests.support.builders import agency, penalty_rows, to_csv
+from tests.support.web import bearer  # noqa: F401 - re-exported for the tests
+from tests.support.web import page_login as shared_page_login
 from xinyong.accounts.service import create_user
 from xinyong.accounts.tokens import issue_token
 from xinyong.ingest.service import ingest_file
@@ -37,19 +38,10 @@ def world(session) -> dict:
     return {"tokens": tokens, "record": records[0], "subject_id": records[0].subject_id}
 
 
-def bearer(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
-
 
 def leaks(text: str) -> list[str]:
     return [s for s in SECRETS if s in text]
 
 
 def page_login(client, username: str) -> str:
-    client.cookies.clear()
-    page = client.get("/login").text
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    r = client.post("/login", data={"username": username, "password": PW, "csrf_token": csrf, "next": "/"},
-                    follow_redirects=False)
-    assert r.status_code == 303, r.text[:300]
-    return re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").text).group(1)
+    return shared_page_login(client, username, PW)

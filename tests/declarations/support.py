@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import random
-import re
 
+from tests.support.web import bearer  # noqa: F401 - re-exported for the tests
+from tests.support.web import page_login as shared_page_login
 from xinyong.accounts.service import create_user, principal_of
 from xinyong.accounts.tokens import issue_token
 from xinyong.declarations.schemas import DeclarationIn
@@ -44,15 +45,6 @@ def declaration_in(**overrides) -> DeclarationIn:
     return DeclarationIn(**data)
 
 
-def bearer(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
-
 
 def page_login(client, username: str) -> str:
-    client.cookies.clear()
-    page = client.get("/login").text
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    r = client.post("/login", data={"username": username, "password": PW, "csrf_token": csrf, "next": "/"},
-                    follow_redirects=False)
-    assert r.status_code == 303, r.text[:300]
-    return re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").text).group(1)
+    return shared_page_login(client, username, PW)
