@@ -1,14 +1,7 @@
 """ORM rows to API shapes (shared by api.py and pages.py)."""
 from __future__ import annotations
 
-import datetime as dt
-
 from xinyong.measures.schemas import ApplicationOut, FindingOut, JointCheckOut, MeasureListOut, MeasureOut, ReasonOut
-
-
-def aware(value: dt.datetime | None) -> dt.datetime | None:
-    """SQLite hands back naive UTC; the API always answers with an offset (RFC 3339)."""
-    return value.replace(tzinfo=dt.timezone.utc) if value is not None and value.tzinfo is None else value
 
 
 def measure_out(m) -> MeasureOut:
@@ -20,8 +13,8 @@ def measure_out(m) -> MeasureOut:
 def list_out(lst, measures) -> MeasureListOut:
     return MeasureListOut(id=lst.id, code=lst.code, version=lst.edition, jurisdiction=lst.jurisdiction, kind=lst.kind,
                           title_zh=lst.title_zh, title_en=lst.title_en, compiled_by=lst.compiled_by,
-                          citation=lst.citation, status=lst.status, published_at=aware(lst.published_at),
-                          document_no=lst.document_no, withdrawn_at=aware(lst.withdrawn_at),
+                          citation=lst.citation, status=lst.status, published_at=lst.published_at,
+                          document_no=lst.document_no, withdrawn_at=lst.withdrawn_at,
                           measures=[measure_out(m) for m in measures])
 
 
@@ -42,6 +35,6 @@ def application_out(app, measure, lst, subject_name: str, agency_name: str) -> A
     return ApplicationOut(id=app.id, subject_id=app.subject_id, subject_name=subject_name, agency_name=agency_name,
                           measure_id=measure.id, measure_code=measure.code, measure_item_zh=measure.item_zh,
                           list_version=app.list_version, matter=app.matter, case_ref=app.case_ref, reason=app.reason,
-                          basis=app.basis, record_ids=app.record_ids, status=app.status, applied_at=aware(app.applied_at),
+                          basis=app.basis, record_ids=app.record_ids, status=app.status, applied_at=app.applied_at,
                           lifted_on=app.lifted_on, lift_reason=app.lift_reason, feedback_effect=app.feedback_effect,
                           feedback_text=app.feedback_text)
