@@ -92,9 +92,11 @@ def test_only_a_valid_signature_and_the_stored_hash_make_a_report_authentic(foun
     assert rules.verification_outcome(found, sig, hashed) == outcome
 
 
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Zs", "Cc")), min_size=2, max_size=40),
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Zs", "Cc"), blacklist_characters="*"),
+               min_size=2, max_size=40),
        st.sampled_from(["natural_person", "legal_person", "individual_business"]))
 def test_a_verifier_never_sees_the_whole_name(name, kind):
+    # names never hold the mask character (a name "0*" would look unmasked when it is masked)
     shown = rules.masked_subject_name(name, kind)
     assert shown != name.strip() and len(shown) == len(name.strip())
 
