@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from xinyong.audit.rules import looks_like_resident_id
+from xinyong.kit.text import has_control_characters
 from xinyong.law.loader import Profile
 
 RULE_KEY = "declarations.policy"
@@ -63,11 +64,6 @@ class Problem:
     code: str
     en: str
     zh: str
-
-
-def has_control_characters(value: str | None) -> bool:
-    """C0 controls (but tab and newlines), DEL and C1 controls never enter published text."""
-    return bool(value) and any((ord(ch) < 32 and ch not in "\t\r\n") or 0x7F <= ord(ch) <= 0x9F for ch in value)
 
 
 def declaration_problem(pol: DeclarationPolicy, *, form: str, category: str, title: str, content: str,

@@ -79,11 +79,6 @@ class Decision:
     citation: str
 
 
-def has_control_characters(*values: str | None) -> bool:
-    """NUL and other C0 controls (except tab and newlines) are refused in stored text."""
-    return any(v and any(ord(ch) < 32 and ch not in "\t\r\n" for ch in v) for v in values)
-
-
 def check_trigger(trigger: dict) -> dict:
     """A trigger as data is well formed (raised at sync time, never at check time)."""
     kind = trigger.get("kind")

@@ -17,6 +17,7 @@ from xinyong.audit import record_event
 from xinyong.history import change_context
 from xinyong.kit.access import Principal
 from xinyong.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
+from xinyong.kit.text import has_control_characters
 from xinyong.law import active_profile
 from xinyong.measures import repository, rules
 from xinyong.models import Subject
@@ -32,7 +33,7 @@ MEASURE_FIELDS = ("code", "item_zh", "item_en", "means_zh", "means_en", "impleme
 
 def refuse_control_characters(**fields: str | None) -> None:
     for name, value in fields.items():
-        if rules.has_control_characters(value):
+        if has_control_characters(value):
             raise InvalidInput("文本含有非法字符", field=name, code="control_character",
                                message_en=f"{name} may not contain control characters")
 
