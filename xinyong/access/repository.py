@@ -16,7 +16,7 @@ RECORDS_LIMIT = 500
 def records_for(session: Session, subject_id: int, item_codes: list[str],
                 limit: int = RECORDS_LIMIT) -> list[tuple[Record, str]]:
     """A subject's active records of the given items, public or not, with their source agency:
-    one query on ix_records_subject_publicity (subject_id leads)."""
+    one query on ix_records_subject_date (subject_id, then newest first)."""
     if not item_codes:
         return []
     return [(r, name) for r, name in session.execute(records_statement(subject_id, item_codes, limit)).all()]

@@ -32,14 +32,18 @@ def search_subjects(session: Session, q: str, limit: int, offset: int) -> list[S
 
 
 def public_records(session: Session, subject_id: int, today: dt.date, limit: int = 200) -> list[tuple[Record, str]]:
-    stmt = (
+    return [(r, name) for r, name in session.execute(public_records_statement(subject_id, today, limit)).all()]
+
+
+def public_records_statement(subject_id: int, today: dt.date, limit: int = 200):
+    """Newest first: a backward scan of ix_records_subject_date, stopping at the page."""
+    return (
         select(Record, Agency.name)
         .join(Agency, Agency.id == Record.source_agency_id)
         .where(Record.subject_id == subject_id, public_condition(today))
         .order_by(Record.decision_date.desc(), Record.id.desc())
         .limit(limit)
     )
-    return [(r, name) for r, name in session.execute(stmt).all()]
 
 
 def public_record_counts(session: Session, subject_ids: list[int], today: dt.date) -> dict[int, int]:

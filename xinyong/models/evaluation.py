@@ -22,7 +22,7 @@ from xinyong.models.record import Record
 # dominate its size) and an incremental one is an index range per subject. Only subject_id is a
 # key (the rest INCLUDEd), and the index is partial on a predicate only the evaluation's queries
 # state (`under_objection IS NOT NULL`, true of every row), so that the planner never picks it
-# for the portal's and the gate's queries, which ix_records_subject_publicity serves. Declared here, with the evaluation that
+# for the portal's and the gate's queries, which ix_records_subject_date serves. Declared here, with the evaluation that
 # needs it, and created by migration 0011.
 RECORDS_EVALUATION_INDEX = Index("ix_records_evaluation", Record.subject_id,
                                  postgresql_include=["item_code", "decision_date", "severity", "status",

@@ -21,7 +21,9 @@ class Record(Base):
     __tablename__ = "records"
     __table_args__ = (
         UniqueConstraint("source_agency_id", "item_code", "decision_no", name="uq_records_source_decision"),
-        Index("ix_records_subject_publicity", "subject_id", "publicity_end"),
+        # every per-subject read is newest first with a limit (ORDER BY decision_date DESC, id DESC):
+        # a backward scan of this index returns that order and stops at the page
+        Index("ix_records_subject_date", "subject_id", "decision_date", "id"),
         Index("ix_records_batch", "batch_id"),
     )
 

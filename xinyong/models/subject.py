@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String
+from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.models.base import Base, BigId, TimestampTZ, created_at_column
@@ -19,7 +19,7 @@ SUBJECT_KINDS = (
 
 class Subject(Base):
     __tablename__ = "subjects"
-    __table_args__ = (Index("ix_subjects_name", "name"),)
+    # name search is LIKE '%q%': the trigram GIN index on PostgreSQL (migration 0001), no btree
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(24), nullable=False)
