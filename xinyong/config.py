@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     rate_user_burst: int | None = Field(default=None, ge=1, description="bucket size; default: per minute")
     rate_login_per_minute: int = Field(default=10, ge=0, description="sign-in attempts per client IP (0 = off)")
     trusted_proxies: str = Field(default="", description="IPs/CIDRs whose X-Forwarded-For is believed")
+    rate_store: str = Field(default="", description="file through which the processes of one machine share their "
+                                                   "rate-limit buckets (xinyong serve --workers N makes one); "
+                                                   "empty: each process keeps its own")
 
     @field_validator("profile")
     @classmethod

@@ -5,9 +5,11 @@ API (/api/v1/subjects*) and the pages (/search, /subjects/*). Over the limit a c
 
 The buckets live behind ``BucketStore``. ``MemoryBucketStore`` keeps them in this process:
 thread-safe, bounded (least recently seen buckets go first when full, and buckets idle long
-enough to have refilled are dropped, losing nothing). With several worker processes each
-keeps its own buckets, so a client gets up to workers x the limit: such a deployment needs a
-shared store (e.g. Redis with an atomic script) implementing the same ``take``.
+enough to have refilled are dropped, losing nothing). Processes that each kept their own
+buckets would give a client up to processes x the limit, so when XINYONG_RATE_STORE names a
+file, the processes of one machine share their buckets through it
+(``xinyong.kit.sharedbuckets``; `xinyong serve --workers N` sets one). Several machines
+would need a network store (e.g. Redis with an atomic script) implementing the same ``take``.
 
 Behind a reverse proxy the peer is the proxy; X-Forwarded-For is believed only when the peer
 is listed in XINYONG_TRUSTED_PROXIES, and then read from the right, skipping trusted hops.
@@ -55,6 +57,18 @@ class Decision:
     remaining: int = 0
 
 
+def take_one(tokens: float, at: float, now: float, limit: Limit) -> tuple[float, Decision, float]:
+    """A bucket last seen at ``at`` holding ``tokens``, asked for one token at ``now``:
+    (tokens left, the decision, when the bucket will be full again)."""
+    tokens = min(float(limit.burst), tokens + max(0.0, now - at) * limit.rate)
+    if tokens >= 1.0:
+        tokens -= 1.0
+        decision = Decision(True, remaining=int(tokens))
+    else:
+        decision = Decision(False, retry_after=(1.0 - tokens) / limit.rate)
+    return tokens, decision, now + (limit.burst - tokens) / limit.rate
+
+
 class BucketStore(Protocol):
     def take(self, key: str, limit: Limit) -> Decision:
         """Take one token from ``key``'s bucket (created full) if there is one."""
@@ -78,16 +92,10 @@ class MemoryBucketStore:
         with self._lock:
             now = self.clock()
             tokens, at, _ = self._buckets.pop(key, (float(limit.burst), now, 0.0))
-            tokens = min(float(limit.burst), tokens + max(0.0, now - at) * limit.rate)
-            allowed = tokens >= 1.0
-            if allowed:
-                tokens -= 1.0
-            full_after = now + (limit.burst - tokens) / limit.rate
+            tokens, decision, full_after = take_one(tokens, at, now, limit)
             self._buckets[key] = (tokens, now, full_after)  # re-inserted: most recently seen last
             self._evict(now)
-        if allowed:
-            return Decision(True, remaining=int(tokens))
-        return Decision(False, retry_after=(1.0 - tokens) / limit.rate)
+        return decision
 
     def _evict(self, now: float) -> None:
         while len(self._buckets) > self.max_buckets:
@@ -111,10 +119,14 @@ class RateLimiter:
         self.trusted_proxies = trusted_proxies
 
     @classmethod
-    def from_settings(cls, settings, store: BucketStore | None = None) -> RateLimiter:
+    def from_settings(cls, settings, store: BucketStore | None = None, name: str = "public") -> RateLimiter:
+        """``name`` keeps this limiter's buckets apart from another's in a shared store."""
         anon = Limit(settings.rate_anon_per_minute, settings.rate_anon_burst or max(1, settings.rate_anon_per_minute))
         user = Limit(settings.rate_user_per_minute, settings.rate_user_burst or max(1, settings.rate_user_per_minute))
         login = Limit(settings.rate_login_per_minute, max(1, settings.rate_login_per_minute))
+        if store is None and settings.rate_store:
+            from xinyong.kit.sharedbuckets import SharedBucketStore
+            store = SharedBucketStore(settings.rate_store, namespace=name)
         return cls(anon, user, store, parse_networks(settings.trusted_proxies), login)
 
     def check(self, scope: Scope) -> Decision:

@@ -26,7 +26,7 @@ def limiter() -> RateLimiter:
     from xinyong.config import get_settings
     settings = get_settings()
     if _current is None or _current[0] is not settings:
-        _current = (settings, RateLimiter.from_settings(settings))
+        _current = (settings, RateLimiter.from_settings(settings, name="reports"))
     return _current[1]
 
 
