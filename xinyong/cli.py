@@ -75,16 +75,23 @@ def _safe_url(url: str) -> str:
 
 
 @app.command()
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the web application (API and pages)."""
-    import uvicorn
+def serve(host: str = "127.0.0.1", port: int = 8000,
+          workers: int = typer.Option(1, min=1, help="worker processes sharing the listening socket; they share "
+                                                     "their rate-limit buckets through XINYONG_RATE_STORE (a private "
+                                                     "file when unset), so each limit holds once, not per worker"),
+          access_log: bool = typer.Option(True, help="log every request (uvicorn's access log)")) -> None:
+    """Run the web application (API and pages).
+
+    Rate limits hold across the workers of this command. Separate `serve` processes on one
+    machine share them only when XINYONG_RATE_STORE names the same file; across machines
+    each machine counts on its own."""
+    from xinyong.web.server import serve as run
     settings = get_settings()
     if settings.uses_dev_secret and not settings.dev:
         err.print("[red]refusing to serve with the development secret[/red]: set XINYONG_SECRET_KEY "
                   "(or XINYONG_DEV=1 for a local demo)")
         raise typer.Exit(2)
-    uvicorn.run("xinyong.app:create_app", factory=True, host=host, port=port, log_level="info",
-                proxy_headers=False)  # forwarded addresses are trusted only per XINYONG_TRUSTED_PROXIES
+    run(host, port, workers, log_level="info", access_log=access_log)
 
 
 @app.command()
