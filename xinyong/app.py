@@ -9,8 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xinyong.config import get_settings
 from xinyong.kit.errors import XinyongError
@@ -41,23 +41,46 @@ def _error_response(request: Request, status: int, body: dict):
     return render(request, "error.html", {"status": status, "error": body}, status_code=status)
 
 
-class AuthMiddleware(BaseHTTPMiddleware):
-    """Resolves who is calling (API token or page session) once per request."""
+class AuthMiddleware:
+    """Resolves who is calling (API token or page session) once per request, into
+    scope["state"]["principal"]. Pure ASGI, as are the others: Starlette's BaseHTTPMiddleware
+    runs the rest of the stack in a task of its own and re-streams every response."""
 
-    async def dispatch(self, request: Request, call_next):
+    def __init__(self, app: ASGIApp):
         from xinyong.accounts.middleware import resolve_principal
-        request.state.principal = resolve_principal(request)
-        return await call_next(request)
+        self.app, self.resolve = app, resolve_principal
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            request = Request(scope)
+            request.state.principal = self.resolve(request)
+        await self.app(scope, receive, send)
 
 
-class SecurityHeadersMiddleware(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next):
-        response = await call_next(request)
-        for k, v in SECURITY_HEADERS.items():
-            if k == "Cache-Control" and request.url.path.startswith("/static/"):
-                continue
-            response.headers.setdefault(k, v)
-        return response
+class SecurityHeadersMiddleware:
+    """Adds SECURITY_HEADERS to every response that does not set them itself (static files
+    keep their own caching)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+        self.headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in SECURITY_HEADERS.items()]
+        self.static_headers = [h for h in self.headers if h[0] != b"cache-control"]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        wanted = self.static_headers if scope["path"].startswith("/static/") else self.headers
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                headers.extend(h for h in wanted if h[0] not in present)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def create_app() -> FastAPI:

@@ -1,0 +1,76 @@
+"""The application's own middleware: security headers on every answer, the caller resolved
+once per request; all of it pure ASGI (no BaseHTTPMiddleware task and re-streaming)."""
+from __future__ import annotations
+
+import asyncio
+
+from fastapi.testclient import TestClient
+from starlette.middleware.base import BaseHTTPMiddleware
+
+from xinyong.app import SECURITY_HEADERS, AuthMiddleware, SecurityHeadersMiddleware, create_app
+from xinyong.kit.access import ANONYMOUS
+
+
+def _run(app, scope) -> list[dict]:
+    sent = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    return sent
+
+
+def _scope(path: str, headers=()) -> dict:
+    return {"type": "http", "method": "GET", "path": path, "headers": list(headers), "query_string": b"",
+            "client": ("127.0.0.1", 1), "server": ("testserver", 80), "scheme": "http"}
+
+
+def test_no_base_http_middleware_in_the_stack(db):
+    app = create_app()
+    assert not [m.cls for m in app.user_middleware if issubclass(m.cls, BaseHTTPMiddleware)]
+
+
+def test_every_answer_carries_the_security_headers(db):
+    with TestClient(create_app()) as client:
+        answers = {"api": client.get("/api/v1/catalogue"), "page": client.get("/login"),
+                   "not found": client.get("/api/v1/no-such-thing"), "page not found": client.get("/no-such-page")}
+        for what, r in answers.items():
+            for name, value in SECURITY_HEADERS.items():
+                assert r.headers.get(name) == value, (what, name)
+            assert len(r.headers.get_list("x-frame-options")) == 1
+        static = client.get("/static/site.css")
+        assert static.status_code == 200 and static.headers["X-Frame-Options"] == "DENY"
+        assert "no-store" not in static.headers.get("Cache-Control", "")  # static files may be cached
+
+
+def test_a_response_that_sets_a_header_itself_keeps_it():
+    async def own(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"Cache-Control", b"private, no-store"), (b"content-length", b"2")]})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    start, *body = _run(SecurityHeadersMiddleware(own), _scope("/api/v1/documents/1"))
+    headers = start["headers"]
+    assert [v for k, v in headers if k.lower() == b"cache-control"] == [b"private, no-store"]
+    assert (b"x-frame-options", b"DENY") in headers and b"".join(m["body"] for m in body) == b"{}"
+
+
+def test_the_caller_is_resolved_into_the_scope_and_other_scopes_pass_through():
+    seen = []
+
+    async def inner(scope, receive, send):
+        seen.append(scope)
+        if scope["type"] == "http":
+            await send({"type": "http.response.start", "status": 204, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+
+    middleware = AuthMiddleware(inner)
+    _run(middleware, _scope("/search"))
+    assert seen[-1]["state"]["principal"] is ANONYMOUS
+    lifespan = {"type": "lifespan"}
+    asyncio.run(middleware(lifespan, None, None))
+    assert seen[-1] is lifespan and "state" not in lifespan
