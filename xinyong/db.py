@@ -44,6 +44,7 @@ def reset_engines() -> None:
     for engine in list(_engine_cache_values()):
         engine.dispose()
     _engine_for.cache_clear()
+    _sessionmaker.cache_clear()
 
 
 def _engine_cache_values():
@@ -55,7 +56,14 @@ def _engine_cache_values():
 
 
 def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine or get_engine(), expire_on_commit=False, autoflush=True)
+    return _sessionmaker(engine or get_engine())
+
+
+@functools.lru_cache(maxsize=8)
+def _sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    # one per engine: a sessionmaker makes a Session subclass of its own, whose event dispatch
+    # is assembled on first use (~0.12 ms, once per request when made per request)
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
 
 @contextlib.contextmanager
