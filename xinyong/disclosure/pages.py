@@ -61,17 +61,18 @@ def search(request: Request, q: str = Query(""), page: int = Query(1, ge=1, le=5
 def subject(request: Request, subject_id: int = Path(ge=1, le=MAX_ID), session: Session = Depends(get_session)):
     profile = service.subject_profile(session, subject_id)
     lang = language(request)
-    records = [record_view(r, lang) for r in profile.records]
+    long_term = _long_term_date()
+    records = [record_view(r, lang, long_term) for r in profile.records]
     policy, declared = declarations.public_of(session, subject_id)   # QZ art. 13: labelled, unverified
     return render(request, "portal/subject.html", {"subject": profile, "records": records,
                                                    "declarations": [public_out(d, policy) for d in declared]})
 
 
-def record_view(record: PublicRecord, lang: str) -> dict:
+def record_view(record: PublicRecord, lang: str, long_term: str | None) -> dict:
     """One record as the subject page shows it: names in the reader's language and the
-    item's key content fields, labelled."""
+    item's key content fields, labelled. ``long_term``: today's long-term date of licences
+    (``_long_term_date``, looked up once per page)."""
     codes = KEY_FIELDS.get(record.item_code) or _plain_fields(record)
-    long_term = _long_term_date()
     fields = []
     for code in codes:
         value = record.fields.get(code)

@@ -4,8 +4,9 @@ public view at its end by itself, whether or not a sweep has run."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Date, Integer, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.models import Agency, Record, Subject
@@ -37,12 +38,20 @@ def public_records(session: Session, subject_id: int, today: dt.date, limit: int
 
 def public_records_statement(subject_id: int, today: dt.date, limit: int = 200):
     """Newest first: a backward scan of ix_records_subject_date, stopping at the page."""
+    return _public_records_template().params(subject_id=subject_id, today=today, limit=limit)
+
+
+@functools.cache
+def _public_records_template():
+    # built once and bound per call: building it took ~0.2 ms, on every profile read (the SQL
+    # is the same: SQLAlchemy sends the values as parameters either way)
     return (
         select(Record, Agency.name)
         .join(Agency, Agency.id == Record.source_agency_id)
-        .where(Record.subject_id == subject_id, public_condition(today))
+        .where(Record.subject_id == bindparam("subject_id", type_=Record.subject_id.type),
+               public_condition(bindparam("today", type_=Date())))
         .order_by(Record.decision_date.desc(), Record.id.desc())
-        .limit(limit)
+        .limit(bindparam("limit", type_=Integer()))
     )
 
 
