@@ -32,8 +32,21 @@ def search_subjects(session: Session, q: str, limit: int, offset: int) -> list[S
     return list(session.scalars(stmt))
 
 
+def subject(session: Session, subject_id: int) -> Subject | None:
+    """As ``session.get``, which builds its statement and that statement's cache key anew on
+    every call (~70 us): one statement, kept, executed with the id."""
+    return session.execute(_subject_template(), {"subject_id": subject_id}).scalar_one_or_none()
+
+
+@functools.cache
+def _subject_template():
+    return select(Subject).where(Subject.id == bindparam("subject_id", type_=Subject.id.type))
+
+
 def public_records(session: Session, subject_id: int, today: dt.date, limit: int = 200) -> list[tuple[Record, str]]:
-    return [(r, name) for r, name in session.execute(public_records_statement(subject_id, today, limit)).all()]
+    # the kept statement itself, not a bound copy: its cache key is computed once
+    params = {"subject_id": subject_id, "today": today, "limit": limit}
+    return [(r, name) for r, name in session.execute(_public_records_template(), params).all()]
 
 
 def public_records_statement(subject_id: int, today: dt.date, limit: int = 200):

@@ -43,7 +43,7 @@ def search(session: Session, q: str, limit: int = 20, offset: int = 0) -> Search
 
 
 def subject_profile(session: Session, subject_id: int) -> PublicSubject:
-    subject = session.get(Subject, subject_id)
+    subject = repository.subject(session, subject_id)
     if subject is None:
         raise NotFound("未找到该主体", message_en="no such subject")
     today = clock.today()
