@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import select
 from collections.abc import Iterator
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.config import get_settings
@@ -21,6 +23,27 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+# libpq's TCP keepalives, sooner than the OS's 2 h: a server that vanished without closing
+# (host down, connection dropped on the way) is noticed on idle pooled connections within ~1 min
+KEEPALIVES = {"keepalives": "1", "keepalives_idle": "30", "keepalives_interval": "10", "keepalives_count": "3"}
+
+
+def _replace_if_closed(dbapi_conn, _record, _proxy) -> None:
+    """Disconnect safety at checkout without pool_pre_ping's round trip (a SELECT 1 before every
+    request: ~0.1 ms of CPU and a network round trip). An idle connection has nothing to read;
+    if its socket is readable, the server closed it (restart, pg_terminate_backend, idle
+    timeout; or a keepalive found the peer gone) or sent something unasked. Either way the
+    pool drops it and checks out a fresh one (DisconnectionError)."""
+    try:
+        poller = select.poll()
+        poller.register(dbapi_conn.fileno(), select.POLLIN)
+        ready = poller.poll(0)
+    except (OSError, ValueError) as exc:
+        raise DisconnectionError(f"pooled connection unusable: {exc}") from exc
+    if ready:
+        raise DisconnectionError("pooled connection closed by the server while idle")
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False})
@@ -28,7 +51,11 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    given = make_url(url).query
+    engine = create_engine(url, pool_size=10, max_overflow=20,
+                           connect_args={k: v for k, v in KEEPALIVES.items() if k not in given})
+    event.listen(engine, "checkout", _replace_if_closed)
+    return engine
 
 
 @functools.lru_cache(maxsize=4)

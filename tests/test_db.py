@@ -1,0 +1,69 @@
+"""Engine and sessions: pooled PostgreSQL connections that the server closed are replaced at
+checkout (without a ping round trip per request); one sessionmaker per engine."""
+from __future__ import annotations
+
+import select
+import time
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from xinyong.db import make_engine, session_factory
+
+
+def _backend_pid_then_terminate(engine, pg_url) -> int:
+    """Take a pooled connection's server process, end it from outside, and wait until the
+    FIN has reached the pooled (idle) socket."""
+    with engine.connect() as conn:
+        pid = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+        raw = conn.connection.dbapi_connection
+    killer = create_engine("postgresql+psycopg://" + pg_url.split("://", 1)[1])
+    with killer.connect() as conn:
+        assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+    killer.dispose()
+    poller = select.poll()
+    poller.register(raw.fileno(), select.POLLIN)
+    deadline = time.monotonic() + 10
+    while not poller.poll(100):
+        assert time.monotonic() < deadline, "the server's close never reached the pooled socket"
+    return pid
+
+
+def test_a_connection_the_server_closed_is_replaced_at_checkout(pg_url):
+    engine = make_engine(pg_url)
+    try:
+        pid = _backend_pid_then_terminate(engine, pg_url)
+        with engine.connect() as conn:  # the same pooled connection would fail: it is replaced
+            assert conn.execute(text("SELECT pg_backend_pid()")).scalar() != pid
+        with session_factory(engine)() as session:
+            assert session.execute(text("SELECT 1")).scalar() == 1
+    finally:
+        engine.dispose()
+
+
+def test_without_the_check_that_request_would_fail(pg_url):
+    """What the checkout check (or pool_pre_ping) is for."""
+    engine = create_engine("postgresql+psycopg://" + pg_url.split("://", 1)[1], pool_size=1)
+    try:
+        _backend_pid_then_terminate(engine, pg_url)
+        with pytest.raises(OperationalError), engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    finally:
+        engine.dispose()
+
+
+def test_tcp_keepalives_are_set_unless_the_url_sets_them(pg_url):
+    for url, idle in ((pg_url, "30"), (pg_url + ("&" if "?" in pg_url else "?") + "keepalives_idle=5", "5")):
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            given = conn.connection.dbapi_connection.info.get_parameters()
+        engine.dispose()
+        assert given["keepalives"] == "1" and given["keepalives_idle"] == idle and given["keepalives_count"] == "3"
+
+
+def test_one_sessionmaker_per_engine(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    assert session_factory(engine) is session_factory(engine)
+    assert session_factory(engine)().bind is engine
+    engine.dispose()
