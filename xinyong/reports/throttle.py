@@ -30,7 +30,7 @@ def limiter() -> RateLimiter:
     return _current[1]
 
 
-def throttle(request: Request) -> None:
+async def throttle(request: Request) -> None:  # a coroutine: a plain function would run in the thread pool
     decision = limiter().check(request.scope)
     if not decision.allowed:
         seconds = max(1, math.ceil(decision.retry_after))
