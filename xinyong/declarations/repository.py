@@ -1,7 +1,9 @@
 """Queries of self-declared information (one query per page; the subject joined in)."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import functools
+
+from sqlalchemy import Integer, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from xinyong.models import Subject
@@ -11,11 +13,19 @@ from xinyong.models.declaration import Declaration
 def of_subject(session: Session, subject_id: int, *, published_only: bool = False, limit: int = 100,
                offset: int = 0) -> list[Declaration]:
     """A subject's declarations, newest first (served by ix_declarations_subject_status)."""
-    q = select(Declaration).where(Declaration.subject_id == subject_id)
+    params = {"subject_id": subject_id, "limit": limit, "offset": offset}
+    return list(session.scalars(_of_subject_statement(published_only), params))
+
+
+@functools.cache
+def _of_subject_statement(published_only: bool):
+    # kept, executed with the values: building it (and its cache key) cost ~0.1 ms on every
+    # subject page
+    q = select(Declaration).where(Declaration.subject_id == bindparam("subject_id", type_=Declaration.subject_id.type))
     if published_only:
         q = q.where(Declaration.status == "published")
-    return list(session.scalars(q.order_by(Declaration.declared_at.desc(), Declaration.id.desc())
-                                .limit(limit).offset(offset)))
+    return (q.order_by(Declaration.declared_at.desc(), Declaration.id.desc())
+            .limit(bindparam("limit", type_=Integer())).offset(bindparam("offset", type_=Integer())))
 
 
 def listing(session: Session, *, status: str | None = None, subject_id: int | None = None, limit: int = 50,
