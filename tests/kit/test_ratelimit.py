@@ -6,20 +6,10 @@ import threading
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.support.clocks import FakeClock
 from xinyong.config import reset_settings
 from xinyong.kit.ratelimit import (Limit, MemoryBucketStore, RateLimiter, RateLimitMiddleware, client_ip,
                                    is_limited_path, parse_networks)
-
-
-class FakeClock:
-    def __init__(self, now: float = 1000.0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 # ---- the bucket store

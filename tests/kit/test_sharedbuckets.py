@@ -7,20 +7,10 @@ import threading
 
 import pytest
 
+from tests.support.clocks import FakeClock
 from xinyong.config import reset_settings
 from xinyong.kit.ratelimit import Limit, MemoryBucketStore, RateLimiter
 from xinyong.kit.sharedbuckets import SharedBucketStore
-
-
-class FakeClock:
-    def __init__(self, now: float = 1000.0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture
