@@ -1,12 +1,11 @@
 """Rate limits on public search and profile reads: token buckets on an injectable clock."""
 from __future__ import annotations
 
-import threading
 
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.support.clocks import FakeClock
+from tests.support.clocks import FakeClock, allowed_from_threads
 from xinyong.config import reset_settings
 from xinyong.kit.ratelimit import (Limit, MemoryBucketStore, RateLimiter, RateLimitMiddleware, client_ip,
                                    is_limited_path, parse_networks)
@@ -49,20 +48,7 @@ def test_memory_stays_bounded():
 
 def test_the_store_is_thread_safe():
     store, limit = MemoryBucketStore(FakeClock()), Limit(per_minute=1, burst=500)
-    allowed = []
-    lock = threading.Lock()
-
-    def hammer():
-        mine = sum(store.take("shared", limit).allowed for _ in range(200))
-        with lock:
-            allowed.append(mine)
-
-    threads = [threading.Thread(target=hammer) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sum(allowed) == 500
+    assert allowed_from_threads(store, limit, "shared", threads=8, takes=200) == 500
 
 
 # ---- who the caller is

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import threading
 
 import pytest
 
-from tests.support.clocks import FakeClock
+from tests.support.clocks import FakeClock, allowed_from_threads
 from xinyong.config import reset_settings
 from xinyong.kit.ratelimit import Limit, MemoryBucketStore, RateLimiter
 from xinyong.kit.sharedbuckets import SharedBucketStore
@@ -87,17 +86,7 @@ def test_a_bucket_stamped_in_the_future_counts_as_full(path):
 
 def test_threads_share_it_safely(path):
     store, limit = SharedBucketStore(path, FakeClock()), Limit(per_minute=1, burst=500)
-    allowed = []
-
-    def hammer():
-        allowed.append(sum(store.take("shared", limit).allowed for _ in range(200)))
-
-    threads = [threading.Thread(target=hammer) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sum(allowed) == 500
+    assert allowed_from_threads(store, limit, "shared", threads=4, takes=200) == 500
 
 
 def _take_many(path: str, n: int, out) -> None:

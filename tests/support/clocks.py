@@ -1,5 +1,8 @@
-"""A settable monotonic clock for code that takes one as a parameter (rate-limit buckets)."""
+"""A settable monotonic clock for code that takes one as a parameter (rate-limit buckets), and
+a thread hammer for the bucket stores."""
 from __future__ import annotations
+
+import threading
 
 
 class FakeClock:
@@ -11,3 +14,21 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+def allowed_from_threads(store, limit, key: str, threads: int, takes: int) -> int:
+    """How many of threads × takes concurrent takes of one bucket the store allowed."""
+    allowed: list[int] = []
+    lock = threading.Lock()
+
+    def hammer():
+        mine = sum(store.take(key, limit).allowed for _ in range(takes))
+        with lock:
+            allowed.append(mine)
+
+    workers = [threading.Thread(target=hammer) for _ in range(threads)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    return sum(allowed)
