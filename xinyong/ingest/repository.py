@@ -28,6 +28,16 @@ SNAPSHOT = ("subject_id", "decision_date", "valid_to", "severity", "severity_bas
             "publicity_citation", "fields", "status", "batch_id", "row_no", "received_at")
 
 
+NO_EXISTING = pl.DataFrame(schema={"decision_no": pl.Utf8, "record_id": pl.Int64})
+
+
+def has_records(session: Session, agency_id: int, item_code: str) -> bool:
+    """Whether the agency has sent any record of this item before (the unique key's prefix)."""
+    return bool(session.execute(text(
+        "SELECT EXISTS (SELECT 1 FROM records WHERE source_agency_id = :a AND item_code = :i)"),
+        {"a": agency_id, "i": item_code}).scalar())
+
+
 def existing_records(session: Session, agency_id: int, item_code: str, decision_nos: pl.Series) -> pl.DataFrame:
     """(decision_no, record_id) of the decisions in this batch that are already stored.
     On PostgreSQL one indexed lookup with an array parameter (a temp-table join made the

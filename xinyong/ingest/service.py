@@ -162,6 +162,10 @@ def _ingest_frame(session, batch, agency, item, frame, progress) -> BatchOutcome
     profile = active_profile()
     totals = {"accepted": 0, "rejected": 0, "created": 0, "updated": 0, "unchanged": 0}
     first = None
+    # a re-send needs an earlier record of this agency and item; with none (an agency's first
+    # batch of an item, e.g. its historical load) no row can be one: the lookup is skipped
+    # (repeats inside the batch are caught by validation, each within its part)
+    resends_possible = repository.has_records(session, agency.id, item.code)
     for n, part in enumerate(_partitions(frame, item)):
         _step(progress, "validate")
         try:
@@ -172,7 +176,7 @@ def _ingest_frame(session, batch, agency, item, frame, progress) -> BatchOutcome
             return _refuse(session, batch, exc.code, exc.message, getattr(exc, "details", None))
         first = first or result
         _step(progress, "write")
-        created, updated, unchanged = _write(session, batch, agency, item, result, profile)
+        created, updated, unchanged = _write(session, batch, agency, item, result, profile, resends_possible)
         rejected = result.rejections["row_no"].n_unique() if result.rejections.height else 0
         for key, value in zip(totals, (result.accepted.height, rejected, created, updated, unchanged)):
             totals[key] += value
@@ -217,20 +221,23 @@ def _complete(session, batch, total_rows: int, totals: dict, notes: dict) -> Non
     session.flush()
 
 
-def _write(session, batch, agency, item, result: ValidationResult, profile) -> tuple[int, int, int]:
+def _write(session, batch, agency, item, result: ValidationResult, profile,
+           resends_possible: bool = True) -> tuple[int, int, int]:
     """Write one validated part: its returned rows, its subjects, its new and re-sent records."""
     repository.insert_rejections(session, result.rejections, batch.id)
     if result.accepted.height == 0:
         return 0, 0, 0
     now = clock.now()
     reason = batch.change_reason or f"由来源单位在批次 {batch.id} 中重新报送 / re-sent by the source in batch {batch.id}"
-    return _write_records(session, batch, agency, item, result.accepted, profile, now, reason)
+    return _write_records(session, batch, agency, item, result.accepted, profile, now, reason, resends_possible)
 
 
-def _write_records(session, batch, agency, item, accepted: pl.DataFrame, profile, now, reason) -> tuple[int, int, int]:
+def _write_records(session, batch, agency, item, accepted: pl.DataFrame, profile, now, reason,
+                   resends_possible: bool = True) -> tuple[int, int, int]:
     records = _record_frame(accepted, item, profile, batch, agency, now)
     records = records.with_columns(resolve_subjects(session, accepted).alias("subject_id"))
-    existing = repository.existing_records(session, agency.id, item.code, records["decision_no"])
+    existing = (repository.existing_records(session, agency.id, item.code, records["decision_no"])
+                if resends_possible else repository.NO_EXISTING)
     records = records.join(existing, on="decision_no", how="left", maintain_order="left")
     fresh = records.filter(pl.col("record_id").is_null())
     resent = records.filter(pl.col("record_id").is_not_null()).rename({"record_id": "id"})
