@@ -77,3 +77,22 @@ def test_english_pages(client, w):
     page_login(client, "firm1")
     page = client.get("/me/declarations?lang=en").text
     assert "Declare your credit information" in page and "not verified by the platform" in page
+
+
+def test_a_natural_person_is_not_told_their_declaration_is_public(client, w):
+    """The portal never shows a natural person's declaration (rules.shown_publicly): their own
+    page and the staff page say 不公开, not 公开中, and the confirmation does not claim it was published."""
+    csrf = page_login(client, "person1")
+    page = client.post("/me/declarations", data={**FORM, "title": "个人荣誉", "pledge_accepted": "1",
+                                                 "csrf_token": csrf}).text
+    assert "您的申报信息不公开，仅您和信用主管部门可见" in page and "申报信息已公开" not in page
+    assert '<span class="badge published">不公开</span>' in page and "公开中" not in page
+    csrf = page_login(client, "firm1")
+    page = client.post("/me/declarations", data={**FORM, "pledge_accepted": "1", "csrf_token": csrf}).text
+    assert "已提交，申报信息已公开并标注为自主申报" in page and '<span class="badge published">公开中</span>' in page
+    page_login(client, "staff1")
+    staff = client.get("/staff/declarations").text
+    cards = {title: card for card in staff.split('<article class="card declaration"')[1:]
+             for title in ("个人荣誉", FORM["title"]) if title in card}
+    person_card, firm_card = cards["个人荣誉"], cards[FORM["title"]]
+    assert ">不公开</span>" in person_card and ">公开中</span>" in firm_card

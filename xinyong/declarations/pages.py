@@ -9,11 +9,12 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from xinyong.declarations import repository, service, views
+from xinyong.declarations import repository, rules, service, views
 from xinyong.declarations.schemas import MAX_ID, DeclarationIn
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, NotFound, XinyongError
 from xinyong.kit.web import get_session, language, render
+from xinyong.models import Subject
 
 router = APIRouter(include_in_schema=False)
 PAGE = 50
@@ -35,8 +36,14 @@ def _mine_page(request, session, principal, *, done="", form=None, error=None, s
     rows = service.mine(session, principal)
     pol = service.policy_or_none()
     shown = pol or (service.display_policy() if rows else None)
+    # public only as service.public_of decides (never a natural person's): the page must not say otherwise
+    subject = session.get(Subject, principal.subject_id)
+    public = pol is not None and subject is not None and rules.shown_publicly(pol, subject.kind)
+    if done == "declared" and not public:
+        done = "declared_private"
     return render(request, "declarations/mine.html", {
         "rows": [views.own_out(d, shown) for d in rows], "policy": pol, "done": done, "form": form or {},
+        "public": public,
         "forbidden": service.forbidden_classes(), "error": _error(error, language(request))},
         status_code=status_code)
 
@@ -87,8 +94,11 @@ def staff_list(request: Request, status: str | None = Query(None, pattern="^(pub
 def _staff_page(request, session, *, status=None, page=1, done="", error=None, status_code=200):
     rows = repository.listing(session, status=status, limit=PAGE + 1, offset=(page - 1) * PAGE)
     pol = service.display_policy() if rows else None
+    today = service.policy_or_none() if rows else None   # what is public follows the rule in force
+    private = {row[0].id for row in rows[:PAGE] if today is None or not rules.shown_publicly(today, row[2])}
     return render(request, "declarations/staff.html", {
         "rows": [views.staff_out(*row, pol) for row in rows[:PAGE]], "has_next": len(rows) > PAGE, "page": page,
+        "private_ids": private,
         "status": status, "counts": repository.counts_by_status(session), "done": done,
         "error": _error(error, language(request))}, status_code=status_code)
 
