@@ -179,8 +179,8 @@ def test_the_parallel_recompute_by_ranges_gives_the_same_results(session, city, 
 
 
 def test_a_large_batch_is_one_set_based_scope_with_the_same_results(session, city, today, monkeypatch):
-    """Beyond hooks.CHUNK subjects the batch itself is the scope: only its subjects are
-    recomputed, and their results equal those of a full recompute."""
+    """Beyond hooks.CHUNK subjects the batch's subjects, staged once, are the scope: only they
+    are recomputed, and their results equal those of a full recompute."""
     import random
     service.recompute_full(session)
     session.commit()

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from xinyong.evaluation import service
+from xinyong.evaluation import repository, service
 from xinyong.evaluation.repository import Scope
 from xinyong.kit.errors import InvalidInput
 
 # up to this many subjects a batch's scope is a bound id list (index lookups per subject);
-# beyond, the batch itself is the scope (one semi-join per statement)
+# beyond, the batch's subjects staged in a temporary table are the scope (one semi-join per statement)
 CHUNK = 5000
 
 
@@ -26,15 +25,18 @@ def _model():
 
 def on_batch_ingested(session: Session, batch_id: int) -> None:
     """A small batch names its subjects (index lookups); a large one is one set-based scope,
-    the batch's own records joined in each statement (bound id lists cost more per subject)."""
+    its subjects staged once and joined in each statement (bound id lists cost more per subject)."""
     model = _model()
     if model is None:
         return
-    ids = [r[0] for r in session.execute(
-        text("SELECT DISTINCT subject_id FROM records WHERE batch_id = :b ORDER BY subject_id"), {"b": batch_id})]
-    scope = Scope.subjects(ids) if len(ids) <= CHUNK else Scope.batch(batch_id)
-    if ids:
-        service.recompute_scope(session, scope, trigger=f"batch:{batch_id}", model=model)
+    count = repository.stage_batch_subjects(session, batch_id)
+    try:
+        if count:
+            scope = (Scope.subjects(repository.staged_subject_ids(session)) if count <= CHUNK
+                     else Scope.staged(repository.SCOPE_TABLE))
+            service.recompute_scope(session, scope, trigger=f"batch:{batch_id}", model=model)
+    finally:
+        repository.drop_staged(session)
 
 
 def _subject(session: Session, subject_id: int, trigger: str) -> None:

@@ -1,7 +1,7 @@
 """Set-based evaluation queries, generated from the indicator model.
 
-A recompute is a handful of statements per scope (a subject range, the subjects of one batch,
-or named subjects): delete the scope's rows of the model version, INSERT … SELECT the
+A recompute is a handful of statements per scope (a subject range, the subjects of one batch
+staged in a temporary table, or named subjects): delete the scope's rows of the model version, INSERT … SELECT the
 contributions (one GROUP BY over records, one over list entries, one over commitments), then
 INSERT … SELECT the results from subjects LEFT JOIN contributions. No Python loop over rows.
 The explanation page finds the records behind a contribution with the very same CASE
@@ -36,13 +36,36 @@ class Scope:
         return Scope("{col} BETWEEN :scope_lo AND :scope_hi", {"scope_lo": lo, "scope_hi": hi})
 
     @staticmethod
-    def batch(batch_id: int) -> "Scope":
-        return Scope("{col} IN (SELECT subject_id FROM records WHERE batch_id = :scope_batch)",
-                     {"scope_batch": batch_id})
+    def staged(table: str) -> "Scope":
+        """The subject ids staged in a temporary table of this transaction (`stage_scope`)."""
+        return Scope(f"{{col}} IN (SELECT subject_id FROM {table})", {})
 
     @staticmethod
     def subjects(ids: list[int]) -> "Scope":
         return Scope("{col} IN :scope_ids", {"scope_ids": sorted(set(ids))}, ("scope_ids",))
+
+
+SCOPE_TABLE = "eval_scope"
+
+
+def stage_batch_subjects(session: Session, batch_id: int) -> int:
+    """The distinct subjects of a batch's records in a temporary table, with planner
+    statistics: each statement of the recompute joins this small table instead of reading
+    the batch's records again (six passes over 1M records for a 1M-row batch, ~1 s each)."""
+    session.execute(text(f"DROP TABLE IF EXISTS {SCOPE_TABLE}"))
+    pg = session.get_bind().dialect.name == "postgresql"
+    session.execute(text(f"CREATE TEMP TABLE {SCOPE_TABLE} {'ON COMMIT DROP ' if pg else ''}AS "
+                         f"SELECT DISTINCT subject_id FROM records WHERE batch_id = :b"), {"b": batch_id})
+    session.execute(text(f"ANALYZE {SCOPE_TABLE}"))
+    return session.execute(text(f"SELECT count(*) FROM {SCOPE_TABLE}")).scalar() or 0
+
+
+def staged_subject_ids(session: Session) -> list[int]:
+    return [r[0] for r in session.execute(text(f"SELECT subject_id FROM {SCOPE_TABLE} ORDER BY subject_id"))]
+
+
+def drop_staged(session: Session) -> None:
+    session.execute(text(f"DROP TABLE IF EXISTS {SCOPE_TABLE}"))
 
 
 def _q(value: str) -> str:
