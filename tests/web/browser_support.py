@@ -91,3 +91,23 @@ def shot(page, name: str) -> None:
     """A full-page screenshot test-artifacts/screenshots/<name>.png."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def new_page(browser, base: str):
+    """A fresh browser context (zh-CN, 1280×900) on the portal's home page."""
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+    page.set_default_timeout(15_000)
+    page.goto(base + "/")
+    return page
+
+
+def signed_in(browser, base: str, username: str, password: str):
+    """A new page signed in through the login form, as a user would."""
+    from playwright.sync_api import expect
+    page = new_page(browser, base)
+    page.get_by_role("link", name="登录").click()
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("button", name="退出")).to_be_visible()
+    return page

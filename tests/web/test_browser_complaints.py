@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.support.builders import agency, penalty_rows, to_csv
-from tests.web.browser_support import chromium, live_app_fixture, shot
+from tests.web.browser_support import chromium, live_app_fixture, new_page, shot, signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -43,28 +43,15 @@ def _seed(url: str) -> dict:
 live_app = live_app_fixture(today=TODAY, seed=_seed)
 
 
-def _page(browser: Browser, base: str) -> Page:
-    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
-    page.set_default_timeout(15_000)
-    page.goto(base + "/")
-    return page
-
-
 def _signed_in(browser: Browser, base: str, username: str) -> Page:
-    page = _page(browser, base)
-    page.get_by_role("link", name="登录").click()
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PW)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("button", name="退出")).to_be_visible()
-    return page
+    return signed_in(browser, base, username, PW)
 
 
 def test_file_assign_handle_and_read_the_result(live_app):
     base = live_app["base"]
     with chromium() as browser:
         # 1. an anonymous visitor files, with name and contact, from the navigation
-        visitor = _page(browser, base)
+        visitor = new_page(browser, base)
         visitor.get_by_role("link", name="投诉举报").first.click()
         expect(visitor.get_by_role("heading", name="投诉举报")).to_be_visible()
         visitor.get_by_label("所涉环节").select_option("query")

@@ -14,7 +14,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.web.browser_support import chromium, live_app_fixture, shot
+from tests.web.browser_support import chromium, live_app_fixture, shot, signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -64,15 +64,7 @@ live_app = live_app_fixture(today=TODAY, seed=_seed)
 
 
 def _signed_in(browser: Browser, base: str, username: str) -> Page:
-    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
-    page.set_default_timeout(15_000)
-    page.goto(base + "/")
-    page.get_by_role("link", name="登录").click()
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PW)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("button", name="退出")).to_be_visible()
-    return page
+    return signed_in(browser, base, username, PW)
 
 
 def _fill(page: Page, *, title: str, content: str, form: str = "自主申报", category: str = "荣誉表彰") -> None:
