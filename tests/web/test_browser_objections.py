@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.support.builders import agency, agency_user, to_csv
-from tests.web.browser_support import chromium, live_app_fixture, shot
+from tests.web.browser_support import chromium, live_app_fixture, shot, signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -54,15 +54,7 @@ live_app = live_app_fixture(today=TODAY, seed=_seed)
 
 
 def _signed_in(browser: Browser, base: str, who: str) -> Page:
-    page = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
-    page.goto(base + "/")
-    username, password = USERS[who]
-    page.get_by_role("link", name="登录").click()
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("button", name="退出")).to_be_visible()
-    return page
+    return signed_in(browser, base, *USERS[who])
 
 
 def test_object_mark_correct_and_see_the_outcome(live_app, tmp_path):

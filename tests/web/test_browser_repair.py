@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.support.builders import agency, agency_user
-from tests.web.browser_support import chromium, live_app_fixture, shot
+from tests.web.browser_support import chromium, live_app_fixture, shot, signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -54,16 +54,7 @@ live_app = live_app_fixture(today=TODAY, seed=_seed)
 
 
 def _signed_in(browser: Browser, base: str, who: str) -> Page:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(base + "/")
-    page.get_by_role("link", name="登录").click()
-    page.get_by_label("用户名").fill(USERS[who][0])
-    page.get_by_label("密码").fill(USERS[who][1])
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("button", name="退出")).to_be_visible()
-    return page
+    return signed_in(browser, base, *USERS[who])
 
 
 def test_apply_accept_approve_and_the_record_leaves_the_portal(live_app, tmp_path):
