@@ -3,8 +3,11 @@ itself (a throwaway cluster; or XINYONG_TEST_PG_URL when given). Both are built 
 the Alembic migrations. Tests that take the `db` fixture run once on each backend."""
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
+import shutil
+import tempfile
 
 import pytest
 from sqlalchemy import text
@@ -17,6 +20,13 @@ from xinyong.migrate import upgrade
 os.environ.setdefault("XINYONG_SECRET_KEY", "test-secret-key-for-xinyong-suite")
 os.environ.pop("XINYONG_TODAY", None)
 os.environ.pop("XINYONG_DATABASE_URL", None)
+# the platform's data directory (report signing key, font cache) in a temporary directory of
+# this run, never ./var: a key the suite made there with its secret would lock a later
+# `scripts/run.sh` (another secret) out of signing reports in the same checkout, and a
+# developer's own data directory is not the suite's to touch
+os.environ["XINYONG_DATA_DIR"] = tempfile.mkdtemp(prefix="xinyong-test-data-")
+atexit.register(shutil.rmtree, os.environ["XINYONG_DATA_DIR"], True)
+
 
 def _tables_in_delete_order() -> tuple[str, ...]:
     from xinyong.models import Base
