@@ -37,7 +37,7 @@ class Scope:
 
     @staticmethod
     def staged(table: str) -> "Scope":
-        """The subject ids staged in a temporary table of this transaction (`stage_scope`)."""
+        """The subject ids staged in a temporary table of this transaction (`stage_batch_subjects`)."""
         return Scope(f"{{col}} IN (SELECT subject_id FROM {table})", {})
 
     @staticmethod
