@@ -91,7 +91,7 @@ def population(session):
         orgs[kind] = register(session, uscc=make_uscc(rng, kind="11"), name=f"{kind} 机构", kind=kind)
     rows = penalty_rows(2, public_body.uscc)
     ingest_file(session, data=to_csv(rows), filename="p.csv", source_uscc=public_body.uscc, item_code="penalty")
-    for role in ("admin", "staff", "auditor"):
+    for role in ("admin", "staff", "auditor", "supervisor"):
         create_user(session, username=role, password=PW, role=role)
     for role, kind in ORG_ROLES.items():
         create_user(session, username=role, password=PW, role=role, agency_uscc=orgs[kind].uscc)

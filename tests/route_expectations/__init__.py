@@ -6,7 +6,7 @@ import importlib
 import pkgutil
 
 PUBLIC = {"anonymous", "admin", "staff", "agency", "judicial", "credit_service", "financial", "association",
-          "auditor", "subject"}
+          "auditor", "supervisor", "subject"}
 SIGNED_IN = PUBLIC - {"anonymous"}
 SENDERS = {"agency", "staff", "admin"}
 QUERIERS = {"agency", "judicial", "credit_service", "financial", "association", "staff"}

@@ -1,5 +1,7 @@
 """Pages of complaints and reports (QZ art. 37): anyone files and later reads the result with
-the tracking code; staff assign; the assigned handler alone sees who complained."""
+the tracking code; staff assign; the assigned handler alone sees who complained; a change of
+handler is asked with a reason and approved by a supervisor (four eyes); auditors list every
+opening of the complainant's identity."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
@@ -7,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from xinyong.complaints import repository, rules, service, views
+from xinyong.complaints import opener, repository, rules, service, views
 from xinyong.complaints.schemas import MAX_ID, ComplaintIn, HandleIn
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, NotFound, XinyongError
@@ -15,6 +17,9 @@ from xinyong.kit.web import get_session, language, render
 
 router = APIRouter(include_in_schema=False)
 STAFF = ("staff", "admin")
+READERS = ("staff", "supervisor", "admin")
+SUPERVISORS = ("supervisor",)
+AUDITORS = ("auditor", "admin")
 PAGE = 50
 
 
@@ -103,7 +108,7 @@ def my_complaints(request: Request, principal: Principal = allow("authenticated"
 @router.get("/complaints")
 def queue(request: Request, status: str | None = Query(None, pattern="^(filed|assigned|handled)$"),
           mine: bool = Query(False), page: int = Query(1, ge=1, le=10_000),
-          principal: Principal = allow(*STAFF), session: Session = Depends(get_session)):
+          principal: Principal = allow(*READERS), session: Session = Depends(get_session)):
     rows = repository.queue(session, status=status, handler_user_id=principal.user_id if mine else None,
                             limit=PAGE, offset=(page - 1) * PAGE)
     return render(request, "complaints/queue.html", {
@@ -111,9 +116,18 @@ def queue(request: Request, status: str | None = Query(None, pattern="^(filed|as
         "has_next": len(rows) == PAGE, "counts": repository.counts_by_status(session)})
 
 
+@router.get("/complaints/reassignments")
+def reassignment_queue(request: Request, page: int = Query(1, ge=1, le=10_000),
+                       principal: Principal = allow(*SUPERVISORS), session: Session = Depends(get_session)):
+    """The supervisor's queue of change-of-handler requests awaiting a decision."""
+    rows = repository.pending_reassignments(session, PAGE, (page - 1) * PAGE)
+    return render(request, "complaints/reassignments.html", {
+        "requests": [views.reassignment_out(r) for r in rows], "page": page, "has_next": len(rows) == PAGE})
+
+
 @router.get("/complaints/{complaint_id}")
 def detail(request: Request, complaint_id: int = Path(ge=1, le=MAX_ID), done: str = Query("", max_length=16),
-           principal: Principal = allow(*STAFF), session: Session = Depends(get_session)):
+           principal: Principal = allow(*READERS), session: Session = Depends(get_session)):
     return _detail_page(request, session, principal, complaint_id, done=done)
 
 
@@ -127,13 +141,71 @@ def _detail_page(request, session, principal, complaint_id, *, done="", error=No
         _, identity = service.handler_view(session, principal, complaint_id)
         session.commit()   # the opening is audited
         row = repository.one(session, complaint_id)
-    pol = service.policy()
+    pol, re_pol = service.policy(), service.reassign_policy()
     out = views.handler_out(session, *row, identity) if identity is not None else views.staff_out(session, *row)
+    requests = [views.reassignment_out(r) for r in repository.reassignments(session, complaint_id)]
+    handlers = [u for u in repository.handlers(session, pol.handler_roles) if u.id != principal.user_id]
+    may_request = out.status == "assigned" and (principal.role in pol.assigner_roles or identity is not None)
     return render(request, "complaints/detail.html", {
         "c": out, "identity": out.complainant if identity is not None else None,
         "is_handler": identity is not None, "may_assign": principal.role in pol.assigner_roles,
-        "handlers": repository.handlers(session, pol.handler_roles), "outcomes": pol.outcomes,
+        "may_request": may_request, "may_decide": principal.role in re_pol.approver_roles,
+        "requests": requests, "pending": any(r.status == "pending" for r in requests),
+        "reason_min": re_pol.reason_min, "reassign_citation": re_pol.citation,
+        "handlers": handlers, "outcomes": pol.outcomes,
         "done": done, "error": error, "form": form or {}}, status_code=status_code)
+
+
+@router.get("/complaints/{complaint_id}/identity-views")
+def identity_views(request: Request, complaint_id: int = Path(ge=1, le=MAX_ID),
+                   principal: Principal = allow(*AUDITORS), session: Session = Depends(get_session)):
+    """For auditors: every opening of the complainant's identity — who, when, for what."""
+    service.get(session, complaint_id)
+    entries = repository.identity_views(session, complaint_id, opener.VIEWED)
+    return render(request, "complaints/identity_views.html", {
+        "complaint_id": complaint_id, "views": [views.identity_view_out(e) for e in entries]})
+
+
+def _staff_action(request, session, principal, complaint_id, action, done: str, form: dict | None = None):
+    """Run one staff action; on a refusal show the detail page with the error, else redirect."""
+    try:
+        action()
+    except NotFound:
+        raise
+    except XinyongError as exc:
+        session.rollback()
+        return _detail_page(request, session, principal, complaint_id, error=_error(exc, language(request)),
+                            form=form, status_code=exc.status)
+    session.commit()
+    return RedirectResponse(f"/complaints/{complaint_id}?done={done}", status_code=303)
+
+
+@router.post("/complaints/{complaint_id}/reassignments")
+def request_reassignment(request: Request, complaint_id: int = Path(ge=1, le=MAX_ID), to_user_id: str = Form(""),
+                         reason: str = Form(""), principal: Principal = allow(*STAFF),
+                         session: Session = Depends(get_session)):
+    def action():
+        to = _int_or_none(to_user_id)
+        if to is None:
+            raise InvalidInput("请选择新的承办人", field="to_user_id", message_en="choose the new handler")
+        service.request_reassignment(session, principal, complaint_id, to, reason[:2001])
+    return _staff_action(request, session, principal, complaint_id, action, "requested", {"reason": reason[:2001]})
+
+
+@router.post("/complaints/{complaint_id}/reassignments/{request_id}/approve")
+def approve_reassignment(request: Request, complaint_id: int = Path(ge=1, le=MAX_ID),
+                         request_id: int = Path(ge=1, le=MAX_ID), note: str = Form(""),
+                         principal: Principal = allow(*SUPERVISORS), session: Session = Depends(get_session)):
+    return _staff_action(request, session, principal, complaint_id, lambda: service.decide_reassignment(
+        session, principal, complaint_id, request_id, True, note[:5001]), "reassigned")
+
+
+@router.post("/complaints/{complaint_id}/reassignments/{request_id}/refuse")
+def refuse_reassignment(request: Request, complaint_id: int = Path(ge=1, le=MAX_ID),
+                        request_id: int = Path(ge=1, le=MAX_ID), note: str = Form(""),
+                        principal: Principal = allow(*SUPERVISORS), session: Session = Depends(get_session)):
+    return _staff_action(request, session, principal, complaint_id, lambda: service.decide_reassignment(
+        session, principal, complaint_id, request_id, False, note[:5001]), "refused")
 
 
 @router.post("/complaints/{complaint_id}/assign")

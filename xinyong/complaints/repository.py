@@ -1,11 +1,12 @@
-"""Queries of complaints (paginated; one query per page, handler names joined in)."""
+"""Queries of complaints (paginated; one query per page, handler names joined in), their
+re-assignment requests, and the audited openings of their complainants' identity."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from xinyong.models import Deadline, User
-from xinyong.models.complaint import Complaint
+from xinyong.models import AuditEntry, Deadline, User
+from xinyong.models.complaint import Complaint, ComplaintReassignment
 
 PROCEDURE, STEP = "complaint", "handle"
 
@@ -48,3 +49,39 @@ def handlers(session: Session, roles: tuple[str, ...]) -> list[User]:
 
 def counts_by_status(session: Session) -> dict[str, int]:
     return dict(session.execute(select(Complaint.status, func.count()).group_by(Complaint.status)).all())
+
+
+def pending_reassignment(session: Session, complaint_id: int) -> ComplaintReassignment | None:
+    return session.scalar(select(ComplaintReassignment).where(ComplaintReassignment.complaint_id == complaint_id,
+                                                              ComplaintReassignment.status == "pending"))
+
+
+def _reassignments_with_names():
+    to_user, requester, decider = aliased(User), aliased(User), aliased(User)
+    from_user = aliased(User)
+    return (select(ComplaintReassignment, from_user.username, to_user.username, requester.username,
+                   decider.username)
+            .join(from_user, from_user.id == ComplaintReassignment.from_user_id)
+            .join(to_user, to_user.id == ComplaintReassignment.to_user_id)
+            .join(requester, requester.id == ComplaintReassignment.requested_by)
+            .outerjoin(decider, decider.id == ComplaintReassignment.decided_by))
+
+
+def reassignments(session: Session, complaint_id: int) -> list[tuple]:
+    """A complaint's requests, newest first, with the accounts' usernames."""
+    return list(session.execute(_reassignments_with_names().where(ComplaintReassignment.complaint_id == complaint_id)
+                                .order_by(ComplaintReassignment.id.desc()).limit(200)))
+
+
+def pending_reassignments(session: Session, limit: int = 50, offset: int = 0) -> list[tuple]:
+    """The supervisors' queue: requests awaiting a decision, oldest first."""
+    return list(session.execute(_reassignments_with_names().where(ComplaintReassignment.status == "pending")
+                                .order_by(ComplaintReassignment.id).limit(limit).offset(offset)))
+
+
+def identity_views(session: Session, complaint_id: int, action: str, limit: int = 500) -> list[AuditEntry]:
+    """Every audited opening of a complaint's identity (actor, time, purpose), oldest first."""
+    return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action,
+                                                         AuditEntry.target_type == "complaint",
+                                                         AuditEntry.target_id == str(complaint_id))
+                                .order_by(AuditEntry.id).limit(limit)))

@@ -1,13 +1,15 @@
 """Pure rules of complaints and reports (QZ art. 37): what may be filed, who assigns and who
-handles, and who may see the complainant's identity. Every decision carries its citation."""
+handles (four eyes on any change of handler), and who may see the complainant's identity. Every decision carries its citation."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
+from xinyong.kit.text import has_control_characters
 from xinyong.law.loader import Profile
 
 RULE_KEY = "complaint.channel"
+REASSIGN_KEY = "complaint.reassignment"
 KINDS = ("complaint", "report")
 SUMMARY_MIN, SUMMARY_MAX = 10, 5000
 TEXT_MAX = 5000
@@ -61,15 +63,88 @@ def filing_problem(policy: ChannelPolicy, *, kind: str, stage: str, summary: str
     return None
 
 
-def assign_refusal(policy: ChannelPolicy, assigner_role: str, handler_role: str | None, handler_active: bool,
-                   status: str) -> str | None:
-    """The credit department assigns one handler (QZ art. 37: 有关公共管理机构应当依法处理)."""
-    if assigner_role not in policy.assigner_roles:
+@dataclass(frozen=True)
+class ReassignmentPolicy:
+    approver_roles: tuple[str, ...]
+    reason_min: int
+    reason_max: int
+    citation: str
+
+
+def reassignment(profile: Profile, on: dt.date) -> ReassignmentPolicy:
+    rule = profile.rule(REASSIGN_KEY, on)
+    v = rule.value
+    return ReassignmentPolicy(tuple(v["approver_roles"]), int(v["reason_min"]), int(v["reason_max"]),
+                              str(rule.citation))
+
+
+@dataclass(frozen=True)
+class Staffer:
+    """An account as the assignment rules see it."""
+    user_id: int | None
+    role: str | None
+    active: bool = True
+
+
+def assign_refusal(policy: ChannelPolicy, *, assigner: Staffer, handler: Staffer, status: str,
+                   current_handler_id: int | None) -> str | None:
+    """The credit department assigns one handler (QZ art. 37: 有关公共管理机构应当依法处理), once:
+    never to the assigner themself (who would then read the complainant), and an assigned
+    complaint moves only by a re-assignment request a second person approves (four eyes)."""
+    if assigner.role not in policy.assigner_roles:
         return "not_an_assigner"
-    if handler_role not in policy.handler_roles or not handler_active:
+    if handler.role not in policy.handler_roles or not handler.active:
         return "not_a_handler"
     if status == "handled":
         return "already_handled"
+    if handler.user_id == assigner.user_id:
+        return "self_assignment"
+    if current_handler_id is not None or status != "filed":
+        return "reassignment_needs_approval"
+    return None
+
+
+def reassign_request_problem(channel_policy: ChannelPolicy, policy: ReassignmentPolicy, *, requester: Staffer,
+                             to: Staffer, status: str, current_handler_id: int | None, reason: str,
+                             pending: bool) -> Problem | None:
+    """QZ art. 37 with art. 14 para. 2: an assigned complaint passes to another handler only on
+    a recorded reason, asked by an assigner (or the handler handing it over) for someone else."""
+    if requester.role not in channel_policy.assigner_roles and requester.user_id != current_handler_id:
+        return Problem("to_user_id", "not_an_assigner", "only an assigner or the handler asks", "只有指派人员或承办人可以申请")
+    if status != "assigned" or current_handler_id is None:
+        return Problem("to_user_id", "not_assigned", "only an assigned, unhandled complaint is re-assigned",
+                       "只能对已指派且未办结的投诉举报申请改派")
+    if to.role not in channel_policy.handler_roles or not to.active:
+        return Problem("to_user_id", "not_a_handler", "choose a credit-department handler account",
+                       "请选择信用主管部门的承办人")
+    if to.user_id == requester.user_id:
+        return Problem("to_user_id", "self_assignment", "nobody re-assigns a complaint to themself", "不能改派给本人")
+    if to.user_id == current_handler_id:
+        return Problem("to_user_id", "same_handler", "that account handles it already", "该账户已是承办人")
+    text = reason.strip()
+    if has_control_characters(reason) or not policy.reason_min <= len(text) <= policy.reason_max:
+        return Problem("reason", "reason_required",
+                       f"give the reason in {policy.reason_min}-{policy.reason_max} characters",
+                       f"请用 {policy.reason_min} 至 {policy.reason_max} 字说明改派理由")
+    if pending:
+        return Problem("to_user_id", "request_pending", "a re-assignment request awaits a decision already",
+                       "已有待审批的改派申请")
+    return None
+
+
+def approval_refusal(policy: ReassignmentPolicy, *, approver: Staffer, requester_id: int, to_user_id: int,
+                     from_user_id: int, request_status: str, complaint_status: str,
+                     current_handler_id: int | None) -> str | None:
+    """Four eyes (QZ art. 14 para. 2, art. 37): a second, different person in a supervising role
+    approves; never the requester, the new handler or the handler displaced."""
+    if approver.role not in policy.approver_roles:
+        return "not_a_supervisor"
+    if approver.user_id in (requester_id, to_user_id, from_user_id):
+        return "four_eyes"
+    if request_status != "pending":
+        return "not_pending"
+    if complaint_status != "assigned" or current_handler_id != from_user_id:
+        return "stale_request"
     return None
 
 

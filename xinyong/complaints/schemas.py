@@ -94,3 +94,41 @@ class HandleIn(BaseModel):
     outcome: str = Field(..., max_length=24)
     handling: str = Field(..., max_length=TEXT_MAX)
     result: str = Field(..., max_length=TEXT_MAX)
+
+
+class ReassignIn(BaseModel):
+    to_user_id: int = Field(..., ge=1, le=2**31 - 1, description="the new handler (not yourself)")
+    reason: str = Field(..., max_length=2000, description="why the complaint must change hands (recorded)")
+
+
+class DecisionIn(BaseModel):
+    note: str = Field("", max_length=TEXT_MAX)
+
+
+class ReassignmentOut(BaseModel):
+    """A request to change a complaint's handler (four eyes); never the complainant."""
+    id: int
+    complaint_id: int
+    from_user_id: int
+    from_handler: str
+    to_user_id: int
+    to_handler: str
+    reason: str
+    requested_by: int
+    requester: str
+    requested_at: dt.datetime
+    status: str
+    decided_by: int | None
+    decider: str | None
+    decided_at: dt.datetime | None
+    decision_note: str | None
+    citation: str
+
+
+class IdentityViewOut(BaseModel):
+    """One audited opening of a complainant's identity: who, when, why (never what was seen)."""
+    audit_entry_id: int
+    at: dt.datetime
+    actor: str
+    actor_user_id: int | None
+    purpose: str

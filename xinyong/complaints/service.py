@@ -1,11 +1,12 @@
 """Use cases of complaints and reports (QZ art. 37): file (signed in or anonymous), assign one
-handler, handle, tell the complainant the result. The complainant's identity is encrypted at
-rest and opened only for the assigned handler; audit entries never carry it (their actor for
-a filing is the platform, not the filer's account). Flushes, never commits."""
+handler, hand it to another handler on a supervisor's approval (four eyes), handle, tell the
+complainant the result. The complainant's identity is a sealed value opened only by
+xinyong.complaints.opener, for the assigned handler; audit entries never carry it (their actor
+for a filing is the platform, not the filer's account), and the result document and notification
+reach a signed-in complainant through a keyed pseudonym, not the account id. Flushes, never commits."""
 from __future__ import annotations
 
 import hmac
-import json
 import re
 import secrets
 from dataclasses import dataclass
@@ -14,17 +15,19 @@ from sqlalchemy.orm import Session
 
 from xinyong import clock
 from xinyong.audit import record_event
-from xinyong.complaints import repository, rules
+from xinyong.complaints import opener, repository, rules
 from xinyong.complaints.schemas import ComplaintIn, HandleIn
 from xinyong.deadlines import service as deadlines
 from xinyong.documents.service import issue
 from xinyong.kit.access import Principal
-from xinyong.kit.crypto import decrypt, encrypt, keyed_hash
+from xinyong.kit.crypto import keyed_hash
+from xinyong.kit.sealed import party_ref
 from xinyong.kit.errors import Conflict, InvalidInput, NotFound
 from xinyong.kit.pdf import Section
+from xinyong.kit.text import has_control_characters
 from xinyong.law.loader import active_profile
 from xinyong.models import Record, Subject, User
-from xinyong.models.complaint import Complaint
+from xinyong.models.complaint import Complaint, ComplaintReassignment
 from xinyong.notifications.service import notify
 
 PROCEDURE, STEP = repository.PROCEDURE, repository.STEP
@@ -82,8 +85,8 @@ def file(session: Session, principal: Principal, data: ComplaintIn) -> Filed:
         tracking_code=f"TS{today:%Y%m%d}-{secrets.token_hex(4).upper()}", secret_hash=_secret_hash(secret),
         kind=data.kind, stage=data.stage, summary=data.summary.strip(), subject_id=data.subject_id,
         record_id=data.record_id, anonymous=data.anonymous,
-        identity_enc=encrypt(json.dumps(identity, ensure_ascii=False)),
         filer_hash=filer_hash(principal.user_id) if signed_in else None, status="filed", filed_on=today)
+    opener.seal_identity(complaint, identity)
     session.add(complaint)
     session.flush()
     step = deadlines.open_step(session, procedure=PROCEDURE, procedure_id=complaint.id, step=STEP,
@@ -114,44 +117,48 @@ def get(session: Session, complaint_id: int) -> Complaint:
     return complaint
 
 
+def _staffer(user: User | None) -> rules.Staffer:
+    return rules.Staffer(user.id, user.role, bool(user.active)) if user else rules.Staffer(None, None, False)
+
+
 def assign(session: Session, principal: Principal, complaint_id: int, handler_user_id: int) -> Complaint:
+    """The first assignment, to someone other than the assigner (QZ art. 37); a change of
+    handler goes through request_reassignment (four eyes)."""
     complaint = get(session, complaint_id)
     handler = session.get(User, handler_user_id)
-    pol = policy()
-    refusal = rules.assign_refusal(pol, principal.role, handler.role if handler else None,
-                                   bool(handler and handler.active), complaint.status)
+    refusal = rules.assign_refusal(policy(), assigner=rules.Staffer(principal.user_id, principal.role),
+                                   handler=_staffer(handler), status=complaint.status,
+                                   current_handler_id=complaint.handler_user_id)
     if refusal == "not_a_handler":
         raise InvalidInput("请选择信用主管部门的承办人", code=refusal, field="handler_user_id",
                            message_en="choose a credit-department handler account")
     if refusal:
-        raise Conflict(f"不能指派：{refusal}", code=refusal, message_en=f"cannot assign: {refusal}")
-    previous = complaint.handler_user_id
-    complaint.handler_user_id, complaint.assigned_by, complaint.assigned_at = handler.id, principal.user_id, clock.now()
-    complaint.status = "assigned"
-    session.flush()
+        raise Conflict(ASSIGN_REFUSALS_ZH.get(refusal, f"不能指派：{refusal}"), code=refusal,
+                       message_en=f"cannot assign: {refusal}")
+    _set_handler(session, complaint, handler.id, principal.user_id)
     record_event(session, principal, "complaint.assigned", target_type="complaint", target_id=complaint.id,
-                 details={"handler_user_id": handler.id, "previous_handler_user_id": previous or 0})
-    notify(session, kind="complaint_assigned", user_id=handler.id, link=f"/complaints/{complaint.id}",
-           text_zh=f"您被指派承办投诉举报（编号 {complaint.id}）", text_en=f"You handle complaint #{complaint.id}")
+                 details={"handler_user_id": handler.id})
     return complaint
 
 
-def identity_of(complaint: Complaint) -> dict:
-    if not complaint.identity_enc:
-        return {"name": "", "contact": "", "id_number": "", "user_id": None, "username": ""}
-    return json.loads(decrypt(complaint.identity_enc))
+ASSIGN_REFUSALS_ZH = {"self_assignment": "不能指派给本人", "already_handled": "该投诉举报已办结",
+                      "not_an_assigner": "无权指派",
+                      "reassignment_needs_approval": "已指派的投诉举报只能经改派申请并由负责人审批后改派"}
+
+
+def _set_handler(session: Session, complaint: Complaint, handler_id: int, assigned_by: int | None) -> None:
+    complaint.handler_user_id, complaint.assigned_by, complaint.assigned_at = handler_id, assigned_by, clock.now()
+    complaint.status = "assigned"
+    session.flush()
+    notify(session, kind="complaint_assigned", user_id=handler_id, link=f"/complaints/{complaint.id}",
+           text_zh=f"您被指派承办投诉举报（编号 {complaint.id}）", text_en=f"You handle complaint #{complaint.id}")
 
 
 def handler_view(session: Session, principal: Principal, complaint_id: int) -> tuple[Complaint, dict]:
     """The complaint with the complainant's identity, for its assigned handler only; anyone
     else: 404 (QZ art. 37). Each opening is audited (without the identity)."""
     complaint = get(session, complaint_id)
-    if not rules.may_see_identity(principal.user_id, complaint.handler_user_id):
-        raise _not_found()
-    identity = identity_of(complaint)
-    record_event(session, principal, "complaint.identity_viewed", target_type="complaint", target_id=complaint.id,
-                 details={"anonymous": complaint.anonymous})
-    return complaint, identity
+    return complaint, opener.open_identity(session, principal, complaint, "handle")
 
 
 def handle(session: Session, principal: Principal, complaint_id: int, data: HandleIn) -> Complaint:
@@ -171,11 +178,11 @@ def handle(session: Session, principal: Principal, complaint_id: int, data: Hand
     step = deadlines.step_of(session, PROCEDURE, complaint.id, STEP)
     if step is not None:
         deadlines.complete_step(session, step, data.outcome)
-    user_id = identity_of(complaint).get("user_id")
+    user_id = opener.open_identity(session, principal, complaint, "tell_result").get("user_id")
     if user_id:
         doc = _result_document(session, complaint, pol, user_id, principal)
         complaint.result_document_id = doc.id
-        notify(session, kind="complaint_result", user_id=user_id, link="/me/complaints",
+        notify(session, kind="complaint_result", recipient_ref=party_ref(user_id), link="/me/complaints",
                text_zh=f"您的{KIND_ZH[complaint.kind]}（{complaint.tracking_code}）已办结，请查看处理结果",
                text_en=f"Your {complaint.kind} {complaint.tracking_code} has been handled: read the result")
     session.flush()
@@ -196,7 +203,7 @@ def _result_document(session, complaint: Complaint, pol, user_id: int, principal
         Section(heading="权利告知", paragraphs=["对处理结果不服的，可以依法申请行政复议或者提起行政诉讼。"]),
     ]
     return issue(session, kind="complaint_result", procedure=PROCEDURE, procedure_id=complaint.id,
-                 title="投诉举报处理结果告知书", sections=sections, addressee_user_id=user_id,
+                 title="投诉举报处理结果告知书", sections=sections, addressee_ref=party_ref(user_id),
                  citation=pol.citation, created_by=principal.user_id)
 
 
@@ -215,3 +222,82 @@ def mine(session: Session, principal: Principal) -> list[Complaint]:
     if principal.is_anonymous:
         return []
     return repository.by_filer(session, filer_hash(principal.user_id))
+
+
+# ---- four eyes: handing an assigned complaint to another handler ---------------------------------------
+
+def reassign_policy() -> rules.ReassignmentPolicy:
+    return rules.reassignment(active_profile(), clock.today())
+
+
+def request_reassignment(session: Session, principal: Principal, complaint_id: int, to_user_id: int,
+                         reason: str) -> ComplaintReassignment:
+    """An assigner (or the handler handing over) asks, with a recorded reason, for the complaint
+    to pass to another handler; nothing changes until a supervisor approves (QZ art. 37, 14)."""
+    complaint = get(session, complaint_id)
+    to = session.get(User, to_user_id)
+    pol = reassign_policy()
+    problem = rules.reassign_request_problem(
+        policy(), pol, requester=rules.Staffer(principal.user_id, principal.role), to=_staffer(to),
+        status=complaint.status, current_handler_id=complaint.handler_user_id, reason=reason,
+        pending=repository.pending_reassignment(session, complaint.id) is not None)
+    if problem:
+        raise _invalid(problem) if problem.code in ("not_a_handler", "reason_required") else Conflict(
+            problem.zh, code=problem.code, field=problem.field, message_en=problem.en)
+    request = ComplaintReassignment(complaint_id=complaint.id, from_user_id=complaint.handler_user_id,
+                                    to_user_id=to.id, reason=reason.strip(), requested_by=principal.user_id,
+                                    requested_at=clock.now(), status="pending", citation=pol.citation)
+    session.add(request)
+    session.flush()
+    record_event(session, principal, "complaint.reassignment_requested", target_type="complaint",
+                 target_id=complaint.id, details={"request_id": request.id, "to_user_id": to.id,
+                                                  "from_user_id": complaint.handler_user_id})
+    for role in pol.approver_roles:
+        notify(session, kind="complaint_reassignment", role=role, link=f"/complaints/{complaint.id}",
+               text_zh=f"投诉举报（编号 {complaint.id}）申请改派承办人，请审批",
+               text_en=f"Complaint #{complaint.id}: a change of handler awaits your approval")
+    return request
+
+
+def decide_reassignment(session: Session, principal: Principal, complaint_id: int, request_id: int,
+                        approve: bool, note: str = "") -> ComplaintReassignment:
+    """A second person in a supervising role approves or refuses (four eyes). On approval the
+    new handler alone may open the identity; the displaced handler loses access at once."""
+    complaint = get(session, complaint_id)
+    request = session.get(ComplaintReassignment, request_id)
+    if request is None or request.complaint_id != complaint.id:
+        raise NotFound("未找到该改派申请", message_en="no such re-assignment request")
+    pol = reassign_policy()
+    refusal = rules.approval_refusal(
+        pol, approver=rules.Staffer(principal.user_id, principal.role), requester_id=request.requested_by,
+        to_user_id=request.to_user_id, from_user_id=request.from_user_id, request_status=request.status,
+        complaint_status=complaint.status, current_handler_id=complaint.handler_user_id)
+    if refusal == "stale_request" and not approve:
+        refusal = None   # a request overtaken by events may still be refused, to close it
+    if refusal:
+        raise Conflict(APPROVAL_REFUSALS_ZH.get(refusal, refusal), code=refusal,
+                       message_en=f"cannot decide: {refusal}")
+    if rules_text_problem(note):
+        raise InvalidInput("审批意见含有非法字符或过长", code="note_invalid", field="note",
+                           message_en="the note has control characters or is too long")
+    request.status, request.decided_by, request.decided_at = ("approved" if approve else "refused",
+                                                               principal.user_id, clock.now())
+    request.decision_note = note.strip() or None
+    if approve:
+        _set_handler(session, complaint, request.to_user_id, request.requested_by)
+        notify(session, kind="complaint_unassigned", user_id=request.from_user_id, link="/complaints",
+               text_zh=f"投诉举报（编号 {complaint.id}）已改派他人承办", text_en=f"Complaint #{complaint.id} was re-assigned")
+    session.flush()
+    record_event(session, principal, "complaint.reassigned" if approve else "complaint.reassignment_refused",
+                 target_type="complaint", target_id=complaint.id,
+                 details={"request_id": request.id, "requested_by": request.requested_by,
+                          "from_user_id": request.from_user_id, "to_user_id": request.to_user_id})
+    return request
+
+
+APPROVAL_REFUSALS_ZH = {"not_a_supervisor": "只有负责人可以审批改派", "four_eyes": "申请人、原承办人和新承办人不能审批本申请",
+                        "not_pending": "该申请已处理", "stale_request": "承办情况已变化，该申请不能批准"}
+
+
+def rules_text_problem(note: str) -> bool:
+    return has_control_characters(note) or len(note) > rules.TEXT_MAX

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from xinyong.complaints import service
-from xinyong.complaints.schemas import ComplaintOut, ComplaintResultOut, HandlerView, Identity
+from xinyong.complaints.schemas import (ComplaintOut, ComplaintResultOut, HandlerView, Identity, IdentityViewOut,
+                                        ReassignmentOut)
 from xinyong.deadlines import service as deadlines
 
 
@@ -30,3 +31,17 @@ def result_out(complaint, with_document: bool) -> ComplaintResultOut:
         status=complaint.status, filed_on=complaint.filed_on, outcome=complaint.outcome, result=complaint.result,
         handled_on=complaint.handled_on, result_document_id=complaint.result_document_id if with_document else None,
         citation=service.policy().citation)
+
+
+def reassignment_out(row) -> ReassignmentOut:
+    r, from_name, to_name, requester, decider = row
+    return ReassignmentOut(id=r.id, complaint_id=r.complaint_id, from_user_id=r.from_user_id, from_handler=from_name,
+                           to_user_id=r.to_user_id, to_handler=to_name, reason=r.reason, requested_by=r.requested_by,
+                           requester=requester, requested_at=r.requested_at, status=r.status,
+                           decided_by=r.decided_by, decider=decider, decided_at=r.decided_at,
+                           decision_note=r.decision_note, citation=r.citation)
+
+
+def identity_view_out(entry) -> IdentityViewOut:
+    return IdentityViewOut(audit_entry_id=entry.id, at=entry.at, actor=entry.actor, actor_user_id=entry.actor_user_id,
+                           purpose=str((entry.details or {}).get("purpose", "")))

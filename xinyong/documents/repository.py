@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session, defer
 
+from xinyong.kit.sealed import party_ref
 from xinyong.models import Document
 
 STAFF_ROLES = ("staff", "admin")
@@ -16,6 +17,7 @@ def addressed_to(principal):
     conditions = []
     if principal.user_id is not None:
         conditions.append(Document.addressee_user_id == principal.user_id)
+        conditions.append(Document.addressee_ref == party_ref(principal.user_id))
     if principal.role == "subject" and principal.subject_id is not None:
         conditions.append(Document.subject_id == principal.subject_id)
     if principal.role != "subject" and principal.agency_id is not None:
@@ -36,9 +38,16 @@ def listing(session: Session, principal, limit: int, offset: int = 0, *, own_onl
     stmt = select(Document).options(defer(Document.content)).order_by(Document.id.desc()).limit(limit).offset(offset)
     if principal.role in STAFF_ROLES and own_only:
         stmt = stmt.where(or_(Document.addressee_user_id == principal.user_id,
+                              Document.addressee_ref == party_ref(principal.user_id),
                               Document.addressee_org_id == principal.agency_id if principal.agency_id else false()))
     else:
         condition = addressed_to(principal)
         if condition is not None:
             stmt = stmt.where(condition)
     return list(session.scalars(stmt))
+
+
+def is_sealed_addressee(doc: Document, principal) -> bool:
+    """The caller is the document's sealed addressee (matched through the keyed pseudonym)."""
+    return bool(doc.addressee_ref and principal.user_id is not None
+                and doc.addressee_ref == party_ref(principal.user_id))

@@ -29,9 +29,10 @@ def _number(session: Session, kind: str) -> str:
 
 def issue(session: Session, *, kind: str, procedure: str, procedure_id: int, title: str,
           sections: list[Section], subject_id: int | None = None, addressee_org_id: int | None = None,
-          addressee_user_id: int | None = None, citation: str = "", created_by: int | None = None,
-          issuer: str | None = None) -> Document:
-    """Render and store one document; its addressee downloads it (documents.api)."""
+          addressee_user_id: int | None = None, addressee_ref: str | None = None, citation: str = "",
+          created_by: int | None = None, issuer: str | None = None) -> Document:
+    """Render and store one document; its addressee downloads it (documents.api). A sealed
+    addressee (a complainant) is given as ``addressee_ref`` (xinyong.kit.sealed.party_ref)."""
     number = _number(session, kind)
     today = clock.today()
     issuer = issuer or f"{active_profile().title_zh}公共信用信息平台"
@@ -41,6 +42,7 @@ def issue(session: Session, *, kind: str, procedure: str, procedure_id: int, tit
                                   date_text=f"{today.year}年{today.month}月{today.day}日", sections=sections))
     doc = Document(number=number, kind=kind, procedure=procedure, procedure_id=procedure_id, title=title,
                    subject_id=subject_id, addressee_org_id=addressee_org_id, addressee_user_id=addressee_user_id,
+                   addressee_ref=addressee_ref,
                    filename=f"{kind}-{procedure_id}-{today.isoformat()}.pdf", content=content,
                    sha256=hashlib.sha256(content).hexdigest(), citation=citation, created_by=created_by)
     session.add(doc)
@@ -54,9 +56,6 @@ def documents_of(session: Session, procedure: str, procedure_id: int) -> list[Do
                                 .order_by(Document.id)))
 
 
-UNNAMED_ADDRESSEE_KINDS = frozenset({"complaint_result"})
-
-
 def download(session: Session, principal, document_id: int, channel: str) -> Document:
     """A document its addressee (or credit-department staff) may read; audited; 404 otherwise."""
     from xinyong.audit import record_event
@@ -66,9 +65,9 @@ def download(session: Session, principal, document_id: int, channel: str) -> Doc
     doc = repository.visible(session, principal, document_id)
     if doc is None:
         raise NotFound("没有这份文书", message_en="no such document")
-    # QZ art. 37: a complaint's result is addressed to the complainant, whose identity only the
-    # handler may learn, so its download is logged with the platform as the actor
-    unnamed = doc.kind in UNNAMED_ADDRESSEE_KINDS and principal.role != "staff"
+    # QZ art. 37: a sealed addressee (the complainant) downloading their own document is logged
+    # with the platform as the actor; anyone else (staff, an administrator) under their own name
+    unnamed = repository.is_sealed_addressee(doc, principal)
     record_event(session, None if unnamed else principal, "document.downloaded", target_type="document",
                  target_id=doc.id, subject_id=doc.subject_id,
                  details={"kind": doc.kind, "channel": channel} | ({"by": "addressee"} if unnamed else {}))

@@ -12,6 +12,7 @@ from xinyong.models.base import Base, BigId, Json, TimestampTZ, created_at_colum
 ROLES = (
     "admin",           # platform administrator
     "staff",           # credit-department staff (信用主管部门)
+    "supervisor",      # credit-department supervisor (负责人): approves a complaint's change of handler
     "agency",          # staff of a public body (公共管理机构) that sends and queries data
     "judicial",        # staff of a judicial organ (司法机关)
     "credit_service",  # staff of a credit service agency (信用服务机构)

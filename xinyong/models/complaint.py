@@ -1,21 +1,27 @@
 """Complaints and reports (投诉举报, QZ art. 37) about unlawful collection, aggregation, sharing,
 publication, query or use of credit information.
 
-The complainant's identity (name, contact, ID number, account) is kept only as one AES-GCM
-ciphertext (xinyong.kit.crypto) in ``identity_enc``; it is opened for the handler the credit
-department assigned and for nobody else. A signed-in complainant's account is found again
-through a keyed hash (``filer_hash``), never through a plain user id on this table."""
+The complainant's identity (name, contact, ID number, account) is one sealed value
+(xinyong.kit.sealed) in ``identity_enc``: only xinyong.complaints.opener opens it, each opening
+audited, for the handler the credit department assigned and for nobody else. A signed-in
+complainant's account is found again through a keyed hash (``filer_hash``), never through a
+plain user id on this table.
+
+Handing an assigned complaint to another handler is a request with a reason, approved by a
+second person in a supervising role (``ComplaintReassignment``, four eyes)."""
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, LargeBinary, String, Text, false
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
+from xinyong.kit.sealed import SealedBytes
 from xinyong.models.base import Base, BigId, TimestampTZ, created_at_column
 
 COMPLAINT_KINDS = ("complaint", "report")            # 投诉 | 举报
 COMPLAINT_STATUSES = ("filed", "assigned", "handled")
+REASSIGNMENT_STATUSES = ("pending", "approved", "refused")
 
 
 class Complaint(Base):
@@ -34,7 +40,7 @@ class Complaint(Base):
     subject_id: Mapped[int | None] = mapped_column(BigId, nullable=True, index=True)   # complained about
     record_id: Mapped[int | None] = mapped_column(BigId, nullable=True)
     anonymous: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
-    identity_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    identity_enc: Mapped[object | None] = mapped_column(SealedBytes, nullable=True)   # a Sealed
     filer_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="filed")
     filed_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
@@ -48,3 +54,25 @@ class Complaint(Base):
     handled_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     result_document_id: Mapped[int | None] = mapped_column(BigId, nullable=True)
     created_at: Mapped[dt.datetime] = created_at_column()
+
+
+class ComplaintReassignment(Base):
+    """A request to hand an assigned complaint to another handler (QZ art. 37, QZ art. 14 para. 2):
+    asked with a reason by one person, approved or refused by a second in a supervising role."""
+
+    __tablename__ = "complaint_reassignments"
+    __table_args__ = (Index("ix_complaint_reassignments_complaint", "complaint_id", "status"),
+                      Index("ix_complaint_reassignments_status", "status", "id"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    complaint_id: Mapped[int] = mapped_column(BigId, ForeignKey("complaints.id"), nullable=False)
+    from_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)   # the handler displaced
+    to_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    requested_at: Mapped[dt.datetime] = mapped_column(TimestampTZ, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(TimestampTZ, nullable=True)
+    decision_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    citation: Mapped[str] = mapped_column(Text, nullable=False, default="")

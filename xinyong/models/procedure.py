@@ -90,6 +90,9 @@ class Document(Base):
     subject_id: Mapped[int | None] = mapped_column(BigId, nullable=True, index=True)
     addressee_org_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), nullable=True)
     addressee_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    # a sealed addressee (a complainant, QZ art. 37): the keyed pseudonym of the account
+    # (xinyong.kit.sealed.party_ref), never its id
+    addressee_ref: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     filename: Mapped[str] = mapped_column(String(200), nullable=False)
     content: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
@@ -110,6 +113,8 @@ class Notification(Base):
     recipient_org_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), nullable=True)
     recipient_role: Mapped[str | None] = mapped_column(String(32), nullable=True)
     recipient_subject_id: Mapped[int | None] = mapped_column(BigId, nullable=True, index=True)
+    # a sealed recipient (a complainant, QZ art. 37): the keyed pseudonym of the account
+    recipient_ref: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     kind: Mapped[str] = mapped_column(String(48), nullable=False)
     text_zh: Mapped[str] = mapped_column(Text, nullable=False)
     text_en: Mapped[str] = mapped_column(Text, nullable=False)

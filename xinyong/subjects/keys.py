@@ -1,6 +1,9 @@
-"""Data key rotation: re-encrypt every sealed value (resident ID numbers of subjects, the
-identity of complainants) that is not under the ring's current key, chunk by chunk, while the
-platform serves. Every column sealed with the data key is listed in ``SEALED``.
+"""Data key rotation: re-encrypt every sealed value (resident ID numbers of subjects, and every
+column of the type xinyong.kit.sealed.SealedBytes, such as the identity of complainants) that
+is not under the ring's current key, chunk by chunk, while the platform serves. ``SEALED``
+lists them, found in the models' metadata so a new sealed column cannot be forgotten. The run
+first replaces any complainant account still named in clear on a complaint's result document
+or notification (rows written before those links were sealed) by its keyed pseudonym.
 
 Why it is safe to run live: readers accept every key of the ring (old and new) throughout,
 so a row reads the same before and after its chunk commits; each chunk is its own short
@@ -20,15 +23,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, bindparam, case, func, select, update
+from sqlalchemy import Engine, LargeBinary, bindparam, case, func, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from xinyong.db import session_scope
 from xinyong.kit.crypto import LEGACY, V1, UndecryptableError, decrypt, encrypt_many, header
 from xinyong.kit.errors import XinyongError
 from xinyong.kit.keyring import KeyRing, current_ring
-from xinyong.models import Subject
-from xinyong.models.complaint import Complaint
+from xinyong.kit.sealed import SealedBytes, party_ref
+from xinyong.models import Base, Document, Notification, Subject
 
 CHUNK_ROWS = 5_000
 MAX_LISTED = 100  # unreadable row ids kept in the report
@@ -43,16 +46,41 @@ class Sealed:
 
     @property
     def enc(self):
-        return self.table.c[self.column]
+        # the ciphertext as bytes: rotation re-seals without handing a Sealed to anyone
+        return type_coerce(self.table.c[self.column], LargeBinary)
 
     @property
     def id(self):
         return self.table.c.id
 
 
-# subjects first: their row ids are reported bare, others as "<table>#<id>"
-SEALED = (Sealed("subjects", Subject.__table__, "resident_id_enc"),
-          Sealed("complaints", Complaint.__table__, "identity_enc"))
+def _sealed_columns() -> tuple[Sealed, ...]:
+    """Subjects first (their row ids are reported bare, others as "<table>#<id>"), then every
+    SealedBytes column of the models."""
+    found = [Sealed(t.name, t, c.name) for t in Base.metadata.sorted_tables for c in t.columns
+             if isinstance(c.type, SealedBytes)]
+    return (Sealed("subjects", Subject.__table__, "resident_id_enc"), *found)
+
+
+SEALED = _sealed_columns()
+# the kinds of document/notification whose addressee is a sealed party (a complainant)
+SEALED_PARTY_KINDS = ("complaint_result",)
+
+
+def seal_party_links(session: Session) -> int:
+    """Replace the account id on complainants' documents and notifications by its keyed
+    pseudonym; one UPDATE per account concerned. Returns the rows changed."""
+    changed = 0
+    for model, user_col, ref_col in ((Document, "addressee_user_id", "addressee_ref"),
+                                     (Notification, "recipient_user_id", "recipient_ref")):
+        user = getattr(model, user_col)
+        kinds = model.kind.in_(SEALED_PARTY_KINDS)
+        for user_id in session.scalars(select(user).where(kinds, user.is_not(None)).distinct()).all():
+            result = session.execute(update(model).where(kinds, user == user_id)
+                                     .values({user_col: None, ref_col: party_ref(user_id)})
+                                     .execution_options(synchronize_session=False))
+            changed += result.rowcount or 0
+    return changed
 
 
 class RotationFailed(XinyongError):
@@ -66,13 +94,15 @@ class RotationReport:
     pending_at_start: int = 0
     rotated: int = 0
     changed_meanwhile: int = 0  # rewritten by someone else between read and write; left as found
+    links_sealed: int = 0       # complainants' documents/notifications that named the account in clear
     unreadable: int = 0
     unreadable_ids: list[int | str] = field(default_factory=list)  # subject ids; "<table>#<id>" for others
     chunks: int = 0
 
     def as_dict(self) -> dict:
         return {"current_key": self.current, "pending_at_start": self.pending_at_start, "rotated": self.rotated,
-                "changed_meanwhile": self.changed_meanwhile, "unreadable": self.unreadable, "chunks": self.chunks}
+                "changed_meanwhile": self.changed_meanwhile, "unreadable": self.unreadable, "chunks": self.chunks,
+                "links_sealed": self.links_sealed}
 
 
 @dataclass(frozen=True)
@@ -124,6 +154,8 @@ def rotate(engine: Engine | None = None, ring: KeyRing | None = None, chunk_rows
     (an exception from ``after_chunk`` stops the run after a committed chunk)."""
     ring = ring or current_ring()
     report = RotationReport(current=ring.current_id)
+    with session_scope(engine) as session:
+        report.links_sealed = seal_party_links(session)
     with session_scope(engine) as session:
         report.pending_at_start = pending(session, ring)
     if on_start:
