@@ -19,7 +19,8 @@ RESIDENT_ID = make_resident_id(random.Random(3737))
 SIGNED_NAME = "赵隐私"
 SIGNED_CONTACT = "zhao.yinsi@example.cn"
 SECRETS = (NAME, CONTACT, RESIDENT_ID, SIGNED_NAME, SIGNED_CONTACT)
-ROLES = {"assigner": "staff", "handler": "staff", "other": "staff", "admin1": "admin", "auditor1": "auditor"}
+ROLES = {"assigner": "staff", "handler": "staff", "other": "staff", "admin1": "admin", "auditor1": "auditor",
+         "handler2": "staff", "chief": "supervisor"}
 
 
 def world(session) -> dict:
