@@ -1,6 +1,7 @@
 """Complaints and the change feed in the demo city: a complaint about publication, filed by a
 named member of the public and assigned by the credit department to the demo handler
-(`handler-demo`, who alone sees who filed it); and a demo credit service agency registered as a
+(`handler-demo`, who alone sees who filed it; `supervisor-demo` approves a change of handler);
+and a demo credit service agency registered as a
 receiver of the change feed, with the newest changes still to acknowledge (they turn overdue
 3 working days later: run `xinyong sweep` with a later XINYONG_TODAY). Through the real
 services; idempotent: what exists is kept."""
@@ -31,6 +32,8 @@ def load(session: Session, ctx) -> list[str]:
     from xinyong.demo.load import Account
 
     handler = _account(session, ctx, Account, "handler-demo", "staff", "投诉举报承办人 / complaint handler")
+    # approves a change of handler another person asks for (four eyes, QZ art. 37 and 14)
+    _account(session, ctx, Account, "supervisor-demo", "supervisor", "信用主管部门负责人 / supervisor")
     staff = session.scalar(select(User).where(User.username == "staff"))
     complaint = session.scalar(select(Complaint).where(Complaint.summary == SUMMARY))
     lines = []

@@ -71,7 +71,7 @@ def _print_report(report, as_json: bool) -> None:
         print(json.dumps(body | {"unreadable_ids": report.unreadable_ids}, ensure_ascii=False))
         return
     table = Table(title=f"key rotation to {report.current}", show_header=False)
-    for key in ("pending_at_start", "rotated", "changed_meanwhile", "unreadable", "chunks"):
+    for key in ("pending_at_start", "rotated", "changed_meanwhile", "unreadable", "chunks", "links_sealed"):
         table.add_row(key, f"{body[key]:,}")
     console.print(table)
     if report.unreadable:
