@@ -188,3 +188,26 @@ def test_the_database_without_the_key_names_no_complainant_and_admin_reads_are_t
     named = session.execute(text("SELECT action FROM audit_log WHERE actor_user_id = :u AND target_type IN "
                                  "('document', 'notification', 'complaint')"), {"u": filer}).all()
     assert named == []
+
+
+def test_a_concurrent_assignment_cannot_overwrite_the_one_that_won(client, session, today):
+    """Two assigners (or two approvals) racing: the handler is set by compare-and-set, so the
+    one whose check ran on a stale row is refused instead of silently taking the complaint."""
+    import pytest
+
+    from xinyong.complaints import service
+    from xinyong.kit.access import Principal
+    from xinyong.kit.errors import Conflict
+    today("2026-11-23")
+    world(session)
+    cid = _file(client, anonymous=True)
+    stale = service.get(session, cid)                       # read while still unassigned ...
+    assert stale.status == "filed"
+    session.execute(text("UPDATE complaints SET handler_user_id = :h, status = 'assigned' WHERE id = :i"),
+                    {"h": _id(session, "handler"), "i": cid})   # ... when another assigner wins
+    other = Principal(user_id=_id(session, "other"), username="other", role="staff")
+    with pytest.raises(Conflict) as refused:
+        service.assign(session, other, cid, _id(session, "handler2"))
+    assert refused.value.code == "changed_meanwhile"
+    session.rollback()
+    assert session.execute(text("SELECT handler_user_id FROM complaints WHERE id = :i"), {"i": cid}).scalar() is None

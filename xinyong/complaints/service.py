@@ -11,6 +11,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from xinyong import clock
@@ -135,7 +136,7 @@ def assign(session: Session, principal: Principal, complaint_id: int, handler_us
     if refusal:
         raise Conflict(ASSIGN_REFUSALS_ZH.get(refusal, f"不能指派：{refusal}"), code=refusal,
                        message_en=f"cannot assign: {refusal}")
-    _set_handler(session, complaint, handler.id, principal.user_id)
+    _set_handler(session, complaint, handler.id, principal.user_id, None)
     record_event(session, principal, "complaint.assigned", target_type="complaint", target_id=complaint.id,
                  details={"handler_user_id": handler.id})
     return complaint
@@ -146,10 +147,20 @@ ASSIGN_REFUSALS_ZH = {"self_assignment": "不能指派给本人", "already_handl
                       "reassignment_needs_approval": "已指派的投诉举报只能经改派申请并由负责人审批后改派"}
 
 
-def _set_handler(session: Session, complaint: Complaint, handler_id: int, assigned_by: int | None) -> None:
-    complaint.handler_user_id, complaint.assigned_by, complaint.assigned_at = handler_id, assigned_by, clock.now()
-    complaint.status = "assigned"
-    session.flush()
+def _set_handler(session: Session, complaint: Complaint, handler_id: int, assigned_by: int | None,
+                 expected_handler_id: int | None) -> None:
+    """Compare-and-set: the handler changes only if it is still the one the rules were checked
+    against, so two concurrent assignments or approvals cannot both take effect."""
+    still = (Complaint.handler_user_id.is_(None) if expected_handler_id is None
+             else Complaint.handler_user_id == expected_handler_id)
+    result = session.execute(
+        update(Complaint).where(Complaint.id == complaint.id, still, Complaint.status.in_(("filed", "assigned")))
+        .values(handler_user_id=handler_id, assigned_by=assigned_by, assigned_at=clock.now(), status="assigned")
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise Conflict("承办情况已变化，请刷新后重试", code="changed_meanwhile",
+                       message_en="the complaint's handler changed meanwhile: reload and try again")
+    session.expire(complaint)
     notify(session, kind="complaint_assigned", user_id=handler_id, link=f"/complaints/{complaint.id}",
            text_zh=f"您被指派承办投诉举报（编号 {complaint.id}）", text_en=f"You handle complaint #{complaint.id}")
 
@@ -284,7 +295,7 @@ def decide_reassignment(session: Session, principal: Principal, complaint_id: in
                                                                principal.user_id, clock.now())
     request.decision_note = note.strip() or None
     if approve:
-        _set_handler(session, complaint, request.to_user_id, request.requested_by)
+        _set_handler(session, complaint, request.to_user_id, request.requested_by, request.from_user_id)
         notify(session, kind="complaint_unassigned", user_id=request.from_user_id, link="/complaints",
                text_zh=f"投诉举报（编号 {complaint.id}）已改派他人承办", text_en=f"Complaint #{complaint.id} was re-assigned")
     session.flush()
