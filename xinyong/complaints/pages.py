@@ -2,7 +2,7 @@
 the tracking code; staff assign; the assigned handler alone sees who complained."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -12,6 +12,7 @@ from xinyong.complaints.schemas import MAX_ID, ComplaintIn, HandleIn
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, NotFound, XinyongError
 from xinyong.kit.web import get_session, language, render
+from xinyong.kit.text import Code, CodeForm, CodeQuery, PrivateForm
 
 router = APIRouter(include_in_schema=False)
 STAFF = ("staff", "admin")
@@ -50,9 +51,9 @@ def _new_page(request, form: dict, error=None, status_code=200):
 
 
 @router.post("/complaints/new")
-def file_complaint(request: Request, kind: str = Form("complaint"), stage: str = Form(""), summary: str = Form(""),
-                   subject_id: str = Form(""), record_id: str = Form(""), anonymous: str = Form(""),
-                   name: str = Form(""), contact: str = Form(""), id_number: str = Form(""),
+def file_complaint(request: Request, kind: str = CodeForm("complaint"), stage: str = CodeForm(""), summary: str = PrivateForm(""),
+                   subject_id: str = CodeForm(""), record_id: str = CodeForm(""), anonymous: str = CodeForm(""),
+                   name: str = PrivateForm(""), contact: str = PrivateForm(""), id_number: str = CodeForm(""),
                    principal: Principal = allow("public"), session: Session = Depends(get_session)):
     form = {"kind": kind, "stage": stage, "summary": summary, "subject_id": subject_id, "record_id": record_id,
             "anonymous": bool(anonymous), "name": name, "contact": contact, "id_number": id_number}
@@ -80,7 +81,7 @@ def track_form(request: Request, principal: Principal = allow("public")):
 
 
 @router.post("/complaints/track")
-def track(request: Request, tracking_code: str = Form(""), secret: str = Form(""),
+def track(request: Request, tracking_code: str = CodeForm(""), secret: str = CodeForm(""),
           principal: Principal = allow("public"), session: Session = Depends(get_session)):
     try:
         complaint = service.track(session, tracking_code[:32], secret[:64])
@@ -101,7 +102,7 @@ def my_complaints(request: Request, principal: Principal = allow("authenticated"
 # ---- the credit department ------------------------------------------------------------------------------
 
 @router.get("/complaints")
-def queue(request: Request, status: str | None = Query(None, pattern="^(filed|assigned|handled)$"),
+def queue(request: Request, status: Code | None = Query(None, pattern="^(filed|assigned|handled)$"),
           mine: bool = Query(False), page: int = Query(1, ge=1, le=10_000),
           principal: Principal = allow(*STAFF), session: Session = Depends(get_session)):
     rows = repository.queue(session, status=status, handler_user_id=principal.user_id if mine else None,
@@ -112,7 +113,7 @@ def queue(request: Request, status: str | None = Query(None, pattern="^(filed|as
 
 
 @router.get("/complaints/{complaint_id}")
-def detail(request: Request, complaint_id: int = Path(ge=1, le=MAX_ID), done: str = Query("", max_length=16),
+def detail(request: Request, complaint_id: int = Path(ge=1, le=MAX_ID), done: str = CodeQuery("", max_length=16),
            principal: Principal = allow(*STAFF), session: Session = Depends(get_session)):
     return _detail_page(request, session, principal, complaint_id, done=done)
 
@@ -137,7 +138,7 @@ def _detail_page(request, session, principal, complaint_id, *, done="", error=No
 
 
 @router.post("/complaints/{complaint_id}/assign")
-def assign(request: Request, complaint_id: int = Path(ge=1, le=MAX_ID), handler_user_id: str = Form(""),
+def assign(request: Request, complaint_id: int = Path(ge=1, le=MAX_ID), handler_user_id: str = CodeForm(""),
            principal: Principal = allow(*STAFF), session: Session = Depends(get_session)):
     try:
         handler = _int_or_none(handler_user_id)
@@ -155,8 +156,8 @@ def assign(request: Request, complaint_id: int = Path(ge=1, le=MAX_ID), handler_
 
 
 @router.post("/complaints/{complaint_id}/handle")
-def handle(request: Request, complaint_id: int = Path(ge=1, le=MAX_ID), outcome: str = Form(""),
-           handling: str = Form(""), result: str = Form(""),
+def handle(request: Request, complaint_id: int = Path(ge=1, le=MAX_ID), outcome: str = CodeForm(""),
+           handling: str = PrivateForm(""), result: str = PrivateForm(""),
            principal: Principal = allow(*STAFF), session: Session = Depends(get_session)):
     form = {"outcome": outcome, "handling": handling, "result": result}
     try:

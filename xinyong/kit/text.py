@@ -140,7 +140,9 @@ class TextRule:
             return schema
         return core_schema.no_info_after_validator_function(self.check, schema)
 
-    def check(self, value: str) -> str:
+    def check(self, value: str | None) -> str | None:
+        if value is None:
+            return None
         if has_control_characters(value) or (self.mode == "code" and _LINE_BREAK.search(value)):
             raise PydanticCustomError("control_character", "含有控制字符或换行 / contains control characters")
         if self.mode == "public" and value:
@@ -228,7 +230,8 @@ def screen_text(value: str, mode: str = "public", field: str = "text") -> str:
 async def screened_form(request, modes: dict[str, str] | None = None, default: str = "public"):
     """The page form helper for handlers that read a form whole (dynamic field names, files):
     every text value goes through its TextRule (``modes`` by field name, else ``default``);
-    files are passed through. Returns the starlette FormData's multi items, screened."""
+    files are passed through. Returns a FormData of the screened values."""
+    from starlette.datastructures import FormData
     form = await request.form()
     items = []
     for key, value in form.multi_items():
@@ -236,4 +239,38 @@ async def screened_form(request, modes: dict[str, str] | None = None, default: s
             items.append((key, value))
         else:
             items.append((key, screen_text(str(value), (modes or {}).get(key, default), field=key)))
-    return items
+    return FormData(items)
+
+
+# ------------------------------------------------------------------ route parameters
+# FastAPI drops an Annotated type's metadata when a parameter's default is Form(...),
+# Query(...) or Path(...): these put the TextRule on the parameter itself.
+def _param(factory, mode: str, *args, **kw):
+    info = factory(*args, **kw)
+    info.metadata.append(TextRule(mode))
+    return info
+
+
+def TextForm(default: Any = "", **kw):  # noqa: N802 (named like fastapi.Form)
+    from fastapi import Form
+    return _param(Form, "public", default, **kw)
+
+
+def PrivateForm(default: Any = "", **kw):  # noqa: N802
+    from fastapi import Form
+    return _param(Form, "confidential", default, **kw)
+
+
+def CodeForm(default: Any = "", **kw):  # noqa: N802
+    from fastapi import Form
+    return _param(Form, "code", default, **kw)
+
+
+def CodeQuery(default: Any = None, **kw):  # noqa: N802
+    from fastapi import Query
+    return _param(Query, "code", default, **kw)
+
+
+def CodePath(**kw):  # noqa: N802
+    from fastapi import Path
+    return _param(Path, "code", **kw)
