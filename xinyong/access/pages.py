@@ -18,7 +18,7 @@ from xinyong.catalogue import get_catalogue
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
 from xinyong.kit.web import get_session, language, render
-from xinyong.kit.text import Code, CodeForm, TextForm
+from xinyong.kit.text import Code, CodeForm, TextForm, invalid_input
 from xinyong.web.i18n import translate
 
 router = APIRouter(include_in_schema=False)
@@ -33,9 +33,7 @@ def error_view(error: XinyongError | None, lang: str) -> dict | None:
 
 
 def form_invalid(exc: ValidationError) -> InvalidInput:
-    first = exc.errors()[0]
-    field = ".".join(str(p) for p in first.get("loc", ())) or None
-    return InvalidInput(f"输入有误：{field}", field=field, message_en=f"invalid input: {field} ({first.get('msg', '')})")
+    return invalid_input(exc)   # names a forbidden class or a control character, never the value
 
 
 def item_choices(lang: str, policy=None) -> list[tuple[str, str]]:

@@ -12,7 +12,7 @@ from xinyong.complaints.schemas import MAX_ID, ComplaintIn, HandleIn
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, NotFound, XinyongError
 from xinyong.kit.web import get_session, language, render
-from xinyong.kit.text import Code, CodeForm, CodeQuery, PrivateForm
+from xinyong.kit.text import Code, CodeForm, CodeQuery, PrivateForm, invalid_input
 
 router = APIRouter(include_in_schema=False)
 STAFF = ("staff", "admin")
@@ -26,9 +26,7 @@ def _error(error: XinyongError | None, lang: str) -> dict | None:
 
 
 def _form_invalid(exc: ValidationError) -> InvalidInput:
-    first = exc.errors()[0]
-    field = ".".join(str(p) for p in first.get("loc", ())) or None
-    return InvalidInput(f"输入有误：{field}", field=field, message_en=f"invalid input: {field}")
+    return invalid_input(exc)
 
 
 def _int_or_none(value: str) -> int | None:

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from xinyong.declarations import repository, rules, service, views
 from xinyong.declarations.schemas import MAX_ID, DeclarationIn
 from xinyong.kit.access import Principal, allow
-from xinyong.kit.errors import InvalidInput, NotFound, XinyongError
+from xinyong.kit.errors import NotFound, XinyongError
 from xinyong.kit.web import get_session, language, render
-from xinyong.kit.text import Code, CodeForm, CodeQuery, TextForm
+from xinyong.kit.text import Code, CodeForm, CodeQuery, TextForm, invalid_input
 from xinyong.models import Subject
 
 router = APIRouter(include_in_schema=False)
@@ -59,8 +59,7 @@ def declare(request: Request, form: str = CodeForm(""), category: str = CodeForm
             data = DeclarationIn(form=form, category=category, title=title, content=content,
                                  pledge_accepted=pledge_accepted in ("1", "on", "true", "yes"))
         except ValidationError as exc:
-            field = ".".join(str(p) for p in exc.errors()[0].get("loc", ())) or None
-            raise InvalidInput(f"输入有误：{field}", field=field, message_en=f"invalid input: {field}") from None
+            raise invalid_input(exc) from None
         service.declare(session, principal, data)
     except XinyongError as exc:
         session.rollback()

@@ -96,7 +96,9 @@ class ForbiddenData:
         return [c for c in self.classes if c.value_regex.search(norm)]
 
 
+@functools.lru_cache(maxsize=16)
 def forbidden_data(rule) -> ForbiddenData:
+    """Built once per rule version (its compiled patterns with it): every text input uses it."""
     v = rule.value
     classes = tuple(ForbiddenClass(code, spec.get("zh", code), spec.get("en", code),
                                    tuple(spec.get("header_keywords", ())), tuple(spec.get("value_patterns", ())))

@@ -15,7 +15,7 @@ from xinyong.agencies import service as agencies
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, NotFound, XinyongError
 from xinyong.kit.web import get_session, language, render
-from xinyong.kit.text import CodeForm, CodePath, CodeQuery, TextForm, screened_form
+from xinyong.kit.text import CodeForm, CodePath, CodeQuery, TextForm, invalid_input, screened_form
 from xinyong.lists import repository, service, views
 from xinyong.lists.schemas import ProposalIn
 from xinyong.models import Record, Subject
@@ -135,9 +135,7 @@ def _proposal_in(session: Session, data: dict) -> ProposalIn:
             responsible_persons=persons,
             proposing_org_id=int(data["proposing_org_id"]) if str(data["proposing_org_id"]).isdigit() else None)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first.get("loc", ())) or None
-        raise InvalidInput(f"请填写：{field}", field=field, message_en=f"invalid input: {field}") from None
+        raise invalid_input(exc) from None
 
 
 def _new_page(request: Request, session: Session, principal: Principal, form: dict, *,
