@@ -21,7 +21,7 @@ from xinyong.kit.identifiers import REASONS as ID_REASONS
 from xinyong.kit.identifiers import checked_by_distinct, mask_identifier_expr
 from xinyong.ingest import screening
 from xinyong.ingest.severity import severity_exprs
-from xinyong.kit.text import ForbiddenData, forbidden_data, normalise
+from xinyong.kit.text import ForbiddenData, forbidden_data
 
 ROW = "__row"
 KIND_SEPARATORS = r"[;；,，、\s]+"
@@ -90,18 +90,6 @@ def validate(df: pl.DataFrame, item: CatalogueItem, profile, received_on: dt.dat
 
 
 # ------------------------------------------------------------------ columns and data classes
-def _class_hits(headers: list[str], rule) -> list[dict]:
-    hits = []
-    for header in headers:
-        norm = normalise(header)
-        for cls, spec in rule.value.get("classes", {}).items():
-            if any(normalise(k) in norm for k in spec.get("header_keywords", [])):
-                hits.append({"header": header, "data_class": cls, "class_zh": spec.get("zh", cls),
-                             "citation": str(rule.citation)})
-                break
-    return hits
-
-
 def _data_rule(profile, key: str, received_on: dt.date):
     """The data-class rule in force on the day of receipt; without one the batch cannot be
     screened, so it is refused rather than taken unscreened."""
@@ -121,7 +109,8 @@ def _map_columns(headers, item, profile, received_on):
         text = "；".join(clashes)
         raise BatchRefused("ambiguous_columns", f"多列对应同一目录字段：{text}",
                            f"several columns map to the same catalogue field: {text}", {"columns": clashes})
-    restricted = {h["header"]: h for h in _class_hits(unknown, _data_rule(profile, "data.restricted", received_on))}
+    restricted_rule = _data_rule(profile, "data.restricted", received_on)
+    restricted = {h["header"]: h for h in screening.class_hits(unknown, restricted_rule)}
     refused = [(h, restricted[h]["data_class"], restricted[h]["citation"]) for h in unknown if h in restricted]
     return mapping, [h for h in unknown if h not in restricted], refused
 

@@ -18,7 +18,13 @@ import polars as pl
 
 from xinyong.catalogue import CatalogueItem
 from xinyong.kit.errors import XinyongError
-from xinyong.kit.text import CONTROL_PATTERN, NORMALISE_STRIP_PATTERN, ForbiddenData, has_control_characters
+from xinyong.kit.text import (
+    CONTROL_PATTERN,
+    NORMALISE_STRIP_PATTERN,
+    ForbiddenData,
+    has_control_characters,
+    normalise,
+)
 
 HIDDEN_REASONS = ("forbidden_data", "control_character")  # rejections of these never keep the value
 ROW = "row_no"
@@ -40,6 +46,19 @@ def refuse_bad_headers(headers: list[str], screen: ForbiddenData, refused: type[
         en = "; ".join(f"column {h['header']!r} holds forbidden data ({h['data_class']})" for h in hits)
         raise refused("forbidden_data", f"{zh}（{screen.citation}），整批拒收",
                       f"{en} ({screen.citation}); the whole batch is refused", {"columns": hits})
+
+
+def class_hits(headers: list[str], rule) -> list[dict]:
+    """The headers naming a class of a data rule (data.restricted: dropped, never stored)."""
+    hits = []
+    for header in headers:
+        norm = normalise(header)
+        for cls, spec in rule.value.get("classes", {}).items():
+            if any(normalise(k) in norm for k in spec.get("header_keywords", [])):
+                hits.append({"header": header, "data_class": cls, "class_zh": spec.get("zh", cls),
+                             "citation": str(rule.citation)})
+                break
+    return hits
 
 
 def free_text_fields(item: CatalogueItem) -> list[str]:
