@@ -83,7 +83,7 @@ class ForbiddenData:
 
     @functools.cached_property
     def exemption_regex(self) -> re.Pattern | None:
-        return re.compile("|".join(re.escape(normalise(e)) for e in self.exemptions)) if self.exemptions else None
+        return re.compile("|".join(f"(?:{e})" for e in self.exemptions)) if self.exemptions else None
 
     def header_hit(self, header: str) -> ForbiddenClass | None:
         norm = normalise(header)

@@ -348,6 +348,11 @@ def _check_forbidden(value: dict[str, Any], here: str) -> None:
         raise ProfileError(f"{here}: classes must map class code -> spec")
     if not all(isinstance(e, str) and e for e in value.get("exemptions", [])):
         raise ProfileError(f"{here}: exemptions must be non-empty strings")
+    for pattern in value.get("exemptions", []):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ProfileError(f"{here}: exemption {pattern!r} does not compile: {exc}") from None
     for code, spec in classes.items():
         if not isinstance(spec, dict) or not all(isinstance(spec.get(k), str) for k in ("zh", "en")):
             raise ProfileError(f"{here}: class {code} needs zh and en names")
