@@ -157,6 +157,8 @@ def test_the_types():
             Form(**{field: "x\x00"})
     with pytest.raises(ValidationError):
         Form(code="two\nlines")
+    with pytest.raises(ValidationError):
+        Form(code="血型：AB")
     assert Form(shown="两行\n文本").shown == "两行\n文本"
 
 

@@ -12,9 +12,10 @@ types below, so every one is checked the same way (a test walks the app and fail
   confidential (complaints, evidence) takes it and is held out of every public and shared
   output by the confidentiality of its path.
 
-Types: ``Text`` (published or shared free text), ``PrivateText`` (confidential free text),
-``Code`` (codes, identifiers, dates, search terms: one line), ``BulkCell`` (a batch cell,
-screened in bulk by ``xinyong.ingest.rules``, never one value at a time).
+Types: ``Text`` (published or shared free text), ``PrivateText`` (confidential free text:
+control characters only), ``Code`` (codes, identifiers, dates, search terms: one line, screened
+like Text), ``BulkCell`` (a batch cell, screened in bulk by ``xinyong.ingest.screening``, never
+one value at a time).
 """
 from __future__ import annotations
 
@@ -147,7 +148,7 @@ class TextRule:
             return None
         if has_control_characters(value) or (self.mode == "code" and _LINE_BREAK.search(value)):
             raise PydanticCustomError("control_character", "含有控制字符或换行 / contains control characters")
-        if self.mode == "public" and value:
+        if self.mode in ("public", "code") and value:   # a code can be shown too (a commitment's number)
             screen = active_forbidden_data()
             hits = screen.value_hits(value) if screen else []
             if hits:
