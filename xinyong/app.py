@@ -111,11 +111,10 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
-        problems = [{"field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path", "form")),
-                     "message": e.get("msg", "")} for e in exc.errors()]
-        fields = ", ".join(p["field"] for p in problems)
-        return _error_response(request, 422, {"code": "invalid_input", "message": f"输入有误：{fields}",
-                                              "message_en": f"invalid input: {fields}", "details": {"problems": problems}})
+        from xinyong.kit.text import describe_errors
+        body = describe_errors(exc.errors())   # names a forbidden class or a control character; never the value
+        body.pop("field", None)
+        return _error_response(request, 422, body)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):

@@ -131,7 +131,7 @@ def test_handling_deadline_goes_overdue_with_the_clock(client, session, today):
     h = bearer(w["tokens"]["assigner"])
     assert client.get(f"/api/v1/complaints/{filed['id']}", headers=h).json()["deadline_state"] == "on_time"
     odd = client.post("/api/v1/complaints/track", json={"tracking_code": "TS\x00", "secret": "\x00"})
-    assert odd.status_code == 404
+    assert odd.status_code == 422 and odd.json()["error"]["code"] == "control_character"
     nul = client.post("/api/v1/complaints", json={"stage": "use", "summary": "用途\x00不合法的查询和使用", "anonymous": True})
     assert nul.status_code == 422
     today("2026-12-15")   # the day after the 15th working day

@@ -3,6 +3,7 @@ declare under the pledge, refusals, withdrawal keeping the row, staff withdrawal
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from tests.declarations.support import declaration_in, world
@@ -49,9 +50,9 @@ def test_a_category_or_form_outside_the_rule_is_refused(session, w):
     with pytest.raises(InvalidInput) as refused:     # a Fuzhou form, not in Quanzhou's article
         service.declare(session, w["principals"]["firm1"], declaration_in(form="social_commitment"))
     assert refused.value.field == "form"
-    with pytest.raises(InvalidInput) as refused:
-        service.declare(session, w["principals"]["firm1"], declaration_in(content="负责人\x00"))
-    assert refused.value.code == "control_character"
+    with pytest.raises(ValidationError) as invalid:   # refused by the input text type, before the service
+        declaration_in(content="负责人\x00")
+    assert invalid.value.errors()[0]["type"] == "control_character"
 
 
 def test_only_a_subject_account_declares(session, w):

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from tests.fixtures.feeds import big_penalty_frame, make_resident_id, make_uscc, penalty_frame, penalty_row
 from xinyong.catalogue import get_catalogue
 from xinyong.ingest.rules import BatchRefused, validate
+from xinyong.kit.text import forbidden_data, has_control_characters
 from xinyong.law import PROFILES_DIR, get_profile, load_profile
 
 PROFILE = get_profile("quanzhou")
@@ -169,10 +170,19 @@ def test_fields_json_holds_the_catalogue_fields_but_no_identifiers():
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.text(max_size=12), min_size=1, max_size=10))
 def test_fields_json_is_valid_json_for_any_text(texts):
+    """Any text becomes valid JSON; a row goes back only for what must never be stored
+    (control characters, forbidden data), and its rejection does not quote the value."""
     result = run(*[{"备注": t} for t in texts])
     trimmed = pl.Series(texts).str.strip_chars().to_list()  # cells are trimmed of Unicode White_Space
-    for text, js in zip(trimmed, result.accepted["fields_json"].to_list()):
-        assert json.loads(js).get("remarks") == (text or None)
+    screen = forbidden_data(PROFILE.rule("data.forbidden", RECEIVED))
+    for row_no, js in zip(result.accepted["row_no"], result.accepted["fields_json"]):
+        assert json.loads(js).get("remarks") == (trimmed[row_no - 2] or None)
+    returned = {r["row_no"]: r for r in result.rejections.to_dicts()}
+    for row_no, text in enumerate(trimmed, start=2):
+        unstorable = has_control_characters(text) or bool(screen.value_hits(text or ""))
+        assert (row_no in returned) == unstorable, text
+        if row_no in returned:
+            assert returned[row_no]["value"] is None
 
 
 def test_forbidden_column_refuses_the_batch_without_its_values():

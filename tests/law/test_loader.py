@@ -360,6 +360,24 @@ def test_child_versions_replace_inherited_versions_entirely(tmp_path):
         citation: {regulation: T1, article: art. 1}
         value: {since: 2023-01-01}
     """, r"value.since: .* is not JSON-compatible"),
+    ("""\
+      - key: data.forbidden
+        effective_from: 2023-01-01
+        effective_to: null
+        citation: {regulation: T1, article: art. 1}
+        value:
+          classes:
+            blood_type: {zh: 血型, en: blood type, header_keywords: [血型], value_patterns: ['血型(为']}
+    """, r"class blood_type: pattern .* does not compile"),
+    ("""\
+      - key: data.forbidden
+        effective_from: 2023-01-01
+        effective_to: null
+        citation: {regulation: T1, article: art. 1}
+        value:
+          classes:
+            blood_type: {zh: 血型, header_keywords: [血型]}
+    """, "class blood_type needs zh and en names"),
 ])
 def test_malformed_profiles_are_rejected_naming_file_and_rule(tmp_path, rules, message):
     head = BASE.split("    rules:")[0]

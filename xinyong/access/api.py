@@ -24,6 +24,7 @@ from xinyong.access.schemas import (
 )
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.web import get_session, language
+from xinyong.kit.text import CodeQuery
 
 router = APIRouter(tags=["query gate 查询"])
 MAX_ID = 2**63 - 1
@@ -33,9 +34,9 @@ SubjectId = Path(ge=1, le=MAX_ID)
 
 @router.get("/api/v1/subjects/{subject_id}/profile", response_model=GatedProfile)
 def gated_profile(subject_id: int = SubjectId,
-                  items: str = Query(..., min_length=1, max_length=2000, description="comma-separated item codes"),
-                  purpose: str = Query("", max_length=500), basis: BasisKind = Query(...),
-                  basis_id: str = Query("", max_length=100), reference: str = Query("", max_length=200),
+                  items: str = CodeQuery(..., min_length=1, max_length=2000, description="comma-separated item codes"),
+                  purpose: str = CodeQuery("", max_length=500), basis: BasisKind = Query(...),
+                  basis_id: str = CodeQuery("", max_length=100), reference: str = CodeQuery("", max_length=200),
                   principal: Principal = allow(*QUERY_ROLES, scope="profiles:read"),
                   session: Session = Depends(get_session)):
     """A subject's records of the items, public or not, on a basis the gate accepts; every

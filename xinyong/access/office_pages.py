@@ -21,6 +21,7 @@ from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
 from xinyong.kit.identifiers import InvalidIdentifier, check_uscc
 from xinyong.kit.web import get_session, language, render
+from xinyong.kit.text import Code, CodeForm, CodeQuery, TextForm
 
 router = APIRouter(include_in_schema=False)
 MAX_ID = 2**63 - 1
@@ -37,9 +38,9 @@ def query_page(request: Request, principal: Principal = allow(*OFFICE_QUERY_ROLE
 
 
 @router.post("/agency/query")
-def query(request: Request, subject: str = Form("", max_length=40), items: list[str] = Form([]),
-          purpose: str = Form("", max_length=500), basis: str = Form("authorisation", max_length=32),
-          basis_id: str = Form("", max_length=100), reference: str = Form("", max_length=200),
+def query(request: Request, subject: str = CodeForm("", max_length=40), items: list[Code] = Form([]),
+          purpose: str = TextForm("", max_length=500), basis: str = CodeForm("authorisation", max_length=32),
+          basis_id: str = CodeForm("", max_length=100), reference: str = TextForm("", max_length=200),
           principal: Principal = allow(*OFFICE_QUERY_ROLES), session: Session = Depends(get_session)):
     form = {"subject": subject, "items": items, "purpose": purpose, "basis": basis, "basis_id": basis_id,
             "reference": reference}
@@ -87,7 +88,7 @@ def own_query_items(request: Request, principal: Principal = allow("agency"), se
 
 
 @router.post("/agency/query-items")
-def create_query_item(request: Request, matter: str = Form(""), items: list[str] = Form([]), legal_basis: str = Form(""),
+def create_query_item(request: Request, matter: str = TextForm(""), items: list[Code] = Form([]), legal_basis: str = TextForm(""),
                       principal: Principal = allow("agency"), session: Session = Depends(get_session)):
     form = {"matter": matter, "items": items, "legal_basis": legal_basis}
     try:
@@ -132,15 +133,15 @@ def _query_items_page(request: Request, session: Session, principal: Principal, 
 # ---- paper authorisations at the service window ----------------------------------------------------------
 
 @router.get("/window/authorisations")
-def window_page(request: Request, subject: str = Query("", max_length=40), principal: Principal = allow("staff"),
+def window_page(request: Request, subject: str = CodeQuery("", max_length=40), principal: Principal = allow("staff"),
                 session: Session = Depends(get_session)):
     return _window_page(request, session, subject=subject, form={"items": [], "subject": subject})
 
 
 @router.post("/window/authorisations")
-def window_grant(request: Request, subject: str = Form("", max_length=40), grantee_uscc: str = Form(""),
-                 items: list[str] = Form([]), purpose: str = Form(""), valid_to: str = Form(""),
-                 document_ref: str = Form(""), restricted_consent: str = Form(""), principal: Principal = allow("staff"),
+def window_grant(request: Request, subject: str = CodeForm("", max_length=40), grantee_uscc: str = CodeForm(""),
+                 items: list[Code] = Form([]), purpose: str = TextForm(""), valid_to: str = CodeForm(""),
+                 document_ref: str = TextForm(""), restricted_consent: str = CodeForm(""), principal: Principal = allow("staff"),
                  session: Session = Depends(get_session)):
     form = {"subject": subject, "grantee_uscc": grantee_uscc, "items": items, "purpose": purpose,
             "valid_to": valid_to, "document_ref": document_ref, "restricted_consent": bool(restricted_consent)}
@@ -156,8 +157,8 @@ def window_grant(request: Request, subject: str = Form("", max_length=40), grant
 
 
 @router.post("/window/authorisations/{auth_id}/revoke")
-def window_revoke(auth_id: int = Path(ge=1, le=MAX_ID), subject: str = Form("", max_length=40),
-                  reason: str = Form("", max_length=500), principal: Principal = allow("staff"),
+def window_revoke(auth_id: int = Path(ge=1, le=MAX_ID), subject: str = CodeForm("", max_length=40),
+                  reason: str = TextForm("", max_length=500), principal: Principal = allow("staff"),
                   session: Session = Depends(get_session)):
     service.revoke(session, principal, auth_id, reason)
     session.commit()
@@ -204,10 +205,10 @@ def _optional_date(raw: str, field: str) -> dt.date | None:
 
 
 @router.get("/audit/access-log")
-def audit_access_log(request: Request, subject_id: str = Query("", max_length=20),
-                     org_id: str = Query("", max_length=20), allowed: str = Query("", max_length=5),
-                     date_from: str = Query("", alias="from", max_length=10),
-                     date_to: str = Query("", alias="to", max_length=10),
+def audit_access_log(request: Request, subject_id: str = CodeQuery("", max_length=20),
+                     org_id: str = CodeQuery("", max_length=20), allowed: str = CodeQuery("", max_length=5),
+                     date_from: str = CodeQuery("", alias="from", max_length=10),
+                     date_to: str = CodeQuery("", alias="to", max_length=10),
                      page: int = Query(1, ge=1, le=10_000), principal: Principal = allow(*AUDITORS),
                      session: Session = Depends(get_session)):
     # a search form sends every field, the empty ones too: empty means "any"

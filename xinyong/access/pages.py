@@ -18,6 +18,7 @@ from xinyong.catalogue import get_catalogue
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
 from xinyong.kit.web import get_session, language, render
+from xinyong.kit.text import Code, CodeForm, TextForm, invalid_input
 from xinyong.web.i18n import translate
 
 router = APIRouter(include_in_schema=False)
@@ -32,9 +33,7 @@ def error_view(error: XinyongError | None, lang: str) -> dict | None:
 
 
 def form_invalid(exc: ValidationError) -> InvalidInput:
-    first = exc.errors()[0]
-    field = ".".join(str(p) for p in first.get("loc", ())) or None
-    return InvalidInput(f"输入有误：{field}", field=field, message_en=f"invalid input: {field} ({first.get('msg', '')})")
+    return invalid_input(exc)   # names a forbidden class or a control character, never the value
 
 
 def item_choices(lang: str, policy=None) -> list[tuple[str, str]]:
@@ -61,8 +60,8 @@ def my_authorisations(request: Request, granted: int | None = Query(None, ge=1, 
 
 
 @router.post("/me/authorisations")
-def grant(request: Request, grantee_uscc: str = Form(""), items: list[str] = Form([]), purpose: str = Form(""),
-          valid_to: str = Form(""), document_ref: str = Form(""), restricted_consent: str = Form(""),
+def grant(request: Request, grantee_uscc: str = CodeForm(""), items: list[Code] = Form([]), purpose: str = TextForm(""),
+          valid_to: str = CodeForm(""), document_ref: str = TextForm(""), restricted_consent: str = CodeForm(""),
           principal: Principal = allow("subject"), session: Session = Depends(get_session)):
     form = {"grantee_uscc": grantee_uscc, "items": items, "purpose": purpose, "valid_to": valid_to,
             "document_ref": document_ref, "restricted_consent": bool(restricted_consent)}
@@ -91,7 +90,7 @@ def grant_form(form: dict, model: type[AuthorisationIn] = AuthorisationIn) -> Au
 
 
 @router.post("/me/authorisations/{auth_id}/revoke")
-def revoke(auth_id: int = Path(ge=1, le=MAX_ID), reason: str = Form("", max_length=500),
+def revoke(auth_id: int = Path(ge=1, le=MAX_ID), reason: str = TextForm("", max_length=500),
            principal: Principal = allow("subject"), session: Session = Depends(get_session)):
     service.revoke(session, principal, auth_id, reason)
     session.commit()

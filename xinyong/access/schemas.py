@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field
 
 from xinyong.disclosure.schemas import PublicRecord
+from xinyong.kit.text import Code, Text
 
 BasisKind = Literal["self", "authorisation", "query_item", "legal_basis"]
 
@@ -54,23 +55,23 @@ class GatedProfile(BaseModel):
 # ---- authorisations ------------------------------------------------------------------------------
 
 class AuthorisationIn(BaseModel):
-    grantee_uscc: str = Field(min_length=1, max_length=40, description="USCC of a registered organisation")
-    items: list[str] = Field(min_length=1, max_length=60, description="catalogue item codes and restricted:<class>")
-    purpose: str = Field(min_length=1, max_length=500)
+    grantee_uscc: Code = Field(min_length=1, max_length=40, description="USCC of a registered organisation")
+    items: list[Code] = Field(min_length=1, max_length=60, description="catalogue item codes and restricted:<class>")
+    purpose: Text = Field(min_length=1, max_length=500)
     valid_from: dt.date | None = Field(None, description="default: today")
     valid_to: dt.date
-    document_ref: str = Field("", max_length=200)
+    document_ref: Text = Field("", max_length=200)
     restricted_consent: bool = Field(False, description="consent after reading the consequences notice (FZ art. 11)")
 
 
 class WindowAuthorisationIn(AuthorisationIn):
-    subject_uscc: str | None = Field(None, max_length=40)
-    subject_resident_id: str | None = Field(None, max_length=40)
-    document_ref: str = Field(min_length=1, max_length=200, description="number of the paper authorisation")
+    subject_uscc: Code | None = Field(None, max_length=40)
+    subject_resident_id: Code | None = Field(None, max_length=40)
+    document_ref: Text = Field(min_length=1, max_length=200, description="number of the paper authorisation")
 
 
 class RevokeIn(BaseModel):
-    reason: str = Field("", max_length=500)
+    reason: Text = Field("", max_length=500)
 
 
 class OrganisationOut(BaseModel):
@@ -101,9 +102,9 @@ class AuthorisationOut(BaseModel):
 # ---- query items ---------------------------------------------------------------------------------
 
 class QueryItemIn(BaseModel):
-    matter: str = Field(min_length=1, max_length=200, description="the administrative matter (行政管理事项)")
-    items: list[str] = Field(min_length=1, max_length=60)
-    legal_basis: str = Field(min_length=1, max_length=2000, description="the law the matter rests on")
+    matter: Text = Field(min_length=1, max_length=200, description="the administrative matter (行政管理事项)")
+    items: list[Code] = Field(min_length=1, max_length=60)
+    legal_basis: Text = Field(min_length=1, max_length=2000, description="the law the matter rests on")
 
 
 class QueryItemOut(BaseModel):

@@ -1,7 +1,7 @@
 """Sign-in and sign-out pages for staff of organisations."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
@@ -9,6 +9,7 @@ from xinyong.accounts import service
 from xinyong.kit.access import allow, csrf_token
 from xinyong.kit.errors import Unauthenticated
 from xinyong.kit.web import get_session, language, render
+from xinyong.kit.text import Code, CodeForm
 
 router = APIRouter(include_in_schema=False)
 
@@ -18,13 +19,13 @@ def _safe_next(target: str | None) -> str:
 
 
 @router.get("/login", dependencies=[allow("public")])
-def login_page(request: Request, next: str = "/"):
+def login_page(request: Request, next: Code = "/"):
     return render(request, "accounts/login.html", {"next": _safe_next(next), "error": None})
 
 
 @router.post("/login", dependencies=[allow("public")])
-def login(request: Request, username: str = Form(..., max_length=64), password: str = Form(..., max_length=200),
-          next: str = Form("/"), session: Session = Depends(get_session)):
+def login(request: Request, username: str = CodeForm(..., max_length=64), password: str = CodeForm(..., max_length=200),
+          next: str = CodeForm("/"), session: Session = Depends(get_session)):
     try:
         user = service.authenticate(session, username.strip(), password)
     except Unauthenticated as exc:

@@ -8,14 +8,15 @@ from sqlalchemy.orm import Session
 from xinyong.agencies import service
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.web import get_session
+from xinyong.kit.text import Code, Text
 
 router = APIRouter(prefix="/api/v1/agencies", tags=["agencies 机构"])
 
 
 class AgencyIn(BaseModel):
-    uscc: str = Field(min_length=1, max_length=40)
-    name: str = Field(min_length=1, max_length=200)
-    kind: str = "public_body"
+    uscc: Code = Field(min_length=1, max_length=40)
+    name: Text = Field(min_length=1, max_length=200)
+    kind: Code = "public_body"
 
 
 class AgencyOut(BaseModel):

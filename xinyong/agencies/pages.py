@@ -1,7 +1,7 @@
 """Agency registration pages for credit-department staff: the list and the register form."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
@@ -9,6 +9,7 @@ from xinyong.agencies import service
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import XinyongError
 from xinyong.kit.web import get_session, language, render
+from xinyong.kit.text import Code, CodeForm, TextForm
 from xinyong.models.agency import ORG_KINDS
 
 router = APIRouter(include_in_schema=False)
@@ -16,13 +17,13 @@ REGISTRARS = ("staff", "admin")
 
 
 @router.get("/admin/agencies")
-def agencies_page(request: Request, added: str | None = Query(None, max_length=40),
+def agencies_page(request: Request, added: Code | None = Query(None, max_length=40),
                   principal: Principal = allow(*REGISTRARS), session: Session = Depends(get_session)):
     return _page(request, session, added=added)
 
 
 @router.post("/admin/agencies")
-def register_agency(request: Request, uscc: str = Form(""), name: str = Form(""), kind: str = Form("public_body"),
+def register_agency(request: Request, uscc: str = CodeForm(""), name: str = TextForm(""), kind: str = CodeForm("public_body"),
                     principal: Principal = allow(*REGISTRARS), session: Session = Depends(get_session)):
     form = {"uscc": uscc, "name": name, "kind": kind}
     try:

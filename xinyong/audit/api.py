@@ -11,6 +11,7 @@ from xinyong.audit import service
 from xinyong.audit.schemas import AuditEntryOut, VerifyOut
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.web import get_session
+from xinyong.kit.text import Code
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit 审计"])
 AUDITORS = ("auditor", "admin")
@@ -18,9 +19,9 @@ MAX_ID = 2**63 - 1
 
 
 @router.get("/entries", response_model=list[AuditEntryOut])
-def list_entries(action: str | None = Query(None, max_length=64), actor: str | None = Query(None, max_length=100),
-                 target_type: str | None = Query(None, max_length=32),
-                 target_id: str | None = Query(None, max_length=64),
+def list_entries(action: Code | None = Query(None, max_length=64), actor: Code | None = Query(None, max_length=100),
+                 target_type: Code | None = Query(None, max_length=32),
+                 target_id: Code | None = Query(None, max_length=64),
                  subject_id: int | None = Query(None, ge=1, le=MAX_ID),
                  from_day: dt.date | None = Query(None, alias="from", description="first day (China time)"),
                  to_day: dt.date | None = Query(None, alias="to", description="last day, inclusive"),

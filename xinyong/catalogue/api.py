@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -11,6 +11,7 @@ from xinyong.catalogue import get_catalogue, service
 from xinyong.kit.access import allow
 from xinyong.kit.errors import NotFound
 from xinyong.kit.web import get_session
+from xinyong.kit.text import Code, CodePath
 
 router = APIRouter(prefix="/api/v1/catalogue", tags=["catalogue 目录"])
 
@@ -55,7 +56,7 @@ class EntryVersionOut(BaseModel):
 
 
 @router.get("/{code}/versions", response_model=list[EntryVersionOut], dependencies=[allow("public")])
-def item_versions(code: str = Path(max_length=64), session: Session = Depends(get_session)):
+def item_versions(code: str = CodePath(max_length=64), session: Session = Depends(get_session)):
     """Every stored version of a catalogue entry, with why it changed."""
     rows = service.entry_versions(session, code)
     for row in rows:
@@ -65,7 +66,7 @@ def item_versions(code: str = Path(max_length=64), session: Session = Depends(ge
 
 
 @router.get("/{code}", response_model=ItemOut, dependencies=[allow("public")])
-def get_item(code: str):
+def get_item(code: Code):
     for item in get_catalogue().items:
         if item.code == code:
             return item_out(item)

@@ -2,7 +2,7 @@
 with fulfilment and breach, and the accept-first check (QZ art. 25)."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
@@ -11,6 +11,7 @@ from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, NotFound, XinyongError
 from xinyong.kit.masking import mask_name
 from xinyong.kit.web import get_session, language, render
+from xinyong.kit.text import CodeForm, TextForm
 from xinyong.measures.repository import subject_by_key
 
 router = APIRouter(include_in_schema=False)
@@ -45,8 +46,8 @@ def _own_page(request, session, principal, *, done=None, page=1, form=None, erro
 
 
 @router.post("/agency/commitments")
-def record(request: Request, subject: str = Form(""), type: str = Form(""), matter: str = Form(""), text: str = Form(""),
-           commitment_no: str = Form(""), deadline: str = Form(""), principal: Principal = allow("agency"),
+def record(request: Request, subject: str = CodeForm(""), type: str = CodeForm(""), matter: str = TextForm(""), text: str = TextForm(""),
+           commitment_no: str = CodeForm(""), deadline: str = CodeForm(""), principal: Principal = allow("agency"),
            session: Session = Depends(get_session)):
     form = {"subject": subject, "type": type, "matter": matter, "text": text, "commitment_no": commitment_no,
             "deadline": deadline}
@@ -64,13 +65,13 @@ def record(request: Request, subject: str = Form(""), type: str = Form(""), matt
 
 
 @router.post("/agency/commitments/{commitment_id}/fulfil")
-def fulfil(request: Request, commitment_id: int = Path(ge=1, le=MAX_ID), note: str = Form(""),
+def fulfil(request: Request, commitment_id: int = Path(ge=1, le=MAX_ID), note: str = TextForm(""),
            principal: Principal = allow("agency"), session: Session = Depends(get_session)):
     return _act(request, session, principal, commitment_id, lambda: service.fulfil(session, principal, commitment_id, note))
 
 
 @router.post("/agency/commitments/{commitment_id}/breach")
-def breach(request: Request, commitment_id: int = Path(ge=1, le=MAX_ID), facts: str = Form(""),
+def breach(request: Request, commitment_id: int = Path(ge=1, le=MAX_ID), facts: str = TextForm(""),
            principal: Principal = allow("agency"), session: Session = Depends(get_session)):
     return _act(request, session, principal, commitment_id, lambda: service.breach(session, principal, commitment_id, facts))
 
@@ -93,7 +94,7 @@ def accept_first_form(request: Request, principal: Principal = allow("agency", "
 
 
 @router.post("/agency/accept-first")
-def accept_first(request: Request, subject: str = Form(""), principal: Principal = allow("agency", "staff"),
+def accept_first(request: Request, subject: str = CodeForm(""), principal: Principal = allow("agency", "staff"),
                  session: Session = Depends(get_session)):
     found = subject_by_key(session, subject)
     if found is None:

@@ -4,29 +4,30 @@ from __future__ import annotations
 import datetime as dt
 
 from pydantic import BaseModel, Field
+from xinyong.kit.text import Code, Text
 
 MAX_ID = 2**63 - 1
 
 
 class CommitmentIn(BaseModel):
     subject_id: int = Field(ge=1, le=MAX_ID)
-    type: str = Field(min_length=1, max_length=32)
-    matter: str = Field(min_length=1, max_length=500)
-    text: str = Field(min_length=1, max_length=4000)
-    commitment_no: str = Field(min_length=1, max_length=128)
+    type: Code = Field(min_length=1, max_length=32)
+    matter: Text = Field(min_length=1, max_length=500)
+    text: Text = Field(min_length=1, max_length=4000)
+    commitment_no: Code = Field(min_length=1, max_length=128)
     signed_on: dt.date | None = None
     deadline: dt.date | None = None
 
 
 class FulfilIn(BaseModel):
-    note: str = Field("", max_length=4000)
+    note: Text = Field("", max_length=4000)
     on: dt.date | None = None
 
 
 class BreachIn(BaseModel):
-    facts: str = Field(min_length=1, max_length=4000)
+    facts: Text = Field(min_length=1, max_length=4000)
     on: dt.date | None = None
-    severity: str | None = Field(None, pattern="^(轻微|一般|严重)$")
+    severity: Code | None = Field(None, pattern="^(轻微|一般|严重)$")
 
 
 class AcceptFirstIn(BaseModel):

@@ -14,6 +14,7 @@ from xinyong.complaints.schemas import (MAX_ID, AssignIn, ComplaintIn, Complaint
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import NotFound
 from xinyong.kit.web import get_session
+from xinyong.kit.text import Code
 
 router = APIRouter(tags=["complaints 投诉举报"])
 STAFF = ("staff", "admin")
@@ -45,7 +46,7 @@ def my_complaints(principal: Principal = allow("authenticated"), session: Sessio
 
 
 @router.get("/api/v1/complaints", response_model=list[ComplaintOut])
-def complaints(status: str | None = Query(None, pattern="^(filed|assigned|handled)$"),
+def complaints(status: Code | None = Query(None, pattern="^(filed|assigned|handled)$"),
                mine: bool = Query(False), limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=10**9),
                principal: Principal = allow(*READERS), session: Session = Depends(get_session)):
     """The credit department's queue — without the complainants."""

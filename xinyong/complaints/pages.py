@@ -4,7 +4,7 @@ handler is asked with a reason and approved by a supervisor (four eyes); auditor
 opening of the complainant's identity."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from xinyong.complaints.schemas import MAX_ID, ComplaintIn, HandleIn
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, NotFound, XinyongError
 from xinyong.kit.web import get_session, language, render
+from xinyong.kit.text import Code, CodeForm, CodeQuery, PrivateForm, invalid_input
 
 router = APIRouter(include_in_schema=False)
 STAFF = ("staff", "admin")
@@ -30,9 +31,7 @@ def _error(error: XinyongError | None, lang: str) -> dict | None:
 
 
 def _form_invalid(exc: ValidationError) -> InvalidInput:
-    first = exc.errors()[0]
-    field = ".".join(str(p) for p in first.get("loc", ())) or None
-    return InvalidInput(f"输入有误：{field}", field=field, message_en=f"invalid input: {field}")
+    return invalid_input(exc)
 
 
 def _int_or_none(value: str) -> int | None:
@@ -55,9 +54,9 @@ def _new_page(request, form: dict, error=None, status_code=200):
 
 
 @router.post("/complaints/new")
-def file_complaint(request: Request, kind: str = Form("complaint"), stage: str = Form(""), summary: str = Form(""),
-                   subject_id: str = Form(""), record_id: str = Form(""), anonymous: str = Form(""),
-                   name: str = Form(""), contact: str = Form(""), id_number: str = Form(""),
+def file_complaint(request: Request, kind: str = CodeForm("complaint"), stage: str = CodeForm(""), summary: str = PrivateForm(""),
+                   subject_id: str = CodeForm(""), record_id: str = CodeForm(""), anonymous: str = CodeForm(""),
+                   name: str = PrivateForm(""), contact: str = PrivateForm(""), id_number: str = CodeForm(""),
                    principal: Principal = allow("public"), session: Session = Depends(get_session)):
     form = {"kind": kind, "stage": stage, "summary": summary, "subject_id": subject_id, "record_id": record_id,
             "anonymous": bool(anonymous), "name": name, "contact": contact, "id_number": id_number}
@@ -85,7 +84,7 @@ def track_form(request: Request, principal: Principal = allow("public")):
 
 
 @router.post("/complaints/track")
-def track(request: Request, tracking_code: str = Form(""), secret: str = Form(""),
+def track(request: Request, tracking_code: str = CodeForm(""), secret: str = CodeForm(""),
           principal: Principal = allow("public"), session: Session = Depends(get_session)):
     try:
         complaint = service.track(session, tracking_code[:32], secret[:64])
@@ -106,7 +105,7 @@ def my_complaints(request: Request, principal: Principal = allow("authenticated"
 # ---- the credit department ------------------------------------------------------------------------------
 
 @router.get("/complaints")
-def queue(request: Request, status: str | None = Query(None, pattern="^(filed|assigned|handled)$"),
+def queue(request: Request, status: Code | None = Query(None, pattern="^(filed|assigned|handled)$"),
           mine: bool = Query(False), page: int = Query(1, ge=1, le=10_000),
           principal: Principal = allow(*READERS), session: Session = Depends(get_session)):
     rows = repository.queue(session, status=status, handler_user_id=principal.user_id if mine else None,
@@ -126,7 +125,7 @@ def reassignment_queue(request: Request, page: int = Query(1, ge=1, le=10_000),
 
 
 @router.get("/complaints/{complaint_id}")
-def detail(request: Request, complaint_id: int = Path(ge=1, le=MAX_ID), done: str = Query("", max_length=16),
+def detail(request: Request, complaint_id: int = Path(ge=1, le=MAX_ID), done: str = CodeQuery("", max_length=16),
            principal: Principal = allow(*READERS), session: Session = Depends(get_session)):
     return _detail_page(request, session, principal, complaint_id, done=done)
 
@@ -181,8 +180,8 @@ def _staff_action(request, session, principal, complaint_id, action, done: str, 
 
 
 @router.post("/complaints/{complaint_id}/reassignments")
-def request_reassignment(request: Request, complaint_id: int = Path(ge=1, le=MAX_ID), to_user_id: str = Form(""),
-                         reason: str = Form(""), principal: Principal = allow(*STAFF),
+def request_reassignment(request: Request, complaint_id: int = Path(ge=1, le=MAX_ID), to_user_id: str = CodeForm(""),
+                         reason: str = PrivateForm(""), principal: Principal = allow(*STAFF),
                          session: Session = Depends(get_session)):
     def action():
         to = _int_or_none(to_user_id)
@@ -194,7 +193,7 @@ def request_reassignment(request: Request, complaint_id: int = Path(ge=1, le=MAX
 
 @router.post("/complaints/{complaint_id}/reassignments/{request_id}/approve")
 def approve_reassignment(request: Request, complaint_id: int = Path(ge=1, le=MAX_ID),
-                         request_id: int = Path(ge=1, le=MAX_ID), note: str = Form(""),
+                         request_id: int = Path(ge=1, le=MAX_ID), note: str = PrivateForm(""),
                          principal: Principal = allow(*SUPERVISORS), session: Session = Depends(get_session)):
     return _staff_action(request, session, principal, complaint_id, lambda: service.decide_reassignment(
         session, principal, complaint_id, request_id, True, note[:5001]), "reassigned")
@@ -202,14 +201,14 @@ def approve_reassignment(request: Request, complaint_id: int = Path(ge=1, le=MAX
 
 @router.post("/complaints/{complaint_id}/reassignments/{request_id}/refuse")
 def refuse_reassignment(request: Request, complaint_id: int = Path(ge=1, le=MAX_ID),
-                        request_id: int = Path(ge=1, le=MAX_ID), note: str = Form(""),
+                        request_id: int = Path(ge=1, le=MAX_ID), note: str = PrivateForm(""),
                         principal: Principal = allow(*SUPERVISORS), session: Session = Depends(get_session)):
     return _staff_action(request, session, principal, complaint_id, lambda: service.decide_reassignment(
         session, principal, complaint_id, request_id, False, note[:5001]), "refused")
 
 
 @router.post("/complaints/{complaint_id}/assign")
-def assign(request: Request, complaint_id: int = Path(ge=1, le=MAX_ID), handler_user_id: str = Form(""),
+def assign(request: Request, complaint_id: int = Path(ge=1, le=MAX_ID), handler_user_id: str = CodeForm(""),
            principal: Principal = allow(*STAFF), session: Session = Depends(get_session)):
     try:
         handler = _int_or_none(handler_user_id)
@@ -227,8 +226,8 @@ def assign(request: Request, complaint_id: int = Path(ge=1, le=MAX_ID), handler_
 
 
 @router.post("/complaints/{complaint_id}/handle")
-def handle(request: Request, complaint_id: int = Path(ge=1, le=MAX_ID), outcome: str = Form(""),
-           handling: str = Form(""), result: str = Form(""),
+def handle(request: Request, complaint_id: int = Path(ge=1, le=MAX_ID), outcome: str = CodeForm(""),
+           handling: str = PrivateForm(""), result: str = PrivateForm(""),
            principal: Principal = allow(*STAFF), session: Session = Depends(get_session)):
     form = {"outcome": outcome, "handling": handling, "result": result}
     try:

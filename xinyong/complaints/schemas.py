@@ -7,20 +7,21 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 from xinyong.complaints.rules import CONTACT_MAX, ID_MAX, NAME_MAX, SUMMARY_MAX, TEXT_MAX
+from xinyong.kit.text import Code, PrivateText
 
 MAX_ID = 2**63 - 1
 
 
 class ComplaintIn(BaseModel):
-    kind: str = Field("complaint", max_length=16, description="complaint (投诉) | report (举报)")
-    stage: str = Field(..., max_length=16, description="collection | aggregation | sharing | publication | query | use")
-    summary: str = Field(..., max_length=SUMMARY_MAX)
+    kind: Code = Field("complaint", max_length=16, description="complaint (投诉) | report (举报)")
+    stage: Code = Field(..., max_length=16, description="collection | aggregation | sharing | publication | query | use")
+    summary: PrivateText = Field(..., max_length=SUMMARY_MAX)
     subject_id: int | None = Field(None, ge=1, le=MAX_ID, description="the credit subject concerned, if any")
     record_id: int | None = Field(None, ge=1, le=MAX_ID, description="the record concerned, if any")
     anonymous: bool = False
-    name: str = Field("", max_length=NAME_MAX)
-    contact: str = Field("", max_length=CONTACT_MAX)
-    id_number: str = Field("", max_length=ID_MAX)
+    name: PrivateText = Field("", max_length=NAME_MAX)
+    contact: PrivateText = Field("", max_length=CONTACT_MAX)
+    id_number: Code = Field("", max_length=ID_MAX)
 
 
 class FiledOut(BaseModel):
@@ -32,8 +33,8 @@ class FiledOut(BaseModel):
 
 
 class TrackIn(BaseModel):
-    tracking_code: str = Field(..., min_length=1, max_length=32)
-    secret: str = Field(..., min_length=1, max_length=64)
+    tracking_code: Code = Field(..., min_length=1, max_length=32)
+    secret: Code = Field(..., min_length=1, max_length=64)
 
 
 class ComplaintResultOut(BaseModel):
@@ -91,18 +92,18 @@ class AssignIn(BaseModel):
 
 
 class HandleIn(BaseModel):
-    outcome: str = Field(..., max_length=24)
-    handling: str = Field(..., max_length=TEXT_MAX)
-    result: str = Field(..., max_length=TEXT_MAX)
+    outcome: Code = Field(..., max_length=24)
+    handling: PrivateText = Field(..., max_length=TEXT_MAX)
+    result: PrivateText = Field(..., max_length=TEXT_MAX)
 
 
 class ReassignIn(BaseModel):
     to_user_id: int = Field(..., ge=1, le=2**31 - 1, description="the new handler (not yourself)")
-    reason: str = Field(..., max_length=2000, description="why the complaint must change hands (recorded)")
+    reason: PrivateText = Field(..., max_length=2000, description="why the complaint must change hands (recorded)")
 
 
 class DecisionIn(BaseModel):
-    note: str = Field("", max_length=TEXT_MAX)
+    note: PrivateText = Field("", max_length=TEXT_MAX)
 
 
 class ReassignmentOut(BaseModel):

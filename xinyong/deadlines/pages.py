@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
@@ -13,6 +13,7 @@ from xinyong.deadlines.api import ORG_ROLES, PAGE
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import XinyongError
 from xinyong.kit.web import get_session, language, render
+from xinyong.kit.text import Code, TextForm
 from xinyong.law.loader import active_profile
 
 router = APIRouter(include_in_schema=False)
@@ -45,8 +46,8 @@ def _queue_page(request: Request, session: Session, principal: Principal, base: 
 
 
 @router.get("/staff/deadlines")
-def staff_queue(request: Request, procedure: str | None = Query(None, max_length=32),
-                state: str | None = Query(None, max_length=16), page: int = Query(1, ge=1, le=10_000),
+def staff_queue(request: Request, procedure: Code | None = Query(None, max_length=32),
+                state: Code | None = Query(None, max_length=16), page: int = Query(1, ge=1, le=10_000),
                 extended: int | None = Query(None, ge=1, le=MAX_ID),
                 principal: Principal = allow("staff", "admin"), session: Session = Depends(get_session)):
     return _queue_page(request, session, principal, "/staff/deadlines", procedure=procedure, state=state, page=page,
@@ -54,8 +55,8 @@ def staff_queue(request: Request, procedure: str | None = Query(None, max_length
 
 
 @router.get("/agency/deadlines")
-def agency_queue(request: Request, procedure: str | None = Query(None, max_length=32),
-                 state: str | None = Query(None, max_length=16), page: int = Query(1, ge=1, le=10_000),
+def agency_queue(request: Request, procedure: Code | None = Query(None, max_length=32),
+                 state: Code | None = Query(None, max_length=16), page: int = Query(1, ge=1, le=10_000),
                  extended: int | None = Query(None, ge=1, le=MAX_ID),
                  principal: Principal = allow(*ORG_ROLES), session: Session = Depends(get_session)):
     return _queue_page(request, session, principal, "/agency/deadlines", procedure=procedure, state=state, page=page,
@@ -76,12 +77,12 @@ def _extend(request: Request, session: Session, principal: Principal, base: str,
 
 
 @router.post("/staff/deadlines/{deadline_id}/extend")
-def staff_extend(request: Request, deadline_id: int = Path(ge=1, le=MAX_ID), reason: str = Form("", max_length=1000),
+def staff_extend(request: Request, deadline_id: int = Path(ge=1, le=MAX_ID), reason: str = TextForm("", max_length=1000),
                  principal: Principal = allow("staff", "admin"), session: Session = Depends(get_session)):
     return _extend(request, session, principal, "/staff/deadlines", deadline_id, reason)
 
 
 @router.post("/agency/deadlines/{deadline_id}/extend")
-def agency_extend(request: Request, deadline_id: int = Path(ge=1, le=MAX_ID), reason: str = Form("", max_length=1000),
+def agency_extend(request: Request, deadline_id: int = Path(ge=1, le=MAX_ID), reason: str = TextForm("", max_length=1000),
                   principal: Principal = allow(*ORG_ROLES), session: Session = Depends(get_session)):
     return _extend(request, session, principal, "/agency/deadlines", deadline_id, reason)

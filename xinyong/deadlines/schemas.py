@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from pydantic import BaseModel, Field
+from xinyong.kit.text import Text
 
 
 class DeadlineOut(BaseModel):
@@ -35,4 +36,4 @@ class DeadlinePage(BaseModel):
 
 
 class ExtendIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=1000, description="why more time is needed (QZ art. 36)")
+    reason: Text = Field(min_length=1, max_length=1000, description="why more time is needed (QZ art. 36)")

@@ -10,6 +10,7 @@ from xinyong.declarations.schemas import (MAX_ID, DeclarationIn, DeclarationOut,
                                           StaffDeclarationOut, WithdrawIn)
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.web import get_session
+from xinyong.kit.text import Code
 
 router = APIRouter(tags=["declarations 自主申报"])
 DeclarationId = Path(ge=1, le=MAX_ID)
@@ -49,7 +50,7 @@ def withdraw_own(body: WithdrawIn, declaration_id: int = DeclarationId, principa
 
 
 @router.get("/api/v1/declarations", response_model=list[StaffDeclarationOut])
-def all_declarations(status: str | None = Query(None, pattern="^(published|withdrawn)$"),
+def all_declarations(status: Code | None = Query(None, pattern="^(published|withdrawn)$"),
                      subject_id: int | None = Query(None, ge=1, le=MAX_ID), limit: int = Query(50, ge=1, le=500),
                      offset: int = Query(0, ge=0, le=10**9), principal: Principal = allow(*service.STAFF_ROLES),
                      session: Session = Depends(get_session)):

@@ -4,7 +4,7 @@ withdraws unlawful ones (/staff/declarations). The public subject page shows pub
 declarations with their label (xinyong.disclosure.pages, template declarations/_public.html)."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from xinyong.declarations import repository, rules, service, views
 from xinyong.declarations.schemas import MAX_ID, DeclarationIn
 from xinyong.kit.access import Principal, allow
-from xinyong.kit.errors import InvalidInput, NotFound, XinyongError
+from xinyong.kit.errors import NotFound, XinyongError
 from xinyong.kit.web import get_session, language, render
+from xinyong.kit.text import Code, CodeForm, CodeQuery, TextForm, invalid_input
 from xinyong.models import Subject
 
 router = APIRouter(include_in_schema=False)
@@ -27,7 +28,7 @@ def _error(exc: XinyongError | None, lang: str) -> dict | None:
 # ---- the subject ---------------------------------------------------------------------------------------
 
 @router.get("/me/declarations")
-def mine(request: Request, done: str = Query("", max_length=16), principal: Principal = allow("subject"),
+def mine(request: Request, done: str = CodeQuery("", max_length=16), principal: Principal = allow("subject"),
          session: Session = Depends(get_session)):
     return _mine_page(request, session, principal, done=done)
 
@@ -49,8 +50,8 @@ def _mine_page(request, session, principal, *, done="", form=None, error=None, s
 
 
 @router.post("/me/declarations")
-def declare(request: Request, form: str = Form(""), category: str = Form(""), title: str = Form(""),
-            content: str = Form(""), pledge_accepted: str = Form(""), principal: Principal = allow("subject"),
+def declare(request: Request, form: str = CodeForm(""), category: str = CodeForm(""), title: str = TextForm(""),
+            content: str = TextForm(""), pledge_accepted: str = CodeForm(""), principal: Principal = allow("subject"),
             session: Session = Depends(get_session)):
     typed = {"form": form, "category": category, "title": title, "content": content}
     try:
@@ -58,8 +59,7 @@ def declare(request: Request, form: str = Form(""), category: str = Form(""), ti
             data = DeclarationIn(form=form, category=category, title=title, content=content,
                                  pledge_accepted=pledge_accepted in ("1", "on", "true", "yes"))
         except ValidationError as exc:
-            field = ".".join(str(p) for p in exc.errors()[0].get("loc", ())) or None
-            raise InvalidInput(f"输入有误：{field}", field=field, message_en=f"invalid input: {field}") from None
+            raise invalid_input(exc) from None
         service.declare(session, principal, data)
     except XinyongError as exc:
         session.rollback()
@@ -69,7 +69,7 @@ def declare(request: Request, form: str = Form(""), category: str = Form(""), ti
 
 
 @router.post("/me/declarations/{declaration_id}/withdraw")
-def withdraw_own(request: Request, declaration_id: int = Path(ge=1, le=MAX_ID), reason: str = Form(""),
+def withdraw_own(request: Request, declaration_id: int = Path(ge=1, le=MAX_ID), reason: str = TextForm(""),
                  principal: Principal = allow("subject"), session: Session = Depends(get_session)):
     try:
         service.withdraw_own(session, principal, declaration_id, reason[:2000])
@@ -85,8 +85,8 @@ def withdraw_own(request: Request, declaration_id: int = Path(ge=1, le=MAX_ID), 
 # ---- the credit department ------------------------------------------------------------------------------
 
 @router.get("/staff/declarations")
-def staff_list(request: Request, status: str | None = Query(None, pattern="^(published|withdrawn)$"),
-               page: int = Query(1, ge=1, le=10_000), done: str = Query("", max_length=16),
+def staff_list(request: Request, status: Code | None = Query(None, pattern="^(published|withdrawn)$"),
+               page: int = Query(1, ge=1, le=10_000), done: str = CodeQuery("", max_length=16),
                principal: Principal = allow(*service.STAFF_ROLES), session: Session = Depends(get_session)):
     return _staff_page(request, session, status=status, page=page, done=done)
 
@@ -104,7 +104,7 @@ def _staff_page(request, session, *, status=None, page=1, done="", error=None, s
 
 
 @router.post("/staff/declarations/{declaration_id}/withdraw")
-def withdraw_unlawful(request: Request, declaration_id: int = Path(ge=1, le=MAX_ID), reason: str = Form(""),
+def withdraw_unlawful(request: Request, declaration_id: int = Path(ge=1, le=MAX_ID), reason: str = TextForm(""),
                       principal: Principal = allow(*service.STAFF_ROLES), session: Session = Depends(get_session)):
     try:
         service.withdraw_unlawful(session, principal, declaration_id, reason[:2000])

@@ -7,22 +7,23 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 from xinyong.declarations.rules import REASON_MAX
+from xinyong.kit.text import Code, Text
 
 MAX_ID = 2**63 - 1
 
 
 class DeclarationIn(BaseModel):
-    form: str = Field(..., max_length=32, description="statement (声明) | registration (自愿注册) | self_report (自主申报) "
+    form: Code = Field(..., max_length=32, description="statement (声明) | registration (自愿注册) | self_report (自主申报) "
                                                      "| social_commitment (社会承诺, Fuzhou) — as the profile lists")
-    category: str = Field(..., max_length=32, description="honours | certifications | contract_performance | "
+    category: Code = Field(..., max_length=32, description="honours | certifications | contract_performance | "
                                                          "social_responsibility | other — as the profile lists")
-    title: str = Field(..., max_length=1000)
-    content: str = Field(..., max_length=20000)
+    title: Text = Field(..., max_length=1000)
+    content: Text = Field(..., max_length=20000)
     pledge_accepted: bool = Field(False, description="the subject pledges the information is lawful and true; required")
 
 
 class WithdrawIn(BaseModel):
-    reason: str = Field(..., max_length=REASON_MAX * 2)
+    reason: Text = Field(..., max_length=REASON_MAX * 2)
 
 
 class Label(BaseModel):

@@ -9,6 +9,7 @@ from xinyong.disclosure import service
 from xinyong.disclosure.schemas import PublicSubject, SearchResult
 from xinyong.kit.access import allow
 from xinyong.kit.web import get_session
+from xinyong.kit.text import CodeQuery
 
 router = APIRouter(prefix="/api/v1/subjects", tags=["public 公示"])
 
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/api/v1/subjects", tags=["public 公示"])
 
 
 @router.get("", response_model=SearchResult, dependencies=[allow("public")])
-async def search(q: str = Query(..., min_length=1, max_length=100, description="name (partial) or USCC"),
+async def search(q: str = CodeQuery(..., min_length=1, max_length=100, description="name (partial) or USCC"),
                  limit: int = Query(20, ge=1, le=50), offset: int = Query(0, ge=0, le=10_000),
                  session: Session = Depends(get_session)):
     return await run_in_threadpool(service.search, session, q, limit, offset)

@@ -17,6 +17,7 @@ from xinyong.disclosure.schemas import PublicRecord
 from xinyong.kit.access import allow
 from xinyong.kit.errors import InvalidInput
 from xinyong.kit.web import get_session, language, render
+from xinyong.kit.text import CodeQuery
 from xinyong.law import RuleNotInForce, active_profile
 from xinyong.web.i18n import messages, translate
 
@@ -38,7 +39,7 @@ def home(request: Request):
 
 
 @router.get("/search", dependencies=[allow("public")])
-def search(request: Request, q: str = Query(""), page: int = Query(1, ge=1, le=500),
+def search(request: Request, q: str = CodeQuery(""), page: int = Query(1, ge=1, le=500),
            session: Session = Depends(get_session)):
     q, lang = q.strip(), language(request)
     ctx = {"q": q, "page": page, "items": [], "has_next": False, "message": None,

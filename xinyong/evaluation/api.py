@@ -12,11 +12,12 @@ from xinyong.evaluation.schemas import (EvaluationOut, OverviewOut, RecordsBehin
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import NotFound
 from xinyong.kit.web import get_session, language
+from xinyong.kit.text import CodePath
 
 router = APIRouter(tags=["evaluation 信用评价"])
 MAX_ID = 2**63 - 1
 SubjectId = Path(ge=1, le=MAX_ID)
-Indicator = Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.+\-]+$")
+Indicator = CodePath(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.+\-]+$")
 STAFF = ("staff", "admin")
 
 

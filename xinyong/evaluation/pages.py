@@ -11,11 +11,12 @@ from xinyong.evaluation import repository, sector, service, views
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import NotFound, XinyongError
 from xinyong.kit.web import get_session, language, render
+from xinyong.kit.text import CodePath
 
 router = APIRouter(include_in_schema=False)
 MAX_ID = 2**63 - 1
 SubjectId = Path(ge=1, le=MAX_ID)
-Indicator = Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.+\-]+$")
+Indicator = CodePath(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.+\-]+$")
 SENDERS = ("agency", "staff", "admin")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from pydantic import BaseModel, Field
+from xinyong.kit.text import Code
 
 
 class ContributionOut(BaseModel):
@@ -94,12 +95,12 @@ class OverviewOut(BaseModel):
 
 
 class SectorRowIn(BaseModel):
-    uscc: str = Field(min_length=1, max_length=18)
-    sector: str = Field(min_length=1, max_length=64)
-    grade: str = Field(min_length=1, max_length=16)
-    tier: str | None = Field(None, max_length=16)
-    evaluated_on: str = Field(min_length=1, max_length=10)
-    agency_uscc: str = Field(min_length=1, max_length=18)
+    uscc: Code = Field(min_length=1, max_length=18)
+    sector: Code = Field(min_length=1, max_length=64)
+    grade: Code = Field(min_length=1, max_length=16)
+    tier: Code | None = Field(None, max_length=16)
+    evaluated_on: Code = Field(min_length=1, max_length=10)
+    agency_uscc: Code = Field(min_length=1, max_length=18)
 
 
 class SectorImportIn(BaseModel):

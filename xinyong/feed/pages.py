@@ -12,6 +12,7 @@ from xinyong.feed.views import RECEIVER_ROLES
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import NotFound, XinyongError
 from xinyong.kit.web import get_session, language, render
+from xinyong.kit.text import Code, CodeForm, TextForm
 
 router = APIRouter(include_in_schema=False)
 STAFF = ("staff", "admin")
@@ -38,7 +39,7 @@ def my_feed(request: Request, acked: int | None = Query(None, ge=0, le=MAX_ID),
 
 
 @router.post("/feed/ack")
-def acknowledge(request: Request, up_to: str = Form(""), ids: list[str] = Form([]),
+def acknowledge(request: Request, up_to: str = CodeForm(""), ids: list[Code] = Form([]),
                 principal: Principal = allow(*RECEIVER_ROLES), session: Session = Depends(get_session)):
     receiver = service.receiver_for(session, principal)
     try:
@@ -73,7 +74,7 @@ def _receivers_page(request, session, *, page: int = 1, registered=None, error=N
 
 
 @router.post("/feed/receivers")
-def register(request: Request, org_id: str = Form(""), note: str = Form(""),
+def register(request: Request, org_id: str = CodeForm(""), note: str = TextForm(""),
              principal: Principal = allow(*STAFF), session: Session = Depends(get_session)):
     try:
         if not org_id.strip().isdigit():

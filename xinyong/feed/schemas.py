@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated
 
 from pydantic import BaseModel, Field
+from xinyong.kit.text import Text
 
 MAX_ID = 2**63 - 1
 
@@ -53,7 +54,7 @@ class ReceiverStatusOut(BaseModel):
 
 class ReceiverIn(BaseModel):
     org_id: int = Field(ge=1, le=2**31 - 1)
-    note: str = Field("", max_length=500)
+    note: Text = Field("", max_length=500)
     backlog: int = Field(0, ge=0, le=1_000_000, description="also follow this many of the newest existing changes")
 
 

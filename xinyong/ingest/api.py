@@ -12,6 +12,7 @@ from xinyong.ingest.schemas import BatchOut, JsonBatchIn, RejectionOut
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import Forbidden, InvalidInput, PayloadTooLarge
 from xinyong.kit.web import get_session
+from xinyong.kit.text import Code, CodeForm, Text
 
 router = APIRouter(prefix="/api/v1/batches", tags=["aggregation 归集"])
 SENDERS = ("agency", "staff", "admin")
@@ -52,8 +53,8 @@ def submit_json(body: JsonBatchIn, principal: Principal = allow(*SENDERS, scope=
 
 
 @router.post("/file", response_model=BatchOut, status_code=201, responses={422: {"description": "batch refused"}})
-async def submit_file(item: str = Form(...), file: UploadFile = File(...), source: str | None = Form(None),
-                      change_reason: str | None = Form(None),
+async def submit_file(item: str = CodeForm(...), file: UploadFile = File(...), source: Code | None = Form(None),
+                      change_reason: Text | None = Form(None),
                       principal: Principal = allow(*SENDERS, scope="batches:write"),
                       session: Session = Depends(get_session)):
     data = await read_upload(file)

@@ -5,7 +5,7 @@ agency's behalf."""
 from __future__ import annotations
 
 
-from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
@@ -17,6 +17,7 @@ from xinyong.ingest.api import read_upload, source_for
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
 from xinyong.kit.web import get_session, language, render
+from xinyong.kit.text import CodeForm, TextForm
 from xinyong.web.i18n import translate
 
 router = APIRouter(include_in_schema=False)
@@ -35,7 +36,7 @@ def batches_page(request: Request, page: int = Query(1, ge=1, le=10_000), princi
 
 
 @router.post("/batches")
-async def upload(request: Request, item: str = Form(""), source: str = Form(""), change_reason: str = Form(""),
+async def upload(request: Request, item: str = CodeForm(""), source: str = CodeForm(""), change_reason: str = TextForm(""),
                  file: UploadFile | None = File(None), principal: Principal = allow(*SENDERS),
                  session: Session = Depends(get_session)):
     form = {"item": item, "source": source, "change_reason": change_reason}

@@ -1,7 +1,8 @@
 """Validation of one feed batch against its catalogue item: pure, vectorised, no I/O.
 
 Order matters for data protection: a column of forbidden data (profile rule
-``data.forbidden``, FZ art. 11) refuses the whole batch before any value is read; restricted
+``data.forbidden``, FZ art. 11) refuses the whole batch before any value is read, and a
+value holding forbidden data sends its row back (``screening``); restricted
 columns (``data.restricted``) and columns outside the catalogue are dropped, never stored.
 Rows that do not meet the catalogue go back to their source for review (QZ art. 10), one
 rejection per failing field, reasons in Chinese and English. Identifier values in
@@ -14,11 +15,13 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from xinyong.catalogue import CatalogueItem, FieldDef, normalise_header
+from xinyong.catalogue import CatalogueItem, FieldDef
 from xinyong.kit.errors import XinyongError
 from xinyong.kit.identifiers import REASONS as ID_REASONS
 from xinyong.kit.identifiers import checked_by_distinct, mask_identifier_expr
+from xinyong.ingest import screening
 from xinyong.ingest.severity import severity_exprs
+from xinyong.kit.text import ForbiddenData, forbidden_data
 
 ROW = "__row"
 KIND_SEPARATORS = r"[;；,，、\s]+"
@@ -62,7 +65,8 @@ def validate(df: pl.DataFrame, item: CatalogueItem, profile, received_on: dt.dat
     if ROW not in df.columns:
         df = df.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     headers = [c for c in df.columns if c != ROW]
-    _refuse_forbidden(headers, profile, received_on)
+    screen = forbidden_data(_data_rule(profile, "data.forbidden", received_on))
+    screening.refuse_bad_headers(headers, screen, BatchRefused)
     mapping, ignored, refused = _map_columns(headers, item, profile, received_on)
     missing = [f.header_zh for f in item.required_fields if f.code not in mapping]
     if missing:
@@ -72,7 +76,10 @@ def validate(df: pl.DataFrame, item: CatalogueItem, profile, received_on: dt.dat
     if df.height == 0:
         raise BatchRefused("no_rows", "文件没有数据行", "the file has no data rows")
     work = _prepare(df.select([ROW, *mapping.values()]), item, mapping)
-    checks = {f.code: _field_checks(f, item, received_on) for f in item.fields}
+    texts = [c for c in screening.free_text_fields(item) if c in mapping]
+    work = screening.with_forbidden_columns(work, texts, screen)
+    checks = {f.code: _screen_checks(f, f.code in texts, screen) + _field_checks(f, item, received_on)
+              for f in item.fields}
     work = work.lazy().with_columns(_error_expr(code, cs).alias(f"__err_{code}")
                                     for code, cs in checks.items() if cs).collect()
     errors = [f"__err_{code}" for code, cs in checks.items() if cs]
@@ -83,18 +90,6 @@ def validate(df: pl.DataFrame, item: CatalogueItem, profile, received_on: dt.dat
 
 
 # ------------------------------------------------------------------ columns and data classes
-def _class_hits(headers: list[str], rule) -> list[dict]:
-    hits = []
-    for header in headers:
-        norm = normalise_header(header)
-        for cls, spec in rule.value.get("classes", {}).items():
-            if any(k in norm for k in spec.get("header_keywords", [])):
-                hits.append({"header": header, "data_class": cls, "class_zh": spec.get("zh", cls),
-                             "citation": str(rule.citation)})
-                break
-    return hits
-
-
 def _data_rule(profile, key: str, received_on: dt.date):
     """The data-class rule in force on the day of receipt; without one the batch cannot be
     screened, so it is refused rather than taken unscreened."""
@@ -107,17 +102,6 @@ def _data_rule(profile, key: str, received_on: dt.date):
                            {"rule": key, "on": day}) from None
 
 
-def _refuse_forbidden(headers: list[str], profile, received_on: dt.date) -> None:
-    """FZ art. 11: religion, genes, fingerprints, blood type, disease are never collected."""
-    rule = _data_rule(profile, "data.forbidden", received_on)
-    hits = _class_hits(headers, rule)
-    if hits:
-        zh = "；".join(f"列「{h['header']}」属于禁止采集的{h['class_zh']}信息" for h in hits)
-        en = "; ".join(f"column {h['header']!r} holds forbidden data ({h['data_class']})" for h in hits)
-        raise BatchRefused("forbidden_data", f"{zh}（{rule.citation}），整批拒收",
-                           f"{en} ({rule.citation}); the whole batch is refused", {"columns": hits})
-
-
 def _map_columns(headers, item, profile, received_on):
     """Catalogue columns by field code; other columns are restricted (refused) or ignored."""
     mapping, unknown, clashes = item.resolve_headers(headers)
@@ -125,7 +109,8 @@ def _map_columns(headers, item, profile, received_on):
         text = "；".join(clashes)
         raise BatchRefused("ambiguous_columns", f"多列对应同一目录字段：{text}",
                            f"several columns map to the same catalogue field: {text}", {"columns": clashes})
-    restricted = {h["header"]: h for h in _class_hits(unknown, _data_rule(profile, "data.restricted", received_on))}
+    restricted_rule = _data_rule(profile, "data.restricted", received_on)
+    restricted = {h["header"]: h for h in screening.class_hits(unknown, restricted_rule)}
     refused = [(h, restricted[h]["data_class"], restricted[h]["citation"]) for h in unknown if h in restricted]
     return mapping, [h for h in unknown if h not in restricted], refused
 
@@ -189,6 +174,18 @@ def _meaning(item: CatalogueItem, role: str) -> pl.Expr:
     if f is None or not f.meanings:
         return pl.lit(None, STR)
     return pl.col(f.code).replace_strict(f.meanings, default=None, return_dtype=STR)
+
+
+def _screen_checks(f: FieldDef, free_text: bool, screen: ForbiddenData) -> list[Check]:
+    """First, so that the rejection of a cell that must not be stored never quotes it."""
+    out = [Check("control_character", screening.control_condition(pl.col(f.code)), "含有控制字符",
+                 "contains control characters")]
+    if free_text:
+        out.append(Check("forbidden_data", pl.col(f"__forbidden_{f.code}").is_not_null(),
+                         f"含有禁止采集的{{}}信息（{screen.citation}），退回复核",
+                         f"holds {{}}, personal data the law forbids to collect ({screen.citation}); returned for review",
+                         pl.col(f"__forbidden_{f.code}"), pl.col(f"__forbidden_en_{f.code}")))
+    return out
 
 
 def _field_checks(f: FieldDef, item: CatalogueItem, received_on: dt.date) -> list[Check]:
@@ -315,6 +312,7 @@ def _rejections(work, item, mapping, checks) -> pl.DataFrame:
             firsts = work.select("row_no", f.code).filter(pl.col(f.code).is_first_distinct())
             failed = failed.join(firsts.rename({"row_no": "__first_row"}), on=f.code, how="left")
         value = mask_identifier_expr(pl.col(f.code)) if f.sensitive else pl.col(f.code)
+        value = pl.when(pl.col("reason_code").is_in(screening.HIDDEN_REASONS)).then(pl.lit(None, STR)).otherwise(value)
         frames.append(failed.with_columns(reason_code=pl.col(f"__err_{f.code}")).select(
             pl.col("row_no"), pl.lit(mapping.get(f.code, f.header_zh)).alias("field"),
             value.alias("value"), pl.col("reason_code"),

@@ -4,14 +4,15 @@ from __future__ import annotations
 import datetime as dt
 
 from pydantic import BaseModel, Field
+from xinyong.kit.text import BulkCell, Code, Text
 
 
 class JsonBatchIn(BaseModel):
-    item: str = Field(description="catalogue item code, e.g. penalty or licence")
-    rows: list[dict[str, str | int | float | None]] = Field(
+    item: Code = Field(description="catalogue item code, e.g. penalty or licence")
+    rows: list[dict[BulkCell, BulkCell | int | float | None]] = Field(
         description="rows keyed by the catalogue's Chinese headers or field codes", max_length=100_000)
-    source: str | None = Field(default=None, description="source agency USCC (staff only; agencies send their own)")
-    change_reason: str | None = Field(default=None, max_length=500)
+    source: Code | None = Field(default=None, description="source agency USCC (staff only; agencies send their own)")
+    change_reason: Text | None = Field(default=None, max_length=500)
 
 
 class BatchOut(BaseModel):

@@ -26,6 +26,7 @@ from xinyong.ingest.readers import IngestFileError, read_table
 from xinyong.ingest.rules import BatchRefused, ValidationResult, validate
 from xinyong.kit.access import Principal
 from xinyong.kit.errors import InvalidInput, PayloadTooLarge
+from xinyong.kit.text import strip_control_characters
 from xinyong.law import active_profile
 from xinyong.models import Batch
 from xinyong.registry import run_hook
@@ -135,7 +136,8 @@ def _source_and_item(session: Session, source_uscc: str, item_code: str):
 
 def _open_batch(session, agency, item_code, filename, channel, user_id, change_reason, data) -> Batch:
     fmt = "xlsx" if filename.lower().endswith(".xlsx") else ("json" if channel == "api" else "csv")
-    batch = Batch(agency_id=agency.id, source_uscc=agency.uscc, item_code=item_code, filename=filename[:255],
+    batch = Batch(agency_id=agency.id, source_uscc=agency.uscc, item_code=item_code,
+                  filename=strip_control_characters(filename)[:255],
                   file_format=fmt, channel=channel, content_sha256=hashlib.sha256(data).hexdigest(),
                   status="processing", submitted_by=user_id, change_reason=change_reason,
                   received_at=clock.now(), notes={})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -257,6 +258,8 @@ def _check_value(key: str, value: dict[str, Any], here: str) -> None:
         if not isinstance(sectors, dict) or not all(
                 isinstance(n, int) and n >= 0 for n in sectors.values()):
             raise ProfileError(f"{here}: sector_min_months must map sector -> months")
+    elif key == "data.forbidden":
+        _check_forbidden(value, here)
     elif key == "publicity.licence":
         if value.get("until") != "valid_to":
             raise ProfileError(f"{here}: until must be 'valid_to'")
@@ -335,6 +338,33 @@ def load_profile(name: str, directory: Path | str | None = None, _chain: tuple =
         inherits=parent_name,
         _rules=_check_overlaps(merged, where),
     )
+
+
+def _check_forbidden(value: dict[str, Any], here: str) -> None:
+    """The forbidden classes screen every input text (xinyong.kit.text): a class without its
+    names, or a pattern that does not compile, must fail at load, not at the first request."""
+    classes = value.get("classes")
+    if not isinstance(classes, dict) or not classes:
+        raise ProfileError(f"{here}: classes must map class code -> spec")
+    if not all(isinstance(e, str) and e for e in value.get("exemptions", [])):
+        raise ProfileError(f"{here}: exemptions must be non-empty strings")
+    for pattern in value.get("exemptions", []):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ProfileError(f"{here}: exemption {pattern!r} does not compile: {exc}") from None
+    for code, spec in classes.items():
+        if not isinstance(spec, dict) or not all(isinstance(spec.get(k), str) for k in ("zh", "en")):
+            raise ProfileError(f"{here}: class {code} needs zh and en names")
+        for list_key in ("header_keywords", "value_patterns"):
+            items = spec.get(list_key, [])
+            if not isinstance(items, list) or not all(isinstance(i, str) and i for i in items):
+                raise ProfileError(f"{here}: class {code}: {list_key} must be a list of non-empty strings")
+        for pattern in spec.get("value_patterns", []):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ProfileError(f"{here}: class {code}: pattern {pattern!r} does not compile: {exc}") from None
 
 
 @functools.lru_cache(maxsize=32)

@@ -10,6 +10,7 @@ from xinyong import clock
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import NotFound
 from xinyong.kit.web import get_session, language
+from xinyong.kit.text import Code
 from xinyong.lists import repository, service, views
 from xinyong.lists.schemas import (
     EntryOut,
@@ -40,7 +41,7 @@ def lists_in_force(request: Request):
 
 
 @router.get("/api/v1/lists/entries", response_model=list[PublicEntryOut], dependencies=[allow("public")])
-def public_entries(request: Request, kind: str | None = Query(None, max_length=32), limit: int = Query(50, ge=1, le=200),
+def public_entries(request: Request, kind: Code | None = Query(None, max_length=32), limit: int = Query(50, ge=1, le=200),
                    offset: int = Query(0, ge=0, le=1_000_000), session: Session = Depends(get_session)):
     """Who is on the published lists today (natural persons masked)."""
     rows = repository.published(session, clock.today(), kind=kind, limit=limit, offset=offset)
@@ -54,7 +55,7 @@ def subject_entries(request: Request, subject_id: int = Path(ge=1, le=MAX_ID), s
 
 
 @router.get("/api/v1/lists/proposals", response_model=list[ProposalOut])
-def proposals(request: Request, status: str | None = Query(None, max_length=16), limit: int = Query(50, ge=1, le=200),
+def proposals(request: Request, status: Code | None = Query(None, max_length=16), limit: int = Query(50, ge=1, le=200),
               offset: int = Query(0, ge=0, le=1_000_000), principal: Principal = allow(*OFFICE),
               session: Session = Depends(get_session)):
     """Listing procedures: an agency sees its own, staff and auditors all."""

@@ -4,7 +4,7 @@ an objection, decide and publish; staff remove), and the subject's own page (/me
 reads its notices and objects within the notice period."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from xinyong.agencies import service as agencies
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, NotFound, XinyongError
 from xinyong.kit.web import get_session, language, render
+from xinyong.kit.text import CodeForm, CodePath, CodeQuery, TextForm, invalid_input, screened_form
 from xinyong.lists import repository, service, views
 from xinyong.lists.schemas import ProposalIn
 from xinyong.models import Record, Subject
@@ -57,7 +58,7 @@ def subject_lists(request: Request, subject_id: int = Path(ge=1, le=MAX_ID), ses
 
 
 @router.get("/lists/{kind}", dependencies=[allow("public")])
-def list_of_kind(request: Request, kind: str = Path(max_length=32), page: int = Query(1, ge=1, le=10_000),
+def list_of_kind(request: Request, kind: str = CodePath(max_length=32), page: int = Query(1, ge=1, le=10_000),
                  session: Session = Depends(get_session)):
     policy = views.rules_policy()
     if kind not in policy.kinds:
@@ -71,7 +72,7 @@ def list_of_kind(request: Request, kind: str = Path(max_length=32), page: int = 
 # ---- the office: queue, proposal form, procedure page -------------------------------------------------------
 
 @router.get("/office/lists")
-def office_queue(request: Request, status: str = Query("", max_length=16), page: int = Query(1, ge=1, le=10_000),
+def office_queue(request: Request, status: str = CodeQuery("", max_length=16), page: int = Query(1, ge=1, le=10_000),
                  principal: Principal = allow(*OFFICE), session: Session = Depends(get_session)):
     org = principal.agency_id if principal.role == "agency" else None
     rows = repository.proposals(session, org_id=org, statuses=(status,) if status else None, limit=PAGE + 1,
@@ -83,7 +84,7 @@ def office_queue(request: Request, status: str = Query("", max_length=16), page:
 
 
 @router.get("/office/lists/new")
-def new_proposal(request: Request, kind: str = Query("", max_length=32), subject: str = Query("", max_length=64),
+def new_proposal(request: Request, kind: str = CodeQuery("", max_length=32), subject: str = CodeQuery("", max_length=64),
                  principal: Principal = allow(*ACTORS), session: Session = Depends(get_session)):
     return _new_page(request, session, principal, {"kind": kind, "subject": subject})
 
@@ -91,7 +92,7 @@ def new_proposal(request: Request, kind: str = Query("", max_length=32), subject
 @router.post("/office/lists/new")
 async def create_proposal(request: Request, principal: Principal = allow(*ACTORS),
                           session: Session = Depends(get_session)):
-    form = await request.form()
+    form = await screened_form(request)
     data = {k: form.get(k, "") for k in ("kind", "subject", "category", "reasons", "legal_basis", "measures",
                                          "removal_conditions", "period_months", "proposing_org_id")}
     data.update({k: form.getlist(k) for k in ("criteria", "lenient_flags", "basis_record_ids")})
@@ -134,9 +135,7 @@ def _proposal_in(session: Session, data: dict) -> ProposalIn:
             responsible_persons=persons,
             proposing_org_id=int(data["proposing_org_id"]) if str(data["proposing_org_id"]).isdigit() else None)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first.get("loc", ())) or None
-        raise InvalidInput(f"请填写：{field}", field=field, message_en=f"invalid input: {field}") from None
+        raise invalid_input(exc) from None
 
 
 def _new_page(request: Request, session: Session, principal: Principal, form: dict, *,
@@ -159,7 +158,7 @@ def _new_page(request: Request, session: Session, principal: Principal, form: di
 
 @router.get("/office/lists/proposals/{proposal_id}")
 def office_proposal(request: Request, proposal_id: int = Path(ge=1, le=MAX_ID),
-                    done: str = Query("", pattern="^(|notice|reply|decision|publication|removal)$"),
+                    done: str = CodeQuery("", pattern="^(|notice|reply|decision|publication|removal)$"),
                     principal: Principal = allow(*OFFICE), session: Session = Depends(get_session)):
     return _proposal_page(request, session, principal, proposal_id, done=done)
 
@@ -196,8 +195,8 @@ def office_notice(request: Request, proposal_id: int = Path(ge=1, le=MAX_ID), pr
 
 
 @router.post("/office/lists/proposals/{proposal_id}/objection-reply")
-def office_reply(request: Request, proposal_id: int = Path(ge=1, le=MAX_ID), outcome: str = Form("", max_length=16),
-                 reply: str = Form("", max_length=4000), principal: Principal = allow(*ACTORS),
+def office_reply(request: Request, proposal_id: int = Path(ge=1, le=MAX_ID), outcome: str = CodeForm("", max_length=16),
+                 reply: str = TextForm("", max_length=4000), principal: Principal = allow(*ACTORS),
                  session: Session = Depends(get_session)):
     return _step(request, session, principal, proposal_id,
                  lambda: service.answer_objection(session, principal, proposal_id, outcome, reply), "reply")
@@ -218,7 +217,7 @@ def office_publish(request: Request, proposal_id: int = Path(ge=1, le=MAX_ID), p
 
 
 @router.post("/office/lists/entries/{entry_id}/removal")
-def office_remove(request: Request, entry_id: int = Path(ge=1, le=MAX_ID), note: str = Form("", max_length=2000),
+def office_remove(request: Request, entry_id: int = Path(ge=1, le=MAX_ID), note: str = TextForm("", max_length=2000),
                   principal: Principal = allow("staff"), session: Session = Depends(get_session)):
     from xinyong.models.listing import ListEntry
     entry = session.get(ListEntry, entry_id)
@@ -254,7 +253,7 @@ def _my_page(request: Request, session: Session, principal: Principal, *, error:
 
 
 @router.post("/me/lists/{proposal_id}/objection")
-def my_objection(request: Request, proposal_id: int = Path(ge=1, le=MAX_ID), text: str = Form("", max_length=4000),
+def my_objection(request: Request, proposal_id: int = Path(ge=1, le=MAX_ID), text: str = TextForm("", max_length=4000),
                  principal: Principal = allow("subject"), session: Session = Depends(get_session)):
     try:
         service.object_to(session, principal, proposal_id, text)

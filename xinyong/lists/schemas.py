@@ -4,43 +4,44 @@ from __future__ import annotations
 import datetime as dt
 
 from pydantic import BaseModel, Field
+from xinyong.kit.text import Code, Text
 
 MAX_ID = 2**63 - 1
 
 
 class ResponsiblePersonIn(BaseModel):
-    role: str = Field(max_length=32)
-    name: str = Field(min_length=1, max_length=100)
+    role: Code = Field(max_length=32)
+    name: Text = Field(min_length=1, max_length=100)
     subject_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
 class ProposalIn(BaseModel):
-    kind: str = Field(max_length=32)
+    kind: Code = Field(max_length=32)
     subject_id: int = Field(ge=1, le=MAX_ID)
-    category: str | None = Field(None, max_length=48)
-    criteria: list[str] = Field(default_factory=list, max_length=10)
-    lenient_flags: list[str] = Field(default_factory=list, max_length=10)
+    category: Code | None = Field(None, max_length=48)
+    criteria: list[Code] = Field(default_factory=list, max_length=10)
+    lenient_flags: list[Code] = Field(default_factory=list, max_length=10)
     basis_record_ids: list[int] = Field(default_factory=list, max_length=100)
-    reasons: str = Field(min_length=1, max_length=4000)
-    legal_basis: str = Field(min_length=1, max_length=2000)
-    measures: str = Field("", max_length=4000)
-    removal_conditions: str = Field("", max_length=2000)
+    reasons: Text = Field(min_length=1, max_length=4000)
+    legal_basis: Text = Field(min_length=1, max_length=2000)
+    measures: Text = Field("", max_length=4000)
+    removal_conditions: Text = Field("", max_length=2000)
     period_months: int | None = Field(None, ge=1, le=120)
     responsible_persons: list[ResponsiblePersonIn] = Field(default_factory=list, max_length=20)
     proposing_org_id: int | None = Field(None, ge=1, le=2**31 - 1)   # staff proposing for an agency
 
 
 class ObjectionIn(BaseModel):
-    text: str = Field(min_length=1, max_length=4000)
+    text: Text = Field(min_length=1, max_length=4000)
 
 
 class ObjectionReplyIn(BaseModel):
-    outcome: str = Field(max_length=16)        # upheld | withdrawn
-    reply: str = Field(min_length=1, max_length=4000)
+    outcome: Code = Field(max_length=16)        # upheld | withdrawn
+    reply: Text = Field(min_length=1, max_length=4000)
 
 
 class RemovalIn(BaseModel):
-    note: str = Field(min_length=1, max_length=2000)
+    note: Text = Field(min_length=1, max_length=2000)
 
 
 class StepOut(BaseModel):

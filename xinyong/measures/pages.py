@@ -11,6 +11,7 @@ from xinyong import clock
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, NotFound, XinyongError
 from xinyong.kit.web import get_session, language, render
+from xinyong.kit.text import CodeForm, TextForm
 from xinyong.measures import repository, service
 
 router = APIRouter(include_in_schema=False)
@@ -51,7 +52,7 @@ def _admin_page(request, session, *, published=None, error=None, status_code=200
 
 
 @router.post("/admin/measures/{list_id}/publish")
-def admin_publish(request: Request, list_id: int = Path(ge=1, le=MAX_ID), document_no: str = Form(""),
+def admin_publish(request: Request, list_id: int = Path(ge=1, le=MAX_ID), document_no: str = TextForm(""),
                   principal: Principal = allow("staff", "admin"), session: Session = Depends(get_session)):
     try:
         service.publish(session, principal, list_id, document_no)
@@ -84,7 +85,7 @@ def _check_page(request, session, principal, *, form, result=None, error=None, r
 
 
 @router.post("/agency/joint-check")
-def check(request: Request, subject: str = Form(""), matter: str = Form(""),
+def check(request: Request, subject: str = CodeForm(""), matter: str = TextForm(""),
           principal: Principal = allow("agency", "staff"), session: Session = Depends(get_session)):
     form = {"subject": subject, "matter": matter}
     try:
@@ -102,7 +103,7 @@ def check(request: Request, subject: str = Form(""), matter: str = Form(""),
 
 @router.post("/agency/measure-applications")
 def apply(request: Request, measure_id: int = Form(..., ge=1, le=MAX_ID), subject_id: int = Form(..., ge=1, le=MAX_ID),
-          matter: str = Form(""), case_ref: str = Form(""), check_id: int | None = Form(None, ge=1, le=MAX_ID),
+          matter: str = TextForm(""), case_ref: str = TextForm(""), check_id: int | None = Form(None, ge=1, le=MAX_ID),
           principal: Principal = allow("agency"), session: Session = Depends(get_session)):
     try:
         app = service.apply(session, principal, measure_id=measure_id, subject_id=subject_id, matter=matter,
@@ -130,7 +131,7 @@ def _applications_page(request, session, principal, *, applied=None, page=1, err
 
 
 @router.post("/agency/measure-applications/{application_id}/feedback")
-def feedback(request: Request, application_id: int = Path(ge=1, le=MAX_ID), effect: str = Form(""), text: str = Form(""),
+def feedback(request: Request, application_id: int = Path(ge=1, le=MAX_ID), effect: str = CodeForm(""), text: str = TextForm(""),
              principal: Principal = allow("agency"), session: Session = Depends(get_session)):
     try:
         service.feedback(session, principal, application_id, effect, text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from pydantic import BaseModel, Field
+from xinyong.kit.text import Code, Text
 
 MAX_ID = 2**63 - 1
 
@@ -40,16 +41,16 @@ class MeasureListOut(BaseModel):
 
 
 class PublishIn(BaseModel):
-    document_no: str = Field(min_length=1, max_length=200)
+    document_no: Text = Field(min_length=1, max_length=200)
 
 
 class WithdrawIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 class JointCheckIn(BaseModel):
     subject_id: int = Field(ge=1, le=MAX_ID)
-    matter: str = Field(min_length=1, max_length=40)
+    matter: Code = Field(min_length=1, max_length=40)
 
 
 class ReasonOut(BaseModel):
@@ -85,14 +86,14 @@ class JointCheckOut(BaseModel):
 class ApplicationIn(BaseModel):
     measure_id: int = Field(ge=1, le=MAX_ID)
     subject_id: int = Field(ge=1, le=MAX_ID)
-    matter: str = Field(min_length=1, max_length=40)
-    case_ref: str = Field(min_length=1, max_length=200)
+    matter: Code = Field(min_length=1, max_length=40)
+    case_ref: Text = Field(min_length=1, max_length=200)
     check_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
 class FeedbackIn(BaseModel):
-    effect: str = Field(min_length=1, max_length=32)
-    text: str = Field("", max_length=4000)
+    effect: Code = Field(min_length=1, max_length=32)
+    text: Text = Field("", max_length=4000)
 
 
 class ApplicationOut(BaseModel):

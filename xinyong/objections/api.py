@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from xinyong import clock
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput
+from xinyong.kit.text import Code, Text, TextForm
 from xinyong.kit.web import get_session, language
 from xinyong.law import active_profile
 from xinyong.objections import correction, rights, service, views
@@ -29,7 +30,7 @@ READERS = ("subject", "agency", "staff")
 
 
 class ExtensionIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 async def read_uploads(files: list[UploadFile] | None) -> list[service.Upload]:
@@ -58,7 +59,7 @@ def my_rights_notice(record_id: int = Path(ge=1, le=2**63 - 1), principal: Princ
 
 
 @router.get("/api/v1/me/objections", response_model=ObjectionPage)
-def my_objections(request: Request, status: str | None = STATUS, limit: int = Query(50, ge=1, le=200),
+def my_objections(request: Request, status: Code | None = STATUS, limit: int = Query(50, ge=1, le=200),
                   offset: int = Query(0, ge=0, le=1_000_000), principal: Principal = allow("subject"),
                   session: Session = Depends(get_session)):
     """My objections with their status, deadline and outcome."""
@@ -66,8 +67,8 @@ def my_objections(request: Request, status: str | None = STATUS, limit: int = Qu
 
 
 @router.post("/api/v1/me/objections", response_model=ObjectionOut, status_code=201)
-async def file_mine(request: Request, record_id: int = Form(..., ge=1, le=MAX_ID), grounds: list[str] = Form(...),
-                    reasons: str = Form(..., max_length=4000), requested_change: str = Form("", max_length=4000),
+async def file_mine(request: Request, record_id: int = Form(..., ge=1, le=MAX_ID), grounds: list[Code] = Form(...),
+                    reasons: str = TextForm(..., max_length=4000), requested_change: str = TextForm("", max_length=4000),
                     files: list[UploadFile] | None = File(None), principal: Principal = allow("subject"),
                     session: Session = Depends(get_session)):
     """Object to one of my records (multipart: evidence files PDF/JPG/PNG)."""
@@ -80,9 +81,9 @@ async def file_mine(request: Request, record_id: int = Form(..., ge=1, le=MAX_ID
 
 @router.post("/api/v1/objections", response_model=ObjectionOut, status_code=201)
 async def file_for_subject(request: Request, record_id: int = Form(..., ge=1, le=MAX_ID),
-                           grounds: list[str] = Form(...), reasons: str = Form(..., max_length=4000),
-                           agent_authorisation_ref: str = Form(..., max_length=200),
-                           requested_change: str = Form("", max_length=4000),
+                           grounds: list[Code] = Form(...), reasons: str = TextForm(..., max_length=4000),
+                           agent_authorisation_ref: str = TextForm(..., max_length=200),
+                           requested_change: str = TextForm("", max_length=4000),
                            files: list[UploadFile] | None = File(None), principal: Principal = allow("staff"),
                            session: Session = Depends(get_session)):
     """The service window files on a subject's behalf, recording the written authorisation."""
@@ -95,7 +96,7 @@ async def file_for_subject(request: Request, record_id: int = Form(..., ge=1, le
 
 
 @router.get("/api/v1/objections", response_model=ObjectionPage)
-def objections(request: Request, status: str | None = STATUS, limit: int = Query(50, ge=1, le=200),
+def objections(request: Request, status: Code | None = STATUS, limit: int = Query(50, ge=1, le=200),
                offset: int = Query(0, ge=0, le=1_000_000), principal: Principal = allow("agency", "staff"),
                session: Session = Depends(get_session)):
     """The source agency's queue (its own records), or every objection for the credit department."""

@@ -14,6 +14,7 @@ from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
 from xinyong.kit.identifiers import InvalidIdentifier, check_uscc
 from xinyong.kit.web import get_session, language, render
+from xinyong.kit.text import Code, CodeForm, CodeQuery, TextForm, screened_form
 from xinyong.law import active_profile
 from xinyong.objections import correction, repository, rights, rules, service, views
 from xinyong.objections.api import read_uploads
@@ -66,7 +67,7 @@ def my_rights_notice(record_id: int = Path(ge=1, le=MAX_ID), principal: Principa
 
 
 @router.get("/me/objections")
-def my_objections(request: Request, page: int = Query(1, ge=1, le=10_000), status: str | None = STATUS,
+def my_objections(request: Request, page: int = Query(1, ge=1, le=10_000), status: Code | None = STATUS,
                   record: int | None = Query(None, ge=1, le=MAX_ID), principal: Principal = allow("subject"),
                   session: Session = Depends(get_session)):
     return _mine(request, session, principal, page, status, form={"record_id": record})
@@ -79,8 +80,8 @@ def _mine(request, session, principal, page=1, status=None, form=None, error=Non
 
 
 @router.post("/me/objections")
-async def file_mine(request: Request, record_id: str = Form(""), grounds: list[str] = Form([]),
-                    reasons: str = Form("", max_length=4000), requested_change: str = Form("", max_length=4000),
+async def file_mine(request: Request, record_id: str = CodeForm(""), grounds: list[Code] = Form([]),
+                    reasons: str = TextForm("", max_length=4000), requested_change: str = TextForm("", max_length=4000),
                     evidence: list[UploadFile] | None = File(None), principal: Principal = allow("subject"),
                     session: Session = Depends(get_session)):
     form = {"record_id": record_id, "grounds": grounds, "reasons": reasons, "requested_change": requested_change}
@@ -122,7 +123,7 @@ def _detail(request, session, principal, objection_id, extra=None, status_code=2
 # ---- the source agency ---------------------------------------------------------------------------
 
 @router.get("/agency/objections")
-def agency_queue(request: Request, page: int = Query(1, ge=1, le=10_000), status: str | None = STATUS,
+def agency_queue(request: Request, page: int = Query(1, ge=1, le=10_000), status: Code | None = STATUS,
                  principal: Principal = allow("agency"), session: Session = Depends(get_session)):
     return _list(request, session, principal, "objections/queue.html", page, status,
                  {"base": "/agency/objections", "title_key": "objections.agency_queue"})
@@ -147,10 +148,10 @@ def _agency_detail(request, session, principal, objection_id, form=None, error=N
 
 
 @router.post("/agency/objections/{objection_id}/decision")
-async def agency_decide(request: Request, objection_id: int = Path(ge=1, le=MAX_ID), outcome: str = Form(""),
-                        reasons: str = Form("", max_length=4000), principal: Principal = allow("agency"),
+async def agency_decide(request: Request, objection_id: int = Path(ge=1, le=MAX_ID), outcome: str = CodeForm(""),
+                        reasons: str = TextForm("", max_length=4000), principal: Principal = allow("agency"),
                         session: Session = Depends(get_session)):
-    form_data = await request.form()
+    form_data = await screened_form(request)
     corrections = {key[4:]: str(value) for key, value in form_data.items()
                    if key.startswith("new_") and form_data.get(f"change_{key[4:]}")}
     form = {"outcome": outcome, "reasons": reasons, "corrections": corrections}
@@ -170,7 +171,7 @@ async def agency_decide(request: Request, objection_id: int = Path(ge=1, le=MAX_
 # ---- the credit department -----------------------------------------------------------------------
 
 @router.get("/staff/objections")
-def staff_objections(request: Request, page: int = Query(1, ge=1, le=10_000), status: str | None = STATUS,
+def staff_objections(request: Request, page: int = Query(1, ge=1, le=10_000), status: Code | None = STATUS,
                      principal: Principal = allow("staff"), session: Session = Depends(get_session)):
     return _list(request, session, principal, "objections/queue.html", page, status,
                  {"base": "/staff/objections", "title_key": "objections.staff_all"})
@@ -183,7 +184,7 @@ def staff_objection(request: Request, objection_id: int = Path(ge=1, le=MAX_ID),
 
 
 @router.get("/window/objections")
-def window_form(request: Request, code: str = Query("", max_length=40), principal: Principal = allow("staff"),
+def window_form(request: Request, code: str = CodeQuery("", max_length=40), principal: Principal = allow("staff"),
                 session: Session = Depends(get_session)):
     return _window(request, session, code)
 
@@ -213,9 +214,9 @@ def _subject_by_code(session, code: str) -> int:
 
 
 @router.post("/window/objections")
-async def window_file(request: Request, code: str = Form("", max_length=40), record_id: str = Form(""),
-                      agent_authorisation_ref: str = Form("", max_length=200), grounds: list[str] = Form([]),
-                      reasons: str = Form("", max_length=4000), requested_change: str = Form("", max_length=4000),
+async def window_file(request: Request, code: str = CodeForm("", max_length=40), record_id: str = CodeForm(""),
+                      agent_authorisation_ref: str = TextForm("", max_length=200), grounds: list[Code] = Form([]),
+                      reasons: str = TextForm("", max_length=4000), requested_change: str = TextForm("", max_length=4000),
                       evidence: list[UploadFile] | None = File(None), principal: Principal = allow("staff"),
                       session: Session = Depends(get_session)):
     form = {"record_id": record_id, "grounds": grounds, "reasons": reasons, "requested_change": requested_change,

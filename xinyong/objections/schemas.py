@@ -4,13 +4,14 @@ from __future__ import annotations
 import datetime as dt
 
 from pydantic import BaseModel, Field
+from xinyong.kit.text import Code, Text
 
 
 class DecisionIn(BaseModel):
     """The source agency's decision: corrected (with new values of named fields) or upheld."""
-    outcome: str = Field(pattern="^(corrected|upheld)$")
-    reasons: str = Field(min_length=1, max_length=4000)
-    corrections: dict[str, str] = Field(default_factory=dict, description="field code -> new value ('' clears)")
+    outcome: Code = Field(pattern="^(corrected|upheld)$")
+    reasons: Text = Field(min_length=1, max_length=4000)
+    corrections: dict[Code, Text] = Field(default_factory=dict, description="field code -> new value ('' clears)")
 
 
 class ChangeOut(BaseModel):

@@ -10,6 +10,7 @@ from xinyong import clock
 from xinyong.access.service import subject_for_window
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.web import get_session
+from xinyong.kit.text import Code, CodeForm, TextForm
 from xinyong.models.repair import STATUSES
 from xinyong.repair import repository, service, views
 from xinyong.repair.schemas import ApplicationOut, EligibilityOut, ReasonIn, RevokeIn
@@ -59,7 +60,7 @@ def my_applications(limit: int = Query(50, ge=1, le=200), offset: int = Query(0,
 
 
 @router.post("/api/v1/me/repair/applications", response_model=ApplicationOut, status_code=201)
-async def apply(record_id: int = Form(..., ge=1, le=MAX_ID), statement: str = Form("", max_length=2000),
+async def apply(record_id: int = Form(..., ge=1, le=MAX_ID), statement: str = TextForm("", max_length=2000),
                 commitment_letter: UploadFile | None = File(None), proof_of_performance: UploadFile | None = File(None),
                 training_certificate: UploadFile | None = File(None), credit_report: UploadFile | None = File(None),
                 principal: Principal = allow("subject"), session: Session = Depends(get_session)):
@@ -82,8 +83,8 @@ def subject_eligibility(subject_id: int = Id(), principal: Principal = allow("st
 
 
 @router.post("/api/v1/repair/window/applications", response_model=ApplicationOut, status_code=201)
-async def apply_at_window(record_id: int = Form(..., ge=1, le=MAX_ID), subject_uscc: str = Form("", max_length=18),
-                          subject_resident_id: str = Form("", max_length=18), statement: str = Form("", max_length=2000),
+async def apply_at_window(record_id: int = Form(..., ge=1, le=MAX_ID), subject_uscc: str = CodeForm("", max_length=18),
+                          subject_resident_id: str = CodeForm("", max_length=18), statement: str = TextForm("", max_length=2000),
                           commitment_letter: UploadFile | None = File(None),
                           proof_of_performance: UploadFile | None = File(None),
                           training_certificate: UploadFile | None = File(None),
@@ -102,7 +103,7 @@ async def apply_at_window(record_id: int = Form(..., ge=1, le=MAX_ID), subject_u
 # ---- staff and agencies ------------------------------------------------------------------------------
 
 @router.get("/api/v1/repair/applications", response_model=list[ApplicationOut])
-def queue(status: str | None = Query(None, pattern="^(" + "|".join(STATUSES) + ")$"),
+def queue(status: Code | None = Query(None, pattern="^(" + "|".join(STATUSES) + ")$"),
           limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=100_000),
           principal: Principal = allow(*ACTORS), session: Session = Depends(get_session)):
     """Applications to decide: an agency sees those on its own records, credit-department staff all."""

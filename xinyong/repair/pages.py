@@ -13,6 +13,7 @@ from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
 from xinyong.kit.limits import human_size
 from xinyong.kit.web import get_session, language, render
+from xinyong.kit.text import CodeQuery, screened_form
 from xinyong.law.loader import active_profile
 from xinyong.models.repair import REVOCATION_KINDS, STATUSES
 from xinyong.repair import repository, rules, service, views
@@ -45,7 +46,7 @@ def _material_names(lang: str) -> dict[str, str]:
 
 
 async def _form(request: Request) -> tuple[dict[str, str], list[Upload]]:
-    form = await request.form()
+    form = await screened_form(request)
     fields, uploads, limit = {}, [], service.read_limit(clock.today())
     for key, value in form.multi_items():
         if hasattr(value, "read"):
@@ -99,7 +100,7 @@ def _my_page(request: Request, session: Session, principal: Principal, *, filed:
 # ---- the offline window (staff) -------------------------------------------------------------------------
 
 @router.get("/repair/window")
-def window(request: Request, subject: str = Query("", max_length=40), principal: Principal = allow("staff"),
+def window(request: Request, subject: str = CodeQuery("", max_length=40), principal: Principal = allow("staff"),
            session: Session = Depends(get_session)):
     return _window_page(request, session, subject)
 
@@ -147,7 +148,7 @@ def _window_page(request: Request, session: Session, code: str, *, error: Xinyon
 # ---- staff and agencies -----------------------------------------------------------------------------------
 
 @router.get("/repair/queue")
-def queue(request: Request, status: str = Query("", pattern="^(|" + "|".join(STATUSES) + ")$"),
+def queue(request: Request, status: str = CodeQuery("", pattern="^(|" + "|".join(STATUSES) + ")$"),
           page: int = Query(1, ge=1, le=10_000), principal: Principal = allow(*ACTORS),
           session: Session = Depends(get_session)):
     agency_id = principal.agency_id if principal.role == "agency" else None
@@ -182,7 +183,7 @@ def material(app_id: int = Id(), material_id: int = Id(), principal: Principal =
 
 
 async def _act(request: Request, session: Session, principal: Principal, app_id: int, action: str):
-    form = await request.form()
+    form = await screened_form(request)
     reason = str(form.get("reason", ""))
     try:
         if action == "accept":

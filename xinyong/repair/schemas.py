@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, Field
+from xinyong.kit.text import Text
 
 
 class ReasonOut(BaseModel):
@@ -93,9 +94,9 @@ class ApplicationOut(BaseModel):
 
 
 class ReasonIn(BaseModel):
-    reason: str = Field("", max_length=2000)
+    reason: Text = Field("", max_length=2000)
 
 
 class RevokeIn(BaseModel):
     kind: Literal["fraud", "concealment", "broken_commitment"]
-    reason: str = Field(..., min_length=1, max_length=2000)
+    reason: Text = Field(..., min_length=1, max_length=2000)

@@ -18,6 +18,7 @@ from xinyong.documents.service import issue
 from xinyong.kit.access import Principal
 from xinyong.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.kit.pdf import Section
+from xinyong.kit.text import strip_control_characters
 from xinyong.law import RuleNotInForce
 from xinyong.law.loader import active_profile
 from xinyong.models import Record
@@ -135,7 +136,8 @@ def apply(session: Session, principal: Principal, *, subject_id: int, record_id:
     session.flush()
     for up, ctype in checked:
         session.add(RepairMaterial(application_id=app.id, subject_id=subject_id, kind=up.kind,
-                                   filename=(up.filename or up.kind)[-200:], content_type=ctype, size=len(up.data),
+                                   filename=(strip_control_characters(up.filename or "") or up.kind)[-200:],
+                                   content_type=ctype, size=len(up.data),
                                    sha256=hashlib.sha256(up.data).hexdigest(), content=up.data,
                                    uploaded_by=principal.user_id))
     session.flush()

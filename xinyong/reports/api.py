@@ -3,7 +3,7 @@ public report, downloads, the platform certificate, and verification (anyone, no
 content). Thin: parse, authorise, call the service, shape, commit."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -11,6 +11,7 @@ from xinyong.access.views import refusal
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput
 from xinyong.kit.web import get_session
+from xinyong.kit.text import Code, CodeForm, CodePath
 from xinyong.reports import rules, service, signing, views
 from xinyong.reports.schemas import FieldOut, MyReportIn, ReportOut, SpecialReportIn, VerificationOut
 from xinyong.reports.throttle import client_of, throttle
@@ -100,7 +101,7 @@ def report_pdf(report_id: int = Path(ge=1, le=MAX_ID), principal: Principal = al
 
 
 @router.get("/api/v1/reports/verify/{code}", response_model=VerificationOut, dependencies=[Depends(throttle)])
-def verify_code(request: Request, code: str = Path(max_length=64), principal: Principal = allow("public"),
+def verify_code(request: Request, code: str = CodePath(max_length=64), principal: Principal = allow("public"),
                 session: Session = Depends(get_session)):
     """Authentic? (signature and content hash). Reveals kind, date and masked name only; 404 when unknown."""
     result = service.verify_code(session, code, client=client_of(request), principal=principal)
@@ -112,7 +113,7 @@ def verify_code(request: Request, code: str = Path(max_length=64), principal: Pr
 
 
 @router.post("/api/v1/reports/verify", response_model=VerificationOut, dependencies=[Depends(throttle)])
-def verify_file(request: Request, file: UploadFile = File(...), code: str = Form("", max_length=64),
+def verify_file(request: Request, file: UploadFile = File(...), code: str = CodeForm("", max_length=64),
                       principal: Principal = allow("public"), session: Session = Depends(get_session)):
     """Upload a report PDF: is it, byte for byte, one this platform signed and issued?"""
     data = file.file.read(service.MAX_PDF_BYTES + 1)  # sync route: pyHanko runs its own event loop

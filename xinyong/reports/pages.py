@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -15,6 +15,7 @@ from xinyong.access.views import refusal
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, NotFound, XinyongError
 from xinyong.kit.web import get_session, language, render
+from xinyong.kit.text import CodeForm, CodePath, TextForm
 from xinyong.models import Subject
 from xinyong.reports import rules, service, signing, views
 from xinyong.reports.api import pdf_response
@@ -51,8 +52,8 @@ def my_reports(request: Request, issued: int | None = Query(None, ge=1, le=MAX_I
 
 
 @router.post("/me/reports")
-def request_mine(request: Request, kind: str = Form(""), field: str = Form(""), date_from: str = Form(""),
-                 date_to: str = Form(""), principal: Principal = allow("subject"), session: Session = Depends(get_session)):
+def request_mine(request: Request, kind: str = CodeForm(""), field: str = CodeForm(""), date_from: str = CodeForm(""),
+                 date_to: str = CodeForm(""), principal: Principal = allow("subject"), session: Session = Depends(get_session)):
     form = {"kind": kind, "field": field, "date_from": date_from, "date_to": date_to}
     try:
         ask = None
@@ -108,9 +109,9 @@ def special_form(request: Request, principal: Principal = allow(*SPECIAL_ROLES))
 
 
 @router.post("/reports/special")
-def special_request(request: Request, subject_id: str = Form(""), field: str = Form(""), date_from: str = Form(""),
-                    date_to: str = Form(""), purpose: str = Form("", max_length=500),
-                    authorisation_id: str = Form("", max_length=32), principal: Principal = allow(*SPECIAL_ROLES),
+def special_request(request: Request, subject_id: str = CodeForm(""), field: str = CodeForm(""), date_from: str = CodeForm(""),
+                    date_to: str = CodeForm(""), purpose: str = TextForm("", max_length=500),
+                    authorisation_id: str = CodeForm("", max_length=32), principal: Principal = allow(*SPECIAL_ROLES),
                     session: Session = Depends(get_session)):
     form = {"subject_id": subject_id, "field": field, "date_from": date_from, "date_to": date_to, "purpose": purpose,
             "authorisation_id": authorisation_id}
@@ -173,7 +174,7 @@ def verify_form(request: Request, principal: Principal = allow("public")):
 
 
 @router.get("/verify/{code}", dependencies=[Depends(throttle)])
-def verify_code(request: Request, code: str = Path(max_length=64), principal: Principal = allow("public"),
+def verify_code(request: Request, code: str = CodePath(max_length=64), principal: Principal = allow("public"),
                 session: Session = Depends(get_session)):
     result = service.verify_code(session, code, client=client_of(request), principal=principal)
     session.commit()
@@ -181,7 +182,7 @@ def verify_code(request: Request, code: str = Path(max_length=64), principal: Pr
 
 
 @router.post("/verify", dependencies=[Depends(throttle)])
-def verify_submit(request: Request, code: str = Form("", max_length=64), file: UploadFile | None = File(None),
+def verify_submit(request: Request, code: str = CodeForm("", max_length=64), file: UploadFile | None = File(None),
                         principal: Principal = allow("public"), session: Session = Depends(get_session)):
     data = file.file.read(service.MAX_PDF_BYTES + 1) if file is not None else b""  # sync: pyHanko runs its own loop
     try:

@@ -5,24 +5,25 @@ import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, Field
+from xinyong.kit.text import Code, Text
 
 ReportKind = Literal["full", "public", "special"]
 
 
 class MyReportIn(BaseModel):
     kind: ReportKind
-    field: str | None = Field(None, max_length=32)
+    field: Code | None = Field(None, max_length=32)
     date_from: dt.date | None = None
     date_to: dt.date | None = None
 
 
 class SpecialReportIn(BaseModel):
     subject_id: int = Field(ge=1, le=2**63 - 1)
-    field: str = Field(max_length=32)
+    field: Code = Field(max_length=32)
     date_from: dt.date
     date_to: dt.date
-    purpose: str = Field(max_length=500)
-    authorisation_id: str = Field(max_length=32, description="the subject's written authorisation of your organisation")
+    purpose: Text = Field(max_length=500)
+    authorisation_id: Code = Field(max_length=32, description="the subject's written authorisation of your organisation")
 
 
 class ReportOut(BaseModel):

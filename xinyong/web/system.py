@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from xinyong import clock
 from xinyong.kit.access import allow
 from xinyong.kit.web import LANGS, get_session
+from xinyong.kit.text import Code
 from xinyong.law import active_profile
 
 router = APIRouter()
@@ -22,7 +23,7 @@ def health(session: Session = Depends(get_session)):
 
 
 @router.get("/lang/{code}", include_in_schema=False, dependencies=[allow("public")])
-def switch_language(code: str, request: Request):
+def switch_language(code: Code, request: Request):
     back = request.headers.get("referer") or "/"
     if not back.startswith(str(request.base_url)) and not back.startswith("/"):
         back = "/"

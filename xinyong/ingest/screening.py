@@ -1,0 +1,108 @@
+"""Screening a batch for what must never be stored: pure, vectorised, no I/O.
+
+- Headers: a header with control characters refuses the batch (it would be kept in the
+  batch's notes); a header naming a forbidden class (profile ``data.forbidden``, FZ art. 11
+  para. 3), look-alikes and synonyms included (血 型, ＤＮＡ, 遗传信息, 健康状况), refuses the
+  whole batch before any value is read.
+- Values: a cell with control characters, or a free-text cell holding forbidden data (血型为A型,
+  信仰佛教, 患有糖尿病), sends its row back for review (退回复核, QZ art. 10) with the class
+  named; the rejection never quotes the value.
+
+The value screen is the polars twin of ``xinyong.kit.text.ForbiddenData.value_hits``: every
+free-text cell of a row is normalised in one pass over the row's cells joined, and only
+the rows that hit are screened field by field to name the field and the class.
+"""
+from __future__ import annotations
+
+import polars as pl
+
+from xinyong.catalogue import CatalogueItem
+from xinyong.kit.errors import XinyongError
+from xinyong.kit.text import (
+    CONTROL_PATTERN,
+    NORMALISE_STRIP_PATTERN,
+    ForbiddenData,
+    has_control_characters,
+    normalise,
+)
+
+HIDDEN_REASONS = ("forbidden_data", "control_character")  # rejections of these never keep the value
+ROW = "row_no"
+_JOIN = "|"  # survives normalisation, so a hit never spans two cells unnoticed by the per-field pass
+
+
+def refuse_bad_headers(headers: list[str], screen: ForbiddenData, refused: type[XinyongError]) -> None:
+    """Control characters, then forbidden classes, in the batch's headers."""
+    if any(has_control_characters(h) for h in headers):
+        raise refused("control_character", "列名含有控制字符，整批拒收",
+                      "a column header contains control characters; the whole batch is refused")
+    hits = []
+    for header in headers:
+        cls = screen.header_hit(header)
+        if cls is not None:
+            hits.append({"header": header, "data_class": cls.code, "class_zh": cls.zh, "citation": screen.citation})
+    if hits:
+        zh = "；".join(f"列「{h['header']}」属于禁止采集的{h['class_zh']}信息" for h in hits)
+        en = "; ".join(f"column {h['header']!r} holds forbidden data ({h['data_class']})" for h in hits)
+        raise refused("forbidden_data", f"{zh}（{screen.citation}），整批拒收",
+                      f"{en} ({screen.citation}); the whole batch is refused", {"columns": hits})
+
+
+def class_hits(headers: list[str], rule) -> list[dict]:
+    """The headers naming a class of a data rule (data.restricted: dropped, never stored)."""
+    hits = []
+    for header in headers:
+        norm = normalise(header)
+        for cls, spec in rule.value.get("classes", {}).items():
+            if any(normalise(k) in norm for k in spec.get("header_keywords", [])):
+                hits.append({"header": header, "data_class": cls, "class_zh": spec.get("zh", cls),
+                             "citation": str(rule.citation)})
+                break
+    return hits
+
+
+def free_text_fields(item: CatalogueItem) -> list[str]:
+    """The fields whose values are free text: every other type is a code, a date or a number,
+    checked against its own form."""
+    return [f.code for f in item.fields if f.type == "text" and not f.codes]
+
+
+def normalised(expr: pl.Expr, screen: ForbiddenData) -> pl.Expr:
+    """``kit.text.normalise`` with the profile's exemptions removed, as a polars expression."""
+    out = expr.str.normalize("NFKC").str.to_lowercase().str.replace_all(NORMALISE_STRIP_PATTERN, "")
+    if screen.exemption_regex is not None:
+        out = out.str.replace_all(screen.exemption_regex.pattern, "")
+    return out
+
+
+def with_forbidden_columns(work: pl.DataFrame, codes: list[str], screen: ForbiddenData) -> pl.DataFrame:
+    """Adds __forbidden_{code} and __forbidden_en_{code}: the classes a cell holds (names in
+    Chinese and English), null where it holds none."""
+    names = [f"__forbidden_{c}" for c in codes] + [f"__forbidden_en_{c}" for c in codes]
+    empty = work.with_columns(pl.lit(None, pl.String).alias(n) for n in names)
+    patterns = [c.value_regex.pattern for c in screen.classes if c.value_patterns]
+    if not codes or not patterns:
+        return empty
+    joined = normalised(pl.concat_str([pl.col(c) for c in codes], separator=_JOIN, ignore_nulls=True), screen)
+    flagged = work.filter(joined.str.contains("|".join(f"(?:{p})" for p in patterns)).fill_null(False))
+    if flagged.height == 0:
+        return empty
+    details = flagged.select(pl.col(ROW), *_class_names(codes, screen))
+    return work.join(details, on=ROW, how="left", maintain_order="left")
+
+
+def _class_names(codes: list[str], screen: ForbiddenData) -> list[pl.Expr]:
+    out = []
+    for code in codes:
+        norm = normalised(pl.col(code), screen)
+        hits = [(norm.str.contains(c.value_regex.pattern).fill_null(False), c) for c in screen.classes
+                if c.value_patterns]
+        for lang, sep, prefix in (("zh", "、", "__forbidden_"), ("en", ", ", "__forbidden_en_")):
+            parts = [pl.when(hit).then(pl.lit(c.zh if lang == "zh" else c.en)) for hit, c in hits]
+            text = pl.concat_str(parts, separator=sep, ignore_nulls=True)
+            out.append(pl.when(text != "").then(text).alias(f"{prefix}{code}"))
+    return out
+
+
+def control_condition(column: pl.Expr) -> pl.Expr:
+    return column.str.contains(CONTROL_PATTERN)
