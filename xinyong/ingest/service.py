@@ -192,17 +192,23 @@ def _ingest_frame(session, batch, agency, item, frame, progress) -> BatchOutcome
 def _partitions(frame: pl.DataFrame, item):
     """The batch in parts of about VALIDATE_CHUNK_ROWS rows, split by a hash of the decision
     number, so that every repeat of a decision number meets its first row in the same part
-    and is caught by validation; row order inside a part is kept."""
+    and is caught by validation; row order inside a part is kept.
+
+    Each part is rechunked: a filter keeps the chunks of the frame it filters, and the CSV
+    reader cuts a file into many small chunks when polars has one thread (POLARS_MAX_THREADS=1,
+    the default on a one-core host), so a part can start with an empty chunk. polars 2.1.0's
+    ``pl.format`` over a number or date cast to text panics on such a column
+    (binview/mod.rs:413 ``i < self.len()``, in rules._accepted's severity basis)."""
     parts = -(-frame.height // VALIDATE_CHUNK_ROWS)
     column = _decision_column(frame, item)
     if parts <= 1 or column is None:
-        yield frame
+        yield frame.rechunk()
         return
     key = frame[column].fill_null("").hash(seed=0) % parts
     for i in range(parts):
         part = frame.filter(key == i)
         if part.height:
-            yield part
+            yield part.rechunk()
 
 
 def _decision_column(frame: pl.DataFrame, item) -> str | None:
