@@ -22,7 +22,7 @@ from xinyong.disclosure.rules import (
     penalty_sector_frame,
 )
 from xinyong.ingest import repository
-from xinyong.ingest.readers import IngestFileError, read_table
+from xinyong.ingest.readers import IngestFileError, TableLimits, check_columns, read_table
 from xinyong.ingest.rules import BatchRefused, ValidationResult, validate
 from xinyong.kit.access import Principal
 from xinyong.kit.errors import InvalidInput, PayloadTooLarge
@@ -81,7 +81,10 @@ def ingest_rows(session: Session, *, rows: list[dict], source_uscc: str, item_co
     if not rows:
         return _audited(session, actor, batch,
                         _refuse(session, batch, "empty_file", "批次没有数据行 / the batch has no rows"))
-    frame = _rows_frame(rows, item)
+    try:
+        frame = _rows_frame(rows, item, TableLimits.from_settings())
+    except IngestFileError as exc:
+        return _audited(session, actor, batch, _refuse(session, batch, exc.code, str(exc)))
     return _audited(session, actor, batch, _ingest_frame(session, batch, agency, item, frame, None))
 
 
@@ -98,14 +101,17 @@ def _audited(session: Session, actor: Principal | None, batch: Batch, outcome: B
     return outcome
 
 
-def _rows_frame(rows: list[dict], item) -> pl.DataFrame:
+def _rows_frame(rows: list[dict], item, limits: TableLimits) -> pl.DataFrame:
+    """Rows keyed by header or field code as a table; more distinct keys than the column
+    limit are refused as soon as they are counted (a dict keeps first-seen order)."""
     by_code = {f.code: f.header_zh for f in item.fields}
-    headers: list[str] = []
+    seen: dict[str, None] = {}
     for row in rows:
+        check_columns(len(row), limits)
         for key in row:
-            h = by_code.get(key, key)
-            if h not in headers:
-                headers.append(h)
+            seen.setdefault(by_code.get(key, key))
+        check_columns(len(seen), limits)
+    headers = list(seen)
     data = {h: [] for h in headers}
     for row in rows:
         named = {by_code.get(k, k): v for k, v in row.items()}
