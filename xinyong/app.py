@@ -107,7 +107,9 @@ def create_app() -> FastAPI:
 def _handlers(app: FastAPI) -> None:
     @app.exception_handler(XinyongError)
     async def _xinyong(request: Request, exc: XinyongError):
-        return _error_response(request, exc.status, exc.to_dict())
+        response = _error_response(request, exc.status, exc.to_dict())
+        response.headers.update(getattr(exc, "headers", None) or {})  # Retry-After on 429
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):

@@ -51,6 +51,13 @@ class Settings(BaseSettings):
     max_evidence_bytes: int = Field(default=32 * 1024 * 1024, ge=1,
                                     description="largest form with evidence files (objections, repair, sector "
                                                 "evaluations, holiday tables); each file also has its rule's limit")
+    # ---- batch tables (xinyong.ingest.readers): refused before they are parsed whole
+    ingest_max_columns: int = Field(default=500, ge=1, description="columns of a batch (CSV/XLSX header, JSON keys)")
+    xlsx_max_uncompressed_bytes: int = Field(default=128 * 1024 * 1024, ge=1,
+                                             description="sum of an XLSX file's members as unpacked")
+    xlsx_max_ratio: int = Field(default=200, ge=1, description="unpacked/packed size of one XLSX member over 1 MiB")
+    xlsx_max_cells: int = Field(default=3_000_000, ge=1, description="rows x columns of an XLSX batch")
+    xlsx_max_cell_chars: int = Field(default=32_767, ge=1, description="characters in one XLSX cell (Excel's own)")
     # ---- rate limits on public search and profiles (xinyong.kit.ratelimit); 0 = unlimited
     rate_anon_per_minute: int = Field(default=60, ge=0, description="per client IP, anonymous callers")
     rate_anon_burst: int | None = Field(default=None, ge=1, description="bucket size; default: per minute")

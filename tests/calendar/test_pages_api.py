@@ -88,3 +88,18 @@ def test_cli_add_and_show(db, tmp_path):
     bad.write_text("# year: 2027\n# source: s\ndate,to,kind,name,reason\n2027-01-04,,work,x,\n", encoding="utf-8")
     failed = runner.invoke(app, ["calendar", "add", str(bad)], env={"COLUMNS": "200"})
     assert failed.exit_code == 1 and "line 4" in failed.output
+
+
+def test_an_upload_with_yaml_aliases_is_refused_and_changes_nothing(client, session, city):
+    login(client, "admin")
+    token = csrf(client, "/staff/calendar")
+    laughs = "year: 2027\nsource: &s 测试\nnote: [*s, *s, *s]\ndays_off:\n  - {date: 2027-01-01, name: 元旦}\n"
+    api = client.post("/api/v1/calendar", headers={"x-csrf-token": token},
+                      files={"file": ("laughs.yaml", laughs.encode(), "text/yaml")})
+    assert api.status_code == 422 and api.json()["error"]["details"]["line"] == 2
+    assert "aliases" in api.json()["error"]["message_en"]
+    page = client.post("/staff/calendar", data={"csrf_token": token},
+                       files={"file": ("laughs.yaml", laughs.encode(), "text/yaml")})
+    assert page.status_code == 422 and "别名" in page.text
+    session.expire_all()
+    assert session.scalar(select(func.count(CalendarYear.year))) == 0

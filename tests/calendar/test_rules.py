@@ -5,8 +5,10 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from xinyong.calendar.rules import TableError, parse
+from xinyong.calendar.rules import TableError, parse, parse_yaml
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "calendar-example.yaml"
 
@@ -97,3 +99,30 @@ def test_csv_errors_name_the_line():
     err = error_of(text, "t.csv")
     assert err.line == 5 and "kind must be off or work" in err.message_en
     assert "missing the '# year" in error_of("date,kind\n2027-01-01,off\n", "t.csv").message_en
+
+
+# ---- YAML anchors and aliases are refused (issue #10 point 6) ------------------------------------
+LAUGHS = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},"
+    f"*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]\n" for i in range(8))
+
+
+def test_a_billion_laughs_table_is_refused_at_once():
+    import time
+    started = time.monotonic()
+    with pytest.raises(TableError) as err:
+        parse_yaml(LAUGHS)
+    assert time.monotonic() - started < 1
+    assert err.value.line == 1 and "别名" in err.value.message_zh and "aliases" in err.value.message_en
+
+
+@given(st.sampled_from(["source", "name", "date"]))
+def test_an_anchor_or_alias_anywhere_is_refused_with_its_line(key):
+    plain = "year: 2027\nsource: 通知\ndays_off:\n  - {date: 2027-01-01, name: 元旦}\n"
+    assert parse_yaml(plain).year == 2027
+    anchored = {"source": "year: 2027\nsource: &s 通知\ndays_off:\n  - {date: 2027-01-01, name: *s}\n",
+                "name": "year: 2027\nsource: 通知\ndays_off:\n  - &d {date: 2027-01-01, name: 元旦}\n  - *d\n",
+                "date": "year: 2027\nsource: 通知\nx: &d 2027-01-01\ndays_off:\n  - {date: *d, name: 元旦}\n"}[key]
+    with pytest.raises(TableError) as err:
+        parse_yaml(anchored)
+    assert err.value.line in (2, 3, 4) and "aliases" in err.value.message_en

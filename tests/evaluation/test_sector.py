@@ -80,3 +80,15 @@ def test_an_agency_files_its_own_evaluations_only(session, city):
         sector.import_csv(session, data, "x.csv", actor=me)
     data = _csv([[city.firm_uscc, "道路运输", "A", "", "2026-08-01", other.uscc]])
     assert sector.import_csv(session, data, "x.csv", actor=me).rows == 1
+
+
+def test_a_file_with_100000_columns_is_refused_quickly_and_changes_nothing(session, city):
+    import time
+    header = "统一社会信用代码,行业,评价等级,监管分级,评价日期,评价机构代码," + ",".join(f"x{i}" for i in range(100_000))
+    data = (header + "\n" + ",".join("v" for _ in range(100_006)) + "\n").encode()
+    started = time.monotonic()
+    with pytest.raises(InvalidInput) as err:
+        sector.import_csv(session, data, "wide.csv", actor=STAFF)
+    assert err.value.code == "too_many_columns" and time.monotonic() - started < 5
+    session.rollback()
+    assert _counts(session) == (0, 0)

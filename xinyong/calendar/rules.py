@@ -73,8 +73,22 @@ class YearTable:
 
 # ---- YAML with line numbers -----------------------------------------------------------------------
 
+class _AliasRefused(yaml.YAMLError):
+    def __init__(self, line: int):
+        super().__init__(f"line {line}: YAML anchors and aliases are not allowed")
+        self.line = line
+
+
 class _LineLoader(yaml.SafeLoader):
-    pass
+    """Safe YAML that refuses anchors and aliases (``&a`` / ``*a``) as it meets them, before
+    anything is built: a holiday table needs neither, and nested aliases ("billion laughs")
+    make a few hundred bytes expand into billions of nodes."""
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _AliasRefused(event.start_mark.line + 1)
+        return super().compose_node(parent, index)
 
 
 def _mapping_with_line(loader, node):
@@ -152,6 +166,9 @@ def _check(year, source: str, note: str, days: list[TableDay], year_line: int) -
 def parse_yaml(text: str, default_source: str = "") -> YearTable:
     try:
         data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+    except _AliasRefused as exc:
+        raise TableError(exc.line, "不允许使用 YAML 锚点或别名（& 与 *）",
+                         "YAML anchors and aliases (& and *) are not allowed") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise TableError(mark.line + 1 if mark else 0, f"YAML 格式错误：{getattr(exc, 'problem', exc)}",

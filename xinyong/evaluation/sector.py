@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from xinyong import clock
 from xinyong.agencies import service as agencies
 from xinyong.audit import record_event
+from xinyong.config import get_settings
 from xinyong.evaluation import repository
 from xinyong.evaluation.rules import TIERS_CITATION, tier_for, tiers_of
 from xinyong.kit.access import Principal
@@ -57,6 +58,10 @@ def parse_csv(data: bytes) -> list[dict]:
     reader = csv.DictReader(io.StringIO(text))
     by_header = {zh: code for code, (zh, _) in COLUMNS.items()} | {code: code for code in COLUMNS}
     fieldnames = reader.fieldnames or []
+    limit = get_settings().ingest_max_columns
+    if len(fieldnames) > limit:  # every row would be walked across all of them
+        raise InvalidInput(f"列数 {len(fieldnames)} 超过上限 {limit}", code="too_many_columns", field="file",
+                           message_en=f"{len(fieldnames)} columns; at most {limit} are read")
     codes = {h: by_header.get((h or "").strip()) for h in fieldnames}
     missing = [COLUMNS[c][0] for c, (_, req) in COLUMNS.items() if req and c not in codes.values()]
     if missing:

@@ -10,6 +10,7 @@ from xinyong.config import get_settings
 from xinyong.ingest import service, views
 from xinyong.ingest.schemas import BatchOut, JsonBatchIn, RejectionOut
 from xinyong.kit.access import Principal, allow
+from xinyong.kit.csvexport import csv_response
 from xinyong.kit.errors import Forbidden, InvalidInput, PayloadTooLarge
 from xinyong.kit.web import get_session
 from xinyong.kit.text import Code, CodeForm, Text
@@ -96,5 +97,4 @@ def get_rejections(batch_id: int = Path(ge=1, le=MAX_ID), limit: int = Query(100
 def get_rejections_csv(batch_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow(*SENDERS, scope="batches:read"),
                        session: Session = Depends(get_session)):
     rows = views.rejections_for(session, principal, batch_id)
-    return Response(views.rejections_csv(rows), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="batch-{batch_id}-returns.csv"'})
+    return csv_response(views.REJECTIONS_HEADER, views.rejection_rows(rows), f"batch-{batch_id}-returns.csv")

@@ -5,6 +5,11 @@ Every column is Utf8 and kept as written (leading zeros, inner spaces); only hea
 cleaned. Empty cells are null. ``__row`` is the spreadsheet row number (header = row 1),
 which is what a source agency sees when a row is returned for review (QZ art. 10).
 Rows with no value at all are dropped (their numbers are simply skipped).
+
+Limits (``TableLimits``, from the settings) are met before a file is parsed whole: the
+columns of the header; for XLSX the unpacked size of the zip members and their packing ratio
+(from the zip directory: zipfile stops at a member's declared size, so the sum is a bound),
+then, while rows stream from openpyxl's read-only reader, the cell count and each cell's length.
 """
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -32,7 +38,30 @@ _MESSAGES = {
     "unsupported_format": ("不支持的文件格式，请使用 CSV 或 XLSX",
                            "unsupported file format; send CSV or XLSX"),
     "duplicate_header": ("表头重复", "duplicate column header"),
+    "too_many_columns": ("表格列数超过上限", "the table has more columns than allowed"),
+    "header_too_long": ("表头行过长", "the header row is too long"),
+    "xlsx_too_large": ("XLSX 文件解压后过大", "the XLSX file is too large once unpacked"),
+    "xlsx_too_many_cells": ("XLSX 单元格数量超过上限", "the XLSX file has more cells than allowed"),
+    "cell_too_long": ("单元格内容过长", "a cell is longer than allowed"),
 }
+MAX_HEADER_BYTES = 1024 * 1024  # a header record longer than this is not a header
+RATIO_FLOOR = 1024 * 1024  # members smaller than this unpacked may compress as well as they like
+
+
+@dataclass(frozen=True)
+class TableLimits:
+    max_columns: int
+    xlsx_max_uncompressed_bytes: int
+    xlsx_max_ratio: int
+    xlsx_max_cells: int
+    xlsx_max_cell_chars: int
+
+    @classmethod
+    def from_settings(cls) -> TableLimits:
+        from xinyong.config import get_settings
+        s = get_settings()
+        return cls(s.ingest_max_columns, s.xlsx_max_uncompressed_bytes, s.xlsx_max_ratio, s.xlsx_max_cells,
+                   s.xlsx_max_cell_chars)
 
 
 class IngestFileError(XinyongError):
@@ -50,13 +79,20 @@ class IngestFileError(XinyongError):
         self.message_zh = zh
 
 
-def read_table(data: bytes, filename: str) -> pl.DataFrame:
+def read_table(data: bytes, filename: str, limits: TableLimits | None = None) -> pl.DataFrame:
     """Parse an uploaded CSV or XLSX into a frame of strings plus ``__row`` (Int64)."""
     if _BLANK.fullmatch(data):
         raise IngestFileError("empty_file")
+    limits = limits or TableLimits.from_settings()
     kind = _kind(data, filename)
-    frame = _read_xlsx(data) if kind == "xlsx" else _read_csv(data)
+    frame = _read_xlsx(data, limits) if kind == "xlsx" else _read_csv(data, limits)
     return _finish(frame)
+
+
+def check_columns(count: int, limits: TableLimits) -> None:
+    if count > limits.max_columns:
+        raise IngestFileError("too_many_columns", detail=f"{count} > {limits.max_columns}",
+                              details={"columns": count, "limit": limits.max_columns})
 
 
 def _kind(data: bytes, filename: str) -> str:
@@ -72,7 +108,7 @@ def _kind(data: bytes, filename: str) -> str:
     raise IngestFileError("unsupported_format", detail=name.rsplit(".", 1)[-1])
 
 
-def _read_csv(data: bytes) -> pl.DataFrame:
+def _read_csv(data: bytes, limits: TableLimits) -> pl.DataFrame:
     """UTF-8 first (polars validates it while parsing, no Python decode); on invalid UTF-8,
     decode the whole file as GB18030 (superset of GBK) in one call and parse that."""
     if data.startswith(_BOM):
@@ -81,7 +117,7 @@ def _read_csv(data: bytes) -> pl.DataFrame:
         raise IngestFileError("undecodable")
     head = _header_bytes(data)
     try:
-        return _parse_csv(data, _header_record(head.decode("utf-8")))
+        return _parse_csv(data, _header_record(head.decode("utf-8"), limits))
     except UnicodeDecodeError:
         pass
     except pl.exceptions.ComputeError as exc:
@@ -91,7 +127,7 @@ def _read_csv(data: bytes) -> pl.DataFrame:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
         raise IngestFileError("undecodable") from None
-    return _parse_csv(text.encode("utf-8"), _header_record(head.decode("gb18030")))
+    return _parse_csv(text.encode("utf-8"), _header_record(head.decode("gb18030"), limits))
 
 
 def _is_encoding_error(exc: Exception) -> bool:
@@ -101,20 +137,25 @@ def _is_encoding_error(exc: Exception) -> bool:
 
 def _header_bytes(data: bytes) -> bytes:
     """The bytes of the first CSV record. A header may hold a quoted line break, so extend
-    line by line until the quotes balance (0x22 and 0x0A never occur inside GBK characters)."""
-    end = -1
+    line by line until the quotes balance (0x22 and 0x0A never occur inside GBK characters);
+    quotes are counted once per line, and a record past MAX_HEADER_BYTES is refused."""
+    end, quotes = -1, 0
     while True:
-        end = data.find(b"\n", end + 1)
-        head = data if end < 0 else data[:end]
-        if end < 0 or head.count(b'"') % 2 == 0:
-            return head
+        start, end = end + 1, data.find(b"\n", end + 1)
+        if end > MAX_HEADER_BYTES or (end < 0 and len(data) > MAX_HEADER_BYTES):
+            raise IngestFileError("header_too_long", detail=f"> {MAX_HEADER_BYTES:,} B")
+        quotes += data.count(b'"', start, len(data) if end < 0 else end)
+        if end < 0 or quotes % 2 == 0:
+            return data if end < 0 else data[:end]
 
 
-def _header_record(head: str) -> list[str]:
+def _header_record(head: str, limits: TableLimits) -> list[str]:
     try:
-        return _clean_headers(next(csv.reader(io.StringIO(head))))
+        header = next(csv.reader(io.StringIO(head)))
     except (StopIteration, csv.Error):
         raise IngestFileError("not_a_table") from None
+    check_columns(len(header), limits)
+    return _clean_headers(header)
 
 
 def _parse_csv(raw: bytes, names: list[str]) -> pl.DataFrame:
@@ -142,9 +183,28 @@ def _clean_headers(header: list[str]) -> list[str]:
     return names
 
 
-def _read_xlsx(data: bytes) -> pl.DataFrame:
+def _check_zip(data: bytes, limits: TableLimits) -> None:
+    """Refuse from the zip directory alone, before anything is unpacked."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise IngestFileError("not_a_table", detail=type(exc).__name__) from None
+    total = sum(m.file_size for m in members)
+    if total > limits.xlsx_max_uncompressed_bytes:
+        raise IngestFileError("xlsx_too_large", detail=f"{total:,} B > {limits.xlsx_max_uncompressed_bytes:,} B",
+                              details={"unpacked_bytes": total, "limit": limits.xlsx_max_uncompressed_bytes})
+    for m in members:
+        if m.file_size > RATIO_FLOOR and m.file_size > limits.xlsx_max_ratio * max(m.compress_size, 1):
+            ratio = m.file_size // max(m.compress_size, 1)
+            raise IngestFileError("xlsx_too_large", detail=f"{m.filename}: {ratio}:1 > {limits.xlsx_max_ratio}:1",
+                                  details={"member": m.filename, "ratio": ratio, "limit": limits.xlsx_max_ratio})
+
+
+def _read_xlsx(data: bytes, limits: TableLimits) -> pl.DataFrame:
     from openpyxl import load_workbook
 
+    _check_zip(data, limits)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -152,21 +212,43 @@ def _read_xlsx(data: bytes) -> pl.DataFrame:
     try:
         if not wb.worksheets:
             raise IngestFileError("not_a_table", detail="没有工作表 / no worksheet")
-        rows = wb.worksheets[0].iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
+        sheet = wb.worksheets[0]
+        header = list(next(sheet.iter_rows(max_row=1, values_only=True), None) or ())
+        while header and header[-1] is None:  # a declared dimension wider than the written header
+            header.pop()
+        if not header:
             raise IngestFileError("empty_file")
-        names = _clean_headers(["" if h is None else _cell_text(h) for h in header])
-        width = len(names)
-        columns: list[list[str | None]] = [[] for _ in range(width)]
-        for row in rows:  # XLSX is bounded by Excel's row limit; cells must be converted one by one
-            cells = (tuple(row) + (None,) * width)[:width]
-            for col, value in zip(columns, cells):
-                col.append(None if value is None else _cell_text(value))
+        check_columns(len(header), limits)
+        names = _clean_headers([_limited_text(h, limits) or "" for h in header])
+        columns = _xlsx_columns(sheet.iter_rows(min_row=2, max_col=len(names), values_only=True), len(names), limits)
     finally:
         wb.close()
     return pl.DataFrame({n: c for n, c in zip(names, columns)},
                         schema={n: pl.String for n in names})
+
+
+def _xlsx_columns(rows, width: int, limits: TableLimits) -> list[list[str | None]]:
+    """Cells converted one by one (openpyxl gives Python values), counted as they come."""
+    columns: list[list[str | None]] = [[] for _ in range(width)]
+    budget = limits.xlsx_max_cells // width
+    for n, row in enumerate(rows, start=1):
+        if n > budget:
+            raise IngestFileError("xlsx_too_many_cells", detail=f"> {limits.xlsx_max_cells:,}",
+                                  details={"limit": limits.xlsx_max_cells})
+        cells = (tuple(row) + (None,) * width)[:width]
+        for col, value in zip(columns, cells):
+            col.append(_limited_text(value, limits))
+    return columns
+
+
+def _limited_text(value: object, limits: TableLimits) -> str | None:
+    if value is None:
+        return None
+    text = _cell_text(value)
+    if len(text) > limits.xlsx_max_cell_chars:
+        raise IngestFileError("cell_too_long", detail=f"{len(text):,} > {limits.xlsx_max_cell_chars:,}",
+                              details={"chars": len(text), "limit": limits.xlsx_max_cell_chars})
+    return text
 
 
 def _cell_text(value: object) -> str:

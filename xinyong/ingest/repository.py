@@ -94,12 +94,20 @@ def _changed_condition(pg: bool) -> str:
     return "(" + " OR ".join(f"r.{c} {op} s.{c}" for c in COMPARED) + ")"
 
 
+REJECTED_VALUE_CHARS = 200  # a returned value is shown to its source, not kept whole
+
+
+def clipped(value: pl.Expr, limit: int = REJECTED_VALUE_CHARS) -> pl.Expr:
+    """At most ``limit`` characters, the cut marked with an ellipsis."""
+    return pl.when(value.str.len_chars() > limit).then(value.str.slice(0, limit - 1) + "…").otherwise(value)
+
+
 def insert_rejections(session: Session, rejections: pl.DataFrame, batch_id: int) -> int:
     if rejections.height == 0:
         return 0
     frame = rejections.select(
         pl.lit(batch_id, pl.Int64).alias("batch_id"), pl.col("row_no").cast(pl.Int64), "field",
-        pl.col("value").fill_null(""), "reason_code", "reason", pl.col("reason_en").fill_null(""))
+        clipped(pl.col("value").fill_null("")).alias("value"), "reason_code", "reason", pl.col("reason_en").fill_null(""))
     # one row per (row, field): a field can fail several checks, keep all reasons together
     frame = frame.group_by(["batch_id", "row_no", "field"], maintain_order=True).agg(
         pl.col("value").first(), pl.col("reason_code").str.join(","), pl.col("reason").str.join("；"),

@@ -22,7 +22,7 @@ from xinyong.disclosure.rules import (
     penalty_sector_frame,
 )
 from xinyong.ingest import repository
-from xinyong.ingest.readers import IngestFileError, read_table
+from xinyong.ingest.readers import IngestFileError, TableLimits, check_columns, read_table
 from xinyong.ingest.rules import BatchRefused, ValidationResult, validate
 from xinyong.kit.access import Principal
 from xinyong.kit.errors import InvalidInput, PayloadTooLarge
@@ -82,7 +82,10 @@ def ingest_rows(session: Session, *, rows: list[dict], source_uscc: str, item_co
     if not rows:
         return _audited(session, actor, batch,
                         _refuse(session, batch, "empty_file", "批次没有数据行 / the batch has no rows"))
-    frame = _rows_frame(rows, item)
+    try:
+        frame = _rows_frame(rows, item, TableLimits.from_settings())
+    except IngestFileError as exc:
+        return _audited(session, actor, batch, _refuse(session, batch, exc.code, str(exc)))
     return _audited(session, actor, batch, _ingest_frame(session, batch, agency, item, frame, None))
 
 
@@ -99,14 +102,17 @@ def _audited(session: Session, actor: Principal | None, batch: Batch, outcome: B
     return outcome
 
 
-def _rows_frame(rows: list[dict], item) -> pl.DataFrame:
+def _rows_frame(rows: list[dict], item, limits: TableLimits) -> pl.DataFrame:
+    """Rows keyed by header or field code as a table; more distinct keys than the column
+    limit are refused as soon as they are counted (a dict keeps first-seen order)."""
     by_code = {f.code: f.header_zh for f in item.fields}
-    headers: list[str] = []
+    seen: dict[str, None] = {}
     for row in rows:
+        check_columns(len(row), limits)
         for key in row:
-            h = by_code.get(key, key)
-            if h not in headers:
-                headers.append(h)
+            seen.setdefault(by_code.get(key, key))
+        check_columns(len(seen), limits)
+    headers = list(seen)
     data = {h: [] for h in headers}
     for row in rows:
         named = {by_code.get(k, k): v for k, v in row.items()}
@@ -194,17 +200,23 @@ def _ingest_frame(session, batch, agency, item, frame, progress) -> BatchOutcome
 def _partitions(frame: pl.DataFrame, item):
     """The batch in parts of about VALIDATE_CHUNK_ROWS rows, split by a hash of the decision
     number, so that every repeat of a decision number meets its first row in the same part
-    and is caught by validation; row order inside a part is kept."""
+    and is caught by validation; row order inside a part is kept.
+
+    Each part is rechunked: a filter keeps the chunks of the frame it filters, and the CSV
+    reader cuts a file into many small chunks when polars has one thread (POLARS_MAX_THREADS=1,
+    the default on a one-core host), so a part can start with an empty chunk. polars 2.1.0's
+    ``pl.format`` over a number or date cast to text panics on such a column
+    (binview/mod.rs:413 ``i < self.len()``, in rules._accepted's severity basis)."""
     parts = -(-frame.height // VALIDATE_CHUNK_ROWS)
     column = _decision_column(frame, item)
     if parts <= 1 or column is None:
-        yield frame
+        yield frame.rechunk()
         return
     key = frame[column].fill_null("").hash(seed=0) % parts
     for i in range(parts):
         part = frame.filter(key == i)
         if part.height:
-            yield part
+            yield part.rechunk()
 
 
 def _decision_column(frame: pl.DataFrame, item) -> str | None:

@@ -2,13 +2,12 @@
 A batch the caller may not see is answered 404, as if it did not exist."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 
 from sqlalchemy.orm import Session
 
 from xinyong.ingest import repository
+from xinyong.ingest.repository import REJECTED_VALUE_CHARS
 from xinyong.ingest.schemas import BatchOut, RejectionOut
 from xinyong.kit.access import Principal
 from xinyong.kit.errors import NotFound
@@ -53,16 +52,21 @@ def get_for(session: Session, principal: Principal, batch_id: int):
 def rejections_for(session: Session, principal: Principal, batch_id: int, limit: int | None = None,
                    offset: int = 0) -> list[RejectionOut]:
     get_for(session, principal, batch_id)
-    return [RejectionOut(row_no=r.row_no, field=r.field, value=r.value, reason_code=r.reason_code,
+    return [RejectionOut(row_no=r.row_no, field=r.field, value=clip(r.value), reason_code=r.reason_code,
                          reason=r.reason, reason_en=r.reason_en)
             for r in repository.batch_rejections(session, batch_id, limit, offset)]
 
 
-def rejections_csv(rows: list[RejectionOut]) -> bytes:
-    """The return-for-review report (退回复核) as CSV; UTF-8 with BOM so spreadsheet tools read it."""
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(["行号", "字段", "值", "原因代码", "原因", "Reason"])
-    for r in rows:
-        writer.writerow([r.row_no, r.field, r.value, r.reason_code, r.reason, r.reason_en])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+def clip(value: str | None, limit: int = REJECTED_VALUE_CHARS) -> str:
+    """A rejected value as shown in a report: at most ``limit`` characters, an ellipsis
+    marking a cut (values stored before the cut was made at write time are cut here)."""
+    value = value or ""
+    return value if len(value) <= limit else value[:limit - 1] + "…"
+
+
+REJECTIONS_HEADER = ("行号", "字段", "值", "原因代码", "原因", "Reason")
+
+
+def rejection_rows(rows: list[RejectionOut]):
+    """The return-for-review report (退回复核) as table rows, for xinyong.kit.csvexport."""
+    return ([r.row_no, r.field, r.value, r.reason_code, r.reason, r.reason_en] for r in rows)

@@ -13,8 +13,10 @@ import secrets
 from fastapi import Depends, Request
 
 from xinyong.kit.errors import Forbidden, Unauthenticated
+from xinyong.kit.ratelimit import take_route_token
 
 ACCESS_ATTR = "__xinyong_access__"
+RATE_ATTR = "__xinyong_rate__"  # "route" (limited) or the reason a public route is not
 PSEUDO_ROLES = ("public", "authenticated")
 # what an API token may be limited to (a token's scopes narrow its user's role, never widen it)
 SCOPES = ("batches:write", "batches:read", "subjects:read", "profiles:read", "authorisations:write",
@@ -45,18 +47,25 @@ def current_principal(request: Request) -> Principal:
     return getattr(request.state, "principal", ANONYMOUS)
 
 
-def allow(*roles: str, scope: str | None = None):
-    """Declare and enforce the roles that may call a route (and, for API tokens, the scope)."""
+def allow(*roles: str, scope: str | None = None, unthrottled: str = ""):
+    """Declare and enforce the roles that may call a route (and, for API tokens, the scope).
+    A route open to "public" is rate limited (xinyong.kit.ratelimit.take_route_token) unless
+    ``unthrottled`` says why it need not be."""
     if not roles:
         raise ValueError("allow() needs at least one role")
+    if unthrottled and "public" not in roles:
+        raise ValueError("unthrottled applies to public routes only")
     if scope is not None and scope not in SCOPES:
         raise ValueError(f"unknown scope {scope!r}")
     wanted = frozenset(roles)
+    throttled = "public" in wanted and not unthrottled
 
     async def checker(request: Request) -> Principal:
         # read in place, not as a sub-dependency: FastAPI runs a plain-function dependency in
         # the thread pool, a round trip (~0.1 ms of CPU) on every request to read one attribute
         principal = current_principal(request)
+        if throttled:
+            take_route_token(request.scope)
         if "public" not in wanted:
             if principal.is_anonymous:
                 raise Unauthenticated("请先登录", message_en="Sign in first")
@@ -74,6 +83,7 @@ def allow(*roles: str, scope: str | None = None):
         return principal
 
     setattr(checker, ACCESS_ATTR, wanted)
+    setattr(checker, RATE_ATTR, "route" if throttled else (unthrottled or None))
     return Depends(checker)
 
 
@@ -112,6 +122,17 @@ def declared_roles(dependant) -> frozenset[str] | None:
         if found is not None:
             return found
         nested = declared_roles(dep)
+        if nested is not None:
+            return nested
+    return None
+
+
+def declared_rate(dependant) -> str | None:
+    """How a route's ``allow()`` declared its rate limit: "route", a reason, or None."""
+    for dep in dependant.dependencies:
+        if getattr(dep.call, ACCESS_ATTR, None) is not None:
+            return getattr(dep.call, RATE_ATTR, None)
+        nested = declared_rate(dep)
         if nested is not None:
             return nested
     return None

@@ -53,3 +53,13 @@ class Conflict(XinyongError):
 class PayloadTooLarge(XinyongError):
     status = 413
     code = "payload_too_large"
+
+
+class RateLimited(XinyongError):
+    """Too many requests from one caller; ``headers`` carries Retry-After."""
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, headers: dict[str, str] | None = None, **kw):
+        super().__init__(message, **kw)
+        self.headers = headers or {}

@@ -129,8 +129,8 @@ class RateLimiter:
             store = SharedBucketStore(settings.rate_store, namespace=name)
         return cls(anon, user, store, parse_networks(settings.trusted_proxies), login)
 
-    def check(self, scope: Scope) -> Decision:
-        if scope["path"] == LOGIN_PATH:  # sign-in throttling per address, besides the account lockout
+    def check(self, scope: Scope, *, login_rules: bool = True) -> Decision:
+        if login_rules and scope["path"] == LOGIN_PATH:  # sign-in throttling per address, besides the account lockout
             if self.login.unlimited or scope.get("method") != "POST":
                 return Decision(True)
             return self.store.take(f"login:{client_ip(scope, self.trusted_proxies)}", self.login)
@@ -209,3 +209,36 @@ def client_ip(scope: Scope, trusted: tuple[Network, ...]) -> str:
             return hop
         nearest = hop
     return nearest
+
+
+# ---- routes open to anonymous callers ------------------------------------------------------------
+# Every route that admits "public" takes a token here for its caller (per IP when anonymous, per
+# user when signed in), from its ``allow()`` declaration (xinyong.kit.access): complaints, lists,
+# evaluation, public reports, verification, search... A route opts out only by naming why
+# (``allow("public", unthrottled="...")``); tests/kit/test_route_ratelimits.py walks the routes.
+
+_route_limiter: tuple[object, RateLimiter] | None = None
+
+
+def route_limiter() -> RateLimiter:
+    """One limiter per settings object (rebuilt when the settings are reloaded)."""
+    global _route_limiter
+    from xinyong.config import get_settings
+    settings = get_settings()
+    if _route_limiter is None or _route_limiter[0] is not settings:
+        _route_limiter = (settings, RateLimiter.from_settings(settings, name="routes"))
+    return _route_limiter[1]
+
+
+def take_route_token(scope: Scope) -> None:
+    """Raise ``errors.RateLimited`` (429, Retry-After) when the caller's bucket is empty. Paths
+    the middleware limits (search, profiles, sign-in attempts) were charged there already."""
+    path = scope["path"]
+    if is_limited_path(path) and not (path == LOGIN_PATH and scope.get("method") != "POST"):
+        return
+    decision = route_limiter().check(scope, login_rules=False)
+    if not decision.allowed:
+        from xinyong.kit.errors import RateLimited as Refused
+        seconds = max(1, math.ceil(decision.retry_after))
+        raise Refused(f"请求过于频繁，请 {seconds} 秒后再试", message_en=f"too many requests; retry in {seconds} s",
+                      details={"retry_after": seconds}, headers={"Retry-After": str(seconds)})

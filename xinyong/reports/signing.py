@@ -186,7 +186,6 @@ class SignatureCheck:
 
 def check(pdf: bytes) -> SignatureCheck:
     """Validate the platform signature on `pdf` against the platform certificate only."""
-    from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
@@ -195,7 +194,8 @@ def check(pdf: bytes) -> SignatureCheck:
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         signatures = reader.embedded_signatures
-    except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+    except Exception as exc:  # a damaged or foreign file raises many kinds (OverflowError on a
+        # huge startxref, RecursionError on deep nesting...): all mean "not a platform report"
         return SignatureCheck(False, False, False, False, f"unreadable: {type(exc).__name__}")
     if not signatures:
         return SignatureCheck(False, False, False, False, "no_signature")

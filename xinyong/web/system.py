@@ -15,7 +15,8 @@ from xinyong.law import active_profile
 router = APIRouter()
 
 
-@router.get("/api/v1/health", tags=["system"], dependencies=[allow("public")])
+@router.get("/api/v1/health", tags=["system"],
+            dependencies=[allow("public", unthrottled="polled by load balancers and monitors; reveals nothing")])
 def health(session: Session = Depends(get_session)):
     session.execute(text("SELECT 1"))
     profile = active_profile()
