@@ -113,6 +113,15 @@ def client(db):
 
 
 @pytest.fixture
+def wall_clock(monkeypatch):
+    """Real time stood still for page sessions and sign-in delays: wall_clock.advance(minutes=31)."""
+    from tests.support.clocks import WallClock
+    clock = WallClock()
+    monkeypatch.setattr("xinyong.accounts.sessions.wall_now", clock)
+    return clock
+
+
+@pytest.fixture
 def today(monkeypatch):
     """Set the platform clock: today("2026-06-01")."""
     def set_today(value: str) -> None:

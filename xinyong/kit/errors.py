@@ -53,3 +53,8 @@ class Conflict(XinyongError):
 class PayloadTooLarge(XinyongError):
     status = 413
     code = "payload_too_large"
+
+
+class TooManyRequests(XinyongError):
+    status = 429
+    code = "too_many_requests"
