@@ -28,6 +28,24 @@ os.environ["XINYONG_DATA_DIR"] = tempfile.mkdtemp(prefix="xinyong-test-data-")
 atexit.register(shutil.rmtree, os.environ["XINYONG_DATA_DIR"], True)
 
 
+# every log record and every URL the platform writes in this run, checked at its end for resident
+# ID numbers and natural persons' names (issue #10 point 5; tests/support/logscan.py)
+from tests.support import logscan  # noqa: E402
+
+logscan.start()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    found = logscan.RUN.violations()
+    if found:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.section("identifiers in logs or URLs (issue #10 point 5)", red=True)
+            for line in found[:50]:
+                reporter.write_line(line)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 def _tables_in_delete_order() -> tuple[str, ...]:
     from xinyong.models import Base
     return tuple(t.name for t in reversed(Base.metadata.sorted_tables))

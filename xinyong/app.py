@@ -96,6 +96,9 @@ def create_app() -> FastAPI:
     from xinyong.accounts.sessions import SessionCookieMiddleware
     app.add_middleware(SessionCookieMiddleware, https_only=settings.base_url.startswith("https"))
     app.add_middleware(SecurityHeadersMiddleware)
+    from xinyong.kit import logs
+    logs.install()
+    app.add_middleware(logs.AccessLogMiddleware)
     _handlers(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     from xinyong.web.routes import include_all

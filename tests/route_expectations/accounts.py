@@ -1,0 +1,11 @@
+"""Who may call the routes of issue #10 points 4-5 (password change; look-ups by POST), by hand."""
+from tests.route_expectations import PUBLIC, SIGNED_IN
+
+EXPECTED = {
+    ("GET", "/account/password"): SIGNED_IN,
+    ("POST", "/account/password"): SIGNED_IN,
+    ("POST", "/search"): PUBLIC,
+    ("POST", "/window/authorisations/lookup"): {"staff"},
+    ("POST", "/repair/window/lookup"): {"staff"},
+    ("POST", "/window/objections/lookup"): {"staff"},
+}
