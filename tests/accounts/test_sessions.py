@@ -125,3 +125,24 @@ def test_signing_in_replaces_the_anonymous_token_and_logout_clears_the_cookie(se
     r = client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
     assert "Max-Age=0" in r.headers["set-cookie"]
     assert session.scalar(select(WebSession.revoked_at)) is not None
+
+
+def test_the_sweep_forgets_ended_sessions_and_quiet_sign_in_counts(session, client, wall_clock):
+    from xinyong.accounts import sweep
+    from xinyong.accounts.service import authenticate
+    from xinyong.kit.errors import Unauthenticated
+    from xinyong.models import LoginThrottle
+    _user(session)
+    csrf = page_login(client, "s1", PW)
+    client.post("/logout", data={"csrf_token": csrf})
+    page_login(client, "s1", PW)
+    try:
+        authenticate(session, "s1", "Not-the-password-1")
+    except Unauthenticated:
+        session.commit()
+    assert sweep.run_sweep(session, None) == {"sessions_removed": 1, "sign_in_counts_removed": 0}
+    wall_clock.advance(hours=25)
+    assert sweep.run_sweep(session, None) == {"sessions_removed": 1, "sign_in_counts_removed": 2}
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(WebSession)) == 0
+    assert session.scalar(select(func.count()).select_from(LoginThrottle)) == 0

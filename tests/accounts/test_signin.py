@@ -122,10 +122,10 @@ def test_the_shipped_list_is_large_and_known():
 
 
 @pytest.mark.parametrize("password", ["password1234", "Qwerty123456!", "123456789012", "aaaaaaaaaaaa",
-                                      "abcabcabcabc", "iloveyou2026!!", "s1-is-my-name-s1x"])
+                                      "abcabcabcabc", "iloveyou2026!!", "2026-iloveyou"])
 def test_create_user_refuses_weak_passwords(session, password):
     with pytest.raises(InvalidInput) as err:
-        create_user(session, username="s1-is-my-name", password=password, role="staff")
+        create_user(session, username="s1", password=password, role="staff")
     assert err.value.field == "password"
 
 
@@ -133,5 +133,5 @@ def test_cli_user_add_follows_the_policy(db, monkeypatch):
     monkeypatch.delenv("XINYONG_NEW_PASSWORD", raising=False)
     weak = CliRunner().invoke(app, ["user", "add", "clerk", "--role", "staff", "--password", "password123456"])
     assert weak.exit_code != 0
-    ok = CliRunner().invoke(app, ["user", "add", "clerk", "--role", "staff", "--password", "Counter-keeps-4711"])
+    ok = CliRunner().invoke(app, ["user", "add", "clerk", "--role", "staff", "--password", "Clerk-keeps-4711"])
     assert ok.exit_code == 0, ok.output

@@ -20,7 +20,7 @@ MAX_DELAY = dt.timedelta(minutes=15)
 FORGET_AFTER = dt.timedelta(hours=24)  # a key with no failure for this long starts again at 0
 
 
-def password_problem(password: str, common: frozenset[str], username: str = "") -> tuple[str, str] | None:
+def password_problem(password: str, common: frozenset[str]) -> tuple[str, str] | None:
     """Why a password is unacceptable, in Chinese and in English, or None."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return (f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符",
@@ -32,9 +32,6 @@ def password_problem(password: str, common: frozenset[str], username: str = "") 
     if not _bases(lowered).isdisjoint(common) or _repetitive(lowered.strip(_PADDING) or lowered):
         return ("该密码过于常见或已在泄露的密码中出现，请换一个",
                 "this password is common or has appeared in breaches; choose another")
-    name = username.strip().lower()
-    if len(name) >= 4 and name in lowered:
-        return ("密码不得包含用户名", "the password must not contain the user name")
     return None
 
 

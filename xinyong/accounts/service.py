@@ -28,7 +28,7 @@ def create_user(session: Session, *, username: str, password: str, role: str,
     matching kind; a subject account speaks for one existing credit subject."""
     if role not in ROLES:
         raise InvalidInput(f"未知角色 {role}", field="role", message_en=f"unknown role {role!r}; one of {ROLES}")
-    _check_password(password, username)
+    _check_password(password)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"用户名 {username} 已存在", field="username", message_en=f"user {username!r} exists")
     agency_id = _organisation_for(session, role, agency_uscc)
@@ -125,7 +125,7 @@ def change_password(session: Session, principal: Principal, current: str, new: s
     user = session.get(User, principal.user_id)
     if user is None or not user.active or not _verify(user.password_hash, current):
         raise InvalidInput("当前密码不正确", field="current_password", message_en="the current password is wrong")
-    _check_password(new, user.username)
+    _check_password(new)
     change_context(session, user_id=user.id, reason="password change")
     user.password_hash = _hasher.hash(new)
     ended = sessions.end_all(session, user.id)
@@ -152,8 +152,8 @@ def set_active(session: Session, username: str, active: bool, reason: str, actor
     return user
 
 
-def _check_password(password: str, username: str) -> None:
-    problem = rules.password_problem(password, common_passwords(), username)
+def _check_password(password: str) -> None:
+    problem = rules.password_problem(password, common_passwords())
     if problem:
         raise InvalidInput(problem[0], field="password", message_en=problem[1])
 
