@@ -89,6 +89,21 @@ def test_disabling_an_account_ends_its_sessions_and_enabling_does_not_revive_the
     page_login(client, "s1", PW)
 
 
+def test_an_administrator_disabling_through_the_api_ends_the_sessions_at_once(session, client):
+    from xinyong.accounts.service import create_user
+    from xinyong.accounts.tokens import issue_token
+    _user(session)
+    create_user(session, username="root", password=PW, role="admin")
+    admin = {"Authorization": f"Bearer {issue_token(session, 'root')}"}
+    session.commit()
+    page_login(client, "s1", PW)
+    cookie = client.cookies.get(COOKIE)
+    r = client.post("/api/v1/admin/users/s1/disable", json={"reason": "left"}, headers=admin)
+    assert r.status_code == 200 and r.json() == {"username": "s1", "active": False}
+    assert _as_thief(client, cookie) == 303
+    assert client.post("/api/v1/admin/users/nobody/disable", json={"reason": "x"}, headers=admin).status_code == 404
+
+
 def test_idle_and_absolute_lifetimes(session, client, wall_clock, monkeypatch):
     monkeypatch.setenv("XINYONG_SESSION_IDLE_MINUTES", "30")
     monkeypatch.setenv("XINYONG_SESSION_MAX_HOURS", "2")

@@ -2,6 +2,8 @@
 from tests.route_expectations import PUBLIC, SIGNED_IN
 
 EXPECTED = {
+    ("POST", "/api/v1/admin/users/{username}/disable"): {"admin"},
+    ("POST", "/api/v1/admin/users/{username}/enable"): {"admin"},
     ("GET", "/account/password"): SIGNED_IN,
     ("POST", "/account/password"): SIGNED_IN,
     ("POST", "/search"): PUBLIC,
