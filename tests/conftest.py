@@ -35,6 +35,23 @@ atexit.register(shutil.rmtree, os.environ["XINYONG_DATA_DIR"], True)
 settings.register_profile("xinyong", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("xinyong")
 
+# every log record and every URL the platform writes in this run, checked at its end for resident
+# ID numbers and natural persons' names (issue #10 point 5; tests/support/logscan.py)
+from tests.support import logscan  # noqa: E402
+
+logscan.start()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    found = logscan.RUN.violations()
+    if found:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.section("identifiers in logs or URLs (issue #10 point 5)", red=True)
+            for line in found[:50]:
+                reporter.write_line(line)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
 
 def _tables_in_delete_order() -> tuple[str, ...]:
     from xinyong.models import Base
@@ -118,6 +135,15 @@ def client(db):
     from xinyong.app import create_app
     with TestClient(create_app(), base_url="http://testserver") as c:
         yield c
+
+
+@pytest.fixture
+def wall_clock(monkeypatch):
+    """Real time stood still for page sessions and sign-in delays: wall_clock.advance(minutes=31)."""
+    from tests.support.clocks import WallClock
+    clock = WallClock()
+    monkeypatch.setattr("xinyong.accounts.sessions.wall_now", clock)
+    return clock
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xinyong.config import get_settings
@@ -94,9 +93,12 @@ def create_app() -> FastAPI:
     app.state.rate_limiter = RateLimiter.from_settings(settings)
     app.add_middleware(RateLimitMiddleware, limiter=app.state.rate_limiter)
     app.add_middleware(AuthMiddleware)
-    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="xinyong_session",
-                       same_site="lax", https_only=settings.base_url.startswith("https"), max_age=8 * 3600)
+    from xinyong.accounts.sessions import SessionCookieMiddleware
+    app.add_middleware(SessionCookieMiddleware, https_only=settings.base_url.startswith("https"))
     app.add_middleware(SecurityHeadersMiddleware)
+    from xinyong.kit import logs
+    logs.install()
+    app.add_middleware(logs.AccessLogMiddleware)
     _handlers(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     from xinyong.web.routes import include_all

@@ -258,6 +258,30 @@ def user_add(username: str = typer.Argument(...), role: str = typer.Option(..., 
         _fail(exc)
 
 
+@user_app.command("disable")
+def user_disable(username: str = typer.Argument(...), reason: str = typer.Option(..., "--reason")) -> None:
+    """Disable an account: its page sessions end at once and its API tokens stop working."""
+    _set_active(username, False, reason)
+
+
+@user_app.command("enable")
+def user_enable(username: str = typer.Argument(...), reason: str = typer.Option(..., "--reason")) -> None:
+    """Enable a disabled account again (it signs in anew: ended sessions stay ended)."""
+    _set_active(username, True, reason)
+
+
+def _set_active(username: str, active: bool, reason: str) -> None:
+    from xinyong.accounts.service import set_active
+    from xinyong.audit import command_line_actor
+    from xinyong.db import session_scope
+    try:
+        with session_scope() as session:
+            set_active(session, username, active, reason, actor=command_line_actor())
+    except XinyongError as exc:
+        _fail(exc)
+    console.print(f"{'enabled' if active else 'disabled'} user {username}")
+
+
 @token_app.command("issue")
 def token_issue(username: str = typer.Argument(...), name: str = typer.Option("", "--name"),
                 scope: list[str] = typer.Option(None, "--scope", help="limit the token (repeatable); default all"),

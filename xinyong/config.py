@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     rate_user_per_minute: int = Field(default=600, ge=0, description="per signed-in user")
     rate_user_burst: int | None = Field(default=None, ge=1, description="bucket size; default: per minute")
     rate_login_per_minute: int = Field(default=10, ge=0, description="sign-in attempts per client IP (0 = off)")
+    # ---- page sessions (xinyong.accounts.sessions): server-side, revocable
+    session_idle_minutes: int = Field(default=30, ge=1, description="a page session ends after this long unused")
+    session_max_hours: int = Field(default=12, ge=1, description="a page session ends this long after sign-in")
+    session_touch_seconds: int = Field(default=60, ge=0, description="last-seen is written at most this often")
     trusted_proxies: str = Field(default="", description="IPs/CIDRs whose X-Forwarded-For is believed")
     rate_store: str = Field(default="", description="file through which the processes of one machine share their "
                                                    "rate-limit buckets (xinyong serve --workers N makes one); "

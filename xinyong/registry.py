@@ -27,6 +27,7 @@ SWEEPS = (
     "xinyong.deadlines.sweep",
     "xinyong.commitments.sweep",
     "xinyong.evaluation.sweep",
+    "xinyong.accounts.sweep",
 )
 
 # modules exposing `load(session, ctx: DemoContext) -> list[str]` (summary lines), run by

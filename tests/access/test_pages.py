@@ -121,11 +121,14 @@ def test_staff_record_paper_authorisations_at_the_window(world, browser):
     assert staff.post("/window/authorisations", data=data).status_code == 422          # the paper's number
     done = staff.post("/window/authorisations", data={**data, "document_ref": "纸质-0901-1"})
     assert done.status_code == 200 and "纸质-0901-1" in done.text and "泉州信用评级有限公司" in done.text
+    assert "subject_id=" in str(done.url) and world.person_resident_id not in str(done.url)
     auth_id = re.search(r'action="/window/authorisations/(\d+)/revoke"', done.text).group(1)
     rating = browser("rating")
     query = {"subject": world.person_resident_id, "purpose": "信用报告", "basis_id": auth_id}
     assert _query(rating, world, **query).status_code == 200
-    staff.post(f"/window/authorisations/{auth_id}/revoke", data={"csrf_token": token, "subject": world.person_resident_id})
+    back = staff.post(f"/window/authorisations/{auth_id}/revoke", data={"csrf_token": token, "subject_id": "1"},
+                      follow_redirects=False)
+    assert back.headers["location"] == "/window/authorisations?subject_id=1"
     assert _query(rating, world, **query).status_code == 403
 
 

@@ -1,17 +1,17 @@
 """Accounts for every organisation role and for subjects; scoped, expiring, revocable tokens;
-lockout; and the shared history of versioned entities."""
+and the shared history of versioned entities."""
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
 
 from tests.support.builders import agency, agency_user, penalty_rows, staff_user, to_csv
-from xinyong.accounts.service import authenticate, create_user
+from xinyong.accounts.service import create_user
 from xinyong.accounts.tokens import issue_token, principal_for_token, revoke_token
 from xinyong.agencies.service import register
 from xinyong.history import HistoryError, change_context, versions
 from xinyong.ingest.service import ingest_file
-from xinyong.kit.errors import InvalidInput, NotFound, Unauthenticated
+from xinyong.kit.errors import InvalidInput, NotFound
 from xinyong.models import Subject, User
 from xinyong.synthetic import make_uscc
 
@@ -42,16 +42,6 @@ def test_a_subject_account_speaks_for_an_existing_subject(session):
     assert session.get(Subject, firm.subject_id).uscc == firm_uscc
     with pytest.raises(NotFound):
         create_user(session, username="ghost", password=PW, role="subject", subject_uscc=make_uscc(__import__("random").Random(5)))
-
-
-def test_lockout_after_repeated_failures(session):
-    staff_user(session, "s1", PW)
-    for _ in range(5):
-        with pytest.raises(Unauthenticated):
-            authenticate(session, "s1", "wrong-password-1")
-    with pytest.raises(Unauthenticated) as err:
-        authenticate(session, "s1", PW)  # right password, but locked
-    assert err.value.code == "locked"
 
 
 def test_tokens_are_scoped_expire_and_can_be_revoked(session, client, today):
@@ -90,8 +80,6 @@ def test_versioned_entities_keep_every_version_with_who_and_why(session):
     user = session.scalar(select(User).where(User.username == "s2"))
     change_context(session, user_id=user.id, reason="更正姓名")
     user.display_name = "张科长"
-    session.flush()
-    user.failed_logins = 3  # an ignored counter: no new version
     session.flush()
     rows = versions(session, "account", user.id)
     assert [(v.version, v.snapshot["display_name"], v.change_reason, v.changed_by) for v in rows] == [

@@ -62,14 +62,16 @@ def test_subject_files_on_the_page_and_the_agency_decides_on_its_page(client, wo
 def test_the_window_files_for_a_subject_and_staff_see_every_objection(client, world):
     login(client, "staff")
     code = world.session.get(Subject, world.enterprise_id).uscc
-    page = client.get(f"/window/objections?code={code}")
-    assert page.status_code == 200 and "泉市监罚〔2026〕101号" in page.text
-    token = CSRF.search(page.text).group(1)
-    missing = client.post("/window/objections", data={"csrf_token": token, "code": code,
+    token = CSRF.search(client.get("/window/objections").text).group(1)
+    page = client.post("/window/objections/lookup", data={"csrf_token": token, "code": code})
+    assert page.status_code == 200 and "泉市监罚〔2026〕101号" in page.text and code not in str(page.url)
+    subject_id = str(world.enterprise_id)
+    missing = client.post("/window/objections", data={"csrf_token": token, "subject_id": subject_id,
                                                       "record_id": str(world.public_record),
                                                       "grounds": ["error"], "reasons": REASONS})
     assert missing.status_code == 422 and "授权书" in missing.text
-    r = client.post("/window/objections", data={"csrf_token": token, "code": code, "record_id": str(world.public_record),
+    r = client.post("/window/objections", data={"csrf_token": token, "subject_id": subject_id,
+                                                "record_id": str(world.public_record),
                                                 "grounds": ["error"], "reasons": REASONS,
                                                 "agent_authorisation_ref": "委托书〔2026〕3号"}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/staff/objections/")

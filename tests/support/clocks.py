@@ -2,6 +2,7 @@
 a thread hammer for the bucket stores."""
 from __future__ import annotations
 
+import datetime as dt
 import threading
 
 
@@ -14,6 +15,19 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+class WallClock:
+    """Real time stood still for page sessions and sign-in throttling (xinyong.accounts.sessions.wall_now)."""
+
+    def __init__(self):
+        self.now = dt.datetime(2026, 11, 24, 2, 0, tzinfo=dt.timezone.utc)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta) -> None:
+        self.now += dt.timedelta(**delta)
 
 
 def allowed_from_threads(store, limit, key: str, threads: int, takes: int) -> int:

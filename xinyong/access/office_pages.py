@@ -12,14 +12,13 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from xinyong.access import gate, repository, service, views
+from xinyong.access import gate, repository, service, views, window
 from xinyong.access.pages import error_view, form_invalid, grant_form, item_choices, item_names
 from xinyong.access.rules import BASES, QUERY_ROLES
 from xinyong.access.schemas import QueryItemIn, WindowAuthorisationIn
 from xinyong.agencies import service as agencies
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
-from xinyong.kit.identifiers import InvalidIdentifier, check_uscc
 from xinyong.kit.web import get_session, language, render
 from xinyong.kit.text import Code, CodeForm, CodeQuery, TextForm
 
@@ -47,7 +46,7 @@ def query(request: Request, subject: str = CodeForm("", max_length=40), items: l
     try:
         if not items:
             raise InvalidInput("请选择要查询的信息项目", field="items", message_en="choose the items to query")
-        subject_id = _find_subject(session, subject)
+        subject_id = window.find(session, subject)
         read = views.read_profile(session, principal, subject_id, items, purpose,
                                   gate.BasisRequest(basis, basis_id, reference, channel="web"))
     except XinyongError as exc:
@@ -56,16 +55,6 @@ def query(request: Request, subject: str = CodeForm("", max_length=40), items: l
     session.commit()  # the access log row, allowed or refused
     status = 200 if read.decision.allowed else 403
     return _query_page(request, session, principal, form=form, read=read, status_code=status)
-
-
-def _find_subject(session: Session, code: str) -> int:
-    """A subject by its USCC, or (for a natural person) by resident ID number."""
-    code = code.strip().upper()
-    try:
-        check_uscc(code)
-    except InvalidIdentifier:
-        return service.subject_for_window(session, None, code)
-    return service.subject_for_window(session, code, None)
 
 
 def _query_page(request: Request, session: Session, principal: Principal, *, form: dict, read=None,
@@ -133,9 +122,21 @@ def _query_items_page(request: Request, session: Session, principal: Principal, 
 # ---- paper authorisations at the service window ----------------------------------------------------------
 
 @router.get("/window/authorisations")
-def window_page(request: Request, subject: str = CodeQuery("", max_length=40), principal: Principal = allow("staff"),
-                session: Session = Depends(get_session)):
-    return _window_page(request, session, subject=subject, form={"items": [], "subject": subject})
+def window_page(request: Request, subject_id: int | None = Query(None, ge=1, le=MAX_ID),
+                principal: Principal = allow("staff"), session: Session = Depends(get_session)):
+    return _window_page(request, session, subject_id=subject_id, form={"items": []})
+
+
+@router.post("/window/authorisations/lookup")
+def window_lookup(request: Request, subject: str = CodeForm("", max_length=40), principal: Principal = allow("staff"),
+                  session: Session = Depends(get_session)):
+    """The identifier goes in the body; the page goes on under the subject's opaque id."""
+    try:
+        subject_id = window.find(session, subject)
+    except XinyongError as exc:
+        return _window_page(request, session, subject_id=None, form={"items": []}, lookup_error=exc,
+                            status_code=exc.status)
+    return window.found("/window/authorisations", subject_id)
 
 
 @router.post("/window/authorisations")
@@ -146,36 +147,35 @@ def window_grant(request: Request, subject: str = CodeForm("", max_length=40), g
     form = {"subject": subject, "grantee_uscc": grantee_uscc, "items": items, "purpose": purpose,
             "valid_to": valid_to, "document_ref": document_ref, "restricted_consent": bool(restricted_consent)}
     try:
-        subject_id = _find_subject(session, subject)
+        subject_id = window.find(session, subject)
         data = grant_form(form, WindowAuthorisationIn)
         service.grant(session, principal, data, subject_id=subject_id, lang=language(request), channel="window")
     except XinyongError as exc:
         session.rollback()
-        return _window_page(request, session, subject=subject, form=form, error=exc, status_code=exc.status)
+        return _window_page(request, session, subject_id=None, form=form, error=exc, status_code=exc.status)
     session.commit()
-    return RedirectResponse("/window/authorisations?" + urlencode({"subject": subject}), status_code=303)
+    return window.found("/window/authorisations", subject_id)
 
 
 @router.post("/window/authorisations/{auth_id}/revoke")
-def window_revoke(auth_id: int = Path(ge=1, le=MAX_ID), subject: str = CodeForm("", max_length=40),
+def window_revoke(auth_id: int = Path(ge=1, le=MAX_ID), subject_id: int | None = Form(None, ge=1, le=MAX_ID),
                   reason: str = TextForm("", max_length=500), principal: Principal = allow("staff"),
                   session: Session = Depends(get_session)):
     service.revoke(session, principal, auth_id, reason)
     session.commit()
-    return RedirectResponse("/window/authorisations?" + urlencode({"subject": subject}), status_code=303)
+    if subject_id is None:
+        return RedirectResponse("/window/authorisations", status_code=303)
+    return window.found("/window/authorisations", subject_id)
 
 
-def _window_page(request: Request, session: Session, *, subject: str, form: dict, error: XinyongError | None = None,
-                 status_code: int = 200):
+def _window_page(request: Request, session: Session, *, subject_id: int | None, form: dict,
+                 error: XinyongError | None = None, lookup_error: XinyongError | None = None, status_code: int = 200):
     lang, policy = language(request), gate.policy()
-    authorisations, lookup_error = [], None
-    if subject.strip():
-        try:
-            subject_id = _find_subject(session, subject)
-            authorisations = [views.authorisation_out(*r) for r in repository.authorisations_of(session, subject_id)]
-        except XinyongError as exc:
-            lookup_error = error_view(exc, lang)
-    ctx = {"form": form, "subject": subject, "authorisations": authorisations, "lookup_error": lookup_error,
+    shown = window.label(session, subject_id)
+    authorisations = ([views.authorisation_out(*r) for r in repository.authorisations_of(session, subject_id)]
+                      if shown else [])
+    ctx = {"form": form, "shown": shown, "subject_id": subject_id, "authorisations": authorisations,
+           "lookup_error": error_view(lookup_error, lang),
            "organisations": [a for a in agencies.list_all(session) if a.active], "choices": item_choices(lang, policy),
            "item_names": item_names(lang), "consent_notice": (policy.consent_notice or {}).get(lang),
            "error": error_view(error, lang)}

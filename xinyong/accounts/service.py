@@ -1,18 +1,19 @@
 """Accounts: create users for every role, verify passwords (argon2), resolve who a session is."""
 from __future__ import annotations
 
-import datetime as dt
+import math
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import clock
-from xinyong.accounts import rules
+from xinyong.accounts import rules, sessions, throttle
+from xinyong.accounts.passwords import common_passwords
 from xinyong.audit import record_event, redact
 from xinyong.kit.access import ANONYMOUS, Principal
-from xinyong.kit.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from xinyong.history import change_context
+from xinyong.kit.errors import Conflict, InvalidInput, NotFound, TooManyRequests, Unauthenticated
 from xinyong.kit.crypto import keyed_hash
 from xinyong.models import Agency, Subject, User
 from xinyong.models.account import ROLE_ORG_KINDS, ROLES
@@ -27,9 +28,7 @@ def create_user(session: Session, *, username: str, password: str, role: str,
     matching kind; a subject account speaks for one existing credit subject."""
     if role not in ROLES:
         raise InvalidInput(f"未知角色 {role}", field="role", message_en=f"unknown role {role!r}; one of {ROLES}")
-    problem = rules.password_problem(password)
-    if problem:
-        raise InvalidInput("密码不符合要求", field="password", message_en=problem)
+    _check_password(password)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"用户名 {username} 已存在", field="username", message_en=f"user {username!r} exists")
     agency_id = _organisation_for(session, role, agency_uscc)
@@ -73,51 +72,90 @@ def _subject_for(session: Session, role: str, uscc: str | None, resident_id: str
     return subject_id
 
 
-def authenticate(session: Session, username: str, password: str) -> User:
-    """Check a password, counting failures and locking the account after too many."""
+def authenticate(session: Session, username: str, password: str, client: str = "") -> User:
+    """Check a password. Failures slow the caller down per (user name, client) and per client
+    (ASVS 2.2.1) instead of locking the account; an unknown user name, a disabled account and a
+    wrong password all get the same answer at the same cost."""
+    keyset = throttle.keys(username, client)
+    wait = throttle.wait(session, keyset)
+    if wait:
+        seconds = max(1, math.ceil(wait.total_seconds()))
+        _login_event(session, None, username, "throttled")
+        raise TooManyRequests(f"登录尝试过于频繁，请 {seconds} 秒后再试", code="slow_down",
+                              message_en=f"too many sign-in attempts; try again in {seconds} s",
+                              details={"retry_after": seconds})
     user = session.scalar(select(User).where(User.username == username))
-    now = clock.now()
-    failure = Unauthenticated("用户名或密码错误", code="bad_credentials", message_en="wrong username or password")
+    reason = "unknown_user" if user is None else None if user.active else "inactive"
     if user is None or not user.active:
         _hasher.hash(password)  # same cost whether or not the user exists
-        _login_event(session, user, username, "unknown_user" if user is None else "inactive")
-        raise failure
-    if user.locked_until and _aware(user.locked_until) > now:
-        _login_event(session, user, username, "locked")
-        raise Unauthenticated("登录失败次数过多，账户已暂时锁定", code="locked",
-                              message_en="too many failed sign-ins; the account is locked for a while")
-    try:
-        _hasher.verify(user.password_hash, password)
-    except (VerifyMismatchError, InvalidHashError):
-        user.failed_logins += 1
-        user.locked_until = rules.lock_until(user.failed_logins, now)
-        session.flush()
-        _login_event(session, user, username, "bad_password")
-        raise failure from None
-    user.failed_logins = 0
-    user.locked_until = None
-    session.flush()
+    elif not _verify(user.password_hash, password):
+        reason = "bad_password"
+    if reason:
+        failures = throttle.failed(session, keyset)
+        _login_event(session, user, username, reason, failures)
+        raise Unauthenticated("用户名或密码错误", code="bad_credentials", message_en="wrong username or password")
+    throttle.succeeded(session, keyset)
     _login_event(session, user, username, None)
     return user
 
 
-def _login_event(session: Session, user: User | None, username: str, failure: str | None) -> None:
-    """Sign-ins, failed sign-ins and lockouts are audited (FZ art. 12); never the password."""
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, InvalidHashError):
+        return False
+
+
+def _login_event(session: Session, user: User | None, username: str, failure: str | None,
+                 failures: int | None = None) -> None:
+    """Sign-ins and failed or throttled sign-ins are audited (FZ art. 12); never the password."""
     target = user.id if user is not None else ""
     if failure is None:
         record_event(session, principal_of(user, "session"), "auth.login", target_type="user", target_id=target)
         return
     details = {"username": redact(username)[:64], "reason": failure}
-    if user is not None and failure == "bad_password":
-        details["failed_logins"] = user.failed_logins
+    if failures is not None:
+        details["failures"] = failures
     record_event(session, ANONYMOUS, "auth.login_failed", target_type="user", target_id=target, details=details)
-    if failure == "bad_password" and user.locked_until is not None:
-        record_event(session, ANONYMOUS, "user.locked", target_type="user", target_id=target,
-                     details={"failed_logins": user.failed_logins, "locked_until": user.locked_until})
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+def change_password(session: Session, principal: Principal, current: str, new: str) -> User:
+    """The holder changes their own password, proving the current one (ASVS 2.1.5); every session
+    of the account ends (3.3.3) and the caller starts a fresh one."""
+    user = session.get(User, principal.user_id)
+    if user is None or not user.active or not _verify(user.password_hash, current):
+        raise InvalidInput("当前密码不正确", field="current_password", message_en="the current password is wrong")
+    _check_password(new)
+    change_context(session, user_id=user.id, reason="password change")
+    user.password_hash = _hasher.hash(new)
+    ended = sessions.end_all(session, user.id)
+    session.flush()
+    record_event(session, principal, "user.password_change", target_type="user", target_id=user.id,
+                 details={"sessions_ended": ended})
+    return user
+
+
+def set_active(session: Session, username: str, active: bool, reason: str, actor: Principal | None = None) -> User:
+    """An administrator disables (or enables again) an account; disabling ends its sessions and
+    its API tokens stop working (they require an active user)."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"用户 {username} 不存在", message_en=f"no user {username!r}")
+    if not reason.strip():
+        raise InvalidInput("请说明理由", field="reason", message_en="give a reason")
+    change_context(session, user_id=actor.user_id if actor else None, reason=reason)
+    user.active = active
+    ended = 0 if active else sessions.end_all(session, user.id)
+    session.flush()
+    record_event(session, actor, "user.enable" if active else "user.disable", target_type="user", target_id=user.id,
+                 details={"sessions_ended": ended})
+    return user
+
+
+def _check_password(password: str) -> None:
+    problem = rules.password_problem(password, common_passwords())
+    if problem:
+        raise InvalidInput(problem[0], field="password", message_en=problem[1])
 
 
 def principal_for_user_id(session: Session, user_id: int) -> Principal | None:

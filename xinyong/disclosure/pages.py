@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from xinyong import clock
@@ -15,9 +16,10 @@ from xinyong.declarations.views import public_out
 from xinyong.disclosure import service
 from xinyong.disclosure.schemas import PublicRecord
 from xinyong.kit.access import allow
+from xinyong.kit import opaque
 from xinyong.kit.errors import InvalidInput
 from xinyong.kit.web import get_session, language, render
-from xinyong.kit.text import CodeQuery
+from xinyong.kit.text import CodeForm, CodeQuery
 from xinyong.law import RuleNotInForce, active_profile
 from xinyong.web.i18n import messages, translate
 
@@ -38,12 +40,26 @@ def home(request: Request):
     return render(request, "portal/home.html", {"periods": publicity_summary(language(request))})
 
 
+@router.post("/search", dependencies=[allow("public")])
+def search_form(q: str = CodeForm("", max_length=100)):
+    """The search box posts: what was typed (perhaps a person's name) goes on sealed, never in clear
+    in the address, the access log or the browser's history."""
+    q = q.strip()
+    return RedirectResponse("/search?" + urlencode({"k": opaque.seal(q)}) if q else "/search", status_code=303)
+
+
 @router.get("/search", dependencies=[allow("public")])
-def search(request: Request, q: str = CodeQuery(""), page: int = Query(1, ge=1, le=500),
-           session: Session = Depends(get_session)):
-    q, lang = q.strip(), language(request)
+def search(request: Request, q: str = CodeQuery("", max_length=100), k: str = CodeQuery("", max_length=1000),
+           page: int = Query(1, ge=1, le=500), session: Session = Depends(get_session)):
+    lang = language(request)
+    try:
+        q = (opaque.unseal(k) if k else q).strip()
+    except InvalidInput as exc:
+        ctx = {"q": "", "page": 1, "items": [], "has_next": False, "pager_query": "",
+               "message": exc.message if lang == "zh" else exc.message_en}
+        return render(request, "portal/search.html", ctx, status_code=422)
     ctx = {"q": q, "page": page, "items": [], "has_next": False, "message": None,
-           "pager_query": urlencode({"q": q}) + "&"}
+           "pager_query": urlencode({"k": k or opaque.seal(q)}) + "&"}
     if not q:
         ctx["message"] = translate("search.empty_query", lang)
         return render(request, "portal/search.html", ctx)

@@ -27,11 +27,13 @@ class HistoryError(RuntimeError):
     """A versioned entity changed without a stated reason: a bug, never bad input."""
 
 
-def versioned(entity: str, ignore: tuple[str, ...] = ()):
-    """Version a model; changes only to `ignore` columns (counters, caches) make no version."""
+def versioned(entity: str, ignore: tuple[str, ...] = (), secret: tuple[str, ...] = ()):
+    """Version a model; changes only to `ignore` columns (counters, caches) make no version;
+    `secret` columns (password hashes) are versioned as changed, never copied."""
     def mark(cls):
         cls.__versioned__ = entity
         cls.__versioned_ignore__ = frozenset(ignore)
+        cls.__versioned_secret__ = frozenset(secret)
         return cls
     return mark
 
@@ -61,6 +63,7 @@ def _plain(value):
 def _before_image(obj) -> tuple[dict, bool]:
     state = inspect(obj)
     ignored = getattr(type(obj), "__versioned_ignore__", frozenset())
+    secrets = getattr(type(obj), "__versioned_secret__", frozenset())
     snapshot, changed = {}, False
     for attr in state.mapper.column_attrs:
         hist = state.attrs[attr.key].history
@@ -69,7 +72,7 @@ def _before_image(obj) -> tuple[dict, bool]:
             old = hist.deleted[0] if hist.deleted else None
         else:
             old = getattr(obj, attr.key)
-        snapshot[attr.key] = _plain(old)
+        snapshot[attr.key] = "<secret>" if attr.key in secrets else _plain(old)
     return snapshot, changed
 
 

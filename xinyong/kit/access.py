@@ -96,15 +96,16 @@ def _needs_csrf(request: Request, principal: Principal) -> bool:
 
 
 def csrf_token(request: Request) -> str:
-    token = request.session.get("csrf")
-    if not token:
-        token = secrets.token_urlsafe(24)
-        request.session["csrf"] = token
-    return token
+    """The CSRF token of this browser's session (an HMAC of its token: nothing stored)."""
+    from xinyong.accounts.sessions import browser
+    state = browser(request)
+    state.ensure_token()
+    return state.csrf()
 
 
 async def _check_csrf(request: Request) -> None:
-    expected = request.session.get("csrf")
+    from xinyong.accounts.sessions import browser
+    expected = browser(request).csrf()
     sent = request.headers.get("x-csrf-token")
     if sent is None and request.headers.get("content-type", "").startswith(
             ("application/x-www-form-urlencoded", "multipart/form-data")):

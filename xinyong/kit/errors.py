@@ -63,3 +63,7 @@ class RateLimited(XinyongError):
     def __init__(self, message: str, *, headers: dict[str, str] | None = None, **kw):
         super().__init__(message, **kw)
         self.headers = headers or {}
+
+class TooManyRequests(XinyongError):
+    status = 429
+    code = "too_many_requests"

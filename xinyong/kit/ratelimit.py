@@ -130,7 +130,7 @@ class RateLimiter:
         return cls(anon, user, store, parse_networks(settings.trusted_proxies), login)
 
     def check(self, scope: Scope, *, login_rules: bool = True) -> Decision:
-        if login_rules and scope["path"] == LOGIN_PATH:  # sign-in throttling per address, besides the account lockout
+        if login_rules and scope["path"] == LOGIN_PATH:  # sign-in attempts per address, besides the growing delay after failures (accounts.throttle)
             if self.login.unlimited or scope.get("method") != "POST":
                 return Decision(True)
             return self.store.take(f"login:{client_ip(scope, self.trusted_proxies)}", self.login)

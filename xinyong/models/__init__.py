@@ -1,6 +1,6 @@
 """ORM models, one file per aggregate. Importing this package registers every table."""
 from xinyong.models.base import Base
-from xinyong.models.account import ApiToken, User
+from xinyong.models.account import ApiToken, LoginThrottle, User, WebSession
 from xinyong.models.agency import Agency
 from xinyong.models.subject import Subject
 from xinyong.models.batch import Batch, BatchRejection
@@ -14,6 +14,6 @@ from xinyong.models.procedure import CalendarDay, CalendarYear, Deadline, Docume
 from xinyong.models import (objection, repair, listing, complaint, feed,  # noqa: F401,E402
                             measure, commitment, evaluation, report, declaration)
 
-__all__ = ["Base", "ApiToken", "User", "Agency", "Subject", "Batch", "BatchRejection", "Record", "History",
+__all__ = ["Base", "ApiToken", "LoginThrottle", "User", "WebSession", "Agency", "Subject", "Batch", "BatchRejection", "Record", "History",
            "AccessLog", "Authorisation", "QueryItem", "AuditCheckpoint", "AuditEntry", "AuditHead", "CatalogueEntry",
            "CalendarDay", "CalendarYear", "Deadline", "Document", "FeedEvent", "Notification"]

@@ -31,7 +31,7 @@ ROLE_ORG_KINDS = {
 }
 
 
-@versioned("account", ignore=("failed_logins", "locked_until"))
+@versioned("account", secret=("password_hash",))
 class User(Base):
     __tablename__ = "users"
 
@@ -44,8 +44,6 @@ class User(Base):
     # for role "subject": the credit subject this account speaks for
     subject_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("subjects.id"), nullable=True, index=True)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(TimestampTZ, nullable=True)
     created_at: Mapped[dt.datetime] = created_at_column()
 
 
@@ -61,3 +59,27 @@ class ApiToken(Base):
     expires_at: Mapped[dt.datetime | None] = mapped_column(TimestampTZ, nullable=True)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(TimestampTZ, nullable=True)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(TimestampTZ, nullable=True)
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie carries a random token, only its SHA-256 is kept here, so
+    logout, a password change or a disabled account ends the session at once (ASVS 3.3)."""
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    created_at: Mapped[dt.datetime] = created_at_column()
+    last_seen_at: Mapped[dt.datetime] = mapped_column(TimestampTZ, nullable=False)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(TimestampTZ, nullable=True)
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins per (user name, client) and per client, by keyed hash: the next attempt
+    is refused until `retry_at` (a growing delay), instead of locking the account (ASVS 2.2.1)."""
+    __tablename__ = "login_throttle"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(TimestampTZ, nullable=False)
+    retry_at: Mapped[dt.datetime | None] = mapped_column(TimestampTZ, nullable=True)

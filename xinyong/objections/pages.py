@@ -9,12 +9,11 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from xinyong import clock
-from xinyong.access import service as access_service
+from xinyong.access import window as subject_window
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
-from xinyong.kit.identifiers import InvalidIdentifier, check_uscc
 from xinyong.kit.web import get_session, language, render
-from xinyong.kit.text import Code, CodeForm, CodeQuery, TextForm, screened_form
+from xinyong.kit.text import Code, CodeForm, TextForm, screened_form
 from xinyong.law import active_profile
 from xinyong.objections import correction, repository, rights, rules, service, views
 from xinyong.objections.api import read_uploads
@@ -184,37 +183,34 @@ def staff_objection(request: Request, objection_id: int = Path(ge=1, le=MAX_ID),
 
 
 @router.get("/window/objections")
-def window_form(request: Request, code: str = CodeQuery("", max_length=40), principal: Principal = allow("staff"),
-                session: Session = Depends(get_session)):
-    return _window(request, session, code)
+def window_form(request: Request, subject_id: int | None = Query(None, ge=1, le=2**63 - 1),
+                principal: Principal = allow("staff"), session: Session = Depends(get_session)):
+    return _window(request, session, subject_id)
 
 
-def _window(request, session, code, form=None, error=None, status_code=200):
+@router.post("/window/objections/lookup")
+def window_lookup(request: Request, code: str = CodeForm("", max_length=40), principal: Principal = allow("staff"),
+                  session: Session = Depends(get_session)):
+    """The identifier goes in the body; the page goes on under the subject's opaque id."""
+    try:
+        subject_id = subject_window.find(session, code)
+    except XinyongError as exc:
+        return _window(request, session, None, error=exc, status_code=exc.status)
+    return subject_window.found("/window/objections", subject_id)
+
+
+def _window(request, session, subject_id, form=None, error=None, status_code=200):
     lang = language(request)
-    records, lookup_error = [], None
-    if code.strip():
-        try:
-            subject_id = _subject_by_code(session, code)
-            records = repository.own_records(session, subject_id)
-        except XinyongError as exc:
-            lookup_error = exc
-    ctx = {"code": code, "records": records, "form": form or {}, "error": _error(error or lookup_error, lang),
-           **_form_context(lang)}
+    shown = subject_window.label(session, subject_id)
+    records = repository.own_records(session, subject_id) if shown else []
+    ctx = {"shown": shown, "subject_id": subject_id, "records": records, "form": form or {},
+           "error": _error(error, lang), **_form_context(lang)}
     return render(request, "objections/window.html", ctx, status_code=status_code)
 
 
-def _subject_by_code(session, code: str) -> int:
-    """A subject by its USCC, or (for a natural person) by resident ID number."""
-    code = code.strip().upper()
-    try:
-        check_uscc(code)
-    except InvalidIdentifier:
-        return access_service.subject_for_window(session, None, code)
-    return access_service.subject_for_window(session, code, None)
-
-
 @router.post("/window/objections")
-async def window_file(request: Request, code: str = CodeForm("", max_length=40), record_id: str = CodeForm(""),
+async def window_file(request: Request, subject_id: int | None = Form(None, ge=1, le=2**63 - 1),
+                      code: str = CodeForm("", max_length=40), record_id: str = CodeForm(""),
                       agent_authorisation_ref: str = TextForm("", max_length=200), grounds: list[Code] = Form([]),
                       reasons: str = TextForm("", max_length=4000), requested_change: str = TextForm("", max_length=4000),
                       evidence: list[UploadFile] | None = File(None), principal: Principal = allow("staff"),
@@ -228,6 +224,12 @@ async def window_file(request: Request, code: str = CodeForm("", max_length=40),
                                            agent_ref=agent_authorisation_ref, channel="window")
     except XinyongError as exc:
         session.rollback()
-        return _window(request, session, code, form=form, error=exc, status_code=exc.status)
+        shown_id = subject_id
+        if shown_id is None and code.strip():
+            try:
+                shown_id = subject_window.find(session, code)
+            except XinyongError:
+                shown_id = None
+        return _window(request, session, shown_id, form=form, error=exc, status_code=exc.status)
     session.commit()
     return RedirectResponse(f"/staff/objections/{objection.id}?filed=1", status_code=303)

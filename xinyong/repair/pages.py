@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from xinyong import clock
+from xinyong.access import window as subject_window
 from xinyong.access.service import subject_for_window
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
@@ -100,24 +101,44 @@ def _my_page(request: Request, session: Session, principal: Principal, *, filed:
 # ---- the offline window (staff) -------------------------------------------------------------------------
 
 @router.get("/repair/window")
-def window(request: Request, subject: str = CodeQuery("", max_length=40), principal: Principal = allow("staff"),
-           session: Session = Depends(get_session)):
-    return _window_page(request, session, subject)
+def window(request: Request, subject_id: int | None = Query(None, ge=1, le=MAX_ID),
+           principal: Principal = allow("staff"), session: Session = Depends(get_session)):
+    return _window_page(request, session, subject_id)
+
+
+@router.post("/repair/window/lookup")
+async def window_lookup(request: Request, principal: Principal = allow("staff"),
+                        session: Session = Depends(get_session)):
+    """The identifier goes in the body; the page goes on under the subject's opaque id."""
+    code = str((await request.form()).get("subject", ""))[:40]
+    try:
+        subject_id = _window_subject(session, code)
+    except XinyongError as exc:
+        return _window_page(request, session, None, lookup_error=exc, status_code=exc.status)
+    return subject_window.found("/repair/window", subject_id)
 
 
 @router.post("/repair/window")
 async def window_apply(request: Request, principal: Principal = allow("staff"), session: Session = Depends(get_session)):
     fields, uploads = await _form(request)
-    code = fields.get("subject", "")
+    subject_id = None
     try:
-        subject_id = _window_subject(session, code)
+        subject_id = _form_subject(session, fields)
         app = service.apply(session, principal, subject_id=subject_id, record_id=_record_id(fields),
                             statement=fields.get("statement", ""), uploads=uploads, channel="window")
     except XinyongError as exc:
         session.rollback()
-        return _window_page(request, session, code, error=exc, form=fields, status_code=exc.status)
+        return _window_page(request, session, subject_id, error=exc, form=fields, status_code=exc.status)
     session.commit()
     return RedirectResponse(f"/repair/{app.id}?filed=1", status_code=303)
+
+
+def _form_subject(session: Session, fields: dict) -> int:
+    """The page's hidden subject_id, or an identifier typed into the form body."""
+    raw = str(fields.get("subject_id", "")).strip()
+    if raw.isdigit() and 1 <= int(raw) <= MAX_ID:
+        return int(raw)
+    return _window_subject(session, fields.get("subject", ""))
 
 
 def _window_subject(session: Session, code: str) -> int:
@@ -129,19 +150,14 @@ def _window_subject(session: Session, code: str) -> int:
     return subject_for_window(session, code if is_uscc else None, None if is_uscc else code)
 
 
-def _window_page(request: Request, session: Session, code: str, *, error: XinyongError | None = None,
-                 form: dict | None = None, status_code: int = 200):
+def _window_page(request: Request, session: Session, subject_id: int | None, *, error: XinyongError | None = None,
+                 lookup_error: XinyongError | None = None, form: dict | None = None, status_code: int = 200):
     lang = language(request)
-    items, lookup_error = [], None
-    if code.strip():
-        try:
-            subject_id = _window_subject(session, code)
-            items = [views.eligibility_out(x) for x in service.eligibility(session, subject_id)]
-        except XinyongError as exc:
-            lookup_error = _error(exc, lang)
-    ctx = {"subject": code.strip(), "items": items, "lookup_error": lookup_error, "error": _error(error, lang),
-           "form": form or {}, "material_names": _material_names(lang), "action": "/repair/window",
-           "max_file_size": _max_file_size()}
+    shown = subject_window.label(session, subject_id)
+    items = [views.eligibility_out(x) for x in service.eligibility(session, subject_id)] if shown else []
+    ctx = {"shown": shown, "subject_id": subject_id, "items": items, "lookup_error": _error(lookup_error, lang),
+           "error": _error(error, lang), "form": form or {}, "material_names": _material_names(lang),
+           "action": "/repair/window", "max_file_size": _max_file_size()}
     return render(request, "repair/window.html", ctx, status_code=status_code)
 
 

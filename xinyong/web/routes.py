@@ -12,7 +12,7 @@ MODULES = (
     "xinyong.agencies.api",
     "xinyong.disclosure.api",
     "xinyong.ingest.api",
-    "xinyong.accounts.pages",
+    "xinyong.accounts.pages", "xinyong.accounts.api",
     "xinyong.disclosure.pages",
     "xinyong.ingest.pages",
     "xinyong.agencies.pages",

@@ -15,6 +15,7 @@ each limit once and not once per worker.
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import socket
 import sys
@@ -22,7 +23,7 @@ import tempfile
 from collections.abc import Iterator
 
 import uvicorn
-from uvicorn.config import STARTUP_FAILURE
+from uvicorn.config import LOGGING_CONFIG, STARTUP_FAILURE
 
 APP = "xinyong.app:create_app"
 RATE_STORE_ENV = "XINYONG_RATE_STORE"
@@ -40,9 +41,23 @@ class TcpConfig(uvicorn.Config):
         return mark_tcp(super().bind_socket())  # the descriptor stays inheritable
 
 
-def config(host: str, port: int, workers: int = 1, **options) -> TcpConfig:
-    # forwarded addresses are trusted only per XINYONG_TRUSTED_PROXIES (xinyong.kit.ratelimit)
-    return TcpConfig(APP, factory=True, host=host, port=port, workers=workers, proxy_headers=False, **options)
+def config(host: str, port: int, workers: int = 1, access_log: bool = True, **options) -> TcpConfig:
+    # forwarded addresses are trusted only per XINYONG_TRUSTED_PROXIES (xinyong.kit.ratelimit);
+    # the access log is the platform's own (xinyong.kit.logs: no query values, no ID numbers)
+    return TcpConfig(APP, factory=True, host=host, port=port, workers=workers, proxy_headers=False,
+                     access_log=False, log_config=log_config(access_log), **options)
+
+
+def log_config(access_log: bool = True) -> dict:
+    """uvicorn's logging, plus the platform's loggers (``xinyong``, ``xinyong.http``) on stderr
+    and stdout like uvicorn's own."""
+    cfg = copy.deepcopy(LOGGING_CONFIG)
+    cfg["handlers"]["platform_access"] = {"formatter": "default", "class": "logging.StreamHandler",
+                                          "stream": "ext://sys.stdout"}
+    cfg["loggers"]["xinyong"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    cfg["loggers"]["xinyong.http"] = {"handlers": ["platform_access"], "level": "INFO" if access_log else "WARNING",
+                                      "propagate": False}
+    return cfg
 
 
 def serve(host: str, port: int, workers: int = 1, **options) -> None:

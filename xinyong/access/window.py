@@ -1,0 +1,43 @@
+"""Finding a subject at the service window without putting its identifier in a URL.
+
+Staff type a USCC or a resident ID number into a form that is POSTed; the page then goes on
+at ``<page>?subject_id=<internal id>``, an opaque reference that means nothing outside the
+platform. So no resident ID number lands in the server's access log, the browser's history or
+a Referer header (issue #10 point 5). The page shows the subject masked as on public views."""
+from __future__ import annotations
+
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+
+from xinyong.access import service
+from xinyong.kit.errors import NotFound
+from xinyong.kit.identifiers import InvalidIdentifier, check_uscc
+from xinyong.kit.masking import mask_name
+from xinyong.models import Subject
+
+
+def find(session: Session, code: str) -> int:
+    """A subject by its USCC, or (for a natural person) by resident ID number."""
+    code = code.strip().upper()
+    try:
+        check_uscc(code)
+    except InvalidIdentifier:
+        return service.subject_for_window(session, None, code)
+    return service.subject_for_window(session, code, None)
+
+
+def found(path: str, subject_id: int) -> RedirectResponse:
+    """After a look-up or an action: back to the page, naming the subject only by its id."""
+    return RedirectResponse(f"{path}?subject_id={int(subject_id)}", status_code=303)
+
+
+def label(session: Session, subject_id: int | None) -> dict | None:
+    """The subject as the page shows it: an organisation by name and USCC, a person masked."""
+    if subject_id is None:
+        return None
+    subject = session.get(Subject, subject_id)
+    if subject is None:
+        raise NotFound("未找到该信用主体", field="subject", message_en="no such credit subject")
+    person = subject.kind == "natural_person"
+    return {"id": subject.id, "name": mask_name(subject.name) if person else subject.name,
+            "code": "" if person else (subject.uscc or "")}
