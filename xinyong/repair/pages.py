@@ -14,7 +14,7 @@ from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
 from xinyong.kit.limits import human_size
 from xinyong.kit.web import get_session, language, render
-from xinyong.kit.text import CodeQuery, screened_form
+from xinyong.kit.text import CodeForm, CodeQuery, screened_form
 from xinyong.law.loader import active_profile
 from xinyong.models.repair import REVOCATION_KINDS, STATUSES
 from xinyong.repair import repository, rules, service, views
@@ -107,10 +107,10 @@ def window(request: Request, subject_id: int | None = Query(None, ge=1, le=MAX_I
 
 
 @router.post("/repair/window/lookup")
-async def window_lookup(request: Request, principal: Principal = allow("staff"),
-                        session: Session = Depends(get_session)):
+def window_lookup(request: Request, subject: str = CodeForm("", max_length=40), principal: Principal = allow("staff"),
+                  session: Session = Depends(get_session)):
     """The identifier goes in the body; the page goes on under the subject's opaque id."""
-    code = str((await request.form()).get("subject", ""))[:40]
+    code = subject
     try:
         subject_id = _window_subject(session, code)
     except XinyongError as exc:
