@@ -16,7 +16,7 @@ BigId = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
 TimestampTZ = sa.DateTime(timezone=True)
 
 
-revision = '0015_complaints'
+revision = '0015'
 down_revision = '0014'
 branch_labels = None
 depends_on = None
