@@ -64,13 +64,21 @@ def state(calendar: WorkCalendar, due_on: dt.date, today: dt.date, completed_on:
 
 
 def extension_refusal(extensions_so_far: int, max_extensions: int, extension_working_days: int,
-                      reason: str) -> str | None:
-    """Why an extension cannot be granted, or None. QZ art. 36: once, for a stated reason."""
+                      reason: str | None, *, due_on: dt.date, today: dt.date, completed: bool = False) -> str | None:
+    """Why an extension cannot be granted, or None. QZ art. 36 para. 1: a step that "cannot be
+    decided within the prescribed period" may be extended once, for a stated reason. The
+    extension is granted within the period: on or before the due date, never after it, so a
+    missed deadline stays missed (its overdue mark is history, not something to extend away).
+    ``reason=None`` asks whether the step could be extended at all (pages offering the action)."""
+    if completed:
+        return "step_completed"
     if extension_working_days <= 0 or max_extensions <= 0:
         return "no_extension_allowed"
+    if today > due_on:
+        return "period_passed"
     if extensions_so_far >= max_extensions:
         return "extensions_exhausted"
-    if not reason or not reason.strip():
+    if reason is not None and not reason.strip():
         return "reason_required"
     return None
 
