@@ -19,7 +19,6 @@ from xinyong.access.schemas import QueryItemIn, WindowAuthorisationIn
 from xinyong.agencies import service as agencies
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
-from xinyong.kit.identifiers import InvalidIdentifier, check_uscc
 from xinyong.kit.web import get_session, language, render
 
 router = APIRouter(include_in_schema=False)
@@ -46,7 +45,7 @@ def query(request: Request, subject: str = Form("", max_length=40), items: list[
     try:
         if not items:
             raise InvalidInput("请选择要查询的信息项目", field="items", message_en="choose the items to query")
-        subject_id = _find_subject(session, subject)
+        subject_id = service.subject_by_code(session, subject)
         read = views.read_profile(session, principal, subject_id, items, purpose,
                                   gate.BasisRequest(basis, basis_id, reference, channel="web"))
     except XinyongError as exc:
@@ -55,16 +54,6 @@ def query(request: Request, subject: str = Form("", max_length=40), items: list[
     session.commit()  # the access log row, allowed or refused
     status = 200 if read.decision.allowed else 403
     return _query_page(request, session, principal, form=form, read=read, status_code=status)
-
-
-def _find_subject(session: Session, code: str) -> int:
-    """A subject by its USCC, or (for a natural person) by resident ID number."""
-    code = code.strip().upper()
-    try:
-        check_uscc(code)
-    except InvalidIdentifier:
-        return service.subject_for_window(session, None, code)
-    return service.subject_for_window(session, code, None)
 
 
 def _query_page(request: Request, session: Session, principal: Principal, *, form: dict, read=None,
@@ -145,7 +134,7 @@ def window_grant(request: Request, subject: str = Form("", max_length=40), grant
     form = {"subject": subject, "grantee_uscc": grantee_uscc, "items": items, "purpose": purpose,
             "valid_to": valid_to, "document_ref": document_ref, "restricted_consent": bool(restricted_consent)}
     try:
-        subject_id = _find_subject(session, subject)
+        subject_id = service.subject_by_code(session, subject)
         data = grant_form(form, WindowAuthorisationIn)
         service.grant(session, principal, data, subject_id=subject_id, lang=language(request), channel="window")
     except XinyongError as exc:
@@ -170,7 +159,7 @@ def _window_page(request: Request, session: Session, *, subject: str, form: dict
     authorisations, lookup_error = [], None
     if subject.strip():
         try:
-            subject_id = _find_subject(session, subject)
+            subject_id = service.subject_by_code(session, subject)
             authorisations = [views.authorisation_out(*r) for r in repository.authorisations_of(session, subject_id)]
         except XinyongError as exc:
             lookup_error = error_view(exc, lang)

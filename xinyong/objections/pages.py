@@ -12,7 +12,6 @@ from xinyong import clock
 from xinyong.access import service as access_service
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
-from xinyong.kit.identifiers import InvalidIdentifier, check_uscc
 from xinyong.kit.web import get_session, language, render
 from xinyong.law import active_profile
 from xinyong.objections import correction, repository, rights, rules, service, views
@@ -193,23 +192,13 @@ def _window(request, session, code, form=None, error=None, status_code=200):
     records, lookup_error = [], None
     if code.strip():
         try:
-            subject_id = _subject_by_code(session, code)
+            subject_id = access_service.subject_by_code(session, code)
             records = repository.own_records(session, subject_id)
         except XinyongError as exc:
             lookup_error = exc
     ctx = {"code": code, "records": records, "form": form or {}, "error": _error(error or lookup_error, lang),
            **_form_context(lang)}
     return render(request, "objections/window.html", ctx, status_code=status_code)
-
-
-def _subject_by_code(session, code: str) -> int:
-    """A subject by its USCC, or (for a natural person) by resident ID number."""
-    code = code.strip().upper()
-    try:
-        check_uscc(code)
-    except InvalidIdentifier:
-        return access_service.subject_for_window(session, None, code)
-    return access_service.subject_for_window(session, code, None)
 
 
 @router.post("/window/objections")
