@@ -51,6 +51,14 @@ def compute(profile: Profile, calendar: WorkCalendar, procedure: str, step: str,
                         int(rule.value.get("max_extensions", 0)))
 
 
+def recount(calendar: WorkCalendar, started_on: dt.date, working_days: int, extensions: int,
+            extension_working_days: int):
+    """The due date of a step counted again on ``calendar``: its working days, plus each
+    extension granted (an extension counts on from the due date, and adding n then m working
+    days equals adding n + m). Deadlines follow the calendar in force when they are read."""
+    return calendar.add(started_on, working_days + extensions * extension_working_days)
+
+
 def state(calendar: WorkCalendar, due_on: dt.date, today: dt.date, completed_on: dt.date | None,
           due_soon_working_days: int, period: bool = False) -> str:
     """on_time | due_soon | overdue for an open step; done | done_late once completed. A period
