@@ -71,3 +71,18 @@ def test_qz_art_36_the_queue_page_offers_no_extension_once_the_period_has_run(cl
     html = client.get("/staff/deadlines").text
     assert f'id="deadline-{d.id}"' in html and f'action="/staff/deadlines/{d.id}/extend"' not in html
     assert "期限已届满，不能再延长" in html
+
+
+def test_the_extension_notice_names_the_procedure_and_step_not_their_codes(session, city):
+    """A written notice names the matter as the subject knows it (issue #11 point 9)."""
+    import io
+    import re
+
+    from pypdf import PdfReader
+    d = service.open_step(session, procedure="repair", procedure_id=7, step="result", started_on=D(2026, 9, 28),
+                          subject_id=city.subject_id, responsible_org_id=city.orgs["scjg"].id)
+    service.extend(session, _principal(city.users["scjg"]), d.id, "案情复杂，需要现场核查")
+    doc = session.scalars(select(Document).where(Document.kind == "deadline_extension")).one()
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(doc.content)).pages).replace("\x00", "")
+    assert "信用修复事项（编号 7）“修复结果”步骤" in text, text
+    assert not re.search(r"\brepair\b|\bresult\b", text)

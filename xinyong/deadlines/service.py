@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong import clock
-from xinyong.deadlines import rules
+from xinyong.deadlines import rules, wording
 from xinyong.kit.errors import Conflict
 from xinyong.law.loader import active_profile
 from xinyong.models import Deadline
@@ -187,7 +187,7 @@ def extend(session: Session, principal, deadline_id: int, reason: str) -> Deadli
                     procedure_id=deadline.procedure_id, title="延长办理期限告知书",
                     subject_id=deadline.subject_id, citation=deadline.citation, created_by=principal.user_id,
                     sections=[Section(heading="事项", paragraphs=[
-                        f"您的{deadline.procedure}事项（编号 {deadline.procedure_id}）“{deadline.step}”步骤的办理期限"
+                        f"您的{wording.matter(deadline.procedure, deadline.procedure_id, deadline.step)}的办理期限"
                         f"由 {old_due.isoformat()} 延长至 {deadline.due_on.isoformat()}。"]),
                               Section(heading="延长理由", paragraphs=[reason])])
         document_id = doc.id

@@ -74,6 +74,16 @@ def basis_of(session: Session, proposal_ids: list[int]) -> dict[int, list[int]]:
     return found
 
 
+def basis_references(session: Session, proposal_id: int) -> list[str]:
+    """The basis records of a proposal as the law and the subject know them: the deciding
+    agency and the 决定文书号 ("泉州市市场监督管理局 泉市监罚〔2026〕501号"), one query."""
+    rows = session.execute(select(Record.decision_no, Agency.name)
+                           .join(ListBasisRecord, ListBasisRecord.record_id == Record.id)
+                           .outerjoin(Agency, Agency.id == Record.source_agency_id)
+                           .where(ListBasisRecord.proposal_id == proposal_id).order_by(Record.id))
+    return [f"{name} {no}" if name else no for no, name in rows]
+
+
 def basis_records(session: Session, record_ids: list[int]) -> list[Record]:
     if not record_ids:
         return []
