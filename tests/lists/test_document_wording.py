@@ -104,3 +104,24 @@ def test_a_basis_refusal_names_the_record_by_its_decision_number(session, today)
     record = session.get(Record, w.general_id)
     assert record.decision_no in refused.value.message and f"记录 {record.id}" not in refused.value.message
     assert "“一般”" in refused.value.message and not CODE.search(refused.value.message)
+
+
+def test_the_proposal_pages_and_api_name_the_basis_by_agency_and_decision_number(client, session, today):
+    today("2026-06-01")
+    w = build(session)
+    p = service.propose(session, w.agency, proposal(w))
+    session.commit()
+    record = session.get(Record, w.serious_id)
+    agency = session.get(Agency, record.source_agency_id).name
+    signed_in = client.post("/login", data={"username": "agency1", "password": "agency-pass-123",
+                                            "csrf_token": _csrf(client), "next": "/"}, follow_redirects=False)
+    assert signed_in.status_code == 303, signed_in.text
+    page = client.get(f"/office/lists/proposals/{p.id}")
+    assert page.status_code == 200 and f"{agency} {record.decision_no}" in page.text
+    api = client.get(f"/api/v1/lists/proposals/{p.id}").json()
+    assert api["basis_records"] == [f"{agency} {record.decision_no}"]
+
+
+def _csrf(client) -> str:
+    page = client.get("/login").text
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
