@@ -30,8 +30,9 @@ def make_uscc(rng: random.Random, kind: str = "91", division: str | None = None)
     return body + uscc.calc_check_digit(body)
 
 
-# Quanzhou's county codes before the 1985 reorganisation (晋江地区, 3524xx). python-stdnum checks
-# that the county code existed in the birth year, so people born before 1985 carry these.
+# Quanzhou's county codes before the 1985 reorganisation (晋江地区, 3524xx). Synthetic numbers use
+# a code in force in the birth year, so they are valid for python-stdnum too; the platform itself
+# accepts a code of any GB/T 2260 edition whatever the birth date (kit/identifiers.py).
 LEGACY_DIVISIONS = ("352401", "352421", "352422", "352423", "352424", "352425", "352426")
 
 

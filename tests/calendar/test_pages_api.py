@@ -34,7 +34,7 @@ def test_staff_upload_replaces_the_year_and_is_audited(client, session, city):
     token = csrf(client, "/staff/calendar")
     r = client.post("/staff/calendar", data={"csrf_token": token},
                     files={"file": ("2027.yaml", YEAR_2027.encode(), "application/x-yaml")}, follow_redirects=False)
-    assert r.status_code == 303 and r.headers["location"] == "/staff/calendar?year=2027&loaded=2027"
+    assert r.status_code == 303 and r.headers["location"] == "/staff/calendar?year=2027&loaded=2027&moved=0"
     page = client.get(r.headers["location"]).text
     assert "测试通知" in page and 'class="cal-provisional"' not in page
     body = client.get("/api/v1/calendar/2027").json()

@@ -42,8 +42,10 @@ def test_staff_see_every_deadline_by_colour_and_in_words(client, session, city):
     assert 'data-state="on_time"' in html and "按期" in html
     assert 'href="/repair/11"' in html and 'href="/staff/objections/12"' in html and 'href="/office/lists/proposals/13"' in html
     assert rows["late"].citation in html
-    # repair results may be extended once; listing objection replies may not (their rules say so)
-    assert f'action="/staff/deadlines/{rows["late"].id}/extend"' in html
+    # verifications may be extended once, within their period (QZ art. 36: not the late repair
+    # result any more); listing objection replies may not (their rules say so)
+    assert f'action="/staff/deadlines/{rows["soon"].id}/extend"' in html
+    assert f'action="/staff/deadlines/{rows["late"].id}/extend"' not in html and "期限已届满" in html
     assert f'action="/staff/deadlines/{rows["fine"].id}/extend"' not in html and "依规定不可延长" in html
     overdue_only = client.get("/staff/deadlines", params={"state": "overdue"}).text
     assert f'id="deadline-{rows["late"].id}"' in overdue_only and f'id="deadline-{rows["soon"].id}"' not in overdue_only
@@ -96,6 +98,10 @@ def test_the_queue_is_paginated(client, session, city):
 
 def test_extension_on_the_page_needs_a_reason_and_issues_a_notice(client, session, city):
     rows = open_steps(session, city)
+    rows["late"] = service.open_step(session, procedure="repair", procedure_id=11, step="result",   # due 16 Oct
+                                     started_on=D(2026, 9, 28), subject_id=city.subject_id,
+                                     responsible_org_id=city.orgs["scjg"].id)
+    session.commit()
     login(client, "staff")
     token = csrf(client, "/staff/deadlines")
     empty = client.post(f"/staff/deadlines/{rows['late'].id}/extend", data={"reason": " ", "csrf_token": token})

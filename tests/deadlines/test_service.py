@@ -126,11 +126,16 @@ def test_the_sweep_marks_overdue_once_and_notifies_the_responsible_organisation(
     assert notes[f"overdue:{nobody.id}"].recipient_role == "staff"
     assert sweep.run_sweep(session, D(2026, 9, 29)) == {"periods_ended": 0, "deadlines_marked_overdue": 0,
                                                        "deadlines_overdue_notified": 0}
-    # extended and late again: told again
-    service.extend(session, principal(city.users["staff"]), late.id, "补充材料")
-    assert late.overdue_marked_on is None
-    assert sweep.run_sweep(session, D(2026, 12, 1))["deadlines_overdue_notified"] == 2   # late again + on_time
-    assert session.scalar(select(func.count(Notification.id))) == 4
+    # QZ art. 36: a missed deadline cannot be extended afterwards; its overdue mark stays
+    with pytest.raises(Conflict) as refused:
+        service.extend(session, principal(city.users["staff"]), late.id, "补充材料")
+    assert refused.value.code == "extension_period_passed"
+    session.refresh(late)
+    assert (late.due_on, late.extensions, late.overdue_marked_on) == (D(2026, 9, 15), 0, D(2026, 9, 28))
+    # extended within its period, then late all the same: told once, under the extended date
+    service.extend(session, principal(city.users["staff"]), on_time.id, "补充材料")
+    assert sweep.run_sweep(session, D(2026, 12, 1))["deadlines_overdue_notified"] == 1
+    assert session.scalar(select(func.count(Notification.id))) == 3
 
 
 def test_a_period_that_has_run_is_done_not_overdue_and_the_sweep_closes_it(session, city):

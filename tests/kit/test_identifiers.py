@@ -1,4 +1,6 @@
-"""The vectorised identifier checks agree with python-stdnum, the scalar checks' authority."""
+"""The vectorised identifier checks agree with python-stdnum, the scalar checks' authority, save
+the birth place: a resident ID's address code is valid when it is in any edition of GB/T 2260
+(GB 11643: the number keeps the code of the place that issued it), whatever the birth date."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from stdnum.cn import ric, uscc
+from stdnum.exceptions import InvalidComponent
 
 from xinyong.kit.identifiers import (
     USCC_ALPHABET,
@@ -45,6 +48,23 @@ def stdnum_valid(module, value: str) -> bool:
         return False
 
 
+def reference_ric_valid(value: str) -> bool:
+    """stdnum's answer, except that a code stdnum knows (any edition) is valid for any birth year."""
+    try:
+        ric.validate(value)
+        return True
+    except (InvalidComponent, KeyError):
+        number = ric.compact(value)
+        try:
+            ric.get_birth_date(number)
+        except InvalidComponent:
+            return False
+        from stdnum import numdb
+        return any("county" in props for _, props in numdb.get("cn/loc").info(number[:6]))
+    except Exception:  # noqa: BLE001 - stdnum also raises ValueError on some inputs
+        return False
+
+
 @st.composite
 def valid_usccs(draw) -> str:
     body = draw(st.text("0123456789", min_size=8, max_size=8)) + draw(st.text(USCC_ALPHABET, min_size=9, max_size=9))
@@ -54,6 +74,7 @@ def valid_usccs(draw) -> str:
 @st.composite
 def valid_resident_ids(draw) -> str:
     birth = draw(st.dates(dt.date(1900, 1, 1), dt.date(2030, 12, 31)))
+    # regions and birth years freely mixed: codes newer or older than the birth date included
     body = draw(st.sampled_from(REGIONS)) + birth.strftime("%Y%m%d") + draw(st.text("0123456789", min_size=3, max_size=3))
     return body + ric.calc_check_digit(body + "0")  # stdnum's ric wants 18 characters
 
@@ -103,14 +124,14 @@ def test_uscc_vectorised_agrees_with_stdnum_on_mutations(values):
 @SETTINGS
 @given(st.lists(valid_resident_ids(), min_size=1, max_size=60))
 def test_resident_id_vectorised_agrees_with_stdnum_on_generated(values):
-    # not all generated numbers are valid: regions have birth-year ranges, 119999 and 990000 are unknown
-    assert vectorised(resident_id_valid_expr, values) == [stdnum_valid(ric, v) for v in values]
+    # not all generated numbers are valid: 119999 and 990000 are in no edition
+    assert vectorised(resident_id_valid_expr, values) == [reference_ric_valid(v) for v in values]
 
 
 @SETTINGS
 @given(st.lists(mutated(valid_resident_ids()), min_size=1, max_size=60))
 def test_resident_id_vectorised_agrees_with_stdnum_on_mutations(values):
-    assert vectorised(resident_id_valid_expr, values) == [stdnum_valid(ric, v) for v in values]
+    assert vectorised(resident_id_valid_expr, values) == [reference_ric_valid(v) for v in values]
 
 
 @SETTINGS
@@ -162,8 +183,9 @@ def test_region_and_birth_date_reasons():
         body = region + birth + "123"
         return body + ric.calc_check_digit(body + "0")
 
-    cases = {rid("110103", "20150101"): "region",   # 崇文区 abolished 2010
-             rid("119999", "19900101"): "region",   # stdnum raises KeyError here
+    cases = {rid("110103", "20150101"): None,       # 崇文区 abolished 2010: its numbers stay valid
+             rid("119999", "19900101"): "region",   # in no edition (stdnum raises KeyError here)
+             rid("990000", "19900101"): "region",
              rid("350502", "19900230"): "birth_date",
              rid("350502", "00000101"): "birth_date",
              rid("350502", "19900101"): None}
@@ -202,3 +224,43 @@ def test_nulls_stay_null():
 def test_mask_expr_matches_kit_masking(values):
     expected = [None if v is None else mask_identifier(v) for v in values]
     assert vectorised(mask_identifier_expr, values) == expected
+
+
+# ---- GB 11643 / GB/T 2260: the code of the issuing place, from any edition ------------------------
+ALL_CODES = sorted(f"{c:06d}" for c in __import__("xinyong.kit.identifiers", fromlist=["x"]).known_region_codes())
+
+
+def _with_check(body: str) -> str:
+    return body + ric.calc_check_digit(body + "0")
+
+
+@SETTINGS
+@given(code=st.sampled_from(ALL_CODES), birth=st.dates(dt.date(1900, 1, 1), dt.date(2026, 12, 31)),
+       seq=st.text("0123456789", min_size=3, max_size=3), wrong=st.sampled_from("0123456789X"))
+def test_gb_11643_any_gbt_2260_code_with_a_real_birth_date_and_check_digit_is_accepted(code, birth, seq, wrong):
+    number = _with_check(code + birth.strftime("%Y%m%d") + seq)
+    assert check_resident_id(number) == number
+    assert vectorised(resident_id_problem_expr, [number]) == [None]
+    if wrong != number[-1]:   # the checksum is still checked
+        broken = number[:17] + wrong
+        with pytest.raises(InvalidIdentifier) as exc:
+            check_resident_id(broken)
+        assert exc.value.reason == "checksum"
+        assert vectorised(resident_id_problem_expr, [broken]) == ["checksum"]
+
+
+def test_gb_11643_residents_of_jinjiang_born_1985_and_fuzhou_gulou_born_1978_are_accepted():
+    """Issue #11 point 1: stdnum refuses both (the codes date from 1992 and 1983 in loc.dat)."""
+    jinjiang, gulou = _with_check("35058219850312123"), _with_check("35010219780101123")
+    assert not stdnum_valid(ric, jinjiang) and not stdnum_valid(ric, gulou)   # what we no longer follow
+    assert check_resident_id(jinjiang) == jinjiang and check_resident_id(gulou) == gulou
+    assert vectorised(resident_id_valid_expr, [jinjiang, gulou]) == [True, True]
+
+
+@pytest.mark.parametrize("prefix", ["3505", "3501"])   # 泉州, 福州
+def test_gb_11643_no_valid_resident_of_quanzhou_or_fuzhou_is_refused_whatever_the_birth_year(prefix):
+    codes = [c for c in ALL_CODES if c.startswith(prefix)]
+    assert len(codes) >= 10
+    numbers = [_with_check(c + f"{year}0615" + "321") for c in codes for year in (1930, 1955, 1978, 1985, 2005)]
+    assert vectorised(resident_id_problem_expr, numbers) == [None] * len(numbers)
+    assert all(check_resident_id(n) == n for n in numbers)

@@ -127,3 +127,16 @@ def test_the_agency_extends_once_with_a_reason(client, world):
     assert r.status_code == 200 and r.json()["deadline"]["due_on"] > due
     again = client.post(f"/api/v1/objections/{o['id']}/extension", headers=scjg, json={"reason": "再次延长"})
     assert again.status_code == 409
+
+
+def test_qz_art_36_the_agency_cannot_extend_a_verification_already_overdue(client, world, today):
+    """The extension of the verification is granted within its period (QZ art. 36, the one
+    rule in deadlines.rules): asked the day after the due date, it is refused."""
+    firm, scjg = world.token("firm"), world.token("scjg")
+    o = _file(client, firm, world.public_record, files=[]).json()
+    due = dt.date.fromisoformat(o["deadline"]["due_on"])
+    today((due + dt.timedelta(days=1)).isoformat())
+    r = client.post(f"/api/v1/objections/{o['id']}/extension", headers=scjg, json={"reason": "需要调取档案原件核对"})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "extension_period_passed", r.text
+    shown = client.get(f"/api/v1/objections/{o['id']}", headers=scjg).json()
+    assert shown["deadline"]["due_on"] == due.isoformat()

@@ -174,3 +174,21 @@ def test_overdue_acceptance_is_flagged_after_the_sweep(client, world, today):
     assert deadlines.state_of(world.session, step) == "overdue"
     shown = client.get(f"/api/v1/repair/applications/{app['id']}", headers=world.token("staff")).json()
     assert {d["step"]: d["state"] for d in shown["deadlines"]}["acceptance"] == "overdue"
+
+
+def test_qz_art_36_an_extension_asked_after_the_result_was_due_is_refused_and_the_step_stays_overdue(
+        client, world, today):
+    """QZ art. 36: the result is due within 10 working days; the extension is granted within
+    that period. Asked after it, it is refused and the missed deadline is not rewritten."""
+    firm, agency, staff = world.token("firm"), world.token("scjg"), world.token("staff")
+    app = apply(client, firm, world.records[ELIGIBLE]).json()
+    today("2026-09-03")
+    assert client.post(f"/api/v1/repair/applications/{app['id']}/accept", headers=agency).status_code == 200
+    today("2026-09-16")   # the result was due 15 Sep
+    assert CliRunner().invoke(__import__("xinyong.cli", fromlist=["app"]).app, ["sweep"]).exit_code == 0
+    r = client.post(f"/api/v1/repair/applications/{app['id']}/extend", headers=staff,
+                    json={"reason": "需向税务部门核查罚款缴纳情况"})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "extension_period_passed", r.text
+    result = {d["step"]: d for d in client.get(f"/api/v1/repair/applications/{app['id']}",
+                                               headers=staff).json()["deadlines"]}["result"]
+    assert (result["due_on"], result["extensions"], result["state"]) == ("2026-09-15", 0, "overdue")

@@ -147,14 +147,18 @@ def _staff_reads_the_queue_by_colour(page: Page, ids: dict) -> None:
 
 
 def _staff_extends_with_a_reason(page: Page, ids: dict) -> None:
-    row = page.locator(f"#deadline-{ids['overdue']}")
+    # QZ art. 36: the overdue step is past its period and offers no extension
+    expect(page.locator(f"#deadline-{ids['overdue']}")).to_contain_text("期限已届满")
+    expect(page.locator(f"#deadline-{ids['overdue']} form")).to_have_count(0)
+    page.get_by_role("link", name="办理期限").click()
+    row = page.locator(f"#deadline-{ids['due_soon']}")
     row.get_by_label("延长理由").fill(REASON)
     row.get_by_role("button", name="延长期限").click()
     expect(page.get_by_role("status")).to_contain_text("已延长")
-    extended = page.locator(f"#deadline-{ids['overdue']}")
+    extended = page.locator(f"#deadline-{ids['due_soon']}")
     expect(extended).to_contain_text(REASON)
-    # 3 Nov + 10 working days = 17 Nov: still overdue on 23 Nov, now with the reason shown
-    expect(extended.locator(".deadline-badge")).to_contain_text("2026-11-17")
+    # due 23 Nov, extended on its last day by 5 working days: 30 Nov
+    expect(extended.locator(".deadline-badge")).to_contain_text("2026-11-30")
     shot(page, "procedures-05-deadline-extended")
 
 

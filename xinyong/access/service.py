@@ -15,8 +15,8 @@ from xinyong.access.schemas import AuthorisationIn, QueryItemIn
 from xinyong.audit import record_event
 from xinyong.history import change_context
 from xinyong.kit.access import Principal
-from xinyong.kit.crypto import keyed_hash
 from xinyong.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
+from xinyong.kit.identifiers import InvalidIdentifier, check_uscc, resident_id_key
 from xinyong.models import Agency, Authorisation, QueryItem, Subject
 
 WINDOW_ROLES = ("staff",)
@@ -73,13 +73,23 @@ def subject_for_window(session: Session, uscc: str | None, resident_id: str | No
     if uscc and uscc.strip():
         found = session.scalar(select(Subject.id).where(Subject.uscc == uscc.strip().upper()))
     elif resident_id and resident_id.strip():
-        found = session.scalar(select(Subject.id).where(Subject.resident_id_hash == keyed_hash(resident_id.strip().upper())))
+        found = session.scalar(select(Subject.id).where(Subject.resident_id_hash == resident_id_key(resident_id)))
     else:
         raise _invalid("subject", "give the subject's USCC or resident ID number",
                        "请填写统一社会信用代码或身份证号码")
     if found is None:
         raise NotFound("未找到该信用主体", field="subject", message_en="no such credit subject")
     return found
+
+
+def subject_by_code(session: Session, code: str) -> int:
+    """A subject by the code a window clerk types: its USCC, or a natural person's resident ID
+    number (checked and normalised by kit.identifiers, as ingestion does: GB 11643)."""
+    code = (code or "").strip()
+    try:
+        return subject_for_window(session, check_uscc(code), None)
+    except InvalidIdentifier:
+        return subject_for_window(session, None, code)
 
 
 def revoke(session: Session, principal: Principal, auth_id: int, reason: str = "") -> Authorisation:

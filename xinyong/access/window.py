@@ -11,19 +11,14 @@ from sqlalchemy.orm import Session
 
 from xinyong.access import service
 from xinyong.kit.errors import NotFound
-from xinyong.kit.identifiers import InvalidIdentifier, check_uscc
 from xinyong.kit.masking import mask_name
 from xinyong.models import Subject
 
 
 def find(session: Session, code: str) -> int:
-    """A subject by its USCC, or (for a natural person) by resident ID number."""
-    code = code.strip().upper()
-    try:
-        check_uscc(code)
-    except InvalidIdentifier:
-        return service.subject_for_window(session, None, code)
-    return service.subject_for_window(session, code, None)
+    """A subject by its USCC, or (for a natural person) by resident ID number: the one look-up
+    (access.service.subject_by_code, GB 11643 checked as ingestion does)."""
+    return service.subject_by_code(session, code)
 
 
 def found(path: str, subject_id: int) -> RedirectResponse:

@@ -14,7 +14,7 @@ from xinyong.audit import record_event, redact
 from xinyong.kit.access import ANONYMOUS, Principal
 from xinyong.history import change_context
 from xinyong.kit.errors import Conflict, InvalidInput, NotFound, TooManyRequests, Unauthenticated
-from xinyong.kit.crypto import keyed_hash
+from xinyong.kit.identifiers import resident_id_key
 from xinyong.models import Agency, Subject, User
 from xinyong.models.account import ROLE_ORG_KINDS, ROLES
 
@@ -63,7 +63,7 @@ def _subject_for(session: Session, role: str, uscc: str | None, resident_id: str
     if uscc:
         subject_id = session.scalar(select(Subject.id).where(Subject.uscc == uscc.strip().upper()))
     elif resident_id:
-        subject_id = session.scalar(select(Subject.id).where(Subject.resident_id_hash == keyed_hash(resident_id)))
+        subject_id = session.scalar(select(Subject.id).where(Subject.resident_id_hash == resident_id_key(resident_id)))
     else:
         raise InvalidInput("主体账户须指定统一社会信用代码或身份证号码", field="subject",
                            message_en="a subject account needs --subject-uscc or --resident-id")

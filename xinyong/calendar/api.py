@@ -36,4 +36,4 @@ async def add_year(file: UploadFile = File(...), principal: Principal = allow("s
     row = service.add_file(session, principal, content, file.filename or "upload.yaml")
     view = service.year_view(session, row.year)
     session.commit()
-    return year_out(view)
+    return year_out(view).model_copy(update={"deadlines_moved": row.deadlines_moved})

@@ -24,14 +24,15 @@ def add(file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=T
     from xinyong.kit.errors import XinyongError
     try:
         with session_scope() as session:
-            row = service.add_file(session, command_line_actor(), file.read_bytes(), file.name)
-            year, source = row.year, row.source
+            loaded = service.add_file(session, command_line_actor(), file.read_bytes(), file.name)
+            year, source = loaded.year, loaded.source
             view = service.year_view(session, year)
     except XinyongError as exc:
         console.print(f"[red]{file}: {exc.message_en}[/red]\n{exc.message}")
         raise typer.Exit(1) from None
     console.print(f"loaded {year} from {source}: {view.days_off_on_weekdays} weekdays off, "
-                  f"{view.makeup_workdays} make-up working days, {view.working_days} working days in the year")
+                  f"{view.makeup_workdays} make-up working days, {view.working_days} working days in the year; "
+                  f"open deadlines recounted: {loaded.deadlines_moved} due date(s) moved (subjects told, audited)")
 
 
 @app.command("show")

@@ -18,9 +18,9 @@ WEEKDAYS = ("calendar.mon", "calendar.tue", "calendar.wed", "calendar.thu", "cal
 
 
 def _page(request: Request, session: Session, year: int, *, staff: bool, error: XinyongError | None = None,
-          loaded: int | None = None, status_code: int = 200):
+          loaded: int | None = None, moved: int | None = None, status_code: int = 200):
     lang = language(request)
-    ctx = {"view": service.year_view(session, year), "staff": staff, "loaded": loaded, "weekdays": WEEKDAYS,
+    ctx = {"view": service.year_view(session, year), "staff": staff, "loaded": loaded, "moved": moved, "weekdays": WEEKDAYS,
            "years": service.loaded_years(session) if staff else [],
            "error": None if error is None else {
                "message": error.message if lang == "zh" else error.message_en,
@@ -40,8 +40,9 @@ def public_year(request: Request, year: int = Year, session: Session = Depends(g
 
 @router.get("/staff/calendar", dependencies=[allow("staff", "admin")])
 def staff_calendar(request: Request, year: int | None = Query(None, ge=1990, le=2200),
-                   loaded: int | None = Query(None, ge=1990, le=2200), session: Session = Depends(get_session)):
-    return _page(request, session, year or clock.today().year, staff=True, loaded=loaded)
+                   loaded: int | None = Query(None, ge=1990, le=2200), moved: int | None = Query(None, ge=0),
+                   session: Session = Depends(get_session)):
+    return _page(request, session, year or clock.today().year, staff=True, loaded=loaded, moved=moved)
 
 
 @router.post("/staff/calendar")
@@ -53,6 +54,6 @@ async def upload(request: Request, file: UploadFile = File(...), principal: Prin
     except XinyongError as exc:
         session.rollback()
         return _page(request, session, clock.today().year, staff=True, error=exc, status_code=exc.status)
-    year = row.year
+    year, moved = row.year, row.deadlines_moved
     session.commit()
-    return RedirectResponse(f"/staff/calendar?year={year}&loaded={year}", status_code=303)
+    return RedirectResponse(f"/staff/calendar?year={year}&loaded={year}&moved={moved}", status_code=303)

@@ -19,4 +19,6 @@ class CalendarYearOut(BaseModel):
     provisional: bool
     loaded_from: str | None = Field(description="the notice a loaded table was copied from")
     working_days: int
+    deadlines_moved: int | None = Field(None, description="on loading a table: open deadlines counted over the "
+                                                          "year whose due date moved on the recount")
     days: list[CalendarDayOut]

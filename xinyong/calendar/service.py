@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.audit import record_event
 from xinyong.calendar.rules import TableError, YearTable, parse
+from xinyong.deadlines.recount import recount_year
 from xinyong.kit.access import Principal
 from xinyong.kit.errors import InvalidInput
 from xinyong.models import CalendarDay, CalendarYear
@@ -32,8 +33,17 @@ def read_table(content: bytes, filename: str) -> YearTable:
                            details={"line": exc.line}) from None
 
 
-def load_year(session: Session, actor: Principal | None, table: YearTable, loaded_by: str = "") -> CalendarYear:
-    """Replace the year's loaded schedule with ``table`` in the caller's transaction (set-based)."""
+@dataclass(frozen=True)
+class Loaded:
+    year: int
+    source: str
+    deadlines_moved: int        # open deadlines counted over the year whose due date moved
+
+
+def load_year(session: Session, actor: Principal | None, table: YearTable, loaded_by: str = "") -> Loaded:
+    """Replace the year's loaded schedule with ``table`` in the caller's transaction (set-based),
+    then count again every open deadline counted over that year (deadlines.recount): a deadline
+    follows the calendar in force when it is read, not the one in force when it was opened."""
     replaced = session.get(CalendarYear, table.year) is not None
     session.execute(delete(CalendarDay).where(CalendarDay.year == table.year))
     session.execute(delete(CalendarYear).where(CalendarYear.year == table.year))
@@ -49,10 +59,12 @@ def load_year(session: Session, actor: Principal | None, table: YearTable, loade
                  details={"year": table.year, "days_off": len(table.off), "makeup_workdays": len(table.work),
                           "replaced": replaced, "source": table.source[:200]})
     session.flush()
-    return row
+    year, source = row.year, row.source
+    changes = recount_year(session, actor, year)
+    return Loaded(year, source, sum(c.moved for c in changes))
 
 
-def add_file(session: Session, actor: Principal | None, content: bytes, filename: str) -> CalendarYear:
+def add_file(session: Session, actor: Principal | None, content: bytes, filename: str) -> Loaded:
     return load_year(session, actor, read_table(content, filename))
 
 

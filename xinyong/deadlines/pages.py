@@ -14,7 +14,6 @@ from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import XinyongError
 from xinyong.kit.web import get_session, language, render
 from xinyong.kit.text import Code, TextForm
-from xinyong.law.loader import active_profile
 
 router = APIRouter(include_in_schema=False)
 MAX_ID = 2**63 - 1
@@ -30,17 +29,16 @@ def _queue_page(request: Request, session: Session, principal: Principal, base: 
     procedure, state = _clean(procedure, rules.PROCEDURES), _clean(state, rules.STATES)
     found, names = service.queue(session, principal, procedure=procedure, state=state, limit=PAGE + 1,
                                  offset=(page - 1) * PAGE)
-    profile = active_profile()
-    extendable = {v.deadline.id for v in found[:PAGE] if v.deadline.completed_at is None and (
-        lambda value: v.deadline.extensions < int(value.get("max_extensions", 0))
-        and int(value.get("extension_working_days", 0)) > 0)(
-            profile.rule(v.deadline.rule_key, v.deadline.started_on).value)}
+    refusals = {v.deadline.id: service.extension_refusal(v.deadline, None)[0] for v in found[:PAGE]}
+    extendable = {i for i, refusal in refusals.items() if refusal is None}
+    passed = {i for i, refusal in refusals.items() if refusal == "period_passed"}
     query = {k: v for k, v in (("procedure", procedure), ("state", state)) if v}
     lang = language(request)
     ctx = {"views": found[:PAGE], "names": names, "page": page, "has_next": len(found) > PAGE,
            "pager_query": urlencode(query) + "&" if query else "", "procedure": procedure, "state": state,
            "procedures": rules.PROCEDURES, "states": rules.STATES, "base": base, "extended": extended,
            "link": rules.procedure_link, "viewer_role": principal.role, "extendable": extendable,
+           "passed": passed,
            "error": None if error is None else {"message": error.message if lang == "zh" else error.message_en}}
     return render(request, "deadlines/queue.html", ctx, status_code=status_code)
 

@@ -51,6 +51,14 @@ def compute(profile: Profile, calendar: WorkCalendar, procedure: str, step: str,
                         int(rule.value.get("max_extensions", 0)))
 
 
+def recount(calendar: WorkCalendar, started_on: dt.date, working_days: int, extensions: int,
+            extension_working_days: int):
+    """The due date of a step counted again on ``calendar``: its working days, plus each
+    extension granted (an extension counts on from the due date, and adding n then m working
+    days equals adding n + m). Deadlines follow the calendar in force when they are read."""
+    return calendar.add(started_on, working_days + extensions * extension_working_days)
+
+
 def state(calendar: WorkCalendar, due_on: dt.date, today: dt.date, completed_on: dt.date | None,
           due_soon_working_days: int, period: bool = False) -> str:
     """on_time | due_soon | overdue for an open step; done | done_late once completed. A period
@@ -64,13 +72,21 @@ def state(calendar: WorkCalendar, due_on: dt.date, today: dt.date, completed_on:
 
 
 def extension_refusal(extensions_so_far: int, max_extensions: int, extension_working_days: int,
-                      reason: str) -> str | None:
-    """Why an extension cannot be granted, or None. QZ art. 36: once, for a stated reason."""
+                      reason: str | None, *, due_on: dt.date, today: dt.date, completed: bool = False) -> str | None:
+    """Why an extension cannot be granted, or None. QZ art. 36 para. 1: a step that "cannot be
+    decided within the prescribed period" may be extended once, for a stated reason. The
+    extension is granted within the period: on or before the due date, never after it, so a
+    missed deadline stays missed (its overdue mark is history, not something to extend away).
+    ``reason=None`` asks whether the step could be extended at all (pages offering the action)."""
+    if completed:
+        return "step_completed"
     if extension_working_days <= 0 or max_extensions <= 0:
         return "no_extension_allowed"
+    if today > due_on:
+        return "period_passed"
     if extensions_so_far >= max_extensions:
         return "extensions_exhausted"
-    if not reason or not reason.strip():
+    if reason is not None and not reason.strip():
         return "reason_required"
     return None
 

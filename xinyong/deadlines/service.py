@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong import clock
-from xinyong.deadlines import rules
+from xinyong.deadlines import rules, wording
 from xinyong.kit.errors import Conflict
 from xinyong.law.loader import active_profile
 from xinyong.models import Deadline
@@ -53,24 +53,43 @@ def complete_step(session: Session, deadline: Deadline, outcome: str) -> Deadlin
     return deadline
 
 
-def extend_step(session: Session, deadline: Deadline, reason: str, user_id: int | None) -> Deadline:
-    """QZ art. 36: extend once by the profile's extension, only with a recorded reason."""
+def extension_refusal(deadline: Deadline, reason: str | None, today: dt.date | None = None):
+    """(why the step cannot be extended or None, the rule): the one check every path uses."""
     rule = active_profile().rule(deadline.rule_key, deadline.started_on)
-    refusal = rules.extension_refusal(deadline.extensions, int(rule.value.get("max_extensions", 0)),
-                                      int(rule.value.get("extension_working_days", 0)), reason)
-    if deadline.completed_at is not None:
-        refusal = "step_completed"
+    return rules.extension_refusal(deadline.extensions, int(rule.value.get("max_extensions", 0)),
+                                   int(rule.value.get("extension_working_days", 0)), reason,
+                                   due_on=deadline.due_on, today=today or clock.today(),
+                                   completed=deadline.completed_at is not None), rule
+
+
+def extend_step(session: Session, deadline: Deadline, reason: str, user_id: int | None,
+                today: dt.date | None = None) -> Deadline:
+    """QZ art. 36: extend once by the profile's extension, only with a recorded reason and only
+    within the period (rules.extension_refusal); every extension path comes through here."""
+    refusal, rule = extension_refusal(deadline, reason or "", today)
     if refusal:
-        raise Conflict(f"该期限不能延长：{refusal}", code=f"extension_{refusal}",
-                       message_en=f"the deadline cannot be extended: {refusal}")
+        raise Conflict(f"该期限不能延长：{EXTENSION_REFUSALS_ZH[refusal]}（依据：{rule.citation}）",
+                       code=f"extension_{refusal}",
+                       message_en=f"the deadline cannot be extended: {EXTENSION_REFUSALS_EN[refusal]} "
+                                  f"(basis: {rule.citation})",
+                       details={"due_on": deadline.due_on.isoformat(), "citation": str(rule.citation)})
     due = load_calendar(session).add(deadline.due_on, int(rule.value["extension_working_days"]))
     deadline.due_on, deadline.provisional = due.on, deadline.provisional or due.provisional
     deadline.extensions += 1
     deadline.extension_reason = reason.strip()
     deadline.extended_by = user_id
-    deadline.overdue_marked_on = None
     session.flush()
     return deadline
+
+
+EXTENSION_REFUSALS_ZH = {
+    "step_completed": "该步骤已办结", "no_extension_allowed": "该期限依法不能延长",
+    "period_passed": "办理期限已届满，延长须在期限内决定",
+    "extensions_exhausted": "该期限已延长过", "reason_required": "延长期限必须说明理由"}
+EXTENSION_REFUSALS_EN = {
+    "step_completed": "the step is completed", "no_extension_allowed": "the law allows no extension of this step",
+    "period_passed": "the period has already run out; an extension is granted within it",
+    "extensions_exhausted": "the deadline has already been extended", "reason_required": "a reason is required"}
 
 
 def state_of(session: Session, deadline: Deadline, today: dt.date | None = None, calendar=None) -> str:
@@ -168,7 +187,7 @@ def extend(session: Session, principal, deadline_id: int, reason: str) -> Deadli
                     procedure_id=deadline.procedure_id, title="延长办理期限告知书",
                     subject_id=deadline.subject_id, citation=deadline.citation, created_by=principal.user_id,
                     sections=[Section(heading="事项", paragraphs=[
-                        f"您的{deadline.procedure}事项（编号 {deadline.procedure_id}）“{deadline.step}”步骤的办理期限"
+                        f"您的{wording.matter(deadline.procedure, deadline.procedure_id, deadline.step)}的办理期限"
                         f"由 {old_due.isoformat()} 延长至 {deadline.due_on.isoformat()}。"]),
                               Section(heading="延长理由", paragraphs=[reason])])
         document_id = doc.id

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from xinyong import clock
-from xinyong.deadlines import repository, rules
+from xinyong.deadlines import repository, rules, wording
 from xinyong.notifications.service import notify_many
 
 DEFAULT_ROLE = "staff"   # nobody named as responsible: the credit department
@@ -25,10 +25,10 @@ def run_sweep(session: Session, today: dt.date) -> dict[str, int | str]:
             "kind": "deadline_overdue",
             "recipient_org_id": r.responsible_org_id,
             "recipient_role": None if r.responsible_org_id else (r.responsible_role or DEFAULT_ROLE),
-            "text_zh": f"办理期限已过：{r.procedure} #{r.procedure_id} 的“{r.step}”步骤应于 {r.due_on} 前完成"
+            "text_zh": f"办理期限已过：{wording.matter(r.procedure, r.procedure_id, r.step)}应于 {r.due_on} 前完成"
                        f"（依据：{r.citation}）",
-            "text_en": f"Deadline passed: step '{r.step}' of {r.procedure} #{r.procedure_id} was due by {r.due_on}"
-                       f" (basis: {r.citation})",
+            "text_en": f"Deadline passed: {wording.matter(r.procedure, r.procedure_id, r.step, 'en')} was due by "
+                       f"{r.due_on} (basis: {r.citation})",
             "link": link or f"/staff/deadlines?procedure={r.procedure}",
             "dedupe_key": rules.overdue_dedupe_key(r.id, r.extensions),
         })
@@ -46,9 +46,10 @@ def _close_elapsed_periods(session: Session, today: dt.date) -> int:
         "kind": "period_ended",
         "recipient_org_id": r.responsible_org_id,
         "recipient_role": None if r.responsible_org_id else (r.responsible_role or DEFAULT_ROLE),
-        "text_zh": f"{r.procedure} #{r.procedure_id} 的“{r.step}”已于 {r.due_on} 届满，可以办理下一步（依据：{r.citation}）",
-        "text_en": f"The {r.step} of {r.procedure} #{r.procedure_id} ended on {r.due_on}: the next step may be taken"
-                   f" (basis: {r.citation})",
+        "text_zh": f"{wording.matter(r.procedure, r.procedure_id, r.step)}已于 {r.due_on} 届满，可以办理下一步"
+                   f"（依据：{r.citation}）",
+        "text_en": f"{wording.matter(r.procedure, r.procedure_id, r.step, 'en').capitalize()} ended on {r.due_on}: "
+                   f"the next step may be taken (basis: {r.citation})",
         "link": rules.procedure_link(r.procedure, r.procedure_id,
                                      "agency" if r.responsible_org_id else (r.responsible_role or DEFAULT_ROLE)),
         "dedupe_key": f"period_ended:{r.id}",

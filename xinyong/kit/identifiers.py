@@ -6,15 +6,22 @@ Two faces with one meaning:
 - vectorised ``*_expr`` functions compute the same answer as polars expressions (no Python
   call per row), for bulk ingestion.
 
-Agreement with python-stdnum 2.2 is the contract (tested with hypothesis). Consequences:
+Agreement with python-stdnum 2.2 is the contract (tested with hypothesis), save the birth
+place. An ID number keeps the address code of the place that issued it (GB 11643-1999, 地址码:
+the code of the county where the holder's household was registered when the number was
+issued, GB/T 2260), which may be newer than the birth date (Jinjiang 350582 dates from 1992,
+and people born there in 1985 carry it) or long retired. stdnum's ``get_birth_place`` demands
+a code in force in the birth year and so refuses real residents; here a code is valid when it
+appears in any edition of GB/T 2260 that stdnum ships (``stdnum/cn/loc.dat``, retired codes
+included), whatever the birth date. Length, characters, checksum and birth date are checked as
+stdnum does. Other consequences:
 - stdnum accepts a USCC only when its first 8 characters are digits. GB 32100 itself allows
   letters in positions 1-2 (e.g. registering authority ``N`` 农业, ``Y`` 其他); such codes are
   rejected here too (reason ``format``), so scalar and vectorised answers never differ.
 - Normalisation is stdnum's ``compact``: look-alike Unicode characters (full-width digits,
   dashes, spaces) are mapped to ASCII, spaces and dashes are removed (USCC only),
   the result is upper-cased and stripped of surrounding whitespace.
-- stdnum raises ``KeyError`` (not a validation error) for a resident ID whose province is
-  known but whose county is not; both faces treat that as ``region``.
+- a code in no edition (an unknown county or province) is ``region`` on both faces.
 - stdnum's digit test is ``re.match('^[0-9]+$')``, which also accepts a trailing newline, so
   ``ric.validate`` accepts a 17-character body ending in ``\\n``. Both faces here are stricter
   and require ASCII digits only; this is the one known disagreement and a test pins it.
@@ -46,7 +53,7 @@ REASONS = {
     "format": ("含有不允许的字符", "contains characters that are not allowed"),
     "checksum": ("校验码错误", "check character is wrong"),
     "birth_date": ("出生日期无效", "date of birth is not a valid date"),
-    "region": ("地址码(行政区划)无效", "region code is unknown for the year of birth"),
+    "region": ("地址码不是任何一版行政区划代码（GB/T 2260）", "region code is in no edition of GB/T 2260"),
 }
 
 
@@ -100,11 +107,18 @@ def check_resident_id(value: str) -> str:
         ric.get_birth_date(number)
     except InvalidComponent:
         raise InvalidIdentifier("resident_id", "birth_date") from None
-    try:
-        ric.get_birth_place(number)
-    except (InvalidComponent, KeyError):
-        raise InvalidIdentifier("resident_id", "region") from None
+    if int(number[:6]) not in known_region_codes():
+        raise InvalidIdentifier("resident_id", "region")
     return number
+
+
+def resident_id_key(value: str) -> str:
+    """The keyed hash a subject is found by (``subjects.resident_id_hash``), of the number as
+    ``check_resident_id`` normalises it; InvalidIdentifier when it is no valid number. Every
+    lookup by resident ID (service windows, accounts, authorisations) goes through here, so
+    it accepts and refuses exactly what ingestion does."""
+    from xinyong.kit.crypto import keyed_hash
+    return keyed_hash(check_resident_id(value))
 
 
 # ---------------------------------------------------------------- vectorised (polars)
@@ -159,68 +173,35 @@ def uscc_valid_expr(col: str | pl.Expr) -> pl.Expr:
     return pl.when(_as_expr(col).is_null()).then(None).otherwise(uscc_problem_expr(col).is_null())
 
 
-_BITS = 14  # a year (0..9999) fits in 14 bits; two [start, end] intervals fit in one Int64
-
-
 @lru_cache(maxsize=1)
-def _region_tables() -> list[pl.Series]:
-    """Per 6-digit region code, the birth years stdnum's get_birth_place accepts, as merged
-    [start, end] intervals packed two per Int64 (start | end << 14 | start2 << 28 | end2 << 42)
-    in dense tables indexed by the code (0 = unknown region): a lookup is a gather."""
+def known_region_codes() -> frozenset[int]:
+    """Every county-level address code in any edition of GB/T 2260 that python-stdnum ships
+    (stdnum/cn/loc.dat, with the years each was in force: retired codes count too)."""
     db = numdb.get("cn/loc")
     text = (importlib.resources.files("stdnum.cn") / "loc.dat").read_text(encoding="utf-8")
-    per_code: dict[int, list[tuple[int, int]]] = {}
+    codes: set[int] = set()
     province = None
     for line in text.splitlines():
         if m := re.match(r"^(\d\d) ", line):
             province = m.group(1)
         elif (m := re.match(r"^  (\d{4}) ", line)) and province:
             code = province + m.group(1)
-            info = {k: v for _, props in db.info(code) for k, v in props.items()}
-            if "county" in info:
-                per_code[int(code)] = _merge(_county_years(info["county"]))
-    tables = []
-    for k in range(0, max(len(v) for v in per_code.values()), 2):
-        dense = [0] * 1_000_000
-        for code, iv in per_code.items():
-            dense[code] = sum((s | e << _BITS) << (2 * _BITS * j) for j, (s, e) in enumerate(iv[k:k + 2]))
-        tables.append(pl.Series(dense, dtype=pl.Int64))
-    return tables
+            if any("county" in props for _, props in db.info(code)):
+                codes.add(int(code))
+    return frozenset(codes)
 
 
-def _county_years(county: str) -> list[tuple[int, int]]:
-    """Mirror of ric.get_birth_place: an entry without [start-end] accepts any year."""
-    out = []
-    for entry in county.split(","):
-        if not entry.startswith("["):
-            out.append((0, 9999))
-            continue
-        start, end = entry[1:].split("]")[0].split("-")
-        out.append((int(start) if start else 0, int(end) if end else 9999))
-    return out
+@lru_cache(maxsize=1)
+def _region_table() -> pl.Series:
+    """A dense table indexed by the 6-digit code: True where the code is known (a gather)."""
+    dense = [False] * 1_000_000
+    for code in known_region_codes():
+        dense[code] = True
+    return pl.Series(dense, dtype=pl.Boolean)
 
 
-def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(intervals):
-        if merged and start <= merged[-1][1] + 1:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _region_ok(region: pl.Expr, year: pl.Expr) -> pl.Expr:
-    size = 1 << _BITS
-    checks = []
-    index = region.fill_null(0).clip(0, 999_999)
-    for table in _region_tables():
-        packed = pl.lit(table).gather(index)
-        for j in range(2):
-            start = (packed // (1 << (2 * _BITS * j))) % size
-            end = (packed // (1 << (2 * _BITS * j + _BITS))) % size
-            checks.append((end > 0) & (year >= start) & (year <= end))
-    return pl.any_horizontal(checks).fill_null(False)
+def _region_ok(region: pl.Expr) -> pl.Expr:
+    return pl.lit(_region_table()).gather(region.fill_null(0).clip(0, 999_999)).fill_null(False)
 
 
 _RIC_WEIGHTS = [pow(2, 17 - i, 11) for i in range(17)]  # stdnum's int(body, 13): 13 = 2 (mod 11)
@@ -255,13 +236,13 @@ def resident_id_problem_expr(col: str | pl.Expr, normalised: bool = False) -> pl
             .when(~well_formed).then(pl.lit("format"))
             .when(~last_ok).then(pl.lit("checksum"))
             .when(~date_ok).then(pl.lit("birth_date"))
-            .when(~_region_ok(number(0, 6), year)).then(pl.lit("region"))
+            .when(~_region_ok(number(0, 6).cast(pl.Int64))).then(pl.lit("region"))
             .otherwise(None))
 
 
 def resident_id_valid_expr(col: str | pl.Expr) -> pl.Expr:
-    """Boolean: valid resident ID exactly when python-stdnum says so, save the documented
-    trailing-newline quirk (null stays null)."""
+    """Boolean: valid resident ID exactly when python-stdnum says so, save the birth place (any
+    edition of GB/T 2260) and the documented trailing-newline quirk (null stays null)."""
     return pl.when(_as_expr(col).is_null()).then(None).otherwise(resident_id_problem_expr(col).is_null())
 
 

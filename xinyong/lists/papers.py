@@ -20,14 +20,15 @@ def _subject_rows(subject, org, kind) -> list[tuple[str, str]]:
     return rows
 
 
-def _grounds(p, kind, records: list[int]) -> Section:
+def _grounds(p, kind, records: list[str]) -> Section:
+    """``records``: the basis records as their agency and 决定文书号 (repository.basis_references)."""
     rows = []
     if p.category and kind is not None:
         rows.append(("认定情形", kind.categories.get(p.category, p.category)))
     if p.criteria and kind is not None:
         rows.append(("认定标准", "；".join(kind.criteria.get(c, {}).get("zh", c) for c in p.criteria)))
     if records:
-        rows.append(("依据的信用记录", "、".join(f"记录 {r}" for r in records)))
+        rows.append(("依据的信用记录", "；".join(records)))
     return Section(heading="事由", paragraphs=[p.reasons], rows=rows)
 
 
@@ -39,7 +40,7 @@ def _persons(p, policy: rules.ListPolicy) -> list[Section]:
     return [Section(heading="负有责任的人员", paragraphs=[f"依据 {policy.responsible_citation} 标明。"], table=table)]
 
 
-def notice(p, kind, policy: rules.ListPolicy, subject, org, due_on: dt.date, records: list[int]) -> list[Section]:
+def notice(p, kind, policy: rules.ListPolicy, subject, org, due_on: dt.date, records: list[str]) -> list[Section]:
     return [
         Section(paragraphs=[f"{subject.name}：", f"本单位拟将你（单位）列入{kind.name_zh}。"
                             f"根据 {policy.notice_citation}，现将拟作出决定的事由、依据和你（单位）依法享有的权利告知如下。"],
@@ -64,7 +65,7 @@ def reply(p, kind, subject, org) -> list[Section]:
     ]
 
 
-def decision(p, kind, policy: rules.ListPolicy, subject, org, records: list[int]) -> list[Section]:
+def decision(p, kind, policy: rules.ListPolicy, subject, org, records: list[str]) -> list[Section]:
     return [
         Section(paragraphs=[f"{subject.name}：", f"经认定，本单位决定将你（单位）列入{kind.name_zh}。"],
                 rows=_subject_rows(subject, org, kind) + [("告知日期", p.notice_sent_on.isoformat() if p.notice_sent_on else "—")]),

@@ -74,6 +74,25 @@ def basis_of(session: Session, proposal_ids: list[int]) -> dict[int, list[int]]:
     return found
 
 
+def basis_references(session: Session, proposal_id: int) -> list[str]:
+    """The basis records of a proposal as the law and the subject know them: the deciding
+    agency and the 决定文书号 ("泉州市市场监督管理局 泉市监罚〔2026〕501号")."""
+    return basis_references_of(session, [proposal_id])[proposal_id]
+
+
+def basis_references_of(session: Session, proposal_ids: list[int]) -> dict[int, list[str]]:
+    """basis_references for many proposals in one query."""
+    found: dict[int, list[str]] = {i: [] for i in proposal_ids}
+    if proposal_ids:
+        rows = session.execute(select(ListBasisRecord.proposal_id, Record.decision_no, Agency.name)
+                               .join(Record, ListBasisRecord.record_id == Record.id)
+                               .outerjoin(Agency, Agency.id == Record.source_agency_id)
+                               .where(ListBasisRecord.proposal_id.in_(proposal_ids)).order_by(Record.id))
+        for pid, no, name in rows:
+            found[pid].append(f"{name} {no}" if name else no)
+    return found
+
+
 def basis_records(session: Session, record_ids: list[int]) -> list[Record]:
     if not record_ids:
         return []

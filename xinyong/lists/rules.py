@@ -25,6 +25,7 @@ PUNITIVE, INCENTIVE = "punitive", "incentive"
 OBJECTION_OUTCOMES = ("upheld", "withdrawn")   # the listing goes on | the proposal is withdrawn
 REMOVAL_REASONS = ("repaired", "expired", "conditions_met")
 OPEN_STATUSES = ("proposed", "notice", "objection")
+SEVERITY_ZH = {"serious": "严重", "general": "一般"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -152,6 +153,39 @@ def _kind(profile: Profile, key: str, on: dt.date) -> KindSpec:
         citation=str(rule.citation))
 
 
+@dataclasses.dataclass(frozen=True)
+class ListWording:
+    """A list and a category as the law in force names them (never their codes)."""
+    list_zh: str
+    list_en: str
+    category_zh: str
+    category_en: str
+
+
+def list_wording(profile: Profile, on: dt.date, category: str | None, kinds: tuple[str, ...] = ()) -> ListWording:
+    """The name of the punitive list (among ``kinds`` when given) whose categories include
+    ``category``, and the category's name, from the profile in force on ``on``: Quanzhou's
+    严重失信主体名单 or Fuzhou's black list. Falls back to the national categories' names and a
+    generic "失信主体名单" when the profile runs no such list then."""
+    try:
+        found = [k for k in policy(profile, on).kinds.values()
+                 if k.punitive and (not kinds or k.key in kinds) and (category is None or category in k.categories)]
+    except RuleNotInForce:
+        found = []
+    if found:
+        k = found[0]
+        return ListWording(k.name_zh, k.name_en, k.categories.get(category, "") if category else "",
+                           k.categories_en.get(category, k.categories.get(category, "")) if category else "")
+    names_zh, names_en = {}, {}
+    try:
+        value = profile.rule("lists.serious_dishonesty", on).value
+        names_zh, names_en = dict(value.get("categories") or {}), dict(value.get("categories_en") or {})
+    except (RuleNotInForce, KeyError):
+        pass
+    return ListWording("失信主体名单", "list of dishonest subjects", names_zh.get(category or "", ""),
+                       names_en.get(category or "", ""))
+
+
 # ---- the proposal ---------------------------------------------------------------------------------------
 
 @dataclasses.dataclass(frozen=True)
@@ -161,6 +195,15 @@ class BasisFacts:
     source_agency_id: int
     severity: str | None
     status: str                   # active | repaired
+    decision_no: str = ""         # 决定文书号: how the record is named to people
+
+    @property
+    def named(self) -> str:
+        return f"“{self.decision_no}”" if self.decision_no else f"（编号 {self.id}）"
+
+    @property
+    def named_en(self) -> str:
+        return f"'{self.decision_no}'" if self.decision_no else f"#{self.id}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -260,19 +303,19 @@ def _check_basis(p: ListPolicy, kind: KindSpec, f: ProposalFacts) -> Verdict:
                    f"a {kind.name_en} listing names the records of the acts it rests on", kind.citation)
     for rec in f.basis:
         if rec.subject_id != f.subject_id:
-            return _no("basis_not_of_subject", f"记录 {rec.id} 不属于该主体", f"record {rec.id} is not the subject's",
+            return _no("basis_not_of_subject", f"记录{rec.named}不属于该主体", f"record {rec.named_en} is not the subject's",
                        kind.citation)
         if f.proposer_org_id is not None and rec.source_agency_id != f.proposer_org_id:
-            return _no("basis_not_own", f"记录 {rec.id} 不是本单位认定的记录，应由认定单位提出",
-                       f"record {rec.id} was not determined by your agency: its source agency proposes",
+            return _no("basis_not_own", f"记录{rec.named}不是本单位认定的记录，应由认定单位提出",
+                       f"record {rec.named_en} was not determined by your agency: its source agency proposes",
                        kind.citation)
         if rec.status != "active":
-            return _no("basis_repaired", f"记录 {rec.id} 已经信用修复，不能作为列入依据",
-                       f"record {rec.id} has been repaired and is no basis for a listing", kind.citation)
+            return _no("basis_repaired", f"记录{rec.named}已经信用修复，不能作为列入依据",
+                       f"record {rec.named_en} has been repaired and is no basis for a listing", kind.citation)
         if kind.basis_severity and rec.severity not in kind.basis_severity:
             return _no("basis_not_serious",
-                       f"记录 {rec.id} 的失信严重程度为“{rec.severity or '未分类'}”；列入{kind.name_zh}的失信行为须认定为严重",
-                       f"record {rec.id} is classed {rec.severity or 'unclassed'}; a {kind.name_en} listing "
+                       f"记录{rec.named}的失信严重程度为“{SEVERITY_ZH.get(rec.severity or '', rec.severity or '未分类')}”；列入{kind.name_zh}的失信行为须认定为严重",
+                       f"record {rec.named_en} is classed {rec.severity or 'unclassed'}; a {kind.name_en} listing "
                        f"rests on acts classed {'/'.join(kind.basis_severity)}", kind.citation)
     return _ok()
 

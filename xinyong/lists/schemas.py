@@ -101,6 +101,7 @@ class ProposalOut(BaseModel):
     criteria: list[str]
     lenient_flags: list[str]
     basis_record_ids: list[int]
+    basis_records: list[str] = Field(default_factory=list, description="the basis records by agency and 决定文书号")
     reasons: str
     legal_basis: str
     measures: str

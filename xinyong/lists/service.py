@@ -71,7 +71,8 @@ def propose(session: Session, principal: Principal, data: ProposalIn) -> ListPro
         kind=data.kind, subject_id=subject.id, subject_kind=subject.kind, category=data.category or None,
         criteria=tuple(dict.fromkeys(data.criteria)), lenient_flags=tuple(dict.fromkeys(data.lenient_flags)),
         period_months=data.period_months or (kind.period_default if kind else 0),
-        basis=tuple(rules.BasisFacts(r.id, r.subject_id, r.source_agency_id, r.severity, r.status) for r in found),
+        basis=tuple(rules.BasisFacts(r.id, r.subject_id, r.source_agency_id, r.severity, r.status,
+                                     r.decision_no) for r in found),
         missing_record_ids=tuple(sorted(set(record_ids) - {r.id for r in found})),
         responsible_roles=tuple(p["role"] for p in persons),
         proposer_org_id=org_id if principal.role == "agency" else None,
@@ -192,7 +193,7 @@ def send_notice(session: Session, principal: Principal, proposal_id: int):
     doc = documents.issue(session, kind="listing_notice", procedure=PROCEDURE, procedure_id=p.id,
                           title=f"拟列入{kind.name_zh}告知书",
                           sections=papers.notice(p, kind, policy, subject, org, step.due_on,
-                                                 repository.basis_of(session, [p.id])[p.id]),
+                                                 repository.basis_references(session, p.id)),
                           subject_id=p.subject_id, citation=policy.notice_citation, created_by=principal.user_id,
                           issuer=org.name)
     p.status, p.notice_sent_on = "notice", clock.today()
@@ -292,7 +293,7 @@ def decide(session: Session, principal: Principal, proposal_id: int) -> ListEntr
     doc = documents.issue(session, kind="listing_decision", procedure=PROCEDURE, procedure_id=p.id,
                           title=f"列入{kind.name_zh}决定书",
                           sections=papers.decision(p, kind, policy, subject, org,
-                                                   repository.basis_of(session, [p.id])[p.id]),
+                                                   repository.basis_references(session, p.id)),
                           subject_id=p.subject_id, citation=kind.citation, created_by=principal.user_id,
                           issuer=org.name)
     notify(session, kind="listing.decision", subject_id=p.subject_id, link="/me/lists",

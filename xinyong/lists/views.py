@@ -74,6 +74,7 @@ def proposals_out(session: Session, rows: list, lang: str, *, detail: bool = Fal
     policy = rules_policy()
     ids = [p.id for p, _, _ in rows]
     basis, entries = repository.basis_of(session, ids), repository.entry_of_proposals(session, ids)
+    named = repository.basis_references_of(session, ids)
     steps = deadlines.steps_of(session, "listing", ids) if detail else {}
     docs = repository.documents_of(session, ids) if detail else {}
     calendar = load_calendar(session) if detail else None
@@ -85,7 +86,8 @@ def proposals_out(session: Session, rows: list, lang: str, *, detail: bool = Fal
             id=p.id, kind=p.kind, kind_name=kind_name(policy, p.kind, lang), subject_id=subject.id,
             subject_name=subject.name, subject_kind=subject.kind, proposing_org=org.name, proposing_org_id=org.id,
             category=p.category, category_name=category_name(policy, p.kind, p.category, lang), criteria=list(p.criteria or []),
-            lenient_flags=list(p.lenient_flags or []), basis_record_ids=basis.get(p.id, []), reasons=p.reasons,
+            lenient_flags=list(p.lenient_flags or []), basis_record_ids=basis.get(p.id, []),
+            basis_records=named.get(p.id, []), reasons=p.reasons,
             legal_basis=p.legal_basis, measures=p.measures, removal_conditions=p.removal_conditions,
             period_months=p.period_months, responsible_persons=persons_out(policy, p.responsible_persons, lang, False),
             status=p.status, citation=p.citation, notice_sent_on=p.notice_sent_on, objection_text=p.objection_text,

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from xinyong import clock
 from xinyong.access import window as subject_window
-from xinyong.access.service import subject_for_window
+from xinyong.access.service import subject_by_code
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
 from xinyong.kit.limits import human_size
@@ -142,12 +142,10 @@ def _form_subject(session: Session, fields: dict) -> int:
 
 
 def _window_subject(session: Session, code: str) -> int:
-    code = code.strip()
-    if len(code) != 18:
+    if not code.strip():
         raise InvalidInput("请填写18位统一社会信用代码或身份证号码", field="subject",
                            message_en="enter the 18-character USCC or resident ID number")
-    is_uscc = repository.subject_by_code(session, code) is not None
-    return subject_for_window(session, code if is_uscc else None, None if is_uscc else code)
+    return subject_by_code(session, code)
 
 
 def _window_page(request: Request, session: Session, subject_id: int | None, *, error: XinyongError | None = None,

@@ -18,6 +18,7 @@ import datetime as dt
 
 from xinyong.kit.limits import human_size
 from xinyong.law import Profile, RuleNotInForce
+from xinyong.lists.rules import list_wording
 
 MATERIAL_KINDS = ("commitment_letter", "proof_of_performance", "training_certificate", "credit_report")
 MATERIAL_NAMES = {
@@ -217,9 +218,10 @@ def _non_repairable(profile: Profile, record: RecordFacts, today: dt.date, bar) 
         return
     cite = str(rule.citation)
     if record.serious_list_category and record.serious_list_category in rule.value.get("serious_list_categories", ()):
-        bar("serious_category", f"该记录是严重失信主体名单（{record.serious_list_category}）的认定依据，属于不予信用修复的情形",
-            f"this record underlies a serious-dishonesty listing in category {record.serious_list_category}: "
-            f"not repairable", cite)
+        named = list_wording(profile, today, record.serious_list_category, SERIOUS_LIST_KINDS)
+        bar("serious_category", f"该记录是列入{named.list_zh}的认定依据，属于“{named.category_zh}”的情形，"
+            "不予信用修复", f"this record underlies a listing on the {named.list_en} for "
+            f"{named.category_en}: not repairable", cite)
     if record.item_code in rule.value.get("items", ()):
         bar("non_repairable_item", "法律、法规等规定该类信息不予信用修复",
             "law declares records of this kind non-repairable", cite)

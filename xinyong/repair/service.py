@@ -21,7 +21,7 @@ from xinyong.kit.pdf import Section
 from xinyong.kit.text import strip_control_characters
 from xinyong.law import RuleNotInForce
 from xinyong.law.loader import active_profile
-from xinyong.models import Record
+from xinyong.models import Agency, Record
 from xinyong.models.history import History
 from xinyong.models.repair import MATERIAL_KINDS, REVOCATION_KINDS, RepairApplication, RepairMaterial
 from xinyong.notifications.service import notify
@@ -233,7 +233,9 @@ def _document(session: Session, app: RepairApplication, record: Record, kind: st
     if adverse:
         remedies = active_profile().rule("repair.remedies", clock.today())
         sections = [*sections, Section(heading="救济途径", paragraphs=[remedies.value["zh"], f"（{remedies.citation}）"])]
+    agency = session.get(Agency, record.source_agency_id)
     head = Section(rows=[("申请编号", str(app.id)), ("信用记录", f"{record.decision_no}（{record.decision_date.isoformat()}）"),
+                         ("认定单位", agency.name if agency else ""),
                          ("申请日期", app.received_on.isoformat()),
                          ("申请渠道", "线下服务窗口" if app.channel == "window" else "网上申请")])
     return issue(session, kind=kind, procedure=PROCEDURE, procedure_id=app.id, title=title,
