@@ -23,7 +23,7 @@ from xinyong.law import Profile, RuleNotInForce
 
 PUNITIVE, INCENTIVE = "punitive", "incentive"
 OBJECTION_OUTCOMES = ("upheld", "withdrawn")   # the listing goes on | the proposal is withdrawn
-REMOVAL_REASONS = ("repaired", "expired", "conditions_met")
+REMOVAL_REASONS = ("repaired", "expired", "conditions_met", "criteria_broken")
 OPEN_STATUSES = ("proposed", "notice", "objection")
 
 
@@ -39,6 +39,8 @@ class KindSpec:
     criteria_citation: str
     clean_years: int
     adverse_severities: tuple[str, ...]
+    ended_by_punitive_listing: bool
+    ended_by_adverse_record: bool
     prior_notice: bool
     basis_records_required: bool
     basis_severity: tuple[str, ...] | None
@@ -133,17 +135,20 @@ def _kind(profile: Profile, key: str, on: dt.date) -> KindSpec:
     if v.get("categories_rule"):
         cat_value = profile.rule(v["categories_rule"], on).value
         categories, categories_en = dict(cat_value["categories"]), dict(cat_value.get("categories_en") or {})
-    criteria, criteria_citation, clean_years, adverse = {}, "", 0, ()
+    criteria, criteria_citation, clean_years, adverse, ends = {}, "", 0, (), {}
     if v.get("criteria_rule"):
         crit = profile.rule(v["criteria_rule"], on)
         criteria, criteria_citation = dict(crit.value["criteria"]), str(crit.citation)
         clean_years = int(crit.value.get("clean_years", 0))
         adverse = tuple(crit.value.get("adverse_severities", ()))
+        ends = crit.value
     period = v["period_months"]
     return KindSpec(
         key=key, name_zh=v["name_zh"], name_en=v["name_en"], polarity=v["polarity"], categories=categories,
         categories_en=categories_en,
         criteria=criteria, criteria_citation=criteria_citation, clean_years=clean_years, adverse_severities=adverse,
+        ended_by_punitive_listing=bool(ends.get("ended_by_punitive_listing")),
+        ended_by_adverse_record=bool(ends.get("ended_by_adverse_record")),
         prior_notice=bool(v["prior_notice"]), basis_records_required=bool(v["basis_records_required"]),
         basis_severity=tuple(v["basis_severity"]) if v.get("basis_severity") else None,
         lenient_refuses=bool(v.get("lenient_refuses")), responsible_persons=bool(v.get("responsible_persons")),
@@ -307,6 +312,26 @@ def _check_measures(p: ListPolicy, kind: KindSpec, f: ProposalFacts) -> Verdict:
         return _no("measures_required", f"请写明拟采取的{what[0]}（决定文书须载明）",
                    f"state the {what[1]} (the decision document states them)", kind.citation)
     return _ok()
+
+
+# ---- what ends an incentive listing ---------------------------------------------------------------------
+
+def incentive_ended_by(kind: KindSpec, *, punitive: KindSpec | None = None, adverse_severity: str | None = None
+                       ) -> Verdict | None:
+    """FZ art. 14, 16-17: a subject is not on opposite lists at once. A punitive listing, or a
+    record of an adverse severity (it breaks "no adverse credit record", art. 16(1)), ends the
+    incentive entry, with the reason and the criteria's citation; None when it does not."""
+    if kind.punitive:
+        return None
+    cite = kind.criteria_citation or kind.citation
+    if punitive is not None and punitive.punitive and kind.ended_by_punitive_listing:
+        return _no("criteria_broken", f"已被列入{punitive.name_zh}，不再符合{kind.name_zh}认定标准",
+                   f"put on the {punitive.name_en}: no longer meets the {kind.name_en} criteria", cite)
+    if adverse_severity is not None and kind.ended_by_adverse_record and adverse_severity in kind.adverse_severities:
+        return _no("criteria_broken", f"新增{adverse_severity}失信记录，不再符合{kind.name_zh}认定标准（无不良信用记录）",
+                   f"a new {adverse_severity} record: no longer meets the {kind.name_en} criteria (no adverse record)",
+                   cite)
+    return None
 
 
 # ---- the steps ------------------------------------------------------------------------------------------

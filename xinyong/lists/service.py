@@ -17,6 +17,7 @@ from xinyong.documents import service as documents
 from xinyong.feed import service as feed
 from xinyong.kit.access import Principal
 from xinyong.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
+from xinyong.law import RuleNotInForce
 from xinyong.law.loader import active_profile
 from xinyong.lists import papers, repository, rules
 from xinyong.lists.schemas import ProposalIn
@@ -300,6 +301,8 @@ def decide(session: Session, principal: Principal, proposal_id: int) -> ListEntr
            text_en=f"{org.name} decided to put you on the {kind.name_en}; read the decision")
     record_event(session, principal, "listing.decide", target_type="list_entry", target_id=entry.id,
                  subject_id=p.subject_id, details={"proposal_id": p.id, "document_id": doc.id, "kind": p.kind})
+    if kind.punitive:
+        end_incentives(session, principal, {p.subject_id: f"（决定书 {doc.number}）"}, policy, punitive=kind)
     return entry
 
 
@@ -368,6 +371,42 @@ def _end(session: Session, actor: Principal | None, entries: list[ListEntry], re
                      subject_id=e.subject_id, details={"reason": reason, "document_id": doc.id})
     feed.emit(session, "delisted", [{"subject_id": e.subject_id, "details": {
         "entry_id": e.id, "kind": e.kind, "reason": reason}, "citation": e.citation} for e in published])
+
+
+def end_incentives(session: Session, actor: Principal | None, subjects: dict[int, str], policy: rules.ListPolicy,
+                   *, punitive: rules.KindSpec | None = None, severities: dict[int, str] | None = None
+                   ) -> list[ListEntry]:
+    """FZ art. 14, 16-17: end the incentive (red) entries of these subjects that a punitive
+    listing or a new adverse record breaks, each with the reason, the criteria's article and a
+    removal document. `subjects` maps subject id to the cause's reference (document, record)."""
+    incentive = [k for k, spec in policy.kinds.items() if not spec.punitive]
+    if not subjects or not incentive:
+        return []
+    ending = []
+    for e in repository.entries_of_subjects(session, list(subjects), incentive, ("active", "decided")):
+        verdict = rules.incentive_ended_by(policy.kinds[e.kind], punitive=punitive,
+                                           adverse_severity=(severities or {}).get(e.subject_id))
+        if verdict is not None:
+            ending.append((e, f"{verdict.reason_zh}{subjects[e.subject_id]}（依据：{verdict.citation}）"))
+    for e, note in ending:
+        _end(session, actor, [e], "criteria_broken", note, policy)
+    return [e for e, _ in ending]
+
+
+def end_incentives_for_batch(session: Session, batch_id: int, today: dt.date) -> list[ListEntry]:
+    """A batch's adverse records end the red-list entries they break (one query finds them)."""
+    try:
+        policy = current_policy(today)
+    except RuleNotInForce:
+        return []
+    severities = sorted({s for k in policy.kinds.values() if not k.punitive and k.ended_by_adverse_record
+                         for s in k.adverse_severities})
+    found = repository.adverse_in_batch(session, batch_id, severities, [k for k, v in policy.kinds.items()
+                                                                        if not v.punitive])
+    if not found:
+        return []
+    causes = {subject_id: f"（决定书 {decision_no}）" for subject_id, _, decision_no in found}
+    return end_incentives(session, None, causes, policy, severities={s: sev for s, sev, _ in found})
 
 
 # ---- reactions to repair and the sweep ----------------------------------------------------------------------
