@@ -185,6 +185,8 @@ class ProposalFacts:
     active_entry_kinds: frozenset[str]        # kinds the subject is on now
     adverse_records_recent: int               # adverse records within the red list's clean window
     measures_given: bool = True
+    platform_flags: tuple[str, ...] = ()      # QZ art. 21 cases the platform can know (a minor)
+    lenient_waiver_reason: str = ""
 
 
 def check_proposal(p: ListPolicy, f: ProposalFacts) -> Verdict:
@@ -246,6 +248,15 @@ def _check_lenient(p: ListPolicy, kind: KindSpec, f: ProposalFacts) -> Verdict:
         return _no("lenient_flag_unknown", f"本地规定未设此宽容审慎情形：{'、'.join(unknown)}",
                    f"no such lenient-handling case in this profile: {', '.join(unknown)}",
                    p.lenient_citation or kind.citation)
+    raised = [c for c in f.platform_flags if c in p.lenient_flags and c not in f.lenient_flags]
+    if raised and kind.punitive and not f.lenient_waiver_reason.strip():
+        cases = "；".join(p.lenient_flags[c]["zh"] for c in raised)
+        cases_en = "; ".join(p.lenient_flags[c]["en"] for c in raised)
+        return _no("lenient_raised",
+                   f"平台核实属于应当宽容、审慎认定和记录的情形（{cases}）：请按该情形从宽处理，"
+                   f"或写明不予从宽的理由",
+                   f"the platform finds a case for lenient and prudent handling ({cases_en}): handle it "
+                   f"leniently, or record the reason for proceeding without leniency", p.lenient_citation)
     if f.lenient_flags and kind.punitive and kind.lenient_refuses:
         cases = "；".join(p.lenient_flags[c]["zh"] for c in f.lenient_flags)
         cases_en = "; ".join(p.lenient_flags[c]["en"] for c in f.lenient_flags)
@@ -312,6 +323,19 @@ def _check_measures(p: ListPolicy, kind: KindSpec, f: ProposalFacts) -> Verdict:
         return _no("measures_required", f"请写明拟采取的{what[0]}（决定文书须载明）",
                    f"state the {what[1]} (the decision document states them)", kind.citation)
     return _ok()
+
+
+def minor_at(birth: dt.date, act: dt.date) -> bool:
+    """QZ art. 21 (1): under 18 on the date of the act (the birth date is in the resident ID)."""
+    return (act.year - birth.year - ((act.month, act.day) < (birth.month, birth.day))) < 18
+
+
+def birth_date(resident_id: str) -> dt.date | None:
+    """GB 11643: characters 7-14 are the birth date (YYYYMMDD)."""
+    try:
+        return dt.date(int(resident_id[6:10]), int(resident_id[10:12]), int(resident_id[12:14]))
+    except (ValueError, IndexError):
+        return None
 
 
 # ---- what ends an incentive listing ---------------------------------------------------------------------

@@ -20,6 +20,8 @@ class ProposalIn(BaseModel):
     category: str | None = Field(None, max_length=48)
     criteria: list[str] = Field(default_factory=list, max_length=10)
     lenient_flags: list[str] = Field(default_factory=list, max_length=10)
+    # QZ art. 21: why the listing proceeds without the leniency the platform flagged
+    lenient_waiver_reason: str = Field("", max_length=2000)
     basis_record_ids: list[int] = Field(default_factory=list, max_length=100)
     reasons: str = Field(min_length=1, max_length=4000)
     legal_basis: str = Field(min_length=1, max_length=2000)
@@ -99,6 +101,8 @@ class ProposalOut(BaseModel):
     category_name: str | None = None
     criteria: list[str]
     lenient_flags: list[str]
+    platform_lenient_flags: list[str] = []
+    lenient_waiver_reason: str | None = None
     basis_record_ids: list[int]
     reasons: str
     legal_basis: str

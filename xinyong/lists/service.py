@@ -17,6 +17,7 @@ from xinyong.documents import service as documents
 from xinyong.feed import service as feed
 from xinyong.kit.access import Principal
 from xinyong.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
+from xinyong.kit.crypto import decrypt
 from xinyong.law import RuleNotInForce
 from xinyong.law.loader import active_profile
 from xinyong.lists import papers, repository, rules
@@ -77,12 +78,15 @@ def propose(session: Session, principal: Principal, data: ProposalIn) -> ListPro
         responsible_roles=tuple(p["role"] for p in persons),
         proposer_org_id=org_id if principal.role == "agency" else None,
         open_procedure_kinds=open_kinds, active_entry_kinds=entry_kinds, adverse_records_recent=adverse,
-        measures_given=bool(data.measures.strip()))
+        measures_given=bool(data.measures.strip()),
+        platform_flags=_platform_lenient_flags(session, principal, subject, found, policy),
+        lenient_waiver_reason=data.lenient_waiver_reason)
     verdict = rules.check_proposal(policy, facts)
     _refuse(verdict, status="invalid" if verdict.code in ("category_not_allowed", "criteria_required",
                                                           "lenient_flag_unknown", "basis_required",
                                                           "period_out_of_range", "responsible_role_unknown",
-                                                          "measures_required", "basis_not_found") else "conflict")
+                                                          "measures_required", "basis_not_found",
+                                                          "lenient_raised") else "conflict")
     persons = _linked_persons(session, subject, persons)
     proposal = ListProposal(
         subject_id=subject.id, kind=kind.key, proposing_org_id=org_id,
@@ -90,7 +94,8 @@ def propose(session: Session, principal: Principal, data: ProposalIn) -> ListPro
         lenient_flags=list(facts.lenient_flags), reasons=data.reasons.strip(), legal_basis=data.legal_basis.strip(),
         measures=data.measures.strip(), removal_conditions=data.removal_conditions.strip() or kind.removal_conditions_zh,
         period_months=facts.period_months, responsible_persons=persons, status="proposed", citation=verdict.citation,
-        created_by=principal.user_id)
+        created_by=principal.user_id, platform_lenient_flags=list(facts.platform_flags) or None,
+        lenient_waiver_reason=(data.lenient_waiver_reason.strip() or None) if facts.platform_flags else None)
     session.add(proposal)
     session.flush()
     if found:
@@ -104,6 +109,20 @@ def propose(session: Session, principal: Principal, data: ProposalIn) -> ListPro
         notify(session, kind="listing.proposed", role="staff", link=f"/office/lists/proposals/{proposal.id}",
                text_zh=f"{kind.name_zh}拟列入：{subject.name}", text_en=f"{kind.name_en} proposal: subject {subject.id}")
     return proposal
+
+
+def _platform_lenient_flags(session: Session, principal: Principal, subject: Subject, records: list,
+                            policy: rules.ListPolicy) -> tuple[str, ...]:
+    """QZ art. 21 (1), raised by the platform: a natural person under 18 at the date of an act the
+    listing rests on (the birth date read from the sealed resident ID, the opening audited)."""
+    if "minor_full_capacity" not in policy.lenient_flags or subject.resident_id_enc is None or not records:
+        return ()
+    born = rules.birth_date(decrypt(subject.resident_id_enc))
+    record_event(session, principal, "subject.resident_id.open", target_type="subject", target_id=subject.id,
+                 subject_id=subject.id, details={"purpose": "age at the act (QZ art. 21)"})
+    if born is None or not any(rules.minor_at(born, r.decision_date) for r in records):
+        return ()
+    return ("minor_full_capacity",)
 
 
 def _proposing_org(session: Session, principal: Principal, data: ProposalIn) -> int:
