@@ -56,7 +56,8 @@ def load(name: str) -> ModuleType:
 #   on_records_corrected(session, subject_id: int, record_ids: list[int], today) -> None
 #   on_objection_opened / on_objection_closed(session, subject_id: int, record_ids: list[int], today) -> None
 HOOKS = {
-    "on_batch_ingested": ("xinyong.feed.hooks", "xinyong.evaluation.hooks", "xinyong.objections.hooks"),
+    "on_batch_ingested": ("xinyong.lists.hooks", "xinyong.feed.hooks", "xinyong.evaluation.hooks",
+                          "xinyong.objections.hooks"),
     "on_records_repaired": ("xinyong.lists.hooks", "xinyong.measures.hooks", "xinyong.feed.hooks",
                             "xinyong.evaluation.hooks"),
     "on_repair_revoked": ("xinyong.lists.hooks", "xinyong.feed.hooks", "xinyong.evaluation.hooks"),

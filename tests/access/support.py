@@ -1,6 +1,7 @@
 """Calls the access tests share."""
 from __future__ import annotations
 
+import base64
 import re
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -13,9 +14,16 @@ def read(client, headers, subject_id: int, items: str = "penalty", purpose: str 
                               "reference": reference})
 
 
+POA_PDF = b"%PDF-1.4\n% power of attorney\n%%EOF\n"
+# who signed (FZ art. 13, QZ art. 33): an agent with the power of attorney fits a person and a firm
+SIGNED_BY_AGENT = {"signatory_name": "林代理", "signatory_capacity": "agent",
+                   "power_of_attorney_b64": base64.b64encode(POA_PDF).decode()}
+
+
 def grant(client, headers, grantee_uscc: str, items=("penalty",), purpose: str = "信贷审查",
           valid_to: str = "2026-12-31", **extra):
-    body = {"grantee_uscc": grantee_uscc, "items": list(items), "purpose": purpose, "valid_to": valid_to, **extra}
+    body = {"grantee_uscc": grantee_uscc, "items": list(items), "purpose": purpose, "valid_to": valid_to,
+            **SIGNED_BY_AGENT, **extra}
     return client.post("/api/v1/me/authorisations", json=body, headers=headers)
 
 

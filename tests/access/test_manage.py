@@ -48,7 +48,8 @@ def test_grants_are_checked(world, client):
 def test_staff_record_a_paper_authorisation_at_the_window(world, client, session):
     staff = world.token("staff")
     body = {"subject_resident_id": world.person_resident_id, "grantee_uscc": world.orgs["bank"].uscc,
-            "items": ["penalty"], "purpose": "信贷审查", "valid_to": "2026-12-31"}
+            "items": ["penalty"], "purpose": "信贷审查", "valid_to": "2026-12-31",
+            "signatory_name": "陈美玲", "signatory_capacity": "self"}
     assert client.post("/api/v1/authorisations", json=body, headers=staff).status_code == 422   # no document number
     r = client.post("/api/v1/authorisations", json={**body, "document_ref": "纸质授权-0901-3"}, headers=staff)
     assert r.status_code == 201, r.text

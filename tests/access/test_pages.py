@@ -43,9 +43,15 @@ def test_done_when_refused_then_authorised_on_the_portal_then_allowed_and_both_i
     firm = browser("firm")
     token = csrf_from(firm, "/me/authorisations")
     form = {"grantee_uscc": world.orgs["bank"].uscc, "items": ["penalty"], "purpose": "信贷审查",
-            "valid_to": "2026-12-31", "document_ref": "", "csrf_token": token}
+            "valid_to": "2026-12-31", "document_ref": "", "csrf_token": token,
+            "signatory_name": "林代理", "signatory_capacity": "agent"}
     assert firm.post("/me/authorisations", data={**form, "csrf_token": "forged"}).status_code == 403
-    granted = firm.post("/me/authorisations", data=form, follow_redirects=False)
+    unsigned = firm.post("/me/authorisations", data={**form, "signatory_name": ""})
+    assert unsigned.status_code == 422 and "签署书面授权的人" in unsigned.text
+    no_poa = firm.post("/me/authorisations", data=form)
+    assert no_poa.status_code == 422 and "授权委托书" in no_poa.text
+    granted = firm.post("/me/authorisations", data=form, follow_redirects=False,
+                        files={"power_of_attorney": ("委托书.pdf", b"%PDF-1.4 poa", "application/pdf")})
     assert granted.status_code == 303, granted.text
     auth_id = int(re.search(r"granted=(\d+)", granted.headers["location"]).group(1))
     page = firm.get(granted.headers["location"])
@@ -61,6 +67,9 @@ def test_done_when_refused_then_authorised_on_the_portal_then_allowed_and_both_i
     assert log.text.count("泉州银行") == 3 and "拒绝查询" in log.text and "准予查询" in log.text
     api = firm.get("/api/v1/me/access-log").json()
     assert [(e["allowed"], e["channel"]) for e in api] == [(True, "api"), (True, "web"), (False, "web")]
+    # FZ art. 13, QZ art. 33: the log shows who signed the authorisation each allowed query rested on
+    assert [e["signatory"] for e in api] == ["林代理（委托代理人）", "林代理（委托代理人）", None]
+    assert "授权签署人：林代理（委托代理人）" in log.text
 
 
 def test_restricted_classes_show_the_notice_and_need_the_box_ticked(world, browser):
@@ -68,7 +77,8 @@ def test_restricted_classes_show_the_notice_and_need_the_box_ticked(world, brows
     page = chen.get("/me/authorisations")
     assert "可能产生的不利后果" in page.text and "受限信息：收入" in page.text
     form = {"grantee_uscc": world.orgs["bank"].uscc, "items": ["restricted:income"], "purpose": "信贷审查",
-            "valid_to": "2026-12-31", "document_ref": "", "csrf_token": csrf_from(chen, "/me/authorisations")}
+            "valid_to": "2026-12-31", "document_ref": "", "csrf_token": csrf_from(chen, "/me/authorisations"),
+            "signatory_name": "陈美玲", "signatory_capacity": "self"}
     missing = chen.post("/me/authorisations", data=form)
     assert missing.status_code == 422 and "勾选同意" in missing.text
     assert chen.post("/me/authorisations", data={**form, "restricted_consent": "yes"},
@@ -117,7 +127,8 @@ def test_staff_record_paper_authorisations_at_the_window(world, browser):
     staff = browser("staff")
     token = csrf_from(staff, "/window/authorisations")
     data = {"subject": world.person_resident_id, "grantee_uscc": world.orgs["rating"].uscc, "items": ["penalty"],
-            "purpose": "信用报告", "valid_to": "2026-10-31", "document_ref": "", "csrf_token": token}
+            "purpose": "信用报告", "valid_to": "2026-10-31", "document_ref": "", "csrf_token": token,
+            "signatory_name": "陈美玲", "signatory_capacity": "self"}
     assert staff.post("/window/authorisations", data=data).status_code == 422          # the paper's number
     done = staff.post("/window/authorisations", data={**data, "document_ref": "纸质-0901-1"})
     assert done.status_code == 200 and "纸质-0901-1" in done.text and "泉州信用评级有限公司" in done.text

@@ -402,3 +402,86 @@ def test_unknown_profile_names_the_available_ones(tmp_path):
     write(tmp_path, "base", BASE)
     with pytest.raises(ProfileError, match=r"unknown profile 'x'.*available: base"):
         get_profile("x", directory=tmp_path)
+
+
+# --- sources: a reading not in our sources never refuses a right (issue #11 point 5) ----------
+
+SOURCED = BASE.replace("effective_to: null}\n    rules:", "effective_to: null, text: t1.txt}\n"
+                       "      - {id: N1, title_zh: 国家文件, title_en: National paper, effective_from: null, effective_to: null}\n"
+                       "    rules:")
+
+
+def _with_rule(tmp_path, rule: str):
+    write(tmp_path, "src", SOURCED.replace("profile: base", "profile: src") + textwrap.indent(textwrap.dedent(rule), "      "))
+    return load_profile("src", directory=tmp_path)
+
+
+def test_an_unsourced_rule_that_refuses_a_right_is_refused(tmp_path):
+    with pytest.raises(ProfileError, match="unsourced reading may not refuse a right"):
+        _with_rule(tmp_path, """\
+          - key: repair.fraud_bar
+            effective_from: null
+            effective_to: null
+            refuses: repair
+            citation: {regulation: N1, source: not in our sources, note: read from a summary}
+            value: {months: 36, kinds: [fraud]}
+        """)
+    # a city article that defers to a text we do not have is unsourced too
+    with pytest.raises(ProfileError, match="unsourced reading may not refuse a right"):
+        _with_rule(tmp_path, """\
+          - key: repair.non_repairable
+            effective_from: null
+            effective_to: null
+            refuses: repair
+            citation: {regulation: T1, article: art. 5, source: not in our sources}
+            value: {serious_list_categories: [health_safety], items: []}
+        """)
+    profile = _with_rule(tmp_path, """\
+      - key: repair.non_repairable
+        effective_from: null
+        effective_to: null
+        refuses: repair
+        citation: {regulation: T1, article: art. 5}
+        value: {serious_list_categories: [health_safety], items: []}
+    """)
+    rule = profile.rule("repair.non_repairable", D(2026, 1, 1))
+    assert rule.refuses == "repair" and rule.citation.sourced
+
+
+def test_a_right_refusing_key_must_declare_what_it_refuses(tmp_path):
+    with pytest.raises(ProfileError, match="declare it with `refuses: <right>`"):
+        _with_rule(tmp_path, """\
+          - key: repair.non_repairable
+            effective_from: null
+            effective_to: null
+            citation: {regulation: T1, article: art. 5}
+            value: {serious_list_categories: [], items: []}
+        """)
+    with pytest.raises(ProfileError, match="citation.source may only say"):
+        _with_rule(tmp_path, """\
+          - key: thing2
+            effective_from: null
+            effective_to: null
+            citation: {regulation: T1, article: art. 5, source: maybe}
+            value: {n: 1}
+        """)
+
+
+@pytest.mark.parametrize("name", ["national", "quanzhou", "fuzhou"])
+def test_shipped_rules_say_when_their_text_is_not_in_our_sources(name):
+    """Every shipped rule citing a regulation whose text is not in shared/law says so in the rule
+    itself (`source: not in our sources`); only QZ and FZ are in our sources."""
+    import yaml
+
+    from xinyong.law.loader import PROFILES_DIR
+    profile = get_profile(name)
+    assert {r for r, reg in profile.regulations.items() if reg.in_our_sources} == {"QZ", "FZ"} & set(profile.regulations)
+    files = [PROFILES_DIR / f"{name}.yaml", *sorted((PROFILES_DIR / f"{name}.d").glob("*.yaml"))]
+    for path in files:
+        for rule in yaml.safe_load(path.read_text(encoding="utf-8")).get("rules") or []:
+            cite = rule["citation"]
+            if not profile.regulations[cite["regulation"]].in_our_sources:
+                assert cite.get("source") == "not in our sources", (path.name, rule["key"])
+    for key in profile.keys():
+        for version in profile.versions(key):
+            assert not version.refuses or version.citation.sourced, key

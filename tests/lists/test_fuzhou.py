@@ -3,6 +3,8 @@ criteria and no prior notice; the black list takes the four categories, the noti
 objection; the serious-dishonesty list of Quanzhou is not run there. Both backends."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from tests.lists.support import build, proposal
@@ -67,3 +69,58 @@ def test_a_red_listing_needs_criteria_and_is_decided_without_notice(session, fuz
     service.publish(session, fuzhou.staff, p.id)
     assert entry.status == "active" and entry.kind == "red"
     assert entry.period_end.year == entry.listed_on.year + 2
+
+
+def _red_listed(session, w):
+    red = dict(kind="red", category=None, basis_record_ids=[], responsible_persons=[], criteria=["integrity_model"],
+               reasons="诚信典型", legal_basis="《福州市社会信用管理办法》第十六条", measures="行政许可绿色通道",
+               proposing_org_id=w.agency_id)
+    p = service.propose(session, w.staff, proposal(w, **red))
+    service.decide(session, w.staff, p.id)
+    return service.publish(session, w.staff, p.id)
+
+
+def _removal_docs(session, entry):
+    from sqlalchemy import select
+
+    from xinyong.models import Document
+    return list(session.scalars(select(Document).where(Document.kind == "listing_removal",
+                                                       Document.procedure_id == entry.proposal_id)))
+
+
+def test_a_black_listing_ends_the_red_entry_with_its_reason_and_document(session, fuzhou, today):
+    """FZ art. 14, 16-17: a subject is not on opposite lists; the black listing ends the red entry."""
+    red = _red_listed(session, fuzhou)
+    p = service.propose(session, fuzhou.agency, proposal(fuzhou, kind="black", basis_record_ids=[fuzhou.general_id],
+                                                         responsible_persons=[]))
+    service.send_notice(session, fuzhou.agency, p.id)
+    today("2026-06-30")
+    service.decide(session, fuzhou.agency, p.id)
+    session.refresh(red)
+    assert red.status == "removed" and red.removal_reason == "criteria_broken"
+    assert "黑名单" in red.removal_note and "FZ art. 16" in red.removal_note
+    [doc] = _removal_docs(session, red)
+    assert doc.subject_id == fuzhou.subject_id
+    service.publish(session, fuzhou.staff, p.id)
+    assert [e.kind for e in repository.active_entries(session, [fuzhou.subject_id], dt.date(2026, 6, 30))[
+        fuzhou.subject_id]] == ["black"]
+
+
+def test_an_ingested_adverse_record_ends_the_red_entry(session, fuzhou, today):
+    """FZ art. 16(1) "no adverse credit record": a general penalty arriving by ingest ends the red
+    entry (the lists hook on the batch, one query over the batch)."""
+    import random
+
+    from tests.support.builders import to_csv
+    from xinyong.ingest.service import ingest_file
+    from xinyong.synthetic import penalty_row
+    red = _red_listed(session, fuzhou)
+    minor = penalty_row(random.Random(9), name="泉州市示范化工有限公司", subject_uscc=fuzhou.uscc,
+                        decision_no="榕市监罚〔2026〕7号", decision_date=dt.date(2026, 5, 20), kind="罚款", fine_wan="5",
+                        agency_uscc=fuzhou.agency_uscc)
+    out = ingest_file(session, data=to_csv([minor]), filename="n.csv", source_uscc=fuzhou.agency_uscc,
+                      item_code="penalty")
+    assert out.accepted == 1, out
+    session.refresh(red)
+    assert red.status == "removed" and red.removal_reason == "criteria_broken"
+    assert "榕市监罚〔2026〕7号" in red.removal_note and len(_removal_docs(session, red)) == 1

@@ -87,3 +87,13 @@ def test_every_shipped_list_file_is_well_formed():
     lists = read_list_files()
     assert {(x["jurisdiction"], x["kind"]) for x in lists} == {
         ("quanzhou", "punishment"), ("quanzhou", "incentive"), ("fuzhou", "punishment"), ("fuzhou", "incentive")}
+
+
+@given(kinds=st.lists(st.sampled_from(rules.LIST_KINDS), max_size=3),
+       measure_kind=st.sampled_from(rules.MEASURE_KINDS))
+def test_fz_art_14_16_17_no_incentive_while_on_a_punitive_list(kinds, measure_kind):
+    """FZ art. 14, 16-17: the joint check never offers an incentive to a subject on a punitive
+    list in the same matter; punishments are unaffected."""
+    facts = rules.SubjectFacts(today=TODAY, entries=tuple(rules.EntryFact(i, k) for i, k in enumerate(kinds)))
+    punitive = any(k in ("black", "serious_dishonesty") for k in kinds)
+    assert rules.incentive_withheld(measure_kind, facts) == (measure_kind == "incentive" and punitive)

@@ -1,6 +1,8 @@
 """Credit repair end to end through the API, the clock moved with XINYONG_TODAY: apply, accept
 within 3 working days, extend once with a reason, approve — the record leaves the public portal —
-revoke for fraud — it is back, and the fraud bar refuses the next application with its article;
+revoke for fraud — it is back (no fraud bar: its source is not in our sources); an application
+without the proof of performance is refused at acceptance with the list of what is missing
+(QZ art. 36 para. 1; FZ art. 21 para. 2 (4));
 an ineligible application is refused at once with reason, article and refusal document; an
 acceptance left undecided is overdue after `xinyong sweep`."""
 from __future__ import annotations
@@ -10,9 +12,9 @@ import io
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from tests.repair.conftest import ELIGIBLE, OLD, PDF, TOO_EARLY
+from tests.repair.conftest import ELIGIBLE, OLD, PDF, PNG, TOO_EARLY
 from xinyong.deadlines import service as deadlines
-from xinyong.models import Document
+from xinyong.models import Document, Notification
 from xinyong.models.history import History
 
 
@@ -20,6 +22,10 @@ def apply(client, headers, record_id, **files):
     files = files or {"commitment_letter": ("承诺书.pdf", PDF, "application/pdf")}
     return client.post("/api/v1/me/repair/applications", headers=headers, data={"record_id": str(record_id),
                        "statement": "罚款已缴清，已完成整改"}, files=files)
+
+
+FULL = {"commitment_letter": ("承诺书.pdf", PDF, "application/pdf"),
+        "proof_of_performance": ("罚款缴款凭证.png", PNG, "image/png")}
 
 
 def public_decisions(client, subject_id) -> set[str]:
@@ -45,11 +51,12 @@ def test_apply_accept_extend_approve_then_revoke(client, world, today):
     firm, agency, staff = world.token("firm"), world.token("scjg"), world.token("staff")
     record_id = world.records[ELIGIBLE]
     assert ELIGIBLE in public_decisions(client, world.subject_id)
-    r = apply(client, firm, record_id)
+    r = apply(client, firm, record_id, **FULL)
     assert r.status_code == 201, r.text
     app = r.json()
     assert app["status"] == "received" and app["channel"] == "online"
-    assert app["missing_materials"] == ["proof_of_performance"]
+    assert app["missing_materials"] == []
+    assert {m["kind"] for m in app["materials"]} == {"commitment_letter", "proof_of_performance"}
     steps = {d["step"]: d for d in app["deadlines"]}
     assert steps["acceptance"]["due_on"] == "2026-09-04" and "QZ art. 36" in steps["acceptance"]["citation"]
     assert steps["result"]["due_on"] == "2026-09-15"
@@ -91,7 +98,8 @@ def test_apply_accept_extend_approve_then_revoke(client, world, today):
     mine = {e["decision_no"]: e for e in client.get("/api/v1/me/repair/eligibility", headers=firm).json()}
     assert mine[ELIGIBLE]["reasons"][0]["code"] == "already_repaired"
 
-    # FZ art. 23: revoked for fraud -> restored, public again, and the bar refuses the next application
+    # FZ art. 23: revoked for fraud -> restored, public again; no bar on the next application, since
+    # the fraud bar's national source is not in our sources (issue #11 point 5)
     assert client.post(f"/api/v1/repair/applications/{app['id']}/revoke", headers=staff,
                        json={"kind": "forgery", "reason": "x"}).status_code == 422
     r = client.post(f"/api/v1/repair/applications/{app['id']}/revoke", headers=staff,
@@ -100,10 +108,8 @@ def test_apply_accept_extend_approve_then_revoke(client, world, today):
     assert r.json()["status"] == "revoked" and "repair_revocation" in {d["kind"] for d in r.json()["documents"]}
     assert world.record(ELIGIBLE).status == "active"
     assert ELIGIBLE in public_decisions(client, world.subject_id)
-    barred = apply(client, firm, world.records[OLD]).json()
-    assert barred["status"] == "refused"
-    assert [x["code"] for x in barred["reasons"]] == ["fraud_bar"]
-    assert "2029-09-10" in barred["reasons"][0]["text_en"]
+    again = apply(client, firm, world.records[OLD], **FULL).json()
+    assert again["status"] == "received" and "fraud_bar" not in {x["code"] for x in again["reasons"]}
 
 
 def test_ineligible_application_is_refused_at_once_with_reason_article_and_document(client, world):
@@ -133,6 +139,31 @@ def test_materials_are_checked_and_the_commitment_letter_is_required(client, wor
     assert r.status_code == 422 and "5 MiB" in r.json()["error"]["message_en"]
     # someone else's record: not found
     assert apply(client, firm, 999_999).status_code == 404
+
+
+def test_missing_materials_refuse_acceptance_with_the_list_document_and_notice(client, world, today):
+    """QZ art. 36 para. 1 (材料齐全方予受理); FZ art. 21 para. 2 (4): the proof that the penalty
+    decision was performed (a fine's payment receipt) is required; without it the application
+    is refused at acceptance, naming what is missing, and cannot be approved."""
+    firm, agency = world.token("firm"), world.token("scjg")
+    app = apply(client, firm, world.records[ELIGIBLE]).json()      # the commitment letter only
+    assert app["status"] == "received" and app["missing_materials"] == ["proof_of_performance"]
+    today("2026-09-02")
+    r = client.post(f"/api/v1/repair/applications/{app['id']}/accept", headers=agency)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["status"] == "refused"
+    [reason] = body["reasons"]
+    assert reason["code"] == "materials_missing" and "罚款缴款凭证" in reason["text_zh"]
+    assert "QZ art. 36" in reason["citation"] and "paid fine" in reason["text_en"]
+    assert {d["step"]: d["outcome"] for d in body["deadlines"]} == {"acceptance": "refused", "result": "refused"}
+    doc = world.session.get(Document, next(d["id"] for d in body["documents"] if d["kind"] == "repair_refusal"))
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(doc.content)).pages).replace("\x00", "")
+    assert "罚款缴款凭证" in text and "不予受理" in text
+    told = world.session.query(Notification).filter_by(kind="repair.refused",
+                                                         recipient_subject_id=world.subject_id).all()
+    assert any("罚款缴款凭证" in n.text_zh for n in told)
+    assert client.post(f"/api/v1/repair/applications/{app['id']}/approve", headers=agency).status_code == 409
 
 
 def test_refusal_of_acceptance_needs_reasons_and_closes_both_steps(client, world):

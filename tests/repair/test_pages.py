@@ -17,7 +17,8 @@ def _window(client, code: str):
 
 def _apply(client, record_id, files=None, path="/me/repair", **extra):
     token = csrf_from(client, path)
-    files = files if files is not None else {"commitment_letter": ("承诺书.pdf", PDF, "application/pdf")}
+    files = files if files is not None else {"commitment_letter": ("承诺书.pdf", PDF, "application/pdf"),
+                                             "proof_of_performance": ("缴款凭证.pdf", PDF, "application/pdf")}
     return client.post(path, data={"csrf_token": token, "record_id": str(record_id), "statement": "已整改", **extra},
                        files=files, follow_redirects=False)
 
@@ -29,6 +30,8 @@ def test_subject_applies_and_agency_decides_through_the_pages(client, world):
     assert "2026-11-03" in row and "NDRC-36" in row
     assert f'id="apply-{world.records[ELIGIBLE]}"' in page and f'id="apply-{world.records[TOO_EARLY]}"' not in page
     assert "每个文件不超过 5 MiB" in page   # the limit of the rule in force, as the form states it
+    # the proof of performance is a required material of a general penalty (FZ art. 21 para. 2 (4))
+    assert re.search(rf'<input type="file" id="proof_of_performance-{world.records[ELIGIBLE]}"[^>]*required', page)
     missing = _apply(client, world.records[ELIGIBLE], files={})
     assert missing.status_code == 422 and "信用修复承诺书" in missing.text
     r = _apply(client, world.records[ELIGIBLE])

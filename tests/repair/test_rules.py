@@ -1,6 +1,7 @@
 """The repair calculator, pure, with the citations it returns: Order 58 for records decided
 before 2026-04-01 and Order 36 after; the minimum publicity period; the fraud bar (FZ art. 23);
-the non-repairable categories (QZ art. 22, 36; FZ art. 22); what is not a dishonesty record."""
+the non-repairable categories (FZ art. 22; none in Quanzhou, QZ art. 22, 36); what is not a
+dishonesty record."""
 from __future__ import annotations
 
 import dataclasses
@@ -67,28 +68,48 @@ def test_licences_and_unpublished_or_ended_records_need_no_repair():
     assert codes(ended) == ["publicity_ended"]
 
 
-def test_serious_list_categories_and_declared_items_are_not_repairable_with_the_city_article():
-    listed = rules.decide(QZ, record(serious_list_category="health_safety"), TODAY)
-    assert codes(listed) == ["serious_category"] and listed.from_date is None
-    assert listed.blocking[0].citation.startswith("QZ art. 22, 36")
+def test_fuzhou_art_22_bars_the_four_categories_and_quanzhou_lists_bar_nothing():
+    """FZ art. 22 names the four non-repairable cases; QZ art. 22 only limits who may be listed and
+    QZ art. 36 para. 2 says repair takes the subject off the serious-dishonesty list."""
     fz = rules.decide(FZ, record(serious_list_category="national_defence"), TODAY)
+    assert codes(fz) == ["serious_category"] and fz.from_date is None
     assert fz.blocking[0].citation.startswith("FZ art. 22")
-    # a listing category outside the four bars nothing
-    assert rules.decide(QZ, record(serious_list_category="other"), TODAY).eligible
-    court = rules.decide(QZ, record(item_code="judgment_enforcement"), TODAY)
-    assert codes(court) == ["non_repairable_item"]
+    assert rules.decide(FZ, record(serious_list_category="other"), TODAY).eligible
+    for category in ("health_safety", "fair_competition", "legal_obligations", "national_defence"):
+        assert rules.decide(QZ, record(serious_list_category=category), TODAY).eligible, category
+
+
+def test_no_unsourced_reading_refuses_repair_of_court_records():
+    """The courts' own rules on enforcement records are not in our sources (FZ art. 22(5); QZ
+    art. 36 para. 3 name no text we hold): nothing refuses them on that reading."""
+    for profile in (QZ, FZ):
+        assert "non_repairable_item" not in codes(rules.decide(profile, record(item_code="judgment_enforcement"), TODAY))
+
+
+def with_fraud_bar(profile, months=36):
+    """A profile with a fraud bar resting on a text in our sources (no shipped profile has one:
+    NDRC Orders 58 and 36 are not in our sources)."""
+    import dataclasses as dc
+
+    from xinyong.law.loader import Citation, Rule
+    rule = Rule("repair.fraud_bar", None, None, Citation("T", "测试规定", "art. 9", "第九条"),
+                {"months": months, "kinds": ["fraud", "concealment", "broken_commitment"]}, "test", "T", "repair")
+    return dc.replace(profile, _rules={**profile._rules, "repair.fraud_bar": (rule,)})
+
+
+def test_shipped_profiles_have_no_fraud_bar_since_its_source_is_not_in_our_sources():
+    finding = FraudFinding(7, dt.date(2026, 5, 4), "fraud")
+    for profile in (QZ, FZ):
+        assert rules.decide(profile, record(), TODAY, [finding]).eligible
 
 
 def test_fraud_bar_refuses_until_its_end_then_lets_go():
     finding = FraudFinding(7, dt.date(2026, 5, 4), "fraud")
-    barred = rules.decide(QZ, record(), TODAY, [finding])
+    barred = rules.decide(with_fraud_bar(QZ), record(), TODAY, [finding])
     assert codes(barred) == ["fraud_bar"] and barred.from_date == dt.date(2029, 5, 4)
-    assert barred.blocking[0].citation.startswith("NDRC-36")
-    assert rules.decide(QZ, record(publicity_end=dt.date(2029, 12, 1)), dt.date(2029, 5, 4), [finding]).eligible
-    # the bar in force on an Order 58 day cites Order 58
-    old = rules.decide(QZ, record(decision_date=dt.date(2025, 1, 2), publicity_min_end=dt.date(2026, 1, 2),
-                                  publicity_end=dt.date(2028, 1, 2)), dt.date(2026, 3, 2), [finding])
-    assert old.blocking[0].citation.startswith("NDRC-58")
+    assert barred.blocking[0].citation.startswith("T art. 9")
+    assert rules.decide(with_fraud_bar(QZ), record(publicity_end=dt.date(2029, 12, 1)), dt.date(2029, 5, 4),
+                        [finding]).eligible
 
 
 def test_already_repaired_under_objection_and_open_application_say_what_applies():
@@ -98,8 +119,8 @@ def test_already_repaired_under_objection_and_open_application_say_what_applies(
 
 
 def test_several_bars_are_all_listed_and_an_undated_one_leaves_no_date():
-    result = rules.decide(QZ, record(publicity_min_end=dt.date(2026, 11, 3), under_objection=True), TODAY,
-                          [FraudFinding(1, dt.date(2026, 8, 1), "concealment")])
+    result = rules.decide(with_fraud_bar(QZ), record(publicity_min_end=dt.date(2026, 11, 3), under_objection=True),
+                          TODAY, [FraudFinding(1, dt.date(2026, 8, 1), "concealment")])
     assert codes(result) == ["fraud_bar", "minimum_period", "under_objection"] and result.from_date is None
 
 
@@ -112,6 +133,7 @@ def test_uploaded_files_are_checked_by_content_and_size():
     assert rules.file_problem(b"", "application/pdf", 100, ("application/pdf",))[1] == "the file is empty"
 
 
+BARRED = with_fraud_bar(QZ)
 dates = st.dates(min_value=dt.date(2023, 5, 1), max_value=dt.date(2029, 12, 31))
 
 
@@ -139,7 +161,7 @@ def test_any_fraud_revocation_within_the_bar_refuses(revoked, gap_days, kind):
     today = revoked + dt.timedelta(days=gap_days)
     facts = dataclasses.replace(record(), decision_date=dt.date(2023, 6, 1), publicity_min_end=dt.date(2023, 9, 1),
                                 publicity_end=dt.date(2099, 1, 1))
-    result = rules.decide(QZ, facts, today, [FraudFinding(1, revoked, kind)])
+    result = rules.decide(BARRED, facts, today, [FraudFinding(1, revoked, kind)])
     within = today < rules.add_months(revoked, 36)
     assert ("fraud_bar" in codes(result)) == within
     assert result.eligible == (not within)

@@ -1,5 +1,5 @@
-"""Repair use cases on both backends: a record underlying a serious-dishonesty listing in one of
-the four categories is not repairable (QZ art. 22); approval ends a black-list entry resting on the
+"""Repair use cases on both backends: a Quanzhou serious listing does not bar repair, repair ends
+it (QZ art. 22, 36 para. 2); approval re-checks every condition (QZ art. 36, FZ art. 21); approval ends a black-list entry resting on the
 record through the lists hook and revocation restores it; every step is audited, told to the
 subject, kept in the record's history and issued as a document to the subject."""
 from __future__ import annotations
@@ -9,12 +9,13 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from tests.repair.conftest import ELIGIBLE, OLD, PDF
+from tests.repair.conftest import ELIGIBLE, OLD, PDF, PNG
 from xinyong.accounts.service import principal_of
 from xinyong.kit.errors import Conflict, Forbidden, NotFound
 from xinyong.models import AuditEntry, Document, Notification, User
 from xinyong.models.history import History
 from xinyong.models.listing import ListBasisRecord, ListEntry, ListProposal
+from xinyong.models.repair import RepairMaterial
 from xinyong.repair import service
 from xinyong.repair.service import Upload
 
@@ -24,7 +25,10 @@ def who(session, username):
 
 
 def letter():
-    return [Upload("commitment_letter", "c.pdf", "application/pdf", PDF)]
+    """The materials Order 36 asks for a general penalty: the commitment letter and the proof the
+    penalty was performed (FZ art. 21 para. 2 (4))."""
+    return [Upload("commitment_letter", "c.pdf", "application/pdf", PDF),
+            Upload("proof_of_performance", "receipt.png", "image/png", PNG)]
 
 
 def listing(world, record_id, kind, category):
@@ -46,14 +50,44 @@ def by_record(items):
     return {e.record.decision_no: e.result for e in items}
 
 
-def test_a_record_under_a_serious_listing_in_the_four_categories_is_not_repairable(world):
-    listing(world, world.records[ELIGIBLE], "serious_dishonesty", "health_safety")
-    result = by_record(service.eligibility(world.session, world.subject_id))[ELIGIBLE]
-    assert not result.eligible and [r.code for r in result.blocking] == ["serious_category"]
-    assert result.blocking[0].citation.startswith("QZ art. 22, 36")
-    app = service.apply(world.session, who(world.session, "firm"), subject_id=world.subject_id,
-                        record_id=world.records[ELIGIBLE], statement="", uploads=letter(), channel="online")
-    assert app.status == "refused" and app.reasons[0]["code"] == "serious_category"
+def test_a_quanzhou_serious_listing_does_not_bar_repair_it_ends_with_it(world):
+    """QZ art. 22 limits who may be listed; art. 36 para. 2: repair takes the subject off the
+    serious-dishonesty list. The four non-repairable cases are Fuzhou's (FZ art. 22)."""
+    s = world.session
+    entry = listing(world, world.records[ELIGIBLE], "serious_dishonesty", "health_safety")
+    result = by_record(service.eligibility(s, world.subject_id))[ELIGIBLE]
+    assert result.eligible, result.blocking
+    agency = who(s, "scjg")
+    app = service.apply(s, who(s, "firm"), subject_id=world.subject_id, record_id=world.records[ELIGIBLE],
+                        statement="", uploads=letter(), channel="online")
+    service.accept(s, agency, app.id)
+    service.approve(s, agency, app.id)
+    s.commit()
+    s.refresh(entry)
+    assert entry.status == "removed" and entry.removal_reason == "repaired"
+
+
+def test_approval_requires_every_condition_in_force(world):
+    """QZ art. 36, FZ art. 21 para. 2: approval re-checks the materials and every bar of the rule
+    in force; an objection opened after acceptance stops it, as does a material gone missing."""
+    s = world.session
+    agency = who(s, "scjg")
+    app = service.apply(s, who(s, "firm"), subject_id=world.subject_id, record_id=world.records[ELIGIBLE],
+                        statement="", uploads=letter(), channel="online")
+    service.accept(s, agency, app.id)
+    record = world.record(ELIGIBLE)
+    record.under_objection = True
+    s.flush()
+    with pytest.raises(Conflict) as caught:
+        service.approve(s, agency, app.id)
+    assert caught.value.code == "repair_conditions_not_met"
+    record.under_objection = False
+    s.query(RepairMaterial).filter_by(application_id=app.id, kind="proof_of_performance").delete()
+    s.flush()
+    with pytest.raises(Conflict) as caught:
+        service.approve(s, agency, app.id)
+    assert caught.value.code == "materials_missing" and "paid fine" in caught.value.message_en
+    assert world.record(ELIGIBLE).status == "active"
 
 
 def test_approval_ends_the_listing_on_the_record_and_revocation_restores_it(world):
@@ -119,8 +153,12 @@ def test_fraud_found_during_the_procedure_ends_it_and_bars_new_applications(worl
     assert deadlines.step_of(s, "repair", app.id, "result").outcome == "terminated"
     doc = s.scalar(select(Document).where(Document.kind == "repair_revocation"))
     assert doc.title == "终止信用修复程序决定书"
-    barred = service.apply(s, firm, subject_id=world.subject_id, record_id=world.records[OLD], statement="",
-                           uploads=letter(), channel="online")
-    assert barred.status == "refused" and barred.reasons[0]["code"] == "fraud_bar"
+    # no fraud bar: its national source is not in our sources (issue #11 point 5)
+    again = service.apply(s, firm, subject_id=world.subject_id, record_id=world.records[OLD], statement="",
+                          uploads=letter(), channel="online")
+    assert again.status == "received"
+    refused = service.apply(s, firm, subject_id=world.subject_id, record_id=world.records[OLD], statement="",
+                            uploads=letter(), channel="online")       # the open application refuses a second
+    assert refused.status == "refused"
     with pytest.raises(Conflict):
-        service.revoke(s, staff, barred.id, "fraud", "x")    # a refused application has nothing to revoke
+        service.revoke(s, staff, refused.id, "fraud", "x")    # a refused application has nothing to revoke

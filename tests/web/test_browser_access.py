@@ -164,6 +164,8 @@ def _subject_authorises_the_bank(page: Page) -> str:
     _item(page, "行政处罚").check()
     page.get_by_label("用途", exact=True).fill(PURPOSE)
     page.get_by_label("有效期至").fill(VALID_TO)
+    page.get_by_label("签署人姓名").fill("张三")          # the legal representative on the penalty rows
+    page.get_by_label("签署人身份").select_option(label="法定代表人")
     shot(page, "access-04a-subject-grant-form")
     page.get_by_role("button", name="确认授权").click()
     granted = page.get_by_role("status")

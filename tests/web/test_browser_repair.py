@@ -61,6 +61,8 @@ def test_apply_accept_approve_and_the_record_leaves_the_portal(live_app, tmp_pat
     base, subject_id = live_app["base"], live_app["subject_id"]
     letter = tmp_path / "信用修复承诺书.pdf"
     letter.write_bytes(PDF)
+    receipt = tmp_path / "罚款缴款凭证.pdf"
+    receipt.write_bytes(PDF)
     with chromium() as browser:
         public = browser.new_context(locale="zh-CN").new_page()
         public.goto(f"{base}/subjects/{subject_id}")
@@ -80,6 +82,7 @@ def test_apply_accept_approve_and_the_record_leaves_the_portal(live_app, tmp_pat
         row.get_by_role("link", name="申请修复").click()
         form = firm.locator("section.repair-apply", has_text=ELIGIBLE)
         form.get_by_label("信用修复承诺书（必交）").set_input_files(str(letter))
+        form.get_by_label("履行义务证明材料（如罚款缴款凭证）（必交）").set_input_files(str(receipt))
         form.get_by_label("情况说明").fill("罚款已于2026年5月缴清，已完成整改")
         shot(firm, "repair-02-apply-form")
         form.get_by_role("button", name="提交申请").click()

@@ -7,13 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from xinyong.access import gate, repository, service, views, window
-from xinyong.access.pages import error_view, form_invalid, grant_form, item_choices, item_names
+from xinyong.access.pages import error_view, form_invalid, grant_form, item_choices, item_names, read_power_of_attorney
 from xinyong.access.rules import BASES, QUERY_ROLES
 from xinyong.access.schemas import QueryItemIn, WindowAuthorisationIn
 from xinyong.agencies import service as agencies
@@ -142,10 +142,14 @@ def window_lookup(request: Request, subject: str = CodeForm("", max_length=40), 
 @router.post("/window/authorisations")
 def window_grant(request: Request, subject: str = CodeForm("", max_length=40), grantee_uscc: str = CodeForm(""),
                  items: list[Code] = Form([]), purpose: str = TextForm(""), valid_to: str = CodeForm(""),
-                 document_ref: str = TextForm(""), restricted_consent: str = CodeForm(""), principal: Principal = allow("staff"),
+                 document_ref: str = TextForm(""), restricted_consent: str = CodeForm(""),
+                 signatory_name: str = TextForm("", max_length=100), signatory_capacity: str = CodeForm("", max_length=24),
+                 power_of_attorney: UploadFile | None = File(None), principal: Principal = allow("staff"),
                  session: Session = Depends(get_session)):
     form = {"subject": subject, "grantee_uscc": grantee_uscc, "items": items, "purpose": purpose,
-            "valid_to": valid_to, "document_ref": document_ref, "restricted_consent": bool(restricted_consent)}
+            "valid_to": valid_to, "document_ref": document_ref, "restricted_consent": bool(restricted_consent),
+            "signatory_name": signatory_name, "signatory_capacity": signatory_capacity,
+            "power_of_attorney": read_power_of_attorney(power_of_attorney)}
     try:
         subject_id = window.find(session, subject)
         data = grant_form(form, WindowAuthorisationIn)

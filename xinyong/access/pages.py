@@ -3,15 +3,16 @@ revoke), who looked at my data, my own information (free, QZ art. 10), and the p
 query items and legal bases (FZ art. 13 para. 2: 向社会公布)."""
 from __future__ import annotations
 
+import base64
 import datetime as dt
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from xinyong import clock
-from xinyong.access import gate, repository, service, views
+from xinyong.access import gate, repository, service, signatory, views
 from xinyong.access.schemas import AuthorisationIn
 from xinyong.agencies import service as agencies
 from xinyong.catalogue import get_catalogue
@@ -62,9 +63,13 @@ def my_authorisations(request: Request, granted: int | None = Query(None, ge=1, 
 @router.post("/me/authorisations")
 def grant(request: Request, grantee_uscc: str = CodeForm(""), items: list[Code] = Form([]), purpose: str = TextForm(""),
           valid_to: str = CodeForm(""), document_ref: str = TextForm(""), restricted_consent: str = CodeForm(""),
+          signatory_name: str = TextForm("", max_length=100), signatory_capacity: str = CodeForm("", max_length=24),
+          power_of_attorney: UploadFile | None = File(None),
           principal: Principal = allow("subject"), session: Session = Depends(get_session)):
     form = {"grantee_uscc": grantee_uscc, "items": items, "purpose": purpose, "valid_to": valid_to,
-            "document_ref": document_ref, "restricted_consent": bool(restricted_consent)}
+            "document_ref": document_ref, "restricted_consent": bool(restricted_consent),
+            "signatory_name": signatory_name, "signatory_capacity": signatory_capacity,
+            "power_of_attorney": read_power_of_attorney(power_of_attorney)}
     try:
         data = grant_form(form)
         auth = service.grant(session, principal, data, lang=language(request), channel="web")
@@ -73,6 +78,13 @@ def grant(request: Request, grantee_uscc: str = CodeForm(""), items: list[Code] 
         return _authorisations_page(request, session, principal, form=form, error=exc, status_code=exc.status)
     session.commit()
     return RedirectResponse(f"/me/authorisations?granted={auth.id}", status_code=303)
+
+
+def read_power_of_attorney(upload: UploadFile | None) -> bytes:
+    """The uploaded power of attorney, read one byte past the limit so an oversize file is refused."""
+    if upload is None or not upload.filename:
+        return b""
+    return upload.file.read(signatory.MAX_POA_BYTES + 1)
 
 
 def grant_form(form: dict, model: type[AuthorisationIn] = AuthorisationIn) -> AuthorisationIn:
@@ -84,7 +96,9 @@ def grant_form(form: dict, model: type[AuthorisationIn] = AuthorisationIn) -> Au
     try:
         return model(grantee_uscc=form["grantee_uscc"], items=form["items"], purpose=form["purpose"],
                      valid_to=valid_to, document_ref=form["document_ref"],
-                     restricted_consent=form["restricted_consent"])
+                     restricted_consent=form["restricted_consent"], signatory_name=form.get("signatory_name", ""),
+                     signatory_capacity=form.get("signatory_capacity", ""),
+                     power_of_attorney_b64=base64.b64encode(form.get("power_of_attorney") or b"").decode())
     except ValidationError as exc:
         raise form_invalid(exc) from None
 
@@ -117,7 +131,7 @@ def _authorisations_page(request: Request, session: Session, principal: Principa
 @router.get("/me/access-log")
 def my_access_log(request: Request, page: int = Query(1, ge=1, le=10_000), principal: Principal = allow("subject"),
                   session: Session = Depends(get_session)):
-    found = views.my_log(session, principal, LOG_PAGE + 1, (page - 1) * LOG_PAGE)
+    found = views.my_log(session, principal, LOG_PAGE + 1, (page - 1) * LOG_PAGE, language(request))
     ctx = {"entries": found[:LOG_PAGE], "page": page, "has_next": len(found) > LOG_PAGE, "pager_query": "",
            "item_names": item_names(language(request))}
     return render(request, "access/my_access_log.html", ctx)
@@ -126,7 +140,7 @@ def my_access_log(request: Request, page: int = Query(1, ge=1, le=10_000), princ
 @router.get("/me/access-log/{entry_id}")
 def my_access_log_entry(request: Request, entry_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow("subject"),
                         session: Session = Depends(get_session)):
-    entry = views.my_log_entry(session, principal, entry_id)
+    entry = views.my_log_entry(session, principal, entry_id, language(request))
     return render(request, "access/access_log_entry.html", {"entry": entry, "item_names": item_names(language(request))})
 
 

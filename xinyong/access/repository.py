@@ -105,3 +105,12 @@ def query_item_with_org(session: Session, item_id: int) -> tuple[QueryItem, Agen
     row = session.execute(select(QueryItem, Agency).join(Agency, Agency.id == QueryItem.org_id)
                           .where(QueryItem.id == item_id)).first()
     return (row[0], row[1]) if row else None
+
+
+def signatories(session: Session, subject_id: int, auth_ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
+    """Who signed each of these authorisations of the subject (one query; not the files)."""
+    if not auth_ids:
+        return {}
+    rows = session.execute(select(Authorisation.id, Authorisation.signatory_name, Authorisation.signatory_capacity)
+                           .where(Authorisation.id.in_(auth_ids), Authorisation.subject_id == subject_id)).all()
+    return {i: (name, cap) for i, name, cap in rows}

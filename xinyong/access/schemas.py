@@ -62,6 +62,11 @@ class AuthorisationIn(BaseModel):
     valid_to: dt.date
     document_ref: Text = Field("", max_length=200)
     restricted_consent: bool = Field(False, description="consent after reading the consequences notice (FZ art. 11)")
+    # who signed for the subject (FZ art. 13, QZ art. 33)
+    signatory_name: str = Field("", max_length=100, description="who signed the written authorisation")
+    signatory_capacity: str = Field("", max_length=24, description="self | legal_representative | agent")
+    power_of_attorney_b64: str = Field("", max_length=7_200_000,
+                                       description="an agent's power of attorney (PDF/JPG/PNG, base64, at most 5 MiB)")
 
 
 class WindowAuthorisationIn(AuthorisationIn):
@@ -97,6 +102,9 @@ class AuthorisationOut(BaseModel):
     status: str               # active | pending | expired | revoked
     revoked_at: Instant | None
     revocation_reason: str | None
+    signatory_name: str | None = None
+    signatory_capacity: str | None = None
+    power_of_attorney_on_file: bool = False
 
 
 # ---- query items ---------------------------------------------------------------------------------
@@ -146,6 +154,7 @@ class AccessLogEntryOut(BaseModel):
     reason_en: str
     citation: str
     channel: str
+    signatory: str | None = None     # who signed the authorisation a query rested on (FZ art. 13, QZ art. 33)
 
 
 class AuditAccessLogEntryOut(AccessLogEntryOut):

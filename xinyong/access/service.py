@@ -4,6 +4,10 @@ agencies draft, publish and withdraw their query items (FZ art. 13 para. 2). Eve
 versioned (xinyong.history) and written to the audit log. Services flush, never commit."""
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+
 import datetime as dt
 
 from sqlalchemy import select
@@ -11,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from xinyong import clock
 from xinyong.access import gate, repository, rules
+from xinyong.access import signatory
 from xinyong.access.schemas import AuthorisationIn, QueryItemIn
 from xinyong.audit import record_event
 from xinyong.history import change_context
@@ -40,8 +45,14 @@ def grant(session: Session, principal: Principal, data: AuthorisationIn, *, subj
     else:
         raise Forbidden("仅信用主体本人或服务窗口可以作出授权",
                         message_en="only the subject, or the service window, grants")
-    if subject_id is None or session.get(Subject, subject_id) is None:
+    subject = session.get(Subject, subject_id) if subject_id is not None else None
+    if subject is None:
         raise NotFound("未找到该信用主体", field="subject", message_en="no such credit subject")
+    poa = _power_of_attorney(data.power_of_attorney_b64)
+    problem = signatory.signatory_problem(subject.kind, subject.legal_rep_name, data.signatory_name,
+                                          data.signatory_capacity, poa)
+    if problem:
+        raise _invalid(*problem)
     grantee = session.scalar(select(Agency).where(Agency.uscc == data.grantee_uscc.strip().upper()))
     if grantee is None or not grantee.active:
         raise _invalid("grantee_uscc", "choose a registered organisation", "请选择平台登记的机构")
@@ -56,7 +67,13 @@ def grant(session: Session, principal: Principal, data: AuthorisationIn, *, subj
     auth = Authorisation(subject_id=subject_id, grantee_org_id=grantee.id, items=items, purpose=data.purpose.strip(),
                          valid_from=valid_from, valid_to=data.valid_to, document_ref=data.document_ref.strip(),
                          restricted_consent=restricted and data.restricted_consent, consequences_notice=notice,
-                         granted_by=principal.user_id, granted_at=clock.now())
+                         granted_by=principal.user_id, granted_at=clock.now(),
+                         signatory_name=data.signatory_name.strip(), signatory_capacity=data.signatory_capacity,
+                         power_of_attorney=poa if data.signatory_capacity == "agent" else None,
+                         power_of_attorney_type=signatory.poa_type(poa) if poa and data.signatory_capacity == "agent"
+                         else None,
+                         power_of_attorney_sha256=hashlib.sha256(poa).hexdigest()
+                         if poa and data.signatory_capacity == "agent" else None)
     change_context(session, user_id=principal.user_id, reason="granted at the service window" if at_window
                    else "granted by the subject")
     session.add(auth)
@@ -64,8 +81,20 @@ def grant(session: Session, principal: Principal, data: AuthorisationIn, *, subj
     record_event(session, principal, "authorisation.grant", target_type="authorisation", target_id=auth.id,
                  subject_id=subject_id, details={
                      "grantee_org_id": grantee.id, "items": items, "valid_from": valid_from, "valid_to": data.valid_to,
-                     "restricted_consent": auth.restricted_consent, "at_window": at_window, "channel": channel})
+                     "restricted_consent": auth.restricted_consent, "at_window": at_window, "channel": channel,
+                     "signatory": auth.signatory_name, "capacity": auth.signatory_capacity,
+                     "power_of_attorney_sha256": auth.power_of_attorney_sha256})
     return auth
+
+
+def _power_of_attorney(b64: str) -> bytes | None:
+    if not b64.strip():
+        return None
+    try:
+        return base64.b64decode(b64, validate=True)
+    except (binascii.Error, ValueError):
+        raise _invalid("power_of_attorney", "the power of attorney is not valid base64",
+                       "授权委托书文件无法读取") from None
 
 
 def subject_for_window(session: Session, uscc: str | None, resident_id: str | None) -> int:

@@ -9,7 +9,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from xinyong import clock
-from xinyong.access import gate, repository, service
+from xinyong.access import gate, repository, service, signatory
 from xinyong.access.rules import GateDecision
 from xinyong.access.schemas import (
     AccessLogEntryOut,
@@ -131,17 +131,35 @@ def _entry(row: tuple, lang_org_fallback: str = STAFF_WINDOW) -> dict:
                 reason=zh, reason_en=en, citation=citation, channel=log.channel)
 
 
-def my_log(session: Session, principal: Principal, limit: int, offset: int) -> list[AccessLogEntryOut]:
-    """Who looked at my data (FZ art. 24, QZ art. 33): the subject's own entries only."""
-    rows = repository.search_log(session, repository.LogFilter(subject_id=_own_subject(principal)), limit, offset)
-    return [AccessLogEntryOut(**_entry(r)) for r in rows]
+def my_log(session: Session, principal: Principal, limit: int, offset: int, lang: str = "zh"
+           ) -> list[AccessLogEntryOut]:
+    """Who looked at my data (FZ art. 24, QZ art. 33): the subject's own entries only, each
+    authorisation-based one with who signed that authorisation (FZ art. 13, QZ art. 33)."""
+    subject_id = _own_subject(principal)
+    rows = repository.search_log(session, repository.LogFilter(subject_id=subject_id), limit, offset)
+    signed = _signatories(session, subject_id, rows, lang)
+    return [AccessLogEntryOut(**_entry(r), signatory=signed.get(_auth_ref(r))) for r in rows]
 
 
-def my_log_entry(session: Session, principal: Principal, entry_id: int) -> AccessLogEntryOut:
-    row = repository.log_entry(session, entry_id, subject_id=_own_subject(principal))
+def my_log_entry(session: Session, principal: Principal, entry_id: int, lang: str = "zh") -> AccessLogEntryOut:
+    subject_id = _own_subject(principal)
+    row = repository.log_entry(session, entry_id, subject_id=subject_id)
     if row is None:
         raise NotFound("记录不存在", message_en="no such entry")
-    return AccessLogEntryOut(**_entry(row))
+    return AccessLogEntryOut(**_entry(row), signatory=_signatories(session, subject_id, [row], lang).get(_auth_ref(row)))
+
+
+def _auth_ref(row: tuple) -> int | None:
+    log = row[0]
+    ref = log.basis_ref or ""
+    return int(ref) if log.basis_kind == "authorisation" and ref.isdigit() else None
+
+
+def _signatories(session: Session, subject_id: int, rows: list[tuple], lang: str) -> dict[int, str]:
+    ids = {i for i in (_auth_ref(r) for r in rows) if i is not None}
+    found = repository.signatories(session, subject_id, sorted(ids))
+    return {i: signatory.label(name, cap, lang) or ("未记录签署人" if lang == "zh" else "signatory not recorded")
+            for i, (name, cap) in found.items()}
 
 
 def _own_subject(principal: Principal) -> int:
@@ -184,7 +202,9 @@ def authorisation_out(auth: Authorisation, grantee, granted_by_role: str | None 
         restricted_consent=auth.restricted_consent, consequences_notice=auth.consequences_notice,
         granted_at=auth.granted_at, at_window=granted_by_role is not None and granted_by_role != "subject",
         status=service.status_of(auth),
-        revoked_at=auth.revoked_at, revocation_reason=auth.revocation_reason)
+        revoked_at=auth.revoked_at, revocation_reason=auth.revocation_reason,
+        signatory_name=auth.signatory_name, signatory_capacity=auth.signatory_capacity,
+        power_of_attorney_on_file=auth.power_of_attorney is not None)
 
 
 def query_item_out(qi: QueryItem, org) -> QueryItemOut:

@@ -45,7 +45,8 @@ def load(session: Session, ctx) -> list[str]:
     if eligible is not None:
         r = eligible.record
         lines.append(f"  eligible today:     {r.decision_no} ({r.severity or '-'} penalty, minimum publicity ended "
-                     f"{r.publicity_min_end}) — apply at /me/repair with a commitment letter (PDF/JPG/PNG)")
+                     f"{r.publicity_min_end}) — apply at /me/repair with the materials it needs "
+                     f"({', '.join(eligible.result.materials)}; PDF/JPG/PNG): acceptance refuses an incomplete set")
     if other is not None:
         why = other.result.blocking[0]
         when = f", possible from {other.result.from_date}" if other.result.from_date else ""

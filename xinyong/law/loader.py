@@ -22,6 +22,12 @@ PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
 _DEFAULT_DIRECTORY = str(PROFILES_DIR)  # already resolved
 
 
+NOT_IN_OUR_SOURCES = "not in our sources"
+# rules whose only effect is to refuse what a subject applies for: each version declares the
+# right it refuses, and the loader refuses one that rests on a text not in our sources
+RIGHT_REFUSING_KEYS = frozenset({"repair.non_repairable", "repair.fraud_bar"})
+
+
 class ProfileError(ValueError):
     """A profile is unknown or its file is malformed; the message names file and rule."""
 
@@ -44,6 +50,11 @@ class Regulation:
     effective_from: dt.date | None
     effective_to: dt.date | None
     label_en: str = ""  # short English name for reasons, e.g. "NDRC Order 36"
+    text: str = ""      # the file of its text in our sources (shared/law); "" = not in our sources
+
+    @property
+    def in_our_sources(self) -> bool:
+        return bool(self.text)
 
     @property
     def label(self) -> str:
@@ -57,6 +68,10 @@ class Citation:
     article: str = ""
     article_zh: str = ""
     note: str = ""
+    # False when the text the rule rests on is not in our sources: the regulation's text is
+    # missing, or the rule marks itself `source: not in our sources` (e.g. a city article that
+    # defers to interim measures we do not have)
+    sourced: bool = True
 
     def __str__(self) -> str:
         head = f"{self.regulation_id} {self.article}".strip()
@@ -78,6 +93,7 @@ class Rule:
     value: dict[str, Any]
     source: str = ""  # the profile file that defined this version
     regulation_label: str = ""
+    refuses: str = ""  # the right this rule can refuse (e.g. "repair"); needs a sourced citation
 
     def __hash__(self) -> int:  # value is a dict; a version is identified by key, start, source
         return hash((self.key, self.effective_from, self.source))
@@ -182,6 +198,7 @@ def _parse_regulations(raw: Any, where: str) -> dict[str, Regulation]:
             effective_from=_date(item.get("effective_from"), here, "effective_from"),
             effective_to=_date(item.get("effective_to"), here, "effective_to"),
             label_en=_text(item.get("label_en"), here, "label_en", required=False),
+            text=_text(item.get("text"), here, "text", required=False),
         )
         if reg.id in found:
             raise ProfileError(f"{here}: regulation {reg.id!r} declared twice")
@@ -201,7 +218,11 @@ def _parse_citation(raw: Any, here: str, regulations: dict[str, Regulation]) -> 
     note = _text(raw.get("note"), here, "citation.note", required=False)
     if not (article or article_zh or note):
         raise ProfileError(f"{here}: citation needs an article, or a note saying why there is none")
-    return Citation(reg_id, regulations[reg_id].title_zh, article, article_zh, note)
+    source = raw.get("source")
+    if source not in (None, NOT_IN_OUR_SOURCES):
+        raise ProfileError(f"{here}: citation.source may only say {NOT_IN_OUR_SOURCES!r}, got {source!r}")
+    sourced = regulations[reg_id].in_our_sources and source is None
+    return Citation(reg_id, regulations[reg_id].title_zh, article, article_zh, note, sourced)
 
 
 def _parse_rule(item: Any, here: str, regulations: dict[str, Regulation], source: str) -> Rule:
@@ -223,8 +244,14 @@ def _parse_rule(item: Any, here: str, regulations: dict[str, Regulation], source
         raise ProfileError(f"{here}: value must be a mapping")
     _check_json_compatible(value, f"{here}: value")
     _check_value(key, value, here)
+    refuses = _text(item.get("refuses"), here, "refuses", required=False)
+    if key in RIGHT_REFUSING_KEYS and not refuses:
+        raise ProfileError(f"{here}: a {key} rule refuses a right: declare it with `refuses: <right>`")
+    if refuses and not citation.sourced:
+        raise ProfileError(f"{here}: refuses {refuses!r} on a reading not in our sources; an unsourced reading "
+                           f"may not refuse a right (add the text to our sources, or drop the rule)")
     label = regulations[citation.regulation_id].label
-    return Rule(key, start, end, citation, value, source, label)
+    return Rule(key, start, end, citation, value, source, label, refuses)
 
 
 def _check_json_compatible(value: Any, where: str) -> None:

@@ -94,7 +94,8 @@ async def create_proposal(request: Request, principal: Principal = allow(*ACTORS
                           session: Session = Depends(get_session)):
     form = await screened_form(request)
     data = {k: form.get(k, "") for k in ("kind", "subject", "category", "reasons", "legal_basis", "measures",
-                                         "removal_conditions", "period_months", "proposing_org_id")}
+                                         "removal_conditions", "period_months", "proposing_org_id",
+                                         "lenient_waiver_reason")}
     data.update({k: form.getlist(k) for k in ("criteria", "lenient_flags", "basis_record_ids")})
     data["persons"] = [(form.get(f"person_role_{i}", ""), form.get(f"person_name_{i}", ""),
                         form.get(f"person_subject_{i}", "")) for i in range(1, PERSON_ROWS + 1)]
@@ -127,7 +128,7 @@ def _proposal_in(session: Session, data: dict) -> ProposalIn:
     try:
         return ProposalIn(
             kind=data["kind"], subject_id=subject.id, category=data["category"] or None, criteria=data["criteria"],
-            lenient_flags=data["lenient_flags"],
+            lenient_flags=data["lenient_flags"], lenient_waiver_reason=data.get("lenient_waiver_reason", ""),
             basis_record_ids=[int(x) for x in data["basis_record_ids"] if str(x).isdigit()],
             reasons=data["reasons"], legal_basis=data["legal_basis"], measures=data["measures"],
             removal_conditions=data["removal_conditions"],

@@ -9,7 +9,8 @@ from xinyong.kit.pdf import Section
 from xinyong.lists import rules
 
 OUTCOME_ZH = {"upheld": "经核实，维持拟列入意见", "withdrawn": "经核实，异议成立，撤回拟列入"}
-REMOVAL_ZH = {"repaired": "已完成信用修复", "expired": "列入期限届满", "conditions_met": "已满足移出条件"}
+REMOVAL_ZH = {"repaired": "已完成信用修复", "expired": "列入期限届满", "conditions_met": "已满足移出条件",
+              "criteria_broken": "不再符合认定标准"}
 
 
 def _subject_rows(subject, org, kind) -> list[tuple[str, str]]:

@@ -199,3 +199,25 @@ def documents_of(session: Session, proposal_ids: list[int]) -> dict[int, list[Do
                                                         Document.procedure_id.in_(proposal_ids)).order_by(Document.id)):
             found[d.procedure_id].append(d)
     return found
+
+
+def entries_of_subjects(session: Session, subject_ids: list[int], kinds: list[str], statuses: tuple[str, ...]
+                        ) -> list[ListEntry]:
+    return list(session.scalars(select(ListEntry).where(
+        ListEntry.subject_id.in_(subject_ids), ListEntry.kind.in_(kinds), ListEntry.status.in_(statuses))
+        .order_by(ListEntry.id).with_for_update()))
+
+
+def adverse_in_batch(session: Session, batch_id: int, severities: list[str], incentive_kinds: list[str]
+                     ) -> list[tuple[int, str, str]]:
+    """(subject id, severity, decision no) of one active adverse record of the batch per subject
+    that is on an incentive list now: set-based, one query over the batch."""
+    if not severities or not incentive_kinds:
+        return []
+    on_list = select(ListEntry.subject_id).where(ListEntry.kind.in_(incentive_kinds),
+                                                 ListEntry.status.in_(("active", "decided")))
+    rows = session.execute(select(Record.subject_id, func.max(Record.severity), func.min(Record.decision_no))
+                           .where(Record.batch_id == batch_id, Record.status == "active",
+                                  Record.severity.in_(severities), Record.subject_id.in_(on_list))
+                           .group_by(Record.subject_id)).all()
+    return [(s, sev, no) for s, sev, no in rows]

@@ -23,7 +23,7 @@ from xinyong.law import Profile, RuleNotInForce
 
 PUNITIVE, INCENTIVE = "punitive", "incentive"
 OBJECTION_OUTCOMES = ("upheld", "withdrawn")   # the listing goes on | the proposal is withdrawn
-REMOVAL_REASONS = ("repaired", "expired", "conditions_met")
+REMOVAL_REASONS = ("repaired", "expired", "conditions_met", "criteria_broken")
 OPEN_STATUSES = ("proposed", "notice", "objection")
 SEVERITY_ZH = {"serious": "严重", "general": "一般"}
 
@@ -40,6 +40,8 @@ class KindSpec:
     criteria_citation: str
     clean_years: int
     adverse_severities: tuple[str, ...]
+    ended_by_punitive_listing: bool
+    ended_by_adverse_record: bool
     prior_notice: bool
     basis_records_required: bool
     basis_severity: tuple[str, ...] | None
@@ -134,17 +136,20 @@ def _kind(profile: Profile, key: str, on: dt.date) -> KindSpec:
     if v.get("categories_rule"):
         cat_value = profile.rule(v["categories_rule"], on).value
         categories, categories_en = dict(cat_value["categories"]), dict(cat_value.get("categories_en") or {})
-    criteria, criteria_citation, clean_years, adverse = {}, "", 0, ()
+    criteria, criteria_citation, clean_years, adverse, ends = {}, "", 0, (), {}
     if v.get("criteria_rule"):
         crit = profile.rule(v["criteria_rule"], on)
         criteria, criteria_citation = dict(crit.value["criteria"]), str(crit.citation)
         clean_years = int(crit.value.get("clean_years", 0))
         adverse = tuple(crit.value.get("adverse_severities", ()))
+        ends = crit.value
     period = v["period_months"]
     return KindSpec(
         key=key, name_zh=v["name_zh"], name_en=v["name_en"], polarity=v["polarity"], categories=categories,
         categories_en=categories_en,
         criteria=criteria, criteria_citation=criteria_citation, clean_years=clean_years, adverse_severities=adverse,
+        ended_by_punitive_listing=bool(ends.get("ended_by_punitive_listing")),
+        ended_by_adverse_record=bool(ends.get("ended_by_adverse_record")),
         prior_notice=bool(v["prior_notice"]), basis_records_required=bool(v["basis_records_required"]),
         basis_severity=tuple(v["basis_severity"]) if v.get("basis_severity") else None,
         lenient_refuses=bool(v.get("lenient_refuses")), responsible_persons=bool(v.get("responsible_persons")),
@@ -223,6 +228,8 @@ class ProposalFacts:
     active_entry_kinds: frozenset[str]        # kinds the subject is on now
     adverse_records_recent: int               # adverse records within the red list's clean window
     measures_given: bool = True
+    platform_flags: tuple[str, ...] = ()      # QZ art. 21 cases the platform can know (a minor)
+    lenient_waiver_reason: str = ""
 
 
 def check_proposal(p: ListPolicy, f: ProposalFacts) -> Verdict:
@@ -284,6 +291,15 @@ def _check_lenient(p: ListPolicy, kind: KindSpec, f: ProposalFacts) -> Verdict:
         return _no("lenient_flag_unknown", f"本地规定未设此宽容审慎情形：{'、'.join(unknown)}",
                    f"no such lenient-handling case in this profile: {', '.join(unknown)}",
                    p.lenient_citation or kind.citation)
+    raised = [c for c in f.platform_flags if c in p.lenient_flags and c not in f.lenient_flags]
+    if raised and kind.punitive and not f.lenient_waiver_reason.strip():
+        cases = "；".join(p.lenient_flags[c]["zh"] for c in raised)
+        cases_en = "; ".join(p.lenient_flags[c]["en"] for c in raised)
+        return _no("lenient_raised",
+                   f"平台核实属于应当宽容、审慎认定和记录的情形（{cases}）：请按该情形从宽处理，"
+                   f"或写明不予从宽的理由",
+                   f"the platform finds a case for lenient and prudent handling ({cases_en}): handle it "
+                   f"leniently, or record the reason for proceeding without leniency", p.lenient_citation)
     if f.lenient_flags and kind.punitive and kind.lenient_refuses:
         cases = "；".join(p.lenient_flags[c]["zh"] for c in f.lenient_flags)
         cases_en = "; ".join(p.lenient_flags[c]["en"] for c in f.lenient_flags)
@@ -350,6 +366,39 @@ def _check_measures(p: ListPolicy, kind: KindSpec, f: ProposalFacts) -> Verdict:
         return _no("measures_required", f"请写明拟采取的{what[0]}（决定文书须载明）",
                    f"state the {what[1]} (the decision document states them)", kind.citation)
     return _ok()
+
+
+def minor_at(birth: dt.date, act: dt.date) -> bool:
+    """QZ art. 21 (1): under 18 on the date of the act (the birth date is in the resident ID)."""
+    return (act.year - birth.year - ((act.month, act.day) < (birth.month, birth.day))) < 18
+
+
+def birth_date(resident_id: str) -> dt.date | None:
+    """GB 11643: characters 7-14 are the birth date (YYYYMMDD)."""
+    try:
+        return dt.date(int(resident_id[6:10]), int(resident_id[10:12]), int(resident_id[12:14]))
+    except (ValueError, IndexError):
+        return None
+
+
+# ---- what ends an incentive listing ---------------------------------------------------------------------
+
+def incentive_ended_by(kind: KindSpec, *, punitive: KindSpec | None = None, adverse_severity: str | None = None
+                       ) -> Verdict | None:
+    """FZ art. 14, 16-17: a subject is not on opposite lists at once. A punitive listing, or a
+    record of an adverse severity (it breaks "no adverse credit record", art. 16(1)), ends the
+    incentive entry, with the reason and the criteria's citation; None when it does not."""
+    if kind.punitive:
+        return None
+    cite = kind.criteria_citation or kind.citation
+    if punitive is not None and punitive.punitive and kind.ended_by_punitive_listing:
+        return _no("criteria_broken", f"已被列入{punitive.name_zh}，不再符合{kind.name_zh}认定标准",
+                   f"put on the {punitive.name_en}: no longer meets the {kind.name_en} criteria", cite)
+    if adverse_severity is not None and kind.ended_by_adverse_record and adverse_severity in kind.adverse_severities:
+        return _no("criteria_broken", f"新增{adverse_severity}失信记录，不再符合{kind.name_zh}认定标准（无不良信用记录）",
+                   f"a new {adverse_severity} record: no longer meets the {kind.name_en} criteria (no adverse record)",
+                   cite)
+    return None
 
 
 # ---- the steps ------------------------------------------------------------------------------------------

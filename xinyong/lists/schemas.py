@@ -21,6 +21,8 @@ class ProposalIn(BaseModel):
     category: Code | None = Field(None, max_length=48)
     criteria: list[Code] = Field(default_factory=list, max_length=10)
     lenient_flags: list[Code] = Field(default_factory=list, max_length=10)
+    # QZ art. 21: why the listing proceeds without the leniency the platform flagged
+    lenient_waiver_reason: Text = Field("", max_length=2000)
     basis_record_ids: list[int] = Field(default_factory=list, max_length=100)
     reasons: Text = Field(min_length=1, max_length=4000)
     legal_basis: Text = Field(min_length=1, max_length=2000)
@@ -100,6 +102,8 @@ class ProposalOut(BaseModel):
     category_name: str | None = None
     criteria: list[str]
     lenient_flags: list[str]
+    platform_lenient_flags: list[str] = []
+    lenient_waiver_reason: str | None = None
     basis_record_ids: list[int]
     basis_records: list[str] = Field(default_factory=list, description="the basis records by agency and 决定文书号")
     reasons: str

@@ -17,6 +17,8 @@ from xinyong.documents import service as documents
 from xinyong.feed import service as feed
 from xinyong.kit.access import Principal
 from xinyong.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
+from xinyong.kit.crypto import decrypt
+from xinyong.law import RuleNotInForce
 from xinyong.law.loader import active_profile
 from xinyong.lists import papers, repository, rules
 from xinyong.lists.schemas import ProposalIn
@@ -77,12 +79,15 @@ def propose(session: Session, principal: Principal, data: ProposalIn) -> ListPro
         responsible_roles=tuple(p["role"] for p in persons),
         proposer_org_id=org_id if principal.role == "agency" else None,
         open_procedure_kinds=open_kinds, active_entry_kinds=entry_kinds, adverse_records_recent=adverse,
-        measures_given=bool(data.measures.strip()))
+        measures_given=bool(data.measures.strip()),
+        platform_flags=_platform_lenient_flags(session, principal, subject, found, policy),
+        lenient_waiver_reason=data.lenient_waiver_reason)
     verdict = rules.check_proposal(policy, facts)
     _refuse(verdict, status="invalid" if verdict.code in ("category_not_allowed", "criteria_required",
                                                           "lenient_flag_unknown", "basis_required",
                                                           "period_out_of_range", "responsible_role_unknown",
-                                                          "measures_required", "basis_not_found") else "conflict")
+                                                          "measures_required", "basis_not_found",
+                                                          "lenient_raised") else "conflict")
     persons = _linked_persons(session, subject, persons)
     proposal = ListProposal(
         subject_id=subject.id, kind=kind.key, proposing_org_id=org_id,
@@ -90,7 +95,8 @@ def propose(session: Session, principal: Principal, data: ProposalIn) -> ListPro
         lenient_flags=list(facts.lenient_flags), reasons=data.reasons.strip(), legal_basis=data.legal_basis.strip(),
         measures=data.measures.strip(), removal_conditions=data.removal_conditions.strip() or kind.removal_conditions_zh,
         period_months=facts.period_months, responsible_persons=persons, status="proposed", citation=verdict.citation,
-        created_by=principal.user_id)
+        created_by=principal.user_id, platform_lenient_flags=list(facts.platform_flags) or None,
+        lenient_waiver_reason=(data.lenient_waiver_reason.strip() or None) if facts.platform_flags else None)
     session.add(proposal)
     session.flush()
     if found:
@@ -104,6 +110,20 @@ def propose(session: Session, principal: Principal, data: ProposalIn) -> ListPro
         notify(session, kind="listing.proposed", role="staff", link=f"/office/lists/proposals/{proposal.id}",
                text_zh=f"{kind.name_zh}拟列入：{subject.name}", text_en=f"{kind.name_en} proposal: subject {subject.id}")
     return proposal
+
+
+def _platform_lenient_flags(session: Session, principal: Principal, subject: Subject, records: list,
+                            policy: rules.ListPolicy) -> tuple[str, ...]:
+    """QZ art. 21 (1), raised by the platform: a natural person under 18 at the date of an act the
+    listing rests on (the birth date read from the sealed resident ID, the opening audited)."""
+    if "minor_full_capacity" not in policy.lenient_flags or subject.resident_id_enc is None or not records:
+        return ()
+    born = rules.birth_date(decrypt(subject.resident_id_enc))
+    record_event(session, principal, "subject.resident_id.open", target_type="subject", target_id=subject.id,
+                 subject_id=subject.id, details={"purpose": "age at the act (QZ art. 21)"})
+    if born is None or not any(rules.minor_at(born, r.decision_date) for r in records):
+        return ()
+    return ("minor_full_capacity",)
 
 
 def _proposing_org(session: Session, principal: Principal, data: ProposalIn) -> int:
@@ -301,6 +321,8 @@ def decide(session: Session, principal: Principal, proposal_id: int) -> ListEntr
            text_en=f"{org.name} decided to put you on the {kind.name_en}; read the decision")
     record_event(session, principal, "listing.decide", target_type="list_entry", target_id=entry.id,
                  subject_id=p.subject_id, details={"proposal_id": p.id, "document_id": doc.id, "kind": p.kind})
+    if kind.punitive:
+        end_incentives(session, principal, {p.subject_id: f"（决定书 {doc.number}）"}, policy, punitive=kind)
     return entry
 
 
@@ -369,6 +391,42 @@ def _end(session: Session, actor: Principal | None, entries: list[ListEntry], re
                      subject_id=e.subject_id, details={"reason": reason, "document_id": doc.id})
     feed.emit(session, "delisted", [{"subject_id": e.subject_id, "details": {
         "entry_id": e.id, "kind": e.kind, "reason": reason}, "citation": e.citation} for e in published])
+
+
+def end_incentives(session: Session, actor: Principal | None, subjects: dict[int, str], policy: rules.ListPolicy,
+                   *, punitive: rules.KindSpec | None = None, severities: dict[int, str] | None = None
+                   ) -> list[ListEntry]:
+    """FZ art. 14, 16-17: end the incentive (red) entries of these subjects that a punitive
+    listing or a new adverse record breaks, each with the reason, the criteria's article and a
+    removal document. `subjects` maps subject id to the cause's reference (document, record)."""
+    incentive = [k for k, spec in policy.kinds.items() if not spec.punitive]
+    if not subjects or not incentive:
+        return []
+    ending = []
+    for e in repository.entries_of_subjects(session, list(subjects), incentive, ("active", "decided")):
+        verdict = rules.incentive_ended_by(policy.kinds[e.kind], punitive=punitive,
+                                           adverse_severity=(severities or {}).get(e.subject_id))
+        if verdict is not None:
+            ending.append((e, f"{verdict.reason_zh}{subjects[e.subject_id]}（依据：{verdict.citation}）"))
+    for e, note in ending:
+        _end(session, actor, [e], "criteria_broken", note, policy)
+    return [e for e, _ in ending]
+
+
+def end_incentives_for_batch(session: Session, batch_id: int, today: dt.date) -> list[ListEntry]:
+    """A batch's adverse records end the red-list entries they break (one query finds them)."""
+    try:
+        policy = current_policy(today)
+    except RuleNotInForce:
+        return []
+    severities = sorted({s for k in policy.kinds.values() if not k.punitive and k.ended_by_adverse_record
+                         for s in k.adverse_severities})
+    found = repository.adverse_in_batch(session, batch_id, severities, [k for k, v in policy.kinds.items()
+                                                                        if not v.punitive])
+    if not found:
+        return []
+    causes = {subject_id: f"（决定书 {decision_no}）" for subject_id, _, decision_no in found}
+    return end_incentives(session, None, causes, policy, severities={s: sev for s, sev, _ in found})
 
 
 # ---- reactions to repair and the sweep ----------------------------------------------------------------------

@@ -160,6 +160,15 @@ def match(trigger: dict, facts: SubjectFacts, proportionality: dict) -> Match | 
     raise TriggerError(f"unknown trigger kind {kind!r}")
 
 
+PUNITIVE_LISTS = ("serious_dishonesty", "black")
+
+
+def incentive_withheld(measure_kind: str, facts: SubjectFacts) -> bool:
+    """FZ art. 14, 16-17: incentives and punishments are not offered together; while the subject
+    is on a punitive list no incentive measure is offered (its red-list entry has ended)."""
+    return measure_kind == "incentive" and any(e.kind in PUNITIVE_LISTS for e in facts.entries)
+
+
 def matches(triggers: list[dict], facts: SubjectFacts, proportionality: dict) -> list[Match]:
     return [m for m in (match(t, facts, proportionality) for t in triggers) if m is not None]
 

@@ -219,6 +219,8 @@ def evaluate(session: Session, subject_id: int, matter: str, today: dt.date):
     facts = facts_of(session, subject_id, today)
     candidates = [(m, lst) for m, lst in repository.published_measures(session, jurisdiction()) if matter in m.matters]
     findings, unavailable = [], set()
+    # FZ art. 14, 16-17: a subject on a punitive list is offered no incentive in the same matter
+    candidates = [(m, lst) for m, lst in candidates if not rules.incentive_withheld(m.kind, facts)]
     for m, lst in candidates:
         unavailable.update(rules.unavailable_sources(m.triggers, facts))
         found = rules.matches(m.triggers, facts, proportionality.value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.history import versioned
@@ -33,6 +33,13 @@ class Authorisation(Base):
     consequences_notice: Mapped[str | None] = mapped_column(Text, nullable=True)
     granted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     granted_at: Mapped[dt.datetime] = created_at_column()
+    # who signed for the subject and in what capacity (FZ art. 13, QZ art. 33); an agent's power
+    # of attorney is kept with it. Null only on authorisations recorded before this was required.
+    signatory_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    signatory_capacity: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    power_of_attorney: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    power_of_attorney_type: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    power_of_attorney_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(TimestampTZ, nullable=True)
     revoked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     revocation_reason: Mapped[str | None] = mapped_column(Text, nullable=True)

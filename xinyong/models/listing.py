@@ -33,6 +33,10 @@ class ListProposal(Base):
     category: Mapped[str | None] = mapped_column(String(48), nullable=True)    # punitive lists: legal category
     criteria: Mapped[list] = mapped_column(Json, nullable=False, default=list)  # red list: criteria keys
     lenient_flags: Mapped[list] = mapped_column(Json, nullable=False, default=list)   # QZ art. 21
+    # QZ art. 21 cases the platform raised itself (a minor at the act's date), and the recorded
+    # reason for proceeding without the leniency they call for
+    platform_lenient_flags: Mapped[list | None] = mapped_column(Json, nullable=True)
+    lenient_waiver_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     reasons: Mapped[str] = mapped_column(Text, nullable=False)                 # 事由
     legal_basis: Mapped[str] = mapped_column(Text, nullable=False)             # 依据
     measures: Mapped[str] = mapped_column(Text, nullable=False, default="")    # 惩戒/激励措施

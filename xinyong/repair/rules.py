@@ -6,7 +6,9 @@ Which rule version applies (DOMAIN.md "use the rule in force on the relevant dat
 - repair.eligibility and repair.materials: the version in force on the record's decision date
   (Order 58 for decisions before 2026-04-01, Order 36 after);
 - repair.non_repairable, repair.fraud_bar: the version in force on the day of the decision on
-  the application (today).
+  the application (today). Only a sourced text may refuse repair (law/loader.py): Fuzhou's
+  art. 22 does; Quanzhou's art. 22 limits who may be listed and art. 36 para. 2 makes repair
+  take the subject off the list, so a Quanzhou listing bars nothing.
 
 No I/O here: the service loads the facts and passes them in with the profile.
 """
@@ -23,7 +25,8 @@ from xinyong.lists.rules import list_wording
 MATERIAL_KINDS = ("commitment_letter", "proof_of_performance", "training_certificate", "credit_report")
 MATERIAL_NAMES = {
     "commitment_letter": ("信用修复承诺书", "credit repair commitment letter"),
-    "proof_of_performance": ("履行义务证明材料", "proof of performance of obligations"),
+    # FZ art. 21 para. 2 (4): the penalty decision performed, e.g. the receipt for a paid fine
+    "proof_of_performance": ("履行义务证明材料（如罚款缴款凭证）", "proof of performance (e.g. the receipt for a paid fine)"),
     "training_certificate": ("信用修复培训证明", "credit repair training certificate"),
     "credit_report": ("第三方信用报告", "third-party credit report"),
 }
@@ -212,7 +215,8 @@ def decide(profile: Profile, record: RecordFacts, today: dt.date, fraud: list[Fr
 
 
 def _non_repairable(profile: Profile, record: RecordFacts, today: dt.date, bar) -> None:
-    """QZ art. 22 and 36 para. 3; FZ art. 22: the four serious categories, and what law excludes."""
+    """FZ art. 22: the four serious categories (read through the black-list entry resting on the
+    record); QZ art. 36 para. 3: what law excludes, as the profile names it."""
     rule = _rule(profile, "repair.non_repairable", today)
     if rule is None:
         return

@@ -246,7 +246,13 @@ def _document(session: Session, app: RepairApplication, record: Record, kind: st
 # ---- acceptance (QZ art. 36: within 3 working days of receipt) -----------------------------------------
 
 def accept(session: Session, principal: Principal, app_id: int) -> RepairApplication:
+    """QZ art. 36 para. 1: accepted only when the materials are complete (FZ art. 21 para. 2: the
+    commitment and the proof that the penalty decision was performed); otherwise refused at
+    acceptance with the list of what is missing, the article, a document and a notice."""
     app, record = _actionable(session, principal, app_id, "received")
+    missing = _missing(session, app)
+    if missing:
+        return _refuse_incomplete(session, principal, app, record, missing)
     app.status, app.accepted_on, app.updated_at = "accepted", clock.today(), clock.now()
     _complete(session, app.id, "acceptance", "accepted")
     cite = _citation("deadline.repair.acceptance", app.received_on)
@@ -257,6 +263,37 @@ def accept(session: Session, principal: Principal, app_id: int) -> RepairApplica
                  subject_id=app.subject_id)
     notify(session, kind="repair.accepted", subject_id=app.subject_id, link=f"/repair/{app.id}",
            text_zh=f"信用修复申请（编号 {app.id}）已受理", text_en=f"repair application #{app.id} accepted")
+    session.flush()
+    return app
+
+
+def _missing(session: Session, app: RepairApplication) -> list[str]:
+    """The required material kinds (fixed at filing from the rule of the record's decision date)
+    that the application does not carry."""
+    present = {m.kind for m in repository.materials_of(session, [app.id]).get(app.id, [])}
+    return rules.missing_materials(app.required_materials or [], present)
+
+
+def _refuse_incomplete(session: Session, principal: Principal, app: RepairApplication, record: Record,
+                       missing: list[str]) -> RepairApplication:
+    cite = "; ".join(c for c in (_citation("deadline.repair.acceptance", app.received_on),
+                                 _citation("repair.materials", record.decision_date)) if c)
+    zh = "、".join(rules.MATERIAL_NAMES[k][0] for k in missing)
+    en = ", ".join(rules.MATERIAL_NAMES[k][1] for k in missing)
+    app.status, app.decided_on, app.decided_by = "refused", clock.today(), principal.user_id
+    app.decision_reason, app.updated_at = f"申请材料不齐全，缺少：{zh}", clock.now()
+    app.reasons = [{"code": "materials_missing", "text_zh": app.decision_reason,
+                    "text_en": f"the materials are incomplete; missing: {en}", "citation": cite, "missing": missing}]
+    _complete(session, app.id, "acceptance", "refused")
+    _complete(session, app.id, "result", "refused")
+    _document(session, app, record, "repair_refusal", "信用修复申请不予受理决定书",
+              [Section(heading="不予受理的理由", paragraphs=[f"{app.decision_reason}（依据：{cite}）",
+                                                      "补齐上述材料后可重新提出信用修复申请。"])], cite, principal)
+    record_event(session, principal, "repair.refuse_incomplete", target_type="repair_application", target_id=app.id,
+                 subject_id=app.subject_id, details={"missing": ",".join(missing)})
+    notify(session, kind="repair.refused", subject_id=app.subject_id, link=f"/repair/{app.id}",
+           text_zh=f"信用修复申请（编号 {app.id}）不予受理：{app.decision_reason}",
+           text_en=f"repair application #{app.id} refused: the materials are incomplete; missing: {en}")
     session.flush()
     return app
 
@@ -307,6 +344,7 @@ def approve(session: Session, principal: Principal, app_id: int, reason: str = "
     if record.status != "active":
         raise Conflict("该记录已不处于公示状态", code="record_not_active", message_en="the record is no longer active")
     today = clock.today()
+    _check_conditions(session, app, record, today)
     cite = _citation("repair.effects", today)
     app.status, app.decided_on, app.decided_by = "approved", today, principal.user_id
     app.decision_reason, app.repaired_on, app.repair_citation, app.updated_at = reason or "准予信用修复", today, cite, clock.now()
@@ -324,6 +362,26 @@ def approve(session: Session, principal: Principal, app_id: int, reason: str = "
     session.flush()
     run_hook("on_records_repaired", session, app.subject_id, [record.id], today)
     return app
+
+
+def _check_conditions(session: Session, app: RepairApplication, record: Record, today: dt.date) -> None:
+    """Approval requires every condition the rule in force names (FZ art. 21 para. 2; QZ art. 35,
+    36): every required material on file, and no bar of the eligibility rules standing today
+    (this application itself is not an open application against its record)."""
+    missing = _missing(session, app)
+    if missing:
+        raise Conflict("申请材料不齐全，缺少：" + "、".join(rules.MATERIAL_NAMES[k][0] for k in missing),
+                       code="materials_missing",
+                       message_en="the materials are incomplete; missing: " + ", ".join(
+                           rules.MATERIAL_NAMES[k][1] for k in missing))
+    categories = repository.serious_list_categories(session, [record.id])
+    fraud = repository.fraud_findings(session, record.subject_id)
+    result = rules.decide(active_profile(), facts_of(record, categories, {}), today, fraud)
+    if result.blocking:
+        raise Conflict("不符合信用修复条件：" + "；".join(f"{r.text_zh}（{r.citation}）" for r in result.blocking),
+                       code="repair_conditions_not_met",
+                       message_en="the repair conditions are not met: " + "; ".join(
+                           f"{r.text_en} ({r.citation})" for r in result.blocking))
 
 
 def reject(session: Session, principal: Principal, app_id: int, reason: str) -> RepairApplication:
