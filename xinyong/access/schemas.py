@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field
 
 from xinyong.disclosure.schemas import PublicRecord
-from xinyong.kit.text import Code, Text
+from xinyong.kit.text import Code, PrivateText, Text
 
 BasisKind = Literal["self", "authorisation", "query_item", "legal_basis"]
 
@@ -63,9 +63,9 @@ class AuthorisationIn(BaseModel):
     document_ref: Text = Field("", max_length=200)
     restricted_consent: bool = Field(False, description="consent after reading the consequences notice (FZ art. 11)")
     # who signed for the subject (FZ art. 13, QZ art. 33)
-    signatory_name: str = Field("", max_length=100, description="who signed the written authorisation")
-    signatory_capacity: str = Field("", max_length=24, description="self | legal_representative | agent")
-    power_of_attorney_b64: str = Field("", max_length=7_200_000,
+    signatory_name: Text = Field("", max_length=100, description="who signed the written authorisation")
+    signatory_capacity: Code = Field("", max_length=24, description="self | legal_representative | agent")
+    power_of_attorney_b64: PrivateText = Field("", max_length=7_200_000,
                                        description="an agent's power of attorney (PDF/JPG/PNG, base64, at most 5 MiB)")
 
 
