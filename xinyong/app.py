@@ -97,6 +97,8 @@ def create_app() -> FastAPI:
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="xinyong_session",
                        same_site="lax", https_only=settings.base_url.startswith("https"), max_age=8 * 3600)
     app.add_middleware(SecurityHeadersMiddleware)
+    from xinyong.transparency.trigger import SequenceAfterResponse
+    app.add_middleware(SequenceAfterResponse, enabled=settings.transparency_auto)
     _handlers(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     from xinyong.web.routes import include_all

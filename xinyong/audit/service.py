@@ -127,8 +127,10 @@ def verify(session: Session, chunk: int = VERIFY_CHUNK) -> VerifyReport:
                                           problem is None))
             if problem is not None:
                 found.append(problem)
+        from xinyong.transparency.verification import verify_log  # the tree over the chains
+        heads_checked, tree_problems = verify_log(snap, chunk=chunk)
     return VerifyReport(at=clock.now(), chains=summaries, entries=total, checkpoints=good_checkpoints,
-                        problems=found + problems)
+                        problems=found + problems + tree_problems, heads=heads_checked)
 
 
 @contextlib.contextmanager
