@@ -22,6 +22,9 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from xinyong.audit.rules import EntryFields, canonical_json, format_at
 
 STH_VERSION = 1
+# actions after whose commit a head is signed at once (a batch, a decision document, a credit
+# report): the entries people will ask proofs for soonest
+HEAD_AFTER_ACTIONS = frozenset({"batch.ingest", "document.issue", "report.issue"})
 
 
 def leaf_data(fields: EntryFields) -> bytes:

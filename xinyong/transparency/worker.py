@@ -69,3 +69,12 @@ def sequence_if_due(engine=None) -> TreeHead | None:
     except Exception:  # the next request or run tries again; the log says why
         log.exception("sequencing the transparency log failed")
         return None
+
+
+def sequence_and_publish_quietly(engine=None) -> TreeHead | None:
+    """After a commit: sign and publish now; a failure is logged, the next trigger retries."""
+    try:
+        return sequence_and_publish(engine=engine)
+    except Exception:
+        log.exception("sequencing the transparency log failed")
+        return None
