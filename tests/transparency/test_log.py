@@ -176,3 +176,17 @@ def test_a_rotated_key_keeps_old_heads_verifiable(db, session, monkeypatch):
     assert len(json.loads((archive.archive_dir() / "keys.json").read_text())["keys"]) == 1
     sequence_and_publish(force_head=True)
     assert len(json.loads((archive.archive_dir() / "keys.json").read_text())["keys"]) == 2
+
+
+def test_entries_that_never_got_a_head_fail_once_they_are_older_than_the_maximum(db, session):
+    from xinyong.transparency.verification import verify_log
+    made = seed(session, 3)
+    with session.__class__(bind=db) as snap:
+        assert verify_log(snap)[1] == []  # fresh entries may wait for the next head
+        _, problems = verify_log(snap, now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=2))
+    assert [(p.kind, p.entry_id) for p in problems] == [("missing_head", made[0].id)]
+    out = runner.invoke(app, ["audit", "sequence"])
+    assert out.exit_code == 0 and "size 3" in out.output
+    with session.__class__(bind=db) as snap:
+        _, problems = verify_log(snap, now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=2))
+    assert problems == []
