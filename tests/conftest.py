@@ -27,6 +27,15 @@ os.environ.pop("XINYONG_DATABASE_URL", None)
 # developer's own data directory is not the suite's to touch
 os.environ["XINYONG_DATA_DIR"] = tempfile.mkdtemp(prefix="xinyong-test-data-")
 atexit.register(shutil.rmtree, os.environ["XINYONG_DATA_DIR"], True)
+# the web application's opportunistic tree-head signing runs only in the tests that ask for it
+os.environ["XINYONG_TRANSPARENCY_AUTO"] = "0"
+
+
+@pytest.fixture(autouse=True)
+def _transparency_archive(tmp_path, monkeypatch):
+    """Each test publishes tree heads to its own archive: heads of one test's database are
+    not another's (the archive refuses a second root for a size it already holds)."""
+    monkeypatch.setenv("XINYONG_TRANSPARENCY_ARCHIVE", str(tmp_path / "transparency-archive"))
 
 
 # hypothesis judges "too slow" and per-example deadlines by wall time; on a shared 2-core machine

@@ -172,3 +172,16 @@ def test_every_link_the_demo_sends_leads_to_a_page(loaded, today):
         links = set(s.scalars(select(Notification.link).where(Notification.link.is_not(None))))
     assert len(links) > 5
     assert [link for link in links if not any(p.match(link.split("?")[0]) for p in pages)] == []
+
+
+def test_the_demo_ends_with_a_published_tree_head_over_its_whole_log(loaded):
+    """Issue 12: a fresh demo has a signed head a new user can take, covering every entry."""
+    from xinyong.models import AuditEntry
+    from xinyong.transparency import service
+    from xinyong.transparency.archive import archived_heads
+    with session_scope() as s:
+        head = service.latest_head(s)
+        assert head is not None and head.tree_size == _count(s, AuditEntry) > 0
+        assert head.signature_ok(service.public_keys())
+    assert archived_heads()[-1].root_hash == head.root_hash
+    assert "transparency log: signed tree head" in "\n".join(loaded.extra_lines)

@@ -99,6 +99,8 @@ def create_app() -> FastAPI:
     from xinyong.kit import logs
     logs.install()
     app.add_middleware(logs.AccessLogMiddleware)
+    from xinyong.transparency.trigger import SequenceAfterResponse
+    app.add_middleware(SequenceAfterResponse, enabled=settings.transparency_auto)
     _handlers(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     from xinyong.web.routes import include_all

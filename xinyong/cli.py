@@ -91,6 +91,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
         err.print("[red]refusing to serve with the development secret[/red]: set XINYONG_SECRET_KEY "
                   "(or XINYONG_DEV=1 for a local demo)")
         raise typer.Exit(2)
+    if not settings.audit_signing_key and not settings.dev:
+        err.print("[red]refusing to serve without XINYONG_AUDIT_SIGNING_KEY[/red]: the tree heads the platform "
+                  "publishes must be signed by an explicit key (`xinyong audit keygen`), not one derived from "
+                  "XINYONG_SECRET_KEY (or XINYONG_DEV=1 for a local demo)")
+        raise typer.Exit(2)
     run(host, port, workers, log_level="info", access_log=access_log)
 
 
@@ -165,9 +170,13 @@ def sweep() -> None:
             report.update(module.run_sweep(session, clock.today()))
         record_event(session, command_line_actor(), "sweep.run", target_type="sweep", details=report)
         checkpoint = create_checkpoint(session)  # sign the chain heads as of every sweep
+    from xinyong.transparency.worker import sequence_and_publish
+    head = sequence_and_publish()  # and publish a tree head outside the database
     for key, value in report.items():
         console.print(f"{key}: {value}")
     console.print(f"audit checkpoint: {checkpoint.id}")
+    if head is not None:
+        console.print(f"tree head: size {head.tree_size}, root {head.root_hash}")
 
 
 @law_app.command("show")

@@ -41,6 +41,18 @@ class Settings(BaseSettings):
         description="comma-separated base64 raw Ed25519 public keys still accepted for old checkpoints "
                     "(after a key rotation); the current key's public key is always accepted",
     )
+    # ---- the public transparency log (xinyong.transparency, issue 12)
+    transparency_archive: str = Field(default="", description="directory the signed tree heads and leaf hashes are "
+                                                              "copied to, outside the database; default "
+                                                              "<XINYONG_DATA_DIR>/transparency")
+    transparency_interval_seconds: int = Field(default=300, ge=1, description="a new signed tree head at least this "
+                                                                             "often while entries are added")
+    transparency_auto: bool = Field(default=True, description="the web application signs and publishes a due "
+                                                               "tree head after responses")
+    transparency_max_head_age_seconds: int = Field(default=3600, ge=1, description="`xinyong audit verify` fails "
+                                                                                    "when the newest archived head "
+                                                                                    "is older than this while "
+                                                                                    "entries wait for one")
     base_url: str = Field(default="http://127.0.0.1:8000")
     # ---- data key ring (xinyong.kit.keyring): "id1:base64key,id2:base64key", first = current
     data_keys: str = Field(default="", repr=False,

@@ -70,3 +70,40 @@ def keygen_command() -> None:
     public = key.public_key()
     print(f"XINYONG_AUDIT_SIGNING_KEY={base64.b64encode(raw).decode('ascii')}")
     print(f"# public key (key id {rules.key_id(public)}): {base64.b64encode(rules.raw_public(public)).decode('ascii')}")
+
+
+@audit_app.command("sequence")
+def sequence_command(force: bool = typer.Option(False, help="sign a fresh head even if no entry was added")) -> None:
+    """Make every new audit entry a leaf of the public Merkle tree, sign a tree head, and copy
+    it to the archive outside the database (XINYONG_TRANSPARENCY_ARCHIVE)."""
+    from xinyong.transparency.archive import archive_dir
+    from xinyong.transparency.worker import sequence_and_publish
+    head = sequence_and_publish(force_head=force)
+    if head is None:
+        console.print("no tree head yet")
+        return
+    console.print(f"tree head: size {head.tree_size}, root {head.root_hash}, key {head.key_id[:16]}; "
+                  f"published to {archive_dir()}")
+
+
+@audit_app.command("export")
+def export_command(output: str = typer.Argument("-", help="file to write (default: standard output)"),
+                   chunk: int = typer.Option(5000, min=1)) -> None:
+    """Write every leaf of the tree, in leaf order, one a line: each line is the entry's
+    canonical JSON, exactly the bytes its leaf hash covers (for tools/verify_log.py audit-dump)."""
+    import sys
+
+    from xinyong.db import session_scope
+    from xinyong.transparency.repository import iter_leaves
+    from xinyong.transparency.rules import leaf_data
+    out = sys.stdout.buffer if output == "-" else open(output, "wb")
+    try:
+        with session_scope() as session:
+            for index, entry_id, entry in iter_leaves(session, chunk):
+                if entry is None:
+                    err.print(f"[yellow]leaf {index}: entry id {entry_id} is missing from the database[/yellow]")
+                    continue
+                out.write(leaf_data(entry.fields) + b"\n")
+    finally:
+        if out is not sys.stdout.buffer:
+            out.close()

@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session
 from xinyong.audit.rules import GENESIS, EntryFields
 from xinyong.audit.verification import StoredEntry
 from xinyong.models import AuditCheckpoint, AuditEntry, AuditHead
+from xinyong.models.transparency import TransparencyPending
 
 _ENTRY = AuditEntry.__table__
 _HEAD = AuditHead.__table__
+_PENDING = TransparencyPending.__table__
 
 
 def _dialect(session: Session) -> str:
@@ -64,6 +66,8 @@ def append(session: Session, fields: EntryFields, digest: str) -> AuditEntry:
     session.add(entry)
     session.execute(update(_HEAD).where(_HEAD.c.chain == fields.chain).values(seq=fields.seq, hash=digest))
     session.flush()
+    # the transparency log's outbox: the sequencer makes the entry a leaf after commit
+    session.execute(_PENDING.insert().values(entry_id=entry.id))
     return entry
 
 

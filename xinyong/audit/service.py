@@ -27,6 +27,8 @@ from xinyong.config import get_settings
 from xinyong.kit.access import Principal
 from xinyong.kit.errors import InvalidInput
 from xinyong.models import AuditCheckpoint, AuditEntry
+from xinyong.transparency.rules import HEAD_AFTER_ACTIONS
+from xinyong.transparency.trigger import HEAD_DUE
 
 VERIFY_CHUNK = 5000
 _ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
@@ -50,7 +52,10 @@ def record_event(session: Session, actor: Principal | None, action: str, *, targ
     fields = EntryFields(chain=chain, seq=seq + 1, at=clock.now(), actor_user_id=user_id, actor_org_id=org_id,
                          actor=label, action=action, target_type=target_type, target_id=target_id,
                          subject_id=subject_id, details=clean, prev_hash=prev_hash)
-    return repository.append(session, fields, fields.hash())
+    entry = repository.append(session, fields, fields.hash())
+    if action in HEAD_AFTER_ACTIONS:
+        session.info[HEAD_DUE] = True  # xinyong.transparency.trigger signs a head after commit
+    return entry
 
 
 def _check_names(action: str, target_type: str, target_id: str) -> None:
@@ -127,8 +132,10 @@ def verify(session: Session, chunk: int = VERIFY_CHUNK) -> VerifyReport:
                                           problem is None))
             if problem is not None:
                 found.append(problem)
+        from xinyong.transparency.verification import verify_log  # the tree over the chains
+        heads_checked, tree_problems = verify_log(snap, chunk=chunk)
     return VerifyReport(at=clock.now(), chains=summaries, entries=total, checkpoints=good_checkpoints,
-                        problems=found + problems)
+                        problems=found + problems + tree_problems, heads=heads_checked)
 
 
 @contextlib.contextmanager

@@ -66,6 +66,7 @@ class VerifyReport:
     entries: int
     checkpoints: int
     problems: list[Problem]
+    heads: int = 0          # published tree heads checked (xinyong.transparency)
 
     @property
     def ok(self) -> bool:
@@ -78,7 +79,7 @@ class VerifyReport:
     def summary(self) -> str:
         if self.ok:
             return (f"audit log intact: {self.entries} entries in {len(self.chains)} chains, "
-                    f"{self.checkpoints} checkpoints verified")
+                    f"{self.checkpoints} checkpoints verified, {self.heads} published tree heads verified")
         return f"audit log NOT intact: {len(self.problems)} problem(s); first: {self.problems[0].line()}"
 
 

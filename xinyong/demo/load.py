@@ -91,7 +91,21 @@ def run_demo(subjects: int = 400, seed: int = 2026, console=None) -> DemoReport:
     with session_scope() as session:
         report.counts = _counts(session, today, [o.batch_id for _, o in outcomes])
         report.examples = _examples(session, today)
+    report.extra_lines.append(_publish_head())
     return report
+
+
+def _publish_head() -> str:
+    """The demo ends with a published tree head over its whole log (issue 12)."""
+    from xinyong.transparency.archive import ArchiveConflict
+    from xinyong.transparency.worker import sequence_and_publish
+    try:
+        head = sequence_and_publish()
+    except ArchiveConflict as exc:  # e.g. a fresh database next to the archive of an older one
+        return (f"transparency log: head signed but NOT published: {exc}; give a new database a new "
+                "XINYONG_TRANSPARENCY_ARCHIVE (or move the old archive away)")
+    return (f"transparency log: signed tree head of size {head.tree_size}, root {head.root_hash[:16]}…, "
+            "published at /api/v1/transparency/sth/latest")
 
 
 def _register_agencies(session: Session, city: City) -> int:

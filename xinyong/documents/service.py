@@ -47,6 +47,10 @@ def issue(session: Session, *, kind: str, procedure: str, procedure_id: int, tit
                    sha256=hashlib.sha256(content).hexdigest(), citation=citation, created_by=created_by)
     session.add(doc)
     session.flush()
+    from xinyong.audit import record_event  # every decision document is an entry of the public log
+    record_event(session, None, "document.issue", target_type="document", target_id=doc.id, subject_id=subject_id,
+                 details={"kind": kind, "procedure": procedure, "procedure_id": procedure_id, "number": number,
+                          "sha256": doc.sha256, "created_by": created_by})
     return doc
 
 

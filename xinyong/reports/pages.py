@@ -178,7 +178,8 @@ def verify_code(request: Request, code: str = CodePath(max_length=64), principal
                 session: Session = Depends(get_session)):
     result = service.verify_code(session, code, client=client_of(request), principal=principal)
     session.commit()
-    return _verify_page(request, views.verification_out(result), status_code=404 if result.outcome == "not_found" else 200)
+    return _verify_page(request, views.verification_out(result), status_code=404 if result.outcome == "not_found" else 200,
+                        log=_in_log(session, result))
 
 
 @router.post("/verify")
@@ -196,10 +197,18 @@ def verify_submit(request: Request, code: str = CodeForm("", max_length=64), fil
         session.rollback()
         return _verify_page(request, None, error=exc, status_code=exc.status)
     session.commit()
-    return _verify_page(request, views.verification_out(result))
+    return _verify_page(request, views.verification_out(result), log=_in_log(session, result))
 
 
-def _verify_page(request: Request, result, *, error: XinyongError | None = None, status_code: int = 200):
+def _in_log(session: Session, result) -> dict | None:
+    """The report's issuance entry in the public transparency log, its proof checked against
+    the latest signed head (issue 12)."""
+    from xinyong.transparency.service import report_inclusion
+    return report_inclusion(session, result.report.id) if result.report is not None else None
+
+
+def _verify_page(request: Request, result, *, error: XinyongError | None = None, status_code: int = 200,
+                 log: dict | None = None):
     ctx = {"result": result, "error": error_view(error, language(request)),
-           "fingerprint": signing.certificate_fingerprint()}
+           "fingerprint": signing.certificate_fingerprint(), "log": log}
     return render(request, "reports/verify.html", ctx, status_code=status_code)

@@ -40,6 +40,8 @@ MODULES = (
     "xinyong.dashboards.api", "xinyong.dashboards.pages",
     # self-declared information (QZ art. 13, FZ art. 10 para. 2)
     "xinyong.declarations.api", "xinyong.declarations.pages",
+    # the public transparency log over the audit log (issue 12)
+    "xinyong.transparency.api", "xinyong.transparency.pages",
 )
 
 

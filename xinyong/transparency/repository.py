@@ -1,0 +1,132 @@
+"""Storage of the transparency log. The sequencer alone locks the one state row; appends
+only insert into the pending outbox. Proofs read O(log n) nodes by primary key in one query."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from xinyong.audit.repository import _stored
+from xinyong.audit.verification import StoredEntry
+from xinyong.models import AuditEntry
+from xinyong.models.transparency import (TransparencyHead, TransparencyLeaf, TransparencyNode, TransparencyPending,
+                                         TransparencyState)
+from xinyong.transparency.merkle import Key
+
+_STATE = TransparencyState.__table__
+_PENDING = TransparencyPending.__table__
+_LEAF = TransparencyLeaf.__table__
+_NODE = TransparencyNode.__table__
+_ENTRY = AuditEntry.__table__
+
+
+def lock_state(session: Session) -> int:
+    """The tree size, with the state row locked until the transaction ends (one sequencer at a
+    time; on SQLite the insert takes the database's write lock first)."""
+    dialect = session.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        module = __import__(f"sqlalchemy.dialects.{dialect}", fromlist=["insert"])
+        session.execute(module.insert(_STATE).values(id=1, tree_size=0).on_conflict_do_nothing(index_elements=["id"]))
+    elif session.get(TransparencyState, 1) is None:
+        session.execute(_STATE.insert().values(id=1, tree_size=0))
+    return int(session.execute(select(_STATE.c.tree_size).where(_STATE.c.id == 1).with_for_update()).scalar_one())
+
+
+def set_size(session: Session, size: int) -> None:
+    session.execute(update(_STATE).where(_STATE.c.id == 1).values(tree_size=size))
+
+
+def pending_entries(session: Session, limit: int) -> list[StoredEntry]:
+    """The oldest `limit` committed entries not yet in the tree, in id order."""
+    ids = select(_PENDING.c.entry_id).order_by(_PENDING.c.entry_id).limit(limit).scalar_subquery()
+    rows = session.execute(select(_ENTRY).where(_ENTRY.c.id.in_(ids)).order_by(_ENTRY.c.id)).all()
+    return [_stored(r) for r in rows]
+
+
+def pending_ids(session: Session, limit: int) -> list[int]:
+    return list(session.scalars(select(_PENDING.c.entry_id).order_by(_PENDING.c.entry_id).limit(limit)))
+
+
+def drop_pending(session: Session, ids: list[int]) -> None:
+    session.execute(delete(_PENDING).where(_PENDING.c.entry_id.in_(ids)))
+
+
+def add_leaves(session: Session, first_index: int, entry_ids: list[int]) -> None:
+    session.execute(insert(_LEAF), [{"leaf_index": first_index + i, "entry_id": e} for i, e in enumerate(entry_ids)])
+
+
+def add_nodes(session: Session, nodes: dict[Key, bytes]) -> None:
+    if nodes:
+        session.execute(insert(_NODE), [{"level": lv, "idx": ix, "hash": h.hex()} for (lv, ix), h in nodes.items()])
+
+
+def nodes(session: Session, keys: Iterable[Key]) -> dict[Key, bytes]:
+    """Stored nodes by key, in one statement of primary-key probes (a proof needs ~2 log2 n).
+    Plain SQL text: building the expression in SQLAlchemy cost more than the lookups."""
+    keys = sorted(set(keys))
+    found: dict[Key, bytes] = {}
+    for start in range(0, len(keys), 200):
+        part = keys[start:start + 200]
+        where = " OR ".join(f"(level = :l{n} AND idx = :i{n})" for n in range(len(part)))
+        params = {**{f"l{n}": k[0] for n, k in enumerate(part)}, **{f"i{n}": k[1] for n, k in enumerate(part)}}
+        for level, idx, digest in session.execute(text(f"SELECT level, idx, hash FROM transparency_nodes WHERE {where}"),
+                                                  params):
+            found[(int(level), int(idx))] = bytes.fromhex(digest)
+    return found
+
+
+def leaf_hashes(session: Session, start: int, end: int) -> list[str]:
+    return list(session.scalars(select(_NODE.c.hash).where(_NODE.c.level == 0, _NODE.c.idx >= start,
+                                                           _NODE.c.idx < end).order_by(_NODE.c.idx)))
+
+
+def add_head(session: Session, head: TransparencyHead) -> None:
+    session.add(head)
+    session.flush()
+
+
+def latest_head(session: Session) -> TransparencyHead | None:
+    return session.scalar(select(TransparencyHead).order_by(TransparencyHead.tree_size.desc()).limit(1))
+
+
+def head_of_size(session: Session, size: int) -> TransparencyHead | None:
+    return session.get(TransparencyHead, size)
+
+
+def leaf_of_entry(session: Session, entry_id: int) -> int | None:
+    return session.scalar(select(_LEAF.c.leaf_index).where(_LEAF.c.entry_id == entry_id))
+
+
+def entry_of_leaf(session: Session, leaf_index: int) -> StoredEntry | None:
+    row = session.execute(select(_ENTRY).join(_LEAF, _LEAF.c.entry_id == _ENTRY.c.id)
+                          .where(_LEAF.c.leaf_index == leaf_index)).first()
+    return _stored(row) if row else None
+
+
+def iter_leaves(session: Session, chunk: int) -> Iterator[tuple[int, int, StoredEntry | None]]:
+    """(leaf index, entry id, the entry or None when its row is gone), in leaf order."""
+    after = -1
+    while True:
+        rows = session.execute(select(_LEAF.c.leaf_index, _LEAF.c.entry_id, _ENTRY)
+                               .outerjoin(_ENTRY, _ENTRY.c.id == _LEAF.c.entry_id)
+                               .where(_LEAF.c.leaf_index > after).order_by(_LEAF.c.leaf_index).limit(chunk)).all()
+        for row in rows:
+            yield int(row.leaf_index), int(row.entry_id), (_stored(row) if row.id is not None else None)
+        if len(rows) < chunk:
+            return
+        after = int(rows[-1].leaf_index)
+
+
+def unsequenced_entries(session: Session, limit: int) -> list[StoredEntry]:
+    """Entries neither in the tree nor waiting in the outbox: written around the platform."""
+    rows = session.execute(select(_ENTRY).where(~select(_LEAF.c.entry_id).where(_LEAF.c.entry_id == _ENTRY.c.id)
+                                                .exists(),
+                                                ~select(_PENDING.c.entry_id).where(_PENDING.c.entry_id == _ENTRY.c.id)
+                                                .exists()).order_by(_ENTRY.c.id).limit(limit)).all()
+    return [_stored(r) for r in rows]
+
+
+def first_pending_entry(session: Session) -> StoredEntry | None:
+    found = pending_entries(session, 1)
+    return found[0] if found else None

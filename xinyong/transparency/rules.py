@@ -1,0 +1,83 @@
+"""What a signed tree head is and what a leaf holds (issue 12), pure.
+
+- a leaf is one audit entry's canonical bytes (xinyong.audit.rules.EntryFields.canonical,
+  UTF-8): every field the entry's hash covers, so the leaf is the entry;
+- a signed tree head (STH) is an Ed25519 signature over the canonical JSON
+  {"v", "tree_size", "root_hash", "timestamp", "key_id"}; the key id is the SHA-256 of the
+  raw public key, so a head names the key that verifies it, and rotated-out keys stay
+  listed (XINYONG_AUDIT_PUBLIC_KEYS) so old heads still verify.
+The standalone verifier (tools/verify_log.py) re-implements exactly this; keep them equal.
+"""
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime as dt
+import hashlib
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from xinyong.audit.rules import EntryFields, canonical_json, format_at
+
+STH_VERSION = 1
+# actions after whose commit a head is signed at once (a batch, a decision document, a credit
+# report): the entries people will ask proofs for soonest
+HEAD_AFTER_ACTIONS = frozenset({"batch.ingest", "document.issue", "report.issue"})
+
+
+def leaf_data(fields: EntryFields) -> bytes:
+    return fields.canonical().encode("utf-8")
+
+
+def raw_public(key: Ed25519PublicKey) -> bytes:
+    return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+def key_id(key: Ed25519PublicKey) -> str:
+    """SHA-256 of the raw 32-byte public key, hex."""
+    return hashlib.sha256(raw_public(key)).hexdigest()
+
+
+@dataclasses.dataclass(frozen=True)
+class TreeHead:
+    tree_size: int
+    root_hash: str            # hex
+    at: dt.datetime
+    key_id: str
+    signature: str = ""       # base64
+
+    def payload(self) -> bytes:
+        body = {"v": STH_VERSION, "tree_size": self.tree_size, "root_hash": self.root_hash,
+                "timestamp": format_at(self.at), "key_id": self.key_id}
+        return canonical_json(body).encode("utf-8")
+
+    def document(self) -> dict:
+        """The published form: the signed fields and the signature."""
+        return {"v": STH_VERSION, "tree_size": self.tree_size, "root_hash": self.root_hash,
+                "timestamp": format_at(self.at), "key_id": self.key_id, "signature": self.signature}
+
+    def signed(self, key: Ed25519PrivateKey) -> "TreeHead":
+        return dataclasses.replace(self, signature=base64.b64encode(key.sign(self.payload())).decode("ascii"))
+
+    def signature_ok(self, keys: dict[str, Ed25519PublicKey]) -> bool:
+        key = keys.get(self.key_id)
+        if key is None:
+            return False
+        try:
+            key.verify(base64.b64decode(self.signature, validate=True), self.payload())
+        except (InvalidSignature, ValueError):
+            return False
+        return True
+
+
+def head_from_document(doc: dict) -> TreeHead:
+    at = dt.datetime.strptime(doc["timestamp"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.timezone.utc)
+    return TreeHead(tree_size=int(doc["tree_size"]), root_hash=str(doc["root_hash"]), at=at,
+                    key_id=str(doc["key_id"]), signature=str(doc["signature"]))
+
+
+def keys_document(keys: dict[str, Ed25519PublicKey]) -> dict:
+    return {"keys": [{"key_id": kid, "algorithm": "ed25519",
+                      "public_key": base64.b64encode(raw_public(k)).decode("ascii")} for kid, k in sorted(keys.items())]}
