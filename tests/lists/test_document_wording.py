@@ -36,11 +36,12 @@ def _record(**over) -> repair_rules.RecordFacts:
     return repair_rules.RecordFacts(**base)
 
 
-@pytest.mark.parametrize(("profile", "list_zh", "other_list"), [("quanzhou", "严重失信主体名单", "黑名单"),
-                                                                ("fuzhou", "黑名单", "严重失信主体名单")])
+# only Fuzhou bars repair by category (FZ art. 22); a Quanzhou serious listing bars nothing (QZ art. 36
+# para. 2-3: repair ends the listing), tests/repair/test_rules.py checks that side
+@pytest.mark.parametrize(("profile", "list_zh", "other_list"), [("fuzhou", "黑名单", "严重失信主体名单")])
 @pytest.mark.parametrize("category", CATEGORY_CODES)
-def test_qz_art_22_fz_art_22_the_non_repairable_message_names_the_city_list_and_the_category(profile, list_zh,
-                                                                                             other_list, category):
+def test_fz_art_22_the_non_repairable_message_names_the_city_list_and_the_category(profile, list_zh,
+                                                                                   other_list, category):
     law = get_profile(profile)
     result = repair_rules.decide(law, _record(serious_list_category=category), dt.date(2026, 9, 1))
     [reason] = [r for r in result.reasons if r.code == "serious_category"]

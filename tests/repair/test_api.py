@@ -212,7 +212,7 @@ def test_qz_art_36_an_extension_asked_after_the_result_was_due_is_refused_and_th
     """QZ art. 36: the result is due within 10 working days; the extension is granted within
     that period. Asked after it, it is refused and the missed deadline is not rewritten."""
     firm, agency, staff = world.token("firm"), world.token("scjg"), world.token("staff")
-    app = apply(client, firm, world.records[ELIGIBLE]).json()
+    app = apply(client, firm, world.records[ELIGIBLE], **FULL).json()   # complete: accepted, not refused
     today("2026-09-03")
     assert client.post(f"/api/v1/repair/applications/{app['id']}/accept", headers=agency).status_code == 200
     today("2026-09-16")   # the result was due 15 Sep

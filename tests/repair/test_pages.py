@@ -67,7 +67,9 @@ def test_staff_window_files_for_the_subject(client, world):
     r = _apply(client, world.records[ELIGIBLE], path="/repair/window", subject=world.uscc)
     assert r.status_code == 303, r.text
     assert "线下服务窗口" in client.get(r.headers["location"]).text
-    assert "未找到" in _window(client, "91350500000000000X").text
+    unknown = _window(client, "91350500MA2YQ6XK4W")            # a valid USCC no subject holds
+    assert unknown.status_code == 404 and "未找到" in unknown.text
+    assert _window(client, "91350500000000000X").status_code == 422   # not a USCC nor an ID: named as such
     assert "18" in _window(client, "abc").text
 
 

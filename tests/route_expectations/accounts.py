@@ -9,5 +9,4 @@ EXPECTED = {
     ("POST", "/search"): PUBLIC,
     ("POST", "/window/authorisations/lookup"): {"staff"},
     ("POST", "/repair/window/lookup"): {"staff"},
-    ("POST", "/window/objections/lookup"): {"staff"},
 }

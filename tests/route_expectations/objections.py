@@ -16,6 +16,7 @@ EXPECTED = {
     ("POST", "/agency/objections/{objection_id}/decision"): {"agency"},
     ("GET", "/staff/objections"): {"staff"}, ("GET", "/staff/objections/{objection_id}"): {"staff"},
     ("GET", "/window/objections"): {"staff"}, ("POST", "/window/objections"): {"staff"},
+    ("POST", "/window/objections/lookup"): {"staff"},
     # QZ art. 20: the written notice of rights, to the subject of the record only
     ("GET", "/me/notices/{record_id}"): {"subject"},
     ("GET", "/api/v1/me/records/{record_id}/rights-notice"): {"subject"},

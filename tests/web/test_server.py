@@ -3,6 +3,7 @@ TCP_NODELAY (uvicorn#3149), and the workers share their rate-limit buckets."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import socket
 
@@ -95,6 +96,7 @@ def cli(monkeypatch):
 def test_serve_takes_a_number_of_workers(cli, monkeypatch):
     invoke, calls = cli
     monkeypatch.setenv("XINYONG_SECRET_KEY", "a-production-secret")
+    monkeypatch.setenv("XINYONG_AUDIT_SIGNING_KEY", base64.b64encode(bytes(range(32))).decode())  # explicit, as production must
     reset_settings()
     assert invoke().exit_code == 0
     assert invoke("--workers", "4", "--port", "9000", "--no-access-log").exit_code == 0
