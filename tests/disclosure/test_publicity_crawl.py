@@ -179,8 +179,16 @@ def _masking() -> dict:
     return _masking()["name"]
 
 
+def _report_subjects(city: City, most: int = 3) -> list[int]:
+    """Persons out of view (answered as no one) and the subjects in view that also hold hidden
+    records (each report is rendered and signed: ~3 s, so a few, mixed ones first)."""
+    mixed = sorted({r.subject_id for r in city.hidden.values()} - city.persons_out_of_view,
+                   key=lambda sid: (city.subjects[sid].kind != "public_body", sid))
+    return sorted(city.persons_out_of_view) + mixed[:most]
+
+
 def _check_public_reports(web: TestClient, city: City) -> None:
-    for sid in city.subjects:
+    for sid in _report_subjects(city):
         resp = web.post(f"/api/v1/reports/public/{sid}")
         if sid in city.persons_out_of_view:
             assert resp.status_code == web.post(f"/api/v1/reports/public/{MISSING_ID}").status_code == 404
