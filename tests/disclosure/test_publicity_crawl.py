@@ -24,7 +24,7 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from tests.disclosure.publicity_city import PW, City, build
+from tests.disclosure.publicity_city import City, build
 from xinyong.accounts.tokens import issue_token
 from xinyong.app import create_app
 from xinyong.config import reset_settings
@@ -34,7 +34,6 @@ from xinyong.kit.access import declared_roles, iter_routes
 from xinyong.kit.masking import mask_name
 from xinyong.lists.views import rules_policy
 from xinyong.models import FeedEvent
-from xinyong.models.report import IssuedReport
 
 MISSING_ID = 10**9
 LINK = re.compile(r'href="(/[^"#]*)"')

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text
 
+from xinyong.access.views import visibility_of
 from xinyong.disclosure.publicity import in_public_view, public_condition, public_sql
 from xinyong.models import Record
 
@@ -42,6 +43,9 @@ def test_sql_condition_sql_text_and_python_twin_agree(session, specs, today):
             text(f"SELECT r.decision_no FROM records r WHERE {public_sql('r', ':today')}"), {"today": today})}
         by_python = {r.decision_no for r in records if in_public_view(r, today)}
         assert by_condition == by_text == by_python
+        # the gated profile's reason for each record says "public" exactly for those, bar repaired ones
+        assert {r.decision_no for r in records if visibility_of(r, today)[0] == "public"
+                and r.status == "active"} == by_python
         # the twin reads mappings (raw rows) as it reads records
         assert all(in_public_view({c: getattr(r, c) for c in ("publicity_published", "disclosure", "status",
                                                                "publicity_start", "publicity_end")}, today)

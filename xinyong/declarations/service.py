@@ -13,8 +13,8 @@ from xinyong import clock
 from xinyong.audit import record_event
 from xinyong.declarations import repository, rules
 from xinyong.declarations.schemas import DeclarationIn
-from xinyong.history import change_context
 from xinyong.disclosure.publicity import subject_in_view
+from xinyong.history import change_context
 from xinyong.kit.access import Principal
 from xinyong.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.law.loader import RuleNotInForce, active_profile
