@@ -155,7 +155,7 @@ def compact(session: Session, receiver: FeedReceiver) -> None:
     first_gap = session.scalar(
         select(func.min(FeedEvent.id))
         .outerjoin(FeedAck, and_(FeedAck.receiver_id == receiver.id, FeedAck.event_id == FeedEvent.id))
-        .where(FeedEvent.id > floor, FeedAck.event_id.is_(None)))
+        .where(FeedEvent.id > floor, FeedAck.event_id.is_(None), readable(clock.today())))   # unread: no gap
     through = (first_gap - 1) if first_gap is not None else max_event_id(session)
     if through > receiver.acked_through_id:
         receiver.acked_through_id = through
