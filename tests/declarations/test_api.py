@@ -50,7 +50,9 @@ def test_withdrawn_declarations_disappear_from_the_public_list(client, w):
 
 def test_natural_persons_declarations_are_not_public(client, w):
     _declare(client, w["tokens"]["person1"], title="个人荣誉证书")
-    assert client.get(f"/api/v1/subjects/{w['person'].id}/declarations").json() == []
+    # this person has no record in public view: answered as no one (QZ art. 22), declarations or not
+    r = client.get(f"/api/v1/subjects/{w['person'].id}/declarations")
+    assert (r.status_code, r.json()) == (404, client.get("/api/v1/subjects/999999/declarations").json())
     assert [d["title"] for d in client.get("/api/v1/me/declarations",
                                            headers=bearer(w["tokens"]["person1"])).json()] == ["个人荣誉证书"]
 

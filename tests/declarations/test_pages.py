@@ -69,8 +69,8 @@ def test_a_natural_persons_declaration_is_not_on_the_portal(client, w):
                     follow_redirects=False)
     assert r.status_code == 303 and "个人荣誉" in client.get("/me/declarations").text
     client.cookies.clear()
-    public = client.get(f"/subjects/{w['person'].id}")
-    assert public.status_code == 200 and "个人荣誉" not in public.text and HEADING not in public.text
+    public = client.get(f"/subjects/{w['person'].id}")   # nothing of theirs in public view: no page at all
+    assert public.status_code == 404 and "个人荣誉" not in public.text and HEADING not in public.text
 
 
 def test_english_pages(client, w):

@@ -21,9 +21,13 @@ def tokens(session, city):
 
 
 def test_a_published_result_explains_its_grade(client, city, tokens):
+    # the public sees the grade explained from public contributions, never the score (which would
+    # hint at what is not public); the subject sees the score and every contribution
     body = client.get(f"/api/v1/evaluation/subjects/{city.firm}").json()
-    assert (body["grade"], body["score"], body["base_score"]) == ("D", 44, 90)
-    assert body["score"] == body["base_score"] + sum(c["points"] for c in body["contributions"])
+    assert (body["grade"], body["score"], body["base_score"], body["public_view"]) == ("D", None, 90, True)
+    mine = client.get(f"/api/v1/evaluation/subjects/{city.firm}", headers=tokens["firm"]).json()
+    assert (mine["grade"], mine["score"], mine["public_view"]) == ("D", 44, False)
+    assert mine["score"] == mine["base_score"] + sum(c["points"] for c in mine["contributions"])
     serious = next(c for c in body["contributions"] if c["indicator"] == "penalty_serious")
     behind = client.get(serious["records_url"]).json()
     assert behind["matched"] == 2 and len(behind["shown"]) + behind["hidden_not_public"] == 2
@@ -35,10 +39,14 @@ def test_a_published_result_explains_its_grade(client, city, tokens):
 
 
 def test_public_bodies_show_their_government_integrity(client, city, tokens):
+    # government breach records are not published (catalogue: no publicity rule): they weigh on the
+    # grade, and only staff and the body itself see them behind it
     body = client.get(f"/api/v1/evaluation/subjects/{city.body}").json()
-    assert {c["dimension"] for c in body["contributions"]} == {"government_integrity"}
+    assert body["contributions"] == [] and body["grade"] is not None
     behind = client.get(f"/api/v1/evaluation/subjects/{city.body}/contributions/gov_breach_serious").json()
-    assert behind["matched"] == 1
+    assert (behind["matched"], behind["shown"], behind["hidden_not_public"]) == (0, [], 0)
+    as_staff = client.get(f"/api/v1/evaluation/subjects/{city.body}", headers=tokens["staff1"]).json()
+    assert {c["dimension"] for c in as_staff["contributions"]} == {"government_integrity"}
     staff = client.get(f"/api/v1/evaluation/subjects/{city.body}/contributions/gov_breach_serious",
                        headers=tokens["staff1"]).json()
     assert "合同违约" in staff["shown"][0]["detail"] and "政府采购" in staff["shown"][0]["detail"]

@@ -1,8 +1,9 @@
 """The public credit evaluation as its readers meet it, in headless Chromium: an anonymous
 visitor opens an enterprise's published result, follows each contribution to the records
-behind it and finds the decision numbers; the sum of the contributions gives the score; a
-public body's page shows its government-integrity dimension; staff see the distribution and
-recompute; the enterprise reads its own explanation (also in English). Screenshots go to
+behind it and finds the decision numbers, without the score (the public explanation counts only
+public records); a public body's unpublished government-integrity records show to staff only;
+staff see the distribution and recompute; the enterprise reads its own explanation, whose
+contributions sum to its score (also in English). Screenshots go to
 test-artifacts/screenshots/evaluation-*.png."""
 from __future__ import annotations
 
@@ -75,13 +76,14 @@ def test_a_grade_followed_contribution_by_contribution_to_its_records(live_app):
         page.goto(f"{base}/evaluation/subjects/{live_app['firm']}")
         grade = page.locator("#grade")
         expect(grade).to_have_text("C")   # 90 - 20 (one serious) - 2 × 5 (two general) = 60
-        score = int(page.locator("#score").inner_text())
+        expect(page.locator("#score")).to_have_count(0)
+        expect(page.locator("#public-view")).to_be_visible()
         shot(page, "evaluation-1-public-result")
         rows = page.locator("#contributions tbody tr")
         indicators = [rows.nth(i).get_attribute("data-indicator") for i in range(rows.count())]
         assert sorted(indicators) == ["penalty_general", "penalty_serious"]
         points = [int(rows.nth(i).locator("td.pts").inner_text()) for i in range(rows.count())]
-        assert 90 + sum(points) == score
+        assert 90 + sum(points) == 60   # every record of this company is in public view
         found: dict[str, str] = {}
         for n, indicator in enumerate(indicators):
             page.locator(f'#contributions tr[data-indicator="{indicator}"] a').click()
@@ -95,11 +97,13 @@ def test_a_grade_followed_contribution_by_contribution_to_its_records(live_app):
         assert found == DECISIONS, found
 
         page.goto(f"{base}/evaluation/subjects/{live_app['body']}")
-        expect(page.locator("#contributions")).to_contain_text("政务诚信")
-        page.locator('#contributions tr[data-indicator="gov_breach_serious"] a').click()
-        # the government_breach item has no publicity rule yet: the public sees that a record
-        # counts but not the record itself (see the report: ingest publishes penalty and licence only)
-        expect(page.locator(".notice")).to_contain_text("另有 1 条依据目前不在公示期内")
+        # the government_breach item has no publicity rule yet: its records weigh on the grade,
+        # and the public is told nothing of them, not even their number (QZ art. 22)
+        expect(page.locator("#grade")).to_be_visible()
+        expect(page.locator("#contributions")).to_have_count(0)
+        page.goto(f"{base}/evaluation/subjects/{live_app['body']}/contributions/gov_breach_serious")
+        expect(page.locator("#behind")).not_to_contain_text("政信〔2026〕9号")
+        expect(page.locator(".notice")).to_have_count(0)
         shot(page, "evaluation-3-government-integrity-public")
 
         staff = browser.new_context(locale="zh-CN").new_page()
@@ -119,4 +123,7 @@ def test_a_grade_followed_contribution_by_contribution_to_its_records(live_app):
         own.goto(f"{base}/me/evaluation?lang=en")
         expect(own.locator("h1")).to_have_text("My public credit evaluation")
         expect(own.locator("#grade")).to_have_text("C")
+        own_rows = own.locator("#contributions tbody tr")
+        own_points = [int(own_rows.nth(i).locator("td.pts").inner_text()) for i in range(own_rows.count())]
+        assert 90 + sum(own_points) == int(own.locator("#score").inner_text())
         shot(own, "evaluation-5-own-english")

@@ -13,6 +13,7 @@ from xinyong import clock
 from xinyong.audit import record_event
 from xinyong.declarations import repository, rules
 from xinyong.declarations.schemas import DeclarationIn
+from xinyong.disclosure.publicity import subject_in_view
 from xinyong.history import change_context
 from xinyong.kit.access import Principal
 from xinyong.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -140,7 +141,8 @@ def public_of(session: Session, subject_id: int, limit: int = 100) -> tuple[rule
     """Published declarations anyone may see, with the policy that labels them; none for a
     natural person (masking) or when no rule is in force."""
     subject = session.get(Subject, subject_id)
-    if subject is None:
+    if subject is None or not subject_in_view(session, subject_id, clock.today()):
+        # a person with nothing in public view is answered as no one (QZ art. 22)
         raise NotFound("未找到该主体", message_en="no such subject")
     try:
         pol = policy()

@@ -1,35 +1,45 @@
-"""Public-view queries. A record is public only while publicity_start <= today <
-publicity_end (NULL end: no end): the window is checked on every read, so a record leaves
-public view at its end by itself, whether or not a sweep has run."""
+"""Public-view queries, all through the one definition of "in public view today"
+(xinyong/disclosure/publicity.py)."""
 from __future__ import annotations
 
 import datetime as dt
 import functools
 
-from sqlalchemy import Date, Integer, and_, bindparam, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Date, Integer, bindparam, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
+from xinyong.disclosure.publicity import person_in_view, public_condition
 from xinyong.models import Agency, Record, Subject
 
-
-def public_condition(today: dt.date):
-    return and_(
-        Record.publicity_published.is_(True),
-        Record.disclosure == "public",
-        Record.status == "active",
-        Record.publicity_start <= today,
-        or_(Record.publicity_end.is_(None), Record.publicity_end > today),
-    )
+__all__ = ["public_condition", "search_subjects", "subject", "public_records", "public_record_counts",
+           "newest_public_records"]
 
 
-def search_subjects(session: Session, q: str, limit: int, offset: int) -> list[Subject]:
+def search_subjects(session: Session, q: str, limit: int, offset: int, today: dt.date) -> list[Subject]:
+    """Subjects by name or USCC; natural persons only while a record of theirs is in public view."""
     q = q.strip()
     if len(q) == 18 and q.isalnum():
         stmt = select(Subject).where(or_(Subject.uscc == q.upper(), Subject.name.contains(q, autoescape=True)))
     else:
         stmt = select(Subject).where(Subject.name.contains(q, autoescape=True))
+    stmt = stmt.where(person_in_view(today))
     stmt = stmt.order_by(func.length(Subject.name), Subject.id).limit(limit).offset(offset)
     return list(session.scalars(stmt))
+
+
+def newest_public_records(session: Session, subject_ids: list[int], today: dt.date) -> dict[int, tuple[str, str]]:
+    """{subject id: (decision number, source agency)} of each subject's newest record in public
+    view, in one query: what tells two masked persons apart in search results."""
+    if not subject_ids:
+        return {}
+    newer = aliased(Record)
+    newest = (select(newer.id).where(newer.subject_id == Record.subject_id,
+                                     public_condition(today, newer))
+              .order_by(newer.decision_date.desc(), newer.id.desc()).limit(1).scalar_subquery())
+    stmt = (select(Record.subject_id, Record.decision_no, Agency.name)
+            .join(Agency, Agency.id == Record.source_agency_id)
+            .where(Record.subject_id.in_(subject_ids), Record.id == newest))
+    return {sid: (no, agency) for sid, no, agency in session.execute(stmt)}
 
 
 def subject(session: Session, subject_id: int) -> Subject | None:

@@ -12,6 +12,9 @@ class PublicSubjectSummary(BaseModel):
     name: str
     uscc: str | None = None
     masked: bool = False
+    # masked persons: the record in public view that tells them apart (never more identity)
+    record_decision_no: str | None = None
+    record_agency: str | None = None
 
 
 class PublicRecord(BaseModel):

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from xinyong import clock
 from xinyong.catalogue import CatalogueError, get_catalogue
 from xinyong.disclosure import repository
+from xinyong.disclosure.publicity import PERSON_KINDS
 from xinyong.disclosure.schemas import PublicRecord, PublicSubject, PublicSubjectSummary, SearchResult
 from xinyong.kit.crypto import decrypt
 from xinyong.kit.errors import InvalidInput, NotFound
@@ -14,7 +15,8 @@ from xinyong.kit.masking import mask_identifier, mask_name
 from xinyong.law import active_profile
 from xinyong.models import Subject
 
-PERSON_KINDS = ("natural_person",)
+__all__ = ["PERSON_KINDS", "search", "subject_profile"]
+NOT_FOUND = ("未找到该主体", "no such subject")
 
 
 def _masking() -> dict:
@@ -34,26 +36,35 @@ def search(session: Session, q: str, limit: int = 20, offset: int = 0) -> Search
     if len(q) > 100:
         raise InvalidInput("查询过长", field="q", message_en="q: at most 100 characters")
     limit = max(1, min(limit, 50))
-    masking = _masking()
+    masking, today = _masking(), clock.today()
+    found = repository.search_subjects(session, q, limit, max(0, offset), today)
+    # masked persons are told apart by the record that puts them in public view, never by more
+    # of their identity (QZ art. 22; issue #10)
+    shown = repository.newest_public_records(session, [s.id for s in found if s.kind in PERSON_KINDS], today)
     items = []
-    for s in repository.search_subjects(session, q, limit, max(0, offset)):
+    for s in found:
         name, masked = _shown_name(s, masking)
-        items.append(PublicSubjectSummary(id=s.id, kind=s.kind, name=name, uscc=s.uscc, masked=masked))
+        decision_no, agency = shown.get(s.id, (None, None))
+        items.append(PublicSubjectSummary(id=s.id, kind=s.kind, name=name, uscc=s.uscc, masked=masked,
+                                          record_decision_no=decision_no, record_agency=agency))
     return SearchResult(query=q, items=items, limit=limit, offset=offset)
 
 
 def subject_profile(session: Session, subject_id: int) -> PublicSubject:
     subject = repository.subject(session, subject_id)
     if subject is None:
-        raise NotFound("未找到该主体", message_en="no such subject")
+        raise NotFound(NOT_FOUND[0], message_en=NOT_FOUND[1])
     today = clock.today()
+    rows = repository.public_records(session, subject.id, today)
+    if subject.kind in PERSON_KINDS and not rows:
+        # a person with nothing in public view is answered as no one: the same 404, same words
+        raise NotFound(NOT_FOUND[0], message_en=NOT_FOUND[1])
     masking = _masking()
     name, masked = _shown_name(subject, masking)
     resident_id = None
     if subject.resident_id_enc is not None:
         resident_id = mask_identifier(decrypt(subject.resident_id_enc), **masking["resident_id"])
-    records = [_public_record(r, agency, subject, masking) for r, agency in
-               repository.public_records(session, subject.id, today)]
+    records = [_public_record(r, agency, subject, masking) for r, agency in rows]
     return PublicSubject(id=subject.id, kind=subject.kind, name=name, uscc=subject.uscc,
                          resident_id=resident_id, legal_rep_name=subject.legal_rep_name, masked=masked,
                          as_of=today, records=records)

@@ -14,6 +14,7 @@ import datetime as dt
 from sqlalchemy import Boolean, Date, bindparam, inspect, text
 from sqlalchemy.orm import Session
 
+from xinyong.disclosure.publicity import public_sql
 from xinyong.evaluation.rules import Indicator, IndicatorModel
 from xinyong.models.base import Json, TimestampTZ
 
@@ -308,6 +309,19 @@ def records_behind(session: Session, model: IndicatorModel, indicator: Indicator
         params["as_of"] = as_of
     stmt = text(sql).columns(**{k: t for k, t in TYPED.items() if f".{k}" in sql.split(" FROM ")[0]})
     return [dict(r) for r in session.execute(stmt, params).mappings()]
+
+
+def public_record_matches(session: Session, model: IndicatorModel, subject_id: int, as_of: dt.date,
+                          today: dt.date) -> dict[str, tuple[int, int]]:
+    """{records indicator: (matched, under objection)} over the subject's records in public view
+    today (xinyong/disclosure/publicity.py), found by the indicator's own filter as of the
+    result's date: the public explanation of a grade (QZ art. 16, 22). One grouped query."""
+    case, cuts = record_indicator_expr(model, as_of)
+    sql = (f"SELECT ind, count(*), sum(CASE WHEN uo THEN 1 ELSE 0 END) FROM (SELECT ({case}) AS ind, "
+           f"r.under_objection AS uo FROM records r WHERE r.subject_id = :s AND {record_filter(model)} "
+           f"AND {public_sql('r', ':today')}) x WHERE ind IS NOT NULL GROUP BY ind")
+    rows = session.execute(text(sql), {**cuts, "s": subject_id, "today": today})
+    return {ind: (int(n), int(flagged or 0)) for ind, n, flagged in rows}
 
 
 TYPED = {"decision_date": Date, "publicity_start": Date, "publicity_end": Date, "fields": Json,

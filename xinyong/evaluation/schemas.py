@@ -41,7 +41,8 @@ class EvaluationOut(BaseModel):
     evaluated: bool
     grade: str | None = None
     grade_name: str | None = None
-    score: int | None = None
+    score: int | None = None        # None for the public: the grade is explained from public contributions only
+    public_view: bool = False       # True: contributions counted over records in public view today
     base_score: int
     grade_reason: str | None = None
     under_objection: int = 0

@@ -2,8 +2,10 @@
 - a result is published (QZ art. 16) for every subject except natural persons, whose result is
   seen by themselves and by the credit department only (personal information, FZ art. 11);
   while the profile rule `evaluation.model` says `published: false`, nobody else sees any;
-- the records behind a contribution: the subject itself and staff see all of them; the public
-  sees the records that are public today, and a count of the others."""
+- the explanation: the subject itself and staff see every contribution and the records behind
+  it; the public sees the grade (the same grade) explained only from what is in public view
+  today (xinyong/disclosure/publicity.py) — contributions counted over public records, the
+  public records behind them, no score and no count or hint of anything else (QZ art. 16, 22)."""
 from __future__ import annotations
 
 import dataclasses
@@ -12,7 +14,9 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from xinyong import clock
-from xinyong.evaluation import sector, service
+from xinyong.disclosure.publicity import in_public_view
+from xinyong.evaluation import repository, sector, service
+from xinyong.evaluation.rules import points_for
 from xinyong.evaluation.schemas import (ContributionOut, EvaluationOut, RecordBehindOut, RecordsBehindOut,
                                         SectorEvaluationOut)
 from xinyong.kit.access import Principal
@@ -43,11 +47,13 @@ def evaluation_out(session: Session, principal: Principal, subject_id: int, lang
     visible_subject(session, principal, subject_id)
     ex = service.explain(session, subject_id)
     model, result = ex.model, ex.result
+    everything = sees_everything(principal, subject_id)
+    shown = ex.contributions if everything or result is None else public_contributions(session, ex, subject_id)
     grade = next((g for g in model.grades if result and g.grade == result["grade"]), None)
     contributions = [ContributionOut(
         dimension=c.dimension.code, dimension_name=_name(c.dimension, lang), indicator=c.indicator.code,
         indicator_name=_name(c.indicator, lang), matched=c.matched, under_objection=c.flagged, points=c.points,
-        records_url=f"{base_url}/{subject_id}/contributions/{c.indicator.code}") for c in ex.contributions]
+        records_url=f"{base_url}/{subject_id}/contributions/{c.indicator.code}") for c in shown]
     sectors = [SectorEvaluationOut(
         sector=s["sector"], grade=s["grade"], tier=s["tier"], tier_name=s["tier_name_zh" if lang == "zh" else "tier_name_en"],
         inspections_per_year=s["inspections_per_year"], sampling_ratio=s["sampling_ratio"],
@@ -57,11 +63,34 @@ def evaluation_out(session: Session, principal: Principal, subject_id: int, lang
         subject_id=subject_id, subject_name=_subject_name(ex.subject, principal), subject_kind=ex.subject.kind,
         model_version=model.version, model_title=model.title_zh if lang == "zh" else model.title_en,
         citation=ex.citation, evaluated=result is not None, grade=result["grade"] if result else None,
-        grade_name=_name(grade, lang) if grade else None, score=result["score"] if result else None,
-        base_score=model.base_score, grade_reason=ex.grade_reason,
-        under_objection=result["flagged"] if result else 0, as_of=result["as_of"] if result else None,
+        grade_name=_name(grade, lang) if grade else None,
+        score=result["score"] if result and everything else None, public_view=not everything,
+        base_score=model.base_score, grade_reason=ex.grade_reason if everything else None,
+        under_objection=(result["flagged"] if everything else sum(c.flagged for c in shown)) if result else 0,
+        as_of=result["as_of"] if result else None,
         computed_at=result["computed_at"] if result else None, contributions=contributions,
         sector_evaluations=sectors)
+
+
+def public_contributions(session: Session, ex: service.Explanation, subject_id: int) -> list[service.Contribution]:
+    """The contributions as the public may see them: each counted over the records in public view
+    today (its points by the same rule, ``points_for``); one with nothing public is left out, as
+    are commitments, which are not published records."""
+    today = clock.today()
+    by_records = repository.public_record_matches(session, ex.model, subject_id, ex.result["as_of"], today)
+    out = []
+    for c in ex.contributions:
+        if c.indicator.source == "records":
+            matched, flagged = by_records.get(c.indicator.code, (0, 0))
+        elif c.indicator.source == "lists":
+            _, rows, _ = service.records_behind(session, subject_id, c.indicator.code)
+            matched, flagged = sum(1 for row in rows if _public("lists", row, today)), 0
+        else:
+            matched, flagged = 0, 0
+        if matched:
+            out.append(dataclasses.replace(c, matched=matched, flagged=flagged,
+                                           points=points_for(c.indicator, matched)))
+    return out
 
 
 def _subject_name(subject: Subject, principal: Principal) -> str:
@@ -81,27 +110,29 @@ def behind_out(session: Session, principal: Principal, subject_id: int, indicato
                lang: str = "zh") -> Behind:
     visible_subject(session, principal, subject_id)
     indicator, rows, as_of = service.records_behind(session, subject_id, indicator_code)
-    contribution = next((c for c in service.explain(session, subject_id).contributions
-                         if c.indicator.code == indicator_code), None)
     everything = sees_everything(principal, subject_id)
     today = clock.today()
     shown, hidden = [], 0
     for row in rows:
-        item = _behind_item(indicator.source, row)
         if everything or _public(indicator.source, row, today):
-            shown.append(item)
+            shown.append(_behind_item(indicator.source, row))
         else:
             hidden += 1
+    matched = len(shown)
+    if everything:
+        contribution = next((c for c in service.explain(session, subject_id).contributions
+                             if c.indicator.code == indicator_code), None)
+        matched = contribution.matched if contribution else 0
+    # the public is told nothing of what it may not see: not even how many (QZ art. 22)
     out = RecordsBehindOut(subject_id=subject_id, indicator=indicator.code, indicator_name=_name(indicator, lang),
                            model_version=service.model_in_force().model.version, as_of=as_of,
-                           matched=contribution.matched if contribution else 0, shown=shown, hidden_not_public=hidden)
+                           matched=matched, shown=shown, hidden_not_public=hidden if everything else 0)
     return Behind(out, indicator)
 
 
 def _public(source: str, row: dict, today: dt.date) -> bool:
     if source == "records":
-        return (bool(row["publicity_published"]) and row["disclosure"] == "public" and row["status"] == "active"
-                and row["publicity_start"] <= today and (row["publicity_end"] is None or row["publicity_end"] > today))
+        return in_public_view(row, today)
     if source == "lists":
         return row.get("listed_on") is not None
     return False

@@ -12,13 +12,13 @@ from xinyong.feed.service import emit_for_records, feed_citation
 
 
 def on_batch_ingested(session: Session, batch_id: int) -> None:
-    """A batch's records in public view: new ones are "published", re-sent decisions that changed
+    """A batch's records in public view today (a 2019 penalty loaded today is not): new ones are "published", re-sent decisions that changed
     a record (version > 1, rewritten by this batch) are "corrected". Unchanged re-sends keep their
     earlier batch id and emit nothing."""
     today = clock.today()
     repository.insert_record_events(
         session, "CASE WHEN r.version > 1 THEN 'corrected' ELSE 'published' END",
-        "r.batch_id = :batch_id AND r.publicity_published = :yes", {"batch_id": batch_id, "yes": True, "on": today},
+        f"r.batch_id = :batch_id AND {repository.emit_condition('published')}", {"batch_id": batch_id, "on": today},
         ":on", feed_citation(today))
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import and_, case, delete, func, insert, literal, select, text
+from sqlalchemy import and_, case, delete, exists, func, insert, literal, or_, select, text
 from sqlalchemy.orm import Session
 
 from xinyong import clock
-from xinyong.models import Agency, FeedEvent
+from xinyong.disclosure.publicity import public_condition, public_sql
+from xinyong.feed import rules
+from xinyong.models import Agency, FeedEvent, Record
 from xinyong.models.feed import FeedAck, FeedReceiver
 
 
@@ -18,6 +20,32 @@ def _details_sql(pg: bool) -> str:
     flag = "r.under_objection" if pg else "CASE WHEN r.under_objection THEN json('true') ELSE json('false') END"
     return (f"{build}('item_code', r.item_code, 'decision_no', r.decision_no, 'source_agency_id', r.source_agency_id, "
             f"'version', r.version, 'under_objection', {flag})")
+
+
+def _kinds_sql(kinds: tuple[str, ...]) -> str:
+    return ", ".join(f"'{k}'" for k in kinds)
+
+
+def emit_condition(kind: str, today_sql: str = ":on") -> str:
+    """SQL over ``r`` (records) that a record-change of ``kind`` may be emitted: revealing
+    changes only for records in public view, ending ones only for records once announced."""
+    if kind in rules.REVEALING_KINDS:
+        return public_sql("r", today_sql)
+    if kind in rules.ENDING_KINDS:
+        return announced_sql("r")
+    raise ValueError(f"{kind!r} is not a change of a record")
+
+
+def announced_sql(alias: str = "r") -> str:
+    return (f"EXISTS (SELECT 1 FROM feed_events fa WHERE fa.record_id = {alias}.id "
+            f"AND fa.kind IN ({_kinds_sql(rules.REVEALING_KINDS)}))")
+
+
+def readable(today: dt.date):
+    """A receiver reads (and is counted for) a change unless it reveals a record that is not in
+    public view today: a backlog of old publications shows nothing of records since expired."""
+    record_public = exists(select(Record.id).where(Record.id == FeedEvent.record_id, public_condition(today)))
+    return or_(FeedEvent.kind.not_in(rules.REVEALING_KINDS), FeedEvent.record_id.is_(None), record_public)
 
 
 def insert_record_events(session: Session, kind_sql: str, where_sql: str, params: dict, occurred_on_sql: str,
@@ -53,7 +81,7 @@ def _pending(receiver_cols):
 
 
 def receivers_with_counts(session: Session, cutoff: dt.date | None, *, receiver_id: int | None = None,
-                          limit: int = 200, offset: int = 0) -> list[tuple]:
+                          limit: int = 200, offset: int = 0, today: dt.date | None = None) -> list[tuple]:
     """(receiver, organisation, unacknowledged, overdue, oldest unacknowledged date, oldest
     unacknowledged event id) per receiver: one grouped query over the events after each
     receiver's watermark that carry no single acknowledgement."""
@@ -65,7 +93,7 @@ def receivers_with_counts(session: Session, cutoff: dt.date | None, *, receiver_
               .select_from(FeedReceiver)
               .join(FeedEvent, _pending(FeedReceiver))
               .outerjoin(FeedAck, and_(FeedAck.receiver_id == FeedReceiver.id, FeedAck.event_id == FeedEvent.id))
-              .where(FeedAck.event_id.is_(None), FeedReceiver.active.is_(True))
+              .where(FeedAck.event_id.is_(None), FeedReceiver.active.is_(True), readable(today or clock.today()))
               .group_by(FeedReceiver.id))
     if receiver_id is not None:
         counts = counts.where(FeedReceiver.id == receiver_id)
@@ -93,7 +121,7 @@ def events_for(session: Session, receiver: FeedReceiver, after: int, limit: int,
                  else_=False)
     query = (select(FeedEvent, acked)
              .outerjoin(FeedAck, and_(FeedAck.receiver_id == receiver.id, FeedAck.event_id == FeedEvent.id))
-             .where(FeedEvent.id > floor).order_by(FeedEvent.id).limit(limit))
+             .where(FeedEvent.id > floor, readable(clock.today())).order_by(FeedEvent.id).limit(limit))
     if unacked_only:
         query = query.where(FeedEvent.id > receiver.acked_through_id, FeedAck.event_id.is_(None))
     return [(e, bool(a)) for e, a in session.execute(query)]
@@ -127,7 +155,7 @@ def compact(session: Session, receiver: FeedReceiver) -> None:
     first_gap = session.scalar(
         select(func.min(FeedEvent.id))
         .outerjoin(FeedAck, and_(FeedAck.receiver_id == receiver.id, FeedAck.event_id == FeedEvent.id))
-        .where(FeedEvent.id > floor, FeedAck.event_id.is_(None)))
+        .where(FeedEvent.id > floor, FeedAck.event_id.is_(None), readable(clock.today())))   # unread: no gap
     through = (first_gap - 1) if first_gap is not None else max_event_id(session)
     if through > receiver.acked_through_id:
         receiver.acked_through_id = through

@@ -19,6 +19,11 @@ ACK_RULE = "deadline.feed.ack"
 RECEIVER_RULE = "feed.receivers"
 EVENT_KINDS = ("published", "publication_ended", "corrected", "repaired", "repair_revoked", "listed", "delisted",
                "objection_opened", "objection_closed")   # a record under objection is marked downstream too
+# changes that show a record: only while it is in public view (xinyong/disclosure/publicity.py), when
+# emitted and when read — a receiver reading a backlog today sees nothing of a record no longer public
+REVEALING_KINDS = ("published", "corrected", "repair_revoked", "objection_opened", "objection_closed")
+# changes that take a record down: only for a record once announced on the feed (a receiver may have it)
+ENDING_KINDS = ("publication_ended", "repaired")
 
 
 @dataclass(frozen=True)

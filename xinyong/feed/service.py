@@ -42,7 +42,8 @@ def emit(session: Session, kind: str, events: list[dict], occurred_on: dt.date |
 
 def emit_for_records(session: Session, kind: str, record_ids: list[int], occurred_on: dt.date | None = None,
                      citation: str | None = None) -> int:
-    """One event per record, details read from the records in the same statement."""
+    """One event per record the change may be told of (``repository.emit_condition``), details
+    read from the records in the same statement."""
     if kind not in KINDS:
         raise ValueError(f"unknown feed event kind {kind!r}")
     ids = sorted({int(i) for i in record_ids})
@@ -51,7 +52,7 @@ def emit_for_records(session: Session, kind: str, record_ids: list[int], occurre
     on = occurred_on or clock.today()
     placeholders = ", ".join(f":id{n}" for n in range(len(ids)))
     count = repository.insert_record_events(
-        session, ":kind", f"r.id IN ({placeholders})", {"kind": kind, "on": on, **{f"id{n}": v for n, v in enumerate(ids)}},
+        session, ":kind", f"r.id IN ({placeholders}) AND {repository.emit_condition(kind)}", {"kind": kind, "on": on, **{f"id{n}": v for n, v in enumerate(ids)}},
         ":on", citation if citation is not None else feed_citation(on))
     session.flush()
     return count
@@ -163,7 +164,8 @@ def ack_clock(session: Session, today: dt.date | None = None) -> Clock:
 def statuses(session: Session, *, receiver_id: int | None = None, limit: int = 200, offset: int = 0,
              today: dt.date | None = None) -> list[ReceiverStatus]:
     c = ack_clock(session, today)
-    rows = repository.receivers_with_counts(session, c.cutoff, receiver_id=receiver_id, limit=limit, offset=offset)
+    rows = repository.receivers_with_counts(session, c.cutoff, receiver_id=receiver_id, limit=limit, offset=offset,
+                                           today=c.today)
     return [ReceiverStatus(r, org, int(unacked), int(overdue), oldest_on, oldest_id,
                            c.due(oldest_on) if oldest_on else None)
             for r, org, unacked, overdue, oldest_on, oldest_id in rows]

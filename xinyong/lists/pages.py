@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from xinyong import clock
 from xinyong.agencies import service as agencies
+from xinyong.disclosure.publicity import subject_in_view
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, NotFound, XinyongError
 from xinyong.kit.web import get_session, language, render
@@ -48,10 +49,11 @@ def lists_index(request: Request, session: Session = Depends(get_session)):
 @router.get("/lists/subject/{subject_id}", dependencies=[allow("public")])
 def subject_lists(request: Request, subject_id: int = Path(ge=1, le=MAX_ID), session: Session = Depends(get_session)):
     subject = session.get(Subject, subject_id)
-    if subject is None:
+    rows = repository.published(session, clock.today(), subject_id=subject_id, limit=100) if subject else []
+    if subject is None or not (rows or subject_in_view(session, subject_id, clock.today())):
+        # a person neither listed nor with a record in public view is answered as no one (QZ art. 22)
         raise NotFound("未找到该主体", message_en="no such subject")
     name, masked = views.shown_name(subject.name, subject.kind)
-    rows = repository.published(session, clock.today(), subject_id=subject_id, limit=100)
     return render(request, "lists/subject.html", {"entries": views.public_entries_out(rows, language(request)),
                                                    "subject_name": name, "subject": subject, "masked": masked,
                                                    "today": clock.today()})

@@ -13,8 +13,8 @@ from collections import Counter
 from sqlalchemy.orm import Session
 
 from xinyong import clock
-from xinyong.access.views import visibility_of
 from xinyong.catalogue import CatalogueError, get_catalogue
+from xinyong.disclosure.publicity import in_public_view
 from xinyong.kit.masking import mask_name
 from xinyong.kit.pdf import Section
 from xinyong.kit.web import local_time
@@ -57,7 +57,7 @@ def _window(r: Record) -> str:
 
 
 def _marks(r: Record, today: dt.date) -> str:
-    public = visibility_of(r, today)[0] == "public" and r.status == "active"
+    public = in_public_view(r, today)
     return "、".join(zh for zh, _ in rules.record_marks(r.status, bool(r.under_objection), public))
 
 

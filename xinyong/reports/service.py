@@ -18,6 +18,7 @@ from xinyong.access.rules import GateDecision
 from xinyong.audit import record_event
 from xinyong.catalogue import get_catalogue
 from xinyong.config import get_settings
+from xinyong.disclosure.publicity import subject_in_view
 from xinyong.kit.access import Principal
 from xinyong.kit.errors import Forbidden, InvalidInput, NotFound
 from xinyong.law import active_profile
@@ -71,7 +72,9 @@ def issue(session: Session, principal: Principal, kind: str, subject_id: int, sp
     today = clock.today()
     pol = policy(today)
     subject = session.get(Subject, subject_id)
-    if subject is None or kind not in rules.KINDS:
+    if subject is None or kind not in rules.KINDS or (
+            kind == "public" and principal.subject_id != subject_id and not subject_in_view(session, subject_id, today)):
+        # a person with nothing in public view gets no public report: the same 404 as no one
         raise NotFound("未找到该信用主体", message_en="no such credit subject")
     decision = rules.may_obtain(kind, _requester(principal), subject_id, pol)
     if not decision.allowed:
