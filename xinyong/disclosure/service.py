@@ -8,11 +8,11 @@ from xinyong import clock
 from xinyong.catalogue import CatalogueError, get_catalogue
 from xinyong.disclosure import repository
 from xinyong.disclosure.schemas import PublicRecord, PublicSubject, PublicSubjectSummary, SearchResult
-from xinyong.kit.crypto import decrypt
 from xinyong.kit.errors import InvalidInput, NotFound
-from xinyong.kit.masking import mask_identifier, mask_name
+from xinyong.kit.masking import mask_name
 from xinyong.law import active_profile
 from xinyong.models import Subject
+from xinyong.subjects import opener as resident_ids
 
 PERSON_KINDS = ("natural_person",)
 
@@ -49,9 +49,7 @@ def subject_profile(session: Session, subject_id: int) -> PublicSubject:
     today = clock.today()
     masking = _masking()
     name, masked = _shown_name(subject, masking)
-    resident_id = None
-    if subject.resident_id_enc is not None:
-        resident_id = mask_identifier(decrypt(subject.resident_id_enc), **masking["resident_id"])
+    resident_id = resident_ids.masked(subject, masking["resident_id"])   # masked form only, unaudited
     records = [_public_record(r, agency, subject, masking) for r, agency in
                repository.public_records(session, subject.id, today)]
     return PublicSubject(id=subject.id, kind=subject.kind, name=name, uscc=subject.uscc,
