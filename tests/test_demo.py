@@ -12,6 +12,7 @@ from xinyong.demo import DEMO_PASSWORD, build_city, load_demo, run_demo
 from xinyong.demo.complaints import CREDIT_SERVICE_NAME
 from xinyong.demo.sectors import AGENCIES
 from xinyong.disclosure.repository import public_condition
+from xinyong.kit import sealed
 from xinyong.kit.crypto import decrypt
 from xinyong.models import Agency, Batch, BatchRejection, Record, Subject, User
 
@@ -81,9 +82,10 @@ def test_natural_persons_exist_and_their_ids_are_stored_encrypted(loaded):
         persons = s.scalars(select(Subject).where(Subject.kind == "natural_person")).all()
         direct = {x.name for x in loaded.city.subjects if x.kind == "natural_person"}
         assert direct <= {p.name for p in persons}
-        assert all(p.resident_id_enc and decrypt(p.resident_id_enc) in ids for p in persons)
+        assert all(p.resident_id_enc and decrypt(sealed._ciphertext(p.resident_id_enc)) in ids for p in persons)
         for row in s.execute(select(Subject.__table__)).mappings():
-            blob = " ".join(v.hex() if isinstance(v, bytes) else str(v) for v in row.values())
+            blob = " ".join(sealed._ciphertext(v).hex() if isinstance(v, sealed.Sealed) else
+                            v.hex() if isinstance(v, bytes) else str(v) for v in row.values())
             assert not any(i in blob or i.encode().hex() in blob for i in ids), row["id"]
         stored = " ".join(str(f) for f in s.scalars(select(Record.fields)))
         stored += " ".join(s.scalars(select(BatchRejection.value)))

@@ -143,8 +143,8 @@ def test_natural_persons_are_stored_encrypted_and_found_by_keyed_hash(session, d
     rid = rows[0]["证件号码"]
     person = session.scalar(select(Subject).where(Subject.resident_id_hash == keyed_hash(rid)))
     assert person is not None and person.kind == "natural_person" and person.uscc is None
-    from xinyong.kit.crypto import decrypt
-    assert decrypt(person.resident_id_enc) == rid
+    from xinyong.subjects.opener import open_resident_id
+    assert open_resident_id(session, None, person, "test") == rid
     assert _database_contains(db, rid) == []
 
 

@@ -14,6 +14,7 @@ from tests.support.builders import agency, agency_user, to_csv
 from xinyong.accounts.tokens import issue_token
 from xinyong.ingest.service import ingest_file
 from xinyong.lists import rules
+from xinyong.subjects import opener as resident_ids
 from xinyong.models import AuditEntry, Record
 from xinyong.synthetic import make_resident_id, penalty_row
 
@@ -71,8 +72,9 @@ def test_a_minor_is_flagged_by_the_platform_and_needs_a_recorded_reason(client, 
     out = made.json()
     assert out["platform_lenient_flags"] == ["minor_full_capacity"]
     assert out["lenient_waiver_reason"].startswith("行为人已满十七周岁")
-    opened = session.scalars(select(AuditEntry).where(AuditEntry.action == "subject.resident_id.open")).all()
+    opened = session.scalars(select(AuditEntry).where(AuditEntry.action == resident_ids.VIEWED)).all()
     assert opened and all(a.subject_id == record.subject_id for a in opened)
+    assert {a.details["purpose"] for a in opened} == {"age at the act (QZ art. 21)"}
 
 
 def test_the_birth_date_is_read_from_the_id_and_an_adult_is_not_flagged():

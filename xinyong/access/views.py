@@ -24,13 +24,13 @@ from xinyong.access.schemas import (
 )
 from xinyong.catalogue import CatalogueError, get_catalogue
 from xinyong.disclosure.service import PERSON_KINDS
-from xinyong.kit.crypto import decrypt
 from xinyong.kit.errors import Forbidden, NotFound
-from xinyong.kit.masking import mask_identifier, mask_name
+from xinyong.kit.masking import mask_name
 from xinyong.kit.access import Principal
 from xinyong.audit import record_event
 from xinyong.law import active_profile
 from xinyong.models import Authorisation, QueryItem, Record, Subject
+from xinyong.subjects import opener as resident_ids
 
 STAFF_WINDOW = "信用主管部门服务窗口"
 
@@ -73,10 +73,9 @@ def read_profile(session: Session, principal: Principal, subject_id: int, items:
     mask = subject.kind in PERSON_KINDS and not decision.identity_covered
     records = [_gated(r, agency, masking, mask, today) for r, agency in rows]
     name = mask_name(subject.name, **masking["name"]) if mask else subject.name
-    resident_id = None
-    if subject.resident_id_enc is not None:
-        plain = decrypt(subject.resident_id_enc)
-        resident_id = mask_identifier(plain, **masking["resident_id"]) if mask else plain
+    # masked: the display form (not an opening); covered by the basis: the full number, audited
+    resident_id = (resident_ids.masked(subject, masking["resident_id"]) if mask else
+                   resident_ids.open_resident_id(session, principal, subject, f"query:{decision.basis_kind}"))
     profile = GatedProfile(id=subject.id, kind=subject.kind, name=name, uscc=subject.uscc, resident_id=resident_id,
                            legal_rep_name=subject.legal_rep_name, masked=mask, as_of=today,
                            items=items, purpose=purpose, decision=decision_out(decision),

@@ -9,11 +9,11 @@ from xinyong.catalogue import CatalogueError, get_catalogue
 from xinyong.disclosure import repository
 from xinyong.disclosure.publicity import PERSON_KINDS
 from xinyong.disclosure.schemas import PublicRecord, PublicSubject, PublicSubjectSummary, SearchResult
-from xinyong.kit.crypto import decrypt
 from xinyong.kit.errors import InvalidInput, NotFound
-from xinyong.kit.masking import mask_identifier, mask_name
+from xinyong.kit.masking import mask_name
 from xinyong.law import active_profile
 from xinyong.models import Subject
+from xinyong.subjects import opener as resident_ids
 
 __all__ = ["PERSON_KINDS", "search", "subject_profile"]
 NOT_FOUND = ("未找到该主体", "no such subject")
@@ -61,9 +61,7 @@ def subject_profile(session: Session, subject_id: int) -> PublicSubject:
         raise NotFound(NOT_FOUND[0], message_en=NOT_FOUND[1])
     masking = _masking()
     name, masked = _shown_name(subject, masking)
-    resident_id = None
-    if subject.resident_id_enc is not None:
-        resident_id = mask_identifier(decrypt(subject.resident_id_enc), **masking["resident_id"])
+    resident_id = resident_ids.masked(subject, masking["resident_id"])   # masked form only, unaudited
     records = [_public_record(r, agency, subject, masking) for r, agency in rows]
     return PublicSubject(id=subject.id, kind=subject.kind, name=name, uscc=subject.uscc,
                          resident_id=resident_id, legal_rep_name=subject.legal_rep_name, masked=masked,

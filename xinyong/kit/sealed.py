@@ -19,10 +19,10 @@ from collections.abc import Callable
 
 from sqlalchemy import LargeBinary, TypeDecorator
 
-from xinyong.kit.crypto import decrypt, encrypt, keyed_hash
+from xinyong.kit.crypto import decrypt, encrypt, encrypt_many, keyed_hash
 
 # kind of sealed value -> the one module allowed to open it
-OPENERS = {"complainant": "xinyong.complaints.opener"}
+OPENERS = {"complainant": "xinyong.complaints.opener", "resident_id": "xinyong.subjects.opener"}
 _registered: set[str] = set()
 
 
@@ -98,6 +98,17 @@ class Opener:
             raise ValueError("an opening needs its purpose")
         self._audit(session, actor, target_id=target_id, purpose=purpose, **details)
         return decrypt(_ciphertext(value))
+
+    def ciphertexts(self, plains: list[str]) -> list[bytes]:
+        """Sealed values as ciphertexts, for a set-based bulk insert through a staging table."""
+        return encrypt_many(plains)
+
+    def masked(self, value: Sealed, mask: Callable[[str], str]) -> str:
+        """Only ``mask(plain)`` leaves, without an audit entry: for a display form that reveals
+        nothing identifying. The registered module says why its mask is safe to show unaudited."""
+        if not isinstance(value, Sealed):
+            raise TypeError("only a Sealed value is opened")
+        return mask(decrypt(_ciphertext(value)))
 
 
 def opener(kind: str, audit: AuditOpening) -> Opener:

@@ -17,11 +17,11 @@ from xinyong.documents import service as documents
 from xinyong.feed import service as feed
 from xinyong.kit.access import Principal
 from xinyong.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
-from xinyong.kit.crypto import decrypt
 from xinyong.law import RuleNotInForce
 from xinyong.law.loader import active_profile
 from xinyong.lists import papers, repository, rules
 from xinyong.lists.schemas import ProposalIn
+from xinyong.subjects import opener as resident_ids
 from xinyong.models import Agency, Record, Subject
 from xinyong.models.listing import ListBasisRecord, ListEntry, ListProposal
 from xinyong.notifications.service import notify
@@ -116,11 +116,10 @@ def _platform_lenient_flags(session: Session, principal: Principal, subject: Sub
                             policy: rules.ListPolicy) -> tuple[str, ...]:
     """QZ art. 21 (1), raised by the platform: a natural person under 18 at the date of an act the
     listing rests on (the birth date read from the sealed resident ID, the opening audited)."""
-    if "minor_full_capacity" not in policy.lenient_flags or subject.resident_id_enc is None or not records:
+    if "minor_full_capacity" not in policy.lenient_flags or subject.kind != "natural_person" or not records:
         return ()
-    born = rules.birth_date(decrypt(subject.resident_id_enc))
-    record_event(session, principal, "subject.resident_id.open", target_type="subject", target_id=subject.id,
-                 subject_id=subject.id, details={"purpose": "age at the act (QZ art. 21)"})
+    plain = resident_ids.open_resident_id(session, principal, subject, purpose="age at the act (QZ art. 21)")
+    born = rules.birth_date(plain) if plain else None
     if born is None or not any(rules.minor_at(born, r.decision_date) for r in records):
         return ()
     return ("minor_full_capacity",)

@@ -1,11 +1,13 @@
-"""Credit subjects (信用主体). Resident ID numbers are stored encrypted and found by keyed hash."""
+"""Credit subjects (信用主体). Resident ID numbers are sealed (xinyong.kit.sealed; opened only by
+xinyong.subjects.opener, audited) and found by keyed hash."""
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from xinyong.kit.sealed import Sealed, SealedBytes
 from xinyong.models.base import Base, BigId, TimestampTZ, created_at_column
 
 SUBJECT_KINDS = (
@@ -26,7 +28,7 @@ class Subject(Base):
     name: Mapped[str] = mapped_column(String(300), nullable=False)
     uscc: Mapped[str | None] = mapped_column(String(18), unique=True, nullable=True)
     resident_id_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
-    resident_id_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    resident_id_enc: Mapped[Sealed | None] = mapped_column(SealedBytes, nullable=True)
     other_id: Mapped[str | None] = mapped_column(String(120), unique=True, nullable=True)
     legal_rep_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("subjects.id"), nullable=True)
     legal_rep_name: Mapped[str | None] = mapped_column(String(100), nullable=True)

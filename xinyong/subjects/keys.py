@@ -1,5 +1,5 @@
-"""Data key rotation: re-encrypt every sealed value (resident ID numbers of subjects, and every
-column of the type xinyong.kit.sealed.SealedBytes, such as the identity of complainants) that
+"""Data key rotation: re-encrypt every sealed value (every column of the type
+xinyong.kit.sealed.SealedBytes: resident ID numbers of subjects, identity of complainants) that
 is not under the ring's current key, chunk by chunk, while the platform serves. ``SEALED``
 lists them, found in the models' metadata so a new sealed column cannot be forgotten. The run
 first replaces any complainant account still named in clear on a complaint's result document
@@ -55,13 +55,14 @@ class Sealed:
 
 
 def _sealed_columns() -> tuple[Sealed, ...]:
-    """Subjects first (their row ids are reported bare, others as "<table>#<id>"), then every
-    SealedBytes column of the models."""
+    """Every SealedBytes column of the models, the subjects' (resident ID numbers) first: their
+    row ids are reported bare, others as "<table>#<id>"."""
     found = [Sealed(t.name, t, c.name) for t in Base.metadata.sorted_tables for c in t.columns
              if isinstance(c.type, SealedBytes)]
-    return (Sealed("subjects", Subject.__table__, "resident_id_enc"), *found)
+    return tuple(sorted(found, key=lambda s: s.table is not SUBJECTS))
 
 
+SUBJECTS = Subject.__table__
 SEALED = _sealed_columns()
 # the kinds of document/notification whose addressee is a sealed party (a complainant)
 SEALED_PARTY_KINDS = ("complaint_result",)
@@ -193,7 +194,7 @@ def _rotate_chunk(session: Session, ring: KeyRing, sealed: Sealed, rows: list[tu
         except UndecryptableError:
             report.unreadable += 1
             if len(report.unreadable_ids) < MAX_LISTED:
-                report.unreadable_ids.append(row_id if sealed is SEALED[0] else f"{sealed.label}#{row_id}")
+                report.unreadable_ids.append(row_id if sealed.table is SUBJECTS else f"{sealed.label}#{row_id}")
     if not plain:
         return
     old = dict(rows)

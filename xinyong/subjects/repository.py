@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from xinyong import clock
 from xinyong.kit import bulk
-from xinyong.kit.crypto import encrypt_many, keyed_hash_many
+from xinyong.kit.crypto import keyed_hash_many
 from xinyong.models import Subject
+from xinyong.subjects.opener import ciphertexts
 from xinyong.subjects.rules import kind_from_uscc_expr
 
 STAGE = "stage_subjects"
@@ -23,7 +24,7 @@ STAGE_COLUMNS = [
 def _protect(ids: pl.Series) -> pl.DataFrame:
     """Keyed hash and ciphertext for each distinct resident ID (computed, not queried)."""
     uniq = ids.drop_nulls().unique().to_list()
-    return pl.DataFrame({"rid": uniq, "rid_hash": keyed_hash_many(uniq), "rid_enc": encrypt_many(uniq)},
+    return pl.DataFrame({"rid": uniq, "rid_hash": keyed_hash_many(uniq), "rid_enc": ciphertexts(uniq)},
                         schema={"rid": pl.Utf8, "rid_hash": pl.Utf8, "rid_enc": pl.Binary})
 
 
