@@ -14,9 +14,9 @@ from tests.support.builders import agency, agency_user, to_csv
 from xinyong.accounts.tokens import issue_token
 from xinyong.ingest.service import ingest_file
 from xinyong.lists import rules
-from xinyong.subjects import opener as resident_ids
 from xinyong.models import AuditEntry, Record
 from xinyong.synthetic import make_resident_id, penalty_row
+from xinyong.subjects import opener as resident_ids
 
 
 @given(birth=st.dates(dt.date(1990, 1, 1), dt.date(2015, 12, 31)), days=st.integers(0, 30 * 366))

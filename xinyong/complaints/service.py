@@ -134,17 +134,22 @@ def assign(session: Session, principal: Principal, complaint_id: int, handler_us
         raise InvalidInput("请选择信用主管部门的承办人", code=refusal, field="handler_user_id",
                            message_en="choose a credit-department handler account")
     if refusal:
-        raise Conflict(ASSIGN_REFUSALS_ZH.get(refusal, f"不能指派：{refusal}"), code=refusal,
-                       message_en=f"cannot assign: {refusal}")
+        zh, en = ASSIGN_REFUSALS[refusal]
+        raise Conflict(zh, code=refusal, message_en=en)
     _set_handler(session, complaint, handler.id, principal.user_id, None)
     record_event(session, principal, "complaint.assigned", target_type="complaint", target_id=complaint.id,
                  details={"handler_user_id": handler.id})
     return complaint
 
 
-ASSIGN_REFUSALS_ZH = {"self_assignment": "不能指派给本人", "already_handled": "该投诉举报已办结",
-                      "not_an_assigner": "无权指派",
-                      "reassignment_needs_approval": "已指派的投诉举报只能经改派申请并由负责人审批后改派"}
+ASSIGN_REFUSALS = {
+    "self_assignment": ("不能指派给本人", "nobody assigns a complaint to themself"),
+    "already_handled": ("该投诉举报已办结", "the complaint has been handled"),
+    "not_an_assigner": ("无权指派", "this account may not assign complaints"),
+    "reassignment_needs_approval": ("已指派的投诉举报只能经改派申请并由负责人审批后改派",
+                                    "an assigned complaint changes hands only on a re-assignment request a "
+                                    "supervisor approves"),
+}
 
 
 def _set_handler(session: Session, complaint: Complaint, handler_id: int, assigned_by: int | None,

@@ -21,10 +21,10 @@ from xinyong.law import RuleNotInForce
 from xinyong.law.loader import active_profile
 from xinyong.lists import papers, repository, rules
 from xinyong.lists.schemas import ProposalIn
-from xinyong.subjects import opener as resident_ids
 from xinyong.models import Agency, Record, Subject
 from xinyong.models.listing import ListBasisRecord, ListEntry, ListProposal
 from xinyong.notifications.service import notify
+from xinyong.subjects import opener as resident_ids
 
 PROCEDURE = "listing"
 READERS = ("staff", "admin", "auditor")
