@@ -74,6 +74,7 @@ class ConditionOut(BaseModel):
 class ConfirmationsOut(BaseModel):
     """Recorded at approval: who confirmed the conditions, when, under which article."""
     by: int | None
+    by_name: str = ""
     at: str
     citation: str
     conditions: list[ConditionOut]

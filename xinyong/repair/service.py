@@ -407,7 +407,8 @@ def _confirm_conditions(session: Session, principal: Principal, app: RepairAppli
                        code="conditions_unconfirmed", details={"missing": [c.code for c in missing], "citation": cite},
                        message_en="these repair conditions are not confirmed: " + "; ".join(
                            c.text_en for c in missing) + f" ({cite})")
-    return {"by": principal.user_id, "at": clock.now().isoformat(), "citation": conds[0].citation if conds else "",
+    return {"by": principal.user_id, "by_name": principal.display_name or principal.username,
+            "at": clock.now().isoformat(timespec="seconds"), "citation": conds[0].citation if conds else "",
             "conditions": [{"code": c.code, "text_zh": c.text_zh, "text_en": c.text_en,
                             "evidenced_by": c.evidenced_by if rules.evidenced(c, present) else None,
                             "confirmed": not rules.evidenced(c, present)} for c in conds]}
@@ -419,7 +420,7 @@ def _conditions_section(recorded: dict | None) -> list[Section]:
     rows = [(c["text_zh"], f"已由{rules.MATERIAL_NAMES[c['evidenced_by']][0]}证明" if c.get("evidenced_by")
              else "经办人确认") for c in recorded["conditions"]]
     return [Section(heading=f"修复条件（依据：{recorded['citation']}）", rows=rows,
-                    paragraphs=[f"确认人：用户 {recorded['by']}，确认时间：{recorded['at']}"])]
+                    paragraphs=[f"确认人：{recorded.get('by_name') or recorded['by']}，确认时间：{recorded['at']}"])]
 
 
 def reject(session: Session, principal: Principal, app_id: int, reason: str) -> RepairApplication:
