@@ -73,3 +73,12 @@ def world(session, today) -> World:
     session.commit()
     records = {r.decision_no: r.id for r in session.query(Record).filter_by(subject_id=subject.id)}
     return World(subject.id, uscc, records, regulator.id, session)
+
+
+def conditions_in_force() -> list[str]:
+    """The codes of every repair condition the active profile's rule names today (FZ art. 21
+    para. 2; QZ art. 35 para. 1): what an approver confirms."""
+    from xinyong import clock
+    from xinyong.law.loader import active_profile
+    from xinyong.repair import rules
+    return [c.code for c in rules.conditions(active_profile(), clock.today())]

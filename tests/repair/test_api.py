@@ -12,7 +12,7 @@ import io
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from tests.repair.conftest import ELIGIBLE, OLD, PDF, PNG, TOO_EARLY
+from tests.repair.conftest import ELIGIBLE, OLD, PDF, PNG, TOO_EARLY, conditions_in_force
 from xinyong.deadlines import service as deadlines
 from xinyong.models import Document, Notification
 from xinyong.models.history import History
@@ -85,9 +85,11 @@ def test_apply_accept_extend_approve_then_revoke(client, world, today):
                        json={"reason": "再次延长"}).status_code == 409
 
     today("2026-09-10")
-    r = client.post(f"/api/v1/repair/applications/{app['id']}/approve", headers=agency, json={"reason": "已履行处罚决定"})
+    r = client.post(f"/api/v1/repair/applications/{app['id']}/approve", headers=agency,
+                    json={"reason": "已履行处罚决定", "conditions": conditions_in_force()})
     assert r.status_code == 200, r.text
     body = r.json()
+    assert body["condition_confirmations"]["conditions"], body
     assert body["status"] == "approved" and body["repaired_on"] == "2026-09-10"
     assert "QZ art. 36 para. 2" in body["repair_citation"]
     assert {d["kind"] for d in body["documents"]} == {"repair_acceptance", "repair_result"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from tests.access.support import csrf_from, login
-from tests.repair.conftest import ELIGIBLE, PASSWORD, PDF, TOO_EARLY
+from tests.repair.conftest import ELIGIBLE, PASSWORD, PDF, TOO_EARLY, conditions_in_force
 
 
 def _window(client, code: str):
@@ -47,7 +47,14 @@ def test_subject_applies_and_agency_decides_through_the_pages(client, world):
     assert client.post(f"{detail}/accept", data={"csrf_token": token}, follow_redirects=False).status_code == 303
     refused = client.post(f"{detail}/reject", data={"csrf_token": token, "reason": " "})
     assert refused.status_code == 422 and "请填写理由" in refused.text
-    assert client.post(f"{detail}/approve", data={"csrf_token": token}, follow_redirects=False).status_code == 303
+    form = client.get(detail).text
+    for code in conditions_in_force():   # one checkbox per condition (FZ art. 21 para. 2), none preselected
+        box = re.search(rf'<input type="checkbox" name="conditions" value="{code}"[^>]*>', form).group(0)
+        assert "checked" not in box
+    unconfirmed = client.post(f"{detail}/approve", data={"csrf_token": token})
+    assert unconfirmed.status_code == 409 and "尚未确认" in unconfirmed.text
+    assert client.post(f"{detail}/approve", data={"csrf_token": token, "conditions": conditions_in_force()},
+                       follow_redirects=False).status_code == 303
     after = client.get(detail).text
     assert 'data-status="approved"' in after and "信用修复结果告知书" in after
     public = client.get(f"/subjects/{world.subject_id}").text

@@ -174,3 +174,36 @@ def test_any_fraud_revocation_within_the_bar_refuses(revoked, gap_days, kind):
                                                    (dt.date(2026, 11, 30), 3, dt.date(2027, 2, 28))])
 def test_months_are_calendar_months_clamped(day, months, expected):
     assert rules.add_months(day, months) == expected
+
+
+# ---- conditions the approver confirms (FZ art. 21 para. 2; QZ art. 35 para. 1) --------------------------
+
+FZ_CONDITIONS = ("behaviour_corrected", "commitment_accepted", "supervision_accepted", "penalty_performed")
+
+
+def test_fz_art_21_para_2_names_four_conditions_with_labels_and_citation():
+    conds = rules.conditions(FZ, TODAY)
+    assert tuple(c.code for c in conds) == FZ_CONDITIONS
+    assert all(c.citation.startswith("FZ art. 21 para. 2") and "第二十一条第二款" in c.citation for c in conds)
+    assert all(c.text_zh and c.text_en for c in conds)
+    assert {c.code: c.evidenced_by for c in conds if c.evidenced_by} == {"penalty_performed": "proof_of_performance"}
+    assert rules.conditions(FZ, dt.date(2019, 7, 31)) == ()     # before the measures took effect
+
+
+def test_qz_art_35_names_only_corrected_behaviour():
+    conds = rules.conditions(QZ, TODAY)
+    assert [c.code for c in conds] == ["behaviour_corrected"] and conds[0].evidenced_by is None
+    assert conds[0].citation.startswith("QZ art. 35 para. 1")
+
+
+@settings(max_examples=200)
+@given(present=st.sets(st.sampled_from(rules.MATERIAL_KINDS)),
+       confirmed=st.sets(st.sampled_from(FZ_CONDITIONS + ("other",))))
+def test_approval_needs_each_condition_evidenced_or_confirmed(present, confirmed):
+    conds = rules.conditions(FZ, TODAY)
+    missing = rules.unconfirmed(conds, present, confirmed)
+    for c in conds:
+        covered = (c.evidenced_by in present if c.evidenced_by else False) or c.code in confirmed
+        assert (c in missing) == (not covered)
+    # the proof of performance never stands in for what no material evidences
+    assert {c.code for c in rules.to_confirm(conds, set(rules.MATERIAL_KINDS))} == set(FZ_CONDITIONS) - {"penalty_performed"}

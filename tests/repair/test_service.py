@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from tests.repair.conftest import ELIGIBLE, OLD, PDF, PNG
+from tests.repair.conftest import ELIGIBLE, OLD, PDF, PNG, conditions_in_force
 from xinyong.accounts.service import principal_of
 from xinyong.kit.errors import Conflict, Forbidden, NotFound
 from xinyong.models import AuditEntry, Document, Notification, User
@@ -61,7 +61,7 @@ def test_a_quanzhou_serious_listing_does_not_bar_repair_it_ends_with_it(world):
     app = service.apply(s, who(s, "firm"), subject_id=world.subject_id, record_id=world.records[ELIGIBLE],
                         statement="", uploads=letter(), channel="online")
     service.accept(s, agency, app.id)
-    service.approve(s, agency, app.id)
+    service.approve(s, agency, app.id, confirmed=conditions_in_force())
     s.commit()
     s.refresh(entry)
     assert entry.status == "removed" and entry.removal_reason == "repaired"
@@ -97,7 +97,7 @@ def test_approval_ends_the_listing_on_the_record_and_revocation_restores_it(worl
     app = service.apply(s, firm, subject_id=world.subject_id, record_id=world.records[ELIGIBLE], statement="已整改",
                         uploads=letter(), channel="online")
     service.accept(s, agency, app.id)
-    service.approve(s, agency, app.id)
+    service.approve(s, agency, app.id, confirmed=conditions_in_force())
     s.commit()
     s.refresh(entry)
     assert entry.status == "removed" and entry.removal_reason == "repaired"

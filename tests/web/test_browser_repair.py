@@ -99,8 +99,14 @@ def test_apply_accept_approve_and_the_record_leaves_the_portal(live_app, tmp_pat
         regulator.locator("tr", has_text=ELIGIBLE).get_by_role("link").first.click()
         regulator.get_by_role("button", name="予以受理").click()
         expect(regulator.locator("#app-status")).to_have_text("已受理")
+        # FZ art. 21 para. 2 / QZ art. 35: the approver ticks each condition the rule in force names
+        boxes = regulator.locator("#approve-conditions input[type=checkbox]")
+        for i in range(boxes.count()):
+            expect(boxes.nth(i)).not_to_be_checked()
+            boxes.nth(i).check()
         regulator.get_by_role("button", name="准予修复").click()
         expect(regulator.locator("#app-status")).to_have_text("准予修复")
+        expect(regulator.locator("#conditions-confirmed")).to_be_visible()
         expect(regulator.locator("main")).to_contain_text("信用修复结果告知书")
         shot(regulator, "repair-05-approved")
 

@@ -55,7 +55,8 @@ def load(session: Session, ctx) -> list[str]:
         User.role == "agency", User.agency_id == eligible.record.source_agency_id).order_by(User.id).limit(1)) \
         if eligible is not None else None
     lines.append(f"  {decider or 'the deciding agency'} (the record's source agency) or staff accept and approve at")
-    lines.append("            /repair/queue; after approval the record leaves the public subject page;")
+    lines.append("            /repair/queue, ticking each condition the rule in force names (FZ art. 21 para. 2);")
+    lines.append("            after approval the record leaves the public subject page;")
     lines.append("            staff file for a subject at the offline window /repair/window")
     return lines
 

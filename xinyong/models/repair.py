@@ -53,6 +53,8 @@ class RepairApplication(Base):
     revoked_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     revoked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     revocation_citation: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # FZ art. 21 para. 2: who confirmed which conditions at approval, when, and which a material evidenced
+    condition_confirmations: Mapped[dict | None] = mapped_column(Json, nullable=True)
     updated_at: Mapped[dt.datetime | None] = mapped_column(TimestampTZ, nullable=True)
 
 

@@ -13,7 +13,7 @@ from xinyong.kit.web import get_session
 from xinyong.kit.text import Code, CodeForm, TextForm
 from xinyong.models.repair import STATUSES
 from xinyong.repair import repository, service, views
-from xinyong.repair.schemas import ApplicationOut, EligibilityOut, ReasonIn, RevokeIn
+from xinyong.repair.schemas import ApplicationOut, ApproveIn, EligibilityOut, ReasonIn, RevokeIn
 from xinyong.repair.service import Upload
 
 router = APIRouter(tags=["credit repair 信用修复"])
@@ -149,9 +149,11 @@ def extend(body: ReasonIn, app_id: int = Id(), principal: Principal = allow(*ACT
 
 
 @router.post("/api/v1/repair/applications/{app_id}/approve", response_model=ApplicationOut)
-def approve(body: ReasonIn | None = None, app_id: int = Id(), principal: Principal = allow(*ACTORS),
+def approve(body: ApproveIn | None = None, app_id: int = Id(), principal: Principal = allow(*ACTORS),
             session: Session = Depends(get_session)):
-    service.approve(session, principal, app_id, body.reason if body else "")
+    """FZ art. 21 para. 2: `conditions` lists the codes of the conditions the approver confirms;
+    every one no material evidences must be confirmed (else 409 conditions_unconfirmed)."""
+    service.approve(session, principal, app_id, body.reason if body else "", body.conditions if body else [])
     session.commit()
     return _one(session, app_id)
 

@@ -184,7 +184,7 @@ def _detail_page(request: Request, session: Session, principal: Principal, app_i
     lang = language(request)
     app = views.applications_out(session, [service.visible(session, principal, app_id)], detail=True)[0]
     ctx = {"app": app, "filed": filed, "error": _error(error, lang), "material_names": _material_names(lang),
-           "can_act": principal.role in ACTORS, "revocation_kinds": REVOCATION_KINDS}
+           "can_act": principal.role in ACTORS, "revocation_kinds": REVOCATION_KINDS, "lang": lang}
     return render(request, "repair/detail.html", ctx, status_code=status_code)
 
 
@@ -207,7 +207,7 @@ async def _act(request: Request, session: Session, principal: Principal, app_id:
         elif action == "extend":
             service.extend(session, principal, app_id, reason)
         elif action == "approve":
-            service.approve(session, principal, app_id, reason)
+            service.approve(session, principal, app_id, reason, form.getlist("conditions"))
         elif action == "reject":
             service.reject(session, principal, app_id, reason)
         else:

@@ -246,3 +246,37 @@ def _result(record: RecordFacts, reasons: list[Reason], dated: list[dt.date], ru
 
 def missing_materials(required: tuple[str, ...] | list[str], present: set[str]) -> list[str]:
     return [k for k in required if k not in present]
+
+
+# ---- conditions the approver confirms (FZ art. 21 para. 2; QZ art. 35 para. 1) --------------------------
+
+@dataclasses.dataclass(frozen=True)
+class Condition:
+    code: str
+    text_zh: str
+    text_en: str
+    citation: str
+    evidenced_by: str | None      # the material kind that evidences it, when on file
+
+
+def conditions(profile: Profile, on: dt.date) -> tuple[Condition, ...]:
+    """Every condition the rule in force on `on` names (none when no rule is in force)."""
+    rule = _rule(profile, "repair.conditions", on)
+    if rule is None:
+        return ()
+    cite = str(rule.citation)
+    return tuple(Condition(c["code"], c["zh"], c["en"], cite, c.get("evidenced_by"))
+                 for c in rule.value.get("conditions", ()))
+
+
+def evidenced(condition: Condition, present: set[str]) -> bool:
+    return condition.evidenced_by is not None and condition.evidenced_by in present
+
+
+def to_confirm(conds: tuple[Condition, ...], present: set[str]) -> list[Condition]:
+    """The conditions the approver must confirm: those no material on file evidences."""
+    return [c for c in conds if not evidenced(c, present)]
+
+
+def unconfirmed(conds: tuple[Condition, ...], present: set[str], confirmed: set[str]) -> list[Condition]:
+    return [c for c in to_confirm(conds, present) if c.code not in confirmed]

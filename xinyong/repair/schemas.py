@@ -5,7 +5,7 @@ import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from xinyong.kit.text import Text
+from xinyong.kit.text import Code, Text
 
 
 class ReasonOut(BaseModel):
@@ -62,6 +62,24 @@ class DocumentOut(BaseModel):
     link: str
 
 
+class ConditionOut(BaseModel):
+    """A repair condition (FZ art. 21 para. 2); evidenced_by: the material on file that evidences it."""
+    code: str
+    text_zh: str
+    text_en: str
+    evidenced_by: str | None = None
+    confirmed: bool = False
+
+
+class ConfirmationsOut(BaseModel):
+    """Recorded at approval: who confirmed the conditions, when, under which article."""
+    by: int | None
+    by_name: str = ""
+    at: str
+    citation: str
+    conditions: list[ConditionOut]
+
+
 class ApplicationOut(BaseModel):
     id: int
     subject_id: int
@@ -91,6 +109,9 @@ class ApplicationOut(BaseModel):
     deadlines: list[DeadlineOut] = []
     materials: list[MaterialOut] = []
     documents: list[DocumentOut] = []
+    conditions_citation: str = ""
+    conditions: list[ConditionOut] = []          # named by the rule in force today (to confirm at approval)
+    condition_confirmations: ConfirmationsOut | None = None
 
 
 class ReasonIn(BaseModel):
@@ -100,3 +121,9 @@ class ReasonIn(BaseModel):
 class RevokeIn(BaseModel):
     kind: Literal["fraud", "concealment", "broken_commitment"]
     reason: Text = Field(..., min_length=1, max_length=2000)
+
+
+class ApproveIn(BaseModel):
+    reason: Text = Field("", max_length=2000)
+    # codes of the conditions (FZ art. 21 para. 2) the approver confirms
+    conditions: list[Code] = Field(default_factory=list, max_length=20)

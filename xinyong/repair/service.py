@@ -336,15 +336,18 @@ def extend(session: Session, principal: Principal, app_id: int, reason: str) -> 
     return app
 
 
-def approve(session: Session, principal: Principal, app_id: int, reason: str = "") -> RepairApplication:
+def approve(session: Session, principal: Principal, app_id: int, reason: str = "",
+            confirmed: list[str] | tuple[str, ...] = ()) -> RepairApplication:
     """The record leaves publication at once (QZ art. 36 para. 2; Order 36): status repaired, the
-    change kept in its history; lists, measures, feed and evaluation react through the hook."""
+    change kept in its history; lists, measures, feed and evaluation react through the hook.
+    `confirmed`: the codes of the conditions (FZ art. 21 para. 2) the approver confirms."""
     reason = _reason(reason, required=False)
     app, record = _actionable(session, principal, app_id, "accepted")
     if record.status != "active":
         raise Conflict("该记录已不处于公示状态", code="record_not_active", message_en="the record is no longer active")
     today = clock.today()
     _check_conditions(session, app, record, today)
+    app.condition_confirmations = _confirm_conditions(session, principal, app, today, confirmed)
     cite = _citation("repair.effects", today)
     app.status, app.decided_on, app.decided_by = "approved", today, principal.user_id
     app.decision_reason, app.repaired_on, app.repair_citation, app.updated_at = reason or "准予信用修复", today, cite, clock.now()
@@ -352,7 +355,8 @@ def approve(session: Session, principal: Principal, app_id: int, reason: str = "
     _complete(session, app.id, "result", "approved")
     _document(session, app, record, "repair_result", "信用修复结果告知书",
               [Section(heading="修复结果", paragraphs=["准予信用修复。该失信信息自即日起停止公示，"
-                                                    "并依法移出相关名单、解除相应惩戒措施。", *([reason] if reason else [])])],
+                                                    "并依法移出相关名单、解除相应惩戒措施。", *([reason] if reason else [])]),
+               *_conditions_section(app.condition_confirmations)],
               cite, principal, adverse=False)
     record_event(session, principal, "repair.approve", target_type="repair_application", target_id=app.id,
                  subject_id=app.subject_id, details={"record_id": record.id})
@@ -382,6 +386,41 @@ def _check_conditions(session: Session, app: RepairApplication, record: Record, 
                        code="repair_conditions_not_met",
                        message_en="the repair conditions are not met: " + "; ".join(
                            f"{r.text_en} ({r.citation})" for r in result.blocking))
+
+
+def _confirm_conditions(session: Session, principal: Principal, app: RepairApplication, today: dt.date,
+                        confirmed) -> dict:
+    """FZ art. 21 para. 2 (同时符合下列条件): every condition the rule in force today names is either
+    evidenced by a material on file or confirmed by the approver; otherwise approval is refused.
+    Returns what is recorded on the application: who, when, which."""
+    conds = rules.conditions(active_profile(), today)
+    known = {c.code for c in conds}
+    confirmed = {str(code) for code in confirmed}
+    unknown = sorted(confirmed - known)
+    if unknown:
+        raise _invalid("conditions", "未知的修复条件：" + "、".join(unknown), "unknown conditions: " + ", ".join(unknown))
+    present = {m.kind for m in repository.materials_of(session, [app.id]).get(app.id, [])}
+    missing = rules.unconfirmed(conds, present, confirmed)
+    if missing:
+        cite = missing[0].citation
+        raise Conflict("以下信用修复条件尚未确认：" + "；".join(c.text_zh for c in missing) + f"（依据：{cite}）",
+                       code="conditions_unconfirmed", details={"missing": [c.code for c in missing], "citation": cite},
+                       message_en="these repair conditions are not confirmed: " + "; ".join(
+                           c.text_en for c in missing) + f" ({cite})")
+    return {"by": principal.user_id, "by_name": principal.display_name or principal.username,
+            "at": clock.now().isoformat(timespec="seconds"), "citation": conds[0].citation if conds else "",
+            "conditions": [{"code": c.code, "text_zh": c.text_zh, "text_en": c.text_en,
+                            "evidenced_by": c.evidenced_by if rules.evidenced(c, present) else None,
+                            "confirmed": not rules.evidenced(c, present)} for c in conds]}
+
+
+def _conditions_section(recorded: dict | None) -> list[Section]:
+    if not recorded or not recorded.get("conditions"):
+        return []
+    rows = [(c["text_zh"], f"已由{rules.MATERIAL_NAMES[c['evidenced_by']][0]}证明" if c.get("evidenced_by")
+             else "经办人确认") for c in recorded["conditions"]]
+    return [Section(heading=f"修复条件（依据：{recorded['citation']}）", rows=rows,
+                    paragraphs=[f"确认人：{recorded.get('by_name') or recorded['by']}，确认时间：{recorded['at']}"])]
 
 
 def reject(session: Session, principal: Principal, app_id: int, reason: str) -> RepairApplication:

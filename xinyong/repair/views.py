@@ -9,7 +9,8 @@ from xinyong import clock
 from xinyong.deadlines import service as deadlines
 from xinyong.documents.service import documents_of
 from xinyong.repair import repository, rules
-from xinyong.repair.schemas import ApplicationOut, DeadlineOut, DocumentOut, EligibilityOut, MaterialOut, ReasonOut
+from xinyong.law.loader import active_profile
+from xinyong.repair.schemas import ApplicationOut, ConditionOut, ConfirmationsOut, DeadlineOut, DocumentOut, EligibilityOut, MaterialOut, ReasonOut
 from xinyong.repair.service import PROCEDURE, RecordEligibility
 from xinyong.workdays import load_calendar
 
@@ -30,9 +31,11 @@ def applications_out(session: Session, rows, detail: bool = False) -> list[Appli
     steps = deadlines.steps_of(session, PROCEDURE, ids)
     materials = repository.materials_of(session, ids)
     calendar, today = load_calendar(session), clock.today()
+    conds = rules.conditions(active_profile(), today)
     found = []
     for app, record, subject_name, agency_name in rows:
         mats = materials[app.id]
+        present = {m.kind for m in mats}
         docs = documents_of(session, PROCEDURE, app.id) if detail else []
         found.append(ApplicationOut(
             id=app.id, subject_id=app.subject_id, subject_name=subject_name, record_id=app.record_id,
@@ -53,5 +56,11 @@ def applications_out(session: Session, rows, detail: bool = False) -> list[Appli
             materials=[MaterialOut(id=m.id, kind=m.kind, filename=m.filename, content_type=m.content_type,
                                    size=m.size, sha256=m.sha256) for m in mats],
             documents=[DocumentOut(id=d.id, kind=d.kind, number=d.number, title=d.title, link=f"/documents/{d.id}")
-                       for d in docs]))
+                       for d in docs],
+            conditions_citation=conds[0].citation if conds else "",
+            conditions=[ConditionOut(code=c.code, text_zh=c.text_zh, text_en=c.text_en,
+                                     evidenced_by=c.evidenced_by if rules.evidenced(c, present) else None)
+                        for c in conds],
+            condition_confirmations=ConfirmationsOut(**app.condition_confirmations)
+            if app.condition_confirmations else None))
     return found
