@@ -13,8 +13,6 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.lists.support import build, proposal
-from xinyong.config import reset_settings
-from xinyong.law import reset_profiles
 from xinyong.law.loader import get_profile
 from xinyong.lists import service
 from xinyong.models import Agency, Document, Record
@@ -73,20 +71,6 @@ def test_qz_art_23_listing_notice_and_decision_name_the_basis_by_decision_number
     today("2026-06-01")
     w = build(session)
     _assert_named(session, w, _listing_documents(session, w, today, "serious_dishonesty"), "严重失信主体名单")
-
-
-@pytest.fixture
-def fuzhou(monkeypatch, session, today):
-    today("2026-06-01")
-    w = build(session)
-    session.commit()
-    monkeypatch.setenv("XINYONG_PROFILE", "fuzhou")
-    reset_settings()
-    reset_profiles()
-    yield w
-    monkeypatch.delenv("XINYONG_PROFILE")
-    reset_settings()
-    reset_profiles()
 
 
 def test_fz_art_17_black_list_notice_and_decision_name_fuzhou_list_and_the_basis_by_decision_number(

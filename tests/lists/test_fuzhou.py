@@ -7,25 +7,9 @@ import datetime as dt
 
 import pytest
 
-from tests.lists.support import build, proposal
-from xinyong.config import reset_settings
+from tests.lists.support import proposal
 from xinyong.kit.errors import Conflict, InvalidInput
-from xinyong.law import reset_profiles
 from xinyong.lists import repository, service
-
-
-@pytest.fixture
-def fuzhou(monkeypatch, session, today):
-    today("2026-06-01")
-    w = build(session)
-    session.commit()
-    monkeypatch.setenv("XINYONG_PROFILE", "fuzhou")
-    reset_settings()
-    reset_profiles()
-    yield w
-    monkeypatch.delenv("XINYONG_PROFILE")
-    reset_settings()
-    reset_profiles()
 
 
 def test_the_serious_list_is_not_run_in_fuzhou(session, fuzhou):

@@ -131,12 +131,8 @@ def window_page(request: Request, subject_id: int | None = Query(None, ge=1, le=
 def window_lookup(request: Request, subject: str = CodeForm("", max_length=40), principal: Principal = allow("staff"),
                   session: Session = Depends(get_session)):
     """The identifier goes in the body; the page goes on under the subject's opaque id."""
-    try:
-        subject_id = window.find(session, subject)
-    except XinyongError as exc:
-        return _window_page(request, session, subject_id=None, form={"items": []}, lookup_error=exc,
-                            status_code=exc.status)
-    return window.found("/window/authorisations", subject_id)
+    return window.look_up(session, subject, "/window/authorisations", lambda exc: _window_page(
+        request, session, subject_id=None, form={"items": []}, lookup_error=exc, status_code=exc.status))
 
 
 @router.post("/window/authorisations")

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from xinyong.access import service
-from xinyong.kit.errors import NotFound
+from xinyong.kit.errors import NotFound, XinyongError
 from xinyong.kit.masking import mask_name
 from xinyong.models import Subject
 
@@ -19,6 +19,16 @@ def find(session: Session, code: str) -> int:
     """A subject by its USCC, or (for a natural person) by resident ID number: the one look-up
     (access.service.subject_by_code, GB 11643 checked as ingestion does)."""
     return service.subject_by_code(session, code)
+
+
+def look_up(session: Session, code: str, path: str, on_error, find=find):
+    """The POSTed look-up of every window page: on success go on at ``path?subject_id=``, else
+    ``on_error(exc)`` renders the page with the error (the identifier never enters a URL)."""
+    try:
+        subject_id = find(session, code)
+    except XinyongError as exc:
+        return on_error(exc)
+    return found(path, subject_id)
 
 
 def found(path: str, subject_id: int) -> RedirectResponse:

@@ -192,11 +192,8 @@ def window_form(request: Request, subject_id: int | None = Query(None, ge=1, le=
 def window_lookup(request: Request, code: str = CodeForm("", max_length=40), principal: Principal = allow("staff"),
                   session: Session = Depends(get_session)):
     """The identifier goes in the body; the page goes on under the subject's opaque id."""
-    try:
-        subject_id = subject_window.find(session, code)
-    except XinyongError as exc:
-        return _window(request, session, None, error=exc, status_code=exc.status)
-    return subject_window.found("/window/objections", subject_id)
+    return subject_window.look_up(session, code, "/window/objections", lambda exc: _window(
+        request, session, None, error=exc, status_code=exc.status))
 
 
 def _window(request, session, subject_id, form=None, error=None, status_code=200):

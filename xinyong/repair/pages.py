@@ -110,12 +110,8 @@ def window(request: Request, subject_id: int | None = Query(None, ge=1, le=MAX_I
 def window_lookup(request: Request, subject: str = CodeForm("", max_length=40), principal: Principal = allow("staff"),
                   session: Session = Depends(get_session)):
     """The identifier goes in the body; the page goes on under the subject's opaque id."""
-    code = subject
-    try:
-        subject_id = _window_subject(session, code)
-    except XinyongError as exc:
-        return _window_page(request, session, None, lookup_error=exc, status_code=exc.status)
-    return subject_window.found("/repair/window", subject_id)
+    return subject_window.look_up(session, subject, "/repair/window", lambda exc: _window_page(
+        request, session, None, lookup_error=exc, status_code=exc.status), find=_window_subject)
 
 
 @router.post("/repair/window")
