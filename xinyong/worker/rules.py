@@ -9,7 +9,7 @@ import re
 from xinyong.clock import CHINA_TZ
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_EVERY = re.compile(r"^every\s+(\d{1,7})\s*([smhd]?)$")
+_EVERY = re.compile(r"^every\s+(\d{1,9})\s*([smhd]?)$")
 _DAILY = re.compile(r"^daily\s+(\d{1,2}):(\d{2})$")
 _NAME = re.compile(r"^[a-z][a-z0-9_.]{0,63}$")
 
