@@ -153,3 +153,29 @@ def test_a_schedule_name_not_known_is_refused_at_start(monkeypatch):
     monkeypatch.setenv("XINYONG_WORKER_SCHEDULES", "sweeep=daily 01:00")
     with pytest.raises(ValidationError, match="unknown"):
         Settings()
+
+
+def test_the_platforms_own_jobs_run_from_the_queue(db, settings, tmp_path):
+    """The real handlers of registry.JOBS: the daily sweep (as `xinyong sweep`, by the platform
+    itself in the audit log), a tree head, the feed's deadlines, the evaluation recompute."""
+    from tests.support.builders import agency, penalty_rows, to_csv
+    from xinyong.ingest.service import ingest_file
+    from xinyong.models import AuditEntry
+    from xinyong.registry import JOBS
+    with session_scope(db) as session:
+        a = agency(session)
+        ingest_file(session, data=to_csv(penalty_rows(2, a.uscc)), filename="p.csv", source_uscc=a.uscc,
+                    item_code="penalty")
+    with session_scope(db) as session:
+        ids = {kind: service.enqueue(session, kind) for kind in JOBS}
+    worker = runner.Worker(db)
+    assert worker.run_pending() == len(JOBS)
+    jobs = {kind: _job(db, job_id) for kind, job_id in ids.items()}
+    assert {k: j.status for k, j in jobs.items()} == {k: "done" for k in JOBS}, {k: j.last_error for k, j in jobs.items()}
+    assert jobs["sweep"].result["checkpoint"] and "publication_ended" in jobs["sweep"].result
+    assert "feed_overdue_acknowledgements" in jobs["feed.deadlines"].result
+    assert set(jobs["evaluation.recompute"].result) & {"evaluation_recomputed", "evaluation"}
+    assert "signed" in jobs["transparency"].result
+    with session_scope(db) as session:
+        sweep = session.scalars(select(AuditEntry).where(AuditEntry.action == "sweep.run")).one()
+    assert sweep.actor_user_id is None and not sweep.actor.startswith("cli:")
