@@ -179,3 +179,15 @@ def test_the_platforms_own_jobs_run_from_the_queue(db, settings, tmp_path):
     with session_scope(db) as session:
         sweep = session.scalars(select(AuditEntry).where(AuditEntry.action == "sweep.run")).one()
     assert sweep.actor_user_id is None and not sweep.actor.startswith("cli:")
+
+
+def test_the_command_queues_and_runs_jobs(db, settings):
+    from xinyong.cli import app
+    cli = CliRunner()
+    queued = cli.invoke(app, ["worker", "enqueue", "transparency"])
+    assert queued.exit_code == 0 and "queued job" in queued.output
+    assert cli.invoke(app, ["worker", "enqueue", "no.such.kind"]).exit_code == 2
+    ran = cli.invoke(app, ["worker", "--once"])
+    assert ran.exit_code == 0 and "1 job(s) run" in ran.output
+    status = cli.invoke(app, ["worker", "status"], env={"COLUMNS": "250"})
+    assert status.exit_code == 0 and "done 1" in status.output
