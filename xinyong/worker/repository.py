@@ -66,8 +66,12 @@ def claim(session: Session, worker_id: str, now: dt.datetime, lease_until: dt.da
 
 
 def fail_abandoned(session: Session, now: dt.datetime) -> int:
-    """Jobs whose last allowed attempt's worker stopped answering are failed, visibly."""
-    stmt = (update(J).where(J.c.status == "running", J.c.lease_until < now, J.c.attempts >= J.c.max_attempts)
+    """Jobs whose last allowed attempt's worker stopped answering are failed, visibly. Looks
+    before it writes: an idle worker's pass takes no write lock."""
+    gone = and_(J.c.status == "running", J.c.lease_until < now, J.c.attempts >= J.c.max_attempts)
+    if session.execute(select(J.c.id).where(gone).limit(1)).first() is None:
+        return 0
+    stmt = (update(J).where(gone)
             .values(status="failed", finished_at=now, lease_until=None,
                     last_error="the worker running the last attempt stopped answering (lease expired)"))
     return session.execute(stmt).rowcount

@@ -32,12 +32,15 @@ def fire_due_schedules(session: Session, now: dt.datetime | None = None) -> list
     queued or running is moved on without a second job (no pile-up behind a slow sweep)."""
     now = now or clock.now()
     specs = get_settings().schedule_specs()
-    for name, spec in specs.items():
-        first = rules.first_run(spec, now)
-        if first is not None:
-            repository.ensure_schedule(session, name, spec.text, first)
+    rows = repository.schedules(session)
+    known = {r.name for r in rows}
+    missing = [(n, s) for n, s in specs.items() if n not in known and s.kind != "off"]
+    for name, spec in missing:  # reads first: an idle pass writes nothing (SQLite has one writer)
+        repository.ensure_schedule(session, name, spec.text, rules.first_run(spec, now))
+    if missing:
+        rows = repository.schedules(session)
     fired = []
-    for row in repository.schedules(session):
+    for row in rows:
         spec = specs.get(row.name)
         if spec is None or spec.kind == "off":
             continue
