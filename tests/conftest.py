@@ -29,6 +29,8 @@ os.environ["XINYONG_DATA_DIR"] = tempfile.mkdtemp(prefix="xinyong-test-data-")
 atexit.register(shutil.rmtree, os.environ["XINYONG_DATA_DIR"], True)
 # the web application's opportunistic tree-head signing runs only in the tests that ask for it
 os.environ["XINYONG_TRANSPARENCY_AUTO"] = "0"
+# and so does the worker thread of `xinyong serve` (on by default with SQLite; tests/worker)
+os.environ["XINYONG_WORKER_IN_SERVE"] = "off"
 
 
 @pytest.fixture(autouse=True)

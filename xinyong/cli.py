@@ -160,21 +160,14 @@ def _print_outcome(body: dict) -> None:
 
 @app.command()
 def sweep() -> None:
-    """Time-driven housekeeping as of the clock's today (XINYONG_TODAY)."""
-    from xinyong.db import session_scope
-    from xinyong.audit import command_line_actor, create_checkpoint, record_event
-    from xinyong.registry import SWEEPS, load
-    report: dict = {"as_of": clock.today().isoformat()}
-    with session_scope() as session:
-        for module in map(load, SWEEPS):
-            report.update(module.run_sweep(session, clock.today()))
-        record_event(session, command_line_actor(), "sweep.run", target_type="sweep", details=report)
-        checkpoint = create_checkpoint(session)  # sign the chain heads as of every sweep
-    from xinyong.transparency.worker import sequence_and_publish
-    head = sequence_and_publish()  # and publish a tree head outside the database
+    """Time-driven housekeeping as of the clock's today (XINYONG_TODAY); `xinyong worker` runs
+    the same on its schedule (XINYONG_WORKER_SCHEDULES)."""
+    from xinyong.audit import command_line_actor
+    from xinyong.worker.tasks import run_sweep
+    report, checkpoint_id, head = run_sweep(command_line_actor())
     for key, value in report.items():
         console.print(f"{key}: {value}")
-    console.print(f"audit checkpoint: {checkpoint.id}")
+    console.print(f"audit checkpoint: {checkpoint_id}")
     if head is not None:
         console.print(f"tree head: size {head.tree_size}, root {head.root_hash}")
 

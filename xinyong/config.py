@@ -5,7 +5,7 @@ import base64
 import functools
 import hashlib
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Development-only fallback secrets. `xinyong serve` refuses them unless XINYONG_DEV=1
@@ -53,6 +53,20 @@ class Settings(BaseSettings):
                                                                                     "when the newest archived head "
                                                                                     "is older than this while "
                                                                                     "entries wait for one")
+    # ---- the worker (xinyong.worker, issue 16 point 1)
+    worker_schedules: str = Field(default="", description="name=spec,... over the default schedules (sweep=daily "
+                                                          "00:30, transparency=every <interval>s, feed.deadlines="
+                                                          "every 1h, evaluation.recompute=daily 02:00); spec: "
+                                                          "'every N[s|m|h|d]', 'daily HH:MM' (China time) or 'off'")
+    worker_poll_seconds: float = Field(default=5.0, gt=0, le=3600, description="a worker looks for due work this "
+                                                                              "often when idle")
+    worker_lease_seconds: int = Field(default=60, ge=2, description="a claimed job is another worker's after this "
+                                                                   "long without a heartbeat")
+    worker_max_attempts: int = Field(default=5, ge=1, le=100, description="attempts before a job is failed")
+    worker_backoff_seconds: int = Field(default=30, ge=1, description="wait before the 2nd attempt; doubles "
+                                                                     "after each failure (at most 1 h)")
+    worker_in_serve: str = Field(default="auto", description="`xinyong serve` runs a worker thread: auto (only on "
+                                                            "SQLite), on, off")
     base_url: str = Field(default="http://127.0.0.1:8000")
     # ---- data key ring (xinyong.kit.keyring): "id1:base64key,id2:base64key", first = current
     data_keys: str = Field(default="", repr=False,
@@ -92,6 +106,30 @@ class Settings(BaseSettings):
         if not v.isidentifier():
             raise ValueError(f"XINYONG_PROFILE must be a profile name, got {v!r}")
         return v
+
+    @field_validator("worker_in_serve")
+    @classmethod
+    def _worker_in_serve(cls, v: str) -> str:
+        v = v.strip().lower()
+        if v not in ("auto", "on", "off"):
+            raise ValueError(f"XINYONG_WORKER_IN_SERVE must be auto, on or off, got {v!r}")
+        return v
+
+    @model_validator(mode="after")
+    def _schedules(self) -> "Settings":
+        self.schedule_specs()  # fail at start-up on a malformed or unknown schedule
+        return self
+
+    def schedule_specs(self) -> dict:
+        from xinyong.worker.rules import parse_schedules
+        defaults = {"sweep": "daily 00:30", "transparency": f"every {self.transparency_interval_seconds}s",
+                    "feed.deadlines": "every 1h", "evaluation.recompute": "daily 02:00"}
+        return parse_schedules(self.worker_schedules, defaults)
+
+    def worker_in_serve_enabled(self) -> bool:
+        if self.worker_in_serve == "auto":
+            return self.database_url.startswith("sqlite")
+        return self.worker_in_serve == "on"
 
     @field_validator("audit_signing_key", "audit_public_keys")
     @classmethod

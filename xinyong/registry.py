@@ -16,6 +16,7 @@ COMMAND_GROUPS = (
     ("measures", "xinyong.measures.commands"),
     ("evaluation", "xinyong.evaluation.commands"),
     ("reports", "xinyong.reports.commands"),
+    ("worker", "xinyong.worker.commands"),
 )
 
 # modules exposing `run_sweep(session, today) -> dict[str, int | str]`, run in this order by
@@ -41,6 +42,17 @@ DEMO_STEPS = (
     "xinyong.demo.evaluation",
     "xinyong.demo.reports",
 )
+
+
+# the worker's job kinds (issue 16 point 1): kind -> "module:function(payload: dict) -> dict | None".
+# A schedule of the settings (XINYONG_WORKER_SCHEDULES) queues the job of its own name; any code
+# may queue any kind with xinyong.worker.service.enqueue in its own transaction.
+JOBS = {
+    "sweep": "xinyong.worker.tasks:daily_sweep",
+    "transparency": "xinyong.worker.tasks:tree_head",
+    "feed.deadlines": "xinyong.worker.tasks:feed_deadlines",
+    "evaluation.recompute": "xinyong.worker.tasks:evaluation_recompute",
+}
 
 
 def load(name: str) -> ModuleType:

@@ -1,19 +1,19 @@
 """Aggregation API: agencies send batches (JSON rows or a file) and read their return reports."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Header, Path, Query, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
 from xinyong.config import get_settings
-from xinyong.ingest import service, views
+from xinyong.ingest import idempotency, service, views
 from xinyong.ingest.schemas import BatchOut, JsonBatchIn, RejectionOut
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.csvexport import csv_response
 from xinyong.kit.errors import Forbidden, InvalidInput, PayloadTooLarge
 from xinyong.kit.web import get_session
-from xinyong.kit.text import Code, CodeForm, Text
+from xinyong.kit.text import Code, CodeForm, Text, TextRule
 
 router = APIRouter(prefix="/api/v1/batches", tags=["aggregation 归集"])
 SENDERS = ("agency", "staff", "admin")
@@ -34,38 +34,63 @@ def source_for(session: Session, principal: Principal, requested: str | None) ->
     return requested
 
 
-def _answer(session: Session, outcome: service.BatchOutcome) -> JSONResponse:
-    session.commit()
-    batch = views.get_for(session, _STAFF, outcome.batch_id)
+def _answer(session: Session, batch_id: int, replayed: bool) -> JSONResponse:
+    """The batch as stored: the first answer and every replay of it are the same."""
+    batch = views.get_for(session, _STAFF, batch_id)
     body = views.batch_out(batch, None).model_dump(mode="json")
-    return JSONResponse(body, status_code=201 if outcome.status == "completed" else 422)
+    headers = {"Idempotent-Replayed": "true"} if replayed else None
+    return JSONResponse(body, status_code=201 if batch.status == "completed" else 422, headers=headers)
 
 
 _STAFF = Principal(user_id=0, username="system", role="staff")
 
 
-@router.post("", response_model=BatchOut, status_code=201, responses={422: {"description": "batch refused"}})
-def submit_json(body: JsonBatchIn, principal: Principal = allow(*SENDERS, scope="batches:write"), session: Session = Depends(get_session)):
+def _key_header():
+    info = Header(None, alias=idempotency.HEADER, min_length=1, max_length=idempotency.KEY_MAX,
+                  description="the same key from the same agency answers with the first batch instead of a "
+                              "second one; with another request it is refused (409)")
+    info.metadata.append(TextRule("code"))  # FastAPI keeps a Header() default's own metadata only
+    return info
+
+
+RESPONSES = {422: {"description": "batch refused"},
+             409: {"description": "the Idempotency-Key was used for a different upload"}}
+
+
+@router.post("", response_model=BatchOut, status_code=201, responses=RESPONSES)
+def submit_json(body: JsonBatchIn, principal: Principal = allow(*SENDERS, scope="batches:write"),
+                session: Session = Depends(get_session), idempotency_key: str | None = _key_header()):
     source = source_for(session, principal, body.source)
-    outcome = service.ingest_rows(session, rows=body.rows, source_uscc=source, item_code=body.item,
-                                  user_id=principal.user_id, change_reason=body.change_reason,
-                                  actor=principal)
-    return _answer(session, outcome)
+    fingerprint = idempotency.fingerprint("json", source, body.item, body.change_reason, "",
+                                          idempotency.rows_bytes(body.rows))
+
+    def ingest() -> int:
+        return service.ingest_rows(session, rows=body.rows, source_uscc=source, item_code=body.item,
+                                   user_id=principal.user_id, change_reason=body.change_reason, actor=principal,
+                                   idempotency_key=idempotency_key, request_sha256=fingerprint).batch_id
+
+    return _answer(session, *idempotency.submit_once(session, idempotency_key, source, fingerprint, ingest))
 
 
-@router.post("/file", response_model=BatchOut, status_code=201, responses={422: {"description": "batch refused"}})
+@router.post("/file", response_model=BatchOut, status_code=201, responses=RESPONSES)
 async def submit_file(item: str = CodeForm(...), file: UploadFile = File(...), source: Code | None = Form(None),
                       change_reason: Text | None = Form(None),
                       principal: Principal = allow(*SENDERS, scope="batches:write"),
-                      session: Session = Depends(get_session)):
+                      session: Session = Depends(get_session), idempotency_key: str | None = _key_header()):
     data = await read_upload(file)
     src = source_for(session, principal, source)
+    filename = file.filename or "upload.csv"
+    fingerprint = idempotency.fingerprint("file", src, item, change_reason, filename, data)
+
+    def ingest() -> int:
+        return service.ingest_file(session, data=data, filename=filename, source_uscc=src, item_code=item,
+                                   channel="api", user_id=principal.user_id, change_reason=change_reason,
+                                   actor=principal, idempotency_key=idempotency_key,
+                                   request_sha256=fingerprint).batch_id
+
     # parsing and writing a large file is blocking work: keep the event loop free
-    outcome = await run_in_threadpool(
-        service.ingest_file, session, data=data, filename=file.filename or "upload.csv", source_uscc=src,
-        item_code=item, channel="api", user_id=principal.user_id, change_reason=change_reason,
-        actor=principal)
-    return _answer(session, outcome)
+    done = await run_in_threadpool(idempotency.submit_once, session, idempotency_key, src, fingerprint, ingest)
+    return _answer(session, *done)
 
 
 async def read_upload(file: UploadFile) -> bytes:

@@ -4,6 +4,7 @@ return-for-review report (退回复核, QZ art. 10). Agencies see only their own
 agency's behalf."""
 from __future__ import annotations
 
+import uuid
 
 from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.agencies import service as agencies
 from xinyong.catalogue import CatalogueError, get_catalogue
-from xinyong.ingest import service, views
+from xinyong.ingest import idempotency, service, views
 from xinyong.ingest.api import read_upload, source_for
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
@@ -38,8 +39,11 @@ def batches_page(request: Request, page: int = Query(1, ge=1, le=10_000), princi
 @router.post("/batches")
 async def upload(request: Request, item: str = CodeForm(""), source: str = CodeForm(""), change_reason: str = TextForm(""),
                  file: UploadFile | None = File(None), principal: Principal = allow(*SENDERS),
-                 session: Session = Depends(get_session)):
-    form = {"item": item, "source": source, "change_reason": change_reason}
+                 session: Session = Depends(get_session),
+                 idempotency_key: str = CodeForm("", max_length=idempotency.KEY_MAX)):
+    # the form carries a key made when it was shown: a second press of the button, or a
+    # re-post after a lost answer, lands on the first batch instead of making another
+    form = {"item": item, "source": source, "change_reason": change_reason, "idempotency_key": idempotency_key}
     try:
         _check_form(item, file, change_reason)
         data = await read_upload(file)
@@ -65,16 +69,24 @@ def _check_form(item: str, file: UploadFile | None, change_reason: str) -> None:
 
 
 def _submit(request: Request, session: Session, principal: Principal, form: dict, data: bytes, filename: str):
+    reason = form["change_reason"].strip() or None
+    key = form["idempotency_key"].strip() or None
     try:
         src = source_for(session, principal, form["source"] or None)
-        outcome = service.ingest_file(session, data=data, filename=filename, source_uscc=src,
-                                      item_code=form["item"], channel="web", user_id=principal.user_id,
-                                      change_reason=form["change_reason"].strip() or None, actor=principal)
+        fingerprint = idempotency.fingerprint("web", src, form["item"], reason, filename, data)
+
+        def ingest() -> int:
+            return service.ingest_file(session, data=data, filename=filename, source_uscc=src,
+                                       item_code=form["item"], channel="web", user_id=principal.user_id,
+                                       change_reason=reason, actor=principal, idempotency_key=key,
+                                       request_sha256=fingerprint).batch_id
+
+        # commits: a refused batch is kept too, its page says why
+        batch_id, _ = idempotency.submit_once(session, key, src, fingerprint, ingest)
     except XinyongError as exc:
         session.rollback()
         return _batches(request, session, principal, form=form, error=exc, status_code=exc.status)
-    session.commit()  # a refused batch is kept too: its page says why
-    return RedirectResponse(f"/batches/{outcome.batch_id}", status_code=303)
+    return RedirectResponse(f"/batches/{batch_id}", status_code=303)
 
 
 def _batches(request: Request, session: Session, principal: Principal, *, page: int = 1, form: dict | None = None,
@@ -87,6 +99,7 @@ def _batches(request: Request, session: Session, principal: Principal, *, page: 
         "staff": staff, "agencies": [a for a in agencies.list_all(session) if a.active] if staff else [],
         "own_agency": None if staff else _own_agency(session, principal),
         "form": form or {}, "error": _error_view(error, language(request)),
+        "idempotency_key": uuid.uuid4().hex,
     }
     return render(request, "ingest/batches.html", ctx, status_code=status_code)
 

@@ -55,15 +55,18 @@ class BatchOutcome:
 
 def ingest_file(session: Session, *, data: bytes, filename: str, source_uscc: str, item_code: str,
                 channel: str = "cli", user_id: int | None = None, change_reason: str | None = None,
-                progress=None, actor: Principal | None = None) -> BatchOutcome:
+                progress=None, actor: Principal | None = None, idempotency_key: str | None = None,
+                request_sha256: str | None = None) -> BatchOutcome:
     """Ingest one file. Raises for a caller error (unknown agency or item, too large);
-    returns a refused outcome for a file the agency must fix."""
+    returns a refused outcome for a file the agency must fix. An idempotency key is stored on
+    the batch row (xinyong.ingest.idempotency)."""
     limit = get_settings().max_upload_bytes
     if len(data) > limit:
         raise PayloadTooLarge(f"文件超过 {limit} 字节上限", field="file",
                               message_en=f"file is {len(data)} bytes; the limit is {limit}")
     agency, item = _source_and_item(session, source_uscc, item_code)
-    batch = _open_batch(session, agency, item.code, filename, channel, user_id, change_reason, data)
+    batch = _open_batch(session, agency, item.code, filename, channel, user_id, change_reason, data,
+                        (idempotency_key, request_sha256))
     _step(progress, "read")
     try:
         frame = read_table(data, filename)
@@ -74,11 +77,13 @@ def ingest_file(session: Session, *, data: bytes, filename: str, source_uscc: st
 
 def ingest_rows(session: Session, *, rows: list[dict], source_uscc: str, item_code: str,
                 user_id: int | None = None, change_reason: str | None = None,
-                actor: Principal | None = None) -> BatchOutcome:
+                actor: Principal | None = None, idempotency_key: str | None = None,
+                request_sha256: str | None = None) -> BatchOutcome:
     """The JSON API: rows keyed by the catalogue's Chinese headers (or field codes)."""
     agency, item = _source_and_item(session, source_uscc, item_code)
     payload = repr(rows).encode()
-    batch = _open_batch(session, agency, item.code, "api.json", "api", user_id, change_reason, payload)
+    batch = _open_batch(session, agency, item.code, "api.json", "api", user_id, change_reason, payload,
+                        (idempotency_key, request_sha256))
     if not rows:
         return _audited(session, actor, batch,
                         _refuse(session, batch, "empty_file", "批次没有数据行 / the batch has no rows"))
@@ -140,13 +145,15 @@ def _source_and_item(session: Session, source_uscc: str, item_code: str):
     return agency, item
 
 
-def _open_batch(session, agency, item_code, filename, channel, user_id, change_reason, data) -> Batch:
+def _open_batch(session, agency, item_code, filename, channel, user_id, change_reason, data,
+                idempotency: tuple[str | None, str | None] = (None, None)) -> Batch:
     fmt = "xlsx" if filename.lower().endswith(".xlsx") else ("json" if channel == "api" else "csv")
     batch = Batch(agency_id=agency.id, source_uscc=agency.uscc, item_code=item_code,
                   filename=strip_control_characters(filename)[:255],
                   file_format=fmt, channel=channel, content_sha256=hashlib.sha256(data).hexdigest(),
                   status="processing", submitted_by=user_id, change_reason=change_reason,
-                  received_at=clock.now(), notes={})
+                  received_at=clock.now(), notes={}, idempotency_key=idempotency[0] or None,
+                  request_sha256=idempotency[1] if idempotency[0] else None)
     session.add(batch)
     session.flush()
     return batch

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.models.base import Base, BigId, Json, TimestampTZ, created_at_column
@@ -13,6 +13,8 @@ BATCH_STATUSES = ("completed", "refused")
 
 class Batch(Base):
     __tablename__ = "batches"
+    # the same Idempotency-Key from the same agency is one batch (issue 16 point 5); NULLs are distinct
+    __table_args__ = (UniqueConstraint("agency_id", "idempotency_key"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), nullable=True, index=True)
@@ -36,6 +38,8 @@ class Batch(Base):
     submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     received_at: Mapped[dt.datetime] = created_at_column()
     completed_at: Mapped[dt.datetime | None] = mapped_column(TimestampTZ, nullable=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    request_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class BatchRejection(Base):

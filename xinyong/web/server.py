@@ -61,7 +61,29 @@ def log_config(access_log: bool = True) -> dict:
 
 
 def serve(host: str, port: int, workers: int = 1, **options) -> None:
-    """Run until interrupted, as ``uvicorn.run`` does, with the listener of ``TcpConfig``."""
+    """Run until interrupted, as ``uvicorn.run`` does, with the listener of ``TcpConfig``; with
+    XINYONG_WORKER_IN_SERVE (by default on SQLite only) a worker thread in this process runs the
+    schedules and the job queue (xinyong.worker), so a single-machine set-up needs no cron."""
+    with in_process_worker():
+        _serve(host, port, workers, **options)
+
+
+@contextlib.contextmanager
+def in_process_worker() -> Iterator[None]:
+    from xinyong.config import get_settings
+    if not get_settings().worker_in_serve_enabled():
+        yield
+        return
+    from xinyong.worker.runner import start_in_thread
+    thread, stop = start_in_thread()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+
+
+def _serve(host: str, port: int, workers: int = 1, **options) -> None:
     cfg = config(host, port, workers, **options)
     if workers == 1:
         server = uvicorn.Server(cfg)
