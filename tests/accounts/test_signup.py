@@ -93,3 +93,15 @@ def _decoded(token: str) -> list[bytes] | None:
         return [base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)) for p in token.split(".")]
     except (ValueError, binascii.Error):
         return None
+
+
+def test_one_client_registering_many_accounts_is_slowed_down(client, session, wall_clock):
+    from xinyong.accounts.signup import FREE_REGISTRATIONS_PER_CLIENT
+    statuses = [client.post("/api/v1/register", json={"username": f"bulk{n}", "email": f"bulk{n}@example.test",
+                                                      "password": PW}).status_code
+                for n in range(FREE_REGISTRATIONS_PER_CLIENT + 2)]
+    assert statuses == [201] * FREE_REGISTRATIONS_PER_CLIENT + [429, 429]
+    assert len(session.scalars(select(User.id)).all()) == FREE_REGISTRATIONS_PER_CLIENT
+    wall_clock.advance(seconds=4)
+    assert client.post("/api/v1/register", json={"username": "later", "email": "later@example.test",
+                                                 "password": PW}).status_code == 201

@@ -3,24 +3,37 @@ role "registrant": it reaches the public pages and its own account pages only, u
 provider proves who it is (xinyong.accounts.identity) and links it to its credit subject."""
 from __future__ import annotations
 
+import math
 import re
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from xinyong.accounts import service
+from xinyong.accounts import service, throttle
 from xinyong.accounts.resets import normalise_email
 from xinyong.kit.access import ANONYMOUS
-from xinyong.kit.errors import Conflict, InvalidInput
+from xinyong.kit.crypto import keyed_hash
+from xinyong.kit.errors import Conflict, InvalidInput, TooManyRequests
 from xinyong.models import User
 
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{2,63}")
 EMAIL = re.compile(r"[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+FREE_REGISTRATIONS_PER_CLIENT = 10  # a day, before each further one waits longer (1 s, 2 s, 4 s …)
 
 
-def register(session: Session, *, username: str, password: str, email: str, display_name: str = "") -> User:
+def register(session: Session, *, username: str, password: str, email: str, display_name: str = "",
+             client: str = "") -> User:
     """A new unproved account. The user name is letters, digits, . _ - (3-64); the address
-    receives reset links; one message for either being taken (no address is confirmed)."""
+    receives reset links; one message for either being taken (no address is confirmed). Besides
+    the per-minute route limit, one client's registrations are slowed down after a few a day."""
+    keyset = {keyed_hash(f"register-client|{client}"): FREE_REGISTRATIONS_PER_CLIENT}
+    wait = throttle.wait(session, keyset)
+    if wait:
+        seconds = max(1, math.ceil(wait.total_seconds()))
+        raise TooManyRequests(f"注册过于频繁，请 {seconds} 秒后再试", code="slow_down",
+                              message_en=f"too many registrations; try again in {seconds} s",
+                              details={"retry_after": seconds})
+    throttle.failed(session, keyset)
     username, address = username.strip(), normalise_email(email)
     if not USERNAME.fullmatch(username):
         raise InvalidInput("用户名须为 3-64 个字母、数字或 . _ -", field="username",

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from xinyong.accounts import resets, signup
 from xinyong.config import get_settings
 from xinyong.kit.access import allow
+from xinyong.kit.errors import TooManyRequests
 from xinyong.kit.ratelimit import client_ip, parse_networks
 from xinyong.kit.text import Code, PrivateText, Text
 from xinyong.kit.web import get_session
@@ -37,9 +38,13 @@ class ResetOut(BaseModel):
 
 
 @router.post("/register", response_model=RegisterOut, status_code=201, dependencies=[allow("public")])
-def register(body: RegisterIn, session: Session = Depends(get_session)):
-    user = signup.register(session, username=body.username, password=body.password, email=body.email,
-                           display_name=body.display_name)
+def register(body: RegisterIn, request: Request, session: Session = Depends(get_session)):
+    try:
+        user = signup.register(session, username=body.username, password=body.password, email=body.email,
+                               display_name=body.display_name, client=_client(request))
+    except TooManyRequests:
+        session.commit()  # keep the count
+        raise
     session.commit()
     return RegisterOut(username=user.username, role=user.role, next="/account/identity")
 
@@ -47,13 +52,16 @@ def register(body: RegisterIn, session: Session = Depends(get_session)):
 @router.post("/password-reset", response_model=ResetOut, status_code=202, dependencies=[allow("public")])
 def password_reset(body: ResetIn, request: Request, background: BackgroundTasks, session: Session = Depends(get_session)):
     """Always 202 (whether or not the address has an account); 429 when asked too often."""
-    client = client_ip(request.scope, parse_networks(get_settings().trusted_proxies))
     try:
-        outgoing = resets.request(session, body.email, client)
-    except Exception:
+        outgoing = resets.request(session, body.email, _client(request))
+    except TooManyRequests:
         session.commit()  # keep the count
         raise
     session.commit()
     if outgoing is not None:
         background.add_task(outgoing.send)
     return ResetOut()
+
+
+def _client(request: Request) -> str:
+    return client_ip(request.scope, parse_networks(get_settings().trusted_proxies))

@@ -39,7 +39,14 @@ def register(request: Request, username: str = CodeForm(..., max_length=64), ema
     try:
         if password != confirm_password:
             raise InvalidInput("两次输入的密码不一致", field="confirm_password", message_en="the two passwords differ")
-        user = signup.register(session, username=username, password=password, email=email, display_name=display_name)
+        user = signup.register(session, username=username, password=password, email=email, display_name=display_name,
+                               client=_client(request))
+    except TooManyRequests as exc:
+        session.commit()  # keep the count
+        response = render(request, "accounts/register.html", {"error": _message(request, exc), "form": form},
+                          status_code=exc.status)
+        response.headers["Retry-After"] = str(exc.details["retry_after"])
+        return response
     except XinyongError as exc:
         session.rollback()
         return render(request, "accounts/register.html", {"error": _message(request, exc), "form": form},
