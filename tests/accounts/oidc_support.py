@@ -3,6 +3,7 @@ tests/accounts/oidc_provider/package-lock.json, installed by `scripts/setup.sh t
 loopback with tests/accounts/oidc_provider/provider.mjs, and a person's browser at it (httpx)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -17,7 +18,8 @@ from joserfc.jwk import RSAKey
 
 PROVIDER_DIR = Path(__file__).resolve().parent / "oidc_provider"
 CLIENT_ID, CLIENT_SECRET = "xinyong-test", "test-client-secret-2026"
-REDIRECT_URI = "http://testserver/account/identity/callback"
+CALLBACK = "/account/identity/callback"
+REDIRECT_URI = "http://testserver" + CALLBACK
 FORM = re.compile(r'<form[^>]*action="([^"]+)"[^>]*method="post"')
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 
@@ -33,17 +35,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def oidc_provider():
-    """The provider, once per test session; its signing key is the test's, so a test can also
-    sign tokens the provider never issued."""
+@contextlib.contextmanager
+def running_provider(redirect_uri: str = REDIRECT_URI):
+    """The provider on a free loopback port for one client (redirect_uri); its signing key is the
+    test's, so a test can also sign tokens the provider never issued."""
     if not (PROVIDER_DIR / "node_modules" / "oidc-provider").is_dir():
         pytest.fail("oidc-provider is not installed: run scripts/setup.sh test (npm ci in tests/accounts/oidc_provider)")
     key = RSAKey.generate_key(2048, parameters={"kid": "test-signing-1", "use": "sig", "alg": "RS256"}, private=True)
     port = _free_port()
     issuer = f"http://127.0.0.1:{port}"
     env = {**os.environ, "OIDC_PORT": str(port), "OIDC_ISSUER": issuer, "OIDC_CLIENT_ID": CLIENT_ID,
-           "OIDC_CLIENT_SECRET": CLIENT_SECRET, "OIDC_REDIRECT_URI": REDIRECT_URI,
+           "OIDC_CLIENT_SECRET": CLIENT_SECRET, "OIDC_REDIRECT_URI": redirect_uri,
            "OIDC_JWKS": json.dumps({"keys": [key.as_dict(private=True)]})}
     process = subprocess.Popen(["node", "provider.mjs"], cwd=PROVIDER_DIR, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -53,6 +55,23 @@ def oidc_provider():
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def oidc_provider():
+    with running_provider() as provider:
+        yield provider
+
+
+def configure(monkeypatch, issuer: str, base_url: str) -> None:
+    """The platform pointed at the provider by settings alone."""
+    from xinyong.config import reset_settings
+    for name, value in {"OIDC_ISSUER": issuer, "OIDC_CLIENT_ID": CLIENT_ID,
+                        "OIDC_CLIENT_SECRET": CLIENT_SECRET, "OIDC_SCOPES": "openid identity",
+                        "OIDC_USCC_CLAIM": "uscc", "OIDC_RESIDENT_ID_CLAIM": "resident_id",
+                        "BASE_URL": base_url}.items():
+        monkeypatch.setenv(f"XINYONG_{name}", value)
+    reset_settings()
 
 
 def _wait_for(issuer: str, process: subprocess.Popen) -> None:
@@ -71,13 +90,7 @@ def _wait_for(issuer: str, process: subprocess.Popen) -> None:
 @pytest.fixture
 def oidc_settings(oidc_provider, db, monkeypatch):
     """The platform configured for the provider by settings alone."""
-    from xinyong.config import reset_settings
-    for name, value in {"OIDC_ISSUER": oidc_provider.issuer, "OIDC_CLIENT_ID": CLIENT_ID,
-                        "OIDC_CLIENT_SECRET": CLIENT_SECRET, "OIDC_SCOPES": "openid identity",
-                        "OIDC_USCC_CLAIM": "uscc", "OIDC_RESIDENT_ID_CLAIM": "resident_id",
-                        "BASE_URL": "http://testserver"}.items():
-        monkeypatch.setenv(f"XINYONG_{name}", value)
-    reset_settings()
+    configure(monkeypatch, oidc_provider.issuer, "http://testserver")
     return oidc_provider
 
 

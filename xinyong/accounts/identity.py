@@ -51,6 +51,12 @@ def configured() -> bool:
     return bool(s.oidc_issuer and s.oidc_client_id and (s.oidc_uscc_claim or s.oidc_resident_id_claim))
 
 
+def provider_origin() -> str:
+    """scheme://host[:port] of the configured issuer (where the browser is sent)."""
+    parts = urllib.parse.urlsplit(get_settings().oidc_issuer)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def _http() -> httpx.Client:
     return httpx.Client(timeout=get_settings().oidc_timeout_seconds, follow_redirects=False)
 

@@ -58,10 +58,23 @@ def register(request: Request, username: str = CodeForm(..., max_length=64), ema
     return RedirectResponse("/account/identity", status_code=303)
 
 
+def _identity_page(request: Request, error: str | None, unlinked: str | None = None, status_code: int = 200):
+    """The page whose form goes on to the identity provider: its CSP lets that one form's
+    redirect leave for the provider's origin (form-action), and nothing else."""
+    configured = identity.configured()
+    response = render(request, "accounts/identity.html", {"error": error, "configured": configured,
+                                                          "unlinked": unlinked}, status_code=status_code)
+    if configured:
+        from xinyong.app import SECURITY_HEADERS
+        policy = SECURITY_HEADERS["Content-Security-Policy"]
+        response.headers["Content-Security-Policy"] = policy.replace(
+            "form-action 'self'", f"form-action 'self' {identity.provider_origin()}")
+    return response
+
+
 @router.get("/account/identity")
 def identity_page(request: Request, principal: Principal = allow("registrant")):
-    return render(request, "accounts/identity.html", {"error": None, "configured": identity.configured(),
-                                                      "unlinked": request.query_params.get("unlinked")})
+    return _identity_page(request, None, request.query_params.get("unlinked"))
 
 
 @router.post("/account/identity/start")
@@ -70,8 +83,7 @@ def identity_start(request: Request, principal: Principal = allow("registrant"),
         url = identity.start(session, principal.user_id)
     except XinyongError as exc:
         session.rollback()
-        return render(request, "accounts/identity.html", {"error": _message(request, exc), "configured": False,
-                                                          "unlinked": None}, status_code=exc.status)
+        return _identity_page(request, _message(request, exc), status_code=exc.status)
     session.commit()
     return RedirectResponse(url, status_code=303)
 
@@ -83,9 +95,7 @@ def identity_callback(request: Request, code: Code = "", state: Code = "", princ
         user = identity.finish(session, principal, code, state)
     except XinyongError as exc:
         session.commit()  # the state stays used: a refused answer is never tried again
-        return render(request, "accounts/identity.html", {"error": _message(request, exc),
-                                                          "configured": identity.configured(), "unlinked": None},
-                      status_code=exc.status)
+        return _identity_page(request, _message(request, exc), status_code=exc.status)
     session.commit()
     return RedirectResponse("/" if user.role == "subject" else "/account/identity?unlinked=1", status_code=303)
 
