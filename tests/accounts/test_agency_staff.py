@@ -106,3 +106,17 @@ def test_never_beyond_the_own_organisation(inbox, session, client):
     assert all(u.active for u in session.scalars(select(User)).all())
     assert inbox.messages == []
     page_login(client, "banker", PW)  # the bank's account still works
+
+
+def test_without_a_mail_server_the_administrator_is_told_and_nothing_changes(session, client, monkeypatch):
+    from xinyong.config import reset_settings
+    monkeypatch.setenv("XINYONG_SMTP_HOST", "")
+    reset_settings()
+    _setup(session)
+    with TestClient(create_app()) as clerks_browser:
+        page_login(clerks_browser, "clerk", PW)
+        csrf = page_login(client, "boss", PW)
+        r = _post(client, "/agency/staff", csrf, username="new-clerk", role="agency", email="new@example.test")
+        assert r.status_code == 422 and "未配置邮件服务器" in r.text and _user(session, "new-clerk") is None
+        assert _post(client, "/agency/staff/clerk/reset", csrf).status_code == 422
+        assert clerks_browser.get("/batches", follow_redirects=False).status_code == 200  # still signed in

@@ -37,6 +37,9 @@ class Outgoing:
     link: str
 
     def send(self) -> None:
+        if not mail.enabled():
+            log.warning("password-reset mail not sent: no mail server is configured (XINYONG_SMTP_HOST)")
+            return
         try:
             mail.send(self.to, translate("reset.mail_subject", "zh") + " / " + translate("reset.mail_subject", "en"),
                       translate("reset.mail_body", "zh", link=self.link, minutes=get_settings().reset_link_minutes)

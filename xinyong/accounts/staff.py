@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong.accounts import resets, service, sessions, signup
+from xinyong.accounts import mail, resets, service, sessions, signup
 from xinyong.accounts.resets import Outgoing, normalise_email
 from xinyong.audit import record_event
 from xinyong.history import change_context
@@ -37,6 +37,7 @@ def create(session: Session, principal: Principal, *, username: str, role: str, 
            display_name: str = "") -> Outgoing | None:
     """A staff account of the administrator's organisation, with a password nobody knows yet and
     a reset link to its address."""
+    _need_mail()
     if role not in staff_roles(session, principal):
         raise InvalidInput("该角色不属于本机构", field="role", message_en="this role does not belong to your organisation")
     address = normalise_email(email)
@@ -73,9 +74,17 @@ def reset(session: Session, principal: Principal, username: str) -> Outgoing:
     """A new reset link for a member; their sessions end at once (the old password stays until
     the link is used)."""
     user = member(session, principal, username)
+    _need_mail()
     change_context(session, user_id=principal.user_id, reason="reset by the organisation's administrator")
     outgoing = resets.issue(session, user, principal)
     if outgoing is None:
         raise InvalidInput("该账户没有电子邮箱", field="email", message_en="this account has no e-mail address")
     sessions.end_all(session, user.id)
     return outgoing
+
+
+def _need_mail() -> None:
+    """Accounts set their passwords through mailed links: without a mail server, say so."""
+    if not mail.enabled():
+        raise InvalidInput("未配置邮件服务器，无法发送设置密码的链接", code="mail_off", field="email",
+                           message_en="no mail server is configured, so no set-password link can be sent")
