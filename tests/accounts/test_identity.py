@@ -70,6 +70,10 @@ def test_an_enterprise_registers_and_proves_its_identity(oidc_settings, subjects
     # deny by default: nothing non-public until the identity is proved
     for path in ("/me/profile", "/api/v1/me/access-log", "/api/v1/me/documents", "/me/complaints"):
         assert client.get(path, follow_redirects=False).status_code == 403, path
+    policy = client.get("/account/identity").headers["Content-Security-Policy"]
+    from xinyong.app import SECURITY_HEADERS  # the one widening: this page's form may go on to the provider
+    assert policy == SECURITY_HEADERS["Content-Security-Policy"].replace(
+        "form-action 'self'", f"form-action 'self' {oidc_settings.issuer}")
     authorize = _start(client, csrf)
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(authorize).query)
     assert authorize.startswith(oidc_settings.issuer) and query["code_challenge_method"] == ["S256"]
