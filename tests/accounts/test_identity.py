@@ -169,3 +169,16 @@ def _unsigned(issuer: str) -> str:
     part = lambda d: base64.urlsafe_b64encode(json.dumps(d).encode()).rstrip(b"=").decode()  # noqa: E731
     now = int(time.time())
     return f"{part({'alg': 'none'})}.{part({'iss': issuer, 'aud': CLIENT_ID, 'sub': 'x', 'iat': now, 'exp': now + 60, 'nonce': 'n-1'})}."
+
+
+def test_an_unreachable_provider_is_said_plainly(client, session, monkeypatch):
+    from tests.accounts.oidc_support import configure
+    import socket
+    with socket.socket() as s:  # a loopback port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    configure(monkeypatch, f"http://127.0.0.1:{port}", "http://testserver")
+    csrf = _register(client, "too-early")
+    r = client.post("/account/identity/start", data={"csrf_token": csrf}, follow_redirects=False)
+    assert r.status_code == 503 and "身份认证服务暂时无法访问" in r.text
+    assert session.scalars(select(IdentityRequest)).all() == []

@@ -28,7 +28,7 @@ from xinyong.config import get_settings
 from xinyong.history import change_context
 from xinyong.kit.access import Principal
 from xinyong.kit.crypto import keyed_hash
-from xinyong.kit.errors import InvalidInput, NotFound, Unauthenticated
+from xinyong.kit.errors import InvalidInput, NotFound, Unauthenticated, XinyongError
 from xinyong.kit.identifiers import InvalidIdentifier, check_resident_id, check_uscc, resident_id_key
 from xinyong.models import IdentityRequest, Subject, User
 from xinyong.subjects.opener import seal_onto_account
@@ -37,6 +37,7 @@ REQUEST_LIFETIME = dt.timedelta(minutes=10)
 CALLBACK_PATH = "/account/identity/callback"
 ALGORITHMS = ["RS256", "PS256", "ES256", "EdDSA"]
 LEEWAY_SECONDS = 60
+ENDPOINTS = ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri")
 
 
 class IdentityRefused(Unauthenticated):
@@ -44,6 +45,16 @@ class IdentityRefused(Unauthenticated):
 
     def __init__(self, why_en: str):
         super().__init__("身份核验未通过，请重新发起", code="identity_refused", message_en=f"identity not proved: {why_en}")
+
+
+class IdentityServiceDown(XinyongError):
+    """The identity provider could not be reached or answered nonsense."""
+    status = 503
+    code = "identity_service_unavailable"
+
+    def __init__(self):
+        super().__init__("身份认证服务暂时无法访问，请稍后再试",
+                         message_en="the identity service cannot be reached; try again later")
 
 
 def configured() -> bool:
@@ -64,9 +75,10 @@ def _http() -> httpx.Client:
 def discover() -> dict:
     """The provider's metadata; its issuer must be the configured one (OIDC Discovery 4.3)."""
     issuer = get_settings().oidc_issuer.rstrip("/")
-    with _http() as http:
-        meta = http.get(issuer + "/.well-known/openid-configuration").raise_for_status().json()
-    if meta.get("issuer", "").rstrip("/") != issuer:
+    meta = _get_json(issuer + "/.well-known/openid-configuration")
+    if not isinstance(meta, dict) or not all(isinstance(meta.get(k), str) for k in ENDPOINTS):
+        raise IdentityServiceDown()
+    if meta["issuer"].rstrip("/") != issuer:
         raise IdentityRefused("the discovery document names another issuer")
     return meta
 
@@ -117,18 +129,29 @@ def _take_request(session: Session, user_id: int | None, state: str) -> Identity
 
 def _redeem(meta: dict, code: str, verifier: str) -> str:
     settings = get_settings()
-    with _http() as http:
-        r = http.post(meta["token_endpoint"], data={
-            "grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri(),
-            "code_verifier": verifier}, auth=(settings.oidc_client_id, settings.oidc_client_secret))
-    if r.status_code != 200 or "id_token" not in r.json():
+    try:
+        with _http() as http:
+            r = http.post(meta["token_endpoint"], data={
+                "grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri(),
+                "code_verifier": verifier}, auth=(settings.oidc_client_id, settings.oidc_client_secret))
+        answer = r.json() if r.status_code == 200 else {}
+    except (httpx.HTTPError, ValueError):
+        raise IdentityServiceDown() from None
+    if not isinstance(answer, dict) or not isinstance(answer.get("id_token"), str):
         raise IdentityRefused("the token endpoint refused the code")
-    return r.json()["id_token"]
+    return answer["id_token"]
 
 
 def _jwks(meta: dict) -> dict:
-    with _http() as http:
-        return http.get(meta["jwks_uri"]).raise_for_status().json()
+    return _get_json(meta["jwks_uri"])
+
+
+def _get_json(url: str):
+    try:
+        with _http() as http:
+            return http.get(url).raise_for_status().json()
+    except (httpx.HTTPError, ValueError):
+        raise IdentityServiceDown() from None
 
 
 def validate_id_token(id_token: str, jwks: dict, *, nonce: str, now: float | None = None) -> dict:
