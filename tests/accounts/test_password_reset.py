@@ -89,3 +89,18 @@ def test_requests_are_throttled_per_address_found_or_not(inbox, session, client,
     assert len(inbox.links_to(ADDRESS)) == 3
     wall_clock.advance(seconds=2)
     assert _ask(client, ADDRESS).status_code == 200
+
+
+def test_the_sweep_forgets_links_a_day_past_their_expiry(inbox, session, client, wall_clock):
+    from sqlalchemy import func
+
+    from xinyong.accounts import sweep
+    create_user(session, username="lisi", password=OLD, role="staff", email=ADDRESS)
+    session.commit()
+    _ask(client, ADDRESS)
+    wall_clock.advance(hours=24)
+    assert sweep.run_sweep(session, None)["reset_links_removed"] == 0  # expired 23.5 hours ago: kept
+    wall_clock.advance(hours=1)
+    assert sweep.run_sweep(session, None)["reset_links_removed"] == 1
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(PasswordReset)) == 0
