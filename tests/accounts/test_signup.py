@@ -38,6 +38,11 @@ def test_register_over_the_api(client, session):
                 {"username": "has space", "email": "d@example.test", "password": PW}):
         assert client.post("/api/v1/register", json=bad).status_code == 422, bad
     assert session.scalar(select(User).where(User.username != "firm.owner")) is None
+    # only a verified claim links a subject: nothing the registrant sends does
+    r = client.post("/api/v1/register", json={"username": "sneaky", "email": "s@example.test", "password": PW,
+                                              "role": "subject", "subject_id": 1, "subject_uscc": "x"})
+    sneaky = session.scalar(select(User).where(User.username == "sneaky"))
+    assert r.status_code == 201 and (sneaky.role, sneaky.subject_id) == ("registrant", None)
 
 
 def test_a_registrant_with_a_token_reaches_nothing_signed_in(client, session):
