@@ -13,14 +13,14 @@ import httpx
 import pytest
 from joserfc import jwt
 from joserfc.jwk import RSAKey
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 
 from tests.accounts.oidc_support import CLIENT_ID, oidc_provider, oidc_settings, sign_in_at_provider  # noqa: F401
 from tests.support.builders import agency, penalty_rows, to_csv
 from tests.support.web import CSRF
 from xinyong.accounts import identity
 from xinyong.ingest.service import ingest_file
-from xinyong.models import AuditEntry, IdentityRequest, Subject, User
+from xinyong.models import AuditEntry, IdentityRequest, Subject, User, WebSession
 from xinyong.synthetic import make_uscc
 
 PW = "Register-pass-2026"
@@ -79,8 +79,12 @@ def test_an_enterprise_registers_and_proves_its_identity(oidc_settings, subjects
     assert authorize.startswith(oidc_settings.issuer) and query["code_challenge_method"] == ["S256"]
     assert {"state", "nonce", "code_challenge"} <= set(query) and query["client_id"] == [CLIENT_ID]
     back = sign_in_at_provider(authorize, "uscc:" + subjects["uscc"])
+    before_token = client.cookies.get("xinyong_session")
     r = _callback(client, back)
     assert r.status_code == 303 and r.headers["location"] == "/"
+    assert client.cookies.get("xinyong_session") != before_token  # a new session for the new rights
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(WebSession).where(WebSession.revoked_at.is_(None))) == 1
     user = _user(session, "firm-owner")
     subject_id = session.scalar(select(Subject.id).where(Subject.uscc == subjects["uscc"]))
     assert (user.role, user.subject_id) == ("subject", subject_id) and user.identity_verified_at is not None

@@ -96,6 +96,10 @@ def identity_callback(request: Request, code: Code = "", state: Code = "", princ
     except XinyongError as exc:
         session.commit()  # the state stays used: a refused answer is never tried again
         return _identity_page(request, _message(request, exc), status_code=exc.status)
+    if user.role == "subject":  # more rights now: a new session token (ASVS 3.2.1), the old one ends
+        browser = sessions.browser(request)
+        sessions.end(session, browser.token)
+        browser.replace(sessions.start(session, user.id))
     session.commit()
     return RedirectResponse("/" if user.role == "subject" else "/account/identity?unlinked=1", status_code=303)
 
