@@ -110,3 +110,12 @@ def test_one_client_registering_many_accounts_is_slowed_down(client, session, wa
     wall_clock.advance(seconds=4)
     assert client.post("/api/v1/register", json={"username": "later", "email": "later@example.test",
                                                  "password": PW}).status_code == 201
+
+
+def test_the_new_pages_speak_chinese_then_english(client):
+    for path, zh, en in (("/register", "注册账户", "Create an account"), ("/account/reset", "找回密码", "Reset the password"),
+                         ("/account/reset/confirm?token=nothing", "重置链接无效或已过期", "invalid or has expired")):
+        sep = "&" if "?" in path else "?"
+        assert zh in client.get(path + sep + "lang=zh").text, path
+        english = client.get(path + sep + "lang=en").text
+        assert en in english and zh not in english, path
