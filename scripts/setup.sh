@@ -12,6 +12,7 @@ if [ "$WANT_SYSTEM" = "test" ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
   command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)   # reads report PDFs as a reader would
+  command -v npm >/dev/null 2>&1 || need+=(nodejs npm)   # runs the OpenID Connect provider the account tests sign in at
 fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ]; then
@@ -30,6 +31,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 if [ "$WANT_SYSTEM" = "test" ]; then
   .venv/bin/python -m pip install -q -e ".[test]"
+  # the real OpenID Connect provider (oidc-provider, pinned by package-lock.json) of tests/accounts
+  (cd tests/accounts/oidc_provider && npm ci --no-audit --no-fund --loglevel=error)
 else
   .venv/bin/python -m pip install -q -e .
 fi

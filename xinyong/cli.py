@@ -243,6 +243,7 @@ def user_add(username: str = typer.Argument(...), role: str = typer.Option(..., 
              subject_uscc: str = typer.Option(None, "--subject-uscc", help="for role subject: the firm's USCC"),
              resident_id: str = typer.Option(None, "--resident-id", help="for role subject: the person's ID number"),
              name: str = typer.Option("", "--name"),
+             email: str = typer.Option(None, "--email", help="where password-reset links are sent"),
              password: str = typer.Option(None, "--password", help="default: prompt; or XINYONG_NEW_PASSWORD")) -> None:
     """Create an account (staff of an organisation, an auditor, or a subject's portal account)."""
     from xinyong.accounts.service import create_user
@@ -254,7 +255,7 @@ def user_add(username: str = typer.Argument(...), role: str = typer.Option(..., 
         with session_scope() as session:
             user = create_user(session, username=username, password=password, role=role, display_name=name,
                                agency_uscc=agency, subject_uscc=subject_uscc, subject_resident_id=resident_id,
-                               actor=command_line_actor())
+                               actor=command_line_actor(), email=email.strip().lower() if email else None)
             console.print(f"created user {user.id}: {user.username} ({user.role})")
     except XinyongError as exc:
         _fail(exc)

@@ -98,6 +98,23 @@ class Settings(BaseSettings):
     rate_store: str = Field(default="", description="file through which the processes of one machine share their "
                                                    "rate-limit buckets (xinyong serve --workers N makes one); "
                                                    "empty: each process keeps its own")
+    # ---- self-registration, identity proof and password reset (xinyong.accounts, issue 13 point 5)
+    oidc_issuer: str = Field(default="", description="OpenID Connect issuer URL of the identity provider (its "
+                                                     "/.well-known/openid-configuration is read); empty: off")
+    oidc_client_id: str = Field(default="", description="this platform's client id at the identity provider")
+    oidc_client_secret: str = Field(default="", repr=False, description="its client secret (client_secret_basic)")
+    oidc_scopes: str = Field(default="openid", description="scopes asked for, space-separated (openid first)")
+    oidc_uscc_claim: str = Field(default="", description="ID-token claim carrying an enterprise's 统一社会信用代码")
+    oidc_resident_id_claim: str = Field(default="", description="ID-token claim carrying a citizen's 居民身份证号码")
+    oidc_timeout_seconds: float = Field(default=10.0, gt=0, description="each call to the identity provider")
+    smtp_host: str = Field(default="", description="mail server for password-reset links; empty: no mail")
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_tls: str = Field(default="starttls", pattern="^(none|starttls|ssl)$", description="none | starttls | ssl")
+    smtp_user: str = Field(default="", description="SMTP user name; empty: no SMTP AUTH")
+    smtp_password: str = Field(default="", repr=False)
+    mail_from: str = Field(default="noreply@xinyong.invalid", description="the From address of platform mail")
+    reset_link_minutes: int = Field(default=30, ge=1, le=24 * 60, description="a password-reset link works this "
+                                                                            "long, once")
 
     @field_validator("profile")
     @classmethod

@@ -6,8 +6,9 @@ import importlib
 import pkgutil
 
 PUBLIC = {"anonymous", "admin", "staff", "agency", "judicial", "credit_service", "financial", "association",
-          "auditor", "supervisor", "subject"}
-SIGNED_IN = PUBLIC - {"anonymous"}
+          "auditor", "supervisor", "subject", "agency_admin", "registrant"}
+# "authenticated" routes: every signed-in account except one whose identity is not proved yet
+SIGNED_IN = PUBLIC - {"anonymous", "registrant"}
 SENDERS = {"agency", "staff", "admin"}
 QUERIERS = {"agency", "judicial", "credit_service", "financial", "association", "staff"}
 AUDIT = {"auditor", "admin"}

@@ -49,7 +49,7 @@ def login(request: Request, username: str = CodeForm(..., max_length=64), passwo
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
-@router.post("/logout", dependencies=[allow("authenticated")])
+@router.post("/logout", dependencies=[allow("authenticated", "registrant")])
 def logout(request: Request, session: Session = Depends(get_session)):
     browser = sessions.browser(request)
     sessions.end(session, browser.token)
@@ -59,14 +59,14 @@ def logout(request: Request, session: Session = Depends(get_session)):
 
 
 @router.get("/account/password")
-def password_page(request: Request, principal: Principal = allow("authenticated")):
+def password_page(request: Request, principal: Principal = allow("authenticated", "registrant")):
     return render(request, "accounts/password.html", {"error": None, "done": request.query_params.get("done")})
 
 
 @router.post("/account/password")
 def change_password(request: Request, current_password: str = PrivateForm("", max_length=200),
                     new_password: str = PrivateForm("", max_length=200), confirm_password: str = PrivateForm("", max_length=200),
-                    principal: Principal = allow("authenticated"), session: Session = Depends(get_session)):
+                    principal: Principal = allow("authenticated", "registrant"), session: Session = Depends(get_session)):
     try:
         if principal.via != "session":
             raise Unauthenticated("请在网页登录后修改密码", message_en="change the password in a signed-in page session")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
@@ -23,7 +24,8 @@ _hasher = PasswordHasher()
 
 def create_user(session: Session, *, username: str, password: str, role: str,
                 display_name: str = "", agency_uscc: str | None = None, subject_uscc: str | None = None,
-                subject_resident_id: str | None = None, actor: Principal | None = None) -> User:
+                subject_resident_id: str | None = None, actor: Principal | None = None,
+                email: str | None = None) -> User:
     """Create an account. Organisation roles belong to a registered organisation of the
     matching kind; a subject account speaks for one existing credit subject."""
     if role not in ROLES:
@@ -34,7 +36,8 @@ def create_user(session: Session, *, username: str, password: str, role: str,
     agency_id = _organisation_for(session, role, agency_uscc)
     subject_id = _subject_for(session, role, subject_uscc, subject_resident_id)
     user = User(username=username, password_hash=_hasher.hash(password), role=role,
-                display_name=display_name or username, agency_id=agency_id, subject_id=subject_id)
+                display_name=display_name or username, agency_id=agency_id, subject_id=subject_id,
+                email=email or None)
     session.add(user)
     session.flush()
     record_event(session, actor, "user.create", target_type="user", target_id=user.id, subject_id=subject_id,
@@ -150,6 +153,24 @@ def set_active(session: Session, username: str, active: bool, reason: str, actor
     record_event(session, actor, "user.enable" if active else "user.disable", target_type="user", target_id=user.id,
                  details={"sessions_ended": ended})
     return user
+
+
+def set_password(session: Session, user: User, new: str, actor: Principal | None, action: str) -> int:
+    """A new password set without the old one (a one-time reset link): the policy applies, every
+    session of the account ends; returns how many ended."""
+    _check_password(new)
+    change_context(session, user_id=actor.user_id if actor else user.id, reason=action)
+    user.password_hash = _hasher.hash(new)
+    ended = sessions.end_all(session, user.id)
+    session.flush()
+    record_event(session, actor, action, target_type="user", target_id=user.id, details={"sessions_ended": ended})
+    return ended
+
+
+def unusable_password_hash() -> str:
+    """The hash of a random password nobody knows: an account created for someone else, until
+    they set their own through a reset link."""
+    return _hasher.hash(secrets.token_urlsafe(32))
 
 
 def _check_password(password: str) -> None:

@@ -18,6 +18,7 @@ from xinyong.kit.ratelimit import take_route_token
 ACCESS_ATTR = "__xinyong_access__"
 RATE_ATTR = "__xinyong_rate__"  # "route" (limited) or the reason a public route is not
 PSEUDO_ROLES = ("public", "authenticated")
+UNPROVED_ROLES = ("registrant",)  # = xinyong.models.account.UNPROVED_ROLES: not "authenticated" (deny by default)
 # what an API token may be limited to (a token's scopes narrow its user's role, never widen it)
 SCOPES = ("batches:write", "batches:read", "subjects:read", "profiles:read", "authorisations:write",
           "query_items:write", "audit:read", "admin")
@@ -69,7 +70,8 @@ def allow(*roles: str, scope: str | None = None, unthrottled: str = ""):
         if "public" not in wanted:
             if principal.is_anonymous:
                 raise Unauthenticated("请先登录", message_en="Sign in first")
-            if "authenticated" not in wanted and principal.role not in wanted:
+            if principal.role not in wanted and ("authenticated" not in wanted or principal.role in UNPROVED_ROLES):
+                # an account whose identity is not proved reaches only routes that name its role
                 raise Forbidden("无权访问", message_en="Not allowed for your role")
         limited = principal.via == "token" and "*" not in principal.scopes
         if limited and scope not in principal.scopes and (scope is not None or "public" not in wanted):

@@ -1,6 +1,6 @@
 """ORM models, one file per aggregate. Importing this package registers every table."""
 from xinyong.models.base import Base
-from xinyong.models.account import ApiToken, LoginThrottle, User, WebSession
+from xinyong.models.account import ApiToken, IdentityRequest, LoginThrottle, PasswordReset, User, WebSession
 from xinyong.models.agency import Agency
 from xinyong.models.subject import Subject
 from xinyong.models.batch import Batch, BatchRejection
@@ -15,6 +15,6 @@ from xinyong.models import (objection, repair, listing, complaint, feed,  # noqa
                             measure, commitment, evaluation, report, declaration,
                             transparency, worker)
 
-__all__ = ["Base", "ApiToken", "LoginThrottle", "User", "WebSession", "Agency", "Subject", "Batch", "BatchRejection", "Record", "History",
+__all__ = ["Base", "ApiToken", "IdentityRequest", "PasswordReset", "LoginThrottle", "User", "WebSession", "Agency", "Subject", "Batch", "BatchRejection", "Record", "History",
            "AccessLog", "Authorisation", "QueryItem", "AuditCheckpoint", "AuditEntry", "AuditHead", "CatalogueEntry",
            "CalendarDay", "CalendarYear", "Deadline", "Document", "FeedEvent", "Notification"]

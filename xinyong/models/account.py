@@ -7,6 +7,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.history import versioned
+from xinyong.kit.sealed import Sealed, SealedBytes
 from xinyong.models.base import Base, BigId, Json, TimestampTZ, created_at_column
 
 ROLES = (
@@ -20,7 +21,11 @@ ROLES = (
     "association",     # staff of an industry association (行业协会商会)
     "auditor",         # reads access and audit logs (FZ art. 12, QZ art. 14)
     "subject",         # a person, or a firm's authorised user, looking at their own credit
+    "agency_admin",    # an organisation's own administrator: manages its staff accounts, nothing else
+    "registrant",      # self-registered, identity not yet proved: reaches public pages and its own account only
 )
+# roles whose accounts reach no signed-in route unless the route names the role itself (deny by default)
+UNPROVED_ROLES = ("registrant",)
 # the organisation kind each organisation role belongs to (users.agency_id -> agencies.kind)
 ROLE_ORG_KINDS = {
     "agency": ("public_body", "credit_department"),
@@ -28,10 +33,11 @@ ROLE_ORG_KINDS = {
     "credit_service": ("credit_service",),
     "financial": ("financial",),
     "association": ("association",),
+    "agency_admin": ("public_body", "credit_department", "judicial", "credit_service", "financial", "association"),
 }
 
 
-@versioned("account", secret=("password_hash",))
+@versioned("account", secret=("password_hash", "identity_enc"))
 class User(Base):
     __tablename__ = "users"
 
@@ -45,6 +51,12 @@ class User(Base):
     subject_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("subjects.id"), nullable=True, index=True)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_at: Mapped[dt.datetime] = created_at_column()
+    # where a password-reset link is sent (self-registered accounts and agency staff)
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True, unique=True)
+    # the identity an identity provider proved: a keyed hash (found by) and the sealed number
+    identity_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    identity_enc: Mapped[Sealed | None] = mapped_column(SealedBytes, nullable=True)
+    identity_verified_at: Mapped[dt.datetime | None] = mapped_column(TimestampTZ, nullable=True)
 
 
 class ApiToken(Base):
@@ -83,3 +95,30 @@ class LoginThrottle(Base):
     failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_failure_at: Mapped[dt.datetime] = mapped_column(TimestampTZ, nullable=False)
     retry_at: Mapped[dt.datetime | None] = mapped_column(TimestampTZ, nullable=True)
+
+
+class PasswordReset(Base):
+    """A one-time password-reset link: only the SHA-256 of its token is kept; it works once, and
+    only until `expires_at`."""
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    created_at: Mapped[dt.datetime] = created_at_column()
+    expires_at: Mapped[dt.datetime] = mapped_column(TimestampTZ, nullable=False)
+    used_at: Mapped[dt.datetime | None] = mapped_column(TimestampTZ, nullable=True)
+
+
+class IdentityRequest(Base):
+    """One OpenID Connect sign-in under way: the state (by hash), the nonce and the PKCE verifier
+    the callback checks, bound to the account that started it; usable once, for a few minutes."""
+    __tablename__ = "identity_requests"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    state_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    nonce: Mapped[str] = mapped_column(String(100), nullable=False)
+    code_verifier: Mapped[str] = mapped_column(String(128), nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(TimestampTZ, nullable=False)
+    used_at: Mapped[dt.datetime | None] = mapped_column(TimestampTZ, nullable=True)

@@ -67,3 +67,9 @@ def open_resident_id(session: Session, actor: Principal | None, subject: Subject
     if subject.resident_id_enc is None:
         return None
     return _OPENER.open(session, actor, subject.resident_id_enc, target_id=subject.id, purpose=purpose)
+
+
+def seal_onto_account(user, plain: str) -> None:
+    """An account's resident ID as an identity provider proved it (xinyong.accounts.identity),
+    sealed like a subject's: never kept in plain, opened only here, with its entry."""
+    user.identity_enc = seal(plain)

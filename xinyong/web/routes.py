@@ -13,6 +13,7 @@ MODULES = (
     "xinyong.disclosure.api",
     "xinyong.ingest.api",
     "xinyong.accounts.pages", "xinyong.accounts.api",
+    "xinyong.accounts.signup_pages", "xinyong.accounts.signup_api", "xinyong.accounts.staff_pages",
     "xinyong.disclosure.pages",
     "xinyong.ingest.pages",
     "xinyong.agencies.pages",
