@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0020_accounts'
-down_revision = '0019'
+down_revision = '0020_worker'
 branch_labels = None
 depends_on = None
 
