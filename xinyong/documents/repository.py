@@ -33,6 +33,17 @@ def visible(session: Session, principal, document_id: int) -> Document | None:
     return session.scalars(stmt).first()
 
 
+def readable_ids(session: Session, principal, ids: list[int]) -> set[int]:
+    """Which of `ids` the caller may open (one query): a page links only those."""
+    if not ids:
+        return set()
+    stmt = select(Document.id).where(Document.id.in_(ids))
+    condition = addressed_to(principal)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    return set(session.scalars(stmt))
+
+
 def listing(session: Session, principal, limit: int, offset: int = 0, *, own_only: bool = True) -> list[Document]:
     """Newest first, without the PDF bytes."""
     stmt = select(Document).options(defer(Document.content)).order_by(Document.id.desc()).limit(limit).offset(offset)
