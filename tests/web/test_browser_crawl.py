@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import functools
 import re
+import tempfile
 from collections import deque
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
 import httpx
@@ -31,8 +33,10 @@ VIEWPORTS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, 
 LANGS = ("zh", "en")
 FIRST = ("zh", "desktop")
 # the crawl exercises pages, not the rate limits (tests/kit/test_route_ratelimits.py does)
-UNLIMITED = {"XINYONG_RATE_ANON_PER_MINUTE": "0", "XINYONG_RATE_USER_PER_MINUTE": "0",
-             "XINYONG_RATE_LOGIN_PER_MINUTE": "0"}
+# (the report font, ~20 s to build, is cached across runs as the report tests do)
+SETTINGS = {"XINYONG_RATE_ANON_PER_MINUTE": "0", "XINYONG_RATE_USER_PER_MINUTE": "0",
+            "XINYONG_RATE_LOGIN_PER_MINUTE": "0",
+            "XINYONG_FONT_CACHE_DIR": str(Path(tempfile.gettempdir()) / "xinyong-test-font-cache")}
 
 
 def _seed(url: str) -> dict:
@@ -80,7 +84,7 @@ def _missing_roles(url: str, present: set[str], password: str) -> dict[str, str]
     return made
 
 
-live_app = live_app_fixture(today=TODAY, seed=_seed, scope="module", env=UNLIMITED)
+live_app = live_app_fixture(today=TODAY, seed=_seed, scope="module", env=SETTINGS)
 # (lang, viewport, route template) checked by some role already: see the module's docstring
 COVERED: set[tuple[str, str, str]] = set()
 
@@ -244,3 +248,45 @@ def _shots(crawl: Crawl, home: str, viewport: str) -> None:
         crawl.page.goto(url, wait_until="load")
         slug = re.sub(r"[^a-z0-9]+", "-", template.lower()).strip("-") or "home"
         shot(crawl.page, f"crawl-{crawl.role}-{slug}-{viewport}")
+
+
+@pytest.mark.parametrize("role", ["public", "staff"])
+def test_keyboard_focus_is_visible_on_the_red_header(live_app, browser, role):
+    """Tabbing through the header, every link and button shows an outline of at least 2 px whose
+    colour stands out 3:1 from the red (WCAG 2.4.7, 1.4.11)."""
+    base = live_app["base"]
+    context = browser.new_context(viewport=VIEWPORTS["desktop"], locale="zh-CN")
+    page = context.new_page()
+    if role != "public":
+        _sign_in(page, base, live_app["accounts"][role], live_app["password"])
+    page.goto(base + "/")
+    red = page.locator(".site-header").evaluate("e => getComputedStyle(e).backgroundColor")
+    stops = page.locator(".site-header a, .site-header button").count()
+    seen = []
+    for _ in range(stops + 3):
+        page.keyboard.press("Tab")
+        inside, style, width, colour, name = page.evaluate("""() => { const e = document.activeElement,
+            s = getComputedStyle(e); return [!!e.closest('.site-header'), s.outlineStyle, parseFloat(s.outlineWidth),
+            s.outlineColor, e.textContent.trim()]; }""")
+        if inside:
+            seen.append(name)
+            assert style not in ("none", "hidden") and width >= 2, (name, style, width)
+            assert contrast(colour, red) >= 3, (name, colour, red)
+    context.close()
+    assert len(seen) >= min(stops, 5), seen
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two CSS rgb()/rgba() colours (alpha ignored)."""
+    def luminance(css: str) -> float:
+        r, g, b = (int(float(v)) / 255 for v in re.findall(r"[\d.]+", css)[:3])
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_contrast_ratio():
+    assert round(contrast("rgb(255, 255, 255)", "rgb(0, 0, 0)"), 1) == 21.0
+    assert contrast("rgb(26, 79, 139)", "rgb(184, 40, 30)") < 3 <= contrast("rgb(255, 255, 255)", "rgb(184, 40, 30)")
+
