@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the platform needs on a fresh machine: system packages (PostgreSQL server for
-# the test suite, Chromium and CJK fonts for the browser tests, poppler-utils to read PDFs back) when missing, then a Python
+# the test suite, Chromium and CJK fonts for the browser tests, poppler-utils to read PDFs back, npm for axe-core) when missing, then a Python
 # virtual environment with the pinned dependencies. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +12,8 @@ if [ "$WANT_SYSTEM" = "test" ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
   command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)   # reads report PDFs as a reader would
-  command -v npm >/dev/null 2>&1 || need+=(nodejs npm)   # runs the OpenID Connect provider the account tests sign in at
+  # npm: runs the OpenID Connect provider the account tests sign in at, installs axe-core
+  command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ]; then
@@ -33,6 +34,14 @@ if [ "$WANT_SYSTEM" = "test" ]; then
   .venv/bin/python -m pip install -q -e ".[test]"
   # the real OpenID Connect provider (oidc-provider, pinned by package-lock.json) of tests/accounts
   (cd tests/accounts/oidc_provider && npm ci --no-audit --no-fund --loglevel=error)
+  # axe-core for the browser tests' accessibility checks, pinned by tests/web/axe/package-lock.json,
+  # into var/npm (outside git); the tests then run offline
+  AXE=var/npm/node_modules/axe-core/package.json
+  if ! cmp -s tests/web/axe/package-lock.json var/npm/package-lock.json || [ ! -f "$AXE" ]; then
+    mkdir -p var/npm
+    cp tests/web/axe/package.json tests/web/axe/package-lock.json var/npm/
+    npm ci --prefix var/npm --no-audit --no-fund --loglevel=error
+  fi
 else
   .venv/bin/python -m pip install -q -e .
 fi

@@ -64,13 +64,30 @@ def running_app(tmp_path: Path, monkeypatch, today: str, seed: Callable[[str], d
         reset_settings()
 
 
-def live_app_fixture(*, today: str, seed: Callable[[str], dict] | None = None, name: str = "live_app"):
-    """A function-scoped fixture `name` running the app as of `today` on the data `seed` writes."""
-    @pytest.fixture(name=name)
-    def _live_app(tmp_path, monkeypatch):
-        with running_app(tmp_path, monkeypatch, today, seed) as app:
-            yield app
-    return _live_app
+def live_app_fixture(*, today: str, seed: Callable[[str], dict] | None = None, name: str = "live_app",
+                     scope: str = "function", env: dict[str, str] | None = None):
+    """A fixture `name` running the app as of `today` on the data `seed` writes, with the
+    settings `env` (XINYONG_...) besides; scope="module" shares one server (and one database)
+    between the tests of a module."""
+    if scope == "function":
+        @pytest.fixture(name=name)
+        def _live_app(tmp_path, monkeypatch):
+            for key, value in (env or {}).items():
+                monkeypatch.setenv(key, value)
+            with running_app(tmp_path, monkeypatch, today, seed) as app:
+                yield app
+        return _live_app
+
+    @pytest.fixture(name=name, scope=scope)
+    def _shared_app(tmp_path_factory):
+        tmp_path = tmp_path_factory.mktemp(name)
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            monkeypatch.setenv("XINYONG_TRANSPARENCY_ARCHIVE", str(tmp_path / "transparency-archive"))
+            for key, value in (env or {}).items():
+                monkeypatch.setenv(key, value)
+            with running_app(tmp_path, monkeypatch, today, seed) as app:
+                yield app
+    return _shared_app
 
 
 @contextlib.contextmanager
@@ -111,3 +128,63 @@ def signed_in(browser, base: str, username: str, password: str):
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_role("button", name="退出")).to_be_visible()
     return page
+
+
+# ---- what Chromium reports against the site's content security policy ---------------------------------
+
+# runs before any page script (and is not itself subject to the page's CSP): every violation the
+# document reports, e.g. an inline style attribute refused by style-src 'self'
+_CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', e => window.__cspViolations.push(
+  `${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile || location.href}:${e.lineNumber}`));
+"""
+
+
+class CspWatch:
+    """Collects CSP violations of every page of a browser context: the `securitypolicyviolation`
+    events of each document and Chromium's console errors about the policy."""
+
+    def __init__(self, context):
+        self.console: list[str] = []
+        context.add_init_script(_CSP_LISTENER)
+        context.on("console", self._on_console)
+
+    def _on_console(self, message) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            where = message.location or {}
+            self.console.append(f"console: {message.text.split('. ')[0]} at {where.get('url')}:{where.get('lineNumber')}")
+
+    def take(self, page) -> list[str]:
+        """The violations reported since the last call (the page's events and the console)."""
+        found = [*self.console, *page.evaluate("() => window.__cspViolations || []")]
+        self.console.clear()
+        page.evaluate("() => { window.__cspViolations = []; }")
+        return found
+
+
+# ---- axe-core (installed by scripts/setup.sh test from tests/web/axe/package-lock.json) --------------
+
+AXE_JS = Path(__file__).resolve().parents[2] / "var" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
+SERIOUS = ("serious", "critical")
+
+
+def _axe_source() -> str:
+    if not AXE_JS.exists():
+        pytest.fail(f"{AXE_JS} is missing: run scripts/setup.sh test (it installs axe-core from the npm registry, "
+                    f"pinned by tests/web/axe/package-lock.json)", pytrace=False)
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+def axe_violations(page, impacts: tuple[str, ...] = SERIOUS) -> list[str]:
+    """axe-core's violations of `impacts` on the page as it is now, one line each (rule, impact,
+    what it asks, the first elements). Injected with evaluate, which the page's CSP does not govern."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(_axe_source() + "\n;0")
+    found = page.evaluate("""async impacts => {
+      const r = await axe.run(document, {resultTypes: ['violations']});
+      return r.violations.filter(v => impacts.includes(v.impact)).map(v =>
+        `${v.id} (${v.impact}): ${v.help} -- ` + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+    }""", list(impacts))
+    return list(found)
+

@@ -1,11 +1,11 @@
 """Which documents a caller may read: one query, on indexed columns (subject, organisation)."""
 from __future__ import annotations
 
-from sqlalchemy import false, or_, select
+from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import Session, defer
 
 from xinyong.kit.sealed import party_ref
-from xinyong.models import Document
+from xinyong.models import Document, User
 
 STAFF_ROLES = ("staff", "admin")
 
@@ -22,6 +22,11 @@ def addressed_to(principal):
         conditions.append(Document.subject_id == principal.subject_id)
     if principal.role != "subject" and principal.agency_id is not None:
         conditions.append(Document.addressee_org_id == principal.agency_id)
+        # and the documents the organisation issued itself (a listing's notice and decision, an
+        # objection's result), which its proposal page links (issue #13 point 4) — never one to a
+        # sealed addressee (a complainant: only the handler and the addressee read those)
+        conditions.append(and_(Document.addressee_ref.is_(None),
+                               Document.created_by.in_(select(User.id).where(User.agency_id == principal.agency_id))))
     return or_(false(), *conditions)
 
 
@@ -31,6 +36,17 @@ def visible(session: Session, principal, document_id: int) -> Document | None:
     if condition is not None:
         stmt = stmt.where(condition)
     return session.scalars(stmt).first()
+
+
+def readable_ids(session: Session, principal, ids: list[int]) -> set[int]:
+    """Which of `ids` the caller may open (one query): a page links only those."""
+    if not ids:
+        return set()
+    stmt = select(Document.id).where(Document.id.in_(ids))
+    condition = addressed_to(principal)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    return set(session.scalars(stmt))
 
 
 def listing(session: Session, principal, limit: int, offset: int = 0, *, own_only: bool = True) -> list[Document]:

@@ -71,7 +71,7 @@ def overview(request: Request, run: int | None = Query(None, ge=1, le=MAX_ID),
         "peak": max(dist.values(), default=0) or 1, "versions": service.available_versions(),
         "stored": repository.versions_stored(session), "runs": repository.recent_runs(session),
         "imports": repository.recent_imports(session), "done": run,
-        "can_recompute": principal.role in ("staff", "admin")})
+        "can_recompute": principal.role in ("staff", "admin"), "can_upload": principal.role in SENDERS})
 
 
 @router.post("/evaluation/recompute")

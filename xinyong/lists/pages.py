@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from xinyong import clock
 from xinyong.agencies import service as agencies
 from xinyong.disclosure.publicity import subject_in_view
+from xinyong.documents import repository as documents_repository
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, NotFound, XinyongError
 from xinyong.kit.web import get_session, language, render
@@ -170,6 +171,8 @@ def _proposal_page(request: Request, session: Session, principal: Principal, pro
                    error: XinyongError | None = None, status_code: int = 200, done: str = ""):
     row = service.visible_proposal(session, principal, proposal_id)
     item = views.proposals_out(session, [row], language(request), detail=True)[0]
+    readable = documents_repository.readable_ids(session, principal, [d.id for d in item.documents])
+    item.documents = [d for d in item.documents if d.id in readable]   # a link shown opens for its reader
     policy = views.rules_policy()
     may_act = principal.role == "staff" or (principal.role == "agency" and principal.agency_id == row[0].proposing_org_id)
     return render(request, "lists/proposal.html", {

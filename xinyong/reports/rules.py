@@ -206,12 +206,36 @@ def verification_outcome(found: bool, signature_valid: bool | None, hash_matches
     return "tampered"
 
 
+def file_outcome(issued_as_is: bool, platform_signed: bool, signature_valid: bool) -> str:
+    """An uploaded file: `issued_as_is` when its bytes are those of a report issued here. A file
+    without the platform's signature was not issued here (whatever code it shows or is given
+    with): it is told so, never that its hash changed. Only a file that carries the platform's
+    signature and is not, byte for byte, an issued report has been altered (unless the signature
+    still covers it whole: then it is one the platform has no issue record of)."""
+    if issued_as_is:
+        return "authentic" if signature_valid else "signature_invalid"
+    if not platform_signed:
+        return "not_a_report"
+    if signature_valid:   # signed by the platform exactly so, yet not on its issue record
+        return "not_found"
+    return "tampered"
+
+
+# what a reader is told, by outcome: the report is valid, was altered after issue, or was never
+# issued here (look-alikes and unknown codes); each has its own colour, heading and words
+VERDICTS = {"authentic": "valid", "tampered": "tampered", "signature_invalid": "tampered",
+            "not_found": "foreign", "not_a_report": "foreign"}
+
 OUTCOME_TEXT = {
     "authentic": ("真实有效：平台签名有效，文件与签发时一致", "authentic: the platform signature is valid and the file is as issued"),
-    "not_found": ("未找到该验证码对应的报告", "no report with this verification code"),
-    "tampered": ("文件已被改动：与平台签发的报告不一致", "modified: the file differs from the report the platform issued"),
-    "signature_invalid": ("签名无效", "the signature is not valid"),
-    "not_a_report": ("无法识别：不是本平台签发的信用报告", "not recognised: not a credit report issued by this platform"),
+    "not_found": ("未找到该验证码对应的报告：本平台没有签发过使用这个验证码的报告",
+                  "no report with this verification code: this platform issued none"),
+    "tampered": ("文件已被改动：它带有本平台的签名，但与平台签发的报告不一致",
+                 "modified: the file carries this platform's signature but differs from the report it issued"),
+    "signature_invalid": ("签名无效：文件与签发记录一致，但平台签名无法验证",
+                          "the signature is not valid: the file matches the issue record but its platform signature does not verify"),
+    "not_a_report": ("不是本平台签发的报告：文件上没有本平台的签名",
+                     "not issued by this platform: the file carries no signature of this platform"),
 }
 
 

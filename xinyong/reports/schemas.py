@@ -53,6 +53,7 @@ class FieldOut(BaseModel):
 class VerificationOut(BaseModel):
     """What anyone learns by verifying: authenticity, integrity, kind, date, masked name. No content."""
     outcome: Literal["authentic", "not_found", "tampered", "signature_invalid", "not_a_report"]
+    verdict: Literal["valid", "tampered", "foreign"]   # what a reader is told: valid, altered, not issued here
     message: str
     message_en: str
     method: Literal["code", "file"]

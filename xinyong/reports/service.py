@@ -209,9 +209,9 @@ def verify_file(session: Session, data: bytes, *, code: str = "", client: str = 
         report = repository.by_code(session, claimed) if claimed else None
     sig = signing.check(data)
     hashed = (uploaded == report.sha256) if report is not None else False
-    outcome = rules.verification_outcome(report is not None, sig.valid, hashed)
-    if report is None and not sig.valid:
-        outcome = "not_a_report"
+    outcome = rules.file_outcome(hashed, sig.by_platform, sig.valid)
+    if outcome in ("not_a_report", "not_found"):
+        report, hashed = None, None   # not issued here: nothing to compare, nothing told of the code it shows
     return _log(session, "file", report.code if report else (given or None), report, outcome, sig.valid, hashed,
                 uploaded, client, principal, {"problem": sig.problem} if sig.problem else {})
 

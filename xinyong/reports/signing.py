@@ -182,6 +182,8 @@ class SignatureCheck:
     trusted: bool        # the signer chains to (is) the platform certificate
     whole_file: bool     # nothing was appended after the signature
     problem: str         # "" or a short machine-readable reason
+    by_platform: bool = False   # the file's last signature names the platform certificate as its signer
+                                # (intact or not): a platform report, perhaps altered since
 
 
 def check(pdf: bytes) -> SignatureCheck:
@@ -199,11 +201,12 @@ def check(pdf: bytes) -> SignatureCheck:
         return SignatureCheck(False, False, False, False, f"unreadable: {type(exc).__name__}")
     if not signatures:
         return SignatureCheck(False, False, False, False, "no_signature")
+    by_platform = _signed_by(signatures[-1], cert)
     context = ValidationContext(trust_roots=[cert], allow_fetching=False)
     try:
         status = validate_pdf_signature(signatures[-1], context, skip_diff=True)
     except Exception as exc:  # pyHanko raises many kinds on damaged input; all mean "not valid"
-        return SignatureCheck(False, False, False, False, f"invalid: {type(exc).__name__}")
+        return SignatureCheck(False, False, False, False, f"invalid: {type(exc).__name__}", by_platform)
     whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     is_platform = status.signing_cert.dump() == cert.dump()
     trusted = bool(status.trusted) and is_platform
@@ -213,4 +216,12 @@ def check(pdf: bytes) -> SignatureCheck:
         problem = "untrusted_signer"
     elif intact and not whole:
         problem = "changed_after_signing"
-    return SignatureCheck(intact and trusted and whole, intact, trusted, whole, problem)
+    return SignatureCheck(intact and trusted and whole, intact, trusted, whole, problem, by_platform)
+
+
+def _signed_by(signature, cert) -> bool:
+    """The signature's signer certificate is `cert` (read from the signature, not validated)."""
+    try:
+        return signature.signer_cert.dump() == cert.dump()
+    except Exception:  # a damaged signature dictionary: no signer can be named
+        return False

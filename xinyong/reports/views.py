@@ -24,7 +24,7 @@ def verification_out(v: service.Verification) -> VerificationOut:
     if r is not None:
         issued_on = dt.date.fromisoformat(local_time(r.issued_at, "%Y-%m-%d"))
     return VerificationOut(
-        outcome=v.outcome, message=v.message, message_en=v.message_en, method=v.method,
+        outcome=v.outcome, verdict=rules.VERDICTS[v.outcome], message=v.message, message_en=v.message_en, method=v.method,
         code=r.code if r is not None else None, kind=r.kind if r is not None else None,
         kind_name=rules.TITLES[r.kind][0] if r is not None else None, number=r.number if r is not None else None,
         issued_on=issued_on, subject_name_masked=r.subject_name_masked if r is not None else None,
