@@ -1,13 +1,33 @@
-"""Which documents a caller may read: one query, on indexed columns (subject, organisation)."""
+"""Which documents a caller may read: one query, on indexed columns (subject, organisation).
+
+An organisation reads the documents addressed to it and those of the procedures it conducts
+(the objection or repair it decides on its record, the listing it proposed): the case pages
+show it those documents, and a link shown must open (issue #13 point 4). A complaint's
+documents stay with their addressees (the complainant is sealed, QZ art. 37)."""
 from __future__ import annotations
 
-from sqlalchemy import false, or_, select
+from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import Session, defer
 
 from xinyong.kit.sealed import party_ref
 from xinyong.models import Document
+from xinyong.models.listing import ListProposal
+from xinyong.models.objection import Objection
+from xinyong.models.repair import RepairApplication
 
 STAFF_ROLES = ("staff", "admin")
+# procedure -> (its table's id column, the column naming the organisation that conducts it)
+CONDUCTED_BY = {
+    "objection": (Objection.id, Objection.source_agency_id),
+    "repair": (RepairApplication.id, RepairApplication.source_agency_id),
+    "listing": (ListProposal.id, ListProposal.proposing_org_id),
+}
+
+
+def conducted_by(org_id: int):
+    """The condition "this document belongs to a procedure the organisation conducts"."""
+    return or_(false(), *(and_(Document.procedure == name, Document.procedure_id.in_(
+        select(id_col).where(org_col == org_id))) for name, (id_col, org_col) in CONDUCTED_BY.items()))
 
 
 def addressed_to(principal):
@@ -22,6 +42,8 @@ def addressed_to(principal):
         conditions.append(Document.subject_id == principal.subject_id)
     if principal.role != "subject" and principal.agency_id is not None:
         conditions.append(Document.addressee_org_id == principal.agency_id)
+        if principal.role == "agency":
+            conditions.append(conducted_by(principal.agency_id))
     return or_(false(), *conditions)
 
 
