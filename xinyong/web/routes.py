@@ -42,6 +42,8 @@ MODULES = (
     "xinyong.declarations.api", "xinyong.declarations.pages",
     # the public transparency log over the audit log (issue 12)
     "xinyong.transparency.api", "xinyong.transparency.pages",
+    # each role's home after sign-in (issue 13)
+    "xinyong.workbench.pages",
 )
 
 
