@@ -142,3 +142,25 @@ def test_order_is_by_state_then_due_date_with_undated_items_last_within_a_state(
     assert keys == sorted(keys)
     counts = rules.counts_by_state(items)
     assert sum(counts.values()) == sum(i.count for i in items)
+
+
+def test_a_receivers_unacknowledged_changes_are_one_line_due_by_the_oldest(session, city):
+    from sqlalchemy import select
+
+    from xinyong.feed import rules as feed_rules
+    from xinyong.feed import service as feed
+    from xinyong.law.loader import active_profile
+    from xinyong.models import Record
+    from xinyong.workdays import load_calendar
+
+    feed.register_receiver(session, None, city.orgs["rating"].id)
+    records = list(session.scalars(select(Record.id).order_by(Record.id)))
+    assert feed.emit_for_records(session, "published", records[:1], occurred_on=D(2026, 9, 21)) == 1
+    assert feed.emit_for_records(session, "published", records[1:2], occurred_on=D(2026, 9, 28)) == 1
+    session.commit()
+    [item] = service.workbench(session, principal(city.users["rating"]), TODAY).items
+    working_days = feed_rules.ack_policy(active_profile(), TODAY).working_days
+    assert (item.kind, item.link, item.count) == ("feed_ack", "/feed", 2)
+    assert item.due_on == feed_rules.ack_due(load_calendar(session), D(2026, 9, 21), working_days) < TODAY
+    assert item.state == "overdue" and item.citation
+    assert service.workbench(session, principal(city.users["swj"]), TODAY).items == []   # not a receiver
