@@ -164,3 +164,12 @@ def test_a_receivers_unacknowledged_changes_are_one_line_due_by_the_oldest(sessi
     assert item.due_on == feed_rules.ack_due(load_calendar(session), D(2026, 9, 21), working_days) < TODAY
     assert item.state == "overdue" and item.citation
     assert service.workbench(session, principal(city.users["swj"]), TODAY).items == []   # not a receiver
+
+
+def test_the_administrator_is_told_when_next_years_holidays_are_not_loaded(session, city):
+    from xinyong.workdays import load_calendar
+
+    assert load_calendar(session).covered(2027) is None            # 2027 has no official schedule here
+    items = service.workbench(session, principal(city.users["admin"]), TODAY).items
+    assert [(i.kind, i.ref, i.link) for i in items] == [("calendar_next_year", 2027, "/staff/calendar")]
+    assert service.workbench(session, principal(city.users["admin"]), D(2025, 6, 2)).items == []   # 2026 is loaded
