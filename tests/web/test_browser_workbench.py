@@ -123,7 +123,7 @@ def test_homes_the_phone_menu_and_the_question_before_an_irreversible_step(live_
         opened = header.bounding_box()["height"]
         assert opened > closed
         shot(staff, "workbench-staff-phone-open")
-        staff.locator(f'#main-nav a[href="/staff/deadlines"]').first.click()
+        staff.locator('#main-nav a[href="/staff/deadlines"]').first.click()
         staff.wait_for_url(base + "/staff/deadlines")
         assert header.bounding_box()["height"] < 120               # folded again on the next page
     assert csp == []
