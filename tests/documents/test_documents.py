@@ -95,3 +95,35 @@ def test_anonymous_and_unknown(client, session, city):
     assert client.get(f"/api/v1/documents/{doc.id}").status_code == 401
     login(client, "staff")
     assert client.get("/documents/999999").status_code == 404
+
+
+@pytest.mark.parametrize("procedure", ["objection", "repair", "complaint"])
+def test_the_organisation_conducting_the_procedure_reads_its_documents(client, session, city, procedure):
+    """The agency deciding an objection or a repair on its record reads the documents its case
+    page links to (issue #13 point 4); another agency does not; a complaint's stay sealed."""
+    import datetime as dt
+
+    from xinyong.models import Record
+    from xinyong.models.objection import Objection
+    from xinyong.models.repair import RepairApplication
+    record = session.scalars(select(Record).where(Record.subject_id == city.subject_id)).first()
+    scjg = city.orgs["scjg"].id
+    if procedure == "objection":
+        case = Objection(subject_id=city.subject_id, record_id=record.id, source_agency_id=scjg, grounds=[],
+                         reasons="记录有误", filed_on=dt.date(2026, 9, 28))
+    else:
+        case = RepairApplication(subject_id=city.subject_id, record_id=record.id, source_agency_id=scjg,
+                                 status="received", channel="online", regime="QZ", eligibility_citation="QZ art. 35",
+                                 received_on=dt.date(2026, 9, 28))
+    session.add(case)
+    session.flush()
+    doc = service.issue(session, kind=f"{procedure}_result", procedure=procedure,
+                        procedure_id=case.id, title=TITLE,
+                        sections=[Section(heading="决定", paragraphs=["决定。"])], subject_id=city.subject_id)
+    session.commit()
+    login(client, "scjg")
+    assert client.get(f"/documents/{doc.id}").status_code == (404 if procedure == "complaint" else 200)
+    login(client, "swj")
+    assert client.get(f"/documents/{doc.id}").status_code == 404
+    login(client, "firm")
+    assert client.get(f"/documents/{doc.id}").status_code == 200

@@ -91,17 +91,38 @@ def live_app_fixture(*, today: str, seed: Callable[[str], dict] | None = None, n
 
 
 @contextlib.contextmanager
-def chromium():
-    """Debian's Chromium, driven by Playwright. Missing, it fails the test: never a silent skip."""
+def chromium(accept_dialogs: bool = True):
+    """Debian's Chromium, driven by Playwright. Missing, it fails the test: never a silent skip.
+    Irreversible steps ask for confirmation (/static/confirm.js); a person going through a flow
+    says yes, so every page accepts the question unless ``accept_dialogs`` is False (a test of
+    the question itself then answers it)."""
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium; the setup "
                     f"script does this) to run the browser tests", pytrace=False)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        if accept_dialogs:
+            _accept_dialogs(browser)
         try:
             yield browser
         finally:
             browser.close()
+
+
+def _accept_dialogs(browser) -> None:
+    new_context, new_page = browser.new_context, browser.new_page
+
+    def accepting_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.on("dialog", lambda dialog: dialog.accept())
+        return context
+
+    def accepting_page(*args, **kwargs):
+        page = new_page(*args, **kwargs)
+        page.on("dialog", lambda dialog: dialog.accept())
+        return page
+
+    browser.new_context, browser.new_page = accepting_context, accepting_page
 
 
 def shot(page, name: str) -> None:

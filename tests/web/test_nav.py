@@ -20,8 +20,9 @@ def test_grouping_keeps_every_link_once_in_order(role):
     assert len(labels) == len(set(labels))
     if len(flat) <= 9:
         assert labels == [None]
-    else:
-        assert None not in labels
+    else:                                   # the main links first, then the menus
+        assert labels[0] is None and None not in labels[1:]
+        assert all(link["order"] < 5 for link in grouped[0][1])
 
 
 def test_staff_see_grouped_headings_and_the_public_a_flat_row(client):

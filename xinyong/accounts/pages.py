@@ -14,6 +14,7 @@ from xinyong.kit.web import get_session, language, render
 from xinyong.kit.text import Code, CodeForm, PrivateForm
 
 router = APIRouter(include_in_schema=False)
+HOME = "/workbench"
 
 
 def _safe_next(target: str | None) -> str:
@@ -46,7 +47,9 @@ def login(request: Request, username: str = CodeForm(..., max_length=64), passwo
     sessions.end(session, browser.token)  # a session signed in again is replaced, never reused
     browser.replace(sessions.start(session, user.id))
     session.commit()
-    return RedirectResponse(_safe_next(next), status_code=303)
+    target = _safe_next(next)
+    # no page asked for: each role lands on its own home (its workbench; a subject's home)
+    return RedirectResponse(HOME if target == "/" else target, status_code=303)
 
 
 @router.post("/logout", dependencies=[allow("authenticated", "registrant")])

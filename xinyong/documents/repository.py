@@ -1,4 +1,9 @@
-"""Which documents a caller may read: one query, on indexed columns (subject, organisation)."""
+"""Which documents a caller may read: one query, on indexed columns (subject, organisation).
+
+An organisation reads the documents addressed to it and those of the procedures it conducts
+(the objection or repair it decides on its record, the listing it proposed): the case pages
+show it those documents, and a link shown must open (issue #13 point 4). A complaint's
+documents stay with their addressees (the complainant is sealed, QZ art. 37)."""
 from __future__ import annotations
 
 from sqlalchemy import and_, false, or_, select
@@ -6,8 +11,23 @@ from sqlalchemy.orm import Session, defer
 
 from xinyong.kit.sealed import party_ref
 from xinyong.models import Document, User
+from xinyong.models.listing import ListProposal
+from xinyong.models.objection import Objection
+from xinyong.models.repair import RepairApplication
 
 STAFF_ROLES = ("staff", "admin")
+# procedure -> (its table's id column, the column naming the organisation that conducts it)
+CONDUCTED_BY = {
+    "objection": (Objection.id, Objection.source_agency_id),
+    "repair": (RepairApplication.id, RepairApplication.source_agency_id),
+    "listing": (ListProposal.id, ListProposal.proposing_org_id),
+}
+
+
+def conducted_by(org_id: int):
+    """The condition "this document belongs to a procedure the organisation conducts"."""
+    return or_(false(), *(and_(Document.procedure == name, Document.procedure_id.in_(
+        select(id_col).where(org_col == org_id))) for name, (id_col, org_col) in CONDUCTED_BY.items()))
 
 
 def addressed_to(principal):
@@ -27,6 +47,8 @@ def addressed_to(principal):
         # sealed addressee (a complainant: only the handler and the addressee read those)
         conditions.append(and_(Document.addressee_ref.is_(None),
                                Document.created_by.in_(select(User.id).where(User.agency_id == principal.agency_id))))
+        if principal.role == "agency":
+            conditions.append(conducted_by(principal.agency_id))
     return or_(false(), *conditions)
 
 

@@ -175,10 +175,23 @@ def _proposal_page(request: Request, session: Session, principal: Principal, pro
     item.documents = [d for d in item.documents if d.id in readable]   # a link shown opens for its reader
     policy = views.rules_policy()
     may_act = principal.role == "staff" or (principal.role == "agency" and principal.agency_id == row[0].proposing_org_id)
+    decision = _decision(session, row[0], language(request)) if may_act else None
     return render(request, "lists/proposal.html", {
-        "p": item, "spec": policy.kinds.get(item.kind), "policy": policy, "may_act": may_act,
+        "p": item, "spec": policy.kinds.get(item.kind), "policy": policy, "may_act": may_act, "decision": decision,
         "may_remove": principal.role == "staff", "error": _error(error, language(request)), "done": done,
         "today": clock.today()}, status_code=status_code)
+
+
+def _decision(session: Session, proposal, lang: str) -> dict | None:
+    """The decision button's state: offered, or withheld with the reason (None once closed)."""
+    if proposal.status in ("decided", "withdrawn"):
+        return None
+    try:
+        verdict = service.decision_verdict(session, proposal)
+    except XinyongError as exc:
+        return {"allowed": False, "reason": exc.message if lang == "zh" else exc.message_en, "citation": ""}
+    return {"allowed": verdict.allowed, "reason": verdict.reason_zh if lang == "zh" else verdict.reason_en,
+            "citation": verdict.citation}
 
 
 def _step(request: Request, session: Session, principal: Principal, proposal_id: int, action, done: str):

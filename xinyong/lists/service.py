@@ -289,6 +289,16 @@ def answer_objection(session: Session, principal: Principal, proposal_id: int, o
 
 # ---- decision, publication, removal -------------------------------------------------------------------------
 
+def decision_verdict(session: Session, p: ListProposal, notice_step=None) -> rules.Verdict:
+    """Whether the decision can be taken today, and why not: the one check the decision and the
+    page offering it use (a button that cannot succeed is not offered, issue #13 point 4)."""
+    policy = current_policy()
+    kind = _kind(policy, p)
+    notice_step = notice_step or deadlines.step_of(session, PROCEDURE, p.id, "notice_period")
+    return rules.check_decision(kind, p.status, notice_step.due_on if notice_step else None, clock.today(),
+                                policy.notice_citation)
+
+
 def decide(session: Session, principal: Principal, proposal_id: int) -> ListEntry:
     """QZ art. 23 para. 2: the decision document states reasons, basis, measures, removal
     conditions and procedure, and remedies. Blocked while the notice period runs or an
@@ -297,8 +307,7 @@ def decide(session: Session, principal: Principal, proposal_id: int) -> ListEntr
     policy, today = current_policy(), clock.today()
     kind = _kind(policy, p)
     notice_step = deadlines.step_of(session, PROCEDURE, p.id, "notice_period")
-    _refuse(rules.check_decision(kind, p.status, notice_step.due_on if notice_step else None, today,
-                                 policy.notice_citation))
+    _refuse(decision_verdict(session, p, notice_step))
     if notice_step is not None and notice_step.completed_at is None:
         deadlines.complete_step(session, notice_step, "ended")
         notice_step.completed_on = min(today, notice_step.due_on)   # a period, not a task: it ended on its day

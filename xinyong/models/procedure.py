@@ -48,6 +48,7 @@ class Deadline(Base):
     __table_args__ = (
         Index("ix_deadlines_procedure", "procedure", "procedure_id"),
         Index("ix_deadlines_open_due", "completed_at", "due_on"),
+        Index("ix_deadlines_subject_open", "subject_id", "completed_at", "due_on"),   # a subject's home
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

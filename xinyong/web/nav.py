@@ -31,13 +31,19 @@ def _grouping() -> dict:
 
 
 def groups_for(role: str | None) -> list[tuple[str | None, list[dict]]]:
-    """The role's links as (group label, links); one unlabelled group when they are few."""
+    """The role's links as (group label, links); one unlabelled group when they are few. With
+    many, the main links (order below ``main_below``: home, workbench) come first unlabelled and
+    the rest under the group labels (menus in the header)."""
     links, grouping = links_for(role), _grouping()
     if len(links) <= int(grouping["flat_up_to"]):
         return [(None, links)]
+    main_below = int(grouping.get("main_below", 0))
+    main = [link for link in links if link.get("order", 100) < main_below]
     bounds = sorted(grouping["groups"], key=lambda g: g["from"])
     out: dict[str, list[dict]] = {}
     for link in links:
+        if link.get("order", 100) < main_below:
+            continue
         label = [g["label"] for g in bounds if g["from"] <= link.get("order", 100)][-1]
         out.setdefault(label, []).append(link)
-    return list(out.items())
+    return ([(None, main)] if main else []) + list(out.items())

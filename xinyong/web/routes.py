@@ -45,6 +45,8 @@ MODULES = (
     "xinyong.transparency.api", "xinyong.transparency.pages",
     # the worker's schedules and job queue (issue 16)
     "xinyong.worker.pages",
+    # each role's home after sign-in (issue 13)
+    "xinyong.workbench.pages",
 )
 
 
