@@ -26,10 +26,19 @@ fi
 
 PY="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
+  echo "creating the virtual environment .venv ($("$PY" --version 2>&1))"
   "$PY" -m venv .venv
 fi
-if [ "$WANT_SYSTEM" = "test" ]; then
-  .venv/bin/python -m pip install -q -e ".[test]"
+# pip runs again only when pyproject.toml (or the extras asked for) changed since the last
+# successful install; its own progress (downloads, builds) is shown, not hidden
+target="."
+[ "$WANT_SYSTEM" = "test" ] && target=".[test]"
+stamp=".venv/.xinyong-installed"
+want="$(cat pyproject.toml | sha256sum | cut -c1-64) $target"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+  echo "Python packages up to date (pyproject.toml unchanged since the last install)"
 else
-  .venv/bin/python -m pip install -q -e .
+  echo "installing the pinned Python packages ($target) with pip:"
+  .venv/bin/python -m pip install --disable-pip-version-check -e "$target"
+  echo "$want" > "$stamp"
 fi

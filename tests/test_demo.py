@@ -10,6 +10,7 @@ from xinyong.accounts.service import authenticate
 from xinyong.db import session_scope
 from xinyong.demo import DEMO_PASSWORD, build_city, load_demo, run_demo
 from xinyong.demo.complaints import CREDIT_SERVICE_NAME
+from xinyong.demo.roles import ASSOCIATION, BANK, COURT
 from xinyong.demo.sectors import AGENCIES
 from xinyong.disclosure.repository import public_condition
 from xinyong.kit import sealed
@@ -43,7 +44,7 @@ def _count(session, model, *where) -> int:
 def test_agencies_and_accounts_are_created_and_usable(loaded):
     with session_scope() as s:
         names = set(s.scalars(select(Agency.name)))
-        assert names == {a.name for a in AGENCIES} | {CREDIT_SERVICE_NAME}
+        assert names == {a.name for a in AGENCIES} | {CREDIT_SERVICE_NAME, BANK.name, COURT.name, ASSOCIATION.name}
         roles = dict(s.execute(select(User.username, User.role)).all())
         assert roles["admin"] == "admin" and roles["staff"] == "staff"
         assert {u for u, r in roles.items() if r == "agency"} == {f"agency-{a.key}" for a in AGENCIES}
