@@ -69,10 +69,10 @@ def test_every_demo_account_is_in_the_readme_signs_in_and_sees_its_page(demo):
         assert page.status_code == 200, (username, HOME[role], page.status_code)
 
 
-def _query(client, subject: str, basis: str, basis_id: str, reference: str = ""):
+def _query(client, subject: str, basis: str, basis_id: str, reference: str = "", purpose: str = "演示查询"):
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/agency/query").text).group(1)
     return client.post("/agency/query", data={"csrf_token": csrf, "subject": subject, "items": ["penalty", "licence"],
-                                              "purpose": "演示查询", "basis": basis, "basis_id": basis_id,
+                                              "purpose": purpose, "basis": basis, "basis_id": basis_id,
                                               "reference": reference})
 
 
@@ -83,6 +83,7 @@ def test_the_bank_reads_what_the_authorisation_covers_and_the_court_on_its_legal
         firm = s.scalar(select(User).where(User.username == "firm-demo"))
         auth = s.scalar(select(Authorisation).where(Authorisation.grantee_org_id == bank.agency_id))
         assert auth.subject_id == firm.subject_id
+        purpose = auth.purpose
         hidden = s.scalars(select(Record.decision_no).where(Record.subject_id == firm.subject_id,
                                                            Record.item_code == "penalty",
                                                            Record.publicity_end <= TODAY)).all()
@@ -91,7 +92,7 @@ def test_the_bank_reads_what_the_authorisation_covers_and_the_court_on_its_legal
         listed_uscc = s.get(Subject, listed.subject_id).uscc
     assert hidden
     page_login(client, "bank-demo", DEMO_PASSWORD)
-    read = _query(client, uscc, "authorisation", str(auth.id))
+    read = _query(client, uscc, "authorisation", str(auth.id), purpose=purpose)
     assert read.status_code == 200 and all(no in read.text for no in hidden)
     page_login(client, "firm-demo", DEMO_PASSWORD)
     assert "泉州示范商业银行" in client.get("/me/access-log").text      # the demo's own query, and this one

@@ -89,7 +89,7 @@ def _authorised_query(session: Session, ctx, org_user: User, subject_username: s
         views.read_profile(session, principal_of(org_user, "session"), subject.id, ITEMS, purpose,
                            gate.BasisRequest("authorisation", str(auth.id), channel="web"))
     return [f"  {org_user.username:<16} authorised by {subject_username} ({subject.name}, {subject.uscc}) as "
-            f"authorisation {auth.id}: query with basis 书面授权 and that number"]
+            f"authorisation {auth.id} for “{auth.purpose}”: query with basis 书面授权, that number and purpose"]
 
 
 def _court_query(session: Session, court_user: User, run: bool) -> list[str]:
