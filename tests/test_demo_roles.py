@@ -100,3 +100,19 @@ def test_the_bank_reads_what_the_authorisation_covers_and_the_court_on_its_legal
     assert _query(client, listed_uscc, "legal_basis", COURT_BASIS, COURT_NOTICE).status_code == 200
     page_login(client, "association-demo", DEMO_PASSWORD)
     assert client.get("/feed").status_code == 200
+
+
+def test_the_demo_writes_an_example_batch_per_item_that_uploads_cleanly(demo):
+    from xinyong.catalogue import get_catalogue
+    from xinyong.demo.examples import SENDER, folder
+    from xinyong.ingest.service import ingest_file
+    from xinyong.models import Agency
+
+    files = sorted(p.name for p in folder().iterdir())
+    assert files == sorted(f"{i.code}-example.{fmt}" for i in get_catalogue().ingestible for fmt in ("csv", "xlsx"))
+    with session_scope() as s:
+        regulator = s.get(Agency, s.scalar(select(User.agency_id).where(User.username == SENDER)))
+        for name in files:
+            out = ingest_file(s, data=(folder() / name).read_bytes(), filename=name, source_uscc=regulator.uscc,
+                              item_code=name.split("-example")[0])
+            assert (out.status, out.total_rows, out.accepted, out.rejected) == ("completed", 3, 3, 0), name

@@ -41,6 +41,7 @@ DEMO_STEPS = (
     "xinyong.demo.evaluation",
     "xinyong.demo.reports",
     "xinyong.demo.roles",
+    "xinyong.demo.examples",
 )
 
 
