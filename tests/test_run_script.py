@@ -84,3 +84,23 @@ def test_the_settings_see_the_derived_address(monkeypatch):
     finally:
         monkeypatch.delenv("XINYONG_BASE_URL", raising=False)
         reset_settings()
+
+
+def test_xinyong_serve_points_reports_at_its_own_port(monkeypatch):
+    from typer.testing import CliRunner
+
+    from xinyong.cli import app
+    from xinyong.web import server
+    seen = []
+    monkeypatch.setattr(server, "serve", lambda *args, **kw: seen.append(get_settings().base_url))
+    monkeypatch.setenv("XINYONG_BASE_URL", "")      # unset for serve; monkeypatch removes what serve sets
+    monkeypatch.setenv("XINYONG_DEV", "1")
+    reset_settings()
+    try:
+        assert CliRunner().invoke(app, ["serve", "--port", "9321"]).exit_code == 0
+        monkeypatch.setenv("XINYONG_BASE_URL", "https://credit.example.cn")
+        reset_settings()
+        assert CliRunner().invoke(app, ["serve", "--port", "9322"]).exit_code == 0
+    finally:
+        reset_settings()
+    assert seen == ["http://127.0.0.1:9321", "https://credit.example.cn"]
