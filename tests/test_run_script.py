@@ -104,3 +104,27 @@ def test_xinyong_serve_points_reports_at_its_own_port(monkeypatch):
     finally:
         reset_settings()
     assert seen == ["http://127.0.0.1:9321", "https://credit.example.cn"]
+
+
+def test_setup_installs_again_only_when_pyproject_changes(tmp_path):
+    """pip (a stub recording its calls) runs on the first set-up and after pyproject.toml changed."""
+    (tmp_path / "scripts").mkdir()
+    shutil.copy(SCRIPTS / "setup.sh", tmp_path / "scripts" / "setup.sh")
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    pip = tmp_path / ".venv" / "bin" / "python"
+    pip.write_text('#!/usr/bin/env bash\necho "$*" >> "$(dirname "$0")/../../pip.log"\n')
+    pip.chmod(0o755)
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+
+    def setup(*args):
+        out = subprocess.run(["bash", str(tmp_path / "scripts" / "setup.sh"), *args], capture_output=True, text=True,
+                             timeout=60)
+        assert out.returncode == 0, out.stderr
+        return out.stdout
+
+    assert "installing" in setup()
+    assert "up to date" in setup()
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'y'\n")
+    assert "installing" in setup()
+    calls = (tmp_path / "pip.log").read_text().splitlines()
+    assert calls == ["-m pip install --disable-pip-version-check -e ."] * 2
