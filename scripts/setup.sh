@@ -28,20 +28,32 @@ fi
 
 PY="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
+  echo "creating the virtual environment .venv ($("$PY" --version 2>&1))"
   "$PY" -m venv .venv
 fi
+# pip runs again only when pyproject.toml (or the extras asked for) changed since the last
+# successful install; its own progress (downloads, builds) is shown, not hidden
+target="."
+[ "$WANT_SYSTEM" = "test" ] && target=".[test]"
+stamp=".venv/.xinyong-installed"
+want="$(cat pyproject.toml | sha256sum | cut -c1-64) $target"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+  echo "Python packages up to date (pyproject.toml unchanged since the last install)"
+else
+  echo "installing the pinned Python packages ($target) with pip:"
+  .venv/bin/python -m pip install --disable-pip-version-check -e "$target"
+  echo "$want" > "$stamp"
+fi
 if [ "$WANT_SYSTEM" = "test" ]; then
-  .venv/bin/python -m pip install -q -e ".[test]"
-  # the real OpenID Connect provider (oidc-provider, pinned by package-lock.json) of tests/accounts
+  echo "installing the test tools from the npm registry (pinned by their package-lock.json files)"
+  # the real OpenID Connect provider (oidc-provider) of tests/accounts
   (cd tests/accounts/oidc_provider && npm ci --no-audit --no-fund --loglevel=error)
-  # axe-core for the browser tests' accessibility checks, pinned by tests/web/axe/package-lock.json,
-  # into var/npm (outside git); the tests then run offline
+  # axe-core for the browser tests' accessibility checks, into var/npm (outside git); the
+  # tests then run offline
   AXE=var/npm/node_modules/axe-core/package.json
   if ! cmp -s tests/web/axe/package-lock.json var/npm/package-lock.json || [ ! -f "$AXE" ]; then
     mkdir -p var/npm
     cp tests/web/axe/package.json tests/web/axe/package-lock.json var/npm/
     npm ci --prefix var/npm --no-audit --no-fund --loglevel=error
   fi
-else
-  .venv/bin/python -m pip install -q -e .
 fi

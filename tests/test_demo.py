@@ -10,6 +10,7 @@ from xinyong.accounts.service import authenticate
 from xinyong.db import session_scope
 from xinyong.demo import DEMO_PASSWORD, build_city, load_demo, run_demo
 from xinyong.demo.complaints import CREDIT_SERVICE_NAME
+from xinyong.demo.roles import ASSOCIATION, BANK, COURT
 from xinyong.demo.sectors import AGENCIES
 from xinyong.disclosure.repository import public_condition
 from xinyong.kit import sealed
@@ -43,7 +44,7 @@ def _count(session, model, *where) -> int:
 def test_agencies_and_accounts_are_created_and_usable(loaded):
     with session_scope() as s:
         names = set(s.scalars(select(Agency.name)))
-        assert names == {a.name for a in AGENCIES} | {CREDIT_SERVICE_NAME}
+        assert names == {a.name for a in AGENCIES} | {CREDIT_SERVICE_NAME, BANK.name, COURT.name, ASSOCIATION.name}
         roles = dict(s.execute(select(User.username, User.role)).all())
         assert roles["admin"] == "admin" and roles["staff"] == "staff"
         assert {u for u, r in roles.items() if r == "agency"} == {f"agency-{a.key}" for a in AGENCIES}
@@ -128,7 +129,8 @@ def test_the_same_seed_gives_the_same_city(loaded):
     with session_scope() as s:
         kinds = ("legal_person", "individual_business")
         stored = set(s.scalars(select(Subject.name).where(Subject.kind.in_(kinds))))
-    assert stored == {x.name for x in same.subjects if x.kind in kinds}
+    # the bank and the association the demo registers are legal persons, credit subjects too
+    assert stored - {BANK.name, ASSOCIATION.name} == {x.name for x in same.subjects if x.kind in kinds}
 
 
 def _figure(text: str, label: str) -> int:
@@ -145,7 +147,7 @@ def test_summary_lists_url_accounts_counts_and_examples(db, today):
     examples = [x.split()[0] for x in text.split("Try searching for", 1)[1].strip().splitlines()]
     with session_scope() as s:
         assert _figure(text, "agencies") == len(AGENCIES)   # the city's data sources
-        assert _count(s, Agency) == len(AGENCIES) + 1         # and the demo's credit service agency
+        assert _count(s, Agency) == len(AGENCIES) + 4         # and the credit service agency, bank, court, association
         assert _figure(text, "subjects") == _count(s, Subject)
         assert _figure(text, "records") == _count(s, Record)
         assert _figure(text, "public today") == _count(s, Record, public_condition(TODAY))

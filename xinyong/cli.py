@@ -85,7 +85,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
     Rate limits hold across the workers of this command. Separate `serve` processes on one
     machine share them only when XINYONG_RATE_STORE names the same file; across machines
     each machine counts on its own."""
+    from xinyong.config import follow_serve_address
     from xinyong.web.server import serve as run
+    follow_serve_address(host, port)   # report links and QR codes point where this server listens
     settings = get_settings()
     if settings.uses_dev_secret and not settings.dev:
         err.print("[red]refusing to serve with the development secret[/red]: set XINYONG_SECRET_KEY "

@@ -205,6 +205,24 @@ def get_settings() -> Settings:
     return Settings()
 
 
+def base_url_for(host: str, port: int) -> str:
+    """Where a server listening on host:port is reached from this machine: the default public
+    address (reports' verification links and QR codes) when XINYONG_BASE_URL is not set."""
+    shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+    return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+
+
+def follow_serve_address(host: str, port: int, environ=None) -> str:
+    """The base URL a `serve` on host:port uses: XINYONG_BASE_URL when set, else derived from
+    the address and put into the environment, so worker processes and reports agree."""
+    import os
+    environ = os.environ if environ is None else environ
+    if not environ.get("XINYONG_BASE_URL"):
+        environ["XINYONG_BASE_URL"] = base_url_for(host, port)
+        reset_settings()
+    return environ["XINYONG_BASE_URL"]
+
+
 def reset_settings() -> None:
     """Forget cached settings (tests change the environment)."""
     get_settings.cache_clear()

@@ -41,6 +41,8 @@ DEMO_STEPS = (
     "xinyong.demo.measures",
     "xinyong.demo.evaluation",
     "xinyong.demo.reports",
+    "xinyong.demo.roles",
+    "xinyong.demo.examples",
 )
 
 

@@ -88,6 +88,16 @@ def _assert_nothing_hidden(city: City, where: str, body: str) -> None:
         assert city.subjects[sid].name not in body, f"{where} names a person with nothing public"
 
 
+def _body(resp) -> str:
+    """The text a reader sees: for an XLSX (batch templates), the XML of its sheets."""
+    if "spreadsheetml" not in resp.headers.get("content-type", ""):
+        return resp.text
+    import io
+    import zipfile
+    with zipfile.ZipFile(io.BytesIO(resp.content)) as archive:
+        return "".join(archive.read(n).decode("utf-8") for n in archive.namelist() if n.endswith(".xml"))
+
+
 def _crawl(web: TestClient, city: City) -> dict[str, object]:
     """Every anonymous GET route filled with the city's ids, then the links of the pages read."""
     fillers, seen, pages = _fillers(web, city), {}, []
@@ -102,7 +112,7 @@ def _crawl(web: TestClient, city: City) -> dict[str, object]:
         resp = web.get(path)
         seen[path] = resp
         assert resp.status_code < 500, (path, resp.status_code)
-        _assert_nothing_hidden(city, path, resp.text)
+        _assert_nothing_hidden(city, path, _body(resp))
         if "html" in resp.headers.get("content-type", "") and len(seen) < len(pages) + MAX_FOLLOWED:
             queue += [link for link in LINK.findall(resp.text)
                       if not link.startswith(SKIP_LINKS) and urlsplit(link).path and link not in seen]

@@ -88,6 +88,7 @@ def test_several_workers_get_the_tcp_listener_and_one_rate_store(monkeypatch, tm
 def cli(monkeypatch):
     calls = []
     monkeypatch.setattr(server, "serve", lambda *args, **kw: calls.append((args, kw)))
+    monkeypatch.setenv("XINYONG_BASE_URL", "")   # serve derives it from its address: undone after the test
     from xinyong.cli import app
     yield lambda *argv: CliRunner().invoke(app, ["serve", *argv]), calls
     reset_settings()

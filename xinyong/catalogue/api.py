@@ -4,14 +4,17 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from xinyong.catalogue import get_catalogue, service
-from xinyong.kit.access import allow
-from xinyong.kit.errors import NotFound
+from xinyong.catalogue.pages import template_response
+from xinyong.catalogue.template_files import FORMATS, media_type
+from xinyong.kit.access import Principal, allow
+from xinyong.kit.errors import InvalidInput, NotFound
 from xinyong.kit.web import get_session
-from xinyong.kit.text import Code, CodePath
+from xinyong.kit.text import Code, CodePath, CodeQuery
 
 router = APIRouter(prefix="/api/v1/catalogue", tags=["catalogue 目录"])
 
@@ -63,6 +66,19 @@ def item_versions(code: str = CodePath(max_length=64), session: Session = Depend
         if row["superseded_at"] is not None and row["superseded_at"].tzinfo is None:
             row["superseded_at"] = row["superseded_at"].replace(tzinfo=dt.timezone.utc)
     return rows
+
+
+@router.get("/{code}/template", response_class=Response,
+            responses={200: {"content": {media_type("csv"): {}, media_type("xlsx"): {}},
+                             "description": "the item's batch template: headers, a description row (row 2, "
+                                            "skipped on upload) and a valid example row"}})
+def item_template(code: str = CodePath(max_length=64), format: str = CodeQuery("csv", max_length=8),  # noqa: A002
+                  principal: Principal = allow("public"), session: Session = Depends(get_session)):
+    """The batch template of an ingestible item, as CSV (UTF-8 with BOM) or XLSX (code tables
+    on a second sheet); a signed-in agency's own name and USCC fill the agency columns."""
+    if format not in FORMATS:
+        raise InvalidInput("格式须为 csv 或 xlsx", field="format", message_en="format must be csv or xlsx")
+    return template_response(session, principal, code, format)
 
 
 @router.get("/{code}", response_model=ItemOut, dependencies=[allow("public")])

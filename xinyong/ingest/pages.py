@@ -8,17 +8,20 @@ import uuid
 
 from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from xinyong.agencies import service as agencies
+from xinyong import clock
 from xinyong.catalogue import CatalogueError, get_catalogue
+from xinyong.catalogue.pages import ingestible_item
+from xinyong.catalogue.template_files import example_batch, filename, media_type, sender_of
 from xinyong.ingest import idempotency, service, views
 from xinyong.ingest.api import read_upload, source_for
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
 from xinyong.kit.web import get_session, language, render
-from xinyong.kit.text import CodeForm, TextForm
+from xinyong.kit.text import CodeForm, CodePath, TextForm
 from xinyong.web.i18n import translate
 
 router = APIRouter(include_in_schema=False)
@@ -118,6 +121,27 @@ def _error_view(error: XinyongError | None, lang: str) -> dict | None:
 
 def _item_names(lang: str) -> dict[str, str]:
     return {i.code: (i.name_zh if lang == "zh" else i.name_en) for i in get_catalogue().items}
+
+
+@router.get("/batches/examples/{code}.csv")
+def example_csv(code: str = CodePath(max_length=64), principal: Principal = allow(*SENDERS),
+                session: Session = Depends(get_session)):
+    return _example(session, principal, code, "csv")
+
+
+@router.get("/batches/examples/{code}.xlsx")
+def example_xlsx(code: str = CodePath(max_length=64), principal: Principal = allow(*SENDERS),
+                 session: Session = Depends(get_session)):
+    return _example(session, principal, code, "xlsx")
+
+
+def _example(session: Session, principal: Principal, code: str, fmt: str) -> Response:
+    """A ready example batch of the item (three valid rows in the agency's own name), so a
+    first upload is not a guess; the same rows as the item's template."""
+    item = ingestible_item(code)
+    data = example_batch(item, fmt, clock.today(), sender_of(session, principal))
+    return Response(data, media_type=media_type(fmt),
+                    headers={"Content-Disposition": f'attachment; filename="{filename(item, fmt, "example")}"'})
 
 
 @router.get("/batches/{batch_id}")

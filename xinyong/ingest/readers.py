@@ -4,7 +4,9 @@ frame of strings, ready for the catalogue mapping in ``rules.py``.
 Every column is Utf8 and kept as written (leading zeros, inner spaces); only headers are
 cleaned. Empty cells are null. ``__row`` is the spreadsheet row number (header = row 1),
 which is what a source agency sees when a row is returned for review (QZ art. 10).
-Rows with no value at all are dropped (their numbers are simply skipped).
+Rows with no value at all are dropped (their numbers are simply skipped), and so is the
+description row of a platform template (``TEMPLATE_MARK``, xinyong/catalogue/templates.py):
+row 2 when its first cell starts with the mark, so a filled template uploads unchanged.
 
 Limits (``TableLimits``, from the settings) are met before a file is parsed whole: the
 columns of the header; for XLSX the unpacked size of the zip members and their packing ratio
@@ -29,6 +31,8 @@ _BOM = b"\xef\xbb\xbf"
 _BLANK = re.compile(rb"(?:\xef\xbb\xbf)?\s*")  # matched in place: no copy of a large upload
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls / other OLE compound files
+TEMPLATE_MARK = "【填写说明】"  # first cell of a template's description row (row 2), never data
+DESCRIPTION_ROW = 2
 
 _MESSAGES = {
     "undecodable": ("文件编码无法识别，请使用 UTF-8 或 GBK 编码的 CSV，或 XLSX",
@@ -275,6 +279,10 @@ def _finish(frame: pl.DataFrame) -> pl.DataFrame:
     frame = frame.drop(blank)
     frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     data_cols = [c for c in frame.columns if c != ROW]
+    if data_cols and frame.height:
+        first = frame[data_cols[0]][0]
+        if first is not None and first.lstrip().startswith(TEMPLATE_MARK):
+            frame = frame.slice(1)  # the template's description row: instructions, not a record
     if data_cols:
         keep = frame.select(pl.any_horizontal(pl.col(data_cols).is_not_null())).to_series()
         if not keep.all():
