@@ -42,6 +42,8 @@ MODULES = (
     "xinyong.declarations.api", "xinyong.declarations.pages",
     # the public transparency log over the audit log (issue 12)
     "xinyong.transparency.api", "xinyong.transparency.pages",
+    # the portal's bulletins: 通知公告 / 政策法规 (issue 13)
+    "xinyong.bulletins.api", "xinyong.bulletins.pages",
 )
 
 
