@@ -3,6 +3,7 @@ What is public, and until when, is decided by the service and the law profile; t
 handlers only shape it for reading."""
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -13,7 +14,7 @@ from xinyong import clock
 from xinyong.catalogue import CatalogueError, get_catalogue
 from xinyong.declarations import service as declarations
 from xinyong.declarations.views import public_out
-from xinyong.disclosure import service
+from xinyong.disclosure import repository, service
 from xinyong.disclosure.schemas import PublicRecord
 from xinyong.kit.access import allow
 from xinyong.kit import opaque
@@ -33,11 +34,6 @@ KEY_FIELDS = {
     "licence": ("decision_doc_name", "licence_kind", "certificate_name", "licence_no", "licence_content",
                 "valid_from", "valid_to"),
 }
-
-
-@router.get("/", dependencies=[allow("public")])
-def home(request: Request):
-    return render(request, "portal/home.html", {"periods": publicity_summary(language(request))})
 
 
 @router.post("/search", dependencies=[allow("public")])
@@ -150,3 +146,35 @@ def _citation(rule, lang: str) -> str:
     if lang == "zh":
         return f"《{c.regulation_title}》{c.article_zh}".strip()
     return f"{rule.regulation_label or c.regulation_id} {c.article}".strip()
+
+
+def parse_day(text: str, field: str) -> dt.date | None:
+    """A date typed in a filter (YYYY-MM-DD); empty: none."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput("日期格式应为 年-月-日", field=field, message_en="dates are YYYY-MM-DD") from None
+
+
+@router.get("/publicity", dependencies=[allow("public")])
+def publicity(request: Request, item: str = CodeQuery("", max_length=16, pattern="^(|licence|penalty)$"),
+              agency: int | None = Query(None, ge=1, le=2**31 - 1), date_from: str = CodeQuery("", max_length=10),
+              date_to: str = CodeQuery("", max_length=10), page: int = Query(1, ge=1, le=10_000),
+              session: Session = Depends(get_session)):
+    """双公示: licences and penalties in public view today, by agency, type and decision date."""
+    lang = language(request)
+    filters = {"item": item, "agency": agency or "", "date_from": date_from, "date_to": date_to}
+    ctx = {"filters": filters, "agencies": repository.source_agencies(session), "rows": [], "page": page,
+           "has_next": False, "message": None,
+           "pager_query": urlencode({k: v for k, v in filters.items() if v}) + ("&" if any(filters.values()) else "")}
+    try:
+        rows, has_next = service.browse(session, item=item or None, agency_id=agency, page=page,
+                                        date_from=parse_day(date_from, "date_from"), date_to=parse_day(date_to, "date_to"))
+    except InvalidInput as exc:
+        ctx["message"] = exc.message if lang == "zh" else exc.message_en
+        return render(request, "portal/publicity.html", ctx, status_code=422)
+    ctx.update(rows=rows, has_next=has_next)
+    return render(request, "portal/publicity.html", ctx)

@@ -43,7 +43,7 @@ MODULES = (
     # the public transparency log over the audit log (issue 12)
     "xinyong.transparency.api", "xinyong.transparency.pages",
     # the portal's bulletins: 通知公告 / 政策法规 (issue 13)
-    "xinyong.bulletins.api", "xinyong.bulletins.pages",
+    "xinyong.bulletins.api", "xinyong.bulletins.pages", "xinyong.portal.pages",
 )
 
 
