@@ -90,7 +90,7 @@ def test_the_api_creates_publishes_and_lists(client, w):
                            files=[("files", ("规定.pdf", PDF, "application/pdf"))])
     assert attached.status_code == 201 and attached.json()["attachments"][0]["filename"] == "规定.pdf"
     assert client.post(f"/api/v1/bulletins/{bid}/publish", headers=staff).json()["status"] == "published"
-    patched = client.patch(f"/api/v1/bulletins/{bid}", json={"title": "新的标题", "reason": "更正"}, headers=staff)
+    patched = client.post(f"/api/v1/bulletins/{bid}", json={"title": "新的标题", "reason": "更正"}, headers=staff)
     assert patched.json()["version"] == 3
     public = client.get("/api/v1/bulletins", params={"category": "policy"}).json()
     assert [b["id"] for b in public] == [bid] and public[0]["title"] == "新的标题"

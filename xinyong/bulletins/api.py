@@ -56,7 +56,7 @@ def create(body: BulletinIn, principal: Principal = allow(*service.STAFF_ROLES),
     return views.staff_out(session, [b])[0]
 
 
-@router.patch("/api/v1/bulletins/{bulletin_id}", response_model=BulletinOut)
+@router.post("/api/v1/bulletins/{bulletin_id}", response_model=BulletinOut)
 def edit(body: BulletinPatch, bulletin_id: int = BulletinId, principal: Principal = allow(*service.STAFF_ROLES),
          session: Session = Depends(get_session)):
     """Change fields; the superseded version stays in the history with the reason."""
