@@ -40,6 +40,7 @@ DEMO_STEPS = (
     "xinyong.demo.measures",
     "xinyong.demo.evaluation",
     "xinyong.demo.reports",
+    "xinyong.demo.bulletins",
 )
 
 

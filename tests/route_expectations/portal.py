@@ -5,6 +5,7 @@ from tests.route_expectations import PUBLIC
 STAFF = {"staff", "admin"}
 EXPECTED = {
     ("GET", "/services/repair"): PUBLIC, ("GET", "/services/reports"): PUBLIC,
+    ("GET", "/lists/entries/{entry_id}/decision"): PUBLIC,
     ("GET", "/publicity"): PUBLIC, ("GET", "/api/v1/publicity"): PUBLIC,
     ("GET", "/notices"): PUBLIC, ("GET", "/policies"): PUBLIC,
     ("GET", "/policies/regulations/{regulation_id}"): PUBLIC,

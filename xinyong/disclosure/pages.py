@@ -22,6 +22,8 @@ from xinyong.kit.errors import InvalidInput
 from xinyong.kit.web import get_session, language, render
 from xinyong.kit.text import CodeForm, CodeQuery
 from xinyong.law import RuleNotInForce, active_profile
+from xinyong.lists import repository as lists_repository
+from xinyong.lists import views as lists_views
 from xinyong.web.i18n import messages, translate
 
 router = APIRouter(include_in_schema=False)
@@ -77,7 +79,13 @@ def subject(request: Request, subject_id: int = Path(ge=1, le=MAX_ID), session: 
     long_term = _long_term_date()
     records = [record_view(r, lang, long_term) for r in profile.records]
     policy, declared = declarations.public_of(session, subject_id)   # QZ art. 13: labelled, unverified
-    return render(request, "portal/subject.html", {"subject": profile, "records": records,
+    # 双公示 keeps licences and penalties apart; a licence has no severity (GB-DUAL)
+    groups = [(key, [r for r in records if r["item_code"] == key]) for key in repository.DUAL_PUBLICITY_ITEMS]
+    others = [r for r in records if r["item_code"] not in repository.DUAL_PUBLICITY_ITEMS]
+    entries = lists_views.with_decisions(session, lists_views.public_entries_out(
+        lists_repository.published(session, clock.today(), subject_id=subject_id, limit=20), lang))
+    return render(request, "portal/subject.html", {"subject": profile, "records": records, "groups": groups,
+                                                   "others": others, "entries": entries,
                                                    "declarations": [public_out(d, policy) for d in declared]})
 
 
@@ -95,6 +103,7 @@ def record_view(record: PublicRecord, lang: str, long_term: str | None) -> dict:
             value = translate("common.long_term", lang)
         fields.append((_label(record, code, lang), value))
     return {
+        "item_code": record.item_code,
         "item_name": record.item_name if lang == "zh" else record.item_name_en,
         "decision_no": record.decision_no, "decision_date": record.decision_date,
         "severity": record.severity, "source_agency": record.source_agency,
