@@ -1,4 +1,5 @@
-"""bulletins: 通知公告 / 政策法规 published by the credit department, with attachments
+"""bulletins: 通知公告 / 政策法规 published by the credit department, with attachments;
+an index for the portal's newest 双公示 records
 
 Revision ID: 0020_portal
 Revises: 0019
@@ -55,9 +56,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id', name=op.f('pk_bulletin_attachments')),
     )
     op.create_index('ix_bulletin_attachments_bulletin', 'bulletin_attachments', ['bulletin_id'])
+    # the portal's 双公示 lists: newest decisions across subjects, by type
+    op.create_index('ix_records_item_date', 'records', ['item_code', 'decision_date', 'id'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_records_item_date', table_name='records')
     op.drop_index('ix_bulletin_attachments_bulletin', table_name='bulletin_attachments')
     op.drop_table('bulletin_attachments')
     op.drop_index('ix_bulletins_category_status_date', table_name='bulletins')
