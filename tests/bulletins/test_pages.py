@@ -55,6 +55,7 @@ def test_a_wrong_file_is_refused_on_the_form_and_nothing_is_saved(client, w):
                           files=[("attachments", ("x.pdf", b"<html></html>", "application/pdf"))])
     assert refused.status_code == 422 and "只接受" in refused.text and VALUES["title"] in refused.text
     assert VALUES["title"] not in client.get("/staff/bulletins").text.split("new-title")[0]
+    assert client.get("/staff/bulletins", params={"status": ""}).status_code == 200      # the filter's "all"
 
 
 def test_withdrawal_hides_it_and_the_history_is_shown(client, w):

@@ -44,6 +44,8 @@ def test_browsing_by_type_agency_and_date(client, pw):
     assert 'class="badge' not in licences.split("<tbody>")[1]          # a licence carries no severity
     penalties = client.get("/publicity", params={"item": "penalty"}).text
     assert PERSON_NO in penalties and LICENCE_NO not in penalties and HIDDEN_NO not in penalties
+    everything = client.get("/publicity", params={"item": "", "agency": "", "date_from": "", "date_to": ""})
+    assert everything.status_code == 200 and LICENCE_NO in everything.text and PERSON_NO in everything.text
     by_agency = client.get("/publicity", params={"agency": pw.other_agency_id}).text
     assert OTHER_LICENCE_NO in by_agency and LICENCE_NO not in by_agency
     dated = client.get("/publicity", params={"date_from": "2026-05-15", "date_to": "2026-05-31"}).text

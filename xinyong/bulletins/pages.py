@@ -92,10 +92,10 @@ def _desk(request, session, *, status=None, page=1, done="", form=None, error=No
 
 
 @router.get("/staff/bulletins")
-def desk(request: Request, status: Code | None = Query(None, pattern="^(draft|published|withdrawn)$"),
+def desk(request: Request, status: Code | None = Query(None, pattern="^(|draft|published|withdrawn)$"),
          page: int = Query(1, ge=1, le=10_000), done: str = CodeQuery("", max_length=16),
          principal: Principal = allow(*STAFF), session: Session = Depends(get_session)):
-    return _desk(request, session, status=status, page=page, done=done)
+    return _desk(request, session, status=status or None, page=page, done=done)   # "" (all) from the form
 
 
 @router.post("/staff/bulletins")

@@ -170,17 +170,18 @@ def parse_day(text: str, field: str) -> dt.date | None:
 
 @router.get("/publicity", dependencies=[allow("public")])
 def publicity(request: Request, item: str = CodeQuery("", max_length=16, pattern="^(|licence|penalty)$"),
-              agency: int | None = Query(None, ge=1, le=2**31 - 1), date_from: str = CodeQuery("", max_length=10),
+              agency: str = CodeQuery("", max_length=10, pattern=r"^\d*$"), date_from: str = CodeQuery("", max_length=10),
               date_to: str = CodeQuery("", max_length=10), page: int = Query(1, ge=1, le=10_000),
               session: Session = Depends(get_session)):
     """双公示: licences and penalties in public view today, by agency, type and decision date."""
     lang = language(request)
-    filters = {"item": item, "agency": agency or "", "date_from": date_from, "date_to": date_to}
+    agency_id = int(agency) if agency and 1 <= int(agency) < 2**31 else None   # the form sends "" for all
+    filters = {"item": item, "agency": agency_id or "", "date_from": date_from, "date_to": date_to}
     ctx = {"filters": filters, "agencies": repository.source_agencies(session), "rows": [], "page": page,
            "has_next": False, "message": None,
            "pager_query": urlencode({k: v for k, v in filters.items() if v}) + ("&" if any(filters.values()) else "")}
     try:
-        rows, has_next = service.browse(session, item=item or None, agency_id=agency, page=page,
+        rows, has_next = service.browse(session, item=item or None, agency_id=agency_id, page=page,
                                         date_from=parse_day(date_from, "date_from"), date_to=parse_day(date_to, "date_to"))
     except InvalidInput as exc:
         ctx["message"] = exc.message if lang == "zh" else exc.message_en
