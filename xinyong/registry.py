@@ -43,6 +43,7 @@ DEMO_STEPS = (
     "xinyong.demo.reports",
     "xinyong.demo.roles",
     "xinyong.demo.examples",
+    "xinyong.demo.bulletins",
 )
 
 

@@ -3,6 +3,7 @@ What is public, and until when, is decided by the service and the law profile; t
 handlers only shape it for reading."""
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -13,7 +14,7 @@ from xinyong import clock
 from xinyong.catalogue import CatalogueError, get_catalogue
 from xinyong.declarations import service as declarations
 from xinyong.declarations.views import public_out
-from xinyong.disclosure import service
+from xinyong.disclosure import repository, service
 from xinyong.disclosure.schemas import PublicRecord
 from xinyong.kit.access import allow
 from xinyong.kit import opaque
@@ -21,6 +22,8 @@ from xinyong.kit.errors import InvalidInput
 from xinyong.kit.web import get_session, language, render
 from xinyong.kit.text import CodeForm, CodeQuery
 from xinyong.law import RuleNotInForce, active_profile
+from xinyong.lists import repository as lists_repository
+from xinyong.lists import views as lists_views
 from xinyong.web.i18n import messages, translate
 
 router = APIRouter(include_in_schema=False)
@@ -33,11 +36,6 @@ KEY_FIELDS = {
     "licence": ("decision_doc_name", "licence_kind", "certificate_name", "licence_no", "licence_content",
                 "valid_from", "valid_to"),
 }
-
-
-@router.get("/", dependencies=[allow("public")])
-def home(request: Request):
-    return render(request, "portal/home.html", {"periods": publicity_summary(language(request))})
 
 
 @router.post("/search", dependencies=[allow("public")])
@@ -81,7 +79,13 @@ def subject(request: Request, subject_id: int = Path(ge=1, le=MAX_ID), session: 
     long_term = _long_term_date()
     records = [record_view(r, lang, long_term) for r in profile.records]
     policy, declared = declarations.public_of(session, subject_id)   # QZ art. 13: labelled, unverified
-    return render(request, "portal/subject.html", {"subject": profile, "records": records,
+    # 双公示 keeps licences and penalties apart; a licence has no severity (GB-DUAL)
+    groups = [(key, [r for r in records if r["item_code"] == key]) for key in repository.DUAL_PUBLICITY_ITEMS]
+    others = [r for r in records if r["item_code"] not in repository.DUAL_PUBLICITY_ITEMS]
+    entries = lists_views.with_decisions(session, lists_views.public_entries_out(
+        lists_repository.published(session, clock.today(), subject_id=subject_id, limit=20), lang))
+    return render(request, "portal/subject.html", {"subject": profile, "records": records, "groups": groups,
+                                                   "others": others, "entries": entries,
                                                    "declarations": [public_out(d, policy) for d in declared]})
 
 
@@ -99,6 +103,7 @@ def record_view(record: PublicRecord, lang: str, long_term: str | None) -> dict:
             value = translate("common.long_term", lang)
         fields.append((_label(record, code, lang), value))
     return {
+        "item_code": record.item_code,
         "item_name": record.item_name if lang == "zh" else record.item_name_en,
         "decision_no": record.decision_no, "decision_date": record.decision_date,
         "severity": record.severity, "source_agency": record.source_agency,
@@ -150,3 +155,36 @@ def _citation(rule, lang: str) -> str:
     if lang == "zh":
         return f"《{c.regulation_title}》{c.article_zh}".strip()
     return f"{rule.regulation_label or c.regulation_id} {c.article}".strip()
+
+
+def parse_day(text: str, field: str) -> dt.date | None:
+    """A date typed in a filter (YYYY-MM-DD); empty: none."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput("日期格式应为 年-月-日", field=field, message_en="dates are YYYY-MM-DD") from None
+
+
+@router.get("/publicity", dependencies=[allow("public")])
+def publicity(request: Request, item: str = CodeQuery("", max_length=16, pattern="^(|licence|penalty)$"),
+              agency: str = CodeQuery("", max_length=10, pattern=r"^\d*$"), date_from: str = CodeQuery("", max_length=10),
+              date_to: str = CodeQuery("", max_length=10), page: int = Query(1, ge=1, le=10_000),
+              session: Session = Depends(get_session)):
+    """双公示: licences and penalties in public view today, by agency, type and decision date."""
+    lang = language(request)
+    agency_id = int(agency) if agency and 1 <= int(agency) < 2**31 else None   # the form sends "" for all
+    filters = {"item": item, "agency": agency_id or "", "date_from": date_from, "date_to": date_to}
+    ctx = {"filters": filters, "agencies": repository.source_agencies(session), "rows": [], "page": page,
+           "has_next": False, "message": None,
+           "pager_query": urlencode({k: v for k, v in filters.items() if v}) + ("&" if any(filters.values()) else "")}
+    try:
+        rows, has_next = service.browse(session, item=item or None, agency_id=agency_id, page=page,
+                                        date_from=parse_day(date_from, "date_from"), date_to=parse_day(date_to, "date_to"))
+    except InvalidInput as exc:
+        ctx["message"] = exc.message if lang == "zh" else exc.message_en
+        return render(request, "portal/publicity.html", ctx, status_code=422)
+    ctx.update(rows=rows, has_next=has_next)
+    return render(request, "portal/publicity.html", ctx)

@@ -84,3 +84,29 @@ def public_record_counts(session: Session, subject_ids: list[int], today: dt.dat
     stmt = (select(Record.subject_id, func.count()).where(Record.subject_id.in_(subject_ids), public_condition(today))
             .group_by(Record.subject_id))
     return dict(session.execute(stmt).all())
+
+
+DUAL_PUBLICITY_ITEMS = ("licence", "penalty")   # 双公示: administrative licences and penalties
+
+
+def browse(session: Session, today: dt.date, *, items: tuple[str, ...] = DUAL_PUBLICITY_ITEMS,
+           agency_id: int | None = None, date_from: dt.date | None = None, date_to: dt.date | None = None,
+           limit: int = 20, offset: int = 0) -> list[tuple[Record, str, Subject]]:
+    """双公示 records in public view, newest decision first, with their agency and subject."""
+    stmt = (select(Record, Agency.name, Subject)
+            .join(Agency, Agency.id == Record.source_agency_id).join(Subject, Subject.id == Record.subject_id)
+            .where(Record.item_code.in_(items), public_condition(today)))
+    if agency_id is not None:
+        stmt = stmt.where(Record.source_agency_id == agency_id)
+    if date_from is not None:
+        stmt = stmt.where(Record.decision_date >= date_from)
+    if date_to is not None:
+        stmt = stmt.where(Record.decision_date <= date_to)
+    stmt = stmt.order_by(Record.decision_date.desc(), Record.id.desc()).limit(limit).offset(offset)
+    return [tuple(r) for r in session.execute(stmt)]
+
+
+def source_agencies(session: Session) -> list[tuple[int, str]]:
+    """Agencies that send records (public bodies), by name: the 双公示 filter's choices."""
+    return [tuple(r) for r in session.execute(select(Agency.id, Agency.name).where(Agency.kind == "public_body")
+                                              .order_by(Agency.name))]

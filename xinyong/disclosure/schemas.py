@@ -51,3 +51,21 @@ class SearchResult(BaseModel):
     items: list[PublicSubjectSummary]
     limit: int
     offset: int
+
+
+class PublicityRow(BaseModel):
+    """One 双公示 record as the public list shows it (a natural person's name masked)."""
+    id: int
+    item_code: str
+    item_name: str
+    item_name_en: str
+    subject_id: int
+    subject_name: str
+    subject_kind: str
+    masked: bool = False
+    uscc: str | None = None
+    decision_no: str
+    decision_date: dt.date
+    source_agency: str
+    severity: str | None = None       # penalties only; a licence carries none
+    publicity_end: dt.date | None = None

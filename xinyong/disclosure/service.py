@@ -2,20 +2,22 @@
 (rule `masking.natural_person` of the active profile)."""
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy.orm import Session
 
 from xinyong import clock
 from xinyong.catalogue import CatalogueError, get_catalogue
 from xinyong.disclosure import repository
 from xinyong.disclosure.publicity import PERSON_KINDS
-from xinyong.disclosure.schemas import PublicRecord, PublicSubject, PublicSubjectSummary, SearchResult
+from xinyong.disclosure.schemas import PublicityRow, PublicRecord, PublicSubject, PublicSubjectSummary, SearchResult
 from xinyong.kit.errors import InvalidInput, NotFound
 from xinyong.kit.masking import mask_name
 from xinyong.law import active_profile
 from xinyong.models import Subject
 from xinyong.subjects import opener as resident_ids
 
-__all__ = ["PERSON_KINDS", "search", "subject_profile"]
+__all__ = ["PERSON_KINDS", "search", "subject_profile", "browse"]
 NOT_FOUND = ("未找到该主体", "no such subject")
 
 
@@ -86,3 +88,32 @@ def _public_record(record, agency_name: str, subject: Subject, masking: dict) ->
         source_agency=agency_name, publicity_end=record.publicity_end,
         publicity_citation=record.publicity_citation, fields=fields,
         field_labels={k: labels.get(k, k) for k in fields}, under_objection=record.under_objection)
+
+
+def browse(session: Session, *, item: str | None = None, agency_id: int | None = None,
+           date_from: dt.date | None = None, date_to: dt.date | None = None, page: int = 1,
+           size: int = 20) -> tuple[list[PublicityRow], bool]:
+    """双公示 records in public view today (publicity.public_condition), filtered by type, source
+    agency and decision date, paged; natural persons masked. (rows, has_next)."""
+    items = (item,) if item in repository.DUAL_PUBLICITY_ITEMS else repository.DUAL_PUBLICITY_ITEMS
+    if date_from and date_to and date_from > date_to:
+        raise InvalidInput("起始日期不能晚于截止日期", field="date_from",
+                           message_en="the start date is after the end date")
+    rows = repository.browse(session, clock.today(), items=items, agency_id=agency_id, date_from=date_from,
+                             date_to=date_to, limit=size + 1, offset=(page - 1) * size)
+    masking, catalogue = _masking(), get_catalogue()
+    out = []
+    for record, agency, subject in rows[:size]:
+        name, masked = _shown_name(subject, masking)
+        try:
+            item_def = catalogue.get(record.item_code)
+            item_name, item_name_en = item_def.name_zh, item_def.name_en
+        except CatalogueError:
+            item_name = item_name_en = record.item_code
+        out.append(PublicityRow(
+            id=record.id, item_code=record.item_code, item_name=item_name, item_name_en=item_name_en,
+            subject_id=subject.id, subject_name=name, subject_kind=subject.kind, masked=masked, uscc=subject.uscc,
+            decision_no=record.decision_no, decision_date=record.decision_date, source_agency=agency,
+            severity=record.severity if record.item_code != "licence" else None,
+            publicity_end=record.publicity_end))
+    return out, len(rows) > size

@@ -14,6 +14,7 @@ everything else ``max_body_bytes``.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 
 from starlette.requests import Request
@@ -25,7 +26,10 @@ from xinyong.kit.errors import PayloadTooLarge
 UPLOAD_ROUTES = {("POST", "/api/v1/batches/file"), ("POST", "/batches")}
 # page forms with evidence or data files (the /api/ twins fall under max_json_bytes)
 EVIDENCE_ROUTES = {("POST", "/me/objections"), ("POST", "/window/objections"), ("POST", "/me/repair"),
-                   ("POST", "/repair/window"), ("POST", "/evaluation/sector"), ("POST", "/staff/calendar")}
+                   ("POST", "/repair/window"), ("POST", "/evaluation/sector"), ("POST", "/staff/calendar"),
+                   ("POST", "/staff/bulletins")}
+# the same, for routes whose path carries an id
+EVIDENCE_PATTERNS = (re.compile(r"^/staff/bulletins/\d+/attachments$"),)
 MULTIPART_SLACK = 64 * 1024  # boundaries and the small form fields sent with an upload
 
 
@@ -91,7 +95,7 @@ class RequestSizeLimitMiddleware:
         route = (method, path.rstrip("/") or "/")
         if route in UPLOAD_ROUTES:
             return self.upload + MULTIPART_SLACK, self.upload
-        if route in EVIDENCE_ROUTES:
+        if route in EVIDENCE_ROUTES or (method == "POST" and any(p.match(route[1]) for p in EVIDENCE_PATTERNS)):
             return self.evidence + MULTIPART_SLACK, self.evidence
         limit = self.json if path.startswith("/api/") else self.other
         return limit, limit

@@ -4,6 +4,9 @@ an objection, decide and publish; staff remove), and the subject's own page (/me
 reads its notices and objects within the notice period."""
 from __future__ import annotations
 
+import datetime as dt
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
@@ -39,12 +42,36 @@ def _error(error: XinyongError | None, lang: str) -> dict | None:
 # ---- public lists ----------------------------------------------------------------------------------------
 
 @router.get("/lists", dependencies=[allow("public")])
-def lists_index(request: Request, session: Session = Depends(get_session)):
-    lang, today = language(request), clock.today()
-    counts = repository.published_counts(session, today)
-    latest = views.public_entries_out(repository.published(session, today, limit=10), lang)
-    return render(request, "lists/index.html", {"policy": views.rules_policy(), "counts": counts, "latest": latest,
-                                                 "today": today})
+def lists_index(request: Request, q: str = CodeQuery("", max_length=100), kind: str = CodeQuery("", max_length=32),
+                date_from: str = CodeQuery("", max_length=10), date_to: str = CodeQuery("", max_length=10),
+                page: int = Query(1, ge=1, le=10_000), session: Session = Depends(get_session)):
+    """The lists, and a search over their entries by name or code, list and listing date."""
+    lang, today, policy = language(request), clock.today(), views.rules_policy()
+    filters = {"q": q.strip(), "kind": kind if kind in policy.kinds else "", "date_from": date_from,
+               "date_to": date_to}
+    searching = any(filters.values())
+    ctx = {"policy": policy, "counts": repository.published_counts(session, today), "today": today,
+           "filters": filters, "searching": searching, "page": page, "has_next": False, "message": None,
+           "pager_query": urlencode({k: v for k, v in filters.items() if v}) + "&"}
+    try:
+        days = {k: _day(filters[k], k) for k in ("date_from", "date_to")}
+    except InvalidInput as exc:
+        ctx.update(latest=[], message=exc.message if lang == "zh" else exc.message_en)
+        return render(request, "lists/index.html", ctx, status_code=422)
+    size = PAGE if searching else 10
+    rows = repository.published(session, today, kind=filters["kind"] or None, q=filters["q"],
+                                listed_from=days["date_from"], listed_to=days["date_to"],
+                                limit=size + 1, offset=(page - 1) * size if searching else 0)
+    latest = views.with_decisions(session, views.public_entries_out(rows[:size], lang))
+    ctx.update(latest=latest, has_next=searching and len(rows) > size)
+    return render(request, "lists/index.html", ctx)
+
+
+def _day(text: str, field: str):
+    try:
+        return dt.date.fromisoformat(text.strip()) if text.strip() else None
+    except ValueError:
+        raise InvalidInput("日期格式应为 年-月-日", field=field, message_en="dates are YYYY-MM-DD") from None
 
 
 @router.get("/lists/subject/{subject_id}", dependencies=[allow("public")])
@@ -55,9 +82,21 @@ def subject_lists(request: Request, subject_id: int = Path(ge=1, le=MAX_ID), ses
         # a person neither listed nor with a record in public view is answered as no one (QZ art. 22)
         raise NotFound("未找到该主体", message_en="no such subject")
     name, masked = views.shown_name(subject.name, subject.kind)
-    return render(request, "lists/subject.html", {"entries": views.public_entries_out(rows, language(request)),
+    entries = views.with_decisions(session, views.public_entries_out(rows, language(request)))
+    return render(request, "lists/subject.html", {"entries": entries,
                                                    "subject_name": name, "subject": subject, "masked": masked,
                                                    "today": clock.today()})
+
+
+@router.get("/lists/entries/{entry_id}/decision", dependencies=[allow("public")])
+def public_decision(entry_id: int = Path(ge=1, le=MAX_ID), session: Session = Depends(get_session)):
+    """The decision document of an entry on the public list (QZ art. 23 para. 2: reasons, basis,
+    measures, removal conditions), while it is there; never a natural person's (it names them)."""
+    from xinyong.documents.api import pdf_response
+    doc = repository.public_decision(session, entry_id, clock.today())
+    if doc is None:
+        raise NotFound("未找到该决定书", message_en="no such decision document")
+    return pdf_response(doc)
 
 
 @router.get("/lists/{kind}", dependencies=[allow("public")])
@@ -67,7 +106,7 @@ def list_of_kind(request: Request, kind: str = CodePath(max_length=32), page: in
     if kind not in policy.kinds:
         raise NotFound("本地不设该名单", message_en="no such list here")
     rows = repository.published(session, clock.today(), kind=kind, limit=PAGE + 1, offset=(page - 1) * PAGE)
-    entries = views.public_entries_out(rows[:PAGE], language(request))
+    entries = views.with_decisions(session, views.public_entries_out(rows[:PAGE], language(request)))
     return render(request, "lists/kind.html", {"spec": policy.kinds[kind], "entries": entries, "page": page,
                                                 "has_next": len(rows) > PAGE, "pager_query": "", "today": clock.today()})
 

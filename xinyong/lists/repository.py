@@ -147,8 +147,10 @@ def entry_of_proposals(session: Session, proposal_ids: list[int]) -> dict[int, L
 
 
 def published(session: Session, today: dt.date, *, kind: str | None = None, subject_id: int | None = None,
-              limit: int = 50, offset: int = 0) -> list[tuple[ListEntry, ListProposal, Subject, Agency]]:
-    """Entries on the public list today, newest first."""
+              limit: int = 50, offset: int = 0, q: str = "", listed_from: dt.date | None = None,
+              listed_to: dt.date | None = None) -> list[tuple[ListEntry, ListProposal, Subject, Agency]]:
+    """Entries on the public list today, newest first. ``q``: an organisation's name (part) or a
+    USCC; natural persons are listed masked and are never found by their name."""
     stmt = (select(ListEntry, ListProposal, Subject, Agency)
             .join(ListProposal, ListProposal.id == ListEntry.proposal_id)
             .join(Subject, Subject.id == ListEntry.subject_id)
@@ -157,6 +159,13 @@ def published(session: Session, today: dt.date, *, kind: str | None = None, subj
         stmt = stmt.where(ListEntry.kind == kind)
     if subject_id is not None:
         stmt = stmt.where(ListEntry.subject_id == subject_id)
+    if q:
+        stmt = stmt.where(or_(Subject.uscc == q.upper(),
+                              and_(Subject.kind != "natural_person", Subject.name.contains(q, autoescape=True))))
+    if listed_from is not None:
+        stmt = stmt.where(ListEntry.listed_on >= listed_from)
+    if listed_to is not None:
+        stmt = stmt.where(ListEntry.listed_on <= listed_to)
     stmt = stmt.order_by(ListEntry.listed_on.desc(), ListEntry.id.desc()).limit(limit).offset(offset)
     return [tuple(r) for r in session.execute(stmt)]
 
@@ -221,3 +230,27 @@ def adverse_in_batch(session: Session, batch_id: int, severities: list[str], inc
                                   Record.severity.in_(severities), Record.subject_id.in_(on_list))
                            .group_by(Record.subject_id)).all()
     return [(s, sev, no) for s, sev, no in rows]
+
+
+def public_decision(session: Session, entry_id: int, today: dt.date):
+    """The decision document (列入决定书) of an entry on the public list today, when its subject is
+    an organisation (a natural person's document names them in full: never public); else None."""
+    return session.scalar(
+        select(Document).join(ListEntry, and_(Document.procedure == "listing",
+                                              Document.procedure_id == ListEntry.proposal_id))
+        .join(Subject, Subject.id == ListEntry.subject_id)
+        .where(ListEntry.id == entry_id, in_force(today), Document.kind == "listing_decision",
+               Subject.kind != "natural_person")
+        .order_by(Document.id.desc()).limit(1))
+
+
+def decision_ids(session: Session, entry_ids: list[int]) -> dict[int, int]:
+    """{entry id: decision document id} for entries of organisations, in one query."""
+    if not entry_ids:
+        return {}
+    rows = session.execute(
+        select(ListEntry.id, Document.id).join(Document, and_(Document.procedure == "listing",
+                                                              Document.procedure_id == ListEntry.proposal_id))
+        .join(Subject, Subject.id == ListEntry.subject_id)
+        .where(ListEntry.id.in_(entry_ids), Document.kind == "listing_decision", Subject.kind != "natural_person"))
+    return {entry: doc for entry, doc in rows}

@@ -146,6 +146,7 @@ class PublicEntryOut(BaseModel):
     period_end: dt.date | None = None
     responsible_persons: list[PersonOut] = Field(default_factory=list)
     citation: str
+    decision_url: str | None = None   # the public decision document (organisations only)
 
 
 class KindOut(BaseModel):

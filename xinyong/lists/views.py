@@ -119,6 +119,13 @@ def public_entries_out(rows: list, lang: str) -> list[PublicEntryOut]:
     return out
 
 
+def with_decisions(session, entries: list[PublicEntryOut]) -> list[PublicEntryOut]:
+    """Each entry with the link to its public decision document, where it has one."""
+    found = repository.decision_ids(session, [e.id for e in entries])
+    return [e.model_copy(update={"decision_url": f"/lists/entries/{e.id}/decision"}) if e.id in found else e
+            for e in entries]
+
+
 def policy_out(lang: str) -> PolicyOut:
     policy = rules_policy()
     kinds = [KindOut(kind=k.key, name_zh=k.name_zh, name_en=k.name_en, polarity=k.polarity, prior_notice=k.prior_notice,

@@ -12,7 +12,7 @@ from xinyong.models.catalogue import CatalogueEntry
 from xinyong.models.procedure import CalendarDay, CalendarYear, Deadline, Document, FeedEvent, Notification
 # one module per procedure / capability; each registers its tables on import
 from xinyong.models import (objection, repair, listing, complaint, feed,  # noqa: F401,E402
-                            measure, commitment, evaluation, report, declaration,
+                            measure, commitment, evaluation, report, declaration, bulletin,
                             transparency, worker)
 
 __all__ = ["Base", "ApiToken", "IdentityRequest", "PasswordReset", "LoginThrottle", "User", "WebSession", "Agency", "Subject", "Batch", "BatchRejection", "Record", "History",

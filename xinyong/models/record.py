@@ -25,6 +25,8 @@ class Record(Base):
         # a backward scan of this index returns that order and stops at the page
         Index("ix_records_subject_date", "subject_id", "decision_date", "id"),
         Index("ix_records_batch", "batch_id"),
+        # the portal's 双公示 (home page, /publicity): newest decisions across subjects, by type
+        Index("ix_records_item_date", "item_code", "decision_date", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

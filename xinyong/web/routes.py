@@ -47,6 +47,8 @@ MODULES = (
     "xinyong.worker.pages",
     # each role's home after sign-in (issue 13)
     "xinyong.workbench.pages",
+    # the portal's bulletins: 通知公告 / 政策法规 (issue 13)
+    "xinyong.bulletins.api", "xinyong.bulletins.pages", "xinyong.portal.pages",
 )
 
 
