@@ -78,6 +78,8 @@ def sign_head(session: Session, size: int) -> TreeHead:
         session.flush()
     repository.add_head(session, TransparencyHead(tree_size=size, root_hash=head.root_hash, at=head.at,
                                                   key_id=head.key_id, signature=head.signature))
+    from xinyong.registry import run_hook
+    run_hook("on_tree_head_signed", session, head.document())  # the change feed's receivers get a copy
     return head
 
 
