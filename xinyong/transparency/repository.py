@@ -63,15 +63,18 @@ def add_nodes(session: Session, nodes: dict[Key, bytes]) -> None:
 
 def nodes(session: Session, keys: Iterable[Key]) -> dict[Key, bytes]:
     """Stored nodes by key, in one statement of primary-key probes (a proof needs ~2 log2 n).
-    Plain SQL text: building the expression in SQLAlchemy cost more than the lookups."""
+    Sent to the driver as it is: SQLAlchemy's parsing of a text() with 80 parameters cost
+    more than the lookups (bench/transparency_bench.py, docs/PERFORMANCE.md section 7)."""
     keys = sorted(set(keys))
     found: dict[Key, bytes] = {}
+    conn = session.connection()
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     for start in range(0, len(keys), 200):
         part = keys[start:start + 200]
-        where = " OR ".join(f"(level = :l{n} AND idx = :i{n})" for n in range(len(part)))
-        params = {**{f"l{n}": k[0] for n, k in enumerate(part)}, **{f"i{n}": k[1] for n, k in enumerate(part)}}
-        for level, idx, digest in session.execute(text(f"SELECT level, idx, hash FROM transparency_nodes WHERE {where}"),
-                                                  params):
+        where = " OR ".join([f"(level = {mark} AND idx = {mark})"] * len(part))
+        flat = tuple(v for key in part for v in key)
+        for level, idx, digest in conn.exec_driver_sql(f"SELECT level, idx, hash FROM transparency_nodes WHERE {where}",
+                                                       flat):
             found[(int(level), int(idx))] = bytes.fromhex(digest)
     return found
 
@@ -84,6 +87,11 @@ def leaf_hashes(session: Session, start: int, end: int) -> list[str]:
 def add_head(session: Session, head: TransparencyHead) -> None:
     session.add(head)
     session.flush()
+
+
+def published_size(session: Session) -> int:
+    """The size of the largest signed head (0 before the first): one index probe."""
+    return int(session.connection().exec_driver_sql("SELECT max(tree_size) FROM transparency_heads").scalar() or 0)
 
 
 def latest_head(session: Session) -> TransparencyHead | None:

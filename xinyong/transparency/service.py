@@ -103,8 +103,7 @@ def head_at(session: Session, size: int) -> TreeHead:
 # ---- proofs --------------------------------------------------------------------------------
 
 def tree_size(session: Session) -> int:
-    head = repository.latest_head(session)
-    return int(head.tree_size) if head else 0
+    return repository.published_size(session)
 
 
 def inclusion(session: Session, leaf_index: int, size: int) -> dict:
