@@ -66,7 +66,8 @@ def _fillers(web: TestClient, city: City) -> dict[str, list[str]]:
     return {"subject_id": [str(i) for i in ids],
             "indicator": [i.code for i in evaluation.model_in_force().model.indicators],
             "code": ["penalty", "zh", "NO-SUCH-CODE"], "year": ["2027"], "kind": list(rules_policy().kinds),
-            "list_id": measure_lists, "item_id": items, "size": ["0", "1", "3"]}
+            "list_id": measure_lists, "item_id": items, "size": ["0", "1", "3"],
+            "record_id": [str(r.id) for r in city.hidden.values()] + [str(MISSING_ID)]}
 
 
 def _paths(route: APIRoute, fillers: dict[str, list[str]]) -> list[str]:

@@ -138,3 +138,35 @@ def unsequenced_entries(session: Session, limit: int) -> list[StoredEntry]:
 def first_pending_entry(session: Session) -> StoredEntry | None:
     found = pending_entries(session, 1)
     return found[0] if found else None
+
+
+# ---- publications of records (per batch) ---------------------------------------------------
+
+def batch_records(session: Session, batch_id: int, chunk: int = 50_000) -> Iterator:
+    """The records a batch wrote (new or changed: unchanged re-sends keep their earlier
+    batch), in id order, as mappings: one streamed query."""
+    from xinyong.models import Record
+    from xinyong.transparency.rules import CONTENT_FIELDS
+    cols = [Record.__table__.c[c] for c in ("id", "version", *CONTENT_FIELDS, "publicity_published", "disclosure",
+                                            "publicity_start", "publicity_end")]
+    result = session.execute(select(*cols).where(Record.batch_id == batch_id).order_by(Record.id)
+                             .execution_options(yield_per=chunk))
+    for row in result.mappings():
+        yield row
+
+
+def latest_publication(session: Session, record_id: int) -> tuple[int, int, str] | None:
+    from xinyong.models.transparency import TransparencyPublication as P
+    row = session.execute(select(P.batch_id, P.position, P.leaf).where(P.record_id == record_id)
+                          .order_by(P.batch_id.desc()).limit(1)).first()
+    return (int(row.batch_id), int(row.position), row.leaf) if row else None
+
+
+def publication_hashes(session: Session, batch_id: int) -> list[str]:
+    from xinyong.models.transparency import TransparencyPublication as P
+    return list(session.scalars(select(P.leaf_hash).where(P.batch_id == batch_id).order_by(P.position)))
+
+
+def batch_entry_id(session: Session, batch_id: int) -> int | None:
+    return session.scalar(select(_ENTRY.c.id).where(_ENTRY.c.action == "batch.ingest", _ENTRY.c.target_type == "batch",
+                                                    _ENTRY.c.target_id == str(batch_id)).limit(1))

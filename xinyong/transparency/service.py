@@ -154,9 +154,15 @@ def report_inclusion(session: Session, report_id: int) -> dict:
     found = entry_proof(session, entry_id)
     if found is None:
         return {"status": "pending", "entry_id": entry_id}
-    proof, head = found["inclusion"], latest_head(session)
+    return {"status": "included" if check_entry_proof(found) else "failed", "entry_id": entry_id, **found}
+
+
+def check_entry_proof(found: dict) -> bool:
+    """An entry_proof checked as the standalone verifier checks it: the leaf's hash, the
+    head's signature by an accepted key, the audit path to the head's root."""
+    from xinyong.transparency.rules import head_from_document
+    proof, head = found["inclusion"], head_from_document(found["sth"])
     leaf = merkle.leaf_hash(found["leaf"].encode("utf-8"))
-    ok = (leaf.hex() == proof["leaf_hash"] and head.signature_ok(public_keys())
-          and merkle.verify_inclusion(leaf, proof["leaf_index"], proof["tree_size"],
-                                      [bytes.fromhex(h) for h in proof["audit_path"]], bytes.fromhex(head.root_hash)))
-    return {"status": "included" if ok else "failed", "entry_id": entry_id, **found}
+    return (leaf.hex() == proof["leaf_hash"] and head.signature_ok(public_keys())
+            and merkle.verify_inclusion(leaf, proof["leaf_index"], proof["tree_size"],
+                                        [bytes.fromhex(h) for h in proof["audit_path"]], bytes.fromhex(head.root_hash)))

@@ -1,0 +1,31 @@
+"""every record's publication is provable: per-batch publication leaves
+
+Each record a batch publishes is a leaf of the batch's RFC 9162 sub-tree, whose root the
+batch's audit entry carries (issue 12: "every publication of a record is an entry").
+
+Revision ID: 0020_tlog
+Revises: 0019
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0020_tlog'
+down_revision = '0019'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('transparency_publications',
+                    sa.Column('batch_id', sa.BigInteger(), autoincrement=False, nullable=False),
+                    sa.Column('position', sa.Integer(), autoincrement=False, nullable=False),
+                    sa.Column('record_id', sa.BigInteger(), nullable=False),
+                    sa.Column('leaf', sa.Text(), nullable=False),
+                    sa.Column('leaf_hash', sa.String(length=64), nullable=False),
+                    sa.PrimaryKeyConstraint('batch_id', 'position', name=op.f('pk_transparency_publications')))
+    op.create_index('ix_transparency_publications_record', 'transparency_publications', ['record_id', 'batch_id'])
+
+
+def downgrade() -> None:
+    op.drop_index('ix_transparency_publications_record', table_name='transparency_publications')
+    op.drop_table('transparency_publications')
