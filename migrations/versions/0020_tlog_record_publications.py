@@ -24,8 +24,15 @@ def upgrade() -> None:
                     sa.Column('leaf_hash', sa.String(length=64), nullable=False),
                     sa.PrimaryKeyConstraint('batch_id', 'position', name=op.f('pk_transparency_publications')))
     op.create_index('ix_transparency_publications_record', 'transparency_publications', ['record_id', 'batch_id'])
+    op.create_table('transparency_publication_nodes',
+                    sa.Column('batch_id', sa.BigInteger(), autoincrement=False, nullable=False),
+                    sa.Column('level', sa.SmallInteger(), autoincrement=False, nullable=False),
+                    sa.Column('idx', sa.BigInteger(), autoincrement=False, nullable=False),
+                    sa.Column('hash', sa.String(length=64), nullable=False),
+                    sa.PrimaryKeyConstraint('batch_id', 'level', 'idx', name=op.f('pk_transparency_publication_nodes')))
 
 
 def downgrade() -> None:
+    op.drop_table('transparency_publication_nodes')
     op.drop_index('ix_transparency_publications_record', table_name='transparency_publications')
     op.drop_table('transparency_publications')

@@ -31,6 +31,11 @@ def test_the_level_by_level_root_is_the_rfc_9162_root_and_its_paths_verify(n, da
         path = merkle.inclusion_from_leaves(i, leaves)
         assert merkle.verify_inclusion(leaves[i], i, n, path, root)
         assert not merkle.verify_inclusion(leaves[(i + 1) % n], i, n, path, root) or n == 1
+        same_root, nodes = merkle.root_and_subtrees(leaves)
+        assert same_root == root and merkle.inclusion_from(i, n, nodes) == path
+        level = data.draw(st.integers(min_value=1, max_value=9))
+        upper = merkle.root_and_subtrees(leaves, level)[1]
+        assert upper == {k: v for k, v in nodes.items() if k[0] >= level}
 
 
 def _batch_entry(session, batch_id: int) -> dict:
@@ -71,9 +76,11 @@ def test_a_batch_entry_carries_the_root_of_its_records_publications(db, session)
     assert _batch_entry(session, again.batch_id)["records"] == again.created + again.updated
 
 
-def test_a_records_publication_is_proved_to_the_standalone_verifier_alone(db, session, client, tmp_path):
+def test_a_records_publication_is_proved_to_the_standalone_verifier_alone(db, session, client, tmp_path, monkeypatch):
+    from xinyong.transparency import publications
+    monkeypatch.setattr(publications, "BLOCK_LEVEL", 1)   # stored subtrees from pairs up: both halves of the path
     regulator, _, _ = world(session)
-    _, out = ingest(session, regulator, 6)
+    _, out = ingest(session, regulator, 7)
     session.commit()
     today = clock.today()
     records = list(session.scalars(select(Record).where(Record.batch_id == out.batch_id).order_by(Record.id)))
@@ -101,6 +108,8 @@ def test_a_records_publication_is_proved_to_the_standalone_verifier_alone(db, se
     proof.write_text(json.dumps(forged))
     bad = run("record", "--proof", proof, "--keys", keys)
     assert bad.returncode == 1 and "NOT among" in bad.stderr, bad.stderr
+    for other in shown[:-1]:   # every position's path, through stored subtrees and block leaves
+        assert publications.record_proof(session, other.id)["status"] == "included"
     for other in hidden:  # deny by default: nothing about a record not in public view
         assert client.get(f"/api/v1/transparency/records/{other.id}").status_code == 404
     assert client.get("/api/v1/transparency/records/999999").status_code == 404

@@ -74,3 +74,15 @@ class TransparencyPublication(Base):
     record_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
     leaf: Mapped[str] = mapped_column(Text, nullable=False)
     leaf_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class TransparencyPublicationNode(Base):
+    """A complete subtree of a batch's publication sub-tree, of level >= 10 only (2 rows per
+    1024 records): a record's path is then these plus the leaves of at most two 1024-blocks."""
+
+    __tablename__ = "transparency_publication_nodes"
+
+    batch_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False)

@@ -15,7 +15,8 @@ from xinyong.kit import bulk
 from xinyong.transparency import merkle, repository
 from xinyong.transparency.rules import publication_leaf
 
-TABLE = "transparency_publications"
+TABLE, NODES = "transparency_publications", "transparency_publication_nodes"
+BLOCK_LEVEL = 10   # subtrees of 1024 publications and up are stored; below, computed from one block
 
 
 def record_batch(session: Session, batch_id: int) -> dict:
@@ -28,13 +29,32 @@ def record_batch(session: Session, batch_id: int) -> dict:
         leaves.append(leaf)
         hashes.append(digest)
         record_ids.append(row["id"])
+    root, upper = merkle.root_and_subtrees(hashes, BLOCK_LEVEL)
     if leaves:
         bulk.load_frame(session, TABLE, pl.DataFrame({
             "batch_id": pl.Series([batch_id] * len(leaves), dtype=pl.Int64),
             "position": pl.Series(range(len(leaves)), dtype=pl.Int32),
             "record_id": pl.Series(record_ids, dtype=pl.Int64), "leaf": leaves,
             "leaf_hash": [h.hex() for h in hashes]}))
-    return {"records": len(leaves), "records_root": merkle.level_root(hashes).hex()}
+    if upper:
+        bulk.load_frame(session, NODES, pl.DataFrame({
+            "batch_id": pl.Series([batch_id] * len(upper), dtype=pl.Int64),
+            "level": pl.Series([k[0] for k in upper], dtype=pl.Int16),
+            "idx": pl.Series([k[1] for k in upper], dtype=pl.Int64), "hash": [h.hex() for h in upper.values()]}))
+    return {"records": len(leaves), "records_root": root.hex()}
+
+
+def batch_path(session: Session, batch_id: int, position: int, size: int) -> list[bytes]:
+    """The audit path of a publication in its batch's sub-tree: stored subtrees of level >=
+    BLOCK_LEVEL, and the rest computed from the leaves of the (at most two) blocks it needs."""
+    keys = merkle.inclusion_keys(position, size)
+    nodes = repository.publication_nodes(session, batch_id, [k for k in keys if k[0] >= BLOCK_LEVEL])
+    for block in sorted({(idx << level) >> BLOCK_LEVEL for level, idx in keys if level < BLOCK_LEVEL}):
+        start = block << BLOCK_LEVEL
+        hashes = [bytes.fromhex(h) for h in repository.publication_hashes(session, batch_id, start,
+                                                                          start + (1 << BLOCK_LEVEL))]
+        nodes.update(merkle.root_and_subtrees(hashes, 0, start)[1])
+    return merkle.inclusion_from(position, size, nodes)
 
 
 def record_proof(session: Session, record_id: int) -> dict:
@@ -46,10 +66,10 @@ def record_proof(session: Session, record_id: int) -> dict:
     if found is None:
         return {"status": "absent"}
     batch_id, position, leaf = found
-    hashes = [bytes.fromhex(h) for h in repository.publication_hashes(session, batch_id)]
-    publication = {"batch_id": batch_id, "position": position, "batch_size": len(hashes), "leaf": leaf,
-                   "leaf_hash": hashes[position].hex(),
-                   "audit_path": [h.hex() for h in merkle.inclusion_from_leaves(position, hashes)]}
+    size = repository.publication_count(session, batch_id)
+    publication = {"batch_id": batch_id, "position": position, "batch_size": size, "leaf": leaf,
+                   "leaf_hash": merkle.leaf_hash(leaf.encode("utf-8")).hex(),
+                   "audit_path": [h.hex() for h in batch_path(session, batch_id, position, size)]}
     entry_id = repository.batch_entry_id(session, batch_id)
     entry = service.entry_proof(session, entry_id) if entry_id is not None else None
     if entry is None:

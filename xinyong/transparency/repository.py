@@ -162,9 +162,31 @@ def latest_publication(session: Session, record_id: int) -> tuple[int, int, str]
     return (int(row.batch_id), int(row.position), row.leaf) if row else None
 
 
-def publication_hashes(session: Session, batch_id: int) -> list[str]:
+def publication_hashes(session: Session, batch_id: int, start: int, end: int) -> list[str]:
+    """Leaf hashes of positions [start, end) of a batch's publications (a primary-key range)."""
     from xinyong.models.transparency import TransparencyPublication as P
-    return list(session.scalars(select(P.leaf_hash).where(P.batch_id == batch_id).order_by(P.position)))
+    return list(session.scalars(select(P.leaf_hash).where(P.batch_id == batch_id, P.position >= start,
+                                                          P.position < end).order_by(P.position)))
+
+
+def publication_count(session: Session, batch_id: int) -> int:
+    from sqlalchemy import func
+
+    from xinyong.models.transparency import TransparencyPublication as P
+    last = session.scalar(select(func.max(P.position)).where(P.batch_id == batch_id))
+    return 0 if last is None else int(last) + 1
+
+
+def publication_nodes(session: Session, batch_id: int, keys: list[Key]) -> dict[Key, bytes]:
+    """Stored subtrees of a batch's publication sub-tree, by key, in one statement."""
+    if not keys:
+        return {}
+    conn = session.connection()
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    where = " OR ".join([f"(level = {mark} AND idx = {mark})"] * len(keys))
+    rows = conn.exec_driver_sql(f"SELECT level, idx, hash FROM transparency_publication_nodes WHERE batch_id = {mark} "
+                                f"AND ({where})", (batch_id, *(v for k in keys for v in k)))
+    return {(int(level), int(idx)): bytes.fromhex(digest) for level, idx, digest in rows}
 
 
 def batch_entry_id(session: Session, batch_id: int) -> int | None:
