@@ -108,19 +108,21 @@ def tree_size(session: Session) -> int:
 
 def inclusion(session: Session, leaf_index: int, size: int) -> dict:
     """The audit path of a leaf in the tree of `size` (a published head's size), and the leaf's hash."""
-    if not 0 <= leaf_index < size or size > tree_size(session):
+    keys = merkle.inclusion_keys(leaf_index, size) | {(0, leaf_index)} if 0 <= leaf_index < size else set()
+    nodes, published = repository.nodes_and_published_size(session, keys)
+    if not keys or size > published:
         raise InvalidInput(f"叶 {leaf_index} 不在规模为 {size} 的已发布树中", field="leaf_index",
                            message_en=f"leaf {leaf_index} is not in a published tree of size {size}")
-    nodes = repository.nodes(session, merkle.inclusion_keys(leaf_index, size) | {(0, leaf_index)})
     return {"leaf_index": leaf_index, "tree_size": size, "leaf_hash": nodes[(0, leaf_index)].hex(),
             "audit_path": [h.hex() for h in merkle.inclusion_from(leaf_index, size, nodes)]}
 
 
 def consistency(session: Session, first: int, second: int) -> dict:
-    if not 0 <= first <= second or second > tree_size(session):
+    keys = merkle.consistency_keys(first, second) if 0 <= first <= second else set()
+    nodes, published = repository.nodes_and_published_size(session, keys)
+    if not 0 <= first <= second or second > published:
         raise InvalidInput(f"无法给出规模 {first} 到 {second} 的一致性证明", field="first",
                            message_en=f"no consistency proof from size {first} to published size {second}")
-    nodes = repository.nodes(session, merkle.consistency_keys(first, second))
     return {"first": first, "second": second,
             "consistency_path": [h.hex() for h in merkle.consistency_from(first, second, nodes)]}
 
