@@ -54,3 +54,20 @@ def test_nothing_new_signs_no_head_and_sends_nothing(client, session):
     sequence_and_publish()
     sequence_and_publish()                      # nothing waited: no head, no event
     assert len(_heads(client, token)) == 1
+
+
+def test_the_receivers_page_shows_a_head_without_a_subject_link(client, session):
+    import re
+
+    from tests.feed.support import PW
+    world(session)
+    session.commit()
+    seed(session, 2)
+    client.cookies.clear()
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    client.post("/login", data={"username": "cs1", "password": PW, "csrf_token": csrf, "next": "/"})
+    client.get("/feed")                       # the first visit registers the credit service agency
+    head = sequence_and_publish()
+    page = client.get("/feed").text
+    assert "透明日志签名树头" in page and f'href="/api/v1/transparency/sth/{head.tree_size}"' in page
+    assert 'href="/subjects/0"' not in page
