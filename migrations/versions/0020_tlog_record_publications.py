@@ -1,7 +1,9 @@
 """every record's publication is provable: per-batch publication leaves
 
 Each record a batch publishes is a leaf of the batch's RFC 9162 sub-tree, whose root the
-batch's audit entry carries (issue 12: "every publication of a record is an entry").
+batch's audit entry carries (issue 12: "every publication of a record is an entry"); the
+audit log indexed by target, so a report's or a batch's entry is found for its proof without
+a scan of the log.
 
 Revision ID: 0020_tlog
 Revises: 0019
@@ -16,6 +18,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_index('ix_audit_log_target', 'audit_log', ['target_type', 'target_id'])
     op.create_table('transparency_publications',
                     sa.Column('batch_id', sa.BigInteger(), autoincrement=False, nullable=False),
                     sa.Column('position', sa.Integer(), autoincrement=False, nullable=False),
@@ -36,3 +39,4 @@ def downgrade() -> None:
     op.drop_table('transparency_publication_nodes')
     op.drop_index('ix_transparency_publications_record', table_name='transparency_publications')
     op.drop_table('transparency_publications')
+    op.drop_index('ix_audit_log_target', table_name='audit_log')
