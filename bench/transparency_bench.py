@@ -7,8 +7,8 @@ bulk (entries, leaves and every complete subtree node), then, in the same run:
 - proofs: inclusion (random leaf, the whole tree) and consistency (random first size to the
   whole tree) as the API computes them: p50/p99, and as a ratio to the plain insert's p50.
 
-    python bench/transparency_bench.py --entries 10000000 --backend postgres
-    python bench/transparency_bench.py --entries 100000 --backend sqlite     # smoke check
+    python bench/transparency_bench.py --entries 100000,1000000,10000000 --backend sqlite
+    python bench/transparency_bench.py --entries 100000 --backend postgres --samples 300   # smoke check
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -26,50 +27,63 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import BENCH_SECRET, machine_info, percentile, pg_cluster, save_result  # noqa: E402
 
-CHUNK = 1 << 16   # leaves built per step: aligned, so only nodes above level 16 are kept in memory
+CHUNK = 1 << 16   # leaves built per step
 
 
 def build(url: str, n: int) -> float:
-    """N entries over 4 chains, their leaves and nodes, the state row and one signed head."""
-    from sqlalchemy import insert, text
+    """Extend the log to N leaves in bulk (not through the request path): entries in bench
+    chains of their own (1000 + step, so record_event's chains are untouched), their leaves,
+    every complete subtree node (left siblings read back from the table), the state row and
+    one signed head. Called again with a larger N it extends the same tree."""
+    from sqlalchemy import func, insert, select, text
 
     from xinyong.db import make_engine, session_scope
-    from xinyong.models import AuditEntry, AuditHead
+    from xinyong.models import AuditEntry
     from xinyong.models.transparency import TransparencyLeaf, TransparencyNode, TransparencyState
-    from xinyong.transparency import merkle, service
+    from xinyong.transparency import merkle, repository, service
     started = time.perf_counter()
     engine = make_engine(url)
     at = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
-    upper: dict = {}
-    with engine.begin() as conn:
-        for start in range(0, n, CHUNK):
-            ids = range(start + 1, min(start + CHUNK, n) + 1)
-            rows = [{"id": i, "chain": i % 4, "seq": (i + 3) // 4, "at": at, "actor": "bench", "action": "bench.event",
-                     "target_type": "thing", "target_id": str(i), "subject_id": i, "details": {"n": i},
-                     "prev_hash": "0" * 64, "hash": hashlib.sha256(str(i).encode()).hexdigest()} for i in ids]
-            conn.execute(insert(AuditEntry.__table__), rows)
-            conn.execute(insert(TransparencyLeaf.__table__), [{"leaf_index": i - 1, "entry_id": i} for i in ids])
-            leaves = [merkle.leaf_hash(r["hash"].encode()) for r in rows]
-            made = merkle.new_nodes(start, leaves, lambda keys: {k: upper[k] for k in keys})
-            conn.execute(insert(TransparencyNode.__table__),
-                         [{"level": lv, "idx": ix, "hash": h.hex()} for (lv, ix), h in made.items()
-                          if ix >= (start >> lv)])
-            upper.update({k: v for k, v in made.items() if k[0] >= 16})
-        conn.execute(insert(AuditHead.__table__), [{"chain": c, "seq": (n - c + 4) // 4 if c else n // 4,
-                                                    "hash": "0" * 64} for c in range(4)])
-        conn.execute(insert(TransparencyState.__table__).values(id=1, tree_size=n))
-        if engine.dialect.name == "postgresql":
-            conn.execute(text("SELECT setval(pg_get_serial_sequence('audit_log', 'id'), :n)"), {"n": n})
-            conn.execute(text("ANALYZE"))
     with session_scope(engine) as session:
-        service.sign_head(session, n)
+        size = repository.lock_state(session)
+        first_id = int(session.scalar(select(func.coalesce(func.max(AuditEntry.id), 0)))) + 1
+        chain = 1000 + int(session.scalar(select(func.count(func.distinct(AuditEntry.chain)))))
+        upper: dict = {}
+        for start in range(size, n, CHUNK):
+            stop = min(start + CHUNK, n)
+            ids = range(first_id + start - size, first_id + stop - size)
+            rows = [{"id": i, "chain": chain, "seq": i - first_id + 1, "at": at, "actor": "bench",
+                     "action": "bench.event", "target_type": "thing", "target_id": str(i), "subject_id": i,
+                     "details": {"n": i}, "prev_hash": "0" * 64, "hash": hashlib.sha256(str(i).encode()).hexdigest()}
+                    for i in ids]
+            session.execute(insert(AuditEntry.__table__), rows)
+            session.execute(insert(TransparencyLeaf.__table__),
+                            [{"leaf_index": start + k, "entry_id": i} for k, i in enumerate(ids)])
+            leaves = [merkle.leaf_hash(r["hash"].encode()) for r in rows]
+
+            def known(keys, upper=upper):
+                missing = [k for k in keys if k not in upper]
+                return {**{k: upper[k] for k in keys if k in upper}, **repository.nodes(session, missing)}
+            made = merkle.new_nodes(start, leaves, known)
+            session.execute(insert(TransparencyNode.__table__),
+                            [{"level": lv, "idx": ix, "hash": h.hex()} for (lv, ix), h in made.items()
+                             if ix >= (start >> lv)])
+            upper.update({k: v for k, v in made.items() if k[0] >= 16})
+        repository.set_size(session, max(n, size))
+        if engine.dialect.name == "postgresql":
+            session.execute(text("SELECT setval(pg_get_serial_sequence('audit_log', 'id'), "
+                                 "(SELECT max(id) FROM audit_log))"))
+        service.sign_head(session, max(n, size))
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE"))
     return time.perf_counter() - started
 
 
 def plain_table(engine) -> None:
     from sqlalchemy import text
     with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE plain_audit AS SELECT * FROM audit_log WHERE 1 = 0"))
+        conn.execute(text("CREATE TABLE IF NOT EXISTS plain_audit AS SELECT * FROM audit_log WHERE 1 = 0"))
 
 
 def appends(engine, samples: int) -> tuple[list[float], list[float]]:
@@ -101,20 +115,22 @@ def appends(engine, samples: int) -> tuple[list[float], list[float]]:
     return platform, plain
 
 
-def proofs(engine, samples: int) -> tuple[list[float], list[float], int]:
+def proofs(engine, samples: int) -> tuple[dict, int]:
+    """Inclusion and consistency proofs over the whole tree, as the API computes them:
+    wall time and this thread's CPU time (the difference is waiting: disk, other processes)."""
     from xinyong.db import session_factory
     from xinyong.transparency import service
-    inclusion, consistency = [], []
+    out: dict[str, list[float]] = {k: [] for k in ("inclusion", "inclusion_cpu", "consistency", "consistency_cpu")}
     with session_factory(engine)() as session:
         size = service.tree_size(session)
         for _ in range(samples):
-            t0 = time.perf_counter()
-            service.inclusion(session, random.randrange(size), size)
-            inclusion.append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
-            service.consistency(session, random.randrange(1, size), size)
-            consistency.append(time.perf_counter() - t0)
-    return inclusion, consistency, size
+            for kind, call in (("inclusion", lambda: service.inclusion(session, random.randrange(size), size)),
+                               ("consistency", lambda: service.consistency(session, random.randrange(1, size), size))):
+                c0, t0 = time.thread_time(), time.perf_counter()
+                call()
+                out[kind].append(time.perf_counter() - t0)
+                out[kind + "_cpu"].append(time.thread_time() - c0)
+    return out, size
 
 
 def sequencing(engine) -> tuple[float, int]:
@@ -133,32 +149,45 @@ def ms(values: list[float]) -> dict:
     return {"p50_ms": round(percentile(s, 50) * 1000, 3), "p99_ms": round(percentile(s, 99) * 1000, 3)}
 
 
-def run(url: str, args) -> dict:
+def measure(engine, entries: int, samples: int, build_s: float) -> dict:
+    platform, plain = appends(engine, samples)
+    seq_s, seq_n = sequencing(engine)
+    got, size = proofs(engine, samples)
+    base = sorted(plain)[len(plain) // 2]
+    return {"entries": entries, "tree_size": size, "build_s": round(build_s, 1), "load_avg": list(os.getloadavg()),
+            "append": ms(platform), "plain_insert": ms(plain),
+            "append_ratio_p50": round(sorted(platform)[len(platform) // 2] / base, 2),
+            "append_ratio_p99": round(percentile(sorted(platform), 99) / percentile(sorted(plain), 99), 2),
+            "sequencing_per_entry_ms": round(seq_s / max(seq_n, 1) * 1000, 3), "sequenced": seq_n,
+            **{k: ms(v) for k, v in got.items()},
+            "inclusion_p99_over_plain_p50": round(percentile(sorted(got["inclusion"]), 99) / base, 2),
+            "consistency_p99_over_plain_p50": round(percentile(sorted(got["consistency"]), 99) / base, 2)}
+
+
+def run(url: str, args) -> list[dict]:
+    """Grow one tree through each size of --entries (e.g. 100000,1000000,10000000) and measure
+    at each: the scaling in same-run numbers."""
     os.environ["XINYONG_DATABASE_URL"] = url
     from xinyong.config import reset_settings
     from xinyong.db import make_engine
     from xinyong.migrate import upgrade
     reset_settings()
     upgrade(url)
-    build_s = build(url, args.entries)
-    engine = make_engine(url)
-    plain_table(engine)
-    platform, plain = appends(engine, args.samples)
-    seq_s, seq_n = sequencing(engine)
-    inclusion, consistency, size = proofs(engine, args.samples)
-    base = sorted(plain)[len(plain) // 2]
-    return {"entries": args.entries, "tree_size": size, "build_s": round(build_s, 1),
-            "append": ms(platform), "plain_insert": ms(plain),
-            "append_ratio_p50": round(sorted(platform)[len(platform) // 2] / base, 2),
-            "sequencing_per_entry_ms": round(seq_s / max(seq_n, 1) * 1000, 3), "sequenced": seq_n,
-            "inclusion": ms(inclusion), "consistency": ms(consistency),
-            "inclusion_p99_over_plain_p50": round(percentile(sorted(inclusion), 99) / base, 2),
-            "consistency_p99_over_plain_p50": round(percentile(sorted(consistency), 99) / base, 2)}
+    results = []
+    for entries in args.entries:
+        build_s = build(url, entries)
+        engine = make_engine(url)
+        plain_table(engine)
+        results.append(measure(engine, entries, args.samples, build_s))
+        print(json.dumps(results[-1]), flush=True)
+        engine.dispose()
+    return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--entries", type=int, default=10_000_000)
+    parser.add_argument("--entries", type=lambda v: [int(x) for x in v.split(",")], default=[10_000_000],
+                        help="tree sizes to grow through and measure at, comma-separated")
     parser.add_argument("--samples", type=int, default=1000)
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="postgres")
     args = parser.parse_args()
@@ -170,10 +199,11 @@ def main() -> None:
     if args.backend == "sqlite":
         folder = tempfile.mkdtemp(prefix="xinyong-bench-")
         result = run(f"sqlite:///{folder}/bench.db", args)
+        shutil.rmtree(folder, ignore_errors=True)
     else:
         with pg_cluster(settings={"shared_buffers": "1GB"}) as (url, _):
             result = run(url, args)
-    payload = {"backend": args.backend, "machine": machine_info(), **result}
+    payload = {"backend": args.backend, "machine": machine_info(), "runs": result}
     print(json.dumps(payload, indent=1))
     print("saved", save_result("transparency", payload))
 

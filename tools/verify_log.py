@@ -12,6 +12,9 @@ platform. Every SOURCE is a file path or an http(s) URL.
     verify_log.py report REPORT.pdf --proof SOURCE --keys KEYS
         a downloaded credit report is in the log: its SHA-256 is in the issuance entry, the
         entry is a leaf of the signed tree (proof: /api/v1/transparency/reports/CODE)
+    verify_log.py record --proof SOURCE [--record ID] --keys KEYS
+        a record's publication (proof: /api/v1/transparency/records/ID): its leaf is in the
+        sub-tree whose root its batch's log entry carries, and that entry is in the signed tree
     verify_log.py consistency --old SOURCE --new SOURCE --proof SOURCE --keys KEYS
         the older head's tree is a prefix of the newer one's (nothing rewritten or removed)
     verify_log.py audit-dump DUMP --archive DIR_OR_URL --keys KEYS [--sth SOURCE]
@@ -207,6 +210,33 @@ def cmd_report(args) -> str:
             f"{bundle['inclusion']['leaf_index']} of the signed tree of size {head['tree_size']}")
 
 
+def cmd_record(args) -> str:
+    """A record's publication: its leaf is in the batch's sub-tree whose root the batch's
+    log entry carries, and that entry is in the signed tree."""
+    bundle = read_json(args.proof)
+    if bundle.get("status") != "included" or "batch_entry" not in bundle:
+        raise Failed(f"the record's publication is not under a published head (status {bundle.get('status')!r})")
+    pub, found = bundle["publication"], bundle["batch_entry"]
+    leaf = json.loads(pub["leaf"])
+    if args.record is not None and leaf.get("record") != args.record:
+        raise Failed(f"the publication is of record {leaf.get('record')}, not of record {args.record}")
+    entry = json.loads(found["leaf"])
+    if (entry.get("action"), entry.get("target_id")) != ("batch.ingest", str(leaf.get("batch"))):
+        raise Failed(f"the log entry is not the ingestion of batch {leaf.get('batch')}")
+    details = entry.get("details", {})
+    if details.get("records") != pub["batch_size"] or not verify_inclusion(
+            leaf_hash(pub["leaf"].encode("utf-8")), pub["position"], pub["batch_size"], _hexes(pub["audit_path"]),
+            bytes.fromhex(details.get("records_root", ""))):
+        raise Failed(f"record {leaf.get('record')} is NOT among the {details.get('records')} publications of "
+                     f"batch {leaf.get('batch')} (the proof fails against the entry's records_root)")
+    head = check_sth(found["sth"], load_keys(args))
+    _inclusion(head, found["inclusion"], leaf_hash(found["leaf"].encode("utf-8")))
+    return (f"OK: record {leaf['record']} version {leaf['version']} (content SHA-256 {leaf['content_sha256']}, "
+            f"public {leaf['publicity_start']} to {leaf['publicity_end'] or 'open'}) is publication "
+            f"{pub['position']} of batch {leaf['batch']}, whose entry is leaf {found['inclusion']['leaf_index']} "
+            f"of the signed tree of size {head['tree_size']}")
+
+
 def cmd_consistency(args) -> str:
     keys = load_keys(args)
     old, new = check_sth(read_json(args.old), keys), check_sth(read_json(args.new), keys)
@@ -296,13 +326,15 @@ def main(argv=None) -> int:
     p.add_argument("--sth", required=True), p.add_argument("--proof", required=True), p.add_argument("--leaf-file")
     p = keyed(sub.add_parser("report"))
     p.add_argument("pdf"), p.add_argument("--proof", required=True)
+    p = keyed(sub.add_parser("record"))
+    p.add_argument("--proof", required=True), p.add_argument("--record", type=int)
     p = keyed(sub.add_parser("consistency"))
     p.add_argument("--old", required=True), p.add_argument("--new", required=True)
     p.add_argument("--proof"), p.add_argument("--base", default="")
     p = keyed(sub.add_parser("audit-dump"))
     p.add_argument("dump"), p.add_argument("--archive", required=True), p.add_argument("--sth")
     args = parser.parse_args(argv)
-    command = {"sth": cmd_sth, "inclusion": cmd_inclusion, "report": cmd_report, "consistency": cmd_consistency,
+    command = {"sth": cmd_sth, "inclusion": cmd_inclusion, "report": cmd_report, "record": cmd_record, "consistency": cmd_consistency,
                "audit-dump": cmd_audit_dump}[args.command]
     try:
         print(command(args))

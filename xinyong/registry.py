@@ -70,6 +70,7 @@ def load(name: str) -> ModuleType:
 #   on_repair_revoked(session, subject_id: int, record_ids: list[int], today) -> None
 #   on_records_corrected(session, subject_id: int, record_ids: list[int], today) -> None
 #   on_objection_opened / on_objection_closed(session, subject_id: int, record_ids: list[int], today) -> None
+#   on_tree_head_signed(session, head: dict) -> None                the published document of a new signed tree head
 HOOKS = {
     "on_batch_ingested": ("xinyong.lists.hooks", "xinyong.feed.hooks", "xinyong.evaluation.hooks",
                           "xinyong.objections.hooks"),
@@ -79,6 +80,7 @@ HOOKS = {
     "on_records_corrected": ("xinyong.feed.hooks", "xinyong.evaluation.hooks"),
     "on_objection_opened": ("xinyong.feed.hooks",),
     "on_objection_closed": ("xinyong.feed.hooks",),
+    "on_tree_head_signed": ("xinyong.feed.hooks",),
 }
 
 

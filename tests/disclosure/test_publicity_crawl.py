@@ -69,7 +69,8 @@ def _fillers(web: TestClient, city: City) -> dict[str, list[str]]:
             "list_id": measure_lists, "item_id": items, "size": ["0", "1", "3"],
             "bulletin_id": [str(b["id"]) for b in web.get("/api/v1/bulletins").json()] + [str(MISSING_ID)],
             "attachment_id": ["1", str(MISSING_ID)], "regulation_id": ["QZ", "FZ", "NO-SUCH-REGULATION"],
-            "entry_id": [str(e["id"]) for e in web.get("/api/v1/lists/entries").json()] + [str(MISSING_ID)]}
+            "entry_id": [str(e["id"]) for e in web.get("/api/v1/lists/entries").json()] + [str(MISSING_ID)],
+            "record_id": [str(r.id) for r in city.hidden.values()] + [str(MISSING_ID)]}
 
 
 def _paths(route: APIRoute, fillers: dict[str, list[str]]) -> list[str]:

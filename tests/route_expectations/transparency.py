@@ -9,5 +9,6 @@ EXPECTED = {
     ("GET", "/api/v1/transparency/proof/consistency"): PUBLIC,
     ("GET", "/api/v1/transparency/leaf-hashes"): PUBLIC,
     ("GET", "/api/v1/transparency/reports/{code}"): PUBLIC,
+    ("GET", "/api/v1/transparency/records/{record_id}"): PUBLIC,
     ("GET", "/transparency"): PUBLIC,
 }

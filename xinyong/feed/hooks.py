@@ -7,8 +7,8 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from xinyong import clock
-from xinyong.feed import repository
-from xinyong.feed.service import emit_for_records, feed_citation
+from xinyong.feed import repository, rules
+from xinyong.feed.service import emit, emit_for_records, feed_citation
 
 
 def on_batch_ingested(session: Session, batch_id: int) -> None:
@@ -41,3 +41,12 @@ def on_objection_opened(session: Session, subject_id: int, record_ids: list[int]
 
 def on_objection_closed(session: Session, subject_id: int, record_ids: list[int], today: dt.date) -> None:
     emit_for_records(session, "objection_closed", record_ids, today)
+
+
+def on_tree_head_signed(session: Session, head: dict) -> None:
+    """Every signed tree head of the transparency log goes to the receivers as an event whose
+    details are the head's published document (verifiable with tools/verify_log.py sth), so
+    copies exist that the platform's operator cannot take back (issue 12)."""
+    today = clock.today()
+    emit(session, "tree_head", [{"subject_id": rules.NO_SUBJECT, "record_id": None, "details": head}], today,
+         feed_citation(today))

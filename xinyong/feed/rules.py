@@ -18,7 +18,10 @@ ONE_DAY = dt.timedelta(days=1)
 ACK_RULE = "deadline.feed.ack"
 RECEIVER_RULE = "feed.receivers"
 EVENT_KINDS = ("published", "publication_ended", "corrected", "repaired", "repair_revoked", "listed", "delisted",
-               "objection_opened", "objection_closed")   # a record under objection is marked downstream too
+               "objection_opened", "objection_closed",   # a record under objection is marked downstream too
+               "tree_head")   # a signed head of the public transparency log (QZ art. 14(1), 15(2)): copies outside the platform
+# events about no subject (a signed tree head) carry subject id 0
+NO_SUBJECT = 0
 # changes that show a record: only while it is in public view (xinyong/disclosure/publicity.py), when
 # emitted and when read — a receiver reading a backlog today sees nothing of a record no longer public
 REVEALING_KINDS = ("published", "corrected", "repair_revoked", "objection_opened", "objection_closed")

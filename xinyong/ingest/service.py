@@ -31,6 +31,7 @@ from xinyong.law import active_profile
 from xinyong.models import Batch
 from xinyong.registry import run_hook
 from xinyong.subjects.repository import resolve_subjects
+from xinyong.transparency.publications import record_batch
 
 
 @dataclasses.dataclass
@@ -100,10 +101,12 @@ def _audited(session: Session, actor: Principal | None, batch: Batch, outcome: B
         actor = Principal(user_id=batch.submitted_by, username="", role="")
     counts = {k: getattr(outcome, k) for k in ("total_rows", "accepted", "rejected", "created", "updated",
                                                "unchanged")}
+    # every record the batch published is a leaf under this entry (issue 12): records, records_root
+    published = record_batch(session, batch.id) if outcome.status == "completed" else {}
     record_event(session, actor, "batch.ingest", target_type="batch", target_id=batch.id,
                  details={"status": outcome.status, "item": batch.item_code, "source": batch.source_uscc,
                           "channel": batch.channel, "error_code": outcome.error_code,
-                          "content_sha256": batch.content_sha256, **counts})
+                          "content_sha256": batch.content_sha256, **counts, **published})
     return outcome
 
 

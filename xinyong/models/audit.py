@@ -14,7 +14,9 @@ from xinyong.models.base import Base, BigId, Json, TimestampTZ
 class AuditEntry(Base):
     __tablename__ = "audit_log"
     __table_args__ = (UniqueConstraint("chain", "seq", name="uq_audit_log_chain_seq"),
-                      Index("ix_audit_log_at", "at"))
+                      Index("ix_audit_log_at", "at"),
+                      # a report's, a document's or a batch's entry, found for its proof (issue 12)
+                      Index("ix_audit_log_target", "target_type", "target_id"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     chain: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Integer, SmallInteger, String, Text
+from sqlalchemy import BigInteger, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.models.base import Base, TimestampTZ
@@ -58,3 +58,31 @@ class TransparencyPending(Base):
     __tablename__ = "transparency_pending"
 
     entry_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+
+
+class TransparencyPublication(Base):
+    """One record's publication by a batch: leaf `position` of the batch's sub-tree, whose
+    RFC 9162 root the batch's audit entry (batch.ingest) carries as `records_root`. `leaf` is
+    the exact hashed text (canonical JSON: record, version, key, content hash, publicity
+    window), written once in bulk with the batch."""
+
+    __tablename__ = "transparency_publications"
+    __table_args__ = (Index("ix_transparency_publications_record", "record_id", "batch_id"),)
+
+    batch_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    record_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    leaf: Mapped[str] = mapped_column(Text, nullable=False)
+    leaf_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class TransparencyPublicationNode(Base):
+    """A complete subtree of a batch's publication sub-tree, of level >= 10 only (2 rows per
+    1024 records): a record's path is then these plus the leaves of at most two 1024-blocks."""
+
+    __tablename__ = "transparency_publication_nodes"
+
+    batch_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False)

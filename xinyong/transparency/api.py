@@ -69,3 +69,20 @@ def report_proof(code: str = CodePath(max_length=64), principal: Principal = all
     if report is None:
         raise NotFound("没有此验证码的报告", message_en="no report has this verification code")
     return service.report_inclusion(session, report.id)
+
+
+@router.get("/records/{record_id}")
+def record_proof(record_id: int = Path(ge=1, le=MAX_SIZE), principal: Principal = allow("public"),
+                 session: Session = Depends(get_session)) -> dict:
+    """A record's latest publication: its leaf (record, version, key, content hash, publicity
+    window), its audit path in the batch's sub-tree, and the batch entry (whose details carry
+    `records_root`) with its inclusion in the signed log; check with tools/verify_log.py
+    record. Only for a record in public view today (deny by default: 404 otherwise)."""
+    from xinyong import clock
+    from xinyong.disclosure.publicity import in_public_view
+    from xinyong.models import Record
+    from xinyong.transparency.publications import record_proof as prove
+    record = session.get(Record, record_id)
+    if record is None or not in_public_view(record, clock.today()):
+        raise NotFound("没有公示中的此条记录", message_en="no record in public view has this id")
+    return prove(session, record_id)

@@ -63,15 +63,18 @@ def add_nodes(session: Session, nodes: dict[Key, bytes]) -> None:
 
 def nodes(session: Session, keys: Iterable[Key]) -> dict[Key, bytes]:
     """Stored nodes by key, in one statement of primary-key probes (a proof needs ~2 log2 n).
-    Plain SQL text: building the expression in SQLAlchemy cost more than the lookups."""
+    Sent to the driver as it is: SQLAlchemy's parsing of a text() with 80 parameters cost
+    more than the lookups (bench/transparency_bench.py, docs/PERFORMANCE.md section 7)."""
     keys = sorted(set(keys))
     found: dict[Key, bytes] = {}
+    conn = session.connection()
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     for start in range(0, len(keys), 200):
         part = keys[start:start + 200]
-        where = " OR ".join(f"(level = :l{n} AND idx = :i{n})" for n in range(len(part)))
-        params = {**{f"l{n}": k[0] for n, k in enumerate(part)}, **{f"i{n}": k[1] for n, k in enumerate(part)}}
-        for level, idx, digest in session.execute(text(f"SELECT level, idx, hash FROM transparency_nodes WHERE {where}"),
-                                                  params):
+        where = " OR ".join([f"(level = {mark} AND idx = {mark})"] * len(part))
+        flat = tuple(v for key in part for v in key)
+        for level, idx, digest in conn.exec_driver_sql(f"SELECT level, idx, hash FROM transparency_nodes WHERE {where}",
+                                                       flat):
             found[(int(level), int(idx))] = bytes.fromhex(digest)
     return found
 
@@ -84,6 +87,32 @@ def leaf_hashes(session: Session, start: int, end: int) -> list[str]:
 def add_head(session: Session, head: TransparencyHead) -> None:
     session.add(head)
     session.flush()
+
+
+def nodes_and_published_size(session: Session, keys: Iterable[Key]) -> tuple[dict[Key, bytes], int]:
+    """A proof's nodes and the largest signed head's size in ONE round trip (on PostgreSQL the
+    round trip, not the lookups, was most of a proof's time)."""
+    keys = sorted(set(keys))
+    if len(keys) > 200:
+        return nodes(session, keys), published_size(session)
+    conn = session.connection()
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    where = " OR ".join([f"(level = {mark} AND idx = {mark})"] * len(keys)) or "1 = 0"
+    rows = conn.exec_driver_sql(f"SELECT level, idx, hash FROM transparency_nodes WHERE {where} UNION ALL "
+                                "SELECT -1, COALESCE(MAX(tree_size), 0), '' FROM transparency_heads",
+                                tuple(v for key in keys for v in key))
+    found, size = {}, 0
+    for level, idx, digest in rows:
+        if int(level) < 0:
+            size = int(idx)
+        else:
+            found[(int(level), int(idx))] = bytes.fromhex(digest)
+    return found, size
+
+
+def published_size(session: Session) -> int:
+    """The size of the largest signed head (0 before the first): one index probe."""
+    return int(session.connection().exec_driver_sql("SELECT max(tree_size) FROM transparency_heads").scalar() or 0)
 
 
 def latest_head(session: Session) -> TransparencyHead | None:
@@ -130,3 +159,57 @@ def unsequenced_entries(session: Session, limit: int) -> list[StoredEntry]:
 def first_pending_entry(session: Session) -> StoredEntry | None:
     found = pending_entries(session, 1)
     return found[0] if found else None
+
+
+# ---- publications of records (per batch) ---------------------------------------------------
+
+def batch_records(session: Session, batch_id: int, chunk: int = 50_000) -> Iterator:
+    """The records a batch wrote (new or changed: unchanged re-sends keep their earlier
+    batch), in id order, as mappings: one streamed query."""
+    from xinyong.models import Record
+    from xinyong.transparency.rules import CONTENT_FIELDS
+    cols = [Record.__table__.c[c] for c in ("id", "version", *CONTENT_FIELDS, "publicity_published", "disclosure",
+                                            "publicity_start", "publicity_end")]
+    result = session.execute(select(*cols).where(Record.batch_id == batch_id).order_by(Record.id)
+                             .execution_options(yield_per=chunk))
+    for row in result.mappings():
+        yield row
+
+
+def latest_publication(session: Session, record_id: int) -> tuple[int, int, str] | None:
+    from xinyong.models.transparency import TransparencyPublication as P
+    row = session.execute(select(P.batch_id, P.position, P.leaf).where(P.record_id == record_id)
+                          .order_by(P.batch_id.desc()).limit(1)).first()
+    return (int(row.batch_id), int(row.position), row.leaf) if row else None
+
+
+def publication_hashes(session: Session, batch_id: int, start: int, end: int) -> list[str]:
+    """Leaf hashes of positions [start, end) of a batch's publications (a primary-key range)."""
+    from xinyong.models.transparency import TransparencyPublication as P
+    return list(session.scalars(select(P.leaf_hash).where(P.batch_id == batch_id, P.position >= start,
+                                                          P.position < end).order_by(P.position)))
+
+
+def publication_count(session: Session, batch_id: int) -> int:
+    from sqlalchemy import func
+
+    from xinyong.models.transparency import TransparencyPublication as P
+    last = session.scalar(select(func.max(P.position)).where(P.batch_id == batch_id))
+    return 0 if last is None else int(last) + 1
+
+
+def publication_nodes(session: Session, batch_id: int, keys: list[Key]) -> dict[Key, bytes]:
+    """Stored subtrees of a batch's publication sub-tree, by key, in one statement."""
+    if not keys:
+        return {}
+    conn = session.connection()
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    where = " OR ".join([f"(level = {mark} AND idx = {mark})"] * len(keys))
+    rows = conn.exec_driver_sql(f"SELECT level, idx, hash FROM transparency_publication_nodes WHERE batch_id = {mark} "
+                                f"AND ({where})", (batch_id, *(v for k in keys for v in k)))
+    return {(int(level), int(idx)): bytes.fromhex(digest) for level, idx, digest in rows}
+
+
+def batch_entry_id(session: Session, batch_id: int) -> int | None:
+    return session.scalar(select(_ENTRY.c.id).where(_ENTRY.c.action == "batch.ingest", _ENTRY.c.target_type == "batch",
+                                                    _ENTRY.c.target_id == str(batch_id)).limit(1))

@@ -81,3 +81,30 @@ def head_from_document(doc: dict) -> TreeHead:
 def keys_document(keys: dict[str, Ed25519PublicKey]) -> dict:
     return {"keys": [{"key_id": kid, "algorithm": "ed25519",
                       "public_key": base64.b64encode(raw_public(k)).decode("ascii")} for kid, k in sorted(keys.items())]}
+
+
+# ---- a record's publication (every publication of a record is an entry) --------------------
+# A batch's audit entry (batch.ingest) carries `records` and `records_root`: the RFC 9162 root
+# over one leaf per record the batch wrote (new or changed), in record id order. A leaf is the
+# canonical JSON below; its content hash covers what was published, so a later change of the
+# record is a new publication, never a silent rewrite of this one.
+PUBLICATION_VERSION = 1
+CONTENT_FIELDS = ("subject_id", "item_code", "decision_no", "source_agency_id", "decision_date", "valid_to",
+                  "severity", "fields")
+
+
+def content_sha256(row) -> str:
+    """SHA-256 of the canonical JSON of the record's published content (a mapping)."""
+    return hashlib.sha256(canonical_json({k: row[k] for k in CONTENT_FIELDS}).encode("utf-8")).hexdigest()
+
+
+def publication_leaf(batch_id: int, position: int, row) -> str:
+    """The hashed text of one record's publication by a batch (row: a records mapping)."""
+    return canonical_json({
+        "v": PUBLICATION_VERSION, "kind": "record.publication", "batch": batch_id, "position": position,
+        "record": row["id"], "version": row["version"],
+        "key": {"source_agency_id": row["source_agency_id"], "item_code": row["item_code"],
+                "decision_no": row["decision_no"]},
+        "content_sha256": content_sha256(row), "published": bool(row["publicity_published"]),
+        "disclosure": row["disclosure"], "publicity_start": row["publicity_start"],
+        "publicity_end": row["publicity_end"]})

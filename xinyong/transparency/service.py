@@ -78,6 +78,8 @@ def sign_head(session: Session, size: int) -> TreeHead:
         session.flush()
     repository.add_head(session, TransparencyHead(tree_size=size, root_hash=head.root_hash, at=head.at,
                                                   key_id=head.key_id, signature=head.signature))
+    from xinyong.registry import run_hook
+    run_hook("on_tree_head_signed", session, head.document())  # the change feed's receivers get a copy
     return head
 
 
@@ -101,25 +103,26 @@ def head_at(session: Session, size: int) -> TreeHead:
 # ---- proofs --------------------------------------------------------------------------------
 
 def tree_size(session: Session) -> int:
-    head = repository.latest_head(session)
-    return int(head.tree_size) if head else 0
+    return repository.published_size(session)
 
 
 def inclusion(session: Session, leaf_index: int, size: int) -> dict:
     """The audit path of a leaf in the tree of `size` (a published head's size), and the leaf's hash."""
-    if not 0 <= leaf_index < size or size > tree_size(session):
+    keys = merkle.inclusion_keys(leaf_index, size) | {(0, leaf_index)} if 0 <= leaf_index < size else set()
+    nodes, published = repository.nodes_and_published_size(session, keys)
+    if not keys or size > published:
         raise InvalidInput(f"叶 {leaf_index} 不在规模为 {size} 的已发布树中", field="leaf_index",
                            message_en=f"leaf {leaf_index} is not in a published tree of size {size}")
-    nodes = repository.nodes(session, merkle.inclusion_keys(leaf_index, size) | {(0, leaf_index)})
     return {"leaf_index": leaf_index, "tree_size": size, "leaf_hash": nodes[(0, leaf_index)].hex(),
             "audit_path": [h.hex() for h in merkle.inclusion_from(leaf_index, size, nodes)]}
 
 
 def consistency(session: Session, first: int, second: int) -> dict:
-    if not 0 <= first <= second or second > tree_size(session):
+    keys = merkle.consistency_keys(first, second) if 0 <= first <= second else set()
+    nodes, published = repository.nodes_and_published_size(session, keys)
+    if not 0 <= first <= second or second > published:
         raise InvalidInput(f"无法给出规模 {first} 到 {second} 的一致性证明", field="first",
                            message_en=f"no consistency proof from size {first} to published size {second}")
-    nodes = repository.nodes(session, merkle.consistency_keys(first, second))
     return {"first": first, "second": second,
             "consistency_path": [h.hex() for h in merkle.consistency_from(first, second, nodes)]}
 
@@ -153,9 +156,15 @@ def report_inclusion(session: Session, report_id: int) -> dict:
     found = entry_proof(session, entry_id)
     if found is None:
         return {"status": "pending", "entry_id": entry_id}
-    proof, head = found["inclusion"], latest_head(session)
+    return {"status": "included" if check_entry_proof(found) else "failed", "entry_id": entry_id, **found}
+
+
+def check_entry_proof(found: dict) -> bool:
+    """An entry_proof checked as the standalone verifier checks it: the leaf's hash, the
+    head's signature by an accepted key, the audit path to the head's root."""
+    from xinyong.transparency.rules import head_from_document
+    proof, head = found["inclusion"], head_from_document(found["sth"])
     leaf = merkle.leaf_hash(found["leaf"].encode("utf-8"))
-    ok = (leaf.hex() == proof["leaf_hash"] and head.signature_ok(public_keys())
-          and merkle.verify_inclusion(leaf, proof["leaf_index"], proof["tree_size"],
-                                      [bytes.fromhex(h) for h in proof["audit_path"]], bytes.fromhex(head.root_hash)))
-    return {"status": "included" if ok else "failed", "entry_id": entry_id, **found}
+    return (leaf.hex() == proof["leaf_hash"] and head.signature_ok(public_keys())
+            and merkle.verify_inclusion(leaf, proof["leaf_index"], proof["tree_size"],
+                                        [bytes.fromhex(h) for h in proof["audit_path"]], bytes.fromhex(head.root_hash)))

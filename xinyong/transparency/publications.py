@@ -1,0 +1,90 @@
+"""Every publication of a record is provable (issue 12): a batch's audit entry carries the
+RFC 9162 root over one leaf per record the batch wrote, and a record's proof is its audit path
+in that batch sub-tree plus the batch entry's inclusion in the signed log.
+
+Set-based: the batch's records are read in one streamed query, every leaf hashed in one pass,
+and the leaves bulk-loaded (COPY on PostgreSQL); no statement per record."""
+from __future__ import annotations
+
+import hashlib
+
+import polars as pl
+from sqlalchemy.orm import Session
+
+from xinyong.kit import bulk
+from xinyong.transparency import merkle, repository
+from xinyong.transparency.rules import publication_leaf
+
+TABLE, NODES = "transparency_publications", "transparency_publication_nodes"
+BLOCK_LEVEL = 10   # subtrees of 1024 publications and up are stored; below, computed from one block
+
+
+def record_batch(session: Session, batch_id: int) -> dict:
+    """Write the leaves of the records this batch wrote; the details for its audit entry:
+    {"records": n, "records_root": hex}."""
+    leaves, hashes, record_ids = [], [], []
+    for position, row in enumerate(repository.batch_records(session, batch_id)):
+        leaf = publication_leaf(batch_id, position, row)
+        digest = hashlib.sha256(b"\x00" + leaf.encode("utf-8")).digest()   # merkle.leaf_hash, inlined
+        leaves.append(leaf)
+        hashes.append(digest)
+        record_ids.append(row["id"])
+    root, upper = merkle.root_and_subtrees(hashes, BLOCK_LEVEL)
+    if leaves:
+        bulk.load_frame(session, TABLE, pl.DataFrame({
+            "batch_id": pl.Series([batch_id] * len(leaves), dtype=pl.Int64),
+            "position": pl.Series(range(len(leaves)), dtype=pl.Int32),
+            "record_id": pl.Series(record_ids, dtype=pl.Int64), "leaf": leaves,
+            "leaf_hash": [h.hex() for h in hashes]}))
+    if upper:
+        bulk.load_frame(session, NODES, pl.DataFrame({
+            "batch_id": pl.Series([batch_id] * len(upper), dtype=pl.Int64),
+            "level": pl.Series([k[0] for k in upper], dtype=pl.Int16),
+            "idx": pl.Series([k[1] for k in upper], dtype=pl.Int64), "hash": [h.hex() for h in upper.values()]}))
+    return {"records": len(leaves), "records_root": root.hex()}
+
+
+def batch_path(session: Session, batch_id: int, position: int, size: int) -> list[bytes]:
+    """The audit path of a publication in its batch's sub-tree: stored subtrees of level >=
+    BLOCK_LEVEL, and the rest computed from the leaves of the (at most two) blocks it needs."""
+    keys = merkle.inclusion_keys(position, size)
+    nodes = repository.publication_nodes(session, batch_id, [k for k in keys if k[0] >= BLOCK_LEVEL])
+    for block in sorted({(idx << level) >> BLOCK_LEVEL for level, idx in keys if level < BLOCK_LEVEL}):
+        start = block << BLOCK_LEVEL
+        hashes = [bytes.fromhex(h) for h in repository.publication_hashes(session, batch_id, start,
+                                                                          start + (1 << BLOCK_LEVEL))]
+        nodes.update(merkle.root_and_subtrees(hashes, 0, start)[1])
+    return merkle.inclusion_from(position, size, nodes)
+
+
+def record_proof(session: Session, record_id: int) -> dict:
+    """The record's latest publication: its leaf, its audit path in the batch sub-tree, and the
+    batch entry with its inclusion in the latest signed head, both checked here:
+    {"status": "included" | "pending" | "absent" | "failed", ...}."""
+    from xinyong.transparency import service
+    found = repository.latest_publication(session, record_id)
+    if found is None:
+        return {"status": "absent"}
+    batch_id, position, leaf = found
+    size = repository.publication_count(session, batch_id)
+    publication = {"batch_id": batch_id, "position": position, "batch_size": size, "leaf": leaf,
+                   "leaf_hash": merkle.leaf_hash(leaf.encode("utf-8")).hex(),
+                   "audit_path": [h.hex() for h in batch_path(session, batch_id, position, size)]}
+    entry_id = repository.batch_entry_id(session, batch_id)
+    entry = service.entry_proof(session, entry_id) if entry_id is not None else None
+    if entry is None:
+        return {"status": "pending" if entry_id is not None else "absent", "record_id": record_id,
+                "publication": publication}
+    ok = _checks(publication, entry) and service.check_entry_proof(entry)
+    return {"status": "included" if ok else "failed", "record_id": record_id, "publication": publication,
+            "batch_entry": entry}
+
+
+def _checks(publication: dict, entry: dict) -> bool:
+    import json
+    details = json.loads(entry["leaf"]).get("details", {})
+    leaf = merkle.leaf_hash(publication["leaf"].encode("utf-8"))
+    return (leaf.hex() == publication["leaf_hash"] and "records_root" in details
+            and merkle.verify_inclusion(leaf, publication["position"], publication["batch_size"],
+                                        [bytes.fromhex(h) for h in publication["audit_path"]],
+                                        bytes.fromhex(details["records_root"])))
