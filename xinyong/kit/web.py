@@ -8,6 +8,8 @@ from pathlib import Path
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
@@ -58,7 +60,19 @@ def _templates() -> Jinja2Templates:
     env_templates.env.globals["nav_links"] = links_for
     env_templates.env.globals["nav_groups"] = groups_for
     env_templates.env.autoescape = True
+    env_templates.env.finalize = _in_words
     return env_templates
+
+
+@pass_context
+def _in_words(ctx, value):
+    """Every value a template prints passes here: a citation in its stored machine form (from a
+    rule, a decision, a stored column) is printed in the words of the page's language."""
+    if isinstance(value, str) and "(" in value:
+        from xinyong.law.citing import words_in_text
+        worded = words_in_text(value, ctx.get("lang") or "zh")
+        return type(value)(worded) if isinstance(value, Markup) else worded
+    return value
 
 
 templates = _templates()

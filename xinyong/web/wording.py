@@ -1,0 +1,38 @@
+"""Codes in the words a reader knows, in each language: the one place a page, an error or a PDF
+turns a stored code (a role, a basis of access, a state, an error code ...) into words.
+
+The words are data in messages/wording.yaml (keys ``<group>.<code>``) next to the older code
+groups of messages.yaml (``access.role.<code>``, ``severity.<code>`` ...), named in GROUPS so a
+caller says what the code is, not where its words live. A code without words is shown as
+"—" (never the code itself) and the words test (tests/web/test_words.py) names it."""
+from __future__ import annotations
+
+from xinyong.web.i18n import messages
+
+# group -> the messages key prefix holding its words
+GROUPS = {
+    "role": "access.role",            # users.role, access_log.role
+    "actor": "actor",                 # who did something: subject, self, public, staff, platform ...
+    "basis": "access.basis",          # access_log.basis_kind
+    "severity": "severity",
+    "subject_kind": "kind",
+    "error": "error.code",            # XinyongError.code
+    "channel": "channel",
+    "outcome": "outcome",
+}
+
+
+def word(group: str, code: str | None, lang: str = "zh") -> str:
+    """The words of ``code`` in ``group`` ("—" for an empty or unknown code)."""
+    if not code:
+        return "—"
+    entry = messages().get(f"{GROUPS[group]}.{code}")
+    if entry is None:
+        return "—"
+    return entry.get(lang) or entry["zh"]
+
+
+def known_codes() -> set[str]:
+    """Every code that has words: shown as text alone, it is a code that escaped its words."""
+    prefixes = tuple(p + "." for p in GROUPS.values())
+    return {key.rsplit(".", 1)[1] for key in messages() if key.startswith(prefixes)}
