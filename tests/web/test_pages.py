@@ -105,10 +105,10 @@ def test_subject_page_shows_the_record_and_its_publicity(client, session):
     page = client.get(subject_link(results.text))
     for text in (rows[1]["行政处罚决定书文号"], "违法行为类型", "违反食品安全管理规定", "罚款1.5万元", "罚款金额(万元)",
                  'class="badge general">一般', "泉州市市场监督管理局", "法定代表人", "张三", "2027-05-02",
-                 "NDRC-36", "信息截至"):
+                 "《信用修复管理办法》（国家发展改革委令第36号）", "信息截至"):
         assert text in page.text, text
     en = client.get(subject_link(results.text) + "?lang=en")
-    assert "Type of offence" in en.text and ">General<" in en.text and "Published until" in en.text
+    assert "Credit Repair Measures, NDRC Order No. 36" in en.text and "Type of offence" in en.text and ">General<" in en.text and "Published until" in en.text
 
 
 def test_a_record_past_its_publicity_period_is_not_shown(client, session, today):

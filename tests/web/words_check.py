@@ -102,7 +102,7 @@ def findings(texts: list[str], alone: list[str], lang: str, data: Data, codes: s
                       if not data.has_han(m.group())]
         else:
             found += [("English on a Chinese page", m.group(), _around(text, m)) for m in LATIN_WORD.finditer(text)
-                      if not _allowed_latin(m.group(), data) and not SNAKE.fullmatch(m.group())]
+                      if not SNAKE.fullmatch(m.group()) and (m.group() in codes or not _allowed_latin(m.group(), data))]
     found += [("internal code standing alone", t, t) for t in alone if t in codes and not data.has_word(t)]
     return found
 

@@ -61,6 +61,10 @@ def _templates() -> Jinja2Templates:
     env_templates.env.globals["nav_groups"] = groups_for
     env_templates.env.autoescape = True
     env_templates.env.finalize = _in_words
+    from xinyong.law.citing import regulation_words
+    from xinyong.web.wording import word
+    env_templates.env.globals["regulation_words"] = regulation_words
+    env_templates.env.globals["word"] = word
     return env_templates
 
 

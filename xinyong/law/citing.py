@@ -118,7 +118,7 @@ def _stored_form() -> re.Pattern:
     for reg in sorted(regulations().values(), key=lambda r: -len(r.id)):
         alternatives.append(
             rf"(?P<id_{len(alternatives)}>{re.escape(reg.id)})(?: (?P<art_{len(alternatives)}>[^\n]*?))?"
-            rf" \({re.escape(reg.title_zh)}(?: (?P<zh_{len(alternatives)}>[^\n()]*?))?\)")
+            rf" \({re.escape(reg.title_zh)}(?: ?(?P<zh_{len(alternatives)}>[^\n()]*?))?\)")
     return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + ")")
 
 
@@ -133,3 +133,9 @@ def words_in_text(text: str, lang: str = "zh") -> str:
         return words(regs[i], m.group(f"art_{i}") or "", m.group(f"zh_{i}") or "", lang)
 
     return _stored_form().sub(replace, text)
+
+
+def regulation_words(regulation_id: str | None, lang: str = "zh") -> str:
+    """A regulation named by its id (a repair regime "NDRC-58", "QZ") in words; "—" when unknown."""
+    reg = regulations().get(regulation_id or "")
+    return words(reg, lang=lang) if reg else "—"
