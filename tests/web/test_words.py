@@ -71,7 +71,7 @@ def demo(migrated, monkeypatch):
     reset_settings()
 
 
-def _data() -> Data:
+def _data(codes: set[str]) -> Data:
     values: list[str] = []
     with session_scope() as s:
         for table in Base.metadata.sorted_tables:
@@ -80,7 +80,7 @@ def _data() -> Data:
             for col in cols:
                 for v in s.execute(select(col).where(col.is_not(None)).distinct()).scalars():
                     values += _strings(v)
-    return Data(values)
+    return Data(values, codes)
 
 
 def _strings(v) -> list[str]:
@@ -189,7 +189,8 @@ def _accounts(demo) -> dict[str, str]:
 
 
 def test_every_page_and_pdf_speaks_the_language_of_its_reader(demo):
-    data, codes = _data(), known_codes()
+    codes = known_codes()
+    data = _data(codes)
     accounts = _accounts(demo)
     assert {"admin", "staff", "agency", "subject", "auditor"} <= set(accounts), accounts
     with TestClient(create_app(), base_url="http://testserver") as web:

@@ -4,7 +4,9 @@ A Chinese page may show no Latin word except the allowed tokens (API, PDF, codes
 URLs...) and data; an English page no Han character except data. "Data" is what the platform
 holds, not what it says: names, addresses, record contents, typed-in text — every text value in
 the database (columns of generated wording, *_zh/*_en/reason/citation, are not data), and any
-element marked as data by a ``lang`` attribute (``<span lang="zh-CN">`` on an English page).
+element marked as data by a ``lang`` attribute (``<span lang="zh-CN">`` on an English page). Code
+samples and identifiers shown on purpose (``<code>``, ``<pre>``, ``class="code"``: a catalogue
+item's API code, an audit entry's action and details) are not read.
 On both: no internal code (a snake_case token, a known code standing alone as an element's text,
 a citation in its machine form like ``QZ art. 10`` or ``NDRC-58``)."""
 from __future__ import annotations
@@ -15,6 +17,7 @@ from html.parser import HTMLParser
 
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_'’.\-/:@]*")
+CODE_VALUE = re.compile(r"[a-z][a-z0-9]*(?:[_.][a-z0-9]+)+")     # subject_kind, listing.propose
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
 MACHINE_CITATION = re.compile(r"\b(?:QZ|FZ|ARL|ALL)\s+(?:art|ch)\.|\bNDRC-\d+|\bGB-DUAL\b|\bGOV-\d{4}-\d+")
 # Latin tokens a Chinese reader of this platform writes too
@@ -44,7 +47,7 @@ class _Parser(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         marked = a.get("lang") is not None and not a["lang"].startswith(self.page_lang) and tag != "html"
-        skip = tag in SKIP_TAGS or marked
+        skip = tag in SKIP_TAGS or marked or "code" in (a.get("class") or "").split()   # class="code": an identifier shown on purpose
         if not skip and not self._skipping():
             for name in ATTRS:
                 if a.get(name):
@@ -76,7 +79,8 @@ def page_text(html: str, lang: str) -> Text:
 class Data:
     """The database's text values: a shown run of Han or a Latin word found in them is data."""
 
-    def __init__(self, values: list[str]) -> None:
+    def __init__(self, values: list[str], codes: set[str]) -> None:
+        values = [v for v in values if v not in codes and not CODE_VALUE.fullmatch(v)]   # a stored code is not data
         self.blob = "\n".join(values)
         self.words = {w.lower() for v in values for w in LATIN_WORD.findall(v)}
         self._han: dict[str, bool] = {}
@@ -102,7 +106,7 @@ def findings(texts: list[str], alone: list[str], lang: str, data: Data, codes: s
                       if not data.has_han(m.group())]
         else:
             found += [("English on a Chinese page", m.group(), _around(text, m)) for m in LATIN_WORD.finditer(text)
-                      if not SNAKE.fullmatch(m.group()) and (m.group() in codes or not _allowed_latin(m.group(), data))]
+                      if not SNAKE.fullmatch(m.group()) and not _allowed_latin(m.group(), data)]
     found += [("internal code standing alone", t, t) for t in alone if t in codes and not data.has_word(t)]
     return found
 

@@ -2,6 +2,7 @@
 is the unit of work: it commits, nothing below it does), the current language, templates."""
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -68,13 +69,17 @@ def _templates() -> Jinja2Templates:
     return env_templates
 
 
+# the language of the page being rendered, for macros imported without the page's context
+PAGE_LANG: contextvars.ContextVar[str] = contextvars.ContextVar("page_lang", default="zh")
+
+
 @pass_context
 def _in_words(ctx, value):
     """Every value a template prints passes here: a citation in its stored machine form (from a
     rule, a decision, a stored column) is printed in the words of the page's language."""
     if isinstance(value, str) and "(" in value:
         from xinyong.law.citing import words_in_text
-        worded = words_in_text(value, ctx.get("lang") or "zh")
+        worded = words_in_text(value, ctx.get("lang") or PAGE_LANG.get())
         return type(value)(worded) if isinstance(value, Markup) else worded
     return value
 
@@ -90,6 +95,7 @@ def render(request: Request, name: str, context: dict | None = None, status_code
         "t": lambda key, **kw: templates.env.globals["translate"](key, lang, **kw),
     }
     ctx.update(context or {})
+    PAGE_LANG.set(lang)
     response = templates.TemplateResponse(request, name, ctx, status_code=status_code)
     if request.query_params.get("lang") in LANGS:
         response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)

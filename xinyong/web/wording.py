@@ -7,6 +7,8 @@ caller says what the code is, not where its words live. A code without words is 
 "—" (never the code itself) and the words test (tests/web/test_words.py) names it."""
 from __future__ import annotations
 
+import re
+
 from xinyong.web.i18n import messages
 
 # group -> the messages key prefix holding its words
@@ -19,20 +21,23 @@ GROUPS = {
     "error": "error.code",            # XinyongError.code
     "channel": "channel",
     "outcome": "outcome",
+    "holiday": "holiday",             # calendar_days.name as the holiday package names it
+    "org_kind": "agency_kind",        # agencies.kind
 }
 
 
-def word(group: str, code: str | None, lang: str = "zh") -> str:
-    """The words of ``code`` in ``group`` ("—" for an empty or unknown code)."""
+def word(group: str, code: str | None, lang: str = "zh", default: str = "—") -> str:
+    """The words of ``code`` in ``group`` (``default`` for an empty or unknown code)."""
     if not code:
-        return "—"
+        return default
     entry = messages().get(f"{GROUPS[group]}.{code}")
     if entry is None:
-        return "—"
+        return default
     return entry.get(lang) or entry["zh"]
 
 
 def known_codes() -> set[str]:
     """Every code that has words: shown as text alone, it is a code that escaped its words."""
     prefixes = tuple(p + "." for p in GROUPS.values())
-    return {key.rsplit(".", 1)[1] for key in messages() if key.startswith(prefixes)}
+    return {code for key in messages() if key.startswith(prefixes)
+            for code in [key.rsplit(".", 1)[1]] if re.fullmatch(r"[a-z][a-z0-9_]*", code)}
