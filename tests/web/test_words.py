@@ -30,7 +30,7 @@ from xinyong.config import reset_settings
 from xinyong.db import session_scope
 from xinyong.demo import DEMO_PASSWORD, run_demo
 from xinyong.kit.access import iter_routes
-from xinyong.models import Document
+from xinyong.models import Document, User
 from xinyong.models.base import Base
 from xinyong.web.wording import known_codes
 
@@ -80,7 +80,8 @@ def _data(codes: set[str]) -> Data:
             for col in cols:
                 for v in s.execute(select(col).where(col.is_not(None)).distinct()).scalars():
                     values += _strings(v)
-    return Data(values, codes)
+        names = list(s.scalars(select(User.username)))
+    return Data(values, codes, names)
 
 
 def _strings(v) -> list[str]:

@@ -23,7 +23,10 @@ MACHINE_CITATION = re.compile(r"\b(?:QZ|FZ|ARL|ALL)\s+(?:art|ch)\.|\bNDRC-\d+|\b
 # Latin tokens a Chinese reader of this platform writes too
 ALLOWED_LATIN = {"API", "PDF", "CSV", "XLSX", "XLS", "JSON", "QR", "URL", "ID", "USCC", "SM2", "SM3", "SM4",
                  "PAdES", "OIDC", "HTTP", "HTTPS", "UTF-8", "GBK", "Excel", "English", "SHA-256", "RFC", "CA",
-                 "Ed25519", "ECDSA", "P-256", "OpenAPI", "TSA", "km", "kB", "MB", "KB", "Merkle"}
+                 "Ed25519", "ECDSA", "P-256", "OpenAPI", "TSA", "km", "kB", "MB", "KB", "Merkle", "YAML",
+                 "Python", "cryptography", "YYYY-MM-DD", "YYYY/MM/DD"}   # software by its name; date formats
+FILE_NAME = re.compile(r"[\w\-]+\.(?:py|json|csv|xlsx|yaml|yml|pdf|txt)\b")
+CODE_TOKEN = re.compile(r"[A-Z0-9]{8,}")     # verification codes, USCC
 SKIP_TAGS = {"script", "style", "head", "title", "code", "pre", "kbd", "samp"}   # code samples are not words
 ATTRS = ("title", "placeholder", "aria-label", "alt")
 
@@ -79,8 +82,9 @@ def page_text(html: str, lang: str) -> Text:
 class Data:
     """The database's text values: a shown run of Han or a Latin word found in them is data."""
 
-    def __init__(self, values: list[str], codes: set[str]) -> None:
+    def __init__(self, values: list[str], codes: set[str], names: list[str]) -> None:
         values = [v for v in values if v not in codes and not CODE_VALUE.fullmatch(v)]   # a stored code is not data
+        values += names    # a user name is data even when it is spelt like a code (the demo's "staff")
         self.blob = "\n".join(values)
         self.words = {w.lower() for v in values for w in LATIN_WORD.findall(v)}
         self._han: dict[str, bool] = {}
@@ -99,8 +103,9 @@ def findings(texts: list[str], alone: list[str], lang: str, data: Data, codes: s
     found: list[tuple[str, str, str]] = []
     for text in texts:
         found += [("citation in machine form", m.group(), _around(text, m)) for m in MACHINE_CITATION.finditer(text)]
+        files = {f.group() for f in FILE_NAME.finditer(text)}
         found += [("internal code", m.group(), _around(text, m)) for m in SNAKE.finditer(text)
-                  if not data.has_word(m.group())]
+                  if not data.has_word(m.group()) and not any(m.group() in f for f in files)]
         if lang == "en":
             found += [("Chinese on an English page", m.group(), _around(text, m)) for m in HAN.finditer(text)
                       if not data.has_han(m.group())]
@@ -113,7 +118,8 @@ def findings(texts: list[str], alone: list[str], lang: str, data: Data, codes: s
 
 def _allowed_latin(word: str, data: Data) -> bool:
     bare = word.strip(".:/-'’")
-    return (bare in ALLOWED_LATIN or any(c.isdigit() for c in bare) or "@" in bare or "/" in word
+    return (bare in ALLOWED_LATIN or any(c.isdigit() for c in bare) or CODE_TOKEN.fullmatch(bare) is not None
+            or FILE_NAME.fullmatch(bare) is not None or "@" in bare or "/" in word
             or bare.startswith(("http", "www.")) or data.has_word(bare) or (len(bare) == 1 and bare.isupper()))
 
 

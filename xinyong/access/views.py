@@ -213,6 +213,6 @@ def query_item_out(qi: QueryItem, org) -> QueryItemOut:
 
 
 def legal_bases_out() -> list[LegalBasisOut]:
-    return [LegalBasisOut(id=b.id, name=b.name_zh, name_en=b.name_en, citation=b.citation,
+    return [LegalBasisOut(id=b.id, name=b.name_zh, name_en=b.name_en, citation=b.citation, citation_en=b.citation_en,
                           org_kinds=sorted(b.org_kinds), items=sorted(b.items), reference=b.reference_zh,
                           reference_en=b.reference_en) for b in gate.policy().legal_bases.values()]

@@ -63,9 +63,10 @@ def _templates() -> Jinja2Templates:
     env_templates.env.autoescape = True
     env_templates.env.finalize = _in_words
     from xinyong.law.citing import regulation_words
-    from xinyong.web.wording import word
+    from xinyong.web.wording import field_label, word
     env_templates.env.globals["regulation_words"] = regulation_words
     env_templates.env.globals["word"] = word
+    env_templates.env.globals["field_label"] = field_label
     return env_templates
 
 
@@ -77,8 +78,11 @@ PAGE_LANG: contextvars.ContextVar[str] = contextvars.ContextVar("page_lang", def
 def _in_words(ctx, value):
     """Every value a template prints passes here: a citation in its stored machine form (from a
     rule, a decision, a stored column) is printed in the words of the page's language."""
+    from xinyong.law.citing import in_words, words_in_text
+    from xinyong.law.loader import Citation
+    if isinstance(value, Citation):
+        return in_words(value, ctx.get("lang") or PAGE_LANG.get())
     if isinstance(value, str) and "(" in value:
-        from xinyong.law.citing import words_in_text
         worded = words_in_text(value, ctx.get("lang") or PAGE_LANG.get())
         return type(value)(worded) if isinstance(value, Markup) else worded
     return value

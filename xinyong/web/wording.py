@@ -7,6 +7,7 @@ caller says what the code is, not where its words live. A code without words is 
 "—" (never the code itself) and the words test (tests/web/test_words.py) names it."""
 from __future__ import annotations
 
+import functools
 import re
 
 from xinyong.web.i18n import messages
@@ -21,6 +22,7 @@ GROUPS = {
     "error": "error.code",            # XinyongError.code
     "channel": "channel",
     "outcome": "outcome",
+    "field": "field",                 # a form or API input, by its parameter name
     "holiday": "holiday",             # calendar_days.name as the holiday package names it
     "org_kind": "agency_kind",        # agencies.kind
 }
@@ -41,3 +43,17 @@ def known_codes() -> set[str]:
     prefixes = tuple(p + "." for p in GROUPS.values())
     return {code for key in messages() if key.startswith(prefixes)
             for code in [key.rsplit(".", 1)[1]] if re.fullmatch(r"[a-z][a-z0-9_]*", code)}
+
+
+@functools.lru_cache(maxsize=1)
+def _field_labels_en() -> dict[str, str]:
+    from xinyong.catalogue import get_catalogue
+    return {f.header_zh: f.header_en for item in get_catalogue().items for f in item.fields if f.header_en}
+
+
+def field_label(header: str | None, lang: str = "zh") -> str:
+    """A catalogue field named by its header (as stored with a record or a form) in the reader's
+    language: validation errors, record facts and correction forms name a field by this label."""
+    if not header:
+        return ""
+    return _field_labels_en().get(header, header) if lang == "en" else header
