@@ -99,6 +99,22 @@ def _page_routes() -> list[APIRoute]:
             and not r.path.startswith(SKIP) and r.path not in ("/login", "/logout")]
 
 
+def _pages_no_link_reaches() -> list[str]:
+    """Pages the demo's pages do not link yet (issue #13 point 2 links them): read by their ids."""
+    from xinyong.evaluation import service as evaluation
+    from xinyong.models import Complaint, Record, RepairApplication, RepairMaterial
+    with session_scope() as s:
+        subject = s.scalar(select(Record.subject_id).where(Record.item_code == "penalty").order_by(Record.id))
+        app = s.scalar(select(RepairApplication.id).order_by(RepairApplication.id))
+        material = s.execute(select(RepairMaterial.application_id, RepairMaterial.id).order_by(RepairMaterial.id)).first()
+        complaint = s.scalar(select(Complaint.id).order_by(Complaint.id))
+    indicator = evaluation.model_in_force().model.indicators[0].code
+    paths = [f"/evaluation/subjects/{subject}", f"/evaluation/subjects/{subject}/contributions/{indicator}",
+             f"/reports/public/{subject}", "/reports/certificate", f"/repair/{app}",
+             f"/complaints/{complaint}/identity-views"]
+    return paths + ([f"/repair/{material[0]}/materials/{material[1]}"] if material else [])
+
+
 def _template_of(routes: list[APIRoute], path: str) -> str | None:
     for r in routes:
         if r.path_regex.match(path):
@@ -112,11 +128,11 @@ class Crawl:
         self.routes = _page_routes()
         self.found: list[Finding] = []
         self.reached: set[str] = set()
-        self.pdfs: dict[str, str] = {}      # url -> who read it first
+        self.extra = _pages_no_link_reaches()
 
     def run(self, who: str, lang: str) -> None:
         per_template: Counter = Counter()
-        queue = [r.path for r in self.routes if "{" not in r.path]
+        queue = [r.path for r in self.routes if "{" not in r.path] + self.extra
         seen: set[str] = set()
         while queue:
             path = queue.pop(0)
