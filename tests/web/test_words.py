@@ -102,7 +102,9 @@ def _page_routes() -> list[APIRoute]:
 def _pages_no_link_reaches() -> list[str]:
     """Pages the demo's pages do not link yet (issue #13 point 2 links them): read by their ids."""
     from xinyong.evaluation import service as evaluation
-    from xinyong.models import Complaint, Record, RepairApplication, RepairMaterial
+    from xinyong.models import Record
+    from xinyong.models.complaint import Complaint
+    from xinyong.models.repair import RepairApplication, RepairMaterial
     with session_scope() as s:
         subject = s.scalar(select(Record.subject_id).where(Record.item_code == "penalty").order_by(Record.id))
         app = s.scalar(select(RepairApplication.id).order_by(RepairApplication.id))
@@ -149,7 +151,7 @@ class Crawl:
                 self.found.append(Finding(where, "server error", str(resp.status_code), ""))
                 continue
             kind = resp.headers.get("content-type", "")
-            if "pdf" in kind or "html" in kind:
+            if resp.status_code < 300:   # a page, a PDF, or a file (a certificate, a material) with no words to read
                 self.reached.add(template)
             if "pdf" in kind:
                 self.pdf(where, resp.content)
