@@ -63,10 +63,10 @@ def test_catalogue_lists_items_and_the_column_layout(client):
     assert page.status_code == 200
     for text in ("行政处罚", "行政许可", "行政处罚决定书文号", "处罚类别", "警告", "知识产权信息"):
         assert text in page.text
-    assert re.search(r"行政处罚决定书文号 <abbr class=\"required\"", page.text)
-    assert not re.search(r"备注 <abbr", page.text)  # optional column has no mark
+    assert re.search(r"行政处罚决定书文号</span> <abbr class=\"required\"", page.text)
+    assert not re.search(r"备注</span> <abbr", page.text)  # optional column has no mark
     en = client.get("/catalogue?lang=en")
-    assert "Administrative penalty" in en.text and "Columns of" in en.text
+    assert "Administrative penalty" in en.text and "Columns of" in en.text and "Penalty decision number" in en.text
 
 
 def test_search_finds_by_partial_name_and_by_uscc(client, session):
