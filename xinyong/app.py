@@ -35,7 +35,9 @@ def _error_response(request: Request, status: int, body: dict):
     if _wants_json(request):
         return JSONResponse({"error": body}, status_code=status)
     if status == 401:
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        lang = request.query_params.get("lang")   # the sign-in page speaks the language asked for
+        keep = f"&lang={lang}" if lang in ("zh", "en") else ""
+        return RedirectResponse(f"/login?next={request.url.path}{keep}", status_code=303)
     from xinyong.kit.web import render
     return render(request, "error.html", {"status": status, "error": body}, status_code=status)
 

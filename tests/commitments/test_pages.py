@@ -55,7 +55,7 @@ def test_agency_records_a_commitment_and_its_breach_and_the_public_sees_it(seede
     assert r.status_code == 303, r.text
     cid = int(r.headers["location"].split("=")[1])
     accept = client.post("/agency/accept-first", data={"csrf_token": token, "subject": subject.uscc})
-    assert accept.status_code == 200 and "可以先行受理" in accept.text and "QZ art. 25" in accept.text
+    assert accept.status_code == 200 and "可以先行受理" in accept.text and "《泉州市社会信用条例》第二十五条" in accept.text
     r = client.post(f"/agency/commitments/{cid}/breach", data={"csrf_token": token, "facts": "逾期未补齐"},
                     follow_redirects=False)
     assert r.status_code == 303

@@ -27,7 +27,7 @@ def test_subject_applies_and_agency_decides_through_the_pages(client, world):
     login(client, "firm", PASSWORD)
     page = client.get("/me/repair").text
     row = re.search(rf'<tr id="record-{world.records[TOO_EARLY]}" data-eligible="no">.*?</tr>', page, re.S).group(0)
-    assert "2026-11-03" in row and "NDRC-36" in row
+    assert "2026-11-03" in row and "《信用修复管理办法》（国家发展改革委令第36号）" in row
     assert f'id="apply-{world.records[ELIGIBLE]}"' in page and f'id="apply-{world.records[TOO_EARLY]}"' not in page
     assert "每个文件不超过 5 MiB" in page   # the limit of the rule in force, as the form states it
     # the proof of performance is a required material of a general penalty (FZ art. 21 para. 2 (4))

@@ -33,7 +33,7 @@ OLD_DECISION = "泉市监罚〔2021〕88号"   # general penalty of 2021-03-15: 
 NEW_DECISION = "泉市监罚〔2026〕230号"  # general penalty of 2026-09-10: in public view
 PURPOSE = "流动资金贷款贷前审查"
 VALID_TO = "2027-11-22"
-ARTICLE = "QZ art. 33 (泉州市社会信用条例 第三十三条)"
+ARTICLE = "《泉州市社会信用条例》第三十三条"   # a citation in words (issue #13 point 3)
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")  # Chinese characters and full-width punctuation
 USERS = {"bank": ("bank1", "bank-pass-123"), "subject": ("qiye1", "qiye-pass-123"),
          "agency": ("agency1", "agency-pass-123"), "auditor": ("audit1", "audit-pass-123")}

@@ -74,7 +74,7 @@ def test_apply_accept_approve_and_the_record_leaves_the_portal(live_app, tmp_pat
         early = firm.locator("tr[id^=record-]", has_text=TOO_EARLY)
         expect(early).to_contain_text("暂不能申请")
         expect(early).to_contain_text("最短公示期至 2026-11-03 届满")
-        expect(early).to_contain_text("NDRC-36")
+        expect(early).to_contain_text("《信用修复管理办法》（国家发展改革委令第36号）")
         expect(early.get_by_role("link", name="申请修复")).to_have_count(0)
         row = firm.locator("tr[id^=record-]", has_text=ELIGIBLE)
         expect(row).to_contain_text("可以申请")

@@ -63,10 +63,10 @@ def test_catalogue_lists_items_and_the_column_layout(client):
     assert page.status_code == 200
     for text in ("行政处罚", "行政许可", "行政处罚决定书文号", "处罚类别", "警告", "知识产权信息"):
         assert text in page.text
-    assert re.search(r"行政处罚决定书文号 <abbr class=\"required\"", page.text)
-    assert not re.search(r"备注 <abbr", page.text)  # optional column has no mark
+    assert re.search(r"行政处罚决定书文号</span> <abbr class=\"required\"", page.text)
+    assert not re.search(r"备注</span> <abbr", page.text)  # optional column has no mark
     en = client.get("/catalogue?lang=en")
-    assert "Administrative penalty" in en.text and "Columns of" in en.text
+    assert "Administrative penalty" in en.text and "Columns of" in en.text and "Penalty decision number" in en.text
 
 
 def test_search_finds_by_partial_name_and_by_uscc(client, session):
@@ -105,10 +105,10 @@ def test_subject_page_shows_the_record_and_its_publicity(client, session):
     page = client.get(subject_link(results.text))
     for text in (rows[1]["行政处罚决定书文号"], "违法行为类型", "违反食品安全管理规定", "罚款1.5万元", "罚款金额(万元)",
                  'class="badge general">一般', "泉州市市场监督管理局", "法定代表人", "张三", "2027-05-02",
-                 "NDRC-36", "信息截至"):
+                 "《信用修复管理办法》（国家发展改革委令第36号）", "信息截至"):
         assert text in page.text, text
     en = client.get(subject_link(results.text) + "?lang=en")
-    assert "Type of offence" in en.text and ">General<" in en.text and "Published until" in en.text
+    assert "Credit Repair Measures, NDRC Order No. 36" in en.text and "Type of offence" in en.text and ">General<" in en.text and "Published until" in en.text
 
 
 def test_a_record_past_its_publicity_period_is_not_shown(client, session, today):

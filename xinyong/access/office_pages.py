@@ -217,7 +217,8 @@ def audit_access_log(request: Request, subject_id: str = CodeQuery("", max_lengt
     start, end = views.day_bounds(date_from, date_to)
     flag = {"true": True, "false": False}.get(allowed)
     where = repository.LogFilter(subject_id=subject_id, org_id=org_id, allowed=flag, date_from=start, date_to=end)
-    found = views.audit_log(session, where, LOG_PAGE + 1, (page - 1) * LOG_PAGE, reader=principal)
+    found = views.audit_log(session, where, LOG_PAGE + 1, (page - 1) * LOG_PAGE, reader=principal,
+                            lang=language(request))
     session.commit()
     filters = {"subject_id": subject_id or "", "org_id": org_id or "", "allowed": allowed,
                "from": date_from.isoformat() if date_from else "", "to": date_to.isoformat() if date_to else ""}

@@ -41,6 +41,7 @@ class LegalBasis:
     reference_zh: str
     reference_en: str
     identity: bool
+    citation_en: str = ""    # the citation in English words (data beside the Chinese one)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -165,7 +166,7 @@ def parse_legal_bases(value: dict, org_kinds: tuple[str, ...], restricted: set[s
         name, ref = _text_pair(entry.get("name"), f"{here}.name"), _text_pair(entry.get("reference"), f"{here}.reference")
         found[entry["id"]] = LegalBasis(entry["id"], name["zh"], name["en"], entry["citation"].strip(),
                                         frozenset(kinds), frozenset(items), ref["zh"], ref["en"],
-                                        bool(entry.get("identity", False)))
+                                        bool(entry.get("identity", False)), str(entry.get("citation_en") or "").strip())
     return found
 
 

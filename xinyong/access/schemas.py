@@ -132,6 +132,7 @@ class LegalBasisOut(BaseModel):
     name: str
     name_en: str
     citation: str
+    citation_en: str = ""
     org_kinds: list[str]
     items: list[str]
     reference: str

@@ -31,8 +31,7 @@ from xinyong.audit import record_event
 from xinyong.law import active_profile
 from xinyong.models import Authorisation, QueryItem, Record, Subject
 from xinyong.subjects import opener as resident_ids
-
-STAFF_WINDOW = "信用主管部门服务窗口"
+from xinyong.web.wording import word
 
 
 class NoBasis(Forbidden):
@@ -121,10 +120,11 @@ def visibility_of(record: Record, today: dt.date) -> tuple[str, str, str]:
 
 # ---- the access log ----------------------------------------------------------------------------------
 
-def _entry(row: tuple, lang_org_fallback: str = STAFF_WINDOW) -> dict:
+def _entry(row: tuple, lang: str = "zh") -> dict:
     log, org_name, _username, _subject_name = row
     zh, en, citation = gate.split_reason(log.reason)
-    organisation = org_name or ({"staff": lang_org_fallback, "subject": "本人"}.get(log.role))
+    actor = {"staff": "window", "subject": "self"}.get(log.role)
+    organisation = org_name or (word("actor", actor, lang) if actor else None)
     return dict(id=log.id, at=log.at, organisation=organisation, role=log.role, items=list(log.items or []),
                 basis_kind=log.basis_kind, basis_ref=log.basis_ref, purpose=log.purpose, allowed=log.allowed,
                 reason=zh, reason_en=en, citation=citation, channel=log.channel)
@@ -137,7 +137,7 @@ def my_log(session: Session, principal: Principal, limit: int, offset: int, lang
     subject_id = _own_subject(principal)
     rows = repository.search_log(session, repository.LogFilter(subject_id=subject_id), limit, offset)
     signed = _signatories(session, subject_id, rows, lang)
-    return [AccessLogEntryOut(**_entry(r), signatory=signed.get(_auth_ref(r))) for r in rows]
+    return [AccessLogEntryOut(**_entry(r, lang), signatory=signed.get(_auth_ref(r))) for r in rows]
 
 
 def my_log_entry(session: Session, principal: Principal, entry_id: int, lang: str = "zh") -> AccessLogEntryOut:
@@ -145,7 +145,7 @@ def my_log_entry(session: Session, principal: Principal, entry_id: int, lang: st
     row = repository.log_entry(session, entry_id, subject_id=subject_id)
     if row is None:
         raise NotFound("记录不存在", message_en="no such entry")
-    return AccessLogEntryOut(**_entry(row), signatory=_signatories(session, subject_id, [row], lang).get(_auth_ref(row)))
+    return AccessLogEntryOut(**_entry(row, lang), signatory=_signatories(session, subject_id, [row], lang).get(_auth_ref(row)))
 
 
 def _auth_ref(row: tuple) -> int | None:
@@ -168,13 +168,13 @@ def _own_subject(principal: Principal) -> int:
 
 
 def audit_log(session: Session, where: repository.LogFilter, limit: int, offset: int,
-              reader: Principal | None = None) -> list[AuditAccessLogEntryOut]:
+              reader: Principal | None = None, lang: str = "zh") -> list[AuditAccessLogEntryOut]:
     """Auditors' search of every access log; the search itself is an audited act (QZ art. 14)."""
     rows = repository.search_log(session, where, limit, offset)
     record_event(session, reader, "access_log.read", target_type="access_log",
                  details={k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v)
                           for k, v in dataclasses.asdict(where).items() if v is not None})
-    return [AuditAccessLogEntryOut(**_entry(r), subject_id=r[0].subject_id, subject_name=r[3], org_id=r[0].org_id,
+    return [AuditAccessLogEntryOut(**_entry(r, lang), subject_id=r[0].subject_id, subject_name=r[3], org_id=r[0].org_id,
                                    user_id=r[0].user_id, username=r[2]) for r in rows]
 
 
@@ -213,6 +213,6 @@ def query_item_out(qi: QueryItem, org) -> QueryItemOut:
 
 
 def legal_bases_out() -> list[LegalBasisOut]:
-    return [LegalBasisOut(id=b.id, name=b.name_zh, name_en=b.name_en, citation=b.citation,
+    return [LegalBasisOut(id=b.id, name=b.name_zh, name_en=b.name_en, citation=b.citation, citation_en=b.citation_en,
                           org_kinds=sorted(b.org_kinds), items=sorted(b.items), reference=b.reference_zh,
                           reference_en=b.reference_en) for b in gate.policy().legal_bases.values()]

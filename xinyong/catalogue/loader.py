@@ -74,6 +74,11 @@ class FieldDef:
     data_class: str | None = None
     role: str | None = None
     note: str | None = None
+    header_en: str = ""                         # its label in English (items/_field_names.yaml)
+
+    def label(self, lang: str = "zh") -> str:
+        """The field named for a reader: the header as the standard spells it, or its English label."""
+        return self.header_en if lang == "en" and self.header_en else self.header_zh
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -167,7 +172,9 @@ def get_catalogue() -> Catalogue:
 def load_catalogue(directory: Path) -> Catalogue:
     directory = Path(directory)
     categories = _load_categories(directory / "_categories.yaml")
-    items = [_load_item(p, categories) for p in sorted(directory.glob("*.yaml"))
+    names = directory / "_field_names.yaml"
+    names_en = (_read_yaml(names).get("field_names_en") or {}) if names.is_file() else {}
+    items = [_load_item(p, categories, names_en) for p in sorted(directory.glob("*.yaml"))
              if not p.name.startswith("_")]
     codes = [i.code for i in items]
     duplicates = sorted({c for c in codes if codes.count(c) > 1})
@@ -200,7 +207,7 @@ def _load_categories(path: Path) -> dict[str, Category]:
     return out
 
 
-def _load_item(path: Path, categories: dict[str, Category]) -> CatalogueItem:
+def _load_item(path: Path, categories: dict[str, Category], names_en: dict[str, str] | None = None) -> CatalogueItem:
     d = _read_yaml(path)
     where = f"{path.name}"
     if d.get("category") not in categories:
@@ -211,7 +218,7 @@ def _load_item(path: Path, categories: dict[str, Category]) -> CatalogueItem:
             code=d["code"], name_zh=d["name_zh"], name_en=d["name_en"], category=category,
             disclosure=d["disclosure"], publicity_rule=d.get("publicity_rule"),
             severity_rule=d.get("severity_rule"), ingestible=bool(d.get("ingestible", False)),
-            fields=tuple(_load_field(f, where) for f in d["fields"]),
+            fields=tuple(_load_field(f, where, names_en or {}) for f in d["fields"]),
             order=int(d.get("order", 0)), note=d.get("note"))
     except KeyError as exc:
         raise CatalogueError(f"{where}: missing or unknown key {exc}") from None
@@ -219,7 +226,7 @@ def _load_item(path: Path, categories: dict[str, Category]) -> CatalogueItem:
     return item
 
 
-def _load_field(f: dict, where: str) -> FieldDef:
+def _load_field(f: dict, where: str, names_en: dict[str, str]) -> FieldDef:
     codes, meanings = [], {}
     for entry in f.get("codes") or []:
         value = entry["value"] if isinstance(entry, dict) else entry
@@ -233,7 +240,7 @@ def _load_field(f: dict, where: str) -> FieldDef:
             codes=tuple(codes), meanings=meanings,
             value_aliases=dict(f.get("value_aliases") or {}), multiple=bool(f.get("multiple", False)),
             max_length=f.get("max_length"), data_class=f.get("data_class"), role=f.get("role"),
-            note=f.get("note"))
+            note=f.get("note"), header_en=str(f.get("header_en") or names_en.get(f["header_zh"], "")))
     except KeyError as exc:
         raise CatalogueError(f"{where}: field {f.get('code', '?')} lacks {exc}") from None
 

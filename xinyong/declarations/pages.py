@@ -45,7 +45,7 @@ def _mine_page(request, session, principal, *, done="", form=None, error=None, s
     return render(request, "declarations/mine.html", {
         "rows": [views.own_out(d, shown) for d in rows], "policy": pol, "done": done, "form": form or {},
         "public": public,
-        "forbidden": service.forbidden_classes(), "error": _error(error, language(request))},
+        "forbidden": service.forbidden_classes(language(request)), "error": _error(error, language(request))},
         status_code=status_code)
 
 

@@ -153,10 +153,10 @@ def public_of(session: Session, subject_id: int, limit: int = 100) -> tuple[rule
     return pol, repository.of_subject(session, subject_id, published_only=True, limit=limit)
 
 
-def forbidden_classes() -> list[str]:
+def forbidden_classes(lang: str = "zh") -> list[str]:
     """The forbidden data classes (data.forbidden), named in the form as a reminder."""
     try:
         rule = active_profile().rule("data.forbidden", clock.today())
     except RuleNotInForce:
         return []
-    return [spec.get("zh", code) for code, spec in rule.value.get("classes", {}).items()]
+    return [spec.get(lang) or spec["zh"] for spec in rule.value.get("classes", {}).values()]

@@ -46,7 +46,18 @@ def contribution(request: Request, subject_id: int = SubjectId, indicator: str =
     ev = views.evaluation_out(session, principal, subject_id, language(request))
     c = next((c for c in ev.contributions if c.indicator == indicator), None)
     return render(request, "evaluation/contribution.html", {"ev": ev, "b": behind.out, "c": c,
-                                                             "ind": behind.indicator, "items": _item_names(request)})
+                                                             "ind": behind.indicator, "items": _item_names(request),
+                                                             "list_words": _list_words(language(request))})
+
+
+def _list_words(lang: str) -> dict[str, str]:
+    """A list entry's kind and category codes in words (the label of a list entry behind a score)."""
+    from xinyong.lists.views import rules_policy
+    words: dict[str, str] = {}
+    for key, kind in rules_policy().kinds.items():
+        words[key] = kind.name_zh if lang == "zh" else kind.name_en
+        words.update(kind.categories if lang == "zh" else (kind.categories_en or kind.categories))
+    return words
 
 
 def _item_names(request: Request) -> dict[str, str]:

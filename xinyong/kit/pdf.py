@@ -76,6 +76,12 @@ def new_pdf(footer: str = "") -> FPDF:
     return pdf
 
 
+def in_words(text: str) -> str:
+    """Documents are issued in Chinese: a citation in its stored form is printed in words."""
+    from xinyong.law.citing import words_in_text
+    return words_in_text(str(text), "zh")
+
+
 def write_sections(pdf: FPDF, sections: list[Section]) -> None:
     width = pdf.w - pdf.l_margin - pdf.r_margin
     for section in sections:
@@ -85,18 +91,18 @@ def write_sections(pdf: FPDF, sections: list[Section]) -> None:
             pdf.multi_cell(width, 8, section.heading, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("cjk", size=10.5)
         for text in section.paragraphs:
-            pdf.multi_cell(width, 6.5, text, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(width, 6.5, in_words(text), new_x="LMARGIN", new_y="NEXT")
         for label, value in section.rows:
             pdf.set_font("cjk", size=10)
             pdf.multi_cell(width * 0.3, 6.5, label, new_x="RIGHT", new_y="TOP", max_line_height=6.5)
-            pdf.multi_cell(width * 0.7, 6.5, value or "—", new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(width * 0.7, 6.5, in_words(value) if value else "—", new_x="LMARGIN", new_y="NEXT")
         if section.table:
             pdf.set_font("cjk", size=9)
             with pdf.table(text_align="LEFT", line_height=5.5) as table:
                 for cells in section.table:
                     row = table.row()
                     for cell in cells:
-                        row.cell(str(cell))
+                        row.cell(in_words(cell))
 
 
 def render(spec: DocumentSpec) -> bytes:

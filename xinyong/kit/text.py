@@ -197,14 +197,17 @@ def describe_errors(errors: list[dict]) -> dict:
         known = problem_message(e)
         problems.append({"field": _field_of(e), "code": known[0] if known else e.get("type", "invalid"),
                          "message": known[2] if known else e.get("msg", "")})
+    from xinyong.web.wording import word   # a field is named by its label, never its code
     for e in errors:
         known = problem_message(e)
         if known:
             field = _field_of(e)
-            return {"code": known[0], "message": f"{field}：{known[1]}", "message_en": f"{field}: {known[2]}",
+            zh, en = word("field", field, "zh", "输入内容"), word("field", field, "en", "An input")
+            return {"code": known[0], "message": f"{zh}：{known[1]}", "message_en": f"{en}: {known[2]}",
                     "field": field, "details": {"problems": problems}}
-    fields = ", ".join(p["field"] for p in problems)
-    return {"code": "invalid_input", "message": f"输入有误：{fields}", "message_en": f"invalid input: {fields}",
+    zh = "、".join(word("field", p["field"], "zh", "某项输入") for p in problems)
+    en = ", ".join(word("field", p["field"], "en", "an input") for p in problems)
+    return {"code": "invalid_input", "message": f"输入有误：{zh}", "message_en": f"invalid input: {en}",
             "field": problems[0]["field"] if problems else None, "details": {"problems": problems}}
 
 

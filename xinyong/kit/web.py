@@ -2,12 +2,15 @@
 is the unit of work: it commits, nothing below it does), the current language, templates."""
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
@@ -58,7 +61,31 @@ def _templates() -> Jinja2Templates:
     env_templates.env.globals["nav_links"] = links_for
     env_templates.env.globals["nav_groups"] = groups_for
     env_templates.env.autoescape = True
+    env_templates.env.finalize = _in_words
+    from xinyong.law.citing import regulation_words
+    from xinyong.web.wording import field_label, word
+    env_templates.env.globals["regulation_words"] = regulation_words
+    env_templates.env.globals["word"] = word
+    env_templates.env.globals["field_label"] = field_label
     return env_templates
+
+
+# the language of the page being rendered, for macros imported without the page's context
+PAGE_LANG: contextvars.ContextVar[str] = contextvars.ContextVar("page_lang", default="zh")
+
+
+@pass_context
+def _in_words(ctx, value):
+    """Every value a template prints passes here: a citation in its stored machine form (from a
+    rule, a decision, a stored column) is printed in the words of the page's language."""
+    from xinyong.law.citing import in_words, words_in_text
+    from xinyong.law.loader import Citation
+    if isinstance(value, Citation):
+        return in_words(value, ctx.get("lang") or PAGE_LANG.get())
+    if isinstance(value, str) and "(" in value:
+        worded = words_in_text(value, ctx.get("lang") or PAGE_LANG.get())
+        return type(value)(worded) if isinstance(value, Markup) else worded
+    return value
 
 
 templates = _templates()
@@ -72,6 +99,7 @@ def render(request: Request, name: str, context: dict | None = None, status_code
         "t": lambda key, **kw: templates.env.globals["translate"](key, lang, **kw),
     }
     ctx.update(context or {})
+    PAGE_LANG.set(lang)
     response = templates.TemplateResponse(request, name, ctx, status_code=status_code)
     if request.query_params.get("lang") in LANGS:
         response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)

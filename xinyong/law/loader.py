@@ -51,6 +51,7 @@ class Regulation:
     effective_to: dt.date | None
     label_en: str = ""  # short English name for reasons, e.g. "NDRC Order 36"
     text: str = ""      # the file of its text in our sources (shared/law); "" = not in our sources
+    doc_no_zh: str = ""  # its document number as cited after the title, e.g. 国家发展改革委令第36号
 
     @property
     def in_our_sources(self) -> bool:
@@ -199,6 +200,7 @@ def _parse_regulations(raw: Any, where: str) -> dict[str, Regulation]:
             effective_to=_date(item.get("effective_to"), here, "effective_to"),
             label_en=_text(item.get("label_en"), here, "label_en", required=False),
             text=_text(item.get("text"), here, "text", required=False),
+            doc_no_zh=_text(item.get("doc_no_zh"), here, "doc_no_zh", required=False),
         )
         if reg.id in found:
             raise ProfileError(f"{here}: regulation {reg.id!r} declared twice")

@@ -21,6 +21,7 @@ from xinyong.kit.web import local_time
 from xinyong.law import active_profile
 from xinyong.models import Record, Subject
 from xinyong.reports import repository, rules
+from xinyong.web.wording import word
 
 PERSON_KINDS = ("natural_person",)
 KIND_ZH = {"natural_person": "自然人", "legal_person": "法人", "individual_business": "个体工商户",
@@ -237,16 +238,25 @@ def access_sections(session: Session, subject_id: int, policy: rules.ReportPolic
     recent, counts = repository.access_summary(session, subject_id, since, policy.access_log_rows)
     if not counts:
         return [Section(heading="查询记录", paragraphs=[f"近 {policy.access_log_days} 天无查询记录。"])]
-    who = {"subject": "本人", "staff": "服务窗口"}
     by_who = [["查询方", "角色", "结果", "次数"]]
-    by_who += [[org or who.get(role, role), role, "准予" if ok else "拒绝", str(n)] for org, role, ok, n in counts]
+    by_who += [[org or _querier(role), word("role", role), _outcome(ok), str(n)] for org, role, ok, n in counts]
     latest = [["时间", "查询方", "依据", "用途", "结果"]]
     for log, org in recent:
-        latest.append([local_time(log.at), org or who.get(log.role, log.role), log.basis_kind,
-                       (log.purpose or "—")[:30], "准予" if log.allowed else "拒绝"])
+        latest.append([local_time(log.at), org or _querier(log.role), word("basis", log.basis_kind),
+                       (log.purpose or "—")[:30], _outcome(log.allowed)])
     return [Section(heading="查询记录", paragraphs=[f"近 {policy.access_log_days} 天内查询本主体信息的情况（含被拒绝的查询）。"],
                     table=by_who),
             Section(heading=f"最近 {len(recent)} 次查询", table=latest)]
+
+
+def _querier(role: str) -> str:
+    """Who queried, when no organisation did: the subject itself, or the service window."""
+    actor = word("actor", "self" if role == "subject" else role)
+    return actor if actor != "—" else word("role", role)
+
+
+def _outcome(allowed: bool) -> str:
+    return word("outcome", "allowed" if allowed else "refused")
 
 
 def declarations_section(session: Session, subject: Subject, public: bool) -> Section | None:

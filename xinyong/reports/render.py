@@ -10,7 +10,7 @@ import re
 
 import segno
 
-from xinyong.kit.pdf import Section, font_for, new_pdf_with_font
+from xinyong.kit.pdf import Section, font_for, in_words, new_pdf_with_font
 from xinyong.reports import rules, signing
 from xinyong.reports.content import Content
 
@@ -44,6 +44,7 @@ BOILERPLATE = ("报告编号出具日期验证码验证地址扫描右侧二维�
 
 def render(content: Content, stamp: Stamp) -> bytes:
     """The PDF; the cached common-character font when it covers every character (fast path)."""
+    content = _worded(content)
     path, index = font_for(all_text(content, stamp), signing.font_cache_dir())
     pdf = new_pdf_with_font(path, index, f"{stamp.issuer} · {stamp.number} · 验证码 {stamp.code}")
     pdf.set_title(f"{content.title} {stamp.number}")
@@ -70,6 +71,13 @@ def render(content: Content, stamp: Stamp) -> bytes:
     pdf.multi_cell(width, 6.5, f"{stamp.issuer}\n{stamp.issued_on.year}年{stamp.issued_on.month}月{stamp.issued_on.day}日",
                    align="R", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+def _worded(content: Content) -> Content:
+    """Citations in words (kit.pdf.in_words) in every text the report prints."""
+    sections = [Section(s.heading, [in_words(p) for p in s.paragraphs], [(a, in_words(b) if b else b) for a, b in s.rows],
+                        [[in_words(c) for c in row] for row in s.table]) for s in content.sections]
+    return dataclasses.replace(content, sections=sections, citations=[in_words(c) for c in content.citations if c])
 
 
 def _verification_block(pdf, stamp: Stamp, width: float) -> None:

@@ -1,0 +1,50 @@
+"""Issue #13 point 3: one place maps codes to words in both languages (xinyong/web/wording.py)."""
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, strategies as st
+
+from xinyong.catalogue import get_catalogue
+from xinyong.kit.text import describe_errors
+from xinyong.web.i18n import messages
+from xinyong.web.wording import GROUPS, field_label, known_codes, word
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_every_code_has_words_in_both_languages_and_never_itself_in_chinese():
+    prefixes = {p + "." for p in GROUPS.values()}
+    entries = {k: v for k, v in messages().items() if any(k.startswith(p) for p in prefixes)}
+    assert entries
+    for key, entry in entries.items():
+        code = key.rsplit(".", 1)[1]
+        assert HAN.search(entry["zh"]) and entry["zh"] != code, key
+        assert entry["en"] and not HAN.search(entry["en"]), key
+
+
+@given(st.sampled_from(sorted(GROUPS)), st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=20))
+def test_an_unknown_code_is_never_shown_as_itself(group, code):
+    for lang in ("zh", "en"):
+        shown = word(group, code, lang)
+        assert shown != code or f"{GROUPS[group]}.{code}" in messages()
+
+
+def test_the_report_querier_words():
+    assert word("actor", "self", "zh") == "本人" and word("role", "subject", "en") == "The subject"
+    assert "subject" in known_codes() and "self" in known_codes()
+
+
+def test_every_catalogue_field_has_an_english_label():
+    missing = [(i.code, f.header_zh) for i in get_catalogue().items for f in i.fields if not f.header_en]
+    assert not missing, f"add these headers to catalogue/items/_field_names.yaml: {missing}"
+    assert field_label("罚款金额(万元)", "en") == "Fine (CNY 10,000)" and field_label("罚款金额(万元)", "zh") == "罚款金额(万元)"
+
+
+def test_validation_errors_name_the_field_by_its_label():
+    body = describe_errors([{"loc": ("body", "date_from"), "type": "missing", "msg": "Field required"},
+                            {"loc": ("body", "purpose"), "type": "missing", "msg": "Field required"}])
+    assert body["message"] == "输入有误：起始日期、查询用途"
+    assert body["message_en"] == "invalid input: From, Purpose"
+    unknown = describe_errors([{"loc": ("body", "some_code"), "type": "missing", "msg": "Field required"}])
+    assert "some_code" not in unknown["message"] + unknown["message_en"]

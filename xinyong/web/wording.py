@@ -1,0 +1,59 @@
+"""Codes in the words a reader knows, in each language: the one place a page, an error or a PDF
+turns a stored code (a role, a basis of access, a state, an error code ...) into words.
+
+The words are data in messages/wording.yaml (keys ``<group>.<code>``) next to the older code
+groups of messages.yaml (``access.role.<code>``, ``severity.<code>`` ...), named in GROUPS so a
+caller says what the code is, not where its words live. A code without words is shown as
+"—" (never the code itself) and the words test (tests/web/test_words.py) names it."""
+from __future__ import annotations
+
+import functools
+import re
+
+from xinyong.web.i18n import messages
+
+# group -> the messages key prefix holding its words
+GROUPS = {
+    "role": "access.role",            # users.role, access_log.role
+    "actor": "actor",                 # who did something: subject, self, public, staff, platform ...
+    "basis": "access.basis",          # access_log.basis_kind
+    "severity": "severity",
+    "subject_kind": "kind",
+    "error": "error.code",            # XinyongError.code
+    "channel": "channel",
+    "outcome": "outcome",
+    "field": "field",                 # a form or API input, by its parameter name
+    "holiday": "holiday",             # calendar_days.name as the holiday package names it
+    "org_kind": "agency_kind",        # agencies.kind
+}
+
+
+def word(group: str, code: str | None, lang: str = "zh", default: str = "—") -> str:
+    """The words of ``code`` in ``group`` (``default`` for an empty or unknown code)."""
+    if not code:
+        return default
+    entry = messages().get(f"{GROUPS[group]}.{code}")
+    if entry is None:
+        return default
+    return entry.get(lang) or entry["zh"]
+
+
+def known_codes() -> set[str]:
+    """Every code that has words: shown as text alone, it is a code that escaped its words."""
+    prefixes = tuple(p + "." for p in GROUPS.values())
+    return {code for key in messages() if key.startswith(prefixes)
+            for code in [key.rsplit(".", 1)[1]] if re.fullmatch(r"[a-z][a-z0-9_]*", code)}
+
+
+@functools.lru_cache(maxsize=1)
+def _field_labels_en() -> dict[str, str]:
+    from xinyong.catalogue import get_catalogue
+    return {f.header_zh: f.header_en for item in get_catalogue().items for f in item.fields if f.header_en}
+
+
+def field_label(header: str | None, lang: str = "zh") -> str:
+    """A catalogue field named by its header (as stored with a record or a form) in the reader's
+    language: validation errors, record facts and correction forms name a field by this label."""
+    if not header:
+        return ""
+    return _field_labels_en().get(header, header) if lang == "en" else header
