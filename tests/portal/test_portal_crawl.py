@@ -26,7 +26,8 @@ NOT_FOLLOWED = ("/static/", "/lang/", "/logout")
 MAX_PAGES = 400
 PER_ROUTE = 12   # pages read per route (years of the calendar, subjects ...): enough to find their links
 # public GET routes no page can link to, each with why
-UNLINKABLE = {"/verify/{code}": "a report's own verification address, printed in its PDF and QR code"}
+UNLINKABLE = {"/verify/{code}": "a report's own verification address, printed in its PDF and QR code",
+              "/account/reset/confirm": "the one-time password-reset link, sent only by mail to the account's address"}
 
 
 @pytest.fixture
