@@ -9,18 +9,17 @@ that speaks the wrong language is fixed where it is named. Any GET page route ne
 the crawl fails too (teach START_PAGES a way to it)."""
 from __future__ import annotations
 
-import io
 import os
+import subprocess
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from pypdf import PdfReader
 from sqlalchemy import JSON, String, Text, select
 
 from tests.support.web import page_login
@@ -113,8 +112,22 @@ def _pages_no_link_reaches() -> list[str]:
     indicator = evaluation.model_in_force().model.indicators[0].code
     paths = [f"/evaluation/subjects/{subject}", f"/evaluation/subjects/{subject}/contributions/{indicator}",
              f"/reports/public/{subject}", "/reports/certificate", f"/repair/{app}",
-             f"/complaints/{complaint}/identity-views"]
+             f"/complaints/{complaint}/identity-views", _mailed_reset_link()]
     return paths + ([f"/repair/{material[0]}/materials/{material[1]}"] if material else [])
+
+
+def _mailed_reset_link() -> str:
+    """The one-time password-reset page, as the link a mail carries (a real, unused link)."""
+    from xinyong.accounts import resets
+    from xinyong.history import change_context
+    from xinyong.kit.access import ANONYMOUS
+    from xinyong.models import User
+    with session_scope() as s:
+        user = s.scalar(select(User).where(User.role == "subject").order_by(User.id))
+        change_context(s, user_id=None, reason="the words test reads the reset page")
+        user.email = user.email or "words-test@example.invalid"
+        link = resets.issue(s, user, ANONYMOUS).link
+    return link[link.index(resets.RESET_PATH):]
 
 
 def _template_of(routes: list[APIRoute], path: str) -> str | None:
@@ -145,7 +158,8 @@ class Crawl:
             if template is None or per_template[template] >= PER_TEMPLATE:
                 continue
             per_template[template] += 1
-            resp = self.web.get(path, params={"lang": lang})
+            url = urlsplit(path)   # params= would replace the path's own query (a link's token)
+            resp = self.web.get(url.path, params={**dict(parse_qsl(url.query)), "lang": lang})
             where = Where(who, lang, path, template)
             if resp.status_code >= 500:
                 self.found.append(Finding(where, "server error", str(resp.status_code), ""))
@@ -168,7 +182,9 @@ class Crawl:
 
     def pdf(self, where: Where, content: bytes) -> None:
         """Documents and reports are issued in Chinese (the language of the record); read as zh."""
-        text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages).replace("\x00", "")
+        # poppler, as a reader's viewer would (pypdf mis-maps some glyphs of subset CID fonts)
+        text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=content, capture_output=True,
+                              check=True).stdout.decode("utf-8").replace("\x00", "")
         where = Where(where.who, "zh", where.path, where.template + " (PDF)")
         self.found += [Finding(where, *f) for f in findings(text.splitlines(), [], "zh", self.data, self.codes)]
 

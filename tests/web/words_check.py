@@ -22,7 +22,7 @@ SNAKE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
 MACHINE_CITATION = re.compile(r"\b(?:QZ|FZ|ARL|ALL)\s+(?:art|ch)\.|\bNDRC-\d+|\bGB-DUAL\b|\bGOV-\d{4}-\d+")
 # Latin tokens a Chinese reader of this platform writes too
 ALLOWED_LATIN = {"API", "PDF", "CSV", "XLSX", "XLS", "JSON", "QR", "URL", "ID", "USCC", "SM2", "SM3", "SM4",
-                 "PAdES", "OIDC", "HTTP", "HTTPS", "UTF-8", "GBK", "Excel", "English", "SHA-256", "RFC", "CA",
+                 "PAdES", "OIDC", "JPG", "PNG", "HTTP", "HTTPS", "UTF-8", "GBK", "Excel", "English", "SHA-256", "RFC", "CA",
                  "Ed25519", "ECDSA", "P-256", "OpenAPI", "TSA", "km", "kB", "MB", "KB", "Merkle", "YAML",
                  "Python", "cryptography", "YYYY-MM-DD", "YYYY/MM/DD"}   # software by its name; date formats
 FILE_NAME = re.compile(r"[\w\-]+\.(?:py|json|csv|xlsx|yaml|yml|pdf|txt)\b")

@@ -359,7 +359,7 @@ def _legal_basis(caller: Caller, ask: Ask, policy: QueryPolicy, *_facts) -> Gate
         return refuse(ask, "item_not_covered", f"{basis.id} does not cover {_fmt(outside)}",
                       f"依据 {basis.name_zh} 不包括 {policy.zh(outside)}", cite, ref)
     return allow(ask, "legal_basis",
-                 f"{basis.name_en} ({basis.citation}), document {reference}, covers {_fmt(ask.items)}",
+                 f"{basis.name_en} ({basis.citation_en or basis.citation}), document {reference}, covers {_fmt(ask.items)}",
                  f"{basis.name_zh}（{basis.citation}），文书 {reference}，涵盖 {policy.zh(ask.items)}",
                  cite, ref, basis.identity)
 
