@@ -1,0 +1,115 @@
+"""The ingest outbox (issue 14 point 1): the change feed and the incremental evaluation a batch
+triggers are applied after the batch's commit, not inside its transaction.
+
+- ``record`` (in the batch's transaction) writes one ``ingest_outbox`` row per after-commit hook
+  (xinyong.registry.AFTER_COMMIT_HOOKS) and queues a worker job (kind ``ingest.outbox``): both
+  exist exactly when the batch does.
+- ``apply_pending`` applies pending rows in id order. Each row is claimed by setting its
+  ``applied_at`` in the transaction that writes the hook's effects, so a crash before that
+  commit leaves the row pending (nothing lost) and a committed row is never claimed again
+  (nothing applied twice). Two appliers on PostgreSQL: the second waits on the first's row lock,
+  finds the row applied and moves on; neither overtakes the other, so each hook sees batches in
+  outbox order. A row is inserted after the batch's record writes: two batches that touch the
+  same record are serialised by its row lock, so their outbox order is their commit order.
+- The ingest applies its own rows (and any earlier pending ones) right after its commit, before
+  the caller answers; the worker job applies whatever a crash left behind."""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from xinyong import clock
+from xinyong.models.outbox import IngestOutbox
+from xinyong.registry import AFTER_COMMIT_HOOKS, load
+
+JOB = "ingest.outbox"
+HOOK = "on_batch_ingested"
+APPLY_AFTER_COMMIT = True   # tests turn it off to stand for a crash between commit and application
+log = logging.getLogger(__name__)
+
+
+def record(session: Session, batch_id: int) -> int:
+    """In the batch's transaction: the rows it owes and the job that applies them. Returns the
+    last row's id (what the ingest applies up to after its commit)."""
+    from xinyong.worker.service import enqueue
+    day = clock.today()
+    rows = [IngestOutbox(batch_id=batch_id, hook=name, day=day) for name in AFTER_COMMIT_HOOKS[HOOK]]
+    session.add_all(rows)
+    session.flush()
+    enqueue(session, JOB, {"batch": batch_id}, dedupe_key=f"{JOB}:{batch_id}")
+    return max(r.id for r in rows)
+
+
+def apply_pending(session: Session, upto: int | None = None, *, commit: bool = True) -> int:
+    """Apply every pending row (up to id ``upto``) in order; with ``commit`` each row and its
+    effects in a transaction of their own, else all in the caller's transaction. Returns how
+    many this call applied."""
+    applied = 0
+    while True:
+        claimed = _claim_next(session, upto)
+        if claimed is None:
+            if commit:
+                session.commit()
+            if not _any_pending(session, upto, commit):
+                return applied
+            continue   # PostgreSQL: lost the first row to another applier, which has now committed it
+        try:
+            getattr(load(claimed.hook), HOOK)(session, claimed.batch_id, today=claimed.day)
+            if commit:
+                session.commit()
+        except BaseException:
+            if commit:
+                session.rollback()
+            raise
+        applied += 1
+
+
+def apply_after_commit(session: Session, upto: int) -> int:
+    """The ingest's own application right after its commit. A failure here loses nothing: the
+    rows stay pending for the worker job queued with the batch."""
+    if not APPLY_AFTER_COMMIT:
+        return 0
+    try:
+        return apply_pending(session, upto)
+    except Exception:
+        log.exception("ingest outbox: applying after commit failed; the worker will retry")
+        session.rollback()
+        return 0
+
+
+def drain_job(payload: dict) -> dict:
+    """Worker job ``ingest.outbox``: everything pending, in order."""
+    from xinyong.db import session_scope
+    with session_scope() as session:
+        return {"applied": apply_pending(session)}
+
+
+def pending(session: Session) -> list[tuple[int, str]]:
+    """(batch id, hook) of the rows not applied yet, in order."""
+    return [tuple(r) for r in session.execute(
+        select(IngestOutbox.batch_id, IngestOutbox.hook).where(IngestOutbox.applied_at.is_(None))
+        .order_by(IngestOutbox.id))]
+
+
+def _claim_next(session: Session, upto: int | None):
+    first = select(func.min(IngestOutbox.id)).where(IngestOutbox.applied_at.is_(None))
+    if upto is not None:
+        first = first.where(IngestOutbox.id <= upto)
+    stmt = (update(IngestOutbox)
+            .where(IngestOutbox.id == first.scalar_subquery(), IngestOutbox.applied_at.is_(None))
+            .values(applied_at=clock.now())
+            .returning(IngestOutbox.batch_id, IngestOutbox.hook, IngestOutbox.day)
+            .execution_options(synchronize_session=False))
+    return session.execute(stmt).first()
+
+
+def _any_pending(session: Session, upto: int | None, commit: bool) -> bool:
+    query = select(IngestOutbox.id).where(IngestOutbox.applied_at.is_(None))
+    if upto is not None:
+        query = query.where(IngestOutbox.id <= upto)
+    found = session.scalar(query.limit(1)) is not None
+    if commit:
+        session.commit()
+    return found
