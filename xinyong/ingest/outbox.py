@@ -21,6 +21,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from xinyong import clock
+from xinyong.models import Batch
 from xinyong.models.outbox import IngestOutbox
 from xinyong.registry import AFTER_COMMIT_HOOKS, load
 
@@ -42,17 +43,17 @@ def record(session: Session, batch_id: int) -> int:
     return max(r.id for r in rows)
 
 
-def apply_pending(session: Session, upto: int | None = None, *, commit: bool = True) -> int:
-    """Apply every pending row (up to id ``upto``) in order; with ``commit`` each row and its
-    effects in a transaction of their own, else all in the caller's transaction. Returns how
-    many this call applied."""
+def apply_pending(session: Session, upto: int | None = None, *, commit: bool = True, batches=None) -> int:
+    """Apply every pending row (up to id ``upto``, of ``batches`` if given: a SELECT of batch
+    ids) in order; with ``commit`` each row and its effects in a transaction of their own, else
+    all in the caller's transaction. Returns how many this call applied."""
     applied = 0
     while True:
-        claimed = _claim_next(session, upto)
+        claimed = _claim_next(session, _pending_filter(upto, batches))
         if claimed is None:
             if commit:
                 session.commit()
-            if not _any_pending(session, upto, commit):
+            if not _any_pending(session, _pending_filter(upto, batches), commit):
                 return applied
             continue   # PostgreSQL: lost the first row to another applier, which has now committed it
         try:
@@ -93,10 +94,26 @@ def pending(session: Session) -> list[tuple[int, str]]:
         .order_by(IngestOutbox.id))]
 
 
-def _claim_next(session: Session, upto: int | None):
-    first = select(func.min(IngestOutbox.id)).where(IngestOutbox.applied_at.is_(None))
+def before_resend(session: Session, agency_id: int, item_code: str) -> int:
+    """In a batch's transaction, before it writes: the pending rows of this agency's earlier
+    batches of this item (normally none: only a crash leaves them). Only those batches' records
+    can be re-sent by this one, and their feed events must come first ("published" before
+    "corrected"), as they did when the hooks ran inside each batch."""
+    earlier = select(Batch.id).where(Batch.agency_id == agency_id, Batch.item_code == item_code)
+    return apply_pending(session, commit=False, batches=earlier)
+
+
+def _pending_filter(upto: int | None, batches) -> list:
+    where = [IngestOutbox.applied_at.is_(None)]
     if upto is not None:
-        first = first.where(IngestOutbox.id <= upto)
+        where.append(IngestOutbox.id <= upto)
+    if batches is not None:
+        where.append(IngestOutbox.batch_id.in_(batches))
+    return where
+
+
+def _claim_next(session: Session, where: list):
+    first = select(func.min(IngestOutbox.id)).where(*where)
     stmt = (update(IngestOutbox)
             .where(IngestOutbox.id == first.scalar_subquery(), IngestOutbox.applied_at.is_(None))
             .values(applied_at=clock.now())
@@ -105,11 +122,8 @@ def _claim_next(session: Session, upto: int | None):
     return session.execute(stmt).first()
 
 
-def _any_pending(session: Session, upto: int | None, commit: bool) -> bool:
-    query = select(IngestOutbox.id).where(IngestOutbox.applied_at.is_(None))
-    if upto is not None:
-        query = query.where(IngestOutbox.id <= upto)
-    found = session.scalar(query.limit(1)) is not None
+def _any_pending(session: Session, where: list, commit: bool) -> bool:
+    found = session.scalar(select(IngestOutbox.id).where(*where).limit(1)) is not None
     if commit:
         session.commit()
     return found

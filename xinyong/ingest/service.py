@@ -207,6 +207,8 @@ def _ingest_frame(session, batch, agency, item, frame, progress) -> BatchOutcome
     # batch of an item, e.g. its historical load) no row can be one: the lookup is skipped
     # (repeats inside the batch are caught by validation, each within its part)
     resends_possible = repository.has_records(session, agency.id, item.code)
+    if resends_possible:   # an earlier batch's feed events before this one's (only a crash leaves them pending)
+        outbox.before_resend(session, agency.id, item.code)
     for n, part in enumerate(_partitions(frame, item)):
         _step(progress, "validate")
         try:
