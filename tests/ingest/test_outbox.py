@@ -104,8 +104,12 @@ def test_applying_twice_changes_nothing(db, session, today):
     _, out = ingest(session, regulator, 6)
     once = effects(session)
     assert once[0] and outbox.pending(session) == []
+    assert outbox_jobs(session) == []                        # applied by the ingest: its job withdrawn
     assert outbox.apply_pending(session) == 0
-    assert Worker(db).run_pending() == 1                     # the job queued with the batch finds nothing left
+    from xinyong.worker.service import enqueue
+    enqueue(session, outbox.JOB)                             # a worker's drain all the same
+    session.commit()
+    assert Worker(db).run_pending() == 1
     assert outbox_jobs(session) == [("done", {"applied": 0})]
     assert effects(session) == once
     runs = session.scalars(select(EvaluationRun.trigger).where(EvaluationRun.trigger == f"batch:{out.batch_id}"))

@@ -12,7 +12,11 @@ triggers are applied after the batch's commit, not inside its transaction.
   outbox order. A row is inserted after the batch's record writes: two batches that touch the
   same record are serialised by its row lock, so their outbox order is their commit order.
 - The ingest applies its own rows (and any earlier pending ones) right after its commit, before
-  the caller answers; the worker job applies whatever a crash left behind."""
+  the caller answers, and withdraws the job if no worker has started it; the worker job applies
+  whatever a crash left behind.
+
+``commit_and_apply`` is a boundary helper (the batch's unit of work), like
+xinyong.ingest.idempotency.submit_once: it commits."""
 from __future__ import annotations
 
 import logging
@@ -39,7 +43,7 @@ def record(session: Session, batch_id: int) -> int:
     rows = [IngestOutbox(batch_id=batch_id, hook=name, day=day) for name in AFTER_COMMIT_HOOKS[HOOK]]
     session.add_all(rows)
     session.flush()
-    enqueue(session, JOB, {"batch": batch_id}, dedupe_key=f"{JOB}:{batch_id}")
+    enqueue(session, JOB, {"batch": batch_id}, dedupe_key=_job_key(batch_id))
     return max(r.id for r in rows)
 
 
@@ -67,17 +71,34 @@ def apply_pending(session: Session, upto: int | None = None, *, commit: bool = T
         applied += 1
 
 
-def apply_after_commit(session: Session, upto: int) -> int:
-    """The ingest's own application right after its commit. A failure here loses nothing: the
-    rows stay pending for the worker job queued with the batch."""
+def commit_and_apply(session: Session, outcome, commit: bool = True):
+    """Commit the batch (with its outbox rows), then apply them: the records and their feed
+    events are both visible when the caller answers. Without ``commit`` (the batch is part of
+    a larger change) the outbox is applied in the caller's transaction."""
+    upto = outcome.outbox_upto
+    if not commit:
+        if upto is not None:
+            apply_pending(session, upto, commit=False)
+            _withdraw(session, outcome.batch_id)
+        return outcome
+    session.commit()
+    if upto is not None and apply_after_commit(session, upto) is not None:
+        _withdraw(session, outcome.batch_id)
+        session.commit()
+    return outcome
+
+
+def apply_after_commit(session: Session, upto: int) -> int | None:
+    """The ingest's own application right after its commit (None: not done). A failure here
+    loses nothing: the rows stay pending for the worker job queued with the batch."""
     if not APPLY_AFTER_COMMIT:
-        return 0
+        return None
     try:
         return apply_pending(session, upto)
     except Exception:
         log.exception("ingest outbox: applying after commit failed; the worker will retry")
         session.rollback()
-        return 0
+        return None
 
 
 def drain_job(payload: dict) -> dict:
@@ -85,6 +106,15 @@ def drain_job(payload: dict) -> dict:
     from xinyong.db import session_scope
     with session_scope() as session:
         return {"applied": apply_pending(session)}
+
+
+def _withdraw(session: Session, batch_id: int) -> None:
+    from xinyong.worker.service import withdraw
+    withdraw(session, _job_key(batch_id))
+
+
+def _job_key(batch_id: int) -> str:
+    return f"{JOB}:{batch_id}"
 
 
 def pending(session: Session) -> list[tuple[int, str]]:

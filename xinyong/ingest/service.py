@@ -3,9 +3,9 @@ and either refused as a whole or split into accepted records and returned rows
 (退回复核, QZ art. 10). A batch is one transaction: a crash leaves no partial batch. A
 refused batch is recorded (status "refused") with its reason only.
 
-By default the ingest commits the caller's session when the batch is written (its own unit of
-work) and then applies the batch's change feed and evaluation from the ingest outbox
-(xinyong/ingest/outbox.py), before it returns. ``commit=False`` (a batch that is part of a
+By default the batch is its own unit of work: the ingest hands the caller's session to the
+outbox's boundary helper (xinyong/ingest/outbox.py ``commit_and_apply``), which commits the
+batch and then applies its change feed and evaluation, before the ingest returns. ``commit=False`` (a batch that is part of a
 larger change, e.g. a commitment breach) keeps everything in the caller's transaction, the
 outbox applied in it too."""
 from __future__ import annotations
@@ -80,9 +80,10 @@ def ingest_file(session: Session, *, data: bytes, filename: str, source_uscc: st
     try:
         frame = read_table(data, filename)
     except IngestFileError as exc:
-        return _finish(session, _audited(session, actor, batch, _refuse(session, batch, exc.code, str(exc))), commit)
-    outcome = _ingest_frame(session, batch, agency, item, frame, progress)
-    return _finish(session, _audited(session, actor, batch, outcome), commit)
+        outcome = _refuse(session, batch, exc.code, str(exc))
+    else:
+        outcome = _ingest_frame(session, batch, agency, item, frame, progress)
+    return outbox.commit_and_apply(session, _audited(session, actor, batch, outcome), commit)
 
 
 def ingest_rows(session: Session, *, rows: list[dict], source_uscc: str, item_code: str,
@@ -95,29 +96,15 @@ def ingest_rows(session: Session, *, rows: list[dict], source_uscc: str, item_co
     batch = _open_batch(session, agency, item.code, "api.json", "api", user_id, change_reason, payload,
                         (idempotency_key, request_sha256))
     if not rows:
-        return _finish(session, _audited(session, actor, batch, _refuse(
-            session, batch, "empty_file", "批次没有数据行 / the batch has no rows")), commit)
-    try:
-        frame = _rows_frame(rows, item, TableLimits.from_settings())
-    except IngestFileError as exc:
-        return _finish(session, _audited(session, actor, batch, _refuse(session, batch, exc.code, str(exc))), commit)
-    return _finish(session, _audited(session, actor, batch, _ingest_frame(session, batch, agency, item, frame, None)),
-                   commit)
-
-
-def _finish(session: Session, outcome: BatchOutcome, commit: bool) -> BatchOutcome:
-    """Commit the batch (with its outbox rows), then apply them: the records and their feed
-    events are both visible when the caller answers. Without ``commit`` the outbox is applied in
-    the caller's transaction."""
-    upto = outcome.outbox_upto
-    if not commit:
-        if upto is not None:
-            outbox.apply_pending(session, upto, commit=False)
-        return outcome
-    session.commit()
-    if upto is not None:
-        outbox.apply_after_commit(session, upto)
-    return outcome
+        outcome = _refuse(session, batch, "empty_file", "批次没有数据行 / the batch has no rows")
+    else:
+        try:
+            frame = _rows_frame(rows, item, TableLimits.from_settings())
+        except IngestFileError as exc:
+            outcome = _refuse(session, batch, exc.code, str(exc))
+        else:
+            outcome = _ingest_frame(session, batch, agency, item, frame, None)
+    return outbox.commit_and_apply(session, _audited(session, actor, batch, outcome), commit)
 
 
 def _audited(session: Session, actor: Principal | None, batch: Batch, outcome: BatchOutcome) -> BatchOutcome:
