@@ -186,3 +186,20 @@ def test_a_resend_after_a_crash_keeps_published_before_corrected(db, session, to
     kinds = [k for k, *_ in effects(session)[0]]
     assert kinds.count("published") == published_count(session, first.batch_id) + 1 > 1
     assert kinds[-1] == "corrected" and kinds.count("corrected") == 1
+
+
+def test_a_batch_inside_a_larger_change_applies_its_outbox_in_that_transaction(db, session, today):
+    today(DAY)
+    regulator, _, _ = world(session)
+    session.commit()
+    from tests.support.builders import penalty_rows
+    from xinyong.ingest.service import ingest_rows
+    out = ingest_rows(session, rows=penalty_rows(3, regulator.uscc), source_uscc=regulator.uscc,
+                      item_code="penalty", commit=False)
+    feed, grades = effects(session)
+    assert len(feed) == published_count(session, out.batch_id) > 0 and grades
+    assert outbox.pending(session) == [] and outbox_jobs(session) == []
+    with other_session(db) as seen:                           # nothing committed yet
+        assert seen.get(Batch, out.batch_id) is None
+    session.rollback()
+    assert effects(session) == ([], []) and session.get(Batch, out.batch_id) is None
