@@ -5,9 +5,9 @@ refused batch is recorded (status "refused") with its reason only.
 
 By default the batch is its own unit of work: the ingest hands the caller's session to the
 outbox's boundary helper (xinyong/ingest/outbox.py ``commit_and_apply``), which commits the
-batch and then applies its change feed and evaluation, before the ingest returns. ``commit=False`` (a batch that is part of a
-larger change, e.g. a commitment breach) keeps everything in the caller's transaction, the
-outbox applied in it too."""
+batch and then applies its change feed and evaluation, before the ingest returns.
+``commit=False`` (a batch that is part of a larger change, e.g. a commitment breach) keeps
+everything in the caller's transaction, the outbox applied in it too."""
 from __future__ import annotations
 
 import dataclasses
