@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from tests.feed.support import ingest, published_count, world
 from tests.support.builders import agency
-from xinyong import clock
 from xinyong.db import session_factory
 from xinyong.evaluation import hooks as evaluation_hooks
 from xinyong.feed import hooks as feed_hooks
@@ -155,7 +154,8 @@ def test_two_batches_are_applied_in_commit_order(db, session, today, crashed):
     other = agency(session, seed=8, name="泉州市生态环境局")    # another sender: nothing to apply before its batch
     _, first = ingest(session, regulator, 4, seed=1, prefix="泉市监罚甲")
     _, second = ingest(session, other, 4, seed=2, prefix="泉环罚乙")
-    assert [b for b, _ in outbox.pending(session)] == [first.batch_id] * len(HOOKS) + [second.batch_id] * len(HOOKS)
+    owed = [first.batch_id] * len(HOOKS) + [second.batch_id] * len(HOOKS)
+    assert [b for b, _ in outbox.pending(session)] == owed
     assert Worker(db).run_pending() == 2                     # the first job drains both batches, in order
     assert outbox_jobs(session) == [("done", {"applied": 2 * len(HOOKS)}), ("done", {"applied": 0})]
     batch_of = dict(session.execute(select(FeedEvent.id, FeedEvent.record_id)).all())
