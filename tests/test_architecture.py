@@ -100,3 +100,7 @@ def test_every_registered_module_exists_and_exposes_its_entry_point():
     for hook, modules in registry.HOOKS.items():
         for module in modules:
             assert callable(getattr(registry.load(module), hook, None)), f"{module}.{hook}"
+    for hook, modules in registry.AFTER_COMMIT_HOOKS.items():   # the ingest outbox passes today=
+        for module in modules:
+            assert "today" in inspect.signature(getattr(registry.load(module), hook)).parameters, f"{module}.{hook}"
+            assert module not in registry.HOOKS[hook], f"{module}.{hook} runs once, inside or after the commit"

@@ -55,6 +55,7 @@ JOBS = {
     "transparency": "xinyong.worker.tasks:tree_head",
     "feed.deadlines": "xinyong.worker.tasks:feed_deadlines",
     "evaluation.recompute": "xinyong.worker.tasks:evaluation_recompute",
+    "ingest.outbox": "xinyong.ingest.outbox:drain_job",
 }
 
 
@@ -72,8 +73,7 @@ def load(name: str) -> ModuleType:
 #   on_objection_opened / on_objection_closed(session, subject_id: int, record_ids: list[int], today) -> None
 #   on_tree_head_signed(session, head: dict) -> None                the published document of a new signed tree head
 HOOKS = {
-    "on_batch_ingested": ("xinyong.lists.hooks", "xinyong.feed.hooks", "xinyong.evaluation.hooks",
-                          "xinyong.objections.hooks"),
+    "on_batch_ingested": ("xinyong.lists.hooks", "xinyong.objections.hooks"),
     "on_records_repaired": ("xinyong.lists.hooks", "xinyong.measures.hooks", "xinyong.feed.hooks",
                             "xinyong.evaluation.hooks"),
     "on_repair_revoked": ("xinyong.lists.hooks", "xinyong.feed.hooks", "xinyong.evaluation.hooks"),
@@ -81,6 +81,15 @@ HOOKS = {
     "on_objection_opened": ("xinyong.feed.hooks",),
     "on_objection_closed": ("xinyong.feed.hooks",),
     "on_tree_head_signed": ("xinyong.feed.hooks",),
+}
+
+
+# Hooks of a batch applied after its commit from the ingest outbox (xinyong/ingest/outbox.py,
+# issue 14 point 1), in this order, each as on_batch_ingested(session, batch_id, today=<the
+# day of the batch's commit>) in a transaction that also marks it applied. The in-transaction
+# ones above are those a reader must never see out of step with the records (docs/WORKER.md).
+AFTER_COMMIT_HOOKS = {
+    "on_batch_ingested": ("xinyong.feed.hooks", "xinyong.evaluation.hooks"),
 }
 
 

@@ -134,7 +134,8 @@ def breach(session: Session, principal: Principal, commitment_id: int, facts: st
            "legal_basis": f"{rule.citation}；承诺书 {c.commitment_no}", "source_agency_uscc": agency.uscc,
            "explicit_severity": severity or rule.value["severity"]}
     outcome = ingest_rows(session, rows=[row], source_uscc=agency.uscc, item_code=rule.value["item"],
-                          user_id=principal.user_id, change_reason=f"违诺认定 commitment {c.id}", actor=principal)
+                          user_id=principal.user_id, change_reason=f"违诺认定 commitment {c.id}", actor=principal,
+                          commit=False)   # the breach and its record are one change
     if outcome.status != "completed" or outcome.accepted != 1:
         zh, en = repository.first_rejection(session, outcome.batch_id) or (outcome.error_message, outcome.error_message)
         raise InvalidInput(f"违诺信息未通过校验：{zh}（批次 {outcome.batch_id}）", code="breach_record_refused",

@@ -23,9 +23,11 @@ def _model():
         return None
 
 
-def on_batch_ingested(session: Session, batch_id: int) -> None:
+def on_batch_ingested(session: Session, batch_id: int, today: dt.date | None = None) -> None:
     """A small batch names its subjects (index lookups); a large one is one set-based scope,
-    its subjects staged once and joined in each statement (bound id lists cost more per subject)."""
+    its subjects staged once and joined in each statement (bound id lists cost more per subject).
+    Applied after the batch's commit (the ingest outbox); ``today`` (the day of that commit) is
+    not used: the subjects are evaluated as they stand when it is applied."""
     model = _model()
     if model is None:
         return

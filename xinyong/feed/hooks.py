@@ -11,11 +11,12 @@ from xinyong.feed import repository, rules
 from xinyong.feed.service import emit, emit_for_records, feed_citation
 
 
-def on_batch_ingested(session: Session, batch_id: int) -> None:
+def on_batch_ingested(session: Session, batch_id: int, today: dt.date | None = None) -> None:
     """A batch's records in public view today (a 2019 penalty loaded today is not): new ones are "published", re-sent decisions that changed
     a record (version > 1, rewritten by this batch) are "corrected". Unchanged re-sends keep their
-    earlier batch id and emit nothing."""
-    today = clock.today()
+    earlier batch id and emit nothing. Applied after the batch's commit (the ingest outbox) with
+    ``today`` the day of that commit."""
+    today = today or clock.today()
     repository.insert_record_events(
         session, "CASE WHEN r.version > 1 THEN 'corrected' ELSE 'published' END",
         f"r.batch_id = :batch_id AND {repository.emit_condition('published')}", {"batch_id": batch_id, "on": today},

@@ -1,7 +1,13 @@
 """Aggregation (归集): a registered agency's batch is read, checked against the catalogue,
 and either refused as a whole or split into accepted records and returned rows
-(退回复核, QZ art. 10). Everything happens in the caller's transaction: a crash leaves
-no partial batch. A refused batch is recorded (status "refused") with its reason only."""
+(退回复核, QZ art. 10). A batch is one transaction: a crash leaves no partial batch. A
+refused batch is recorded (status "refused") with its reason only.
+
+By default the batch is its own unit of work: the ingest hands the caller's session to the
+outbox's boundary helper (xinyong/ingest/outbox.py ``commit_and_apply``), which commits the
+batch and then applies its change feed and evaluation, before the ingest returns.
+``commit=False`` (a batch that is part of a larger change, e.g. a commitment breach) keeps
+everything in the caller's transaction, the outbox applied in it too."""
 from __future__ import annotations
 
 import dataclasses
@@ -21,7 +27,7 @@ from xinyong.disclosure.rules import (
     penalty_publicity_frame,
     penalty_sector_frame,
 )
-from xinyong.ingest import repository
+from xinyong.ingest import outbox, repository
 from xinyong.ingest.readers import IngestFileError, TableLimits, check_columns, read_table
 from xinyong.ingest.rules import BatchRefused, ValidationResult, validate
 from xinyong.kit.access import Principal
@@ -49,15 +55,18 @@ class BatchOutcome:
     error_message: str | None = None
     ignored_columns: list[str] = dataclasses.field(default_factory=list)
     refused_columns: list[dict] = dataclasses.field(default_factory=list)
+    outbox_upto: int | None = dataclasses.field(default=None, repr=False, compare=False)  # the batch's last outbox row
 
     def as_dict(self) -> dict:
-        return {"batch": self.batch_id, **dataclasses.asdict(self)}
+        body = {"batch": self.batch_id, **dataclasses.asdict(self)}
+        body.pop("outbox_upto")
+        return body
 
 
 def ingest_file(session: Session, *, data: bytes, filename: str, source_uscc: str, item_code: str,
                 channel: str = "cli", user_id: int | None = None, change_reason: str | None = None,
                 progress=None, actor: Principal | None = None, idempotency_key: str | None = None,
-                request_sha256: str | None = None) -> BatchOutcome:
+                request_sha256: str | None = None, commit: bool = True) -> BatchOutcome:
     """Ingest one file. Raises for a caller error (unknown agency or item, too large);
     returns a refused outcome for a file the agency must fix. An idempotency key is stored on
     the batch row (xinyong.ingest.idempotency)."""
@@ -72,27 +81,31 @@ def ingest_file(session: Session, *, data: bytes, filename: str, source_uscc: st
     try:
         frame = read_table(data, filename)
     except IngestFileError as exc:
-        return _audited(session, actor, batch, _refuse(session, batch, exc.code, str(exc)))
-    return _audited(session, actor, batch, _ingest_frame(session, batch, agency, item, frame, progress))
+        outcome = _refuse(session, batch, exc.code, str(exc))
+    else:
+        outcome = _ingest_frame(session, batch, agency, item, frame, progress)
+    return outbox.commit_and_apply(session, _audited(session, actor, batch, outcome), commit)
 
 
 def ingest_rows(session: Session, *, rows: list[dict], source_uscc: str, item_code: str,
                 user_id: int | None = None, change_reason: str | None = None,
                 actor: Principal | None = None, idempotency_key: str | None = None,
-                request_sha256: str | None = None) -> BatchOutcome:
+                request_sha256: str | None = None, commit: bool = True) -> BatchOutcome:
     """The JSON API: rows keyed by the catalogue's Chinese headers (or field codes)."""
     agency, item = _source_and_item(session, source_uscc, item_code)
     payload = repr(rows).encode()
     batch = _open_batch(session, agency, item.code, "api.json", "api", user_id, change_reason, payload,
                         (idempotency_key, request_sha256))
     if not rows:
-        return _audited(session, actor, batch,
-                        _refuse(session, batch, "empty_file", "批次没有数据行 / the batch has no rows"))
-    try:
-        frame = _rows_frame(rows, item, TableLimits.from_settings())
-    except IngestFileError as exc:
-        return _audited(session, actor, batch, _refuse(session, batch, exc.code, str(exc)))
-    return _audited(session, actor, batch, _ingest_frame(session, batch, agency, item, frame, None))
+        outcome = _refuse(session, batch, "empty_file", "批次没有数据行 / the batch has no rows")
+    else:
+        try:
+            frame = _rows_frame(rows, item, TableLimits.from_settings())
+        except IngestFileError as exc:
+            outcome = _refuse(session, batch, exc.code, str(exc))
+        else:
+            outcome = _ingest_frame(session, batch, agency, item, frame, None)
+    return outbox.commit_and_apply(session, _audited(session, actor, batch, outcome), commit)
 
 
 def _audited(session: Session, actor: Principal | None, batch: Batch, outcome: BatchOutcome) -> BatchOutcome:
@@ -184,6 +197,8 @@ def _ingest_frame(session, batch, agency, item, frame, progress) -> BatchOutcome
     # batch of an item, e.g. its historical load) no row can be one: the lookup is skipped
     # (repeats inside the batch are caught by validation, each within its part)
     resends_possible = repository.has_records(session, agency.id, item.code)
+    if resends_possible:   # an earlier batch's feed events before this one's (only a crash leaves them pending)
+        outbox.before_resend(session, agency.id, item.code)
     for n, part in enumerate(_partitions(frame, item)):
         _step(progress, "validate")
         try:
@@ -201,10 +216,11 @@ def _ingest_frame(session, batch, agency, item, frame, progress) -> BatchOutcome
     refused = [{"column": h, "class": c, "citation": cit} for h, c, cit in first.refused_columns]
     _complete(session, batch, frame.height, totals, {"ignored_columns": first.ignored_columns,
                                                      "refused_columns": refused})
-    run_hook("on_batch_ingested", session, batch.id)   # change feed, evaluation (xinyong/registry.py)
+    run_hook("on_batch_ingested", session, batch.id)   # red-list ends, rights notices: in this transaction
+    upto = outbox.record(session, batch.id)            # change feed, evaluation: after the commit
     _step(progress, "done")
     return BatchOutcome(batch_id=batch.id, status="completed", item=item.code, total_rows=frame.height,
-                        ignored_columns=first.ignored_columns, refused_columns=refused, **totals)
+                        ignored_columns=first.ignored_columns, refused_columns=refused, outbox_upto=upto, **totals)
 
 
 def _partitions(frame: pl.DataFrame, item):

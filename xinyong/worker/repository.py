@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
@@ -33,6 +33,14 @@ def insert_job(session: Session, *, kind: str, payload: dict, run_at: dt.datetim
     if dedupe_key is not None:
         stmt = stmt.on_conflict_do_nothing(index_elements=["dedupe_key"])
     return session.execute(stmt.returning(J.c.id)).scalar()
+
+
+def delete_queued(session: Session, dedupe_key: str) -> bool:
+    """Drop the job of this key if no worker has started it (a claim in progress on PostgreSQL
+    holds its row: the DELETE waits, then finds it running and leaves it)."""
+    result = session.execute(delete(J).where(J.c.dedupe_key == dedupe_key, J.c.status == "queued",
+                                             J.c.attempts == 0))
+    return result.rowcount > 0
 
 
 def _claimable(now: dt.datetime):

@@ -25,6 +25,12 @@ def enqueue(session: Session, kind: str, payload: dict | None = None, *, dedupe_
     return job_id
 
 
+def withdraw(session: Session, dedupe_key: str) -> bool:
+    """Withdraw a queued job whose work was done another way before any worker started it (the
+    ingest outbox applied by the request that queued it). A started job is left to finish."""
+    return repository.delete_queued(session, dedupe_key)
+
+
 def fire_due_schedules(session: Session, now: dt.datetime | None = None) -> list[str]:
     """Every schedule in the settings whose time has come is moved on to its next firing and
     its job queued, in this transaction. Compare-and-set on the schedule row: of any number of

@@ -1,0 +1,205 @@
+"""The ingest outbox (issue 14 point 1) on both backends: a batch commits its outbox rows with
+its records; the change feed and the evaluation applied after the commit are exactly the hooks'
+effects; applying again changes nothing; a crash between commit and application loses nothing
+(the worker job applies it); two batches are applied in order."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from tests.feed.support import ingest, published_count, world
+from tests.support.builders import agency
+from xinyong.db import session_factory
+from xinyong.evaluation import hooks as evaluation_hooks
+from xinyong.feed import hooks as feed_hooks
+from xinyong.ingest import outbox
+from xinyong.models import Batch, FeedEvent
+from xinyong.models.evaluation import EvaluationResult, EvaluationRun
+from xinyong.models.outbox import IngestOutbox
+from xinyong.models.worker import WorkerJob
+from xinyong.registry import AFTER_COMMIT_HOOKS
+from xinyong.worker.runner import Worker
+
+DAY = "2026-11-23"
+HOOKS = list(AFTER_COMMIT_HOOKS["on_batch_ingested"])
+
+
+@pytest.fixture(autouse=True)
+def only_queued_jobs(db, monkeypatch):
+    """The worker runs the jobs queued by the ingests, no schedule of its own."""
+    from xinyong.config import reset_settings
+    monkeypatch.setenv("XINYONG_WORKER_SCHEDULES",
+                       "sweep=off,transparency=off,feed.deadlines=off,evaluation.recompute=off")
+    reset_settings()
+
+
+def outbox_jobs(session) -> list[tuple[str, dict | None]]:
+    session.expire_all()
+    return [(j.status, j.result) for j in session.scalars(select(WorkerJob).where(WorkerJob.kind == outbox.JOB)
+                                                          .order_by(WorkerJob.id))]
+
+
+@pytest.fixture
+def crashed(monkeypatch):
+    """The process dies between the batch's commit and its own application of the outbox."""
+    monkeypatch.setattr(outbox, "APPLY_AFTER_COMMIT", False)
+
+
+def effects(session) -> tuple[list, list]:
+    feed = [(e.kind, e.record_id, e.subject_id, e.occurred_on, e.details.get("version"))
+            for e in session.scalars(select(FeedEvent).order_by(FeedEvent.id))]
+    grades = sorted(session.execute(select(EvaluationResult.subject_id, EvaluationResult.score,
+                                           EvaluationResult.grade)).all())
+    return feed, grades
+
+
+def other_session(db):
+    return session_factory(db)()
+
+
+def test_an_ingest_commits_its_outbox_rows_and_job_with_the_batch(db, session, today, crashed):
+    today(DAY)
+    regulator, _, _ = world(session)
+    _, out = ingest(session, regulator, 5)
+    with other_session(db) as seen:   # another connection: only what was committed
+        assert seen.get(Batch, out.batch_id).status == "completed"
+        assert outbox.pending(seen) == [(out.batch_id, hook) for hook in HOOKS]
+        job = seen.scalar(select(WorkerJob).where(WorkerJob.kind == outbox.JOB))
+        assert job.status == "queued" and job.payload == {"batch": out.batch_id}
+        assert seen.scalars(select(FeedEvent)).first() is None
+
+
+def test_a_refused_batch_owes_nothing(session, today):
+    today(DAY)
+    regulator, _, _ = world(session)
+    from xinyong.ingest.service import ingest_rows
+    out = ingest_rows(session, rows=[], source_uscc=regulator.uscc, item_code="penalty")
+    assert out.status == "refused"
+    assert session.scalars(select(IngestOutbox)).first() is None
+
+
+def test_after_commit_gives_exactly_the_hooks_effects(session, today, crashed):
+    today(DAY)
+    regulator, _, _ = world(session)
+    _, out = ingest(session, regulator, 8)
+    before = effects(session)
+    assert before == ([], [])
+    feed_hooks.on_batch_ingested(session, out.batch_id)          # what the hooks did inside the batch
+    evaluation_hooks.on_batch_ingested(session, out.batch_id)
+    inside = effects(session)
+    session.rollback()
+    assert effects(session) == before
+    assert outbox.apply_pending(session) == len(HOOKS)
+    after = effects(session)
+    assert after == inside
+    assert len(after[0]) == published_count(session, out.batch_id) > 0 and after[1]
+
+
+def test_applying_twice_changes_nothing(db, session, today):
+    today(DAY)
+    regulator, _, _ = world(session)
+    _, out = ingest(session, regulator, 6)
+    once = effects(session)
+    assert once[0] and outbox.pending(session) == []
+    assert outbox_jobs(session) == []                        # applied by the ingest: its job withdrawn
+    assert outbox.apply_pending(session) == 0
+    from xinyong.worker.service import enqueue
+    enqueue(session, outbox.JOB)                             # a worker's drain all the same
+    session.commit()
+    assert Worker(db).run_pending() == 1
+    assert outbox_jobs(session) == [("done", {"applied": 0})]
+    assert effects(session) == once
+    runs = session.scalars(select(EvaluationRun.trigger).where(EvaluationRun.trigger == f"batch:{out.batch_id}"))
+    assert len(list(runs)) == 1
+
+
+def test_a_crash_after_commit_loses_nothing(db, session, today, crashed):
+    today(DAY)
+    regulator, _, _ = world(session)
+    _, out = ingest(session, regulator, 6)
+    assert effects(session) == ([], [])
+    today("2026-11-24")                                       # the worker comes the next day
+    assert Worker(db).run_pending() == 1
+    assert outbox_jobs(session) == [("done", {"applied": len(HOOKS)})]
+    feed, grades = effects(session)
+    assert len(feed) == published_count(session, out.batch_id) > 0 and grades
+    assert {e[3] for e in feed} == {dt.date(2026, 11, 23)}    # the events keep the batch's day
+    assert outbox.pending(session) == []
+
+
+def test_a_crash_inside_one_hook_keeps_it_pending_and_applies_the_rest_once(db, session, today, monkeypatch):
+    today(DAY)
+    regulator, _, _ = world(session)
+
+    def dies(*args, **kwargs):
+        raise RuntimeError("killed while evaluating")
+    alive = evaluation_hooks.on_batch_ingested
+    monkeypatch.setattr(evaluation_hooks, "on_batch_ingested", dies)
+    _, out = ingest(session, regulator, 6)
+    feed, grades = effects(session)
+    assert feed and not grades                                # the feed committed, the evaluation rolled back
+    assert outbox.pending(session) == [(out.batch_id, "xinyong.evaluation.hooks")]
+    monkeypatch.setattr(evaluation_hooks, "on_batch_ingested", alive)
+    assert Worker(db).run_pending() == 1
+    assert outbox_jobs(session) == [("done", {"applied": 1})]
+    again, grades = effects(session)
+    assert again == feed and grades and outbox.pending(session) == []
+
+
+def test_two_batches_are_applied_in_commit_order(db, session, today, crashed):
+    today(DAY)
+    regulator, _, _ = world(session)
+    other = agency(session, seed=8, name="泉州市生态环境局")    # another sender: nothing to apply before its batch
+    _, first = ingest(session, regulator, 4, seed=1, prefix="泉市监罚甲")
+    _, second = ingest(session, other, 4, seed=2, prefix="泉环罚乙")
+    owed = [first.batch_id] * len(HOOKS) + [second.batch_id] * len(HOOKS)
+    assert [b for b, _ in outbox.pending(session)] == owed
+    assert Worker(db).run_pending() == 2                     # the first job drains both batches, in order
+    assert outbox_jobs(session) == [("done", {"applied": 2 * len(HOOKS)}), ("done", {"applied": 0})]
+    batch_of = dict(session.execute(select(FeedEvent.id, FeedEvent.record_id)).all())
+    from xinyong.models import Record
+    record_batch = dict(session.execute(select(Record.id, Record.batch_id)).all())
+    order = [record_batch[batch_of[i]] for i in sorted(batch_of)]
+    assert order == sorted(order) and set(order) == {first.batch_id, second.batch_id}
+    runs = list(session.scalars(select(EvaluationRun.trigger).where(EvaluationRun.kind == "incremental")
+                                .order_by(EvaluationRun.id)))
+    assert runs == [f"batch:{first.batch_id}", f"batch:{second.batch_id}"]
+    applied = list(session.scalars(select(IngestOutbox.applied_at).order_by(IngestOutbox.id)))
+    assert applied == sorted(applied)
+
+
+def test_a_resend_after_a_crash_keeps_published_before_corrected(db, session, today, crashed):
+    today(DAY)
+    regulator, _, _ = world(session)
+    rows, first = ingest(session, regulator, 3)
+    rows[0] = {**rows[0], **{k: v + "（更正）" for k, v in rows[0].items() if k.startswith("违法行为类型")}}
+    from tests.support.builders import to_csv
+    from xinyong.ingest.service import ingest_file
+    second = ingest_file(session, data=to_csv(rows), filename="p2.csv", source_uscc=regulator.uscc,
+                         item_code="penalty", change_reason="更正违法行为类型")
+    assert second.updated == 1
+    assert [b for b, _ in outbox.pending(session)] == [second.batch_id] * len(HOOKS)  # the first applied by the second
+    Worker(db).run_pending()
+    session.expire_all()
+    kinds = [k for k, *_ in effects(session)[0]]
+    assert kinds.count("published") == published_count(session, first.batch_id) + 1 > 1
+    assert kinds[-1] == "corrected" and kinds.count("corrected") == 1
+
+
+def test_a_batch_inside_a_larger_change_applies_its_outbox_in_that_transaction(db, session, today):
+    today(DAY)
+    regulator, _, _ = world(session)
+    session.commit()
+    from tests.support.builders import penalty_rows
+    from xinyong.ingest.service import ingest_rows
+    out = ingest_rows(session, rows=penalty_rows(3, regulator.uscc), source_uscc=regulator.uscc,
+                      item_code="penalty", commit=False)
+    feed, grades = effects(session)
+    assert len(feed) == published_count(session, out.batch_id) > 0 and grades
+    assert outbox.pending(session) == [] and outbox_jobs(session) == []
+    with other_session(db) as seen:                           # nothing committed yet
+        assert seen.get(Batch, out.batch_id) is None
+    session.rollback()
+    assert effects(session) == ([], []) and session.get(Batch, out.batch_id) is None

@@ -1,0 +1,159 @@
+"""The ingest outbox (issue 14 point 1): the change feed and the incremental evaluation a batch
+triggers are applied after the batch's commit, not inside its transaction.
+
+- ``record`` (in the batch's transaction) writes one ``ingest_outbox`` row per after-commit hook
+  (xinyong.registry.AFTER_COMMIT_HOOKS) and queues a worker job (kind ``ingest.outbox``): both
+  exist exactly when the batch does.
+- ``apply_pending`` applies pending rows in id order. Each row is claimed by setting its
+  ``applied_at`` in the transaction that writes the hook's effects, so a crash before that
+  commit leaves the row pending (nothing lost) and a committed row is never claimed again
+  (nothing applied twice). Two appliers on PostgreSQL: the second waits on the first's row lock,
+  finds the row applied and moves on; neither overtakes the other, so each hook sees batches in
+  outbox order. A row is inserted after the batch's record writes: two batches that touch the
+  same record are serialised by its row lock, so their outbox order is their commit order.
+- The ingest applies its own rows (and any earlier pending ones) right after its commit, before
+  the caller answers, and withdraws the job if no worker has started it; the worker job applies
+  whatever a crash left behind.
+
+``commit_and_apply`` is a boundary helper (the batch's unit of work), like
+xinyong.ingest.idempotency.submit_once: it commits."""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from xinyong import clock
+from xinyong.models import Batch
+from xinyong.models.outbox import IngestOutbox
+from xinyong.registry import AFTER_COMMIT_HOOKS, load
+
+JOB = "ingest.outbox"
+HOOK = "on_batch_ingested"
+APPLY_AFTER_COMMIT = True   # tests turn it off to stand for a crash between commit and application
+log = logging.getLogger(__name__)
+
+
+def record(session: Session, batch_id: int) -> int:
+    """In the batch's transaction: the rows it owes and the job that applies them. Returns the
+    last row's id (what the ingest applies up to after its commit)."""
+    from xinyong.worker.service import enqueue
+    day = clock.today()
+    rows = [IngestOutbox(batch_id=batch_id, hook=name, day=day) for name in AFTER_COMMIT_HOOKS[HOOK]]
+    session.add_all(rows)
+    session.flush()
+    enqueue(session, JOB, {"batch": batch_id}, dedupe_key=_job_key(batch_id))
+    return max(r.id for r in rows)
+
+
+def apply_pending(session: Session, upto: int | None = None, *, commit: bool = True, batches=None) -> int:
+    """Apply every pending row (up to id ``upto``, of ``batches`` if given: a SELECT of batch
+    ids) in order; with ``commit`` each row and its effects in a transaction of their own, else
+    all in the caller's transaction. Returns how many this call applied."""
+    applied = 0
+    while True:
+        claimed = _claim_next(session, _pending_filter(upto, batches))
+        if claimed is None:
+            if commit:
+                session.commit()
+            if not _any_pending(session, _pending_filter(upto, batches), commit):
+                return applied
+            continue   # PostgreSQL: lost the first row to another applier, which has now committed it
+        try:
+            getattr(load(claimed.hook), HOOK)(session, claimed.batch_id, today=claimed.day)
+            if commit:
+                session.commit()
+        except BaseException:
+            if commit:
+                session.rollback()
+            raise
+        applied += 1
+
+
+def commit_and_apply(session: Session, outcome, commit: bool = True):
+    """Commit the batch (with its outbox rows), then apply them: the records and their feed
+    events are both visible when the caller answers. Without ``commit`` (the batch is part of
+    a larger change) the outbox is applied in the caller's transaction."""
+    upto = outcome.outbox_upto
+    if not commit:
+        if upto is not None:
+            apply_pending(session, upto, commit=False)
+            _withdraw(session, outcome.batch_id)
+        return outcome
+    session.commit()
+    if upto is not None and apply_after_commit(session, upto) is not None:
+        _withdraw(session, outcome.batch_id)
+        session.commit()
+    return outcome
+
+
+def apply_after_commit(session: Session, upto: int) -> int | None:
+    """The ingest's own application right after its commit (None: not done). A failure here
+    loses nothing: the rows stay pending for the worker job queued with the batch."""
+    if not APPLY_AFTER_COMMIT:
+        return None
+    try:
+        return apply_pending(session, upto)
+    except Exception:
+        log.exception("ingest outbox: applying after commit failed; the worker will retry")
+        session.rollback()
+        return None
+
+
+def drain_job(payload: dict) -> dict:
+    """Worker job ``ingest.outbox``: everything pending, in order."""
+    from xinyong.db import session_scope
+    with session_scope() as session:
+        return {"applied": apply_pending(session)}
+
+
+def _withdraw(session: Session, batch_id: int) -> None:
+    from xinyong.worker.service import withdraw
+    withdraw(session, _job_key(batch_id))
+
+
+def _job_key(batch_id: int) -> str:
+    return f"{JOB}:{batch_id}"
+
+
+def pending(session: Session) -> list[tuple[int, str]]:
+    """(batch id, hook) of the rows not applied yet, in order."""
+    return [tuple(r) for r in session.execute(
+        select(IngestOutbox.batch_id, IngestOutbox.hook).where(IngestOutbox.applied_at.is_(None))
+        .order_by(IngestOutbox.id))]
+
+
+def before_resend(session: Session, agency_id: int, item_code: str) -> int:
+    """In a batch's transaction, before it writes: the pending rows of this agency's earlier
+    batches of this item (normally none: only a crash leaves them). Only those batches' records
+    can be re-sent by this one, and their feed events must come first ("published" before
+    "corrected"), as they did when the hooks ran inside each batch."""
+    earlier = select(Batch.id).where(Batch.agency_id == agency_id, Batch.item_code == item_code)
+    return apply_pending(session, commit=False, batches=earlier)
+
+
+def _pending_filter(upto: int | None, batches) -> list:
+    where = [IngestOutbox.applied_at.is_(None)]
+    if upto is not None:
+        where.append(IngestOutbox.id <= upto)
+    if batches is not None:
+        where.append(IngestOutbox.batch_id.in_(batches))
+    return where
+
+
+def _claim_next(session: Session, where: list):
+    first = select(func.min(IngestOutbox.id)).where(*where)
+    stmt = (update(IngestOutbox)
+            .where(IngestOutbox.id == first.scalar_subquery(), IngestOutbox.applied_at.is_(None))
+            .values(applied_at=clock.now())
+            .returning(IngestOutbox.batch_id, IngestOutbox.hook, IngestOutbox.day)
+            .execution_options(synchronize_session=False))
+    return session.execute(stmt).first()
+
+
+def _any_pending(session: Session, where: list, commit: bool) -> bool:
+    found = session.scalar(select(IngestOutbox.id).where(*where).limit(1)) is not None
+    if commit:
+        session.commit()
+    return found
