@@ -9,7 +9,7 @@ import re
 from sqlalchemy import select
 
 from tests.reports.support import my_report, pdf_of, text_of
-from xinyong.models import AccessLog, Record
+from xinyong.models import Record
 from xinyong.models.report import IssuedReport
 from xinyong.repair.service import change_record
 
@@ -30,7 +30,6 @@ def _data(session) -> list[str]:
     values += list(session.scalars(select(Agency.name))) + list(session.scalars(select(Subject.name)))
     from xinyong.models.history import History
     values += [v for v in session.scalars(select(History.change_reason)) if v]
-    values += [v for v in session.scalars(select(AccessLog.purpose)) if v]   # the purpose as the access log recorded it
     return [v for v in values if v]
 
 
@@ -61,7 +60,8 @@ def test_an_english_report_speaks_english_and_verifies_by_code_and_by_file(clien
         by_file = client.post("/api/v1/reports/verify", files={"file": ("r.pdf", pdf, "application/pdf")}).json()
         assert by_file["outcome"] == "authentic" and by_file["code"] == issued["code"]
     full = text_of(pdf_of(client, headers, my_report(client, headers, "full", lang="en").json()["id"]))
-    assert "underobjection" in full and "异议受理：核查处罚金额" in full
+    assert "underobjection" in full and "异议受理：核查处罚金额" in full   # the reason as recorded
+    assert "owncreditreport" in full and "本人信用报告" not in full    # the platform's own logged purpose, in words
 
 
 def test_the_report_follows_the_page_language_and_chinese_stays_the_default(client, world, session):

@@ -267,7 +267,7 @@ def access_sections(session: Session, subject_id: int, policy: rules.ReportPolic
     latest = [[t(lang, f"col.{c}") for c in ("time", "querier", "basis", "purpose", "outcome")]]
     for log, org in recent:
         latest.append([local_time(log.at), org or _querier(log.role, lang), word("basis", log.basis_kind, lang),
-                       (log.purpose or "—")[:30], _outcome(log.allowed, lang)])
+                       _purpose(log.purpose, lang)[:30], _outcome(log.allowed, lang)])
     return [Section(heading=t(lang, "access"), paragraphs=[t(lang, "access_lead", days=days)], table=by_who),
             Section(heading=t(lang, "access_latest", n=len(recent)), table=latest)]
 
@@ -276,6 +276,15 @@ def _querier(role: str, lang: str = "zh") -> str:
     """Who queried, when no organisation did: the subject itself, or the service window."""
     actor = word("actor", "self" if role == "subject" else role, lang)
     return actor if actor != "—" else word("role", role, lang)
+
+
+def _purpose(purpose: str | None, lang: str = "zh") -> str:
+    """A purpose as logged: the platform's own words for a subject's own report in the report's
+    language; a purpose someone gave stays as given."""
+    own = {zh: kind for kind, zh in rules.PURPOSE.items()}
+    if lang != "zh" and purpose in own:
+        return t(lang, f"purpose.{own[purpose]}")
+    return purpose or "—"
 
 
 def _outcome(allowed: bool, lang: str = "zh") -> str:

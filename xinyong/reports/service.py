@@ -29,7 +29,7 @@ from xinyong.reports import repository, rules, signing
 from xinyong.reports.render import Stamp, render
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
-PURPOSE = {"full": "本人信用报告", "special": "专项信用报告"}
+PURPOSE = rules.PURPOSE
 KIND_PREFIX = {"full": "QB", "public": "GK", "special": "ZX"}
 CODE_IN_PDF = re.compile(rb"XYRPT-([A-Z2-7]{20})")
 
