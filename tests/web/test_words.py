@@ -2,11 +2,15 @@
 
 On the demo city, as the public and as one demo account of every role, in zh and in en, this
 reads every GET page of the app's route table (those with path parameters through the links the
-pages show), every PDF a page links to (decision documents) and every kind of credit report, and
-fails on a citation in machine form, an internal code, or the other language's script (rules in
+pages show), every PDF a page links to (decision documents) and every kind of credit report in
+each language it is issued in (zh and en: an English report is read as English, so Chinese
+interface words in it fail; recorded data stays as recorded), and fails on a citation in machine form, an internal code, or the other language's script (rules in
 words_check.py). Each finding names the page (role, language, URL) and the string, so a new page
 that speaks the wrong language is fixed where it is named. Any GET page route never reached by
-the crawl fails too (teach START_PAGES a way to it)."""
+the crawl fails too (teach START_PAGES a way to it).
+
+Decision documents (文书, xinyong/documents/) are read as Chinese only: they are legal instruments
+whose Chinese text is authoritative, so they are issued in Chinese alone."""
 from __future__ import annotations
 
 import os
@@ -180,13 +184,13 @@ class Crawl:
         text = page_text(html, lang)
         self.found += [Finding(where, *f) for f in findings(text.chunks, text.alone, lang, self.data, self.codes)]
 
-    def pdf(self, where: Where, content: bytes) -> None:
-        """Documents and reports are issued in Chinese (the language of the record); read as zh."""
+    def pdf(self, where: Where, content: bytes, lang: str = "zh") -> None:
+        """A PDF read in the language it was issued in (documents: Chinese; reports: zh or en)."""
         # poppler, as a reader's viewer would (pypdf mis-maps some glyphs of subset CID fonts)
         text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=content, capture_output=True,
                               check=True).stdout.decode("utf-8").replace("\x00", "")
-        where = Where(where.who, "zh", where.path, where.template + " (PDF)")
-        self.found += [Finding(where, *f) for f in findings(text.splitlines(), [], "zh", self.data, self.codes)]
+        where = Where(where.who, lang, where.path, where.template + " (PDF)")
+        self.found += [Finding(where, *f) for f in findings(text.splitlines(), [], lang, self.data, self.codes)]
 
 
 @dataclass(frozen=True)
@@ -248,19 +252,27 @@ def test_every_page_and_pdf_speaks_the_language_of_its_reader(demo):
 
 
 def _reports(web: TestClient, crawl: Crawl, accounts: dict[str, str]) -> None:
-    """Every kind of credit report (full, public, special) as its subject obtains it."""
+    """Every kind of credit report (full, public, special) as its subject obtains it from the
+    Chinese and from the English pages (the form's language defaults to the page's)."""
     page_login(web, accounts["subject"], DEMO_PASSWORD)
-    page = web.get("/me/reports").text
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    field = re.search(r'name="field".*?<option value="([^"]+)"', page, re.S).group(1)
-    for kind in ("full", "public", "special"):
-        form = {"csrf_token": csrf, "kind": kind, "field": field, "date_from": "2024-01-01", "date_to": TODAY}
-        r = web.post("/me/reports", data=form, follow_redirects=False)
-        assert r.status_code == 303, (kind, re.findall(r'class="(?:error|form-error)[^>]*>(.*?)</', r.text, re.S))
-        report_id = r.headers["location"].split("issued=")[1]
-        resp = web.get(f"/reports/issued/{report_id}/pdf")
-        assert "pdf" in resp.headers.get("content-type", ""), (kind, resp.status_code)
-        crawl.pdf(Where("subject", "zh", f"/reports/issued/{report_id}/pdf", f"credit report {kind}"), resp.content)
+    for lang in ("zh", "en"):
+        web.cookies.set("lang", lang)
+        page = web.get("/me/reports").text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        field = re.search(r'name="field".*?<option value="([^"]+)"', page, re.S).group(1)
+        chosen = re.search(r'name="lang".*?<option value="([^"]+)" selected', page, re.S).group(1)
+        assert chosen == lang, (lang, chosen)
+        for kind in ("full", "public", "special"):
+            form = {"csrf_token": csrf, "kind": kind, "field": field, "date_from": "2024-01-01", "date_to": TODAY,
+                    "lang": chosen}
+            r = web.post("/me/reports", data=form, follow_redirects=False)
+            assert r.status_code == 303, (kind, re.findall(r'class="(?:error|form-error)[^>]*>(.*?)</', r.text, re.S))
+            report_id = r.headers["location"].split("issued=")[1]
+            resp = web.get(f"/reports/issued/{report_id}/pdf")
+            assert "pdf" in resp.headers.get("content-type", ""), (kind, resp.status_code)
+            crawl.pdf(Where("subject", lang, f"/reports/issued/{report_id}/pdf", f"credit report {kind}"), resp.content,
+                      lang)
+    web.cookies.set("lang", "zh")
 
 
 def _documents(web: TestClient, crawl: Crawl, accounts: dict[str, str]) -> None:

@@ -56,11 +56,12 @@ class DocumentSpec:
 
 class _Pdf(FPDF):
     footer_text = ""
+    page_words = "第 {page} 页 / 共 {{nb}} 页"     # a report issued in English sets its own
 
     def footer(self):
         self.set_y(-15)
         self.set_font("cjk", size=8)
-        self.cell(0, 10, f"{self.footer_text}  第 {self.page_no()} 页 / 共 {{nb}} 页", align="C")
+        self.cell(0, 10, f"{self.footer_text}  " + self.page_words.format(page=self.page_no()), align="C")
 
 
 def new_pdf(footer: str = "") -> FPDF:

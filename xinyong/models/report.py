@@ -43,6 +43,8 @@ class IssuedReport(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     citation: Mapped[str] = mapped_column(Text, nullable=False, default="")
     issued_at: Mapped[dt.datetime] = mapped_column(TimestampTZ, nullable=False)
+    # the language it was issued in (zh | en): the stored signed bytes are in it, so a report is one PDF
+    lang: Mapped[str] = mapped_column(String(8), nullable=False, default="zh", server_default="zh")
 
 
 class ReportVerification(Base):

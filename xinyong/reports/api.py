@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from xinyong.access.views import refusal
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput
-from xinyong.kit.web import get_session
+from xinyong.kit.web import get_session, language
 from xinyong.kit.text import Code, CodeForm, CodePath
 from xinyong.reports import rules, service, signing, views
 from xinyong.reports.schemas import FieldOut, MyReportIn, ReportOut, SpecialReportIn, VerificationOut
@@ -48,22 +48,24 @@ def certificate():
 
 
 @router.post("/api/v1/me/reports", response_model=ReportOut, status_code=201)
-def issue_mine(body: MyReportIn, principal: Principal = allow("subject", scope="profiles:read"),
+def issue_mine(request: Request, body: MyReportIn, principal: Principal = allow("subject", scope="profiles:read"),
                session: Session = Depends(get_session)):
     """The subject's own full, public or special report, free of charge (QZ art. 10 para. 2)."""
     ask = special_ask(body.field, body.date_from, body.date_to) if body.kind == "special" else None
-    issued = service.issue(session, principal, body.kind, principal.subject_id, ask, channel="api")
+    issued = service.issue(session, principal, body.kind, principal.subject_id, ask, channel="api",
+                           lang=body.lang or language(request))
     session.commit()
     return views.report_out(issued.report)
 
 
 @router.post("/api/v1/reports/special", response_model=ReportOut, status_code=201)
-def issue_special(body: SpecialReportIn, principal: Principal = allow(*ORGS, scope="profiles:read"),
+def issue_special(request: Request, body: SpecialReportIn, principal: Principal = allow(*ORGS, scope="profiles:read"),
                   session: Session = Depends(get_session)):
     """A special credit report for an organisation holding the subject's written authorisation
     (QZ art. 11, 33); refused: 403 `no_basis`, and the attempt is in the subject's access log."""
     ask = special_ask(body.field, body.date_from, body.date_to, body.purpose, body.authorisation_id)
-    issued = service.issue(session, principal, "special", body.subject_id, ask, channel="api")
+    issued = service.issue(session, principal, "special", body.subject_id, ask, channel="api",
+                           lang=body.lang or language(request))
     session.commit()
     if issued.report is None:
         raise refusal(issued.refused)
@@ -71,10 +73,11 @@ def issue_special(body: SpecialReportIn, principal: Principal = allow(*ORGS, sco
 
 
 @router.post("/api/v1/reports/public/{subject_id}")
-def issue_public(subject_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow("public"),
+def issue_public(request: Request, subject_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow("public"),
                  session: Session = Depends(get_session)):
-    """The public report of any subject, as a signed PDF (natural persons masked)."""
-    issued = service.issue(session, principal, "public", subject_id, channel="api")
+    """The public report of any subject, as a signed PDF (natural persons masked), in the page's
+    language (?lang=en or the lang cookie)."""
+    issued = service.issue(session, principal, "public", subject_id, channel="api", lang=language(request))
     session.commit()
     return pdf_response(issued.report)
 

@@ -21,6 +21,7 @@ from xinyong.kit.web import local_time
 from xinyong.law import active_profile
 from xinyong.models import Record, Subject
 from xinyong.reports import repository, rules
+from xinyong.web.i18n import translate
 from xinyong.web.wording import word
 
 PERSON_KINDS = ("natural_person",)
@@ -41,74 +42,90 @@ class Content:
     finding: str | None = None    # special: clean | violations
     params: dict = dataclasses.field(default_factory=dict)
     citations: list[str] = dataclasses.field(default_factory=list)
+    lang: str = "zh"              # the language it was issued in (zh | en); data stays as recorded
 
 
-def _item_name(code: str) -> str:
+def t(lang: str, key: str, **params) -> str:
+    """A report's words (messages/report_pdf.yaml) in the report's language."""
+    return translate(f"report_pdf.{key}", lang, **params)
+
+
+def _item_name(code: str, lang: str = "zh") -> str:
     try:
-        return get_catalogue().get(code).name_zh
+        item = get_catalogue().get(code)
+        return item.name_en if lang == "en" else item.name_zh
     except CatalogueError:
         return code
 
 
-def _window(r: Record) -> str:
+def _window(r: Record, lang: str = "zh") -> str:
     if not r.publicity_published:
-        return "不予公示"
-    end = r.publicity_end.isoformat() if r.publicity_end else "长期"
-    return f"{r.publicity_start.isoformat()} 至 {end}"
+        return t(lang, "window_none")
+    end = r.publicity_end.isoformat() if r.publicity_end else t(lang, "window_open")
+    return t(lang, "window", start=r.publicity_start.isoformat(), end=end)
 
 
-def _marks(r: Record, today: dt.date) -> str:
+def _marks(r: Record, today: dt.date, lang: str = "zh") -> str:
     public = in_public_view(r, today)
-    return "、".join(zh for zh, _ in rules.record_marks(r.status, bool(r.under_objection), public))
+    marks = rules.record_marks(r.status, bool(r.under_objection), public)
+    return t(lang, "mark_sep").join(zh if lang == "zh" else en for zh, en in marks)
 
 
-def _summary(r: Record) -> str:
+def _summary(r: Record, lang: str = "zh") -> str:
     fields = r.fields or {}
     parts = [str(fields[k]) for k in SUMMARY_FIELDS if fields.get(k)]
-    return "；".join(parts)[:120]
+    return t(lang, "summary_sep").join(parts)[:120]
 
 
-def records_table(rows: list[tuple[Record, str]], today: dt.date, with_summary: bool = False) -> list[list[str]]:
-    head = ["序号", "信息事项", "决定文书号", "决定日期", "来源机构", "公示期", "状态"]
-    table = [head + (["摘要"] if with_summary else [])]
+def records_table(rows: list[tuple[Record, str]], today: dt.date, with_summary: bool = False,
+                  lang: str = "zh") -> list[list[str]]:
+    head = [t(lang, f"col.{c}") for c in ("no", "item", "decision_no", "decision_date", "agency", "window", "status")]
+    table = [head + ([t(lang, "col.summary")] if with_summary else [])]
     for n, (r, agency) in enumerate(rows, start=1):
-        row = [str(n), _item_name(r.item_code), r.decision_no, r.decision_date.isoformat(), agency, _window(r),
-               _marks(r, today)]
-        table.append(row + ([_summary(r) or "—"] if with_summary else []))
+        row = [str(n), _item_name(r.item_code, lang), r.decision_no, r.decision_date.isoformat(), agency,
+               _window(r, lang), _marks(r, today, lang)]
+        table.append(row + ([_summary(r, lang) or "—"] if with_summary else []))
     return table
 
 
-def changes_section(session: Session, subject_id: int, rows: list[tuple[Record, str]], per_record: int) -> Section:
+def changes_section(session: Session, subject_id: int, rows: list[tuple[Record, str]], per_record: int,
+                    lang: str = "zh") -> Section:
     """FZ art. 24: the change reasons of every record in the report, newest first."""
     histories = repository.record_histories(session, subject_id, [r.id for r, _ in rows])
-    table = [["决定文书号", "版本", "变动时间", "变动理由"]]
+    table = [[t(lang, f"col.{c}") for c in ("decision_no", "version", "changed_at", "change_reason")]]
     numbers = {r.id: r.decision_no for r, _ in rows}
     for record_id, versions in histories.items():
         for h in versions[:per_record]:
-            table.append([numbers.get(record_id, str(record_id)), f"第 {h.version} 版被替换",
+            table.append([numbers.get(record_id, str(record_id)), t(lang, "version_replaced", version=h.version),
                           local_time(h.changed_at), h.change_reason])
     if len(table) == 1:
-        return Section(heading="信息变动及理由", paragraphs=["本报告所列记录自归集以来未发生变动。"])
-    return Section(heading="信息变动及理由", paragraphs=["以下为所列记录的历次变动及变动理由（新者在前）。"],
-                   table=table)
+        return Section(heading=t(lang, "changes"), paragraphs=[t(lang, "changes_none")])
+    return Section(heading=t(lang, "changes"), paragraphs=[t(lang, "changes_lead")], table=table)
 
 
-def sources_section(rows: list[tuple[Record, str]]) -> Section:
+def sources_section(rows: list[tuple[Record, str]], lang: str = "zh") -> Section:
     counts = Counter(agency for _, agency in rows)
     latest: dict[str, dt.date] = {}
     for r, agency in rows:
         latest[agency] = max(latest.get(agency, r.decision_date), r.decision_date)
-    table = [["信息来源机构", "记录数", "最近决定日期"]]
+    table = [[t(lang, "col.source"), t(lang, "col.count"), t(lang, "col.latest")]]
     table += [[agency, str(n), latest[agency].isoformat()] for agency, n in counts.most_common()]
     if len(table) == 1:
-        return Section(heading="信息来源", paragraphs=["本报告未列示记录，无信息来源。"])
-    return Section(heading="信息来源", paragraphs=["本报告所列信息由以下公共管理机构归集共享至本平台。"], table=table)
+        return Section(heading=t(lang, "sources"), paragraphs=[t(lang, "sources_none")])
+    return Section(heading=t(lang, "sources"), paragraphs=[t(lang, "sources_lead")], table=table)
 
 
-def subject_section(subject: Subject, display: str, kind: str, extra: list[tuple[str, str]]) -> Section:
-    return Section(heading="主体信息", rows=[("主体名称", display), ("统一社会信用代码", subject.uscc or "—"),
-                                              ("主体类别", KIND_ZH.get(subject.kind, subject.kind)),
-                                              ("报告类型", rules.TITLES[kind][0]), *extra])
+def subject_section(subject: Subject, display: str, kind: str, extra: list[tuple[str, str]],
+                    lang: str = "zh") -> Section:
+    kind_words = KIND_ZH.get(subject.kind, subject.kind) if lang == "zh" else word("subject_kind", subject.kind, "en")
+    return Section(heading=t(lang, "subject"), rows=[(t(lang, "subject_name"), display),
+                                                      (t(lang, "uscc"), subject.uscc or "—"),
+                                                      (t(lang, "subject_kind"), kind_words),
+                                                      (t(lang, "report_kind"), title(kind, lang)), *extra])
+
+
+def title(kind: str, lang: str = "zh") -> str:
+    return rules.TITLES[kind][0 if lang == "zh" else 1]
 
 
 def masking_rule() -> dict:
@@ -126,43 +143,42 @@ def names(subject: Subject, masked_for_public: bool) -> tuple[str, str]:
 
 # ---- the three reports ----------------------------------------------------------------------------------
 
-def full(session: Session, subject: Subject, policy: rules.ReportPolicy) -> Content:
+def full(session: Session, subject: Subject, policy: rules.ReportPolicy, lang: str = "zh") -> Content:
     today = clock.today()
     rows = repository.records_of(session, subject.id)
     printed, masked = names(subject, False)
-    sections = [subject_section(subject, printed, "full", [("记录总数", str(len(rows)))]),
-                Section(heading="信用记录（含非公开信息）",
-                        paragraphs=["下列为平台归集的本主体全部信用记录，包括非公开信息；状态栏标明已信用修复、异议处理中及公示情况。"],
-                        table=records_table(rows, today)),
-                changes_section(session, subject.id, rows, policy.history_per_record),
-                sources_section(rows)]
-    sections += [s for s in (lists_section(session, subject.id, today), grade_section(session, subject.id),
-                             commitments_section(session, subject.id), declarations_section(session, subject, False))
+    sections = [subject_section(subject, printed, "full", [(t(lang, "record_total"), str(len(rows)))], lang),
+                Section(heading=t(lang, "records_full"), paragraphs=[t(lang, "records_full_lead")],
+                        table=records_table(rows, today, lang=lang)),
+                changes_section(session, subject.id, rows, policy.history_per_record, lang),
+                sources_section(rows, lang)]
+    sections += [s for s in (lists_section(session, subject.id, today, lang), grade_section(session, subject.id, lang),
+                             commitments_section(session, subject.id, lang),
+                             declarations_section(session, subject, False, lang))
                  if s is not None]
-    sections += access_sections(session, subject.id, policy, today)
-    return Content("full", rules.TITLES["full"][0], printed, masked, subject.uscc or "", sections, len(rows),
-                   citations=[policy.citations["full"], policy.citations["sources"]])
+    sections += access_sections(session, subject.id, policy, today, lang)
+    return Content("full", title("full", lang), printed, masked, subject.uscc or "", sections, len(rows),
+                   citations=[policy.citations["full"], policy.citations["sources"]], lang=lang)
 
 
-def public(session: Session, subject: Subject, policy: rules.ReportPolicy) -> Content:
+def public(session: Session, subject: Subject, policy: rules.ReportPolicy, lang: str = "zh") -> Content:
     from xinyong.disclosure.repository import public_records
     today = clock.today()
     rows = public_records(session, subject.id, today, limit=repository.RECORDS_LIMIT)
     printed, masked = names(subject, True)
     person = subject.kind in PERSON_KINDS
-    sections = [subject_section(subject, printed, "public", [("公开记录数", str(len(rows)))]),
-                Section(heading="公开信用记录",
-                        paragraphs=["下列为截至出具日处于公示期内的信用记录" + ("（自然人信息已按规定遮蔽）" if person else "") + "。"],
-                        table=records_table(rows, today)),
-                changes_section(session, subject.id, rows, policy.history_per_record),
-                sources_section(rows)]
-    sections += [s for s in (declarations_section(session, subject, True),) if s is not None]
-    return Content("public", rules.TITLES["public"][0], printed, masked, subject.uscc or "", sections, len(rows),
-                   citations=[policy.citations["public"], policy.citations["sources"]])
+    lead = t(lang, "records_public_lead", masked=t(lang, "records_public_masked") if person else "")
+    sections = [subject_section(subject, printed, "public", [(t(lang, "public_total"), str(len(rows)))], lang),
+                Section(heading=t(lang, "records_public"), paragraphs=[lead], table=records_table(rows, today, lang=lang)),
+                changes_section(session, subject.id, rows, policy.history_per_record, lang),
+                sources_section(rows, lang)]
+    sections += [s for s in (declarations_section(session, subject, True, lang),) if s is not None]
+    return Content("public", title("public", lang), printed, masked, subject.uscc or "", sections, len(rows),
+                   citations=[policy.citations["public"], policy.citations["sources"]], lang=lang)
 
 
 def special(session: Session, subject: Subject, policy: rules.ReportPolicy, field_code: str,
-            date_from: dt.date, date_to: dt.date) -> Content:
+            date_from: dt.date, date_to: dt.date, lang: str = "zh") -> Content:
     """QZ art. 11: violation records in the field over the period; repaired ones are not counted."""
     today = clock.today()
     field = policy.fields[field_code]
@@ -172,21 +188,26 @@ def special(session: Session, subject: Subject, policy: rules.ReportPolicy, fiel
                                                              ("legal_basis", "offence_type")), policy.violation_items)]
     counted = [(r, a) for r, a in hits if r.status != "repaired"]
     repaired = len(hits) - len(counted)
-    finding, zh, _en = rules.special_finding(len(counted), field, date_from, date_to)
+    finding, zh, en = rules.special_finding(len(counted), field, date_from, date_to)
     printed, masked = names(subject, False)
-    period = f"{date_from.isoformat()} 至 {date_to.isoformat()}"
-    sections = [subject_section(subject, printed, "special", [("查询领域", field.zh), ("查询期间", period)]),
-                Section(heading="查询结论", paragraphs=[zh] + (
-                    [f"另有 {repaired} 条记录已完成信用修复，依规不再作为违法违规记录使用。"] if repaired else []))]
+    period = t(lang, "window", start=date_from.isoformat(), end=date_to.isoformat())
+    field_words = field.zh if lang == "zh" else field.en
+    sections = [subject_section(subject, printed, "special", [(t(lang, "field"), field_words), (t(lang, "period"), period)],
+                                lang),
+                Section(heading=t(lang, "finding"), paragraphs=[zh if lang == "zh" else en] + (
+                    [t(lang, "repaired", n=repaired)] if repaired else []))]
     if counted:
-        sections.append(Section(heading="违法违规记录", table=records_table(counted, today)))
-    scope = "、".join(_item_name(c) for c in policy.violation_items)
-    sections += [changes_section(session, subject.id, counted, policy.history_per_record), sources_section(counted),
-                 Section(heading="查询范围", paragraphs=[f"违法违规记录指：{scope}。领域按处罚机关、处罚依据及违法行为类型认定。",
-                                                      f"本报告可替代“有无违法违规记录证明”（{policy.citations['special']}）。"])]
-    return Content("special", rules.TITLES["special"][0], printed, masked, subject.uscc or "", sections, len(counted),
+        sections.append(Section(heading=t(lang, "violations"), table=records_table(counted, today, lang=lang)))
+    scope = t(lang, "mark_sep").join(_item_name(c, lang) for c in policy.violation_items)
+    sections += [changes_section(session, subject.id, counted, policy.history_per_record, lang),
+                 sources_section(counted, lang),
+                 Section(heading=t(lang, "scope"), paragraphs=[t(lang, "scope_items", scope=scope),
+                                                               t(lang, "scope_replaces",
+                                                                 citation=policy.citations['special'])])]
+    return Content("special", title("special", lang), printed, masked, subject.uscc or "", sections, len(counted),
                    finding=finding, params={"field": field_code, "from": date_from.isoformat(), "to": date_to.isoformat()},
-                   citations=[policy.citations["special"], policy.citations["scope"], policy.citations["sources"]])
+                   citations=[policy.citations["special"], policy.citations["scope"], policy.citations["sources"]],
+                   lang=lang)
 
 
 # ---- parts from other domains (present once their packages are) ----------------------------------------
@@ -198,68 +219,79 @@ def _optional(module: str, name: str):
         return None
 
 
-def lists_section(session: Session, subject_id: int, today: dt.date) -> Section | None:
+def lists_section(session: Session, subject_id: int, today: dt.date, lang: str = "zh") -> Section | None:
     active_entries = _optional("xinyong.lists.repository", "active_entries")
     if active_entries is None:
-        return Section(heading="名单信息", paragraphs=["名单功能尚未启用。"])
+        return Section(heading=t(lang, "lists"), paragraphs=[t(lang, "lists_off")])
     entries = active_entries(session, [subject_id], today).get(subject_id, [])
     if not entries:
-        return Section(heading="名单信息", paragraphs=["截至出具日未列入任何名单。"])
-    table = [["名单", "类别", "列入日期", "期限至", "状态", "依据"]]
+        return Section(heading=t(lang, "lists"), paragraphs=[t(lang, "lists_none")])
+    table = [[t(lang, f"col.{c}") for c in ("list", "category", "listed_on", "until", "status", "basis")]]
     table += [[e.kind, e.category or "—", e.listed_on.isoformat() if e.listed_on else "—",
                e.period_end.isoformat() if e.period_end else "—", e.status, e.citation] for e in entries]
-    return Section(heading="名单信息", table=table)
+    return Section(heading=t(lang, "lists"), table=table)
 
 
-def grade_section(session: Session, subject_id: int) -> Section | None:
+def grade_section(session: Session, subject_id: int, lang: str = "zh") -> Section | None:
     current_grades = _optional("xinyong.evaluation.service", "current_grades")
     if current_grades is None:
-        return Section(heading="公共信用综合评价", paragraphs=["评价结果尚未发布。"])
+        return Section(heading=t(lang, "grade"), paragraphs=[t(lang, "grade_off")])
     grades = current_grades(session, [subject_id])
     grade = grades.get(subject_id)
     if grade is None:
-        return Section(heading="公共信用综合评价", paragraphs=["尚未评价。"])
-    return Section(heading="公共信用综合评价", rows=[("评价等级", str(grade))])
+        return Section(heading=t(lang, "grade"), paragraphs=[t(lang, "grade_none")])
+    return Section(heading=t(lang, "grade"), rows=[(t(lang, "grade_level"), str(grade))])
 
 
-def commitments_section(session: Session, subject_id: int) -> Section:
+def commitments_section(session: Session, subject_id: int, lang: str = "zh") -> Section:
     found = repository.commitments_of(session, subject_id)
     if not found:
-        return Section(heading="信用承诺", paragraphs=["无信用承诺记录。"])
-    table = [["承诺书编号", "事项", "签署日期", "期限", "状态"]]
+        return Section(heading=t(lang, "commitments"), paragraphs=[t(lang, "commitments_none")])
+    table = [[t(lang, f"col.{c}") for c in ("commitment_no", "matter", "signed_on", "deadline", "status")]]
     table += [[c.commitment_no, c.matter[:40], c.signed_on.isoformat(), c.deadline.isoformat() if c.deadline else "—",
                c.status] for c in found]
-    return Section(heading="信用承诺", table=table)
+    return Section(heading=t(lang, "commitments"), table=table)
 
 
-def access_sections(session: Session, subject_id: int, policy: rules.ReportPolicy, today: dt.date) -> list[Section]:
+def access_sections(session: Session, subject_id: int, policy: rules.ReportPolicy, today: dt.date,
+                    lang: str = "zh") -> list[Section]:
     """QZ art. 33, FZ art. 24: who queried the subject, and on what basis."""
     since = dt.datetime.combine(today - dt.timedelta(days=policy.access_log_days), dt.time(), clock.CHINA_TZ)
     recent, counts = repository.access_summary(session, subject_id, since, policy.access_log_rows)
+    days = policy.access_log_days
     if not counts:
-        return [Section(heading="查询记录", paragraphs=[f"近 {policy.access_log_days} 天无查询记录。"])]
-    by_who = [["查询方", "角色", "结果", "次数"]]
-    by_who += [[org or _querier(role), word("role", role), _outcome(ok), str(n)] for org, role, ok, n in counts]
-    latest = [["时间", "查询方", "依据", "用途", "结果"]]
+        return [Section(heading=t(lang, "access"), paragraphs=[t(lang, "access_none", days=days)])]
+    by_who = [[t(lang, f"col.{c}") for c in ("querier", "role", "outcome", "times")]]
+    by_who += [[org or _querier(role, lang), word("role", role, lang), _outcome(ok, lang), str(n)]
+               for org, role, ok, n in counts]
+    latest = [[t(lang, f"col.{c}") for c in ("time", "querier", "basis", "purpose", "outcome")]]
     for log, org in recent:
-        latest.append([local_time(log.at), org or _querier(log.role), word("basis", log.basis_kind),
-                       (log.purpose or "—")[:30], _outcome(log.allowed)])
-    return [Section(heading="查询记录", paragraphs=[f"近 {policy.access_log_days} 天内查询本主体信息的情况（含被拒绝的查询）。"],
-                    table=by_who),
-            Section(heading=f"最近 {len(recent)} 次查询", table=latest)]
+        latest.append([local_time(log.at), org or _querier(log.role, lang), word("basis", log.basis_kind, lang),
+                       _purpose(log.purpose, lang)[:30], _outcome(log.allowed, lang)])
+    return [Section(heading=t(lang, "access"), paragraphs=[t(lang, "access_lead", days=days)], table=by_who),
+            Section(heading=t(lang, "access_latest", n=len(recent)), table=latest)]
 
 
-def _querier(role: str) -> str:
+def _querier(role: str, lang: str = "zh") -> str:
     """Who queried, when no organisation did: the subject itself, or the service window."""
-    actor = word("actor", "self" if role == "subject" else role)
-    return actor if actor != "—" else word("role", role)
+    actor = word("actor", "self" if role == "subject" else role, lang)
+    return actor if actor != "—" else word("role", role, lang)
 
 
-def _outcome(allowed: bool) -> str:
-    return word("outcome", "allowed" if allowed else "refused")
+def _purpose(purpose: str | None, lang: str = "zh") -> str:
+    """A purpose as logged: the platform's own words for a subject's own report in the report's
+    language; a purpose someone gave stays as given."""
+    own = {zh: kind for kind, zh in rules.PURPOSE.items()}
+    if lang != "zh" and purpose in own:
+        return t(lang, f"purpose.{own[purpose]}")
+    return purpose or "—"
 
 
-def declarations_section(session: Session, subject: Subject, public: bool) -> Section | None:
+def _outcome(allowed: bool, lang: str = "zh") -> str:
+    return word("outcome", "allowed" if allowed else "refused", lang)
+
+
+def declarations_section(session: Session, subject: Subject, public: bool, lang: str = "zh") -> Section | None:
     """What the subject declared itself (QZ art. 13, FZ art. 10), under the platform's label; in
     a public report only where the rule lets declarations be public (never natural persons)."""
     from xinyong.declarations import repository as declarations, service as declaring
@@ -272,10 +304,13 @@ def declarations_section(session: Session, subject: Subject, public: bool) -> Se
         return None
     found = declarations.of_subject(session, subject.id, published_only=True, limit=50)
     if not found:
-        return None if public else Section(heading="自主申报信息", paragraphs=["无自主申报信息。"])
-    table = [["形式", "类别", "标题", "申报日期"]]
-    table += [[pol.forms[d.form].zh if d.form in pol.forms else d.form,
-               pol.categories[d.category].zh if d.category in pol.categories else d.category,
-               d.title[:40], local_time(d.declared_at, "%Y-%m-%d")] for d in found]
-    return Section(heading="自主申报信息（未经核实）", paragraphs=[pol.label.zh, f"（{pol.citation}）"], table=table)
+        return None if public else Section(heading=t(lang, "declarations"), paragraphs=[t(lang, "declarations_none")])
 
+    def named(table: dict, code: str) -> str:
+        return (table[code].zh if lang == "zh" else table[code].en) if code in table else code
+    table = [[t(lang, f"col.{c}") for c in ("form", "category", "title", "declared_on")]]
+    table += [[named(pol.forms, d.form), named(pol.categories, d.category), d.title[:40],
+               local_time(d.declared_at, "%Y-%m-%d")] for d in found]
+    label = pol.label.zh if lang == "zh" else pol.label.en
+    return Section(heading=t(lang, "declarations_unverified"), paragraphs=[label, t(lang, "cited", citation=pol.citation)],
+                   table=table)

@@ -36,10 +36,10 @@ def _fields(lang: str) -> list[tuple[str, str]]:
     return [(f.code, f.zh if lang == "zh" else f.en) for f in service.policy().fields.values()]
 
 
-def _default_form() -> dict:
+def _default_form(lang: str = "zh") -> dict:
     today = clock.today()
     return {"kind": "special", "field": "all", "date_from": today.replace(year=today.year - 3).isoformat(),
-            "date_to": today.isoformat()}
+            "date_to": today.isoformat(), "lang": lang}
 
 
 # ---- the subject's own reports -------------------------------------------------------------------------
@@ -52,15 +52,17 @@ def my_reports(request: Request, issued: int | None = Query(None, ge=1, le=MAX_I
 
 @router.post("/me/reports")
 def request_mine(request: Request, kind: str = CodeForm(""), field: str = CodeForm(""), date_from: str = CodeForm(""),
-                 date_to: str = CodeForm(""), principal: Principal = allow("subject"), session: Session = Depends(get_session)):
-    form = {"kind": kind, "field": field, "date_from": date_from, "date_to": date_to}
+                 date_to: str = CodeForm(""), lang: str = CodeForm("", max_length=8), principal: Principal = allow("subject"),
+                 session: Session = Depends(get_session)):
+    lang = lang or language(request)      # the report's language: chosen on the form, else the page's
+    form = {"kind": kind, "field": field, "date_from": date_from, "date_to": date_to, "lang": lang}
     try:
         ask = None
         if kind == "special":
             ask = service.SpecialAsk(field, _date(date_from, "date_from"), _date(date_to, "date_to"))
         if kind not in rules.KINDS:
             raise InvalidInput("请选择报告类型", field="kind", message_en="choose the kind of report")
-        issued = service.issue(session, principal, kind, principal.subject_id, ask, channel="web")
+        issued = service.issue(session, principal, kind, principal.subject_id, ask, channel="web", lang=lang)
     except XinyongError as exc:
         session.rollback()
         return _my_page(request, session, principal, form=form, error=exc, status_code=exc.status)
@@ -72,7 +74,7 @@ def _my_page(request: Request, session: Session, principal: Principal, *, form: 
              error: XinyongError | None = None, issued: int | None = None, status_code: int = 200):
     lang, pol = language(request), service.policy()
     ctx = {"reports": [views.report_out(r) for r in service.mine(session, principal)], "issued": issued,
-           "fields": _fields(lang), "form": form or _default_form(), "error": error_view(error, lang),
+           "fields": _fields(lang), "form": form or _default_form(lang), "error": error_view(error, lang),
            "titles": rules.TITLES, "citations": pol.citations}
     return render(request, "reports/my_reports.html", ctx, status_code=status_code)
 
@@ -119,7 +121,8 @@ def special_request(request: Request, subject_id: str = CodeForm(""), field: str
             raise InvalidInput("请填写信用主体编号", field="subject_id", message_en="enter the subject's number")
         ask = service.SpecialAsk(field, _date(date_from, "date_from"), _date(date_to, "date_to"), purpose,
                                  authorisation_id)
-        issued = service.issue(session, principal, "special", int(subject_id), ask, channel="web")
+        issued = service.issue(session, principal, "special", int(subject_id), ask, channel="web",
+                               lang=language(request))
         session.commit()
         if issued.report is None:
             raise refusal(issued.refused)
@@ -132,7 +135,7 @@ def special_request(request: Request, subject_id: str = CodeForm(""), field: str
 def _special_page(request: Request, principal: Principal, *, form: dict | None = None,
                   error: XinyongError | None = None, status_code: int = 200):
     lang = language(request)
-    ctx = {"fields": _fields(lang), "form": form or {**_default_form(), "subject_id": "", "purpose": "",
+    ctx = {"fields": _fields(lang), "form": form or {**_default_form(lang), "subject_id": "", "purpose": "",
                                                       "authorisation_id": ""},
            "error": error_view(error, lang), "citation": service.policy().citations.get("special")}
     return render(request, "reports/special.html", ctx, status_code=status_code)
@@ -150,9 +153,10 @@ def public_form(request: Request, subject_id: int = Path(ge=1, le=MAX_ID), princ
 
 
 @router.post("/reports/public/{subject_id}")
-def public_issue(subject_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow("public"),
+def public_issue(request: Request, subject_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow("public"),
                  session: Session = Depends(get_session)):
-    issued = service.issue(session, principal, "public", subject_id, channel="web")   # 404s as the form does
+    """The public report in the page's language (404s as the form does)."""
+    issued = service.issue(session, principal, "public", subject_id, channel="web", lang=language(request))
     session.commit()
     return pdf_response(issued.report)
 

@@ -1,5 +1,5 @@
-"""A report as a PDF in Chinese (kit.pdf: fpdf2 with the embedded Noto CJK font): title, report
-number, the content's sections, the legal basis, and a verification block with the code, the URL
+"""A report as a PDF in the language it is issued in, Chinese or English (kit.pdf: fpdf2 with
+the embedded Noto CJK font): title, report number, the content's sections, the legal basis, and a verification block with the code, the URL
 and a QR code (segno) pointing at {base_url}/verify/{code}. Unsigned here; signing.sign signs it."""
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import re
 
 import segno
 
-from xinyong.kit.pdf import Section, font_for, in_words, new_pdf_with_font
+from xinyong.kit.pdf import Section, font_for, new_pdf_with_font
+from xinyong.kit.pdf import in_words as pdf_in_words
 from xinyong.reports import rules, signing
-from xinyong.reports.content import Content
+from xinyong.law.citing import words_in_text
+from xinyong.reports.content import Content, t
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,9 +46,10 @@ BOILERPLATE = ("报告编号出具日期验证码验证地址扫描右侧二维�
 
 def render(content: Content, stamp: Stamp) -> bytes:
     """The PDF; the cached common-character font when it covers every character (fast path)."""
-    content = _worded(content)
+    content, lang = _worded(content), content.lang
     path, index = font_for(all_text(content, stamp), signing.font_cache_dir())
-    pdf = new_pdf_with_font(path, index, f"{stamp.issuer} · {stamp.number} · 验证码 {stamp.code}")
+    pdf = new_pdf_with_font(path, index, t(lang, "footer", issuer=stamp.issuer, number=stamp.number, code=stamp.code))
+    pdf.page_words = t(lang, "page")
     pdf.set_title(f"{content.title} {stamp.number}")
     pdf.set_subject(f"{rules.TITLES[content.kind][1]} / verify at {stamp.verify_url}")
     pdf.set_keywords(f"{rules.CODE_MARK}{stamp.code}")
@@ -55,38 +58,43 @@ def render(content: Content, stamp: Stamp) -> bytes:
     pdf.set_font("cjk", size=18)
     pdf.multi_cell(width, 11, content.title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", size=9)
-    pdf.multi_cell(width, 5.5, f"报告编号：{stamp.number}    出具日期：{stamp.issued_on.isoformat()}    验证码：{stamp.code}",
+    pdf.multi_cell(width, 5.5, t(lang, "stamp_line", number=stamp.number, date=stamp.issued_on.isoformat(), code=stamp.code),
                    align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
-    _verification_block(pdf, stamp, width)
+    _verification_block(pdf, stamp, width, lang)
     _sections(pdf, content.sections)
     pdf.ln(4)
     pdf.set_font("cjk", size=10)
-    pdf.multi_cell(width, 6, "依据：" + "；".join(c for c in content.citations if c), align="L",
-                   new_x="LMARGIN", new_y="NEXT")
-    pdf.multi_cell(width, 6, "说明：本报告由平台以电子签名（PAdES）签署。任何改动都会使签名失效；"
-                   "请在平台验证页面输入验证码或上传本文件核验真伪。", align="L", new_x="LMARGIN", new_y="NEXT")
+    cited = t(lang, "basis_sep").join(c for c in content.citations if c)
+    pdf.multi_cell(width, 6, t(lang, "basis", citations=cited), align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(width, 6, t(lang, "note"), align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font("cjk", size=10.5)
-    pdf.multi_cell(width, 6.5, f"{stamp.issuer}\n{stamp.issued_on.year}年{stamp.issued_on.month}月{stamp.issued_on.day}日",
+    day = stamp.issued_on
+    signed_on = t(lang, "signed_date", year=day.year, month=day.month, day=day.day, date=day.isoformat())
+    pdf.multi_cell(width, 6.5, f"{stamp.issuer}\n{signed_on}",
                    align="R", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 
 def _worded(content: Content) -> Content:
-    """Citations in words (kit.pdf.in_words) in every text the report prints."""
+    """Citations in words (kit.pdf.in_words; law.citing in English) in every text the report prints."""
+    in_words = _words_in(content.lang)
     sections = [Section(s.heading, [in_words(p) for p in s.paragraphs], [(a, in_words(b) if b else b) for a, b in s.rows],
                         [[in_words(c) for c in row] for row in s.table]) for s in content.sections]
     return dataclasses.replace(content, sections=sections, citations=[in_words(c) for c in content.citations if c])
 
 
-def _verification_block(pdf, stamp: Stamp, width: float) -> None:
+def _words_in(lang: str):
+    return pdf_in_words if lang == "zh" else (lambda text: words_in_text(str(text), lang))
+
+
+def _verification_block(pdf, stamp: Stamp, width: float, lang: str = "zh") -> None:
     top = pdf.get_y()
     size = 28
     pdf.image(io.BytesIO(qr_png(stamp.verify_url)), x=pdf.l_margin + width - size, y=top, w=size, h=size)
     pdf.set_font("cjk", size=9.5)
-    pdf.multi_cell(width - size - 4, 5.5, f"验证码：{stamp.code}\n验证地址：{stamp.verify_url}\n"
-                   "扫描右侧二维码或访问验证地址，可核验本报告的真实性与完整性（不显示报告内容）。",
+    pdf.multi_cell(width - size - 4, 5.5, t(lang, "verify_block", code=stamp.code, url=stamp.verify_url),
                    new_x="LMARGIN", new_y="NEXT")
     pdf.set_y(max(pdf.get_y(), top + size) + 2)
 

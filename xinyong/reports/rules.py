@@ -24,6 +24,8 @@ KINDS = ("full", "public", "special")
 TITLES = {"full": ("信用报告（完整版）", "Credit report (full, for the subject)"),
           "public": ("信用报告（公开版）", "Credit report (public)"),
           "special": ("专项信用报告", "Special credit report")}
+PURPOSE = {"full": "本人信用报告", "special": "专项信用报告"}   # the purpose the platform logs for a subject's own report
+LANGS = ("zh", "en")     # the languages a report is issued in (the Chinese one first)
 ORG_ROLES = ("agency", "judicial", "credit_service", "financial", "association")
 CODE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"   # RFC 4648 base32
 CODE_LENGTH = 20                                      # 100 random bits

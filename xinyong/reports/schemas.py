@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from xinyong.kit.text import Code, Text
 
 ReportKind = Literal["full", "public", "special"]
+ReportLang = Literal["zh", "en"]
 
 
 class MyReportIn(BaseModel):
@@ -15,6 +16,7 @@ class MyReportIn(BaseModel):
     field: Code | None = Field(None, max_length=32)
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    lang: ReportLang | None = Field(None, description="the report's language; default: the page's (zh)")
 
 
 class SpecialReportIn(BaseModel):
@@ -24,6 +26,7 @@ class SpecialReportIn(BaseModel):
     date_to: dt.date
     purpose: Text = Field(max_length=500)
     authorisation_id: Code = Field(max_length=32, description="the subject's written authorisation of your organisation")
+    lang: ReportLang | None = Field(None, description="the report's language; default: the page's (zh)")
 
 
 class ReportOut(BaseModel):
@@ -40,6 +43,7 @@ class ReportOut(BaseModel):
     record_count: int
     sha256: str
     issued_at: dt.datetime
+    lang: ReportLang = "zh"
     verify_url: str
     download_url: str
 

@@ -29,7 +29,7 @@ from xinyong.reports import repository, rules, signing
 from xinyong.reports.render import Stamp, render
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
-PURPOSE = {"full": "本人信用报告", "special": "专项信用报告"}
+PURPOSE = rules.PURPOSE
 KIND_PREFIX = {"full": "QB", "public": "GK", "special": "ZX"}
 CODE_IN_PDF = re.compile(rb"XYRPT-([A-Z2-7]{20})")
 
@@ -67,8 +67,11 @@ def _requester(principal: Principal) -> rules.Requester:
 
 
 def issue(session: Session, principal: Principal, kind: str, subject_id: int, special: SpecialAsk | None = None,
-          channel: str = "api") -> Issued:
-    """QZ art. 10-11, 33; FZ art. 13, 24. Returns Issued(refused=...) when the gate says no."""
+          channel: str = "api", lang: str = "zh") -> Issued:
+    """QZ art. 10-11, 33; FZ art. 13, 24. Returns Issued(refused=...) when the gate says no. The
+    report is issued (and stored, signed) in ``lang``: zh, or en for a reader of the English pages."""
+    if lang not in rules.LANGS:
+        raise InvalidInput("请选择报告语言", field="lang", message_en="choose the report's language")
     today = clock.today()
     pol = policy(today)
     subject = session.get(Subject, subject_id)
@@ -94,15 +97,15 @@ def issue(session: Session, principal: Principal, kind: str, subject_id: int, sp
             return Issued(None, passed)
         basis_ref = passed.basis_ref
     if kind == "full":
-        content = contents.full(session, subject, pol)
+        content = contents.full(session, subject, pol, lang)
     elif kind == "public":
-        content = contents.public(session, subject, pol)
+        content = contents.public(session, subject, pol, lang)
     else:
-        content = contents.special(session, subject, pol, special.field, special.date_from, special.date_to)
+        content = contents.special(session, subject, pol, special.field, special.date_from, special.date_to, lang)
     report = _store(session, principal, subject_id, content, decision, basis_ref, today)
     record_event(session, principal, "report.issue", target_type="report", target_id=report.id, subject_id=subject_id,
                  details={"kind": kind, "basis": decision.basis, "sha256": report.sha256, "records": report.record_count,
-                          "finding": report.finding or "", "channel": channel, **(content.params or {})})
+                          "finding": report.finding or "", "channel": channel, "lang": lang, **(content.params or {})})
     return Issued(report)
 
 
@@ -124,15 +127,17 @@ def _store(session: Session, principal: Principal, subject_id: int, content: con
            basis_ref: str | None, today: dt.date) -> IssuedReport:
     code = new_code()
     profile = active_profile()
-    number = f"{profile.title_zh}信报〔{today.year}〕{KIND_PREFIX[content.kind]}{code[:10]}号"
+    lang = content.lang
+    city = profile.title_zh if lang == "zh" else profile.title_en
+    number = contents.t(lang, "number", city=city, year=today.year, prefix=KIND_PREFIX[content.kind], code=code[:10])
     stamp = Stamp(number=number, code=code, verify_url=verify_url(code), issued_on=today,
-                  issuer=f"{profile.title_zh}公共信用信息平台")
+                  issuer=contents.t(lang, "issuer", city=city))
     signed = signing.sign(render(content, stamp), reason=f"{content.title} {number}")
     report = IssuedReport(
         code=code, number=number, kind=content.kind, subject_id=subject_id,
         subject_name_masked=content.subject_masked[:300], requester_user_id=principal.user_id,
         requester_org_id=principal.agency_id, requester_role=principal.role if not principal.is_anonymous else "public",
-        basis_kind=decision.basis, basis_ref=basis_ref, params=content.params or {}, finding=content.finding,
+        basis_kind=decision.basis, basis_ref=basis_ref, params=content.params or {}, lang=lang, finding=content.finding,
         record_count=content.record_count, sha256=hashlib.sha256(signed).hexdigest(),
         filename=f"credit-report-{content.kind}-{today.isoformat()}-{code[:6]}.pdf", content=signed,
         citation="; ".join(c for c in content.citations if c), issued_at=clock.now())

@@ -14,7 +14,7 @@ def report_out(report: IssuedReport) -> ReportOut:
                      subject_id=report.subject_id, subject_name_masked=report.subject_name_masked,
                      requester_role=report.requester_role, basis_kind=report.basis_kind, params=report.params or {},
                      finding=report.finding, record_count=report.record_count, sha256=report.sha256,
-                     issued_at=report.issued_at, verify_url=service.verify_url(report.code),
+                     issued_at=report.issued_at, lang=report.lang or "zh", verify_url=service.verify_url(report.code),
                      download_url=f"/api/v1/reports/{report.id}/pdf")
 
 
