@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from tests.deadlines.support import csrf, login
 from xinyong.cli import app
+from xinyong.law.citing import words_in_text
 from xinyong.deadlines import service
 
 D = dt.date
@@ -41,7 +42,7 @@ def test_staff_see_every_deadline_by_colour_and_in_words(client, session, city):
     assert 'data-state="due_soon"' in html and "即将到期" in html
     assert 'data-state="on_time"' in html and "按期" in html
     assert 'href="/repair/11"' in html and 'href="/staff/objections/12"' in html and 'href="/office/lists/proposals/13"' in html
-    assert rows["late"].citation in html
+    assert words_in_text(rows["late"].citation) in html   # the citation in words (issue #13 point 3)
     # verifications may be extended once, within their period (QZ art. 36: not the late repair
     # result any more); listing objection replies may not (their rules say so)
     assert f'action="/staff/deadlines/{rows["soon"].id}/extend"' in html

@@ -39,7 +39,7 @@ def test_search_by_partial_chinese_name_and_by_uscc(session, client):
 def test_empty_query_gets_a_clear_error(client):
     r = client.get("/api/v1/subjects", params={"q": ""})
     assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_input"
-    assert "q" in r.json()["error"]["message_en"]
+    assert "Search" in r.json()["error"]["message_en"]   # the field named by its label (issue #13 point 3)
 
 
 def test_a_record_is_public_only_inside_its_window(session, client, today):

@@ -307,7 +307,7 @@ def _agency_publishes_a_query_item(page: Page) -> None:
 def _anonymous_visitor_reads_query_items(browser: Browser, base: str) -> None:
     page = _new_page(browser, base)
     expect(page.get_by_role("link", name="登录")).to_be_visible()
-    page.get_by_role("link", name="查询事项公示").click()
+    page.get_by_role("link", name="查询事项公示").first.click()
     expect(page.get_by_role("heading", name="查询事项公示")).to_be_visible()
     row = page.locator("main table").first.locator("tbody tr").filter(has_text=MATTER)
     expect(row).to_have_count(1)

@@ -95,7 +95,7 @@ def test_joint_check_apply_and_the_public_lists(live_app):
         expect(finding).to_contain_text("限制参加政府采购活动")
         expect(finding.locator(".basis")).to_contain_text("政府采购法》第二十二条")
         expect(finding.locator(".reason")).to_contain_text("主体现列入严重失信主体名单")
-        expect(agency.locator("#check-result")).to_contain_text("QZ art. 24")
+        expect(agency.locator("#check-result")).to_contain_text("第二十四条")   # the citation in words (issue #13 point 3)
         shot(agency, "measures-02-joint-check")
 
         finding.get_by_label("办件编号").fill("CG-2026-0701")

@@ -107,7 +107,7 @@ def _signed_in(browser: Browser, base: str, who: str) -> Page:
 def _staff_loads_the_2026_table(page: Page) -> None:
     page.get_by_role("link", name="工作日历").click()
     expect(page.get_by_role("heading", name="2026年工作日历")).to_be_visible()
-    expect(page.locator("#calendar-source")).to_contain_text("chinese-calendar")
+    expect(page.locator("#calendar-source")).to_contain_text("开源节假日数据包")   # the source in words (issue #13 point 3)
     page.get_by_label("文件").set_input_files(str(EXAMPLE))
     page.get_by_role("button", name="载入", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("已载入2026年节假日安排")

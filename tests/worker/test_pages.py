@@ -31,7 +31,7 @@ def test_staff_see_schedules_and_failed_jobs(client, session, db, monkeypatch):
     login(client, "staff1", "staff-pass-123")
     page = client.get("/staff/worker")
     assert page.status_code == 200, page.text
-    assert "订阅确认期限" in page.text and "every 3600s" in page.text and "已关闭" in page.text
+    assert "订阅确认期限" in page.text and "每 3600 秒" in page.text and "已关闭" in page.text
     assert "receiver table locked" in page.text and "失败" in page.text
     failed = client.get("/staff/worker?status=failed")
     assert "receiver table locked" in failed.text and "排队中</span>" not in failed.text
