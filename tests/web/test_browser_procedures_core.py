@@ -136,7 +136,7 @@ def _staff_reads_the_queue_by_colour(page: Page, ids: dict) -> None:
         expect(badge).to_have_css("background-color", colour)
     expect(page.locator(f"#deadline-{ids['provisional']} .deadline-badge")).to_contain_text("暂定")
     expect(page.locator(f"#deadline-{ids['overdue']} .deadline-badge")).not_to_contain_text("暂定")
-    expect(page.locator(f"#deadline-{ids['overdue']}")).to_contain_text("QZ art. 36")
+    expect(page.locator(f"#deadline-{ids['overdue']}")).to_contain_text("第三十六条")
     expect(page.locator(f"#deadline-{ids['overdue']} a")).to_have_attribute("href", "/repair/31")
     shot(page, "procedures-03-deadline-queue")
     page.get_by_label("状态").select_option("overdue")

@@ -49,7 +49,9 @@ def login(request: Request, username: str = CodeForm(..., max_length=64), passwo
     session.commit()
     target = _safe_next(next)
     # no page asked for: each role lands on its own home (its workbench; a subject's home)
-    return RedirectResponse(HOME if target == "/" else target, status_code=303)
+    # (an account whose identity is not proved yet: the page where it proves it)
+    home = "/account/identity" if user.role == "registrant" else HOME
+    return RedirectResponse(home if target == "/" else target, status_code=303)
 
 
 @router.post("/logout", dependencies=[allow("authenticated", "registrant")])
