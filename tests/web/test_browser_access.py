@@ -369,7 +369,7 @@ def _search_access_log(page: Page, defects: list[str], what: str) -> None:
 
 
 def _auditor_reads_and_verifies_the_audit_log(page: Page, auth_id: str) -> None:
-    page.get_by_role("link", name="审计日志").click()
+    page.get_by_role("link", name="审计日志", exact=True).click()
     expect(page.get_by_role("heading", name="审计日志")).to_be_visible()
     page.get_by_label("操作", exact=True).fill("authorisation.grant")
     page.get_by_role("button", name="检索").click()
