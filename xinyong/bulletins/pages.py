@@ -17,7 +17,7 @@ from xinyong.history import versions
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, NotFound, XinyongError
 from xinyong.kit.text import Code, CodeForm, CodePath, CodeQuery, TextForm
-from xinyong.kit.web import get_session, language, render
+from xinyong.kit.web import get_session, language, render, act_then_redirect
 
 router = APIRouter(include_in_schema=False)
 PAGE = 20
@@ -131,15 +131,8 @@ def edit_form(request: Request, bulletin_id: int = BulletinId, done: str = CodeQ
 
 
 def _after(request, session, principal, bulletin_id, action, done: str):
-    try:
-        action()
-    except NotFound:
-        raise
-    except XinyongError as exc:
-        session.rollback()
-        return _edit_page(request, session, principal, bulletin_id, error=exc, status_code=exc.status)
-    session.commit()
-    return RedirectResponse(f"/staff/bulletins/{bulletin_id}?done={done}", status_code=303)
+    return act_then_redirect(session, action, f"/staff/bulletins/{bulletin_id}?done={done}", lambda exc: _edit_page(
+        request, session, principal, bulletin_id, error=exc, status_code=exc.status))
 
 
 @router.post("/staff/bulletins/{bulletin_id}")

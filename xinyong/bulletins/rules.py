@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from xinyong.kit.text import has_control_characters
 from xinyong.law.loader import Profile, RuleNotInForce
 from xinyong.objections.rules import kind_of
+from xinyong.kit.names import Name
 
 RULE_KEY = "bulletins.policy"
 REASON_MAX = 500
@@ -24,12 +25,6 @@ PATH_MAX = 200
 # a page of this site: one leading slash, then path characters only (no scheme, no "//" host)
 SITE_PATH = re.compile(r"^/(?!/)[A-Za-z0-9._~/\-]*(\?[A-Za-z0-9._~=&\-]*)?$")
 TRANSITIONS = {"publish": ("draft", "withdrawn"), "withdraw": ("published",)}
-
-
-@dataclass(frozen=True)
-class Name:
-    zh: str
-    en: str
 
 
 @dataclass(frozen=True)

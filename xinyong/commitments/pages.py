@@ -8,9 +8,9 @@ from sqlalchemy.orm import Session
 
 from xinyong.commitments import repository, service
 from xinyong.kit.access import Principal, allow
-from xinyong.kit.errors import InvalidInput, NotFound, XinyongError
+from xinyong.kit.errors import InvalidInput, XinyongError
 from xinyong.kit.masking import mask_name
-from xinyong.kit.web import get_session, language, render
+from xinyong.kit.web import get_session, language, render, act_then_redirect
 from xinyong.kit.text import CodeForm, TextForm
 from xinyong.measures.repository import subject_by_key
 
@@ -77,15 +77,8 @@ def breach(request: Request, commitment_id: int = Path(ge=1, le=MAX_ID), facts: 
 
 
 def _act(request, session, principal, commitment_id, action):
-    try:
-        action()
-    except NotFound:
-        raise
-    except XinyongError as exc:
-        session.rollback()
-        return _own_page(request, session, principal, error=exc, status_code=exc.status)
-    session.commit()
-    return RedirectResponse(f"/agency/commitments?done={commitment_id}", status_code=303)
+    return act_then_redirect(session, action, f"/agency/commitments?done={commitment_id}", lambda exc: _own_page(
+        request, session, principal, error=exc, status_code=exc.status))
 
 
 @router.get("/agency/accept-first")

@@ -13,7 +13,7 @@ from xinyong.complaints import opener, repository, rules, service, views
 from xinyong.complaints.schemas import MAX_ID, ComplaintIn, HandleIn
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, NotFound, XinyongError
-from xinyong.kit.web import get_session, language, render
+from xinyong.kit.web import get_session, language, render, act_then_redirect
 from xinyong.kit.text import Code, CodeForm, CodeQuery, PrivateForm, invalid_input
 
 router = APIRouter(include_in_schema=False)
@@ -167,16 +167,9 @@ def identity_views(request: Request, complaint_id: int = Path(ge=1, le=MAX_ID),
 
 def _staff_action(request, session, principal, complaint_id, action, done: str, form: dict | None = None):
     """Run one staff action; on a refusal show the detail page with the error, else redirect."""
-    try:
-        action()
-    except NotFound:
-        raise
-    except XinyongError as exc:
-        session.rollback()
-        return _detail_page(request, session, principal, complaint_id, error=_error(exc, language(request)),
-                            form=form, status_code=exc.status)
-    session.commit()
-    return RedirectResponse(f"/complaints/{complaint_id}?done={done}", status_code=303)
+    return act_then_redirect(session, action, f"/complaints/{complaint_id}?done={done}", lambda exc: _detail_page(
+        request, session, principal, complaint_id, error=_error(exc, language(request)), form=form,
+        status_code=exc.status))
 
 
 @router.post("/complaints/{complaint_id}/reassignments")

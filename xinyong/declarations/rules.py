@@ -11,15 +11,10 @@ from dataclasses import dataclass
 from xinyong.audit.rules import looks_like_resident_id
 from xinyong.kit.text import has_control_characters
 from xinyong.law.loader import Profile
+from xinyong.kit.names import Name
 
 RULE_KEY = "declarations.policy"
 REASON_MAX = 500
-
-
-@dataclass(frozen=True)
-class Name:
-    zh: str
-    en: str
 
 
 @dataclass(frozen=True)

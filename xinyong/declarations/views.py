@@ -3,7 +3,8 @@ carries the label (self-declared, not verified) and the article it rests on."""
 from __future__ import annotations
 
 from xinyong import clock
-from xinyong.declarations.rules import DeclarationPolicy, Name
+from xinyong.declarations.rules import DeclarationPolicy
+from xinyong.kit.names import Name
 from xinyong.declarations.schemas import DeclarationOut, Label, PublicDeclarationOut, StaffDeclarationOut
 
 

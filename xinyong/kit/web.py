@@ -104,3 +104,22 @@ def render(request: Request, name: str, context: dict | None = None, status_code
     if request.query_params.get("lang") in LANGS:
         response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
     return response
+
+
+def act_then_redirect(session: Session, action, done_url: str, on_refusal):
+    """A page's form post, the one way: run ``action``; a refusal (any XinyongError but
+    NotFound, which stays a 404 page) rolls the session back and returns ``on_refusal(exc)`` —
+    the form shown again with the error, at the refusal's status; otherwise commit (the route
+    is the unit of work) and redirect to ``done_url`` with 303."""
+    from starlette.responses import RedirectResponse
+
+    from xinyong.kit.errors import NotFound, XinyongError
+    try:
+        action()
+    except NotFound:
+        raise
+    except XinyongError as exc:
+        session.rollback()
+        return on_refusal(exc)
+    session.commit()
+    return RedirectResponse(done_url, status_code=303)

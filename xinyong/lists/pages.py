@@ -19,7 +19,7 @@ from xinyong.disclosure.publicity import subject_in_view
 from xinyong.documents import repository as documents_repository
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, NotFound, XinyongError
-from xinyong.kit.web import get_session, language, render
+from xinyong.kit.web import get_session, language, render, act_then_redirect
 from xinyong.kit.text import CodeForm, CodePath, CodeQuery, TextForm, invalid_input, screened_form
 from xinyong.lists import repository, service, views
 from xinyong.lists.schemas import ProposalIn
@@ -234,15 +234,8 @@ def _decision(session: Session, proposal, lang: str) -> dict | None:
 
 
 def _step(request: Request, session: Session, principal: Principal, proposal_id: int, action, done: str):
-    try:
-        action()
-    except NotFound:
-        raise
-    except XinyongError as exc:
-        session.rollback()
-        return _proposal_page(request, session, principal, proposal_id, error=exc, status_code=exc.status)
-    session.commit()
-    return RedirectResponse(f"/office/lists/proposals/{proposal_id}?done={done}", status_code=303)
+    return act_then_redirect(session, action, f"/office/lists/proposals/{proposal_id}?done={done}", lambda exc: _proposal_page(
+        request, session, principal, proposal_id, error=exc, status_code=exc.status))
 
 
 @router.post("/office/lists/proposals/{proposal_id}/notice")
