@@ -4,6 +4,7 @@ Retention periods are data of the active profile (rule ``retention.partitions``)
 citation it rests on; ``None`` keeps a table's rows for ever."""
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import datetime as dt
 import re
@@ -36,7 +37,8 @@ class Retention:
         if self.months is None:
             return None
         total = now.year * 12 + now.month - 1 - self.months
-        return now.replace(year=total // 12, month=total % 12 + 1, day=min(now.day, 28))
+        year, month = total // 12, total % 12 + 1
+        return now.replace(year=year, month=month, day=min(now.day, calendar.monthrange(year, month)[1]))
 
 
 def is_partition(name: str) -> bool:
