@@ -7,7 +7,8 @@ import datetime as dt
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from xinyong.models import FeedEvent, FeedReceiver
+from xinyong.models import FeedEvent
+from xinyong.models.feed import FeedReceiver
 
 
 def parent(table: str) -> str:

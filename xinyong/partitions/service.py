@@ -16,22 +16,26 @@ def maintain(session: Session, now: dt.datetime | None = None) -> dict:
     if session.get_bind().dialect.name != "postgresql":
         return {"partitioned": False}   # SQLite, the embedded default, is not partitioned
     now = now or clock.now()
-    before = {t: set(repository.partitions(session, t)) for t in PARTITIONED}
-    moved = {t: repository.move_default_rows(session, t) for t in PARTITIONED}
+    before = _all_partitions(session)
+    moved = sum(repository.move_default_rows(session, t) for t in PARTITIONED)
     repository.run_maintenance(session)
-    dropped = {r.table: _apply(session, r, now) for r in retentions(active_profile(), now.date())}
-    after = {t: set(repository.partitions(session, t)) for t in PARTITIONED}
-    return {"partitioned": True,
-            "created": {t: sorted(after[t] - before[t]) for t in PARTITIONED if after[t] - before[t]},
-            "moved_from_default": {t: n for t, n in moved.items() if n},
-            "dropped": {t: n for t, n in dropped.items() if n}}
+    for retention in retentions(active_profile(), now.date()):
+        _apply(session, retention, now)
+    after = _all_partitions(session)
+    # flat values: the worker's job row keeps them as they are
+    return {"partitioned": True, "created": ", ".join(sorted(after - before)),
+            "dropped": ", ".join(sorted(before - after)), "moved_from_default": moved}
 
 
-def _apply(session: Session, retention: Retention, now: dt.datetime) -> int:
+def _all_partitions(session: Session) -> set[str]:
+    return {name for table in PARTITIONED for name in repository.partitions(session, table)}
+
+
+def _apply(session: Session, retention: Retention, now: dt.datetime) -> None:
     cutoff = retention.cutoff(now)
     if cutoff is None or retention.table in NEVER_DROPPED:
-        return 0
+        return
     if retention.table == "feed_events":   # never a month an active receiver still has to take
         oldest = repository.oldest_unacknowledged_event_at(session)
         cutoff = min(cutoff, oldest) if oldest is not None else cutoff
-    return repository.drop_ended_before(session, retention.table, cutoff)
+    repository.drop_ended_before(session, retention.table, cutoff)
