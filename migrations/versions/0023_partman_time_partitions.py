@@ -101,6 +101,8 @@ def _partition(conn, table: str, key: str) -> None:
     # rows later than the months made ahead wait in the default partition: give them their own
     conn.execute(text("SELECT partman.partition_data_time(:p, p_batch_count := 100000, p_analyze := false)"),
                  {"p": f"public.{table}"})
+    # its work table lives until commit and has this table's columns: the next table needs its own
+    conn.execute(text("DROP TABLE IF EXISTS partman_temp_data_storage"))
 
 
 def _unpartition(conn, table: str, key: str) -> None:

@@ -27,6 +27,8 @@ def move_default_rows(session: Session, table: str) -> int:
     a month whose rows already sit in the default partition."""
     moved = session.execute(text("SELECT partman.partition_data_time(:p, p_batch_count := 1000, "
                                  "p_analyze := false)"), {"p": parent(table)}).scalar()
+    # pg_partman's work table lives until commit with this table's columns; the next table needs its own
+    session.execute(text("DROP TABLE IF EXISTS partman_temp_data_storage"))
     return int(moved or 0)
 
 
