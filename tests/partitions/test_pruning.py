@@ -52,3 +52,22 @@ def test_audit_entries_of_a_target_in_a_period_read_its_months_only(db):
         found = search(session, flt, limit=50, offset=0)
     assert [(e.target_id, e.at.month) for e in found] == [("2", 6)]
     assert scanned(db, *seen[0], "audit_log") == {"audit_log_p2026_06"}
+
+
+def test_a_reports_issuance_entry_is_looked_up_in_the_months_around_its_issue(db):
+    """The report's entry carries no time the caller knows, but it is written in the report's
+    own transaction: report_inclusion bounds it by the report's issued_at, a day either side."""
+    from xinyong.models.report import IssuedReport
+    from xinyong.transparency.service import report_inclusion
+    with db.begin() as conn:
+        _spread(conn, "audit_log", "INSERT INTO audit_log (chain, seq, at, actor, action, target_type, target_id, "
+                                   "details, prev_hash, hash) VALUES (:s, :m, :at, 'x', 'report.issue', 'report', "
+                                   "CAST(:m AS text), '{}', '', '')")
+    with session_scope(db) as session:
+        session.add(IssuedReport(id=4, code="c4", number="n4", kind="public", subject_id=1, subject_name_masked="x",
+                                 requester_role="public", sha256="0" * 64, filename="r.pdf", content=b"%PDF",
+                                 issued_at=dt.datetime(2026, 4, 15, 0, 0, 1, tzinfo=UTC)))
+    with statements_on(db, "audit_log") as seen, session_scope(db) as session:
+        found = report_inclusion(session, 4)
+    assert found["status"] == "pending" and found["entry_id"] > 0   # found; no tree head signed yet
+    assert scanned(db, *seen[0], "audit_log") == {"audit_log_p2026_04"}
