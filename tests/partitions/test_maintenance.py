@@ -69,7 +69,8 @@ def test_no_feed_month_an_active_receiver_still_has_to_take_is_dropped(db):
         make_months(conn, "feed_events", (2019, 1), (2019, 2))
         for day in ("2019-01-10", "2019-02-10"):
             conn.execute(text("INSERT INTO feed_events (subject_id, kind, occurred_on, details, citation, created_at) "
-                              "VALUES (1, 'published', CAST(:d AS date), '{}', '', CAST(:t AS timestamptz))"), {"d": day, "t": day})
+                              "VALUES (1, 'published', CAST(:d AS date), '{}', '', CAST(:t AS timestamptz))"),
+                         {"d": day, "t": day})
         first = conn.execute(text("SELECT min(id) FROM feed_events")).scalar()
     with session_scope(db) as session:   # the receiver has taken January's event, not February's
         session.add(FeedReceiver(org_id=agency(session).id, acked_through_id=first))

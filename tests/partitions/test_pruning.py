@@ -71,3 +71,21 @@ def test_a_reports_issuance_entry_is_looked_up_in_the_months_around_its_issue(db
         found = report_inclusion(session, 4)
     assert found["status"] == "pending" and found["entry_id"] > 0   # found; no tree head signed yet
     assert scanned(db, *seen[0], "audit_log") == {"audit_log_p2026_04"}
+
+
+def test_a_batchs_ingest_entry_is_looked_up_in_the_months_around_its_completion(db):
+    from xinyong.models import Batch
+    from xinyong.transparency.repository import batch_entry_id
+    with db.begin() as conn:
+        _spread(conn, "audit_log", "INSERT INTO audit_log (chain, seq, at, actor, action, target_type, target_id, "
+                                   "details, prev_hash, hash) VALUES (:s, :m, :at, 'x', 'batch.ingest', 'batch', "
+                                   "CAST(:m AS text), '{}', '', '')")
+    with session_scope(db) as session:
+        session.add(Batch(id=2, source_uscc="x", item_code="penalty", status="completed",
+                          completed_at=dt.datetime(2026, 2, 15, 23, 0, tzinfo=UTC)))
+    with statements_on(db, "audit_log") as seen, session_scope(db) as session:
+        found = batch_entry_id(session, 2)
+    with db.connect() as conn:
+        assert conn.execute(text("SELECT CAST(at AS date) FROM audit_log WHERE id = :i"),
+                            {"i": found}).scalar() == dt.date(2026, 2, 15)
+    assert scanned(db, *seen[0], "audit_log") == {"audit_log_p2026_02"}

@@ -42,7 +42,8 @@ def drop_ended_before(session: Session, table: str, cutoff: dt.datetime) -> int:
     """Drop the month partitions that end at or before ``cutoff`` (never the default one)."""
     dropped = session.execute(text(
         "SELECT partman.drop_partition_time(:p, p_retention := interval '0 seconds', p_keep_table := false, "
-        "p_reference_timestamp := :cutoff + interval '1 microsecond')"), {"p": parent(table), "cutoff": cutoff}).scalar()
+        "p_reference_timestamp := :cutoff + interval '1 microsecond')"),
+        {"p": parent(table), "cutoff": cutoff}).scalar()
     return int(dropped or 0)
 
 
