@@ -18,6 +18,14 @@ TIMES = [dt.datetime(2026, 2, 3, tzinfo=UTC), dt.datetime(2026, 5, 20, tzinfo=UT
          dt.datetime(2031, 7, 1, tzinfo=UTC)]   # the last beyond the months made ahead
 
 
+def _before_partitioning() -> str:
+    """The revision 0023_partman follows (whatever the merge chains it after)."""
+    from alembic.script import ScriptDirectory
+
+    from xinyong.migrate import alembic_config
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_revision("0023_partman").down_revision
+
+
 @pytest.fixture
 def old_database(pg_url, monkeypatch):
     """A fresh database on the suite's server, migrated to the revision before partitioning."""
@@ -28,7 +36,7 @@ def old_database(pg_url, monkeypatch):
     url = pg_url.rsplit("/", 1)[0] + "/xinyong_partman_conversion"
     monkeypatch.setenv("XINYONG_DATABASE_URL", url)
     reset_settings()
-    upgrade(url, "0022_pdfen")
+    upgrade(url, _before_partitioning())
     engine = make_engine(url)
     yield url, engine
     engine.dispose()
@@ -91,3 +99,22 @@ def test_the_migration_partitions_a_database_with_rows(old_database, monkeypatch
     assert entry.id == max(r[0] for r in before["audit_log"]) + 1   # the sequence goes on
     with session_scope(engine) as session:
         assert verify(session).ok
+
+
+def test_the_downgrade_gives_the_plain_tables_back_with_their_rows(old_database):
+    from alembic import command
+
+    from xinyong.migrate import alembic_config
+    url, engine = old_database
+    _fill(engine)
+    before = _rows(engine)
+    upgrade(url)
+    command.downgrade(alembic_config(url), _before_partitioning())
+    engine.dispose()
+    assert _rows(engine) == before
+    with engine.connect() as conn:
+        kinds = set(conn.execute(text("SELECT relkind FROM pg_class WHERE relname = ANY(:t)"),
+                                 {"t": list(PARTITIONED)}).scalars())
+        keys = set(conn.execute(text("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'p' "
+                                     "AND conrelid::regclass::text = ANY(:t)"), {"t": list(PARTITIONED)}).scalars())
+    assert kinds == {"r"} and keys == {"PRIMARY KEY (id)"}
