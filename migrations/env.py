@@ -6,6 +6,7 @@ from alembic import context
 from xinyong.config import get_settings
 from xinyong.db import make_engine
 from xinyong.models import Base
+from xinyong.partitions.rules import WIDENED_UNIQUES, is_partition
 
 target_metadata = Base.metadata
 
@@ -26,8 +27,16 @@ def run_migrations() -> None:
 MIGRATION_ONLY = {"ix_subjects_name_trgm"}
 
 
-def _include(obj, name, type_, reflected, compare_to) -> bool:
-    return name not in MIGRATION_ONLY
+def _include_for(dialect: str):
+    """On PostgreSQL the month partitions of the partitioned tables, and the unique constraints
+    partitioning widens by the partition key, are the migration's (xinyong.partitions.rules)."""
+    def include(obj, name, type_, reflected, compare_to) -> bool:
+        if name in MIGRATION_ONLY:
+            return False
+        if dialect == "postgresql" and type_ == "table" and reflected and is_partition(name):
+            return False
+        return not (dialect == "postgresql" and type_ == "unique_constraint" and name in WIDENED_UNIQUES)
+    return include
 
 
 def _run(connection) -> None:
@@ -36,7 +45,7 @@ def _run(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
-        include_object=_include,
+        include_object=_include_for(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the platform needs on a fresh machine: system packages (PostgreSQL server for
-# the test suite, Chromium and CJK fonts for the browser tests, poppler-utils to read PDFs back, npm for axe-core) when missing, then a Python
+# the test suite with pg_partman, Chromium and CJK fonts for the browser tests, poppler-utils to read PDFs back, npm for axe-core) when missing, then a Python
 # virtual environment with the pinned dependencies. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,10 @@ WANT_SYSTEM="${1:-}"   # "test" also installs the test-only system packages
 need=()
 if [ "$WANT_SYSTEM" = "test" ]; then
   command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql postgresql-contrib)
+  # pg_partman: the migrations partition the access log, audit log, history and feed events by
+  # month on PostgreSQL (Debian packages it per server major version; bookworm's is 15)
+  pgmajor="$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1)"
+  ls /usr/share/postgresql/*/extension/pg_partman.control >/dev/null 2>&1 || need+=("postgresql-${pgmajor:-15}-partman")
   [ -x /usr/bin/chromium ] || need+=(chromium)
   dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
   command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)   # reads report PDFs as a reader would

@@ -56,7 +56,8 @@ class Settings(BaseSettings):
     # ---- the worker (xinyong.worker, issue 16 point 1)
     worker_schedules: str = Field(default="", description="name=spec,... over the default schedules (sweep=daily "
                                                           "00:30, transparency=every <interval>s, feed.deadlines="
-                                                          "every 1h, evaluation.recompute=daily 02:00); spec: "
+                                                          "every 1h, evaluation.recompute=daily 02:00, "
+                                                          "partitions=daily 03:30); spec: "
                                                           "'every N[s|m|h|d]', 'daily HH:MM' (China time) or 'off'")
     worker_poll_seconds: float = Field(default=5.0, gt=0, le=3600, description="a worker looks for due work this "
                                                                               "often when idle")
@@ -140,7 +141,8 @@ class Settings(BaseSettings):
     def schedule_specs(self) -> dict:
         from xinyong.worker.rules import parse_schedules
         defaults = {"sweep": "daily 00:30", "transparency": f"every {self.transparency_interval_seconds}s",
-                    "feed.deadlines": "every 1h", "evaluation.recompute": "daily 02:00"}
+                    "feed.deadlines": "every 1h", "evaluation.recompute": "daily 02:00",
+                    "partitions": "daily 03:30"}
         return parse_schedules(self.worker_schedules, defaults)
 
     def worker_in_serve_enabled(self) -> bool:

@@ -56,6 +56,7 @@ JOBS = {
     "feed.deadlines": "xinyong.worker.tasks:feed_deadlines",
     "evaluation.recompute": "xinyong.worker.tasks:evaluation_recompute",
     "ingest.outbox": "xinyong.ingest.outbox:drain_job",
+    "partitions": "xinyong.worker.tasks:partition_maintenance",
 }
 
 

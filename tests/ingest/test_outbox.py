@@ -31,7 +31,7 @@ def only_queued_jobs(db, monkeypatch):
     """The worker runs the jobs queued by the ingests, no schedule of its own."""
     from xinyong.config import reset_settings
     monkeypatch.setenv("XINYONG_WORKER_SCHEDULES",
-                       "sweep=off,transparency=off,feed.deadlines=off,evaluation.recompute=off")
+                       "sweep=off,transparency=off,feed.deadlines=off,evaluation.recompute=off,partitions=off")
     reset_settings()
 
 

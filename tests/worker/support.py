@@ -10,7 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 LEASE = 2
-TEST_SCHEDULES = "transparency=every 1s,sweep=off,feed.deadlines=off,evaluation.recompute=off"
+TEST_SCHEDULES = "transparency=every 1s,sweep=off,feed.deadlines=off,evaluation.recompute=off,partitions=off"
 
 
 def worker_env(**extra: str) -> dict[str, str]:

@@ -37,7 +37,7 @@ def settings(monkeypatch):
         for key, value in values.items():
             monkeypatch.setenv(f"XINYONG_{key.upper()}", value)
         reset_settings()
-    set_env(worker_schedules="sweep=off,transparency=off,feed.deadlines=off,evaluation.recompute=off",
+    set_env(worker_schedules="sweep=off,transparency=off,feed.deadlines=off,evaluation.recompute=off,partitions=off",
             worker_lease_seconds="10", worker_backoff_seconds="30", worker_max_attempts="3")
     yield set_env
     reset_settings()
@@ -119,7 +119,7 @@ def test_a_job_abandoned_on_its_last_attempt_is_failed(db, now, settings):
 
 def test_schedules_come_from_the_settings_and_fire_once_per_slot(db, now, settings):
     settings(worker_schedules="transparency=every 60s,sweep=daily 03:00,feed.deadlines=off,"
-                              "evaluation.recompute=off")
+                              "evaluation.recompute=off,partitions=off")
     with session_scope(db) as session:
         assert service.fire_due_schedules(session) == ["transparency"]   # an interval fires at once
     with session_scope(db) as session:
@@ -134,7 +134,8 @@ def test_schedules_come_from_the_settings_and_fire_once_per_slot(db, now, settin
     now.advance(60)
     with session_scope(db) as session:
         assert service.fire_due_schedules(session) == ["transparency"]
-    settings(worker_schedules="transparency=every 1h,sweep=off,feed.deadlines=off,evaluation.recompute=off")
+    settings(worker_schedules="transparency=every 1h,sweep=off,feed.deadlines=off,evaluation.recompute=off,"
+                              "partitions=off")
     now.advance(60)
     with session_scope(db) as session:
         # a changed spec starts over (an interval at once) and the pending job of the last slot

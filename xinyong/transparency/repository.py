@@ -2,6 +2,7 @@
 only insert into the pending outbox. Proofs read O(log n) nodes by primary key in one query."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 
 from sqlalchemy import delete, insert, select, text, update
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.audit.repository import _stored
 from xinyong.audit.verification import StoredEntry
-from xinyong.models import AuditEntry
+from xinyong.models import AuditEntry, Batch
 from xinyong.models.transparency import (TransparencyHead, TransparencyLeaf, TransparencyNode, TransparencyPending,
                                          TransparencyState)
 from xinyong.transparency.merkle import Key
@@ -19,6 +20,8 @@ _PENDING = TransparencyPending.__table__
 _LEAF = TransparencyLeaf.__table__
 _NODE = TransparencyNode.__table__
 _ENTRY = AuditEntry.__table__
+# an entry written in the same transaction as the row it is about lies within this of that row's time
+_ENTRY_MARGIN = dt.timedelta(days=1)
 
 
 def lock_state(session: Session) -> int:
@@ -211,5 +214,11 @@ def publication_nodes(session: Session, batch_id: int, keys: list[Key]) -> dict[
 
 
 def batch_entry_id(session: Session, batch_id: int) -> int | None:
-    return session.scalar(select(_ENTRY.c.id).where(_ENTRY.c.action == "batch.ingest", _ENTRY.c.target_type == "batch",
-                                                    _ENTRY.c.target_id == str(batch_id)).limit(1))
+    """The batch's ingest entry, written in the transaction that completed the batch: a day either
+    side of its completion bounds it to one or two months of the partitioned audit log."""
+    query = select(_ENTRY.c.id).where(_ENTRY.c.action == "batch.ingest", _ENTRY.c.target_type == "batch",
+                                      _ENTRY.c.target_id == str(batch_id))
+    completed_at = session.scalar(select(Batch.completed_at).where(Batch.id == batch_id))
+    if completed_at is not None:
+        query = query.where(_ENTRY.c.at >= completed_at - _ENTRY_MARGIN, _ENTRY.c.at <= completed_at + _ENTRY_MARGIN)
+    return session.scalar(query.limit(1))

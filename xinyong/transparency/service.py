@@ -145,12 +145,23 @@ def report_inclusion(session: Session, report_id: int) -> dict:
     """Where the report's issuance entry (action report.issue, which holds the PDF's SHA-256)
     is in the log, with its inclusion proof checked here against the latest signed head:
     {"status": "included" | "pending" | "absent" | "failed", ...}."""
+    import datetime as dt
+
     from sqlalchemy import select
 
     from xinyong.models import AuditEntry
+    from xinyong.models.report import IssuedReport
+    issued_at = session.scalar(select(IssuedReport.issued_at).where(IssuedReport.id == report_id))
+    if issued_at is None:
+        return {"status": "absent"}
+    # the entry is written in the report's own transaction: a day either side bounds it to the
+    # months it can be in, so a partitioned audit log (PostgreSQL) reads one or two of them
+    margin = dt.timedelta(days=1)
     entry_id = session.scalar(select(AuditEntry.id).where(AuditEntry.action == "report.issue",
                                                           AuditEntry.target_type == "report",
-                                                          AuditEntry.target_id == str(report_id)).limit(1))
+                                                          AuditEntry.target_id == str(report_id),
+                                                          AuditEntry.at >= issued_at - margin,
+                                                          AuditEntry.at <= issued_at + margin).limit(1))
     if entry_id is None:
         return {"status": "absent"}
     found = entry_proof(session, entry_id)

@@ -57,6 +57,15 @@ def evaluation_recompute(payload: dict) -> dict:
     return _one_sweep("xinyong.evaluation.sweep")
 
 
+def partition_maintenance(payload: dict) -> dict:
+    """On PostgreSQL: months of the partitioned tables made ahead, months wholly past their
+    retention period (profile rule retention.partitions) dropped (issue 16 point 6)."""
+    from xinyong.db import session_scope
+    from xinyong.partitions.service import maintain
+    with session_scope() as session:
+        return maintain(session)
+
+
 def _one_sweep(module: str) -> dict:
     from xinyong.db import session_scope
     from xinyong.registry import load
