@@ -81,7 +81,12 @@ class Cluster:
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def log(self, name: str) -> str:
-        path = self.run_dir / f"{name}.log"
+        """What a process (node1, worker, nginx …) wrote."""
+        return self.log_file(f"{name}.log")
+
+    def log_file(self, name: str) -> str:
+        """A file of the run directory (nginx's access.log, error.log …); "" when missing."""
+        path = self.run_dir / name
         return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
 
 
