@@ -193,9 +193,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nodes", type=int, default=2)
     parser.add_argument("--port", type=int, default=8080, help="nginx listens on 127.0.0.1:PORT")
     parser.add_argument("--no-worker", action="store_true")
+    parser.add_argument("--throwaway-postgres", action="store_true",
+                        help="start a private PostgreSQL (xinyong.devtools.pgcluster), migrate it, load the "
+                             "demo city; deleted at exit")
     args = parser.parse_args(argv)
-    if not args.database_url:
-        parser.error("give --database-url or set XINYONG_DATABASE_URL")
+    signal.signal(signal.SIGTERM, _interrupt)   # stopped as by Ctrl-C: everything started is stopped
+    with contextlib.ExitStack() as stack:
+        if args.throwaway_postgres:
+            args.database_url = stack.enter_context(_demo_database())
+        if not args.database_url:
+            parser.error("give --database-url, set XINYONG_DATABASE_URL, or --throwaway-postgres")
+        _serve_until_interrupted(args)
+    return 0
+
+
+def _interrupt(*_) -> None:
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _demo_database() -> Iterator[str]:
+    from xinyong.devtools.pgcluster import throwaway_cluster
+    with throwaway_cluster() as url:
+        env = {**os.environ, "XINYONG_DATABASE_URL": url, "XINYONG_DEV": os.environ.get("XINYONG_DEV", "1")}
+        for step in (["init"], ["demo", "--subjects", "100"]):
+            subprocess.run([sys.executable, "-m", "xinyong.cli", *step], env=env, check=True)
+        yield url
+
+
+def _serve_until_interrupted(args) -> None:
     with running_cluster(args.database_url, args.nodes, not args.no_worker, args.port) as cluster:
         print(f"nginx {cluster.url} -> nodes {', '.join(cluster.nodes)}"
               f"{' + worker' if 'worker' in cluster.processes else ''}; files in {cluster.run_dir}", flush=True)
@@ -205,7 +231,6 @@ def main(argv: list[str] | None = None) -> int:
         for name, proc in cluster.processes.items():
             if proc.poll() is not None:
                 print(f"{name} exited ({proc.returncode}); its log:\n{cluster.log(name)[-2000:]}", file=sys.stderr)
-    return 0
 
 
 if __name__ == "__main__":
