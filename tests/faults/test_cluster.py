@@ -2,7 +2,9 @@
 nodes and a worker on one PostgreSQL, behind a real nginx on loopback (xinyong.devtools.cluster).
 Over ONE keep-alive client connection, requests land on both nodes; a client signed in on one
 is signed in on the other, and signed out on both at once; the rate limit is one limit across
-both nodes (429 after the limit, not after twice the limit); so is the sign-in delay.
+both nodes (429 after the limit, not after twice the limit), whatever X-Forwarded-For the
+client makes up (nginx reaches the nodes from 127.0.0.2, the only proxy they trust); so is the
+sign-in delay.
 
 Which node answered: nginx's X-Xinyong-Upstream header (the cluster tool's config only) and
 its access log, which also names the client connection of each request."""
@@ -21,7 +23,7 @@ from xinyong.devtools.cluster import NODE_HEADER, running_cluster
 
 PW = "Cluster-pass-2026"
 LIMIT = 8   # anonymous requests per minute (and burst) in this cluster
-pytestmark = pytest.mark.parametrize("backend", ["postgresql"])   # N nodes share a server database
+ON_POSTGRESQL = pytest.mark.parametrize("backend", ["postgresql"])   # N nodes share a server database
 
 
 @pytest.fixture
@@ -41,6 +43,7 @@ def _one_connection(cluster) -> httpx.Client:
                         timeout=30)
 
 
+@ON_POSTGRESQL
 def test_two_nodes_behind_nginx_share_sessions_limits_and_sign_in_delays_over_one_connection(cluster):
     nodes = set(cluster.nodes)
     with _one_connection(cluster) as client:
@@ -58,7 +61,9 @@ def test_two_nodes_behind_nginx_share_sessions_limits_and_sign_in_delays_over_on
         # one rate limit across both nodes: LIMIT answers, then 429 from either node
         client.cookies.clear()
         started = time.monotonic()
-        answers = [client.get("/search", follow_redirects=False) for _ in range(2 * LIMIT + 2)]
+        # each with a made-up X-Forwarded-For: only nginx's is believed (XINYONG_TRUSTED_PROXIES)
+        answers = [client.get("/search", headers={"X-Forwarded-For": f"203.0.113.{n}"}, follow_redirects=False)
+                   for n in range(2 * LIMIT + 2)]
         refills = int((time.monotonic() - started) * LIMIT / 60)   # tokens that came back meanwhile
         statuses = [a.status_code for a in answers]
         assert set(statuses) == {200, 429}, statuses
@@ -82,3 +87,23 @@ def test_two_nodes_behind_nginx_share_sessions_limits_and_sign_in_delays_over_on
     upstreams = {re.search(r"upstream=(\S+)", line).group(1) for line in lines if "/workbench" in line}
     assert len(lines) >= 2 * LIMIT + 10 and len(connections) == 1 and upstreams == nodes
     assert all("?" not in line for line in lines)   # no query string in the proxy's log
+
+
+def test_the_template_renders_a_production_configuration_nginx_accepts(tmp_path):
+    """Filled for three nodes as an operator would (no node header): nginx -t accepts it, and it
+    says what the set-up rests on."""
+    import subprocess
+
+    from xinyong.devtools.cluster import free_port, nginx_binary, render_nginx
+    nodes = ["10.0.0.11:8000", "10.0.0.12:8000", "10.0.0.13:8000"]
+    text = render_nginx(f"127.0.0.1:{free_port()}", nodes, tmp_path, max_body="600m")
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(text, encoding="utf-8")
+    check = subprocess.run([nginx_binary(), "-t", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c", str(conf)],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    for line in ("least_conn;", "keepalive 32;", 'proxy_set_header Connection "";', "proxy_http_version 1.1;",
+                 "X-Forwarded-For $proxy_add_x_forwarded_for", "client_max_body_size 600m;", "location /static/"):
+        assert line in text
+    assert all(f"server {n} " in text for n in nodes)
+    assert NODE_HEADER not in text and "$request " not in text and "proxy_bind" not in text

@@ -30,6 +30,9 @@ TEMPLATE = Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "xinyong.c
 STATIC_DIR = Path(__file__).resolve().parents[1] / "web" / "static"
 HEALTH = "/api/v1/health"
 NODE_HEADER = "X-Xinyong-Upstream"   # which node answered (the cluster tool's nginx only)
+# nginx reaches the nodes from an address of its own, the only one they trust: clients on this
+# machine (127.0.0.1) are then clients like any other, whose X-Forwarded-For is not believed
+PROXY_ADDRESS = "127.0.0.2"
 
 
 class ClusterError(RuntimeError):
@@ -45,6 +48,7 @@ def nginx_binary() -> str:
 
 def render_nginx(listen: str, upstreams: list[str], run_dir: Path, *, max_body: str = "600m",
                  node_header: bool = False, worker_processes: int = 1, user: str | None = None,
+                 proxy_bind: str | None = None,
                  static_dir: Path = STATIC_DIR, mime_types: str = "/etc/nginx/mime.types") -> str:
     """deploy/nginx/xinyong.conf.template with its {{…}} fields filled."""
     fields = {
@@ -56,6 +60,7 @@ def render_nginx(listen: str, upstreams: list[str], run_dir: Path, *, max_body: 
         "UPSTREAM_SERVERS": "\n".join(f"        server {u} max_fails=1 fail_timeout=5s;" for u in upstreams),
         "LISTEN": listen,
         "STATIC_DIR": str(static_dir),
+        "PROXY_BIND": f"            proxy_bind {proxy_bind};" if proxy_bind else "",
         "EXTRA_PROXY": f"            add_header {NODE_HEADER} $upstream_addr always;" if node_header else "",
     }
     text = TEMPLATE.read_text(encoding="utf-8")
@@ -95,7 +100,7 @@ def node_environment(database_url: str, base_url: str, data_dir: Path, base: dic
     directory (report signing key, transparency archive) and the proxy they believe."""
     env = dict(os.environ if base is None else base)
     env.update(XINYONG_DATABASE_URL=database_url, XINYONG_BASE_URL=base_url, XINYONG_DATA_DIR=str(data_dir),
-               XINYONG_TRUSTED_PROXIES="127.0.0.1", XINYONG_WORKER_IN_SERVE="off")
+               XINYONG_TRUSTED_PROXIES=PROXY_ADDRESS, XINYONG_WORKER_IN_SERVE="off")
     if not env.get("XINYONG_SECRET_KEY"):
         env["XINYONG_DEV"] = "1"   # development secrets: a local cluster only
     return env
@@ -142,8 +147,8 @@ def _start_nginx(cluster: Cluster, port: int, node_header: bool) -> None:
         os.chmod(run_dir, 0o755)
         user = "nobody nogroup"
     conf = run_dir / "nginx.conf"
-    conf.write_text(render_nginx(f"127.0.0.1:{port}", cluster.nodes, run_dir, node_header=node_header, user=user),
-                    encoding="utf-8")
+    conf.write_text(render_nginx(f"127.0.0.1:{port}", cluster.nodes, run_dir, node_header=node_header, user=user,
+                                 proxy_bind=PROXY_ADDRESS), encoding="utf-8")
     base = [nginx_binary(), "-p", str(run_dir), "-e", str(run_dir / "error.log"), "-c", str(conf)]
     check = subprocess.run([*base, "-t"], capture_output=True, text=True)
     if check.returncode != 0:
