@@ -104,3 +104,24 @@ def test_the_limiters_of_the_app_use_the_database_on_postgresql(db, backend, mon
     again = RateLimiter.from_settings(get_settings())   # another process, or another node
     assert [limiter.check(scope).allowed, again.check(scope).allowed, limiter.check(scope).allowed] == [True, True, False]
     reset_settings()
+
+
+def test_sweeps_and_takes_from_many_threads_never_fail(db):
+    """Every take also sweeps, on buckets that refill within 10 ms: sweeps delete rows that other
+    takes are writing, and none of them waits on another (SKIP LOCKED) or fails."""
+    import threading
+    store, limit, errors = DatabaseBucketStore(db, sweep_every=1), Limit(per_minute=6000, burst=1), []
+
+    def hammer(n: int) -> None:
+        try:
+            for i in range(30):
+                store.take(f"ip:{(n * 7 + i) % 12}", limit)
+        except Exception as exc:  # noqa: BLE001 - the test reports whatever went wrong
+            errors.append(exc)
+
+    threads = [threading.Thread(target=hammer, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == [] and not any(t.is_alive() for t in threads)

@@ -58,8 +58,14 @@ def take_statement(dialect: str):
 
 
 def sweep_statement(dialect: str):
+    """Delete the buckets that have refilled. On PostgreSQL rows another take holds are skipped,
+    not waited for: two sweeps (or a sweep and takes) never wait on each other, so never deadlock."""
     f = _FLOAT[dialect]
-    return text(f"DELETE FROM rate_buckets WHERE full_at <= COALESCE(CAST(:now AS {f}), {_NOW[dialect]})")
+    refilled = f"full_at <= COALESCE(CAST(:now AS {f}), {_NOW[dialect]})"
+    if dialect == "postgresql":
+        return text(f"DELETE FROM rate_buckets WHERE bucket IN "
+                    f"(SELECT bucket FROM rate_buckets WHERE {refilled} FOR UPDATE SKIP LOCKED)")
+    return text(f"DELETE FROM rate_buckets WHERE {refilled}")
 
 
 class DatabaseBucketStore:
@@ -96,9 +102,10 @@ class DatabaseBucketStore:
         params = {"bucket": self._bucket(key), "burst": float(limit.burst), "rate": limit.rate, "now": now}
         with engine.connect() as conn:
             tokens, granted = conn.execute(take, params).one()
-            if self._sweep_due():
-                conn.execute(sweep, {"now": now})
             conn.commit()
+            if self._sweep_due():   # in a transaction of its own, holding no bucket of a take
+                conn.execute(sweep, {"now": now})
+                conn.commit()
         if granted:
             return Decision(True, remaining=int(tokens))
         return Decision(False, retry_after=(1.0 - tokens) / limit.rate)
