@@ -18,6 +18,8 @@ if [ "$WANT_SYSTEM" = "test" ]; then
   command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)   # reads report PDFs as a reader would
   # npm: runs the OpenID Connect provider the account tests sign in at, installs axe-core
   command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+  # nginx: the proxy in front of several web nodes (tests/faults/test_cluster.py, scripts/cluster.sh)
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ]; then

@@ -77,14 +77,16 @@ def _safe_url(url: str) -> str:
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000,
           workers: int = typer.Option(1, min=1, help="worker processes sharing the listening socket; they share "
-                                                     "their rate-limit buckets through XINYONG_RATE_STORE (a private "
-                                                     "file when unset), so each limit holds once, not per worker"),
+                                                     "their rate-limit buckets through the database (PostgreSQL) or "
+                                                     "XINYONG_RATE_STORE (a private file when unset), so each limit "
+                                                     "holds once, not per worker"),
           access_log: bool = typer.Option(True, help="log every request (uvicorn's access log)")) -> None:
     """Run the web application (API and pages).
 
-    Rate limits hold across the workers of this command. Separate `serve` processes on one
-    machine share them only when XINYONG_RATE_STORE names the same file; across machines
-    each machine counts on its own."""
+    Rate limits hold across the workers of this command. On PostgreSQL every node shares
+    them through the database (several nodes behind nginx: docs/CLUSTER.md); on SQLite
+    separate `serve` processes on one machine share them only when XINYONG_RATE_STORE names
+    the same file."""
     from xinyong.config import follow_serve_address
     from xinyong.web.server import serve as run
     follow_serve_address(host, port)   # report links and QR codes point where this server listens

@@ -96,9 +96,10 @@ class Settings(BaseSettings):
     session_max_hours: int = Field(default=12, ge=1, description="a page session ends this long after sign-in")
     session_touch_seconds: int = Field(default=60, ge=0, description="last-seen is written at most this often")
     trusted_proxies: str = Field(default="", description="IPs/CIDRs whose X-Forwarded-For is believed")
-    rate_store: str = Field(default="", description="file through which the processes of one machine share their "
-                                                   "rate-limit buckets (xinyong serve --workers N makes one); "
-                                                   "empty: each process keeps its own")
+    rate_store: str = Field(default="", description="where rate-limit buckets live: 'database' (shared by every "
+                                                   "node), 'memory' (this process), or a file shared by the "
+                                                   "processes of one machine; empty: 'database' on PostgreSQL, "
+                                                   "else memory (xinyong serve --workers N makes a file)")
     # ---- self-registration, identity proof and password reset (xinyong.accounts, issue 13 point 5)
     oidc_issuer: str = Field(default="", description="OpenID Connect issuer URL of the identity provider (its "
                                                      "/.well-known/openid-configuration is read); empty: off")
@@ -144,6 +145,18 @@ class Settings(BaseSettings):
                     "feed.deadlines": "every 1h", "evaluation.recompute": "daily 02:00",
                     "partitions": "daily 03:30"}
         return parse_schedules(self.worker_schedules, defaults)
+
+    def rate_store_kind(self) -> str:
+        """'database', 'file' or 'memory' (xinyong.kit.ratelimit.store_from_settings). PostgreSQL
+        means production, where any number of web nodes may share the database and no node
+        knows how many others there are: so the buckets live in the database unless told
+        otherwise. SQLite is one machine's file: the processes of that machine share a file."""
+        value = self.rate_store.strip()
+        if value in ("database", "memory"):
+            return value
+        if value:
+            return "file"
+        return "database" if self.database_url.startswith("postgresql") else "memory"
 
     def worker_in_serve_enabled(self) -> bool:
         if self.worker_in_serve == "auto":

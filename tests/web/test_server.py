@@ -120,4 +120,4 @@ def test_serve_help_says_how_rate_limits_hold_across_workers(cli):
     invoke, _ = cli
     text = " ".join(invoke("--help").output.split())
     assert "--workers" in text and "Rate limits hold across the workers of this command" in text
-    assert "XINYONG_RATE_STORE names the same file" in text
+    assert "XINYONG_RATE_STORE names the same file" in text and "through the database" in text

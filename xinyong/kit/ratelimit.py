@@ -6,10 +6,12 @@ API (/api/v1/subjects*) and the pages (/search, /subjects/*). Over the limit a c
 The buckets live behind ``BucketStore``. ``MemoryBucketStore`` keeps them in this process:
 thread-safe, bounded (least recently seen buckets go first when full, and buckets idle long
 enough to have refilled are dropped, losing nothing). Processes that each kept their own
-buckets would give a client up to processes x the limit, so when XINYONG_RATE_STORE names a
-file, the processes of one machine share their buckets through it
-(``xinyong.kit.sharedbuckets``; `xinyong serve --workers N` sets one). Several machines
-would need a network store (e.g. Redis with an atomic script) implementing the same ``take``.
+buckets would give a client up to processes x the limit, and machines that each kept their
+own would give it machines x the limit. So XINYONG_RATE_STORE chooses (``store_from_settings``):
+``database`` keeps them in the platform's database (``xinyong.kit.dbbuckets``: one atomic
+UPSERT a take, shared by every node; the default on PostgreSQL), a file path shares them among
+the processes of one machine (``xinyong.kit.sharedbuckets``; `xinyong serve --workers N` makes
+one on SQLite), ``memory`` keeps them in the process.
 
 Behind a reverse proxy the peer is the proxy; X-Forwarded-For is believed only when the peer
 is listed in XINYONG_TRUSTED_PROXIES, and then read from the right, skipping trusted hops.
@@ -124,9 +126,8 @@ class RateLimiter:
         anon = Limit(settings.rate_anon_per_minute, settings.rate_anon_burst or max(1, settings.rate_anon_per_minute))
         user = Limit(settings.rate_user_per_minute, settings.rate_user_burst or max(1, settings.rate_user_per_minute))
         login = Limit(settings.rate_login_per_minute, max(1, settings.rate_login_per_minute))
-        if store is None and settings.rate_store:
-            from xinyong.kit.sharedbuckets import SharedBucketStore
-            store = SharedBucketStore(settings.rate_store, namespace=name)
+        if store is None:
+            store = store_from_settings(settings, name)
         return cls(anon, user, store, parse_networks(settings.trusted_proxies), login)
 
     def check(self, scope: Scope, *, login_rules: bool = True) -> Decision:
@@ -143,6 +144,20 @@ class RateLimiter:
         if limit.unlimited:
             return Decision(True)
         return self.store.take(key, limit)
+
+
+def store_from_settings(settings, name: str) -> BucketStore:
+    """The bucket store XINYONG_RATE_STORE asks for (``Settings.rate_store_kind``): the
+    database (shared by every node), a file (shared by the processes of one machine) or this
+    process's memory."""
+    kind = settings.rate_store_kind()
+    if kind == "database":
+        from xinyong.kit.dbbuckets import DatabaseBucketStore
+        return DatabaseBucketStore(namespace=name)
+    if kind == "file":
+        from xinyong.kit.sharedbuckets import SharedBucketStore
+        return SharedBucketStore(settings.rate_store, namespace=name)
+    return MemoryBucketStore()
 
 
 def is_limited_path(path: str) -> bool:

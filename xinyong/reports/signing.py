@@ -11,12 +11,15 @@ without them creates them too and says so in the log.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import functools
 import hashlib
 import io
 import logging
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,6 +77,28 @@ def keygen(force: bool = False, common_name: str = "Xinyong 公共信用信息�
     if key_path.exists() and not force:
         return KeyFiles(key_path, cert_path, False)
     directory.mkdir(parents=True, exist_ok=True)
+    # several processes (workers, web nodes sharing the data directory) may find no key at
+    # once: one makes the pair under the lock, the others then find it; the certificate is in
+    # place before the key, whose presence is what says "there is a pair"
+    with _keygen_lock(directory):
+        if key_path.exists() and not force:
+            return KeyFiles(key_path, cert_path, False)
+        _write_pair(key_path, cert_path, common_name)
+    _loaded.cache_clear()
+    return KeyFiles(key_path, cert_path, True)
+
+
+@contextlib.contextmanager
+def _keygen_lock(directory: Path) -> Iterator[None]:
+    fd = os.open(directory / ".keygen.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)   # over NFS, Linux takes it as a POSIX lock on the server
+        yield
+    finally:
+        os.close(fd)
+
+
+def _write_pair(key_path: Path, cert_path: Path, common_name: str) -> None:
     key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
     name = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
                       x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Xinyong public credit information platform"),
@@ -90,15 +115,15 @@ def keygen(force: bool = False, common_name: str = "Xinyong 公共信用信息�
             .sign(key, hashes.SHA256()))
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.BestAvailableEncryption(_password()))
+    cert_tmp = cert_path.with_suffix(".tmp")
+    cert_tmp.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    os.replace(cert_tmp, cert_path)
     tmp = key_path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(pem)
     os.chmod(tmp, 0o600)
     os.replace(tmp, key_path)
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    _loaded.cache_clear()
-    return KeyFiles(key_path, cert_path, True)
 
 
 def ensure_keys() -> Path:

@@ -30,6 +30,10 @@ def sequence_and_publish(*, force_head: bool = False, engine=None) -> TreeHead |
 def publish_latest(session: Session) -> TreeHead | None:
     """Copy the database's latest head to the archive, with every leaf hash since the last
     archived head (so a publication missed after a crash is caught up)."""
+    # one publisher at a time, across processes and nodes (the state row's lock, as sequencing
+    # takes it): otherwise a publisher that read an older head could write it after a newer
+    # one, moving latest.json back, or take the newer archive for a rolled-back database
+    repository.lock_state(session)
     head = service.latest_head(session)
     if head is None:
         return None

@@ -8,9 +8,9 @@ keep-alive response then waits ~40 ms for the client's delayed ACK (Kludex/uvico
 docs/PERFORMANCE.md section 2). ``TcpConfig`` marks the listener IPPROTO_TCP. One worker is
 not affected (asyncio's own create_server gets the protocol from getaddrinfo).
 
-The workers are separate processes: they share their rate-limit buckets through a file
-(``XINYONG_RATE_STORE``; a private one is made here when it is not set), so that a client gets
-each limit once and not once per worker.
+The workers are separate processes: they share their rate-limit buckets through the database
+(the default on PostgreSQL) or a file (``XINYONG_RATE_STORE``; on SQLite a private one is made
+here when it is not set), so that a client gets each limit once and not once per worker.
 """
 from __future__ import annotations
 
@@ -103,8 +103,9 @@ def shared_rate_store() -> Iterator[str]:
     private one (in a 0700 directory) for as long as the workers run. The workers inherit the
     environment."""
     given = os.environ.get(RATE_STORE_ENV)
-    if given:
-        yield given
+    from xinyong.config import get_settings
+    if given or get_settings().rate_store_kind() == "database":
+        yield given or "database"   # already shared: by the file named, or by every node (PostgreSQL)
         return
     with tempfile.TemporaryDirectory(prefix="xinyong-rate-") as directory:
         path = os.path.join(directory, "buckets")
