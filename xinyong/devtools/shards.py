@@ -194,7 +194,11 @@ def evaluate_by_shard(province: Province, *, as_of=None, trigger: str = "shards"
 
     as_of = as_of or clock.today()
     coord = make_engine(province.coordinator)
-    _refuse_undistributed(coord)
+    try:
+        _refuse_undistributed(coord)
+    except ShardError:
+        coord.dispose()
+        raise
     started = time.perf_counter()
     with session_scope(coord) as session:
         model = service.model_in_force(as_of).model
