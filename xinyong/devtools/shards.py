@@ -274,3 +274,14 @@ def profile_read_plan(url: str, subject_id: int, today) -> str:
     sql = str(public_records_statement(subject_id, today).compile(dialect=postgresql.dialect(),
                                                                   compile_kwargs={"literal_binds": True}))
     return explain(url, sql)
+
+
+if __name__ == "__main__":  # manual use: python -m xinyong.devtools.shards [n_shards]
+    import signal
+    import sys
+
+    with loopback_province(int(sys.argv[1]) if len(sys.argv) > 1 else 2) as p:
+        print(f"coordinator {p.coordinator}", flush=True)
+        for i, url in enumerate(p.shards):
+            print(f"shard{i}      {url}", flush=True)
+        signal.pause()
