@@ -96,6 +96,11 @@ def rows(url: str, sql: str, params: dict | None = None) -> list[tuple]:
 
 
 def test_ingest_routes_each_record_to_its_subjects_shard(env):
+    assert_records_placed(env)
+    assert env["pushed"] == rows(env["province"].coordinator, "SELECT count(*) FROM subjects")[0][0]
+
+
+def assert_records_placed(env) -> None:
     province: shards.Province = env["province"]
     per_shard = [rows(url, "SELECT subject_id, decision_no FROM records") for url in province.shards]
     assert all(per_shard), "both shards hold records"
@@ -111,7 +116,6 @@ def test_ingest_routes_each_record_to_its_subjects_shard(env):
     for k, url in enumerate(province.shards):
         assert rows(url, "SELECT count(*) FROM records r LEFT JOIN subjects s ON s.id = r.subject_id "
                          "WHERE s.id IS NULL") == [(0,)]
-    assert env["pushed"] == rows(province.coordinator, "SELECT count(*) FROM subjects")[0][0]
 
 
 def test_reference_tables_are_replicated_to_every_shard(env):
@@ -123,11 +127,15 @@ def test_reference_tables_are_replicated_to_every_shard(env):
 
 
 def test_profile_read_prunes_to_one_shard_and_answers_as_one_node(env):
+    assert_profiles_routed(env)
+
+
+def assert_profiles_routed(env) -> None:
     province: shards.Province = env["province"]
     today = dt.date.fromisoformat(TODAY)
     subject_ids = [r[0] for r in rows(env["single"], "SELECT DISTINCT subject_id FROM records ORDER BY 1")]
     owner = shards.shard_of(province, subject_ids)
-    for sid in subject_ids[:6]:
+    for sid in subject_ids[:6] + [s for s in subject_ids if owner[s] == province.n - 1][:2]:
         plan = shards.profile_read_plan(province.coordinator, sid, today)
         assert re.findall(r"Foreign Scan on public\.records_shard(\d+)", plan) == [str(owner[sid])], plan
     coord = session_factory(make_engine(province.coordinator))()
@@ -145,6 +153,11 @@ def test_evaluation_run_shard_by_shard_gives_the_single_node_results(env):
     province: shards.Province = env["province"]
     out = shards.evaluate_by_shard(province, as_of=dt.date.fromisoformat(TODAY))
     assert len(out["per_shard"]) == 2 and all(p["subjects"] > 0 for p in out["per_shard"])
+    assert_same_evaluation(env, out)
+
+
+def assert_same_evaluation(env, out: dict) -> None:
+    province: shards.Province = env["province"]
     single_engine = make_engine(env["single"])
     with session_factory(single_engine)() as s:
         evaluation.recompute_full(s, as_of=dt.date.fromisoformat(TODAY))
@@ -177,3 +190,20 @@ def test_shard_local_evaluation_refuses_while_an_undistributed_table_holds_rows(
             shards.evaluate_by_shard(province)
     finally:
         engine.dispose()
+
+
+def test_a_shard_split_moves_half_of_one_shards_subjects_and_answers_stay_the_same(env):
+    """Rebalancing: shard 0's partition (2, 0) is split into (4, 0), staying, and (4, 2) on a new
+    third shard; the records, profiles and a shard-by-shard evaluation are still the single node's."""
+    from xinyong.devtools.shard_split import split_shard
+    province: shards.Province = env["province"]
+    before = [rows(url, "SELECT count(*) FROM records")[0][0] for url in province.shards]
+    with throwaway_cluster() as third:
+        moved = split_shard(province, 0, third)
+        assert province.bounds == [(4, 0), (2, 1), (4, 2)]
+        after = [rows(url, "SELECT count(*) FROM records")[0][0] for url in province.shards]
+        assert after[1] == before[1] and after[0] + after[2] == before[0]
+        assert 0 < after[2] == moved["records"] < before[0], (before, after)
+        assert_records_placed(env)
+        assert_profiles_routed(env)
+        assert_same_evaluation(env, shards.evaluate_by_shard(province, as_of=dt.date.fromisoformat(TODAY)))

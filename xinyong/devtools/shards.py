@@ -57,6 +57,11 @@ class ShardError(RuntimeError):
 class Province:
     coordinator: str
     shards: list[str]
+    # (modulus, remainder) of the hash partition each shard holds; one modulus until a split
+    bounds: list[tuple[int, int]] = dataclasses.field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.bounds = self.bounds or [(len(self.shards), i) for i in range(len(self.shards))]
 
     @property
     def n(self) -> int:
@@ -76,11 +81,7 @@ def distribute(province: Province) -> None:
         with coord.begin() as conn:
             conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgres_fdw"))
             for i, url in enumerate(province.shards):
-                p = _libpq(url)
-                conn.execute(text(f"CREATE SERVER shard{i} FOREIGN DATA WRAPPER postgres_fdw OPTIONS "
-                                  f"(host '{p['host']}', port '{p['port']}', dbname '{p['dbname']}', "
-                                  f"fetch_size '10000', batch_size '{BATCH_SIZE}')"))
-                conn.execute(text(f"CREATE USER MAPPING FOR CURRENT_USER SERVER shard{i} OPTIONS (user '{p['user']}')"))
+                _create_server(conn, i, url)
             for table, column in DISTRIBUTED.items():
                 _distribute_table(conn, table, column, province.n)
             _subjects_on_shards(conn, province.n)
@@ -89,6 +90,14 @@ def distribute(province: Province) -> None:
         replicate_reference(province)
     finally:
         coord.dispose()
+
+
+def _create_server(conn, i: int, url: str) -> None:
+    p = _libpq(url)
+    conn.execute(text(f"CREATE SERVER shard{i} FOREIGN DATA WRAPPER postgres_fdw OPTIONS "
+                      f"(host '{p['host']}', port '{p['port']}', dbname '{p['dbname']}', "
+                      f"fetch_size '10000', batch_size '{BATCH_SIZE}')"))
+    conn.execute(text(f"CREATE USER MAPPING FOR CURRENT_USER SERVER shard{i} OPTIONS (user '{p['user']}')"))
 
 
 def _distribute_table(conn, table: str, column: str, n: int) -> None:
@@ -172,8 +181,8 @@ def shard_of(province: Province, subject_ids: list[int]) -> dict[int, int]:
     coord = make_engine(province.coordinator)
     try:
         with coord.connect() as conn:
-            tests = " ".join(f"WHEN satisfies_hash_partition('records'::regclass, {province.n}, {i}, s) THEN {i}"
-                             for i in range(province.n))
+            tests = " ".join(f"WHEN satisfies_hash_partition('records'::regclass, {m}, {r}, s) THEN {i}"
+                             for i, (m, r) in enumerate(province.bounds))
             rows = conn.execute(text(f"SELECT s, CASE {tests} END FROM unnest(CAST(:ids AS bigint[])) s"),
                                 {"ids": list(subject_ids)}).all()
     finally:
