@@ -192,6 +192,23 @@ def test_shard_local_evaluation_refuses_while_an_undistributed_table_holds_rows(
         engine.dispose()
 
 
+def test_an_update_that_would_move_a_record_to_another_shard_is_refused_by_the_shard(env):
+    """postgres_fdw pushes `UPDATE records SET subject_id = …` down to the shard, where the
+    coordinator's partition bound is not checked: without the shard's own placement CHECK the
+    record would stay on the wrong shard, unseen by reads pruned to its new subject's shard."""
+    province: shards.Province = env["province"]
+    record_id, subject = rows(province.shards[0], "SELECT id, subject_id FROM records ORDER BY id LIMIT 1")[0]
+    others = [s for (s,) in rows(province.shards[1], "SELECT id FROM subjects ORDER BY id")]
+    engine = make_engine(province.coordinator)
+    try:
+        with pytest.raises(Exception, match="ck_records_on_shard"), engine.begin() as conn:
+            conn.execute(text("UPDATE records SET subject_id = :s WHERE id = :r"), {"s": others[0], "r": record_id})
+    finally:
+        engine.dispose()
+    assert rows(province.shards[0], "SELECT subject_id FROM records WHERE id = :r", {"r": record_id}) == [(subject,)]
+    assert_records_placed(env)
+
+
 def test_a_shard_split_moves_half_of_one_shards_subjects_and_answers_stay_the_same(env):
     """Rebalancing: shard 0's partition (2, 0) is split into (4, 0), staying, and (4, 2) on a new
     third shard; the records, profiles and a shard-by-shard evaluation are still the single node's."""

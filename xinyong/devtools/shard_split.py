@@ -11,18 +11,26 @@ coordinator sees the move):
    ``(2m, r + m)``, and commit.
 A crash after step 2 leaves the rows already where the new layout wants them: re-running step 3
 finishes the move. The old shard computes the new hash itself (``satisfies_hash_partition`` over
-a hash-partitioned helper table of the same key type), so no row travels through the coordinator."""
+its hash-partitioned helper table ``shard_route``), so no row travels through the coordinator;
+each shard's placement CHECK is narrowed to its new bound."""
 from __future__ import annotations
 
 import psycopg
 from sqlalchemy import text
 
 from xinyong.db import make_engine
-from xinyong.devtools.shards import DISTRIBUTED, Province, _create_server, _prepare_shard, replicate_reference
+from xinyong.devtools.shards import (
+    DISTRIBUTED,
+    ROUTE,
+    Province,
+    _create_server,
+    _prepare_shard,
+    place_check,
+    replicate_reference,
+)
 
 # coordinator parent -> (distribution column, table on the shards, partition name prefix)
 PARENTS = {**{t: (c, t, t) for t, c in DISTRIBUTED.items()}, "subjects_on_shards": ("id", "subjects", "subjects")}
-HELPER = "split_route"
 
 
 def _dsn(url: str) -> str:
@@ -38,11 +46,9 @@ def split_shard(province: Province, k: int, new_url: str) -> dict[str, int]:
     _prepare_shard(new_url)
     m, r = province.bounds[k]
     j, old = province.n, province.shards[k]
-    moved_where = {p: f"satisfies_hash_partition('{HELPER}'::regclass, {2 * m}, {r + m}, {col})"
+    moved_where = {p: f"satisfies_hash_partition('{ROUTE}'::regclass, {2 * m}, {r + m}, {col})"
                    for p, (col, _remote, _prefix) in PARENTS.items()}
-    with psycopg.connect(_dsn(old), autocommit=True) as c:
-        c.execute(f"DROP TABLE IF EXISTS {HELPER}")
-        c.execute(f"CREATE TABLE {HELPER} (k bigint) PARTITION BY HASH (k)")
+    place_check(new_url, (2 * m, r + m))
     coord = make_engine(province.coordinator)
     moved: dict[str, int] = {}
     try:
@@ -64,8 +70,7 @@ def split_shard(province: Province, k: int, new_url: str) -> dict[str, int]:
                                   f"OPTIONS (table_name '{remote}')"))
     finally:
         coord.dispose()
-    with psycopg.connect(_dsn(old), autocommit=True) as c:
-        c.execute(f"DROP TABLE {HELPER}")
+    place_check(old, (2 * m, r))
     province.shards.append(new_url)
     province.bounds[k] = (2 * m, r)
     province.bounds.append((2 * m, r + m))

@@ -44,8 +44,8 @@ SCHEMA_DIFFERENCES = (
     "foreign keys referencing a distributed table are dropped on the coordinator",
     "subjects: the coordinator's table is the directory (global uniqueness); shards hold copies of their subjects, "
     "without the legal_rep_id foreign key (a representative may live on another shard)",
-    "ON CONFLICT with a conflict target and UPDATE moving a row to another shard are not available on distributed "
-    "tables",
+    "ON CONFLICT with a conflict target is not available on distributed tables; an UPDATE of subject_id that would "
+    "move a row to another shard is refused by the shard's placement CHECK (ck_<table>_on_shard)",
 )
 
 
@@ -87,6 +87,8 @@ def distribute(province: Province) -> None:
             _subjects_on_shards(conn, province.n)
         for url in province.shards:
             _prepare_shard(url)
+        for url, bound in zip(province.shards, province.bounds):
+            place_check(url, bound)
         replicate_reference(province)
     finally:
         coord.dispose()
@@ -136,6 +138,30 @@ def _prepare_shard(url: str) -> None:
             for (name,) in conn.execute(text(
                     "SELECT conname FROM pg_constraint WHERE contype = 'f' AND conrelid = 'subjects'::regclass")):
                 conn.execute(text(f'ALTER TABLE subjects DROP CONSTRAINT "{name}"'))
+    finally:
+        engine.dispose()
+
+
+# shard table -> distribution column: what each shard holds by hash, checked on the shard itself
+ON_SHARD = {**DISTRIBUTED, "subjects": "id"}
+ROUTE = "shard_route"   # a hash-partitioned helper on each shard: the coordinator's hash, computed there
+
+
+def place_check(url: str, bound: tuple[int, int]) -> None:
+    """Make each shard refuse rows that are not its own: a CHECK that the distribution column
+    falls in the shard's (modulus, remainder). A foreign partition's bound is not enforced by the
+    coordinator (an UPDATE of subject_id pushed down to the shard would leave the row on the
+    wrong shard, silently); the shard enforces it instead."""
+    m, r = bound
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            if not conn.execute(text(f"SELECT to_regclass('{ROUTE}')")).scalar():
+                conn.execute(text(f"CREATE TABLE {ROUTE} (k bigint) PARTITION BY HASH (k)"))
+            for table, column in ON_SHARD.items():
+                conn.execute(text(f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS ck_{table}_on_shard"))
+                conn.execute(text(f"ALTER TABLE {table} ADD CONSTRAINT ck_{table}_on_shard CHECK "
+                                  f"(satisfies_hash_partition('{ROUTE}'::regclass, {m}, {r}, {column}))"))
     finally:
         engine.dispose()
 
