@@ -15,7 +15,8 @@ subjects pushed to their shards, and the records loaded:
 Then the platform's profile read (xinyong.disclosure.repository.public_records) for --reads
 subjects, on the single node, through the coordinator and directly on the subject's shard; and
 the full evaluation: single node (service.recompute_full) against shard by shard
-(shards.evaluate_by_shard, all shards at once), with each shard's own time.
+(shards.evaluate_by_shard, all shards at once), with each shard's own time; and last a split of
+shard 0 onto a new server (rebalancing, xinyong/devtools/shard_split.py), timed.
 """
 from __future__ import annotations
 
@@ -173,6 +174,25 @@ def evaluation(src: str, province: shards.Province, today: dt.date) -> dict:
     return {"single": single, "sharded": sharded}
 
 
+def split(province: shards.Province) -> dict:
+    """Rebalancing: shard 0's partition split onto a new server (xinyong/devtools/shard_split.py),
+    timed; the distributed tables are locked on the coordinator for all of it."""
+    from xinyong.devtools.shard_split import split_shard
+    try:
+        with throwaway_cluster(settings=SETTINGS) as new_url:
+            from xinyong.migrate import upgrade
+            upgrade(new_url)   # before the clock: split_shard's own upgrade then finds it at head
+            t = time.perf_counter()
+            moved = split_shard(province, 0, new_url)
+            seconds = time.perf_counter() - t
+            with connect(new_url) as c:
+                n = c.execute("SELECT count(*) FROM records").fetchone()[0]
+        province.shards.pop()   # the new server is gone with its cluster
+        return {"moved": moved, "seconds": round(seconds, 2), "records_moved_per_s": round(n / seconds)}
+    except Exception as exc:   # the other figures stand without this one
+        return {"error": repr(exc)[:500]}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--subjects", type=int, default=100_000)
@@ -207,6 +227,8 @@ def main() -> None:
         log(json.dumps({k: v for k, v in result["profile_read"].items() if k != "plan"}))
         result["evaluation"] = evaluation(src, province, today)
         log(json.dumps(result["evaluation"]))
+        result["split"] = split(province)
+        log(json.dumps(result["split"]))
         sizes = []
         for url in province.shards:
             with connect(url) as c:
