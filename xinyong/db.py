@@ -67,6 +67,12 @@ def get_engine() -> Engine:
     return _engine_for(get_settings().database_url)
 
 
+def get_read_engine() -> Engine:
+    """The replica's engine for public reads (XINYONG_READ_DATABASE_URL), else the primary's."""
+    settings = get_settings()
+    return _engine_for(settings.read_database_url or settings.database_url)
+
+
 def reset_engines() -> None:
     for engine in list(_engine_cache_values()):
         engine.dispose()
