@@ -63,7 +63,8 @@ class Node:
 
     def scalar(self, sql: str, dbname: str = "postgres"):
         with self.connect(dbname) as conn:
-            return conn.execute(sql).fetchone()[0]
+            row = conn.execute(sql).fetchone()
+        return None if row is None else row[0]
 
     def append_conf(self, opts: dict[str, str]) -> None:
         with open(self.data / "postgresql.auto.conf", "a") as fh:   # later lines win
@@ -208,6 +209,15 @@ class ReplicaSet:
             time.sleep(0.1)
         raise PgClusterError("the standby did not become the primary's synchronous standby")
 
+    def wait_replayed(self, timeout: float = 60) -> None:
+        """Until the standby has applied everything the primary has written so far."""
+        target = self.primary.scalar("SELECT pg_current_wal_lsn()")
+        deadline = time.monotonic() + timeout
+        while not self.standby.scalar(f"SELECT pg_last_wal_replay_lsn() >= '{target}'::pg_lsn"):
+            if time.monotonic() > deadline:
+                raise PgClusterError("the standby did not catch up")
+            time.sleep(0.02)
+
     def kill_primary(self) -> int:
         return self.primary.kill9()
 
@@ -221,6 +231,27 @@ class ReplicaSet:
         self.primary, self.standby = self.standby, self.primary
         self.save()
         return time.monotonic() - started
+
+    def rebuild_standby(self) -> None:
+        """After a failover: a new standby in the dead primary's place, cloned from the
+        promoted one, which waits for it again (synchronous) once it streams."""
+        dead = self.standby
+        with contextlib.suppress(PgClusterError):
+            dead.kill9()
+        shutil.rmtree(dead.data, ignore_errors=True)
+        with self.primary.connect() as conn:
+            conn.execute(f"SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+                         f"WHERE slot_name = '{STANDBY_NAME}'")
+        self._clone_standby()
+        self.require_sync()
+        self.save()
+
+    def healthy(self) -> bool:
+        """Both nodes up, the standby streaming synchronously."""
+        with contextlib.suppress(psycopg.Error, PgClusterError):
+            return self.primary.scalar(f"SELECT sync_state FROM pg_stat_replication "
+                                       f"WHERE application_name = '{STANDBY_NAME}'") == "sync"
+        return False
 
     def stop(self) -> None:
         for node in (self.primary, self.standby, *self.restored_nodes()):
