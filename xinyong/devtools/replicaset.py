@@ -74,9 +74,9 @@ class Node:
         _run([_find_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", "-t", "120", "start"])
         _wait(self.port, timeout=60)
 
-    def stop(self) -> None:
+    def stop(self, mode: str = "fast") -> None:
         if (self.data / "postmaster.pid").exists():
-            subprocess.run(_as_server_user([_find_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w",
+            subprocess.run(_as_server_user([_find_bin("pg_ctl"), "-D", str(self.data), "-m", mode, "-w",
                                             "-t", "60", "stop"]), capture_output=True)
 
     def server_pids(self) -> list[int]:
@@ -253,12 +253,12 @@ class ReplicaSet:
                                        f"WHERE application_name = '{STANDBY_NAME}'") == "sync"
         return False
 
-    def stop(self) -> None:
+    def stop(self, mode: str = "fast") -> None:
         for node in (self.primary, self.standby, *self.restored_nodes()):
-            node.stop()
+            node.stop(mode)
 
     def destroy(self) -> None:
-        self.stop()
+        self.stop("immediate")
         for node in (self.primary, self.standby, *self.restored_nodes()):   # whatever is left after a kill
             with contextlib.suppress(PgClusterError):
                 node.kill9()
