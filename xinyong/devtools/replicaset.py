@@ -83,6 +83,8 @@ class Node:
         """The postmaster and every process under it (backends, walsender, checkpointer …)."""
         with contextlib.suppress(OSError, ValueError, IndexError):
             top = int((self.data / "postmaster.pid").read_text().split()[0])
+            if not _alive(top):
+                return []      # a stale postmaster.pid, left by a kill
             children: dict[int, list[int]] = {}
             for stat in Path("/proc").glob("[0-9]*/stat"):
                 with contextlib.suppress(OSError, ValueError, IndexError):
@@ -111,6 +113,12 @@ class Node:
                 raise PgClusterError(f"{self.name}: processes survived SIGKILL")
             time.sleep(0.02)
         return len(pids)
+
+
+def _log_tail(node: Node, lines: int = 6) -> str:
+    with contextlib.suppress(OSError):
+        return " | ".join(node.log.read_text(errors="replace").strip().splitlines()[-lines:])
+    return f"see {node.log}"
 
 
 def _alive(pid: int) -> bool:
@@ -296,6 +304,8 @@ class ReplicaSet:
         """A new cluster from a base backup, replaying archived WAL up to `target_time` (all of
         it when None), then promoted: the platform as it was at that instant."""
         self.restored += 1
+        while (self.base / f"restored-{self.restored}").exists():
+            self.restored += 1
         node = Node(f"restored-{self.restored}", self.base / f"restored-{self.restored}", _free_port())
         shutil.copytree(backup, node.data, symlinks=True)
         for leftover in ("standby.signal", "postmaster.pid"):
@@ -309,12 +319,17 @@ class ReplicaSet:
         (node.data / "xinyong-port.json").write_text(json.dumps({"port": node.port}))
         _own(node.data)
         os.chmod(node.data, 0o700)
-        node.start()
+        try:
+            node.start()
+        except PgClusterError:
+            raise PgClusterError(f"{node.name} did not start: {_log_tail(node)}") from None
         deadline = time.monotonic() + 120
         while True:
             with contextlib.suppress(psycopg.Error):
                 if not node.scalar("SELECT pg_is_in_recovery()"):
                     return node
+            if not node.server_pids():   # e.g. "recovery ended before configured recovery target was reached"
+                raise PgClusterError(f"{node.name} stopped during recovery: {_log_tail(node)}")
             if time.monotonic() > deadline:
                 raise PgClusterError(f"{node.name} did not finish recovery; see {node.log}")
             time.sleep(0.1)
