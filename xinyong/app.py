@@ -98,6 +98,10 @@ def create_app() -> FastAPI:
     from xinyong.accounts.sessions import SessionCookieMiddleware
     app.add_middleware(SessionCookieMiddleware, https_only=settings.base_url.startswith("https"))
     app.add_middleware(SecurityHeadersMiddleware)
+    if settings.read_database_url:   # public reads from a replica: whoever writes reads the primary a while
+        from xinyong.kit.replica import ReadYourWritesMiddleware
+        app.add_middleware(ReadYourWritesMiddleware, seconds=settings.read_your_writes_seconds,
+                           https_only=settings.base_url.startswith("https"))
     from xinyong.kit import logs
     logs.install()
     app.add_middleware(logs.AccessLogMiddleware)

@@ -17,6 +17,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="XINYONG_", extra="ignore", hide_input_in_errors=True)
 
     database_url: str = Field(default="sqlite:///./xinyong.db")
+    # ---- replication (issue 16 point 3; docs/RELIABILITY.md "Replication and failover")
+    read_database_url: str = Field(default="", description="a replica serving anonymous public reads (search, "
+                                                           "subject profiles, publicity); empty: the primary")
+    read_your_writes_seconds: int = Field(default=30, ge=0, le=3600,
+                                          description="after a write, that browser's public reads go to the "
+                                                      "primary this long (replication lag cover)")
     profile: str = Field(default="quanzhou")
     dev: bool = Field(default=False)
     secret_key: str = Field(default=DEV_SECRET, description="signs page sessions and CSRF tokens")

@@ -45,6 +45,10 @@ def _replace_if_closed(dbapi_conn, _record, _proxy) -> None:
 
 
 def make_engine(url: str) -> Engine:
+    """SQLite, or PostgreSQL; a PostgreSQL URL may list several hosts (`?host=a:5432&host=b:5432
+    &target_session_attrs=read-write`): libpq connects to the first that takes writes, so after a
+    failover new connections reach the promoted standby, and the checkout hook below drops the
+    pooled connections the dead primary closed (docs/RELIABILITY.md)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -67,6 +71,12 @@ def get_engine() -> Engine:
     return _engine_for(get_settings().database_url)
 
 
+def get_read_engine() -> Engine:
+    """The replica's engine for public reads (XINYONG_READ_DATABASE_URL), else the primary's."""
+    settings = get_settings()
+    return _engine_for(settings.read_database_url or settings.database_url)
+
+
 def reset_engines() -> None:
     for engine in list(_engine_cache_values()):
         engine.dispose()
@@ -78,6 +88,8 @@ def _engine_cache_values():
     # lru_cache hides its values; re-create nothing, just dispose what a fresh call returns
     try:
         yield get_engine()
+        if get_settings().read_database_url:
+            yield get_read_engine()
     except Exception:  # settings may be invalid while resetting
         return
 

@@ -185,10 +185,30 @@ def test_a_rotated_key_still_verifies_old_checkpoints(session, db, monkeypatch):
     reset_settings()
     seed(session, 2, checkpoint=True)              # signed with the new key
     report = verify(session)
-    assert [p.kind for p in report.problems] == ["bad_checkpoint_signature"]  # old key not listed
+    assert [p.kind for p in report.problems] == ["unknown_key"]  # old key not listed: not known, not "altered"
     monkeypatch.setenv("XINYONG_AUDIT_PUBLIC_KEYS", old_public)
     reset_settings()
     assert verify(session).ok and verify(session).checkpoints == 2
+
+
+def test_a_log_verified_under_another_key_says_the_key_is_not_known_not_that_it_was_altered(session, db,
+                                                                                           monkeypatch):
+    """Issue 16 point 7: a database restored under another secret is not a tampered one."""
+    seed(session, 5, checkpoint=True)
+    seed(session, 2, checkpoint=True)
+    assert verify(session).ok
+    monkeypatch.setenv("XINYONG_SECRET_KEY", "another-installation-secret")
+    reset_settings()
+    report = verify(session)
+    assert [(p.kind, p.checkpoint_id) for p in report.problems] == [("unknown_key", i) for i in checkpoint_ids(db)]
+    assert all("not known" in p.message and "altered" not in p.message for p in report.problems)
+    table = AuditCheckpoint.__table__
+    with db.connect() as conn:
+        cp = conn.execute(select(table)).first()
+    sql(db, update(table).where(table.c.id == cp.id).values(signature=cp.signature[:-4] + "AAA="))
+    monkeypatch.setenv("XINYONG_SECRET_KEY", "test-secret-key-for-xinyong-suite")
+    reset_settings()
+    assert verify(session).first_problem.kind == "bad_checkpoint_signature"   # a known key: altered
 
 
 def test_a_chain_whose_head_row_was_deleted_is_found(session, db):

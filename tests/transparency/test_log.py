@@ -169,13 +169,33 @@ def test_a_rotated_key_keeps_old_heads_verifiable(db, session, monkeypatch):
     reset_settings()
     seed(session, 2)
     sequence_and_publish()
-    assert not audit.verify(session).ok  # the old head's key is no longer accepted…
+    report = audit.verify(session)   # the old head's key is no longer accepted: not known, not "altered"…
+    assert [p.kind for p in report.problems] == ["unknown_key"], report.summary()
+    assert "not known" in report.problems[0].message
     monkeypatch.setenv("XINYONG_AUDIT_PUBLIC_KEYS", old_public.decode())
     reset_settings()
     assert audit.verify(session).ok, audit.verify(session).summary()  # …until it is kept
     assert len(json.loads((archive.archive_dir() / "keys.json").read_text())["keys"]) == 1
     sequence_and_publish(force_head=True)
     assert len(json.loads((archive.archive_dir() / "keys.json").read_text())["keys"]) == 2
+
+
+def test_heads_verified_under_another_secret_say_the_key_is_not_known(db, session, monkeypatch):
+    """Issue 16 point 7: a restored database checked under another key: 'key not known', never
+    'the heads were altered'; a head altered under a known key is still caught as such."""
+    from xinyong.config import reset_settings
+    _published(session, 4)
+    monkeypatch.setenv("XINYONG_SECRET_KEY", "another-installation-secret")
+    reset_settings()
+    kinds = {p.kind for p in audit.verify(session).problems}
+    assert "unknown_key" in kinds and not kinds & {"bad_head_signature", "bad_checkpoint_signature"}, kinds
+    monkeypatch.setenv("XINYONG_SECRET_KEY", "test-secret-key-for-xinyong-suite")
+    reset_settings()
+    sth = archive.archive_dir() / "sth" / "4.json"
+    doc = json.loads(sth.read_text())
+    later = archive.head_from_document(doc).at + dt.timedelta(seconds=1)
+    sth.write_text(json.dumps({**doc, "timestamp": later.strftime("%Y-%m-%dT%H:%M:%S.%fZ")}))
+    assert [p.kind for p in audit.verify(session).problems] == ["bad_head_signature"]
 
 
 def test_entries_that_never_got_a_head_fail_once_they_are_older_than_the_maximum(db, session):

@@ -22,7 +22,7 @@ from xinyong import clock
 from xinyong.audit import repository, rules
 from xinyong.audit.repository import EntryFilter
 from xinyong.audit.rules import EntryFields
-from xinyong.audit.verification import ChainCheck, ChainSummary, Problem, VerifyReport
+from xinyong.audit.verification import ChainCheck, ChainSummary, Problem, VerifyReport, unknown_key_message
 from xinyong.config import get_settings
 from xinyong.kit.access import Principal
 from xinyong.kit.errors import InvalidInput
@@ -160,6 +160,11 @@ def _checkpoints(snap: Session, chunk: int) -> tuple[dict[int, dict[int, list[tu
     problems: list[Problem] = []
     good = 0
     for cp in repository.iter_checkpoints(snap, chunk):
+        if cp.key_id not in keys:   # not evidence of tampering: this installation lacks the key
+            problems.append(Problem("unknown_key", None, None, None, unknown_key_message(f"checkpoint {cp.id}",
+                                                                                         cp.key_id),
+                                    checkpoint_id=cp.id))
+            continue
         if not _signature_ok(cp, keys):
             problems.append(Problem("bad_checkpoint_signature", None, None, None,
                                     f"checkpoint {cp.id} (key {cp.key_id}): the signature does not verify with "

@@ -11,7 +11,9 @@ entry at that seq. What a break most likely means is the diagnosis, by these kin
 - missing:   a gap in seq, or entries gone from the end (the head or a checkpoint is ahead);
 - inserted:  an entry the chain goes around, or beyond the head, or with seq below 1;
 - reordered: two entries swapped their places (seq);
-- checkpoint_mismatch / bad_checkpoint_signature: see `xinyong.audit.service.verify`.
+- checkpoint_mismatch / bad_checkpoint_signature: see `xinyong.audit.service.verify`;
+- unknown_key: a checkpoint or tree head signed by a key this installation does not know
+  (not tampering: e.g. a backup restored under another key); it cannot be checked.
 """
 from __future__ import annotations
 
@@ -20,7 +22,8 @@ import datetime as dt
 
 from xinyong.audit.rules import GENESIS, EntryFields
 
-KINDS = ("changed", "missing", "inserted", "reordered", "checkpoint_mismatch", "bad_checkpoint_signature")
+KINDS = ("changed", "missing", "inserted", "reordered", "checkpoint_mismatch", "bad_checkpoint_signature",
+         "unknown_key")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -162,6 +165,13 @@ class ChainCheck:
                                  f"chain ends at seq {last_seq}: entries were deleted from the end",
                                  seq=beyond[0], checkpoint_id=checkpoint_id)
         return None
+
+
+def unknown_key_message(what: str, key_id: str) -> str:
+    return (f"{what} is signed by key {key_id[:16]}, which is not known here: it cannot be checked, which says "
+            "nothing about tampering. This database was signed under another key (restored under another "
+            "XINYONG_SECRET_KEY or XINYONG_AUDIT_SIGNING_KEY, or the key was rotated without keeping its "
+            "public key): configure that key, or its public key in XINYONG_AUDIT_PUBLIC_KEYS")
 
 
 def _span(first: int, last: int) -> str:

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from xinyong.disclosure import service
 from xinyong.disclosure.schemas import PublicityRow, PublicSubject, SearchResult
 from xinyong.kit.access import allow
-from xinyong.kit.web import get_session
+from xinyong.kit.web import get_read_session
 from xinyong.kit.text import CodeQuery
 
 router = APIRouter(tags=["public 公示"])
@@ -24,12 +24,12 @@ router = APIRouter(tags=["public 公示"])
 @router.get("/api/v1/subjects", response_model=SearchResult, dependencies=[allow("public")])
 async def search(q: str = CodeQuery(..., min_length=1, max_length=100, description="name (partial) or USCC"),
                  limit: int = Query(20, ge=1, le=50), offset: int = Query(0, ge=0, le=10_000),
-                 session: Session = Depends(get_session)):
+                 session: Session = Depends(get_read_session)):
     return await run_in_threadpool(service.search, session, q, limit, offset)
 
 
 @router.get("/api/v1/subjects/{subject_id}", response_model=PublicSubject, dependencies=[allow("public")])
-async def profile(subject_id: int = Path(ge=1, le=2**63 - 1), session: Session = Depends(get_session)):
+async def profile(subject_id: int = Path(ge=1, le=2**63 - 1), session: Session = Depends(get_read_session)):
     return await run_in_threadpool(service.subject_profile, session, subject_id)
 
 
@@ -37,7 +37,7 @@ async def profile(subject_id: int = Path(ge=1, le=2**63 - 1), session: Session =
 def publicity(item: str | None = CodeQuery(None, max_length=16, pattern="^(licence|penalty)$",
                                            description="licence (行政许可) | penalty (行政处罚); both when absent"),
               agency_id: int | None = Query(None, ge=1, le=2**31 - 1), date_from: dt.date | None = None,
-              date_to: dt.date | None = None, page: int = Query(1, ge=1, le=10_000), session: Session = Depends(get_session)):
+              date_to: dt.date | None = None, page: int = Query(1, ge=1, le=10_000), session: Session = Depends(get_read_session)):
     """双公示 records in public view today, newest decision first, 20 a page; persons masked."""
     rows, _ = service.browse(session, item=item, agency_id=agency_id, date_from=date_from, date_to=date_to, page=page)
     return rows

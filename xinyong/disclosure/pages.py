@@ -19,7 +19,7 @@ from xinyong.disclosure.schemas import PublicRecord
 from xinyong.kit.access import allow
 from xinyong.kit import opaque
 from xinyong.kit.errors import InvalidInput
-from xinyong.kit.web import get_session, language, render
+from xinyong.kit.web import get_read_session, language, render
 from xinyong.kit.text import CodeForm, CodeQuery
 from xinyong.law import RuleNotInForce, active_profile
 from xinyong.lists import repository as lists_repository
@@ -48,7 +48,7 @@ def search_form(q: str = CodeForm("", max_length=100)):
 
 @router.get("/search", dependencies=[allow("public")])
 def search(request: Request, q: str = CodeQuery("", max_length=100), k: str = CodeQuery("", max_length=1000),
-           page: int = Query(1, ge=1, le=500), session: Session = Depends(get_session)):
+           page: int = Query(1, ge=1, le=500), session: Session = Depends(get_read_session)):
     lang = language(request)
     try:
         q = (opaque.unseal(k) if k else q).strip()
@@ -73,7 +73,7 @@ def search(request: Request, q: str = CodeQuery("", max_length=100), k: str = Co
 
 
 @router.get("/subjects/{subject_id}", dependencies=[allow("public")])
-def subject(request: Request, subject_id: int = Path(ge=1, le=MAX_ID), session: Session = Depends(get_session)):
+def subject(request: Request, subject_id: int = Path(ge=1, le=MAX_ID), session: Session = Depends(get_read_session)):
     profile = service.subject_profile(session, subject_id)
     lang = language(request)
     long_term = _long_term_date()
@@ -172,7 +172,7 @@ def parse_day(text: str, field: str) -> dt.date | None:
 def publicity(request: Request, item: str = CodeQuery("", max_length=16, pattern="^(|licence|penalty)$"),
               agency: str = CodeQuery("", max_length=10, pattern=r"^\d*$"), date_from: str = CodeQuery("", max_length=10),
               date_to: str = CodeQuery("", max_length=10), page: int = Query(1, ge=1, le=10_000),
-              session: Session = Depends(get_session)):
+              session: Session = Depends(get_read_session)):
     """双公示: licences and penalties in public view today, by agency, type and decision date."""
     lang = language(request)
     agency_id = int(agency) if agency and 1 <= int(agency) < 2**31 else None   # the form sends "" for all

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from xinyong import clock
-from xinyong.db import session_factory
+from xinyong.db import get_read_engine, session_factory
 from xinyong.kit.access import current_principal, csrf_token
 
 LANGS = ("zh", "en")
@@ -31,10 +31,28 @@ async def get_session() -> AsyncIterator[Session]:
     try:
         yield session
     finally:
-        if session.in_transaction():
-            await run_in_threadpool(session.close)  # anything not committed by the route is rolled back
-        else:
-            session.close()
+        await _close(session)
+
+
+async def get_read_session(request: Request) -> AsyncIterator[Session]:
+    """For anonymous public read routes: a session on the replica (XINYONG_READ_DATABASE_URL)
+    unless the caller is signed in or has just written (xinyong.kit.replica); the primary's
+    otherwise. Routes taking it only read."""
+    from xinyong.config import get_settings
+    from xinyong.kit.replica import reads_from_replica
+    replica = reads_from_replica(request, get_settings().read_database_url)
+    session = session_factory(get_read_engine() if replica else None)()
+    try:
+        yield session
+    finally:
+        await _close(session)
+
+
+async def _close(session: Session) -> None:
+    if session.in_transaction():
+        await run_in_threadpool(session.close)  # anything not committed by the route is rolled back
+    else:
+        session.close()
 
 
 def language(request: Request) -> str:

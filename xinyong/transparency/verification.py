@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from xinyong import clock
-from xinyong.audit.verification import Problem
+from xinyong.audit.verification import Problem, unknown_key_message
 from xinyong.config import get_settings
 from xinyong.transparency import archive, merkle, repository, service
 from xinyong.transparency.rules import TreeHead, leaf_data
@@ -33,6 +33,10 @@ def _heads(heads: list[TreeHead], hashes: list[str]) -> list[Problem]:
     keys, problems = service.public_keys(), []
     frontier = merkle.Frontier()
     for head in heads:
+        if head.key_id not in keys:
+            problems.append(_p("unknown_key", unknown_key_message(f"archived head of size {head.tree_size}",
+                                                                  head.key_id)))
+            continue
         if not head.signature_ok(keys):
             problems.append(_p("bad_head_signature", f"archived head of size {head.tree_size} (key {head.key_id[:16]}) "
                                                      "does not verify with any accepted public key"))
