@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from typer.testing import CliRunner
 
 from tests.audit.helpers import seed
