@@ -13,11 +13,11 @@ from xinyong import clock
 from xinyong.access.pages import error_view
 from xinyong.access.views import refusal
 from xinyong.kit.access import Principal, allow
-from xinyong.kit.errors import InvalidInput, XinyongError
+from xinyong.kit.errors import InvalidInput, NotFound, XinyongError
 from xinyong.kit.web import get_session, language, render
 from xinyong.kit.text import CodeForm, CodePath, TextForm
-from xinyong.reports import rules, service, signing, views
-from xinyong.reports.api import pdf_response
+from xinyong.reports import repository, rules, service, signing, sm2seal, views
+from xinyong.reports.api import pdf_response, sm2_public_response
 from xinyong.reports.throttle import client_of
 
 router = APIRouter(include_in_schema=False)
@@ -169,6 +169,24 @@ def certificate():
                     headers={"Content-Disposition": 'inline; filename="xinyong-reports.pem"'})
 
 
+@router.get("/reports/certificate-sm2", dependencies=[allow("public")])
+def certificate_sm2():
+    return sm2_public_response()
+
+
+@router.get("/verify/{code}/sm2")
+def verify_code_sm2(code: str = CodePath(max_length=64), principal: Principal = allow("public"),
+                    session: Session = Depends(get_session)):
+    """The detached SM2 seal (DER r, s) stored with the report of the code; 404 when it has none."""
+    code = rules.normalise_code(code)
+    report = repository.by_code(session, code) if rules.is_code(code) else None
+    if report is None or not report.sm2_signature:
+        raise NotFound("该报告没有国密签章", message_en="this report carries no SM2 seal")
+    name = report.filename.removesuffix(".pdf") + ".sm2"
+    return Response(report.sm2_signature, media_type="application/octet-stream",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 @router.get("/verify")
 def verify_form(request: Request, principal: Principal = allow("public")):
     return _verify_page(request, None)
@@ -185,11 +203,14 @@ def verify_code(request: Request, code: str = CodePath(max_length=64), principal
 
 @router.post("/verify")
 def verify_submit(request: Request, code: str = CodeForm("", max_length=64), file: UploadFile | None = File(None),
-                        principal: Principal = allow("public"), session: Session = Depends(get_session)):
+                  sm2: UploadFile | None = File(None), principal: Principal = allow("public"),
+                  session: Session = Depends(get_session)):
     data = file.file.read(service.MAX_PDF_BYTES + 1) if file is not None else b""  # sync: pyHanko runs its own loop
+    seal = sm2.file.read(service.MAX_SM2_BYTES + 1) if sm2 is not None else b""
     try:
         if data:
-            result = service.verify_file(session, data, code=code, client=client_of(request), principal=principal)
+            result = service.verify_file(session, data, code=code, client=client_of(request), principal=principal,
+                                         sm2_signature=seal)
         elif code.strip():
             result = service.verify_code(session, code, client=client_of(request), principal=principal)
         else:
@@ -211,5 +232,6 @@ def _in_log(session: Session, result) -> dict | None:
 def _verify_page(request: Request, result, *, error: XinyongError | None = None, status_code: int = 200,
                  log: dict | None = None):
     ctx = {"result": result, "error": error_view(error, language(request)),
-           "fingerprint": signing.certificate_fingerprint(), "log": log}
+           "fingerprint": signing.certificate_fingerprint(), "log": log,
+           "sm2_fingerprint": sm2seal.public_fingerprint() if sm2seal.enabled() else None}
     return render(request, "reports/verify.html", ctx, status_code=status_code)
