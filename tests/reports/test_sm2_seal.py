@@ -147,3 +147,19 @@ _CA_KEY = sm2.generate()
 def _ca_signer():
     """Stands for a certificate authority's signing service in the setting test."""
     return sm2seal.LocalSigner(_CA_KEY)
+
+
+def test_the_command_line_checks_the_detached_seal(client, world, sm2_on, tmp_path):
+    from typer.testing import CliRunner
+
+    from xinyong.cli import app
+    headers, issued = _issue(client, world)
+    (tmp_path / "r.pdf").write_bytes(pdf_of(client, headers, issued["id"]))
+    (tmp_path / "r.sm2").write_bytes(client.get(f"/verify/{issued['code']}/sm2").content)
+    (tmp_path / "bad.sm2").write_bytes(sm2.sign(sm2.generate(), (tmp_path / "r.pdf").read_bytes()))
+    good = CliRunner().invoke(app, ["reports", "verify", str(tmp_path / "r.pdf"), "--sm2", str(tmp_path / "r.sm2")])
+    assert good.exit_code == 0 and "SM2 seal valid: True" in good.output, good.output
+    bad = CliRunner().invoke(app, ["reports", "verify", str(tmp_path / "r.pdf"), "--sm2", str(tmp_path / "bad.sm2")])
+    assert bad.exit_code == 1 and "SM2 seal valid: False" in bad.output, bad.output
+    pem = CliRunner().invoke(app, ["reports", "certificate", "--sm2"])
+    assert sm2.load_public_pem(pem.output.encode()) == sm2seal.public_key()
