@@ -52,7 +52,7 @@ def test_without_the_setting_a_report_carries_no_sm2_seal(client, world, session
     assert report.sm2_signature is None
     body = client.get(f"/api/v1/reports/verify/{issued['code']}").json()
     assert body["outcome"] == "authentic" and body["sm2_valid"] is None and body["sm2_signature_url"] is None
-    assert client.get(f"/verify/{issued['code']}/sm2").status_code == 404
+    assert client.get(f"/api/v1/reports/verify/{issued['code']}/sm2").status_code == 404
 
 
 def test_a_sealed_report_verifies_by_both_seals_and_with_openssl(client, world, session, sm2_on, tmp_path):
@@ -62,7 +62,7 @@ def test_a_sealed_report_verifies_by_both_seals_and_with_openssl(client, world, 
     assert signing.check(pdf).valid and sm2seal.check(pdf, report.sm2_signature)
     by_code = client.get(f"/api/v1/reports/verify/{issued['code']}").json()
     assert by_code["outcome"] == "authentic" and by_code["sm2_valid"] is True
-    assert by_code["sm2_signature_url"] == f"/verify/{issued['code']}/sm2"
+    assert by_code["sm2_signature_url"] == f"/api/v1/reports/verify/{issued['code']}/sm2"
     detached = client.get(by_code["sm2_signature_url"])
     assert detached.status_code == 200 and detached.content == report.sm2_signature
     assert re.search(r'filename="credit-report-special-.*\.sm2"', detached.headers["content-disposition"])
@@ -83,7 +83,7 @@ def test_a_sealed_report_verifies_by_both_seals_and_with_openssl(client, world, 
 def test_changed_bytes_fail_both_seals_and_a_foreign_seal_fails(client, world, session, sm2_on):
     headers, issued = _issue(client, world)
     pdf = pdf_of(client, headers, issued["id"])
-    seal = client.get(f"/verify/{issued['code']}/sm2").content
+    seal = client.get(f"/api/v1/reports/verify/{issued['code']}/sm2").content
     altered = one_byte_changed(pdf)
     body = _post(client, altered, seal)
     assert body["outcome"] == "tampered" and body["signature_valid"] is False and body["sm2_valid"] is False
@@ -102,9 +102,9 @@ def test_the_verify_page_shows_the_sm2_seal_and_offers_the_detached_file(client,
     pdf = pdf_of(client, headers, issued["id"])
     page = client.get(f"/verify/{issued['code']}")
     assert page.status_code == 200 and 'id="sm2-result" data-valid="yes"' in page.text
-    assert f'href="/verify/{issued["code"]}/sm2"' in page.text and "/reports/certificate-sm2" in page.text
+    assert f'href="/api/v1/reports/verify/{issued["code"]}/sm2"' in page.text and "/reports/certificate-sm2" in page.text
     assert "distid:1234567812345678" in page.text
-    seal = client.get(f"/verify/{issued['code']}/sm2").content
+    seal = client.get(f"/api/v1/reports/verify/{issued['code']}/sm2").content
     form = client.get("/verify")
     token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
     posted = client.post("/verify", data={"csrf_token": token},
@@ -155,7 +155,7 @@ def test_the_command_line_checks_the_detached_seal(client, world, sm2_on, tmp_pa
     from xinyong.cli import app
     headers, issued = _issue(client, world)
     (tmp_path / "r.pdf").write_bytes(pdf_of(client, headers, issued["id"]))
-    (tmp_path / "r.sm2").write_bytes(client.get(f"/verify/{issued['code']}/sm2").content)
+    (tmp_path / "r.sm2").write_bytes(client.get(f"/api/v1/reports/verify/{issued['code']}/sm2").content)
     (tmp_path / "bad.sm2").write_bytes(sm2.sign(sm2.generate(), (tmp_path / "r.pdf").read_bytes()))
     good = CliRunner().invoke(app, ["reports", "verify", str(tmp_path / "r.pdf"), "--sm2", str(tmp_path / "r.sm2")])
     assert good.exit_code == 0 and "SM2 seal valid: True" in good.output, good.output

@@ -126,6 +126,17 @@ def verify_code(request: Request, code: str = CodePath(max_length=64), principal
     return out
 
 
+@router.get("/api/v1/reports/verify/{code}/sm2")
+def verify_code_sm2(code: str = CodePath(max_length=64), principal: Principal = allow("public"),
+                    session: Session = Depends(get_session)):
+    """The detached SM2 seal (DER r, s) stored with the report of the code (linked from its verify
+    page; check it with tools/verify_sm2.py or OpenSSL); 404 when it has none."""
+    report = service.sm2_sealed(session, code)
+    name = report.filename.removesuffix(".pdf") + ".sm2"
+    return Response(report.sm2_signature, media_type="application/octet-stream",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 @router.post("/api/v1/reports/verify", response_model=VerificationOut)
 def verify_file(request: Request, file: UploadFile = File(...), code: str = CodeForm("", max_length=64),
                 sm2: UploadFile | None = File(None), principal: Principal = allow("public"),

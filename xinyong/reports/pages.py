@@ -13,10 +13,10 @@ from xinyong import clock
 from xinyong.access.pages import error_view
 from xinyong.access.views import refusal
 from xinyong.kit.access import Principal, allow
-from xinyong.kit.errors import InvalidInput, NotFound, XinyongError
+from xinyong.kit.errors import InvalidInput, XinyongError
 from xinyong.kit.web import get_session, language, render
 from xinyong.kit.text import CodeForm, CodePath, TextForm
-from xinyong.reports import repository, rules, service, signing, sm2seal, views
+from xinyong.reports import rules, service, signing, sm2seal, views
 from xinyong.reports.api import pdf_response, sm2_public_response
 from xinyong.reports.throttle import client_of
 
@@ -172,19 +172,6 @@ def certificate():
 @router.get("/reports/certificate-sm2", dependencies=[allow("public")])
 def certificate_sm2():
     return sm2_public_response()
-
-
-@router.get("/verify/{code}/sm2")
-def verify_code_sm2(code: str = CodePath(max_length=64), principal: Principal = allow("public"),
-                    session: Session = Depends(get_session)):
-    """The detached SM2 seal (DER r, s) stored with the report of the code; 404 when it has none."""
-    code = rules.normalise_code(code)
-    report = repository.by_code(session, code) if rules.is_code(code) else None
-    if report is None or not report.sm2_signature:
-        raise NotFound("该报告没有国密签章", message_en="this report carries no SM2 seal")
-    name = report.filename.removesuffix(".pdf") + ".sm2"
-    return Response(report.sm2_signature, media_type="application/octet-stream",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/verify")

@@ -228,6 +228,16 @@ def verify_file(session: Session, data: bytes, *, code: str = "", client: str = 
                 uploaded, client, principal, {"problem": sig.problem} if sig.problem else {}, sm2)
 
 
+def sm2_sealed(session: Session, code: str) -> IssuedReport:
+    """The report of the code, when it carries an SM2 seal (its detached signature is public, as
+    its verification is); 404 otherwise."""
+    code = rules.normalise_code(code)
+    report = repository.by_code(session, code) if rules.is_code(code) else None
+    if report is None or not report.sm2_signature:
+        raise NotFound("该报告没有国密签章", message_en="this report carries no SM2 seal")
+    return report
+
+
 def _sm2(data: bytes, signature: bytes | None) -> bool | None:
     if not signature:
         return None
