@@ -220,5 +220,11 @@ def _verify_page(request: Request, result, *, error: XinyongError | None = None,
                  log: dict | None = None):
     ctx = {"result": result, "error": error_view(error, language(request)),
            "fingerprint": signing.certificate_fingerprint(), "log": log,
-           "sm2_fingerprint": sm2seal.public_fingerprint() if sm2seal.enabled() else None}
+           "sm2_fingerprint": sm2seal.public_fingerprint() if _shows_sm2(result) else None}
     return render(request, "reports/verify.html", ctx, status_code=status_code)
+
+
+def _shows_sm2(result) -> bool:
+    """The SM2 key and the OpenSSL command are shown while the seal is on, and beside any SM2
+    result (a report sealed before the seal was turned off)."""
+    return sm2seal.enabled() or (result is not None and result.sm2_valid is not None)
