@@ -4,6 +4,7 @@ from tests.route_expectations import ORGS, PUBLIC, SIGNED_IN
 EXPECTED = {
     ("GET", "/api/v1/reports/fields"): PUBLIC,
     ("GET", "/api/v1/reports/certificate"): PUBLIC,
+    ("GET", "/api/v1/reports/certificate-sm2"): PUBLIC,
     ("POST", "/api/v1/me/reports"): {"subject"},
     ("POST", "/api/v1/reports/special"): ORGS,
     ("POST", "/api/v1/reports/public/{subject_id}"): PUBLIC,
@@ -12,6 +13,7 @@ EXPECTED = {
     ("GET", "/api/v1/reports/{report_id}/pdf"): SIGNED_IN,
     ("GET", "/api/v1/reports/verify/{code}"): PUBLIC,
     ("POST", "/api/v1/reports/verify"): PUBLIC,
+    ("GET", "/api/v1/reports/verify/{code}/sm2"): PUBLIC,
     ("GET", "/me/reports"): {"subject"}, ("POST", "/me/reports"): {"subject"},
     ("GET", "/reports/issued"): SIGNED_IN,
     ("GET", "/reports/issued/{report_id}"): SIGNED_IN,
@@ -20,4 +22,5 @@ EXPECTED = {
     ("GET", "/reports/public/{subject_id}"): PUBLIC, ("POST", "/reports/public/{subject_id}"): PUBLIC,
     ("GET", "/reports/certificate"): PUBLIC,
     ("GET", "/verify"): PUBLIC, ("GET", "/verify/{code}"): PUBLIC, ("POST", "/verify"): PUBLIC,
+    ("GET", "/reports/certificate-sm2"): PUBLIC,
 }

@@ -45,6 +45,8 @@ class IssuedReport(Base):
     issued_at: Mapped[dt.datetime] = mapped_column(TimestampTZ, nullable=False)
     # the language it was issued in (zh | en): the stored signed bytes are in it, so a report is one PDF
     lang: Mapped[str] = mapped_column(String(8), nullable=False, default="zh", server_default="zh")
+    # the detached SM2/SM3 seal (DER r, s) over `content`, when issued with XINYONG_SEAL_ALGORITHMS=pades,sm2
+    sm2_signature: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
 class ReportVerification(Base):

@@ -12,7 +12,7 @@ from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput
 from xinyong.kit.web import get_session, language
 from xinyong.kit.text import Code, CodeForm, CodePath
-from xinyong.reports import rules, service, signing, views
+from xinyong.reports import rules, service, signing, sm2seal, views
 from xinyong.reports.schemas import FieldOut, MyReportIn, ReportOut, SpecialReportIn, VerificationOut
 from xinyong.reports.throttle import client_of
 
@@ -45,6 +45,17 @@ def certificate():
     """The platform's signing certificate (PEM): check report signatures offline with it."""
     return Response(signing.certificate_pem(), media_type="application/x-pem-file",
                     headers={"Content-Disposition": 'inline; filename="xinyong-reports.pem"'})
+
+
+@router.get("/api/v1/reports/certificate-sm2", dependencies=[allow("public")])
+def certificate_sm2():
+    """The platform's SM2 seal public key (PEM SubjectPublicKeyInfo, curve 1.2.156.10197.1.301)."""
+    return sm2_public_response()
+
+
+def sm2_public_response() -> Response:
+    return Response(sm2seal.public_pem(), media_type="application/x-pem-file",
+                    headers={"Content-Disposition": 'inline; filename="xinyong-reports-sm2.pem"'})
 
 
 @router.post("/api/v1/me/reports", response_model=ReportOut, status_code=201)
@@ -115,12 +126,27 @@ def verify_code(request: Request, code: str = CodePath(max_length=64), principal
     return out
 
 
+@router.get("/api/v1/reports/verify/{code}/sm2")
+def verify_code_sm2(code: str = CodePath(max_length=64), principal: Principal = allow("public"),
+                    session: Session = Depends(get_session)):
+    """The detached SM2 seal (DER r, s) stored with the report of the code (linked from its verify
+    page; check it with tools/verify_sm2.py or OpenSSL); 404 when it has none."""
+    report = service.sm2_sealed(session, code)
+    name = report.filename.removesuffix(".pdf") + ".sm2"
+    return Response(report.sm2_signature, media_type="application/octet-stream",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 @router.post("/api/v1/reports/verify", response_model=VerificationOut)
 def verify_file(request: Request, file: UploadFile = File(...), code: str = CodeForm("", max_length=64),
-                      principal: Principal = allow("public"), session: Session = Depends(get_session)):
-    """Upload a report PDF: is it, byte for byte, one this platform signed and issued?"""
+                sm2: UploadFile | None = File(None), principal: Principal = allow("public"),
+                session: Session = Depends(get_session)):
+    """Upload a report PDF: is it, byte for byte, one this platform signed and issued? With `sm2`,
+    its detached SM2 signature: is that the platform's SM2 seal of the file (`sm2_valid`)?"""
     data = file.file.read(service.MAX_PDF_BYTES + 1)  # sync route: pyHanko runs its own event loop
-    result = service.verify_file(session, data, code=code, client=client_of(request), principal=principal)
+    seal = sm2.file.read(service.MAX_SM2_BYTES + 1) if sm2 is not None else b""
+    result = service.verify_file(session, data, code=code, client=client_of(request), principal=principal,
+                                 sm2_signature=seal)
     session.commit()
     return views.verification_out(result)
 

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from xinyong.db import session_scope
 from xinyong.kit.web import local_time
-from xinyong.reports import service, signing
+from xinyong.reports import service, signing, sm2seal
 
 app = typer.Typer(help="信用报告 — credit reports: signing key, certificate, verification", no_args_is_help=True)
 
@@ -27,25 +27,35 @@ def keygen(force: bool = typer.Option(False, "--force", help="replace an existin
                   "encrypted with a key derived from XINYONG_SECRET_KEY)")
     console.print(f"certificate {made.certificate} — SHA-256 {signing.certificate_fingerprint()}; "
                   "published at /reports/certificate")
+    if sm2seal.enabled() and sm2seal.SealSettings().sm2_signer == "local":
+        sm2_key, created = sm2seal.keygen(force=force)
+        console.print(("created" if created else "kept the existing") + f" SM2 seal key {sm2_key} (mode "
+                      f"{stat.S_IMODE(sm2_key.stat().st_mode):o}, encrypted); public key SHA-256 "
+                      f"{sm2seal.public_fingerprint()} published at /reports/certificate-sm2")
     from xinyong.kit.pdf import common_font
     console.print(f"report font {common_font(signing.font_cache_dir())}")
 
 
 @app.command("certificate")
-def certificate() -> None:
-    """Print the platform certificate (PEM)."""
-    typer.echo(signing.certificate_pem().decode("ascii"), nl=False)
+def certificate(sm2: bool = typer.Option(False, "--sm2", help="the SM2 seal public key instead")) -> None:
+    """Print the platform certificate (PEM), or with --sm2 the SM2 seal public key."""
+    typer.echo((sm2seal.public_pem() if sm2 else signing.certificate_pem()).decode("ascii"), nl=False)
 
 
 @app.command("verify")
-def verify(file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True)) -> None:
-    """Check a report PDF: platform signature, and the hash stored when it was issued (logged)."""
+def verify(file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+           sm2: Path | None = typer.Option(None, "--sm2", exists=True, dir_okay=False, readable=True,
+                                           help="the report's detached SM2 signature (.sm2)")) -> None:
+    """Check a report PDF: platform signature(s), and the hash stored when it was issued (logged)."""
     with session_scope() as session:
-        result = service.verify_file(session, file.read_bytes(), client="cli")
+        seal = sm2.read_bytes()[:service.MAX_SM2_BYTES + 1] if sm2 is not None else b""
+        result = service.verify_file(session, file.read_bytes(), client="cli", sm2_signature=seal)
         r = result.report
         typer.echo(f"{result.outcome}: {result.message_en}")
         typer.echo(f"signature valid: {result.signature_valid}; hash matches the issued report: {result.hash_matches}")
+        if result.sm2_valid is not None:
+            typer.echo(f"SM2 seal valid: {result.sm2_valid}")
         if r is not None:
             typer.echo(f"{r.kind} report {r.number}, code {r.code}, issued {local_time(r.issued_at, '%Y-%m-%d')}, subject {r.subject_name_masked}")
-    if result.outcome != "authentic":
+    if result.outcome != "authentic" or result.sm2_valid is False:
         raise typer.Exit(1)

@@ -16,8 +16,8 @@ from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
 from xinyong.kit.web import get_session, language, render
 from xinyong.kit.text import CodeForm, CodePath, TextForm
-from xinyong.reports import rules, service, signing, views
-from xinyong.reports.api import pdf_response
+from xinyong.reports import rules, service, signing, sm2seal, views
+from xinyong.reports.api import pdf_response, sm2_public_response
 from xinyong.reports.throttle import client_of
 
 router = APIRouter(include_in_schema=False)
@@ -169,6 +169,11 @@ def certificate():
                     headers={"Content-Disposition": 'inline; filename="xinyong-reports.pem"'})
 
 
+@router.get("/reports/certificate-sm2", dependencies=[allow("public")])
+def certificate_sm2():
+    return sm2_public_response()
+
+
 @router.get("/verify")
 def verify_form(request: Request, principal: Principal = allow("public")):
     return _verify_page(request, None)
@@ -185,11 +190,14 @@ def verify_code(request: Request, code: str = CodePath(max_length=64), principal
 
 @router.post("/verify")
 def verify_submit(request: Request, code: str = CodeForm("", max_length=64), file: UploadFile | None = File(None),
-                        principal: Principal = allow("public"), session: Session = Depends(get_session)):
+                  sm2: UploadFile | None = File(None), principal: Principal = allow("public"),
+                  session: Session = Depends(get_session)):
     data = file.file.read(service.MAX_PDF_BYTES + 1) if file is not None else b""  # sync: pyHanko runs its own loop
+    seal = sm2.file.read(service.MAX_SM2_BYTES + 1) if sm2 is not None else b""
     try:
         if data:
-            result = service.verify_file(session, data, code=code, client=client_of(request), principal=principal)
+            result = service.verify_file(session, data, code=code, client=client_of(request), principal=principal,
+                                         sm2_signature=seal)
         elif code.strip():
             result = service.verify_code(session, code, client=client_of(request), principal=principal)
         else:
@@ -211,5 +219,12 @@ def _in_log(session: Session, result) -> dict | None:
 def _verify_page(request: Request, result, *, error: XinyongError | None = None, status_code: int = 200,
                  log: dict | None = None):
     ctx = {"result": result, "error": error_view(error, language(request)),
-           "fingerprint": signing.certificate_fingerprint(), "log": log}
+           "fingerprint": signing.certificate_fingerprint(), "log": log,
+           "sm2_fingerprint": sm2seal.public_fingerprint() if _shows_sm2(result) else None}
     return render(request, "reports/verify.html", ctx, status_code=status_code)
+
+
+def _shows_sm2(result) -> bool:
+    """The SM2 key and the OpenSSL command are shown while the seal is on, and beside any SM2
+    result (a report sealed before the seal was turned off)."""
+    return sm2seal.enabled() or (result is not None and result.sm2_valid is not None)

@@ -72,3 +72,5 @@ class VerificationOut(BaseModel):
     sha256: str | None = None             # the hash stored at issue (compare a copy offline)
     uploaded_sha256: str | None = None
     certificate_sha256: str
+    sm2_valid: bool | None = None         # the SM2/SM3 seal (GB/T 38540): None when none was given nor stored
+    sm2_signature_url: str | None = None  # the report's detached SM2 signature (DER r, s), when it has one

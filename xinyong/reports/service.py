@@ -25,10 +25,11 @@ from xinyong.law import active_profile
 from xinyong.models import Subject
 from xinyong.models.report import IssuedReport, ReportVerification
 from xinyong.reports import content as contents
-from xinyong.reports import repository, rules, signing
+from xinyong.reports import repository, rules, signing, sm2seal
 from xinyong.reports.render import Stamp, render
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
+MAX_SM2_BYTES = 256          # a DER SM2 signature is at most 72 bytes
 PURPOSE = rules.PURPOSE
 KIND_PREFIX = {"full": "QB", "public": "GK", "special": "ZX"}
 CODE_IN_PDF = re.compile(rb"XYRPT-([A-Z2-7]{20})")
@@ -140,7 +141,7 @@ def _store(session: Session, principal: Principal, subject_id: int, content: con
         basis_kind=decision.basis, basis_ref=basis_ref, params=content.params or {}, lang=lang, finding=content.finding,
         record_count=content.record_count, sha256=hashlib.sha256(signed).hexdigest(),
         filename=f"credit-report-{content.kind}-{today.isoformat()}-{code[:6]}.pdf", content=signed,
-        citation="; ".join(c for c in content.citations if c), issued_at=clock.now())
+        citation="; ".join(c for c in content.citations if c), issued_at=clock.now(), sm2_signature=sm2seal.seal(signed))
     session.add(report)
     session.flush()
     return report
@@ -185,6 +186,7 @@ class Verification:
     signature_valid: bool | None
     hash_matches: bool | None
     uploaded_sha256: str | None = None
+    sm2_valid: bool | None = None        # the SM2/SM3 seal; None: none given nor stored with the report
 
 
 def verify_code(session: Session, code: str, *, client: str = "", principal: Principal | None = None) -> Verification:
@@ -194,13 +196,16 @@ def verify_code(session: Session, code: str, *, client: str = "", principal: Pri
     sig = signing.check(report.content) if report is not None else None
     hashed = (hashlib.sha256(report.content).hexdigest() == report.sha256) if report is not None else None
     outcome = rules.verification_outcome(report is not None, sig.valid if sig else None, hashed)
+    sm2 = _sm2(report.content, report.sm2_signature) if report is not None else None
     return _log(session, "code", code, report, outcome, sig.valid if sig else None, hashed, None, client, principal,
-                {"problem": sig.problem} if sig and sig.problem else {})
+                {"problem": sig.problem} if sig and sig.problem else {}, sm2)
 
 
 def verify_file(session: Session, data: bytes, *, code: str = "", client: str = "",
-                principal: Principal | None = None) -> Verification:
-    """An uploaded PDF: is it, byte for byte, a report this platform signed and issued?"""
+                principal: Principal | None = None, sm2_signature: bytes = b"") -> Verification:
+    """An uploaded PDF: is it, byte for byte, a report this platform signed and issued? With a
+    detached `.sm2` signature, is that the platform's SM2 seal of these bytes (else the seal
+    stored with the report the bytes are, if any)?"""
     if not data:
         raise InvalidInput("请选择要核验的 PDF 文件", field="file", message_en="choose the PDF file to check")
     if len(data) > MAX_PDF_BYTES:
@@ -215,20 +220,41 @@ def verify_file(session: Session, data: bytes, *, code: str = "", client: str = 
     sig = signing.check(data)
     hashed = (uploaded == report.sha256) if report is not None else False
     outcome = rules.file_outcome(hashed, sig.by_platform, sig.valid)
+    stored = report.sm2_signature if (report is not None and hashed) else None
+    sm2 = _sm2(data, sm2_signature or stored)
     if outcome in ("not_a_report", "not_found"):
         report, hashed = None, None   # not issued here: nothing to compare, nothing told of the code it shows
     return _log(session, "file", report.code if report else (given or None), report, outcome, sig.valid, hashed,
-                uploaded, client, principal, {"problem": sig.problem} if sig.problem else {})
+                uploaded, client, principal, {"problem": sig.problem} if sig.problem else {}, sm2)
+
+
+def sm2_sealed(session: Session, code: str) -> IssuedReport:
+    """The report of the code, when it carries an SM2 seal (its detached signature is public, as
+    its verification is); 404 otherwise."""
+    code = rules.normalise_code(code)
+    report = repository.by_code(session, code) if rules.is_code(code) else None
+    if report is None or not report.sm2_signature:
+        raise NotFound("该报告没有国密签章", message_en="this report carries no SM2 seal")
+    return report
+
+
+def _sm2(data: bytes, signature: bytes | None) -> bool | None:
+    if not signature:
+        return None
+    if len(signature) > MAX_SM2_BYTES:
+        return False
+    return sm2seal.check(data, signature)
 
 
 def _log(session: Session, method: str, code: str | None, report: IssuedReport | None, outcome: str,
          sig: bool | None, hashed: bool | None, uploaded: str | None, client: str, principal: Principal | None,
-         details: dict) -> Verification:
+         details: dict, sm2: bool | None = None) -> Verification:
     session.add(ReportVerification(
         at=clock.now(), method=method, code=(code or None) and code[:64], report_id=report.id if report else None,
         subject_id=report.subject_id if report else None, outcome=outcome, signature_valid=sig, hash_matches=hashed,
         uploaded_sha256=uploaded, client=(client or "")[:64],
-        user_id=principal.user_id if principal is not None else None, details=details))
+        user_id=principal.user_id if principal is not None else None,
+        details=details if sm2 is None else {**details, "sm2": sm2}))
     session.flush()
     zh, en = rules.OUTCOME_TEXT[outcome]
-    return Verification(outcome, zh, en, method, report, sig, hashed, uploaded)
+    return Verification(outcome, zh, en, method, report, sig, hashed, uploaded, sm2)

@@ -1,0 +1,62 @@
+"""Issue #15 point 7: tools/verify_sm2.py, the standalone (standard library only) check of a
+report's SM2 seal, agrees with the platform and with OpenSSL: valid seals pass, any changed byte
+or another key fails."""
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+from hypothesis import given, settings, strategies as st
+
+from xinyong.kit import sm2
+
+TOOL = Path(__file__).resolve().parents[2] / "tools" / "verify_sm2.py"
+sys.path.insert(0, str(TOOL.parent))
+import verify_sm2  # noqa: E402
+
+KEY = sm2.generate()
+PUBLIC = verify_sm2.load_public_pem(sm2.public_pem(KEY.public))
+
+
+def test_the_tool_imports_only_the_standard_library():
+    tree = ast.parse(TOOL.read_text())
+    names = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    names |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert names <= set(sys.stdlib_module_names) | {"__future__"}, names
+
+
+@settings(max_examples=20, deadline=None)
+@given(message=st.binary(max_size=500), flip=st.integers(min_value=0))
+def test_the_tool_agrees_with_the_platform(message, flip):
+    signature = sm2.sign(KEY, message)
+    assert verify_sm2.verify(PUBLIC, message, signature)
+    assert verify_sm2.parse_signature(signature) == sm2.parse_signature(signature)
+    if message:
+        changed = bytearray(message)
+        changed[flip % len(message)] ^= 1 << (flip % 8)
+        assert not verify_sm2.verify(PUBLIC, bytes(changed), signature)
+
+
+@settings(max_examples=50, deadline=None)
+@given(junk=st.binary(max_size=80))
+def test_junk_signatures_are_not_valid(junk):
+    assert verify_sm2.verify(PUBLIC, b"m", junk) is False
+
+
+def test_the_command_checks_an_openssl_seal_and_refuses_another_key(tmp_path):
+    run = lambda *a: subprocess.run(list(a), capture_output=True, text=True, cwd=tmp_path)  # noqa: E731
+    assert run("openssl", "genpkey", "-algorithm", "SM2", "-out", "key.pem").returncode == 0
+    assert run("openssl", "pkey", "-in", "key.pem", "-pubout", "-out", "pub.pem").returncode == 0
+    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.7 " + bytes(range(256)) * 20)
+    assert run("openssl", "pkeyutl", "-sign", "-inkey", "key.pem", "-rawin", "-digest", "sm3", "-pkeyopt",
+               "distid:1234567812345678", "-in", "report.pdf", "-out", "report.sm2").returncode == 0
+    ok = run(sys.executable, str(TOOL), "report.pdf", "report.sm2", "pub.pem")
+    assert ok.returncode == 0 and "valid" in ok.stdout, ok
+    (tmp_path / "other.pem").write_bytes(sm2.public_pem(KEY.public))
+    assert run(sys.executable, str(TOOL), "report.pdf", "report.sm2", "other.pem").returncode == 1
+    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.7 changed")
+    assert run(sys.executable, str(TOOL), "report.pdf", "report.sm2", "pub.pem").returncode == 1
+    (tmp_path / "rsa.pem").write_text("-----BEGIN PUBLIC KEY-----\nMAA=\n-----END PUBLIC KEY-----\n")
+    assert run(sys.executable, str(TOOL), "report.pdf", "report.sm2", "rsa.pem").returncode == 2
