@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0023_sm2'
-down_revision = '0022_pdfen'
+down_revision = '0023_stateless'
 branch_labels = None
 depends_on = None
 
