@@ -163,7 +163,7 @@ def _batch_body(session, batch_id: int, replayed: bool) -> dict:
     """The batch as stored (the same for the first run and a replay under the same key)."""
     from xinyong.models import Batch
     b = session.get(Batch, batch_id)
-    return {"batch": b.id, "status": b.status, "item": b.item_code, "total_rows": b.total_rows,
+    return {"batch": b.id, "batch_id": b.id, "status": b.status, "item": b.item_code, "total_rows": b.total_rows,
             "accepted": b.accepted_rows, "rejected": b.rejected_rows, "created": b.created_records,
             "updated": b.updated_records, "unchanged": b.unchanged_records, "error_code": b.error_code,
             "error_message": b.error_message, **(b.notes or {}), "replayed": replayed}

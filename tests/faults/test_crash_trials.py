@@ -17,9 +17,9 @@ from tests.faults.trials import CHILD_ENV, random_delays
 from tests.web.browser_support import free_port
 from xinyong.config import reset_settings
 
-ROWS = 3_000
+ROWS = 5_000
 SEED = 16
-RANDOM = [f"random-{i}" for i in range(4)]
+RANDOM = [f"random-{i}" for i in range(2)]
 _references: dict[tuple[str, str], runs.Reference] = {}
 
 
@@ -62,6 +62,7 @@ def test_a_killed_ingest_leaves_its_batch_wholly_in_or_out_and_a_rerun_completes
     ref = reference("ingest", db, penalty_file)
     point, delay = _point_and_delay(point, ref, SEED)
     out = runs.ingest_trial(db, _url(db), penalty_file, ref, tmp_path, point, delay)
+    print(out)
     assert out.ok, out
     if point != "random":
         assert out.killed and out.batch == {"before_commit": "out", "after_commit": "in"}[point]
@@ -75,6 +76,7 @@ def test_a_worker_killed_while_applying_the_outbox_applies_it_once_after_restart
     assert ref.digest == reference("ingest", db, penalty_file).digest   # the worker's drain = the ingest's own
     point, delay = _point_and_delay(point, ref, SEED + 1, n=1)
     out = runs.worker_trial(db, _url(db), penalty_file, ref, tmp_path, point, delay)
+    print(out)
     assert out.ok, out
     assert out.batch == "in"
     if point == "mid_outbox":
@@ -96,5 +98,6 @@ def _server_trial(db, point: str, penalty_file, tmp_path) -> runs.Outcome:
     ref = reference("server", db, penalty_file)
     point, delay = _point_and_delay(point, ref, SEED + 2, n=1)
     out = runs.server_trial(db, _url(db), penalty_file, ref, tmp_path, point, delay, free_port())
+    print(out)
     assert out.ok, out
     return out
