@@ -17,7 +17,7 @@ from tests.faults.trials import CHILD_ENV, random_delays
 from tests.web.browser_support import free_port
 from xinyong.config import reset_settings
 
-ROWS = 5_000
+ROWS = 4_000
 SEED = 16
 RANDOM = [f"random-{i}" for i in range(2)]
 _references: dict[tuple[str, str], runs.Reference] = {}
@@ -56,7 +56,8 @@ def _url(db) -> str:
     return db.url.render_as_string(hide_password=False)
 
 
-@pytest.mark.parametrize("point", [*RANDOM, "before_commit", "after_commit"])
+@pytest.mark.parametrize(("backend", "point"), [(b, p) for b in ("sqlite", "postgresql") for p in RANDOM]
+                         + [("sqlite", "before_commit"), ("postgresql", "after_commit")], indirect=["backend"])
 def test_a_killed_ingest_leaves_its_batch_wholly_in_or_out_and_a_rerun_completes_it(db, point, penalty_file,
                                                                                      tmp_path):
     ref = reference("ingest", db, penalty_file)
@@ -69,7 +70,8 @@ def test_a_killed_ingest_leaves_its_batch_wholly_in_or_out_and_a_rerun_completes
         assert out.hooks in ("-", "0/2")
 
 
-@pytest.mark.parametrize("point", ["random-0", "mid_outbox"])
+@pytest.mark.parametrize(("backend", "point"), [("sqlite", "random-0"), ("postgresql", "random-0"),
+                                               ("postgresql", "mid_outbox")], indirect=["backend"])
 def test_a_worker_killed_while_applying_the_outbox_applies_it_once_after_restart(db, point, penalty_file,
                                                                                  tmp_path):
     ref = reference("worker", db, penalty_file)
@@ -83,12 +85,13 @@ def test_a_worker_killed_while_applying_the_outbox_applies_it_once_after_restart
         assert out.killed and out.hooks == "0/2"
 
 
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_a_server_killed_at_a_random_moment_of_an_upload_answers_the_resent_upload_with_one_batch(
         db, penalty_file, tmp_path):
     _server_trial(db, "random-0", penalty_file, tmp_path)
 
 
-@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_a_server_killed_after_the_commit_answers_the_resent_upload_with_that_batch(db, penalty_file, tmp_path):
     out = _server_trial(db, "after_commit", penalty_file, tmp_path)
     assert out.killed and out.batch == "in" and out.first_answer is None   # committed, never answered
