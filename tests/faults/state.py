@@ -85,20 +85,29 @@ def _canonical(conn, table: str, left_out: set[str], ranks: dict) -> list[str]:
     stmt = select(*cols)
     if table in ONLY:
         stmt = stmt.where(text(ONLY[table]))
+    plan = [(c.name, *_how(table, c, ranks)) for c in cols]
     rows = []
     for row in conn.execute(stmt):
         item = {}
-        for col, value in zip(cols, row):
-            ref = table if col.name == "id" else REFS.get(col.name)
-            if _is_clock(col):
-                value = value is not None                 # a clock: set or not
-            elif ref in ranks and isinstance(value, int):
-                value = ["#", ranks[ref].get(value, f"?{value}")]
+        for (name, how, ref), value in zip(plan, row):
+            if how == "clock":
+                item[name] = value is not None                 # a clock: set or not
+            elif how == "ref" and isinstance(value, int):
+                item[name] = ["#", ref.get(value, f"?{value}")]
+            elif isinstance(value, (str, dict, list)):
+                item[name] = _plain(value, ranks)
             else:
-                value = _plain(value, ranks)
-            item[col.name] = value
+                item[name] = value
         rows.append(json.dumps(item, sort_keys=True, ensure_ascii=False, default=str))
     return rows
+
+
+def _how(table: str, col, ranks: dict) -> tuple[str, dict | None]:
+    """How a column is made canonical: a clock, a reference to ranked ids, or plain."""
+    if _is_clock(col):
+        return "clock", None
+    ref = table if col.name == "id" else REFS.get(col.name)
+    return ("ref", ranks[ref]) if ref in ranks else ("plain", None)
 
 
 def _is_clock(col) -> bool:
