@@ -75,6 +75,18 @@ def table(result: dict) -> str:
     return human_table(rows, head)
 
 
+def markdown(result: dict) -> str:
+    """The trials as docs/RELIABILITY.md shows them."""
+    lines = ["| # | kill | at (s) | killed | batch after kill | outbox rows applied | state = uninterrupted | "
+             "lost | duplicated | batches after | trial (s) |", "|" + "---|" * 11]
+    for t in result["trials"]:
+        at = "–" if t["delay"] is None else f"{t['delay']:.2f}"
+        lines.append(f"| {t['trial']} | {t['point']} | {at} | {'yes' if t['killed'] else 'no (done)'} | "
+                     f"{t['batch']} | {t['hooks']} | {'yes' if t['equal'] else 'NO'} | {t['lost']} | "
+                     f"{t['duplicated']} | {t['batches']} | {t['seconds']} |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--backend", choices=["postgresql", "sqlite"], default="postgresql")
@@ -82,7 +94,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--trials", type=int, default=10)
     ap.add_argument("--seed", type=int, default=16)
+    ap.add_argument("--markdown-from", type=Path, help="print a saved run's trials as a Markdown table and exit")
     args = ap.parse_args(argv)
+    if args.markdown_from:
+        print(markdown(json.loads(args.markdown_from.read_text())))
+        return 0
     with tempfile.TemporaryDirectory(prefix="xinyong-crash-") as tmp:
         work = Path(tmp)
         if args.backend == "postgresql":
