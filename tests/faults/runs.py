@@ -104,6 +104,17 @@ def _without_own_application(run):
         outbox.APPLY_AFTER_COMMIT = saved
 
 
+def child_seconds(engine: Engine, url: str, path: Path, work: Path) -> float:
+    """How long an uninterrupted `xinyong ingest` child takes from the start of its work to its
+    exit: a cold process is slower than the warm reference in this process, and random kills
+    drawn over the reference's time alone land before the commit."""
+    setup(engine)
+    ready = work / f"ready-{time.monotonic_ns()}"
+    proc = spawn(ingest_args(path), url, work / "child.log", XINYONG_FAULT_READY=str(ready))
+    assert proc.wait(timeout=3600) == 0
+    return time.time() - float(ready.read_text().split()[0])
+
+
 def ingest_trial(engine: Engine, url: str, path: Path, ref: Reference, work: Path, point: str,
                  delay: float | None) -> Outcome:
     """`xinyong ingest` killed; recovery: the same command again, then the worker."""
