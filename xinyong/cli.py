@@ -120,12 +120,17 @@ def ingest(file: Path = typer.Argument(..., exists=True, dir_okay=False, readabl
            source: str = typer.Option(..., "--source", help="source agency USCC"),
            item: str = typer.Option(..., "--item", help="catalogue item code, e.g. penalty"),
            change_reason: str = typer.Option(None, "--reason", help="why re-sent records changed"),
-           as_json: bool = typer.Option(False, "--json", help="print one JSON object")) -> None:
+           as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
+           idempotency_key: str = typer.Option(None, "--idempotency-key", help="run again with the same key after a "
+                                               "crash: the first batch's outcome if it was committed, else the ingest")
+           ) -> None:
     """Ingest a batch file (CSV UTF-8/GBK, or XLSX) from a registered agency."""
     from xinyong.audit import command_line_actor
     from xinyong.db import session_scope
+    from xinyong.ingest import idempotency
     from xinyong.ingest.service import ingest_file
     data = file.read_bytes()
+    fingerprint = idempotency.fingerprint("cli", source, item, change_reason, file.name, data)
     steps = ["read", "validate", "write", "done"]
     try:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
@@ -136,21 +141,34 @@ def ingest(file: Path = typer.Argument(..., exists=True, dir_okay=False, readabl
                 progress.update(task, completed=steps.index(name) + 1, description=f"{file.name}: {name}")
 
             with session_scope() as session:
-                outcome = ingest_file(session, data=data, filename=file.name, source_uscc=source, item_code=item,
-                                      channel="cli", change_reason=change_reason, progress=step,
-                                      actor=command_line_actor())
+                def run() -> int:
+                    return ingest_file(session, data=data, filename=file.name, source_uscc=source, item_code=item,
+                                       channel="cli", change_reason=change_reason, progress=step,
+                                       actor=command_line_actor(), idempotency_key=idempotency_key,
+                                       request_sha256=fingerprint).batch_id
+                batch_id, replayed = idempotency.submit_once(session, idempotency_key, source, fingerprint, run)
+                body = _batch_body(session, batch_id, replayed)
     except XinyongError as exc:
         if as_json:
             print(json.dumps({"error": exc.to_dict()}, ensure_ascii=False))
             raise typer.Exit(2)
         _fail(exc)
-    body = outcome.as_dict()
     if as_json:
         print(json.dumps(body, ensure_ascii=False))
     else:
         _print_outcome(body)
-    if outcome.status != "completed":
+    if body["status"] != "completed":
         raise typer.Exit(1)
+
+
+def _batch_body(session, batch_id: int, replayed: bool) -> dict:
+    """The batch as stored (the same for the first run and a replay under the same key)."""
+    from xinyong.models import Batch
+    b = session.get(Batch, batch_id)
+    return {"batch": b.id, "batch_id": b.id, "status": b.status, "item": b.item_code, "total_rows": b.total_rows,
+            "accepted": b.accepted_rows, "rejected": b.rejected_rows, "created": b.created_records,
+            "updated": b.updated_records, "unchanged": b.unchanged_records, "error_code": b.error_code,
+            "error_message": b.error_message, **(b.notes or {}), "replayed": replayed}
 
 
 def _print_outcome(body: dict) -> None:

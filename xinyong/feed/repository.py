@@ -50,12 +50,15 @@ def readable(today: dt.date):
 
 def insert_record_events(session: Session, kind_sql: str, where_sql: str, params: dict, occurred_on_sql: str,
                          citation: str) -> int:
-    """One INSERT ... SELECT of one event per matching record (``r`` is records)."""
+    """One INSERT ... SELECT of one event per matching record (``r`` is records), in record
+    order: without the ORDER BY, PostgreSQL numbered a batch's events in whatever order its plan
+    read the records, so an ingest run again after a kill gave the same events under other ids
+    (found by the crash trials, tests/faults)."""
     pg = session.get_bind().dialect.name == "postgresql"
     result = session.execute(text(
         f"INSERT INTO feed_events (subject_id, record_id, kind, occurred_on, details, citation, created_at) "
         f"SELECT r.subject_id, r.id, {kind_sql}, {occurred_on_sql}, {_details_sql(pg)}, :citation, :now "
-        f"FROM records r WHERE {where_sql}"),
+        f"FROM records r WHERE {where_sql} ORDER BY r.id"),   # ids in record order: a re-run, the same feed
         {**params, "citation": citation, "now": clock.now()})
     return result.rowcount or 0
 
