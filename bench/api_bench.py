@@ -16,6 +16,10 @@
 3. Raw baseline, same run: the queries behind `api` (subject by id, then its public
    records joined to agencies, newest first, limit 200) and `search`, executed with
    psycopg in a separate process, same ids, same concurrency; no HTTP, no ORM, no JSON.
+4. Bare ASGI baseline, same run (`api` only): bench/bare_asgi.py, the app's two statements
+   through the same driver answered as JSON by a minimal ASGI app, served by uvicorn with
+   the same settings (workers, flags) and driven by the same load generator right after
+   the app. The target: app requests/s >= 0.5 x bare, p99 < 50 ms.
 Reports requests/s, p50/p90/p99/max latency, the ratios app/raw, prints one JSON line and a
 table and saves the JSON under bench/results/. Target: API p99 < 50 ms.
 """
@@ -41,6 +45,7 @@ from bench.common import (DATA_DIR, PYTHON, bench_env, dbapi_url, emit_result, h
 
 THIS = str(Path(__file__).resolve())
 P99_TARGET_MS = 50.0
+BARE_RATIO_TARGET = 0.5   # app requests/s over the bare ASGI endpoint's (bench/bare_asgi.py)
 PG_SETTINGS = {
     "shared_buffers": "'2GB'", "effective_cache_size": "'12GB'", "work_mem": "'16MB'",
     "maintenance_work_mem": "'1GB'", "max_wal_size": "'2GB'", "checkpoint_timeout": "'30min'",
@@ -195,16 +200,16 @@ def _tree_cpu_seconds(pid: int) -> float:
 
 
 @contextlib.contextmanager
-def serve(url: str, workers: int, log, nodelay_fix: bool = False):
+def serve(url: str, workers: int, log, nodelay_fix: bool = False, factory: str = "xinyong.app:create_app"):
     from xinyong.devtools.pgcluster import _free_port
     port = _free_port()
     # one client address sends everything: lift the per-IP limit so high that it never bites,
     # but keep the limiter in the path (a limit of 0 would skip it)
     env = bench_env(XINYONG_DATABASE_URL=url, XINYONG_RATE_ANON_PER_MINUTE="1000000000")
-    logfile = open(DATA_DIR / "tmp-api" / "uvicorn.log", "w")
+    logfile = open(DATA_DIR / "tmp-api" / f"uvicorn-{factory.split(':')[0].rsplit('.', 1)[-1]}.log", "w")
     proc = subprocess.Popen(
         [PYTHON, *([str(common.BENCH_DIR / "uvicorn_nodelay.py")] if nodelay_fix else ["-m", "uvicorn"]),
-         "--factory", "xinyong.app:create_app", "--host", "127.0.0.1", "--port", str(port),
+         "--factory", factory, "--host", "127.0.0.1", "--port", str(port),
          "--workers", str(workers), "--no-access-log", "--log-level", "warning"],
         env=env, cwd=common.ROOT, stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
@@ -222,7 +227,7 @@ def serve(url: str, workers: int, log, nodelay_fix: bool = False):
             if time.monotonic() > deadline:
                 raise RuntimeError("uvicorn did not answer within 90s")
             time.sleep(0.5)
-        log(f"  app serving on {base} (pid {proc.pid}, {workers} worker(s)"
+        log(f"  {factory} serving on {base} (pid {proc.pid}, {workers} worker(s)"
             f"{', TCP_NODELAY fix' if nodelay_fix else ''})")
         yield base, proc.pid
     finally:
@@ -314,24 +319,30 @@ def run(args, url: str, city: dict, log) -> dict:
         results["raw"].setdefault(kind, {})[str(c)] = r
         log(f"  raw {kind:6s} c={c:<3d} {r['rps']:8.1f} q/s    p50 {r['p50_ms']:7.2f}  p99 {r['p99_ms']:7.2f} ms")
 
-    with serve(url, args.workers, log, args.nodelay_fix) as (base, server_pid):
+    def load(base: str, server_pid: int, paths: Path, c: int) -> dict:
+        load_cmd = [PYTHON, THIS, "--child", "load", "--base", base, "--paths", str(paths), "--concurrency", str(c)]
+        # warm-up: connection pools, prepared statements, templates
+        run_measured(load_cmd + ["--requests", str(args.warmup), "--seconds", "30"], env=env)
+        cpu0 = _tree_cpu_seconds(server_pid)
+        r = run_measured(load_cmd + ["--requests", str(args.requests), "--seconds", str(args.seconds)], env=env)
+        r["server_cpu_ms_per_request"] = round((_tree_cpu_seconds(server_pid) - cpu0) * 1000 / max(1, r["requests"]), 2)
+        return r
+
+    bare_factory = "bench.bare_asgi:create_app"
+    with serve(url, args.workers, log, args.nodelay_fix) as (base, server_pid), \
+            serve(url, args.workers, log, args.nodelay_fix, factory=bare_factory) as (bare_base, bare_pid):
         for scenario in args.scenarios:
             for c in args.concurrency:
                 # the baseline right before the app, same ids, same concurrency (page: the api's SQL)
                 if scenario in ("api", "search"):
                     raw(scenario, c)
-                load_cmd = [PYTHON, THIS, "--child", "load", "--base", base, "--paths", str(files[scenario]),
-                            "--concurrency", str(c)]
-                # warm-up: connection pools, prepared statements, templates
-                run_measured(load_cmd + ["--requests", str(args.warmup), "--seconds", "30"], env=env)
-                cpu0 = _tree_cpu_seconds(server_pid)
-                r = run_measured(load_cmd + ["--requests", str(args.requests), "--seconds", str(args.seconds)],
-                                 env=env)
-                r["server_cpu_ms_per_request"] = round(
-                    (_tree_cpu_seconds(server_pid) - cpu0) * 1000 / max(1, r["requests"]), 2)
-                results["scenarios"].setdefault(scenario, {})[str(c)] = r
+                r = results["scenarios"].setdefault(scenario, {})[str(c)] = load(base, server_pid, files[scenario], c)
                 log(f"  {scenario:6s} c={c:<3d} {r['rps']:8.1f} req/s  p50 {r['p50_ms']:7.2f}  p99 {r['p99_ms']:7.2f} ms"
                     f"  errors {r['errors']}  server CPU {r['server_cpu_ms_per_request']} ms/req")
+                if scenario == "api":  # the bare ASGI endpoint right after the app, same paths
+                    r = results.setdefault("bare", {})[str(c)] = load(bare_base, bare_pid, files["api"], c)
+                    log(f"  bare   c={c:<3d} {r['rps']:8.1f} req/s  p50 {r['p50_ms']:7.2f}  p99 {r['p99_ms']:7.2f} ms"
+                        f"  errors {r['errors']}  server CPU {r['server_cpu_ms_per_request']} ms/req")
     results["explain_records_query"] = {"heaviest_subject_1": explain_heavy, "typical_subject": explain_typical}
     return results
 
@@ -420,10 +431,20 @@ def main(argv: list[str] | None = None) -> None:
         if raw and raw["rps"]:
             ratios[f"page_c{c}"] = {"rps_app_over_raw": round(r["rps"] / raw["rps"], 3),
                                     "p50_app_over_raw": round(r["p50_ms"] / raw["p50_ms"], 2)}
+    for c, r in out["scenarios"].get("api", {}).items():
+        bare = out.get("bare", {}).get(c)
+        if bare and bare["rps"]:
+            ratios.setdefault(f"api_c{c}", {}).update(
+                rps_app_over_bare=round(r["rps"] / bare["rps"], 3),
+                server_cpu_app_over_bare=round(r["server_cpu_ms_per_request"] / max(0.01, bare["server_cpu_ms_per_request"]), 2))
     out["ratios"] = ratios
     out["targets"] = {f"api_p99_c{c}": {"target": f"< {P99_TARGET_MS} ms", "value": r["p99_ms"],
                                         "met": r["p99_ms"] < P99_TARGET_MS}
                       for c, r in out["scenarios"].get("api", {}).items()}
+    for c, ratio in ratios.items():
+        if "rps_app_over_bare" in ratio:
+            out["targets"][f"{c}_rps_vs_bare"] = {"target": f">= {BARE_RATIO_TARGET}", "value": ratio["rps_app_over_bare"],
+                                                  "met": ratio["rps_app_over_bare"] >= BARE_RATIO_TARGET}
     saved = common.save_result(f"api-{args.subjects}-{args.records}-w{args.workers}"
                                f"{'-nodelay' if args.nodelay_fix else ''}", out)
     print(json.dumps(out, ensure_ascii=False))
@@ -433,6 +454,9 @@ def main(argv: list[str] | None = None) -> None:
             ratio = ratios.get(f"{scenario}_c{c}", {})
             rows.append([scenario, c, r["requests"], f"{r['rps']:.1f}", f"{r['p50_ms']:.2f}", f"{r['p90_ms']:.2f}",
                          f"{r['p99_ms']:.2f}", sum(r["errors"].values()), ratio.get("rps_app_over_raw", "")])
+    for c, r in out.get("bare", {}).items():
+        rows.append(["bare ASGI (same SQL)", c, r["requests"], f"{r['rps']:.1f}", f"{r['p50_ms']:.2f}",
+                     f"{r['p90_ms']:.2f}", f"{r['p99_ms']:.2f}", sum(r["errors"].values()), ""])
     for kind, by_c in out["raw"].items():
         for c, r in by_c.items():
             rows.append([f"raw {kind} (psycopg)", c, r["requests"], f"{r['rps']:.1f}", f"{r['p50_ms']:.2f}",
@@ -441,8 +465,12 @@ def main(argv: list[str] | None = None) -> None:
         f"worker(s){' + TCP_NODELAY fix' if args.nodelay_fix else ''}, {machine['nproc']} cores, {machine['cpu']}, PostgreSQL {pg_version}, {machine['date']}")
     log(human_table(rows, ["scenario", "conc", "requests", "req/s", "p50 ms", "p90 ms", "p99 ms", "errors",
                            "rps vs raw"]))
+    for c, ratio in ratios.items():
+        if "rps_app_over_bare" in ratio:
+            log(f"{c}: app/bare requests/s {ratio['rps_app_over_bare']}, server CPU {ratio['server_cpu_app_over_bare']}x")
     for name, t in out["targets"].items():
-        log(f"target {name} {t['target']}: {'met' if t['met'] else 'MISSED'} ({t['value']} ms)")
+        unit = " ms" if name.startswith("api_p99") else ""
+        log(f"target {name} {t['target']}: {'met' if t['met'] else 'MISSED'} ({t['value']}{unit})")
     log(f"saved {saved}")
 
 

@@ -10,6 +10,8 @@ in ten a natural person), then, for random subject ids, interleaved request by r
   raw      the subject by id and its public records joined to agencies, newest first, limit
            200 — the statements the app sends, compiled once — through sqlite3 directly
   harness  an empty ASGI app through the same client: what the driving itself costs
+  bare     bench/bare_asgi.py through the same client: the same two statements through the
+           same driver in the thread pool, rows as JSON, no middleware (the target's baseline)
   api      GET /api/v1/subjects/{id} through the whole app (middleware, session, ORM, pydantic, JSON)
   page     GET /subjects/{id} (the same, plus declarations and the template)
 The client is httpx's ASGITransport on one event loop; sync routes run on the app's thread
@@ -134,12 +136,16 @@ async def _empty_app(scope, receive, send):
 async def _drive(ids: list[int], requests: int, warmup: int, seed: int, read, profile: Path | None) -> dict:
     import httpx
 
+    from bench import bare_asgi
     from xinyong.app import create_app
+    from xinyong.config import get_settings
     app = create_app()
+    bare_client = httpx.AsyncClient(transport=httpx.ASGITransport(app=bare_asgi.create_app(get_settings().database_url)),
+                                    base_url="http://bench")
     rng = random.Random(seed)
     app_client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench")
     empty_client = httpx.AsyncClient(transport=httpx.ASGITransport(app=_empty_app), base_url="http://bench")
-    cpu: dict[str, list[float]] = {"raw": [], "harness": [], "api": [], "page": []}
+    cpu: dict[str, list[float]] = {"raw": [], "harness": [], "bare": [], "api": [], "page": []}
     cost = time.process_time
 
     async def one(kind: str, subject_id: int, keep: bool) -> None:
@@ -148,6 +154,8 @@ async def _drive(ids: list[int], requests: int, warmup: int, seed: int, read, pr
             assert read(subject_id) > 0
         elif kind == "harness":
             assert (await empty_client.get(f"/api/v1/subjects/{subject_id}")).status_code == 200
+        elif kind == "bare":
+            assert (await bare_client.get(f"/api/v1/subjects/{subject_id}")).status_code == 200
         else:
             path = f"/api/v1/subjects/{subject_id}" if kind == "api" else f"/subjects/{subject_id}"
             response = await app_client.get(path)
@@ -170,6 +178,7 @@ async def _drive(ids: list[int], requests: int, warmup: int, seed: int, read, pr
                 await one("page", subject_id, False)
     await app_client.aclose()
     await empty_client.aclose()
+    await bare_client.aclose()
     return cpu
 
 
@@ -187,7 +196,7 @@ def _profiling_every_thread(path: Path):
 
     def in_worker(func):
         def run(*args):
-            profiler = profilers.setdefault(threading.get_ident(), cProfile.Profile())
+            profiler = profilers.setdefault(threading.get_ident(), cProfile.Profile(time.thread_time))
             profiler.enable()
             try:
                 return func(*args)
@@ -199,7 +208,7 @@ def _profiling_every_thread(path: Path):
         return await run_sync(in_worker(func), *args, **kwargs)
 
     anyio.to_thread.run_sync = profiled_run_sync
-    loop_profiler = cProfile.Profile()
+    loop_profiler = cProfile.Profile(time.thread_time)  # CPU time: waiting for the GIL or a thread is not cost
     loop_profiler.enable()
     try:
         yield
@@ -238,13 +247,15 @@ def main() -> None:
            "git": _git_head(), "cpu_ms": stats,
            "ratio_api_vs_raw": round(stats["api"]["mean"] / raw, 1),
            "ratio_page_vs_raw": round(stats["page"]["mean"] / raw, 1),
+           "ratio_api_vs_bare": round(stats["api"]["mean"] / stats["bare"]["mean"], 2),
            "api_minus_harness_ms": round(stats["api"]["mean"] - stats["harness"]["mean"], 4),
            "page_minus_harness_ms": round(stats["page"]["mean"] - stats["harness"]["mean"], 4)}
     print(f"CPU ms per request, {args.requests} each, {len(ids)} subjects, {machine['cpu']}, "
           f"load {machine['loadavg_at_start']}", file=sys.stderr)
     for kind, s in stats.items():
         print(f"  {kind:8} mean {s['mean']:8.3f}  p50 {s['p50']:8.3f}  p99 {s['p99']:8.3f}", file=sys.stderr)
-    print(f"  api/raw {out['ratio_api_vs_raw']}x, page/raw {out['ratio_page_vs_raw']}x", file=sys.stderr)
+    print(f"  api/raw {out['ratio_api_vs_raw']}x, page/raw {out['ratio_page_vs_raw']}x, "
+          f"api/bare {out['ratio_api_vs_bare']}x", file=sys.stderr)
     if profile is not None:
         import pstats
         pstats.Stats(str(profile), stream=sys.stderr).sort_stats("tottime").print_stats(30)

@@ -1,6 +1,8 @@
 """Application factory: mounts the JSON API (/api/v1) and the server-rendered pages."""
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 from pathlib import Path
 
@@ -84,10 +86,32 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+_heap_frozen = False
+
+
+def freeze_startup_heap() -> None:
+    """Once per process: collect, then move every object alive at startup (modules, routes,
+    the law profiles, the catalogue, templates: ~300,000 objects) out of the cyclic garbage
+    collector's view. Each full collection walked them all again, a pause of ~0.2 s on a
+    serving worker every ~1,500 requests (~0.13 ms a request on average, and the requests
+    queued behind it). Objects made later are collected as before."""
+    global _heap_frozen
+    if not _heap_frozen:
+        gc.collect()
+        gc.freeze()
+        _heap_frozen = True
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI):
+    freeze_startup_heap()
+    yield
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     app = FastAPI(title="Xinyong 信用 — public credit information platform", version="0.1.0",
-                  openapi_url="/openapi.json", docs_url=None, redoc_url=None)
+                  openapi_url="/openapi.json", docs_url=None, redoc_url=None, lifespan=_lifespan)
     # innermost first: size and rate limits run after the caller is known (auth, session)
     from xinyong.kit.limits import RequestSizeLimitMiddleware
     from xinyong.kit.ratelimit import RateLimiter, RateLimitMiddleware

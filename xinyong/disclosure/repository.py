@@ -12,7 +12,7 @@ from xinyong.disclosure.publicity import person_in_view, public_condition
 from xinyong.models import Agency, Record, Subject
 
 __all__ = ["public_condition", "search_subjects", "subject", "public_records", "public_record_counts",
-           "newest_public_records"]
+           "newest_public_records", "subject_row", "public_record_rows"]
 
 
 def search_subjects(session: Session, q: str, limit: int, offset: int, today: dt.date) -> list[Subject]:
@@ -57,6 +57,26 @@ def public_records(session: Session, subject_id: int, today: dt.date, limit: int
     # the kept statement itself, not a bound copy: its cache key is computed once
     params = {"subject_id": subject_id, "today": today, "limit": limit}
     return [(r, name) for r, name in session.execute(_public_records_template(), params).all()]
+
+
+# The public profile read (service.subject_profile) takes the same kept statements as rows:
+# executed through the session's connection (Core), the columns come back typed as the ORM
+# would type them, without an ORM object, its instance state and the identity map for each
+# record (~40 % of the read's CPU). The SQL is the same; the rows are read-only views whose
+# attributes are named as the model's (Record.decision_no -> row.decision_no).
+
+def subject_row(session: Session, subject_id: int):
+    """The subject's columns as a row (attributes named as Subject's), or None."""
+    return session.connection().execute(_subject_template(), {"subject_id": subject_id}).one_or_none()
+
+
+def public_record_rows(session: Session, subject_id: int, today: dt.date, limit: int = 200) -> list[tuple]:
+    """As ``public_records``, with each record as a row (attributes named as Record's) paired
+    with its agency's name."""
+    params = {"subject_id": subject_id, "today": today, "limit": limit}
+    result = session.connection().execute(_public_records_template(), params)
+    width = len(result.keys()) - 1   # the record's columns, then the agency's name
+    return [(row, row[width]) for row in result]
 
 
 def public_records_statement(subject_id: int, today: dt.date, limit: int = 200):

@@ -53,11 +53,12 @@ def search(session: Session, q: str, limit: int = 20, offset: int = 0) -> Search
 
 
 def subject_profile(session: Session, subject_id: int) -> PublicSubject:
-    subject = repository.subject(session, subject_id)
+    # rows, not ORM objects (repository.subject_row): nothing here is changed or kept
+    subject = repository.subject_row(session, subject_id)
     if subject is None:
         raise NotFound(NOT_FOUND[0], message_en=NOT_FOUND[1])
     today = clock.today()
-    rows = repository.public_records(session, subject.id, today)
+    rows = repository.public_record_rows(session, subject.id, today)
     if subject.kind in PERSON_KINDS and not rows:
         # a person with nothing in public view is answered as no one: the same 404, same words
         raise NotFound(NOT_FOUND[0], message_en=NOT_FOUND[1])
@@ -70,18 +71,32 @@ def subject_profile(session: Session, subject_id: int) -> PublicSubject:
                          as_of=today, records=records)
 
 
-def _public_record(record, agency_name: str, subject: Subject, masking: dict) -> PublicRecord:
+_ITEM_VIEWS: dict[str, tuple[object, tuple]] = {}
+
+
+def _item_view(item_code: str) -> tuple[dict[str, str], str | None, str, str]:
+    """(field labels, the code of the subject-name field, item name zh, en) of a catalogue item,
+    kept per item for the catalogue in use (a reloaded catalogue is read anew)."""
     catalogue = get_catalogue()
+    kept = _ITEM_VIEWS.get(item_code)
+    if kept is not None and kept[0] is catalogue:
+        return kept[1]
     try:
-        item = catalogue.get(record.item_code)
-        labels = {f.code: f.header_zh for f in item.fields}
+        item = catalogue.get(item_code)
         name_field = item.field_by_role("subject_name")
-        item_name, item_name_en = item.name_zh, item.name_en
+        view = ({f.code: f.header_zh for f in item.fields}, name_field.code if name_field is not None else None,
+                item.name_zh, item.name_en)
     except CatalogueError:
-        labels, name_field, item_name, item_name_en = {}, None, record.item_code, record.item_code
+        view = ({}, None, item_code, item_code)
+    _ITEM_VIEWS[item_code] = (catalogue, view)
+    return view
+
+
+def _public_record(record, agency_name: str, subject, masking: dict) -> PublicRecord:
+    labels, name_code, item_name, item_name_en = _item_view(record.item_code)
     fields = {k: (None if v is None else str(v)) for k, v in (record.fields or {}).items()}
-    if subject.kind in PERSON_KINDS and name_field is not None and fields.get(name_field.code):
-        fields[name_field.code] = mask_name(fields[name_field.code], **masking["name"])
+    if subject.kind in PERSON_KINDS and name_code is not None and fields.get(name_code):
+        fields[name_code] = mask_name(fields[name_code], **masking["name"])
     return PublicRecord(
         id=record.id, item_code=record.item_code, item_name=item_name, item_name_en=item_name_en,
         decision_no=record.decision_no, decision_date=record.decision_date, severity=record.severity,

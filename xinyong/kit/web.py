@@ -55,6 +55,20 @@ async def _close(session: Session) -> None:
         session.close()
 
 
+async def read_in_thread(session: Session, read, *args):
+    """``read(session, *args)`` in the thread pool, and the session's connection given back in
+    that same thread once it has answered (a read has nothing to commit: ending its
+    transaction there saves get_session the second thread-pool round trip of its ROLLBACK,
+    ~0.1 ms of CPU a request). For read-only routes; the session stays usable (it would
+    begin anew)."""
+    def run():
+        try:
+            return read(session, *args)
+        finally:
+            session.close()
+    return await run_in_threadpool(run)
+
+
 def language(request: Request) -> str:
     lang = request.query_params.get("lang") or request.cookies.get("lang") or "zh"
     return lang if lang in LANGS else "zh"
