@@ -16,6 +16,7 @@ COMMAND_GROUPS = (
     ("measures", "xinyong.measures.commands"),
     ("evaluation", "xinyong.evaluation.commands"),
     ("reports", "xinyong.reports.commands"),
+    ("peers", "xinyong.peers.commands"),
     ("worker", "xinyong.worker.commands"),
 )
 

@@ -185,6 +185,7 @@ class Verification:
     signature_valid: bool | None
     hash_matches: bool | None
     uploaded_sha256: str | None = None
+    peer: object | None = None    # xinyong.peers.rules.Peer: the recognised peer that signed the file
 
 
 def verify_code(session: Session, code: str, *, client: str = "", principal: Principal | None = None) -> Verification:
@@ -217,13 +218,26 @@ def verify_file(session: Session, data: bytes, *, code: str = "", client: str = 
     outcome = rules.file_outcome(hashed, sig.by_platform, sig.valid)
     if outcome in ("not_a_report", "not_found"):
         report, hashed = None, None   # not issued here: nothing to compare, nothing told of the code it shows
+    if outcome == "not_a_report":
+        by_peer = _peer_signature(session, data)
+        if by_peer is not None:
+            return _log(session, "file", None, None, "peer_authentic" if by_peer.valid else "peer_tampered",
+                        by_peer.valid, None, uploaded, client, principal,
+                        {"peer": by_peer.peer.key, **({"problem": by_peer.problem} if by_peer.problem else {})},
+                        peer=by_peer.peer)
     return _log(session, "file", report.code if report else (given or None), report, outcome, sig.valid, hashed,
                 uploaded, client, principal, {"problem": sig.problem} if sig.problem else {})
 
 
+def _peer_signature(session: Session, data: bytes):
+    """A file without this platform's signature may carry a recognised peer's (QZ art. 6, FZ art. 7)."""
+    from xinyong.peers.service import recognise
+    return recognise(session, data)
+
+
 def _log(session: Session, method: str, code: str | None, report: IssuedReport | None, outcome: str,
          sig: bool | None, hashed: bool | None, uploaded: str | None, client: str, principal: Principal | None,
-         details: dict) -> Verification:
+         details: dict, peer=None) -> Verification:
     session.add(ReportVerification(
         at=clock.now(), method=method, code=(code or None) and code[:64], report_id=report.id if report else None,
         subject_id=report.subject_id if report else None, outcome=outcome, signature_valid=sig, hash_matches=hashed,
@@ -231,4 +245,7 @@ def _log(session: Session, method: str, code: str | None, report: IssuedReport |
         user_id=principal.user_id if principal is not None else None, details=details))
     session.flush()
     zh, en = rules.OUTCOME_TEXT[outcome]
-    return Verification(outcome, zh, en, method, report, sig, hashed, uploaded)
+    if peer is not None:
+        zh = zh.format(peer=peer.name_zh, peer_en=peer.name_en, basis=peer.basis)
+        en = en.format(peer=peer.name_zh, peer_en=peer.name_en, basis=peer.basis)
+    return Verification(outcome, zh, en, method, report, sig, hashed, uploaded, peer)

@@ -29,4 +29,11 @@ def verification_out(v: service.Verification) -> VerificationOut:
         kind_name=rules.TITLES[r.kind][0] if r is not None else None, number=r.number if r is not None else None,
         issued_on=issued_on, subject_name_masked=r.subject_name_masked if r is not None else None,
         signature_valid=v.signature_valid, hash_matches=v.hash_matches, sha256=r.sha256 if r is not None else None,
-        uploaded_sha256=v.uploaded_sha256, certificate_sha256=signing.certificate_fingerprint())
+        uploaded_sha256=v.uploaded_sha256, certificate_sha256=signing.certificate_fingerprint(), **_peer(v.peer))
+
+
+def _peer(peer) -> dict:
+    if peer is None:
+        return {}
+    return {"peer": peer.key, "peer_name": peer.name_zh, "peer_name_en": peer.name_en, "peer_basis": peer.basis,
+            "peer_certificate_sha256": peer.fingerprint}
