@@ -15,6 +15,7 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -30,17 +31,30 @@ FIRM_USCC = make_uscc(random.Random(515))   # one firm known to both cities
 AGENCIES = {"fuzhou": make_uscc(random.Random(71), kind="11"), "quanzhou": make_uscc(random.Random(72), kind="11")}
 
 SETUP = r"""
+# one process per city (imports are slow on a busy machine): `xinyong init`, the signing key,
+# a firm, a staff and an agency account with API tokens, the published measure lists, and at
+# Fuzhou the firm's black-list entry
 import datetime as dt, json, sys
+from xinyong.cli import init
 from xinyong.db import session_scope
-from xinyong.accounts.service import create_user
+from xinyong.accounts.service import create_user, principal_of
+from xinyong.accounts.tokens import issue_token
 from xinyong.agencies.service import register
+from xinyong.measures import repository as measures_repo, service as measures
 from xinyong.models import Subject
 from xinyong.models.listing import ListEntry, ListProposal
+from xinyong.reports import signing
 uscc, agency_uscc, listed = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+init()
+signing.keygen()
+from xinyong.kit.pdf import common_font
+common_font(signing.font_cache_dir())   # built once, before the first report is asked for
 with session_scope() as s:
     org = register(s, uscc=agency_uscc, name="市场监督管理局")
-    create_user(s, username="staff1", password="staff-pass-123", role="staff")
+    staff = create_user(s, username="staff1", password="staff-pass-123", role="staff")
     create_user(s, username="agency1", password="agency-pass-123", role="agency", agency_uscc=agency_uscc)
+    for code, lst in measures_repo.latest_versions(s).items():
+        measures.publish(s, principal_of(staff, "cli"), lst.id, f"{code}〔2026〕1号")
     firm = Subject(kind="legal_person", name="福泉互认测试贸易有限公司", uscc=uscc)
     s.add(firm); s.flush()
     entry_id = None
@@ -54,7 +68,9 @@ with session_scope() as s:
                       citation="FZ art. 22 (福州市社会信用管理办法第二十二条)")
         s.add(e); s.flush()
         entry_id = e.id
-    print(json.dumps({"subject_id": firm.id, "entry_id": entry_id}))
+with session_scope() as s:
+    tokens = {u: issue_token(s, u, "peers test", scopes=None, days=1, actor=None) for u in ("staff1", "agency1")}
+print(json.dumps({"subject_id": firm.id, "entry_id": entry_id, "tokens": tokens}))
 """
 
 
@@ -68,7 +84,9 @@ class City:
                     "XINYONG_DATA_DIR": str(self.dir / "data"), "XINYONG_PROFILE": profile, "XINYONG_DEV": "1",
                     "XINYONG_BASE_URL": self.url, "XINYONG_WORKER_IN_SERVE": "off",
                     "XINYONG_PEERS_FILE": str(self.dir / "peers.yaml"), "XINYONG_RATE_ANON_PER_MINUTE": "600",
-                    "XINYONG_RATE_STORE": str(self.dir / "rates"), "XINYONG_TRANSPARENCY_AUTO": "0"}
+                    "XINYONG_RATE_STORE": str(self.dir / "rates"), "XINYONG_TRANSPARENCY_AUTO": "0",
+                    # the report font takes ~20 s to build: shared with tests/reports across runs
+                    "XINYONG_FONT_CACHE_DIR": str(Path(tempfile.gettempdir()) / "xinyong-test-font-cache")}
         self.process: subprocess.Popen | None = None
 
     def cli(self, *args: str) -> str:
@@ -77,11 +95,13 @@ class City:
         assert done.returncode == 0, (args, done.stdout, done.stderr)
         return done.stdout
 
-    def python(self, code: str, *args: str) -> dict:
-        done = subprocess.run([sys.executable, "-c", code, *args], env=self.env, capture_output=True, text=True,
-                              timeout=120)
-        assert done.returncode == 0, done.stderr
-        return json.loads(done.stdout.strip().splitlines()[-1])
+    def python(self, code: str, *args: str) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-c", code, *args], env=self.env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+
+    def cli_async(self, *args: str) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "xinyong.cli", *args], env=self.env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
 
     def fingerprint(self) -> str:
         pem = (self.dir / "data" / "reports" / "certificate.pem").read_bytes()
@@ -121,11 +141,12 @@ class City:
 def cities(tmp_path):
     fz, qz = City(tmp_path, "fuzhou"), City(tmp_path, "quanzhou")
     try:
-        for city, listed in ((fz, "1"), (qz, "0")):
-            city.cli("init")
-            city.cli("reports", "keygen")
-            city.ids = city.python(SETUP, FIRM_USCC, AGENCIES[city.profile], listed)
-        qz.cli("measures", "publish", "quanzhou-punishment", "--document-no", "泉信用办〔2026〕1号", "--by", "staff1")
+        running = {city: city.python(SETUP, FIRM_USCC, AGENCIES[city.profile], listed)
+                   for city, listed in ((fz, "1"), (qz, "0"))}   # both cities at once
+        for city, process in running.items():
+            out, err = process.communicate(timeout=240)
+            assert process.returncode == 0, err
+            city.ids = json.loads(out.strip().splitlines()[-1])
         # each administrator pins the other's certificate, compared out of band
         qz.recognise(fz, "福州市公共信用信息平台", "Fuzhou public credit platform", "QZ art. 6 (泉州市社会信用条例第六条)")
         fz.recognise(qz, "泉州市公共信用信息平台", "Quanzhou public credit platform", "FZ art. 7 (福州市社会信用管理办法第七条)")
@@ -140,7 +161,7 @@ def cities(tmp_path):
 
 
 def _public_report(city: City) -> bytes:
-    r = httpx.post(f"{city.url}/api/v1/reports/public/{city.ids['subject_id']}", timeout=60)
+    r = httpx.post(f"{city.url}/api/v1/reports/public/{city.ids['subject_id']}", timeout=180)
     assert r.status_code in (200, 201), r.text
     assert r.content.startswith(b"%PDF"), r.headers.get("content-type")
     return r.content
@@ -148,7 +169,7 @@ def _public_report(city: City) -> bytes:
 
 def _verify(city: City, pdf: bytes) -> dict:
     r = httpx.post(f"{city.url}/api/v1/reports/verify", files={"file": ("report.pdf", pdf, "application/pdf")},
-                   timeout=60)
+                   timeout=120)
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -174,13 +195,13 @@ def test_two_cities_recognise_each_others_reports_and_punitive_lists(cities):
     assert _verify(qz, fz_report)["outcome"] == "not_a_report"
     # a published certificate without the pinned fingerprint is refused (no trust on first use)
     qz.recognise(fz, "福州市公共信用信息平台", "Fuzhou public credit platform", "QZ art. 6", pin="ab" * 32)
-    refused = subprocess.run([sys.executable, "-m", "xinyong.cli", "peers", "sync"], env=qz.env, capture_output=True,
-                             text=True, timeout=120)
-    assert refused.returncode == 1 and "not the pinned" in refused.stdout
+    refused, fz_sync = qz.cli_async("peers", "sync"), fz.cli_async("peers", "sync")
+    out, _ = refused.communicate(timeout=120)
+    assert refused.returncode == 1 and "not the pinned" in out
+    assert fz_sync.wait(timeout=120) == 0
     assert _verify(qz, fz_report)["outcome"] == "not_a_report"
     qz.recognise(fz, "福州市公共信用信息平台", "Fuzhou public credit platform", "QZ art. 6 (泉州市社会信用条例第六条)")
     qz.cli("peers", "sync")
-    fz.cli("peers", "sync")
 
     seen = _verify(qz, fz_report)
     assert (seen["outcome"], seen["verdict"], seen["peer"]) == ("peer_authentic", "recognised", "fuzhou")
@@ -201,7 +222,7 @@ def test_two_cities_recognise_each_others_reports_and_punitive_lists(cities):
     assert "福州市公共信用信息平台" in shown.text and "QZ art. 6" in shown.text
 
     # Fuzhou's black list, applied in Quanzhou's joint check with Fuzhou's decision
-    token = qz.cli("token", "issue", "agency1").strip().splitlines()[-1]
+    token = qz.ids["tokens"]["agency1"]
     reasons = _peer_reasons(_joint_check(qz, token))
     entry = fz.ids["entry_id"]
     assert [(code, p["decision_ref"], p["citation"]) for code, p in reasons] == [
@@ -210,7 +231,7 @@ def test_two_cities_recognise_each_others_reports_and_punitive_lists(cities):
         f"{fz.url}/lists/entries/{entry}/decision"
 
     # removed at Fuzhou by its credit department; followed at Quanzhou on the next sync
-    staff = fz.cli("token", "issue", "staff1").strip().splitlines()[-1]
+    staff = fz.ids["tokens"]["staff1"]
     removed = httpx.post(f"{fz.url}/api/v1/lists/entries/{entry}/removal", json={"note": "信用修复完成，移出黑名单"},
                          headers={"Authorization": f"Bearer {staff}"}, timeout=30)
     assert removed.status_code == 200, removed.text
