@@ -58,6 +58,7 @@ JOBS = {
     "evaluation.recompute": "xinyong.worker.tasks:evaluation_recompute",
     "ingest.outbox": "xinyong.ingest.outbox:drain_job",
     "partitions": "xinyong.worker.tasks:partition_maintenance",
+    "peers.sync": "xinyong.peers.service:sync_job",   # QZ art. 6, FZ art. 7: peers' punitive lists
 }
 
 

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -189,7 +190,8 @@ def _peer_reasons(check: dict) -> list[dict]:
 
 def test_two_cities_recognise_each_others_reports_and_punitive_lists(cities):
     fz, qz = cities
-    fz_report, qz_report = _public_report(fz), _public_report(qz)
+    with ThreadPoolExecutor(2) as pool:   # both cities sign at once
+        fz_report, qz_report = pool.map(_public_report, (fz, qz))
 
     # before a sync Quanzhou holds no Fuzhou certificate: a Fuzhou report is foreign there
     assert _verify(qz, fz_report)["outcome"] == "not_a_report"

@@ -174,3 +174,15 @@ def sync_all(session: Session, transport: httpx.BaseTransport | None = None) -> 
             except (PeerError, PeerConfigError, httpx.HTTPError, ValueError) as exc:
                 results.append(SyncResult(peer.key, error=str(exc)))
     return results
+
+
+def sync_job(payload: dict) -> dict:
+    """The worker's `peers.sync` job (schedule it with XINYONG_WORKER_SCHEDULES, e.g. peers.sync=daily):
+    what synced is committed; a failed peer fails the job, which the worker retries."""
+    from xinyong.db import session_scope
+    with session_scope() as session:
+        results = sync_all(session)
+    failed = [f"{r.peer}: {r.error}" for r in results if r.error]
+    if failed:
+        raise PeerError("; ".join(failed))
+    return {r.peer: {"added": r.added, "updated": r.updated, "removed": r.removed} for r in results}
