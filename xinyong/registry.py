@@ -16,6 +16,7 @@ COMMAND_GROUPS = (
     ("measures", "xinyong.measures.commands"),
     ("evaluation", "xinyong.evaluation.commands"),
     ("reports", "xinyong.reports.commands"),
+    ("peers", "xinyong.peers.commands"),
     ("worker", "xinyong.worker.commands"),
 )
 
@@ -57,6 +58,7 @@ JOBS = {
     "evaluation.recompute": "xinyong.worker.tasks:evaluation_recompute",
     "ingest.outbox": "xinyong.ingest.outbox:drain_job",
     "partitions": "xinyong.worker.tasks:partition_maintenance",
+    "peers.sync": "xinyong.peers.service:sync_job",   # QZ art. 6, FZ art. 7: peers' punitive lists
 }
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from xinyong.measures.rules import BreachFact, EntryFact, RecordFact
+from xinyong.measures.rules import BreachFact, EntryFact, PeerEntryFact, RecordFact
 from xinyong.models import Agency, Record, Subject
 from xinyong.models.commitment import Commitment
 from xinyong.models.measure import Measure, MeasureApplication, MeasureCheck, MeasureList
@@ -71,6 +71,20 @@ def entry_facts(session: Session, subject_id: int, today: dt.date) -> tuple[Entr
         return None
     found = active_entries(session, [subject_id], today)   # {subject_id: [EntryView]}
     return tuple(EntryFact(int(e.id), str(e.kind)) for e in found.get(subject_id, []))
+
+
+def peer_entry_facts(session: Session, subject_id: int, today: dt.date) -> tuple[PeerEntryFact, ...]:
+    """Entries in force on recognised peer cities' punitive lists, matched by the subject's USCC
+    (organisations only: peers exchange no natural persons)."""
+    try:
+        from xinyong.peers.service import entries_in_force
+    except ImportError:
+        return ()
+    subject = session.get(Subject, subject_id)
+    if subject is None or not subject.uscc:
+        return ()
+    return tuple(PeerEntryFact(e.id, e.kind, p.name_zh, p.name_en, p.basis, e.decision_ref, e.decision_url,
+                               e.decided_on, e.citation) for p, e in entries_in_force(session, subject.uscc, today))
 
 
 def current_grade(session: Session, subject_id: int) -> tuple[bool, str | None]:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-TRIGGER_KINDS = ("list", "record", "grade", "commitment_breach", "no_adverse_records")
+TRIGGER_KINDS = ("list", "record", "grade", "commitment_breach", "no_adverse_records", "peer_list")
 LIST_KINDS = ("red", "serious_dishonesty", "black")
 SEVERITIES = ("minor", "general", "serious")
 SEVERITY_ZH = {"minor": "轻微", "general": "一般", "serious": "严重"}
 LIST_ZH = {"red": "红名单", "serious_dishonesty": "严重失信主体名单", "black": "黑名单"}
 MEASURE_KINDS = ("incentive", "punishment")
+PUNITIVE_LISTS = ("serious_dishonesty", "black")
 
 
 class TriggerError(ValueError):
@@ -41,6 +42,20 @@ class EntryFact:
 
 
 @dataclasses.dataclass(frozen=True)
+class PeerEntryFact:
+    """An entry in force on a recognised peer city's punitive list (QZ art. 6, FZ art. 7)."""
+    id: int
+    kind: str
+    peer_zh: str
+    peer_en: str
+    basis: str
+    decision_ref: str
+    decision_url: str
+    decided_on: dt.date | None
+    citation: str
+
+
+@dataclasses.dataclass(frozen=True)
 class BreachFact:
     commitment_id: int
     breached_on: dt.date
@@ -57,6 +72,7 @@ class SubjectFacts:
     entries: tuple[EntryFact, ...] = ()
     grade: str | None = None
     breaches: tuple[BreachFact, ...] = ()
+    peer_entries: tuple[PeerEntryFact, ...] = ()
     lists_known: bool = True
     grades_known: bool = True
 
@@ -68,6 +84,7 @@ class Match:
     reason_en: str
     record_ids: tuple[int, ...] = ()
     entry_ids: tuple[int, ...] = ()
+    peer_entries: tuple[dict, ...] = ()    # the origin city's decision and citation of each foreign entry
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,6 +103,8 @@ def check_trigger(trigger: dict) -> dict:
         raise TriggerError(f"trigger kind {kind!r} not in {TRIGGER_KINDS}")
     if kind == "list" and trigger.get("list") not in LIST_KINDS:
         raise TriggerError(f"list trigger needs list in {LIST_KINDS}")
+    if kind == "peer_list" and trigger.get("list") not in PUNITIVE_LISTS:
+        raise TriggerError(f"peer_list trigger needs list in {PUNITIVE_LISTS}")
     if kind == "record":
         sev = trigger.get("severities")
         if not sev or not set(sev) <= set(SEVERITIES):
@@ -126,6 +145,8 @@ def match(trigger: dict, facts: SubjectFacts, proportionality: dict) -> Match | 
             name = LIST_ZH[trigger["list"]]
             return Match(trigger, f"主体现列入{name}", f"the subject is on the {trigger['list']} list", entry_ids=hits)
         return None
+    if kind == "peer_list":
+        return _peer_match(trigger, facts)
     if kind == "record":
         items = set(trigger.get("items") or ())
         hits = tuple(r.id for r in current_records(facts.records, facts.today, proportionality)
@@ -160,7 +181,20 @@ def match(trigger: dict, facts: SubjectFacts, proportionality: dict) -> Match | 
     raise TriggerError(f"unknown trigger kind {kind!r}")
 
 
-PUNITIVE_LISTS = ("serious_dishonesty", "black")
+def _peer_match(trigger: dict, facts: SubjectFacts) -> Match | None:
+    """Cross-region joint punishment: the subject is on a recognised peer city's punitive list
+    (only measures whose published list carries a peer_list trigger apply it)."""
+    hits = [e for e in facts.peer_entries if e.kind == trigger["list"]]
+    if not hits:
+        return None
+    zh = "；".join(f"主体现列入{e.peer_zh}公布的{LIST_ZH[e.kind]}（决定 {e.decision_ref}，{e.decided_on or ''}；"
+                  f"依据 {e.citation}；依{e.basis}互认）" for e in hits)
+    en = "; ".join(f"the subject is on the {e.kind} list published by {e.peer_en} (decision {e.decision_ref}, "
+                   f"{e.decided_on or ''}; under {e.citation}; recognised under {e.basis})" for e in hits)
+    return Match(trigger, zh, en, peer_entries=tuple(
+        {"id": e.id, "peer": e.peer_en, "decision_ref": e.decision_ref, "decision_url": e.decision_url,
+         "decided_on": e.decided_on.isoformat() if e.decided_on else None, "citation": e.citation, "basis": e.basis}
+        for e in hits))
 
 
 def incentive_withheld(measure_kind: str, facts: SubjectFacts) -> bool:

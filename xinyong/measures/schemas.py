@@ -59,6 +59,7 @@ class ReasonOut(BaseModel):
     reason_en: str
     record_ids: list[int]
     entry_ids: list[int]
+    peer_entries: list[dict] = []    # a peer city's entries: its decision, citation, basis of recognition
 
 
 class FindingOut(BaseModel):

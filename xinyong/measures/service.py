@@ -169,6 +169,7 @@ def facts_of(session: Session, subject_id: int, today: dt.date) -> rules.Subject
     grades_known, grade = repository.current_grade(session, subject_id)
     return rules.SubjectFacts(today=today, records=repository.record_facts(session, subject_id),
                               entries=entries or (), grade=grade, breaches=repository.breach_facts(session, subject_id),
+                              peer_entries=repository.peer_entry_facts(session, subject_id, today),
                               lists_known=entries is not None, grades_known=grades_known)
 
 
@@ -182,7 +183,9 @@ class Finding:
         return {"measure_id": self.measure.id, "code": self.measure.code,
                 "list_id": self.measure_list.id, "list_version": self.measure_list.edition,
                 "reasons": [{"trigger": m.trigger, "reason_zh": m.reason_zh, "reason_en": m.reason_en,
-                             "record_ids": list(m.record_ids), "entry_ids": list(m.entry_ids)} for m in self.matches]}
+                             "record_ids": list(m.record_ids), "entry_ids": list(m.entry_ids),
+                             **({"peer_entries": list(m.peer_entries)} if m.peer_entries else {})}
+                            for m in self.matches]}
 
 
 @dataclasses.dataclass

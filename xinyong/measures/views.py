@@ -27,7 +27,8 @@ def check_out(result) -> JointCheckOut:
                              list_version=f.measure_list.edition, list_title_zh=f.measure_list.title_zh,
                              document_no=f.measure_list.document_no,
                              reasons=[ReasonOut(trigger=m.trigger, reason_zh=m.reason_zh, reason_en=m.reason_en,
-                                                record_ids=list(m.record_ids), entry_ids=list(m.entry_ids))
+                                                record_ids=list(m.record_ids), entry_ids=list(m.entry_ids),
+                                                peer_entries=list(m.peer_entries))
                                       for m in f.matches]) for f in result.findings])
 
 

@@ -226,7 +226,9 @@ def file_outcome(issued_as_is: bool, platform_signed: bool, signature_valid: boo
 # what a reader is told, by outcome: the report is valid, was altered after issue, or was never
 # issued here (look-alikes and unknown codes); each has its own colour, heading and words
 VERDICTS = {"authentic": "valid", "tampered": "tampered", "signature_invalid": "tampered",
-            "not_found": "foreign", "not_a_report": "foreign"}
+            "not_found": "foreign", "not_a_report": "foreign",
+            # a report a recognised peer platform signed (QZ art. 6, FZ art. 7: xinyong.peers)
+            "peer_authentic": "recognised", "peer_tampered": "tampered"}
 
 OUTCOME_TEXT = {
     "authentic": ("真实有效：平台签名有效，文件与签发时一致", "authentic: the platform signature is valid and the file is as issued"),
@@ -238,6 +240,11 @@ OUTCOME_TEXT = {
                           "the signature is not valid: the file matches the issue record but its platform signature does not verify"),
     "not_a_report": ("不是本平台签发的报告：文件上没有本平台的签名",
                      "not issued by this platform: the file carries no signature of this platform"),
+    # {peer} / {peer_en}: the recognised peer platform's name; {basis}: the recognition's legal basis
+    "peer_authentic": ("由{peer}签发，签名有效、文件完整，本平台依据{basis}予以互认",
+                       "signed by {peer_en} (recognised under {basis}): the signature is valid and the file is whole"),
+    "peer_tampered": ("文件已被改动：它带有{peer}的签名，但签名后被改动过",
+                      "modified: the file carries the signature of {peer_en} but was changed after signing"),
 }
 
 

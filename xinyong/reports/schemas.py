@@ -56,8 +56,10 @@ class FieldOut(BaseModel):
 
 class VerificationOut(BaseModel):
     """What anyone learns by verifying: authenticity, integrity, kind, date, masked name. No content."""
-    outcome: Literal["authentic", "not_found", "tampered", "signature_invalid", "not_a_report"]
-    verdict: Literal["valid", "tampered", "foreign"]   # what a reader is told: valid, altered, not issued here
+    outcome: Literal["authentic", "not_found", "tampered", "signature_invalid", "not_a_report", "peer_authentic",
+                     "peer_tampered"]
+    # what a reader is told: valid, altered, not issued here, or signed by a recognised peer platform
+    verdict: Literal["valid", "tampered", "foreign", "recognised"]
     message: str
     message_en: str
     method: Literal["code", "file"]
@@ -74,3 +76,8 @@ class VerificationOut(BaseModel):
     certificate_sha256: str
     sm2_valid: bool | None = None         # the SM2/SM3 seal (GB/T 38540): None when none was given nor stored
     sm2_signature_url: str | None = None  # the report's detached SM2 signature (DER r, s), when it has one
+    peer: str | None = None               # the recognised peer platform that signed the file (key)
+    peer_name: str | None = None
+    peer_name_en: str | None = None
+    peer_basis: str | None = None         # QZ art. 6 / FZ art. 7
+    peer_certificate_sha256: str | None = None

@@ -187,6 +187,7 @@ class Verification:
     hash_matches: bool | None
     uploaded_sha256: str | None = None
     sm2_valid: bool | None = None        # the SM2/SM3 seal; None: none given nor stored with the report
+    peer: object | None = None    # xinyong.peers.rules.Peer: the recognised peer that signed the file
 
 
 def verify_code(session: Session, code: str, *, client: str = "", principal: Principal | None = None) -> Verification:
@@ -224,6 +225,13 @@ def verify_file(session: Session, data: bytes, *, code: str = "", client: str = 
     sm2 = _sm2(data, sm2_signature or stored)
     if outcome in ("not_a_report", "not_found"):
         report, hashed = None, None   # not issued here: nothing to compare, nothing told of the code it shows
+    if outcome == "not_a_report":
+        by_peer = _peer_signature(session, data)
+        if by_peer is not None:
+            return _log(session, "file", None, None, "peer_authentic" if by_peer.valid else "peer_tampered",
+                        by_peer.valid, None, uploaded, client, principal,
+                        {"peer": by_peer.peer.key, **({"problem": by_peer.problem} if by_peer.problem else {})},
+                        peer=by_peer.peer)
     return _log(session, "file", report.code if report else (given or None), report, outcome, sig.valid, hashed,
                 uploaded, client, principal, {"problem": sig.problem} if sig.problem else {}, sm2)
 
@@ -246,9 +254,15 @@ def _sm2(data: bytes, signature: bytes | None) -> bool | None:
     return sm2seal.check(data, signature)
 
 
+def _peer_signature(session: Session, data: bytes):
+    """A file without this platform's signature may carry a recognised peer's (QZ art. 6, FZ art. 7)."""
+    from xinyong.peers.service import recognise
+    return recognise(session, data)
+
+
 def _log(session: Session, method: str, code: str | None, report: IssuedReport | None, outcome: str,
          sig: bool | None, hashed: bool | None, uploaded: str | None, client: str, principal: Principal | None,
-         details: dict, sm2: bool | None = None) -> Verification:
+         details: dict, sm2: bool | None = None, peer=None) -> Verification:
     session.add(ReportVerification(
         at=clock.now(), method=method, code=(code or None) and code[:64], report_id=report.id if report else None,
         subject_id=report.subject_id if report else None, outcome=outcome, signature_valid=sig, hash_matches=hashed,
@@ -257,4 +271,7 @@ def _log(session: Session, method: str, code: str | None, report: IssuedReport |
         details=details if sm2 is None else {**details, "sm2": sm2}))
     session.flush()
     zh, en = rules.OUTCOME_TEXT[outcome]
-    return Verification(outcome, zh, en, method, report, sig, hashed, uploaded, sm2)
+    if peer is not None:
+        zh = zh.format(peer=peer.name_zh, peer_en=peer.name_en, basis=peer.basis)
+        en = en.format(peer=peer.name_zh, peer_en=peer.name_en, basis=peer.basis)
+    return Verification(outcome, zh, en, method, report, sig, hashed, uploaded, sm2, peer)

@@ -211,13 +211,20 @@ class SignatureCheck:
                                 # (intact or not): a platform report, perhaps altered since
 
 
-def check(pdf: bytes) -> SignatureCheck:
-    """Validate the platform signature on `pdf` against the platform certificate only."""
+def check(pdf: bytes, certificate_pem: bytes | None = None) -> SignatureCheck:
+    """Validate the signature on `pdf` against the platform certificate only, or, given
+    `certificate_pem`, against that one certificate only (a recognised peer's: xinyong.peers)."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
-    _signer, cert, _pem = _current()
+    if certificate_pem is None:
+        _signer, cert, _pem = _current()
+    else:
+        from asn1crypto import pem as asn1_pem
+        from asn1crypto import x509 as asn1_x509
+        _type, _headers, der = asn1_pem.unarmor(certificate_pem)
+        cert = asn1_x509.Certificate.load(der)
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         signatures = reader.embedded_signatures

@@ -30,4 +30,12 @@ def verification_out(v: service.Verification) -> VerificationOut:
         issued_on=issued_on, subject_name_masked=r.subject_name_masked if r is not None else None,
         signature_valid=v.signature_valid, hash_matches=v.hash_matches, sha256=r.sha256 if r is not None else None,
         uploaded_sha256=v.uploaded_sha256, certificate_sha256=signing.certificate_fingerprint(), sm2_valid=v.sm2_valid,
-        sm2_signature_url=f"/api/v1/reports/verify/{r.code}/sm2" if r is not None and r.sm2_signature else None)
+        sm2_signature_url=f"/api/v1/reports/verify/{r.code}/sm2" if r is not None and r.sm2_signature else None,
+        **_peer(v.peer))
+
+
+def _peer(peer) -> dict:
+    if peer is None:
+        return {}
+    return {"peer": peer.key, "peer_name": peer.name_zh, "peer_name_en": peer.name_en, "peer_basis": peer.basis,
+            "peer_certificate_sha256": peer.fingerprint}

@@ -1,0 +1,116 @@
+"""Peers as configuration data and the exchanged entries (issue 15 point 5; QZ art. 6, FZ art. 7):
+the parser accepts exactly well-formed peers (pinned SHA-256, http(s) base URL, names, basis)
+and well-formed published entries; the peer_list trigger of the measure lists matches exactly
+a recognised peer's entries of its list kind, citing the origin's decision."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from xinyong.measures import rules as measures
+from xinyong.measures.service import read_list_files
+from xinyong.peers import rules
+from xinyong.synthetic import make_uscc
+
+HEX = "0123456789abcdef"
+fingerprints = st.text(HEX, min_size=64, max_size=64)
+
+
+def _peer(**over) -> dict:
+    return {"key": "fuzhou", "name_zh": "福州市公共信用信息平台", "name_en": "Fuzhou platform",
+            "base_url": "http://127.0.0.1:8001", "certificate_sha256": "ab" * 32, "basis": "QZ art. 6", **over}
+
+
+@settings(max_examples=200, deadline=None)
+@given(fp=fingerprints, upper=st.booleans(), colons=st.booleans())
+def test_a_pin_is_any_spelling_of_64_hex_digits(fp, upper, colons):
+    spelled = fp.upper() if upper else fp
+    if colons:
+        spelled = ":".join(spelled[i:i + 2] for i in range(0, 64, 2))
+    assert rules.normalise_fingerprint(spelled) == fp
+
+
+@settings(max_examples=200, deadline=None)
+@given(junk=st.text(max_size=80))
+def test_a_pin_that_is_not_sha256_is_refused(junk):
+    assume(not re.fullmatch(r"[0-9a-fA-F]{64}", re.sub(r"[\s:]", "", junk)))
+    with pytest.raises(rules.PeerConfigError):
+        rules.normalise_fingerprint(junk)
+
+
+@pytest.mark.parametrize("bad", [{"certificate_sha256": ""}, {"certificate_sha256": "ab" * 31},
+                                 {"base_url": "ftp://x"}, {"base_url": "javascript:alert(1)"}, {"key": "Fuzhou!"},
+                                 {"basis": ""}, {"name_zh": ""}])
+def test_a_peer_without_a_pin_url_names_or_basis_is_refused(bad):
+    with pytest.raises(rules.PeerConfigError):
+        rules.parse_peers({"peers": [_peer(**bad)]})
+
+
+def test_peers_parse_and_keys_are_unique():
+    peers = rules.parse_peers({"peers": [_peer(base_url="http://127.0.0.1:8001/"), _peer(key="xiamen")]})
+    assert [p.key for p in peers] == ["fuzhou", "xiamen"]
+    assert peers[0].certificate_url == "http://127.0.0.1:8001/api/v1/reports/certificate"
+    assert rules.parse_peers(None) == () and rules.parse_peers({}) == ()
+    with pytest.raises(rules.PeerConfigError):
+        rules.parse_peers({"peers": [_peer(), _peer()]})
+
+
+entries = st.fixed_dictionaries({
+    "origin_entry_id": st.integers(1, 10**9), "kind": st.sampled_from(rules.PUNITIVE_KINDS),
+    "uscc": st.integers(0, 10**6).map(lambda n: make_uscc(random.Random(n))),
+    "name": st.text(min_size=1, max_size=40), "decided_on": st.dates().map(str), "decision_ref": st.text(max_size=40),
+    "status": st.sampled_from(rules.ENTRY_STATUSES), "removed_on": st.dates().map(str),
+    "citation": st.text(max_size=40)})
+
+
+@settings(max_examples=200, deadline=None)
+@given(item=entries, drop=st.sampled_from(["", "kind", "uscc", "status", "origin_entry_id"]),
+       red=st.booleans())
+def test_a_published_entry_is_taken_only_when_well_formed(item, drop, red):
+    item = dict(item)
+    if drop:
+        item.pop(drop)
+    if red:
+        item["kind"] = "red"
+    if drop or red:
+        with pytest.raises(rules.PeerConfigError):
+            rules.parse_entry(item)
+        return
+    e = rules.parse_entry(item)
+    assert (e.origin_entry_id, e.kind, e.uscc, e.status) == (item["origin_entry_id"], item["kind"], item["uscc"],
+                                                              item["status"])
+
+
+peer_entries = st.lists(st.builds(
+    measures.PeerEntryFact, id=st.integers(1, 1000), kind=st.sampled_from(measures.PUNITIVE_LISTS),
+    peer_zh=st.just("福州市公共信用信息平台"), peer_en=st.just("Fuzhou"), basis=st.just("QZ art. 6"),
+    decision_ref=st.text("abc-0123456789", min_size=1, max_size=20), decision_url=st.just("http://x/d"),
+    decided_on=st.dates(), citation=st.just("FZ art. 22")), max_size=4, unique_by=lambda e: e.id)
+
+
+@settings(max_examples=200, deadline=None)
+@given(found=peer_entries, kind=st.sampled_from(measures.PUNITIVE_LISTS))
+def test_a_peer_list_trigger_matches_exactly_the_peer_entries_of_its_kind(found, kind):
+    facts = measures.SubjectFacts(today=dt.date(2026, 12, 1), peer_entries=tuple(found))
+    m = measures.match(measures.check_trigger({"kind": "peer_list", "list": kind}), facts, {})
+    expected = [e for e in found if e.kind == kind]
+    if not expected:
+        assert m is None
+        return
+    assert [p["decision_ref"] for p in m.peer_entries] == [e.decision_ref for e in expected]
+    assert all(e.decision_ref in m.reason_zh and "QZ art. 6" in m.reason_en for e in expected)
+    # a peer's list never satisfies a trigger on this city's own lists
+    assert measures.match({"kind": "list", "list": kind}, facts, {}) is None
+
+
+def test_cross_region_triggers_are_list_data_not_code():
+    with pytest.raises(measures.TriggerError):
+        measures.check_trigger({"kind": "peer_list", "list": "red"})
+    by_city = {d["jurisdiction"]: [m["code"] for m in d["measures"] if any(t["kind"] == "peer_list" for t in m["triggers"])]
+               for d in read_list_files() if d["kind"] == "punishment"}
+    assert by_city == {"quanzhou": ["QZ-P-01"], "fuzhou": ["FZ-P-01"]}

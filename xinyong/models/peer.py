@@ -1,0 +1,49 @@
+"""Peer platforms that recognise each other (QZ art. 6, FZ art. 7): the certificate of each
+configured peer, fetched from its published address and kept only when its SHA-256 equals the
+fingerprint the administrator pinned; and the punitive list entries a peer publishes, copied
+here by `xinyong peers sync` with the origin's decision, citation and removal."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Date, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from xinyong.models.base import Base, BigId, TimestampTZ
+
+
+class PeerCertificate(Base):
+    __tablename__ = "peer_certificates"
+
+    peer: Mapped[str] = mapped_column(String(64), primary_key=True)          # the configured peer's key
+    fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)     # SHA-256 (hex) = the pin
+    pem: Mapped[str] = mapped_column(Text, nullable=False)
+    source_url: Mapped[str] = mapped_column(Text, nullable=False)
+    fetched_at: Mapped[dt.datetime] = mapped_column(TimestampTZ, nullable=False)
+
+
+class ForeignListEntry(Base):
+    """One entry of a peer's punitive list, as the peer published it (organisations only)."""
+    __tablename__ = "foreign_list_entries"
+    __table_args__ = (
+        UniqueConstraint("peer", "origin_entry_id", name="uq_foreign_list_entries_origin"),
+        Index("ix_foreign_list_entries_uscc", "uscc", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    peer: Mapped[str] = mapped_column(String(64), nullable=False)
+    origin_entry_id: Mapped[int] = mapped_column(BigId, nullable=False)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)            # black | serious_dishonesty
+    uscc: Mapped[str] = mapped_column(String(18), nullable=False)
+    name: Mapped[str] = mapped_column(Text, nullable=False)
+    decided_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    listed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    period_end: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    decision_ref: Mapped[str] = mapped_column(String(128), nullable=False)   # the origin's decision reference
+    decision_url: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    legal_basis: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    citation: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="active")   # active | removed
+    removed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    removal_reason: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    synced_at: Mapped[dt.datetime] = mapped_column(TimestampTZ, nullable=False)
