@@ -11,7 +11,7 @@ from xinyong.access.views import refusal
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput
 from xinyong.kit.web import get_session, language
-from xinyong.kit.text import Code, CodeForm, CodePath
+from xinyong.kit.text import CodeForm, CodePath
 from xinyong.reports import rules, service, signing, sm2seal, views
 from xinyong.reports.schemas import FieldOut, MyReportIn, ReportOut, SpecialReportIn, VerificationOut
 from xinyong.reports.throttle import client_of
