@@ -37,6 +37,7 @@ from xinyong.law import active_profile
 from xinyong.models import Batch
 from xinyong.registry import run_hook
 from xinyong.subjects.repository import resolve_subjects
+from xinyong.transparency import leaves, merkle
 from xinyong.transparency.publications import record_batch
 
 
@@ -56,10 +57,11 @@ class BatchOutcome:
     ignored_columns: list[str] = dataclasses.field(default_factory=list)
     refused_columns: list[dict] = dataclasses.field(default_factory=list)
     outbox_upto: int | None = dataclasses.field(default=None, repr=False, compare=False)  # the batch's last outbox row
+    written: pl.DataFrame | None = dataclasses.field(default=None, repr=False, compare=False)  # for its leaves
 
     def as_dict(self) -> dict:
-        body = {"batch": self.batch_id, **dataclasses.asdict(self)}
-        body.pop("outbox_upto")
+        body = {"batch": self.batch_id, **{f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                                           if f.name not in ("outbox_upto", "written")}}
         return body
 
 
@@ -115,7 +117,9 @@ def _audited(session: Session, actor: Principal | None, batch: Batch, outcome: B
     counts = {k: getattr(outcome, k) for k in ("total_rows", "accepted", "rejected", "created", "updated",
                                                "unchanged")}
     # every record the batch published is a leaf under this entry (issue 12): records, records_root
-    published = record_batch(session, batch.id) if outcome.status == "completed" else {}
+    published = record_batch(session, batch.id, outcome.written) if outcome.written is not None else (
+        {"records": 0, "records_root": merkle.EMPTY_ROOT.hex()} if outcome.status == "completed" else {})
+    outcome.written = None   # the frame is not kept past the batch
     record_event(session, actor, "batch.ingest", target_type="batch", target_id=batch.id,
                  details={"status": outcome.status, "item": batch.item_code, "source": batch.source_uscc,
                           "channel": batch.channel, "error_code": outcome.error_code,
@@ -190,15 +194,11 @@ VALIDATE_CHUNK_ROWS = 50_000  # rows validated and written at a time: bounds a b
 
 
 def _ingest_frame(session, batch, agency, item, frame, progress) -> BatchOutcome:
+    """Validate every part, resolve the batch's subjects once (one staging table, one merge),
+    then write each part's records; the written rows go on to the publication leaves."""
     profile = active_profile()
     totals = {"accepted": 0, "rejected": 0, "created": 0, "updated": 0, "unchanged": 0}
-    first = None
-    # a re-send needs an earlier record of this agency and item; with none (an agency's first
-    # batch of an item, e.g. its historical load) no row can be one: the lookup is skipped
-    # (repeats inside the batch are caught by validation, each within its part)
-    resends_possible = repository.has_records(session, agency.id, item.code)
-    if resends_possible:   # an earlier batch's feed events before this one's (only a crash leaves them pending)
-        outbox.before_resend(session, agency.id, item.code)
+    first, parts = None, []
     for n, part in enumerate(_partitions(frame, item)):
         _step(progress, "validate")
         try:
@@ -208,11 +208,16 @@ def _ingest_frame(session, batch, agency, item, frame, progress) -> BatchOutcome
                 raise RuntimeError("a later part of a batch was refused after an earlier one passed") from exc
             return _refuse(session, batch, exc.code, exc.message, getattr(exc, "details", None))
         first = first or result
-        _step(progress, "write")
-        created, updated, unchanged = _write(session, batch, agency, item, result, profile, resends_possible)
-        rejected = result.rejections["row_no"].n_unique() if result.rejections.height else 0
-        for key, value in zip(totals, (result.accepted.height, rejected, created, updated, unchanged)):
-            totals[key] += value
+        repository.insert_rejections(session, result.rejections, batch.id)
+        totals["accepted"] += result.accepted.height
+        totals["rejected"] += result.rejections["row_no"].n_unique() if result.rejections.height else 0
+        if result.accepted.height:
+            parts.append((_record_frame(result.accepted, item, profile, batch, agency, clock.now()),
+                          result.accepted.select(SUBJECT_INPUT)))
+    _step(progress, "subjects")
+    subject_ids = resolve_subjects(session, pl.concat([p[1] for p in parts])) if parts else None
+    _step(progress, "write")
+    written = _write_parts(session, batch, agency, item, [p[0] for p in parts], subject_ids, totals)
     refused = [{"column": h, "class": c, "citation": cit} for h, c, cit in first.refused_columns]
     _complete(session, batch, frame.height, totals, {"ignored_columns": first.ignored_columns,
                                                      "refused_columns": refused})
@@ -220,7 +225,39 @@ def _ingest_frame(session, batch, agency, item, frame, progress) -> BatchOutcome
     upto = outbox.record(session, batch.id)            # change feed, evaluation: after the commit
     _step(progress, "done")
     return BatchOutcome(batch_id=batch.id, status="completed", item=item.code, total_rows=frame.height,
-                        ignored_columns=first.ignored_columns, refused_columns=refused, outbox_upto=upto, **totals)
+                        ignored_columns=first.ignored_columns, refused_columns=refused, outbox_upto=upto,
+                        written=written, **totals)
+
+
+SUBJECT_INPUT = ("subject_kind", "subject_name", "subject_uscc", "subject_resident_id", "subject_other_id",
+                 "legal_rep_name", "legal_rep_resident_id")
+
+
+def _write_parts(session, batch, agency, item, records: list[pl.DataFrame], subject_ids: pl.Series | None,
+                 totals: dict) -> pl.DataFrame | None:
+    """Each part's records with their subjects: new ones loaded, re-sent ones updated. Returns
+    what was written (the publication leaves' input)."""
+    if not records:
+        return None
+    # a re-send needs an earlier record of this agency and item; with none (an agency's first
+    # batch of an item, e.g. its historical load) no row can be one: the lookup is skipped
+    # (repeats inside the batch are caught by validation, each within its part)
+    resends_possible = repository.has_records(session, agency.id, item.code)
+    if resends_possible:   # an earlier batch's feed events before this one's (only a crash leaves them pending)
+        outbox.before_resend(session, agency.id, item.code)
+    reason = batch.change_reason or f"由来源单位在批次 {batch.id} 中重新报送 / re-sent by the source in batch {batch.id}"
+    written, offset = [], 0
+    for part in records:
+        part = part.with_columns(subject_ids.slice(offset, part.height).alias("subject_id"))
+        offset += part.height
+        counts = _write_records(session, batch, agency, item, part, clock.now(), reason, resends_possible)
+        for key, value in zip(("created", "updated", "unchanged"), counts):
+            totals[key] += value
+        written.append(part.select("row_no", *PUBLISHED_COLUMNS))
+    return pl.concat(written)
+
+
+PUBLISHED_COLUMNS = [c for c in leaves.LEAF_COLUMNS if c not in ("id", "version")]
 
 
 def _partitions(frame: pl.DataFrame, item):
@@ -261,21 +298,8 @@ def _complete(session, batch, total_rows: int, totals: dict, notes: dict) -> Non
     session.flush()
 
 
-def _write(session, batch, agency, item, result: ValidationResult, profile,
-           resends_possible: bool = True) -> tuple[int, int, int]:
-    """Write one validated part: its returned rows, its subjects, its new and re-sent records."""
-    repository.insert_rejections(session, result.rejections, batch.id)
-    if result.accepted.height == 0:
-        return 0, 0, 0
-    now = clock.now()
-    reason = batch.change_reason or f"由来源单位在批次 {batch.id} 中重新报送 / re-sent by the source in batch {batch.id}"
-    return _write_records(session, batch, agency, item, result.accepted, profile, now, reason, resends_possible)
-
-
-def _write_records(session, batch, agency, item, accepted: pl.DataFrame, profile, now, reason,
+def _write_records(session, batch, agency, item, records: pl.DataFrame, now, reason,
                    resends_possible: bool = True) -> tuple[int, int, int]:
-    records = _record_frame(accepted, item, profile, batch, agency, now)
-    records = records.with_columns(resolve_subjects(session, accepted).alias("subject_id"))
     existing = (repository.existing_records(session, agency.id, item.code, records["decision_no"])
                 if resends_possible else repository.NO_EXISTING)
     records = records.join(existing, on="decision_no", how="left", maintain_order="left")

@@ -55,8 +55,12 @@ def load_frame(session: Session, table: str, frame: pl.DataFrame) -> int:
     return frame.height
 
 
-def _dbapi(session: Session):
+def dbapi_connection(session: Session):
+    """The session's own DBAPI connection (psycopg / sqlite3), in its transaction."""
     return session.connection().connection.driver_connection
+
+
+_dbapi = dbapi_connection
 
 
 def _copy(session: Session, table: str, frame: pl.DataFrame) -> None:
