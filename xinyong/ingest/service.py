@@ -33,7 +33,7 @@ from xinyong.ingest.rules import BatchRefused, ValidationResult, validate
 from xinyong.kit.access import Principal
 from xinyong.kit.errors import InvalidInput, PayloadTooLarge
 from xinyong.kit.text import strip_control_characters
-from xinyong.law import active_profile
+from xinyong.law import active_profile, citation_codes
 from xinyong.models import Batch
 from xinyong.registry import run_hook
 from xinyong.subjects.repository import resolve_subjects
@@ -319,7 +319,8 @@ def _record_frame(accepted: pl.DataFrame, item, profile, batch, agency, now: dt.
     frame = _publicity(frame, item, profile).rename({"fields_json": "fields"})
     published = pl.col("publicity_published") & pl.lit(item.disclosure == "public")
     return frame.with_columns(
-        published.alias("publicity_published"),
+        published.alias("publicity_published"),   # citations as short codes, as the model stores them
+        citation_codes.encode_expr(pl.col("publicity_citation")), citation_codes.encode_expr(pl.col("severity_basis")),
         pl.lit(item.code).alias("item_code"), pl.lit(agency.id, pl.Int64).alias("source_agency_id"),
         pl.lit(item.disclosure).alias("disclosure"), pl.lit("active").alias("status"),
         pl.lit(1, pl.Int32).alias("version"), pl.lit(batch.id, pl.Int64).alias("batch_id"),
