@@ -29,7 +29,7 @@ from xinyong.disclosure.rules import (
 )
 from xinyong.ingest import outbox, repository
 from xinyong.ingest.readers import IngestFileError, TableLimits, check_columns, read_table
-from xinyong.ingest.rules import BatchRefused, ValidationResult, validate
+from xinyong.ingest.rules import BatchRefused, validate
 from xinyong.kit.access import Principal
 from xinyong.kit.errors import InvalidInput, PayloadTooLarge
 from xinyong.kit.text import strip_control_characters
@@ -86,7 +86,9 @@ def ingest_file(session: Session, *, data: bytes, filename: str, source_uscc: st
         outcome = _refuse(session, batch, exc.code, str(exc))
     else:
         outcome = _ingest_frame(session, batch, agency, item, frame, progress)
-    return outbox.commit_and_apply(session, _audited(session, actor, batch, outcome), commit)
+    outcome = _audited(session, actor, batch, outcome)
+    _step(progress, "committed")   # what follows: the commit, then the outbox (feed, evaluation)
+    return outbox.commit_and_apply(session, outcome, commit)
 
 
 def ingest_rows(session: Session, *, rows: list[dict], source_uscc: str, item_code: str,

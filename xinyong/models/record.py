@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import false, Boolean, Date, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import false, Boolean, Date, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.models.base import Base, BigId, CitedText, Json, TimestampTZ
