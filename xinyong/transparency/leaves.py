@@ -57,13 +57,14 @@ def _sha256_hex(texts: pl.Series) -> pl.Series:
     return pl.Series([sha(t.encode("utf-8")).hexdigest() for t in texts.to_list()], dtype=pl.String)
 
 
-def leaf_texts(frame: pl.DataFrame, batch_id: int) -> pl.Series:
-    """The leaf text of every row of `frame` (LEAF_COLUMNS, in position order)."""
+def leaf_texts(frame: pl.DataFrame, batch_id: int, first_position: int = 0) -> pl.Series:
+    """The leaf text of every row of `frame` (LEAF_COLUMNS, in position order from
+    `first_position`)."""
     if frame.height == 0:
         return pl.Series("leaf", [], dtype=pl.String)
     c = pl.col
     sha = _sha256_hex(frame.select(content_json()).to_series())
-    work = frame.with_columns(sha.alias("__sha"), pl.int_range(0, frame.height, dtype=pl.Int64).alias("__pos"))
+    work = frame.with_columns(sha.alias("__sha"), pl.int_range(first_position, first_position + frame.height, dtype=pl.Int64).alias("__pos"))
     key = _object([("source_agency_id", json_int(c("source_agency_id"))), ("item_code", json_text(c("item_code"))),
                    ("decision_no", json_text(c("decision_no")))])
     published = pl.when(c("publicity_published").cast(pl.Boolean)).then(pl.lit("true")).otherwise(pl.lit("false"))

@@ -14,6 +14,7 @@ from xinyong.kit import bulk
 from xinyong.transparency import leaves, merkle, repository
 
 TABLE, NODES = "transparency_publications", "transparency_publication_nodes"
+LEAF_CHUNK = 100_000   # leaves built, hashed and loaded at a time
 BLOCK_LEVEL = 10   # subtrees of 1024 publications and up are stored; below, computed from one block
 
 
@@ -24,17 +25,19 @@ def record_batch(session: Session, batch_id: int, written: pl.DataFrame) -> dict
     read back in one query (rows the batch left unchanged keep their earlier batch and drop
     out), the leaves built and hashed vectorised (xinyong.transparency.leaves)."""
     ids = repository.batch_record_ids(session, batch_id)
-    frame = (written.join(ids, on="row_no", how="inner").sort("id")
-             .select(leaves.LEAF_COLUMNS) if ids.height else written.clear().select())
-    texts = leaves.leaf_texts(frame, batch_id) if ids.height else pl.Series("leaf", [], dtype=pl.String)
-    hashes = leaves.leaf_hashes(texts)
-    root, upper = merkle.root_and_subtrees(hashes, BLOCK_LEVEL)
-    if hashes:
+    frame = written.join(ids, on="row_no", how="inner").sort("id").select(leaves.LEAF_COLUMNS)
+    hashes: list[bytes] = []
+    for start in range(0, frame.height, LEAF_CHUNK):   # a chunk's texts at a time: bounds the memory
+        part = frame.slice(start, LEAF_CHUNK)
+        texts = leaves.leaf_texts(part, batch_id, start)
+        chunk = leaves.leaf_hashes(texts)
+        hashes += chunk
         bulk.load_frame(session, TABLE, pl.DataFrame({
-            "batch_id": pl.repeat(batch_id, len(hashes), dtype=pl.Int64, eager=True),
-            "position": pl.int_range(0, len(hashes), dtype=pl.Int32, eager=True),
-            "record_id": frame["id"].cast(pl.Int64), "leaf": texts,
-            "leaf_hash": pl.Series([h.hex() for h in hashes], dtype=pl.String)}))
+            "batch_id": pl.repeat(batch_id, part.height, dtype=pl.Int64, eager=True),
+            "position": pl.int_range(start, start + part.height, dtype=pl.Int32, eager=True),
+            "record_id": part["id"].cast(pl.Int64), "leaf": texts,
+            "leaf_hash": pl.Series([h.hex() for h in chunk], dtype=pl.String)}))
+    root, upper = merkle.root_and_subtrees(hashes, BLOCK_LEVEL)
     if upper:
         bulk.load_frame(session, NODES, pl.DataFrame({
             "batch_id": pl.Series([batch_id] * len(upper), dtype=pl.Int64),
