@@ -58,8 +58,9 @@ def existing_records(session: Session, agency_id: int, item_code: str, decision_
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-def insert_records(session: Session, frame: pl.DataFrame) -> int:
-    return bulk.load_frame(session, "records", frame.select(RECORD_COLUMN_NAMES))
+def insert_records(session: Session, frame: pl.DataFrame, order: pl.Series | None = None) -> int:
+    """Load new records (in the order of the row indices `order`, if given)."""
+    return bulk.load_frame(session, "records", frame.select(RECORD_COLUMN_NAMES), order)
 
 
 def update_records(session: Session, frame: pl.DataFrame, *, batch_id: int, reason: str,

@@ -81,11 +81,11 @@ def ingest_file(session: Session, *, data: bytes, filename: str, source_uscc: st
                         (idempotency_key, request_sha256))
     _step(progress, "read")
     try:
-        frame = read_table(data, filename)
+        source = [read_table(data, filename)]   # handed over, not kept: freed once split in parts
     except IngestFileError as exc:
         outcome = _refuse(session, batch, exc.code, str(exc))
     else:
-        outcome = _ingest_frame(session, batch, agency, item, frame, progress)
+        outcome = _ingest_frame(session, batch, agency, item, source, progress)
     outcome = _audited(session, actor, batch, outcome)
     _step(progress, "committed")   # what follows: the commit, then the outbox (feed, evaluation)
     return outbox.commit_and_apply(session, outcome, commit)
@@ -104,11 +104,11 @@ def ingest_rows(session: Session, *, rows: list[dict], source_uscc: str, item_co
         outcome = _refuse(session, batch, "empty_file", "批次没有数据行 / the batch has no rows")
     else:
         try:
-            frame = _rows_frame(rows, item, TableLimits.from_settings())
+            source = [_rows_frame(rows, item, TableLimits.from_settings())]
         except IngestFileError as exc:
             outcome = _refuse(session, batch, exc.code, str(exc))
         else:
-            outcome = _ingest_frame(session, batch, agency, item, frame, None)
+            outcome = _ingest_frame(session, batch, agency, item, source, None)
     return outbox.commit_and_apply(session, _audited(session, actor, batch, outcome), commit)
 
 
@@ -195,9 +195,13 @@ def _refuse(session: Session, batch: Batch, code: str, message: str, details: di
 VALIDATE_CHUNK_ROWS = 50_000  # rows validated and written at a time: bounds a batch's memory
 
 
-def _ingest_frame(session, batch, agency, item, frame, progress) -> BatchOutcome:
+def _ingest_frame(session, batch, agency, item, source: list[pl.DataFrame], progress) -> BatchOutcome:
     """Validate every part, resolve the batch's subjects once (one staging table, one merge),
-    then write each part's records; the written rows go on to the publication leaves."""
+    then write each part's records; the written rows go on to the publication leaves.
+    `source` holds the file's frame; it is taken out, so that once split in parts and
+    validated it is freed (only the parts' records are kept for the writes)."""
+    frame = source.pop()
+    total_rows = frame.height
     profile = active_profile()
     totals = {"accepted": 0, "rejected": 0, "created": 0, "updated": 0, "unchanged": 0}
     first, parts = None, []
@@ -216,17 +220,18 @@ def _ingest_frame(session, batch, agency, item, frame, progress) -> BatchOutcome
         if result.accepted.height:
             parts.append((_record_frame(result.accepted, item, profile, batch, agency, clock.now()),
                           result.accepted.select(SUBJECT_INPUT)))
+    frame = part = result = None   # the file's rows are no longer needed: only each part's records
     _step(progress, "subjects")
     subject_ids = resolve_subjects(session, pl.concat([p[1] for p in parts])) if parts else None
     _step(progress, "write")
     written = _write_parts(session, batch, agency, item, [p[0] for p in parts], subject_ids, totals)
     refused = [{"column": h, "class": c, "citation": cit} for h, c, cit in first.refused_columns]
-    _complete(session, batch, frame.height, totals, {"ignored_columns": first.ignored_columns,
+    _complete(session, batch, total_rows, totals, {"ignored_columns": first.ignored_columns,
                                                      "refused_columns": refused})
     run_hook("on_batch_ingested", session, batch.id)   # red-list ends, rights notices: in this transaction
     upto = outbox.record(session, batch.id)            # change feed, evaluation: after the commit
     _step(progress, "done")
-    return BatchOutcome(batch_id=batch.id, status="completed", item=item.code, total_rows=frame.height,
+    return BatchOutcome(batch_id=batch.id, status="completed", item=item.code, total_rows=total_rows,
                         ignored_columns=first.ignored_columns, refused_columns=refused, outbox_upto=upto,
                         written=written, **totals)
 
@@ -257,14 +262,16 @@ def _write_parts(session, batch, agency, item, records: list[pl.DataFrame], subj
         resent.append(again)
     # one load, in subject order: the per-subject indexes take their new entries in key order
     # (a new subject's at the right edge) rather than one random leaf page per row
-    repository.insert_records(session, pl.concat(fresh).sort("subject_id", "decision_date", maintain_order=True))
+    fresh_all = pl.concat(fresh)
+    repository.insert_records(session, fresh_all, fresh_all.select(
+        pl.arg_sort_by("subject_id", "decision_date", maintain_order=True)).to_series())
     resent_all = pl.concat(resent)
     updated = repository.update_records(session, resent_all, batch_id=batch.id, reason=reason, now=clock.now(),
                                         user_id=batch.submitted_by)
     totals["created"] += sum(f.height for f in fresh)
     totals["updated"] += updated
     totals["unchanged"] += resent_all.height - updated
-    return pl.concat([f.select("row_no", *PUBLISHED_COLUMNS) for f in (*fresh, resent_all)])
+    return pl.concat([f.select("row_no", *PUBLISHED_COLUMNS) for f in (fresh_all, resent_all)])
 
 
 def _split_resent(session, agency, item, records: pl.DataFrame, resends_possible: bool):

@@ -25,17 +25,19 @@ def record_batch(session: Session, batch_id: int, written: pl.DataFrame) -> dict
     read back in one query (rows the batch left unchanged keep their earlier batch and drop
     out), the leaves built and hashed vectorised (xinyong.transparency.leaves)."""
     ids = repository.batch_record_ids(session, batch_id)
-    frame = written.join(ids, on="row_no", how="inner").sort("id").select(leaves.LEAF_COLUMNS)
+    # positions in id order, as row indices into `written`: a chunk is gathered at a time
+    order = (written.select("row_no").with_row_index("__i").join(ids, on="row_no", how="inner").sort("id"))
     hashes: list[bytes] = []
-    for start in range(0, frame.height, LEAF_CHUNK):   # a chunk's texts at a time: bounds the memory
-        part = frame.slice(start, LEAF_CHUNK)
-        texts = leaves.leaf_texts(part, batch_id, start)
+    for start in range(0, order.height, LEAF_CHUNK):   # a chunk's texts at a time: bounds the memory
+        keys = order.slice(start, LEAF_CHUNK)
+        part = written.select(pl.all().gather(keys["__i"])).with_columns(keys["id"], keys["version"])
+        texts = leaves.leaf_texts(part.select(leaves.LEAF_COLUMNS), batch_id, start)
         chunk = leaves.leaf_hashes(texts)
         hashes += chunk
         bulk.load_frame(session, TABLE, pl.DataFrame({
             "batch_id": pl.repeat(batch_id, part.height, dtype=pl.Int64, eager=True),
             "position": pl.int_range(start, start + part.height, dtype=pl.Int32, eager=True),
-            "record_id": part["id"].cast(pl.Int64), "leaf": texts,
+            "record_id": keys["id"].cast(pl.Int64), "leaf": texts,
             "leaf_hash": pl.Series([h.hex() for h in chunk], dtype=pl.String)}))
     root, upper = merkle.root_and_subtrees(hashes, BLOCK_LEVEL)
     if upper:
