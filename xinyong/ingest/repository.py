@@ -67,7 +67,9 @@ def update_records(session: Session, frame: pl.DataFrame, *, batch_id: int, reas
                    now: dt.datetime, user_id: int | None = None) -> int:
     """Apply re-sent decisions; keep each superseded version in the shared history
     (xinyong.history, entity "record") with the change reason — set-based, one statement.
-    Returns how many records actually changed (identical re-sends change nothing)."""
+    Returns how many records actually changed (identical re-sends change nothing). The
+    snapshot holds the stored values: citations as their short codes (xinyong.law.citation_codes
+    ``decode`` reads them in full)."""
     if frame.height == 0:
         return 0
     pg = bulk.dialect(session) == "postgresql"
