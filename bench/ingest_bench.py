@@ -189,8 +189,12 @@ def child_platform(url: str, path: str, profile_out: str | None, warm: str | Non
 
 # ------------------------------------------------------------------------- parent
 def _child(mode: str, url: str, path: Path, extra: list[str] | None = None) -> dict:
-    return run_measured([PYTHON, THIS, "--child", mode, "--url", url, "--file", str(path), *(extra or [])],
-                        env=bench_env(), timeout=4 * 3600)
+    import tempfile
+    # each fresh database signs its own log: its heads go to an archive of their own (a shared
+    # one refuses a second log's head of the same size, ArchiveConflict, after every batch)
+    with tempfile.TemporaryDirectory(prefix="ingest-bench-archive-") as archive:
+        return run_measured([PYTHON, THIS, "--child", mode, "--url", url, "--file", str(path), *(extra or [])],
+                            env=bench_env(XINYONG_TRANSPARENCY_ARCHIVE=archive), timeout=4 * 3600)
 
 
 def _prepare_platform_db(url: str) -> None:
