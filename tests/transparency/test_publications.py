@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -61,7 +62,10 @@ def _independent_leaf(record: Record, batch_id: int, position: int) -> bytes:
     return merkle.leaf_hash(dump(body).encode())
 
 
-def test_a_batch_entry_carries_the_root_of_its_records_publications(db, session):
+@pytest.mark.parametrize("chunk", [100_000, 3])
+def test_a_batch_entry_carries_the_root_of_its_records_publications(db, session, monkeypatch, chunk):
+    from xinyong.transparency import publications
+    monkeypatch.setattr(publications, "LEAF_CHUNK", chunk)   # leaves built in chunks: the same leaves
     regulator, _, _ = world(session)
     _, out = ingest(session, regulator, 7)
     session.commit()

@@ -58,15 +58,18 @@ def existing_records(session: Session, agency_id: int, item_code: str, decision_
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-def insert_records(session: Session, frame: pl.DataFrame) -> int:
-    return bulk.load_frame(session, "records", frame.select(RECORD_COLUMN_NAMES))
+def insert_records(session: Session, frame: pl.DataFrame, order: pl.Series | None = None) -> int:
+    """Load new records (in the order of the row indices `order`, if given)."""
+    return bulk.load_frame(session, "records", frame.select(RECORD_COLUMN_NAMES), order)
 
 
 def update_records(session: Session, frame: pl.DataFrame, *, batch_id: int, reason: str,
                    now: dt.datetime, user_id: int | None = None) -> int:
     """Apply re-sent decisions; keep each superseded version in the shared history
     (xinyong.history, entity "record") with the change reason — set-based, one statement.
-    Returns how many records actually changed (identical re-sends change nothing)."""
+    Returns how many records actually changed (identical re-sends change nothing). The
+    snapshot holds the stored values: citations as their short codes (xinyong.law.citation_codes
+    ``decode`` reads them in full)."""
     if frame.height == 0:
         return 0
     pg = bulk.dialect(session) == "postgresql"

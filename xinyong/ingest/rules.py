@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from xinyong.catalogue import CatalogueItem, FieldDef
+from xinyong.kit.canonical import PY_JSON_ESCAPES
 from xinyong.kit.errors import XinyongError
 from xinyong.kit.identifiers import REASONS as ID_REASONS
 from xinyong.kit.identifiers import checked_by_distinct, mask_identifier_expr
@@ -369,7 +370,8 @@ def _fields_json(item: CatalogueItem, mapping: dict[str, str], ok: pl.DataFrame)
     fields stored as typed columns (STORED_ROLES) and empty cells; dates ISO, several codes joined with 、. Built as text: codes are snake_case
     and values are escaped per RFC 8259 (quote, backslash, control characters) in the
     columns that hold any such character."""
-    present = [f for f in item.fields if f.code in mapping and not f.sensitive and f.role not in STORED_ROLES]
+    present = sorted((f for f in item.fields if f.code in mapping and not f.sensitive and f.role not in STORED_ROLES),
+                     key=lambda f: f.code)   # sorted keys: the text is the canonical JSON the leaves hash
     texts = [f.code for f in present if f.type not in ("date", "decimal", "enum", "subject_kind", "uscc")]
     flags = ok.select(pl.col(texts).str.contains_any(list(_JSON_ESCAPES)).any()).row(0) if texts else ()
     escape = {code for code, flag in zip(texts, flags) if flag}
@@ -392,4 +394,4 @@ def _fields_json(item: CatalogueItem, mapping: dict[str, str], ok: pl.DataFrame)
     return pl.concat_str([pl.lit("{"), body, pl.lit("}")])
 
 
-_JSON_ESCAPES = {"\\": "\\\\", '"': '\\"', **{chr(c): f"\\u{c:04x}" for c in range(32)}}
+_JSON_ESCAPES = PY_JSON_ESCAPES   # as Python's json escapes them: the text is canonical JSON

@@ -29,14 +29,15 @@ from xinyong.disclosure.rules import (
 )
 from xinyong.ingest import outbox, repository
 from xinyong.ingest.readers import IngestFileError, TableLimits, check_columns, read_table
-from xinyong.ingest.rules import BatchRefused, ValidationResult, validate
+from xinyong.ingest.rules import BatchRefused, validate
 from xinyong.kit.access import Principal
 from xinyong.kit.errors import InvalidInput, PayloadTooLarge
 from xinyong.kit.text import strip_control_characters
-from xinyong.law import active_profile
+from xinyong.law import active_profile, citation_codes
 from xinyong.models import Batch
 from xinyong.registry import run_hook
 from xinyong.subjects.repository import resolve_subjects
+from xinyong.transparency import leaves, merkle
 from xinyong.transparency.publications import record_batch
 
 
@@ -56,10 +57,11 @@ class BatchOutcome:
     ignored_columns: list[str] = dataclasses.field(default_factory=list)
     refused_columns: list[dict] = dataclasses.field(default_factory=list)
     outbox_upto: int | None = dataclasses.field(default=None, repr=False, compare=False)  # the batch's last outbox row
+    written: pl.DataFrame | None = dataclasses.field(default=None, repr=False, compare=False)  # for its leaves
 
     def as_dict(self) -> dict:
-        body = {"batch": self.batch_id, **dataclasses.asdict(self)}
-        body.pop("outbox_upto")
+        body = {"batch": self.batch_id, **{f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                                           if f.name not in ("outbox_upto", "written")}}
         return body
 
 
@@ -79,12 +81,14 @@ def ingest_file(session: Session, *, data: bytes, filename: str, source_uscc: st
                         (idempotency_key, request_sha256))
     _step(progress, "read")
     try:
-        frame = read_table(data, filename)
+        source = [read_table(data, filename)]   # handed over, not kept: freed once split in parts
     except IngestFileError as exc:
         outcome = _refuse(session, batch, exc.code, str(exc))
     else:
-        outcome = _ingest_frame(session, batch, agency, item, frame, progress)
-    return outbox.commit_and_apply(session, _audited(session, actor, batch, outcome), commit)
+        outcome = _ingest_frame(session, batch, agency, item, source, progress)
+    outcome = _audited(session, actor, batch, outcome)
+    _step(progress, "committed")   # what follows: the commit, then the outbox (feed, evaluation)
+    return outbox.commit_and_apply(session, outcome, commit)
 
 
 def ingest_rows(session: Session, *, rows: list[dict], source_uscc: str, item_code: str,
@@ -100,11 +104,11 @@ def ingest_rows(session: Session, *, rows: list[dict], source_uscc: str, item_co
         outcome = _refuse(session, batch, "empty_file", "批次没有数据行 / the batch has no rows")
     else:
         try:
-            frame = _rows_frame(rows, item, TableLimits.from_settings())
+            source = [_rows_frame(rows, item, TableLimits.from_settings())]
         except IngestFileError as exc:
             outcome = _refuse(session, batch, exc.code, str(exc))
         else:
-            outcome = _ingest_frame(session, batch, agency, item, frame, None)
+            outcome = _ingest_frame(session, batch, agency, item, source, None)
     return outbox.commit_and_apply(session, _audited(session, actor, batch, outcome), commit)
 
 
@@ -115,7 +119,9 @@ def _audited(session: Session, actor: Principal | None, batch: Batch, outcome: B
     counts = {k: getattr(outcome, k) for k in ("total_rows", "accepted", "rejected", "created", "updated",
                                                "unchanged")}
     # every record the batch published is a leaf under this entry (issue 12): records, records_root
-    published = record_batch(session, batch.id) if outcome.status == "completed" else {}
+    published = record_batch(session, batch.id, outcome.written) if outcome.written is not None else (
+        {"records": 0, "records_root": merkle.EMPTY_ROOT.hex()} if outcome.status == "completed" else {})
+    outcome.written = None   # the frame is not kept past the batch
     record_event(session, actor, "batch.ingest", target_type="batch", target_id=batch.id,
                  details={"status": outcome.status, "item": batch.item_code, "source": batch.source_uscc,
                           "channel": batch.channel, "error_code": outcome.error_code,
@@ -189,16 +195,16 @@ def _refuse(session: Session, batch: Batch, code: str, message: str, details: di
 VALIDATE_CHUNK_ROWS = 50_000  # rows validated and written at a time: bounds a batch's memory
 
 
-def _ingest_frame(session, batch, agency, item, frame, progress) -> BatchOutcome:
+def _ingest_frame(session, batch, agency, item, source: list[pl.DataFrame], progress) -> BatchOutcome:
+    """Validate every part, resolve the batch's subjects once (one staging table, one merge),
+    then write each part's records; the written rows go on to the publication leaves.
+    `source` holds the file's frame; it is taken out, so that once split in parts and
+    validated it is freed (only the parts' records are kept for the writes)."""
+    frame = source.pop()
+    total_rows = frame.height
     profile = active_profile()
     totals = {"accepted": 0, "rejected": 0, "created": 0, "updated": 0, "unchanged": 0}
-    first = None
-    # a re-send needs an earlier record of this agency and item; with none (an agency's first
-    # batch of an item, e.g. its historical load) no row can be one: the lookup is skipped
-    # (repeats inside the batch are caught by validation, each within its part)
-    resends_possible = repository.has_records(session, agency.id, item.code)
-    if resends_possible:   # an earlier batch's feed events before this one's (only a crash leaves them pending)
-        outbox.before_resend(session, agency.id, item.code)
+    first, parts = None, []
     for n, part in enumerate(_partitions(frame, item)):
         _step(progress, "validate")
         try:
@@ -208,19 +214,76 @@ def _ingest_frame(session, batch, agency, item, frame, progress) -> BatchOutcome
                 raise RuntimeError("a later part of a batch was refused after an earlier one passed") from exc
             return _refuse(session, batch, exc.code, exc.message, getattr(exc, "details", None))
         first = first or result
-        _step(progress, "write")
-        created, updated, unchanged = _write(session, batch, agency, item, result, profile, resends_possible)
-        rejected = result.rejections["row_no"].n_unique() if result.rejections.height else 0
-        for key, value in zip(totals, (result.accepted.height, rejected, created, updated, unchanged)):
-            totals[key] += value
+        repository.insert_rejections(session, result.rejections, batch.id)
+        totals["accepted"] += result.accepted.height
+        totals["rejected"] += result.rejections["row_no"].n_unique() if result.rejections.height else 0
+        if result.accepted.height:
+            parts.append((_record_frame(result.accepted, item, profile, batch, agency, clock.now()),
+                          result.accepted.select(SUBJECT_INPUT)))
+    frame = part = result = None   # the file's rows are no longer needed: only each part's records
+    _step(progress, "subjects")
+    subject_ids = resolve_subjects(session, pl.concat([p[1] for p in parts])) if parts else None
+    _step(progress, "write")
+    written = _write_parts(session, batch, agency, item, [p[0] for p in parts], subject_ids, totals)
     refused = [{"column": h, "class": c, "citation": cit} for h, c, cit in first.refused_columns]
-    _complete(session, batch, frame.height, totals, {"ignored_columns": first.ignored_columns,
+    _complete(session, batch, total_rows, totals, {"ignored_columns": first.ignored_columns,
                                                      "refused_columns": refused})
     run_hook("on_batch_ingested", session, batch.id)   # red-list ends, rights notices: in this transaction
     upto = outbox.record(session, batch.id)            # change feed, evaluation: after the commit
     _step(progress, "done")
-    return BatchOutcome(batch_id=batch.id, status="completed", item=item.code, total_rows=frame.height,
-                        ignored_columns=first.ignored_columns, refused_columns=refused, outbox_upto=upto, **totals)
+    return BatchOutcome(batch_id=batch.id, status="completed", item=item.code, total_rows=total_rows,
+                        ignored_columns=first.ignored_columns, refused_columns=refused, outbox_upto=upto,
+                        written=written, **totals)
+
+
+SUBJECT_INPUT = ("subject_kind", "subject_name", "subject_uscc", "subject_resident_id", "subject_other_id",
+                 "legal_rep_name", "legal_rep_resident_id")
+
+
+def _write_parts(session, batch, agency, item, records: list[pl.DataFrame], subject_ids: pl.Series | None,
+                 totals: dict) -> pl.DataFrame | None:
+    """Each part's records with their subjects: new ones loaded, re-sent ones updated. Returns
+    what was written (the publication leaves' input)."""
+    if not records:
+        return None
+    # a re-send needs an earlier record of this agency and item; with none (an agency's first
+    # batch of an item, e.g. its historical load) no row can be one: the lookup is skipped
+    # (repeats inside the batch are caught by validation, each within its part)
+    resends_possible = repository.has_records(session, agency.id, item.code)
+    if resends_possible:   # an earlier batch's feed events before this one's (only a crash leaves them pending)
+        outbox.before_resend(session, agency.id, item.code)
+    reason = batch.change_reason or f"由来源单位在批次 {batch.id} 中重新报送 / re-sent by the source in batch {batch.id}"
+    fresh, resent, offset = [], [], 0
+    for part in records:
+        part = part.with_columns(subject_ids.slice(offset, part.height).alias("subject_id"))
+        offset += part.height
+        new, again = _split_resent(session, agency, item, part, resends_possible)
+        fresh.append(new)
+        resent.append(again)
+    # one load, in subject order: the per-subject indexes take their new entries in key order
+    # (a new subject's at the right edge) rather than one random leaf page per row
+    fresh_all = pl.concat(fresh)
+    repository.insert_records(session, fresh_all, fresh_all.select(
+        pl.arg_sort_by("subject_id", "decision_date", maintain_order=True)).to_series())
+    resent_all = pl.concat(resent)
+    updated = repository.update_records(session, resent_all, batch_id=batch.id, reason=reason, now=clock.now(),
+                                        user_id=batch.submitted_by)
+    totals["created"] += sum(f.height for f in fresh)
+    totals["updated"] += updated
+    totals["unchanged"] += resent_all.height - updated
+    return pl.concat([f.select("row_no", *PUBLISHED_COLUMNS) for f in (fresh_all, resent_all)])
+
+
+def _split_resent(session, agency, item, records: pl.DataFrame, resends_possible: bool):
+    """(new records, re-sent ones with the id of the record they re-send)."""
+    existing = (repository.existing_records(session, agency.id, item.code, records["decision_no"])
+                if resends_possible else repository.NO_EXISTING)
+    records = records.join(existing, on="decision_no", how="left", maintain_order="left")
+    return (records.filter(pl.col("record_id").is_null()).drop("record_id"),
+            records.filter(pl.col("record_id").is_not_null()).rename({"record_id": "id"}))
+
+
+PUBLISHED_COLUMNS = [c for c in leaves.LEAF_COLUMNS if c not in ("id", "version")]
 
 
 def _partitions(frame: pl.DataFrame, item):
@@ -261,32 +324,6 @@ def _complete(session, batch, total_rows: int, totals: dict, notes: dict) -> Non
     session.flush()
 
 
-def _write(session, batch, agency, item, result: ValidationResult, profile,
-           resends_possible: bool = True) -> tuple[int, int, int]:
-    """Write one validated part: its returned rows, its subjects, its new and re-sent records."""
-    repository.insert_rejections(session, result.rejections, batch.id)
-    if result.accepted.height == 0:
-        return 0, 0, 0
-    now = clock.now()
-    reason = batch.change_reason or f"由来源单位在批次 {batch.id} 中重新报送 / re-sent by the source in batch {batch.id}"
-    return _write_records(session, batch, agency, item, result.accepted, profile, now, reason, resends_possible)
-
-
-def _write_records(session, batch, agency, item, accepted: pl.DataFrame, profile, now, reason,
-                   resends_possible: bool = True) -> tuple[int, int, int]:
-    records = _record_frame(accepted, item, profile, batch, agency, now)
-    records = records.with_columns(resolve_subjects(session, accepted).alias("subject_id"))
-    existing = (repository.existing_records(session, agency.id, item.code, records["decision_no"])
-                if resends_possible else repository.NO_EXISTING)
-    records = records.join(existing, on="decision_no", how="left", maintain_order="left")
-    fresh = records.filter(pl.col("record_id").is_null())
-    resent = records.filter(pl.col("record_id").is_not_null()).rename({"record_id": "id"})
-    repository.insert_records(session, fresh)
-    updated = repository.update_records(session, resent, batch_id=batch.id, reason=reason, now=now,
-                                        user_id=batch.submitted_by)
-    return fresh.height, updated, resent.height - updated
-
-
 def _record_frame(accepted: pl.DataFrame, item, profile, batch, agency, now: dt.datetime) -> pl.DataFrame:
     frame = accepted.select("row_no", "decision_no", "decision_date", "valid_to", "severity",
                             "severity_basis", "fields_json")
@@ -295,7 +332,8 @@ def _record_frame(accepted: pl.DataFrame, item, profile, batch, agency, now: dt.
     frame = _publicity(frame, item, profile).rename({"fields_json": "fields"})
     published = pl.col("publicity_published") & pl.lit(item.disclosure == "public")
     return frame.with_columns(
-        published.alias("publicity_published"),
+        published.alias("publicity_published"),   # citations as short codes, as the model stores them
+        citation_codes.encode_expr(pl.col("publicity_citation")), citation_codes.encode_expr(pl.col("severity_basis")),
         pl.lit(item.code).alias("item_code"), pl.lit(agency.id, pl.Int64).alias("source_agency_id"),
         pl.lit(item.disclosure).alias("disclosure"), pl.lit("active").alias("status"),
         pl.lit(1, pl.Int32).alias("version"), pl.lit(batch.id, pl.Int64).alias("batch_id"),

@@ -44,29 +44,41 @@ def drop_temp_table(session: Session, name: str) -> None:
     session.execute(text(f"DROP TABLE IF EXISTS {name}"))
 
 
-def load_frame(session: Session, table: str, frame: pl.DataFrame) -> int:
-    """Append every row of `frame` to `table` (columns by name). Returns rows loaded."""
+def load_frame(session: Session, table: str, frame: pl.DataFrame, order: pl.Series | None = None) -> int:
+    """Append every row of `frame` to `table` (columns by name), in the order of the row
+    indices `order` if given (gathered a chunk at a time: no sorted copy of the frame).
+    Returns rows loaded."""
     if frame.height == 0:
         return 0
     if dialect(session) == "postgresql":
-        _copy(session, table, frame)
+        _copy(session, table, frame, order)
     else:
-        _executemany(session, table, frame)
+        _executemany(session, table, frame, order)
     return frame.height
 
 
-def _dbapi(session: Session):
+def _chunk(frame: pl.DataFrame, order: pl.Series | None, offset: int, size: int) -> pl.DataFrame:
+    if order is None:
+        return frame.slice(offset, size)
+    return frame.select(pl.all().gather(order.slice(offset, size)))
+
+
+def dbapi_connection(session: Session):
+    """The session's own DBAPI connection (psycopg / sqlite3), in its transaction."""
     return session.connection().connection.driver_connection
 
 
-def _copy(session: Session, table: str, frame: pl.DataFrame) -> None:
+_dbapi = dbapi_connection
+
+
+def _copy(session: Session, table: str, frame: pl.DataFrame, order: pl.Series | None = None) -> None:
     frame = _pg_text(frame)
     cols = ", ".join(frame.columns)
     sql = f"COPY {table} ({cols}) FROM STDIN (FORMAT csv, NULL '{NULL}')"
     with _dbapi(session).cursor() as cur, cur.copy(sql) as copy:
         for offset in range(0, frame.height, COPY_CHUNK_ROWS):
             buf = io.BytesIO()
-            frame.slice(offset, COPY_CHUNK_ROWS).write_csv(buf, include_header=False, null_value=NULL)
+            _chunk(frame, order, offset, COPY_CHUNK_ROWS).write_csv(buf, include_header=False, null_value=NULL)
             copy.write(buf.getvalue())
 
 
@@ -80,7 +92,7 @@ def _pg_text(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(exprs) if exprs else frame
 
 
-def _executemany(session: Session, table: str, frame: pl.DataFrame) -> None:
+def _executemany(session: Session, table: str, frame: pl.DataFrame, order: pl.Series | None = None) -> None:
     frame = _sqlite_values(frame)
     cols = ", ".join(frame.columns)
     marks = ", ".join("?" for _ in frame.columns)
@@ -88,7 +100,7 @@ def _executemany(session: Session, table: str, frame: pl.DataFrame) -> None:
     try:
         for offset in range(0, frame.height, MANY_CHUNK_ROWS):
             cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})",
-                            frame.slice(offset, MANY_CHUNK_ROWS).iter_rows())
+                            _chunk(frame, order, offset, MANY_CHUNK_ROWS).iter_rows())
     finally:
         cur.close()
 

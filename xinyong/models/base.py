@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, TypeDecorator
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, Text, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
@@ -46,6 +46,22 @@ class _UtcTimestamp(TypeDecorator):
 
 
 TimestampTZ = _UtcTimestamp()
+
+
+class CitedText(TypeDecorator):
+    """Text whose law citations are stored as short codes (xinyong.law.citation_codes): the
+    row is smaller, the value read and written through the ORM is the full text."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        from xinyong.law.citation_codes import encode
+        return encode(value)
+
+    def process_result_value(self, value, dialect):
+        from xinyong.law.citation_codes import decode
+        return decode(value)
 
 
 class Base(DeclarativeBase):

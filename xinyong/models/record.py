@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import false, Boolean, Date, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import false, Boolean, Date, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from xinyong.models.base import Base, BigId, Json, TimestampTZ
+from xinyong.models.base import Base, BigId, CitedText, Json, TimestampTZ
 
 
 class Record(Base):
@@ -37,13 +37,14 @@ class Record(Base):
     decision_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
     valid_to: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     severity: Mapped[str | None] = mapped_column(String(10), nullable=True)
-    severity_basis: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # citations inside are stored as short codes (CitedText; migration 0023_ingest converts)
+    severity_basis: Mapped[str | None] = mapped_column(CitedText, nullable=True)
     disclosure: Mapped[str] = mapped_column(String(32), nullable=False)
     publicity_published: Mapped[bool] = mapped_column(Boolean, nullable=False)
     publicity_start: Mapped[dt.date] = mapped_column(Date, nullable=False)
     publicity_end: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     publicity_min_end: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
-    publicity_citation: Mapped[str] = mapped_column(Text, nullable=False)
+    publicity_citation: Mapped[str] = mapped_column(CitedText, nullable=False)
     # set by `xinyong sweep` when the window has closed (for reports and the change feed);
     # public visibility never depends on it
     publicity_ended_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)

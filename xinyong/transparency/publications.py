@@ -2,46 +2,50 @@
 RFC 9162 root over one leaf per record the batch wrote, and a record's proof is its audit path
 in that batch sub-tree plus the batch entry's inclusion in the signed log.
 
-Set-based: the batch's records are read in one streamed query, every leaf hashed in one pass,
-and the leaves bulk-loaded (COPY on PostgreSQL); no statement per record."""
+Set-based: the leaves are built from the frame the ingest wrote (only ids and versions read
+back, in one query), hashed in one pass, and bulk-loaded (COPY on PostgreSQL); no statement
+and no JSON encoding per record."""
 from __future__ import annotations
-
-import hashlib
 
 import polars as pl
 from sqlalchemy.orm import Session
 
 from xinyong.kit import bulk
-from xinyong.transparency import merkle, repository
-from xinyong.transparency.rules import publication_leaf
+from xinyong.transparency import leaves, merkle, repository
 
 TABLE, NODES = "transparency_publications", "transparency_publication_nodes"
+LEAF_CHUNK = 100_000   # leaves built, hashed and loaded at a time
 BLOCK_LEVEL = 10   # subtrees of 1024 publications and up are stored; below, computed from one block
 
 
-def record_batch(session: Session, batch_id: int) -> dict:
+def record_batch(session: Session, batch_id: int, written: pl.DataFrame) -> dict:
     """Write the leaves of the records this batch wrote; the details for its audit entry:
-    {"records": n, "records_root": hex}."""
-    leaves, hashes, record_ids = [], [], []
-    for position, row in enumerate(repository.batch_records(session, batch_id)):
-        leaf = publication_leaf(batch_id, position, row)
-        digest = hashlib.sha256(b"\x00" + leaf.encode("utf-8")).digest()   # merkle.leaf_hash, inlined
-        leaves.append(leaf)
-        hashes.append(digest)
-        record_ids.append(row["id"])
-    root, upper = merkle.root_and_subtrees(hashes, BLOCK_LEVEL)
-    if leaves:
+    {"records": n, "records_root": hex}. `written`: the batch's records as the ingest wrote
+    them (leaves.LEAF_COLUMNS but id and version, with ``row_no``); the ids and versions are
+    read back in one query (rows the batch left unchanged keep their earlier batch and drop
+    out), the leaves built and hashed vectorised (xinyong.transparency.leaves)."""
+    ids = repository.batch_record_ids(session, batch_id)
+    # positions in id order, as row indices into `written`: a chunk is gathered at a time
+    order = (written.select("row_no").with_row_index("__i").join(ids, on="row_no", how="inner").sort("id"))
+    hashes: list[bytes] = []
+    for start in range(0, order.height, LEAF_CHUNK):   # a chunk's texts at a time: bounds the memory
+        keys = order.slice(start, LEAF_CHUNK)
+        part = written.select(pl.all().gather(keys["__i"])).with_columns(keys["id"], keys["version"])
+        texts = leaves.leaf_texts(part.select(leaves.LEAF_COLUMNS), batch_id, start)
+        chunk = leaves.leaf_hashes(texts)
+        hashes += chunk
         bulk.load_frame(session, TABLE, pl.DataFrame({
-            "batch_id": pl.Series([batch_id] * len(leaves), dtype=pl.Int64),
-            "position": pl.Series(range(len(leaves)), dtype=pl.Int32),
-            "record_id": pl.Series(record_ids, dtype=pl.Int64), "leaf": leaves,
-            "leaf_hash": [h.hex() for h in hashes]}))
+            "batch_id": pl.repeat(batch_id, part.height, dtype=pl.Int64, eager=True),
+            "position": pl.int_range(start, start + part.height, dtype=pl.Int32, eager=True),
+            "record_id": keys["id"].cast(pl.Int64), "leaf": texts,
+            "leaf_hash": pl.Series([h.hex() for h in chunk], dtype=pl.String)}))
+    root, upper = merkle.root_and_subtrees(hashes, BLOCK_LEVEL)
     if upper:
         bulk.load_frame(session, NODES, pl.DataFrame({
             "batch_id": pl.Series([batch_id] * len(upper), dtype=pl.Int64),
             "level": pl.Series([k[0] for k in upper], dtype=pl.Int16),
             "idx": pl.Series([k[1] for k in upper], dtype=pl.Int64), "hash": [h.hex() for h in upper.values()]}))
-    return {"records": len(leaves), "records_root": root.hex()}
+    return {"records": len(hashes), "records_root": root.hex()}
 
 
 def batch_path(session: Session, batch_id: int, position: int, size: int) -> list[bytes]:

@@ -166,17 +166,26 @@ def first_pending_entry(session: Session) -> StoredEntry | None:
 
 # ---- publications of records (per batch) ---------------------------------------------------
 
-def batch_records(session: Session, batch_id: int, chunk: int = 50_000) -> Iterator:
-    """The records a batch wrote (new or changed: unchanged re-sends keep their earlier
-    batch), in id order, as mappings: one streamed query."""
-    from xinyong.models import Record
-    from xinyong.transparency.rules import CONTENT_FIELDS
-    cols = [Record.__table__.c[c] for c in ("id", "version", *CONTENT_FIELDS, "publicity_published", "disclosure",
-                                            "publicity_start", "publicity_end")]
-    result = session.execute(select(*cols).where(Record.batch_id == batch_id).order_by(Record.id)
-                             .execution_options(yield_per=chunk))
-    for row in result.mappings():
-        yield row
+def batch_record_ids(session: Session, batch_id: int):
+    """(row_no, id, version) of the records a batch wrote (new or changed: unchanged re-sends
+    keep their earlier batch), as a polars frame: COPY out on PostgreSQL, one query on SQLite."""
+    import io
+
+    import polars as pl
+
+    from xinyong.kit import bulk
+    schema = {"row_no": pl.Int64, "id": pl.Int64, "version": pl.Int64}
+    sql = f"SELECT row_no, id, version FROM records WHERE batch_id = {int(batch_id)}"
+    if bulk.dialect(session) != "postgresql":
+        return pl.DataFrame(session.execute(text(sql)).all(), schema=schema, orient="row")
+    buf = io.BytesIO()
+    with bulk.dbapi_connection(session).cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
+        for data in copy:
+            buf.write(data)
+    if not buf.tell():
+        return pl.DataFrame(schema=schema)
+    buf.seek(0)
+    return pl.read_csv(buf, has_header=False, new_columns=list(schema), schema_overrides=schema)
 
 
 def latest_publication(session: Session, record_id: int) -> tuple[int, int, str] | None:

@@ -1,0 +1,116 @@
+"""Daily batches into a built city (issue 14 targets): a 10,000-row and a 100,000-row penalty
+batch ingested into a city of N subjects / M records (bench/city_build.py), against the same
+batch into an empty, freshly migrated database, in one run on one PostgreSQL cluster:
+
+    .venv/bin/python bench/ingest_daily_bench.py --subjects 1000000 --records 10000000
+    .venv/bin/python bench/ingest_daily_bench.py --subjects 100000 --records 1000000   # smaller city
+
+Each ingest is bench/ingest_bench.py's measured child (ingest_file in a session_scope, its own
+process, warmed by a 50-row batch first, untimed, as a serving process is warm): wall seconds, CPU seconds of the process and of its PostgreSQL backend. The daily
+files are generated with their own seed and their decision numbers marked with the day, so
+no row re-sends a city record. Targets: 10,000 rows <= 0.5 s, 100,000 rows <= 3 s into the
+city; CPU per row into the city <= 1.1 x into the empty database."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import city_build, common  # noqa: E402
+from bench.common import human_table, machine_info  # noqa: E402
+from bench.ingest_bench import PG_SETTINGS, _child, _prepare_platform_db  # noqa: E402
+
+TARGET_S = {10_000: 0.5, 100_000: 3.0}
+WARM_ROWS = 50   # a first, untimed batch in the same process: measured warm, as a server ingests
+CPU_RATIO_TARGET = 1.1
+
+
+def daily_file(rows: int, day: int) -> Path:
+    import polars as pl
+
+    from bench.gen_penalties import generate
+    path = common.DATA_DIR / f"daily-{rows}-{day}.csv"
+    if not path.exists():
+        frame, _ = generate(rows, seed=20261204 + day)
+        col = "行政处罚决定书文号"
+        frame = frame.with_columns(pl.col(col).str.replace("〕", f"〕D{day}-", literal=True))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        frame.write_csv(path)
+    return path
+
+
+def _register(url: str) -> None:
+    from xinyong.agencies.service import register
+    from xinyong.db import make_engine, session_scope
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        register(session, uscc=common.SOURCE_AGENCY_USCC, name=common.SOURCE_AGENCY_NAME)
+    engine.dispose()
+
+
+def _figures(run: dict, rows: int) -> dict:
+    cpu = run["cpu"]["client"] + run["cpu"]["server"]
+    return {"seconds": round(run["seconds"], 3), "cpu_s": round(cpu, 3), "cpu_us_per_row": round(1e6 * cpu / rows, 1),
+            "accepted": run["outcome"]["accepted"], "created": run["outcome"]["created"],
+            "peak_rss_mb": run["peak_rss_mb"], "phases": run["phases"]}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--subjects", type=int, default=1_000_000)
+    ap.add_argument("--records", type=int, default=10_000_000)
+    ap.add_argument("--batches", default="10000,100000")
+    args = ap.parse_args()
+    common.cleanup_on_sigterm()
+    import os
+    os.environ["XINYONG_SECRET_KEY"] = common.BENCH_SECRET
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    sizes = [int(x) for x in args.batches.split(",")]
+    files = {n: daily_file(n, day) for day, n in enumerate(sizes, start=1)}
+    out: dict = {}
+    with common.pg_cluster(settings=PG_SETTINGS, dbname="bench") as (cluster, _):
+        machine = machine_info(common.pg_server_version(cluster))
+        city = common.create_database(cluster, "bench_city")
+        t0 = time.perf_counter()
+        info = city_build.build(city, args.subjects, args.records, log=lambda m: None)
+        _register(city)
+        log(f"city of {args.subjects:,} subjects / {args.records:,} records built in {time.perf_counter() - t0:.0f}s")
+        for n, path in files.items():
+            empty = common.create_database(cluster, f"bench_empty_{n}")
+            _prepare_platform_db(empty)
+            warm = ["--warm", str(daily_file(WARM_ROWS, 100 + n % 97))]
+            e = _figures(_child("platform", empty, path, warm), n)
+            c = _figures(_child("platform", city, path, ["--warm", str(daily_file(WARM_ROWS, 200 + n % 97))]), n)
+            common.drop_database(cluster, f"bench_empty_{n}")
+            out[n] = {"empty": e, "city": c, "cpu_ratio_city_empty": round(c["cpu_s"] / e["cpu_s"], 2)}
+            log(f"  {n:,} rows: empty {e['seconds']}s ({e['cpu_us_per_row']} us CPU/row), city {c['seconds']}s "
+                f"({c['cpu_us_per_row']} us CPU/row), phases into the city {c['phases']}")
+    result = {"bench": "ingest_daily", "city": {"subjects": args.subjects, "records": args.records,
+                                                "build": info.get("timings")},
+              "machine": machine, "batches": out,
+              "targets": {str(n): {"wall_s": TARGET_S.get(n), "met_wall": (out[n]["city"]["seconds"] <= TARGET_S[n])
+                                   if n in TARGET_S else None,
+                                   "cpu_ratio": CPU_RATIO_TARGET,
+                                   "met_cpu_ratio": out[n]["cpu_ratio_city_empty"] <= CPU_RATIO_TARGET}
+                          for n in out}}
+    saved = common.save_result(f"ingest-daily-{args.subjects}-{args.records}", result)
+    print(json.dumps(result, ensure_ascii=False))
+    rows = [[f"{n:,}", f"{v['empty']['seconds']:.2f}", f"{v['city']['seconds']:.2f}", str(TARGET_S.get(n, "—")),
+             f"{v['empty']['cpu_us_per_row']}", f"{v['city']['cpu_us_per_row']}", f"{v['cpu_ratio_city_empty']}"]
+            for n, v in out.items()]
+    print(f"\ndaily batches — city {args.subjects:,} subjects / {args.records:,} records, load at start "
+          f"{machine['loadavg_at_start']}", file=sys.stderr)
+    print(human_table(rows, ["rows", "empty s", "city s", "target s", "empty us CPU/row", "city us CPU/row",
+                             "CPU city/empty"]), file=sys.stderr)
+    print(f"saved {saved}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

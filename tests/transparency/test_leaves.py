@@ -1,0 +1,40 @@
+"""The vectorised publication leaves (issue 14) are byte for byte the reference leaves of
+xinyong.transparency.rules.publication_leaf, for any text the fields can hold."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xinyong.transparency.leaves import LEAF_COLUMNS, leaf_hashes, leaf_texts
+from xinyong.transparency.merkle import leaf_hash
+from xinyong.transparency.rules import publication_leaf
+
+texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
+dates = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2099, 12, 31))
+rows = st.fixed_dictionaries({
+    "id": st.integers(1, 2**40), "version": st.integers(1, 9), "subject_id": st.integers(1, 2**40),
+    "item_code": texts, "decision_no": texts, "source_agency_id": st.integers(1, 10**6),
+    "decision_date": dates, "valid_to": st.none() | dates, "severity": st.none() | texts,
+    "fields": st.dictionaries(st.from_regex(r"[a-z_]{1,8}", fullmatch=True), texts, max_size=4),
+    "publicity_published": st.none() | st.booleans(), "disclosure": texts,
+    "publicity_start": dates, "publicity_end": st.none() | dates})
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(rows, min_size=1, max_size=6), st.integers(1, 2**40))
+def test_vectorised_leaves_are_the_reference_leaves(batch, batch_id):
+    canonical = [{**r, "fields": json.dumps(r["fields"], sort_keys=True, separators=(",", ":"),
+                                            ensure_ascii=False)} for r in batch]
+    frame = pl.DataFrame(canonical, schema={
+        "id": pl.Int64, "version": pl.Int64, "subject_id": pl.Int64, "item_code": pl.String,
+        "decision_no": pl.String, "source_agency_id": pl.Int64, "decision_date": pl.Date, "valid_to": pl.Date,
+        "severity": pl.String, "fields": pl.String, "publicity_published": pl.Boolean, "disclosure": pl.String,
+        "publicity_start": pl.Date, "publicity_end": pl.Date}).select(LEAF_COLUMNS)
+    got = leaf_texts(frame, batch_id)
+    want = [publication_leaf(batch_id, i, r) for i, r in enumerate(batch)]
+    assert got.to_list() == want
+    assert leaf_hashes(got) == [leaf_hash(w.encode("utf-8")) for w in want]
