@@ -8,6 +8,7 @@ The explanation page finds the records behind a contribution with the very same 
 expression (`record_indicator_expr`), restricted to one subject."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 
@@ -24,10 +25,13 @@ CONTRIB_COLUMNS = ("subject_id, model_version, run_id, indicator, dimension, mat
 
 @dataclasses.dataclass(frozen=True)
 class Scope:
-    """Which subjects a statement touches: `sql` is a predicate on `{col}`, with its params."""
+    """Which subjects a statement touches: `sql` is a predicate on `{col}`, with its params.
+    A `per_subject` scope (named subjects, a batch's staged subjects) is read subject by subject
+    through the indexes on subject_id, whatever share of the city it is (`per_subject_plans`)."""
     sql: str
     params: dict
     expanding: tuple[str, ...] = ()
+    per_subject: bool = False
 
     def on(self, column: str) -> str:
         return self.sql.format(col=column)
@@ -39,11 +43,34 @@ class Scope:
     @staticmethod
     def staged(table: str) -> "Scope":
         """The subject ids staged in a temporary table of this transaction (`stage_batch_subjects`)."""
-        return Scope(f"{{col}} IN (SELECT subject_id FROM {table})", {})
+        return Scope(f"{{col}} IN (SELECT subject_id FROM {table})", {}, per_subject=True)
 
     @staticmethod
     def subjects(ids: list[int]) -> "Scope":
-        return Scope("{col} IN :scope_ids", {"scope_ids": sorted(set(ids))}, ("scope_ids",))
+        return Scope("{col} IN :scope_ids", {"scope_ids": sorted(set(ids))}, ("scope_ids",), per_subject=True)
+
+
+# Issue #14 point 4: a per-subject scope must cost the same per touched subject in any city.
+# PostgreSQL's planner, costing a batch that touches a large share of a small city (or misjudging
+# a large one: 353k subjects estimated for 30k touched), reads whole tables with a hash join
+# instead; these settings, local to the recompute's statements, leave it only index lookups
+# driven by the scope (tests/evaluation/test_incremental_plans.py checks every plan).
+PER_SUBJECT_SETTINGS = ("enable_seqscan", "enable_hashjoin", "enable_mergejoin")
+
+
+@contextlib.contextmanager
+def per_subject_plans(session: Session, scope: Scope):
+    """Within: on PostgreSQL, a per-subject scope's statements are planned as nested loops over
+    index lookups (the settings are restored after; an error aborts the transaction, whose
+    rollback drops them). A subject range (the full recompute) is planned freely."""
+    if not scope.per_subject or session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    before = session.execute(text("SELECT " + ", ".join(f"current_setting('{n}')" for n in PER_SUBJECT_SETTINGS))).one()
+    session.execute(text("SELECT " + ", ".join(f"set_config('{n}', 'off', true)" for n in PER_SUBJECT_SETTINGS)))
+    yield
+    session.execute(text("SELECT " + ", ".join(f"set_config('{n}', :v{i}, true)" for i, n in enumerate(PER_SUBJECT_SETTINGS))),
+                    {f"v{i}": v for i, v in enumerate(before)})
 
 
 SCOPE_TABLE = "eval_scope"
@@ -55,7 +82,10 @@ def stage_batch_subjects(session: Session, batch_id: int) -> int:
     the batch's records again (six passes over 1M records for a 1M-row batch, ~1 s each)."""
     session.execute(text(f"DROP TABLE IF EXISTS {SCOPE_TABLE}"))
     pg = session.get_bind().dialect.name == "postgresql"
-    session.execute(text(f"CREATE TEMP TABLE {SCOPE_TABLE} {'ON COMMIT DROP ' if pg else ''}AS "
+    # keyed: each subject once, and an index the per-subject plans can start from
+    session.execute(text(f"CREATE TEMP TABLE {SCOPE_TABLE} (subject_id BIGINT PRIMARY KEY)"
+                         f"{' ON COMMIT DROP' if pg else ''}"))
+    session.execute(text(f"INSERT INTO {SCOPE_TABLE} (subject_id) "
                          f"SELECT DISTINCT subject_id FROM records WHERE batch_id = :b"), {"b": batch_id})
     session.execute(text(f"ANALYZE {SCOPE_TABLE}"))
     return session.execute(text(f"SELECT count(*) FROM {SCOPE_TABLE}")).scalar() or 0
@@ -139,9 +169,11 @@ def _kind_filter(indicators: tuple[Indicator, ...]) -> tuple[str, str]:
     restricted = [i for i in indicators if i.subject_kinds]
     if not restricted:
         return "", ""
-    tests = " ".join(f"WHEN {_q(i.code)} THEN CASE WHEN {_in('s.kind', i.subject_kinds)} THEN 1 ELSE 0 END"
-                     for i in restricted)
-    return "JOIN subjects s ON s.id = a.subject_id", f"WHERE (CASE a.indicator {tests} ELSE 1 END) = 1"
+    # the subject is looked up (by its key) only for a restricted indicator's rows: no join of
+    # every contribution with subjects (a hash join reading all subjects, issue #14 point 4)
+    tests = " ".join(f"WHEN {_q(i.code)} THEN CASE WHEN EXISTS (SELECT 1 FROM subjects s WHERE s.id = a.subject_id "
+                     f"AND {_in('s.kind', i.subject_kinds)}) THEN 1 ELSE 0 END" for i in restricted)
+    return "", f"WHERE (CASE a.indicator {tests} ELSE 1 END) = 1"
 
 
 def _insert_contributions(session: Session, model: IndicatorModel, scope: Scope, inner: str,
@@ -213,21 +245,31 @@ def commitment_filter(model: IndicatorModel, alias: str = "c") -> str:
 
 def insert_results(session: Session, model: IndicatorModel, scope: Scope, as_of: dt.date, run_id: int,
                    now: dt.datetime) -> int:
-    total = f"({model.base_score} + coalesce(c.points, 0))"
-    score = (f"CASE WHEN {total} > {model.max_score} THEN {model.max_score} "
-             f"WHEN {total} < {model.min_score} THEN {model.min_score} ELSE {total} END")
     grade = "CASE " + " ".join(f"WHEN t.score >= {g.min} THEN {_q(g.grade)}" for g in model.grades if g.min is not None)
     grade += f" ELSE {_q(model.grades[-1].grade)} END"
-    # contributions are summed per subject first (a streaming aggregate over their key), then
-    # joined to every subject of the scope: no aggregate over all subjects
+    if scope.per_subject:
+        # each subject of the scope, then its contributions by key (nested loop): grouped after
+        rows = (f"SELECT s.id AS subject_id, {_score(model, 'sum(c.points)')} AS score, "
+                f"coalesce(sum(c.flagged), 0) AS flagged FROM subjects s LEFT JOIN evaluation_contributions c "
+                f"ON c.subject_id = s.id AND c.model_version = :version WHERE {scope.on('s.id')} GROUP BY s.id")
+    else:
+        # contributions are summed per subject first (a streaming aggregate over their key), then
+        # joined to every subject of the range: no aggregate over all subjects
+        rows = (f"SELECT s.id AS subject_id, {_score(model, 'c.points')} AS score, coalesce(c.flagged, 0) AS flagged "
+                f"FROM subjects s LEFT JOIN (SELECT subject_id, sum(points) AS points, sum(flagged) AS flagged "
+                f"FROM evaluation_contributions WHERE model_version = :version AND {scope.on('subject_id')} "
+                f"GROUP BY subject_id) c ON c.subject_id = s.id WHERE {scope.on('s.id')}")
     sql = (f"INSERT INTO evaluation_results (subject_id, model_version, score, grade, flagged, as_of, run_id, "
-           f"computed_at) SELECT t.subject_id, :version, t.score, {grade}, t.flagged, :as_of, :run_id, :now FROM ("
-           f"SELECT s.id AS subject_id, {score} AS score, coalesce(c.flagged, 0) AS flagged FROM subjects s "
-           f"LEFT JOIN (SELECT subject_id, sum(points) AS points, sum(flagged) AS flagged "
-           f"FROM evaluation_contributions WHERE model_version = :version AND {scope.on('subject_id')} "
-           f"GROUP BY subject_id) c ON c.subject_id = s.id WHERE {scope.on('s.id')}) t")
+           f"computed_at) SELECT t.subject_id, :version, t.score, {grade}, t.flagged, :as_of, :run_id, :now "
+           f"FROM ({rows}) t")
     params = {"version": model.version, "as_of": as_of, "run_id": run_id, "now": now, **scope.params}
     return session.execute(_stmt(sql, scope), params).rowcount or 0
+
+
+def _score(model: IndicatorModel, points: str) -> str:
+    total = f"({model.base_score} + coalesce({points}, 0))"
+    return (f"CASE WHEN {total} > {model.max_score} THEN {model.max_score} "
+            f"WHEN {total} < {model.min_score} THEN {model.min_score} ELSE {total} END")
 
 
 def delete_scope(session: Session, version: str, scope: Scope) -> None:
