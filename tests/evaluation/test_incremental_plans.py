@@ -46,10 +46,11 @@ def explained(session):
         event.remove(conn, "before_cursor_execute", before)
 
 
-def _copy(session, table: str, overrides: dict[str, str], source: str, alias: str) -> str:
+def _copy(table: str, overrides: dict[str, str], source: str, alias: str) -> str:
+    """INSERT … SELECT of `table`'s columns (but id) from `source`, some of them replaced."""
     cols = [c.name for c in Base.metadata.tables[table].columns if c.name != "id"]
-    return (f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(overrides.get(c, f'{alias}.{c}') for c in cols)} "
-            f"FROM {source}")
+    values = ", ".join(overrides.get(c, f"{alias}.{c}") for c in cols)
+    return f"INSERT INTO {table} ({', '.join(cols)}) SELECT {values} FROM {source}"
 
 
 def _city(session, today) -> int:
@@ -62,10 +63,11 @@ def _city(session, today) -> int:
                                                     dt.date(2026, 5, 2), "罚款", "1.5", a.uscc)]),
                       filename="t.csv", source_uscc=a.uscc, item_code="penalty")
     assert out.accepted == 1
-    session.execute(text(_copy(session, "subjects", {"name": "'主体' || g", "uscc": "NULL", "resident_id_hash": "NULL",
-                                                     "other_id": "'plan-' || g"},
-                               f"subjects s, generate_series(1, {CITY - 1}) g WHERE s.id = (SELECT subject_id FROM records)", "s")))
-    session.execute(text(_copy(session, "records", {
+    session.execute(text(_copy("subjects", {"name": "'主体' || g", "uscc": "NULL", "resident_id_hash": "NULL",
+                                            "other_id": "'plan-' || g"},
+                               f"subjects s, generate_series(1, {CITY - 1}) g "
+                               f"WHERE s.id = (SELECT subject_id FROM records)", "s")))
+    session.execute(text(_copy("records", {
         "subject_id": "s.id", "decision_no": "r.decision_no || '-' || s.id || '-' || g",
         "decision_date": "r.decision_date - g * 30"},
         f"records r CROSS JOIN subjects s CROSS JOIN generate_series(1, {PER_SUBJECT}) g "
@@ -80,10 +82,10 @@ def _city(session, today) -> int:
 
 def _batch(session, template: int, subjects: int) -> int:
     """A new batch with one new record for each of `subjects` subjects spread over the city."""
-    batch_id = session.execute(text(_copy(session, "batches", {"filename": "'plan.csv'"},
+    batch_id = session.execute(text(_copy("batches", {"filename": "'plan.csv'"},
                                           f"batches b WHERE id = {template}", "b") + " RETURNING id")).scalar()
     step = CITY // subjects
-    session.execute(text(_copy(session, "records", {
+    session.execute(text(_copy("records", {
         "subject_id": "s.id", "decision_no": f"r.decision_no || '-b{batch_id}-' || s.id", "batch_id": str(batch_id),
         "decision_date": "date '2026-08-01'"},
         f"records r JOIN subjects s ON s.id % {step} = 0 WHERE r.id = (SELECT min(id) FROM records) ORDER BY s.id "
@@ -109,6 +111,7 @@ def test_the_hook_reads_only_the_touched_subjects_by_index(session, today):
         after = dict(session.execute(text("SELECT subject_id, run_id FROM evaluation_results")).all())
         assert len({s for s in before if before[s] != after[s]}) == touched
         assert len(after) == len(before)
-        plan = session.execute(text("SELECT current_setting('enable_seqscan'), current_setting('enable_hashjoin')")).one()
-        assert tuple(plan) == ("on", "on")     # the per-subject plan settings end with the recompute
+        settings = session.execute(text("SELECT current_setting('enable_seqscan'), "
+                                        "current_setting('enable_hashjoin')")).one()
+        assert tuple(settings) == ("on", "on")     # the per-subject plan settings end with the recompute
         session.commit()

@@ -66,10 +66,11 @@ def per_subject_plans(session: Session, scope: Scope):
     if not scope.per_subject or session.get_bind().dialect.name != "postgresql":
         yield
         return
-    before = session.execute(text("SELECT " + ", ".join(f"current_setting('{n}')" for n in PER_SUBJECT_SETTINGS))).one()
-    session.execute(text("SELECT " + ", ".join(f"set_config('{n}', 'off', true)" for n in PER_SUBJECT_SETTINGS)))
+    names = PER_SUBJECT_SETTINGS
+    before = session.execute(text("SELECT " + ", ".join(f"current_setting('{n}')" for n in names))).one()
+    session.execute(text("SELECT " + ", ".join(f"set_config('{n}', 'off', true)" for n in names)))
     yield
-    session.execute(text("SELECT " + ", ".join(f"set_config('{n}', :v{i}, true)" for i, n in enumerate(PER_SUBJECT_SETTINGS))),
+    session.execute(text("SELECT " + ", ".join(f"set_config('{n}', :v{i}, true)" for i, n in enumerate(names))),
                     {f"v{i}": v for i, v in enumerate(before)})
 
 
