@@ -16,7 +16,8 @@ from sqlalchemy import event, text
 
 from tests.evaluation.conftest import penalty
 from tests.support.builders import agency
-from xinyong.evaluation import hooks, repository, service
+from xinyong.evaluation import hooks, service
+from xinyong.evaluation.scope import SCOPE_TABLE
 from xinyong.ingest.service import ingest_file
 from xinyong.models import Base
 from xinyong.synthetic import make_uscc, to_csv
@@ -96,7 +97,7 @@ def _batch(session, template: int, subjects: int) -> int:
 
 def _whole_table_reads(plans) -> list[str]:
     return [f"{stmt}\n{plan}" for stmt, plan in plans
-            if any(t != repository.SCOPE_TABLE for t in SEQ_SCAN.findall(plan))]
+            if any(t != SCOPE_TABLE for t in SEQ_SCAN.findall(plan))]
 
 
 def test_the_hook_reads_only_the_touched_subjects_by_index(session, today):

@@ -7,13 +7,13 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from xinyong.evaluation import repository, service
-from xinyong.evaluation.repository import Scope
+from xinyong.evaluation import service
+from xinyong.evaluation.scope import SCOPE_TABLE, Scope, drop_staged, stage_batch_subjects, staged_subject_ids
 from xinyong.kit.errors import InvalidInput
 
 # up to this many subjects a batch's scope is a bound id list; beyond, the batch's subjects
 # staged in a keyed temporary table. Either way each statement reads the scope's subjects one by
-# one through the subject_id indexes (repository.per_subject_plans): the cost per touched
+# one through the subject_id indexes (scope.per_subject_plans): the cost per touched
 # subject does not depend on the size of the city (tests/evaluation/test_incremental_plans.py)
 CHUNK = 5000
 
@@ -33,14 +33,14 @@ def on_batch_ingested(session: Session, batch_id: int, today: dt.date | None = N
     model = _model()
     if model is None:
         return
-    count = repository.stage_batch_subjects(session, batch_id)
+    count = stage_batch_subjects(session, batch_id)
     try:
         if count:
-            scope = (Scope.subjects(repository.staged_subject_ids(session)) if count <= CHUNK
-                     else Scope.staged(repository.SCOPE_TABLE))
+            scope = (Scope.subjects(staged_subject_ids(session)) if count <= CHUNK
+                     else Scope.staged(SCOPE_TABLE))
             service.recompute_scope(session, scope, trigger=f"batch:{batch_id}", model=model)
     finally:
-        repository.drop_staged(session)
+        drop_staged(session)
 
 
 def _subject(session: Session, subject_id: int, trigger: str) -> None:
