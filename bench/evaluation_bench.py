@@ -1,21 +1,22 @@
-"""Public credit evaluation recompute on a city of 1M subjects and 10M records (PostgreSQL).
+"""Public credit evaluation on PostgreSQL: the targets of issue #14 point 4, in one run.
 
-    .venv/bin/python bench/evaluation_bench.py              # reuse the kept city in bench/data/pg
-    .venv/bin/python bench/evaluation_bench.py --repeat 3 --batch-subjects 1000
+    .venv/bin/python bench/evaluation_bench.py                      # cities 1m and 10m, kept in bench/data/pg
+    .venv/bin/python bench/evaluation_bench.py --cities 1m --repeat 2 --touched 1000,5000
 
-Reuses the city kept by `bench/api_bench.py --keep` (built by bench/city_build.py if none is
-kept), migrated up to 0011 if older (as api_bench.py migrates it to head). The evaluation rows
-written by the run are deleted afterwards unless --keep-tables.
-
-Measured in the same run, each after a warm-up of the same statement:
+Two cities of the same density (10 records per subject, built by bench/city_build.py when not
+kept yet, one database each in the kept cluster bench/data/pg): `1m` = 100,000 subjects and
+1,000,000 records, `10m` = 1,000,000 subjects and 10,000,000 records. Measured in the same
+run, each after a warm-up of the same statement, medians of --repeat:
 - raw: `SELECT count(*) FROM (SELECT subject_id, count(*) FROM records GROUP BY subject_id) t`
-  with psycopg (one pass over the records table, no writes);
+  with psycopg (one pass over the records table, no writes), alternating with
 - full: `xinyong.evaluation.service.recompute_full` (the CLI's `xinyong evaluation recompute`),
-  committed; rows/s = records scanned per second;
-- incremental: a new batch of N records for N distinct subjects is inserted, then
-  `xinyong.evaluation.hooks.on_batch_ingested` runs and commits; the bench checks that only
-  those subjects' result rows were rewritten (computed_at), then removes the batch again.
-Target: full recompute < 60 s.
+  committed. Target: full ≤ 8 × raw for the city of 1M subjects (`10m`);
+- incremental: a new batch of one record for each of N distinct subjects (--touched, default
+  1k, 5k, 20k) is inserted, `xinyong.evaluation.hooks.on_batch_ingested` runs and commits (as
+  the ingest outbox applies it after the batch's commit); the bench checks that exactly those
+  subjects' results were rewritten, then removes the batch. Cities and sizes are interleaved.
+  Target: the cost per touched subject of each size within 10% between the two cities.
+The evaluation rows written are deleted afterwards unless --keep-tables.
 """
 from __future__ import annotations
 
@@ -40,6 +41,9 @@ PG_SETTINGS = {
     "random_page_cost": "1.1",
 }
 RAW_SQL = "SELECT count(*) FROM (SELECT subject_id, count(*) FROM records GROUP BY subject_id) t"
+CITIES = {"1m": (100_000, 1_000_000), "10m": (1_000_000, 10_000_000)}   # (subjects, records)
+TARGET_FULL_OVER_RAW = 8.0
+TARGET_INCREMENTAL_SPREAD = 0.10
 
 
 def log(msg: str) -> None:
@@ -167,74 +171,136 @@ def incremental(engine, url: str, n: int, seed: int) -> dict:
         drop_batch(url, batch_id)
 
 
+def open_city(cluster_url: str, key: str) -> tuple[str, dict]:
+    """The city `key` of CITIES in its own database of the kept cluster, built if missing."""
+    base = cluster_url.rpartition("/")[0]
+    url = f"{base}/city_{key}"
+    from bench import city_build
+    subjects, records = CITIES[key]
+    try:
+        city = city_build.existing_city(url)
+    except Exception:   # noqa: BLE001 - no such database yet
+        city = None
+    if not city or (city["subjects"], city["records"]) != (subjects, records):
+        common.create_database(cluster_url, f"city_{key}")
+        log(f"building city {key}: {subjects:,} subjects and {records:,} records ...")
+        city = city_build.build(url, subjects, records, log=log)
+    else:
+        log(f"reusing city {key}: {city['subjects']:,} subjects, {city['records']:,} records")
+    ensure_schema(url)
+    return url, city
+
+
+def full_vs_raw(engine, url: str, repeat: int, workers: int) -> dict:
+    """Raw GROUP BY and full recompute alternately, the first of each a warm-up."""
+    raw, full, par = [], [], []
+    for i in range(repeat + 1):
+        raw.append(raw_baseline(url))
+        full.append(full_recompute(engine))
+        log(f"  raw GROUP BY {raw[-1]:.2f}s, full recompute {full[-1]['seconds']:.2f}s ({i})")
+        if workers > 1:
+            par.append(full_parallel(engine, workers))
+            log(f"  full recompute, {workers} ranges at a time {par[-1]['seconds']:.2f}s ({i})")
+    raw_s = statistics.median(raw[1:])
+    full_s = statistics.median(f["seconds"] for f in full[1:])
+    return {"raw_group_by_s": round(raw_s, 3), "raw_passes_s": [round(x, 3) for x in raw],
+            "full_recompute_s": round(full_s, 3), "full_runs": full, "full_over_raw": round(full_s / raw_s, 2),
+            "full_parallel_s": round(statistics.median(p["seconds"] for p in par[1:]), 3) if par[1:] else None,
+            "full_parallel_runs": par}
+
+
+def incremental_rounds(cities: dict, sizes: list[int], repeat: int) -> dict:
+    """{city: {size: [runs]}}: cities and sizes interleaved, so that a change of the machine's
+    load touches both cities alike."""
+    runs: dict = {key: {n: [] for n in sizes} for key in cities}
+    for i in range(repeat):
+        for n in sizes:
+            for key, (engine, url) in cities.items():
+                run = incremental(engine, url, n, seed=1000 * (i + 1) + n)
+                run["ms_per_subject"] = round(1000 * run["seconds"] / max(1, run["batch_subjects"]), 4)
+                runs[key][n].append(run)
+                log(f"  incremental {key} {n}: {run}")
+    return runs
+
+
+def incremental_summary(runs: dict, sizes: list[int]) -> dict:
+    out = {"ms_per_subject": {}, "min_ms_per_subject": {}, "spread": {}}
+    for key, by_size in runs.items():
+        out["ms_per_subject"][key] = {n: round(statistics.median(r["ms_per_subject"] for r in by_size[n]), 4)
+                                      for n in sizes}
+        out["min_ms_per_subject"][key] = {n: round(min(r["ms_per_subject"] for r in by_size[n]), 4) for n in sizes}
+    keys = list(runs)
+    if len(keys) >= 2:
+        for n in sizes:
+            per = [out["ms_per_subject"][k][n] for k in keys]
+            out["spread"][n] = round(max(per) / min(per) - 1, 3)
+        out["met"] = all(v <= TARGET_INCREMENTAL_SPREAD for v in out["spread"].values())
+    out["only_touched_rewritten"] = all(r["only_touched_rewritten"] for by in runs.values() for rs in by.values()
+                                        for r in rs)
+    return out
+
+
+def verdicts(out: dict) -> list[str]:
+    lines = []
+    for key, f in out["full"].items():
+        met = f["full_over_raw"] <= TARGET_FULL_OVER_RAW
+        lines.append(f"full recompute, city {key}: {f['full_recompute_s']:.2f}s = {f['full_over_raw']:.2f} x one plain "
+                     f"GROUP BY ({f['raw_group_by_s']:.2f}s, same run); target <= {TARGET_FULL_OVER_RAW:g} x: "
+                     f"{'met' if met else 'NOT met'}{'' if key == '10m' else ' (the target is for 1M subjects: city 10m)'}")
+    inc = out["incremental"]
+    for n, spread in inc["spread"].items():
+        per = ", ".join(f"{k} {v[n]:.3f} ms (min {inc['min_ms_per_subject'][k][n]:.3f})"
+                        for k, v in inc["ms_per_subject"].items())
+        lines.append(f"incremental, {n:,} touched subjects: {per} per subject (medians); spread {100 * spread:.1f}% "
+                     f"(target within {100 * TARGET_INCREMENTAL_SPREAD:.0f}%): "
+                     f"{'met' if spread <= TARGET_INCREMENTAL_SPREAD else 'NOT met'}")
+    lines.append(f"only the touched subjects' results rewritten: {inc['only_touched_rewritten']}")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--subjects", type=int, default=1_000_000)
-    ap.add_argument("--records", type=int, default=10_000_000)
-    ap.add_argument("--repeat", type=int, default=2)
-    ap.add_argument("--batch-subjects", type=int, default=1000)
-    ap.add_argument("--workers", type=int, default=2, help="also measure --workers N (0/1: skip)")
+    ap.add_argument("--cities", default="1m,10m", help=f"of {', '.join(CITIES)}")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--touched", default="1000,5000,20000", help="subjects touched by each incremental batch")
+    ap.add_argument("--workers", type=int, default=0, help="also measure the full recompute --workers N (0/1: skip)")
     ap.add_argument("--keep-tables", action="store_true", help="keep the evaluation tables and results")
     args = ap.parse_args(argv)
+    keys = [k for k in args.cities.split(",") if k]
+    sizes = [int(n) for n in args.touched.split(",") if n]
     common.cleanup_on_sigterm()
     os.environ["XINYONG_SECRET_KEY"] = common.BENCH_SECRET
     os.environ.pop("XINYONG_TODAY", None)
     from sqlalchemy import create_engine
-
-    from bench import city_build
     started = time.perf_counter()
-    with common.pg_cluster(settings=PG_SETTINGS, keep=DATA_DIR / "pg", dbname="city") as (url, reused):
-        machine = machine_info(common.pg_server_version(url))
-        city = city_build.existing_city(url) if reused else None
-        if not city or (city["subjects"], city["records"]) != (args.subjects, args.records):
-            if reused:
-                common.create_database(url, "city")
-            log(f"building a city of {args.subjects:,} subjects and {args.records:,} records ...")
-            city = city_build.build(url, args.subjects, args.records, log=log)
-        else:
-            log(f"reusing the kept city: {city['subjects']:,} subjects, {city['records']:,} records")
-        revision = ensure_schema(url)
-        engine = create_engine(url)
+    out: dict = {"bench": "evaluation", "pg_settings": PG_SETTINGS, "repeat": args.repeat, "touched": sizes,
+                 "cities": {}, "full": {}}
+    with common.pg_cluster(settings=PG_SETTINGS, keep=DATA_DIR / "pg", dbname=f"city_{keys[0]}") as (cluster, _):
+        out["machine"] = machine_info(common.pg_server_version(cluster))
+        opened = {}
         try:
-            raw, full, par, inc = [], [], [], []
-            for i in range(args.repeat + 1):   # the first of each is a warm-up
-                raw.append(raw_baseline(url))
-                log(f"raw GROUP BY pass {i}: {raw[-1]:.1f}s")
-                full.append(full_recompute(engine))
-                log(f"full recompute {i}: {full[-1]}")
-                if args.workers > 1:
-                    par.append(full_parallel(engine, args.workers))
-                    log(f"full recompute, {args.workers} ranges at a time {i}: {par[-1]}")
-            for i in range(args.repeat):
-                inc.append(incremental(engine, url, args.batch_subjects, seed=1000 + i))
-                log(f"incremental {i}: {inc[-1]}")
-            with psycopg.connect(dbapi_url(url), autocommit=True) as conn:
-                dist = dict(conn.execute("SELECT grade, count(*) FROM evaluation_results GROUP BY grade").fetchall())
-                sizes = conn.execute("SELECT pg_size_pretty(pg_total_relation_size('evaluation_results')), "
-                                     "pg_size_pretty(pg_total_relation_size('evaluation_contributions'))").fetchone()
+            for key in keys:
+                url, city = open_city(cluster, key)
+                opened[key] = (create_engine(url), url)
+                out["cities"][key] = {"subjects": city["subjects"], "records": city["records"]}
+            for key, (engine, url) in opened.items():
+                log(f"city {key}: full recompute against one plain GROUP BY")
+                out["full"][key] = full_vs_raw(engine, url, args.repeat, args.workers)
+            runs = incremental_rounds(opened, sizes, args.repeat)
+            out["incremental"] = {**incremental_summary(runs, sizes), "runs": runs}
+            out["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
         finally:
-            engine.dispose()
-            if not args.keep_tables:
-                with psycopg.connect(dbapi_url(url), autocommit=True) as conn:
-                    for t in ("evaluation_contributions", "evaluation_results", "evaluation_runs"):
-                        conn.execute(f"DELETE FROM {t}")
-    raw_s = statistics.median(raw[1:])
-    full_s = statistics.median(f["seconds"] for f in full[1:])
-    inc_s = statistics.median(x["seconds"] for x in inc) if inc else None
-    out = {"bench": "evaluation", "machine": machine, "schema_revision_found": revision, "pg_settings": PG_SETTINGS,
-           "city": {"subjects": city["subjects"], "records": city["records"]},
-           "raw_group_by_s": round(raw_s, 2), "raw_passes_s": [round(x, 2) for x in raw],
-           "full_recompute_s": round(full_s, 2), "full_runs": full,
-           "full_over_raw": round(full_s / raw_s, 2),
-           "full_parallel_s": round(statistics.median(p["seconds"] for p in par[1:]), 2) if par[1:] else None,
-           "full_parallel_runs": par,
-           "records_per_s": round(city["records"] / full_s),
-           "subjects_per_s": round(city["subjects"] / full_s),
-           "incremental_s": None if inc_s is None else round(inc_s, 3), "incremental_runs": inc,
-           "grades": dist, "table_sizes": {"results": sizes[0], "contributions": sizes[1]},
-           "target_full_s": 60, "met": full_s < 60, "wall_s": round(time.perf_counter() - started, 1)}
+            for engine, url in opened.values():
+                engine.dispose()
+                if not args.keep_tables:
+                    with psycopg.connect(dbapi_url(url), autocommit=True) as conn:
+                        for t in ("evaluation_contributions", "evaluation_results", "evaluation_runs"):
+                            conn.execute(f"DELETE FROM {t}")
+    out["verdicts"] = verdicts(out)
+    out["wall_s"] = round(time.perf_counter() - started, 1)
     common.save_result("evaluation", out)
     print(json.dumps(out, ensure_ascii=False, default=str, indent=1))
+    print("\n".join(out["verdicts"]))
 
 
 if __name__ == "__main__":

@@ -7,12 +7,14 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from xinyong.evaluation import repository, service
-from xinyong.evaluation.repository import Scope
+from xinyong.evaluation import service
+from xinyong.evaluation.scope import SCOPE_TABLE, Scope, drop_staged, stage_batch_subjects, staged_subject_ids
 from xinyong.kit.errors import InvalidInput
 
-# up to this many subjects a batch's scope is a bound id list (index lookups per subject);
-# beyond, the batch's subjects staged in a temporary table are the scope (one semi-join per statement)
+# up to this many subjects a batch's scope is a bound id list; beyond, the batch's subjects
+# staged in a keyed temporary table. Either way each statement reads the scope's subjects one by
+# one through the subject_id indexes (scope.per_subject_plans): the cost per touched
+# subject does not depend on the size of the city (tests/evaluation/test_incremental_plans.py)
 CHUNK = 5000
 
 
@@ -24,21 +26,21 @@ def _model():
 
 
 def on_batch_ingested(session: Session, batch_id: int, today: dt.date | None = None) -> None:
-    """A small batch names its subjects (index lookups); a large one is one set-based scope,
-    its subjects staged once and joined in each statement (bound id lists cost more per subject).
+    """A small batch names its subjects; a large one stages them once in a keyed temporary
+    table (bound id lists cost more per subject); both are read subject by subject by index.
     Applied after the batch's commit (the ingest outbox); ``today`` (the day of that commit) is
     not used: the subjects are evaluated as they stand when it is applied."""
     model = _model()
     if model is None:
         return
-    count = repository.stage_batch_subjects(session, batch_id)
+    count = stage_batch_subjects(session, batch_id)
     try:
         if count:
-            scope = (Scope.subjects(repository.staged_subject_ids(session)) if count <= CHUNK
-                     else Scope.staged(repository.SCOPE_TABLE))
+            scope = (Scope.subjects(staged_subject_ids(session)) if count <= CHUNK
+                     else Scope.staged(SCOPE_TABLE))
             service.recompute_scope(session, scope, trigger=f"batch:{batch_id}", model=model)
     finally:
-        repository.drop_staged(session)
+        drop_staged(session)
 
 
 def _subject(session: Session, subject_id: int, trigger: str) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from xinyong import clock
 from xinyong.db import get_engine, session_scope
 from xinyong.evaluation import repository, service
-from xinyong.evaluation.repository import Scope
+from xinyong.evaluation.scope import Scope
 from xinyong.evaluation.rules import IndicatorModel
 from xinyong.kit.access import Principal
 from xinyong.models.evaluation import EvaluationRun

@@ -1,14 +1,14 @@
 """Set-based evaluation queries, generated from the indicator model.
 
-A recompute is a handful of statements per scope (a subject range, the subjects of one batch
-staged in a temporary table, or named subjects): delete the scope's rows of the model version, INSERT … SELECT the
-contributions (one GROUP BY over records, one over list entries, one over commitments), then
-INSERT … SELECT the results from subjects LEFT JOIN contributions. No Python loop over rows.
+A recompute is a handful of statements per scope (scope.py: a subject range, the subjects of
+one batch staged in a temporary table, or named subjects): delete the scope's rows of the model
+version, INSERT … SELECT the contributions (one GROUP BY over records, one over list entries,
+one over commitments), then INSERT … SELECT the results from subjects LEFT JOIN contributions.
+No Python loop over rows.
 The explanation page finds the records behind a contribution with the very same CASE
 expression (`record_indicator_expr`), restricted to one subject."""
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 from sqlalchemy import Boolean, Date, bindparam, inspect, text
@@ -16,57 +16,11 @@ from sqlalchemy.orm import Session
 
 from xinyong.disclosure.publicity import public_sql
 from xinyong.evaluation.rules import Indicator, IndicatorModel
+from xinyong.evaluation.scope import Scope
 from xinyong.models.base import Json, TimestampTZ
 
 CONTRIB_COLUMNS = ("subject_id, model_version, run_id, indicator, dimension, matched, flagged, points, as_of, "
                    "computed_at")
-
-
-@dataclasses.dataclass(frozen=True)
-class Scope:
-    """Which subjects a statement touches: `sql` is a predicate on `{col}`, with its params."""
-    sql: str
-    params: dict
-    expanding: tuple[str, ...] = ()
-
-    def on(self, column: str) -> str:
-        return self.sql.format(col=column)
-
-    @staticmethod
-    def subject_range(lo: int, hi: int) -> "Scope":
-        return Scope("{col} BETWEEN :scope_lo AND :scope_hi", {"scope_lo": lo, "scope_hi": hi})
-
-    @staticmethod
-    def staged(table: str) -> "Scope":
-        """The subject ids staged in a temporary table of this transaction (`stage_batch_subjects`)."""
-        return Scope(f"{{col}} IN (SELECT subject_id FROM {table})", {})
-
-    @staticmethod
-    def subjects(ids: list[int]) -> "Scope":
-        return Scope("{col} IN :scope_ids", {"scope_ids": sorted(set(ids))}, ("scope_ids",))
-
-
-SCOPE_TABLE = "eval_scope"
-
-
-def stage_batch_subjects(session: Session, batch_id: int) -> int:
-    """The distinct subjects of a batch's records in a temporary table, with planner
-    statistics: each statement of the recompute joins this small table instead of reading
-    the batch's records again (six passes over 1M records for a 1M-row batch, ~1 s each)."""
-    session.execute(text(f"DROP TABLE IF EXISTS {SCOPE_TABLE}"))
-    pg = session.get_bind().dialect.name == "postgresql"
-    session.execute(text(f"CREATE TEMP TABLE {SCOPE_TABLE} {'ON COMMIT DROP ' if pg else ''}AS "
-                         f"SELECT DISTINCT subject_id FROM records WHERE batch_id = :b"), {"b": batch_id})
-    session.execute(text(f"ANALYZE {SCOPE_TABLE}"))
-    return session.execute(text(f"SELECT count(*) FROM {SCOPE_TABLE}")).scalar() or 0
-
-
-def staged_subject_ids(session: Session) -> list[int]:
-    return [r[0] for r in session.execute(text(f"SELECT subject_id FROM {SCOPE_TABLE} ORDER BY subject_id"))]
-
-
-def drop_staged(session: Session) -> None:
-    session.execute(text(f"DROP TABLE IF EXISTS {SCOPE_TABLE}"))
 
 
 def _q(value: str) -> str:
@@ -139,9 +93,11 @@ def _kind_filter(indicators: tuple[Indicator, ...]) -> tuple[str, str]:
     restricted = [i for i in indicators if i.subject_kinds]
     if not restricted:
         return "", ""
-    tests = " ".join(f"WHEN {_q(i.code)} THEN CASE WHEN {_in('s.kind', i.subject_kinds)} THEN 1 ELSE 0 END"
-                     for i in restricted)
-    return "JOIN subjects s ON s.id = a.subject_id", f"WHERE (CASE a.indicator {tests} ELSE 1 END) = 1"
+    # the subject is looked up (by its key) only for a restricted indicator's rows: no join of
+    # every contribution with subjects (a hash join reading all subjects, issue #14 point 4)
+    tests = " ".join(f"WHEN {_q(i.code)} THEN CASE WHEN EXISTS (SELECT 1 FROM subjects s WHERE s.id = a.subject_id "
+                     f"AND {_in('s.kind', i.subject_kinds)}) THEN 1 ELSE 0 END" for i in restricted)
+    return "", f"WHERE (CASE a.indicator {tests} ELSE 1 END) = 1"
 
 
 def _insert_contributions(session: Session, model: IndicatorModel, scope: Scope, inner: str,
@@ -213,21 +169,31 @@ def commitment_filter(model: IndicatorModel, alias: str = "c") -> str:
 
 def insert_results(session: Session, model: IndicatorModel, scope: Scope, as_of: dt.date, run_id: int,
                    now: dt.datetime) -> int:
-    total = f"({model.base_score} + coalesce(c.points, 0))"
-    score = (f"CASE WHEN {total} > {model.max_score} THEN {model.max_score} "
-             f"WHEN {total} < {model.min_score} THEN {model.min_score} ELSE {total} END")
     grade = "CASE " + " ".join(f"WHEN t.score >= {g.min} THEN {_q(g.grade)}" for g in model.grades if g.min is not None)
     grade += f" ELSE {_q(model.grades[-1].grade)} END"
-    # contributions are summed per subject first (a streaming aggregate over their key), then
-    # joined to every subject of the scope: no aggregate over all subjects
+    if scope.per_subject:
+        # each subject of the scope, then its contributions by key (nested loop): grouped after
+        rows = (f"SELECT s.id AS subject_id, {_score(model, 'sum(c.points)')} AS score, "
+                f"coalesce(sum(c.flagged), 0) AS flagged FROM subjects s LEFT JOIN evaluation_contributions c "
+                f"ON c.subject_id = s.id AND c.model_version = :version WHERE {scope.on('s.id')} GROUP BY s.id")
+    else:
+        # contributions are summed per subject first (a streaming aggregate over their key), then
+        # joined to every subject of the range: no aggregate over all subjects
+        rows = (f"SELECT s.id AS subject_id, {_score(model, 'c.points')} AS score, coalesce(c.flagged, 0) AS flagged "
+                f"FROM subjects s LEFT JOIN (SELECT subject_id, sum(points) AS points, sum(flagged) AS flagged "
+                f"FROM evaluation_contributions WHERE model_version = :version AND {scope.on('subject_id')} "
+                f"GROUP BY subject_id) c ON c.subject_id = s.id WHERE {scope.on('s.id')}")
     sql = (f"INSERT INTO evaluation_results (subject_id, model_version, score, grade, flagged, as_of, run_id, "
-           f"computed_at) SELECT t.subject_id, :version, t.score, {grade}, t.flagged, :as_of, :run_id, :now FROM ("
-           f"SELECT s.id AS subject_id, {score} AS score, coalesce(c.flagged, 0) AS flagged FROM subjects s "
-           f"LEFT JOIN (SELECT subject_id, sum(points) AS points, sum(flagged) AS flagged "
-           f"FROM evaluation_contributions WHERE model_version = :version AND {scope.on('subject_id')} "
-           f"GROUP BY subject_id) c ON c.subject_id = s.id WHERE {scope.on('s.id')}) t")
+           f"computed_at) SELECT t.subject_id, :version, t.score, {grade}, t.flagged, :as_of, :run_id, :now "
+           f"FROM ({rows}) t")
     params = {"version": model.version, "as_of": as_of, "run_id": run_id, "now": now, **scope.params}
     return session.execute(_stmt(sql, scope), params).rowcount or 0
+
+
+def _score(model: IndicatorModel, points: str) -> str:
+    total = f"({model.base_score} + coalesce({points}, 0))"
+    return (f"CASE WHEN {total} > {model.max_score} THEN {model.max_score} "
+            f"WHEN {total} < {model.min_score} THEN {model.min_score} ELSE {total} END")
 
 
 def delete_scope(session: Session, version: str, scope: Scope) -> None:

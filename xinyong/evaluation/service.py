@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from xinyong import clock
 from xinyong.audit import record_event
 from xinyong.evaluation import repository
-from xinyong.evaluation.repository import Scope
+from xinyong.evaluation.scope import Scope, per_subject_plans
 from xinyong.evaluation.rules import IndicatorModel, ModelError, parse_model
 from xinyong.kit.access import Principal
 from xinyong.kit.errors import InvalidInput, NotFound
@@ -78,12 +78,13 @@ def open_run(session: Session, model: IndicatorModel, kind: str, trigger: str, a
 def compute_scope(session: Session, model: IndicatorModel, scope: Scope, as_of: dt.date, run_id: int,
                   now: dt.datetime) -> tuple[int, int]:
     """(results, contributions) written for one scope of a run; other subjects are untouched."""
-    repository.delete_scope(session, model.version, scope)
-    base = {"version": model.version, "as_of": as_of, "now": now, "run_id": run_id}
-    contributions = (repository.insert_record_contributions(session, model, scope, as_of, base)
-                     + repository.insert_list_contributions(session, model, scope, as_of, base)
-                     + repository.insert_commitment_contributions(session, model, scope, as_of, base))
-    subjects = repository.insert_results(session, model, scope, as_of, run_id, now)
+    with per_subject_plans(session, scope):
+        repository.delete_scope(session, model.version, scope)
+        base = {"version": model.version, "as_of": as_of, "now": now, "run_id": run_id}
+        contributions = (repository.insert_record_contributions(session, model, scope, as_of, base)
+                         + repository.insert_list_contributions(session, model, scope, as_of, base)
+                         + repository.insert_commitment_contributions(session, model, scope, as_of, base))
+        subjects = repository.insert_results(session, model, scope, as_of, run_id, now)
     return subjects, contributions
 
 

@@ -1,0 +1,118 @@
+"""Issue #14 point 4: the incremental recompute after a batch reads only the subjects the batch
+touched, at every size of batch. On PostgreSQL (a plan): every statement the hook runs is
+explained just before it runs, in its transaction (the staged scope table exists then), and no
+plan may read a whole table that grows with the city (a sequential scan) — also when the
+planner's statistics, taken after ANALYZE, make one look cheap: here batches touch 5% and 30% of
+the city's subjects, beyond hooks.CHUNK (the staged scope) and below it (named subjects)."""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import random
+import re
+
+import pytest
+from sqlalchemy import event, text
+
+from tests.evaluation.conftest import penalty
+from tests.support.builders import agency
+from xinyong.evaluation import hooks, service
+from xinyong.evaluation.scope import SCOPE_TABLE
+from xinyong.ingest.service import ingest_file
+from xinyong.models import Base
+from xinyong.synthetic import make_uscc, to_csv
+
+pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+
+CITY = 20_000          # subjects
+PER_SUBJECT = 3        # records each
+SEQ_SCAN = re.compile(r"Seq Scan on (\w+)")
+
+
+@contextlib.contextmanager
+def explained(session):
+    """(statement, plan) of every statement run on the session's connection meanwhile."""
+    plans: list[tuple[str, str]] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if not executemany and statement.lstrip().upper().startswith(("SELECT", "INSERT", "DELETE", "UPDATE")):
+            cursor.execute("EXPLAIN " + statement, parameters)
+            plans.append((statement, "\n".join(r[0] for r in cursor.fetchall())))
+
+    conn = session.connection()
+    event.listen(conn, "before_cursor_execute", before)
+    try:
+        yield plans
+    finally:
+        event.remove(conn, "before_cursor_execute", before)
+
+
+def _copy(table: str, overrides: dict[str, str], source: str, alias: str) -> str:
+    """INSERT … SELECT of `table`'s columns (but id) from `source`, some of them replaced."""
+    cols = [c.name for c in Base.metadata.tables[table].columns if c.name != "id"]
+    values = ", ".join(overrides.get(c, f"{alias}.{c}") for c in cols)
+    return f"INSERT INTO {table} ({', '.join(cols)}) SELECT {values} FROM {source}"
+
+
+def _city(session, today) -> int:
+    """CITY subjects with PER_SUBJECT records each, copied from one ingested penalty; analysed,
+    and evaluated once. Returns the template batch's id."""
+    today("2026-09-01")
+    rng = random.Random(3)
+    a = agency(session)
+    out = ingest_file(session, data=to_csv([penalty(rng, "泉州市计划测试有限公司", make_uscc(rng), "泉计罚〔2026〕1号",
+                                                    dt.date(2026, 5, 2), "罚款", "1.5", a.uscc)]),
+                      filename="t.csv", source_uscc=a.uscc, item_code="penalty")
+    assert out.accepted == 1
+    session.execute(text(_copy("subjects", {"name": "'主体' || g", "uscc": "NULL", "resident_id_hash": "NULL",
+                                            "other_id": "'plan-' || g"},
+                               f"subjects s, generate_series(1, {CITY - 1}) g "
+                               f"WHERE s.id = (SELECT subject_id FROM records)", "s")))
+    session.execute(text(_copy("records", {
+        "subject_id": "s.id", "decision_no": "r.decision_no || '-' || s.id || '-' || g",
+        "decision_date": "r.decision_date - g * 30"},
+        f"records r CROSS JOIN subjects s CROSS JOIN generate_series(1, {PER_SUBJECT}) g "
+        f"WHERE s.other_id LIKE 'plan-%'", "r")))
+    service.recompute_full(session)
+    session.commit()
+    for t in ("subjects", "records", "evaluation_results", "evaluation_contributions"):
+        session.execute(text(f"ANALYZE {t}"))
+    session.commit()
+    return out.batch_id
+
+
+def _batch(session, template: int, subjects: int) -> int:
+    """A new batch with one new record for each of `subjects` subjects spread over the city."""
+    batch_id = session.execute(text(_copy("batches", {"filename": "'plan.csv'"},
+                                          f"batches b WHERE id = {template}", "b") + " RETURNING id")).scalar()
+    step = CITY // subjects
+    session.execute(text(_copy("records", {
+        "subject_id": "s.id", "decision_no": f"r.decision_no || '-b{batch_id}-' || s.id", "batch_id": str(batch_id),
+        "decision_date": "date '2026-08-01'"},
+        f"records r JOIN subjects s ON s.id % {step} = 0 WHERE r.id = (SELECT min(id) FROM records) ORDER BY s.id "
+        f"LIMIT {subjects}", "r")))
+    session.execute(text("ANALYZE records"))
+    return batch_id
+
+
+def _whole_table_reads(plans) -> list[str]:
+    return [f"{stmt}\n{plan}" for stmt, plan in plans
+            if any(t != SCOPE_TABLE for t in SEQ_SCAN.findall(plan))]
+
+
+def test_the_hook_reads_only_the_touched_subjects_by_index(session, today):
+    template = _city(session, today)
+    for touched in (1000, hooks.CHUNK + 1000):     # named subjects, then the staged scope
+        batch_id = _batch(session, template, touched)
+        before = dict(session.execute(text("SELECT subject_id, run_id FROM evaluation_results")).all())
+        with explained(session) as plans:
+            hooks.on_batch_ingested(session, batch_id)
+        assert len([p for p in plans if "evaluation_" in p[0]]) >= 5, plans   # deletes, contributions, results
+        assert not _whole_table_reads(plans), "\n\n".join(_whole_table_reads(plans))
+        after = dict(session.execute(text("SELECT subject_id, run_id FROM evaluation_results")).all())
+        assert len({s for s in before if before[s] != after[s]}) == touched
+        assert len(after) == len(before)
+        settings = session.execute(text("SELECT current_setting('enable_seqscan'), "
+                                        "current_setting('enable_hashjoin')")).one()
+        assert tuple(settings) == ("on", "on")     # the per-subject plan settings end with the recompute
+        session.commit()
