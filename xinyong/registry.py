@@ -17,6 +17,7 @@ COMMAND_GROUPS = (
     ("evaluation", "xinyong.evaluation.commands"),
     ("reports", "xinyong.reports.commands"),
     ("worker", "xinyong.worker.commands"),
+    ("upstream", "xinyong.upstream.commands"),
 )
 
 # modules exposing `run_sweep(session, today) -> dict[str, int | str]`, run in this order by
@@ -57,6 +58,7 @@ JOBS = {
     "evaluation.recompute": "xinyong.worker.tasks:evaluation_recompute",
     "ingest.outbox": "xinyong.ingest.outbox:drain_job",
     "partitions": "xinyong.worker.tasks:partition_maintenance",
+    "upstream": "xinyong.upstream.worker:run_job",
 }
 
 

@@ -1,0 +1,153 @@
+"""Sharing upward against a real HTTP fake upstream (tests/upstream/support.py) on both
+backends: incremental submission, retries with back-off, idempotency, repair and withdrawal,
+reconciliation and resubmission."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select, update
+
+from tests.feed.support import ingest, world
+from tests.upstream.support import fake_upstream
+from xinyong.feed import hooks, sweep
+from xinyong.models import Record
+from xinyong.models.upstream import UpstreamSubmission
+from xinyong.upstream import service
+from xinyong.upstream.client import HttpUpstream, UpstreamError
+from xinyong.upstream.worker import run_pass
+
+NOW = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture
+def upstream():
+    with fake_upstream() as pair:
+        yield pair
+
+
+def _published(session, batch_id):
+    return list(session.scalars(select(Record.id).where(Record.batch_id == batch_id,
+                                                        Record.publicity_published.is_(True)).order_by(Record.id)))
+
+
+def _subs(session):
+    session.expire_all()
+    return list(session.scalars(select(UpstreamSubmission).order_by(UpstreamSubmission.id)))
+
+
+def test_incremental_submission_reaches_upstream_in_national_layout(session, today, upstream):
+    state, up = upstream
+    today("2026-11-23")
+    regulator, _, _ = world(session)
+    _, out = ingest(session, regulator, 5)
+    session.commit()
+    public = _published(session, out.batch_id)
+    first = run_pass(up, NOW)
+    assert first.queued == len(public) and first.acknowledged == len(public) and first.failed == 0
+    assert set(state.held) == {f"record:{i}" for i in public}
+    item = next(iter(state.received.values()))
+    assert item["layout"] == "penalty" and item["data"]["行政处罚决定书文号"].startswith("泉市监罚")
+    assert all(s.upstream_id and s.acknowledged_at for s in _subs(session))
+    # nothing new: nothing sent; a second batch: only its records
+    assert run_pass(up, NOW).sent == 0
+    _, out2 = ingest(session, regulator, 3, seed=2, prefix="泉市监罚二")
+    session.commit()
+    second = run_pass(up, NOW)
+    assert second.queued == len(_published(session, out2.batch_id)) == second.acknowledged
+    assert len(state.received) == len(public) + second.acknowledged
+
+
+def test_failures_back_off_exponentially_then_succeed(session, today, upstream, monkeypatch):
+    state, up = upstream
+    monkeypatch.setenv("XINYONG_UPSTREAM_BACKOFF_SECONDS", "10")
+    monkeypatch.setenv("XINYONG_UPSTREAM_BACKOFF_MAX_SECONDS", "25")
+    from xinyong.config import reset_settings
+    reset_settings()
+    today("2026-11-23")
+    regulator, _, _ = world(session)
+    ingest(session, regulator, 3)
+    session.commit()
+    state.fail_next = 3
+    waits = []
+    at = NOW
+    for _ in range(3):
+        report = run_pass(up, at)
+        assert report.acknowledged == 0 and report.failed > 0 and "503" in report.errors[0]
+        sub = _subs(session)[0]
+        waits.append((sub.next_attempt_at - at).total_seconds())
+        assert run_pass(up, at).sent == 0          # not before its time
+        at = sub.next_attempt_at
+    assert waits == [10, 20, 25]                   # doubling, capped
+    final = run_pass(up, at)
+    assert final.failed == 0 and final.acknowledged == len(_subs(session))
+    assert all(s.attempts == 4 and s.last_error == "" for s in _subs(session))
+
+
+def test_a_lost_answer_does_not_duplicate_at_upstream(session, today, upstream):
+    state, up = upstream
+    today("2026-11-23")
+    regulator, _, _ = world(session)
+    ingest(session, regulator, 4)
+    session.commit()
+    state.drop_answers = 1                         # the upstream stores, then the answer is lost
+    lost = run_pass(up, NOW)
+    assert lost.acknowledged == 0 and lost.failed == lost.sent > 0
+    n = lost.sent
+    later = _subs(session)[0].next_attempt_at
+    again = run_pass(up, later)
+    assert again.acknowledged == n
+    assert state.posts == 2 * n and len(state.received) == n     # sent twice, held once
+
+
+def test_repair_and_withdrawal_reach_upstream(session, today, upstream):
+    state, up = upstream
+    today("2026-11-23")
+    regulator, _, _ = world(session)
+    _, out = ingest(session, regulator, 5)
+    session.commit()
+    run_pass(up, NOW)
+    public = _published(session, out.batch_id)
+    repaired, ended = public[0], public[1]
+    session.execute(update(Record).where(Record.id == repaired).values(status="repaired"))
+    hooks.on_records_repaired(session, 0, [repaired], dt.date(2026, 11, 23))
+    session.execute(update(Record).where(Record.id == ended).values(publicity_ended_on=dt.date(2026, 11, 23)))
+    sweep.run_sweep(session, dt.date(2026, 11, 23))
+    session.commit()
+    report = run_pass(up, NOW)
+    assert report.acknowledged == 2
+    actions = {i["key"]: i["action"] for i in state.received.values() if i["action"] != "publish"}
+    assert actions == {f"record:{repaired}": "repair", f"record:{ended}": "withdraw"}
+    assert f"record:{repaired}" not in state.held and f"record:{ended}" not in state.held
+
+
+def test_reconciliation_names_missing_and_withdrawn_then_nothing_after_resend(session, today, upstream):
+    state, up = upstream
+    today("2026-11-23")
+    regulator, _, _ = world(session)
+    _, out = ingest(session, regulator, 5)
+    session.commit()
+    run_pass(up, NOW)
+    public = _published(session, out.batch_id)
+    assert service.reconcile(session, up).clean
+    lost = public[2]
+    del state.held[f"record:{lost}"]              # the upstream lost one
+    withdrawn = public[3]                           # and we withdrew one it still shows
+    session.execute(update(Record).where(Record.id == withdrawn).values(status="withdrawn"))
+    session.commit()
+    found = service.reconcile(session, up, resend=True)
+    assert found.missing == [lost] and found.held_withdrawn == [withdrawn] and found.resent == 2
+    assert found.checked == len(public) - 1
+    session.commit()
+    assert run_pass(up, dt.datetime.now(dt.timezone.utc)).acknowledged == 2
+    assert service.reconcile(session, up).clean
+
+
+def test_http_upstream_reports_refusals_and_unreachable_hosts(upstream):
+    state, up = upstream
+    with pytest.raises(UpstreamError, match="401"):
+        HttpUpstream(up.base_url, "wrong-token").holdings(["record:1"])
+    closed = HttpUpstream("http://127.0.0.1:9", timeout=0.5)
+    with pytest.raises(UpstreamError):
+        closed.holdings(["record:1"])
+    assert up.holdings([]) == {} and up.holdings(["record:1"]) == {}
