@@ -37,3 +37,26 @@ def fake_upstream():
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+class InProcessUpstream:
+    """The fake's state without the HTTP server, for tests about what happens after the upstream
+    answered (timeliness, pages); the HTTP path itself is tests/faults/test_upstream.py's."""
+
+    def __init__(self) -> None:
+        self.state = FakeState()
+
+    def submit(self, items):
+        import datetime as dt
+
+        from xinyong.upstream.client import Receipt
+        out = []
+        for item in items:
+            r = self.state.accept(item.as_json())
+            out.append(Receipt(r["idempotency_key"], True, r["upstream_id"],
+                               dt.datetime.fromisoformat(r["acknowledged_at"])))
+        return out
+
+    def holdings(self, keys):
+        from xinyong.upstream.client import Holding
+        return {k: Holding(k, v["version"], v["upstream_id"]) for k, v in self.state.held.items() if k in keys}

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased
 from xinyong import clock
 from xinyong.disclosure.publicity import public_sql
 from xinyong.models import Agency, FeedEvent, Record, Subject
+from xinyong.models.base import TimestampTZ
 from xinyong.models.upstream import UpstreamSubmission as S
 from xinyong.upstream import rules
 
@@ -37,7 +38,8 @@ def enqueue_from_feed(session: Session, now: dt.datetime | None = None) -> int:
         "r.decision_date, r.received_at, 0, :now, '', :now "
         "FROM feed_events fe LEFT JOIN records r ON r.id = fe.record_id "
         f"WHERE fe.kind IN ({kinds}) AND (fe.record_id IS NOT NULL OR {entry} IS NOT NULL) "
-        "AND NOT EXISTS (SELECT 1 FROM upstream_submissions u WHERE u.event_id = fe.id) ORDER BY fe.id"),
+        "AND NOT EXISTS (SELECT 1 FROM upstream_submissions u WHERE u.event_id = fe.id) ORDER BY fe.id")
+        .bindparams(bindparam("now", type_=TimestampTZ)),   # stored as the column type stores it
         {"now": now or clock.now()})
     return result.rowcount or 0
 

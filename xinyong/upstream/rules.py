@@ -79,5 +79,7 @@ def working_span(calendar: WorkCalendar, start: dt.date, end: dt.date) -> int:
 
 def within(calendar: WorkCalendar, decided: dt.date, acknowledged: dt.date, working_days: int) -> bool:
     """Reported in time: acknowledged on or before the ``working_days``-th working day after the
-    decision (the same as ``working_span <= working_days``)."""
+    decision. Not the same as ``working_span <= working_days``: an acknowledgement on the weekend
+    after the last working day has spanned no further working day, yet the period ended with that
+    working day (tests/upstream/test_rules.py states the exact relation)."""
     return acknowledged <= calendar.add(decided, working_days).on
