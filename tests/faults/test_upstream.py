@@ -151,3 +151,66 @@ def test_http_upstream_reports_refusals_and_unreachable_hosts(upstream):
     with pytest.raises(UpstreamError):
         closed.holdings(["record:1"])
     assert up.holdings([]) == {} and up.holdings(["record:1"]) == {}
+
+
+def _configure(monkeypatch, up):
+    from xinyong.config import reset_settings
+    monkeypatch.setenv("XINYONG_UPSTREAM_URL", up.base_url)
+    monkeypatch.setenv("XINYONG_UPSTREAM_TOKEN", up.token)
+    reset_settings()
+
+
+def test_the_worker_job_and_the_cli_use_the_configured_upstream(session, db, today, upstream, monkeypatch):
+    from typer.testing import CliRunner
+
+    from xinyong.cli import app
+    from xinyong.worker import runner
+    from xinyong.worker.service import enqueue
+    state, up = upstream
+    today("2026-11-23")
+    regulator, _, _ = world(session)
+    _, out = ingest(session, regulator, 4)
+    session.commit()
+    cli = CliRunner()
+    off = cli.invoke(app, ["upstream", "run"])
+    assert off.exit_code == 2 and "XINYONG_UPSTREAM_URL" in off.output
+    _configure(monkeypatch, up)
+    enqueue(session, "upstream")
+    session.commit()
+    assert runner.Worker(db).run_one()
+    assert set(state.held) == {f"record:{i}" for i in _published(session, out.batch_id)}
+    clean = cli.invoke(app, ["upstream", "reconcile"])
+    assert clean.exit_code == 0 and "missing upstream: 0" in clean.output, clean.output
+    lost = sorted(state.held)[0]
+    del state.held[lost]
+    gap = cli.invoke(app, ["upstream", "reconcile", "--resend"])
+    assert gap.exit_code == 1 and f"records {lost.split(':')[1]}" in gap.output and "resends queued: 1" in gap.output
+    assert cli.invoke(app, ["upstream", "run"]).exit_code == 0
+    assert lost in state.held
+
+
+def test_the_staff_page_lists_what_the_upstream_lacks(client, session, today, upstream, monkeypatch):
+    import re
+
+    from tests.feed.support import PW
+    state, up = upstream
+    today("2026-11-23")
+    regulator, _, _ = world(session)
+    _, out = ingest(session, regulator, 4)
+    session.commit()
+    run_pass(up, dt.datetime.now(dt.timezone.utc))
+    lost = _published(session, out.batch_id)[1]
+    del state.held[f"record:{lost}"]
+    _configure(monkeypatch, up)
+    assert client.get("/staff/upstream", follow_redirects=False).status_code in (302, 303, 401, 403)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    client.post("/login", data={"username": "staff1", "password": PW, "csrf_token": csrf, "next": "/"})
+    page = client.get("/staff/upstream?check=1")
+    assert page.status_code == 200
+    missing = page.text.split('id="recon-missing"')[1].split("</ul>")[0]
+    assert f"record:{lost}" in missing and missing.count("<li>") == 1
+    english = client.get("/staff/upstream?check=1&lang=en")
+    assert "In public view, not held upstream" in english.text
+    state.fail_next = 5
+    down = client.get("/staff/upstream?check=1")
+    assert down.status_code == 200 and 'id="upstream-error"' in down.text and "503" in down.text
