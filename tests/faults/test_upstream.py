@@ -214,3 +214,19 @@ def test_the_staff_page_lists_what_the_upstream_lacks(client, session, today, up
     state.fail_next = 5
     down = client.get("/staff/upstream?check=1")
     assert down.status_code == 200 and 'id="upstream-error"' in down.text and "503" in down.text
+
+
+def test_list_entries_and_their_removal_reach_upstream(session, today, upstream):
+    from xinyong.feed.service import emit
+    state, up = upstream
+    today("2026-11-23")
+    emit(session, "listed", [{"subject_id": 7, "details": {"entry_id": 41, "kind": "black", "category": "tax"}}])
+    session.commit()
+    assert run_pass(up, NOW).acknowledged == 1
+    assert "list:41" in state.held
+    sent = next(i for i in state.received.values() if i["key"] == "list:41")
+    assert sent["layout"] == "list" and sent["action"] == "list" and sent["data"]["category"] == "tax"
+    emit(session, "delisted", [{"subject_id": 7, "details": {"entry_id": 41, "reason": "period_ended"}}])
+    session.commit()
+    assert run_pass(up, NOW).acknowledged == 1
+    assert "list:41" not in state.held
