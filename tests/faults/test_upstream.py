@@ -1,6 +1,6 @@
 """Sharing upward against a real HTTP fake upstream (tests/upstream/support.py) on both
-backends: incremental submission, retries with back-off, idempotency, repair and withdrawal,
-reconciliation and resubmission."""
+backends: incremental submission, retries with back-off, idempotency, repair, correction and
+withdrawal, list entries, reconciliation and resubmission, the worker job, CLI and staff page."""
 from __future__ import annotations
 
 import datetime as dt
@@ -113,12 +113,16 @@ def test_repair_and_withdrawal_reach_upstream(session, today, upstream):
     hooks.on_records_repaired(session, 0, [repaired], dt.date(2026, 11, 23))
     session.execute(update(Record).where(Record.id == ended).values(publicity_ended_on=dt.date(2026, 11, 23)))
     sweep.run_sweep(session, dt.date(2026, 11, 23))
+    corrected = public[2]
+    hooks.on_records_corrected(session, 0, [corrected], dt.date(2026, 11, 23))
     session.commit()
     report = run_pass(up, NOW)
-    assert report.acknowledged == 2
+    assert report.acknowledged == 3
     actions = {i["key"]: i["action"] for i in state.received.values() if i["action"] != "publish"}
-    assert actions == {f"record:{repaired}": "repair", f"record:{ended}": "withdraw"}
+    assert actions == {f"record:{repaired}": "repair", f"record:{ended}": "withdraw", f"record:{corrected}": "correct"}
     assert f"record:{repaired}" not in state.held and f"record:{ended}" not in state.held
+    first = next(i for i in state.received.values() if i["key"] == f"record:{corrected}" and i["action"] == "publish")
+    assert state.held[f"record:{corrected}"]["version"] > first["version"]   # the correction replaced it
 
 
 def test_reconciliation_names_missing_and_withdrawn_then_nothing_after_resend(session, today, upstream):
