@@ -57,7 +57,8 @@ class Settings(BaseSettings):
     worker_schedules: str = Field(default="", description="name=spec,... over the default schedules (sweep=daily "
                                                           "00:30, transparency=every <interval>s, feed.deadlines="
                                                           "every 1h, evaluation.recompute=daily 02:00, "
-                                                          "partitions=daily 03:30, upstream=every 10m); spec: "
+                                                          "partitions=daily 03:30, upstream=every 10m when "
+                                                          "XINYONG_UPSTREAM_URL is set); spec: "
                                                           "'every N[s|m|h|d]', 'daily HH:MM' (China time) or 'off'")
     worker_poll_seconds: float = Field(default=5.0, gt=0, le=3600, description="a worker looks for due work this "
                                                                               "often when idle")
@@ -151,7 +152,9 @@ class Settings(BaseSettings):
         from xinyong.worker.rules import parse_schedules
         defaults = {"sweep": "daily 00:30", "transparency": f"every {self.transparency_interval_seconds}s",
                     "feed.deadlines": "every 1h", "evaluation.recompute": "daily 02:00",
-                    "partitions": "daily 03:30", "upstream": "every 10m"}
+                    "partitions": "daily 03:30",
+                    # sharing upward: only when an upstream is configured (no idle job otherwise)
+                    "upstream": "every 10m" if self.upstream_url else "off"}
         return parse_schedules(self.worker_schedules, defaults)
 
     def rate_store_kind(self) -> str:

@@ -69,3 +69,10 @@ def test_layout_uses_national_headers_and_never_sends_sensitive_identifiers(valu
 def test_every_feed_change_of_a_record_or_list_has_an_action():
     assert set(rules.ACTIONS.values()) <= set(rules.ACTION_LABELS)
     assert set(rules.ENDING) <= set(rules.ACTION_LABELS)
+
+
+def test_the_upstream_schedule_runs_only_when_an_upstream_is_configured():
+    from xinyong.config import Settings
+    assert Settings(upstream_url="").schedule_specs()["upstream"].kind == "off"
+    on = Settings(upstream_url="https://upstream.invalid/api").schedule_specs()["upstream"]
+    assert (on.kind, on.seconds) == ("every", 600)
