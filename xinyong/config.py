@@ -63,7 +63,8 @@ class Settings(BaseSettings):
     worker_schedules: str = Field(default="", description="name=spec,... over the default schedules (sweep=daily "
                                                           "00:30, transparency=every <interval>s, feed.deadlines="
                                                           "every 1h, evaluation.recompute=daily 02:00, "
-                                                          "partitions=daily 03:30); spec: "
+                                                          "partitions=daily 03:30, upstream=every 10m when "
+                                                          "XINYONG_UPSTREAM_URL is set); spec: "
                                                           "'every N[s|m|h|d]', 'daily HH:MM' (China time) or 'off'")
     worker_poll_seconds: float = Field(default=5.0, gt=0, le=3600, description="a worker looks for due work this "
                                                                               "often when idle")
@@ -74,6 +75,14 @@ class Settings(BaseSettings):
                                                                      "after each failure (at most 1 h)")
     worker_in_serve: str = Field(default="auto", description="`xinyong serve` runs a worker thread: auto (only on "
                                                             "SQLite), on, off")
+    # ---- sharing upward (xinyong.upstream, issue 15 point 4): the provincial platform / 信用中国
+    upstream_url: str = Field(default="", description="base URL of the upstream interface; empty: nothing is reported")
+    upstream_token: str = Field(default="", repr=False, description="bearer token sent to the upstream")
+    upstream_timeout_seconds: float = Field(default=10.0, gt=0, le=300, description="each call to the upstream")
+    upstream_batch_size: int = Field(default=200, ge=1, le=5000, description="items per submission call")
+    upstream_backoff_seconds: int = Field(default=60, ge=1, description="wait after a failed submission; doubles "
+                                                                       "after each failure")
+    upstream_backoff_max_seconds: int = Field(default=6 * 3600, ge=1, description="the longest wait between retries")
     base_url: str = Field(default="http://127.0.0.1:8000")
     # ---- data key ring (xinyong.kit.keyring): "id1:base64key,id2:base64key", first = current
     data_keys: str = Field(default="", repr=False,
@@ -149,7 +158,9 @@ class Settings(BaseSettings):
         from xinyong.worker.rules import parse_schedules
         defaults = {"sweep": "daily 00:30", "transparency": f"every {self.transparency_interval_seconds}s",
                     "feed.deadlines": "every 1h", "evaluation.recompute": "daily 02:00",
-                    "partitions": "daily 03:30"}
+                    "partitions": "daily 03:30",
+                    # sharing upward: only when an upstream is configured (no idle job otherwise)
+                    "upstream": "every 10m" if self.upstream_url else "off"}
         return parse_schedules(self.worker_schedules, defaults)
 
     def rate_store_kind(self) -> str:

@@ -18,6 +18,7 @@ COMMAND_GROUPS = (
     ("reports", "xinyong.reports.commands"),
     ("peers", "xinyong.peers.commands"),
     ("worker", "xinyong.worker.commands"),
+    ("upstream", "xinyong.upstream.commands"),
 )
 
 # modules exposing `run_sweep(session, today) -> dict[str, int | str]`, run in this order by
@@ -59,6 +60,7 @@ JOBS = {
     "ingest.outbox": "xinyong.ingest.outbox:drain_job",
     "partitions": "xinyong.worker.tasks:partition_maintenance",
     "peers.sync": "xinyong.peers.service:sync_job",   # QZ art. 6, FZ art. 7: peers' punitive lists
+    "upstream": "xinyong.upstream.worker:run_job",
 }
 
 

@@ -51,6 +51,25 @@ class FeedOverdue(BaseModel):
     overdue_changes: int
 
 
+class UpstreamTimeliness(BaseModel):
+    """One agency's 双公示 reporting in one month of decisions (issue 15 point 4)."""
+    agency_id: int | None
+    agency: str
+    month: str = Field(description="YYYY-MM of the decision date")
+    records: int
+    acknowledged: int
+    avg_workdays_to_receipt: float | None = Field(None, description="decision date to platform receipt")
+    avg_workdays_to_ack: float | None = Field(None, description="platform receipt to upstream acknowledgement")
+    avg_hours_to_ack: float | None = None
+    share_within: float | None = Field(None, description="acknowledged within the rule's working days / records")
+
+
+class UpstreamReporting(BaseModel):
+    working_days: int | None = Field(None, description="the rule's working days; None: no rule in force")
+    citation: str = ""
+    rows: list[UpstreamTimeliness] = []
+
+
 class Summary(BaseModel):
     today: dt.date
     total_records: int
@@ -59,4 +78,5 @@ class Summary(BaseModel):
     procedures: list[ProcedureCount]
     deadlines: list[DeadlineCompliance]
     feed: FeedOverdue
+    upstream: UpstreamReporting
     definitions: dict[str, str]

@@ -8,8 +8,9 @@ from sqlalchemy.orm import Session
 from xinyong import clock
 from xinyong.dashboards import repository
 from xinyong.dashboards.schemas import (AgencyQuality, DeadlineCompliance, FeedOverdue, ProcedureCount, Summary,
-                                        Volume)
+                                        UpstreamReporting, UpstreamTimeliness, Volume)
 from xinyong.feed import service as feed
+from xinyong.upstream import service as upstream
 
 DEFINITIONS = {
     "timeliness": "Days from a record's decision date to the day its first version arrived on the platform "
@@ -22,6 +23,9 @@ DEFINITIONS = {
     "deadline_compliance": "Deadlines of procedure steps: done on or before the due day, done after it, open and "
                            "past it (overdue), open and not yet due. 期限执行情况。",
     "feed": "Changes receiving systems have not acknowledged within deadline.feed.ack (QZ art. 36 para. 2).",
+    "upstream": "双公示 records' first publication reported upward, per source agency and month of decision: working "
+                "days decision -> platform receipt -> upstream acknowledgement, and the share acknowledged within "
+                "deadline.upstream.shuanggongshi (not yet acknowledged counts as late).",
 }
 
 
@@ -63,7 +67,14 @@ def summary(session: Session, today: dt.date | None = None) -> Summary:
                    deadlines=deadlines,
                    feed=FeedOverdue(receivers=len(statuses), receivers_overdue=sum(1 for s in statuses if s.overdue),
                                     overdue_changes=sum(s.overdue for s in statuses)),
-                   definitions=DEFINITIONS)
+                   upstream=_upstream(session, today), definitions=DEFINITIONS)
+
+
+def _upstream(session: Session, today: dt.date) -> UpstreamReporting:
+    policy, rows = upstream.timeliness(session, today)
+    return UpstreamReporting(working_days=policy.working_days, citation=policy.citation, rows=[
+        UpstreamTimeliness(agency_id=t.agency_id, agency=t.agency, month=t.month, records=t.records,
+                           acknowledged=t.acknowledged, share_within=t.share_within, **t.averages()) for t in rows])
 
 
 def _group_names(table: str) -> tuple[str, ...]:

@@ -46,6 +46,8 @@ MODULES = (
     "xinyong.transparency.api", "xinyong.transparency.pages",
     # the worker's schedules and job queue (issue 16)
     "xinyong.worker.pages",
+    # sharing upward to the provincial platform / 信用中国 (issue 15 point 4)
+    "xinyong.upstream.pages",
     # each role's home after sign-in (issue 13)
     "xinyong.workbench.pages",
     # the portal's bulletins: 通知公告 / 政策法规 (issue 13)

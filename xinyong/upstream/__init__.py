@@ -1,0 +1,1 @@
+"""Sharing upward (issue 15 point 4; FZ art. 7, QZ art. 10): the feed's changes reported to the provincial platform / 信用中国 incrementally, with receipts, retries, reconciliation and per-agency timeliness."""
