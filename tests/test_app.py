@@ -97,3 +97,28 @@ def test_no_route_depends_on_a_plain_function(db):
     found = {f"{route.path}: {name}" for route in iter_routes(create_app().routes) if isinstance(route, APIRoute)
              for name in plain(route.dependant)}
     assert not found, sorted(found)
+
+
+def test_a_database_that_cannot_be_reached_is_a_503_to_retry_not_an_internal_error(monkeypatch):
+    """A primary killed or a failover in progress (issue 16): the API and the pages answer 503
+    with Retry-After and a message in both languages, not 500."""
+    import socket
+
+    from xinyong.config import reset_settings
+    with socket.socket() as s:   # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("XINYONG_DATABASE_URL", f"postgresql+psycopg://postgres@127.0.0.1:{port}/none?connect_timeout=2")
+    reset_settings()
+    try:
+        client = TestClient(create_app(), raise_server_exceptions=False)
+        api = client.get("/api/v1/subjects", params={"q": "泉州"})
+        assert api.status_code == 503, api.text
+        assert api.headers["Retry-After"] == "5"
+        assert api.json()["error"]["code"] == "database_unavailable"
+        assert "Idempotency-Key" in api.json()["error"]["message_en"]
+        page = client.get("/search", params={"q": "泉州"})
+        assert page.status_code == 503
+        assert "数据库暂时不可用" in page.text
+    finally:
+        reset_settings()

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -121,6 +122,7 @@ def create_app() -> FastAPI:
     app.add_middleware(AuthMiddleware)
     from xinyong.accounts.sessions import SessionCookieMiddleware
     app.add_middleware(SessionCookieMiddleware, https_only=settings.base_url.startswith("https"))
+    app.add_middleware(DatabaseUnavailableMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     if settings.read_database_url:   # public reads from a replica: whoever writes reads the primary a while
         from xinyong.kit.replica import ReadYourWritesMiddleware
@@ -136,6 +138,45 @@ def create_app() -> FastAPI:
     from xinyong.web.routes import include_all
     include_all(app)
     return app
+
+
+def database_unavailable(request: Request, exc: OperationalError):
+    """The database cannot be reached (a primary killed, a failover in progress): a 503 the client
+    may retry, not an internal error. Whether a write in flight committed is unknown when the
+    connection dropped at its commit: uploads are re-sent safely with their Idempotency-Key."""
+    log.error("database unavailable on %s %s: %s", request.method, request.url.path, type(exc.orig).__name__)
+    response = _error_response(request, 503, {
+        "code": "database_unavailable", "message": "数据库暂时不可用，请稍后重试（上传批次请用同一幂等键重新提交）",
+        "message_en": "the database is unavailable for a moment; retry later (re-send an upload with the same "
+                      "Idempotency-Key)"})
+    response.headers["Retry-After"] = "5"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """The same 503 when the database fails under a middleware (session, caller or rate-limit
+    lookups run before any route), as long as no answer has started."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except OperationalError as exc:
+            if started:
+                raise
+            await database_unavailable(Request(scope), exc)(scope, receive, send)
 
 
 def _handlers(app: FastAPI) -> None:
@@ -157,6 +198,10 @@ def _handlers(app: FastAPI) -> None:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return _error_response(request, exc.status_code, {"code": code, "message": str(exc.detail),
                                                           "message_en": str(exc.detail)})
+
+    @app.exception_handler(OperationalError)
+    async def _database_down(request: Request, exc: OperationalError):
+        return database_unavailable(request, exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
