@@ -78,3 +78,21 @@ def test_init_loads_the_catalogue_and_the_measure_lists_as_drafts(db):
     assert f"'added': {len(lists)}" in first.output
     again = runner.invoke(app, ["init"], env={"COLUMNS": "250"})
     assert again.exit_code == 0 and f"'unchanged': {len(lists)}" in again.output
+
+
+def test_ingest_prints_its_outcome_and_knows_every_step_the_ingest_reports(db, tmp_path, monkeypatch):
+    """The progress bar follows the steps the ingest reports: a step it did not know stopped
+    the command (found by hand after the subjects step was added)."""
+    from xinyong.ingest import service
+    seen = []
+    real = service._step
+    monkeypatch.setattr(service, "_step", lambda progress, name: (seen.append(name), real(progress, name)))
+    uscc = valid_agency_uscc(7)
+    assert runner.invoke(app, ["agency", "add", "--uscc", uscc, "--name", "泉州市应急管理局"]).exit_code == 0
+    f = tmp_path / "penalties.csv"
+    f.write_bytes(to_csv(penalty_rows(3, uscc), bom=True))
+    out = runner.invoke(app, ["ingest", str(f), "--source", uscc, "--item", "penalty"])
+    assert out.exit_code == 0, out.output
+    assert "completed" in out.output
+    assert seen and set(seen) <= set(service.STEPS)
+    assert [s for s in service.STEPS if s in seen] == list(dict.fromkeys(seen))   # reported in order

@@ -128,10 +128,10 @@ def ingest(file: Path = typer.Argument(..., exists=True, dir_okay=False, readabl
     from xinyong.audit import command_line_actor
     from xinyong.db import session_scope
     from xinyong.ingest import idempotency
+    from xinyong.ingest.service import STEPS as steps
     from xinyong.ingest.service import ingest_file
     data = file.read_bytes()
     fingerprint = idempotency.fingerprint("cli", source, item, change_reason, file.name, data)
-    steps = ["read", "validate", "write", "done"]
     try:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                       console=err, disable=as_json or not sys.stderr.isatty()) as progress:

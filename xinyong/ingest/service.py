@@ -356,6 +356,10 @@ def _publicity(frame: pl.DataFrame, item, profile) -> pl.DataFrame:
     return out
 
 
+# the steps an ingest reports to its `progress` callback, in order ("validate" once per part)
+STEPS = ("read", "validate", "subjects", "write", "done", "committed")
+
+
 def _step(progress, name: str) -> None:
     if progress is not None:
         progress(name)
