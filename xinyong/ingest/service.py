@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import io
 
 import polars as pl
 from sqlalchemy.orm import Session
@@ -218,13 +219,16 @@ def _ingest_frame(session, batch, agency, item, source: list[pl.DataFrame], prog
         totals["accepted"] += result.accepted.height
         totals["rejected"] += result.rejections["row_no"].n_unique() if result.rejections.height else 0
         if result.accepted.height:
-            parts.append((_record_frame(result.accepted, item, profile, batch, agency, clock.now()),
+            parts.append((_packed(_record_frame(result.accepted, item, profile, batch, agency, clock.now())),
                           result.accepted.select(SUBJECT_INPUT)))
     frame = part = result = None   # the file's rows are no longer needed: only each part's records
+    records, inputs = [p[0] for p in parts], [p[1] for p in parts]
+    parts = None                   # each part now held once: _write_parts frees them one by one
     _step(progress, "subjects")
-    subject_ids = resolve_subjects(session, pl.concat([p[1] for p in parts])) if parts else None
+    subject_ids = resolve_subjects(session, pl.concat(inputs)) if inputs else None
+    inputs = None
     _step(progress, "write")
-    written = _write_parts(session, batch, agency, item, [p[0] for p in parts], subject_ids, totals)
+    written = _write_parts(session, batch, agency, item, records, subject_ids, totals)
     refused = [{"column": h, "class": c, "citation": cit} for h, c, cit in first.refused_columns]
     _complete(session, batch, total_rows, totals, {"ignored_columns": first.ignored_columns,
                                                      "refused_columns": refused})
@@ -240,7 +244,7 @@ SUBJECT_INPUT = ("subject_kind", "subject_name", "subject_uscc", "subject_reside
                  "legal_rep_name", "legal_rep_resident_id")
 
 
-def _write_parts(session, batch, agency, item, records: list[pl.DataFrame], subject_ids: pl.Series | None,
+def _write_parts(session, batch, agency, item, records: list[bytes], subject_ids: pl.Series | None,
                  totals: dict) -> pl.DataFrame | None:
     """Each part's records with their subjects: new ones loaded, re-sent ones updated. Returns
     what was written (the publication leaves' input)."""
@@ -254,7 +258,8 @@ def _write_parts(session, batch, agency, item, records: list[pl.DataFrame], subj
         outbox.before_resend(session, agency.id, item.code)
     reason = batch.change_reason or f"由来源单位在批次 {batch.id} 中重新报送 / re-sent by the source in batch {batch.id}"
     fresh, resent, offset = [], [], 0
-    for part in records:
+    while records:   # unpacked one at a time, each taken out of the list (peak memory)
+        part = _unpacked(records.pop(0))
         part = part.with_columns(subject_ids.slice(offset, part.height).alias("subject_id"))
         offset += part.height
         new, again = _split_resent(session, agency, item, part, resends_possible)
@@ -268,10 +273,23 @@ def _write_parts(session, batch, agency, item, records: list[pl.DataFrame], subj
     resent_all = pl.concat(resent)
     updated = repository.update_records(session, resent_all, batch_id=batch.id, reason=reason, now=clock.now(),
                                         user_id=batch.submitted_by)
-    totals["created"] += sum(f.height for f in fresh)
+    totals["created"] += fresh_all.height
     totals["updated"] += updated
     totals["unchanged"] += resent_all.height - updated
     return pl.concat([f.select("row_no", *PUBLISHED_COLUMNS) for f in (fresh_all, resent_all)])
+
+
+def _packed(records: pl.DataFrame) -> bytes:
+    """A validated part's records held until the batch's subjects are resolved, as LZ4-compressed
+    Arrow IPC: the parts of a large batch wait while the rest is validated, and their JSON fields
+    compress about 3x (a 1M-row batch peaked at 2.6 GB with the parts as frames)."""
+    buf = io.BytesIO()
+    records.write_ipc(buf, compression="lz4")
+    return buf.getvalue()
+
+
+def _unpacked(packed: bytes) -> pl.DataFrame:
+    return pl.read_ipc(io.BytesIO(packed))
 
 
 def _split_resent(session, agency, item, records: pl.DataFrame, resends_possible: bool):
