@@ -33,6 +33,8 @@ UNLINKABLE = {"/verify/{code}": "a report's own verification address, printed in
 @pytest.fixture
 def web(session, today, monkeypatch):
     monkeypatch.setenv("XINYONG_RATE_ANON_PER_MINUTE", "0")   # one client reading every page
+    # reports carry the SM2 seal too, so /verify links its public key (/reports/certificate-sm2)
+    monkeypatch.setenv("XINYONG_SEAL_ALGORITHMS", "pades,sm2")
     reset_settings()
     pw = portal_world(session, today)
     from xinyong.accounts.service import create_user, principal_of
