@@ -7,7 +7,6 @@ import contextlib
 import json
 import os
 import re
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -15,6 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 from joserfc.jwk import RSAKey
+
+from xinyong.devtools.ports import free_port as _free_port
 
 PROVIDER_DIR = Path(__file__).resolve().parent / "oidc_provider"
 CLIENT_ID, CLIENT_SECRET = "xinyong-test", "test-client-secret-2026"
@@ -27,12 +28,6 @@ HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 class RunningProvider:
     def __init__(self, issuer: str, key: RSAKey):
         self.issuer, self.key = issuer, key
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextlib.contextmanager

@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,8 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from xinyong.devtools.ports import free_port
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "xinyong.conf.template"
 STATIC_DIR = Path(__file__).resolve().parents[1] / "web" / "static"
@@ -70,12 +71,6 @@ def render_nginx(listen: str, upstreams: list[str], run_dir: Path, *, max_body: 
     if left:
         raise ClusterError(f"unfilled field {left.group()} in {TEMPLATE}")
     return text
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass

@@ -15,6 +15,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from xinyong.devtools.ports import free_port
+
 
 class PgClusterError(RuntimeError):
     pass
@@ -31,9 +33,7 @@ def _find_bin(name: str) -> str:
 
 
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_port()
 
 
 def _as_server_user(cmd: list[str]) -> list[str]:

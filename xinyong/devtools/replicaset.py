@@ -70,8 +70,19 @@ class Node:
         with open(self.data / "postgresql.auto.conf", "a") as fh:   # later lines win
             fh.write(_conf_lines(opts))
 
-    def start(self) -> None:
-        _run([_find_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", "-t", "120", "start"])
+    def start(self, attempts: int = 3) -> None:
+        """pg_ctl start; a port taken meanwhile by another process moves the node to a free one
+        (the replica set's URL follows the nodes' ports); any other failure carries the log."""
+        for attempt in range(attempts):
+            try:
+                _run([_find_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", "-t", "120", "start"])
+                break
+            except PgClusterError as exc:
+                tail = _log_tail(self, 12)
+                if attempt + 1 == attempts or "already in use" not in tail:
+                    raise PgClusterError(f"{exc} — {self.log}: {tail}") from None
+                self.port = _free_port()
+                self.append_conf({"port": str(self.port)})
         _wait(self.port, timeout=60)
 
     def stop(self, mode: str = "fast") -> None:
@@ -184,12 +195,14 @@ class ReplicaSet:
         with p.connect() as conn:
             conn.execute(f'CREATE DATABASE "{self.dbname}"')
 
+    def _conninfo(self) -> str:
+        return _quote(f"host=127.0.0.1 port={self.primary.port} user=postgres application_name={STANDBY_NAME}")
+
     def _clone_standby(self) -> None:
         s = self.standby
         _run([_find_bin("pg_basebackup"), "-h", "127.0.0.1", "-p", str(self.primary.port), "-U", "postgres",
               "-D", str(s.data), "-X", "stream", "-c", "fast", "-C", "-S", STANDBY_NAME])
-        conninfo = f"host=127.0.0.1 port={self.primary.port} user=postgres application_name={STANDBY_NAME}"
-        s.append_conf({"port": str(s.port), "primary_conninfo": _quote(conninfo),
+        s.append_conf({"port": str(s.port), "primary_conninfo": self._conninfo(),
                        "primary_slot_name": _quote(STANDBY_NAME),
                        # promoted, it must not wait for a standby it does not have
                        "synchronous_standby_names": "''"})
@@ -247,11 +260,24 @@ class ReplicaSet:
         with contextlib.suppress(PgClusterError):
             dead.kill9()
         shutil.rmtree(dead.data, ignore_errors=True)
+        dead.port = _free_port()        # its old port may have been taken since it died
         with self.primary.connect() as conn:
             conn.execute(f"SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
                          f"WHERE slot_name = '{STANDBY_NAME}'")
         self._clone_standby()
         self.require_sync()
+        self.save()
+
+    def start_stopped(self) -> None:
+        """Start whichever node is down (the operator's `start` on an existing set); a primary
+        that had to move port is followed by the standby (primary_conninfo reloads)."""
+        primary_port = self.primary.port
+        for node in (self.primary, self.standby):
+            if not node.server_pids():
+                node.start()
+        if self.primary.port != primary_port:
+            self.standby.append_conf({"primary_conninfo": self._conninfo()})
+            _run([_find_bin("pg_ctl"), "-D", str(self.standby.data), "reload"])
         self.save()
 
     def healthy(self) -> bool:
@@ -323,6 +349,7 @@ class ReplicaSet:
             node.start()
         except PgClusterError:
             raise PgClusterError(f"{node.name} did not start: {_log_tail(node)}") from None
+        (node.data / "xinyong-port.json").write_text(json.dumps({"port": node.port}))   # start may move it
         deadline = time.monotonic() + 120
         while True:
             with contextlib.suppress(psycopg.Error):

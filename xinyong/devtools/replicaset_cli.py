@@ -20,9 +20,7 @@ def _env(rs: ReplicaSet) -> None:
 def start(base: Path, _args) -> None:
     if (base / STATE_FILE).exists():
         rs = ReplicaSet.load(base)
-        for node in (rs.primary, rs.standby):
-            if not node.server_pids():
-                node.start()
+        rs.start_stopped()
     else:
         rs = ReplicaSet.create(base)
         print(f"created in {base}: primary on port {rs.primary.port}, synchronous standby on {rs.standby.port}")
