@@ -37,6 +37,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import BENCH_SECRET, RESULTS_DIR, machine_info, percentile  # noqa: E402
+from xinyong import clock  # noqa: E402
 
 
 def _environment(directory: str) -> str:
@@ -64,7 +65,7 @@ def _city(subjects: int, seed: int) -> list[int]:
     from xinyong.synthetic import make_resident_id, make_uscc, penalty_row, to_csv
     upgrade(get_settings().database_url)
     rng = random.Random(seed)
-    today = dt.date.today()
+    today = clock.today()   # the platform's day (Asia/Shanghai), not the machine's UTC date
     with session_scope() as session:
         sync(session, actor=command_line_actor(), reason="request_cpu_bench")
         sync_measures(session, None)
@@ -99,7 +100,7 @@ def _raw_reader(db_path: str):
 
     from xinyong.disclosure.repository import public_records_statement
     from xinyong.models import Subject
-    today = dt.date.today()
+    today = clock.today()   # the platform's day (Asia/Shanghai), not the machine's UTC date
     dialect = sqlite.dialect()
 
     def compiled(stmt):
@@ -133,7 +134,8 @@ async def _empty_app(scope, receive, send):
         await send({"type": "http.response.body", "body": b"{}"})
 
 
-async def _drive(ids: list[int], requests: int, warmup: int, seed: int, read, profile: Path | None) -> dict:
+async def _drive(ids: list[int], requests: int, warmup: int, seed: int, read, profile: Path | None,
+                 profiled: tuple[str, ...] = ("api", "page")) -> dict:
     import httpx
 
     from bench import bare_asgi
@@ -174,8 +176,8 @@ async def _drive(ids: list[int], requests: int, warmup: int, seed: int, read, pr
         with _profiling_every_thread(profile):
             for _ in range(requests):
                 subject_id = rng.choice(ids)
-                await one("api", subject_id, False)
-                await one("page", subject_id, False)
+                for kind in profiled:
+                    await one(kind, subject_id, False)
     await app_client.aclose()
     await empty_client.aclose()
     await bare_client.aclose()
@@ -233,6 +235,7 @@ def main() -> None:
     ap.add_argument("--subjects", type=int, default=40)
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--profile", action="store_true", help="then profile api+page requests with cProfile")
+    ap.add_argument("--profile-only", choices=["api", "page"], help="profile only this kind of request")
     args = ap.parse_args()
     machine = machine_info()
     with tempfile.TemporaryDirectory(prefix="xinyong-request-cpu-") as directory:
@@ -240,7 +243,8 @@ def main() -> None:
         ids = _city(args.subjects, args.seed)
         profile = RESULTS_DIR / "request_cpu_bench.prof" if args.profile else None
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-        cpu = asyncio.run(_drive(ids, args.requests, args.warmup, args.seed, _raw_reader(db_path), profile))
+        cpu = asyncio.run(_drive(ids, args.requests, args.warmup, args.seed, _raw_reader(db_path), profile,
+                                (args.profile_only,) if args.profile_only else ("api", "page")))
     stats = {kind: _stats(values) for kind, values in cpu.items()}
     raw = stats["raw"]["mean"]
     out = {"bench": "request_cpu", "requests": args.requests, "subjects": len(ids), "machine": machine,
