@@ -17,6 +17,7 @@ EXPECTED = {
     ("POST", "/agency/deadlines/{deadline_id}/extend"): ORGS,
     # documents: any signed-in user may ask; only addressees and staff get the row (404 otherwise)
     ("GET", "/api/v1/documents/{document_id}"): SIGNED_IN,
+    ("GET", "/api/v1/documents/{document_id}/sm2"): SIGNED_IN,
     ("GET", "/api/v1/me/documents"): SIGNED_IN,
     ("GET", "/documents/{document_id}"): SIGNED_IN,
     ("GET", "/me/documents"): {"subject"},

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.documents import repository, service
 from xinyong.kit.access import Principal, allow
+from xinyong.kit.errors import NotFound
 from xinyong.kit.web import get_session
 
 router = APIRouter(tags=["documents 文书"])
@@ -52,6 +53,22 @@ def download(document_id: int = Path(ge=1, le=MAX_ID), principal: Principal = al
     credit-department staff; 404 for anyone else."""
     doc = service.download(session, principal, document_id, "api")
     response = pdf_response(doc)
+    session.commit()
+    return response
+
+
+@router.get("/api/v1/documents/{document_id}/sm2", response_class=Response,
+            responses={200: {"content": {"application/octet-stream": {}}}})
+def download_sm2(document_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow("authenticated"),
+                 session: Session = Depends(get_session)):
+    """The document's detached SM2/SM3 seal (DER r, s over the PDF's bytes), for the same readers
+    as the PDF; verify offline with tools/verify_sm2.py or OpenSSL. 404 when it carries none."""
+    doc = service.download(session, principal, document_id, "api-sm2")
+    if not doc.sm2_signature:
+        raise NotFound("这份文书没有国密签章", message_en="this document carries no SM2 seal")
+    response = Response(doc.sm2_signature, media_type="application/octet-stream", headers={
+        "Content-Disposition": f"attachment; filename=\"{doc.filename.removesuffix('.pdf')}.sm2\"",
+        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
     session.commit()
     return response
 

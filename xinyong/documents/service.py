@@ -11,6 +11,7 @@ from xinyong import clock
 from xinyong.kit.pdf import DocumentSpec, Section, render
 from xinyong.law.loader import active_profile
 from xinyong.models import Document
+from xinyong.reports import signing, sm2seal
 
 KIND_PREFIX = {  # 文书编号 prefix per kind of document
     "objection_result": "YY", "repair_acceptance": "XFSL", "repair_refusal": "XFBSL",
@@ -38,13 +39,14 @@ def issue(session: Session, *, kind: str, procedure: str, procedure_id: int, tit
     issuer = issuer or f"{active_profile().title_zh}公共信用信息平台"
     if citation:
         sections = [*sections, Section(heading="依据", paragraphs=[citation])]
-    content = render(DocumentSpec(title=title, number=number, issuer=issuer,
-                                  date_text=f"{today.year}年{today.month}月{today.day}日", sections=sections))
+    content = _sealed(render(DocumentSpec(title=title, number=number, issuer=issuer,
+                                          date_text=f"{today.year}年{today.month}月{today.day}日", sections=sections)))
     doc = Document(number=number, kind=kind, procedure=procedure, procedure_id=procedure_id, title=title,
                    subject_id=subject_id, addressee_org_id=addressee_org_id, addressee_user_id=addressee_user_id,
                    addressee_ref=addressee_ref,
                    filename=f"{kind}-{procedure_id}-{today.isoformat()}.pdf", content=content,
-                   sha256=hashlib.sha256(content).hexdigest(), citation=citation, created_by=created_by)
+                   sha256=hashlib.sha256(content).hexdigest(), sm2_signature=sm2seal.seal(content),
+                   citation=citation, created_by=created_by)
     session.add(doc)
     session.flush()
     from xinyong.audit import record_event  # every decision document is an entry of the public log
@@ -52,6 +54,15 @@ def issue(session: Session, *, kind: str, procedure: str, procedure_id: int, tit
                  details={"kind": kind, "procedure": procedure, "procedure_id": procedure_id, "number": number,
                           "sha256": doc.sha256, "created_by": created_by})
     return doc
+
+
+def _sealed(pdf: bytes) -> bytes:
+    """Signed as reports are (GB/T 38540 / PAdES): anyone can check a decision at /verify."""
+    return signing.sign(pdf, reason="文书 / decision document")
+
+
+def by_sha256(session: Session, digest: str) -> Document | None:
+    return session.scalars(select(Document).where(Document.sha256 == digest)).first()
 
 
 def documents_of(session: Session, procedure: str, procedure_id: int) -> list[Document]:

@@ -96,7 +96,10 @@ class Document(Base):
     addressee_ref: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     filename: Mapped[str] = mapped_column(String(200), nullable=False)
     content: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
-    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    # of the signed bytes; /verify finds a document by it (indexed: a public route)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    # the detached SM2/SM3 seal of those bytes, while XINYONG_SEAL_ALGORITHMS includes sm2
+    sm2_signature: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     citation: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_at: Mapped[dt.datetime] = created_at_column()
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)

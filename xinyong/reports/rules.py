@@ -226,7 +226,7 @@ def file_outcome(issued_as_is: bool, platform_signed: bool, signature_valid: boo
 # what a reader is told, by outcome: the report is valid, was altered after issue, or was never
 # issued here (look-alikes and unknown codes); each has its own colour, heading and words
 VERDICTS = {"authentic": "valid", "tampered": "tampered", "signature_invalid": "tampered",
-            "not_found": "foreign", "not_a_report": "foreign",
+            "not_found": "foreign", "not_a_report": "foreign", "document_authentic": "valid",
             # a report a recognised peer platform signed (QZ art. 6, FZ art. 7: xinyong.peers)
             "peer_authentic": "recognised", "peer_tampered": "tampered"}
 
@@ -238,6 +238,8 @@ OUTCOME_TEXT = {
                  "modified: the file carries this platform's signature but differs from the report it issued"),
     "signature_invalid": ("签名无效：文件与签发记录一致，但平台签名无法验证",
                           "the signature is not valid: the file matches the issue record but its platform signature does not verify"),
+    "document_authentic": ("真实有效：这是本平台出具的文书，平台签名有效，文件与出具时一致",
+                           "authentic: a written decision this platform issued; its signature is valid and the file is as issued"),
     "not_a_report": ("不是本平台签发的报告：文件上没有本平台的签名",
                      "not issued by this platform: the file carries no signature of this platform"),
     # {peer} / {peer_en}: the recognised peer platform's name; {basis}: the recognition's legal basis

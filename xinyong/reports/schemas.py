@@ -57,7 +57,7 @@ class FieldOut(BaseModel):
 class VerificationOut(BaseModel):
     """What anyone learns by verifying: authenticity, integrity, kind, date, masked name. No content."""
     outcome: Literal["authentic", "not_found", "tampered", "signature_invalid", "not_a_report", "peer_authentic",
-                     "peer_tampered"]
+                     "peer_tampered", "document_authentic"]
     # what a reader is told: valid, altered, not issued here, or signed by a recognised peer platform
     verdict: Literal["valid", "tampered", "foreign", "recognised"]
     message: str
@@ -66,6 +66,7 @@ class VerificationOut(BaseModel):
     code: str | None = None
     kind: ReportKind | None = None
     kind_name: str | None = None
+    document_title: str | None = None     # a decision document (文书): its title; `number` is its 文书编号
     number: str | None = None
     issued_on: dt.date | None = None
     subject_name_masked: str | None = None

@@ -19,6 +19,7 @@ from xinyong.audit import record_event
 from xinyong.catalogue import get_catalogue
 from xinyong.config import get_settings
 from xinyong.disclosure.publicity import subject_in_view
+from xinyong.documents import service as documents_service
 from xinyong.kit.access import Principal
 from xinyong.kit.errors import Forbidden, InvalidInput, NotFound
 from xinyong.law import active_profile
@@ -188,6 +189,7 @@ class Verification:
     uploaded_sha256: str | None = None
     sm2_valid: bool | None = None        # the SM2/SM3 seal; None: none given nor stored with the report
     peer: object | None = None    # xinyong.peers.rules.Peer: the recognised peer that signed the file
+    document: object | None = None   # xinyong.models.Document: the decision document the file is
 
 
 def verify_code(session: Session, code: str, *, client: str = "", principal: Principal | None = None) -> Verification:
@@ -213,6 +215,10 @@ def verify_file(session: Session, data: bytes, *, code: str = "", client: str = 
         raise InvalidInput("文件过大", field="file", message_en="the file is too large")
     uploaded = hashlib.sha256(data).hexdigest()
     report = repository.by_sha256(session, uploaded)
+    if report is None:
+        document = documents_service.by_sha256(session, uploaded)
+        if document is not None:   # a written decision this platform issued, byte for byte
+            return _document_verified(session, document, data, uploaded, client, principal, sm2_signature)
     given = rules.normalise_code(code)
     if report is None:
         found = CODE_IN_PDF.search(data)
@@ -234,6 +240,18 @@ def verify_file(session: Session, data: bytes, *, code: str = "", client: str = 
                         peer=by_peer.peer)
     return _log(session, "file", report.code if report else (given or None), report, outcome, sig.valid, hashed,
                 uploaded, client, principal, {"problem": sig.problem} if sig.problem else {}, sm2)
+
+
+def _document_verified(session: Session, document, data: bytes, uploaded: str, client: str,
+                       principal: Principal | None, sm2_signature: bytes) -> Verification:
+    """A decision document (文书): its bytes are those issued; is the platform's signature on them
+    valid, and the SM2 seal (uploaded, else the one kept at issue)?"""
+    sig = signing.check(data)
+    outcome = "document_authentic" if sig.valid else "signature_invalid"
+    sm2 = _sm2(data, sm2_signature or document.sm2_signature)
+    details = {"document_id": document.id, **({"problem": sig.problem} if sig.problem else {})}
+    return dataclasses.replace(_log(session, "file", None, None, outcome, sig.valid, True, uploaded, client, principal,
+                                    details, sm2), document=document)
 
 
 def sm2_sealed(session: Session, code: str) -> IssuedReport:

@@ -23,7 +23,7 @@ def verification_out(v: service.Verification) -> VerificationOut:
     issued_on = None
     if r is not None:
         issued_on = dt.date.fromisoformat(local_time(r.issued_at, "%Y-%m-%d"))
-    return VerificationOut(
+    facts = dict(
         outcome=v.outcome, verdict=rules.VERDICTS[v.outcome], message=v.message, message_en=v.message_en, method=v.method,
         code=r.code if r is not None else None, kind=r.kind if r is not None else None,
         kind_name=rules.TITLES[r.kind][0] if r is not None else None, number=r.number if r is not None else None,
@@ -32,6 +32,15 @@ def verification_out(v: service.Verification) -> VerificationOut:
         uploaded_sha256=v.uploaded_sha256, certificate_sha256=signing.certificate_fingerprint(), sm2_valid=v.sm2_valid,
         sm2_signature_url=f"/api/v1/reports/verify/{r.code}/sm2" if r is not None and r.sm2_signature else None,
         **_peer(v.peer))
+    return VerificationOut(**{**facts, **_document(v.document)})
+
+
+def _document(doc) -> dict:
+    """A decision document: its title, number and date (what its holder reads on it), no more."""
+    if doc is None:
+        return {}
+    return {"document_title": doc.title, "number": doc.number, "sha256": doc.sha256,
+            "issued_on": dt.date.fromisoformat(local_time(doc.created_at, "%Y-%m-%d"))}
 
 
 def _peer(peer) -> dict:
