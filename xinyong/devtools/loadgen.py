@@ -333,7 +333,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     load.stop()
+    failures = [x.started for x in load.samples if x.status >= 500 or x.status == CONNECTION_FAILED]
+    if failures:
+        load.marks["kill"] = min(failures)     # the outage as the clients saw it: from its first failure
     report = {"summary": summary(load), "writes": check_writes(url, load)}
+    limited = report["summary"]["read_statuses"].get("429", 0)
+    if limited:
+        print(f"{limited} reads refused by the rate limit: every reader comes through nginx from one address; "
+              "start the set-up with XINYONG_RATE_ANON_PER_MINUTE=0 (no limit) for a load test", file=sys.stderr)
     print(json.dumps(report, indent=1, ensure_ascii=False))
     return 1 if data_lost(report["writes"]) or report["summary"]["read_statuses"].get("500") \
         or report["summary"]["write_statuses"].get("500") else 0

@@ -137,7 +137,8 @@ def _bindable(port: int) -> bool:
     two-host URL still names both servers and a second failover needs no restart."""
     import socket
     with socket.socket() as s:
-        try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as PostgreSQL binds: the dead
+        try:                                                      # server's TIME_WAIT sockets do not count
             s.bind(("127.0.0.1", port))
         except OSError:
             return False

@@ -90,14 +90,21 @@ Xinyong, replicated, on this machine:
   every process uses XINYONG_DATABASE_URL={rs.url}
 
 Now, in a second shell in this directory:
-  curl -s {cluster.url}/api/v1/health                 # 200: status ok
+  curl -s {cluster.url}/api/v1/health
+      200, status ok
   {script} status
-  {script} kill-primary                 # kill -9 of every process of the primary
-  curl -si {cluster.url}/api/v1/health | head -5      # 503 + Retry-After while there is no primary
-  {script} promote                      # the standby accepts writes in well under a second
-  curl -s {cluster.url}/api/v1/health                 # 200 again: nodes and worker follow, no restart
-  {script} rebuild-standby              # a synchronous standby again (the old primary's place)
-Load while you do it: .venv/bin/python -m xinyong.devtools.loadgen --url {cluster.url} --seconds 60
+  {script} kill-primary
+      kill -9 of every process of the primary
+  curl -si {cluster.url}/api/v1/health | grep -iE '^(HTTP|Retry-After)'
+      503 and Retry-After while no server accepts writes
+  {script} promote
+      the standby accepts writes in under a second
+  curl -s {cluster.url}/api/v1/health
+      200 again: the nodes and the worker follow by themselves, nothing restarted
+  {script} rebuild-standby
+      a synchronous standby again, on the old primary's port
+Load meanwhile (start this with XINYONG_RATE_ANON_PER_MINUTE=0 for it: all its readers are one address):
+  .venv/bin/python -m xinyong.devtools.loadgen --url {cluster.url} --seconds 60
 Ctrl-C here stops nginx, the nodes and the worker; the database stays: {script} stop | destroy
 """
 
