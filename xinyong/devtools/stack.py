@@ -51,6 +51,13 @@ def cli(env: dict[str, str], *argv: str) -> None:
     subprocess.run([sys.executable, "-m", "xinyong.cli", *argv], env=env, check=True, cwd=os.getcwd())
 
 
+def data_dir(rs: ReplicaSet) -> Path:
+    """The platform's files (report signing key, transparency archive) beside its databases:
+    made with them, deleted with them (`destroy`). A transparency archive that outlived its
+    database would report the new one as rolled back."""
+    return rs.base / "platform-data"
+
+
 def prepare(rs: ReplicaSet, subjects: int, env: dict[str, str]) -> None:
     """`xinyong init` and `xinyong demo` on the two-host URL, once."""
     if is_migrated(rs):
@@ -64,6 +71,8 @@ def prepare(rs: ReplicaSet, subjects: int, env: dict[str, str]) -> None:
 def stack_environment(rs: ReplicaSet, base: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ if base is None else base)
     env["XINYONG_READ_DATABASE_URL"] = rs.read_url
+    env["XINYONG_DATA_DIR"] = str(data_dir(rs))
+    env.pop("XINYONG_TRANSPARENCY_ARCHIVE", None)   # <data dir>/transparency
     if not env.get("XINYONG_SECRET_KEY"):
         env.setdefault("XINYONG_DEV", "1")   # development secrets: a machine of one's own only
     return env
@@ -76,7 +85,7 @@ def running_stack(base: Path, nodes: int = 2, port: int = 0, subjects: int = 100
     rs, _made = open_replica_set(base)
     environ = stack_environment(rs, env)
     prepare(rs, subjects, environ)
-    with running_cluster(rs.url, nodes=nodes, worker=True, port=port, env=environ) as cluster:
+    with running_cluster(rs.url, nodes=nodes, worker=True, port=port, env=environ, data_dir=data_dir(rs)) as cluster:
         yield rs, cluster
 
 
@@ -87,6 +96,7 @@ Xinyong, replicated, on this machine:
   nginx     {cluster.url}   (sign in at {cluster.url}/login, demo accounts in the README)
   nodes     {', '.join(cluster.nodes)} + one worker; logs and nginx files in {cluster.run_dir}
   database  primary on port {rs.primary.port}, synchronous standby on port {rs.standby.port} (public reads), in {base}
+  data      {data_dir(rs)} (signing keys, transparency archive)
   every process uses XINYONG_DATABASE_URL={rs.url}
 
 Now, in a second shell in this directory:
