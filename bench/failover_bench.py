@@ -14,7 +14,7 @@ on the promoted server (present once, whole). The standby is rebuilt at the end.
 `--dir DIR` uses (and keeps) the replica set there, e.g. var/replicaset after
 `scripts/cluster.sh --replicaset` made it; by default a fresh one in a temporary directory,
 deleted at the end. Limits are raised so that the load measures failover, not rate limiting
-(all clients come through nginx from one address).
+(all clients come through nginx from one address); `--anon-limit 0` turns the anonymous one off.
 """
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def _loads() -> list[float]:
 
 def run(args) -> dict:
     base = Path(args.dir).resolve() if args.dir else Path(tempfile.mkdtemp(prefix="xinyong-failover-")) / "rs"
-    env = {**os.environ, "XINYONG_RATE_ANON_PER_MINUTE": "1000000", "XINYONG_RATE_USER_PER_MINUTE": "1000000"}
+    env = {**os.environ, "XINYONG_RATE_ANON_PER_MINUTE": str(args.anon_limit), "XINYONG_RATE_USER_PER_MINUTE": "1000000"}
     loads = {"start": _loads()}
     try:
         with running_stack(base, nodes=args.nodes, subjects=args.subjects, env=env) as (rs, cluster):
@@ -100,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=5)
     parser.add_argument("--nodes", type=int, default=2)
     parser.add_argument("--subjects", type=int, default=100, help="the demo city's enterprises (a new set only)")
+    parser.add_argument("--anon-limit", type=int, default=1_000_000,
+                        help="XINYONG_RATE_ANON_PER_MINUTE of the nodes: high, so every read takes from the bucket "
+                             "in the primary as in production without refusing; 0 = no limit (reads need no primary)")
     parser.add_argument("--dir", default="", help="a replica set to use and keep (default: a fresh one)")
     args = parser.parse_args(argv)
     result = run(args)
