@@ -89,3 +89,20 @@ def test_a_batchs_ingest_entry_is_looked_up_in_the_months_around_its_completion(
         assert conn.execute(text("SELECT CAST(at AS date) FROM audit_log WHERE id = :i"),
                             {"i": found}).scalar() == dt.date(2026, 2, 15)
     assert scanned(db, *seen[0], "audit_log") == {"audit_log_p2026_02"}
+
+
+def test_a_reports_access_summary_reads_the_months_since_its_start_only(db):
+    """The credit report's "who looked at this subject" part (reports.repository.access_summary):
+    both its statements, the recent entries and the counts, skip the months before `since`."""
+    from xinyong.reports.repository import access_summary
+    with db.begin() as conn:
+        _spread(conn, "access_log", "INSERT INTO access_log (subject_id, at, role, items, purpose, allowed, reason, "
+                                    "channel) VALUES (:s, :at, 'agency', '[]', 'p', true, '', 'api')")
+    since = dt.datetime(2026, 4, 1, tzinfo=UTC)
+    with statements_on(db, "access_log") as seen, session_scope(db) as session:
+        recent, counts = access_summary(session, 1, since, rows=50)
+    assert [r[0].at.month for r in recent] == [6, 5, 4] and [c[-1] for c in counts] == [3]
+    assert len(seen) == 2
+    for statement in seen:
+        months = {name for name in scanned(db, *statement, "access_log") if name.startswith("access_log_p2026_0")}
+        assert months == {"access_log_p2026_04", "access_log_p2026_05", "access_log_p2026_06"}, statement[0]

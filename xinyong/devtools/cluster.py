@@ -104,14 +104,16 @@ def node_environment(database_url: str, base_url: str, data_dir: Path, base: dic
 @contextlib.contextmanager
 def running_cluster(database_url: str, nodes: int = 2, worker: bool = True, port: int = 0,
                     env: dict[str, str] | None = None, node_header: bool = True, keep: bool = False,
-                    timeout: float = 90) -> Iterator[Cluster]:
+                    timeout: float = 90, data_dir: Path | None = None) -> Iterator[Cluster]:
     """Start nginx, ``nodes`` web nodes and (optionally) a worker on one migrated database;
-    yield the cluster; stop everything and remove the temporary directory (unless ``keep``)."""
+    yield the cluster; stop everything and remove the temporary directory (unless ``keep``).
+    The platform's data directory (signing key, transparency archive) is ``data_dir``, the one
+    the database was prepared with, else a new one in the temporary directory."""
     run_dir = Path(tempfile.mkdtemp(prefix="xinyong-cluster-"))
     port = port or free_port()
     node_ports = [free_port() for _ in range(nodes)]
     cluster = Cluster(f"http://127.0.0.1:{port}", [f"127.0.0.1:{p}" for p in node_ports], run_dir)
-    shared = node_environment(database_url, cluster.url, run_dir / "data", env)
+    shared = node_environment(database_url, cluster.url, data_dir or run_dir / "data", env)
     try:
         for n, node_port in enumerate(node_ports, start=1):
             _spawn(cluster, f"node{n}", ["serve", "--host", "127.0.0.1", "--port", str(node_port)], shared)

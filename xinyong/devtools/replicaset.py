@@ -132,6 +132,19 @@ def _log_tail(node: Node, lines: int = 6) -> str:
     return f"see {node.log}"
 
 
+def _bindable(port: int) -> bool:
+    """The port is free: the rebuilt standby keeps the dead primary's, so the application's
+    two-host URL still names both servers and a second failover needs no restart."""
+    import socket
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as PostgreSQL binds: the dead
+        try:                                                      # server's TIME_WAIT sockets do not count
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def _alive(pid: int) -> bool:
     with contextlib.suppress(OSError):
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
@@ -156,8 +169,13 @@ class ReplicaSet:
 
     @property
     def read_url(self) -> str:
-        """XINYONG_READ_DATABASE_URL: the standby (a hot standby serves reads)."""
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.standby.port}/{self.dbname}"
+        """XINYONG_READ_DATABASE_URL: the standby (a hot standby serves reads), and the primary
+        after it: libpq's prefer-standby takes a server in recovery when one answers, so reads
+        stay on the standby while the primary is down, and go to whichever is the standby
+        after a promotion and a rebuild (then on the dead primary's port)."""
+        hosts = "&".join(f"host=127.0.0.1:{n.port}" for n in (self.standby, self.primary))
+        return (f"postgresql+psycopg://postgres@/{self.dbname}?{hosts}"
+                "&target_session_attrs=prefer-standby&connect_timeout=5")
 
     def node_url(self, node: Node) -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{node.port}/{self.dbname}"
@@ -260,7 +278,8 @@ class ReplicaSet:
         with contextlib.suppress(PgClusterError):
             dead.kill9()
         shutil.rmtree(dead.data, ignore_errors=True)
-        dead.port = _free_port()        # its old port may have been taken since it died
+        if not _bindable(dead.port):    # its old port was taken since it died: another one
+            dead.port = _free_port()    # (then the application's two-host URL must be given anew)
         with self.primary.connect() as conn:
             conn.execute(f"SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
                          f"WHERE slot_name = '{STANDBY_NAME}'")

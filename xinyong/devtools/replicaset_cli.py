@@ -25,7 +25,9 @@ def start(base: Path, _args) -> None:
         rs = ReplicaSet.create(base)
         print(f"created in {base}: primary on port {rs.primary.port}, synchronous standby on {rs.standby.port}")
     _env(rs)
-    print("# then: .venv/bin/xinyong init && .venv/bin/xinyong serve   (in a shell with the two exports)")
+    print("# then, in a shell with the two exports: .venv/bin/xinyong init && .venv/bin/xinyong demo && "
+          "XINYONG_DEV=1 .venv/bin/xinyong serve")
+    print("# or all of it, two app nodes behind nginx and a worker included: scripts/cluster.sh --replicaset")
 
 
 def status(base: Path, _args) -> None:
@@ -55,9 +57,14 @@ def promote(base: Path, _args) -> None:
 
 def rebuild_standby(base: Path, _args) -> None:
     rs = ReplicaSet.load(base)
+    old_port = rs.standby.port
     rs.rebuild_standby()
     print(f"new synchronous standby on port {rs.standby.port}, cloned from the primary on port {rs.primary.port}")
-    _env(rs)
+    if rs.standby.port == old_port:
+        print("# on the old primary's port: running processes keep their URL and follow the next failover too")
+    else:
+        print("# the old primary's port was taken, so the URL changed: restart the platform with these")
+        _env(rs)
 
 
 def backup(base: Path, args) -> None:
