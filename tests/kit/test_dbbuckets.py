@@ -125,3 +125,35 @@ def test_sweeps_and_takes_from_many_threads_never_fail(db):
     for t in threads:
         t.join(60)
     assert errors == [] and not any(t.is_alive() for t in threads)
+
+
+def test_with_the_database_out_of_reach_the_limit_holds_per_process_and_the_database_is_tried_again(monkeypatch):
+    """The primary is dead and no standby promoted: takes fall back to this process's buckets
+    with the same limit (never unlimited, never an error page), then go back to the database."""
+    from xinyong.devtools.ports import free_port
+    from xinyong.kit import dbbuckets
+    dead = make_engine(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nothing?connect_timeout=2")
+    store, limit = DatabaseBucketStore(dead), Limit(per_minute=60, burst=5)
+    try:
+        taken = [store.take("ip:198.51.100.7", limit).allowed for _ in range(7)]
+        assert taken == [True] * 5 + [False] * 2
+        assert store.take("ip:198.51.100.8", limit).allowed          # per key, as before
+        tried = []
+        monkeypatch.setattr(store, "_take", lambda key, lim: tried.append(key) or dbbuckets.Decision(True))
+        assert store.take("ip:198.51.100.9", limit).allowed and tried == []   # within DOWN_SECONDS: memory
+        store._down_until = 0.0
+        assert store.take("ip:198.51.100.9", limit).allowed and tried == ["ip:198.51.100.9"]   # then the database
+    finally:
+        dead.dispose()
+
+
+def test_an_error_that_is_not_an_outage_is_raised_not_hidden(db, monkeypatch):
+    from sqlalchemy.exc import ProgrammingError
+    store = DatabaseBucketStore(db)
+
+    def broken(key, limit):
+        raise ProgrammingError("SELECT … FROM rate_buckets", {}, Exception('relation "rate_buckets" does not exist'))
+    monkeypatch.setattr(store, "_take", broken)
+    with pytest.raises(ProgrammingError):
+        store.take("ip:1", Limit(per_minute=60, burst=5))
+    assert store._down_until == 0.0

@@ -17,16 +17,27 @@ limiter's namespace and the caller's key: no address or user id is stored. A buc
 refilled is the same as no bucket; every ``sweep_every`` takes a process deletes those.
 
 Each take runs on its own pooled connection in its own short transaction: ~one round trip.
+
+When the database cannot be reached for writing (the primary died and no standby has been
+promoted yet), a take falls back to token buckets in this process's memory, with the same
+limits, for DOWN_SECONDS before the database is tried again: the limit still holds, per node
+rather than across nodes, and the public reads a standby can serve are not refused because the
+shared counters are out of reach (docs/RELIABILITY.md "Load held").
 """
 from __future__ import annotations
 
+import logging
 import threading
+import time
 
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
 
-from xinyong.kit.ratelimit import Clock, Decision, Limit
+from xinyong.kit.ratelimit import Clock, Decision, Limit, MemoryBucketStore
 
 SWEEP_EVERY = 4096
+DOWN_SECONDS = 1.0
+log = logging.getLogger(__name__)
 
 
 def _refilled(dialect: str) -> str:
@@ -79,6 +90,8 @@ class DatabaseBucketStore:
         self._takes = 0
         self._lock = threading.Lock()
         self._statements: dict[str, tuple] = {}
+        self._fallback = MemoryBucketStore()
+        self._down_until = 0.0
 
     def engine(self) -> Engine:
         if self._engine is not None:
@@ -96,6 +109,21 @@ class DatabaseBucketStore:
         return self._statements[dialect]
 
     def take(self, key: str, limit: Limit) -> Decision:
+        if time.monotonic() < self._down_until:
+            return self._fallback.take(key, limit)
+        try:
+            return self._take(key, limit)
+        except DBAPIError as exc:
+            if not (exc.connection_invalidated or _unreachable(exc)):
+                raise
+            with self._lock:
+                if time.monotonic() >= self._down_until:
+                    log.warning("rate limits: the database is out of reach (%s); limiting per process for %.0f s",
+                                type(exc.orig).__name__, DOWN_SECONDS)
+                self._down_until = time.monotonic() + DOWN_SECONDS
+            return self._fallback.take(key, limit)
+
+    def _take(self, key: str, limit: Limit) -> Decision:
         engine = self.engine()
         take, sweep = self._statements_for(engine.dialect.name)
         now = self.clock() if self.clock is not None else None
@@ -123,3 +151,11 @@ class DatabaseBucketStore:
             return int(conn.execute(text(f"SELECT count(*) FROM rate_buckets WHERE full_at > "
                                          f"COALESCE(CAST(:now AS {f}), {_NOW[engine.dialect.name]})"),
                                     {"now": self.clock() if self.clock else None}).scalar_one())
+
+
+def _unreachable(exc: DBAPIError) -> bool:
+    """No server to write to: refused, gone, or only a server in recovery (read-only)."""
+    from sqlalchemy.exc import OperationalError
+    if isinstance(exc, OperationalError):
+        return True
+    return "read-only transaction" in str(exc.orig)
