@@ -65,6 +65,10 @@ def history(session: Session, code: str) -> list[dict]:
 
 
 def _head(session: Session, code: str) -> LocalCatalogueItem:
+    if any(i.code == code for i in file_catalogue().items):
+        raise rules.ShadowsNationalItem(f"{code} 是国家目录（目录文件）中的信息项，不能在地方补充目录中修改或撤销",
+                                        field="code", message_en=f"{code} is a national (file) catalogue item; it "
+                                                                 "cannot be changed or withdrawn in the local catalogue")
     head = repository.item(session, code, lock=True)
     if head is None:
         raise NotFound("地方补充目录中没有该信息项", message_en=f"no local catalogue item {code!r}")
