@@ -62,10 +62,12 @@ def _shape_problems(d: dict, files: Catalogue, rules: dict[str, set[str]]) -> li
     for key in ("name_zh", "name_en"):
         if not isinstance(d.get(key), str) or not d[key].strip() or len(d[key]) > 200:
             p.append(f"{key} must be 1-200 characters")
-    if d.get("category") not in {c.code for c in files.categories}:
+    if not isinstance(d.get("category"), str) or d["category"] not in {c.code for c in files.categories}:
         p.append(f"unknown category {d.get('category')!r}")
+    if not isinstance(d.get("disclosure"), str):
+        p.append("disclosure must be text")
     for key, allowed in rules.items():
-        if d.get(key) is not None and d.get(key) not in allowed:
+        if d.get(key) is not None and (not isinstance(d.get(key), str) or d[key] not in allowed):
             p.append(f"{key} {d.get(key)!r} not one of {sorted(allowed)}")
     if not isinstance(d.get("ingestible", False), bool):
         p.append("ingestible must be true or false")
