@@ -90,14 +90,11 @@ def _field_shape(f: object, n: int) -> list[str]:
     for key in ("code", "header_zh", "type"):
         if not isinstance(f.get(key), str) or not f[key].strip():
             p.append(f"field {n}: {key} is required text")
-    for key in ("aliases", "codes"):
-        if not isinstance(f.get(key) or [], list):
-            p.append(f"field {n}: {key} must be a list")
-    for entry in f.get("codes") or [] if isinstance(f.get("codes") or [], list) else []:
-        if not isinstance(entry, (str, int)) and not (isinstance(entry, dict) and "value" in entry):
-            p.append(f"field {n}: a code is a value or {{value, maps_to}}")
-    if not all(isinstance(a, str) for a in (f.get("aliases") or []) if isinstance(f.get("aliases") or [], list)):
-        p.append(f"field {n}: aliases must be text")
+    codes, aliases = f.get("codes") or [], f.get("aliases") or []
+    if not isinstance(codes, list) or not all(_is_code_entry(e) for e in codes):
+        p.append(f"field {n}: codes must be a list of values or {{value, maps_to}}")
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        p.append(f"field {n}: aliases must be a list of text")
     aliases = f.get("value_aliases") or {}
     if not isinstance(aliases, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in aliases.items()):
         p.append(f"field {n}: value_aliases must map text to text")
@@ -108,6 +105,13 @@ def _field_shape(f: object, n: int) -> list[str]:
         if not isinstance(f.get(key, False), bool):
             p.append(f"field {n}: {key} must be true or false")
     return p
+
+
+def _is_code_entry(entry: object) -> bool:
+    if isinstance(entry, dict):
+        return (set(entry) <= {"value", "maps_to"} and isinstance(entry.get("value"), (str, int))
+                and isinstance(entry.get("maps_to") or "", str))
+    return isinstance(entry, (str, int))
 
 
 def _build(d: dict, files: Catalogue, names_en: dict[str, str]) -> CatalogueItem:
