@@ -4,6 +4,6 @@ EXPECTED = {
     ("GET", "/admin/local-catalogue"): STAFF, ("POST", "/admin/local-catalogue"): STAFF,
     ("POST", "/admin/local-catalogue/{code}"): STAFF, ("POST", "/admin/local-catalogue/{code}/withdraw"): STAFF,
     ("GET", "/api/v1/local-catalogue"): STAFF, ("POST", "/api/v1/local-catalogue"): STAFF,
-    ("PUT", "/api/v1/local-catalogue/{code}"): STAFF, ("POST", "/api/v1/local-catalogue/{code}/withdraw"): STAFF,
+    ("POST", "/api/v1/local-catalogue/{code}"): STAFF, ("POST", "/api/v1/local-catalogue/{code}/withdraw"): STAFF,
     ("GET", "/api/v1/local-catalogue/{code}/versions"): STAFF,
 }

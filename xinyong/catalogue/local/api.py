@@ -34,7 +34,7 @@ def add_item(body: LocalItemIn, principal: Principal = allow(*STAFF, scope="admi
     return _out(repository.item(session, version.code), version)
 
 
-@router.put("/{code}", response_model=LocalItemOut)
+@router.post("/{code}", response_model=LocalItemOut)
 def change_item(body: LocalItemIn, code: str = CodePath(max_length=64), principal: Principal = allow(*STAFF, scope="admin"),
                 session: Session = Depends(get_session)):
     if body.definition.code != code:
