@@ -30,7 +30,7 @@ def definition(**changes) -> dict:
     return d
 
 
-def rows(n: int, agency_uscc: str, subject_usccs: list[str]) -> list[dict[str, str]]:
-    return [{"主体名称": f"泉州市示范贸易有限公司{i}", "主体类别": "法人及非法人组织", "统一社会信用代码": subject_usccs[i],
-             "认定文号": f"泉信示范〔2026〕{i + 1}号", "认定日期": "2026-06-01",
-             "数据来源单位统一社会信用代码": agency_uscc} for i in range(n)]
+def rows(n: int, agency_uscc: str, subject_usccs: list[str], start: int = 0) -> list[dict[str, str]]:
+    return [{"主体名称": f"泉州市示范贸易有限公司{start + i}", "主体类别": "法人及非法人组织",
+             "统一社会信用代码": subject_usccs[i], "认定文号": f"泉信示范〔2026〕{start + i + 1}号",
+             "认定日期": "2026-06-01", "数据来源单位统一社会信用代码": agency_uscc} for i in range(n)]

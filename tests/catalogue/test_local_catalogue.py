@@ -8,7 +8,7 @@ import yaml
 from sqlalchemy import select
 
 from tests.catalogue.local_items import definition, rows
-from tests.support.builders import agency, agency_user, staff_user
+from tests.support.builders import agency, agency_user, staff_user, to_csv
 from tests.support.web import bearer, page_login
 from xinyong.accounts.tokens import issue_token
 from xinyong.models import AuditEntry, Batch, Record
@@ -34,6 +34,10 @@ def _post_item(client, csrf, d, reason, path=PAGE):
                                    "csrf_token": csrf}, follow_redirects=False)
 
 
+def _csv(data):
+    return to_csv(data, headers=tuple(data[0]))
+
+
 def _usccs(n):
     rng = random.Random(5)
     return [make_uscc(rng) for _ in range(n)]
@@ -50,9 +54,15 @@ def test_an_item_added_on_the_page_takes_a_json_batch_and_keeps_its_history(sess
     sent = client.post("/api/v1/batches", json={"item": CODE, "rows": rows(3, a.uscc, _usccs(3))}, headers=agency_auth)
     assert sent.status_code == 201, sent.text
     assert (sent.json()["status"], sent.json()["accepted"]) == ("completed", 3)
-    batch = session.scalar(select(Batch).where(Batch.item_code == CODE))
-    assert batch.item_version == 1
-    assert len(session.scalars(select(Record).where(Record.item_code == CODE)).all()) == 3
+    template = client.get(f"/api/v1/catalogue/{CODE}/template?format=csv", headers=agency_auth)
+    assert template.status_code == 200 and template.content.decode("utf-8-sig").startswith("主体名称,主体类别")
+    upload = client.post("/api/v1/batches/file", data={"item": CODE}, headers=agency_auth,
+                         files={"file": ("示范企业.csv", _csv(rows(2, a.uscc, _usccs(5)[3:], start=3)), "text/csv")})
+    assert upload.status_code == 201 and upload.json()["accepted"] == 2, upload.text
+    batches = session.scalars(select(Batch).where(Batch.item_code == CODE).order_by(Batch.id)).all()
+    assert [b.item_version for b in batches] == [1, 1]
+    batch = batches[0]
+    assert len(session.scalars(select(Record).where(Record.item_code == CODE)).all()) == 5
 
     no_reason = _post_item(client, csrf, definition(name_zh="泉州市诚信示范企业"), "  ", path=f"{PAGE}/{CODE}")
     assert no_reason.status_code == 422 and "请填写变更理由" in no_reason.text
@@ -65,7 +75,7 @@ def test_an_item_added_on_the_page_takes_a_json_batch_and_keeps_its_history(sess
     assert again.status_code == 422 and "item_not_ingestible" in again.text
     session.expire_all()
     assert session.get(Batch, batch.id).item_version == 1          # the records keep the version they came under
-    assert len(session.scalars(select(Record).where(Record.item_code == CODE)).all()) == 3
+    assert len(session.scalars(select(Record).where(Record.item_code == CODE)).all()) == 5
 
     page = client.get(PAGE).text
     assert "泉州市诚信示范企业" in page and "更名" in page and "示范认定停止" in page and "name_zh" in page
