@@ -123,7 +123,8 @@ def merge(files: Catalogue, rows) -> MergedCatalogue:
             log.error("local catalogue item %s v%s left out: %s", code, version, exc.message_en)
             continue
         if status == "withdrawn":   # its records stay readable; it takes no new batch
-            item, _ = dataclasses.replace(item, ingestible=False), withdrawn.add(code)
+            item = dataclasses.replace(item, ingestible=False)
+            withdrawn.add(code)
         items.append(item)
         versions[code] = version
     items.sort(key=lambda i: (i.category.order, i.order, i.code))
