@@ -180,3 +180,29 @@ def test_the_page_with_items_and_versions_speaks_each_language(session, client):
     for lang in ("zh", "en"):
         text = page_text(client.get(f"{PAGE}?lang={lang}").text, lang)
         assert findings(text.chunks, text.alone, lang, data, codes) == []
+
+
+def test_a_command_ingests_a_local_item_and_code_outside_any_scope_sees_the_files(session, db, tmp_path):
+    """`xinyong ingest` runs in a catalogue scope like a request (a worker job too: the runner opens
+    one per job); code outside any request, job or command reads the files alone."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from xinyong.catalogue import get_catalogue
+    from xinyong.catalogue.local import service
+    from xinyong.catalogue.local.merge import catalogue_scope
+    from xinyong.cli import app
+    from xinyong.kit.access import Principal
+    a, _ = _setup(session)
+    service.add(session, Principal(user_id=None, username="cli:ops", role="admin"), definition(), "增设")
+    session.commit()
+    f = tmp_path / "示范企业.csv"
+    f.write_bytes(_csv(rows(2, a.uscc, _usccs(2))))
+    out = CliRunner().invoke(app, ["ingest", str(f), "--source", a.uscc, "--item", CODE, "--json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["accepted"] == 2
+    assert session.scalar(select(Batch.item_version).where(Batch.item_code == CODE)) == 1
+    assert CODE not in {i.code for i in get_catalogue().items}
+    with catalogue_scope(db):
+        assert get_catalogue().get(CODE).name_zh == "泉州市诚信经营示范企业"
