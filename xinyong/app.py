@@ -116,6 +116,8 @@ def create_app() -> FastAPI:
     # innermost first: size and rate limits run after the caller is known (auth, session)
     from xinyong.kit.limits import RequestSizeLimitMiddleware
     from xinyong.kit.ratelimit import RateLimiter, RateLimitMiddleware
+    from xinyong.catalogue.local.merge import LocalCatalogueScope
+    app.add_middleware(LocalCatalogueScope)   # each request sees the local catalogue items current at its start
     app.add_middleware(RequestSizeLimitMiddleware)
     app.state.rate_limiter = RateLimiter.from_settings(settings)
     app.add_middleware(RateLimitMiddleware, limiter=app.state.rate_limiter)

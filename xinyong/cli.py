@@ -32,6 +32,13 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(keys_app, name="keys")
 
 
+@app.callback()
+def _every_command(ctx: typer.Context) -> None:
+    # a command sees the local supplementary catalogue items current when it starts
+    from xinyong.catalogue.local.merge import catalogue_scope
+    ctx.with_resource(catalogue_scope(lenient=True))
+
+
 def _add_domain_groups() -> None:
     from xinyong.registry import COMMAND_GROUPS, load
     for name, module_name in COMMAND_GROUPS:

@@ -165,8 +165,16 @@ class Catalogue:
 
 
 @lru_cache(maxsize=1)
-def get_catalogue() -> Catalogue:
+def file_catalogue() -> Catalogue:
+    """The items of the catalogue files alone (national items; never edited from a page)."""
     return load_catalogue(ITEMS_DIR)
+
+
+def get_catalogue() -> Catalogue:
+    """The catalogue in use: the file items plus, inside a request, job or command, the current
+    local supplementary items (地方补充目录) kept in the database (xinyong.catalogue.local)."""
+    from xinyong.catalogue.local.merge import with_local_items
+    return with_local_items(file_catalogue())
 
 
 def load_catalogue(directory: Path) -> Catalogue:

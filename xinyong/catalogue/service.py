@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from xinyong import clock
 from xinyong.audit import record_event
-from xinyong.catalogue.loader import Catalogue, CatalogueItem, get_catalogue
+from xinyong.catalogue.loader import Catalogue, CatalogueItem, file_catalogue
 from xinyong.history import change_context, versions
 from xinyong.kit.access import Principal
 from xinyong.kit.errors import NotFound
@@ -31,7 +31,7 @@ def _sha(definition: dict) -> str:
 def sync(session: Session, *, actor: Principal | None, reason: str,
          catalogue: Catalogue | None = None) -> dict[str, int]:
     """Record the catalogue files' items: added, changed (old version kept), retired."""
-    catalogue = catalogue or get_catalogue()
+    catalogue = catalogue or file_catalogue()
     stored = {e.code: e for e in session.scalars(select(CatalogueEntry))}
     change_context(session, user_id=actor.user_id if actor else None, reason=reason)
     counts = {"added": 0, "changed": 0, "retired": 0, "unchanged": 0}

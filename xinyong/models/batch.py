@@ -40,6 +40,8 @@ class Batch(Base):
     completed_at: Mapped[dt.datetime | None] = mapped_column(TimestampTZ, nullable=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
     request_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # the local catalogue item's version the batch came in under (None: a national/file item)
+    item_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class BatchRejection(Base):

@@ -18,6 +18,7 @@ MODULES = (
     "xinyong.ingest.pages",
     "xinyong.agencies.pages",
     "xinyong.catalogue.pages",
+    "xinyong.catalogue.local.api", "xinyong.catalogue.local.pages",   # 地方补充目录 (issue 15 point 1)
     "xinyong.audit.api",
     "xinyong.audit.pages",
     "xinyong.access.api",

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from sqlalchemy import Engine
 
 from xinyong import clock
+from xinyong.catalogue.local.merge import catalogue_scope
 from xinyong.config import get_settings
 from xinyong.db import session_scope
 from xinyong.worker import repository, rules, service
@@ -81,7 +82,8 @@ class Worker:
         beat = _Heartbeat(self, job.id)
         beat.start()
         try:
-            result = handler_for(job.kind)(dict(job.payload or {}))
+            with catalogue_scope(self.engine):   # the local catalogue items current when the job starts
+                result = handler_for(job.kind)(dict(job.payload or {}))
         except Exception as exc:  # the job fails, the worker goes on; the row says why
             beat.finish()
             log.exception("job %s (%s) failed", job.id, job.kind)
