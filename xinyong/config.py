@@ -115,6 +115,9 @@ class Settings(BaseSettings):
                                                    "node), 'memory' (this process), or a file shared by the "
                                                    "processes of one machine; empty: 'database' on PostgreSQL, "
                                                    "else memory (xinyong serve --workers N makes a file)")
+    catalogue_token_seconds: float = Field(default=1.0, ge=0, description="a node re-reads the local catalogue's "
+                                           "change token at most this often (0: every request); a change "
+                                           "made on another node is seen within it")
     # ---- self-registration, identity proof and password reset (xinyong.accounts, issue 13 point 5)
     oidc_issuer: str = Field(default="", description="OpenID Connect issuer URL of the identity provider (its "
                                                      "/.well-known/openid-configuration is read); empty: off")

@@ -16,7 +16,7 @@ Json = sa.JSON().with_variant(postgresql.JSONB(), 'postgresql')
 TimestampTZ = sa.DateTime(timezone=True)
 
 revision = '0024_localcat'
-down_revision = '0023_upstream'
+down_revision = '0024_docseal'
 branch_labels = None
 depends_on = None
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 import yaml
 from sqlalchemy import select
 
@@ -145,11 +147,15 @@ def test_the_page_and_api_are_denied_to_everyone_but_staff(session, client):
     assert session.scalars(select(LocalCatalogueVersion)).all() == []
 
 
-def test_a_change_made_elsewhere_is_seen_on_the_next_request(session, client):
+def test_a_change_made_elsewhere_is_seen_on_the_next_request(session, client, monkeypatch):
     """Another app node writes through the database only: the next request here sees it, because
-    every request reads the shared change token, never a per-process flag."""
+    a request reads the shared change token (at most every XINYONG_CATALOGUE_TOKEN_SECONDS; 0 here:
+    every request), never a per-process flag."""
     from xinyong.catalogue.local import repository, service
+    from xinyong.config import reset_settings
     from xinyong.kit.access import Principal
+    monkeypatch.setenv("XINYONG_CATALOGUE_TOKEN_SECONDS", "0")
+    reset_settings()
     _setup(session)
     assert CODE not in client.get("/api/v1/catalogue").text
     node_b = Principal(user_id=None, username="node-b", role="staff")
@@ -206,3 +212,46 @@ def test_a_command_ingests_a_local_item_and_code_outside_any_scope_sees_the_file
     assert CODE not in {i.code for i in get_catalogue().items}
     with catalogue_scope(db):
         assert get_catalogue().get(CODE).name_zh == "泉州市诚信经营示范企业"
+
+
+def test_the_token_is_read_at_most_every_interval_and_a_lost_primary_serves_the_last_items(session, monkeypatch):
+    """A node reads the change token at most every catalogue_token_seconds (no round trip to the
+    primary on every public read), and with the database out of reach serves the items it last
+    loaded instead of failing the read."""
+    from sqlalchemy import event as sa_event
+
+    from xinyong.catalogue.loader import file_catalogue, get_catalogue
+    from xinyong.catalogue.local import merge
+    from xinyong.catalogue.local.merge import catalogue_scope
+    from xinyong.config import reset_settings
+    from xinyong.kit.access import Principal
+    from xinyong.catalogue.local import service
+    monkeypatch.setenv("XINYONG_CATALOGUE_TOKEN_SECONDS", "3600")
+    reset_settings()
+    _setup(session)
+    service.add(session, Principal(user_id=None, username="node-b", role="staff"), definition(), "增设")
+    session.commit()
+    engine = session.get_bind()
+    reads = []
+    listener = lambda *a: reads.append(1)   # noqa: E731
+    sa_event.listen(engine, "before_cursor_execute", listener)
+    try:
+        merge.forget_loaded()
+        for _ in range(3):
+            with catalogue_scope(engine):
+                assert get_catalogue().get(CODE).name_zh == "泉州市诚信经营示范企业"
+        assert len(reads) == 2                # one token read and one read of the items, then none
+        monkeypatch.setenv("XINYONG_CATALOGUE_TOKEN_SECONDS", "0")
+        reset_settings()
+
+        def refused(*a, **k):
+            raise merge.OperationalError("SELECT token", {}, Exception("connection refused"))
+        monkeypatch.setattr(engine, "connect", refused)
+        with catalogue_scope(engine):
+            assert get_catalogue().get(CODE).name_zh == "泉州市诚信经营示范企业"
+        merge.forget_loaded()
+        with catalogue_scope(engine), pytest.raises(merge.OperationalError):
+            get_catalogue()                   # nothing loaded before: the outage is told, not hidden
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", listener)
+        assert file_catalogue() is not None

@@ -18,7 +18,8 @@ from contextvars import ContextVar
 from pathlib import Path
 
 from sqlalchemy import Engine, event, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from xinyong.catalogue.loader import ITEMS_DIR, Catalogue, CatalogueError, _read_yaml  # noqa: PLC2701
 from xinyong.catalogue.local import rules
@@ -28,7 +29,7 @@ from xinyong.models.local_catalogue import LocalCatalogueItem, LocalCatalogueSta
 log = logging.getLogger("xinyong.catalogue")
 STATE_ID = 1
 _SCOPE: ContextVar[dict | None] = ContextVar("local_catalogue_scope", default=None)
-_LOADED: dict[str, tuple[str | None, Catalogue, Catalogue]] = {}   # engine url -> (token, files, merged)
+_LOADED: dict[str, tuple] = {}   # engine url + profile -> (token, files, merged, monotonic time of the token read)
 _LOCK = threading.Lock()
 
 
@@ -94,22 +95,55 @@ def _sqlite_file_exists(engine: Engine) -> bool:
 
 
 def _current(files: Catalogue, engine: Engine) -> Catalogue:
+    """The merged catalogue for this engine and profile. The shared change token is read at most
+    every `catalogue_token_seconds` per process (a public read pays no round trip to the primary
+    for it), and when the primary cannot be reached (a failover) the catalogue last loaded serves
+    on: the reads a standby can answer are not refused for want of a token."""
+    import time
+
     from xinyong.config import get_settings
-    key = f"{engine.url.render_as_string(hide_password=False)} {get_settings().profile}"
-    with engine.connect() as conn:
-        token = conn.scalar(select(LocalCatalogueState.token).where(LocalCatalogueState.id == STATE_ID))
-        cached = _LOADED.get(key)
-        if cached is not None and cached[0] == token and cached[1] is files:
-            return cached[2]
-        rows = conn.execute(
-            select(LocalCatalogueItem.code, LocalCatalogueItem.status, LocalCatalogueItem.current_version,
-                   LocalCatalogueVersion.definition)
-            .join(LocalCatalogueVersion, (LocalCatalogueVersion.code == LocalCatalogueItem.code)
-                  & (LocalCatalogueVersion.version == LocalCatalogueItem.current_version))).all()
+    settings = get_settings()
+    key = f"{engine.url.render_as_string(hide_password=False)} {settings.profile}"
+    cached = _LOADED.get(key)
+    now = time.monotonic()
+    if cached is not None and cached[1] is files and now - cached[3] < settings.catalogue_token_seconds:
+        return cached[2]
+    try:
+        with engine.connect() as conn:
+            token = conn.scalar(select(LocalCatalogueState.token).where(LocalCatalogueState.id == STATE_ID))
+            if cached is not None and cached[0] == token and cached[1] is files:
+                with _LOCK:
+                    _LOADED[key] = (token, files, cached[2], now)
+                return cached[2]
+            rows = conn.execute(
+                select(LocalCatalogueItem.code, LocalCatalogueItem.status, LocalCatalogueItem.current_version,
+                       LocalCatalogueVersion.definition)
+                .join(LocalCatalogueVersion, (LocalCatalogueVersion.code == LocalCatalogueItem.code)
+                      & (LocalCatalogueVersion.version == LocalCatalogueItem.current_version))).all()
+    except OperationalError:
+        if cached is None or cached[1] is not files:
+            raise
+        log.warning("local catalogue: the database is out of reach; serving the items last loaded")
+        return cached[2]
     merged = merge(files, rows)
     with _LOCK:
-        _LOADED[key] = (token, files, merged)
+        _LOADED[key] = (token, files, merged, now)
     return merged
+
+
+def forget_loaded() -> None:
+    """This process's cache dropped (after a change made here: seen at once on this node)."""
+    with _LOCK:
+        _LOADED.clear()
+
+
+CHANGED = "local_catalogue_changed"   # Session.info flag set by a change (service._version)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session) -> None:
+    if session.info.pop(CHANGED, False):
+        forget_loaded()
 
 
 def merge(files: Catalogue, rows) -> MergedCatalogue:

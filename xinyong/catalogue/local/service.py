@@ -91,6 +91,8 @@ def _version(session, actor: Principal, code: str, version: int, action: str, de
                                 created_at=now)
     session.add(row)
     repository.touch(session)
+    from xinyong.catalogue.local.merge import CHANGED
+    session.info[CHANGED] = True      # this node sees it at once after the commit; others within a second
     record_event(session, actor, f"catalogue.local.{action}", target_type="local_catalogue_item", target_id=code,
                  details={"version": version, "reason": reason})
     return row
