@@ -116,3 +116,29 @@ def test_the_hook_reads_only_the_touched_subjects_by_index(session, today):
                                         "current_setting('enable_hashjoin')")).one()
         assert tuple(settings) == ("on", "on")     # the per-subject plan settings end with the recompute
         session.commit()
+
+
+def test_results_read_each_subjects_contributions_by_key_before_any_analyze(session, today):
+    """A new database's second batch: the contributions the first batches wrote are not analysed
+    yet. The results statement must still look each touched subject's contributions up by key:
+    with a plain join the planner materialised the whole model version's contributions and
+    rescanned them for every subject (103 s of a 100,000-row batch, docs/PERFORMANCE.md)."""
+    today("2026-09-01")
+    rng = random.Random(11)
+    a = agency(session)
+
+    def batch(n: int, tag: str) -> int:
+        rows = [penalty(rng, f"泉州市键查{tag}{i}有限公司", make_uscc(rng), f"泉键罚〔2026〕{tag}{i}号",
+                        dt.date(2026, 5, 2), "罚款", "1.5", a.uscc) for i in range(n)]
+        out = ingest_file(session, data=to_csv(rows), filename=f"{tag}.csv", source_uscc=a.uscc, item_code="penalty")
+        assert out.accepted == n
+        return out.batch_id
+
+    batch(20, "w")
+    second = batch(1500, "b")
+    with explained(session) as plans:
+        hooks.on_batch_ingested(session, second)
+    results = [plan for stmt, plan in plans if stmt.lstrip().startswith("INSERT INTO evaluation_results")]
+    assert len(results) == 1, plans
+    assert "Join Filter" not in results[0], results[0]
+    assert re.search(r"Index Cond: \(\(subject_id = s\.id\)", results[0]), results[0]
