@@ -20,6 +20,9 @@ from xinyong.models import User
 from xinyong.models.credit_service import CreditServiceAgency
 from xinyong.synthetic import make_uscc
 
+# the provision a department writes on its finding (data, as typed on the supervision record)
+BASIS = {"quanzhou": "《泉州市社会信用条例》第四十二条", "fuzhou": "《福州市社会信用管理办法》第二十七条"}
+
 
 def load(session: Session, ctx) -> list[str]:
     if session.scalar(select(func.count()).select_from(CreditServiceAgency)):
@@ -42,7 +45,7 @@ def load(session: Session, ctx) -> list[str]:
     sup = service.record_supervision(session, staff, agency.id, {
         "kind": "routine", "inspected_on": today - dt.timedelta(days=40), "department": f"{city}发展和改革委员会",
         "findings": "宣传材料中有保证获得较高信用等级的表述", "outcome": "rectification_ordered",
-        "basis": str(service.policy().citation), "rectification_due": today - dt.timedelta(days=10)})
+        "basis": BASIS.get(active_profile().name, BASIS["quanzhou"]), "rectification_due": today - dt.timedelta(days=10)})
     service.record_rectification(session, staff, agency.id, sup.id, today - dt.timedelta(days=15),
                                  "已撤回相关宣传材料并对业务人员进行培训")
     lines = ["", "Credit service register (信用服务机构名录, QZ art. 40-42 / FZ art. 26-27)",
