@@ -16,7 +16,8 @@ from xinyong.complaints.schemas import ComplaintIn
 from xinyong.credit_services import service
 from xinyong.kit.access import ANONYMOUS
 from xinyong.law import active_profile
-from xinyong.models import User
+from xinyong.demo.complaints import CREDIT_SERVICE_NAME
+from xinyong.models import Agency, User
 from xinyong.models.credit_service import CreditServiceAgency
 from xinyong.synthetic import make_uscc
 
@@ -32,8 +33,11 @@ def load(session: Session, ctx) -> list[str]:
     if user is None:
         return ["Credit service register: no staff account, nothing done"]
     staff, city, today = principal_of(user, "cli"), active_profile().title_zh, ctx.today
+    # the demo's credit service organisation (it has accounts: xinyong.demo.complaints), if there is one
+    org = session.scalar(select(Agency).where(Agency.name == CREDIT_SERVICE_NAME))
     agency = service.register(session, staff, {
-        "uscc": make_uscc(random.Random(4042), kind="91"), "name": f"{city}诚信信用评估有限公司",
+        "uscc": org.uscc if org else make_uscc(random.Random(4042), kind="91"),
+        "name": org.name if org else f"{city}诚信信用评估有限公司",
         "filing_no": f"XYFW-{today.year}-001", "filed_on": today - dt.timedelta(days=200),
         "business_scope": "企业信用评价、信用报告、信用管理咨询", "contact": "王经理 0595-22223333"})
     service.publish_rule(session, staff, agency.id, {
