@@ -43,7 +43,7 @@ def upgrade() -> None:
                     sa.Column('id', BigId, autoincrement=True, nullable=False),
                     sa.Column('credit_service_id', BigId, nullable=False),
                     sa.Column('kind', sa.String(length=16), nullable=False),
-                    sa.Column('title', sa.String(length=400), nullable=False),
+                    sa.Column('heading', sa.String(length=400), nullable=False),
                     sa.Column('body', sa.Text(), nullable=False),
                     sa.Column('channel', sa.Text(), nullable=False),
                     sa.Column('published_on', sa.Date(), nullable=False),

@@ -116,7 +116,7 @@ def publish_rule(session: Session, principal: Principal, agency_id: int, data: d
                                  channel=data.get("channel", ""))
     if problem:
         raise _invalid(problem)
-    rule = CreditServiceRule(credit_service_id=agency.id, kind=data["kind"], title=data["title"].strip(),
+    rule = CreditServiceRule(credit_service_id=agency.id, kind=data["kind"], heading=data["title"].strip(),
                              body=data["body"].strip(), channel=data.get("channel", "").strip(),
                              published_on=clock.today(), status="published", created_by=principal.user_id)
     session.add(rule)

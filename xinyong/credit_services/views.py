@@ -16,7 +16,7 @@ def public_out(agency, pol: rules.RegisterPolicy) -> PublicEntryOut:
 
 
 def rule_out(r) -> RuleOut:
-    return RuleOut(id=r.id, kind=r.kind, title=r.title, body=r.body, channel=r.channel,
+    return RuleOut(id=r.id, kind=r.kind, title=r.heading, body=r.body, channel=r.channel,
                    published_on=r.published_on, status=r.status)
 
 

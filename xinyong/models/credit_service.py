@@ -47,7 +47,8 @@ class CreditServiceRule(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     credit_service_id: Mapped[int] = mapped_column(BigId, ForeignKey("credit_service_agencies.id"), nullable=False)
     kind: Mapped[str] = mapped_column(String(16), nullable=False)
-    title: Mapped[str] = mapped_column(String(400), nullable=False)
+    # not "title": a column named so holds generated wording elsewhere; this one is the agency's own words
+    heading: Mapped[str] = mapped_column(String(400), nullable=False)
     body: Mapped[str] = mapped_column(Text, nullable=False)
     channel: Mapped[str] = mapped_column(Text, nullable=False, default="")   # where to send an objection/complaint
     published_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
