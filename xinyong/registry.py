@@ -46,6 +46,7 @@ DEMO_STEPS = (
     "xinyong.demo.roles",
     "xinyong.demo.examples",
     "xinyong.demo.bulletins",
+    "xinyong.demo.credit_services",   # the register of credit service agencies (issue 15 point 3)
 )
 
 

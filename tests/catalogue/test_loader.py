@@ -63,7 +63,8 @@ def test_whole_catalogue_covers_the_13_categories():
     assert len(cat.categories) == 13
     assert {i.category.code for i in cat.items} == {c.code for c in cat.categories}
     assert [i.category.order for i in cat.items] == sorted(i.category.order for i in cat.items)
-    assert {i.code for i in cat.ingestible} == {"penalty", "licence", "government_breach", "commitment_breach"}
+    assert {i.code for i in cat.ingestible} == {"penalty", "licence", "government_breach", "commitment_breach",
+                                                "professional_qualification", "occupational_credit"}
     for item in cat.items:
         assert item.disclosure in {"public", "on_application", "shared", "authorisation_required"}
         for role in ("subject_name", "decision_no", "decision_date"):

@@ -70,7 +70,8 @@ def _fillers(web: TestClient, city: City) -> dict[str, list[str]]:
             "bulletin_id": [str(b["id"]) for b in web.get("/api/v1/bulletins").json()] + [str(MISSING_ID)],
             "attachment_id": ["1", str(MISSING_ID)], "regulation_id": ["QZ", "FZ", "NO-SUCH-REGULATION"],
             "entry_id": [str(e["id"]) for e in web.get("/api/v1/lists/entries").json()] + [str(MISSING_ID)],
-            "record_id": [str(r.id) for r in city.hidden.values()] + [str(MISSING_ID)]}
+            "record_id": [str(r.id) for r in city.hidden.values()] + [str(MISSING_ID)],
+            "credit_service_id": [str(a["id"]) for a in web.get("/api/v1/credit-services").json()] + [str(MISSING_ID)]}
 
 
 def _paths(route: APIRoute, fillers: dict[str, list[str]]) -> list[str]:

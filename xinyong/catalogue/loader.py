@@ -25,6 +25,7 @@ ROLES = {
     "subject_id_number", "legal_rep_name", "legal_rep_id_type", "legal_rep_id_number",
     "decision_no", "decision_date", "penalty_kinds", "fine_wan", "valid_to",
     "source_agency_uscc", "deciding_agency_uscc", "explicit_severity",
+    "profession",   # the key occupational group of a practitioner (QZ art. 30 para. 2)
 }
 MULTI_ROLES = {"subject_other_code"}  # 行政相对人代码_2 … _6 all play this role
 INGESTIBLE_NEEDS = ("subject_name", "subject_kind", "decision_no", "decision_date")
@@ -34,6 +35,8 @@ MEANINGS = {
     "explicit_severity": {"minor", "general", "serious"},
     "subject_id_type": {"resident_id"},
     "legal_rep_id_type": {"resident_id"},
+    "profession": {"law", "finance", "accounting", "audit", "medicine", "education", "domestic_services",
+                   "construction", "ecology", "platform_economy"},
 }
 
 
@@ -289,8 +292,10 @@ def _field_problems(f: FieldDef) -> list[str]:
         p.append(f"field {f.code}: data_class {f.data_class!r} not allowed")
     if f.role is not None and f.role not in ROLES:
         p.append(f"field {f.code}: unknown role {f.role!r}")
-    if f.type == "subject_kind" and set(f.meanings.values()) != MEANINGS["subject_kind"]:
-        p.append(f"field {f.code}: subject_kind codes must map to {sorted(MEANINGS['subject_kind'])}")
+    # an item for one kind of subject only (natural persons: QZ art. 30 para. 2) lists that kind alone
+    if f.type == "subject_kind" and (not f.meanings or len(f.meanings) != len(f.codes)
+                                     or not set(f.meanings.values()) <= MEANINGS["subject_kind"]):
+        p.append(f"field {f.code}: subject_kind codes must map to {sorted(MEANINGS['subject_kind'])}, each code to one")
     allowed = MEANINGS.get(f.role or "", set())
     for code, meaning in f.meanings.items():
         if meaning not in allowed:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from xinyong.catalogue.loader import CatalogueItem, FieldDef
 from xinyong.ingest.readers import TEMPLATE_MARK
-from xinyong.synthetic import make_uscc
+from xinyong.synthetic import make_resident_id, make_uscc
 
 EXAMPLE_TAG = "（示例数据）"
 LONG_TERM = "2099-12-31"
@@ -44,6 +44,7 @@ EXAMPLE_TEXT = {
     "legal_rep_name": "张某某",
 }
 EXAMPLE_NAMES = ("示例甲科技有限公司", "示例乙商贸有限公司", "示例丙便利店")
+PERSON_NAMES = ("张示例", "李示例", "王示例")   # items for natural persons only (QZ art. 30 para. 2)
 PUBLIC_BODY_ITEMS = {"government_breach": ("示例市示例局", "11")}   # item -> (subject name, USCC kind)
 EXAMPLE_AGENCY = ("示例市市场监督管理局", make_uscc(random.Random(1301), kind="11"))
 AGENCY_NAME_FIELDS = {"deciding_agency_name", "source_agency_name", "licensing_agency_name"}
@@ -85,7 +86,8 @@ def description_row(item: CatalogueItem) -> list[str]:
 
 
 def example_rows(item: CatalogueItem, today: dt.date, sender: Sender | None = None, count: int = 1) -> list[list[str]]:
-    """``count`` valid rows: legal persons, every third one an individual business."""
+    """``count`` valid rows: legal persons, every third one an individual business (natural persons
+    for an item of natural persons only)."""
     agency = sender or Sender(*EXAMPLE_AGENCY)
     return [[_example_value(f, item, n, today, agency) for f in item.fields] for n in range(count)]
 
@@ -93,10 +95,12 @@ def example_rows(item: CatalogueItem, today: dt.date, sender: Sender | None = No
 def _example_value(f: FieldDef, item: CatalogueItem, n: int, today: dt.date, agency: Sender) -> str:
     decided = today - dt.timedelta(days=10 + n)
     public_body = PUBLIC_BODY_ITEMS.get(item.code)
+    person = _persons_only(item)
     by_role = {
-        "subject_name": lambda: _subject_name(n, public_body),
-        "subject_kind": lambda: _kind_code(f, "individual_business" if n % 3 == 2 and not public_body
-                                           else "legal_person"),
+        "subject_name": lambda: _subject_name(n, public_body, person),
+        "subject_kind": lambda: _kind_code(f, "natural_person" if person else "individual_business"
+                                           if n % 3 == 2 and not public_body else "legal_person"),
+        "subject_id_number": lambda: make_resident_id(random.Random(f"{item.code}-{n}")) if person else "",
         "subject_uscc": lambda: make_uscc(random.Random(f"{item.code}-{n}"),
                                           kind=public_body[1] if public_body else "91"),
         "decision_no": lambda: f"示例〔{decided.year}〕{n + 1}号",
@@ -121,9 +125,15 @@ def _example_value(f: FieldDef, item: CatalogueItem, n: int, today: dt.date, age
     return f"{f.header_zh}（示例）"[: f.max_length or None]
 
 
-def _subject_name(n: int, public_body: tuple[str, str] | None) -> str:
-    base = public_body[0] if public_body else EXAMPLE_NAMES[n % len(EXAMPLE_NAMES)]
-    return f"{base}{'' if n < len(EXAMPLE_NAMES) else n + 1}{EXAMPLE_TAG}"
+def _subject_name(n: int, public_body: tuple[str, str] | None, person: bool = False) -> str:
+    names = PERSON_NAMES if person else EXAMPLE_NAMES
+    base = public_body[0] if public_body else names[n % len(names)]
+    return f"{base}{'' if n < len(names) else n + 1}{EXAMPLE_TAG}"
+
+
+def _persons_only(item: CatalogueItem) -> bool:
+    kind = item.field_by_role("subject_kind")
+    return kind is not None and set(kind.meanings.values()) == {"natural_person"}
 
 
 def _kind_code(f: FieldDef, meaning: str) -> str:

@@ -43,27 +43,34 @@ def _int_or_none(value: str) -> int | None:
 
 @router.get("/complaints/new")
 def new_form(request: Request, subject_id: int | None = Query(None, ge=1, le=MAX_ID),
-             record_id: int | None = Query(None, ge=1, le=MAX_ID), principal: Principal = allow("public")):
-    return _new_page(request, {"subject_id": subject_id or "", "record_id": record_id or "", "kind": "complaint"})
+             record_id: int | None = Query(None, ge=1, le=MAX_ID),
+             credit_service_id: int | None = Query(None, ge=1, le=MAX_ID), principal: Principal = allow("public"),
+             session: Session = Depends(get_session)):
+    return _new_page(request, session, {"subject_id": subject_id or "", "record_id": record_id or "",
+                                        "credit_service_id": credit_service_id or "", "kind": "complaint"})
 
 
-def _new_page(request, form: dict, error=None, status_code=200):
-    pol = service.policy()
-    return render(request, "complaints/new.html", {"form": form, "error": error, "stages": pol.stages,
-                                                   "citation": pol.citation}, status_code=status_code)
+def _new_page(request, session, form: dict, error=None, status_code=200):
+    from xinyong.credit_services import repository as register   # the agencies a complaint may name
+    pol, cats = service.policy(), service.categories()
+    return render(request, "complaints/new.html", {
+        "form": form, "error": error, "stages": pol.stages, "citation": pol.citation, "categories": cats,
+        "credit_services": register.choices(session) if cats.items else []}, status_code=status_code)
 
 
 @router.post("/complaints/new")
 def file_complaint(request: Request, kind: str = CodeForm("complaint"), stage: str = CodeForm(""), summary: str = PrivateForm(""),
+                   category: str = CodeForm("", max_length=32), credit_service_id: str = CodeForm(""),
                    subject_id: str = CodeForm(""), record_id: str = CodeForm(""), anonymous: str = CodeForm(""),
                    name: str = PrivateForm(""), contact: str = PrivateForm(""), id_number: str = CodeForm(""),
                    principal: Principal = allow("public"), session: Session = Depends(get_session)):
     form = {"kind": kind, "stage": stage, "summary": summary, "subject_id": subject_id, "record_id": record_id,
-            "anonymous": bool(anonymous), "name": name, "contact": contact, "id_number": id_number}
+            "category": category, "credit_service_id": credit_service_id, "anonymous": bool(anonymous), "name": name, "contact": contact, "id_number": id_number}
     try:
         try:
             data = ComplaintIn(kind=kind, stage=stage, summary=summary, subject_id=_int_or_none(subject_id),
-                               record_id=_int_or_none(record_id), anonymous=bool(anonymous), name=name,
+                               record_id=_int_or_none(record_id), category=category,
+                               credit_service_id=_int_or_none(credit_service_id), anonymous=bool(anonymous), name=name,
                                contact=contact, id_number=id_number)
         except ValidationError as exc:
             raise _form_invalid(exc) from None
@@ -72,7 +79,7 @@ def file_complaint(request: Request, kind: str = CodeForm("complaint"), stage: s
         session.rollback()
         # the identity typed in is not sent back into the page on an error either
         form.update(name="", contact="", id_number="")
-        return _new_page(request, form, _error(exc, language(request)), exc.status)
+        return _new_page(request, session, form, _error(exc, language(request)), exc.status)
     session.commit()
     return render(request, "complaints/filed.html", {"complaint": filed.complaint, "secret": filed.secret,
                                                      "due_on": filed.due_on})
@@ -151,8 +158,13 @@ def _detail_page(request, session, principal, complaint_id, *, done="", error=No
         "may_request": may_request, "may_decide": principal.role in re_pol.approver_roles,
         "requests": requests, "pending": any(r.status == "pending" for r in requests),
         "reason_min": re_pol.reason_min, "reassign_citation": re_pol.citation,
-        "handlers": handlers, "outcomes": pol.outcomes,
+        "handlers": handlers, "outcomes": pol.outcomes, "category_name": _category_name(out.category, request),
         "done": done, "error": error, "form": form or {}}, status_code=status_code)
+
+
+def _category_name(code: str | None, request: Request) -> str:
+    found = service.categories().get(code)
+    return found.name(language(request)) if found else ""
 
 
 @router.get("/complaints/{complaint_id}/identity-views")

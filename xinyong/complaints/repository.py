@@ -29,6 +29,12 @@ def queue(session: Session, *, status: str | None = None, handler_user_id: int |
     return list(session.execute(query.order_by(Complaint.id.desc()).limit(limit).offset(offset)))
 
 
+def against_credit_service(session: Session, credit_service_id: int, limit: int = 200) -> list[tuple]:
+    """The complaints naming one registered credit service agency (QZ art. 42, FZ art. 27), newest first."""
+    query = _with_handler_and_deadline().where(Complaint.credit_service_id == credit_service_id)
+    return list(session.execute(query.order_by(Complaint.id.desc()).limit(limit)))
+
+
 def one(session: Session, complaint_id: int) -> tuple | None:
     return session.execute(_with_handler_and_deadline().where(Complaint.id == complaint_id)).first()
 

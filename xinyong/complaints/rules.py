@@ -9,6 +9,7 @@ from xinyong.kit.text import has_control_characters
 from xinyong.law.loader import Profile
 
 RULE_KEY = "complaint.channel"
+CATEGORIES_KEY = "complaint.categories"
 REASSIGN_KEY = "complaint.reassignment"
 KINDS = ("complaint", "report")
 SUMMARY_MIN, SUMMARY_MAX = 10, 5000
@@ -60,6 +61,50 @@ def filing_problem(policy: ChannelPolicy, *, kind: str, stage: str, summary: str
         if not signed_in and not contact.strip():
             return Problem("contact", "contact_required", "give a contact, or file anonymously",
                            "请填写联系方式，或选择匿名")
+    return None
+
+
+@dataclass(frozen=True)
+class Category:
+    """A category of complaint the profile names, with the stage it concerns and what it is
+    against (``credit_service``: a registered credit service agency)."""
+    code: str
+    name_zh: str
+    name_en: str
+    against: str
+    stage: str
+
+    def name(self, lang: str) -> str:
+        return self.name_en if lang == "en" else self.name_zh
+
+
+@dataclass(frozen=True)
+class Categories:
+    items: tuple[Category, ...]
+    citation: str
+
+    def get(self, code: str | None) -> Category | None:
+        return next((c for c in self.items if c.code == code), None)
+
+
+def categories(profile: Profile, on: dt.date) -> Categories:
+    rule = profile.rule(CATEGORIES_KEY, on)
+    items = tuple(Category(str(c["code"]), str(c["name_zh"]), str(c["name_en"]), str(c.get("against") or ""),
+                           str(c.get("stage") or "")) for c in rule.value.get("categories") or ())
+    return Categories(items, str(rule.citation))
+
+
+def category_problem(cats: Categories, *, category: str, credit_service_id: int | None) -> Problem | None:
+    """QZ art. 42, FZ art. 27 para. 2: a complaint in a category about a credit service agency's
+    conduct names the agency from the register; no category outside the profile's list."""
+    if not category:
+        return None
+    found = cats.get(category)
+    if found is None:
+        return Problem("category", "unknown_category", "choose a category the platform lists", "请选择所列的投诉类别")
+    if found.against == "credit_service" and credit_service_id is None:
+        return Problem("credit_service_id", "credit_service_required",
+                       "name the credit service agency complained about", "请选择被投诉的信用服务机构")
     return None
 
 

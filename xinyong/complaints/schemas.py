@@ -14,7 +14,12 @@ MAX_ID = 2**63 - 1
 
 class ComplaintIn(BaseModel):
     kind: Code = Field("complaint", max_length=16, description="complaint (投诉) | report (举报)")
-    stage: Code = Field(..., max_length=16, description="collection | aggregation | sharing | publication | query | use")
+    stage: Code = Field("", max_length=16, description="collection | aggregation | sharing | publication | query | use "
+                        "(may be left empty with a category: the category's stage)")
+    category: Code = Field("", max_length=32, description="a category of the profile's complaint.categories, "
+                           "e.g. promised_rating (QZ art. 42) or bundled_collection (FZ art. 27 para. 2)")
+    credit_service_id: int | None = Field(None, ge=1, le=MAX_ID,
+                                          description="the credit service agency complained about (register entry)")
     summary: PrivateText = Field(..., max_length=SUMMARY_MAX)
     subject_id: int | None = Field(None, ge=1, le=MAX_ID, description="the credit subject concerned, if any")
     record_id: int | None = Field(None, ge=1, le=MAX_ID, description="the record concerned, if any")
@@ -60,6 +65,8 @@ class ComplaintOut(BaseModel):
     summary: str
     subject_id: int | None
     record_id: int | None
+    category: str | None = None
+    credit_service_id: int | None = None
     anonymous: bool
     status: str
     filed_on: dt.date

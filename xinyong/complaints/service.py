@@ -29,6 +29,7 @@ from xinyong.kit.text import has_control_characters
 from xinyong.law.loader import active_profile
 from xinyong.models import Record, Subject, User
 from xinyong.models.complaint import Complaint, ComplaintReassignment
+from xinyong.models.credit_service import CreditServiceAgency
 from xinyong.notifications.service import notify
 
 PROCEDURE, STEP = repository.PROCEDURE, repository.STEP
@@ -42,6 +43,10 @@ KIND_ZH = {"complaint": "投诉", "report": "举报"}
 
 def policy() -> rules.ChannelPolicy:
     return rules.channel(active_profile(), clock.today())
+
+
+def categories() -> rules.Categories:
+    return rules.categories(active_profile(), clock.today())
 
 
 def _invalid(p: rules.Problem) -> InvalidInput:
@@ -70,13 +75,18 @@ class Filed:
 def file(session: Session, principal: Principal, data: ComplaintIn) -> Filed:
     """Anyone files (QZ art. 37). The identity goes into one ciphertext; the reading secret is
     returned once and kept only as a keyed hash."""
-    pol = policy()
+    pol, cats = policy(), categories()
     signed_in = not principal.is_anonymous
-    problem = rules.filing_problem(pol, kind=data.kind, stage=data.stage, summary=data.summary,
-                                   anonymous=data.anonymous, name=data.name, contact=data.contact, signed_in=signed_in)
+    category = cats.get(data.category)
+    stage = data.stage or (category.stage if category else "")
+    problem = (rules.category_problem(cats, category=data.category, credit_service_id=data.credit_service_id)
+               or rules.filing_problem(pol, kind=data.kind, stage=stage, summary=data.summary,
+                                       anonymous=data.anonymous, name=data.name, contact=data.contact,
+                                       signed_in=signed_in))
     if problem:
         raise _invalid(problem)
     _check_target(session, data.subject_id, data.record_id)
+    _check_credit_service(session, data.credit_service_id)
     identity = {"name": "" if data.anonymous else data.name.strip(),
                 "contact": "" if data.anonymous else data.contact.strip(),
                 "id_number": "" if data.anonymous else data.id_number.strip(),
@@ -84,8 +94,9 @@ def file(session: Session, principal: Principal, data: ComplaintIn) -> Filed:
     today, secret = clock.today(), secrets.token_hex(12)
     complaint = Complaint(
         tracking_code=f"TS{today:%Y%m%d}-{secrets.token_hex(4).upper()}", secret_hash=_secret_hash(secret),
-        kind=data.kind, stage=data.stage, summary=data.summary.strip(), subject_id=data.subject_id,
-        record_id=data.record_id, anonymous=data.anonymous,
+        kind=data.kind, stage=stage, summary=data.summary.strip(), subject_id=data.subject_id,
+        record_id=data.record_id, category=data.category or None, credit_service_id=data.credit_service_id,
+        anonymous=data.anonymous,
         filer_hash=filer_hash(principal.user_id) if signed_in else None, status="filed", filed_on=today)
     opener.seal_identity(complaint, identity)
     session.add(complaint)
@@ -94,7 +105,8 @@ def file(session: Session, principal: Principal, data: ComplaintIn) -> Filed:
                                started_on=today, subject_id=None, responsible_role="staff")
     # the platform is the actor: the filer's account must not appear in the audit log
     record_event(session, None, "complaint.filed", target_type="complaint", target_id=complaint.id,
-                 details={"kind": data.kind, "stage": data.stage, "anonymous": data.anonymous,
+                 details={"kind": data.kind, "stage": stage, "anonymous": data.anonymous,
+                          "category": data.category, "credit_service_id": data.credit_service_id or 0,
                           "about_subject": data.subject_id is not None, "due_on": step.due_on.isoformat()})
     notify(session, kind="complaint_filed", role="staff", link=f"/complaints/{complaint.id}",
            text_zh=f"收到新的{KIND_ZH[data.kind]}（编号 {complaint.id}），请指派承办人",
@@ -109,6 +121,12 @@ def _check_target(session: Session, subject_id: int | None, record_id: int | Non
         record = session.get(Record, record_id)
         if record is None or (subject_id is not None and record.subject_id != subject_id):
             raise NotFound("未找到该信用记录", field="record_id", message_en="no such record (of that subject)")
+
+
+def _check_credit_service(session: Session, credit_service_id: int | None) -> None:
+    """A complaint against a credit service agency names one in the register (QZ art. 40-42)."""
+    if credit_service_id is not None and session.get(CreditServiceAgency, credit_service_id) is None:
+        raise NotFound("未找到该信用服务机构", field="credit_service_id", message_en="no such credit service agency")
 
 
 def get(session: Session, complaint_id: int) -> Complaint:

@@ -10,7 +10,8 @@ from xinyong.deadlines import service as deadlines
 def staff_out(session, complaint, handler_name, deadline) -> ComplaintOut:
     return ComplaintOut(
         id=complaint.id, kind=complaint.kind, stage=complaint.stage, summary=complaint.summary,
-        subject_id=complaint.subject_id, record_id=complaint.record_id, anonymous=complaint.anonymous,
+        subject_id=complaint.subject_id, record_id=complaint.record_id, category=complaint.category,
+        credit_service_id=complaint.credit_service_id, anonymous=complaint.anonymous,
         status=complaint.status, filed_on=complaint.filed_on, handler_user_id=complaint.handler_user_id,
         handler=handler_name, handle_due_on=deadline.due_on if deadline else None,
         deadline_state=deadlines.state_of(session, deadline) if deadline else None, outcome=complaint.outcome,

@@ -39,6 +39,10 @@ class Complaint(Base):
     summary: Mapped[str] = mapped_column(Text, nullable=False)
     subject_id: Mapped[int | None] = mapped_column(BigId, nullable=True, index=True)   # complained about
     record_id: Mapped[int | None] = mapped_column(BigId, nullable=True)
+    # a complaint against a registered credit service agency (QZ art. 42, FZ art. 27 para. 2):
+    # the category from the profile's complaint.categories, and the register entry
+    category: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    credit_service_id: Mapped[int | None] = mapped_column(BigId, nullable=True, index=True)
     anonymous: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
     identity_enc: Mapped[object | None] = mapped_column(SealedBytes, nullable=True)   # a Sealed
     filer_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)

@@ -53,6 +53,9 @@ MODULES = (
     "xinyong.workbench.pages",
     # the portal's bulletins: 通知公告 / 政策法规 (issue 13)
     "xinyong.bulletins.api", "xinyong.bulletins.pages", "xinyong.portal.pages",
+    # the register of credit service agencies (issue 15 point 3) and key occupational groups (point 6)
+    "xinyong.credit_services.api", "xinyong.credit_services.pages",
+    "xinyong.occupations.api", "xinyong.occupations.pages",
 )
 
 
