@@ -7,6 +7,7 @@ public items, the subject's full report for every item). On SQLite and PostgreSQ
 from __future__ import annotations
 
 import datetime as dt
+import html
 import random
 
 import pytest
@@ -144,7 +145,11 @@ def _portal(client, item, subject, number: str, public: bool, masked: bool) -> N
     assert (record["item_code"], record["item_name"], record["item_name_en"]) == (item.code, item.name_zh, item.name_en)
     page = client.get(f"/subjects/{subject.id}", params={"lang": "zh"}).text
     assert item.name_zh in page and number in page
-    assert item.name_en in client.get(f"/subjects/{subject.id}", params={"lang": "en"}).text
+    english = client.get(f"/subjects/{subject.id}", params={"lang": "en"}).text
+    assert item.name_en in english
+    shown_fields = [f for f in item.fields if f.role is None and not f.sensitive and record["fields"].get(f.code)]
+    assert [f.header_en for f in shown_fields if html.escape(f.header_en) not in english
+            and item.code not in ("penalty", "licence")] == []
     if masked:
         assert shown.json()["name"] == PERSON_MASKED and PERSON not in shown.text and PERSON not in page
         assert record["fields"][item.field_by_role("subject_name").code] == PERSON_MASKED

@@ -115,6 +115,11 @@ def record_view(record: PublicRecord, lang: str, long_term: str | None) -> dict:
 def _label(record: PublicRecord, code: str, lang: str) -> str:
     if lang != "zh" and f"field.{code}" in messages():
         return translate(f"field.{code}", lang)
+    if lang != "zh":   # the catalogue's English label of the column (items/_field_names.yaml)
+        try:
+            return get_catalogue().get(record.item_code).field(code).label(lang) or record.field_labels.get(code, code)
+        except CatalogueError:
+            pass
     return record.field_labels.get(code, code)
 
 

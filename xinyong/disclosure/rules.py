@@ -203,13 +203,13 @@ def penalty_publicity_frame(df: pl.DataFrame, profile: Profile, key: str = PENAL
 # --- licences -------------------------------------------------------------------------------
 
 def licence_publicity(decision_date: dt.date, valid_to: dt.date | None,
-                      profile: Profile) -> PublicityDecision:
+                      profile: Profile, key: str = LICENCE_KEY) -> PublicityDecision:
     """Window of a licence record: public from its decision date through its 有效期至.
 
     National 双公示 data standard: 2099-12-31 (the rule's long_term_date) means long-term;
     without a valid-to date the record is public with no end (or ``default_months``).
     """
-    rule = profile.rule(LICENCE_KEY, on=decision_date)
+    rule = profile.rule(key, on=decision_date)
     long_term = dt.date.fromisoformat(rule.value["long_term_date"])
     months = rule.value.get("default_months")
     head = f"licence decided {decision_date.isoformat()}"
