@@ -63,8 +63,10 @@ def test_whole_catalogue_covers_the_13_categories():
     assert len(cat.categories) == 13
     assert {i.category.code for i in cat.items} == {c.code for c in cat.categories}
     assert [i.category.order for i in cat.items] == sorted(i.category.order for i in cat.items)
-    assert {i.code for i in cat.ingestible} == {"penalty", "licence", "government_breach", "commitment_breach",
-                                                "professional_qualification", "occupational_credit"}
+    # issue 15: the whole catalogue is aggregated (market information, QZ art. 12, comes by its own branch)
+    assert {i.code for i in cat.items if not i.ingestible} <= {"contract_performance"}
+    assert {"professional_qualification", "occupational_credit", "registration", "judgment_enforcement"} <= {
+        i.code for i in cat.ingestible}
     for item in cat.items:
         assert item.disclosure in {"public", "on_application", "shared", "authorisation_required"}
         for role in ("subject_name", "decision_no", "decision_date"):
@@ -165,3 +167,46 @@ def test_unknown_type_category_and_meaning_are_refused(items_copy):
     edit(items_copy, "penalty.yaml", bad_meaning)
     with pytest.raises(CatalogueError, match="subject_kind codes must map to"):
         load_catalogue(items_copy)
+
+
+PROFILES = ("quanzhou", "fuzhou")   # the city profiles (national is the overlay they inherit)
+
+
+@pytest.mark.parametrize("code", [i.code for i in get_catalogue().ingestible])
+def test_every_ingestible_item_names_rules_every_profile_holds(code):
+    """An item's publicity and severity rules are profile data with a citation, in every profile,
+    of a shape the platform computes (xinyong/disclosure/rules.py rule_shape); publicity by
+    severity needs a severity for every record, so its item names a severity rule; a severity
+    rule classes only codes the item's kinds column can hold."""
+    from xinyong.disclosure.rules import rule_shape
+    item = get_catalogue().get(code)
+    for name in PROFILES:
+        profile = get_profile(name)
+        for key in filter(None, (item.publicity_rule, item.severity_rule)):
+            versions = profile.versions(key)
+            assert versions, f"{name} has no rule {key} ({code})"
+            assert all(v.citation.regulation_id and v.citation.note for v in versions), key
+        if item.publicity_rule:
+            shapes = {rule_shape(v) for v in profile.versions(item.publicity_rule)}
+            assert len(shapes) == 1
+            if shapes == {"by_severity"}:
+                assert item.severity_rule, f"{code}: publicity by severity without a severity rule"
+        if item.severity_rule:
+            kinds = item.field_by_role("penalty_kinds")
+            for v in profile.versions(item.severity_rule):
+                if kinds is not None:   # an item without a kinds column reads only the stated class
+                    assert set(v.value.get("kinds") or {}) <= set(kinds.codes), (name, code)
+                assert v.value.get("default") in (None, "minor", "general", "serious")
+    if item.severity_rule:
+        assert item.field_by_role("explicit_severity") is not None   # QZ art. 20: the body may state it
+
+
+def test_a_field_set_not_from_our_sources_says_so():
+    """Items whose national standard is not in /work/shared say that their layout is the one
+    agencies use (issue 15 point 1)."""
+    for path in sorted(ITEMS_DIR.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if path.name.startswith("_") or data["code"] in ("penalty", "licence") or not data.get("ingestible"):
+            continue
+        head = path.read_text(encoding="utf-8").split("\ncode:")[0]
+        assert "agencies" in head or "QZ art." in head, path.name

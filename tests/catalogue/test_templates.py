@@ -5,6 +5,7 @@ says what each column takes and is skipped by the reader; the XLSX carries the c
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 
 import pytest
@@ -110,11 +111,16 @@ def test_the_xlsx_template_has_code_tables_and_drop_down_lists(code):
     assert validated == {letters[f.code] for f in coded if not f.multiple}
 
 
-def test_templates_are_public_and_unknown_or_closed_items_are_404(client):
+def test_templates_are_public_and_unknown_or_closed_items_are_404(client, monkeypatch):
     assert client.get("/catalogue/penalty/template.xlsx").status_code == 200
     page = client.get("/catalogue")
     assert 'href="/catalogue/penalty/template.csv"' in page.text
-    assert client.get("/catalogue/honour/template.csv").status_code == 404        # not ingestible
+    assert client.get("/catalogue/honour/template.csv").status_code == 200        # ingestible since issue 15
+    cat = get_catalogue()
+    closed = dataclasses.replace(cat, items=[dataclasses.replace(i, ingestible=False) if i.code == "honour" else i
+                                             for i in cat.items])
+    monkeypatch.setattr("xinyong.catalogue.pages.get_catalogue", lambda: closed)
+    assert client.get("/catalogue/honour/template.csv").status_code == 404        # an item not taking files
     assert client.get("/api/v1/catalogue/no_such/template").status_code == 404
     assert client.get("/api/v1/catalogue/penalty/template", params={"format": "pdf"}).status_code == 422
 

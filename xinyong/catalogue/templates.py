@@ -114,7 +114,7 @@ def _example_value(f: FieldDef, item: CatalogueItem, n: int, today: dt.date, age
         return agency.name
     if f.code == "valid_from":
         return decided.isoformat()
-    if f.code in EXAMPLE_TEXT and (f.required or f.role == "legal_rep_name"):
+    if f.code in EXAMPLE_TEXT and not f.codes and (f.required or f.role == "legal_rep_name"):
         return EXAMPLE_TEXT[f.code][: f.max_length or None]
     if not f.required:
         return ""

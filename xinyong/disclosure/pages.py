@@ -113,8 +113,15 @@ def record_view(record: PublicRecord, lang: str, long_term: str | None) -> dict:
 
 
 def _label(record: PublicRecord, code: str, lang: str) -> str:
-    if lang != "zh" and f"field.{code}" in messages():
+    """The 双公示 items' key fields keep their page wording (messages); every other item's column
+    reads as the catalogue labels it (items/_field_names.yaml)."""
+    if lang != "zh" and record.item_code in KEY_FIELDS and f"field.{code}" in messages():
         return translate(f"field.{code}", lang)
+    if lang != "zh":
+        try:
+            return get_catalogue().get(record.item_code).field(code).label(lang) or record.field_labels.get(code, code)
+        except CatalogueError:
+            pass
     return record.field_labels.get(code, code)
 
 

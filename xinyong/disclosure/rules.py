@@ -154,14 +154,14 @@ def _penalty_branch(rule: Rule, has_sector: bool) -> tuple[pl.Expr, pl.Expr, pl.
                              default=None, return_dtype=pl.Int64)
     high = sev.replace_strict({s: int(by_sev[s]["max_months"]) for s in SEVERITIES},
                               default=None, return_dtype=pl.Int64)
-    sectors = {k: int(v) for k, v in rule.value["sector_min_months"].items()}
+    sectors = {k: int(v) for k, v in (rule.value.get("sector_min_months") or {}).items()}
     if has_sector and sectors:
         sector_min = pl.col("sector").cast(pl.String).replace_strict(sectors, default=0, return_dtype=pl.Int64)
         low = pl.max_horizontal(low, sector_min)
     return published, pl.min_horizontal(low, high), high
 
 
-def penalty_publicity_frame(df: pl.DataFrame, profile: Profile) -> pl.DataFrame:
+def penalty_publicity_frame(df: pl.DataFrame, profile: Profile, key: str = PENALTY_KEY) -> pl.DataFrame:
     """Vectorised ``penalty_publicity``: one expression branch per rule version, no row loop.
 
     Input: decision_date (Date), severity (Utf8), optional sector (Utf8). Adds the
@@ -171,8 +171,8 @@ def penalty_publicity_frame(df: pl.DataFrame, profile: Profile) -> pl.DataFrame:
     _require(df, {"decision_date": (pl.Date,), "severity": (pl.String, pl.Null)})
     if "sector" in df.columns:
         _require(df, {"sector": (pl.String, pl.Null)})
-    versions = profile.versions(PENALTY_KEY)
-    _check_coverage(df, profile, PENALTY_KEY, versions)
+    versions = profile.versions(key)
+    _check_coverage(df, profile, key, versions)
     bad = df.filter(pl.col("decision_date").is_not_null()
                     & ~pl.col("severity").cast(pl.String).is_in(list(SEVERITIES)).fill_null(False))
     if bad.height:
@@ -203,13 +203,13 @@ def penalty_publicity_frame(df: pl.DataFrame, profile: Profile) -> pl.DataFrame:
 # --- licences -------------------------------------------------------------------------------
 
 def licence_publicity(decision_date: dt.date, valid_to: dt.date | None,
-                      profile: Profile) -> PublicityDecision:
+                      profile: Profile, key: str = LICENCE_KEY) -> PublicityDecision:
     """Window of a licence record: public from its decision date through its 有效期至.
 
     National 双公示 data standard: 2099-12-31 (the rule's long_term_date) means long-term;
     without a valid-to date the record is public with no end (or ``default_months``).
     """
-    rule = profile.rule(LICENCE_KEY, on=decision_date)
+    rule = profile.rule(key, on=decision_date)
     long_term = dt.date.fromisoformat(rule.value["long_term_date"])
     months = rule.value.get("default_months")
     head = f"licence decided {decision_date.isoformat()}"
@@ -247,14 +247,14 @@ def _licence_end(rule: Rule) -> pl.Expr:
             .otherwise(valid_to + pl.duration(days=1)))
 
 
-def licence_publicity_frame(df: pl.DataFrame, profile: Profile) -> pl.DataFrame:
+def licence_publicity_frame(df: pl.DataFrame, profile: Profile, key: str = LICENCE_KEY) -> pl.DataFrame:
     """Vectorised ``licence_publicity``. Input: decision_date (Date), valid_to (Date, nullable).
 
     Adds the OUTPUT_COLUMNS; publicity_min_end is always null (repair does not apply).
     """
     _require(df, {"decision_date": (pl.Date,), "valid_to": (pl.Date, pl.Null)})
-    versions = profile.versions(LICENCE_KEY)
-    _check_coverage(df, profile, LICENCE_KEY, versions)
+    versions = profile.versions(key)
+    _check_coverage(df, profile, key, versions)
     date = pl.col("decision_date")
     tmp = df.with_columns(
         _switch([(_in_force(r), _licence_end(r)) for r in versions], pl.Date).alias("__end"),
@@ -273,10 +273,10 @@ def licence_publicity_frame(df: pl.DataFrame, profile: Profile) -> pl.DataFrame:
     ).drop("__end", "__cite")
 
 
-def penalty_sector_frame(df: pl.DataFrame, profile: Profile, on: dt.date) -> pl.DataFrame:
+def penalty_sector_frame(df: pl.DataFrame, profile: Profile, on: dt.date, key: str = "sector.penalty") -> pl.DataFrame:
     """Add `sector` read from the cited law (rule `sector.penalty`, NDRC Order 58's sector
     minimums). Input: `fields_json` (the record's catalogue fields as JSON). Set-based."""
-    rule = profile.rule("sector.penalty", on=on)
+    rule = profile.rule(key, on=on)
     # the value of one key of the record's flat JSON, by pattern (no JSON parse per row)
     key = re.escape(rule.value["field"])
     basis = pl.col("fields_json").str.extract(rf'"{key}":"((?:[^"\\]|\\.)*)"', 1).fill_null("")
@@ -287,3 +287,34 @@ def penalty_sector_frame(df: pl.DataFrame, profile: Profile, on: dt.date) -> pl.
         hit = pl.any_horizontal([pl.col("__basis").str.contains(w, literal=True) for w in words])
         expr = pl.when(hit).then(pl.lit(sector)).otherwise(expr)
     return df.with_columns(basis.alias("__basis")).with_columns(expr.alias("sector")).drop("__basis")
+
+
+# --- any catalogue item ----------------------------------------------------------------------
+
+def rule_shape(rule: Rule) -> str:
+    """How a publicity rule reads: ``by_severity`` (periods by severity class, counted from the
+    decision date: penalties and other dishonesty information) or ``valid_to`` (public from the
+    decision date through the record's valid-to date: licences, listings until removal)."""
+    if "by_severity" in rule.value:
+        return "by_severity"
+    if rule.value.get("until") == "valid_to":
+        return "valid_to"
+    raise ValueError(f"publicity rule {rule.key} ({rule.citation}) has neither by_severity nor until: valid_to")
+
+
+def item_publicity_frame(df: pl.DataFrame, profile: Profile, key: str, on: dt.date) -> pl.DataFrame:
+    """The window of any catalogue item's records under its publicity rule ``key``, by the rule's
+    shape (one mechanism for every item: a new item needs a rule, not code). A ``by_severity``
+    rule with a companion ``sector.<name>`` rule in force reads the sector first (Order 58)."""
+    versions = profile.versions(key)
+    if not versions:
+        raise RuleNotInForce(key, on, profile.name, "the profile has no version of this rule")
+    shapes = {rule_shape(r) for r in versions}
+    if len(shapes) != 1:
+        raise ValueError(f"publicity rule {key}: versions of different shapes {sorted(shapes)}")
+    if shapes == {"valid_to"}:
+        return licence_publicity_frame(df, profile, key)
+    sector_key = "sector." + key.split(".", 1)[-1]
+    if "sector" not in df.columns and "fields_json" in df.columns and profile.versions(sector_key):
+        df = penalty_sector_frame(df, profile, on, sector_key)
+    return penalty_publicity_frame(df, profile, key)

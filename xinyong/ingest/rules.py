@@ -246,6 +246,8 @@ def _role_checks(f: FieldDef, item: CatalogueItem, received_on: dt.date) -> list
                 Check("code_required_for_kind", (kind == "individual_business") & c.is_null() & ~any_other,
                       "个体工商户须填写统一社会信用代码或其他行政相对人代码",
                       "an individual business must carry its USCC or another subject code")]
+    if f.role == "subject_kind":
+        return _identifiable_checks(c, item, kind)
     if f.role in ("subject_id_type", "subject_id_number"):
         other = _col(item, "subject_id_number" if f.role == "subject_id_type" else "subject_id_type")
         out = [Check("id_required_for_kind", (kind == "natural_person") & c.is_null(),
@@ -269,6 +271,25 @@ def _role_checks(f: FieldDef, item: CatalogueItem, received_on: dt.date) -> list
                       "与本批第{}行重复", "duplicates row {} of this batch",
                       first.cast(STR), first.cast(STR))]
     return []
+
+
+# the column that identifies a subject of each kind (an individual business may use other codes)
+IDENTIFYING = {"natural_person": "subject_id_number", "legal_person": "subject_uscc",
+               "individual_business": "subject_uscc"}
+
+
+def _identifiable_checks(c: pl.Expr, item: CatalogueItem, kind: pl.Expr) -> list[Check]:
+    """A kind whose identifying column the item lacks (e.g. a natural person where the item has
+    no 证件号码) can only be taken with some other identifier; with none the row goes back,
+    rather than reach a subject that cannot be found or made."""
+    uncovered = [k for k, role in IDENTIFYING.items() if item.field_by_role(role) is None]
+    if not uncovered:
+        return []
+    present = [_col(item, r).is_not_null() for r in ("subject_uscc", "subject_id_number")]
+    present += [pl.col(o.code).is_not_null() for o in item.fields_by_role("subject_other_code")]
+    return [Check("kind_not_identifiable", c.is_not_null() & kind.is_in(uncovered) & ~pl.any_horizontal(present),
+                  "本信息项没有可识别该类主体的代码列，须填写统一社会信用代码或其他主体代码",
+                  "this item has no column identifying a subject of this kind: give a USCC or another subject code")]
 
 
 def _resident_id_checks(f: FieldDef, item: CatalogueItem, who: str) -> list[Check]:

@@ -23,11 +23,7 @@ from xinyong.agencies import service as agencies
 from xinyong.audit import record_event
 from xinyong.catalogue import CatalogueError, get_catalogue
 from xinyong.config import get_settings
-from xinyong.disclosure.rules import (
-    licence_publicity_frame,
-    penalty_publicity_frame,
-    penalty_sector_frame,
-)
+from xinyong.disclosure.rules import item_publicity_frame
 from xinyong.ingest import outbox, repository
 from xinyong.ingest.readers import IngestFileError, TableLimits, check_columns, read_table
 from xinyong.ingest.rules import BatchRefused, validate
@@ -345,8 +341,6 @@ def _complete(session, batch, total_rows: int, totals: dict, notes: dict) -> Non
 def _record_frame(accepted: pl.DataFrame, item, profile, batch, agency, now: dt.datetime) -> pl.DataFrame:
     frame = accepted.select("row_no", "decision_no", "decision_date", "valid_to", "severity",
                             "severity_basis", "fields_json")
-    if item.publicity_rule == "publicity.penalty":
-        frame = penalty_sector_frame(frame, profile, clock.today())
     frame = _publicity(frame, item, profile).rename({"fields_json": "fields"})
     published = pl.col("publicity_published") & pl.lit(item.disclosure == "public")
     return frame.with_columns(
@@ -361,10 +355,8 @@ def _record_frame(accepted: pl.DataFrame, item, profile, batch, agency, now: dt.
 
 
 def _publicity(frame: pl.DataFrame, item, profile) -> pl.DataFrame:
-    if item.publicity_rule == "publicity.penalty":
-        out = penalty_publicity_frame(frame, profile)
-    elif item.publicity_rule == "publicity.licence":
-        out = licence_publicity_frame(frame, profile)
+    if item.publicity_rule:   # by the rule's shape, the same for every item (disclosure.rules)
+        out = item_publicity_frame(frame, profile, item.publicity_rule, clock.today()).drop("sector", strict=False)
     else:
         out = frame.with_columns(
             pl.lit(False).alias("publicity_published"), pl.col("decision_date").alias("publicity_start"),

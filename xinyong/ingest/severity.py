@@ -1,6 +1,7 @@
-"""Severity of a penalty record (QZ art. 22: 轻微 / 一般 / 严重) when the source sends none,
-derived set-based from the profile rule `severity.penalty` in force on each decision date:
-the most severe of the penalty kinds, floored by the fine amount's thresholds.
+"""Severity of a record (QZ art. 22: 轻微 / 一般 / 严重) when the source sends none, derived
+set-based from the item's severity rule (e.g. `severity.penalty`) in force on each decision
+date: the most severe of the penalty kinds, floored by the fine amount's thresholds, else the
+rule's `default` class (items whose records are all of one class, e.g. 失信被执行人).
 
 Works on the validation frame's prepared columns (`__date_<code>`, `__list_<code>`,
 `__num_<code>`) built by xinyong.ingest.rules."""
@@ -58,7 +59,7 @@ def _derived(rule, item: CatalogueItem) -> tuple[pl.Expr, pl.Expr]:
     value = rule.value
     if value.get("combine", "most_severe") != "most_severe":
         raise ValueError(f"unsupported severity combine {value.get('combine')!r} in {rule.citation}")
-    kinds = {k: RANK[v] for k, v in value["kinds"].items()}
+    kinds = {k: RANK[v] for k, v in (value.get("kinds") or {}).items()}
     kinds_f, fine_f = item.field_by_role("penalty_kinds"), item.field_by_role("fine_wan")
     kind_list = pl.col(f"__list_{kinds_f.code}") if kinds_f else pl.lit([], pl.List(STR))
     kind_rank = kind_list.list.eval(pl.element().replace_strict(
@@ -69,8 +70,12 @@ def _derived(rule, item: CatalogueItem) -> tuple[pl.Expr, pl.Expr]:
         floor = pl.when(fine >= t["at_least"]).then(pl.lit(RANK[t["severity"]], pl.Int32)).otherwise(floor)
     floor = pl.when(fine > 0).then(floor)
     rank = pl.max_horizontal(kind_rank, floor)
+    defaulted = rank.is_null() & pl.lit(bool(value.get("default")))
+    if value.get("default"):   # an item whose records are all of one class unless the source says otherwise
+        rank = rank.fill_null(pl.lit(RANK[value["default"]], pl.Int32))
     severity = rank.replace_strict({v: k for k, v in RANK.items()}, default=None, return_dtype=STR)
     amount = pl.when(fine > 0).then(pl.format(", {}万元", fine.cast(STR))).otherwise(pl.lit(""))
-    basis = pl.format("derived: {}{} → {} ({})", kind_list.list.join("、"), amount, severity,
-                      pl.lit(str(rule.citation)))
+    basis = pl.when(defaulted).then(pl.format("derived: the item's class → {} ({})", severity, pl.lit(str(rule.citation)))) \
+        .otherwise(pl.format("derived: {}{} → {} ({})", kind_list.list.join("、"), amount, severity,
+                             pl.lit(str(rule.citation))))
     return severity, basis

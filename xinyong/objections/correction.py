@@ -16,13 +16,7 @@ from sqlalchemy.orm import Session
 
 from xinyong import clock
 from xinyong.catalogue import CatalogueError, get_catalogue
-from xinyong.disclosure.rules import (
-    LICENCE_KEY,
-    PENALTY_KEY,
-    licence_publicity_frame,
-    penalty_publicity_frame,
-    penalty_sector_frame,
-)
+from xinyong.disclosure.rules import item_publicity_frame, rule_shape
 from xinyong.history import _plain
 from xinyong.ingest.repository import SNAPSHOT
 from xinyong.ingest.rules import STORED_ROLES
@@ -131,14 +125,10 @@ def _recompute_publicity(record: Record, profile: Profile, today: dt.date) -> No
                           "fields_json": [json.dumps(record.fields or {}, ensure_ascii=False, separators=(",", ":"))]},
                          schema={"decision_date": pl.Date, "valid_to": pl.Date, "severity": pl.String,
                                  "fields_json": pl.String})
-    if item.publicity_rule == PENALTY_KEY:
-        if record.severity is None:
-            return
-        out = penalty_publicity_frame(penalty_sector_frame(frame, profile, today), profile)
-    elif item.publicity_rule == LICENCE_KEY:
-        out = licence_publicity_frame(frame, profile)
-    else:
+    versions = profile.versions(item.publicity_rule) if item.publicity_rule else []
+    if not versions or (rule_shape(versions[0]) == "by_severity" and record.severity is None):
         return
+    out = item_publicity_frame(frame, profile, item.publicity_rule, today)
     row = out.row(0, named=True)
     record.publicity_published = bool(row["publicity_published"]) and record.disclosure == "public"
     record.publicity_start, record.publicity_end = row["publicity_start"], row["publicity_end"]
