@@ -71,6 +71,11 @@ def valid_row(item: CatalogueItem, n: int, agency_uscc: str, person: str | None 
     return {f.header_zh: _value(f, n, agency_uscc, person, rng) for f in item.fields}
 
 
+def persons_only(item: CatalogueItem) -> bool:
+    """An item of natural persons alone (key occupational groups, QZ art. 30 para. 2)."""
+    return set(item.field_by_role("subject_kind").meanings.values()) == {"natural_person"}
+
+
 def takes_persons(item: CatalogueItem) -> bool:
     """A natural person can be the subject: the kind table has one and no USCC is demanded."""
     kind, uscc = item.field_by_role("subject_kind"), item.field_by_role("subject_uscc")
@@ -111,7 +116,8 @@ def test_every_item_is_taken_by_file_and_api_and_shows_on_profile_and_report(ses
     session.commit()
     headers = tuple(f.header_zh for f in item.fields)
 
-    firm_row = valid_row(item, 1, a.uscc)
+    first_masked = persons_only(item)        # then the file's row is about a person too
+    firm_row = valid_row(item, 1, a.uscc, PERSON if first_masked else None)
     sent = client.post("/api/v1/batches/file", data={"item": code}, headers=auth,
                        files={"file": (f"{code}.csv", to_csv([firm_row, _bad(firm_row, item)], headers), "text/csv")})
     assert sent.status_code == 201, sent.text
@@ -125,7 +131,7 @@ def test_every_item_is_taken_by_file_and_api_and_shows_on_profile_and_report(ses
     _returned(client, auth, sent.json(), item)
     api_batch = sent.json()["batch"]
 
-    for batch, row, masked in ((firm_batch, firm_row, False), (api_batch, api_row, bool(person))):
+    for batch, row, masked in ((firm_batch, firm_row, first_masked), (api_batch, api_row, bool(person))):
         subject = _subject_of(session, batch)
         number = row[item.field_by_role("decision_no").header_zh]
         public = item.disclosure == "public" and _published(session, batch)
