@@ -67,6 +67,9 @@ def _value(f: FieldDef, n: int, agency_uscc: str, person: str | None, rng: rando
 
 
 def valid_row(item: CatalogueItem, n: int, agency_uscc: str, person: str | None = None) -> dict[str, str]:
+    """A valid row about an organisation, or about `person` (always a person for an item of
+    natural persons alone)."""
+    person = person or (PERSON if persons_only(item) else None)
     rng = random.Random(f"{item.code}-{n}")
     return {f.header_zh: _value(f, n, agency_uscc, person, rng) for f in item.fields}
 
