@@ -64,6 +64,11 @@ JOBS = {
 }
 
 
+# modules exposing refusal(...) and screen(...), applied to every batch in this order
+# (xinyong/ingest/gates.py): market information only from approved providers, under authorisation
+BATCH_GATES = ("xinyong.market.gate",)
+
+
 def load(name: str) -> ModuleType:
     return importlib.import_module(name)
 

@@ -13,7 +13,7 @@ from xinyong.models.procedure import CalendarDay, CalendarYear, Deadline, Docume
 # one module per procedure / capability; each registers its tables on import
 from xinyong.models import (objection, repair, listing, complaint, feed,  # noqa: F401,E402
                             measure, commitment, evaluation, report, declaration, bulletin,
-                            transparency, worker, outbox, peer, upstream)
+                            transparency, worker, outbox, peer, upstream, market)
 from xinyong.models import ratelimit  # noqa: F401,E402  (rate-limit buckets shared by the web nodes)
 
 __all__ = ["Base", "ApiToken", "IdentityRequest", "PasswordReset", "LoginThrottle", "User", "WebSession", "Agency", "Subject", "Batch", "BatchRejection", "Record", "History",
