@@ -22,7 +22,6 @@ from xinyong.models import Agency
 
 router = APIRouter(tags=["market credit information 市场信用信息"])
 PROVIDERS, STAFF = service.PROVIDER_ROLES, service.STAFF_ROLES
-Id = Path(ge=1, le=MAX_ID)
 
 
 # ---- anyone ------------------------------------------------------------------------------------------
@@ -69,7 +68,7 @@ def grant(body: AuthorisationIn, principal: Principal = allow("subject"), sessio
 
 
 @router.post("/api/v1/me/market/authorisations/{auth_id}/revoke", response_model=AuthorisationOut)
-def revoke(auth_id: int = Id, principal: Principal = allow("subject"), session: Session = Depends(get_session)):
+def revoke(auth_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow("subject"), session: Session = Depends(get_session)):
     auth = service.revoke(session, principal, auth_id)
     session.commit()
     return views.authorisation_out(auth, _provider_name(session, auth.provider_id))
@@ -148,12 +147,12 @@ async def submit_file(item: str = CodeForm(...), file: UploadFile = File(...), c
 
 
 @router.get("/api/v1/market/batches/{batch_id}", response_model=BatchOut)
-def get_batch(batch_id: int = Id, principal: Principal = allow(*PROVIDERS), session: Session = Depends(get_session)):
+def get_batch(batch_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow(*PROVIDERS), session: Session = Depends(get_session)):
     return batches.batch_out(batches.get_for(session, principal, batch_id), None)
 
 
 @router.get("/api/v1/market/batches/{batch_id}/rejections", response_model=list[RejectionOut])
-def get_rejections(batch_id: int = Id, principal: Principal = allow(*PROVIDERS), session: Session = Depends(get_session)):
+def get_rejections(batch_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow(*PROVIDERS), session: Session = Depends(get_session)):
     """The rows returned for review, each with its reason and citation."""
     return batches.rejections_for(session, principal, batch_id, 1000, 0)
 
@@ -166,7 +165,7 @@ def provider_records(principal: Principal = allow(*PROVIDERS), session: Session 
 
 
 @router.post("/api/v1/market/records/{record_id}/withdraw", response_model=ProviderRecordOut)
-def withdraw_record(body: ReasonIn, record_id: int = Id, principal: Principal = allow(*PROVIDERS),
+def withdraw_record(body: ReasonIn, record_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow(*PROVIDERS),
                     session: Session = Depends(get_session)):
     record = service.withdraw_record(session, principal, record_id, body.reason)
     session.commit()

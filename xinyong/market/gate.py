@@ -44,10 +44,11 @@ def screen(session, agency, item, accepted: pl.DataFrame, today: dt.date) -> tup
     pol = rules.policy(active_profile(), today)
     provider = repository.provider_of_agency(session, agency.id)   # refusal() let only a provider through
     authorised = repository.authorised_usccs(session, provider.id, item.code, today)
-    covered = pl.col("subject_uscc").is_in(pl.Series(sorted(authorised), dtype=pl.String)).fill_null(False)
+    keys = pl.DataFrame({"subject_uscc": sorted(authorised)}, schema={"subject_uscc": pl.String})
+    kept = accepted.join(keys, on="subject_uscc", how="semi", maintain_order="left")
     zh, en = rules.no_authorisation_reason(pol, agency.name, item.name_zh)
-    returned = accepted.filter(~covered).select(
+    returned = accepted.join(keys, on="subject_uscc", how="anti", nulls_equal=False, maintain_order="left").select(
         pl.col("row_no").cast(pl.Int64), pl.lit("subject_uscc").alias("field"),
         pl.col("subject_uscc").fill_null("").alias("value"), pl.lit(REASON_CODE).alias("reason_code"),
         pl.lit(zh).alias("reason"), pl.lit(en).alias("reason_en"))
-    return accepted.filter(covered), returned.cast(REJECTION_SCHEMA)
+    return kept, returned.cast(REJECTION_SCHEMA)
