@@ -60,8 +60,6 @@ def apply(session: Session, principal: Principal, *, scope: list[str], licence: 
     decided = rules.check_application(pol, org_kind=agency.kind, scope=scope, licence=licence,
                                       objection_rules=objection_rules, objection_channel=objection_channel)
     if not decided.allowed:
-        record_event(session, principal, "market.provider_refused_rule", target_type="organisation",
-                     target_id=agency.id, details={"code": decided.code, "citation": decided.citation})
         raise _invalid(decided)
     provider = repository.provider_of_agency(session, agency.id)
     if provider is not None and provider.status in ("pending", "approved"):
