@@ -10,7 +10,8 @@ import datetime as dt
 
 import pytest
 
-from tests.market.support import approved_bank, bearer, contract_row, world
+from tests.market.support import PW, approved_bank, bearer, contract_row, world
+from tests.support.web import page_login
 from tests.support.builders import to_csv
 
 
@@ -70,6 +71,14 @@ def test_done_when_a_bank_shares_contract_performance_and_answers_the_objection(
     queue = client.get("/api/v1/objections", headers=bearer(tokens["bank1"])).json()
     assert [o["id"] for o in queue["items"]] == [objection["id"]]
     assert client.get(f"/api/v1/objections/{objection['id']}", headers=bearer(tokens["assoc1"])).status_code == 404
+    fields = client.get(f"/api/v1/objections/{objection['id']}/correctable-fields", headers=bearer(tokens["bank1"]))
+    assert fields.status_code == 200, fields.text
+    csrf = page_login(client, "bank1", PW)
+    bench = client.get("/provider/market").text
+    assert f"/agency/objections/{objection['id']}" in bench and "待处理" in bench
+    detail = client.get(f"/agency/objections/{objection['id']}")
+    assert detail.status_code == 200 and "QZB-2026-001" in detail.text and csrf
+    client.cookies.clear()
     today("2026-06-05")
     r = client.post(f"/api/v1/objections/{objection['id']}/decision", headers=bearer(tokens["bank1"]),
                     json={"outcome": "upheld", "reasons": "经核对还款流水，第三期确于到期后45日结清，维持原记录。"})

@@ -123,7 +123,8 @@ def _workbench(request, session, principal, *, done="", batch_id=None, form=None
     agency = session.get(Agency, principal.agency_id) if principal.agency_id else None
     ctx = {"provider": views.provider_out(provider, agency) if provider else None, "policy": _policy_or_none(),
            "items": market_items(), "done": done, "form": form or {}, "error": _error(error, language(request)),
-           "records": [], "objections": [], "batch": None, "returned": [], "authorisations": []}
+           "records": [], "objections": [], "batch": None, "returned": [], "authorisations": [],
+           "item_names": {i.code: views.item_name(i.code) for i in market_items()}}
     if provider is not None:
         ctx["records"] = [views.provider_record_out(r, n) for r, n in repository.records_of_provider(session, provider.agency_id)]
         ctx["objections"] = objections.page(session, objections.ObjectionFilter(agency_id=provider.agency_id), 50, 0)

@@ -104,6 +104,7 @@ class ProviderRecordOut(BaseModel):
     id: int
     subject: str
     item: str
+    item_name: Label
     decision_no: str
     decision_date: dt.date
     status: str

@@ -18,6 +18,11 @@ def _item(code: str):
         return None
 
 
+def item_name(code: str) -> Label:
+    item = _item(code)
+    return Label(zh=item.name_zh, en=item.name_en) if item else Label(zh=code, en=code)
+
+
 def record_out(record, provider: str, pol: rules.MarketPolicy) -> MarketRecordOut:
     item = _item(record.item_code)
     fields = {k: (None if v is None else str(v)) for k, v in (record.fields or {}).items()}
@@ -25,8 +30,7 @@ def record_out(record, provider: str, pol: rules.MarketPolicy) -> MarketRecordOu
     for code in fields:
         f = next((f for f in item.fields if f.code == code), None) if item else None
         labels[code] = Label(zh=f.label("zh"), en=f.label("en")) if f else Label(zh=code, en=code)
-    name = Label(zh=item.name_zh, en=item.name_en) if item else Label(zh=record.item_code, en=record.item_code)
-    return MarketRecordOut(id=record.id, item=record.item_code, item_name=name,
+    return MarketRecordOut(id=record.id, item=record.item_code, item_name=item_name(record.item_code),
                            decision_no=record.decision_no, decision_date=record.decision_date, provider=provider,
                            fields=fields, field_labels=labels, under_objection=bool(record.under_objection),
                            label=Label(zh=rules.label(pol, "zh", provider), en=rules.label(pol, "en", provider)),
@@ -60,6 +64,7 @@ def _china_date(at: dt.datetime) -> dt.date:
 
 
 def provider_record_out(record, subject_name: str) -> ProviderRecordOut:
-    return ProviderRecordOut(id=record.id, subject=subject_name, item=record.item_code, decision_no=record.decision_no,
+    return ProviderRecordOut(id=record.id, subject=subject_name, item=record.item_code, item_name=item_name(record.item_code),
+                             decision_no=record.decision_no,
                              decision_date=record.decision_date, status=record.status,
                              under_objection=bool(record.under_objection))
