@@ -44,6 +44,7 @@ DEMO_STEPS = (
     "xinyong.demo.evaluation",
     "xinyong.demo.reports",
     "xinyong.demo.roles",
+    "xinyong.demo.market",      # after roles: bank-demo provides market information (QZ art. 12)
     "xinyong.demo.examples",
     "xinyong.demo.bulletins",
 )
