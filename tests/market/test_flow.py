@@ -60,6 +60,10 @@ def test_done_when_a_bank_shares_contract_performance_and_answers_the_objection(
 
     mine = client.get("/api/v1/me/market", headers=bearer(tokens["firm1"])).json()
     assert [m["id"] for m in mine] == [shown["id"]]
+    # the subject's own view of its credit records (basis self) holds public information only
+    own = client.get(f"/api/v1/subjects/{firm.id}/profile", params={"items": "contract_performance,penalty",
+                                                                     "basis": "self"}, headers=bearer(tokens["firm1"]))
+    assert own.status_code == 200 and "QZB-2026-001" not in own.text, own.text
     r = client.post("/api/v1/me/objections", headers=bearer(tokens["firm1"]), data={
         "record_id": str(shown["id"]), "grounds": ["error"], "reasons": "该合同第三期已按期还款，逾期记载有误，请核查更正。"})
     assert r.status_code == 201, r.text
@@ -95,7 +99,8 @@ def test_done_when_a_bank_shares_contract_performance_and_answers_the_objection(
     assert client.get("/api/v1/me/market", headers=bearer(tokens["firm1"])).json() == []
 
 
-def test_a_withdrawn_record_or_provider_leaves_view(client, w):
+def test_a_withdrawn_record_or_provider_leaves_view(client, w, session):
+    from xinyong.market import report
     tokens, firm = w["tokens"], w["firm"]
     pid = approved_bank(client, w)
     client.post("/api/v1/me/market/authorisations", headers=bearer(tokens["firm1"]), json={
@@ -114,10 +119,14 @@ def test_a_withdrawn_record_or_provider_leaves_view(client, w):
     # another organisation cannot withdraw the bank's record
     assert client.post(f"/api/v1/market/records/{first}/withdraw", json={"reason": "x"},
                        headers=bearer(tokens["assoc1"])).status_code in (403, 404)
+    section = report.section(session, firm, True)   # the report's own market section, apart
+    assert [row[1] for row in section.table[1:]] == ["QZB-2", ] and w["bank"].name in section.paragraphs[0]
     r = client.post("/api/v1/market/provider/withdraw", json={"reason": "停止向平台共享"}, headers=bearer(tokens["bank1"]))
     assert r.status_code == 200 and r.json()["status"] == "withdrawn"
     assert client.get(f"/api/v1/subjects/{firm.id}/market").json() == []
     assert client.get("/api/v1/market/providers/published").json() == []
+    session.expire_all()
+    assert report.section(session, firm, False) is None
 
 
 def test_market_rows_only_from_an_approved_provider_and_public_items_never_from_one(client, w, session):
