@@ -72,7 +72,8 @@ def test_records_span_severities_and_both_sides_of_the_publicity_window(loaded):
         assert set(s.scalars(select(Batch.file_format).where(city_batches))) == {"csv", "xlsx"}
         # the later demo steps send their breach records through the same ingest path
         others = dict(s.execute(select(Batch.item_code, func.count()).where(~city_batches).group_by(Batch.item_code)).all())
-        assert others == {"government_breach": 1, "commitment_breach": 1}
+        # and bank-demo its market information (xinyong/demo/market.py)
+        assert others == {"government_breach": 1, "commitment_breach": 1, "contract_performance": 1}
         assert _count(s, Batch, Batch.status != "completed") == 0
 
 

@@ -44,6 +44,7 @@ DEMO_STEPS = (
     "xinyong.demo.evaluation",
     "xinyong.demo.reports",
     "xinyong.demo.roles",
+    "xinyong.demo.market",      # after roles: bank-demo provides market information (QZ art. 12)
     "xinyong.demo.examples",
     "xinyong.demo.bulletins",
     "xinyong.demo.credit_services",   # the register of credit service agencies (issue 15 point 3)
@@ -63,6 +64,11 @@ JOBS = {
     "peers.sync": "xinyong.peers.service:sync_job",   # QZ art. 6, FZ art. 7: peers' punitive lists
     "upstream": "xinyong.upstream.worker:run_job",
 }
+
+
+# modules exposing refusal(...) and screen(...), applied to every batch in this order
+# (xinyong/ingest/gates.py): market information only from approved providers, under authorisation
+BATCH_GATES = ("xinyong.market.gate",)
 
 
 def load(name: str) -> ModuleType:

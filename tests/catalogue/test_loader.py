@@ -63,12 +63,16 @@ def test_whole_catalogue_covers_the_13_categories():
     assert len(cat.categories) == 13
     assert {i.category.code for i in cat.items} == {c.code for c in cat.categories}
     assert [i.category.order for i in cat.items] == sorted(i.category.order for i in cat.items)
-    # issue 15: the whole catalogue is aggregated (market information, QZ art. 12, comes by its own branch)
-    assert {i.code for i in cat.items if not i.ingestible} <= {"contract_performance"}
-    assert {"professional_qualification", "occupational_credit", "registration", "judgment_enforcement"} <= {
-        i.code for i in cat.ingestible}
+    # issue 15: the whole catalogue is aggregated, public items and market information alike
+    assert {i.code for i in cat.items if not i.ingestible} == set()
+    assert {"professional_qualification", "occupational_credit", "registration", "judgment_enforcement",
+            "penalty", "licence"} <= {i.code for i in cat.ingestible if i.source == "public"}
+    # market credit information (QZ art. 12): shared by providers, disclosure "market"
+    market = {i.code for i in cat.items if i.source == "market"}
+    assert market == {"contract_performance", "association_rating", "utility_payment"}
+    assert all(cat.get(c).ingestible and cat.get(c).disclosure == "market" for c in market)
     for item in cat.items:
-        assert item.disclosure in {"public", "on_application", "shared", "authorisation_required"}
+        assert item.disclosure in {"public", "on_application", "shared", "authorisation_required", "market"}
         for role in ("subject_name", "decision_no", "decision_date"):
             assert item.field_by_role(role) is not None, (item.code, role)
     penalty = cat.get("penalty")

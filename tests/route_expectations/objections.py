@@ -1,19 +1,21 @@
 """Who may call the objection routes (FZ art. 25, QZ art. 34): the subject files and follows its
 own; the service window (staff) files on a subject's behalf and sees all; the source agency
-verifies and decides. Rows not one's own answer 404 (checked in tests/objections)."""
+verifies and decides — a public body, or a market information provider for its market records
+(QZ art. 34 para. 2). Rows not one's own answer 404 (checked in tests/objections)."""
+SOURCES = {"agency", "credit_service", "financial", "association"}
 EXPECTED = {
     ("GET", "/api/v1/me/objections"): {"subject"}, ("POST", "/api/v1/me/objections"): {"subject"},
     ("POST", "/api/v1/objections"): {"staff"},
-    ("GET", "/api/v1/objections"): {"agency", "staff"},
-    ("GET", "/api/v1/objections/{objection_id}"): {"subject", "agency", "staff"},
-    ("GET", "/api/v1/objections/{objection_id}/correctable-fields"): {"agency"},
-    ("POST", "/api/v1/objections/{objection_id}/decision"): {"agency"},
-    ("POST", "/api/v1/objections/{objection_id}/extension"): {"agency"},
-    ("GET", "/api/v1/objections/{objection_id}/evidence/{evidence_id}"): {"subject", "agency", "staff"},
+    ("GET", "/api/v1/objections"): SOURCES | {"staff"},
+    ("GET", "/api/v1/objections/{objection_id}"): SOURCES | {"subject", "staff"},
+    ("GET", "/api/v1/objections/{objection_id}/correctable-fields"): SOURCES,
+    ("POST", "/api/v1/objections/{objection_id}/decision"): SOURCES,
+    ("POST", "/api/v1/objections/{objection_id}/extension"): SOURCES,
+    ("GET", "/api/v1/objections/{objection_id}/evidence/{evidence_id}"): SOURCES | {"subject", "staff"},
     ("GET", "/me/objections"): {"subject"}, ("POST", "/me/objections"): {"subject"},
     ("GET", "/me/objections/{objection_id}"): {"subject"},
-    ("GET", "/agency/objections"): {"agency"}, ("GET", "/agency/objections/{objection_id}"): {"agency"},
-    ("POST", "/agency/objections/{objection_id}/decision"): {"agency"},
+    ("GET", "/agency/objections"): SOURCES, ("GET", "/agency/objections/{objection_id}"): SOURCES,
+    ("POST", "/agency/objections/{objection_id}/decision"): SOURCES,
     ("GET", "/staff/objections"): {"staff"}, ("GET", "/staff/objections/{objection_id}"): {"staff"},
     ("GET", "/window/objections"): {"staff"}, ("POST", "/window/objections"): {"staff"},
     ("POST", "/window/objections/lookup"): {"staff"},

@@ -24,7 +24,8 @@ def records_for(session: Session, subject_id: int, item_codes: list[str],
 
 def records_statement(subject_id: int, item_codes: list[str], limit: int = RECORDS_LIMIT):
     return (select(Record, Agency.name).join(Agency, Agency.id == Record.source_agency_id)
-            .where(Record.subject_id == subject_id, Record.item_code.in_(item_codes), Record.status == "active")
+            .where(Record.subject_id == subject_id, Record.item_code.in_(item_codes), Record.status == "active",
+                   Record.disclosure != "market")   # market information is never mixed in (QZ art. 12)
             .order_by(Record.decision_date.desc(), Record.id.desc()).limit(limit))
 
 

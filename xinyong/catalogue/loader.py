@@ -19,7 +19,9 @@ from xinyong.kit.errors import XinyongError
 ITEMS_DIR = Path(__file__).parent / "items"
 FIELD_TYPES = {"text", "date", "decimal", "enum", "uscc", "resident_id", "subject_kind"}
 DATA_CLASSES = {None, "sensitive_identifier"}
-DISCLOSURES = {"public", "on_application", "shared", "authorisation_required"}
+DISCLOSURES = {"public", "on_application", "shared", "authorisation_required", "market"}
+# who shares an item: public bodies (公共信用信息) or market providers (市场信用信息, QZ art. 12)
+SOURCES = {"public", "market"}
 ROLES = {
     "subject_name", "subject_kind", "subject_uscc", "subject_other_code", "subject_id_type",
     "subject_id_number", "legal_rep_name", "legal_rep_id_type", "legal_rep_id_number",
@@ -105,6 +107,8 @@ class CatalogueItem:
     fields: tuple[FieldDef, ...]
     order: int = 0
     note: str | None = None
+    source: str = "public"              # public | market (shared by a provider under authorisation)
+    credit_reporting: bool = False      # collecting it is 征信业务 (FZ art. 10 para. 3)
 
     def field(self, code: str) -> FieldDef:
         for f in self.fields:
@@ -230,7 +234,8 @@ def _load_item(path: Path, categories: dict[str, Category], names_en: dict[str, 
             disclosure=d["disclosure"], publicity_rule=d.get("publicity_rule"),
             severity_rule=d.get("severity_rule"), ingestible=bool(d.get("ingestible", False)),
             fields=tuple(_load_field(f, where, names_en or {}) for f in d["fields"]),
-            order=int(d.get("order", 0)), note=d.get("note"))
+            order=int(d.get("order", 0)), note=d.get("note"), source=str(d.get("source", "public")),
+            credit_reporting=bool(d.get("credit_reporting", False)))
     except KeyError as exc:
         raise CatalogueError(f"{where}: missing or unknown key {exc}") from None
     _check_item(item, where)
@@ -260,6 +265,8 @@ def _check_item(item: CatalogueItem, where: str) -> None:
     problems = []
     if item.disclosure not in DISCLOSURES:
         problems.append(f"disclosure {item.disclosure!r} not in {sorted(DISCLOSURES)}")
+    if item.source not in SOURCES or (item.source == "market") != (item.disclosure == "market"):
+        problems.append(f"source {item.source!r}: a market item (and only one) has disclosure market")
     seen_codes, seen_headers, seen_roles = set(), {}, set()
     for f in item.fields:
         problems += _field_problems(f)

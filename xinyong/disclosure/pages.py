@@ -14,6 +14,7 @@ from xinyong import clock
 from xinyong.catalogue import CatalogueError, get_catalogue
 from xinyong.declarations import service as declarations
 from xinyong.declarations.views import public_out
+from xinyong.market.pages import public_section as market_section
 from xinyong.disclosure import repository, service
 from xinyong.disclosure.schemas import PublicRecord
 from xinyong.kit.access import allow
@@ -86,7 +87,8 @@ def subject(request: Request, subject_id: int = Path(ge=1, le=MAX_ID), session: 
         lists_repository.published(session, clock.today(), subject_id=subject_id, limit=20), lang))
     return render(request, "portal/subject.html", {"subject": profile, "records": records, "groups": groups,
                                                    "others": others, "entries": entries,
-                                                   "declarations": [public_out(d, policy) for d in declared]})
+                                                   "declarations": [public_out(d, policy) for d in declared],
+                                                   "market": market_section(session, subject_id)})   # QZ art. 12
 
 
 def record_view(record: PublicRecord, lang: str, long_term: str | None) -> dict:

@@ -24,7 +24,7 @@ from xinyong.audit import record_event
 from xinyong.catalogue import CatalogueError, get_catalogue
 from xinyong.config import get_settings
 from xinyong.disclosure.rules import item_publicity_frame
-from xinyong.ingest import outbox, repository
+from xinyong.ingest import gates, outbox, repository
 from xinyong.ingest.readers import IngestFileError, TableLimits, check_columns, read_table
 from xinyong.ingest.rules import BatchRefused, validate
 from xinyong.kit.access import Principal
@@ -200,6 +200,9 @@ def _ingest_frame(session, batch, agency, item, source: list[pl.DataFrame], prog
     frame = source.pop()
     total_rows = frame.height
     profile = active_profile()
+    refused = gates.refusal(session, agency, item, clock.today())   # e.g. market items: providers only
+    if refused is not None:
+        return _refuse(session, batch, *refused)
     totals = {"accepted": 0, "rejected": 0, "created": 0, "updated": 0, "unchanged": 0}
     first, parts = None, []
     for n, part in enumerate(_partitions(frame, item)):
@@ -210,6 +213,8 @@ def _ingest_frame(session, batch, agency, item, source: list[pl.DataFrame], prog
             if n:  # header-level refusals are the same for every part: only the first can refuse
                 raise RuntimeError("a later part of a batch was refused after an earlier one passed") from exc
             return _refuse(session, batch, exc.code, exc.message, getattr(exc, "details", None))
+        result.accepted, result.rejections = gates.screen(session, agency, item, result.accepted,
+                                                          result.rejections, clock.today())
         first = first or result
         repository.insert_rejections(session, result.rejections, batch.id)
         totals["accepted"] += result.accepted.height

@@ -14,7 +14,7 @@ from xinyong.models.procedure import CalendarDay, CalendarYear, Deadline, Docume
 from xinyong.models import (objection, repair, listing, complaint, feed,  # noqa: F401,E402
                             measure, commitment, evaluation, report, declaration, bulletin,
                             transparency, worker, outbox, peer, upstream,
-                            local_catalogue, credit_service)
+                            local_catalogue, credit_service, market)
 from xinyong.models import ratelimit  # noqa: F401,E402  (rate-limit buckets shared by the web nodes)
 
 __all__ = ["Base", "ApiToken", "IdentityRequest", "PasswordReset", "LoginThrottle", "User", "WebSession", "Agency", "Subject", "Batch", "BatchRejection", "Record", "History",

@@ -26,7 +26,7 @@ router = APIRouter(tags=["objections 异议"])
 MAX_ID = 2**63 - 1
 ObjectionId = Path(ge=1, le=MAX_ID)
 STATUS = Query(None, pattern="^(open|corrected|upheld)$")
-READERS = ("subject", "agency", "staff")
+READERS = ("subject", *service.SOURCE_ROLES, "staff")
 
 
 class ExtensionIn(BaseModel):
@@ -97,7 +97,7 @@ async def file_for_subject(request: Request, record_id: int = Form(..., ge=1, le
 
 @router.get("/api/v1/objections", response_model=ObjectionPage)
 def objections(request: Request, status: Code | None = STATUS, limit: int = Query(50, ge=1, le=200),
-               offset: int = Query(0, ge=0, le=1_000_000), principal: Principal = allow("agency", "staff"),
+               offset: int = Query(0, ge=0, le=1_000_000), principal: Principal = allow(*service.SOURCE_ROLES, "staff"),
                session: Session = Depends(get_session)):
     """The source agency's queue (its own records), or every objection for the credit department."""
     return views.page(session, principal, status, limit, offset, language(request))
@@ -110,7 +110,7 @@ def objection(request: Request, objection_id: int = ObjectionId, principal: Prin
 
 
 @router.get("/api/v1/objections/{objection_id}/correctable-fields", response_model=list[CorrectableFieldOut])
-def correctable_fields(objection_id: int = ObjectionId, principal: Principal = allow("agency"),
+def correctable_fields(objection_id: int = ObjectionId, principal: Principal = allow(*service.SOURCE_ROLES),
                        session: Session = Depends(get_session)):
     """What the source agency may correct on this record, with the current values."""
     record = service.visible(session, principal, objection_id)[1]
@@ -121,7 +121,7 @@ def correctable_fields(objection_id: int = ObjectionId, principal: Principal = a
 
 
 @router.post("/api/v1/objections/{objection_id}/decision", response_model=ObjectionOut)
-def decide(body: DecisionIn, request: Request, objection_id: int = ObjectionId, principal: Principal = allow("agency"),
+def decide(body: DecisionIn, request: Request, objection_id: int = ObjectionId, principal: Principal = allow(*service.SOURCE_ROLES),
            session: Session = Depends(get_session)):
     """corrected (with `corrections`: field -> new value) or upheld, with reasons."""
     service.decide(session, principal, objection_id, outcome=body.outcome, reasons=body.reasons,
@@ -132,7 +132,7 @@ def decide(body: DecisionIn, request: Request, objection_id: int = ObjectionId, 
 
 @router.post("/api/v1/objections/{objection_id}/extension", response_model=ObjectionOut)
 def extend(body: ExtensionIn, request: Request, objection_id: int = ObjectionId,
-           principal: Principal = allow("agency"), session: Session = Depends(get_session)):
+           principal: Principal = allow(*service.SOURCE_ROLES), session: Session = Depends(get_session)):
     """Extend the verification once, with a recorded reason (profile rule deadline.objection.verify)."""
     service.extend(session, principal, objection_id, body.reason)
     session.commit()

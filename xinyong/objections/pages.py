@@ -123,14 +123,14 @@ def _detail(request, session, principal, objection_id, extra=None, status_code=2
 
 @router.get("/agency/objections")
 def agency_queue(request: Request, page: int = Query(1, ge=1, le=10_000), status: Code | None = STATUS,
-                 principal: Principal = allow("agency"), session: Session = Depends(get_session)):
+                 principal: Principal = allow(*service.SOURCE_ROLES), session: Session = Depends(get_session)):
     return _list(request, session, principal, "objections/queue.html", page, status,
                  {"base": "/agency/objections", "title_key": "objections.agency_queue"})
 
 
 @router.get("/agency/objections/{objection_id}")
 def agency_objection(request: Request, objection_id: int = Path(ge=1, le=MAX_ID), decided: int = Query(0, ge=0, le=1),
-                     principal: Principal = allow("agency"), session: Session = Depends(get_session)):
+                     principal: Principal = allow(*service.SOURCE_ROLES), session: Session = Depends(get_session)):
     return _agency_detail(request, session, principal, objection_id, decided=decided)
 
 
@@ -148,7 +148,7 @@ def _agency_detail(request, session, principal, objection_id, form=None, error=N
 
 @router.post("/agency/objections/{objection_id}/decision")
 async def agency_decide(request: Request, objection_id: int = Path(ge=1, le=MAX_ID), outcome: str = CodeForm(""),
-                        reasons: str = TextForm("", max_length=4000), principal: Principal = allow("agency"),
+                        reasons: str = TextForm("", max_length=4000), principal: Principal = allow(*service.SOURCE_ROLES),
                         session: Session = Depends(get_session)):
     form_data = await screened_form(request)
     corrections = {key[4:]: str(value) for key, value in form_data.items()

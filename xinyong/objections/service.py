@@ -23,6 +23,8 @@ from xinyong.objections import correction, repository, result, rules
 
 PROCEDURE, STEP = "objection", "verify"
 STAFF_ROLES = ("staff",)     # the credit department: files at the window, sees every objection
+# who answers for a record: a public body's staff, or a market information provider's (QZ art. 34 para. 2)
+SOURCE_ROLES = ("agency", "credit_service", "financial", "association")
 HEAD_BYTES = 16
 
 
@@ -91,10 +93,12 @@ def file_objection(session: Session, principal: Principal, *, record_id: int, gr
     record.under_objection = True
     session.flush()
     registry.run_hook("on_objection_opened", session, record.subject_id, [record.id], today)
+    # market information is answered by its provider, whose staff hold the organisation's own role
+    answering = None if record.disclosure == "market" else "agency"
     deadline = deadlines.open_step(session, procedure=PROCEDURE, procedure_id=objection.id, step=STEP,
                                    started_on=today, subject_id=record.subject_id,
-                                   responsible_org_id=record.source_agency_id, responsible_role="agency")
-    notify(session, kind="objection.filed", org_id=record.source_agency_id, role="agency",
+                                   responsible_org_id=record.source_agency_id, responsible_role=answering)
+    notify(session, kind="objection.filed", org_id=record.source_agency_id, role=answering,
            text_zh=f"信用记录 {record.decision_no} 收到异议（第{objection.id}号），请于 {deadline.due_on.isoformat()} 前核查处理",
            text_en=f"Objection #{objection.id} to record {record.decision_no}: verify by {deadline.due_on.isoformat()}",
            link=f"/agency/objections/{objection.id}")
@@ -126,7 +130,7 @@ def visible(session: Session, principal: Principal, objection_id: int):
 def may_see(principal: Principal, objection: Objection) -> bool:
     if principal.role == "subject":
         return principal.subject_id == objection.subject_id
-    if principal.role == "agency":
+    if principal.role in SOURCE_ROLES:
         return principal.agency_id is not None and principal.agency_id == objection.source_agency_id
     return principal.role in STAFF_ROLES
 
@@ -135,7 +139,7 @@ def scope_of(principal: Principal) -> repository.ObjectionFilter:
     """What a list shows the caller: its own (subject), its agency's (agency), all (staff)."""
     if principal.role == "subject":
         return repository.ObjectionFilter(subject_id=principal.subject_id if principal.subject_id else -1)
-    if principal.role == "agency":
+    if principal.role in SOURCE_ROLES:
         return repository.ObjectionFilter(agency_id=principal.agency_id if principal.agency_id else -1)
     if principal.role in STAFF_ROLES:
         return repository.ObjectionFilter()
@@ -163,7 +167,7 @@ def decide(session: Session, principal: Principal, objection_id: int, *, outcome
     to the record through its history) or upheld; either way the step is completed, the record
     unmarked, a written result issued to the subject and the subject notified."""
     objection = session.get(Objection, objection_id)
-    if objection is None or principal.role != "agency" or principal.agency_id != objection.source_agency_id:
+    if objection is None or principal.role not in SOURCE_ROLES or principal.agency_id != objection.source_agency_id:
         if objection is not None and principal.role in STAFF_ROLES:
             raise Forbidden("异议由信息来源单位核查处理", code="source_decides",
                             message_en="the source agency decides on the objection")
@@ -211,7 +215,7 @@ def decide(session: Session, principal: Principal, objection_id: int, *, outcome
 def extend(session: Session, principal: Principal, objection_id: int, reason: str):
     """The source agency extends the verification once, with a recorded reason (profile rule)."""
     objection = session.get(Objection, objection_id)
-    if objection is None or principal.role != "agency" or principal.agency_id != objection.source_agency_id:
+    if objection is None or principal.role not in SOURCE_ROLES or principal.agency_id != objection.source_agency_id:
         raise _not_found()
     deadline = deadlines.step_of(session, PROCEDURE, objection.id, STEP)
     if deadline is None or objection.status != "open":

@@ -19,6 +19,7 @@ from xinyong.kit.masking import mask_name
 from xinyong.kit.pdf import Section
 from xinyong.kit.web import local_time
 from xinyong.law import active_profile
+from xinyong.market import report as market_report
 from xinyong.models import Record, Subject
 from xinyong.reports import repository, rules
 from xinyong.web.i18n import translate
@@ -154,7 +155,8 @@ def full(session: Session, subject: Subject, policy: rules.ReportPolicy, lang: s
                 sources_section(rows, lang)]
     sections += [s for s in (lists_section(session, subject.id, today, lang), grade_section(session, subject.id, lang),
                              commitments_section(session, subject.id, lang),
-                             declarations_section(session, subject, False, lang))
+                             declarations_section(session, subject, False, lang),
+                             market_report.section(session, subject, False, lang))   # apart (QZ art. 12)
                  if s is not None]
     sections += access_sections(session, subject.id, policy, today, lang)
     return Content("full", title("full", lang), printed, masked, subject.uscc or "", sections, len(rows),
@@ -172,7 +174,8 @@ def public(session: Session, subject: Subject, policy: rules.ReportPolicy, lang:
                 Section(heading=t(lang, "records_public"), paragraphs=[lead], table=records_table(rows, today, lang=lang)),
                 changes_section(session, subject.id, rows, policy.history_per_record, lang),
                 sources_section(rows, lang)]
-    sections += [s for s in (declarations_section(session, subject, True, lang),) if s is not None]
+    sections += [s for s in (declarations_section(session, subject, True, lang),
+                             market_report.section(session, subject, True, lang)) if s is not None]
     return Content("public", title("public", lang), printed, masked, subject.uscc or "", sections, len(rows),
                    citations=[policy.citations["public"], policy.citations["sources"]], lang=lang)
 

@@ -16,7 +16,7 @@ RECORDS_LIMIT = 5000
 
 def records_of(session: Session, subject_id: int, item_codes: tuple[str, ...] | None = None) -> list[tuple[Record, str]]:
     stmt = (select(Record, Agency.name).join(Agency, Agency.id == Record.source_agency_id)
-            .where(Record.subject_id == subject_id))
+            .where(Record.subject_id == subject_id, Record.disclosure != "market"))   # market: own section
     if item_codes is not None:
         stmt = stmt.where(Record.item_code.in_(item_codes))
     stmt = stmt.order_by(Record.decision_date.desc(), Record.id.desc()).limit(RECORDS_LIMIT)

@@ -43,6 +43,8 @@ MODULES = (
     "xinyong.dashboards.api", "xinyong.dashboards.pages",
     # self-declared information (QZ art. 13, FZ art. 10 para. 2)
     "xinyong.declarations.api", "xinyong.declarations.pages",
+    # market credit information: providers, written authorisations (QZ art. 12, FZ art. 8, 10)
+    "xinyong.market.api", "xinyong.market.pages",
     # the public transparency log over the audit log (issue 12)
     "xinyong.transparency.api", "xinyong.transparency.pages",
     # the worker's schedules and job queue (issue 16)
