@@ -26,7 +26,9 @@ from xinyong.synthetic import make_resident_id, make_uscc, to_csv
 
 TODAY = dt.date(2026, 9, 1)
 DECIDED = TODAY - dt.timedelta(days=30)
-ITEMS = [i.code for i in get_catalogue().ingestible]
+# public credit information; market information (source: market) is taken only from an approved
+# provider under the subject's authorisation, and has its own tests (tests/market)
+ITEMS = [i.code for i in get_catalogue().ingestible if i.source == "public"]
 PERSON = "王晓明"
 PERSON_MASKED = "王**"
 
