@@ -64,7 +64,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
 DENIAL_CODES = {"unauthenticated", "forbidden"}
 PW = "matrix-pass-123"
 ORG_ROLES = {"agency": "public_body", "judicial": "judicial", "credit_service": "credit_service",
-             "financial": "financial", "association": "association"}
+             "financial": "financial", "association": "association", "enterprise": "enterprise"}
 
 
 def _routes():
@@ -87,7 +87,7 @@ def population(session):
     rng = random.Random(11)
     public_body = agency(session)
     orgs = {"public_body": public_body}
-    for kind in ("judicial", "credit_service", "financial", "association"):
+    for kind in ("judicial", "credit_service", "financial", "association", "enterprise"):
         orgs[kind] = register(session, uscc=make_uscc(rng, kind="11"), name=f"{kind} 机构", kind=kind)
     rows = penalty_rows(2, public_body.uscc)
     ingest_file(session, data=to_csv(rows), filename="p.csv", source_uscc=public_body.uscc, item_code="penalty")

@@ -7,10 +7,11 @@ authorisation takes the information out of view."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pytest
 
-from tests.market.support import PW, approved_bank, bearer, contract_row, world
+from tests.market.support import PW, application, approved_bank, bearer, contract_row, world
 from tests.support.web import page_login
 from tests.support.builders import to_csv
 
@@ -138,3 +139,39 @@ def test_market_rows_only_from_an_approved_provider_and_public_items_never_from_
     r = client.post("/api/v1/market/batches", headers=bearer(tokens["bank1"]), json={
         "item": "penalty", "rows": [{"行政相对人名称": firm.name}]})
     assert r.status_code == 422 and r.json()["error_code"] == "public_item_from_provider", r.text
+
+
+def test_an_enterprise_registers_as_a_provider_and_shares_utility_payments_it_records(client, w, session):
+    """QZ art. 12 para. 1: 其他企业事业单位 record the market credit information of their own
+    business too — a water company registers, is approved, and shares a customer's payment record
+    under that customer's authorisation; it answers the objection on its own record."""
+    from xinyong.accounts.service import create_user
+    from xinyong.accounts.tokens import issue_token
+    from xinyong.agencies.service import register
+    from xinyong.synthetic import make_uscc
+    water = register(session, uscc=make_uscc(random.Random(12), kind="91"), name="泉州市自来水有限公司", kind="enterprise")
+    create_user(session, username="water1", password=PW, role="enterprise", agency_uscc=water.uscc)
+    token = issue_token(session, "water1")
+    session.commit()
+    r = client.post("/api/v1/market/provider", json=application(scope=["utility_billing"]), headers=bearer(token))
+    assert r.status_code == 201, r.text
+    pid = r.json()["id"]
+    r = client.post(f"/api/v1/market/providers/{pid}/decision", json={"approve": True},
+                    headers=bearer(w["tokens"]["staff1"]))
+    assert r.status_code == 200 and r.json()["status"] == "approved", r.text
+    firm = w["firm"]
+    r = client.post("/api/v1/me/market/authorisations", headers=bearer(w["tokens"]["firm1"]), json={
+        "provider_id": pid, "item": "utility_payment", "valid_from": "2026-06-01", "valid_to": "2027-05-31"})
+    assert r.status_code == 201, r.text
+    row = {"户名": firm.name, "主体类别": "法人及非法人组织", "统一社会信用代码": firm.uscc, "缴费户号及账期": "QZW-0001-202605",
+           "账单日期": "2026-05-31", "缴费类别": "水费", "缴费状态": "逾期未缴", "欠费金额(元)": "860"}
+    r = client.post("/api/v1/market/batches", headers=bearer(token), json={"item": "utility_payment", "rows": [row]})
+    assert r.status_code == 201 and r.json()["accepted"] == 1, r.text
+    [shown] = client.get(f"/api/v1/subjects/{firm.id}/market").json()
+    assert shown["provider"] == water.name and shown["decision_no"] == "QZW-0001-202605"
+    r = client.post("/api/v1/me/objections", headers=bearer(w["tokens"]["firm1"]), data={
+        "record_id": str(shown["id"]), "grounds": ["error"], "reasons": "五月水费已于6月1日缴清，请核查更正。"})
+    assert r.status_code == 201, r.text
+    queue = client.get("/api/v1/objections", headers=bearer(token)).json()
+    assert [o["id"] for o in queue["items"]] == [r.json()["id"]]
+    assert client.get("/api/v1/deadlines", headers=bearer(token)).status_code == 200

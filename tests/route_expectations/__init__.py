@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-PUBLIC = {"anonymous", "admin", "staff", "agency", "judicial", "credit_service", "financial", "association",
+PUBLIC = {"anonymous", "admin", "staff", "agency", "judicial", "credit_service", "financial", "association", "enterprise",
           "auditor", "supervisor", "subject", "agency_admin", "registrant"}
 # "authenticated" routes: every signed-in account except one whose identity is not proved yet
 SIGNED_IN = PUBLIC - {"anonymous", "registrant"}
@@ -13,6 +13,9 @@ SENDERS = {"agency", "staff", "admin"}
 QUERIERS = {"agency", "judicial", "credit_service", "financial", "association", "staff"}
 AUDIT = {"auditor", "admin"}
 ORGS = {"agency", "judicial", "credit_service", "financial", "association"}
+# organisations that handle procedures on their own records: ORGS, and the enterprises and
+# institutions that provide market credit information (QZ art. 12)
+HANDLERS = ORGS | {"enterprise"}
 
 
 def domain_expectations() -> dict[tuple[str, str], set[str]]:

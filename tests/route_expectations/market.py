@@ -4,7 +4,7 @@ grants and revokes its written authorisations; an organisation's staff apply and
 send batches and withdraw; the credit department approves providers."""
 from tests.route_expectations import PUBLIC
 
-PROVIDERS = {"credit_service", "financial", "association"}
+PROVIDERS = {"credit_service", "financial", "association", "enterprise"}
 STAFF = {"staff", "admin"}
 EXPECTED = {
     ("GET", "/api/v1/market/providers/published"): PUBLIC, ("GET", "/api/v1/subjects/{subject_id}/market"): PUBLIC,

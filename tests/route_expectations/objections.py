@@ -2,7 +2,7 @@
 own; the service window (staff) files on a subject's behalf and sees all; the source agency
 verifies and decides — a public body, or a market information provider for its market records
 (QZ art. 34 para. 2). Rows not one's own answer 404 (checked in tests/objections)."""
-SOURCES = {"agency", "credit_service", "financial", "association"}
+SOURCES = {"agency", "credit_service", "financial", "association", "enterprise"}
 EXPECTED = {
     ("GET", "/api/v1/me/objections"): {"subject"}, ("POST", "/api/v1/me/objections"): {"subject"},
     ("POST", "/api/v1/objections"): {"staff"},

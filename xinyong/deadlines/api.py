@@ -16,7 +16,7 @@ from xinyong.kit.web import get_session
 router = APIRouter(tags=["deadlines 期限"])
 MAX_ID = 2**63 - 1
 PAGE = 50
-QUEUE_ROLES = ("staff", "admin", "agency", "judicial", "credit_service", "financial", "association")
+QUEUE_ROLES = ("staff", "admin", "agency", "judicial", "credit_service", "financial", "association", "enterprise")
 ORG_ROLES = QUEUE_ROLES[2:]
 Procedure = Literal["objection", "repair", "listing", "complaint", "feed"]
 State = Literal["on_time", "due_soon", "overdue"]

@@ -13,7 +13,7 @@ from xinyong.kit.web import get_session, render
 router = APIRouter(include_in_schema=False)
 MAX_ID = 2**63 - 1
 PAGE = 50
-ORG_ROLES = ("agency", "judicial", "credit_service", "financial", "association")
+ORG_ROLES = ("agency", "judicial", "credit_service", "financial", "association", "enterprise")
 
 
 @router.get("/documents/{document_id}")

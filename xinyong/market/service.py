@@ -20,7 +20,7 @@ from xinyong.models import Agency, Record, Subject
 from xinyong.models.market import MarketAuthorisation, MarketProvider
 from xinyong.notifications.service import notify
 
-PROVIDER_ROLES = ("credit_service", "financial", "association")   # staff of an organisation that may provide
+PROVIDER_ROLES = ("credit_service", "financial", "association", "enterprise")   # staff of an organisation that may provide
 STAFF_ROLES = ("staff", "admin")
 SYSTEM = Principal(user_id=0, username="system", role="staff")   # reads a batch the caller just sent
 

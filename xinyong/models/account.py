@@ -19,6 +19,7 @@ ROLES = (
     "credit_service",  # staff of a credit service agency (信用服务机构)
     "financial",       # staff of a financial institution (金融机构)
     "association",     # staff of an industry association (行业协会商会)
+    "enterprise",      # staff of an enterprise or institution providing market credit information (QZ art. 12)
     "auditor",         # reads access and audit logs (FZ art. 12, QZ art. 14)
     "subject",         # a person, or a firm's authorised user, looking at their own credit
     "agency_admin",    # an organisation's own administrator: manages its staff accounts, nothing else
@@ -33,7 +34,9 @@ ROLE_ORG_KINDS = {
     "credit_service": ("credit_service",),
     "financial": ("financial",),
     "association": ("association",),
-    "agency_admin": ("public_body", "credit_department", "judicial", "credit_service", "financial", "association"),
+    "enterprise": ("enterprise",),
+    "agency_admin": ("public_body", "credit_department", "judicial", "credit_service", "financial", "association",
+                     "enterprise"),
 }
 
 

@@ -16,6 +16,7 @@ ORG_KINDS = (
     "credit_service",      # 信用服务机构
     "financial",           # 金融机构
     "association",         # 行业协会商会
+    "enterprise",          # 企业事业单位 sharing market credit information it records (QZ art. 12 para. 1)
 )
 
 

@@ -24,7 +24,7 @@ from xinyong.objections import correction, repository, result, rules
 PROCEDURE, STEP = "objection", "verify"
 STAFF_ROLES = ("staff",)     # the credit department: files at the window, sees every objection
 # who answers for a record: a public body's staff, or a market information provider's (QZ art. 34 para. 2)
-SOURCE_ROLES = ("agency", "credit_service", "financial", "association")
+SOURCE_ROLES = ("agency", "credit_service", "financial", "association", "enterprise")
 HEAD_BYTES = 16
 
 

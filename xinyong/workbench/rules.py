@@ -8,7 +8,7 @@ import datetime as dt
 
 from xinyong.deadlines import rules as deadline_rules
 
-ORG_ROLES = ("agency", "judicial", "credit_service", "financial", "association")
+ORG_ROLES = ("agency", "judicial", "credit_service", "financial", "association", "enterprise")
 # the sources of work of each role (repository/service functions of the same name); a role
 # not named here (auditor) has nothing waiting, only its notifications
 SOURCES: dict[str, tuple[str, ...]] = {
@@ -17,6 +17,7 @@ SOURCES: dict[str, tuple[str, ...]] = {
     "supervisor": ("reassignments",),
     "agency": ("org_deadlines", "listing_steps", "returned_batches", "feed"),
     **{role: ("org_deadlines", "feed") for role in ORG_ROLES[1:]},
+    "enterprise": ("org_deadlines",),   # a market-information provider: the objections routed to it
 }
 # a batch with rows returned for review (退回复核, QZ art. 10 para. 1) is shown for this long
 RETURNED_BATCH_DAYS = 30
