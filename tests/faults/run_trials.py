@@ -16,7 +16,9 @@ with the same file carries on from the next trial, and --budget MINUTES stops a 
 trial that would not end within it (exit 3: not finished, run again). The penalty file and (on
 PostgreSQL) the cluster's data directory live in --work, kept between chunks; a worker trial
 starts from a copy of the database taken right after the batch's ingest (outbox pending), a
-PostgreSQL template database or a copy of the SQLite file, so the batch is ingested once.
+PostgreSQL template database or a copy of the SQLite file, so the batch is ingested once. The
+uninterrupted reference run (one per backend and size, shared by the kinds; in --work) is a
+chunk of its own.
 Prints one line per trial and, when all are done, a Markdown table; exit 1 if any trial failed
 its checks (tests/faults/trials.py)."""
 from __future__ import annotations
@@ -64,18 +66,25 @@ class Log:
             self.trials.append(item)
 
 
-def _reference(kind: str, engine, url: str, path: Path, work: Path) -> dict:
+def _reference(engine, path: Path, start: "Start") -> dict:
+    """One uninterrupted run serves both kinds: the batch ingested with its outbox left pending
+    (the worker trials' starting database is taken here), then the worker's drain; the state
+    after it is what an ingest applying its own outbox leaves (tests/faults/test_crash_trials.py
+    checks the two are equal). Windows of random kills: the ingest and the drain (ingest trials),
+    the drain (worker trials), as this warm process took them."""
     from tests.faults import runs, state
     state.empty(engine)
     t0 = time.perf_counter()
-    ref = getattr(runs, f"reference_{kind}")(engine, path)
-    window = ref.seconds
-    if kind == "ingest":
-        state.empty(engine)
-        window = max(window, runs.child_seconds(engine, url, path, work))
-    return {"seconds": round(ref.seconds, 2), "window": round(window, 2), "counts": ref.counts,
-            "digest": ref.digest, "with_checks": round(time.perf_counter() - t0, 1), "machine": machine_info(),
-            "load": os.getloadavg()}
+    baseline = runs.prepare_worker(engine, path)
+    ingest = time.perf_counter() - t0
+    engine.dispose()
+    start.take()
+    t1 = time.perf_counter()
+    runs.drain(engine)
+    drain = time.perf_counter() - t1
+    return {"ingest_seconds": round(ingest, 2), "drain_seconds": round(drain, 2), "baseline": baseline,
+            "counts": state.counts(engine), "digest": state.digest(engine),
+            "with_checks": round(time.perf_counter() - t0, 1), "machine": machine_info(), "load": os.getloadavg()}
 
 
 class Start:
@@ -85,11 +94,6 @@ class Start:
         self.url, self.work = url, work
         self.pg = url.startswith("postgresql")
         self.file = Path(url.removeprefix("sqlite:///")) if not self.pg else None
-
-    def exists(self) -> bool:
-        if self.pg:
-            return bool(self._admin(f"SELECT 1 FROM pg_database WHERE datname = '{SNAPSHOT}'"))
-        return (self.work / "worker-start.db").exists()
 
     def take(self) -> None:
         if self.pg:
@@ -151,29 +155,30 @@ def run(url: str, args, work: Path, log: Log) -> bool:
     path = work / f"penalties-{args.rows}.csv"
     if not path.exists():
         penalty_file(args.rows, path)
+    start = Start(url, work)
+    shared = work / "reference.json"
+    if not shared.exists():
+        shared.write_text(json.dumps(_reference(engine, path, start), ensure_ascii=False, indent=1))
+        print("reference:", shared.read_text(), flush=True)
+        engine.dispose()
+        return False   # the reference is a chunk of its own
+    r = json.loads(shared.read_text())
+    window = r["drain_seconds"] + (r["ingest_seconds"] if args.kind != "worker" else 0)
+    ref = Reference(r["counts"], r["digest"], window)
     if log.reference is None:
-        log.add({"reference": _reference(args.kind, engine, url, path, work)})
-        print("reference:", json.dumps(log.reference, ensure_ascii=False), flush=True)
-    r = log.reference
-    ref = Reference(r["counts"], r["digest"], r["seconds"])
-    start = Start(url, work) if args.kind == "worker" else None
-    todo = list(enumerate(plan(args.kind, args.trials, args.seed, r["window"]), 1))[len(log.trials):]
+        log.add({"reference": {**r, "window": window}})
+    todo = list(enumerate(plan(args.kind, args.trials, args.seed, window), 1))[len(log.trials):]
     for n, (point, delay) in todo:
-        longest = max([t["seconds"] for t in log.trials], default=2.5 * r["window"] + 30)
+        longest = max([t["seconds"] for t in log.trials], default=2.5 * window + 30)
         if time.monotonic() - began + longest > args.budget * 60:
             print(f"budget: {args.budget} min spent or too little left for trial {n} (~{longest:.0f} s)", flush=True)
             engine.dispose()
             return False
         engine.dispose()
         extra = {}
-        if start:
-            if not start.exists():
-                state.empty(engine)
-                r["baseline"] = runs.prepare_worker(engine, path)
-                engine.dispose()
-                start.take()
+        if args.kind == "worker":
             start.restore()
-            extra["prepared"] = r.get("baseline", 1)
+            extra["prepared"] = r["baseline"]
         else:
             state.empty(engine)
         if args.kind == "server":
@@ -222,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.markdown:
         print(markdown(log))
         return 0
-    work = (args.work or RESULTS_DIR / f"{name}-work").resolve()
+    work = (args.work or RESULTS_DIR / f"crash-{args.backend}-{args.rows}-work").resolve()
     work.mkdir(parents=True, exist_ok=True)
     if args.backend == "postgresql":
         with pg_cluster(keep=work / "pg") as (url, _):
