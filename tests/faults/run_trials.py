@@ -82,8 +82,10 @@ def _reference(engine, path: Path, start: "Start") -> dict:
     t1 = time.perf_counter()
     runs.drain(engine)
     drain = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    counts, digest = state.counts(engine), state.digest(engine)
     return {"ingest_seconds": round(ingest, 2), "drain_seconds": round(drain, 2), "baseline": baseline,
-            "counts": state.counts(engine), "digest": state.digest(engine),
+            "counts": counts, "digest": digest, "check_seconds": round(time.perf_counter() - t2, 1),
             "with_checks": round(time.perf_counter() - t0, 1), "machine": machine_info(), "load": os.getloadavg()}
 
 
