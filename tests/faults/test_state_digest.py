@@ -7,19 +7,9 @@ import pytest
 from sqlalchemy import text
 
 from tests.faults import runs, state, trials
-from tests.faults.trials import CHILD_ENV
-from xinyong.config import reset_settings
 
+pytestmark = pytest.mark.usefixtures("crash_trial_env")
 ROWS = 200
-
-
-@pytest.fixture(autouse=True)
-def trial_env(db, monkeypatch):
-    for name, value in CHILD_ENV.items():
-        monkeypatch.setenv(name, value)
-    reset_settings()
-    yield
-    reset_settings()
 
 
 @pytest.fixture(scope="module")
