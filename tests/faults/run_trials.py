@@ -85,7 +85,7 @@ def _reference(engine, path: Path, start: "Start") -> dict:
     t2 = time.perf_counter()
     counts, digest = state.counts(engine), state.digest(engine)
     return {"ingest_seconds": round(ingest, 2), "drain_seconds": round(drain, 2), "baseline": baseline,
-            "counts": counts, "digest": digest, "check_seconds": round(time.perf_counter() - t2, 1),
+            "counts": counts, "digest": digest, "digest_version": state.VERSION, "check_seconds": round(time.perf_counter() - t2, 1),
             "with_checks": round(time.perf_counter() - t0, 1), "machine": machine_info(), "load": os.getloadavg()}
 
 
@@ -165,6 +165,16 @@ def run(url: str, args, work: Path, log: Log) -> bool:
         engine.dispose()
         return False   # the reference is a chunk of its own
     r = json.loads(shared.read_text())
+    if r.get("digest_version") != state.VERSION:   # the digest changed: the reference state again
+        start.restore()
+        runs.drain(engine)
+        t0 = time.perf_counter()
+        r.update(counts=state.counts(engine), digest=state.digest(engine), digest_version=state.VERSION,
+                 check_seconds=round(time.perf_counter() - t0, 1), redigested_load=os.getloadavg())
+        shared.write_text(json.dumps(r, ensure_ascii=False, indent=1))
+        print("reference re-digested:", shared.read_text(), flush=True)
+        engine.dispose()
+        return False
     window = r["drain_seconds"] + (r["ingest_seconds"] if args.kind != "worker" else 0)
     ref = Reference(r["counts"], r["digest"], window)
     if log.reference is None:

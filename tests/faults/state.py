@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 from tests.support import database
 from xinyong.models import Base
 
+VERSION = 2   # of the digest's canonical form: references taken under another are re-digested
 # which table a column (or a JSON key) named so refers to
 REFS = {"subject_id": "subjects", "record_id": "records", "batch_id": "batches", "batch": "batches",
         "record": "records", "source_agency_id": "agencies", "agency_id": "agencies",
@@ -111,31 +112,31 @@ class Sql:
         if not self.pg:   # SQLite has no MD5: the same halves computed by a registered function
             conn.connection.driver_connection.create_function("xy_md5_half", 2, _md5_half, deterministic=True)
 
-    def halves(self, row: str) -> tuple[str, str]:
+    def total(self, rows: str) -> str:
+        """count, and the sums of the two 32-bit halves of each row text's MD5 (computed once)."""
         if self.pg:
-            return tuple(f"('x' || substr(md5({row}), {start}, 8))::bit(32)::int::bigint" for start in (1, 9))
-        return f"xy_md5_half({row}, 0)", f"xy_md5_half({row}, 1)"
+            h1, h2 = (f"('x' || substr(m, {start}, 8))::bit(32)::int::bigint" for start in (1, 9))
+            return f"SELECT count(*), sum({h1}), sum({h2}) FROM (SELECT md5(x.r) AS m FROM ({rows}) x OFFSET 0) y"
+        return f"SELECT count(*), sum(xy_md5_half(x.r, 0)), sum(xy_md5_half(x.r, 1)) FROM ({rows}) x"
 
-    def doc(self, expr: str) -> str:
-        return f"({expr})::jsonb" if self.pg else expr
+    def doc(self, table: str, column: str) -> str:
+        """A document column, parsed once per row on PostgreSQL (see _Query.source)."""
+        return f"t.{column}__doc" if self.pg else f"t.{column}"
 
     def doc_text(self, expr: str) -> str:
         return f"({expr})::text" if self.pg else expr
 
-    def remove_keys(self, expr: str, keys) -> str:
-        if self.pg:
-            return f"({expr} - {' - '.join(repr(k) for k in keys)})"
-        return f"json_remove({expr}, {', '.join(repr('$.' + k) for k in keys)})"
+    def remove(self, expr: str, paths) -> str:
+        if self.pg:   # a copy of the document per removal: only when a top-level key is there
+            ops = "".join(f" - '{p[0]}'" if len(p) == 1 else f" #- '{{{','.join(p)}}}'" for p in paths)
+            tops = ", ".join(f"'{p[0]}'" for p in paths)
+            return f"(CASE WHEN {expr} ?| array[{tops}] THEN {expr}{ops} ELSE {expr} END)"
+        return f"json_remove({expr}, {', '.join(repr('$.' + '.'.join(p)) for p in paths)})"
 
     def get(self, expr: str, path: tuple[str, ...]) -> str:
         if self.pg:
             return f"({expr} #>> '{{{','.join(path)}}}')"
         return f"json_extract({expr}, '$.{'.'.join(path)}')"
-
-    def replace(self, expr: str, path: tuple[str, ...], value: str) -> str:
-        if self.pg:
-            return f"jsonb_set({expr}, '{{{','.join(path)}}}', to_jsonb({value}), false)"
-        return f"json_replace({expr}, '$.{'.'.join(path)}', {value})"
 
     def as_text(self, expr: str) -> str:
         return f"CAST({expr} AS TEXT)"
@@ -166,6 +167,7 @@ class _Query:
     def __init__(self, sql: Sql, table: str, ranked: list[str]):
         self.sql, self.table, self.ranked = sql, table, ranked
         self.joins: list[str] = []
+        self.docs: list[str] = []
 
     def rank(self, target: str, raw: str) -> str:
         """'#rank' of the id ``raw`` in ``target`` ('?id' for an id not there), NULL for NULL."""
@@ -186,16 +188,25 @@ class _Query:
             raw = f"CASE WHEN {name} LIKE '{prefix}%' THEN substr({name}, {len(prefix) + 1}) END"
             return f"CASE WHEN {name} LIKE '{prefix}%' THEN '{prefix}' || {self.rank(target, raw)} ELSE {name} END"
         if (self.table, col.name) in DOCS:
-            return self.doc(name, DOCS[(self.table, col.name)])
+            return self.doc(col.name, DOCS[(self.table, col.name)])
         return sql.as_text(name)
 
-    def doc(self, name: str, refs: dict) -> str:
+    def doc(self, column: str, refs: dict) -> str:
+        """The document without the left-out keys and the id-holding paths, then the ranks of
+        those ids in path order (a removal and a rank instead of rewriting the document)."""
         sql = self.sql
-        expr = sql.remove_keys(sql.doc(name), LEFT_OUT_KEYS)
-        for path, target in refs.items():
-            raw = sql.get(sql.doc(name), path)
-            expr = f"CASE WHEN {raw} IS NULL THEN {expr} ELSE {sql.replace(expr, path, self.rank(target, raw))} END"
-        return sql.doc_text(expr)
+        self.docs.append(column)
+        doc = sql.doc(self.table, column)
+        paths = [(k,) for k in LEFT_OUT_KEYS] + list(refs)
+        parts = [f"COALESCE({sql.doc_text(sql.remove(doc, paths))}, '~')"]
+        parts += [f"COALESCE({self.rank(target, sql.get(doc, path))}, '~')" for path, target in refs.items()]
+        return " || '|' || ".join(parts)
+
+    def source(self) -> str:
+        if not (self.sql.pg and self.docs):
+            return f"{self.table} t"
+        parsed = ", ".join(f"(t0.{c})::jsonb AS {c}__doc" for c in self.docs)
+        return f"(SELECT t0.*, {parsed} FROM {self.table} t0 OFFSET 0) t"   # OFFSET 0: parsed once, not per use
 
 
 def _digest_query(sql: Sql, table: str, left_out: set[str], ranked: list[str]) -> str:
@@ -204,9 +215,7 @@ def _digest_query(sql: Sql, table: str, left_out: set[str], ranked: list[str]) -
     q = _Query(sql, table, ranked)
     parts = [f"COALESCE({q.column(c)}, '~')" for c in cols]
     row = " || '|' || ".join(parts)
-    h1, h2 = sql.halves("x.r")
-    inner = f"SELECT {row} AS r FROM {table} t {' '.join(q.joins)}{_where(table)}"
-    return f"SELECT count(*), sum({h1}), sum({h2}) FROM ({inner}) x"
+    return sql.total(f"SELECT {row} AS r FROM {q.source()} {' '.join(q.joins)}{_where(table)}")
 
 
 def _where(table: str) -> str:
