@@ -181,9 +181,10 @@ def run(url: str, args, work: Path, log: Log) -> bool:
         log.add({"reference": {**r, "window": window}})
     todo = list(enumerate(plan(args.kind, args.trials, args.seed, window), 1))[len(log.trials):]
     for n, (point, delay) in todo:
-        longest = max([t["seconds"] for t in log.trials], default=2.5 * window + 30)
-        if time.monotonic() - began + longest > args.budget * 60:
-            print(f"budget: {args.budget} min spent or too little left for trial {n} (~{longest:.0f} s)", flush=True)
+        # expected: the kill's moment (a targeted point: the whole run), a re-run, the checks
+        expect = (window if delay is None else delay) + window + r.get("check_seconds", 0) + 30
+        if time.monotonic() - began + expect > args.budget * 60:
+            print(f"budget: {args.budget} min spent or too little left for trial {n} (~{expect:.0f} s)", flush=True)
             engine.dispose()
             return False
         engine.dispose()
