@@ -182,7 +182,9 @@ def run(url: str, args, work: Path, log: Log) -> bool:
     todo = list(enumerate(plan(args.kind, args.trials, args.seed, window), 1))[len(log.trials):]
     for n, (point, delay) in todo:
         # expected: the kill's moment (a targeted point: the whole run), a re-run, the checks
-        expect = (window if delay is None else delay) + window + r.get("check_seconds", 0) + 30
+        kill_at = window if delay is None else delay
+        rest = [t["seconds"] - (t["delay"] or 0) for t in log.trials if t["delay"] is not None]
+        expect = kill_at + (max(rest) if rest else window + r.get("check_seconds", 0) + 30)
         if time.monotonic() - began + expect > args.budget * 60:
             print(f"budget: {args.budget} min spent or too little left for trial {n} (~{expect:.0f} s)", flush=True)
             engine.dispose()
