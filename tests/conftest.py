@@ -4,14 +4,12 @@ the Alembic migrations. Tests that take the `db` fixture run once on each backen
 from __future__ import annotations
 
 import atexit
-import contextlib
 import os
 import shutil
 import tempfile
 
 import pytest
 from hypothesis import HealthCheck, settings
-from sqlalchemy import text
 
 from xinyong.config import reset_settings
 from xinyong.db import make_engine
@@ -49,6 +47,7 @@ settings.load_profile("xinyong")
 # every log record and every URL the platform writes in this run, checked at its end for resident
 # ID numbers and natural persons' names (issue #10 point 5; tests/support/logscan.py)
 from tests.support import logscan  # noqa: E402
+from tests.support.database import empty, tables_in_delete_order  # noqa: E402
 
 logscan.start()
 
@@ -64,12 +63,7 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-def _tables_in_delete_order() -> tuple[str, ...]:
-    from xinyong.models import Base
-    return tuple(t.name for t in reversed(Base.metadata.sorted_tables))
-
-
-TABLES_IN_DELETE_ORDER = _tables_in_delete_order()
+TABLES_IN_DELETE_ORDER = tables_in_delete_order()
 
 
 @pytest.fixture(scope="session")
@@ -120,14 +114,7 @@ def db(backend, migrated, monkeypatch):
 
 
 def _empty(engine) -> None:
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(text(f"TRUNCATE {', '.join(TABLES_IN_DELETE_ORDER)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in TABLES_IN_DELETE_ORDER:
-                conn.execute(text(f"DELETE FROM {table}"))
-            with contextlib.suppress(Exception):
-                conn.execute(text("DELETE FROM sqlite_sequence"))
+    empty(engine, TABLES_IN_DELETE_ORDER)
 
 
 @pytest.fixture

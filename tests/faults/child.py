@@ -6,6 +6,9 @@ starts (no platform code is changed for the trials):
 - XINYONG_FAULT_READY=PATH: a line is appended to PATH when the work under trial begins (the
   ingest enters ``ingest_file``; the worker starts applying the outbox), so the parent times
   its random kill from there and not from the interpreter's start-up.
+- XINYONG_FAULT_PHASES=PATH: a line "PHASE TIME" is appended to PATH as the work reaches each
+  phase (the ingest's steps, xinyong/ingest/service.py STEPS; the commit; each outbox hook), so a
+  trial can say which phase a random kill landed in.
 - XINYONG_FAULT_POINT=NAME: the process kills itself with SIGKILL at a targeted point:
     before_commit  the batch and its outbox rows are written, the transaction not committed
     after_commit   the batch is committed, its outbox not applied (the ingest's own application)
@@ -33,6 +36,15 @@ def _mark_ready() -> None:
             fh.write(f"{time.time()}\n")
 
 
+def _phase(name: str):
+    def mark(*_args, **_kwargs) -> None:
+        path = os.environ.get("XINYONG_FAULT_PHASES")
+        if path:
+            with open(path, "a") as fh:
+                fh.write(f"{name} {time.time()}\n")
+    return mark
+
+
 def install(point: str | None) -> None:
     from xinyong.evaluation import hooks as evaluation_hooks
     from xinyong.feed import hooks as feed_hooks
@@ -52,6 +64,12 @@ def install(point: str | None) -> None:
 
     wrap(service, "ingest_file", before=_mark_ready)
     wrap(outbox, "apply_pending", before=_mark_ready)
+    step = service._step
+    service._step = lambda progress, name: (_phase(name)(), step(progress, name))
+    wrap(outbox, "commit_and_apply", before=_phase("commit"))
+    wrap(feed_hooks, "on_batch_ingested", before=_phase("outbox:feed"), after=_phase("outbox:feed-written"))
+    wrap(evaluation_hooks, "on_batch_ingested", before=_phase("outbox:evaluation"),
+         after=_phase("outbox:evaluation-written"))
     if point == "before_commit":
         wrap(outbox, "commit_and_apply", before=_die)
     elif point == "after_commit":

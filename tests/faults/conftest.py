@@ -44,6 +44,17 @@ def pair(replica_set_once, monkeypatch):
 
 
 @pytest.fixture
+def crash_trial_env(db, monkeypatch):
+    """The settings a crash trial's child runs with (tests/faults/trials.py CHILD_ENV), here too."""
+    from tests.faults.trials import CHILD_ENV
+    for name, value in CHILD_ENV.items():
+        monkeypatch.setenv(name, value)
+    reset_settings()
+    yield
+    reset_settings()
+
+
+@pytest.fixture
 def fast_passwords(monkeypatch):
     from argon2 import PasswordHasher
 

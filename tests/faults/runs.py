@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from bench.common import SOURCE_AGENCY_NAME, SOURCE_AGENCY_USCC
 from tests.faults import state
 from tests.faults.trials import (KEY, Outcome, Reference, Upload, check_all_or_nothing, check_recovered,
-                                 kill_when, spawn, stop, wait_up)
+                                 kill_when, last_phase, spawn, stop, wait_up)
 from xinyong.db import session_scope
 from xinyong.ingest import outbox
 
@@ -120,33 +120,69 @@ def ingest_trial(engine: Engine, url: str, path: Path, ref: Reference, work: Pat
     """`xinyong ingest` killed; recovery: the same command again, then the worker."""
     baseline, _ = setup(engine)
     out = Outcome("ingest", engine.dialect.name, point, delay, False)
-    ready = work / f"ready-{time.monotonic_ns()}"
+    ready, phases = _marks(work)
+    t0 = time.perf_counter()
     proc = spawn(ingest_args(path), url, work / "child.log", XINYONG_FAULT_READY=str(ready),
-                 XINYONG_FAULT_POINT="" if point == "random" else point)
+                 XINYONG_FAULT_PHASES=str(phases), XINYONG_FAULT_POINT="" if point == "random" else point)
     out.killed = kill_when(proc, ready, delay)
+    out.phase = last_phase(phases)
+    t1 = time.perf_counter()
     check_all_or_nothing(engine, ref, baseline, out)
-    ingest_here(path)
+    t2 = time.perf_counter()
+    out.rerun = "replayed" if ingest_here(path).get("replayed") else "ingested"
     drain(engine)
+    t3 = time.perf_counter()
     check_recovered(engine, ref, out)
+    out.times = _times(t0, t1, t2, t3)
     return out
+
+
+def _marks(work: Path) -> tuple[Path, Path]:
+    stamp = time.monotonic_ns()
+    return work / f"ready-{stamp}", work / f"phases-{stamp}"
+
+
+def _times(t0: float, t1: float, t2: float, t3: float) -> dict:
+    """Seconds: the child until its death, recovery (re-run and worker), checks (both digests'
+    counts and the digest)."""
+    return {"child": round(t1 - t0, 1), "recovery": round(t3 - t2, 1),
+            "checks": round((t2 - t1) + (time.perf_counter() - t3), 1)}
 
 
 def worker_trial(engine: Engine, url: str, path: Path, ref: Reference, work: Path, point: str,
-                 delay: float | None) -> Outcome:
+                 delay: float | None, prepared: int | None = None) -> Outcome:
     """`xinyong worker --once` killed while it applies a committed batch's outbox; recovery:
-    another worker once the killed one's lease has run out."""
-    baseline, _ = setup(engine)
-    _without_own_application(lambda: ingest_here(path))
-    out = Outcome("worker", engine.dialect.name, point, delay, False)
-    ready = work / f"ready-{time.monotonic_ns()}"
+    another worker once the killed one's lease has run out. ``prepared``: the database already
+    holds the committed batch with its outbox pending (restored from a copy taken right after
+    such an ingest; the number is the subjects before the batch)."""
+    if prepared is None:
+        baseline, _ = setup(engine)
+        _without_own_application(lambda: ingest_here(path))
+    else:
+        baseline = prepared
+    out = Outcome("worker", engine.dialect.name, point, delay, False, rerun="-")
+    ready, phases = _marks(work)
+    t0 = time.perf_counter()
     proc = spawn(["worker", "--once"], url, work / "child.log", XINYONG_FAULT_READY=str(ready),
-                 XINYONG_FAULT_POINT="" if point == "random" else point)
+                 XINYONG_FAULT_PHASES=str(phases), XINYONG_FAULT_POINT="" if point == "random" else point)
     out.killed = kill_when(proc, ready, delay)
+    out.phase = last_phase(phases)
+    t1 = time.perf_counter()
     check_all_or_nothing(engine, ref, baseline, out)
+    t2 = time.perf_counter()
     time.sleep(2.2)   # the killed worker's lease (XINYONG_WORKER_LEASE_SECONDS=2) runs out
     drain(engine)
+    t3 = time.perf_counter()
     check_recovered(engine, ref, out)
+    out.times = _times(t0, t1, t2, t3)
     return out
+
+
+def prepare_worker(engine: Engine, path: Path) -> int:
+    """The state a worker trial starts from: the batch committed, its outbox pending."""
+    baseline, _ = setup(engine)
+    _without_own_application(lambda: ingest_here(path))
+    return baseline
 
 
 def server_trial(engine: Engine, url: str, path: Path, ref: Reference, work: Path, point: str,
@@ -155,10 +191,10 @@ def server_trial(engine: Engine, url: str, path: Path, ref: Reference, work: Pat
     upload under the same Idempotency-Key to the restarted server, then the worker runs."""
     baseline, token = setup(engine, server=True)
     out = Outcome("server", engine.dialect.name, point, delay, False)
-    ready = work / f"ready-{time.monotonic_ns()}"
+    ready, phases = _marks(work)
     serve = ["serve", "--port", str(port), "--no-access-log"]
     proc = spawn(serve, url, work / "server.log", XINYONG_DEV="1", XINYONG_FAULT_READY=str(ready),
-                 XINYONG_FAULT_POINT="" if point == "random" else point)
+                 XINYONG_FAULT_PHASES=str(phases), XINYONG_FAULT_POINT="" if point == "random" else point)
     try:
         wait_up(port, proc)
         first = Upload(port, token, path, SOURCE_AGENCY_USCC)
@@ -168,6 +204,7 @@ def server_trial(engine: Engine, url: str, path: Path, ref: Reference, work: Pat
         out.first_answer = first.status
     finally:
         stop(proc)
+    out.phase = last_phase(phases)
     check_all_or_nothing(engine, ref, baseline, out)
     was_in = out.batch == "in"
     proc = spawn(serve, url, work / "server.log", XINYONG_DEV="1")
@@ -177,6 +214,7 @@ def server_trial(engine: Engine, url: str, path: Path, ref: Reference, work: Pat
         again.run()
     finally:
         stop(proc)
+    out.rerun = "replayed" if again.replayed else "ingested"
     if again.status != 201 or again.replayed != was_in:
         out.notes.append(f"re-send: {again.status} replayed={again.replayed} error={again.error} "
                          f"(batch {'in' if was_in else 'out'} before)")

@@ -13,10 +13,10 @@ import pytest
 
 from tests.conftest import _empty
 from tests.faults import runs, trials
-from tests.faults.trials import CHILD_ENV, random_delays
+from tests.faults.trials import random_delays
 from tests.web.browser_support import free_port
-from xinyong.config import reset_settings
 
+pytestmark = pytest.mark.usefixtures("crash_trial_env")
 ROWS = 4_000
 SEED = 16
 RANDOM = [f"random-{i}" for i in range(2)]
@@ -26,15 +26,6 @@ _references: dict[tuple[str, str], runs.Reference] = {}
 @pytest.fixture(scope="module")
 def penalty_file(tmp_path_factory):
     return trials.penalty_file(ROWS, tmp_path_factory.mktemp("crash") / f"penalties-{ROWS}.csv")
-
-
-@pytest.fixture(autouse=True)
-def trial_env(db, monkeypatch):
-    for name, value in CHILD_ENV.items():
-        monkeypatch.setenv(name, value)
-    reset_settings()
-    yield
-    reset_settings()
 
 
 def reference(kind: str, db, path) -> runs.Reference:

@@ -67,6 +67,9 @@ class Outcome:
     duplicated: int = 0     # rows the recovered state has beyond an uninterrupted run's
     batches: int = 0        # batches after recovery (always 1)
     first_answer: int | None = None   # server trials: the status the killed upload got, if any
+    phase: str = ""         # the last phase the child reached before it died (child.py XINYONG_FAULT_PHASES)
+    rerun: str = ""         # what recovery's re-run did: "replayed" the batch, "ingested" it, or "-"
+    times: dict = dataclasses.field(default_factory=dict)   # seconds: killed work, recovery, checks
     notes: list = dataclasses.field(default_factory=list)
 
     @property
@@ -95,6 +98,13 @@ def spawn(args: list[str], url: str, log: Path, **extra: str) -> subprocess.Pope
     return subprocess.Popen([sys.executable, "-m", "tests.faults.child", *args], cwd=ROOT,
                             env=child_env(url, **extra), stdout=subprocess.DEVNULL,
                             stderr=open(log, "ab"))
+
+
+def last_phase(path: Path) -> str:
+    """The last phase a (dead) child wrote to its XINYONG_FAULT_PHASES file, "" if none."""
+    lines = path.read_text().split("\n") if path.exists() else []
+    lines = [line for line in lines if line.strip()]
+    return lines[-1].split()[0] if lines else "started"
 
 
 def kill_when(proc: subprocess.Popen, ready: Path, delay: float | None, timeout: float = 600) -> bool:
