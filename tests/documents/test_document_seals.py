@@ -67,3 +67,19 @@ def test_the_addressee_downloads_the_documents_sm2_seal_and_no_one_else(client, 
     seal = client.get(f"/api/v1/documents/{doc.id}/sm2")
     assert seal.status_code == 200 and seal.content == doc.sm2_signature
     assert sm2seal.check(client.get(f"/api/v1/documents/{doc.id}").content, seal.content)
+
+
+def test_a_document_issued_inside_an_event_loop_is_signed(session, city):
+    """Async page routes (an objection's decision form) issue documents in the event loop's
+    thread, where pyHanko's own asyncio.run cannot run."""
+    import asyncio
+
+    from tests.documents.test_documents import TITLE
+    from xinyong.documents import service
+    from xinyong.kit.pdf import Section
+
+    async def in_a_route():
+        return service.issue(session, kind="objection_result", procedure="objection", procedure_id=9, title=TITLE,
+                             sections=[Section(heading="决定", paragraphs=["维持原记录。"])], subject_id=city.subject_id)
+    doc = asyncio.run(in_a_route())
+    assert signing.check(doc.content).valid

@@ -11,6 +11,8 @@ without them creates them too and says so in the log.
 """
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
 import datetime as dt
 import fcntl
@@ -188,7 +190,18 @@ def certificate_fingerprint() -> str:
 
 
 def sign(pdf: bytes, *, reason: str = "信用报告 / credit report", location: str = "") -> bytes:
-    """The PDF with a PAdES baseline B signature appended as an incremental update."""
+    """The PDF with a PAdES baseline B signature appended as an incremental update. pyHanko signs
+    through asyncio.run, which cannot run inside an event loop: called from one (a decision
+    document issued by an async page route), the signing runs on a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _sign(pdf, reason, location)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="pades") as pool:
+        return pool.submit(_sign, pdf, reason, location).result()
+
+
+def _sign(pdf: bytes, reason: str, location: str) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
     signer, _cert, _pem = _current()
