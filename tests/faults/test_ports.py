@@ -5,6 +5,8 @@ standby was rebuilt in its place)."""
 from __future__ import annotations
 
 import socket
+
+import pytest
 from pathlib import Path
 
 from xinyong.devtools.ports import _ephemeral_range, free_port
@@ -34,3 +36,25 @@ def test_a_standby_whose_port_was_taken_restarts_on_another_and_streams_again(pa
         rs.wait_sync()
         assert rs.healthy()
     assert "already in use" in Path(rs.standby.log).read_text()
+
+
+def test_a_stale_postmaster_pid_naming_a_reused_pid_is_not_taken_for_the_server(tmp_path):
+    """After a kill -9 the data directory keeps postmaster.pid; its pid may since belong to any
+    process (a backend of another cluster, a test runner): that process is never killed."""
+    import os
+    import subprocess
+    import sys
+
+    from xinyong.devtools.replicaset import Node
+    data = tmp_path / "primary"
+    data.mkdir()
+    stranger = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (data / "postmaster.pid").write_text(f"{stranger.pid}\n{data}\n")
+        node = Node("primary", data, free_port())
+        assert node.server_pids() == []
+        with pytest.raises(Exception):
+            node.kill9()
+        assert stranger.poll() is None and os.path.exists(f"/proc/{stranger.pid}")
+    finally:
+        stranger.kill()

@@ -94,8 +94,11 @@ class Node:
         """The postmaster and every process under it (backends, walsender, checkpointer …)."""
         with contextlib.suppress(OSError, ValueError, IndexError):
             top = int((self.data / "postmaster.pid").read_text().split()[0])
-            if not _alive(top):
-                return []      # a stale postmaster.pid, left by a kill
+            if not _alive(top) or not _postmaster_of(top, self.data):
+                # a stale postmaster.pid, left by a kill — and its pid possibly reused since by any
+                # other process (pid_max may be 32768): a CI run lost its main group's PostgreSQL
+                # to a kill -9 of a reused pid; only this data directory's postmaster is ours
+                return []
             children: dict[int, list[int]] = {}
             for stat in Path("/proc").glob("[0-9]*/stat"):
                 with contextlib.suppress(OSError, ValueError, IndexError):
@@ -143,6 +146,17 @@ def _bindable(port: int) -> bool:
         except OSError:
             return False
     return True
+
+
+def _postmaster_of(pid: int, data: Path) -> bool:
+    """The process is a PostgreSQL postmaster started on this data directory (`postgres -D data`)."""
+    with contextlib.suppress(OSError):
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        if not args or not args[0].endswith(b"postgres"):
+            return False
+        given = [args[i + 1] for i, a in enumerate(args[:-1]) if a == b"-D"]
+        return any(Path(g.decode()).resolve() == data.resolve() for g in given)
+    return False
 
 
 def _alive(pid: int) -> bool:
