@@ -18,8 +18,23 @@ def run_migrations() -> None:
         return
     url = context.config.get_main_option("sqlalchemy.url") or get_settings().database_url
     engine = make_engine(url)
-    with engine.begin() as conn:
-        _run(conn)
+    if engine.dialect.name == "sqlite":
+        # batch mode recreates tables others reference; SQLite checks keys on DROP TABLE, and
+        # foreign_keys can only be switched outside a transaction: off for the migration, then
+        # every key checked (foreign_key_check) before it is switched back on
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+            with conn.begin():
+                _run(conn)
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"the migration left rows whose keys point nowhere: {broken[:5]}")
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            conn.commit()
+    else:
+        with engine.begin() as conn:
+            _run(conn)
     engine.dispose()
 
 
