@@ -30,7 +30,9 @@ def load(session: Session, ctx) -> list[str]:
     out = folder()
     out.mkdir(parents=True, exist_ok=True)
     sender = Sender(agency.name, agency.uscc)
-    items = get_catalogue().ingestible
+    # public credit information an agency sends; market information comes from a provider under
+    # authorisations (xinyong.demo.market), not in an agency's name
+    items = [i for i in get_catalogue().ingestible if i.source == "public"]
     for item in items:
         for fmt in FORMATS:
             (out / filename(item, fmt, "example")).write_bytes(example_batch(item, fmt, ctx.today, sender))
