@@ -6,6 +6,7 @@ would change the rest of the crawl's language)."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 import re
 from urllib.parse import urldefrag, urlsplit
 
@@ -18,8 +19,10 @@ from tests.portal.support import portal_world
 from xinyong.app import create_app
 from xinyong.bulletins import service as bulletins
 from xinyong.config import reset_settings
+from xinyong.credit_services import service as credit_services
 from xinyong.evaluation import service as evaluation
 from xinyong.kit.access import declared_roles, iter_routes
+from xinyong.synthetic import make_uscc
 
 LINK = re.compile(r'href="(/[^"]*)"')
 NOT_FOLLOWED = ("/static/", "/lang/", "/logout")
@@ -42,6 +45,10 @@ def web(session, today, monkeypatch):
     b = bulletins.create(session, staff, {"category": "notice", "title": "关于信用修复集中服务的通知", "body": "正文",
                                           "published_on": dt.date(2026, 6, 1)}, [bulletins.Upload("安排.pdf", PDF)])
     bulletins.publish(session, staff, b.id)
+    # one credit service agency on the public register, so its entry page has a link to it
+    credit_services.register(session, staff, {
+        "uscc": make_uscc(random.Random(4042), kind="91"), "name": "泉州诚信评估有限公司", "filing_no": "QZXY-2026-001",
+        "filed_on": dt.date(2026, 3, 2), "business_scope": "企业信用评价、信用报告", "contact": "王经理 0595-22223333"})
     session.commit()
     evaluation.recompute_full(session)
     session.commit()
