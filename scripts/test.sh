@@ -29,7 +29,10 @@ faults_log=test-artifacts/faults.log
 faults_pid=$!
 trap 'kill "$faults_pid" 2>/dev/null || true' INT TERM
 main_rc=0
-.venv/bin/python -m pytest "$@" --ignore=tests/faults || main_rc=$?
+# each test's duration is kept (pytest-split's format) so the main group can be split into
+# balanced parallel groups once the suite outgrows one process
+.venv/bin/python -m pytest "$@" --ignore=tests/faults --store-durations \
+  --durations-path test-artifacts/test-durations.json || main_rc=$?
 faults_rc=0
 wait "$faults_pid" || faults_rc=$?
 echo
