@@ -18,13 +18,14 @@ from xinyong.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.law import active_profile
 from xinyong.models import Record
 from xinyong.models.objection import Objection, ObjectionEvidence
+from xinyong.models.org_roles import roles_with
 from xinyong.notifications.service import notify
 from xinyong.objections import correction, repository, result, rules
 
 PROCEDURE, STEP = "objection", "verify"
 STAFF_ROLES = ("staff",)     # the credit department: files at the window, sees every objection
-# who answers for a record: a public body's staff, or a market information provider's (QZ art. 34 para. 2)
-SOURCE_ROLES = ("agency", "credit_service", "financial", "association", "enterprise")
+# who answers for a record: a public body's staff, or a market information provider's (QZ art. 34)
+SOURCE_ROLES = roles_with("answer_objections")
 HEAD_BYTES = 16
 
 
