@@ -137,6 +137,15 @@ def test_only_the_source_agency_decides(world):
         service.decide(s, world.principal("firm"), obj.id, outcome="upheld", reasons="主体不能决定")
 
 
+def test_only_the_source_organisation_is_told_of_an_objection(world):
+    """The notice of an objection goes to the organisation that answers it, not to every account
+    of a public body's role (it named the record and the objection to all of them)."""
+    from xinyong.notifications.service import inbox
+    _file(world)
+    told = {name: [n.kind for n in inbox(world.session, world.principal(name), 50)] for name in ("scjg", "swj")}
+    assert "objection.filed" in told["scjg"] and "objection.filed" not in told["swj"]
+
+
 def test_a_court_answers_the_objections_to_its_own_records(world):
     """QZ art. 34 para. 1: an objection goes to the public body concerned, and a court is a state
     organ (QZ art. 2 para. 6): its judicial staff see and decide the objections to records it is

@@ -99,7 +99,8 @@ def file_objection(session: Session, principal: Principal, *, record_id: int, gr
     deadline = deadlines.open_step(session, procedure=PROCEDURE, procedure_id=objection.id, step=STEP,
                                    started_on=today, subject_id=record.subject_id,
                                    responsible_org_id=record.source_agency_id, responsible_role=answering)
-    notify(session, kind="objection.filed", org_id=record.source_agency_id, role=answering,
+    # to the organisation alone: a role beside it would reach every account of that role anywhere
+    notify(session, kind="objection.filed", org_id=record.source_agency_id,
            text_zh=f"信用记录 {record.decision_no} 收到异议（第{objection.id}号），请于 {deadline.due_on.isoformat()} 前核查处理",
            text_en=f"Objection #{objection.id} to record {record.decision_no}: verify by {deadline.due_on.isoformat()}",
            link=f"/agency/objections/{objection.id}")
