@@ -12,6 +12,7 @@ from xinyong.access.rules import Ask, AuthorisationFacts, Caller, QueryItemFacts
 from xinyong.catalogue import get_catalogue
 from xinyong.law import ProfileError, get_profile
 from xinyong.models.agency import ORG_KINDS
+from xinyong.models.org_roles import ORG_ROLE_KINDS
 
 D = dt.date
 TODAY = D(2026, 9, 1)
@@ -110,6 +111,28 @@ def test_an_authorisation_holds_only_within_its_period(policy, day, allowed):
     assert d.allowed is allowed
     if not allowed:
         assert d.code == "not_valid_today" and "2026-08-01..2026-12-31" in d.reason
+
+
+@pytest.mark.parametrize("role, kind", sorted((role, kinds[0]) for role, kinds in ORG_ROLE_KINDS.items()))
+def test_any_organisation_queries_on_the_subjects_written_authorisation(policy, role, kind):
+    """QZ art. 33, FZ art. 13 para. 3: no unit reads non-public information without the
+    subject's written authorisation, and any unit may with it — an enterprise judging a
+    business partner too (QZ art. 28 para. 2; it was refused by role before)."""
+    caller = Caller(role=role, org_id=2, org_kind=kind)
+    assert decide(caller, ask("authorisation"), policy, authorisation=AUTH).allowed
+    assert decide(caller, ask("authorisation"), policy).code == "no_authorisation"
+
+
+@pytest.mark.parametrize("role", ["auditor", "supervisor", "agency_admin", "registrant", "admin"])
+def test_accounts_of_no_querying_role_are_refused_whatever_they_hold(policy, role):
+    d = decide(Caller(role=role, org_id=2, org_kind="enterprise"), ask("authorisation"), policy, authorisation=AUTH)
+    assert not d.allowed and d.code == "role"
+
+
+def test_an_enterprise_has_no_query_items_of_its_own(policy):
+    """FZ art. 13 para. 2: query items tie items to a public body's administrative matters."""
+    firm = Caller(role="enterprise", org_id=1, org_kind="enterprise")
+    assert not decide(firm, ask("query_item", purpose="食品经营许可审查"), policy, query_item=QI).allowed
 
 
 def test_a_revoked_authorisation_or_one_for_another_organisation_is_refused(policy):

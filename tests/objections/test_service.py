@@ -4,18 +4,23 @@ step, issues the written result and notifies the subject."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pytest
 from sqlalchemy import select
 
-from tests.objections.conftest import PDF, PNG
+from tests.objections.conftest import PASSWORD, PDF, PNG
+from xinyong.accounts.service import create_user
+from xinyong.agencies.service import register
 from xinyong.deadlines import service as deadlines
 from xinyong.history import versions
+from xinyong.ingest.service import ingest_file
 from xinyong.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
-from xinyong.models import AuditEntry, Document, Notification, Record
+from xinyong.models import AuditEntry, Document, Notification, Record, Subject
 from xinyong.models.objection import ObjectionEvidence
 from xinyong.objections import service
 from xinyong.objections.service import Upload
+from xinyong.synthetic import make_uscc, penalty_row, to_csv
 
 REASONS = "处罚决定日期与决定书原件不一致，原件为2026年4月30日。"
 
@@ -130,6 +135,46 @@ def test_only_the_source_agency_decides(world):
         service.decide(s, world.principal("staff"), obj.id, outcome="upheld", reasons="工作人员不能决定")
     with pytest.raises(NotFound):
         service.decide(s, world.principal("firm"), obj.id, outcome="upheld", reasons="主体不能决定")
+
+
+def test_only_the_source_organisation_is_told_of_an_objection(world):
+    """The notice of an objection goes to the organisation that answers it, not to every account
+    of a public body's role (it named the record and the objection to all of them)."""
+    from xinyong.notifications.service import inbox
+    _file(world)
+    told = {name: [n.kind for n in inbox(world.session, world.principal(name), 50)] for name in ("scjg", "swj")}
+    assert "objection.filed" in told["scjg"] and "objection.filed" not in told["swj"]
+
+
+def test_a_court_answers_the_objections_to_its_own_records(world):
+    """QZ art. 34 para. 1: an objection goes to the public body concerned, and a court is a state
+    organ (QZ art. 2 para. 6): its judicial staff see and decide the objections to records it is
+    the source of; another court's do not (judicial accounts were no objection source before,
+    and such a step sat in the court's queue with nobody able to take it)."""
+    s, rng = world.session, random.Random(8)
+    court, other = (register(s, uscc=make_uscc(rng, "11"), name=name, kind="judicial")
+                    for name in ("泉州市中级人民法院", "泉州市丰泽区人民法院"))
+    firm = s.get(Subject, world.enterprise_id)
+    row = penalty_row(rng, name=firm.name, subject_uscc=firm.uscc, decision_no="泉中法罚〔2026〕5号",
+                      decision_date=dt.date(2026, 6, 1), agency_name=court.name, agency_uscc=court.uscc)
+    assert ingest_file(s, data=to_csv([row]), filename="j.csv", source_uscc=court.uscc,
+                       item_code="penalty").accepted == 1
+    record = s.scalars(select(Record).where(Record.decision_no == "泉中法罚〔2026〕5号")).one()
+    for username, org in (("judge", court), ("clerk", other)):
+        world.users[username] = create_user(s, username=username, password=PASSWORD, role="judicial",
+                                            agency_uscc=org.uscc)
+    s.commit()
+    obj = _file(world, record=record.id)
+    judge, clerk = world.principal("judge"), world.principal("clerk")
+    assert service.visible(s, judge, obj.id)[0].id == obj.id
+    assert service.scope_of(judge).agency_id == court.id
+    with pytest.raises(NotFound):
+        service.visible(s, clerk, obj.id)
+    with pytest.raises(NotFound):
+        service.decide(s, clerk, obj.id, outcome="upheld", reasons="不是本院的记录")
+    service.decide(s, judge, obj.id, outcome="upheld", reasons="经核对本院案卷，记录无误")
+    s.commit()
+    assert obj.status == "upheld" and s.get(Record, record.id).under_objection is False
 
 
 @pytest.mark.parametrize("corrections,code", [

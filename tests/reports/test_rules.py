@@ -42,6 +42,10 @@ def test_before_the_quanzhou_regulation_no_report_rule_is_in_force():
     ("public", rules.Requester("agency", org_id=3), True, "public"),
     ("special", rules.Requester("subject", subject_id=7), True, "self"),
     ("special", rules.Requester("financial", org_id=3), True, "authorisation"),
+    # any organisation, an enterprise judging a business partner too (QZ art. 11, 28 para. 2, 33)
+    ("special", rules.Requester("enterprise", org_id=3), True, "authorisation"),
+    ("special", rules.Requester("judicial", org_id=3), True, "authorisation"),
+    ("special", rules.Requester("auditor", org_id=3), False, "none"),
     ("special", rules.Requester("subject", subject_id=8), False, "none"),
     ("special", rules.Requester("public"), False, "none"),
     ("special", rules.Requester("staff"), False, "none"),

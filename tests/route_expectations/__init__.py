@@ -10,8 +10,11 @@ PUBLIC = {"anonymous", "admin", "staff", "agency", "judicial", "credit_service",
 # "authenticated" routes: every signed-in account except one whose identity is not proved yet
 SIGNED_IN = PUBLIC - {"anonymous", "registrant"}
 SENDERS = {"agency", "staff", "admin"}
-QUERIERS = {"agency", "judicial", "credit_service", "financial", "association", "staff"}
+# every organisation may ask the query gate (QZ art. 33, FZ art. 13: the gate wants a basis), the
+# enterprises and institutions too (QZ art. 28 para. 2)
+QUERIERS = {"agency", "judicial", "credit_service", "financial", "association", "enterprise", "staff"}
 AUDIT = {"auditor", "admin"}
+# the receiving systems of the change feed (FZ art. 7-8): not the enterprises
 ORGS = {"agency", "judicial", "credit_service", "financial", "association"}
 # organisations that handle procedures on their own records: ORGS, and the enterprises and
 # institutions that provide market credit information (QZ art. 12)

@@ -1,8 +1,9 @@
 """Who may call the objection routes (FZ art. 25, QZ art. 34): the subject files and follows its
 own; the service window (staff) files on a subject's behalf and sees all; the source agency
 verifies and decides — a public body, or a market information provider for its market records
-(QZ art. 34 para. 2). Rows not one's own answer 404 (checked in tests/objections)."""
-SOURCES = {"agency", "credit_service", "financial", "association", "enterprise"}
+(QZ art. 34 para. 2), or a judicial organ for the records it is the source of (QZ art. 34 para. 1:
+state organs are public bodies). Rows not one's own answer 404 (checked in tests/objections)."""
+SOURCES = {"agency", "judicial", "credit_service", "financial", "association", "enterprise"}
 EXPECTED = {
     ("GET", "/api/v1/me/objections"): {"subject"}, ("POST", "/api/v1/me/objections"): {"subject"},
     ("POST", "/api/v1/objections"): {"staff"},

@@ -1,12 +1,15 @@
 """Who may call the credit-report routes (QZ art. 10-11, 33; FZ art. 13, 24)."""
-from tests.route_expectations import ORGS, PUBLIC, SIGNED_IN
+from tests.route_expectations import HANDLERS, PUBLIC, SIGNED_IN
+
+# any organisation asks, on the subject's written authorisation (QZ art. 11, 28 para. 2, 33)
+SPECIAL = HANDLERS
 
 EXPECTED = {
     ("GET", "/api/v1/reports/fields"): PUBLIC,
     ("GET", "/api/v1/reports/certificate"): PUBLIC,
     ("GET", "/api/v1/reports/certificate-sm2"): PUBLIC,
     ("POST", "/api/v1/me/reports"): {"subject"},
-    ("POST", "/api/v1/reports/special"): ORGS,
+    ("POST", "/api/v1/reports/special"): SPECIAL,
     ("POST", "/api/v1/reports/public/{subject_id}"): PUBLIC,
     ("GET", "/api/v1/reports"): SIGNED_IN,
     ("GET", "/api/v1/reports/{report_id}"): SIGNED_IN,
@@ -18,7 +21,7 @@ EXPECTED = {
     ("GET", "/reports/issued"): SIGNED_IN,
     ("GET", "/reports/issued/{report_id}"): SIGNED_IN,
     ("GET", "/reports/issued/{report_id}/pdf"): SIGNED_IN,
-    ("GET", "/reports/special"): ORGS, ("POST", "/reports/special"): ORGS,
+    ("GET", "/reports/special"): SPECIAL, ("POST", "/reports/special"): SPECIAL,
     ("GET", "/reports/public/{subject_id}"): PUBLIC, ("POST", "/reports/public/{subject_id}"): PUBLIC,
     ("GET", "/reports/certificate"): PUBLIC,
     ("GET", "/verify"): PUBLIC, ("GET", "/verify/{code}"): PUBLIC, ("POST", "/verify"): PUBLIC,

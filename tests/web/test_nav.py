@@ -37,3 +37,24 @@ def test_every_nav_link_is_a_page_of_the_app():
     pages = [re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", r.path) + "$")
              for r in iter_routes(create_app().routes) if "GET" in getattr(r, "methods", ())]
     assert [e["href"] for e in entries() if not any(p.match(e["href"]) for p in pages)] == []
+
+
+@pytest.mark.parametrize("role, present, absent", [
+    # QZ art. 28 para. 2, 33: an enterprise queries and asks special reports on authorisation; it
+    # answers objections to its market records (QZ art. 34 para. 2); it is no feed receiver (FZ art. 8)
+    ("enterprise", {"/agency/query", "/reports/special", "/agency/objections", "/provider/market"}, {"/feed"}),
+    ("credit_service", {"/agency/objections", "/feed", "/provider/market", "/agency/deadlines"}, set()),
+    ("judicial", {"/agency/objections", "/feed", "/agency/query"}, {"/provider/market"}),
+    ("staff", {"/agency/query", "/workbench"}, {"/agency/deadlines", "/feed"}),
+])
+def test_organisation_links_follow_what_the_role_may_do(role, present, absent):
+    hrefs = {e["href"] for e in links_for(role)}
+    assert present <= hrefs and not absent & hrefs
+
+
+def test_a_nav_entry_naming_an_unknown_capability_is_refused():
+    from xinyong.web.nav import _with_org_roles
+    with pytest.raises(ValueError, match="org_roles"):
+        _with_org_roles({"href": "/x", "label": "x", "roles": [], "org_roles": "fly"}, "x.yaml")
+    assert _with_org_roles({"href": "/x", "label": "x", "roles": ["staff"], "org_roles": "all"},
+                           "x.yaml")["roles"][0] == "staff"

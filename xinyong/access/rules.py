@@ -22,11 +22,11 @@ import dataclasses
 import datetime as dt
 
 from xinyong.law import Profile, ProfileError, RuleNotInForce
+from xinyong.models.org_roles import roles_with
 
 BASES = ("self", "authorisation", "query_item", "legal_basis")
 RESTRICTED_PREFIX = "restricted:"
-ORGANISATION_ROLES = ("agency", "judicial", "credit_service", "financial", "association")
-QUERY_ROLES = (*ORGANISATION_ROLES, "staff", "subject")
+QUERY_ROLES = (*roles_with("query_credit_information"), "staff", "subject")
 REF_MAX = 200
 
 

@@ -12,12 +12,13 @@ from xinyong.deadlines.views import deadline_out
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import NotFound
 from xinyong.kit.web import get_session
+from xinyong.models.org_roles import roles_with
 
 router = APIRouter(tags=["deadlines 期限"])
 MAX_ID = 2**63 - 1
 PAGE = 50
-QUEUE_ROLES = ("staff", "admin", "agency", "judicial", "credit_service", "financial", "association", "enterprise")
-ORG_ROLES = QUEUE_ROLES[2:]
+ORG_ROLES = roles_with("organisation_deadlines")
+QUEUE_ROLES = ("staff", "admin", *ORG_ROLES)
 Procedure = Literal["objection", "repair", "listing", "complaint", "feed"]
 State = Literal["on_time", "due_soon", "overdue"]
 

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from xinyong.law.loader import Profile
+from xinyong.models.org_roles import roles_with
 from xinyong.workdays import WorkCalendar
 
 ON_TIME, DUE_SOON, OVERDUE, DONE, DONE_LATE = "on_time", "due_soon", "overdue", "done", "done_late"
@@ -94,8 +95,8 @@ def extension_refusal(extensions_so_far: int, max_extensions: int, extension_wor
 # the page that shows a procedure's case to a reader of each role (links from queues and
 # notifications); "*" serves every role; a role without a page gets no link
 PROCEDURE_LINKS = {
-    "objection": {"agency": "/agency/objections/{id}", "staff": "/staff/objections/{id}",
-                  "subject": "/me/objections/{id}"},
+    "objection": {**{role: "/agency/objections/{id}" for role in roles_with("answer_objections")},
+                  "staff": "/staff/objections/{id}", "subject": "/me/objections/{id}"},
     "repair": {"*": "/repair/{id}"},
     "listing": {"agency": "/office/lists/proposals/{id}", "staff": "/office/lists/proposals/{id}",
                 "subject": "/me/lists"},

@@ -9,11 +9,12 @@ from xinyong.documents import repository, service
 from xinyong.documents.api import pdf_response
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.web import get_session, render
+from xinyong.models.org_roles import roles_with
 
 router = APIRouter(include_in_schema=False)
 MAX_ID = 2**63 - 1
 PAGE = 50
-ORG_ROLES = ("agency", "judicial", "credit_service", "financial", "association", "enterprise")
+ORG_ROLES = roles_with("organisation_documents")
 
 
 @router.get("/documents/{document_id}")

@@ -5,8 +5,9 @@ from functools import lru_cache
 
 from xinyong.feed import repository, service
 from xinyong.feed.schemas import FeedEventOut, FeedPage
+from xinyong.models.org_roles import roles_with
 
-RECEIVER_ROLES = ("agency", "judicial", "credit_service", "financial", "association")
+RECEIVER_ROLES = roles_with("receive_feed")
 
 
 def feed_page(session, receiver, after: int | None, limit: int, unacked_only: bool) -> FeedPage:

@@ -18,9 +18,10 @@ from xinyong.law import active_profile
 from xinyong.market import repository, rules
 from xinyong.models import Agency, Record, Subject
 from xinyong.models.market import MarketAuthorisation, MarketProvider
+from xinyong.models.org_roles import roles_with
 from xinyong.notifications.service import notify
 
-PROVIDER_ROLES = ("credit_service", "financial", "association", "enterprise")   # staff of an organisation that may provide
+PROVIDER_ROLES = roles_with("provide_market_information")   # staff of an organisation that may provide
 STAFF_ROLES = ("staff", "admin")
 SYSTEM = Principal(user_id=0, username="system", role="staff")   # reads a batch the caller just sent
 

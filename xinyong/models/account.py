@@ -9,17 +9,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from xinyong.history import versioned
 from xinyong.kit.sealed import Sealed, SealedBytes
 from xinyong.models.base import Base, BigId, Json, TimestampTZ, created_at_column
+from xinyong.models.org_roles import ORG_ROLE_KINDS, ORG_ROLES
 
 ROLES = (
     "admin",           # platform administrator
     "staff",           # credit-department staff (信用主管部门)
     "supervisor",      # credit-department supervisor (负责人): approves a complaint's change of handler
-    "agency",          # staff of a public body (公共管理机构) that sends and queries data
-    "judicial",        # staff of a judicial organ (司法机关)
-    "credit_service",  # staff of a credit service agency (信用服务机构)
-    "financial",       # staff of a financial institution (金融机构)
-    "association",     # staff of an industry association (行业协会商会)
-    "enterprise",      # staff of an enterprise or institution providing market credit information (QZ art. 12)
+    *ORG_ROLES,        # staff of an organisation, by its kind (xinyong.models.org_roles)
     "auditor",         # reads access and audit logs (FZ art. 12, QZ art. 14)
     "subject",         # a person, or a firm's authorised user, looking at their own credit
     "agency_admin",    # an organisation's own administrator: manages its staff accounts, nothing else
@@ -27,16 +23,11 @@ ROLES = (
 )
 # roles whose accounts reach no signed-in route unless the route names the role itself (deny by default)
 UNPROVED_ROLES = ("registrant",)
-# the organisation kind each organisation role belongs to (users.agency_id -> agencies.kind)
+# the organisation kind each organisation role belongs to (users.agency_id -> agencies.kind); an
+# organisation's own administrator belongs to any
 ROLE_ORG_KINDS = {
-    "agency": ("public_body", "credit_department"),
-    "judicial": ("judicial",),
-    "credit_service": ("credit_service",),
-    "financial": ("financial",),
-    "association": ("association",),
-    "enterprise": ("enterprise",),
-    "agency_admin": ("public_body", "credit_department", "judicial", "credit_service", "financial", "association",
-                     "enterprise"),
+    **ORG_ROLE_KINDS,
+    "agency_admin": tuple(dict.fromkeys(kind for kinds in ORG_ROLE_KINDS.values() for kind in kinds)),
 }
 
 

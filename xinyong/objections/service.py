@@ -18,13 +18,14 @@ from xinyong.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.law import active_profile
 from xinyong.models import Record
 from xinyong.models.objection import Objection, ObjectionEvidence
+from xinyong.models.org_roles import roles_with
 from xinyong.notifications.service import notify
 from xinyong.objections import correction, repository, result, rules
 
 PROCEDURE, STEP = "objection", "verify"
 STAFF_ROLES = ("staff",)     # the credit department: files at the window, sees every objection
-# who answers for a record: a public body's staff, or a market information provider's (QZ art. 34 para. 2)
-SOURCE_ROLES = ("agency", "credit_service", "financial", "association", "enterprise")
+# who answers for a record: a public body's staff, or a market information provider's (QZ art. 34)
+SOURCE_ROLES = roles_with("answer_objections")
 HEAD_BYTES = 16
 
 
@@ -98,7 +99,8 @@ def file_objection(session: Session, principal: Principal, *, record_id: int, gr
     deadline = deadlines.open_step(session, procedure=PROCEDURE, procedure_id=objection.id, step=STEP,
                                    started_on=today, subject_id=record.subject_id,
                                    responsible_org_id=record.source_agency_id, responsible_role=answering)
-    notify(session, kind="objection.filed", org_id=record.source_agency_id, role=answering,
+    # to the organisation alone: a role beside it would reach every account of that role anywhere
+    notify(session, kind="objection.filed", org_id=record.source_agency_id,
            text_zh=f"信用记录 {record.decision_no} 收到异议（第{objection.id}号），请于 {deadline.due_on.isoformat()} 前核查处理",
            text_en=f"Objection #{objection.id} to record {record.decision_no}: verify by {deadline.due_on.isoformat()}",
            link=f"/agency/objections/{objection.id}")

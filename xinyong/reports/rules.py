@@ -19,6 +19,7 @@ import datetime as dt
 import re
 
 from xinyong.law import Profile, RuleNotInForce
+from xinyong.models.org_roles import roles_with
 
 KINDS = ("full", "public", "special")
 TITLES = {"full": ("信用报告（完整版）", "Credit report (full, for the subject)"),
@@ -26,7 +27,7 @@ TITLES = {"full": ("信用报告（完整版）", "Credit report (full, for the 
           "special": ("专项信用报告", "Special credit report")}
 PURPOSE = {"full": "本人信用报告", "special": "专项信用报告"}   # the purpose the platform logs for a subject's own report
 LANGS = ("zh", "en")     # the languages a report is issued in (the Chinese one first)
-ORG_ROLES = ("agency", "judicial", "credit_service", "financial", "association")
+ORG_ROLES = roles_with("obtain_special_report")   # organisations that may ask a special report
 CODE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"   # RFC 4648 base32
 CODE_LENGTH = 20                                      # 100 random bits
 CODE_RE = re.compile(rf"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")

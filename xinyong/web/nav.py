@@ -1,10 +1,15 @@
-"""The navigation bar as data: every domain lists its links in web/nav/<domain>.yaml."""
+"""The navigation bar as data: every domain lists its links in web/nav/<domain>.yaml. A link
+names its roles, and the organisation roles by a capability of xinyong.models.org_roles
+(``org_roles: receive_feed``, or ``all``), never one by one: a new organisation role then
+gets the links of what it may do."""
 from __future__ import annotations
 
 import functools
 from pathlib import Path
 
 import yaml
+
+from xinyong.models.org_roles import CAPABILITIES, ORG_ROLES, roles_with
 
 NAV_DIR = Path(__file__).resolve().parent / "nav"
 
@@ -16,8 +21,19 @@ def entries() -> tuple[dict, ...]:
         for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
             if not {"href", "label", "roles"} <= set(entry):
                 raise ValueError(f"{path.name}: a nav entry needs href, label and roles: {entry!r}")
-            found.append(entry)
+            found.append(_with_org_roles(entry, path.name))
     return tuple(sorted(found, key=lambda e: (e.get("order", 100), e["href"])))
+
+
+def _with_org_roles(entry: dict, where: str) -> dict:
+    """The entry with its ``org_roles`` capability spelled out as roles."""
+    capability = entry.get("org_roles")
+    if capability is None:
+        return entry
+    if capability != "all" and capability not in CAPABILITIES:
+        raise ValueError(f"{where}: org_roles must be all or a capability of xinyong.models.org_roles: {entry!r}")
+    orgs = ORG_ROLES if capability == "all" else roles_with(capability)
+    return {**entry, "roles": [*entry["roles"], *(r for r in orgs if r not in entry["roles"])]}
 
 
 def links_for(role: str | None) -> list[dict]:

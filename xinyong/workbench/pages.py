@@ -6,12 +6,13 @@ from sqlalchemy.orm import Session
 
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.web import get_session, render
+from xinyong.models.org_roles import roles_with
 from xinyong.workbench import rules, service
 
 router = APIRouter(include_in_schema=False)
 # where the whole queue is, when the workbench shows only its first items
 QUEUES = {"staff": "/staff/deadlines", "admin": "/staff/deadlines",
-          **{role: "/agency/deadlines" for role in rules.ORG_ROLES}}
+          **{role: "/agency/deadlines" for role in roles_with("organisation_deadlines")}}
 
 
 @router.get("/workbench")

@@ -7,17 +7,27 @@ import dataclasses
 import datetime as dt
 
 from xinyong.deadlines import rules as deadline_rules
+from xinyong.models.org_roles import ORG_ROLES, roles_with
 
-ORG_ROLES = ("agency", "judicial", "credit_service", "financial", "association", "enterprise")
+# a public body's own work besides its queue: listing decisions it takes (QZ art. 23) and the
+# batches returned to it for review (QZ art. 10 para. 1)
+PUBLIC_BODY_SOURCES = {"agency": ("listing_steps", "returned_batches")}
+
+
+def _org_sources(role: str) -> tuple[str, ...]:
+    """An organisation's sources, from what its role may do (xinyong.models.org_roles)."""
+    return (*(("org_deadlines",) if role in roles_with("organisation_deadlines") else ()),
+            *PUBLIC_BODY_SOURCES.get(role, ()),
+            *(("feed",) if role in roles_with("receive_feed") else ()))
+
+
 # the sources of work of each role (repository/service functions of the same name); a role
 # not named here (auditor) has nothing waiting, only its notifications
 SOURCES: dict[str, tuple[str, ...]] = {
     "staff": ("own_deadlines", "listing_steps", "oversight"),
     "admin": ("oversight", "calendar"),
     "supervisor": ("reassignments",),
-    "agency": ("org_deadlines", "listing_steps", "returned_batches", "feed"),
-    **{role: ("org_deadlines", "feed") for role in ORG_ROLES[1:]},
-    "enterprise": ("org_deadlines",),   # a market-information provider: the objections routed to it
+    **{role: _org_sources(role) for role in ORG_ROLES},
 }
 # a batch with rows returned for review (退回复核, QZ art. 10 para. 1) is shown for this long
 RETURNED_BATCH_DAYS = 30
