@@ -1,7 +1,9 @@
 """The platform's own queries on the partitioned tables read only the months they need
 (PostgreSQL; EXPLAIN of the very statements the repositories send). Queries that carry no time
-(the feed after a cursor id, a record's history, a report's issuance entry) cannot prune: see
-docs/RELIABILITY.md, "Partitioning and retention"."""
+of their own (the feed after a cursor id, a record's history, audit entries by id) are bounded by
+what 0025_prune keeps beside them, checked under EXPLAIN ANALYZE where the bound is an InitPlan
+(run-time pruning), also with the settable clock moved back: see docs/RELIABILITY.md,
+"Partitioning and retention"."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +11,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import text
 
-from tests.partitions.support import UTC, make_months, scanned, statements_on
+from tests.partitions.support import UTC, executed, make_months, scanned, statements_on
 from xinyong.db import session_scope
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"])
@@ -106,3 +108,165 @@ def test_a_reports_access_summary_reads_the_months_since_its_start_only(db):
     for statement in seen:
         months = {name for name in scanned(db, *statement, "access_log") if name.startswith("access_log_p2026_0")}
         assert months == {"access_log_p2026_04", "access_log_p2026_05", "access_log_p2026_06"}, statement[0]
+
+
+# ---- queries that carry no time: bounded by what 0025_prune keeps beside them -------------------
+
+def _months(found: set[str], table: str) -> set[int]:
+    """The months of 2026's first half among the partitions read (future and default ones aside)."""
+    return {int(n[-2:]) for n in found if n.startswith(f"{table}_p2026_0")}
+
+
+def _at(monkeypatch, day: str) -> None:
+    monkeypatch.setenv("XINYONG_TODAY", day)
+
+
+def _feed_world(db, monkeypatch) -> dict[str, int]:
+    """One event on the 15th of each month Jan-Jun (in clock order), and a receiver."""
+    from tests.support.builders import agency
+    from xinyong.feed.service import emit
+    from xinyong.models.feed import FeedReceiver
+    with db.begin() as conn:
+        make_months(conn, "feed_events", *MONTHS)
+    ids = {}
+    for _, m in MONTHS:
+        _at(monkeypatch, f"2026-0{m}-15")
+        with session_scope(db) as session:
+            emit(session, "listed", [{"subject_id": m}])
+            ids[m] = session.scalar(text("SELECT max(id) FROM feed_events"))
+    with session_scope(db) as session:
+        session.add(FeedReceiver(org_id=agency(session).id, start_after_event_id=0, acked_through_id=0))
+    return ids
+
+
+def _receiver(session):
+    from sqlalchemy import select
+
+    from xinyong.models.feed import FeedReceiver
+    return session.scalar(select(FeedReceiver))
+
+
+def test_the_feed_after_a_cursor_reads_the_months_from_the_first_event_after_it(db, monkeypatch):
+    """events_for after the April event reads May and June only; an event written later under a
+    clock set back to February (a larger id in an earlier month) is still delivered, and the read
+    then starts at February: the bound comes from the spans the writes left, never from the ids."""
+    from xinyong.feed import repository
+    from xinyong.feed.service import emit
+    ids = _feed_world(db, monkeypatch)
+    with statements_on(db, "feed_events") as seen, session_scope(db) as session:
+        got = repository.events_for(session, _receiver(session), ids[4], 50, False)
+    assert [e.subject_id for e, _ in got] == [5, 6]
+    assert _months(executed(db, *seen[0], "feed_events"), "feed_events") == {5, 6}
+    _at(monkeypatch, "2026-02-20")   # the clock set back
+    with session_scope(db) as session:
+        emit(session, "listed", [{"subject_id": 22}])
+    with statements_on(db, "feed_events") as seen, session_scope(db) as session:
+        got = repository.events_for(session, _receiver(session), ids[4], 50, False)
+    assert [e.subject_id for e, _ in got] == [5, 6, 22]
+    assert _months(executed(db, *seen[0], "feed_events"), "feed_events") == {2, 3, 4, 5, 6}
+
+
+def test_every_feed_statement_after_a_watermark_reads_from_its_first_event_on(db, monkeypatch):
+    """Counting, compacting, acknowledging single ids and the newest id: each statement that
+    reads feed_events after the receiver's watermark (the April event) reads May and June only,
+    also after the worker merged the spans of each month."""
+    from xinyong.feed import repository
+    from xinyong.partitions.repository import merge_feed_spans
+    ids = _feed_world(db, monkeypatch)
+    with session_scope(db) as session:
+        _receiver(session).acked_through_id = ids[4]
+        merge_feed_spans(session)
+    calls = [lambda s: repository.receivers_with_counts(s, None),
+             lambda s: repository.ack_ids(s, _receiver(s), [ids[5]]),
+             lambda s: repository.compact(s, _receiver(s)),
+             lambda s: repository.max_event_id(s)]
+    for call in calls:
+        with statements_on(db, "feed_events", ("SELECT", "INSERT")) as seen, session_scope(db) as session:
+            call(session)
+        assert seen, call
+        for statement in seen:
+            assert _months(executed(db, *statement, "feed_events"), "feed_events") <= {5, 6}, statement[0]
+    with session_scope(db) as session:
+        assert repository.max_event_id(session) == ids[6] and _receiver(session).acked_through_id == ids[5]
+
+
+def _history(conn, entity_id: int, month: int, version: int) -> None:
+    conn.execute(text("INSERT INTO history (entity, entity_id, subject_id, version, snapshot, change_reason, "
+                      "changed_at) VALUES ('record', :e, 1, :v, '{}', 'r', :at)"),
+                 {"e": entity_id, "v": version, "at": dt.datetime(2026, month, 15, tzinfo=UTC)})
+
+
+def test_a_records_history_reads_the_months_from_its_first_to_its_last_change(db):
+    """Record 7 changed in March only: one month read. Record 8 changed in February, then in
+    May, then (clock set back) in January: its history needs January to May, and reads them."""
+    from xinyong.history import versions
+    from xinyong.reports.repository import record_histories
+    with db.begin() as conn:
+        make_months(conn, "history", *MONTHS)
+        for entity_id, month, version in ((7, 3, 1), (8, 2, 1), (8, 5, 2), (8, 1, 3), (9, 6, 1)):
+            _history(conn, entity_id, month, version)
+    for entity_id, wanted, months in ((7, [1], {3}), (8, [1, 2, 3], {1, 2, 3, 4, 5})):
+        with statements_on(db, "history") as seen, session_scope(db) as session:
+            found = versions(session, "record", entity_id)
+        assert [h.version for h in found] == wanted
+        assert _months(executed(db, *seen[0], "history"), "history") == months
+    with statements_on(db, "history") as seen, session_scope(db) as session:
+        found = record_histories(session, 1, [7, 9])
+    assert {k: [h.version for h in v] for k, v in found.items()} == {7: [1], 9: [1]}
+    assert _months(executed(db, *seen[0], "history"), "history") == {3, 4, 5, 6}
+
+
+def _audit_entries(db, monkeypatch, days: list[str], action: str = "test.event", target: str = "") -> list[int]:
+    from xinyong.audit import record_event
+    found = []
+    for day in days:
+        _at(monkeypatch, day)
+        with session_scope(db) as session:
+            found.append(record_event(session, None, action, target_type="complaint" if target else "",
+                                      target_id=target).id)
+    return found
+
+
+def test_the_sequencer_and_a_leafs_entry_read_only_the_months_of_their_entries(db, monkeypatch):
+    """Entries written in March, then (clock set back) January: the sequencer reads those two
+    months for them, and a leaf's entry is read from its own month by the time the leaf keeps."""
+    from xinyong.transparency import repository, service
+    with db.begin() as conn:
+        make_months(conn, "audit_log", *MONTHS)
+    ids = _audit_entries(db, monkeypatch, ["2026-03-10", "2026-01-20"])
+    with statements_on(db, "audit_log") as seen, session_scope(db) as session:
+        service.sequence(session)
+    reads = [st for st in seen if "transparency_pending" not in st[0]]
+    assert reads and all(scanned(db, *st, "audit_log") == {"audit_log_p2026_01", "audit_log_p2026_03"}
+                         for st in reads)
+    with statements_on(db, "audit_log") as seen, session_scope(db) as session:
+        entry = repository.entry_of_leaf(session, repository.leaf_of_entry(session, ids[1]))
+    assert entry.id == ids[1] and entry.fields.at.month == 1
+    assert [scanned(db, *st, "audit_log") for st in seen] == [{"audit_log_p2026_01"}]
+
+
+def test_a_complaints_identity_openings_read_the_months_from_the_first_opening(db, monkeypatch):
+    """Openings in April and June, then one under a clock set back to February: the list reads
+    from February on (the complaint keeps its first opening's time), and before any opening
+    reads nothing of the log."""
+    from xinyong.complaints import opener, repository
+    from xinyong.models.complaint import Complaint
+    with db.begin() as conn:
+        make_months(conn, "audit_log", *MONTHS)
+    with session_scope(db) as session:
+        complaint = Complaint(tracking_code="t1", secret_hash="0" * 64, kind="complaint", stage="collection",
+                              summary="s", filed_on=dt.date(2026, 3, 1))
+        session.add(complaint)
+        session.flush()
+        complaint_id = complaint.id
+    with statements_on(db, "audit_log") as seen, session_scope(db) as session:
+        assert repository.identity_views(session, complaint_id, opener.VIEWED) == []
+    assert _months(executed(db, *seen[0], "audit_log"), "audit_log") == set()
+    for day in ("2026-04-15", "2026-06-15", "2026-02-15"):
+        _at(monkeypatch, day)
+        with session_scope(db) as session:
+            opener._audit(session, None, target_id=complaint_id, purpose="handle")
+    with statements_on(db, "audit_log") as seen, session_scope(db) as session:
+        found = repository.identity_views(session, complaint_id, opener.VIEWED)
+    assert [e.at.month for e in found] == [4, 6, 2]
+    assert _months(executed(db, *seen[0], "audit_log"), "audit_log") == {2, 3, 4, 5, 6}

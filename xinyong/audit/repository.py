@@ -67,7 +67,7 @@ def append(session: Session, fields: EntryFields, digest: str) -> AuditEntry:
     session.execute(update(_HEAD).where(_HEAD.c.chain == fields.chain).values(seq=fields.seq, hash=digest))
     session.flush()
     # the transparency log's outbox: the sequencer makes the entry a leaf after commit
-    session.execute(_PENDING.insert().values(entry_id=entry.id))
+    session.execute(_PENDING.insert().values(entry_id=entry.id, entry_at=entry.at))   # its time: one month to read
     return entry
 
 

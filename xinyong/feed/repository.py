@@ -12,6 +12,7 @@ from xinyong.disclosure.publicity import public_condition, public_sql
 from xinyong.feed import rules
 from xinyong.models import Agency, FeedEvent, Record
 from xinyong.models.feed import FeedAck, FeedReceiver
+from xinyong.partitions.repository import events_after, newest_event_bound
 
 
 def _details_sql(pg: bool) -> str:
@@ -64,7 +65,8 @@ def insert_record_events(session: Session, kind_sql: str, where_sql: str, params
 
 
 def max_event_id(session: Session) -> int:
-    return session.scalar(select(func.coalesce(func.max(FeedEvent.id), 0))) or 0
+    return session.scalar(select(func.coalesce(func.max(FeedEvent.id), 0))
+                          .where(newest_event_bound(session))) or 0
 
 
 def start_for_backlog(session: Session, backlog: int) -> int:
@@ -87,7 +89,8 @@ def receivers_with_counts(session: Session, cutoff: dt.date | None, *, receiver_
                           limit: int = 200, offset: int = 0, today: dt.date | None = None) -> list[tuple]:
     """(receiver, organisation, unacknowledged, overdue, oldest unacknowledged date, oldest
     unacknowledged event id) per receiver: one grouped query over the events after each
-    receiver's watermark that carry no single acknowledgement."""
+    receiver's watermark that carry no single acknowledgement (on PostgreSQL only the months
+    from the earliest event after the lowest watermark of those counted)."""
     overdue = (func.sum(case((FeedEvent.occurred_on <= cutoff, 1), else_=0)) if cutoff is not None
                else literal(0))
     counts = (select(FeedReceiver.id.label("rid"), func.count(FeedEvent.id).label("unacked"),
@@ -98,8 +101,12 @@ def receivers_with_counts(session: Session, cutoff: dt.date | None, *, receiver_
               .outerjoin(FeedAck, and_(FeedAck.receiver_id == FeedReceiver.id, FeedAck.event_id == FeedEvent.id))
               .where(FeedAck.event_id.is_(None), FeedReceiver.active.is_(True), readable(today or clock.today()))
               .group_by(FeedReceiver.id))
+    lowest = select(func.min(func.greatest(FeedReceiver.acked_through_id, FeedReceiver.start_after_event_id))
+                    ).where(FeedReceiver.active.is_(True))
     if receiver_id is not None:
         counts = counts.where(FeedReceiver.id == receiver_id)
+        lowest = lowest.where(FeedReceiver.id == receiver_id)
+    counts = counts.where(events_after(session, lowest.scalar_subquery()))
     sub = counts.subquery()
     query = (select(FeedReceiver, Agency, func.coalesce(sub.c.unacked, 0), func.coalesce(sub.c.overdue, 0),
                     sub.c.oldest_on, sub.c.oldest_id)
@@ -124,7 +131,8 @@ def events_for(session: Session, receiver: FeedReceiver, after: int, limit: int,
                  else_=False)
     query = (select(FeedEvent, acked)
              .outerjoin(FeedAck, and_(FeedAck.receiver_id == receiver.id, FeedAck.event_id == FeedEvent.id))
-             .where(FeedEvent.id > floor, readable(clock.today())).order_by(FeedEvent.id).limit(limit))
+             .where(FeedEvent.id > floor, events_after(session, floor), readable(clock.today()))
+             .order_by(FeedEvent.id).limit(limit))
     if unacked_only:
         query = query.where(FeedEvent.id > receiver.acked_through_id, FeedAck.event_id.is_(None))
     return [(e, bool(a)) for e, a in session.execute(query)]
@@ -146,7 +154,8 @@ def ack_ids(session: Session, receiver: FeedReceiver, ids: list[int]) -> int:
     floor = max(receiver.acked_through_id, receiver.start_after_event_id)
     already = select(FeedAck.event_id).where(FeedAck.receiver_id == receiver.id)
     chosen = (select(literal(receiver.id), FeedEvent.id, literal(clock.now()))
-              .where(FeedEvent.id.in_(ids), FeedEvent.id > floor, FeedEvent.id.not_in(already)))
+              .where(FeedEvent.id.in_(ids), FeedEvent.id > floor, events_after(session, floor),
+                     FeedEvent.id.not_in(already)))
     result = session.execute(insert(FeedAck).from_select(["receiver_id", "event_id", "acked_at"], chosen))
     return result.rowcount or 0
 
@@ -158,7 +167,8 @@ def compact(session: Session, receiver: FeedReceiver) -> None:
     first_gap = session.scalar(
         select(func.min(FeedEvent.id))
         .outerjoin(FeedAck, and_(FeedAck.receiver_id == receiver.id, FeedAck.event_id == FeedEvent.id))
-        .where(FeedEvent.id > floor, FeedAck.event_id.is_(None), readable(clock.today())))   # unread: no gap
+        .where(FeedEvent.id > floor, events_after(session, floor), FeedAck.event_id.is_(None),
+               readable(clock.today())))   # unread: no gap
     through = (first_gap - 1) if first_gap is not None else max_event_id(session)
     if through > receiver.acked_through_id:
         receiver.acked_through_id = through
