@@ -172,10 +172,15 @@ def test_every_feed_statement_after_a_watermark_reads_from_its_first_event_on(db
     also after the worker merged the spans of each month."""
     from xinyong.feed import repository
     from xinyong.partitions.repository import merge_feed_spans
+    from xinyong.feed.service import emit
     ids = _feed_world(db, monkeypatch)
+    with session_scope(db) as session:   # a second statement in June: two spans of one month
+        emit(session, "listed", [{"subject_id": 66}])
+        ids[66] = session.scalar(text("SELECT max(id) FROM feed_events"))
     with session_scope(db) as session:
         _receiver(session).acked_through_id = ids[4]
-        merge_feed_spans(session)
+        assert merge_feed_spans(session) == 1
+        assert session.scalar(text("SELECT count(*) FROM feed_event_spans")) == 6
     calls = [lambda s: repository.receivers_with_counts(s, None),
              lambda s: repository.ack_ids(s, _receiver(s), [ids[5]]),
              lambda s: repository.compact(s, _receiver(s)),
@@ -187,7 +192,34 @@ def test_every_feed_statement_after_a_watermark_reads_from_its_first_event_on(db
         for statement in seen:
             assert _months(executed(db, *statement, "feed_events"), "feed_events") <= {5, 6}, statement[0]
     with session_scope(db) as session:
-        assert repository.max_event_id(session) == ids[6] and _receiver(session).acked_through_id == ids[5]
+        assert repository.max_event_id(session) == ids[66] and _receiver(session).acked_through_id == ids[5]
+
+
+def test_a_concurrent_writer_with_the_clock_set_back_is_read_after_it_commits(db, monkeypatch):
+    """Writer A takes its id under a clock set back to February and commits last; writer B, with
+    a later id in June, commits first. A read between the commits returns B's event and not A's
+    (its span is not visible either); a read after A's commit returns both, reading from February."""
+    from xinyong.db import session_factory
+    from xinyong.feed import repository
+    from xinyong.feed.service import emit
+    ids = _feed_world(db, monkeypatch)
+    writer_a = session_factory(db)()
+    try:
+        _at(monkeypatch, "2026-02-10")
+        emit(writer_a, "listed", [{"subject_id": 20}])
+        _at(monkeypatch, "2026-06-20")
+        with session_scope(db) as writer_b:
+            emit(writer_b, "listed", [{"subject_id": 60}])
+        with session_scope(db) as session:
+            got = repository.events_for(session, _receiver(session), ids[6], 50, False)
+        assert [e.subject_id for e, _ in got] == [60]
+        writer_a.commit()
+    finally:
+        writer_a.close()
+    with statements_on(db, "feed_events") as seen, session_scope(db) as session:
+        got = repository.events_for(session, _receiver(session), ids[6], 50, False)
+    assert [e.subject_id for e, _ in got] == [20, 60]
+    assert _months(executed(db, *seen[0], "feed_events"), "feed_events") == {2, 3, 4, 5, 6}
 
 
 def _history(conn, entity_id: int, month: int, version: int) -> None:
