@@ -167,11 +167,13 @@ def test_the_feed_after_a_cursor_reads_the_months_from_the_first_event_after_it(
 
 
 def test_every_feed_statement_after_a_watermark_reads_from_its_first_event_on(db, monkeypatch):
-    """Counting, compacting, acknowledging single ids and the newest id: each statement that
-    reads feed_events after the receiver's watermark (the April event) reads May and June only,
-    also after the worker merged the spans of each month."""
+    """Counting, compacting, acknowledging single ids, the newest id, the oldest unacknowledged
+    event (retention) and the upstream's event details: each statement that reads feed_events
+    after the receiver's watermark (the April event) reads May and June only, also after the
+    worker merged the spans of each month."""
     from xinyong.feed import repository
-    from xinyong.partitions.repository import merge_feed_spans
+    from xinyong.partitions.repository import merge_feed_spans, oldest_unacknowledged_event_at
+    from xinyong.upstream.repository import event_details
     from xinyong.feed.service import emit
     ids = _feed_world(db, monkeypatch)
     with session_scope(db) as session:   # a second statement in June: two spans of one month
@@ -181,16 +183,19 @@ def test_every_feed_statement_after_a_watermark_reads_from_its_first_event_on(db
         _receiver(session).acked_through_id = ids[4]
         assert merge_feed_spans(session) == 1
         assert session.scalar(text("SELECT count(*) FROM feed_event_spans")) == 6
-    calls = [lambda s: repository.receivers_with_counts(s, None),
-             lambda s: repository.ack_ids(s, _receiver(s), [ids[5]]),
-             lambda s: repository.compact(s, _receiver(s)),
-             lambda s: repository.max_event_id(s)]
-    for call in calls:
+    calls = [(lambda s: repository.receivers_with_counts(s, None), {5, 6}),
+             (lambda s: oldest_unacknowledged_event_at(s), {5, 6}),   # which feed months retention keeps
+             (lambda s: repository.ack_ids(s, _receiver(s), [ids[5]]), {5, 6}),
+             (lambda s: repository.compact(s, _receiver(s)), {5, 6}),
+             (lambda s: repository.max_event_id(s), {6}),   # the newest span's month
+             (lambda s: event_details(s, [ids[5], ids[66]]), {5, 6})]
+    for call, months in calls:
         with statements_on(db, "feed_events", ("SELECT", "INSERT")) as seen, session_scope(db) as session:
             call(session)
         assert seen, call
         for statement in seen:
-            assert _months(executed(db, *statement, "feed_events"), "feed_events") <= {5, 6}, statement[0]
+            read = _months(executed(db, *statement, "feed_events"), "feed_events")
+            assert read == months, (read, statement[0])
     with session_scope(db) as session:
         assert repository.max_event_id(session) == ids[66] and _receiver(session).acked_through_id == ids[5]
 
