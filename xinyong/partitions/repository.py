@@ -104,14 +104,15 @@ def history_window(session: Session, entity: str, entity_ids):
 
 def merge_feed_spans(session: Session) -> int:
     """One span per UTC month of first_at (the earliest first_at, the highest last_id): the
-    merged span bounds every event the merged ones did. Spans dominated by another of their
-    month are deleted; no writer ever updates a span."""
+    merged span bounds every event the merged ones did, so a floor read with it is never later.
+    One statement (one snapshot): a span a writer has not committed yet is left as it is. No
+    writer ever updates a span. Returns how many spans were replaced."""
     month = "date_trunc('month', {0}.first_at AT TIME ZONE 'UTC')"
-    result = session.execute(text(
+    return int(session.execute(text(
         f"WITH merged AS (SELECT {month.format('s')} AS m, max(s.last_id) AS last_id, min(s.first_at) AS first_at "
         f"FROM feed_event_spans s GROUP BY 1 HAVING count(*) > 1), "
         f"gone AS (DELETE FROM feed_event_spans s USING merged WHERE {month.format('s')} = merged.m "
-        f"AND (s.last_id, s.first_at) <> (merged.last_id, merged.first_at) RETURNING s.last_id) "
-        f"INSERT INTO feed_event_spans (last_id, first_at) SELECT last_id, first_at FROM merged "
-        f"ON CONFLICT DO NOTHING"))   # a data-modifying WITH runs to completion, referenced or not
-    return result.rowcount or 0
+        f"AND (s.last_id, s.first_at) <> (merged.last_id, merged.first_at) RETURNING 1), "
+        f"added AS (INSERT INTO feed_event_spans (last_id, first_at) SELECT last_id, first_at FROM merged "
+        f"ON CONFLICT DO NOTHING RETURNING 1) "
+        f"SELECT count(*) FROM gone")).scalar() or 0)   # every data-modifying WITH runs to completion
