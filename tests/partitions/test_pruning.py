@@ -93,6 +93,24 @@ def test_a_batchs_ingest_entry_is_looked_up_in_the_months_around_its_completion(
     assert scanned(db, *seen[0], "audit_log") == {"audit_log_p2026_02"}
 
 
+def test_an_access_log_entry_opened_from_the_list_reads_its_month_only(db):
+    """The list links an entry with its date (``?on=``): its month is read, not the others; a
+    wrong or missing date falls back to every month and still finds it."""
+    from xinyong.access.repository import log_entry
+    with db.begin() as conn:
+        _spread(conn, "access_log", "INSERT INTO access_log (subject_id, at, role, items, purpose, allowed, reason, "
+                                    "channel) VALUES (:s, :at, 'agency', '[]', 'p', true, '', 'api')")
+        march = conn.execute(text("SELECT id FROM access_log WHERE subject_id = 1 AND at < '2026-04-01' "
+                                  "AND at >= '2026-03-01'")).scalar()
+    with statements_on(db, "access_log") as seen, session_scope(db) as session:
+        found = log_entry(session, march, subject_id=1, on=dt.date(2026, 3, 15))
+    assert found[0].id == march and len(seen) == 1
+    assert scanned(db, *seen[0], "access_log") == {"access_log_p2026_03"}
+    with statements_on(db, "access_log") as seen, session_scope(db) as session:
+        assert log_entry(session, march, subject_id=1, on=dt.date(2026, 5, 2))[0].id == march
+    assert len(seen) == 2 and {f"access_log_p2026_0{m}" for _, m in MONTHS} <= scanned(db, *seen[1], "access_log")
+
+
 def test_a_reports_access_summary_reads_the_months_since_its_start_only(db):
     """The credit report's "who looked at this subject" part (reports.repository.access_summary):
     both its statements, the recent entries and the counts, skip the months before `since`."""
