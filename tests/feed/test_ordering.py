@@ -165,3 +165,42 @@ def test_write_events_holds_the_feed_lock_when_it_inserts(db):
     with db.connect() as other:
         assert other.scalar(text(probe), {"k": repository.FEED_WRITERS_LOCK}) is True
         other.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": repository.FEED_WRITERS_LOCK})
+
+
+def test_every_feed_insert_the_platform_runs_holds_the_lock(db):
+    """Run-time check beside the scan: each INSERT INTO feed_events sent to PostgreSQL by the
+    batch hook (ingest outbox), a record hook (objection opened), a list's emit and the sweep is
+    sent by a backend that holds the feed writers' lock at that moment."""
+    from sqlalchemy import event
+
+    from tests.feed.support import ingest, world
+    from xinyong.feed import sweep
+    from xinyong.feed.hooks import on_objection_opened
+    from xinyong.models import Record
+    if db.dialect.name != "postgresql":
+        return   # SQLite takes no lock: its write lock serialises writers
+    held: list[bool] = []
+
+    def check(conn, cursor, statement, parameters, context, executemany):
+        if re.match(r"\s*insert\s+into\s+feed_events", statement, re.IGNORECASE):
+            with conn.connection.dbapi_connection.cursor() as cur:
+                cur.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                            "AND pid = pg_backend_pid() AND objsubid = 1 "
+                            "AND classid::bigint * 4294967296 + objid::bigint = %s", (repository.FEED_WRITERS_LOCK,))
+                held.append(cur.fetchone()[0] == 1)
+    event.listen(db, "before_cursor_execute", check)
+    try:
+        with session_scope(db) as session:
+            regulator, _, _ = world(session)
+        with session_scope(db) as session:
+            ingest(session, regulator, n=3)   # commits and applies its outbox: the batch hook
+        with session_scope(db) as session:
+            record_id = session.scalar(select(Record.id).order_by(Record.id))
+            on_objection_opened(session, 0, [record_id], session.scalar(text("SELECT current_date")))
+        with session_scope(db) as session:
+            emit(session, "listed", [{"subject_id": 1}])
+        with session_scope(db) as session:
+            sweep.run_sweep(session, session.scalar(text("SELECT current_date")))
+    finally:
+        event.remove(db, "before_cursor_execute", check)
+    assert len(held) >= 3 and all(held), held
