@@ -96,6 +96,9 @@ def test_a_subject_sees_its_own_information_and_never_anothers_log(world, browse
     (entry,) = chen.get("/api/v1/me/access-log").json()       # reading oneself is logged too
     assert (entry["basis_kind"], entry["organisation"], entry["allowed"]) == ("self", "本人", True)
     assert "信用主体查询本人信息" in chen.get(f"/me/access-log/{entry['id']}").text
+    link = re.search(rf'href="(/me/access-log/{entry["id"]}\?on=[0-9-]+)"', chen.get("/me/access-log").text).group(1)
+    assert link.endswith(entry["at"][:10]) and "信用主体查询本人信息" in chen.get(link).text   # the list's link: its day
+    assert "信用主体查询本人信息" in chen.get(f"/me/access-log/{entry['id']}?on=2001-01-01").text   # a wrong day: found
     firm = browser("firm")
     assert firm.get(f"/me/access-log/{entry['id']}").status_code == 404
     assert firm.get(f"/api/v1/me/access-log/{entry['id']}").status_code == 404

@@ -21,12 +21,15 @@ def partitions(conn, table: str) -> set[str]:
 
 
 @contextlib.contextmanager
-def statements_on(engine, table: str):
-    """Every (SQL, parameters) sent to the server that reads ``table`` while the block runs."""
+def statements_on(engine, table: str, kinds: tuple[str, ...] = ("SELECT",)):
+    """Every (SQL, parameters) sent to the server that reads ``table`` while the block runs (an
+    INSERT ... SELECT among them when ``kinds`` holds "INSERT": one that reads the table)."""
     seen: list[tuple[str, object]] = []
 
     def grab(conn, cursor, statement, parameters, context, executemany):
-        if table in statement and statement.lstrip().upper().startswith("SELECT"):
+        head = statement.lstrip().upper()
+        reads = f"FROM {table}" in statement or f"JOIN {table}" in statement or head.startswith("SELECT")
+        if table in statement and reads and head.startswith(kinds):
             seen.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", grab)
@@ -45,6 +48,25 @@ def scanned(engine, statement: str, parameters, table: str) -> set[str]:
     def walk(node: dict) -> None:
         name = node.get("Relation Name", "")
         if name == table or name.startswith(table + "_"):
+            found.add(name)
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk(plan[0]["Plan"])
+    return found
+
+
+def executed(engine, statement: str, parameters, table: str) -> set[str]:
+    """The month partitions of ``table`` the statement really read, run under EXPLAIN ANALYZE:
+    run-time pruning (a bound from an InitPlan or a join) leaves the pruned scans in the plan,
+    never executed (0 loops)."""
+    with engine.connect() as conn:
+        plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters).scalar()
+    found: set[str] = set()
+
+    def walk(node: dict) -> None:
+        name = node.get("Relation Name", "")
+        if name.startswith(table + "_p") and node.get("Actual Loops", 0) > 0:
             found.add(name)
         for child in node.get("Plans", []):
             walk(child)

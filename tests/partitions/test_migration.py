@@ -46,17 +46,43 @@ def old_database(pg_url, monkeypatch):
     admin.dispose()
 
 
+def _old_outbox(mp) -> None:
+    """The audit and transparency code as it wrote before 0025_prune: outbox and leaves without
+    the entry's time (the old database has no such columns)."""
+    from sqlalchemy import BigInteger, Column, MetaData, Table, select
+
+    from xinyong.audit import repository as audit_repository
+    from xinyong.transparency import repository
+    meta = MetaData()
+    pending = Table("transparency_pending", meta, Column("entry_id", BigInteger, primary_key=True))
+    leaves = Table("transparency_leaves", meta, Column("leaf_index", BigInteger, primary_key=True),
+                   Column("entry_id", BigInteger))
+    entries = repository._ENTRY
+    mp.setattr(audit_repository, "add_to_outbox",
+               lambda session, entry: session.execute(pending.insert().values(entry_id=entry.id)))
+    mp.setattr(repository, "_PENDING", pending)
+    mp.setattr(repository, "_LEAF", leaves)
+    mp.setattr(repository, "pending", lambda session, limit: [tuple(r) for r in session.execute(
+        select(pending.c.entry_id, entries.c.at).join(entries, entries.c.id == pending.c.entry_id)
+        .order_by(pending.c.entry_id).limit(limit))])
+    mp.setattr(repository, "add_leaves", lambda session, first, found: session.execute(
+        leaves.insert(), [{"leaf_index": first + i, "entry_id": e.id} for i, e in enumerate(found)]))
+
+
 def _fill(engine) -> None:
     from xinyong import clock
     from xinyong.audit import record_event
     from xinyong.transparency.worker import sequence_and_publish
     for n, at in enumerate(TIMES):
-        with pytest.MonkeyPatch.context() as mp, session_scope(engine) as session:
-            mp.setattr(clock, "now", lambda at=at: at)
-            for subject in (1, 2):
-                record_event(session, None, "record.create", target_type="record", target_id=n * 10 + subject,
-                             subject_id=subject)
-        sequence_and_publish(force_head=True, engine=engine)
+        with pytest.MonkeyPatch.context() as mp:
+            _old_outbox(mp)
+            with session_scope(engine) as session:
+                mp.setattr(clock, "now", lambda at=at: at)
+                for subject in (1, 2):
+                    record_event(session, None, "record.create", target_type="record", target_id=n * 10 + subject,
+                                 subject_id=subject)
+            if n < len(TIMES) - 1:   # the last month's entries still wait in the outbox
+                sequence_and_publish(force_head=True, engine=engine)
         with engine.begin() as conn:
             for subject in (1, 2):
                 values = {"s": subject, "at": at, "n": n}
@@ -90,6 +116,15 @@ def test_the_migration_partitions_a_database_with_rows(old_database, monkeypatch
         months = set(conn.execute(text("SELECT tableoid::regclass::text FROM access_log")).scalars())
     assert kinds == {t: "p" for t in PARTITIONED}
     assert months == {"access_log_p2026_02", "access_log_p2026_05", "access_log_p2031_07"}   # none in default
+    with engine.connect() as conn:   # 0025_prune: references carry their entry's time, spans and months filled
+        for table in ("transparency_pending", "transparency_leaves"):
+            assert conn.execute(text(f"SELECT count(*) FROM {table} t JOIN audit_log a ON a.id = t.entry_id "
+                                     "AND a.at = t.entry_at")).scalar() == conn.execute(
+                text(f"SELECT count(*) FROM {table}")).scalar() > 0, table
+        assert conn.execute(text("SELECT count(*) FROM feed_events e WHERE e.created_at < (SELECT min(first_at) "
+                                 "FROM feed_event_spans s WHERE s.last_id >= e.id)")).scalar() == 0
+        assert conn.execute(text("SELECT count(*) FROM history h WHERE NOT EXISTS (SELECT 1 FROM history_months m "
+                                 "WHERE m.entity = h.entity AND m.entity_id = h.entity_id)")).scalar() == 0
     with session_scope(engine) as session:
         report = verify(session)
         assert report.ok and report.entries == len(before["audit_log"]) and report.heads >= 1, report.problems

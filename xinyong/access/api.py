@@ -156,9 +156,11 @@ def my_access_log(limit: int = Query(50, ge=1, le=200), offset: int = Query(0, g
 
 @router.get("/api/v1/me/access-log/{entry_id}", response_model=AccessLogEntryOut)
 def my_access_log_entry(entry_id: int = Path(ge=1, le=MAX_ID),
+                        on: dt.date | None = Query(None, description="the entry's date (as listed): only "
+                                                   "its month of the log is read"),
                         principal: Principal = allow("subject", scope="profiles:read"),
                         session: Session = Depends(get_session)):
-    return views.my_log_entry(session, principal, entry_id)
+    return views.my_log_entry(session, principal, entry_id, on=on)
 
 
 @router.get("/api/v1/access-log", response_model=list[AuditAccessLogEntryOut])

@@ -138,9 +138,9 @@ def my_access_log(request: Request, page: int = Query(1, ge=1, le=10_000), princ
 
 
 @router.get("/me/access-log/{entry_id}")
-def my_access_log_entry(request: Request, entry_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow("subject"),
-                        session: Session = Depends(get_session)):
-    entry = views.my_log_entry(session, principal, entry_id, language(request))
+def my_access_log_entry(request: Request, entry_id: int = Path(ge=1, le=MAX_ID), on: dt.date | None = Query(None),
+                        principal: Principal = allow("subject"), session: Session = Depends(get_session)):
+    entry = views.my_log_entry(session, principal, entry_id, language(request), on=on)
     return render(request, "access/access_log_entry.html", {"entry": entry, "item_names": item_names(language(request))})
 
 

@@ -64,10 +64,20 @@ def search_log(session: Session, where: LogFilter, limit: int, offset: int) -> l
     return [tuple(row) for row in session.execute(stmt).all()]
 
 
-def log_entry(session: Session, entry_id: int, subject_id: int | None = None) -> tuple | None:
+def log_entry(session: Session, entry_id: int, subject_id: int | None = None, on: dt.date | None = None
+              ) -> tuple | None:
+    """One entry by id. ``on`` (the entry's date in any time zone, which the list's links carry)
+    reads only the month(s) of that day and the days either side from the partitioned log;
+    without it, or when the entry is not there, every month is read (one index probe each)."""
     stmt = _log_select().where(AccessLog.id == entry_id)
     if subject_id is not None:
         stmt = stmt.where(AccessLog.subject_id == subject_id)
+    if on is not None:
+        start = dt.datetime.combine(on, dt.time(), tzinfo=dt.timezone.utc)
+        row = session.execute(stmt.where(AccessLog.at >= start - dt.timedelta(days=1),
+                                         AccessLog.at < start + dt.timedelta(days=2))).first()
+        if row:
+            return tuple(row)
     row = session.execute(stmt).first()
     return tuple(row) if row else None
 

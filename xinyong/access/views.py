@@ -140,9 +140,10 @@ def my_log(session: Session, principal: Principal, limit: int, offset: int, lang
     return [AccessLogEntryOut(**_entry(r, lang), signatory=signed.get(_auth_ref(r))) for r in rows]
 
 
-def my_log_entry(session: Session, principal: Principal, entry_id: int, lang: str = "zh") -> AccessLogEntryOut:
+def my_log_entry(session: Session, principal: Principal, entry_id: int, lang: str = "zh",
+                 on: dt.date | None = None) -> AccessLogEntryOut:
     subject_id = _own_subject(principal)
-    row = repository.log_entry(session, entry_id, subject_id=subject_id)
+    row = repository.log_entry(session, entry_id, subject_id=subject_id, on=on)
     if row is None:
         raise NotFound("记录不存在", message_en="no such entry")
     return AccessLogEntryOut(**_entry(row, lang), signatory=_signatories(session, subject_id, [row], lang).get(_auth_ref(row)))

@@ -66,9 +66,14 @@ def append(session: Session, fields: EntryFields, digest: str) -> AuditEntry:
     session.add(entry)
     session.execute(update(_HEAD).where(_HEAD.c.chain == fields.chain).values(seq=fields.seq, hash=digest))
     session.flush()
-    # the transparency log's outbox: the sequencer makes the entry a leaf after commit
-    session.execute(_PENDING.insert().values(entry_id=entry.id))
+    add_to_outbox(session, entry)
     return entry
+
+
+def add_to_outbox(session: Session, entry: AuditEntry) -> None:
+    """The transparency log's outbox: the sequencer makes the entry a leaf after commit. The
+    entry's time goes with its id, so the sequencer reads only the months of what waits."""
+    session.execute(_PENDING.insert().values(entry_id=entry.id, entry_at=entry.at))
 
 
 def heads(session: Session) -> dict[int, tuple[int, str]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
 from xinyong.audit import record_event
@@ -22,8 +23,13 @@ BLANK = {"name": "", "contact": "", "id_number": "", "user_id": None, "username"
 
 
 def _audit(session: Session, actor: Principal, *, target_id: int, purpose: str, **details) -> None:
-    record_event(session, actor, VIEWED, target_type="complaint", target_id=target_id,
-                 details={"purpose": purpose, **details})
+    entry = record_event(session, actor, VIEWED, target_type="complaint", target_id=target_id,
+                         details={"purpose": purpose, **details})
+    # the complaint keeps its first opening's audit time (updated only by the first, or by one
+    # under a clock set back): the list of openings reads the audit log's months from there
+    first = Complaint.identity_viewed_from
+    session.execute(update(Complaint).where(Complaint.id == target_id, or_(first.is_(None), first > entry.at))
+                    .values(identity_viewed_from=entry.at).execution_options(synchronize_session=False))
 
 
 _OPENER = sealed.opener("complainant", _audit)

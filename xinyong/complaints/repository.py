@@ -86,8 +86,12 @@ def pending_reassignments(session: Session, limit: int = 50, offset: int = 0) ->
 
 
 def identity_views(session: Session, complaint_id: int, action: str, limit: int = 500) -> list[AuditEntry]:
-    """Every audited opening of a complaint's identity (actor, time, purpose), oldest first."""
+    """Every audited opening of a complaint's identity (actor, time, purpose), oldest first: the
+    audit log read from the complaint's first opening on (``identity_viewed_from``, kept by the
+    opener), so a partitioned log prunes the months before it; none before the first opening."""
+    since = select(Complaint.identity_viewed_from).where(Complaint.id == complaint_id).scalar_subquery()
     return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action,
                                                          AuditEntry.target_type == "complaint",
-                                                         AuditEntry.target_id == str(complaint_id))
+                                                         AuditEntry.target_id == str(complaint_id),
+                                                         AuditEntry.at >= since)
                                 .order_by(AuditEntry.id).limit(limit)))

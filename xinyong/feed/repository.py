@@ -12,6 +12,7 @@ from xinyong.disclosure.publicity import public_condition, public_sql
 from xinyong.feed import rules
 from xinyong.models import Agency, FeedEvent, Record
 from xinyong.models.feed import FeedAck, FeedReceiver
+from xinyong.partitions.repository import events_after, newest_event_bound
 
 
 def _details_sql(pg: bool) -> str:
@@ -48,6 +49,46 @@ def readable(today: dt.date):
     return or_(FeedEvent.kind.not_in(rules.REVEALING_KINDS), FeedEvent.record_id.is_(None), record_public)
 
 
+# pg_advisory_xact_lock key of the feed's writers (bigint; no other advisory lock in the platform)
+FEED_WRITERS_LOCK = 0x5859_4645_4544   # "XYFEED"
+
+
+def write_events(session: Session, statement, params=None):
+    """Execute ``statement``, an INSERT into feed_events: the one way events are written
+    (tests/feed/test_ordering.py checks every path). Receivers read after a cursor (the last id
+    they acknowledged), so events must become visible in id order, and a sequence gives ids at
+    INSERT time, not at commit: without more, A takes id 10, B takes 11 and commits, a receiver
+    reads and acknowledges 11, A commits, and 10 lies below its cursor for ever (a withdrawal or a
+    repair never delivered).
+
+    On PostgreSQL every writer therefore takes one transaction-scoped advisory lock before it
+    takes ids, held until its commit or rollback: a writer's ids are all allocated after the
+    previous writer's commit, so id order is commit order and a reader that sees an id sees every
+    smaller id it will ever see. Chosen over a sequencer (a second, dense delivery number: a
+    column, a job and every reader and acknowledgement moved to it) and over delivering only
+    below the oldest in-flight writer (pg_snapshot_xmin: an xid says when a writer began, not
+    which ids it holds; a writer with an older xid can take a larger id and commit first, so the
+    bound is not one). The cost is that feed writers wait on each other: one at a time from their
+    first feed insert to their commit (the worker's feed hook of a 1M-row batch holds it for its
+    one INSERT ... SELECT of ~600k events: docs/RELIABILITY.md, "Partitioning and retention").
+    Readers never wait. A transaction that takes another lock (an audit chain's head) after its
+    feed insert can deadlock with one that holds that lock and then writes feed events;
+    PostgreSQL aborts one of them, as for two audit chains (xinyong/audit/service.py): the later
+    a unit of work emits, the rarer that is.
+
+    SQLite serialises writers itself (a write transaction holds the database's write lock until
+    it ends), so ids are given in commit order there without a lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FEED_WRITERS_LOCK})
+    return session.execute(statement, params)
+
+
+def insert_events(session: Session, rows: list[dict]) -> int:
+    """Events given in full (one executemany): ``rows`` are FeedEvent column values."""
+    write_events(session, insert(FeedEvent), rows)
+    return len(rows)
+
+
 def insert_record_events(session: Session, kind_sql: str, where_sql: str, params: dict, occurred_on_sql: str,
                          citation: str) -> int:
     """One INSERT ... SELECT of one event per matching record (``r`` is records), in record
@@ -55,7 +96,7 @@ def insert_record_events(session: Session, kind_sql: str, where_sql: str, params
     read the records, so an ingest run again after a kill gave the same events under other ids
     (found by the crash trials, tests/faults)."""
     pg = session.get_bind().dialect.name == "postgresql"
-    result = session.execute(text(
+    result = write_events(session, text(
         f"INSERT INTO feed_events (subject_id, record_id, kind, occurred_on, details, citation, created_at) "
         f"SELECT r.subject_id, r.id, {kind_sql}, {occurred_on_sql}, {_details_sql(pg)}, :citation, :now "
         f"FROM records r WHERE {where_sql} ORDER BY r.id"),   # ids in record order: a re-run, the same feed
@@ -64,7 +105,8 @@ def insert_record_events(session: Session, kind_sql: str, where_sql: str, params
 
 
 def max_event_id(session: Session) -> int:
-    return session.scalar(select(func.coalesce(func.max(FeedEvent.id), 0))) or 0
+    return session.scalar(select(func.coalesce(func.max(FeedEvent.id), 0))
+                          .where(newest_event_bound(session))) or 0
 
 
 def start_for_backlog(session: Session, backlog: int) -> int:
@@ -87,7 +129,8 @@ def receivers_with_counts(session: Session, cutoff: dt.date | None, *, receiver_
                           limit: int = 200, offset: int = 0, today: dt.date | None = None) -> list[tuple]:
     """(receiver, organisation, unacknowledged, overdue, oldest unacknowledged date, oldest
     unacknowledged event id) per receiver: one grouped query over the events after each
-    receiver's watermark that carry no single acknowledgement."""
+    receiver's watermark that carry no single acknowledgement (on PostgreSQL only the months
+    from the earliest event after the lowest watermark of those counted)."""
     overdue = (func.sum(case((FeedEvent.occurred_on <= cutoff, 1), else_=0)) if cutoff is not None
                else literal(0))
     counts = (select(FeedReceiver.id.label("rid"), func.count(FeedEvent.id).label("unacked"),
@@ -98,8 +141,12 @@ def receivers_with_counts(session: Session, cutoff: dt.date | None, *, receiver_
               .outerjoin(FeedAck, and_(FeedAck.receiver_id == FeedReceiver.id, FeedAck.event_id == FeedEvent.id))
               .where(FeedAck.event_id.is_(None), FeedReceiver.active.is_(True), readable(today or clock.today()))
               .group_by(FeedReceiver.id))
+    lowest = select(func.min(func.greatest(FeedReceiver.acked_through_id, FeedReceiver.start_after_event_id))
+                    ).where(FeedReceiver.active.is_(True))
     if receiver_id is not None:
         counts = counts.where(FeedReceiver.id == receiver_id)
+        lowest = lowest.where(FeedReceiver.id == receiver_id)
+    counts = counts.where(events_after(session, lowest.scalar_subquery()))
     sub = counts.subquery()
     query = (select(FeedReceiver, Agency, func.coalesce(sub.c.unacked, 0), func.coalesce(sub.c.overdue, 0),
                     sub.c.oldest_on, sub.c.oldest_id)
@@ -124,7 +171,8 @@ def events_for(session: Session, receiver: FeedReceiver, after: int, limit: int,
                  else_=False)
     query = (select(FeedEvent, acked)
              .outerjoin(FeedAck, and_(FeedAck.receiver_id == receiver.id, FeedAck.event_id == FeedEvent.id))
-             .where(FeedEvent.id > floor, readable(clock.today())).order_by(FeedEvent.id).limit(limit))
+             .where(FeedEvent.id > floor, events_after(session, floor), readable(clock.today()))
+             .order_by(FeedEvent.id).limit(limit))
     if unacked_only:
         query = query.where(FeedEvent.id > receiver.acked_through_id, FeedAck.event_id.is_(None))
     return [(e, bool(a)) for e, a in session.execute(query)]
@@ -146,7 +194,8 @@ def ack_ids(session: Session, receiver: FeedReceiver, ids: list[int]) -> int:
     floor = max(receiver.acked_through_id, receiver.start_after_event_id)
     already = select(FeedAck.event_id).where(FeedAck.receiver_id == receiver.id)
     chosen = (select(literal(receiver.id), FeedEvent.id, literal(clock.now()))
-              .where(FeedEvent.id.in_(ids), FeedEvent.id > floor, FeedEvent.id.not_in(already)))
+              .where(FeedEvent.id.in_(ids), FeedEvent.id > floor, events_after(session, floor),
+                     FeedEvent.id.not_in(already)))
     result = session.execute(insert(FeedAck).from_select(["receiver_id", "event_id", "acked_at"], chosen))
     return result.rowcount or 0
 
@@ -158,7 +207,8 @@ def compact(session: Session, receiver: FeedReceiver) -> None:
     first_gap = session.scalar(
         select(func.min(FeedEvent.id))
         .outerjoin(FeedAck, and_(FeedAck.receiver_id == receiver.id, FeedAck.event_id == FeedEvent.id))
-        .where(FeedEvent.id > floor, FeedAck.event_id.is_(None), readable(clock.today())))   # unread: no gap
+        .where(FeedEvent.id > floor, events_after(session, floor), FeedAck.event_id.is_(None),
+               readable(clock.today())))   # unread: no gap
     through = (first_gap - 1) if first_gap is not None else max_event_id(session)
     if through > receiver.acked_through_id:
         receiver.acked_through_id = through

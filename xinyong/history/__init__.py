@@ -45,7 +45,11 @@ def change_context(session: Session, *, user_id: int | None, reason: str) -> Non
 
 
 def versions(session: Session, entity: str, entity_id: int) -> list[History]:
-    stmt = (select(History).where(History.entity == entity, History.entity_id == entity_id)
+    """Every version of one entity; on PostgreSQL only the months from its first to its last
+    change are read (xinyong.partitions.repository.history_window)."""
+    from xinyong.partitions.repository import history_window
+    stmt = (select(History).where(History.entity == entity, History.entity_id == entity_id,
+                                  history_window(session, entity, entity_id))
             .order_by(History.version))
     return list(session.scalars(stmt))
 
@@ -81,8 +85,9 @@ def _next_version(session: Session, obj, entity: str, snapshot: dict) -> int:
         obj.version = snapshot["version"] + 1
         return snapshot["version"]
     with session.no_autoflush:
+        from xinyong.partitions.repository import history_window
         last = session.scalar(select(func.max(History.version)).where(
-            History.entity == entity, History.entity_id == obj.id))
+            History.entity == entity, History.entity_id == obj.id, history_window(session, entity, obj.id)))
     return (last or 0) + 1
 
 

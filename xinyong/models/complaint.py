@@ -58,6 +58,9 @@ class Complaint(Base):
     handled_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     result_document_id: Mapped[int | None] = mapped_column(BigId, nullable=True)
     created_at: Mapped[dt.datetime] = created_at_column()
+    # the earliest audit time of an opening of the identity (complaint.identity_viewed): the list of
+    # openings reads the audit log's months from then on only (issue 16 point 6)
+    identity_viewed_from: Mapped[dt.datetime | None] = mapped_column(TimestampTZ, nullable=True)
 
 
 class ComplaintReassignment(Base):

@@ -41,3 +41,17 @@ class FeedAck(Base):
                                              primary_key=True)
     event_id: Mapped[int] = mapped_column(BigId, primary_key=True)
     acked_at: Mapped[dt.datetime] = created_at_column()
+
+
+class FeedEventSpan(Base):
+    """Where events after an id can be (PostgreSQL, issue 16 point 6): every statement that inserts
+    feed events adds (the earliest created_at among its rows, its highest id), written by a
+    statement trigger in the same transaction (migration 0025_prune). Every event with an id above
+    x therefore lies at or after min(first_at) of the spans with last_id > x, whatever the settable
+    clock did: a read after a cursor prunes the months before. The partitions job merges a month's
+    spans into one. SQLite (not partitioned) keeps none."""
+
+    __tablename__ = "feed_event_spans"
+
+    last_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    first_at: Mapped[dt.datetime] = mapped_column(TimestampTZ, primary_key=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.models.base import Base, BigId, Json, TimestampTZ
@@ -25,3 +25,16 @@ class History(Base):
     changed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     changed_in_batch: Mapped[int | None] = mapped_column(BigId, ForeignKey("batches.id"), nullable=True)
     changed_at: Mapped[dt.datetime] = mapped_column(TimestampTZ, nullable=False)
+
+
+class HistoryMonth(Base):
+    """The UTC months in which an entity has history rows (PostgreSQL, issue 16 point 6): written
+    by a statement trigger on ``history`` (INSERT ... ON CONFLICT DO NOTHING, never an update;
+    migration 0025_prune), so a record's history reads only the months from its first to its last
+    change, whatever the settable clock did. SQLite (not partitioned) keeps none."""
+
+    __tablename__ = "history_months"
+
+    entity: Mapped[str] = mapped_column(String(32), primary_key=True)
+    entity_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)   # first day of the UTC month

@@ -18,6 +18,8 @@ class TransparencyLeaf(Base):
 
     leaf_index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     entry_id: Mapped[int] = mapped_column(BigInteger, nullable=False, unique=True)
+    # the entry's time (its partition key): a lookup by leaf reads one month of the audit log
+    entry_at: Mapped[dt.datetime | None] = mapped_column(TimestampTZ, nullable=True)
 
 
 class TransparencyNode(Base):
@@ -58,6 +60,8 @@ class TransparencyPending(Base):
     __tablename__ = "transparency_pending"
 
     entry_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # the entry's time (its partition key), so the sequencer reads only the months of what waits
+    entry_at: Mapped[dt.datetime | None] = mapped_column(TimestampTZ, nullable=True)
 
 
 class TransparencyPublication(Base):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select, text
+from sqlalchemy import DateTime, cast, func, literal_column, select, text, true
 from sqlalchemy.orm import Session
 
-from xinyong.models import FeedEvent
-from xinyong.models.feed import FeedReceiver
+from xinyong.models import FeedEvent, History
+from xinyong.models.feed import FeedEventSpan, FeedReceiver
+from xinyong.models.history import HistoryMonth
 
 
 def parent(table: str) -> str:
@@ -52,4 +53,66 @@ def oldest_unacknowledged_event_at(session: Session) -> dt.datetime | None:
     above a receiver's watermark count as unacknowledged even when acknowledged one by one)."""
     lowest = select(func.min(func.greatest(FeedReceiver.acked_through_id, FeedReceiver.start_after_event_id))
                     ).where(FeedReceiver.active.is_(True)).scalar_subquery()
-    return session.scalar(select(func.min(FeedEvent.created_at)).where(FeedEvent.id > lowest))
+    return session.scalar(select(func.min(FeedEvent.created_at)).where(FeedEvent.id > lowest,
+                                                                      events_after(session, lowest)))
+
+
+# ---- where rows can be: the time bounds that let a query without a time prune (PostgreSQL) ----------
+
+def partitioned(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def events_after(session: Session, after):
+    """A condition on feed_events true of every event with id > ``after`` (an int or a SQL
+    expression): created_at at or after the earliest first_at of the spans above ``after``. Every
+    inserting statement wrote its span in its own transaction (trigger of 0025_prune), so in the
+    query's one snapshot each visible event has its span, however the clock was set when it was
+    written; the condition is an InitPlan, so PostgreSQL prunes the months before it at run time.
+    True on SQLite (nothing partitioned, no spans kept)."""
+    if not partitioned(session):
+        return true()
+    first = select(func.min(FeedEventSpan.first_at)).where(FeedEventSpan.last_id > after).scalar_subquery()
+    return FeedEvent.created_at >= first
+
+
+def newest_event_bound(session: Session):
+    """A condition true of the event with the highest id (the newest span's first_at)."""
+    if not partitioned(session):
+        return true()
+    return events_after(session, select(func.max(FeedEventSpan.last_id) - 1).scalar_subquery())
+
+
+def _utc(month_sql):
+    return func.timezone("UTC", cast(month_sql, DateTime()))
+
+
+def history_window(session: Session, entity: str, entity_ids):
+    """A condition true of every history row of ``entity`` with an id in ``entity_ids`` (a list
+    or one id): changed_at within the UTC months from the first to the last month those entities
+    have history (history_months, written by the trigger of 0025_prune with the rows). Two
+    InitPlans: the months outside are pruned at run time. True on SQLite."""
+    if not partitioned(session):
+        return true()
+    ids = entity_ids if isinstance(entity_ids, (list, tuple, set)) else [entity_ids]
+    months = select(HistoryMonth.month).where(HistoryMonth.entity == entity,
+                                              HistoryMonth.entity_id.in_(list(ids))).subquery()
+    first = select(_utc(func.min(months.c.month))).scalar_subquery()
+    end = select(_utc(func.max(months.c.month) + literal_column("interval '1 month'"))).scalar_subquery()
+    return (History.changed_at >= first) & (History.changed_at < end)
+
+
+def merge_feed_spans(session: Session) -> int:
+    """One span per UTC month of first_at (the earliest first_at, the highest last_id): the
+    merged span bounds every event the merged ones did, so a floor read with it is never later.
+    One statement (one snapshot): a span a writer has not committed yet is left as it is. No
+    writer ever updates a span. Returns how many spans were replaced."""
+    month = "date_trunc('month', {0}.first_at AT TIME ZONE 'UTC')"
+    return int(session.execute(text(
+        f"WITH merged AS (SELECT {month.format('s')} AS m, max(s.last_id) AS last_id, min(s.first_at) AS first_at "
+        f"FROM feed_event_spans s GROUP BY 1 HAVING count(*) > 1), "
+        f"gone AS (DELETE FROM feed_event_spans s USING merged WHERE {month.format('s')} = merged.m "
+        f"AND (s.last_id, s.first_at) <> (merged.last_id, merged.first_at) RETURNING 1), "
+        f"added AS (INSERT INTO feed_event_spans (last_id, first_at) SELECT last_id, first_at FROM merged "
+        f"ON CONFLICT DO NOTHING RETURNING 1) "
+        f"SELECT count(*) FROM gone")).scalar() or 0)   # every data-modifying WITH runs to completion

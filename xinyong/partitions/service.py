@@ -21,10 +21,12 @@ def maintain(session: Session, now: dt.datetime | None = None) -> dict:
     repository.run_maintenance(session)
     for retention in retentions(active_profile(), now.date()):
         _apply(session, retention, now)
+    merged = repository.merge_feed_spans(session)   # a month's spans become one: the floor's read stays small
     after = _all_partitions(session)
     # flat values: the worker's job row keeps them as they are
     return {"partitioned": True, "created": ", ".join(sorted(after - before)),
-            "dropped": ", ".join(sorted(before - after)), "moved_from_default": moved}
+            "dropped": ", ".join(sorted(before - after)), "moved_from_default": moved,
+            "feed_spans_merged": merged}
 
 
 def _all_partitions(session: Session) -> set[str]:

@@ -27,8 +27,9 @@ def record_histories(session: Session, subject_id: int, record_ids: list[int]) -
     """Every superseded version of the records, newest first, by record id (one query)."""
     if not record_ids:
         return {}
+    from xinyong.partitions.repository import history_window
     stmt = (select(History).where(History.entity == "record", History.subject_id == subject_id,
-                                  History.entity_id.in_(record_ids))
+                                  History.entity_id.in_(record_ids), history_window(session, "record", record_ids))
             .order_by(History.entity_id, History.version.desc()))
     found: dict[int, list[History]] = {}
     for h in session.scalars(stmt):

@@ -40,23 +40,42 @@ def set_size(session: Session, size: int) -> None:
     session.execute(update(_STATE).where(_STATE.c.id == 1).values(tree_size=size))
 
 
-def pending_entries(session: Session, limit: int) -> list[StoredEntry]:
-    """The oldest `limit` committed entries not yet in the tree, in id order."""
-    ids = select(_PENDING.c.entry_id).order_by(_PENDING.c.entry_id).limit(limit).scalar_subquery()
-    rows = session.execute(select(_ENTRY).where(_ENTRY.c.id.in_(ids)).order_by(_ENTRY.c.id)).all()
-    return [_stored(r) for r in rows]
+def pending(session: Session, limit: int) -> list[tuple[int, dt.datetime | None]]:
+    """The oldest `limit` (entry id, entry time) waiting in the outbox, in id order."""
+    return [(int(i), at) for i, at in session.execute(select(_PENDING.c.entry_id, _PENDING.c.entry_at)
+                                                       .order_by(_PENDING.c.entry_id).limit(limit))]
 
 
 def pending_ids(session: Session, limit: int) -> list[int]:
-    return list(session.scalars(select(_PENDING.c.entry_id).order_by(_PENDING.c.entry_id).limit(limit)))
+    return [i for i, _at in pending(session, limit)]
+
+
+def entries_by_key(session: Session, keys: list[tuple[int, dt.datetime | None]]) -> list[StoredEntry]:
+    """The entries of (id, time) pairs, in id order, reading only the months of those times (the
+    times are the audit log's partition key, given as values: PostgreSQL prunes when planning).
+    A pair without a time (its entry was gone when 0025_prune filled them) finds nothing."""
+    timed = [(i, at) for i, at in keys if at is not None]
+    if not timed:
+        return []
+    rows = session.execute(select(_ENTRY).where(_ENTRY.c.id.in_([i for i, _ in timed]),
+                                                _ENTRY.c.at.in_(sorted({at for _, at in timed})))
+                           .order_by(_ENTRY.c.id)).all()
+    return [_stored(r) for r in rows]
+
+
+def pending_entries(session: Session, limit: int) -> list[StoredEntry]:
+    """The oldest `limit` committed entries not yet in the tree, in id order."""
+    return entries_by_key(session, pending(session, limit))
 
 
 def drop_pending(session: Session, ids: list[int]) -> None:
     session.execute(delete(_PENDING).where(_PENDING.c.entry_id.in_(ids)))
 
 
-def add_leaves(session: Session, first_index: int, entry_ids: list[int]) -> None:
-    session.execute(insert(_LEAF), [{"leaf_index": first_index + i, "entry_id": e} for i, e in enumerate(entry_ids)])
+def add_leaves(session: Session, first_index: int, entries: list[StoredEntry]) -> None:
+    """Each leaf keeps its entry's time beside its id: a proof reads one month of the audit log."""
+    session.execute(insert(_LEAF), [{"leaf_index": first_index + i, "entry_id": e.id, "entry_at": e.fields.at}
+                                    for i, e in enumerate(entries)])
 
 
 def add_nodes(session: Session, nodes: dict[Key, bytes]) -> None:
@@ -131,9 +150,10 @@ def leaf_of_entry(session: Session, entry_id: int) -> int | None:
 
 
 def entry_of_leaf(session: Session, leaf_index: int) -> StoredEntry | None:
-    row = session.execute(select(_ENTRY).join(_LEAF, _LEAF.c.entry_id == _ENTRY.c.id)
-                          .where(_LEAF.c.leaf_index == leaf_index)).first()
-    return _stored(row) if row else None
+    """The leaf's entry, by the (id, time) the leaf keeps (one month of the audit log)."""
+    leaf = session.execute(select(_LEAF.c.entry_id, _LEAF.c.entry_at).where(_LEAF.c.leaf_index == leaf_index)).first()
+    found = entries_by_key(session, [(int(leaf.entry_id), leaf.entry_at)]) if leaf else []
+    return found[0] if found else None
 
 
 def iter_leaves(session: Session, chunk: int) -> Iterator[tuple[int, int, StoredEntry | None]]:

@@ -51,12 +51,13 @@ def sequence(session: Session, *, batch: int = BATCH, force_head: bool = False) 
     size = repository.lock_state(session)
     first_size = size
     while True:
-        ids = repository.pending_ids(session, batch)
-        if not ids:
+        waiting = repository.pending(session, batch)
+        if not waiting:
             break
-        entries = {e.id: e for e in repository.pending_entries(session, batch)}
-        present = [i for i in ids if i in entries]  # an id whose entry row is gone is not a leaf
-        leaves = [merkle.leaf_hash(leaf_data(entries[i].fields)) for i in present]
+        ids = [i for i, _at in waiting]
+        entries = {e.id: e for e in repository.entries_by_key(session, waiting)}
+        present = [entries[i] for i in ids if i in entries]  # an id whose entry row is gone is not a leaf
+        leaves = [merkle.leaf_hash(leaf_data(e.fields)) for e in present]
         made = merkle.new_nodes(size, leaves, lambda keys: repository.nodes(session, keys))
         repository.add_leaves(session, size, present)
         repository.add_nodes(session, {k: v for k, v in made.items() if k[1] >= (size >> k[0])})

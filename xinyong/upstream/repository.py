@@ -79,7 +79,9 @@ def agencies_of(session: Session, ids: set[int]) -> dict[int, Agency]:
 def event_details(session: Session, ids: list[int]) -> dict[int, dict]:
     if not ids:
         return {}
-    return dict(session.execute(select(FeedEvent.id, FeedEvent.details).where(FeedEvent.id.in_(ids))).all())
+    from xinyong.partitions.repository import events_after
+    return dict(session.execute(select(FeedEvent.id, FeedEvent.details).where(
+        FeedEvent.id.in_(ids), events_after(session, min(ids) - 1))).all())
 
 
 def mark_acknowledged(session: Session, rows: list[dict]) -> None:
