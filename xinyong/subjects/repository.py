@@ -74,10 +74,11 @@ def resolve_subjects(session: Session, accepted: pl.DataFrame) -> pl.Series:
     # few thousand rows, and a batch of 300,000 new subjects got nested loops)
     session.execute(text(f"ANALYZE {STAGE}"))
     now = clock.now()
-    session.execute(text(
+    created = session.execute(text(
         f"INSERT INTO subjects (kind, name, uscc, resident_id_hash, resident_id_enc, other_id, legal_rep_name, created_at) "
         f"SELECT kind, name, uscc, rid_hash, rid_enc, other_id, legal_rep_name, :now FROM {STAGE} WHERE true "
-        f"ON CONFLICT DO NOTHING"), {"now": now})
+        f"ON CONFLICT DO NOTHING"), {"now": now}).rowcount or 0
+    _analyse_if_outgrown(session, created)
     distinct = "IS DISTINCT FROM" if bulk.dialect(session) == "postgresql" else "IS NOT"
     session.execute(text(
         f"UPDATE subjects SET legal_rep_id = rep.id, legal_rep_name = st.legal_rep_name "
@@ -95,6 +96,24 @@ def resolve_subjects(session: Session, accepted: pl.DataFrame) -> pl.Series:
     if ids.null_count():
         raise RuntimeError("subjects could not be resolved for some rows")  # a bug, never bad input
     return ids
+
+
+# the batch's new subjects at which the table's statistics are taken again inside the batch
+REANALYSE_AT = 10_000
+
+
+def _analyse_if_outgrown(session: Session, created: int) -> None:
+    """ANALYZE subjects, in the batch's transaction (its own new rows count), when the batch
+    created more than a tenth of what the statistics say the table holds. Statistics taken of a
+    nearly empty table (a new city's database, or one emptied and autoanalysed) made the
+    legal-representative UPDATE below join 380,000 new subjects by nested loops: an ingest
+    re-run after a crash trial ran for 17 minutes instead of seconds (docs/RELIABILITY.md).
+    The ANALYZE holds a SHARE UPDATE EXCLUSIVE lock to commit, so only such large batches take it."""
+    if created < REANALYSE_AT or bulk.dialect(session) != "postgresql":
+        return
+    known = session.execute(text("SELECT reltuples FROM pg_class WHERE oid = 'subjects'::regclass")).scalar() or 0
+    if created > 0.1 * max(float(known), 0.0):
+        session.execute(text("ANALYZE subjects"))
 
 
 def get(session: Session, subject_id: int) -> Subject | None:
