@@ -345,13 +345,11 @@ def publish(session: Session, principal: Principal, proposal_id: int) -> ListEnt
     entry.status, entry.listed_on = "active", today
     entry.period_end, entry.updated_at = rules.period_end(today, p.period_months), clock.now()
     session.flush()
-    record_event(session, principal, "listing.publish", target_type="list_entry", target_id=entry.id,
-                 subject_id=entry.subject_id, details={"kind": entry.kind, "period_end": entry.period_end})
-    # the feed last: its writers' lock is then taken after the audit chain's, as by every other
-    # writer of both (xinyong/feed/repository.py write_events: the other order can deadlock)
     feed.emit(session, "listed", [{"subject_id": entry.subject_id, "details": {
         "entry_id": entry.id, "kind": entry.kind, "category": entry.category, "period_end": entry.period_end.isoformat()}}],
         citation=entry.citation)
+    record_event(session, principal, "listing.publish", target_type="list_entry", target_id=entry.id,
+                 subject_id=entry.subject_id, details={"kind": entry.kind, "period_end": entry.period_end})
     return entry
 
 
@@ -483,10 +481,10 @@ def expire(session: Session, today: dt.date) -> int:
     """End every entry whose period is over (one UPDATE), tell the feed in one INSERT."""
     ended = repository.expire(session, today)
     if ended:
+        feed.emit(session, "delisted", [{"subject_id": s, "details": {"entry_id": i, "kind": k, "reason": "expired"}}
+                                        for i, s, _, k in ended], occurred_on=today)
         record_event(session, None, "listing.expire", target_type="list_entry", target_id="sweep",
                      details={"count": len(ended), "on": today})
-        feed.emit(session, "delisted", [{"subject_id": s, "details": {"entry_id": i, "kind": k, "reason": "expired"}}
-                                        for i, s, _, k in ended], occurred_on=today)   # the feed last (publish)
     return len(ended)
 
 

@@ -93,6 +93,7 @@ def file_objection(session: Session, principal: Principal, *, record_id: int, gr
                                       uploaded_by=principal.user_id, uploaded_at=clock.now()))
     record.under_objection = True
     session.flush()
+    registry.run_hook("on_objection_opened", session, record.subject_id, [record.id], today)
     # market information is answered by its provider, whose staff hold the organisation's own role
     answering = None if record.disclosure == "market" else "agency"
     deadline = deadlines.open_step(session, procedure=PROCEDURE, procedure_id=objection.id, step=STEP,
@@ -108,8 +109,6 @@ def file_objection(session: Session, principal: Principal, *, record_id: int, gr
                      "record_id": record.id, "grounds": objection.grounds, "channel": channel,
                      "agent": agent, "evidence_files": len(files), "due_on": deadline.due_on,
                      "citation": stated.citation})
-    # the feed last: its writers' lock after the audit chain's (xinyong/feed/repository.py write_events)
-    registry.run_hook("on_objection_opened", session, record.subject_id, [record.id], today)
     return objection
 
 
