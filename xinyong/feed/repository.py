@@ -70,11 +70,10 @@ def write_events(session: Session, statement, params=None):
     which ids it holds; a writer with an older xid can take a larger id and commit first, so the
     bound is not one). The cost is that feed writers wait on each other: one at a time from their
     first feed insert to their commit (the worker's feed hook of a 1M-row batch holds it for its
-    one INSERT ... SELECT of ~600k events: docs/RELIABILITY.md, "Partitioning and retention").
-    Readers never wait. A transaction that takes another lock (an audit chain's head) after its
-    feed insert can deadlock with one that holds that lock and then writes feed events;
-    PostgreSQL aborts one of them, as for two audit chains (xinyong/audit/service.py): the later
-    a unit of work emits, the rarer that is.
+    one INSERT ... SELECT of ~600k events: docs/RELIABILITY.md, "Pruning"). Readers never wait.
+    A transaction that takes another lock after its feed insert can deadlock with one that holds
+    that lock and then writes feed events; PostgreSQL aborts one of them, as for two audit chains
+    (xinyong/audit/service.py), so writers emit late in their unit of work.
 
     SQLite serialises writers itself (a write transaction holds the database's write lock until
     it ends), so ids are given in commit order there without a lock."""
