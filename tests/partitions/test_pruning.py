@@ -219,12 +219,9 @@ def test_every_feed_statement_after_a_watermark_reads_from_its_first_event_on(db
 
 
 def test_a_concurrent_writer_with_the_clock_set_back_is_read_after_it_commits(db, monkeypatch):
-    """Writer A takes its id under a clock set back to February; writer B, in June, starts its
-    insert and waits for A (the feed writers' lock: events become visible in id order, see
-    tests/feed/test_ordering.py). A read meanwhile returns neither (nor A's span); after both
-    commits a read returns both, A's first, reading from February."""
-    import threading
-
+    """Writer A takes its id under a clock set back to February and commits last; writer B, with
+    a later id in June, commits first. A read between the commits returns B's event and not A's
+    (its span is not visible either); a read after A's commit returns both, reading from February."""
     from xinyong.db import session_factory
     from xinyong.feed import repository
     from xinyong.feed.service import emit
@@ -234,20 +231,14 @@ def test_a_concurrent_writer_with_the_clock_set_back_is_read_after_it_commits(db
         _at(monkeypatch, "2026-02-10")
         emit(writer_a, "listed", [{"subject_id": 20}])
         _at(monkeypatch, "2026-06-20")
-
-        def writer_b() -> None:
-            with session_scope(db) as session:
-                emit(session, "listed", [{"subject_id": 60}])
-        thread = threading.Thread(target=writer_b)
-        thread.start()
-        thread.join(0.5)
+        with session_scope(db) as writer_b:
+            emit(writer_b, "listed", [{"subject_id": 60}])
         with session_scope(db) as session:
             got = repository.events_for(session, _receiver(session), ids[6], 50, False)
-        assert got == [] and thread.is_alive()
+        assert [e.subject_id for e, _ in got] == [60]
         writer_a.commit()
     finally:
         writer_a.close()
-    thread.join(30)
     with statements_on(db, "feed_events") as seen, session_scope(db) as session:
         got = repository.events_for(session, _receiver(session), ids[6], 50, False)
     assert [e.subject_id for e, _ in got] == [20, 60]

@@ -49,45 +49,6 @@ def readable(today: dt.date):
     return or_(FeedEvent.kind.not_in(rules.REVEALING_KINDS), FeedEvent.record_id.is_(None), record_public)
 
 
-# pg_advisory_xact_lock key of the feed's writers (bigint; no other advisory lock in the platform)
-FEED_WRITERS_LOCK = 0x5859_4645_4544   # "XYFEED"
-
-
-def write_events(session: Session, statement, params=None):
-    """Execute ``statement``, an INSERT into feed_events: the one way events are written
-    (tests/feed/test_ordering.py checks every path). Receivers read after a cursor (the last id
-    they acknowledged), so events must become visible in id order, and a sequence gives ids at
-    INSERT time, not at commit: without more, A takes id 10, B takes 11 and commits, a receiver
-    reads and acknowledges 11, A commits, and 10 lies below its cursor for ever (a withdrawal or a
-    repair never delivered).
-
-    On PostgreSQL every writer therefore takes one transaction-scoped advisory lock before it
-    takes ids, held until its commit or rollback: a writer's ids are all allocated after the
-    previous writer's commit, so id order is commit order and a reader that sees an id sees every
-    smaller id it will ever see. Chosen over a sequencer (a second, dense delivery number: a
-    column, a job and every reader and acknowledgement moved to it) and over delivering only
-    below the oldest in-flight writer (pg_snapshot_xmin: an xid says when a writer began, not
-    which ids it holds; a writer with an older xid can take a larger id and commit first, so the
-    bound is not one). The cost is that feed writers wait on each other: one at a time from their
-    first feed insert to their commit (the worker's feed hook of a 1M-row batch holds it for its
-    one INSERT ... SELECT of ~600k events: docs/RELIABILITY.md, "Pruning"). Readers never wait.
-    A transaction that takes another lock after its feed insert can deadlock with one that holds
-    that lock and then writes feed events; PostgreSQL aborts one of them, as for two audit chains
-    (xinyong/audit/service.py), so writers emit late in their unit of work.
-
-    SQLite serialises writers itself (a write transaction holds the database's write lock until
-    it ends), so ids are given in commit order there without a lock."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FEED_WRITERS_LOCK})
-    return session.execute(statement, params)
-
-
-def insert_events(session: Session, rows: list[dict]) -> int:
-    """Events given in full (one executemany): ``rows`` are FeedEvent column values."""
-    write_events(session, insert(FeedEvent), rows)
-    return len(rows)
-
-
 def insert_record_events(session: Session, kind_sql: str, where_sql: str, params: dict, occurred_on_sql: str,
                          citation: str) -> int:
     """One INSERT ... SELECT of one event per matching record (``r`` is records), in record
@@ -95,7 +56,7 @@ def insert_record_events(session: Session, kind_sql: str, where_sql: str, params
     read the records, so an ingest run again after a kill gave the same events under other ids
     (found by the crash trials, tests/faults)."""
     pg = session.get_bind().dialect.name == "postgresql"
-    result = write_events(session, text(
+    result = session.execute(text(
         f"INSERT INTO feed_events (subject_id, record_id, kind, occurred_on, details, citation, created_at) "
         f"SELECT r.subject_id, r.id, {kind_sql}, {occurred_on_sql}, {_details_sql(pg)}, :citation, :now "
         f"FROM records r WHERE {where_sql} ORDER BY r.id"),   # ids in record order: a re-run, the same feed
