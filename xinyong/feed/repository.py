@@ -49,14 +49,73 @@ def readable(today: dt.date):
     return or_(FeedEvent.kind.not_in(rules.REVEALING_KINDS), FeedEvent.record_id.is_(None), record_public)
 
 
+# ---- writers announce the ids they may take; readers deliver only below every writer in flight -------------
+# docs/RELIABILITY.md, "Feed delivery never skips a late commit". A receiver reads after a cursor (the last id it
+# acknowledged) and a sequence gives ids at INSERT time, not at commit: writer A took 10, B took 11 and committed,
+# a receiver read and acknowledged 11, A committed, and 10 lay below its cursor for ever.
+
+FEED_WRITER_TAG = 0x5846   # "XF": bits 48-62 of a feed writer's advisory-lock key; bits 0-47 carry its floor
+FEED_SEQUENCE = "feed_events_id_seq"
+_OURS = "locktype = 'advisory' AND objsubid = 1 AND (CAST(classid AS bigint) >> 16) = :tag"
+_ISSUED = "coalesce(pg_sequence_last_value(CAST(:seq AS regclass)), 0)"   # NULL: nothing issued since (re)start
+_ANNOUNCE = text(f"SELECT pg_advisory_xact_lock_shared((CAST(:tag AS bigint) << 48) | {_ISSUED}) "
+                 f"WHERE NOT EXISTS (SELECT 1 FROM pg_locks WHERE {_OURS} AND pid = pg_backend_pid())")
+_IN_FLIGHT = text("SELECT min(((CAST(classid AS bigint) & 65535) << 32) | CAST(objid AS bigint)) FROM pg_locks "
+                  f"WHERE {_OURS} AND pid <> pg_backend_pid()")
+
+
+def _pg(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def write_events(session: Session, statement, params=None):
+    """Execute ``statement``, an INSERT into feed_events: the one way events are written
+    (tests/feed/test_ordering.py checks every path). On PostgreSQL the writer first announces,
+    once per transaction, the ids it may take: a shared transaction-scoped advisory lock whose
+    key carries the sequence's last issued value, read before any id of this transaction is
+    taken, so every id the writer takes is larger (the sequence has no cache per session). The
+    lock is held to commit or rollback, but nobody ever takes it exclusively: it makes no one
+    wait, it only shows ``delivery_horizon`` (readers) that ids above that floor may still
+    appear. SQLite gives ids under its one write lock, held to commit: commit order."""
+    if _pg(session):
+        session.execute(_ANNOUNCE, {"tag": FEED_WRITER_TAG, "seq": FEED_SEQUENCE})
+    return session.execute(statement, params)
+
+
+def delivery_horizon(session: Session) -> int | None:
+    """The largest event id a receiver may be given or may acknowledge now (None: no bound,
+    SQLite). On PostgreSQL: the sequence's last issued value, read first, and below the floor of
+    every other transaction that announced feed writes and has not ended. An event id at or
+    under it is committed or never will be: its writer either announced before the sequence was
+    read (then still in flight: the horizon is under its floor; or ended: a lock is released
+    after the commit is visible, and the caller's next statement, READ COMMITTED, sees it), or
+    took its ids after that read (larger than the horizon). The caller's own transaction is not
+    counted: its events are visible to itself."""
+    if not _pg(session):
+        return None
+    issued = session.scalar(text(f"SELECT {_ISSUED}"), {"seq": FEED_SEQUENCE})
+    floor = session.scalar(_IN_FLIGHT, {"tag": FEED_WRITER_TAG})
+    return issued if floor is None else min(issued, floor)
+
+
+def _below(horizon: int | None):
+    return FeedEvent.id <= horizon if horizon is not None else literal(True)
+
+
+def insert_events(session: Session, rows: list[dict]) -> int:
+    """Events given in full (one executemany): ``rows`` are FeedEvent column values."""
+    write_events(session, insert(FeedEvent), rows)
+    return len(rows)
+
+
 def insert_record_events(session: Session, kind_sql: str, where_sql: str, params: dict, occurred_on_sql: str,
                          citation: str) -> int:
     """One INSERT ... SELECT of one event per matching record (``r`` is records), in record
     order: without the ORDER BY, PostgreSQL numbered a batch's events in whatever order its plan
     read the records, so an ingest run again after a kill gave the same events under other ids
     (found by the crash trials, tests/faults)."""
-    pg = session.get_bind().dialect.name == "postgresql"
-    result = session.execute(text(
+    pg = _pg(session)
+    result = write_events(session, text(
         f"INSERT INTO feed_events (subject_id, record_id, kind, occurred_on, details, citation, created_at) "
         f"SELECT r.subject_id, r.id, {kind_sql}, {occurred_on_sql}, {_details_sql(pg)}, :citation, :now "
         f"FROM records r WHERE {where_sql} ORDER BY r.id"),   # ids in record order: a re-run, the same feed
@@ -69,13 +128,21 @@ def max_event_id(session: Session) -> int:
                           .where(newest_event_bound(session))) or 0
 
 
+def newest_deliverable(session: Session, horizon: int | None = None) -> int:
+    """The newest event id a receiver may be given now: the newest committed one, not above
+    ``delivery_horizon`` (an event still in flight below it would otherwise be passed over)."""
+    newest = max_event_id(session)
+    horizon = delivery_horizon(session) if horizon is None else horizon
+    return newest if horizon is None else min(newest, horizon)
+
+
 def start_for_backlog(session: Session, backlog: int) -> int:
     """The event id after which a new receiver starts so that it also follows the newest
     ``backlog`` events (0: only what comes next)."""
-    newest = max_event_id(session)
+    newest = newest_deliverable(session)
     if backlog <= 0 or newest == 0:
         return newest
-    ids = select(FeedEvent.id).order_by(FeedEvent.id.desc()).limit(backlog).subquery()
+    ids = select(FeedEvent.id).where(FeedEvent.id <= newest).order_by(FeedEvent.id.desc()).limit(backlog).subquery()
     oldest = session.scalar(select(func.min(ids.c.id)))
     return (oldest or 1) - 1
 
@@ -124,14 +191,15 @@ def count_receivers(session: Session) -> int:
 
 def events_for(session: Session, receiver: FeedReceiver, after: int, limit: int,
                unacked_only: bool) -> list[tuple[FeedEvent, bool]]:
-    """The receiver's events with id > after (never before its registration), oldest first,
-    each with whether it is acknowledged."""
+    """The receiver's events with id > after (never before its registration) and not above the
+    delivery horizon, oldest first, each with whether it is acknowledged."""
     floor = max(after, receiver.start_after_event_id)
+    horizon = delivery_horizon(session)
     acked = case((FeedEvent.id <= receiver.acked_through_id, True), (FeedAck.event_id.is_not(None), True),
                  else_=False)
     query = (select(FeedEvent, acked)
              .outerjoin(FeedAck, and_(FeedAck.receiver_id == receiver.id, FeedAck.event_id == FeedEvent.id))
-             .where(FeedEvent.id > floor, events_after(session, floor), readable(clock.today()))
+             .where(FeedEvent.id > floor, _below(horizon), events_after(session, floor), readable(clock.today()))
              .order_by(FeedEvent.id).limit(limit))
     if unacked_only:
         query = query.where(FeedEvent.id > receiver.acked_through_id, FeedAck.event_id.is_(None))
@@ -140,36 +208,42 @@ def events_for(session: Session, receiver: FeedReceiver, after: int, limit: int,
 
 def ack_through(session: Session, receiver: FeedReceiver, up_to: int) -> None:
     """Acknowledge every event up to ``up_to`` (never beyond the newest event)."""
-    up_to = min(up_to, max_event_id(session))
+    up_to = min(up_to, newest_deliverable(session))
     if up_to > receiver.acked_through_id:
         receiver.acked_through_id = up_to
         session.flush()
 
 
 def ack_ids(session: Session, receiver: FeedReceiver, ids: list[int]) -> int:
-    """Single acknowledgements above the watermark, for events that exist and the receiver
-    follows (one INSERT ... SELECT; already acknowledged ids are skipped)."""
+    """Single acknowledgements above the watermark, for events that exist, the receiver
+    follows and may have been given (not above the delivery horizon: one INSERT ... SELECT;
+    already acknowledged ids are skipped)."""
     if not ids:
         return 0
     floor = max(receiver.acked_through_id, receiver.start_after_event_id)
     already = select(FeedAck.event_id).where(FeedAck.receiver_id == receiver.id)
     chosen = (select(literal(receiver.id), FeedEvent.id, literal(clock.now()))
-              .where(FeedEvent.id.in_(ids), FeedEvent.id > floor, events_after(session, floor),
+              .where(FeedEvent.id.in_(ids), FeedEvent.id > floor, _below(delivery_horizon(session)),
+                     events_after(session, floor),
                      FeedEvent.id.not_in(already)))
     result = session.execute(insert(FeedAck).from_select(["receiver_id", "event_id", "acked_at"], chosen))
     return result.rowcount or 0
 
 
 def compact(session: Session, receiver: FeedReceiver) -> None:
-    """Move the watermark over single acknowledgements that became contiguous with it, then
-    drop the single rows it now covers (two statements, whatever their number)."""
+    """Move the watermark over single acknowledgements that became contiguous with it, never
+    above the delivery horizon (an event in flight below it would be covered before it
+    commits), then drop the single rows it now covers (two statements, whatever their number)."""
     floor = max(receiver.acked_through_id, receiver.start_after_event_id)
+    horizon = delivery_horizon(session)
     first_gap = session.scalar(
         select(func.min(FeedEvent.id))
         .outerjoin(FeedAck, and_(FeedAck.receiver_id == receiver.id, FeedAck.event_id == FeedEvent.id))
         .where(FeedEvent.id > floor, events_after(session, floor), FeedAck.event_id.is_(None),
                readable(clock.today())))   # unread: no gap
     through = (first_gap - 1) if first_gap is not None else max_event_id(session)
+    if horizon is not None:
+        through = min(through, horizon)
     if through > receiver.acked_through_id:
         receiver.acked_through_id = through
     session.execute(delete(FeedAck).where(FeedAck.receiver_id == receiver.id,

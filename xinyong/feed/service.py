@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong import clock
@@ -16,7 +16,7 @@ from xinyong.feed import repository, rules
 from xinyong.kit.access import Principal
 from xinyong.kit.errors import Conflict, InvalidInput, NotFound
 from xinyong.law.loader import RuleNotInForce, active_profile
-from xinyong.models import Agency, FeedEvent
+from xinyong.models import Agency
 from xinyong.models.feed import FeedReceiver
 from xinyong.workdays import WorkCalendar, load_calendar
 
@@ -32,7 +32,7 @@ def emit(session: Session, kind: str, events: list[dict], occurred_on: dt.date |
     if not events:
         return 0
     on, now = occurred_on or clock.today(), clock.now()
-    session.execute(insert(FeedEvent), [
+    repository.insert_events(session, [
         {"subject_id": e["subject_id"], "record_id": e.get("record_id"), "kind": kind, "occurred_on": on,
          "details": e.get("details") or {}, "citation": e.get("citation", citation), "created_at": now}
         for e in events])
