@@ -272,3 +272,27 @@ def test_every_feed_insert_goes_through_write_events():
              for m in re.findall(r"pg_(?:try_)?advisory_\w+", p.read_text(encoding="utf-8"))]
     assert taken == ["pg_advisory_xact_lock_shared"], taken
 
+
+
+@ON_POSTGRESQL
+def test_the_upstream_outbox_takes_an_items_changes_in_id_order(db):
+    """The upstream submissions are made from the feed (upstream.repository.enqueue_from_feed):
+    while A's change of list entry 1 (the smaller id) is uncommitted, B's later change of the same
+    entry is not queued ahead of it; after A commits both are queued, A's first."""
+    from xinyong.upstream.repository import enqueue_from_feed
+    writer_a = session_factory(db)()
+    try:
+        emit(writer_a, "listed", [{"subject_id": 1, "details": {"entry_id": 1}}])
+        with session_scope(db) as session:
+            emit(session, "delisted", [{"subject_id": 1, "details": {"entry_id": 1}}])
+        with session_scope(db) as session:
+            held_back = enqueue_from_feed(session)
+        writer_a.commit()
+    finally:
+        writer_a.close()
+    with session_scope(db) as session:
+        after = enqueue_from_feed(session)
+        queued = [tuple(r) for r in session.execute(text(
+            "SELECT u.action, u.event_id FROM upstream_submissions u ORDER BY u.id"))]
+    assert (held_back, after) == (0, 2)
+    assert [a for a, _ in queued] == ["list", "delist"] and queued[0][1] < queued[1][1]

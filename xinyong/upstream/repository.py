@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, aliased
 
 from xinyong import clock
 from xinyong.disclosure.publicity import public_sql
+from xinyong.feed.repository import delivery_horizon
 from xinyong.models import Agency, FeedEvent, Record, Subject
 from xinyong.models.base import TimestampTZ
 from xinyong.models.upstream import UpstreamSubmission as S
@@ -30,6 +31,11 @@ def enqueue_from_feed(session: Session, now: dt.datetime | None = None) -> int:
     event id: it grows with every change of an item, and a retry re-sends the same one."""
     entry = "(fe.details->>'entry_id')" if _pg(session) else "json_extract(fe.details, '$.entry_id')"
     kinds = ", ".join(f"'{k}'" for k in rules.FEED_KINDS)
+    # only events under the feed's delivery horizon: an item's earlier change still in flight in
+    # another transaction must become its submission before a later one (an item's changes reach
+    # the upstream in id order, claim_due below)
+    horizon = delivery_horizon(session)
+    capped = "" if horizon is None else "AND fe.id <= :horizon "
     result = session.execute(text(
         "INSERT INTO upstream_submissions (event_id, item_key, version, action, record_id, agency_id, decision_date, "
         "received_at, attempts, next_attempt_at, last_error, created_at) "
@@ -38,9 +44,9 @@ def enqueue_from_feed(session: Session, now: dt.datetime | None = None) -> int:
         "r.decision_date, r.received_at, 0, :now, '', :now "
         "FROM feed_events fe LEFT JOIN records r ON r.id = fe.record_id "
         f"WHERE fe.kind IN ({kinds}) AND (fe.record_id IS NOT NULL OR {entry} IS NOT NULL) "
-        "AND NOT EXISTS (SELECT 1 FROM upstream_submissions u WHERE u.event_id = fe.id) ORDER BY fe.id")
+        f"AND NOT EXISTS (SELECT 1 FROM upstream_submissions u WHERE u.event_id = fe.id) {capped}ORDER BY fe.id")
         .bindparams(bindparam("now", type_=TimestampTZ)),   # stored as the column type stores it
-        {"now": now or clock.now()})
+        {"now": now or clock.now(), **({} if horizon is None else {"horizon": horizon})})
     return result.rowcount or 0
 
 
