@@ -13,13 +13,15 @@ run, each after a warm-up of the same statement, medians of --repeat:
   committed. Target: full ≤ 8 × raw for the city of 1M subjects (`10m`);
 - incremental: a new batch of one record for each of N distinct subjects (--touched, default
   1k, 5k, 20k) is inserted, `xinyong.evaluation.hooks.on_batch_ingested` runs and commits (as
-  the ingest outbox applies it after the batch's commit); the bench checks that exactly those
+  the ingest outbox applies it after the batch's commit), after a VACUUM (ANALYZE) of the
+  evaluation tables that the full recomputes rewrote (`settle`); the bench checks that exactly those
   subjects' results were rewritten, then removes the batch. Cities and sizes are interleaved.
   Target: the cost per touched subject of each size within 10% between the two cities.
-  Raw baseline of each incremental run, same state, just before the hook: the touched subjects'
-  keyed reads done bare with psycopg (RAW_KEYED_SQL: their records through ix_records_evaluation,
-  subjects, contributions and results by key, index scans only): its spread between the cities
-  is what the physical reads alone show; platform/raw per city.
+  Raw baseline of each incremental run, just before it, on a batch of its own of the same size
+  (other subjects, so neither warms the other's pages): its subjects' keyed reads done bare with
+  psycopg (RAW_KEYED_SQL: their records through ix_records_evaluation, subjects, contributions
+  and results by key, index scans only): its spread between the cities is what the physical
+  reads alone show; platform/raw per city.
 The evaluation rows written are deleted afterwards unless --keep-tables.
 """
 from __future__ import annotations
@@ -166,8 +168,8 @@ RAW_KEYED_SQL = {
 
 
 def raw_keyed_reads(url: str, batch_id: int) -> dict:
-    """The raw baseline of an incremental run, in the same state (the batch inserted, the hook
-    not run yet): the same per-subject keyed reads with psycopg, index scans only (as the hook's
+    """The raw baseline of an incremental run: a batch of the same size inserted, the same
+    per-subject keyed reads of its subjects with psycopg, index scans only (as the hook's
     per-subject plans), no JIT. Returns seconds per table and in all."""
     with psycopg.connect(dbapi_url(url), autocommit=True) as conn:
         ids = [r[0] for r in conn.execute("SELECT DISTINCT subject_id FROM records WHERE batch_id = %s "
@@ -188,9 +190,15 @@ def incremental(engine, url: str, n: int, seed: int) -> dict:
     from sqlalchemy.orm import Session
 
     from xinyong.evaluation import hooks
+    # the raw baseline on a batch of its own (other subjects, same size), so that neither warms
+    # the pages the other reads
+    raw_batch, _ = make_batch(url, n, seed + 500_000)
+    try:
+        raw = raw_keyed_reads(url, raw_batch)
+    finally:
+        drop_batch(url, raw_batch)
     batch_id, touched = make_batch(url, n, seed)
     try:
-        raw = raw_keyed_reads(url, batch_id)
         with Session(engine) as session:
             before = session.execute(text("SELECT max(computed_at) FROM evaluation_results")).scalar()
             t = time.perf_counter()
@@ -241,6 +249,18 @@ def full_vs_raw(engine, url: str, repeat: int, workers: int) -> dict:
             "full_recompute_s": round(full_s, 3), "full_runs": full, "full_over_raw": round(full_s / raw_s, 2),
             "full_parallel_s": round(statistics.median(p["seconds"] for p in par[1:]), 3) if par[1:] else None,
             "full_parallel_runs": par}
+
+
+def settle(url: str) -> float:
+    """VACUUM (ANALYZE) of the evaluation tables after the full recomputes (each deleted and
+    rewrote every result and contribution): the incremental rounds then meet the state a daily
+    batch meets once autovacuum has passed, instead of racing it on a 2-core machine (10m: 2.4M
+    dead rows) and paying the hint bits of freshly written pages. Returns the seconds taken."""
+    t = time.perf_counter()
+    with psycopg.connect(dbapi_url(url), autocommit=True) as conn:
+        for table in ("evaluation_results", "evaluation_contributions"):
+            conn.execute(f"VACUUM (ANALYZE) {table}")
+    return round(time.perf_counter() - t, 2)
 
 
 def incremental_rounds(cities: dict, sizes: list[int], repeat: int) -> dict:
@@ -317,6 +337,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--touched", default="1000,5000,20000", help="subjects touched by each incremental batch")
     ap.add_argument("--workers", type=int, default=0, help="also measure the full recompute --workers N (0/1: skip)")
+    ap.add_argument("--no-settle", action="store_true",
+                    help="no VACUUM (ANALYZE) of the evaluation tables between the full and the incremental runs")
     ap.add_argument("--keep-tables", action="store_true", help="keep the evaluation tables and results")
     args = ap.parse_args(argv)
     keys = [k for k in args.cities.split(",") if k]
@@ -326,7 +348,7 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.pop("XINYONG_TODAY", None)
     from sqlalchemy import create_engine
     started = time.perf_counter()
-    out: dict = {"bench": "evaluation", "loadavg_at_start": [round(x, 2) for x in os.getloadavg()],
+    out: dict = {"bench": "evaluation", "settle": not args.no_settle, "loadavg_at_start": [round(x, 2) for x in os.getloadavg()],
                  "commit": _commit(), "pg_settings": PG_SETTINGS, "repeat": args.repeat, "touched": sizes,
                  "cities": {}, "full": {}}
     with common.pg_cluster(settings=PG_SETTINGS, keep=DATA_DIR / "pg", dbname=f"city_{keys[0]}") as (cluster, _):
@@ -340,6 +362,9 @@ def main(argv: list[str] | None = None) -> None:
             for key, (engine, url) in opened.items():
                 log(f"city {key}: full recompute against one plain GROUP BY")
                 out["full"][key] = full_vs_raw(engine, url, args.repeat, args.workers)
+            for key, (engine, url) in opened.items():
+                if not args.no_settle:
+                    out["full"][key]["vacuum_after_s"] = settle(url)
             runs = incremental_rounds(opened, sizes, args.repeat)
             out["incremental"] = {**incremental_summary(runs, sizes), "runs": runs}
             out["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
