@@ -54,9 +54,10 @@ def _copy(table: str, overrides: dict[str, str], source: str, alias: str) -> str
     return f"INSERT INTO {table} ({', '.join(cols)}) SELECT {values} FROM {source}"
 
 
-def _city(session, today) -> int:
+def _city(session, today, analyse_evaluation: bool = True) -> int:
     """CITY subjects with PER_SUBJECT records each, copied from one ingested penalty; analysed,
-    and evaluated once. Returns the template batch's id."""
+    and evaluated once (the evaluation tables analysed by the test too unless told not to).
+    Returns the template batch's id."""
     today("2026-09-01")
     rng = random.Random(3)
     a = agency(session)
@@ -73,9 +74,12 @@ def _city(session, today) -> int:
         "decision_date": "r.decision_date - g * 30"},
         f"records r CROSS JOIN subjects s CROSS JOIN generate_series(1, {PER_SUBJECT}) g "
         f"WHERE s.other_id LIKE 'plan-%'", "r")))
+    for t in ("subjects", "records"):
+        session.execute(text(f"ANALYZE {t}"))
     service.recompute_full(session)
     session.commit()
-    for t in ("subjects", "records", "evaluation_results", "evaluation_contributions"):
+    for t in ("subjects", "records") + (("evaluation_results", "evaluation_contributions") if analyse_evaluation
+                                        else ()):
         session.execute(text(f"ANALYZE {t}"))
     session.commit()
     return out.batch_id
@@ -151,3 +155,57 @@ def test_results_read_each_subjects_contributions_by_key_before_any_analyze(sess
     assert len(results) == 1, plans
     assert "Join Filter" not in results[0], results[0]
     assert re.search(r"Index Cond: \(\(subject_id = s\.id\)", results[0]), results[0]
+
+
+INDEX_NODE = re.compile(r"(Index Only Scan|Index Scan|Bitmap Index Scan) (?:Backward )?(?:using|on) (\w+)")
+KEYED = re.compile(r"\b(subject_id|id|batch_id) = ")
+
+
+def _unkeyed_index_reads(session, plans) -> list[str]:
+    """Index reads of a table bigger than a few pages whose condition is not a subject's (or the
+    batch's) key: e.g. every result of the model version through ix_evaluation_results_version_grade,
+    filtered by subject afterwards (as costly as reading the table)."""
+    found = []
+    for stmt, plan in plans:
+        lines = plan.splitlines()
+        for i, line in enumerate(lines):
+            m = INDEX_NODE.search(line)
+            if not m:
+                continue
+            table = session.execute(text("SELECT tablename FROM pg_indexes WHERE indexname = :i"),
+                                    {"i": m.group(2)}).scalar()
+            if table in (None, SCOPE_TABLE):
+                continue
+            pages = session.execute(text("SELECT pg_relation_size(CAST(:t AS regclass)) / "
+                                         "current_setting('block_size')::int"), {"t": table}).scalar()
+            indent = len(line) - len(line.lstrip())
+            detail = []
+            for nxt in lines[i + 1:]:
+                if len(nxt) - len(nxt.lstrip()) <= indent or "->" in nxt:
+                    break
+                detail.append(nxt)
+            cond = next((d for d in detail if "Index Cond:" in d), "")
+            if pages > SMALL_PAGES and not KEYED.search(cond):
+                found.append(f"{m.group(2)} on {table} ({cond.strip() or 'no index condition'}):\n{stmt}\n{plan}")
+    return found
+
+
+def test_right_after_a_full_recompute_the_hook_still_goes_by_subject(session, today):
+    """The evaluation tables not analysed by anyone but the platform: a full recompute has just
+    rewritten every result of the version (their statistics, taken before, knew of none). The next
+    batch's statements must still reach each touched subject's rows by its key: before, the DELETE
+    of the batch's results read every result of the version through ix_evaluation_results_version_grade
+    and filtered by subject (1M rows for 5,000 subjects in the city of 1M subjects). Also: the
+    per-subject settings, JIT included, end with the recompute."""
+    template = _city(session, today, analyse_evaluation=False)
+    for touched in (1000, hooks.CHUNK + 1000):     # named subjects, then the staged scope
+        batch_id = _batch(session, template, touched)
+        with explained(session) as plans:
+            hooks.on_batch_ingested(session, batch_id)
+        assert len([p for p in plans if p[0].lstrip().startswith("DELETE FROM evaluation_results")]) == 1, plans
+        unkeyed = _unkeyed_index_reads(session, plans) + _whole_table_reads(session, plans)
+        assert not unkeyed, "\n\n".join(unkeyed)
+        settings = session.execute(text("SELECT current_setting('enable_seqscan'), current_setting('jit')")).one()
+        before_jit = session.execute(text("SELECT reset_val FROM pg_settings WHERE name = 'jit'")).scalar()
+        assert tuple(settings) == ("on", before_jit)
+        session.commit()

@@ -44,6 +44,7 @@ def recompute_full(engine: Engine | None = None, *, workers: int = 2, ranges: in
     with session_scope(engine) as session:
         run = session.get(EvaluationRun, run_id)
         run.subjects, run.contributions = sum(d[0] for d in done), sum(d[1] for d in done)
+        repository.analyze_tables(session)
         service.finish_run(session, run, started, actor)
         return {"run_id": run.id, "model_version": run.model_version, "as_of": run.as_of, "subjects": run.subjects,
                 "contributions": run.contributions, "seconds": run.seconds, "ranges": len(parts), "workers": workers}

@@ -117,12 +117,30 @@ def _insert_contributions(session: Session, model: IndicatorModel, scope: Scope,
     return result.rowcount or 0
 
 
+def _driven(session: Session, scope: Scope) -> bool:
+    """Whether a statement reads the scope's subjects one by one from the scope's relation (a
+    per-subject scope on PostgreSQL)."""
+    return bool(scope.per_subject and scope.relation) and session.get_bind().dialect.name == "postgresql"
+
+
 def insert_record_contributions(session: Session, model: IndicatorModel, scope: Scope, as_of: dt.date,
                                 base: dict) -> int:
     indicators = model.of_source("records")
     if not indicators:
         return 0
     case, cuts = record_indicator_expr(model, as_of)
+    if _driven(session, scope):
+        # each subject of the scope, its records grouped in a lateral subquery (an aggregate: the
+        # planner cannot turn it into a join read from the records' side): the records are read
+        # by the subject's key whatever share of the city the batch is (with a plain join, a
+        # batch of 30% of a small city was planned as a read of every record through
+        # ix_records_item_date, probing the scope for each: tests/evaluation/test_incremental_plans.py)
+        inner = (f"SELECT k.id AS subject_id, x.indicator, x.matched, x.flagged FROM {scope.relation} k "
+                 f"CROSS JOIN LATERAL (SELECT y.indicator, count(*) AS matched, sum(y.flag) AS flagged FROM ("
+                 f"SELECT {case} AS indicator, CASE WHEN r.under_objection THEN 1 ELSE 0 END AS flag "
+                 f"FROM records r WHERE r.subject_id = k.id AND {record_filter(model)}) y "
+                 f"WHERE y.indicator IS NOT NULL GROUP BY y.indicator) x")
+        return _insert_contributions(session, model, scope, inner, indicators, {**base, **cuts})
     inner = (f"SELECT x.subject_id, x.indicator, count(*) AS matched, sum(x.flag) AS flagged FROM ("
              f"SELECT r.subject_id, {case} AS indicator, "
              f"CASE WHEN r.under_objection THEN 1 ELSE 0 END AS flag FROM records r "
@@ -217,9 +235,29 @@ def _score(model: IndicatorModel, points: str) -> str:
 
 
 def delete_scope(session: Session, version: str, scope: Scope) -> None:
+    """The scope's rows of the version. On PostgreSQL a per-subject scope is a relation the delete
+    is joined with, so each subject's rows are found by its key: as a filter (``= ANY``) beside
+    ``model_version = …`` the planner read every result of the version through
+    ix_evaluation_results_version_grade instead once the batch was a few per cent of the city
+    (tests/evaluation/test_incremental_plans.py), a cost that grows with the city."""
+    where = (f"subject_id IN (SELECT k.id FROM {scope.relation} k)" if _driven(session, scope)
+             else scope.on("subject_id"))
     for table in ("evaluation_contributions", "evaluation_results"):
-        sql = f"DELETE FROM {table} WHERE model_version = :version AND {scope.on('subject_id')}"
+        sql = f"DELETE FROM {table} WHERE model_version = :version AND {where}"
         session.execute(_stmt(session, sql, scope), {"version": version, **scope.params})
+
+
+def analyze_tables(session: Session) -> None:
+    """On PostgreSQL, fresh planner statistics for the evaluation tables after a full recompute
+    rewrote all of a version's rows (in the run's transaction: ANALYZE counts its own new rows
+    and not the rows it deleted). With the statistics from before the run (a handful of rows of
+    the version, or none) the next batch's DELETE of its subjects' results read every result of
+    the version through ix_evaluation_results_version_grade and filtered by subject (1M rows for
+    5,000 subjects, 107 ms, in the city of 1M subjects), a cost that grows with the city
+    (issue #14 point 4; tests/evaluation/test_incremental_plans.py)."""
+    if session.get_bind().dialect.name == "postgresql":
+        for table in ("evaluation_results", "evaluation_contributions"):
+            session.execute(text(f"ANALYZE {table}"))
 
 
 def subject_bounds(session: Session) -> tuple[int, int]:

@@ -19,6 +19,9 @@ class Scope:
     params: dict
     expanding: tuple[str, ...] = ()
     per_subject: bool = False
+    # a per-subject scope's ids as a relation of one column `id` (PostgreSQL), for statements
+    # that drive their reads from the scope (repository: `FROM <relation> k CROSS JOIN LATERAL …`)
+    relation: str = ""
 
     def on(self, column: str) -> str:
         return self.sql.format(col=column)
@@ -30,19 +33,24 @@ class Scope:
     @staticmethod
     def staged(table: str) -> "Scope":
         """The subject ids staged in a temporary table of this transaction (`stage_batch_subjects`)."""
-        return Scope(f"{{col}} IN (SELECT subject_id FROM {table})", {}, per_subject=True)
+        return Scope(f"{{col}} IN (SELECT subject_id FROM {table})", {}, per_subject=True,
+                     relation=f"(SELECT subject_id AS id FROM {table})")
 
     @staticmethod
     def subjects(ids: list[int]) -> "Scope":
-        return Scope("{col} IN :scope_ids", {"scope_ids": sorted(set(ids))}, ("scope_ids",), per_subject=True)
+        return Scope("{col} IN :scope_ids", {"scope_ids": sorted(set(ids))}, ("scope_ids",), per_subject=True,
+                     relation="(SELECT unnest(CAST(:scope_ids AS bigint[])) AS id)")
 
 
 # Issue #14 point 4: a per-subject scope must cost the same per touched subject in any city.
 # PostgreSQL's planner, costing a batch that touches a large share of a small city (or misjudging
 # a large one: 353k subjects estimated for 30k touched), reads whole tables with a hash join
 # instead; these settings, local to the recompute's statements, leave it only index lookups
-# driven by the scope (tests/evaluation/test_incremental_plans.py checks every plan).
-PER_SUBJECT_SETTINGS = ("enable_seqscan", "enable_hashjoin", "enable_mergejoin")
+# driven by the scope (tests/evaluation/test_incremental_plans.py checks every plan). JIT is off
+# too: a per-subject statement reads a few rows per subject, and the planner's cost for a
+# batch's thousands of subjects (which grows with the city's statistics) crossed
+# jit_above_cost, compiling expressions for every statement that read records (31 functions).
+PER_SUBJECT_SETTINGS = ("enable_seqscan", "enable_hashjoin", "enable_mergejoin", "jit")
 
 
 @contextlib.contextmanager

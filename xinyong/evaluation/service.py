@@ -103,6 +103,7 @@ def recompute_full(session: Session, *, model: IndicatorModel | None = None, as_
         run.contributions += contributions
         if progress:
             progress(lo, hi, subjects, contributions)
+    repository.analyze_tables(session)
     return finish_run(session, run, started, actor)
 
 
