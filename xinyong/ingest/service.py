@@ -78,9 +78,14 @@ def ingest_file(session: Session, *, data: bytes, filename: str, source_uscc: st
                         (idempotency_key, request_sha256))
     _step(progress, "read")
     try:
-        source = [read_table(data, filename)]   # handed over, not kept: freed once split in parts
+        source, refusal = [read_table(data, filename)], None   # handed over, not kept: freed once split in parts
     except IngestFileError as exc:
-        outcome = _refuse(session, batch, exc.code, str(exc))
+        source, refusal = None, exc
+    # the bytes are not referenced past the parse: a caller that handed them over (no reference
+    # of its own, as `xinyong ingest` does) gets their memory back for the rest of the batch
+    data = None
+    if refusal is not None:
+        outcome = _refuse(session, batch, refusal.code, str(refusal))
     else:
         outcome = _ingest_frame(session, batch, agency, item, source, progress)
     outcome = _audited(session, actor, batch, outcome)
@@ -221,12 +226,12 @@ def _ingest_frame(session, batch, agency, item, source: list[pl.DataFrame], prog
         totals["rejected"] += result.rejections["row_no"].n_unique() if result.rejections.height else 0
         if result.accepted.height:
             parts.append((_packed(_record_frame(result.accepted, item, profile, batch, agency, clock.now())),
-                          result.accepted.select(SUBJECT_INPUT)))
+                          _packed(result.accepted.select(SUBJECT_INPUT))))
     frame = part = result = None   # the file's rows are no longer needed: only each part's records
     records, inputs = [p[0] for p in parts], [p[1] for p in parts]
     parts = None                   # each part now held once: _write_parts frees them one by one
     _step(progress, "subjects")
-    subject_ids = resolve_subjects(session, pl.concat(inputs)) if inputs else None
+    subject_ids = resolve_subjects(session, pl.concat([_unpacked(i) for i in inputs])) if inputs else None
     inputs = None
     _step(progress, "write")
     written = _write_parts(session, batch, agency, item, records, subject_ids, totals)
