@@ -72,14 +72,23 @@ _dbapi = dbapi_connection
 
 
 def _copy(session: Session, table: str, frame: pl.DataFrame, order: pl.Series | None = None) -> None:
-    frame = _pg_text(frame)
     cols = ", ".join(frame.columns)
     sql = f"COPY {table} ({cols}) FROM STDIN (FORMAT csv, NULL '{NULL}')"
-    with _dbapi(session).cursor() as cur, cur.copy(sql) as copy:
-        for offset in range(0, frame.height, COPY_CHUNK_ROWS):
+    with _dbapi(session).cursor() as cur, cur.copy(sql, writer=_writer(cur, frame.height)) as copy:
+        for offset in range(0, frame.height, COPY_CHUNK_ROWS):   # each chunk as text: no text copy of the frame
             buf = io.BytesIO()
-            _chunk(frame, order, offset, COPY_CHUNK_ROWS).write_csv(buf, include_header=False, null_value=NULL)
-            copy.write(buf.getvalue())
+            _pg_text(_chunk(frame, order, offset, COPY_CHUNK_ROWS)).write_csv(buf, include_header=False,
+                                                                            null_value=NULL)
+            copy.write(buf.getbuffer())
+
+
+def _writer(cur, rows: int):
+    """More than one chunk: psycopg's queued writer, whose thread sends a chunk while the next
+    is formatted (the server loads instead of waiting; the queue holds at most 1024 x 128 kB)."""
+    if rows <= COPY_CHUNK_ROWS:
+        return None
+    from psycopg.copy import QueuedLibpqWriter
+    return QueuedLibpqWriter(cur)
 
 
 def _pg_text(frame: pl.DataFrame) -> pl.DataFrame:
