@@ -162,14 +162,15 @@ def child_platform(url: str, path: str, profile_out: str | None, warm: str | Non
 
     if profiler:
         profiler.enable()
-    data = Path(path).read_bytes()
     cpu0 = _proc_cpu()
     backend = None
     with session_scope(engine) as session:
         if engine.dialect.name == "postgresql":
             backend = session.execute(text("SELECT pg_backend_pid()")).scalar()
             server0 = _proc_cpu(backend)
-        outcome = ingest_file(session, data=data, filename=Path(path).name, source_uscc=SOURCE_AGENCY_USCC,
+        # the bytes handed over, as `xinyong ingest` does: ingest_file frees them once parsed
+        outcome = ingest_file(session, data=Path(path).read_bytes(), filename=Path(path).name,
+                              source_uscc=SOURCE_AGENCY_USCC,
                               item_code="penalty", channel="cli", progress=step)
         step("flushed")
         server = _proc_cpu(backend) - server0 if backend else 0.0

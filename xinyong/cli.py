@@ -137,8 +137,8 @@ def ingest(file: Path = typer.Argument(..., exists=True, dir_okay=False, readabl
     from xinyong.ingest import idempotency
     from xinyong.ingest.service import STEPS as steps
     from xinyong.ingest.service import ingest_file
-    data = file.read_bytes()
-    fingerprint = idempotency.fingerprint("cli", source, item, change_reason, file.name, data)
+    held = [file.read_bytes()]   # handed over to the ingest, which frees it once parsed
+    fingerprint = idempotency.fingerprint("cli", source, item, change_reason, file.name, held[0])
     try:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                       console=err, disable=as_json or not sys.stderr.isatty()) as progress:
@@ -149,7 +149,7 @@ def ingest(file: Path = typer.Argument(..., exists=True, dir_okay=False, readabl
 
             with session_scope() as session:
                 def run() -> int:
-                    return ingest_file(session, data=data, filename=file.name, source_uscc=source, item_code=item,
+                    return ingest_file(session, data=held.pop(), filename=file.name, source_uscc=source, item_code=item,
                                        channel="cli", change_reason=change_reason, progress=step,
                                        actor=command_line_actor(), idempotency_key=idempotency_key,
                                        request_sha256=fingerprint).batch_id

@@ -244,3 +244,24 @@ def test_an_agencys_first_batch_of_an_item_skips_the_resend_lookup_and_later_one
     assert calls == [4]
     assert (second.created, second.updated, second.unchanged) == (2, 0, 2)
     assert session.scalar(select(func.count()).select_from(Record)) == 6
+
+
+def test_the_file_bytes_handed_over_are_freed_once_parsed(session):
+    """Peak memory (issue 14: < 2 GB for a 1M-row file): the bytes a caller hands over (keeping
+    no reference, as `xinyong ingest` does) are not held through validation and the writes."""
+    src = agency(session).uscc
+    freed: list[str] = []
+
+    class Upload(bytes):
+        def __del__(self):
+            freed.append("freed")
+
+    seen: dict[str, bool] = {}
+
+    def step(name: str) -> None:
+        seen[name] = bool(freed)
+
+    out = ingest_file(session, data=Upload(to_csv(penalty_rows(5, src))), filename="p.csv", source_uscc=src,
+                      item_code="penalty", progress=step)
+    assert out.status == "completed" and out.created == 5
+    assert seen["read"] is False and seen["validate"] is True and seen["write"] is True

@@ -80,6 +80,30 @@ def test_a_batch_entry_carries_the_root_of_its_records_publications(db, session,
     assert _batch_entry(session, again.batch_id)["records"] == again.created + again.updated
 
 
+def test_a_batch_of_changed_re_sends_unchanged_ones_and_new_records_publishes_the_written_in_id_order(db, session):
+    """Positions follow the records' ids: the changed re-sends (earlier ids) first, then the new
+    records in the order the load gives them ids; unchanged re-sends are not published again.
+    On PostgreSQL the new records' ids are taken before the load and their leaves built
+    alongside it (xinyong.ingest.service._publish): the same leaves as read back after it."""
+    from tests.support.builders import penalty_rows, to_csv
+    from xinyong.ingest.service import ingest_file
+    regulator, _, _ = world(session)
+    rows, _ = ingest(session, regulator, 6)
+    session.commit()
+    changed = [dict(r, **{"处罚内容": r["处罚内容"] + "（更正）"}) for r in rows[:2]]
+    new = penalty_rows(5, regulator.uscc, seed=2, prefix="泉市监新罚")
+    out = ingest_file(session, data=to_csv(changed + rows[2:] + new), filename="p.csv",
+                      source_uscc=regulator.uscc, item_code="penalty")
+    session.commit()
+    assert (out.created, out.updated, out.unchanged) == (5, 2, 4)
+    records = list(session.scalars(select(Record).where(Record.batch_id == out.batch_id).order_by(Record.id)))
+    assert [r.version for r in records] == [2, 2, 1, 1, 1, 1, 1]
+    details = _batch_entry(session, out.batch_id)
+    assert details["records"] == 7
+    leaves = [_independent_leaf(r, out.batch_id, i) for i, r in enumerate(records)]
+    assert details["records_root"] == merkle.root_of(leaves).hex()
+
+
 def test_a_records_publication_is_proved_to_the_standalone_verifier_alone(db, session, client, tmp_path, monkeypatch):
     from xinyong.transparency import publications
     monkeypatch.setattr(publications, "BLOCK_LEVEL", 1)   # stored subtrees from pairs up: both halves of the path

@@ -58,9 +58,29 @@ def existing_records(session: Session, agency_id: int, item_code: str, decision_
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-def insert_records(session: Session, frame: pl.DataFrame, order: pl.Series | None = None) -> int:
-    """Load new records (in the order of the row indices `order`, if given)."""
-    return bulk.load_frame(session, "records", frame.select(RECORD_COLUMN_NAMES), order)
+def insert_records(session: Session, frame: pl.DataFrame, order: pl.Series | None = None,
+                   with_ids: bool = False) -> int:
+    """Load new records (in the order of the row indices `order`, if given); `with_ids`: with
+    the ids the frame carries (taken by ``reserve_record_ids``), else the table's own."""
+    return bulk.load_frame(session, "records", frame.select(["id"] * with_ids + RECORD_COLUMN_NAMES), order)
+
+
+def reserve_record_ids(session: Session, count: int) -> pl.Series:
+    """PostgreSQL: `count` new record ids from the table's sequence, ascending (what loading
+    `count` rows would have given them, bar a concurrent writer's ids in between), in one
+    statement streamed out."""
+    import io
+    if count == 0:
+        return pl.Series("id", [], dtype=pl.Int64)
+    buf = io.BytesIO()
+    sql = (f"COPY (SELECT nextval(pg_get_serial_sequence('records', 'id')) FROM generate_series(1, {int(count)})) "
+           f"TO STDOUT")
+    with bulk.dbapi_connection(session).cursor() as cur, cur.copy(sql) as copy:
+        for data in copy:
+            buf.write(data)
+    buf.seek(0)
+    ids = pl.read_csv(buf, has_header=False, new_columns=["id"], schema={"id": pl.Int64})["id"]
+    return ids.sort()
 
 
 def update_records(session: Session, frame: pl.DataFrame, *, batch_id: int, reason: str,

@@ -10,6 +10,7 @@ batch and then applies its change feed and evaluation, before the ingest returns
 everything in the caller's transaction, the outbox applied in it too."""
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import datetime as dt
 import hashlib
@@ -34,8 +35,9 @@ from xinyong.law import active_profile, citation_codes
 from xinyong.models import Batch
 from xinyong.registry import run_hook
 from xinyong.subjects.repository import resolve_subjects
-from xinyong.transparency import leaves, merkle
-from xinyong.transparency.publications import record_batch
+from xinyong.kit import bulk
+from xinyong.transparency import leaves, merkle, publications
+from xinyong.transparency import repository as transparency_repository
 
 
 @dataclasses.dataclass
@@ -54,7 +56,8 @@ class BatchOutcome:
     ignored_columns: list[str] = dataclasses.field(default_factory=list)
     refused_columns: list[dict] = dataclasses.field(default_factory=list)
     outbox_upto: int | None = dataclasses.field(default=None, repr=False, compare=False)  # the batch's last outbox row
-    written: pl.DataFrame | None = dataclasses.field(default=None, repr=False, compare=False)  # for its leaves
+    # for its leaves: the rows written, or (PostgreSQL) the details of the leaves already stored
+    written: pl.DataFrame | dict | None = dataclasses.field(default=None, repr=False, compare=False)
 
     def as_dict(self) -> dict:
         body = {"batch": self.batch_id, **{f.name: getattr(self, f.name) for f in dataclasses.fields(self)
@@ -78,9 +81,14 @@ def ingest_file(session: Session, *, data: bytes, filename: str, source_uscc: st
                         (idempotency_key, request_sha256))
     _step(progress, "read")
     try:
-        source = [read_table(data, filename)]   # handed over, not kept: freed once split in parts
+        source, refusal = [read_table(data, filename)], None   # handed over, not kept: freed once split in parts
     except IngestFileError as exc:
-        outcome = _refuse(session, batch, exc.code, str(exc))
+        source, refusal = None, exc
+    # the bytes are not referenced past the parse: a caller that handed them over (no reference
+    # of its own, as `xinyong ingest` does) gets their memory back for the rest of the batch
+    data = None
+    if refusal is not None:
+        outcome = _refuse(session, batch, refusal.code, str(refusal))
     else:
         outcome = _ingest_frame(session, batch, agency, item, source, progress)
     outcome = _audited(session, actor, batch, outcome)
@@ -116,8 +124,11 @@ def _audited(session: Session, actor: Principal | None, batch: Batch, outcome: B
     counts = {k: getattr(outcome, k) for k in ("total_rows", "accepted", "rejected", "created", "updated",
                                                "unchanged")}
     # every record the batch published is a leaf under this entry (issue 12): records, records_root
-    published = record_batch(session, batch.id, outcome.written) if outcome.written is not None else (
-        {"records": 0, "records_root": merkle.EMPTY_ROOT.hex()} if outcome.status == "completed" else {})
+    if isinstance(outcome.written, dict):
+        published = outcome.written
+    else:
+        published = publications.record_batch(session, batch.id, outcome.written) if outcome.written is not None else (
+            {"records": 0, "records_root": merkle.EMPTY_ROOT.hex()} if outcome.status == "completed" else {})
     outcome.written = None   # the frame is not kept past the batch
     record_event(session, actor, "batch.ingest", target_type="batch", target_id=batch.id,
                  details={"status": outcome.status, "item": batch.item_code, "source": batch.source_uscc,
@@ -221,12 +232,12 @@ def _ingest_frame(session, batch, agency, item, source: list[pl.DataFrame], prog
         totals["rejected"] += result.rejections["row_no"].n_unique() if result.rejections.height else 0
         if result.accepted.height:
             parts.append((_packed(_record_frame(result.accepted, item, profile, batch, agency, clock.now())),
-                          result.accepted.select(SUBJECT_INPUT)))
+                          _packed(result.accepted.select(SUBJECT_INPUT))))
     frame = part = result = None   # the file's rows are no longer needed: only each part's records
     records, inputs = [p[0] for p in parts], [p[1] for p in parts]
     parts = None                   # each part now held once: _write_parts frees them one by one
     _step(progress, "subjects")
-    subject_ids = resolve_subjects(session, pl.concat(inputs)) if inputs else None
+    subject_ids = resolve_subjects(session, pl.concat([_unpacked(i) for i in inputs])) if inputs else None
     inputs = None
     _step(progress, "write")
     written = _write_parts(session, batch, agency, item, records, subject_ids, totals)
@@ -246,9 +257,10 @@ SUBJECT_INPUT = ("subject_kind", "subject_name", "subject_uscc", "subject_reside
 
 
 def _write_parts(session, batch, agency, item, records: list[bytes], subject_ids: pl.Series | None,
-                 totals: dict) -> pl.DataFrame | None:
+                 totals: dict) -> pl.DataFrame | dict | None:
     """Each part's records with their subjects: new ones loaded, re-sent ones updated. Returns
-    what was written (the publication leaves' input)."""
+    what was written (the publication leaves' input), or on PostgreSQL the leaves' details, the
+    leaves already stored (``_publish``)."""
     if not records:
         return None
     # a re-send needs an earlier record of this agency and item; with none (an agency's first
@@ -266,18 +278,44 @@ def _write_parts(session, batch, agency, item, records: list[bytes], subject_ids
         new, again = _split_resent(session, agency, item, part, resends_possible)
         fresh.append(new)
         resent.append(again)
-    # one load, in subject order: the per-subject indexes take their new entries in key order
-    # (a new subject's at the right edge) rather than one random leaf page per row
-    fresh_all = pl.concat(fresh)
-    repository.insert_records(session, fresh_all, fresh_all.select(
-        pl.arg_sort_by("subject_id", "decision_date", maintain_order=True)).to_series())
-    resent_all = pl.concat(resent)
+    fresh_all, resent_all = pl.concat(fresh), pl.concat(resent)
+    fresh = resent = None
+    # re-sends first: they keep their records' ids, all below the new records' ids
     updated = repository.update_records(session, resent_all, batch_id=batch.id, reason=reason, now=clock.now(),
                                         user_id=batch.submitted_by)
     totals["created"] += fresh_all.height
     totals["updated"] += updated
     totals["unchanged"] += resent_all.height - updated
-    return pl.concat([f.select("row_no", *PUBLISHED_COLUMNS) for f in (fresh_all, resent_all)])
+    # one load, in subject order: the per-subject indexes take their new entries in key order
+    # (a new subject's at the right edge) rather than one random leaf page per row
+    order = fresh_all.select(pl.arg_sort_by("subject_id", "decision_date", maintain_order=True)).to_series()
+    written = pl.concat([f.select("row_no", *PUBLISHED_COLUMNS) for f in (resent_all, fresh_all)])
+    if bulk.dialect(session) != "postgresql":
+        repository.insert_records(session, fresh_all, order)
+        return written
+    return _publish(session, batch, fresh_all, order, written, resent_all.height)
+
+
+def _publish(session, batch, fresh: pl.DataFrame, order: pl.Series, written: pl.DataFrame, resent: int) -> dict:
+    """PostgreSQL: the new records' ids are taken from their sequence before the load, in load
+    order (the ids the load would have given them), so their publication leaves are built and
+    hashed in a thread while the server loads the records; then the leaves are stored. The
+    result is the same as ``record_batch`` reading the ids back after the load."""
+    first = written.height - fresh.height   # the re-sent rows come first in `written`
+    changed = (written.slice(0, first).select("row_no").with_row_index("__i")
+               .join(transparency_repository.batch_record_ids(session, batch.id), on="row_no", how="inner")
+               .sort("id").select("__i", "id", "version")) if resent else None
+    ids = repository.reserve_record_ids(session, fresh.height)
+    fresh = fresh.with_columns(pl.zeros(fresh.height, pl.Int64, eager=True).scatter(order, ids).alias("id"))
+    new = pl.DataFrame({"__i": (order + first).cast(pl.UInt32), "id": ids,
+                        "version": pl.repeat(1, fresh.height, dtype=pl.Int64, eager=True)})
+    positions = new if changed is None else pl.concat([changed.cast({"__i": pl.UInt32}), new])
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="leaves") as pool:
+        built = pool.submit(publications.build, batch.id, written, positions)
+        repository.insert_records(session, fresh, order, with_ids=True)
+        fresh = None
+        built = built.result()
+    return publications.store(session, batch.id, built)
 
 
 def _packed(records: pl.DataFrame) -> bytes:

@@ -5,6 +5,7 @@ All of it runs on the session's own connection, inside the caller's transaction.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import io
 
 import polars as pl
@@ -72,14 +73,29 @@ _dbapi = dbapi_connection
 
 
 def _copy(session: Session, table: str, frame: pl.DataFrame, order: pl.Series | None = None) -> None:
-    frame = _pg_text(frame)
     cols = ", ".join(frame.columns)
     sql = f"COPY {table} ({cols}) FROM STDIN (FORMAT csv, NULL '{NULL}')"
+
+    def text_of(offset: int) -> bytes:   # a chunk as CSV: no text copy of the whole frame
+        buf = io.BytesIO()
+        _pg_text(_chunk(frame, order, offset, COPY_CHUNK_ROWS)).write_csv(buf, include_header=False, null_value=NULL)
+        return buf.getvalue()
+
+    offsets = range(0, frame.height, COPY_CHUNK_ROWS)
     with _dbapi(session).cursor() as cur, cur.copy(sql) as copy:
-        for offset in range(0, frame.height, COPY_CHUNK_ROWS):
-            buf = io.BytesIO()
-            _chunk(frame, order, offset, COPY_CHUNK_ROWS).write_csv(buf, include_header=False, null_value=NULL)
-            copy.write(buf.getvalue())
+        if len(offsets) == 1:
+            copy.write(text_of(0))
+            return
+        # the next chunk is formatted in a thread (polars releases the GIL) while this one is
+        # sent: the server loads instead of waiting for it; at most two chunks' text at a time
+        with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="copy") as pool:
+            ahead = pool.submit(text_of, offsets[0])
+            for i in range(len(offsets)):
+                data = ahead.result()
+                if i + 1 < len(offsets):
+                    ahead = pool.submit(text_of, offsets[i + 1])
+                copy.write(data)
+                data = None
 
 
 def _pg_text(frame: pl.DataFrame) -> pl.DataFrame:
