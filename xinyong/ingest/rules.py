@@ -358,7 +358,8 @@ def _accepted(ok: pl.DataFrame, item: CatalogueItem, mapping, profile) -> pl.Dat
     sid_card = (_meaning(item, "subject_id_type") == "resident_id").fill_null(False)
     rep_card = (_meaning(item, "legal_rep_id_type") == "resident_id").fill_null(False)
     explicit = (_meaning(item, "explicit_severity"), _col(item, "explicit_severity"))
-    out = ok.lazy().with_columns(severity_exprs(ok, item, profile, *explicit)).select(
+    ranks, severity = severity_exprs(ok, item, profile, *explicit)
+    out = ok.lazy().with_columns(ranks).with_columns(severity).select(
         pl.col("row_no").cast(pl.Int64),
         _meaning(item, "subject_kind").alias("subject_kind"),
         _col(item, "subject_name").alias("subject_name"),
