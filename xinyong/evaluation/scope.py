@@ -49,7 +49,9 @@ class Scope:
 # driven by the scope (tests/evaluation/test_incremental_plans.py checks every plan). JIT is off
 # too: a per-subject statement reads a few rows per subject, and the planner's cost for a
 # batch's thousands of subjects (which grows with the city's statistics) crossed
-# jit_above_cost, compiling expressions for every statement that read records (31 functions).
+# jit_above_cost, compiling expressions for every statement that read records (31 functions); a 10,000-row
+# daily batch's records contributions statement (cost 519,312) took 0.25 s to compile against
+# 0.015 s of execution (auto_explain).
 PER_SUBJECT_SETTINGS = ("enable_seqscan", "enable_hashjoin", "enable_mergejoin", "jit")
 
 

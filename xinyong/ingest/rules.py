@@ -131,7 +131,8 @@ def _prepare(df: pl.DataFrame, item: CatalogueItem, mapping: dict[str, str]) -> 
     for f in item.fields:
         c = pl.col(f.code)
         if f.type == "date":
-            helpers.append(_parse_date(c).alias(f"__date_{f.code}"))
+            helpers.append((_dates_by_distinct(work, f.code) if f.code in mapping else _parse_date(c))
+                           .alias(f"__date_{f.code}"))
         elif f.type == "decimal":
             number = c.str.replace_all(",", "")
             helpers.append(pl.when(number.str.contains(r"^[+-]?(\d+\.?\d*|\.\d+)$"))
@@ -155,6 +156,14 @@ def _identifier_kind(f: FieldDef) -> str | None:
     if f.type == "resident_id" or f.role in ("subject_id_number", "legal_rep_id_number"):
         return "resident_id"
     return None
+
+
+def _dates_by_distinct(work: pl.DataFrame, code: str) -> pl.Expr:
+    """``_parse_date`` once per distinct value (a batch's rows share a few thousand dates at
+    most), mapped back to the rows."""
+    distinct = work.select(pl.col(code).unique().drop_nulls())
+    parsed = distinct.select(_parse_date(pl.col(code))).to_series()
+    return pl.col(code).replace_strict(distinct.to_series(), parsed, default=None, return_dtype=pl.Date)
 
 
 def _parse_date(c: pl.Expr) -> pl.Expr:
@@ -358,7 +367,8 @@ def _accepted(ok: pl.DataFrame, item: CatalogueItem, mapping, profile) -> pl.Dat
     sid_card = (_meaning(item, "subject_id_type") == "resident_id").fill_null(False)
     rep_card = (_meaning(item, "legal_rep_id_type") == "resident_id").fill_null(False)
     explicit = (_meaning(item, "explicit_severity"), _col(item, "explicit_severity"))
-    out = ok.lazy().with_columns(severity_exprs(ok, item, profile, *explicit)).select(
+    ranks, severity = severity_exprs(ok, item, profile, *explicit)
+    out = ok.lazy().with_columns(ranks).with_columns(severity).select(
         pl.col("row_no").cast(pl.Int64),
         _meaning(item, "subject_kind").alias("subject_kind"),
         _col(item, "subject_name").alias("subject_name"),

@@ -8,9 +8,11 @@
   信仰佛教, 患有糖尿病), sends its row back for review (退回复核, QZ art. 10) with the class
   named; the rejection never quotes the value.
 
-The value screen is the polars twin of ``xinyong.kit.text.ForbiddenData.value_hits``: every
-free-text cell of a row is normalised in one pass over the row's cells joined, and only
-the rows that hit are screened field by field to name the field and the class.
+The value screen is the polars twin of ``xinyong.kit.text.ForbiddenData.value_hits``, cell by
+cell: each distinct value of a free-text column is normalised and screened once (a batch
+repeats its agencies, legal bases, offence types and facts on many rows), and only the values
+that hit are screened class by class to name the class; the names go back to the cells that
+hold those values.
 """
 from __future__ import annotations
 
@@ -27,8 +29,7 @@ from xinyong.kit.text import (
 )
 
 HIDDEN_REASONS = ("forbidden_data", "control_character")  # rejections of these never keep the value
-ROW = "row_no"
-_JOIN = "|"  # survives normalisation, so a hit never spans two cells unnoticed by the per-field pass
+_VALUE = "__value"
 
 
 def refuse_bad_headers(headers: list[str], screen: ForbiddenData, refused: type[XinyongError]) -> None:
@@ -83,24 +84,29 @@ def with_forbidden_columns(work: pl.DataFrame, codes: list[str], screen: Forbidd
     patterns = [c.value_regex.pattern for c in screen.classes if c.value_patterns]
     if not codes or not patterns:
         return empty
-    joined = normalised(pl.concat_str([pl.col(c) for c in codes], separator=_JOIN, ignore_nulls=True), screen)
-    flagged = work.filter(joined.str.contains("|".join(f"(?:{p})" for p in patterns)).fill_null(False))
-    if flagged.height == 0:
+    any_class = "|".join(f"(?:{p})" for p in patterns)
+    # each column's distinct values, screened once (the columns in parallel); usually no hit
+    hits = pl.collect_all([work.lazy().select(pl.col(c).drop_nulls().unique().alias(_VALUE))
+                           .filter(normalised(pl.col(_VALUE), screen).str.contains(any_class)) for c in codes])
+    if not any(h.height for h in hits):
         return empty
-    details = flagged.select(pl.col(ROW), *_class_names(codes, screen))
-    return work.join(details, on=ROW, how="left", maintain_order="left")
+    named = {c: h.select(pl.col(_VALUE), *_class_names(_VALUE, screen)) for c, h in zip(codes, hits) if h.height}
+    return work.with_columns(
+        pl.col(c).replace_strict(named[c][_VALUE], named[c][lang], default=None, return_dtype=pl.String)
+        .alias(f"{prefix}{c}") if c in named else pl.lit(None, pl.String).alias(f"{prefix}{c}")
+        for prefix, lang in (("__forbidden_", "zh"), ("__forbidden_en_", "en")) for c in codes)
 
 
-def _class_names(codes: list[str], screen: ForbiddenData) -> list[pl.Expr]:
+def _class_names(column: str, screen: ForbiddenData) -> list[pl.Expr]:
+    """zh and en: the names of the classes a value holds (null: none)."""
+    norm = normalised(pl.col(column), screen)
+    hits = [(norm.str.contains(c.value_regex.pattern).fill_null(False), c) for c in screen.classes
+            if c.value_patterns]
     out = []
-    for code in codes:
-        norm = normalised(pl.col(code), screen)
-        hits = [(norm.str.contains(c.value_regex.pattern).fill_null(False), c) for c in screen.classes
-                if c.value_patterns]
-        for lang, sep, prefix in (("zh", "、", "__forbidden_"), ("en", ", ", "__forbidden_en_")):
-            parts = [pl.when(hit).then(pl.lit(c.zh if lang == "zh" else c.en)) for hit, c in hits]
-            text = pl.concat_str(parts, separator=sep, ignore_nulls=True)
-            out.append(pl.when(text != "").then(text).alias(f"{prefix}{code}"))
+    for lang, sep in (("zh", "、"), ("en", ", ")):
+        parts = [pl.when(hit).then(pl.lit(c.zh if lang == "zh" else c.en)) for hit, c in hits]
+        text = pl.concat_str(parts, separator=sep, ignore_nulls=True)
+        out.append(pl.when(text != "").then(text).alias(lang))
     return out
 
 
