@@ -53,14 +53,12 @@ PG_SETTINGS = {
 }
 
 # What the app runs for GET /api/v1/subjects/{id} (xinyong.disclosure.service.subject_profile
-# and repository.public_records), and for a search by USCC (repository.search_subjects).
+# and repository.profile_record_rows), and for a search by USCC (repository.search_subjects).
 SUBJECT_SQL = ("SELECT id, kind, name, uscc, resident_id_hash, resident_id_enc, other_id, legal_rep_id, "
                "legal_rep_name, created_at, updated_at FROM subjects WHERE id = %s")
-RECORDS_SQL = (
-    "SELECT r.id, r.subject_id, r.item_code, r.source_agency_id, r.decision_no, r.decision_date, r.valid_to, "
-    "r.severity, r.severity_basis, r.disclosure, r.publicity_published, r.publicity_start, r.publicity_end, "
-    "r.publicity_min_end, r.publicity_citation, r.publicity_ended_on, r.fields, r.status, r.version, r.batch_id, "
-    "r.row_no, r.received_at, r.updated_at, a.name FROM records r JOIN agencies a ON a.id = r.source_agency_id "
+RECORDS_SQL = (   # repository.profile_record_rows: the columns the profile shows
+    "SELECT r.id, r.item_code, r.decision_no, r.decision_date, r.severity, r.publicity_end, r.publicity_citation, "
+    "r.fields, r.under_objection, a.name FROM records r JOIN agencies a ON a.id = r.source_agency_id "
     "WHERE r.subject_id = %s AND r.publicity_published IS true AND r.disclosure = %s AND r.status = %s "
     "AND r.publicity_start <= %s AND (r.publicity_end IS NULL OR r.publicity_end > %s) "
     "ORDER BY r.decision_date DESC, r.id DESC LIMIT 200")

@@ -23,8 +23,8 @@ PROFILE_PATH = re.compile(r"^/api/v1/subjects/([0-9]{1,18})$")
 
 
 def _statements(dialect):
-    from xinyong.disclosure.repository import _public_records_template, _subject_template
-    return _subject_template().compile(dialect=dialect), _public_records_template().compile(dialect=dialect)
+    from xinyong.disclosure.repository import _profile_records_template, _subject_template
+    return _subject_template().compile(dialect=dialect), _profile_records_template().compile(dialect=dialect)
 
 
 class Reader:

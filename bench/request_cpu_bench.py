@@ -98,7 +98,7 @@ def _raw_reader(db_path: str):
     from sqlalchemy import select
     from sqlalchemy.dialects import sqlite
 
-    from xinyong.disclosure.repository import public_records_statement
+    from xinyong.disclosure.repository import profile_records_statement
     from xinyong.models import Subject
     today = clock.today()   # the platform's day (Asia/Shanghai), not the machine's UTC date
     dialect = sqlite.dialect()
@@ -109,7 +109,7 @@ def _raw_reader(db_path: str):
         return str(c), names, c.params
 
     subject_sql, subject_names, _ = compiled(select(Subject).where(Subject.id == 1))
-    records_sql, records_names, records_params = compiled(public_records_statement(1, today))
+    records_sql, records_names, records_params = compiled(profile_records_statement(1, today))
 
     def value(v):
         return v.isoformat() if isinstance(v, dt.date) else int(v) if isinstance(v, bool) else v

@@ -103,3 +103,27 @@ def test_a_served_profile_is_the_rows_masked_and_windowed(session, client):
             assert all(subject.name not in str(x["fields"]) for x in body["records"])
         else:
             assert not body["masked"] and body["name"] == subject.name
+
+
+def test_profile_rows_are_the_public_records_in_the_profiles_columns(session):
+    """The profile's narrow read (issue #14): the same records in the same order as
+    ``public_records``, each carrying exactly what the ORM record holds in those columns."""
+    subject_ids = _load(session, n=10, persons=4)
+    seen = 0
+    for subject_id in subject_ids:
+        objects = repository.public_records(session, subject_id, DAY)
+        session.rollback()
+        rows = repository.profile_record_rows(session, subject_id, DAY)
+        session.rollback()
+        assert len(rows) == len(objects)
+        for row, (record, agency_name) in zip(rows, objects):
+            assert tuple(row) == (*(getattr(record, c.key) for c in repository.PROFILE_RECORD_COLUMNS), agency_name)
+            seen += 1
+    assert seen >= 10
+
+
+def test_the_profile_shows_every_column_it_reads(session):
+    """Nothing is read for nothing: every column of the narrow read is a field of the answer."""
+    from xinyong.disclosure.schemas import PublicRecord
+    for column in repository.PROFILE_RECORD_COLUMNS:
+        assert column.key in PublicRecord.model_fields, column.key

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from xinyong.disclosure import service
 from xinyong.disclosure.schemas import PublicityRow, PublicSubject, SearchResult
 from xinyong.kit.access import allow
-from xinyong.kit.web import get_read_session, read_in_thread
+from xinyong.kit.web import get_read_session, read_in_thread, read_session
 from xinyong.kit.text import CodeQuery
 
 router = APIRouter(tags=["public 公示"])
@@ -17,20 +17,21 @@ router = APIRouter(tags=["public 公示"])
 
 # The two busiest public routes are coroutines that hand the service call to the thread pool
 # themselves: FastAPI checks a sync route's return value against response_model in a second
-# thread-pool round trip (~0.15 ms of CPU a request); a coroutine's is checked in place. The
-# session's connection is given back in the same thread call (kit.web.read_in_thread).
+# thread-pool round trip (~0.15 ms of CPU a request); a coroutine's is checked in place. Their
+# session is made in the route (kit.web.read_session, no I/O) and closed in that same thread
+# call (kit.web.read_in_thread), not by a generator dependency (~0.07 ms of CPU a request).
 
 
 @router.get("/api/v1/subjects", response_model=SearchResult, dependencies=[allow("public")])
-async def search(q: str = CodeQuery(..., min_length=1, max_length=100, description="name (partial) or USCC"),
-                 limit: int = Query(20, ge=1, le=50), offset: int = Query(0, ge=0, le=10_000),
-                 session: Session = Depends(get_read_session)):
-    return await read_in_thread(session, service.search, q, limit, offset)
+async def search(request: Request,
+                 q: str = CodeQuery(..., min_length=1, max_length=100, description="name (partial) or USCC"),
+                 limit: int = Query(20, ge=1, le=50), offset: int = Query(0, ge=0, le=10_000)):
+    return await read_in_thread(read_session(request), service.search, q, limit, offset)
 
 
 @router.get("/api/v1/subjects/{subject_id}", response_model=PublicSubject, dependencies=[allow("public")])
-async def profile(subject_id: int = Path(ge=1, le=2**63 - 1), session: Session = Depends(get_read_session)):
-    return await read_in_thread(session, service.subject_profile, subject_id)
+async def profile(request: Request, subject_id: int = Path(ge=1, le=2**63 - 1)):
+    return await read_in_thread(read_session(request), service.subject_profile, subject_id)
 
 
 @router.get("/api/v1/publicity", response_model=list[PublicityRow], dependencies=[allow("public")])

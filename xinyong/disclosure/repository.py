@@ -12,7 +12,7 @@ from xinyong.disclosure.publicity import person_in_view, public_condition
 from xinyong.models import Agency, Record, Subject
 
 __all__ = ["public_condition", "search_subjects", "subject", "public_records", "public_record_counts",
-           "newest_public_records", "subject_row", "public_record_rows"]
+           "newest_public_records", "subject_row", "public_record_rows", "profile_record_rows"]
 
 
 def search_subjects(session: Session, q: str, limit: int, offset: int, today: dt.date) -> list[Subject]:
@@ -59,7 +59,7 @@ def public_records(session: Session, subject_id: int, today: dt.date, limit: int
     return [(r, name) for r, name in session.execute(_public_records_template(), params).all()]
 
 
-# The public profile read (service.subject_profile) takes the same kept statements as rows:
+# The public profile read (service.subject_profile) takes kept statements as rows:
 # executed through the session's connection (Core), the columns come back typed as the ORM
 # would type them, without an ORM object, its instance state and the identity map for each
 # record (~40 % of the read's CPU). The SQL is the same; the rows are read-only views whose
@@ -79,23 +79,52 @@ def public_record_rows(session: Session, subject_id: int, today: dt.date, limit:
     return [(row, row[width]) for row in result]
 
 
+# What a public profile shows of a record (schemas.PublicRecord), in this order: the profile
+# read selects these and no more. The other columns (batch, row, timestamps, the severity's
+# basis, the window's other dates) were read, typed and decoded for nothing: a tenth of the
+# read's CPU (~0.05 ms of 0.5 on SQLite).
+PROFILE_RECORD_COLUMNS = (Record.id, Record.item_code, Record.decision_no, Record.decision_date, Record.severity,
+                          Record.publicity_end, Record.publicity_citation, Record.fields, Record.under_objection)
+
+
+def profile_record_rows(session: Session, subject_id: int, today: dt.date, limit: int = 200) -> list[tuple]:
+    """The subject's records in public view, newest first, as rows of PROFILE_RECORD_COLUMNS
+    followed by the source agency's name (the same window and order as ``public_records``)."""
+    params = {"subject_id": subject_id, "today": today, "limit": limit}
+    return session.connection().execute(_profile_records_template(), params).all()
+
+
 def public_records_statement(subject_id: int, today: dt.date, limit: int = 200):
     """Newest first: a backward scan of ix_records_subject_date, stopping at the page."""
     return _public_records_template().params(subject_id=subject_id, today=today, limit=limit)
 
 
-@functools.cache
-def _public_records_template():
-    # built once and bound per call: building it took ~0.2 ms, on every profile read (the SQL
-    # is the same: SQLAlchemy sends the values as parameters either way)
+def profile_records_statement(subject_id: int, today: dt.date, limit: int = 200):
+    """The statement of ``profile_record_rows``, bound."""
+    return _profile_records_template().params(subject_id=subject_id, today=today, limit=limit)
+
+
+def _in_public_view_newest_first(*columns):
     return (
-        select(Record, Agency.name)
+        select(*columns)
         .join(Agency, Agency.id == Record.source_agency_id)
         .where(Record.subject_id == bindparam("subject_id", type_=Record.subject_id.type),
                public_condition(bindparam("today", type_=Date())))
         .order_by(Record.decision_date.desc(), Record.id.desc())
         .limit(bindparam("limit", type_=Integer()))
     )
+
+
+@functools.cache
+def _public_records_template():
+    # built once and bound per call: building it took ~0.2 ms, on every profile read (the SQL
+    # is the same: SQLAlchemy sends the values as parameters either way)
+    return _in_public_view_newest_first(Record, Agency.name)
+
+
+@functools.cache
+def _profile_records_template():
+    return _in_public_view_newest_first(*PROFILE_RECORD_COLUMNS, Agency.name)
 
 
 def public_record_counts(session: Session, subject_ids: list[int], today: dt.date) -> dict[int, int]:

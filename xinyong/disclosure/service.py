@@ -10,7 +10,7 @@ from xinyong import clock
 from xinyong.catalogue import CatalogueError, get_catalogue
 from xinyong.disclosure import repository
 from xinyong.disclosure.publicity import PERSON_KINDS
-from xinyong.disclosure.schemas import PublicityRow, PublicRecord, PublicSubject, PublicSubjectSummary, SearchResult
+from xinyong.disclosure.schemas import PublicityRow, PublicSubject, PublicSubjectSummary, SearchResult
 from xinyong.kit.errors import InvalidInput, NotFound
 from xinyong.kit.masking import mask_name
 from xinyong.law import active_profile
@@ -58,26 +58,31 @@ def subject_profile(session: Session, subject_id: int) -> PublicSubject:
     if subject is None:
         raise NotFound(NOT_FOUND[0], message_en=NOT_FOUND[1])
     today = clock.today()
-    rows = repository.public_record_rows(session, subject.id, today)
+    rows = repository.profile_record_rows(session, subject.id, today)
     if subject.kind in PERSON_KINDS and not rows:
         # a person with nothing in public view is answered as no one: the same 404, same words
         raise NotFound(NOT_FOUND[0], message_en=NOT_FOUND[1])
     masking = _masking()
     name, masked = _shown_name(subject, masking)
     resident_id = resident_ids.masked(subject, masking["resident_id"])   # masked form only, unaudited
-    records = [_public_record(r, agency, subject, masking) for r, agency in rows]
-    return PublicSubject(id=subject.id, kind=subject.kind, name=name, uscc=subject.uscc,
-                         resident_id=resident_id, legal_rep_name=subject.legal_rep_name, masked=masked,
-                         as_of=today, records=records)
+    # the records as plain dicts, validated into the model in one call (pydantic's core), not
+    # one model constructor per record from Python
+    mask_fields = masking["name"] if subject.kind in PERSON_KINDS else None
+    catalogue = get_catalogue()
+    records = [_public_record(row, catalogue, mask_fields) for row in rows]
+    return PublicSubject.model_validate({
+        "id": subject.id, "kind": subject.kind, "name": name, "uscc": subject.uscc, "resident_id": resident_id,
+        "legal_rep_name": subject.legal_rep_name, "masked": masked, "as_of": today, "records": records})
 
 
 _ITEM_VIEWS: dict[str, tuple[object, tuple]] = {}
 
 
-def _item_view(item_code: str) -> tuple[dict[str, str], str | None, str, str]:
+def _item_view(item_code: str, catalogue=None) -> tuple[dict[str, str], str | None, str, str]:
     """(field labels, the code of the subject-name field, item name zh, en) of a catalogue item,
     kept per item for the catalogue in use (a reloaded catalogue is read anew)."""
-    catalogue = get_catalogue()
+    if catalogue is None:
+        catalogue = get_catalogue()
     kept = _ITEM_VIEWS.get(item_code)
     if kept is not None and kept[0] is catalogue:
         return kept[1]
@@ -92,17 +97,20 @@ def _item_view(item_code: str) -> tuple[dict[str, str], str | None, str, str]:
     return view
 
 
-def _public_record(record, agency_name: str, subject, masking: dict) -> PublicRecord:
-    labels, name_code, item_name, item_name_en = _item_view(record.item_code)
-    fields = {k: (None if v is None else str(v)) for k, v in (record.fields or {}).items()}
-    if subject.kind in PERSON_KINDS and name_code is not None and fields.get(name_code):
-        fields[name_code] = mask_name(fields[name_code], **masking["name"])
-    return PublicRecord(
-        id=record.id, item_code=record.item_code, item_name=item_name, item_name_en=item_name_en,
-        decision_no=record.decision_no, decision_date=record.decision_date, severity=record.severity,
-        source_agency=agency_name, publicity_end=record.publicity_end,
-        publicity_citation=record.publicity_citation, fields=fields,
-        field_labels={k: labels.get(k, k) for k in fields}, under_objection=record.under_objection)
+def _public_record(row, catalogue, mask_fields: dict | None) -> dict:
+    """A row of repository.profile_record_rows as schemas.PublicRecord's fields; the subject-name
+    field masked when ``mask_fields`` (the subject is a person) says how."""
+    (record_id, item_code, decision_no, decision_date, severity, publicity_end, publicity_citation, stored,
+     under_objection, agency_name) = row
+    labels, name_code, item_name, item_name_en = _item_view(item_code, catalogue)
+    fields = {k: (None if v is None else str(v)) for k, v in (stored or {}).items()}
+    if mask_fields is not None and name_code is not None and fields.get(name_code):
+        fields[name_code] = mask_name(fields[name_code], **mask_fields)
+    return {"id": record_id, "item_code": item_code, "item_name": item_name, "item_name_en": item_name_en,
+            "decision_no": decision_no, "decision_date": decision_date, "severity": severity,
+            "source_agency": agency_name, "publicity_end": publicity_end, "publicity_citation": publicity_citation,
+            "fields": fields, "field_labels": {k: labels.get(k, k) for k in fields},
+            "under_objection": under_objection}
 
 
 def browse(session: Session, *, item: str | None = None, agency_id: int | None = None,

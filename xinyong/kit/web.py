@@ -34,14 +34,22 @@ async def get_session() -> AsyncIterator[Session]:
         await _close(session)
 
 
-async def get_read_session(request: Request) -> AsyncIterator[Session]:
+def read_session(request: Request) -> Session:
     """For anonymous public read routes: a session on the replica (XINYONG_READ_DATABASE_URL)
     unless the caller is signed in or has just written (xinyong.kit.replica); the primary's
-    otherwise. Routes taking it only read."""
+    otherwise. Made without I/O (the connection is taken at the first query)."""
     from xinyong.config import get_settings
     from xinyong.kit.replica import reads_from_replica
     replica = reads_from_replica(request, get_settings().read_database_url)
-    session = session_factory(get_read_engine() if replica else None)()
+    return session_factory(get_read_engine() if replica else None)()
+
+
+async def get_read_session(request: Request) -> AsyncIterator[Session]:
+    """``read_session`` as a dependency, closed after the route. Routes taking it only read.
+    The busiest reads (search, profile) take ``read_session`` in the route instead and hand it
+    to ``read_in_thread``, which closes it: a generator dependency costs FastAPI an exit stack
+    and a context manager per request (~0.07 ms of CPU)."""
+    session = read_session(request)
     try:
         yield session
     finally:

@@ -1,9 +1,11 @@
 """Mounts every domain's API router and pages on the application."""
 from __future__ import annotations
 
+import copy
 import importlib
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute, request_response
 
 # each module exposes `router`; order matters only for overlapping paths
 MODULES = (
@@ -64,4 +66,25 @@ MODULES = (
 def include_all(app: FastAPI) -> None:
     """Every listed module must exist: a missing one would silently drop its routes."""
     for name in MODULES:
-        app.include_router(importlib.import_module(name).router)
+        router = importlib.import_module(name).router
+        if all(type(route) is APIRoute for route in router.routes):
+            app.router.routes.extend(_declared_on(app, route) for route in router.routes)
+        else:
+            app.include_router(router)
+
+
+def _declared_on(app: FastAPI, route: APIRoute) -> APIRoute:
+    """The route as if declared on the application itself (``@app.get``), in the same order.
+
+    FastAPI keeps an included router as one entry that, on every request, re-derives and walks
+    its routes' context, then walks them again to handle the match: ~12 us of CPU per module
+    router passed, so a page near the end of MODULES paid ~0.8 ms just to be found and an
+    unknown path ~1.8 ms (bench/request_cpu_bench.py, issue #14). A module router's routes are
+    complete when declared (its prefix, tags, dependencies and include_in_schema are folded
+    into each route), and none of these routers is included with options, so each route is
+    kept as it is: a copy per application, answering to that application's
+    dependency_overrides as an included route does."""
+    own = copy.copy(route)
+    own.dependency_overrides_provider = app
+    own.app = request_response(own.get_route_handler())
+    return own
