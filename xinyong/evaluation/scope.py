@@ -51,8 +51,11 @@ class Scope:
 # batch's thousands of subjects (which grows with the city's statistics) crossed
 # jit_above_cost, compiling expressions for every statement that read records (31 functions); a 10,000-row
 # daily batch's records contributions statement (cost 519,312) took 0.25 s to compile against
-# 0.015 s of execution (auto_explain).
-PER_SUBJECT_SETTINGS = ("enable_seqscan", "enable_hashjoin", "enable_mergejoin", "jit")
+# 0.015 s of execution (auto_explain). Bitmap scans are off as well: with the records just loaded
+# and not analysed, the planner ANDed each subject's index with ix_records_item_date, re-reading
+# all of the batch's records of the catalogue's items for every subject (quadratic: a 1M-row
+# first load's outbox ran for minutes; tests/evaluation/test_incremental_plans.py).
+PER_SUBJECT_SETTINGS = ("enable_seqscan", "enable_hashjoin", "enable_mergejoin", "enable_bitmapscan", "jit")
 
 
 @contextlib.contextmanager
