@@ -129,6 +129,8 @@ def insert_record_contributions(session: Session, model: IndicatorModel, scope: 
     if not indicators:
         return 0
     case, cuts = record_indicator_expr(model, as_of)
+    # each record's indicator and objection flag, read per subject or across the scope below
+    per_record = f"{case} AS indicator, CASE WHEN r.under_objection THEN 1 ELSE 0 END AS flag FROM records r"
     if _driven(session, scope):
         # each subject of the scope, its records grouped in a lateral subquery (an aggregate: the
         # planner cannot turn it into a join read from the records' side): the records are read
@@ -137,14 +139,11 @@ def insert_record_contributions(session: Session, model: IndicatorModel, scope: 
         # ix_records_item_date, probing the scope for each: tests/evaluation/test_incremental_plans.py)
         inner = (f"SELECT k.id AS subject_id, x.indicator, x.matched, x.flagged FROM {scope.relation} k "
                  f"CROSS JOIN LATERAL (SELECT y.indicator, count(*) AS matched, sum(y.flag) AS flagged FROM ("
-                 f"SELECT {case} AS indicator, CASE WHEN r.under_objection THEN 1 ELSE 0 END AS flag "
-                 f"FROM records r WHERE r.subject_id = k.id AND {record_filter(model)}) y "
+                 f"SELECT {per_record} WHERE r.subject_id = k.id AND {record_filter(model)}) y "
                  f"WHERE y.indicator IS NOT NULL GROUP BY y.indicator) x")
         return _insert_contributions(session, model, scope, inner, indicators, {**base, **cuts})
     inner = (f"SELECT x.subject_id, x.indicator, count(*) AS matched, sum(x.flag) AS flagged FROM ("
-             f"SELECT r.subject_id, {case} AS indicator, "
-             f"CASE WHEN r.under_objection THEN 1 ELSE 0 END AS flag FROM records r "
-             f"WHERE {record_filter(model)} AND {scope.on('r.subject_id')}) x "
+             f"SELECT r.subject_id, {per_record} WHERE {record_filter(model)} AND {scope.on('r.subject_id')}) x "
              f"WHERE x.indicator IS NOT NULL GROUP BY x.subject_id, x.indicator")
     return _insert_contributions(session, model, scope, inner, indicators, {**base, **cuts})
 
