@@ -28,6 +28,15 @@ def _load(session, n: int = 8, persons: int = 3):
     return list(session.scalars(select(Record.subject_id).distinct().order_by(Record.subject_id)))
 
 
+def _beside(session, subject_id, read):
+    """``public_records`` and ``read`` of one subject, each in a transaction of its own."""
+    objects = repository.public_records(session, subject_id, DAY)
+    session.rollback()
+    rows = read(session, subject_id, DAY)
+    session.rollback()
+    return objects, rows
+
+
 def _columns(model) -> list[str]:
     return [c.key for c in inspect(model).column_attrs]
 
@@ -37,10 +46,7 @@ def test_record_rows_carry_every_column_of_the_records_in_the_same_order(session
     assert len(subject_ids) >= 4
     seen = 0
     for subject_id in subject_ids:
-        objects = repository.public_records(session, subject_id, DAY)
-        session.rollback()
-        rows = repository.public_record_rows(session, subject_id, DAY)
-        session.rollback()
+        objects, rows = _beside(session, subject_id, repository.public_record_rows)
         assert [r.id for r, _ in rows] == [r.id for r, _ in objects]
         for (row, agency_name), (record, object_agency) in zip(rows, objects):
             assert agency_name == object_agency
@@ -111,10 +117,7 @@ def test_profile_rows_are_the_public_records_in_the_profiles_columns(session):
     subject_ids = _load(session, n=10, persons=4)
     seen = 0
     for subject_id in subject_ids:
-        objects = repository.public_records(session, subject_id, DAY)
-        session.rollback()
-        rows = repository.profile_record_rows(session, subject_id, DAY)
-        session.rollback()
+        objects, rows = _beside(session, subject_id, repository.profile_record_rows)
         assert len(rows) == len(objects)
         for row, (record, agency_name) in zip(rows, objects):
             assert tuple(row) == (*(getattr(record, c.key) for c in repository.PROFILE_RECORD_COLUMNS), agency_name)
