@@ -203,3 +203,65 @@ def test_a_batch_inside_a_larger_change_applies_its_outbox_in_that_transaction(d
         assert seen.get(Batch, out.batch_id) is None
     session.rollback()
     assert effects(session) == ([], []) and session.get(Batch, out.batch_id) is None
+
+
+ON_POSTGRESQL = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+
+
+@ON_POSTGRESQL
+def test_on_postgresql_the_hooks_run_at_the_same_time_each_on_its_own_connection(db, session, today, monkeypatch):
+    """The feed and the evaluation after a batch's commit overlap (issue 14: one after the other
+    they were 11 s of a 1M-row batch). Each wrapped hook waits at a barrier for every other one:
+    applied one after the other, the first would wait there alone and fail."""
+    import threading
+    from sqlalchemy import text
+    today(DAY)
+    regulator, _, _ = world(session)
+    session.commit()
+    barrier = threading.Barrier(len(HOOKS), timeout=20)
+    backends: dict[str, int] = {}
+    for module in (feed_hooks, evaluation_hooks):
+        def wrapped(s, batch_id, today=None, _real=module.on_batch_ingested, _name=module.__name__):
+            backends[_name] = s.scalar(text("SELECT pg_backend_pid()"))
+            barrier.wait()
+            return _real(s, batch_id, today=today)
+        monkeypatch.setattr(module, "on_batch_ingested", wrapped)
+    _, out = ingest(session, regulator, 6)
+    assert outbox.pending(session) == [] and outbox_jobs(session) == []
+    assert set(backends) == set(HOOKS) and len(set(backends.values())) == len(HOOKS)
+    feed, grades = effects(session)
+    assert len(feed) == published_count(session, out.batch_id) > 0 and grades
+
+
+@ON_POSTGRESQL
+def test_applied_concurrently_each_hook_still_takes_the_batches_in_order(db, session, today, monkeypatch):
+    today(DAY)
+    regulator, _, _ = world(session)
+    other = agency(session, seed=8, name="泉州市生态环境局")
+    monkeypatch.setattr(outbox, "APPLY_AFTER_COMMIT", False)           # two batches left pending
+    _, first = ingest(session, regulator, 4, seed=1, prefix="泉市监罚甲")
+    _, second = ingest(session, other, 4, seed=2, prefix="泉环罚乙")
+    monkeypatch.setattr(outbox, "APPLY_AFTER_COMMIT", True)
+    _, third = ingest(session, regulator, 3, seed=3, prefix="泉市监罚丙")   # its commit applies all three
+    assert outbox.pending(session) == []
+    from xinyong.models import Record
+    batch_of = dict(session.execute(select(FeedEvent.id, FeedEvent.record_id)).all())
+    record_batch = dict(session.execute(select(Record.id, Record.batch_id)).all())
+    order = [record_batch[batch_of[i]] for i in sorted(batch_of)]
+    assert order == sorted(order) and set(order) == {first.batch_id, second.batch_id, third.batch_id}
+    runs = list(session.scalars(select(EvaluationRun.trigger).where(EvaluationRun.kind == "incremental")
+                                .order_by(EvaluationRun.id)))
+    assert runs == [f"batch:{b.batch_id}" for b in (first, second, third)]
+    for hook in HOOKS:
+        applied = list(session.scalars(select(IngestOutbox.applied_at).where(IngestOutbox.hook == hook)
+                                       .order_by(IngestOutbox.id)))
+        assert applied == sorted(applied) and None not in applied
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_on_sqlite_one_writer_applies_the_hooks_one_after_the_other(db, session, today, monkeypatch):
+    today(DAY)
+    regulator, _, _ = world(session)
+    monkeypatch.setattr(outbox, "apply_hooks_concurrently", lambda *a, **k: pytest.fail("concurrent on SQLite"))
+    _, out = ingest(session, regulator, 4)
+    assert outbox.pending(session) == [] and effects(session)[0]
