@@ -19,7 +19,7 @@ run, each after a warm-up of the same statement, medians of --repeat:
   Target: the cost per touched subject of each size within 10% between the two cities.
   Raw baseline of each incremental run, just before it, on a batch of its own of the same size
   (other subjects, so neither warms the other's pages): its subjects' keyed reads done bare with
-  psycopg (RAW_KEYED_SQL: their records through ix_records_evaluation, subjects, contributions
+  psycopg (RAW_KEYED_SQL: their records through ix_records_subject_date, subjects, contributions
   and results by key, index scans only): its spread between the cities is what the physical
   reads alone show; platform/raw per city.
 The evaluation rows written are deleted afterwards unless --keep-tables.
@@ -78,11 +78,13 @@ def ensure_schema(url: str) -> str:
             Base.metadata.create_all(engine, tables=[Base.metadata.tables[t] for t in (
                 "evaluation_runs", "evaluation_results", "evaluation_contributions")])
             engine.dispose()
+        # from 0026 on, ix_records_subject_date carries the evaluation's columns in its place
+        evaluation_index = found < "0026"
         found_def = conn.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_records_evaluation'").fetchone()
         if found_def and "INCLUDE" not in found_def[0]:   # an earlier draft of 0011's index
             conn.execute("DROP INDEX ix_records_evaluation")
             found_def = None
-        if not found_def:
+        if not found_def and evaluation_index:
             # a city migrated to 0011 before the index was added to it
             log("creating ix_records_evaluation (as migration 0011 does) ...")
             t = time.perf_counter()
@@ -157,7 +159,8 @@ def drop_batch(url: str, batch_id: int) -> None:
 
 
 # the keyed reads the hook's statements make, done bare: per touched subject, its records through
-# ix_records_evaluation (index only, as the contributions statement reads them), its subjects row,
+# ix_records_subject_date (index only, as the contributions statement reads them; before migration
+# 0026 through ix_records_evaluation, which the predicate below selected), its subjects row,
 # its contributions and its result by primary key; one statement per table, the ids sorted
 RAW_KEYED_SQL = {
     "records": "SELECT count(*) FROM records WHERE subject_id = ANY(%s) AND under_objection IS NOT NULL",

@@ -232,3 +232,22 @@ def test_a_new_databases_first_large_batch_reads_each_subjects_records_by_key(se
     assert contributions, plans
     unkeyed = _unkeyed_index_reads(session, contributions)
     assert not unkeyed and "BitmapAnd" not in contributions[0][1], "\n\n".join(unkeyed) or contributions[0][1]
+
+
+def test_the_records_contributions_are_read_index_only_from_the_subject_index(session, today):
+    """Issue 14 point 3: one index of records per subject serves the pages (newest first) and the
+    evaluation. The records contributions statement, per touched subject, reads only that index
+    (index-only: the columns it needs are its key or INCLUDEd), nothing of the heap's JSON fields;
+    migration 0026 merged ix_records_evaluation into it."""
+    template = _city(session, today)
+    batch_id = _batch(session, template, 1000)
+    with explained(session) as plans:
+        hooks.on_batch_ingested(session, batch_id)
+    contributions = [p for s, p in plans if s.lstrip().startswith("INSERT INTO evaluation_contributions")
+                     and "records r" in s]
+    assert len(contributions) == 1, plans
+    assert re.search(r"Index Only Scan using ix_records_subject_date on records r\b", contributions[0]), \
+        contributions[0]
+    indexes = session.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = 'records'")).scalars()
+    assert sorted(indexes) == ["ix_records_batch", "ix_records_item_date", "ix_records_subject_date", "pk_records",
+                               "uq_records_source_decision"]

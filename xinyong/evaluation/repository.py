@@ -67,9 +67,7 @@ def record_filter(model: IndicatorModel, alias: str = "r") -> str:
     """Records that can count at all: the model's items, and its treatment of repaired
     records and records under objection."""
     items = tuple(dict.fromkeys(i for ind in model.of_source("records") for i in ind.items)) or ("",)
-    # `under_objection IS NOT NULL` (always true) lets the planner use the partial index
-    # ix_records_evaluation, which no other query can (xinyong/models/evaluation.py)
-    conds = [_in(f"{alias}.item_code", items), f"{alias}.under_objection IS NOT NULL"]
+    conds = [_in(f"{alias}.item_code", items)]
     if not model.treatment.repaired_counted:
         conds.append(f"{alias}.status <> 'repaired'")
     if not model.treatment.objection_counted:

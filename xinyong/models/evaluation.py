@@ -11,24 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text, true
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.models.base import Base, BigId, TimestampTZ, created_at_column
-from xinyong.models.record import Record
 
-# The recompute reads, per subject, only these columns of records: with them in one index the
-# full recompute is an index-only scan (about a tenth of the records heap, whose JSON fields
-# dominate its size) and an incremental one is an index range per subject. Only subject_id is a
-# key (the rest INCLUDEd), and the index is partial on a predicate only the evaluation's queries
-# state (`under_objection IS NOT NULL`, true of every row), so that the planner never picks it
-# for the portal's and the gate's queries, which ix_records_subject_date serves. Declared here, with the evaluation that
-# needs it, and created by migration 0011.
-RECORDS_EVALUATION_INDEX = Index("ix_records_evaluation", Record.subject_id,
-                                 postgresql_include=["item_code", "decision_date", "severity", "status",
-                                                     "under_objection"],
-                                 postgresql_where=text("under_objection IS NOT NULL"),
-                                 sqlite_where=text("under_objection IS NOT NULL"))
+# The recompute reads, per subject, only columns that ix_records_subject_date holds (its key and,
+# on PostgreSQL, its INCLUDEd columns: xinyong/models/record.py): the full recompute is an
+# index-only scan and an incremental one an index range per subject. Until migration 0026 a
+# second index, ix_records_evaluation, served it alone.
 
 
 class EvaluationRun(Base):

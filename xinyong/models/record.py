@@ -22,8 +22,13 @@ class Record(Base):
     __table_args__ = (
         UniqueConstraint("source_agency_id", "item_code", "decision_no", name="uq_records_source_decision"),
         # every per-subject read is newest first with a limit (ORDER BY decision_date DESC, id DESC):
-        # a backward scan of this index returns that order and stops at the page
-        Index("ix_records_subject_date", "subject_id", "decision_date", "id"),
+        # a backward scan of this index returns that order and stops at the page. On PostgreSQL it
+        # also carries the other columns the evaluation reads (xinyong.evaluation.repository), so
+        # the recompute is an index-only scan of it (about a tenth of the heap, whose JSON fields
+        # dominate its size): one index per subject where there were two (migration 0026_lean,
+        # issue 14 point 3: each index costs the bulk load)
+        Index("ix_records_subject_date", "subject_id", "decision_date", "id",
+              postgresql_include=["item_code", "severity", "status", "under_objection"]),
         Index("ix_records_batch", "batch_id"),
         # the portal's 双公示 (home page, /publicity): newest decisions across subjects, by type
         Index("ix_records_item_date", "item_code", "decision_date", "id"),
