@@ -264,3 +264,23 @@ def test_gb_11643_no_valid_resident_of_quanzhou_or_fuzhou_is_refused_whatever_th
     numbers = [_with_check(c + f"{year}0615" + "321") for c in codes for year in (1930, 1955, 1978, 1985, 2005)]
     assert vectorised(resident_id_problem_expr, numbers) == [None] * len(numbers)
     assert all(check_resident_id(n) == n for n in numbers)
+
+
+def test_the_region_codes_read_from_the_file_are_those_stdnum_answers_code_by_code():
+    """known_region_codes reads county lines straight from stdnum's loc.dat; stdnum's own
+    numdb lookup, code by code, must give the same set (a new edition of the file included)."""
+    import importlib.resources
+    import re
+
+    from stdnum import numdb
+
+    from xinyong.kit.identifiers import known_region_codes
+    db = numdb.get("cn/loc")
+    expected, province = set(), None
+    for line in (importlib.resources.files("stdnum.cn") / "loc.dat").read_text(encoding="utf-8").splitlines():
+        if m := re.match(r"^(\d\d) ", line):
+            province = m.group(1)
+        elif (m := re.match(r"^  (\d{4}) ", line)) and province:
+            if any("county" in props for _, props in db.info(province + m.group(1))):
+                expected.add(int(province + m.group(1)))
+    assert known_region_codes() == frozenset(expected) and len(expected) > 3000
