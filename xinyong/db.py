@@ -12,6 +12,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.config import get_settings
+from xinyong.kit import pgarray  # noqa: F401  (array parameter dumpers, before any connection)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

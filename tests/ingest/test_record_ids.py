@@ -1,37 +1,42 @@
-"""New record ids reserved before a PostgreSQL load (xinyong.ingest.repository.reserve_record_ids):
-as many as asked, ascending, each taken from the table's sequence (so no other writer can be
-given one), whether they come back as one run of consecutive ids or several."""
-from __future__ import annotations
-
+"""The new records' ids taken before their load (PostgreSQL, ingest.repository.reserve_record_ids):
+ascending, from the records sequence, answered in one row when consecutive and in full when not."""
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
-from xinyong.ingest.repository import reserve_record_ids
-
-pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+from xinyong.ingest import repository
 
 
-def _next(session) -> int:
-    return session.execute(text("SELECT nextval(pg_get_serial_sequence('records', 'id'))")).scalar()
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_consecutive_ids_come_back_as_a_span(session):
+    answers = []
 
-
-def test_the_ids_are_the_sequences_next_ones_in_order(db, session):
-    before = _next(session)
-    ids = reserve_record_ids(session, 5000).to_list()
-    assert ids == list(range(before + 1, before + 5001))
-    assert _next(session) == before + 5001                   # the sequence has moved past them
-    assert reserve_record_ids(session, 0).to_list() == []
-
-
-def test_ids_that_are_not_consecutive_come_back_each_of_them(db, session):
-    """A sequence stepping by 3 stands for other writers taking ids in between: every run is
-    one id long, and each is still returned once, in order."""
-    session.execute(text("SELECT setval(pg_get_serial_sequence('records', 'id'), 1000)"))
-    session.execute(text("ALTER SEQUENCE records_id_seq INCREMENT BY 3"))
+    def seen(conn, cursor, statement, *args):
+        if "nextval" in statement:
+            answers.append(cursor.rowcount)
+    event.listen(session.get_bind(), "after_cursor_execute", seen)
     try:
-        ids = reserve_record_ids(session, 40).to_list()
-        assert ids == list(range(1003, 1003 + 3 * 40, 3))
+        first = repository.reserve_record_ids(session, 5).to_list()
     finally:
-        session.rollback()
-        session.execute(text("ALTER SEQUENCE records_id_seq INCREMENT BY 1"))
-        session.commit()
+        event.remove(session.get_bind(), "after_cursor_execute", seen)
+    assert answers == [1]   # one statement, one row: not one row per id
+    second = repository.reserve_record_ids(session, 3).to_list()
+    assert first == list(range(first[0], first[0] + 5))
+    assert second == list(range(first[-1] + 1, first[-1] + 4))
+    assert repository.reserve_record_ids(session, 0).to_list() == []
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_ids_with_gaps_come_back_in_full(session):
+    # another writer's ids in between look, to this statement, like a sequence that skips values
+    session.execute(text("ALTER SEQUENCE records_id_seq INCREMENT BY 3"))
+    ids = repository.reserve_record_ids(session, 4).to_list()
+    assert ids == [ids[0] + 3 * k for k in range(4)]
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_the_ids_are_the_sequences_next_ones_and_it_moves_past_them(session):
+    def next_id() -> int:
+        return session.execute(text("SELECT nextval(pg_get_serial_sequence('records', 'id'))")).scalar()
+    before = next_id()
+    assert repository.reserve_record_ids(session, 5000).to_list() == list(range(before + 1, before + 5001))
+    assert next_id() == before + 5001

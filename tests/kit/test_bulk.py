@@ -26,3 +26,11 @@ def test_a_frame_loads_in_the_given_order(session, monkeypatch, values, chunk, r
     bulk.drop_temp_table(session, "t_order")
     assert [r.seq for r in rows] == order          # a heap scan of a fresh table: load order
     assert [r.value for r in rows] == [values[i] for i in order]
+
+
+def test_a_small_copy_is_still_sent_in_pieces():
+    """A load of a few thousand rows is a pipeline too (each piece formatted while the last
+    one loads), bounded by COPY_CHUNK_ROWS for memory."""
+    assert bulk.copy_piece_rows(10_000) == 1_250
+    assert bulk.copy_piece_rows(500) == bulk.COPY_MIN_PIECE_ROWS
+    assert bulk.copy_piece_rows(10_000_000) == bulk.COPY_CHUNK_ROWS

@@ -9,6 +9,8 @@ import dataclasses
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from xinyong.kit.pgarray import IdList
+
 
 @dataclasses.dataclass(frozen=True)
 class Scope:
@@ -38,7 +40,7 @@ class Scope:
 
     @staticmethod
     def subjects(ids: list[int]) -> "Scope":
-        return Scope("{col} IN :scope_ids", {"scope_ids": sorted(set(ids))}, ("scope_ids",), per_subject=True,
+        return Scope("{col} IN :scope_ids", {"scope_ids": IdList(sorted(set(ids)))}, ("scope_ids",), per_subject=True,
                      relation="(SELECT unnest(CAST(:scope_ids AS bigint[])) AS id)")
 
 

@@ -76,12 +76,14 @@ def _copy(session: Session, table: str, frame: pl.DataFrame, order: pl.Series | 
     cols = ", ".join(frame.columns)
     sql = f"COPY {table} ({cols}) FROM STDIN (FORMAT csv, NULL '{NULL}')"
 
+    size = copy_piece_rows(frame.height)
+
     def text_of(offset: int) -> bytes:   # a chunk as CSV: no text copy of the whole frame
         buf = io.BytesIO()
-        _pg_text(_chunk(frame, order, offset, COPY_CHUNK_ROWS)).write_csv(buf, include_header=False, null_value=NULL)
+        _pg_text(_chunk(frame, order, offset, size)).write_csv(buf, include_header=False, null_value=NULL)
         return buf.getvalue()
 
-    offsets = range(0, frame.height, COPY_CHUNK_ROWS)
+    offsets = range(0, frame.height, size)
     with _dbapi(session).cursor() as cur, cur.copy(sql) as copy:
         if len(offsets) == 1:
             copy.write(text_of(0))
@@ -96,6 +98,18 @@ def _copy(session: Session, table: str, frame: pl.DataFrame, order: pl.Series | 
                     ahead = pool.submit(text_of, offsets[i + 1])
                 copy.write(data)
                 data = None
+
+
+COPY_PIECES = 8               # a smaller load is sent in this many pieces, each formatted while the last loads
+COPY_MIN_PIECE_ROWS = 1_000
+
+
+def copy_piece_rows(height: int) -> int:
+    """Rows of CSV text per piece of a COPY: at most COPY_CHUNK_ROWS (memory), and small enough
+    that a load of a few thousand rows is a pipeline too: a 10,000-row batch's records sent as
+    one piece kept the server idle while the client formatted all of it, then the client idle
+    while the server parsed it."""
+    return min(COPY_CHUNK_ROWS, max(COPY_MIN_PIECE_ROWS, -(-height // COPY_PIECES)))
 
 
 def _pg_text(frame: pl.DataFrame) -> pl.DataFrame:

@@ -19,6 +19,7 @@ STAGE_COLUMNS = [
     ("skey", "text"), ("kind", "text"), ("name", "text"), ("uscc", "text"), ("rid_hash", "text"),
     ("rid_enc", "bytes"), ("other_id", "text"), ("legal_rep_name", "text"), ("legal_rep_hash", "text"),
 ]
+ANALYSED_STAGE_COLUMNS = ("uscc", "rid_hash", "other_id", "legal_rep_hash")
 
 
 def _protect(ids: pl.Series) -> pl.DataFrame:
@@ -71,8 +72,11 @@ def resolve_subjects(session: Session, accepted: pl.DataFrame) -> pl.Series:
     bulk.create_temp_table(session, STAGE, STAGE_COLUMNS)
     bulk.load_frame(session, STAGE, staged)
     # the planner sees the staged rows' real count (an unanalysed temp table is guessed at a
-    # few thousand rows, and a batch of 300,000 new subjects got nested loops)
-    session.execute(text(f"ANALYZE {STAGE}"))
+    # few thousand rows, and a batch of 300,000 new subjects got nested loops); statistics of
+    # the key columns the statements below join and filter on only: the names and the resident
+    # IDs' ciphertexts were two thirds of the ANALYZE's time and no statement's plan reads them
+    columns = f" ({', '.join(ANALYSED_STAGE_COLUMNS)})" if bulk.dialect(session) == "postgresql" else ""
+    session.execute(text(f"ANALYZE {STAGE}{columns}"))
     now = clock.now()
     created = session.execute(text(
         f"INSERT INTO subjects (kind, name, uscc, resident_id_hash, resident_id_enc, other_id, legal_rep_name, created_at) "
