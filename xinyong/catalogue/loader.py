@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from xinyong.kit import yamlfiles
+
 from xinyong.kit.errors import XinyongError
 
 ITEMS_DIR = Path(__file__).parent / "items"
@@ -201,7 +203,7 @@ def load_catalogue(directory: Path) -> Catalogue:
 
 def _read_yaml(path: Path) -> dict:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlfiles.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogueError(f"{path.name}: cannot read catalogue YAML: {exc}") from exc
     if not isinstance(data, dict):

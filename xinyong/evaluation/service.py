@@ -14,7 +14,6 @@ import functools
 import time
 from pathlib import Path
 
-import yaml
 from sqlalchemy.orm import Session
 
 from xinyong import clock
@@ -22,6 +21,7 @@ from xinyong.audit import record_event
 from xinyong.evaluation import repository
 from xinyong.evaluation.scope import Scope, per_subject_plans
 from xinyong.evaluation.rules import IndicatorModel, ModelError, parse_model
+from xinyong.kit import yamlfiles
 from xinyong.kit.access import Principal
 from xinyong.kit.errors import InvalidInput, NotFound
 from xinyong.law import active_profile
@@ -37,7 +37,7 @@ def load_model(version: str) -> IndicatorModel:
     path = MODELS_DIR / f"{version}.yaml"
     if not path.is_file() or path.parent != MODELS_DIR:
         raise ModelError(f"no indicator model version {version!r} in {MODELS_DIR}")
-    model = parse_model(yaml.safe_load(path.read_text(encoding="utf-8")))
+    model = parse_model(yamlfiles.safe_load(path.read_text(encoding="utf-8")))
     if model.version != version:
         raise ModelError(f"{path.name} declares version {model.version!r}")
     return model

@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from xinyong.kit import yamlfiles
+
 PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
 _DEFAULT_DIRECTORY = str(PROFILES_DIR)  # already resolved
 
@@ -174,7 +176,7 @@ def _text(raw: Any, where: str, what: str, required: bool = True) -> str:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlfiles.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ProfileError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(data, dict):

@@ -9,12 +9,12 @@ import hashlib
 import json
 from pathlib import Path
 
-import yaml
 from sqlalchemy.orm import Session
 
 from xinyong import clock
 from xinyong.audit import record_event
 from xinyong.history import change_context
+from xinyong.kit import yamlfiles
 from xinyong.kit.access import Principal
 from xinyong.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.kit.text import has_control_characters
@@ -56,7 +56,7 @@ def read_list_files(directory: Path = LISTS_DIR, only: str | None = None) -> lis
     """Every list file (of one jurisdiction), checked: fields, trigger shapes, known matters."""
     out = []
     for path in sorted(directory.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlfiles.safe_load(path.read_text(encoding="utf-8"))
         missing = [f for f in LIST_FIELDS if f not in data]
         if missing:
             raise InvalidInput(f"{path.name}: 缺少 {missing}", code="bad_measure_list",

@@ -11,9 +11,10 @@ import datetime as dt
 import re
 from pathlib import Path
 
-import yaml
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from xinyong.kit import yamlfiles
 
 PUNITIVE_KINDS = ("black", "serious_dishonesty")
 KEY = re.compile(r"^[a-z][a-z0-9_-]{1,63}$")
@@ -90,7 +91,7 @@ def load_peers(path: Path | None = None) -> tuple[Peer, ...]:
     path = path if path is not None else PeersSettings().peers_file
     if path is None or not str(path):
         return ()
-    return parse_peers(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+    return parse_peers(yamlfiles.safe_load(Path(path).read_text(encoding="utf-8")))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-import yaml
+from xinyong.kit import yamlfiles
+
 
 MESSAGES_FILE = Path(__file__).resolve().parent / "messages.yaml"
 MESSAGES_DIR = Path(__file__).resolve().parent / "messages"   # one file per domain
@@ -15,7 +16,7 @@ def messages() -> dict[str, dict[str, str]]:
     data: dict[str, dict[str, str]] = {}
     for path in [MESSAGES_FILE, *sorted(MESSAGES_DIR.glob("*.yaml"))]:
         with open(path, encoding="utf-8") as fh:
-            part = yaml.safe_load(fh) or {}
+            part = yamlfiles.safe_load(fh) or {}
         for key, entry in part.items():
             if not isinstance(entry, dict) or "zh" not in entry or "en" not in entry:
                 raise ValueError(f"{path.name}: {key!r} needs both zh and en")

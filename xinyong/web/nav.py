@@ -7,8 +7,8 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-import yaml
 
+from xinyong.kit import yamlfiles
 from xinyong.models.org_roles import CAPABILITIES, ORG_ROLES, roles_with
 
 NAV_DIR = Path(__file__).resolve().parent / "nav"
@@ -18,7 +18,7 @@ NAV_DIR = Path(__file__).resolve().parent / "nav"
 def entries() -> tuple[dict, ...]:
     found = []
     for path in sorted(p for p in NAV_DIR.glob("*.yaml") if not p.name.startswith("_")):
-        for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+        for entry in yamlfiles.safe_load(path.read_text(encoding="utf-8")) or []:
             if not {"href", "label", "roles"} <= set(entry):
                 raise ValueError(f"{path.name}: a nav entry needs href, label and roles: {entry!r}")
             found.append(_with_org_roles(entry, path.name))
@@ -43,7 +43,7 @@ def links_for(role: str | None) -> list[dict]:
 
 @functools.lru_cache(maxsize=1)
 def _grouping() -> dict:
-    return yaml.safe_load((NAV_DIR / "_groups.yaml").read_text(encoding="utf-8"))
+    return yamlfiles.safe_load((NAV_DIR / "_groups.yaml").read_text(encoding="utf-8"))
 
 
 def groups_for(role: str | None) -> list[tuple[str | None, list[dict]]]:

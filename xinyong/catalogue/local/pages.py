@@ -4,6 +4,8 @@ withdrawal with its reason, and each item's versions with what each changed."""
 from __future__ import annotations
 
 import yaml
+
+from xinyong.kit import yamlfiles
 from fastapi import APIRouter, Depends, Request
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -73,7 +75,7 @@ def withdraw(request: Request, code: str = CodePath(max_length=64), reason: str 
 def _parsed(text: str) -> dict:
     """The YAML of the form, through the same schema (and text checks) as the JSON API."""
     try:
-        data = yaml.safe_load(text) if text.strip() else None
+        data = yamlfiles.safe_load(text) if text.strip() else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{mark.line + 1}:{mark.column + 1}" if mark else "?"
