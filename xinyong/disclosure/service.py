@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from xinyong import clock
@@ -52,8 +53,9 @@ def search(session: Session, q: str, limit: int = 20, offset: int = 0) -> Search
     return SearchResult(query=q, items=items, limit=limit, offset=offset)
 
 
-def subject_profile(session: Session, subject_id: int) -> PublicSubject:
-    # rows, not ORM objects (repository.subject_row): nothing here is changed or kept
+def subject_profile(session: Session | Connection, subject_id: int) -> PublicSubject:
+    # rows, not ORM objects (repository.subject_row): nothing here is changed or kept; a
+    # Connection will do (the API route's, kit.web.read_on_connection)
     subject = repository.subject_row(session, subject_id)
     if subject is None:
         raise NotFound(NOT_FOUND[0], message_en=NOT_FOUND[1])

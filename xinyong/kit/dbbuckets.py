@@ -16,7 +16,9 @@ their own clocks drift (a clock can be injected for tests). Rows are keyed hashe
 limiter's namespace and the caller's key: no address or user id is stored. A bucket that has
 refilled is the same as no bucket; every ``sweep_every`` takes a process deletes those.
 
-Each take runs on its own pooled connection in its own short transaction: ~one round trip.
+Each take runs on its own pooled connection as one statement in autocommit mode: the statement
+is its own transaction (atomic as before), sent in one round trip. In a transaction opened by
+the driver it cost three (BEGIN, the UPSERT, COMMIT), on every public read (issue #14).
 
 When the database cannot be reached for writing (the primary died and no standby has been
 promoted yet), a take falls back to token buckets in this process's memory, with the same
@@ -33,6 +35,7 @@ import time
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
+from xinyong.db import KeptStatement
 from xinyong.kit.ratelimit import Clock, Decision, Limit, MemoryBucketStore
 
 SWEEP_EVERY = 4096
@@ -89,7 +92,8 @@ class DatabaseBucketStore:
         self.sweep_every = sweep_every
         self._takes = 0
         self._lock = threading.Lock()
-        self._statements: dict[str, tuple] = {}
+        self._statements: dict[str, tuple[KeptStatement, KeptStatement]] = {}
+        self._autocommit: tuple[Engine, Engine] | None = None   # (engine, the same in autocommit mode)
         self._fallback = MemoryBucketStore()
         self._down_until = 0.0
 
@@ -103,9 +107,10 @@ class DatabaseBucketStore:
         from xinyong.kit.crypto import keyed_hash
         return keyed_hash(f"rate|{self.namespace}|{key}")
 
-    def _statements_for(self, dialect: str) -> tuple:
+    def _statements_for(self, dialect: str) -> tuple[KeptStatement, KeptStatement]:
+        """Run on the driver's cursor (db.KeptStatement): a take is on every public read."""
         if dialect not in self._statements:
-            self._statements[dialect] = (take_statement(dialect), sweep_statement(dialect))
+            self._statements[dialect] = (KeptStatement(take_statement(dialect)), KeptStatement(sweep_statement(dialect)))
         return self._statements[dialect]
 
     def take(self, key: str, limit: Limit) -> Decision:
@@ -123,17 +128,22 @@ class DatabaseBucketStore:
                 self._down_until = time.monotonic() + DOWN_SECONDS
             return self._fallback.take(key, limit)
 
+    def _autocommit_engine(self, engine: Engine) -> Engine:
+        """``engine`` with each statement its own transaction (the same pool, kept per engine)."""
+        kept = self._autocommit
+        if kept is None or kept[0] is not engine:
+            kept = self._autocommit = (engine, engine.execution_options(isolation_level="AUTOCOMMIT"))
+        return kept[1]
+
     def _take(self, key: str, limit: Limit) -> Decision:
         engine = self.engine()
         take, sweep = self._statements_for(engine.dialect.name)
         now = self.clock() if self.clock is not None else None
         params = {"bucket": self._bucket(key), "burst": float(limit.burst), "rate": limit.rate, "now": now}
-        with engine.connect() as conn:
-            tokens, granted = conn.execute(take, params).one()
-            conn.commit()
-            if self._sweep_due():   # in a transaction of its own, holding no bucket of a take
-                conn.execute(sweep, {"now": now})
-                conn.commit()
+        with self._autocommit_engine(engine).connect() as conn:
+            (tokens, granted), = take.rows(conn, params)
+            if self._sweep_due():   # a transaction of its own, holding no bucket of a take
+                sweep.rows(conn, {"now": now})
         if granted:
             return Decision(True, remaining=int(tokens))
         return Decision(False, retry_after=(1.0 - tokens) / limit.rate)
