@@ -140,8 +140,11 @@ class KeptStatement:
     For statements whose SQL does not change with the values (no IN-list expansion, no literal
     rendering at execution): checked when compiled."""
 
-    def __init__(self, statement, name: str = "Row"):
-        self.statement, self.name = statement, name
+    def __init__(self, statement, name: str = "Row", returns_rows: bool = True):
+        """``returns_rows``: whether the statement answers rows (a SELECT, a RETURNING) to fetch;
+        known here, the cursor's description is read once, not on every call (the driver
+        builds it anew at each reading: psycopg, a Python object per column)."""
+        self.statement, self.name, self.returns_rows = statement, name, returns_rows
         self._kept: dict[object, tuple] = {}   # dialect -> (sql, defaults, bind processors, order, row type)
         self._results: dict[object, tuple] = {}   # dialect -> result processors (from the first description)
 
@@ -177,16 +180,16 @@ class KeptStatement:
         try:
             cursor = conn.connection.cursor()
             cursor.execute(sql, params)
-            fetched = cursor.fetchall() if cursor.description is not None else []
+            fetched = cursor.fetchall() if self.returns_rows else []
             results = self._results.get(dialect)
-            if results is None and row is not None:
+            if results is None and row is not None and fetched:
                 results = self._results[dialect] = tuple(
                     t._cached_result_processor(dialect, d[1]) for t, d in zip(types, cursor.description))
             cursor.close()
         except BaseException as exc:
             conn._handle_dbapi_exception(exc, sql, params, cursor, None)   # raises it, handled
             raise
-        if row is None:
+        if row is None or not fetched:
             return fetched
         if not any(results):
             return [row._make(r) for r in fetched]

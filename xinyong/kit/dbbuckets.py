@@ -39,6 +39,7 @@ from xinyong.db import KeptStatement
 from xinyong.kit.ratelimit import Clock, Decision, Limit, MemoryBucketStore
 
 SWEEP_EVERY = 4096
+BUCKETS_KEPT = 10_000   # callers' row keys kept in memory (forgotten all at once when full)
 DOWN_SECONDS = 1.0
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,7 @@ class DatabaseBucketStore:
         self._lock = threading.Lock()
         self._statements: dict[str, tuple[KeptStatement, KeptStatement]] = {}
         self._autocommit: tuple[Engine, Engine] | None = None   # (engine, the same in autocommit mode)
+        self._buckets: tuple[object, dict[str, str]] = (None, {})   # (settings, caller's key -> row key)
         self._fallback = MemoryBucketStore()
         self._down_until = 0.0
 
@@ -104,13 +106,26 @@ class DatabaseBucketStore:
         return get_engine()
 
     def _bucket(self, key: str) -> str:
-        from xinyong.kit.crypto import keyed_hash
-        return keyed_hash(f"rate|{self.namespace}|{key}")
+        """The row's key: a keyed hash of the namespace and the caller's key, kept for the
+        callers seen lately (one HMAC and a key derivation less on every public read) as long
+        as the settings, and so the hash key, are the same."""
+        from xinyong.config import get_settings
+        settings = get_settings()
+        kept = self._buckets
+        if kept[0] is not settings:
+            kept = self._buckets = (settings, {})
+        bucket = kept[1].get(key)
+        if bucket is None:
+            from xinyong.kit.crypto import keyed_hash
+            if len(kept[1]) >= BUCKETS_KEPT:
+                kept[1].clear()
+            bucket = kept[1][key] = keyed_hash(f"rate|{self.namespace}|{key}")
+        return bucket
 
     def _statements_for(self, dialect: str) -> tuple[KeptStatement, KeptStatement]:
         """Run on the driver's cursor (db.KeptStatement): a take is on every public read."""
         if dialect not in self._statements:
-            self._statements[dialect] = (KeptStatement(take_statement(dialect)), KeptStatement(sweep_statement(dialect)))
+            self._statements[dialect] = (KeptStatement(take_statement(dialect)), KeptStatement(sweep_statement(dialect), returns_rows=False))
         return self._statements[dialect]
 
     def take(self, key: str, limit: Limit) -> Decision:
