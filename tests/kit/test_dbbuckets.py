@@ -157,3 +157,19 @@ def test_an_error_that_is_not_an_outage_is_raised_not_hidden(db, monkeypatch):
     with pytest.raises(ProgrammingError):
         store.take("ip:1", Limit(per_minute=60, burst=5))
     assert store._down_until == 0.0
+
+
+def test_a_take_is_one_statement_in_autocommit(db, monkeypatch):
+    """Issue #14: the UPSERT is its own transaction, one round trip (no BEGIN and COMMIT around
+    it, on every public read); the sweep too."""
+    from xinyong.db import KeptStatement
+    seen, rows = [], KeptStatement.rows
+
+    def spy(self, conn, values):
+        seen.append(conn.get_execution_options().get("isolation_level"))
+        return rows(self, conn, values)
+
+    monkeypatch.setattr(KeptStatement, "rows", spy)
+    store, limit = DatabaseBucketStore(db, FakeClock(), sweep_every=2), Limit(per_minute=60, burst=5)
+    assert store.take("ip:1", limit).allowed and store.take("ip:1", limit).allowed
+    assert seen == ["AUTOCOMMIT"] * 3   # two takes, one sweep
