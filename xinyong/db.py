@@ -191,7 +191,13 @@ class KeptStatement:
             raise
         if row is None or not fetched:
             return fetched
-        if not any(results):
+        typed = [(i, p) for i, p in enumerate(results) if p is not None]
+        if not typed:
             return [row._make(r) for r in fetched]
-        pairs = tuple(enumerate(results))
-        return [row._make([p(r[i]) if p is not None else r[i] for i, p in pairs]) for r in fetched]
+        out = []
+        for r in fetched:
+            r = list(r)
+            for i, process in typed:
+                r[i] = process(r[i])
+            out.append(row._make(r))
+        return out
