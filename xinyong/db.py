@@ -168,7 +168,20 @@ class KeptStatement:
     def rows(self, conn, values: dict) -> list:
         """Execute with ``values`` (bind names as in the statement) on ``conn`` (a Connection)
         and fetch every row."""
-        dialect = conn.dialect
+        def failed(exc, sql, params, cursor):
+            conn._handle_dbapi_exception(exc, sql, params, cursor, None)   # raises it, handled
+
+        return self._run(conn.dialect, lambda: conn.connection.cursor(), values, failed)
+
+    def rows_on_driver(self, connection, dialect, values: dict) -> list:
+        """As ``rows``, on a pooled DBAPI connection (``Engine.raw_connection()``) without a
+        Connection around it: a driver's error raised as SQLAlchemy's (raise_driver_error)."""
+        def failed(exc, sql, params, cursor):
+            raise_driver_error(exc, dialect, connection, cursor, sql, params)
+
+        return self._run(dialect, connection.cursor, values, failed)
+
+    def _run(self, dialect, new_cursor, values: dict, failed) -> list:
         sql, defaults, processors, order, row, types = self._compiled(dialect)
         params = dict(defaults)
         for key, value in values.items():
@@ -178,7 +191,7 @@ class KeptStatement:
             params = [params[k] for k in order]
         cursor = None
         try:
-            cursor = conn.connection.cursor()
+            cursor = new_cursor()
             cursor.execute(sql, params)
             fetched = cursor.fetchall() if self.returns_rows else []
             results = self._results.get(dialect)
@@ -187,7 +200,7 @@ class KeptStatement:
                     t._cached_result_processor(dialect, d[1]) for t, d in zip(types, cursor.description))
             cursor.close()
         except BaseException as exc:
-            conn._handle_dbapi_exception(exc, sql, params, cursor, None)   # raises it, handled
+            failed(exc, sql, params, cursor)
             raise
         if row is None or not fetched:
             return fetched
@@ -201,3 +214,17 @@ class KeptStatement:
                 r[i] = process(r[i])
             out.append(row._make(r))
         return out
+
+
+def raise_driver_error(exc: BaseException, dialect, connection=None, cursor=None, statement=None, params=None):
+    """Raise a driver's error as a Connection would: wrapped as SQLAlchemy's (OperationalError
+    for a server out of reach), and the pooled ``connection`` invalidated when the server
+    dropped it (the pool's checkout hook drops the other dead ones). Anything else as it is."""
+    if not isinstance(exc, dialect.loaded_dbapi.Error):
+        raise exc
+    from sqlalchemy.exc import DBAPIError
+    disconnect = dialect.is_disconnect(exc, connection, cursor)
+    if disconnect and connection is not None:
+        connection.invalidate(exc)
+    raise DBAPIError.instance(statement, params, exc, dialect.loaded_dbapi.Error,
+                              connection_invalidated=disconnect, dialect=dialect) from exc

@@ -17,8 +17,9 @@ limiter's namespace and the caller's key: no address or user id is stored. A buc
 refilled is the same as no bucket; every ``sweep_every`` takes a process deletes those.
 
 Each take runs on its own pooled connection as one statement in autocommit mode: the statement
-is its own transaction (atomic as before), sent in one round trip. In a transaction opened by
-the driver it cost three (BEGIN, the UPSERT, COMMIT), on every public read (issue #14).
+is its own transaction (atomic as before), sent in one round trip, on the driver's cursor
+(xinyong.db.KeptStatement). In a transaction opened by the driver it cost three (BEGIN, the
+UPSERT, COMMIT), on every public read (issue #14).
 
 When the database cannot be reached for writing (the primary died and no standby has been
 promoted yet), a take falls back to token buckets in this process's memory, with the same
@@ -35,7 +36,7 @@ import time
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from xinyong.db import KeptStatement
+from xinyong.db import KeptStatement, raise_driver_error
 from xinyong.kit.ratelimit import Clock, Decision, Limit, MemoryBucketStore
 
 SWEEP_EVERY = 4096
@@ -94,7 +95,6 @@ class DatabaseBucketStore:
         self._takes = 0
         self._lock = threading.Lock()
         self._statements: dict[str, tuple[KeptStatement, KeptStatement]] = {}
-        self._autocommit: tuple[Engine, Engine] | None = None   # (engine, the same in autocommit mode)
         self._buckets: tuple[object, dict[str, str]] = (None, {})   # (settings, caller's key -> row key)
         self._fallback = MemoryBucketStore()
         self._down_until = 0.0
@@ -143,22 +143,31 @@ class DatabaseBucketStore:
                 self._down_until = time.monotonic() + DOWN_SECONDS
             return self._fallback.take(key, limit)
 
-    def _autocommit_engine(self, engine: Engine) -> Engine:
-        """``engine`` with each statement its own transaction (the same pool, kept per engine)."""
-        kept = self._autocommit
-        if kept is None or kept[0] is not engine:
-            kept = self._autocommit = (engine, engine.execution_options(isolation_level="AUTOCOMMIT"))
-        return kept[1]
-
     def _take(self, key: str, limit: Limit) -> Decision:
         engine = self.engine()
-        take, sweep = self._statements_for(engine.dialect.name)
+        dialect = engine.dialect
+        take, sweep = self._statements_for(dialect.name)
         now = self.clock() if self.clock is not None else None
         params = {"bucket": self._bucket(key), "burst": float(limit.burst), "rate": limit.rate, "now": now}
-        with self._autocommit_engine(engine).connect() as conn:
-            (tokens, granted), = take.rows(conn, params)
-            if self._sweep_due():   # a transaction of its own, holding no bucket of a take
-                sweep.rows(conn, {"now": now})
+        # a pooled driver connection in autocommit mode (put back as it was before it returns to
+        # the pool): no Connection and its characteristics' bookkeeping around one statement
+        try:
+            raw = engine.raw_connection()
+        except dialect.loaded_dbapi.Error as exc:
+            raise_driver_error(exc, dialect)
+        try:
+            try:
+                dialect.set_isolation_level(raw.dbapi_connection, "AUTOCOMMIT")
+                (tokens, granted), = take.rows_on_driver(raw, dialect, params)
+                if self._sweep_due():   # a transaction of its own, holding no bucket of a take
+                    sweep.rows_on_driver(raw, dialect, {"now": now})
+            finally:
+                if raw.is_valid:
+                    dialect.reset_isolation_level(raw.dbapi_connection)
+        except dialect.loaded_dbapi.Error as exc:   # setting the mode: the statements raise SQLAlchemy's
+            raise_driver_error(exc, dialect, raw)
+        finally:
+            raw.close()
         if granted:
             return Decision(True, remaining=int(tokens))
         return Decision(False, retry_after=(1.0 - tokens) / limit.rate)
