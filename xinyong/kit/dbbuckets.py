@@ -125,7 +125,8 @@ class DatabaseBucketStore:
     def _statements_for(self, dialect: str) -> tuple[KeptStatement, KeptStatement]:
         """Run on the driver's cursor (db.KeptStatement): a take is on every public read."""
         if dialect not in self._statements:
-            self._statements[dialect] = (KeptStatement(take_statement(dialect)), KeptStatement(sweep_statement(dialect), returns_rows=False))
+            self._statements[dialect] = (KeptStatement(take_statement(dialect)),
+                                         KeptStatement(sweep_statement(dialect), returns_rows=False))
         return self._statements[dialect]
 
     def take(self, key: str, limit: Limit) -> Decision:
