@@ -1,6 +1,6 @@
 """CPU per request of the app called as a bare ASGI callable: no HTTP client, no server.
 
-    .venv/bin/python bench/asgi_cpu_probe.py [--requests 1000]
+    .venv/bin/python bench/asgi_cpu_probe.py [--requests 1000] [--postgresql]
 
 bench/request_cpu_bench.py drives the app through httpx's ASGITransport, whose own cost
 (~0.3 ms a request, varying with the machine's load) is in every figure; here each request
@@ -9,11 +9,17 @@ middleware, routing, dependencies, route, read (in the thread pool) and serialis
 Same throwaway SQLite city as request_cpu_bench (40 subjects). Prints mean CPU ms a request
 (this process, all threads) for the public profile API, the profile page and an unknown
 path (404: every route is tried). Used for the A/B runs in docs/PERFORMANCE.md (issue #14).
+With --postgresql the city is on a throwaway PostgreSQL cluster and the app runs as it is
+configured there by default, as under bench/api_bench.py: the rate-limit buckets in the
+database (one UPSERT a request), the reads through psycopg. CPU here is this process's only
+(the database server's is not counted, as api_bench counts only the uvicorn tree).
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import os
 import random
 import sys
 import tempfile
@@ -63,9 +69,13 @@ async def _run(ids: list[int], requests: int) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--requests", type=int, default=1000)
+    ap.add_argument("--postgresql", action="store_true", help="the city on a throwaway PostgreSQL cluster")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory(prefix="xinyong-asgi-probe-") as directory:
+    with tempfile.TemporaryDirectory(prefix="xinyong-asgi-probe-") as directory, contextlib.ExitStack() as stack:
         rcb._environment(directory)
+        if args.postgresql:
+            from xinyong.devtools.pgcluster import throwaway_cluster
+            os.environ["XINYONG_DATABASE_URL"] = stack.enter_context(throwaway_cluster())
         ids = rcb._city(40, 11)
         out = asyncio.run(_run(ids, args.requests))
     print(" ".join(f"{kind} {ms:.3f} ms" for kind, ms in out.items()), f"load {open('/proc/loadavg').read().split()[0]}")

@@ -123,3 +123,109 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
 def is_postgres(session_or_engine) -> bool:
     bind = session_or_engine.get_bind() if isinstance(session_or_engine, Session) else session_or_engine
     return bind.dialect.name == "postgresql"
+
+
+# ---- kept statements on the driver's cursor (the hottest public reads, the rate-limit take) -------
+
+class KeptStatement:
+    """A Core statement compiled once per dialect and run on the DBAPI cursor of a SQLAlchemy
+    ``Connection`` (or of a Session's): the same SQL and parameters SQLAlchemy would send, each
+    result column typed by the same processor (the column's type, as SQLAlchemy picks it from
+    the cursor's description), rows as named tuples (attributes named as the statement's
+    columns). What ``Connection.execute`` rebuilds on every call — the execution context, the
+    cursor result and its metadata, a Row per row — is skipped: about half of the CPU of the
+    public profile's two statements and of the rate limiter's UPSERT (issue #14). A DBAPI error
+    is handled by the Connection as it handles its own: wrapped as SQLAlchemy's (a dead server
+    is an OperationalError), the connection invalidated when the server dropped it.
+
+    For statements whose SQL does not change with the values (no IN-list expansion, no literal
+    rendering at execution): checked when compiled."""
+
+    def __init__(self, statement, name: str = "Row", returns_rows: bool = True):
+        """``returns_rows``: whether the statement answers rows (a SELECT, a RETURNING) to fetch;
+        known here, the cursor's description is read once, not on every call (the driver
+        builds it anew at each reading: psycopg, a Python object per column)."""
+        self.statement, self.name, self.returns_rows = statement, name, returns_rows
+        self._kept: dict[object, tuple] = {}   # dialect -> (sql, defaults, bind processors, order, row type)
+        self._results: dict[object, tuple] = {}   # dialect -> result processors (from the first description)
+
+    def _compiled(self, dialect) -> tuple:
+        kept = self._kept.get(dialect)
+        if kept is None:
+            import collections
+            compiled = self.statement.compile(dialect=dialect)
+            if compiled.literal_execute_params or compiled.post_compile_params or "POSTCOMPILE" in compiled.string:
+                raise ValueError("a kept statement's SQL must not depend on its values")
+            processors = dict(compiled._bind_processors)
+            defaults = {k: (processors[k](v) if k in processors else v)
+                        for k, v in compiled.construct_params(_check=False).items()}
+            order = tuple(compiled.positiontup) if dialect.positional else None
+            keys = [c[0] for c in compiled._result_columns]
+            types = tuple(c[3] for c in compiled._result_columns)
+            row = collections.namedtuple(self.name, keys, rename=True) if keys else None
+            kept = self._kept[dialect] = (compiled.string, defaults, processors, order, row, types)
+        return kept
+
+    def rows(self, conn, values: dict) -> list:
+        """Execute with ``values`` (bind names as in the statement) on ``conn`` (a Connection)
+        and fetch every row."""
+        def failed(exc, sql, params, cursor):
+            conn._handle_dbapi_exception(exc, sql, params, cursor, None)   # raises it, handled
+
+        return self._run(conn.dialect, lambda: conn.connection.cursor(), values, failed)
+
+    def rows_on_driver(self, connection, dialect, values: dict) -> list:
+        """As ``rows``, on a pooled DBAPI connection (``Engine.raw_connection()``) without a
+        Connection around it: a driver's error raised as SQLAlchemy's (raise_driver_error)."""
+        def failed(exc, sql, params, cursor):
+            raise_driver_error(exc, dialect, connection, cursor, sql, params)
+
+        return self._run(dialect, connection.cursor, values, failed)
+
+    def _run(self, dialect, new_cursor, values: dict, failed) -> list:
+        sql, defaults, processors, order, row, types = self._compiled(dialect)
+        params = dict(defaults)
+        for key, value in values.items():
+            process = processors.get(key)
+            params[key] = process(value) if process is not None else value
+        if order is not None:
+            params = [params[k] for k in order]
+        cursor = None
+        try:
+            cursor = new_cursor()
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall() if self.returns_rows else []
+            results = self._results.get(dialect)
+            if results is None and row is not None and fetched:
+                results = self._results[dialect] = tuple(
+                    t._cached_result_processor(dialect, d[1]) for t, d in zip(types, cursor.description))
+            cursor.close()
+        except BaseException as exc:
+            failed(exc, sql, params, cursor)
+            raise
+        if row is None or not fetched:
+            return fetched
+        typed = [(i, p) for i, p in enumerate(results) if p is not None]
+        if not typed:
+            return [row._make(r) for r in fetched]
+        out = []
+        for r in fetched:
+            r = list(r)
+            for i, process in typed:
+                r[i] = process(r[i])
+            out.append(row._make(r))
+        return out
+
+
+def raise_driver_error(exc: BaseException, dialect, connection=None, cursor=None, statement=None, params=None):
+    """Raise a driver's error as a Connection would: wrapped as SQLAlchemy's (OperationalError
+    for a server out of reach), and the pooled ``connection`` invalidated when the server
+    dropped it (the pool's checkout hook drops the other dead ones). Anything else as it is."""
+    if not isinstance(exc, dialect.loaded_dbapi.Error):
+        raise exc
+    from sqlalchemy.exc import DBAPIError
+    disconnect = dialect.is_disconnect(exc, connection, cursor)
+    if disconnect and connection is not None:
+        connection.invalidate(exc)
+    raise DBAPIError.instance(statement, params, exc, dialect.loaded_dbapi.Error,
+                              connection_invalidated=disconnect, dialect=dialect) from exc

@@ -157,3 +157,25 @@ def test_an_error_that_is_not_an_outage_is_raised_not_hidden(db, monkeypatch):
     with pytest.raises(ProgrammingError):
         store.take("ip:1", Limit(per_minute=60, burst=5))
     assert store._down_until == 0.0
+
+
+def test_a_take_is_one_statement_in_autocommit(db, monkeypatch):
+    """Issue #14: the UPSERT is its own transaction, one round trip (no BEGIN and COMMIT around
+    it, on every public read); the sweep too."""
+    import sqlite3
+
+    from xinyong.db import KeptStatement
+    seen, rows = [], KeptStatement.rows_on_driver
+
+    def spy(self, connection, dialect, values):
+        driver = connection.dbapi_connection
+        seen.append(driver.isolation_level is None if isinstance(driver, sqlite3.Connection) else driver.autocommit)
+        return rows(self, connection, dialect, values)
+
+    monkeypatch.setattr(KeptStatement, "rows_on_driver", spy)
+    store, limit = DatabaseBucketStore(db, FakeClock(), sweep_every=2), Limit(per_minute=60, burst=5)
+    assert store.take("ip:1", limit).allowed and store.take("ip:1", limit).allowed
+    assert seen == [True] * 3   # two takes, one sweep
+    with db.connect() as conn:   # the pooled connection went back out of autocommit
+        driver = conn.connection.dbapi_connection
+        assert (driver.isolation_level is not None if isinstance(driver, sqlite3.Connection) else not driver.autocommit)

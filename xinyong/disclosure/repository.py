@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
-from sqlalchemy import Date, Integer, bindparam, func, or_, select
+from sqlalchemy import Connection, Date, Integer, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from xinyong.db import KeptStatement
 from xinyong.disclosure.publicity import person_in_view, public_condition
 from xinyong.models import Agency, Record, Subject
 
@@ -63,11 +64,18 @@ def public_records(session: Session, subject_id: int, today: dt.date, limit: int
 # executed through the session's connection (Core), the columns come back typed as the ORM
 # would type them, without an ORM object, its instance state and the identity map for each
 # record (~40 % of the read's CPU). The SQL is the same; the rows are read-only views whose
-# attributes are named as the model's (Record.decision_no -> row.decision_no).
+# attributes are named as the model's (Record.decision_no -> row.decision_no). They run on the
+# driver's cursor (db.KeptStatement: no execution context or result object per statement), on
+# a Session's connection or on a bare Connection (the API route's, kit.web.read_on_connection).
 
-def subject_row(session: Session, subject_id: int):
+def _connection(bind: Session | Connection) -> Connection:
+    return bind.connection() if isinstance(bind, Session) else bind
+
+
+def subject_row(bind: Session | Connection, subject_id: int):
     """The subject's columns as a row (attributes named as Subject's), or None."""
-    return session.connection().execute(_subject_template(), {"subject_id": subject_id}).one_or_none()
+    rows = _kept_subject().rows(_connection(bind), {"subject_id": subject_id})
+    return rows[0] if rows else None
 
 
 def public_record_rows(session: Session, subject_id: int, today: dt.date, limit: int = 200) -> list[tuple]:
@@ -87,11 +95,11 @@ PROFILE_RECORD_COLUMNS = (Record.id, Record.item_code, Record.decision_no, Recor
                           Record.publicity_end, Record.publicity_citation, Record.fields, Record.under_objection)
 
 
-def profile_record_rows(session: Session, subject_id: int, today: dt.date, limit: int = 200) -> list[tuple]:
+def profile_record_rows(bind: Session | Connection, subject_id: int, today: dt.date, limit: int = 200) -> list[tuple]:
     """The subject's records in public view, newest first, as rows of PROFILE_RECORD_COLUMNS
     followed by the source agency's name (the same window and order as ``public_records``)."""
     params = {"subject_id": subject_id, "today": today, "limit": limit}
-    return session.connection().execute(_profile_records_template(), params).all()
+    return _kept_profile_records().rows(_connection(bind), params)
 
 
 def public_records_statement(subject_id: int, today: dt.date, limit: int = 200):
@@ -125,6 +133,16 @@ def _public_records_template():
 @functools.cache
 def _profile_records_template():
     return _in_public_view_newest_first(*PROFILE_RECORD_COLUMNS, Agency.name)
+
+
+@functools.cache
+def _kept_subject() -> KeptStatement:
+    return KeptStatement(_subject_template(), "SubjectRow")
+
+
+@functools.cache
+def _kept_profile_records() -> KeptStatement:
+    return KeptStatement(_profile_records_template(), "ProfileRecordRow")
 
 
 def public_record_counts(session: Session, subject_ids: list[int], today: dt.date) -> dict[int, int]:

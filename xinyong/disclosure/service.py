@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from xinyong import clock
@@ -52,8 +53,9 @@ def search(session: Session, q: str, limit: int = 20, offset: int = 0) -> Search
     return SearchResult(query=q, items=items, limit=limit, offset=offset)
 
 
-def subject_profile(session: Session, subject_id: int) -> PublicSubject:
-    # rows, not ORM objects (repository.subject_row): nothing here is changed or kept
+def subject_profile(session: Session | Connection, subject_id: int) -> PublicSubject:
+    # rows, not ORM objects (repository.subject_row): nothing here is changed or kept; a
+    # Connection will do (the API route's, kit.web.read_on_connection)
     subject = repository.subject_row(session, subject_id)
     if subject is None:
         raise NotFound(NOT_FOUND[0], message_en=NOT_FOUND[1])
@@ -78,9 +80,13 @@ def subject_profile(session: Session, subject_id: int) -> PublicSubject:
 _ITEM_VIEWS: dict[str, tuple[object, tuple]] = {}
 
 
-def _item_view(item_code: str, catalogue=None) -> tuple[dict[str, str], str | None, str, str]:
-    """(field labels, the code of the subject-name field, item name zh, en) of a catalogue item,
-    kept per item for the catalogue in use (a reloaded catalogue is read anew)."""
+LABEL_SETS_KEPT = 64   # per item: the field-label mappings of the field sets seen (records of one item share a few)
+
+
+def _item_view(item_code: str, catalogue=None) -> tuple[dict[str, str], str | None, str, str, dict]:
+    """(field labels, the code of the subject-name field, item name zh, en, the labels of each
+    field set seen: _field_labels) of a catalogue item, kept per item for the catalogue in use
+    (a reloaded catalogue is read anew)."""
     if catalogue is None:
         catalogue = get_catalogue()
     kept = _ITEM_VIEWS.get(item_code)
@@ -90,9 +96,9 @@ def _item_view(item_code: str, catalogue=None) -> tuple[dict[str, str], str | No
         item = catalogue.get(item_code)
         name_field = item.field_by_role("subject_name")
         view = ({f.code: f.header_zh for f in item.fields}, name_field.code if name_field is not None else None,
-                item.name_zh, item.name_en)
+                item.name_zh, item.name_en, {})
     except CatalogueError:
-        view = ({}, None, item_code, item_code)
+        view = ({}, None, item_code, item_code, {})
     _ITEM_VIEWS[item_code] = (catalogue, view)
     return view
 
@@ -102,15 +108,27 @@ def _public_record(row, catalogue, mask_fields: dict | None) -> dict:
     field masked when ``mask_fields`` (the subject is a person) says how."""
     (record_id, item_code, decision_no, decision_date, severity, publicity_end, publicity_citation, stored,
      under_objection, agency_name) = row
-    labels, name_code, item_name, item_name_en = _item_view(item_code, catalogue)
+    labels, name_code, item_name, item_name_en, label_sets = _item_view(item_code, catalogue)
     fields = {k: (None if v is None else str(v)) for k, v in (stored or {}).items()}
     if mask_fields is not None and name_code is not None and fields.get(name_code):
         fields[name_code] = mask_name(fields[name_code], **mask_fields)
     return {"id": record_id, "item_code": item_code, "item_name": item_name, "item_name_en": item_name_en,
             "decision_no": decision_no, "decision_date": decision_date, "severity": severity,
             "source_agency": agency_name, "publicity_end": publicity_end, "publicity_citation": publicity_citation,
-            "fields": fields, "field_labels": {k: labels.get(k, k) for k in fields},
+            "fields": fields, "field_labels": _field_labels(labels, label_sets, fields),
             "under_objection": under_objection}
+
+
+def _field_labels(labels: dict[str, str], label_sets: dict, fields: dict) -> dict[str, str]:
+    """{field code: its label (the code when the item has none)} for ``fields``, in their order;
+    the mapping kept per field set (the model copies it when it validates the record)."""
+    key = tuple(fields)
+    found = label_sets.get(key)
+    if found is None:
+        found = {k: labels.get(k, k) for k in fields}
+        if len(label_sets) < LABEL_SETS_KEPT:
+            label_sets[key] = found
+    return found
 
 
 def browse(session: Session, *, item: str | None = None, agency_id: int | None = None,

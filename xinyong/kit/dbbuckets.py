@@ -16,7 +16,10 @@ their own clocks drift (a clock can be injected for tests). Rows are keyed hashe
 limiter's namespace and the caller's key: no address or user id is stored. A bucket that has
 refilled is the same as no bucket; every ``sweep_every`` takes a process deletes those.
 
-Each take runs on its own pooled connection in its own short transaction: ~one round trip.
+Each take runs on its own pooled connection as one statement in autocommit mode: the statement
+is its own transaction (atomic as before), sent in one round trip, on the driver's cursor
+(xinyong.db.KeptStatement). In a transaction opened by the driver it cost three (BEGIN, the
+UPSERT, COMMIT), on every public read (issue #14).
 
 When the database cannot be reached for writing (the primary died and no standby has been
 promoted yet), a take falls back to token buckets in this process's memory, with the same
@@ -33,9 +36,11 @@ import time
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
+from xinyong.db import KeptStatement, raise_driver_error
 from xinyong.kit.ratelimit import Clock, Decision, Limit, MemoryBucketStore
 
 SWEEP_EVERY = 4096
+BUCKETS_KEPT = 10_000   # callers' row keys kept in memory (forgotten all at once when full)
 DOWN_SECONDS = 1.0
 log = logging.getLogger(__name__)
 
@@ -89,7 +94,8 @@ class DatabaseBucketStore:
         self.sweep_every = sweep_every
         self._takes = 0
         self._lock = threading.Lock()
-        self._statements: dict[str, tuple] = {}
+        self._statements: dict[str, tuple[KeptStatement, KeptStatement]] = {}
+        self._buckets: tuple[object, dict[str, str]] = (None, {})   # (settings, caller's key -> row key)
         self._fallback = MemoryBucketStore()
         self._down_until = 0.0
 
@@ -100,12 +106,27 @@ class DatabaseBucketStore:
         return get_engine()
 
     def _bucket(self, key: str) -> str:
-        from xinyong.kit.crypto import keyed_hash
-        return keyed_hash(f"rate|{self.namespace}|{key}")
+        """The row's key: a keyed hash of the namespace and the caller's key, kept for the
+        callers seen lately (one HMAC and a key derivation less on every public read) as long
+        as the settings, and so the hash key, are the same."""
+        from xinyong.config import get_settings
+        settings = get_settings()
+        kept = self._buckets
+        if kept[0] is not settings:
+            kept = self._buckets = (settings, {})
+        bucket = kept[1].get(key)
+        if bucket is None:
+            from xinyong.kit.crypto import keyed_hash
+            if len(kept[1]) >= BUCKETS_KEPT:
+                kept[1].clear()
+            bucket = kept[1][key] = keyed_hash(f"rate|{self.namespace}|{key}")
+        return bucket
 
-    def _statements_for(self, dialect: str) -> tuple:
+    def _statements_for(self, dialect: str) -> tuple[KeptStatement, KeptStatement]:
+        """Run on the driver's cursor (db.KeptStatement): a take is on every public read."""
         if dialect not in self._statements:
-            self._statements[dialect] = (take_statement(dialect), sweep_statement(dialect))
+            self._statements[dialect] = (KeptStatement(take_statement(dialect)),
+                                         KeptStatement(sweep_statement(dialect), returns_rows=False))
         return self._statements[dialect]
 
     def take(self, key: str, limit: Limit) -> Decision:
@@ -125,15 +146,29 @@ class DatabaseBucketStore:
 
     def _take(self, key: str, limit: Limit) -> Decision:
         engine = self.engine()
-        take, sweep = self._statements_for(engine.dialect.name)
+        dialect = engine.dialect
+        take, sweep = self._statements_for(dialect.name)
         now = self.clock() if self.clock is not None else None
         params = {"bucket": self._bucket(key), "burst": float(limit.burst), "rate": limit.rate, "now": now}
-        with engine.connect() as conn:
-            tokens, granted = conn.execute(take, params).one()
-            conn.commit()
-            if self._sweep_due():   # in a transaction of its own, holding no bucket of a take
-                conn.execute(sweep, {"now": now})
-                conn.commit()
+        # a pooled driver connection in autocommit mode (put back as it was before it returns to
+        # the pool): no Connection and its characteristics' bookkeeping around one statement
+        try:
+            raw = engine.raw_connection()
+        except dialect.loaded_dbapi.Error as exc:
+            raise_driver_error(exc, dialect)
+        try:
+            try:
+                dialect.set_isolation_level(raw.dbapi_connection, "AUTOCOMMIT")
+                (tokens, granted), = take.rows_on_driver(raw, dialect, params)
+                if self._sweep_due():   # a transaction of its own, holding no bucket of a take
+                    sweep.rows_on_driver(raw, dialect, {"now": now})
+            finally:
+                if raw.is_valid:
+                    dialect.reset_isolation_level(raw.dbapi_connection)
+        except dialect.loaded_dbapi.Error as exc:   # setting the mode: the statements raise SQLAlchemy's
+            raise_driver_error(exc, dialect, raw)
+        finally:
+            raw.close()
         if granted:
             return Decision(True, remaining=int(tokens))
         return Decision(False, retry_after=(1.0 - tokens) / limit.rate)

@@ -12,10 +12,11 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from xinyong import clock
-from xinyong.db import get_read_engine, session_factory
+from xinyong.db import get_engine, get_read_engine, session_factory
 from xinyong.kit.access import current_principal, csrf_token
 
 LANGS = ("zh", "en")
@@ -34,14 +35,17 @@ async def get_session() -> AsyncIterator[Session]:
         await _close(session)
 
 
-def read_session(request: Request) -> Session:
-    """For anonymous public read routes: a session on the replica (XINYONG_READ_DATABASE_URL)
-    unless the caller is signed in or has just written (xinyong.kit.replica); the primary's
-    otherwise. Made without I/O (the connection is taken at the first query)."""
+def read_engine(request: Request) -> Engine:
+    """For anonymous public read routes: the replica's engine (XINYONG_READ_DATABASE_URL) unless
+    the caller is signed in or has just written (xinyong.kit.replica); the primary's otherwise."""
     from xinyong.config import get_settings
     from xinyong.kit.replica import reads_from_replica
-    replica = reads_from_replica(request, get_settings().read_database_url)
-    return session_factory(get_read_engine() if replica else None)()
+    return get_read_engine() if reads_from_replica(request, get_settings().read_database_url) else get_engine()
+
+
+def read_session(request: Request) -> Session:
+    """A session on ``read_engine``. Made without I/O (the connection is taken at the first query)."""
+    return session_factory(read_engine(request))()
 
 
 async def get_read_session(request: Request) -> AsyncIterator[Session]:
@@ -74,6 +78,17 @@ async def read_in_thread(session: Session, read, *args):
             return read(session, *args)
         finally:
             session.close()
+    return await run_in_threadpool(run)
+
+
+async def read_on_connection(engine: Engine, read, *args):
+    """``read(connection, *args)`` in the thread pool on a Connection of ``engine`` taken and
+    given back in that thread (the pool's checkout may wait; the event loop must not): for the
+    busiest read-only routes whose reads take a Connection as well as a Session (the public
+    profile), without a Session's transaction bookkeeping around two statements."""
+    def run():
+        with engine.connect() as connection:
+            return read(connection, *args)
     return await run_in_threadpool(run)
 
 
