@@ -22,10 +22,10 @@ from xinyong.catalogue import CatalogueItem
 from xinyong.kit.errors import XinyongError
 from xinyong.kit.text import (
     CONTROL_PATTERN,
-    NORMALISE_STRIP_PATTERN,
     ForbiddenData,
     has_control_characters,
     normalise,
+    normalised_expr,
 )
 
 HIDDEN_REASONS = ("forbidden_data", "control_character")  # rejections of these never keep the value
@@ -70,7 +70,7 @@ def free_text_fields(item: CatalogueItem) -> list[str]:
 
 def normalised(expr: pl.Expr, screen: ForbiddenData) -> pl.Expr:
     """``kit.text.normalise`` with the profile's exemptions removed, as a polars expression."""
-    out = expr.str.normalize("NFKC").str.to_lowercase().str.replace_all(NORMALISE_STRIP_PATTERN, "")
+    out = normalised_expr(expr)
     if screen.exemption_regex is not None:
         out = out.str.replace_all(screen.exemption_regex.pattern, "")
     return out
