@@ -79,8 +79,10 @@ class _BackendCpu:
         self.base[pid] = _proc_cpu(pid)
 
     def start(self, session_pid: int) -> None:
+        """From now: every backend opened so far (the pool keeps a warm-up's connections) and
+        the session's; those opened later count from their connection."""
         self.session_pid = session_pid
-        self.base = {pid: _proc_cpu(pid) for pid in self.base if Path(f"/proc/{pid}").exists()}
+        self.base = {pid: _proc_cpu(pid) for pid in {*self.base, session_pid} if Path(f"/proc/{pid}").exists()}
 
     def used(self) -> dict:
         if self.session_pid is None:
@@ -168,6 +170,7 @@ def child_platform(url: str, path: str, profile_out: str | None, warm: str | Non
     from xinyong.db import make_engine, session_scope
     from xinyong.ingest.service import ingest_file
     engine = make_engine(url)
+    backends = _BackendCpu(engine)   # before any connection: the warm-up's stay in the pool
     if warm:
         with session_scope(engine) as session:
             ingest_file(session, data=Path(warm).read_bytes(), filename=Path(warm).name,
@@ -192,7 +195,6 @@ def child_platform(url: str, path: str, profile_out: str | None, warm: str | Non
     if profiler:
         profiler.enable()
     cpu0 = _proc_cpu()
-    backends = _BackendCpu(engine)
     with session_scope(engine) as session:
         if engine.dialect.name == "postgresql":
             backends.start(session.execute(text("SELECT pg_backend_pid()")).scalar())
