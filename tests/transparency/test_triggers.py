@@ -57,3 +57,27 @@ def test_serve_refuses_without_an_explicit_signing_key(monkeypatch):
     reset_settings()
     out = CliRunner().invoke(app, ["serve"])
     assert out.exit_code == 2 and "XINYONG_AUDIT_SIGNING_KEY" in out.output
+
+
+def test_a_savepoint_inside_the_transaction_leaves_the_head_to_the_real_commit(db, session, monkeypatch):
+    """SQLAlchemy reports a SAVEPOINT's release and rollback as after_commit / after_rollback.
+    Signing there ran before the entries were committed (on SQLite it waited on the enclosing
+    transaction's write lock: `xinyong demo` logged "database is locked"); forgetting there
+    left the real commit unsigned."""
+    monkeypatch.setenv("XINYONG_TRANSPARENCY_AUTO", "1")
+    reset_settings()
+    from xinyong.transparency import worker
+    calls = []
+    monkeypatch.setattr(worker, "sequence_and_publish_quietly", lambda engine=None: calls.append(engine))
+    record_event(session, ALICE, "document.issue", target_type="document", target_id=1)
+    with session.begin_nested():          # released: not a commit of the entries
+        record_event(session, ALICE, "test.event", target_type="thing", target_id=2)
+    try:
+        with session.begin_nested():      # rolled back: the entry above still stands
+            record_event(session, ALICE, "document.issue", target_type="document", target_id=3)
+            raise RuntimeError("undo the savepoint")
+    except RuntimeError:
+        pass
+    assert calls == []
+    session.commit()
+    assert len(calls) == 1

@@ -20,6 +20,11 @@ HEAD_DUE = "transparency_head_due"
 
 @event.listens_for(Session, "after_commit")
 def _head_after_commit(session: Session) -> None:
+    # SQLAlchemy calls this for a SAVEPOINT's release too: the entries are not committed yet (the
+    # enclosing transaction still holds them, and on SQLite the write lock the sequencer then
+    # waited for in vain: "database is locked" in `xinyong demo`); the root commit signs
+    if session.get_nested_transaction() is not None:
+        return
     if not session.info.pop(HEAD_DUE, False):
         return
     from xinyong.config import get_settings
@@ -31,6 +36,8 @@ def _head_after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
+    if session.get_nested_transaction() is not None:   # a SAVEPOINT's: the enclosing entries stand
+        return
     session.info.pop(HEAD_DUE, None)
 
 
