@@ -104,3 +104,41 @@ def test_every_registered_module_exists_and_exposes_its_entry_point():
         for module in modules:
             assert "today" in inspect.signature(getattr(registry.load(module), hook)).parameters, f"{module}.{hook}"
             assert module not in registry.HOOKS[hook], f"{module}.{hook} runs once, inside or after the commit"
+
+
+def _transaction_end_listeners_not_asking_for_the_root(source: str, name: str) -> list[str]:
+    """Functions listening to a Session's after_commit / after_rollback that never call
+    db.root_transaction_ended (SQLAlchemy reports a SAVEPOINT's end through the same events)."""
+    tree = ast.parse(source)
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        events = [d for d in node.decorator_list if isinstance(d, ast.Call) and len(d.args) >= 2
+                  and isinstance(d.args[1], ast.Constant) and d.args[1].value in ("after_commit", "after_rollback")]
+        asks = any(isinstance(n, ast.Call) and getattr(n.func, "id", getattr(n.func, "attr", "")) == "root_transaction_ended"
+                   for n in ast.walk(node))
+        if events and not asks:
+            found.append(f"{name}:{node.name}")
+    return found
+
+
+def test_every_transaction_end_listener_waits_for_the_root_transaction():
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if "after_commit" in text or "after_rollback" in text:
+            offenders += _transaction_end_listeners_not_asking_for_the_root(text, str(path.relative_to(PACKAGE)))
+    assert offenders == []
+
+
+def test_a_listener_acting_on_a_savepoints_end_is_caught():
+    bad = ('@event.listens_for(Session, "after_commit")\n'
+           'def _drop(session):\n'
+           '    cache.clear()\n')
+    good = ('@event.listens_for(Session, "after_commit")\n'
+            'def _drop(session):\n'
+            '    if root_transaction_ended(session):\n'
+            '        cache.clear()\n')
+    assert _transaction_end_listeners_not_asking_for_the_root(bad, "m") == ["m:_drop"]
+    assert _transaction_end_listeners_not_asking_for_the_root(good, "m") == []

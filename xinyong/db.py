@@ -229,3 +229,12 @@ def raise_driver_error(exc: BaseException, dialect, connection=None, cursor=None
         connection.invalidate(exc)
     raise DBAPIError.instance(statement, params, exc, dialect.loaded_dbapi.Error,
                               connection_invalidated=disconnect, dialect=dialect) from exc
+
+
+def root_transaction_ended(session: Session) -> bool:
+    """For Session ``after_commit`` / ``after_rollback`` listeners: whether the transaction that
+    ended is the session's own, not a SAVEPOINT inside it (SQLAlchemy reports a savepoint's
+    release and rollback through the same events). Work that needs the changes committed (signing
+    a tree head, dropping a cache others will refill) must wait for the root. Every such listener
+    asks it (tests/test_architecture.py)."""
+    return session.get_nested_transaction() is None

@@ -14,6 +14,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from xinyong.db import root_transaction_ended
+
 CHECK_SECONDS = 30.0
 HEAD_DUE = "transparency_head_due"
 
@@ -23,9 +25,7 @@ def _head_after_commit(session: Session) -> None:
     # SQLAlchemy calls this for a SAVEPOINT's release too: the entries are not committed yet (the
     # enclosing transaction still holds them, and on SQLite the write lock the sequencer then
     # waited for in vain: "database is locked" in `xinyong demo`); the root commit signs
-    if session.get_nested_transaction() is not None:
-        return
-    if not session.info.pop(HEAD_DUE, False):
+    if not root_transaction_ended(session) or not session.info.pop(HEAD_DUE, False):
         return
     from xinyong.config import get_settings
     if not get_settings().transparency_auto:
@@ -36,9 +36,8 @@ def _head_after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
-    if session.get_nested_transaction() is not None:   # a SAVEPOINT's: the enclosing entries stand
-        return
-    session.info.pop(HEAD_DUE, None)
+    if root_transaction_ended(session):   # not a SAVEPOINT's: the enclosing entries stand
+        session.info.pop(HEAD_DUE, None)
 
 
 class SequenceAfterResponse:

@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from xinyong.catalogue.loader import ITEMS_DIR, Catalogue, CatalogueError, _read_yaml  # noqa: PLC2701
 from xinyong.catalogue.local import rules
+from xinyong.db import root_transaction_ended
 from xinyong.models import Batch
 from xinyong.models.local_catalogue import LocalCatalogueItem, LocalCatalogueState, LocalCatalogueVersion
 
@@ -142,7 +143,8 @@ CHANGED = "local_catalogue_changed"   # Session.info flag set by a change (servi
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session) -> None:
-    if session.info.pop(CHANGED, False):
+    # not at a SAVEPOINT's release: a request reloading in between would cache the old items again
+    if root_transaction_ended(session) and session.info.pop(CHANGED, False):
         forget_loaded()
 
 
