@@ -150,6 +150,141 @@ def child_floor(url: str, path: str) -> None:
     emit_result({"seconds": seconds})
 
 
+# the tables a batch writes row by row (the small per-batch rows of batches, outbox, runs and
+# spans come with them as the tables that refer to these: see _stored_tables)
+STORED_TABLES = ("subjects", "records", "feed_events", "transparency_publications",
+                 "transparency_publication_nodes", "evaluation_contributions", "evaluation_results",
+                 "notifications")
+
+
+def _stored_tables(edges: list[tuple[str, str]], present: set[str]) -> list[str]:
+    """STORED_TABLES and every table whose foreign keys reach one of them (what TRUNCATE …
+    CASCADE empties), referenced tables first. `edges`: (referring, referenced) table pairs."""
+    chosen = {t for t in STORED_TABLES if t in present}
+    while True:
+        more = {child for child, parent in edges if parent in chosen and child not in chosen}
+        if not more:
+            break
+        chosen |= more
+    order, done = [], set()
+
+    def visit(t: str) -> None:
+        if t in done:
+            return
+        done.add(t)
+        for child, parent in edges:
+            if child == t and parent in chosen and parent != t:
+                visit(parent)
+        order.append(t)
+    for t in sorted(chosen):
+        visit(t)
+    return order
+
+
+def _pg_stored_tables(conn) -> list[str]:
+    """_stored_tables of a PostgreSQL database, partitions folded into their parents."""
+    edges = conn.execute(
+        "SELECT DISTINCT c.relname, p.relname FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
+        "JOIN pg_class p ON p.oid = k.confrelid WHERE k.contype = 'f' AND NOT c.relispartition "
+        "AND c.relnamespace = 'public'::regnamespace").fetchall()
+    present = {r for (r,) in conn.execute(
+        "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p') "
+        "AND NOT relispartition")}
+    return _stored_tables(edges, present)
+
+
+def _sqlite_stored_tables(con) -> list[str]:
+    present = {r for (r,) in con.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+    edges = [(t, row[2]) for t in present for row in con.execute(f'PRAGMA foreign_key_list("{t}")')]
+    return _stored_tables(edges, present)
+
+
+def _stored_columns(conn, table: str) -> str:
+    return ", ".join(f'"{c}"' for (c,) in conn.execute(
+        "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped "
+        "AND attgenerated = '' ORDER BY attnum", (table,)))
+
+
+def export_stored(url: str, directory: Path) -> list[str]:
+    """Every row of the tables a batch stores, one CSV file per table (see child_stored)."""
+    import psycopg
+    directory.mkdir(parents=True, exist_ok=True)
+    with psycopg.connect(dbapi_url(url)) as conn:
+        tables = _pg_stored_tables(conn)
+        for table in tables:
+            with conn.cursor() as cur, open(directory / f"{table}.csv", "wb") as fh, \
+                    cur.copy(f'COPY (SELECT {_stored_columns(conn, table)} FROM "{table}") TO STDOUT (FORMAT csv)') as copy:
+                for data in copy:
+                    fh.write(data)
+    return tables
+
+
+def child_stored(url: str, path: str) -> None:
+    """The stored-output floor: every row the platform's batch stored (records, new subjects,
+    feed events, publication leaves and nodes, evaluation rows, notices, with the per-batch rows
+    that refer to them), emptied and COPYed back in one transaction with every index, constraint
+    and trigger in place. No validation, no computation: what storing the batch's result costs
+    the server alone, measured beside the platform's run."""
+    import psycopg
+    directory = Path(path)
+    with psycopg.connect(dbapi_url(url)) as conn:
+        tables = _pg_stored_tables(conn)
+        conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables))
+        conn.commit()
+        backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        conn.commit()
+        cpu0, server0 = _proc_cpu(), _proc_cpu(backend)
+        t0 = time.perf_counter()
+        each = {}
+        for table in tables:
+            t1, s1 = time.perf_counter(), _proc_cpu(backend)
+            with conn.cursor() as cur, open(directory / f"{table}.csv", "rb") as fh, \
+                    cur.copy(f'COPY "{table}" ({_stored_columns(conn, table)}) FROM STDIN (FORMAT csv)') as copy:
+                while chunk := fh.read(1 << 20):
+                    copy.write(chunk)
+            each[table] = (time.perf_counter() - t1, _proc_cpu(backend) - s1)
+        conn.commit()
+        seconds = time.perf_counter() - t0
+        cpu = {"client": _proc_cpu() - cpu0, "server": _proc_cpu(backend) - server0}
+        # per table with rows: rows, wall s, server CPU s of its COPY
+        counts = {t: [n, round(each[t][0], 2), round(each[t][1], 2)] for t in tables
+                  if (n := conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0])}
+    emit_result({"seconds": seconds, "cpu": cpu, "tables": counts})
+
+
+def child_stored_sqlite(url: str) -> None:
+    """child_stored on SQLite: the rows are read into memory (untimed), deleted, and inserted
+    back with one executemany per table in one transaction, with the platform engine's pragmas
+    (foreign keys on, WAL, synchronous=NORMAL) and every index and trigger in place."""
+    import sqlite3
+    con = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+    for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL"):
+        con.execute(f"PRAGMA {pragma}")
+    tables = _sqlite_stored_tables(con)
+    rows = {t: con.execute(f'SELECT * FROM "{t}"').fetchall() for t in tables}
+    con.execute("BEGIN")
+    for t in reversed(tables):
+        con.execute(f'DELETE FROM "{t}"')
+    con.execute("COMMIT")
+    cpu0 = _proc_cpu()
+    t0 = time.perf_counter()
+    each = {}
+    con.execute("BEGIN IMMEDIATE")
+    for t in tables:
+        if rows[t]:
+            t1, c1 = time.perf_counter(), _proc_cpu()
+            marks = ", ".join("?" * len(rows[t][0]))
+            con.executemany(f'INSERT INTO "{t}" VALUES ({marks})', rows[t])
+            each[t] = [len(rows[t]), round(time.perf_counter() - t1, 2), round(_proc_cpu() - c1, 2)]
+    con.execute("COMMIT")
+    seconds = time.perf_counter() - t0
+    cpu = {"client": _proc_cpu() - cpu0, "server": 0.0}
+    con.close()
+    # per table with rows: rows, wall s, CPU s of its executemany
+    emit_result({"seconds": seconds, "cpu": cpu, "tables": each})
+
+
 def export_records(url: str, path: Path) -> None:
     import psycopg
 
@@ -277,8 +412,9 @@ class Backend:
 
 
 def run(backend: Backend, path: Path, rows: int, repeat: int, resend: bool, profile: bool, log) -> dict:
-    raw_runs, plat_runs, resend_runs, floor_runs = [], [], [], []
+    raw_runs, plat_runs, resend_runs, floor_runs, stored_runs = [], [], [], [], []
     floor_file = backend.workdir / "records-floor.csv" if backend.name == "postgresql" else None
+    stored_dir = backend.workdir / "stored" if backend.name == "postgresql" else None
     raw_mode = "raw-pg" if backend.name == "postgresql" else "raw-sqlite"
     for k in range(repeat):
         url = backend.fresh("raw", raw=True)
@@ -299,6 +435,8 @@ def run(backend: Backend, path: Path, rows: int, repeat: int, resend: bool, prof
         plat_runs.append(p)
         log(f"  rep {k + 1}: platform {p['seconds']:.1f}s ({rows / p['seconds']:,.0f} rows/s, "
             f"{p['peak_rss_mb']} MB) phases {p['phases']} outcome {p['outcome']}")
+        if stored_dir is not None and k == 0:
+            export_stored(url, stored_dir)
         if resend:
             s = _child("platform", url, path)
             resend_runs.append(s)
@@ -310,10 +448,19 @@ def run(backend: Backend, path: Path, rows: int, repeat: int, resend: bool, prof
             f = _child("floor", url, floor_file)
             floor_runs.append(f)
             log(f"  rep {k + 1}: floor (COPY of the platform's output rows into records) {f['seconds']:.1f}s")
+        if stored_dir is not None or backend.name == "sqlite":
+            st = (_child("stored", url, stored_dir) if stored_dir is not None
+                  else _child("stored-sqlite", url, path))
+            stored_runs.append(st)
+            log(f"  rep {k + 1}: stored-output floor (every row the batch stored, loaded back in one transaction) "
+                f"{st['seconds']:.1f}s, CPU {st['cpu']}, rows {st['tables']}")
         backend.drop("ingest")
     if floor_file is not None:
         floor_file.unlink(missing_ok=True)
-    return {"raw": raw_runs, "platform": plat_runs, "resend": resend_runs, "floor": floor_runs}
+    if stored_dir is not None:
+        shutil.rmtree(stored_dir, ignore_errors=True)
+    return {"raw": raw_runs, "platform": plat_runs, "resend": resend_runs, "floor": floor_runs,
+            "stored": stored_runs}
 
 
 def _figures(runs: list[dict], rows: int) -> dict:
@@ -352,7 +499,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--pg-url", default=None,
                     help="an existing PostgreSQL server (superuser URL); default: a throwaway cluster")
     # internal: one measurement in a child process
-    ap.add_argument("--child", choices=("raw-pg", "raw-sqlite", "platform", "floor"), help=argparse.SUPPRESS)
+    ap.add_argument("--child", choices=("raw-pg", "raw-sqlite", "platform", "floor", "stored", "stored-sqlite"), help=argparse.SUPPRESS)
     ap.add_argument("--url", help=argparse.SUPPRESS)
     ap.add_argument("--profile-out", help=argparse.SUPPRESS)
     ap.add_argument("--warm", help=argparse.SUPPRESS)
@@ -362,7 +509,9 @@ def main(argv: list[str] | None = None) -> None:
         {"raw-pg": lambda: child_raw_pg(args.url, str(args.file)),
          "raw-sqlite": lambda: child_raw_sqlite(args.url, str(args.file)),
          "platform": lambda: child_platform(args.url, str(args.file), args.profile_out, args.warm),
-         "floor": lambda: child_floor(args.url, str(args.file))}[args.child]()
+         "floor": lambda: child_floor(args.url, str(args.file)),
+         "stored": lambda: child_stored(args.url, str(args.file)),
+         "stored-sqlite": lambda: child_stored_sqlite(args.url)}[args.child]()
         return
 
     common.cleanup_on_sigterm()
@@ -423,6 +572,11 @@ def main(argv: list[str] | None = None) -> None:
     if runs["floor"]:
         result["floor"] = _figures(runs["floor"], rows)
         result["ratio_floor_raw"] = round(raw["seconds"]["median"] / result["floor"]["seconds"]["median"], 3)
+    if runs["stored"]:
+        result["stored_floor"] = _figures(runs["stored"], rows)
+        result["stored_floor"]["tables"] = runs["stored"][-1]["tables"]
+        result["ratio_stored_floor_raw"] = round(
+            raw["seconds"]["median"] / result["stored_floor"]["seconds"]["median"], 3)
     peak = max(plat["peak_rss_mb"], result.get("resend", plat)["peak_rss_mb"])
     accepted = plat["outcome"]["accepted"] or 1
     cpu_us = round(1e6 * sum(plat.get("cpu_s_median", {}).values()) / accepted, 1)
@@ -451,12 +605,18 @@ def main(argv: list[str] | None = None) -> None:
         table.append(["floor: COPY of output rows", " ".join(f"{s:.1f}" for s in fl["seconds"]["runs"]),
                       f"{fl['seconds']['median']:.1f}", f"{fl['rows_per_s_median']:,}",
                       f"{result['ratio_floor_raw']:.2f}", f"{fl['peak_rss_mb']:.0f}"])
+    if "stored_floor" in result:
+        st = result["stored_floor"]
+        table.append(["floor: every row the batch stored", " ".join(f"{s:.1f}" for s in st["seconds"]["runs"]),
+                      f"{st['seconds']['median']:.1f}", f"{st['rows_per_s_median']:,}",
+                      f"{result['ratio_stored_floor_raw']:.2f}", f"{st['peak_rss_mb']:.0f}"])
     print(f"\ningest benchmark — {args.backend}, {rows:,} rows ({result['file_mb']} MB), "
           f"{machine['nproc']} cores, {machine['cpu']}, {machine['date']}", file=sys.stderr)
     print(human_table(table, ["measurement", "runs (s)", "median s", "rows/s", "ratio vs raw", "peak RSS MB"]),
           file=sys.stderr)
     print(f"platform phases (median run, s): {plat['phases_median_run']}", file=sys.stderr)
-    print(f"CPU s (client, server): raw {raw.get('cpu_s_median')}, platform {plat.get('cpu_s_median')}; "
+    print(f"CPU s (client, server): raw {raw.get('cpu_s_median')}, platform {plat.get('cpu_s_median')}, "
+          f"stored-output floor {result.get('stored_floor', {}).get('cpu_s_median')}; "
           f"load average at start {machine.get('loadavg_at_start')}", file=sys.stderr)
     if "resend" in result:
         print(f"re-send phases (median run, s): {result['resend']['phases_median_run']}", file=sys.stderr)
