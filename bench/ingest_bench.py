@@ -587,6 +587,17 @@ def main(argv: list[str] | None = None) -> None:
                                     "met": cpu_us <= CPU_TARGET_US if args.backend == "postgresql" else None},
         "peak_rss_mb": {"target": f"< {RSS_TARGET_MB}", "value": peak, "met": peak < RSS_TARGET_MB},
     }
+    if "stored_floor" in result:
+        # the same targets applied to the stored-output floor of the same run: a target the floor
+        # misses is out of reach for any platform that stores what this batch stored
+        fl = result["stored_floor"]
+        floor_us = round(1e6 * sum(fl["cpu_s_median"].values()) / accepted, 1)
+        result["targets"]["ratio_platform_raw"]["stored_floor"] = result["ratio_stored_floor_raw"]
+        result["targets"]["ratio_platform_raw"]["reachable"] = (
+            result["ratio_stored_floor_raw"] >= RATIO_TARGET[args.backend])
+        if args.backend == "postgresql":
+            result["targets"]["cpu_us_per_accepted_row"]["stored_floor"] = floor_us
+            result["targets"]["cpu_us_per_accepted_row"]["reachable"] = floor_us <= CPU_TARGET_US
     saved = common.save_result(f"ingest-{args.backend}-{rows}", result)
     print(json.dumps(result, ensure_ascii=False))
     table = [["raw " + ("COPY" if args.backend == "postgresql" else "executemany"),
@@ -621,8 +632,12 @@ def main(argv: list[str] | None = None) -> None:
     if "resend" in result:
         print(f"re-send phases (median run, s): {result['resend']['phases_median_run']}", file=sys.stderr)
     for name, t in result["targets"].items():
-        print(f"target {name} {t['target']}: {'met' if t['met'] else ('n/a' if t['met'] is None else 'MISSED')}",
-              file=sys.stderr)
+        limit = ""
+        if "reachable" in t:
+            limit = (f" (stored-output floor of this run: {t['stored_floor']}; "
+                     + ("within reach)" if t["reachable"] else "out of reach: the floor itself misses it)"))
+        print(f"target {name} {t['target']}: {'met' if t['met'] else ('n/a' if t['met'] is None else 'MISSED')}"
+              f"{limit}", file=sys.stderr)
     print(f"saved {saved}", file=sys.stderr)
 
 
