@@ -4,6 +4,12 @@ batch into an empty, freshly migrated database, in one run on one PostgreSQL clu
 
     .venv/bin/python bench/ingest_daily_bench.py --subjects 1000000 --records 10000000
     .venv/bin/python bench/ingest_daily_bench.py --subjects 100000 --records 1000000   # smaller city
+    .venv/bin/python bench/ingest_daily_bench.py --keep        # the built city kept and reused (bench/data/pg)
+
+With --keep the cluster lives in bench/data/pg and the built city is kept there as database
+daily_<subjects>_<records> (migrated to head when reused); each run ingests into a file copy of it
+(CREATE DATABASE ... TEMPLATE ... STRATEGY FILE_COPY), so every run starts from the same city.
+--log-statements sets log_min_duration_statement = 0 (the server log: bench/data/pg/server.log).
 
 Each ingest is bench/ingest_bench.py's measured child (ingest_file in a session_scope, its own
 process, warmed by a 50-row batch first, untimed, as a serving process is warm): wall seconds, CPU seconds of the process and of its PostgreSQL backend. The daily
@@ -52,6 +58,36 @@ def _register(url: str) -> None:
     engine.dispose()
 
 
+def _kept_city(cluster: str, subjects: int, records: int, rebuild: bool, log) -> tuple[dict, str]:
+    """The kept city daily_<subjects>_<records> (built if missing or --rebuild, else migrated to
+    head), and the URL of a fresh file copy of it to ingest into."""
+    import psycopg
+
+    from xinyong.migrate import upgrade
+    name = f"daily_{subjects}_{records}"
+    base = cluster.rpartition("/")[0]
+    template = f"{base}/{name}"
+    with psycopg.connect(common.dbapi_url(f"{base}/postgres"), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
+    info = city_build.existing_city(template) if exists and not rebuild else None
+    t0 = time.perf_counter()
+    if info is None:
+        common.create_database(cluster, name)
+        info = city_build.build(template, subjects, records, log=lambda m: None)
+        _register(template)
+        log(f"city of {subjects:,} subjects / {records:,} records built in {time.perf_counter() - t0:.0f}s "
+            f"(kept as {name})")
+    else:
+        upgrade(template)   # migrations added since the build (the data stay)
+        log(f"reusing the kept city {name} (built {info['built_on']} in {info['timings']['total_s']}s)")
+    t0 = time.perf_counter()
+    with psycopg.connect(common.dbapi_url(f"{base}/postgres"), autocommit=True) as conn:
+        conn.execute('DROP DATABASE IF EXISTS "bench_city" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "bench_city" TEMPLATE "{name}" STRATEGY FILE_COPY')
+    log(f"  copied to bench_city in {time.perf_counter() - t0:.0f}s")
+    return info, f"{base}/bench_city"
+
+
 def _figures(run: dict, rows: int) -> dict:
     cpu = run["cpu"]["client"] + run["cpu"]["server"]
     return {"seconds": round(run["seconds"], 3), "cpu_s": round(cpu, 3), "cpu_us_per_row": round(1e6 * cpu / rows, 1),
@@ -64,6 +100,9 @@ def main() -> None:
     ap.add_argument("--subjects", type=int, default=1_000_000)
     ap.add_argument("--records", type=int, default=10_000_000)
     ap.add_argument("--batches", default="10000,100000")
+    ap.add_argument("--keep", action="store_true", help="keep the cluster in bench/data/pg and reuse its city")
+    ap.add_argument("--rebuild", action="store_true", help="with --keep: build the city again")
+    ap.add_argument("--log-statements", action="store_true", help="log_min_duration_statement = 0 on the cluster")
     args = ap.parse_args()
     common.cleanup_on_sigterm()
     import os
@@ -75,13 +114,20 @@ def main() -> None:
     sizes = [int(x) for x in args.batches.split(",")]
     files = {n: daily_file(n, day) for day, n in enumerate(sizes, start=1)}
     out: dict = {}
-    with common.pg_cluster(settings=PG_SETTINGS, dbname="bench") as (cluster, _):
+    settings = dict(PG_SETTINGS)
+    if args.log_statements:
+        settings.update(log_min_duration_statement="0", log_line_prefix="'%m [%p] '")
+    keep = common.DATA_DIR / "pg" if args.keep else None
+    with common.pg_cluster(settings=settings, keep=keep, dbname="bench") as (cluster, _):
         machine = machine_info(common.pg_server_version(cluster))
-        city = common.create_database(cluster, "bench_city")
         t0 = time.perf_counter()
-        info = city_build.build(city, args.subjects, args.records, log=lambda m: None)
-        _register(city)
-        log(f"city of {args.subjects:,} subjects / {args.records:,} records built in {time.perf_counter() - t0:.0f}s")
+        if keep is None:
+            city = common.create_database(cluster, "bench_city")
+            info = city_build.build(city, args.subjects, args.records, log=lambda m: None)
+            _register(city)
+            log(f"city of {args.subjects:,} subjects / {args.records:,} records built in {time.perf_counter() - t0:.0f}s")
+        else:
+            info, city = _kept_city(cluster, args.subjects, args.records, args.rebuild, log)
         for n, path in files.items():
             empty = common.create_database(cluster, f"bench_empty_{n}")
             _prepare_platform_db(empty)
@@ -92,8 +138,10 @@ def main() -> None:
             out[n] = {"empty": e, "city": c, "cpu_ratio_city_empty": round(c["cpu_s"] / e["cpu_s"], 2)}
             log(f"  {n:,} rows: empty {e['seconds']}s ({e['cpu_us_per_row']} us CPU/row), city {c['seconds']}s "
                 f"({c['cpu_us_per_row']} us CPU/row), phases into the city {c['phases']}")
+        if keep is not None:
+            common.drop_database(cluster, "bench_city")
     result = {"bench": "ingest_daily", "city": {"subjects": args.subjects, "records": args.records,
-                                                "build": info.get("timings")},
+                                                "build": info.get("timings"), "kept": keep is not None},
               "machine": machine, "batches": out,
               "targets": {str(n): {"wall_s": TARGET_S.get(n), "met_wall": (out[n]["city"]["seconds"] <= TARGET_S[n])
                                    if n in TARGET_S else None,
