@@ -4,6 +4,15 @@ batch into an empty, freshly migrated database, in one run on one PostgreSQL clu
 
     .venv/bin/python bench/ingest_daily_bench.py --subjects 1000000 --records 10000000
     .venv/bin/python bench/ingest_daily_bench.py --subjects 100000 --records 1000000   # smaller city
+    .venv/bin/python bench/ingest_daily_bench.py --keep        # the built city kept and reused (bench/data/pg)
+
+With --keep the cluster lives in bench/data/pg and the built city is kept there as database
+daily_<subjects>_<records> (migrated to head when reused); each run ingests into a file copy of it
+(CREATE DATABASE ... TEMPLATE ... STRATEGY FILE_COPY), so every run starts from the same city.
+--prewarm reads the indexes of records and subjects into shared buffers before the city's batches
+(as a long-running server holds them; with --pg-setting shared_buffers=4GB at 1M / 10M).
+--log-statements sets log_min_duration_statement = 0, --explain logs every statement's plan with
+auto_explain (ANALYZE, BUFFERS; it slows the run): the server log is bench/data/pg/server.log.
 
 Each ingest is bench/ingest_bench.py's measured child (ingest_file in a session_scope, its own
 process, warmed by a 50-row batch first, untimed, as a serving process is warm): wall seconds, CPU seconds of the process and of its PostgreSQL backend. The daily
@@ -119,6 +128,50 @@ def batch_floor(url: str, before: dict, workdir: Path) -> dict:
             "tables": {t: [counts[t], *each[t]] for t in where if counts[t]}}
 
 
+def _kept_city(cluster: str, subjects: int, records: int, rebuild: bool, log) -> tuple[dict, str]:
+    """The kept city daily_<subjects>_<records> (built if missing or --rebuild, else migrated to
+    head), and the URL of a fresh file copy of it to ingest into."""
+    import psycopg
+
+    from xinyong.migrate import upgrade
+    name = f"daily_{subjects}_{records}"
+    base = cluster.rpartition("/")[0]
+    template = f"{base}/{name}"
+    with psycopg.connect(common.dbapi_url(f"{base}/postgres"), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
+    info = city_build.existing_city(template) if exists and not rebuild else None
+    t0 = time.perf_counter()
+    if info is None:
+        common.create_database(cluster, name)
+        info = city_build.build(template, subjects, records, log=lambda m: None)
+        _register(template)
+        log(f"city of {subjects:,} subjects / {records:,} records built in {time.perf_counter() - t0:.0f}s "
+            f"(kept as {name})")
+    else:
+        upgrade(template)   # migrations added since the build (the data stay)
+        log(f"reusing the kept city {name} (built {info['built_on']} in {info['timings']['total_s']}s)")
+    t0 = time.perf_counter()
+    with psycopg.connect(common.dbapi_url(f"{base}/postgres"), autocommit=True) as conn:
+        conn.execute('DROP DATABASE IF EXISTS "bench_city" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "bench_city" TEMPLATE "{name}" STRATEGY FILE_COPY')
+    log(f"  copied to bench_city in {time.perf_counter() - t0:.0f}s")
+    return info, f"{base}/bench_city"
+
+
+def _prewarm(url: str, log) -> int:
+    """Every index of records and subjects into shared buffers (pg_prewarm 'buffer'); MB read."""
+    import psycopg
+    t0 = time.perf_counter()
+    with psycopg.connect(common.dbapi_url(url), autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+        blocks = conn.execute(
+            "SELECT coalesce(sum(pg_prewarm(i.indexrelid::regclass, 'buffer')), 0) FROM pg_index i "
+            "WHERE i.indrelid IN ('records'::regclass, 'subjects'::regclass)").fetchone()[0]
+    mb = int(blocks) * 8 // 1024
+    log(f"  prewarmed the indexes of records and subjects ({mb:,} MB) in {time.perf_counter() - t0:.0f}s")
+    return mb
+
+
 def _figures(run: dict, rows: int) -> dict:
     cpu = run["cpu"]["client"] + run["cpu"]["server"]
     return {"seconds": round(run["seconds"], 3), "cpu_s": round(cpu, 3), "cpu_us_per_row": round(1e6 * cpu / rows, 1),
@@ -131,6 +184,16 @@ def main() -> None:
     ap.add_argument("--subjects", type=int, default=1_000_000)
     ap.add_argument("--records", type=int, default=10_000_000)
     ap.add_argument("--batches", default="10000,100000")
+    ap.add_argument("--keep", action="store_true", help="keep the cluster in bench/data/pg and reuse its city")
+    ap.add_argument("--rebuild", action="store_true", help="with --keep: build the city again")
+    ap.add_argument("--log-statements", action="store_true", help="log_min_duration_statement = 0 on the cluster")
+    ap.add_argument("--pg-setting", action="append", default=[], metavar="NAME=VALUE",
+                    help="a server setting over the ingest bench's (repeatable), e.g. shared_buffers=2GB")
+    ap.add_argument("--prewarm", action="store_true",
+                    help="read the indexes of records and subjects into shared buffers before the city's batches "
+                         "(a long-running server's cache; give it --pg-setting shared_buffers=4GB at 1M / 10M)")
+    ap.add_argument("--explain", action="store_true",
+                    help="auto_explain every statement's plan with ANALYZE and BUFFERS into the server log (slower)")
     args = ap.parse_args()
     common.cleanup_on_sigterm()
     import os
@@ -142,13 +205,28 @@ def main() -> None:
     sizes = [int(x) for x in args.batches.split(",")]
     files = {n: daily_file(n, day) for day, n in enumerate(sizes, start=1)}
     out: dict = {}
-    with common.pg_cluster(settings=PG_SETTINGS, dbname="bench") as (cluster, _):
+    settings = dict(PG_SETTINGS)
+    if args.log_statements:
+        settings.update(log_min_duration_statement="0", log_line_prefix="'%m [%p] %d '")
+    for pair in args.pg_setting:
+        name, _, value = pair.partition("=")
+        settings[name.strip()] = f"'{value.strip()}'"
+    if args.explain:
+        settings.update({"session_preload_libraries": "'auto_explain'", "auto_explain.log_min_duration": "0",
+                         "auto_explain.log_analyze": "on", "auto_explain.log_buffers": "on",
+                         "auto_explain.log_nested_statements": "on", "log_line_prefix": "'%m [%p] %d '"})
+    keep = common.DATA_DIR / "pg" if args.keep else None
+    with common.pg_cluster(settings=settings, keep=keep, dbname="bench") as (cluster, _):
         machine = machine_info(common.pg_server_version(cluster))
-        city = common.create_database(cluster, "bench_city")
         t0 = time.perf_counter()
-        info = city_build.build(city, args.subjects, args.records, log=lambda m: None)
-        _register(city)
-        log(f"city of {args.subjects:,} subjects / {args.records:,} records built in {time.perf_counter() - t0:.0f}s")
+        if keep is None:
+            city = common.create_database(cluster, "bench_city")
+            info = city_build.build(city, args.subjects, args.records, log=lambda m: None)
+            _register(city)
+            log(f"city of {args.subjects:,} subjects / {args.records:,} records built in {time.perf_counter() - t0:.0f}s")
+        else:
+            info, city = _kept_city(cluster, args.subjects, args.records, args.rebuild, log)
+        warmed = _prewarm(city, log) if args.prewarm else None
         for n, path in files.items():
             empty = common.create_database(cluster, f"bench_empty_{n}")
             _prepare_platform_db(empty)
@@ -164,9 +242,12 @@ def main() -> None:
                 f"({c['cpu_us_per_row']} us CPU/row), phases into the city {c['phases']}")
             log(f"  {n:,} rows: stored-output floor in the city {floor['seconds']}s, server CPU "
                 f"{floor['server_cpu_s']}s, per table (rows, wall s, CPU s) {floor['tables']}")
+        if keep is not None:
+            common.drop_database(cluster, "bench_city")
     result = {"bench": "ingest_daily", "city": {"subjects": args.subjects, "records": args.records,
-                                                "build": info.get("timings")},
-              "machine": machine, "batches": out,
+                                                "build": info.get("timings"), "kept": keep is not None,
+                                                "prewarmed_mb": warmed},
+              "machine": machine, "pg_settings": settings, "batches": out,
               "targets": {str(n): {"wall_s": TARGET_S.get(n), "met_wall": (out[n]["city"]["seconds"] <= TARGET_S[n])
                                    if n in TARGET_S else None,
                                    "stored_floor_s": out[n]["stored_floor_city"]["seconds"],

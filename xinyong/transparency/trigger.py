@@ -27,11 +27,17 @@ def _head_after_commit(session: Session) -> None:
     # waited for in vain: "database is locked" in `xinyong demo`); the root commit signs
     if not root_transaction_ended(session) or not session.info.pop(HEAD_DUE, False):
         return
+    sign_after_commit(session.get_bind().engine)
+
+
+def sign_after_commit(engine) -> None:
+    """What a commit that owed a head does (a caller that took ``HEAD_DUE`` out of the session's
+    info before committing does it itself: the ingest, beside its outbox)."""
     from xinyong.config import get_settings
     if not get_settings().transparency_auto:
         return
     from xinyong.transparency.worker import sequence_and_publish_quietly
-    sequence_and_publish_quietly(session.get_bind().engine)
+    sequence_and_publish_quietly(engine)
 
 
 @event.listens_for(Session, "after_rollback")

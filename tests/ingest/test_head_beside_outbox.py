@@ -1,0 +1,48 @@
+"""PostgreSQL: the tree head a batch owes is signed while its outbox applies (after the commit,
+before the ingest returns), not before the outbox starts; the head covers the batch's entry."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from tests.support.builders import agency, penalty_rows, to_csv
+from xinyong.config import reset_settings
+from xinyong.ingest import outbox
+from xinyong.ingest.service import ingest_file
+from xinyong.transparency import archive, repository, service, worker
+
+WAIT = 5.0
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_the_batchs_head_is_signed_while_its_outbox_applies(session, monkeypatch):
+    monkeypatch.setenv("XINYONG_TRANSPARENCY_AUTO", "1")
+    reset_settings()
+    src = agency(session).uscc
+    session.commit()
+    applying, signing, seen = threading.Event(), threading.Event(), []
+    real_sign, real_apply = worker.sequence_and_publish_quietly, outbox.apply_hooks_concurrently
+
+    def sign(*args, **kwargs):
+        signing.set()
+        seen.append(("the signer saw the outbox start", applying.wait(WAIT)))
+        return real_sign(*args, **kwargs)
+
+    def apply(*args, **kwargs):
+        applying.set()
+        seen.append(("the outbox saw the signer start", signing.wait(WAIT)))
+        return real_apply(*args, **kwargs)
+
+    monkeypatch.setattr(worker, "sequence_and_publish_quietly", sign)
+    monkeypatch.setattr(outbox, "apply_hooks_concurrently", apply)
+    out = ingest_file(session, data=to_csv(penalty_rows(6, src)), filename="p.csv", source_uscc=src,
+                      item_code="penalty")
+    assert out.created == 6
+    assert sorted(seen) == [("the outbox saw the signer start", True), ("the signer saw the outbox start", True)]
+    head = service.latest_head(session)
+    assert head is not None and not repository.pending_ids(session, 1)   # the batch's entry is under the head
+    assert head.tree_size == service.tree_size(session)
+    assert archive.archived_heads()[-1].root_hash == head.root_hash
+    assert outbox.pending(session) == []
+    assert "transparency_head_due" not in session.info

@@ -1,0 +1,56 @@
+"""PostgreSQL: the batch's subjects are merged on the server while the client builds the last
+part's records (ingest.service._subjects_and_last_records), and each record still gets its
+own row's subject."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import text
+
+from tests.support.builders import agency, penalty_rows, to_csv
+from xinyong.ingest import service
+
+WAIT = 5.0
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+@pytest.mark.parametrize("chunk", [50_000, 4])   # one part; several, the earlier ones built before the merge
+def test_the_last_parts_records_are_built_while_the_subjects_merge(session, monkeypatch, chunk):
+    monkeypatch.setattr(service, "VALIDATE_CHUNK_ROWS", chunk)
+    merging, built, seen, parts, calls = threading.Event(), threading.Event(), [], [], []
+    real_resolve, real_frame, real_partitions = service.resolve_subjects, service._record_frame, service._partitions
+
+    def partitions(frame, item):
+        parts.extend(real_partitions(frame, item))
+        yield from parts
+
+    def resolve(*args, **kwargs):
+        merging.set()
+        seen.append(("the merge waited for the build", built.wait(WAIT)))
+        return real_resolve(*args, **kwargs)
+
+    def record_frame(*args, **kwargs):
+        calls.append(1)
+        if len(calls) < len(parts):   # an earlier part: built as soon as it is validated
+            return real_frame(*args, **kwargs)
+        seen.append(("the build saw the merge start", merging.wait(WAIT)))
+        try:
+            return real_frame(*args, **kwargs)
+        finally:
+            built.set()
+
+    monkeypatch.setattr(service, "_partitions", partitions)
+    monkeypatch.setattr(service, "resolve_subjects", resolve)
+    monkeypatch.setattr(service, "_record_frame", record_frame)
+    src = agency(session).uscc
+    out = service.ingest_file(session, data=to_csv(penalty_rows(12, src, persons=3)), filename="p.csv",
+                              source_uscc=src, item_code="penalty")
+    assert out.created == 12 and (len(parts) > 1) == (chunk < 12)
+    assert sorted(seen) == [("the build saw the merge start", True), ("the merge waited for the build", True)]
+    # each record's subject is its own row's (the last part's rows come last in both lists)
+    with_uscc, mismatched = session.execute(text(
+        "SELECT count(*), count(*) FILTER (WHERE s.name IS DISTINCT FROM r.fields->>'subject_name') "
+        "FROM records r JOIN subjects s ON s.id = r.subject_id WHERE r.batch_id = :b "
+        "AND r.fields ? 'subject_name'"), {"b": out.batch_id}).one()
+    assert with_uscc > 0 and mismatched == 0
