@@ -104,6 +104,20 @@ COPY_PIECES = 8               # a smaller load is sent in this many pieces, each
 COPY_MIN_PIECE_ROWS = 1_000
 
 
+def copy_out(session: Session, sql: str, schema: dict) -> pl.DataFrame:
+    """PostgreSQL: the rows of a query (columns named and typed by `schema`), read by
+    ``COPY (sql) TO STDOUT`` into a frame: no Python object per row (fetching 200,000 rows of
+    two columns as rows cost the client ~0.1 s, and the rows' tuples woke the garbage collector)."""
+    buf = io.BytesIO()
+    with _dbapi(session).cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
+        for data in copy:
+            buf.write(data)
+    if not buf.tell():
+        return pl.DataFrame(schema=schema)
+    buf.seek(0)
+    return pl.read_csv(buf, has_header=False, new_columns=list(schema), schema_overrides=schema)
+
+
 def copy_piece_rows(height: int) -> int:
     """Rows of CSV text per piece of a COPY: at most COPY_CHUNK_ROWS (memory), and small enough
     that a load of a few thousand rows is a pipeline too: a 10,000-row batch's records sent as
