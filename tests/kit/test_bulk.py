@@ -34,3 +34,32 @@ def test_a_small_copy_is_still_sent_in_pieces():
     assert bulk.copy_piece_rows(10_000) == 1_250
     assert bulk.copy_piece_rows(500) == bulk.COPY_MIN_PIECE_ROWS
     assert bulk.copy_piece_rows(10_000_000) == bulk.COPY_CHUNK_ROWS
+
+
+
+def test_copy_text_reads_back_every_value(session):
+    """PostgreSQL loads COPY's text format (unquoted, tab-separated, backslash escapes: cheaper for
+    the server to read than csv): every character the format gives a meaning to comes back as it
+    was sent, in text, JSON and bytes, and a null stays apart from the text "\\N"."""
+    import datetime as dt
+    import json
+    tricky = ["a\\b", "tab\there", "line\nbreak", "cr\rhere", "\\N", "\\.", "", None, "引号\"'", "end\\"]
+    when = dt.datetime(2026, 12, 5, 6, 7, 8, 123456, tzinfo=dt.timezone.utc)
+    frame = pl.DataFrame({
+        "s": tricky, "j": [None if v is None else json.dumps({"k": v}, ensure_ascii=False) for v in tricky],
+        "b": [None if v is None else v.encode() for v in tricky], "d": [dt.date(2024, 2, 29)] * len(tricky),
+        "f": [True, False] * (len(tricky) // 2), "ts": [when] * len(tricky),
+    }).with_row_index("n").with_columns(pl.col("n").cast(pl.Int64), pl.col("s").cast(pl.Categorical).alias("c"))
+    bulk.create_temp_table(session, "t_text", [("n", "bigint"), ("s", "text"), ("j", "json"), ("b", "bytes"),
+                                               ("d", "date"), ("f", "bool"), ("ts", "timestamp"), ("c", "text")])
+    bulk.load_frame(session, "t_text", frame)
+    rows = session.execute(text("SELECT s, j, b, d, f, ts, c FROM t_text ORDER BY n")).all()
+    bulk.drop_temp_table(session, "t_text")
+    assert [r.s for r in rows] == tricky and [r.c for r in rows] == tricky
+    assert [None if r.j is None else (r.j if isinstance(r.j, dict) else json.loads(r.j))["k"] for r in rows] == tricky
+    assert [None if r.b is None else bytes(r.b) for r in rows] == [None if v is None else v.encode() for v in tricky]
+    assert {str(r.d) for r in rows} == {"2024-02-29"}
+    if bulk.dialect(session) == "postgresql":
+        assert [r.f for r in rows] == [True, False] * (len(tricky) // 2)
+        assert {r.ts for r in rows} == {when}
+        assert bulk.copy_text(frame.select("s", "f").head(2)) == b"a\\\\b\ttrue\ntab\\there\tfalse\n"

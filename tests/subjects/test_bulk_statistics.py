@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import event, text
 
 from xinyong.db import session_scope
+from xinyong.kit import bulk
 from xinyong.subjects import repository
 from xinyong.synthetic import make_resident_id, make_uscc
 
@@ -45,10 +46,17 @@ def _resolve_with_plans(db, frame: pl.DataFrame) -> tuple[list[str], float]:
                 cursor.execute("EXPLAIN " + statement, parameters)
                 plans.append("\n".join(r[0] for r in cursor.fetchall()))
 
+        def copy_out(session_, sql, schema):   # the key -> id mapping is read by COPY, past the event
+            plans.append("\n".join(r[0] for r in session_.execute(text("EXPLAIN " + sql))))
+            return real_copy_out(session_, sql, schema)
+
+        real_copy_out = bulk.copy_out
         event.listen(conn, "before_cursor_execute", before)
+        bulk.copy_out = copy_out
         try:
             ids = repository.resolve_subjects(session, frame)
         finally:
+            bulk.copy_out = real_copy_out
             event.remove(conn, "before_cursor_execute", before)
         assert ids.null_count() == 0 and ids.n_unique() == len(frame)
         known = session.execute(text("SELECT reltuples FROM pg_class WHERE oid = 'subjects'::regclass")).scalar()

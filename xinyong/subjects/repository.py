@@ -88,14 +88,17 @@ def resolve_subjects(session: Session, accepted: pl.DataFrame) -> pl.Series:
         f"UPDATE subjects SET legal_rep_id = rep.id, legal_rep_name = st.legal_rep_name "
         f"FROM {STAGE} st JOIN subjects rep ON rep.resident_id_hash = st.legal_rep_hash "
         f"WHERE st.legal_rep_hash IS NOT NULL AND subjects.uscc = st.uscc AND subjects.legal_rep_id {distinct} rep.id"))
-    rows = session.execute(text(
-        f"SELECT st.skey, s.id FROM {STAGE} st JOIN subjects s ON s.uscc = st.uscc WHERE st.uscc IS NOT NULL "
-        f"UNION ALL SELECT st.skey, s.id FROM {STAGE} st JOIN subjects s ON s.resident_id_hash = st.rid_hash "
-        f"WHERE st.uscc IS NULL AND st.rid_hash IS NOT NULL "
-        f"UNION ALL SELECT st.skey, s.id FROM {STAGE} st JOIN subjects s ON s.other_id = st.other_id "
-        f"WHERE st.uscc IS NULL AND st.rid_hash IS NULL")).all()
+    keys = (f"SELECT st.skey, s.id FROM {STAGE} st JOIN subjects s ON s.uscc = st.uscc WHERE st.uscc IS NOT NULL "
+            f"UNION ALL SELECT st.skey, s.id FROM {STAGE} st JOIN subjects s ON s.resident_id_hash = st.rid_hash "
+            f"WHERE st.uscc IS NULL AND st.rid_hash IS NOT NULL "
+            f"UNION ALL SELECT st.skey, s.id FROM {STAGE} st JOIN subjects s ON s.other_id = st.other_id "
+            f"WHERE st.uscc IS NULL AND st.rid_hash IS NULL")
+    schema = {"skey": pl.Utf8, "subject_id": pl.Int64}
+    if bulk.dialect(session) == "postgresql":   # COPY out: no Python row per subject
+        mapping = bulk.copy_out(session, keys, schema)
+    else:
+        mapping = pl.DataFrame(session.execute(text(keys)).all(), schema=schema, orient="row")
     bulk.drop_temp_table(session, STAGE)
-    mapping = pl.DataFrame(rows, schema={"skey": pl.Utf8, "subject_id": pl.Int64}, orient="row")
     ids = row_keys.to_frame().join(mapping, on="skey", how="left", maintain_order="left")["subject_id"]
     if ids.null_count():
         raise RuntimeError("subjects could not be resolved for some rows")  # a bug, never bad input

@@ -189,8 +189,6 @@ def first_pending_entry(session: Session) -> StoredEntry | None:
 def batch_record_ids(session: Session, batch_id: int):
     """(row_no, id, version) of the records a batch wrote (new or changed: unchanged re-sends
     keep their earlier batch), as a polars frame: COPY out on PostgreSQL, one query on SQLite."""
-    import io
-
     import polars as pl
 
     from xinyong.kit import bulk
@@ -198,14 +196,7 @@ def batch_record_ids(session: Session, batch_id: int):
     sql = f"SELECT row_no, id, version FROM records WHERE batch_id = {int(batch_id)}"
     if bulk.dialect(session) != "postgresql":
         return pl.DataFrame(session.execute(text(sql)).all(), schema=schema, orient="row")
-    buf = io.BytesIO()
-    with bulk.dbapi_connection(session).cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
-        for data in copy:
-            buf.write(data)
-    if not buf.tell():
-        return pl.DataFrame(schema=schema)
-    buf.seek(0)
-    return pl.read_csv(buf, has_header=False, new_columns=list(schema), schema_overrides=schema)
+    return bulk.copy_out(session, sql, schema)
 
 
 def latest_publication(session: Session, record_id: int) -> tuple[int, int, str] | None:
