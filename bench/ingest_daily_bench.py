@@ -87,7 +87,7 @@ def marks(url: str) -> dict:
 def batch_floor(url: str, before: dict, workdir: Path) -> dict:
     """The stored-output floor of the last batch (as bench/ingest_bench.py's, for one batch in a
     city): the rows it stored in each table of BATCH_ROWS are exported, deleted (and the tables
-    vacuumed), then loaded back with one `COPY` per table in one transaction, every index,
+    vacuumed), then loaded back with one binary-format `COPY` per table in one transaction, every index,
     constraint and trigger in place. Wall and server CPU seconds; per table rows, wall, CPU."""
     import psycopg
 
@@ -103,8 +103,8 @@ def batch_floor(url: str, before: dict, workdir: Path) -> dict:
             where[t] = f"id IN (SELECT id FROM floor_keys WHERE t = '{t}')"
         cols = {t: _stored_columns(conn, t) for t in where}
         for t, w in where.items():
-            with conn.cursor().copy(f"COPY (SELECT {cols[t]} FROM {t} WHERE {w}) TO STDOUT (FORMAT csv)") as copy, \
-                    open(workdir / f"{t}.csv", "wb") as fh:
+            with conn.cursor().copy(f"COPY (SELECT {cols[t]} FROM {t} WHERE {w}) TO STDOUT (FORMAT binary)") as copy, \
+                    open(workdir / f"{t}.copy", "wb") as fh:
                 for data in copy:
                     fh.write(data)
         with conn.transaction():
@@ -117,8 +117,8 @@ def batch_floor(url: str, before: dict, workdir: Path) -> dict:
         with conn.transaction():
             for t in where:
                 t1, s1 = time.perf_counter(), _proc_cpu(backend)
-                with conn.cursor().copy(f"COPY {t} ({cols[t]}) FROM STDIN (FORMAT csv)") as copy, \
-                        open(workdir / f"{t}.csv", "rb") as fh:
+                with conn.cursor().copy(f"COPY {t} ({cols[t]}) FROM STDIN (FORMAT binary)") as copy, \
+                        open(workdir / f"{t}.copy", "rb") as fh:
                     while chunk := fh.read(1 << 20):
                         copy.write(chunk)
                 each[t] = [round(time.perf_counter() - t1, 3), round(_proc_cpu(backend) - s1, 3)]
