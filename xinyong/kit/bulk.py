@@ -139,8 +139,11 @@ def _executemany(session: Session, table: str, frame: pl.DataFrame, order: pl.Se
     cache = _grown_cache(cur) if frame.height >= LOAD_CACHE_MIN_ROWS else None
     try:
         for offset in range(0, frame.height, MANY_CHUNK_ROWS):
-            cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})",
-                            _chunk(frame, order, offset, MANY_CHUNK_ROWS).iter_rows())
+            # each column to Python values at once, rows zipped in C: iter_rows built every cell
+            # through polars' AnyValue, ~15% more client CPU (the same values and types)
+            columns = [s.to_list() for s in _chunk(frame, order, offset, MANY_CHUNK_ROWS).get_columns()]
+            cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", zip(*columns))
+            columns = None
     finally:
         if cache is not None:
             cur.execute(f"PRAGMA cache_size={int(cache)}")
