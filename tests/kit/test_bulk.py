@@ -3,6 +3,7 @@ gathered at a time, arrives whole and in that order."""
 from __future__ import annotations
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
@@ -63,3 +64,21 @@ def test_copy_text_reads_back_every_value(session):
         assert [r.f for r in rows] == [True, False] * (len(tricky) // 2)
         assert {r.ts for r in rows} == {when}
         assert bulk.copy_text(frame.select("s", "f").head(2)) == b"a\\\\b\ttrue\ntab\\there\tfalse\n"
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_sqlite_loads_a_large_frame_with_a_larger_page_cache_and_gives_the_connections_back(session, monkeypatch):
+    monkeypatch.setattr(bulk, "LOAD_CACHE_MIN_ROWS", 3)
+    raw = bulk.dbapi_connection(session)
+    before = raw.execute("PRAGMA cache_size").fetchone()[0]
+    seen = []
+    raw.set_trace_callback(seen.append)
+    try:
+        bulk.create_temp_table(session, "t_cache", [("value", "text")])
+        bulk.load_frame(session, "t_cache", pl.DataFrame({"value": ["a", "b"]}))   # small: as it was
+        bulk.load_frame(session, "t_cache", pl.DataFrame({"value": ["a", "b", "c"]}))
+    finally:
+        raw.set_trace_callback(None)
+    assert seen.count(f"PRAGMA cache_size=-{bulk.LOAD_CACHE_KIB}") == 1
+    assert raw.execute("PRAGMA cache_size").fetchone()[0] == before
+    assert session.execute(text("SELECT count(*) FROM t_cache")).scalar() == 5

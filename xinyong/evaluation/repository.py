@@ -140,6 +140,16 @@ def insert_record_contributions(session: Session, model: IndicatorModel, scope: 
                  f"SELECT {per_record} WHERE r.subject_id = k.id AND {record_filter(model)}) y "
                  f"WHERE y.indicator IS NOT NULL GROUP BY y.indicator) x")
         return _insert_contributions(session, model, scope, inner, indicators, {**base, **cuts})
+    if scope.per_subject and scope.relation and not scope.expanding and session.get_bind().dialect.name == "sqlite":
+        # SQLite, a batch's staged subjects: they drive the read (CROSS JOIN keeps them the outer
+        # loop), each one's records by ix_records_subject_date. With `IN (SELECT …)` SQLite read
+        # every record of the model's items through ix_records_item_date, in date order, probing
+        # the scope for each (the whole city's; a 200k-row batch's statement 3.0 s -> 0.6 s)
+        per_record = per_record.replace(" FROM records r", f" FROM {scope.relation} k CROSS JOIN records r")
+        inner = (f"SELECT x.subject_id, x.indicator, count(*) AS matched, sum(x.flag) AS flagged FROM ("
+                 f"SELECT r.subject_id, {per_record} WHERE r.subject_id = k.id AND {record_filter(model)}) x "
+                 f"WHERE x.indicator IS NOT NULL GROUP BY x.subject_id, x.indicator")
+        return _insert_contributions(session, model, scope, inner, indicators, {**base, **cuts})
     inner = (f"SELECT x.subject_id, x.indicator, count(*) AS matched, sum(x.flag) AS flagged FROM ("
              f"SELECT r.subject_id, {per_record} WHERE {record_filter(model)} AND {scope.on('r.subject_id')}) x "
              f"WHERE x.indicator IS NOT NULL GROUP BY x.subject_id, x.indicator")

@@ -66,14 +66,17 @@ def insert_records(session: Session, frame: pl.DataFrame, order: pl.Series | Non
 
 
 def reserve_record_ids(session: Session, count: int) -> pl.Series:
-    """PostgreSQL: `count` new record ids from the table's sequence, ascending (what loading
-    `count` rows would have given them, bar a concurrent writer's ids in between), in one
+    """`count` new record ids, ascending (SQLite: ``_reserve_sqlite``). PostgreSQL: from the
+    table's sequence (what loading `count` rows would have given them, bar a concurrent
+    writer's ids in between), in one
     statement. The answer is one row: the first and last id when they are consecutive (no
     other writer took one meanwhile: the usual case), else all of them as an array; streaming
     one row per id back cost the client ~5 µs an id. The sequence is looked up once (an
     InitPlan): as the argument of nextval it was looked up in the catalogue for every id."""
     if count == 0:
         return pl.Series("id", [], dtype=pl.Int64)
+    if bulk.dialect(session) != "postgresql":
+        return _reserve_sqlite(session, count)
     lo, hi, scattered = session.execute(text(
         "WITH ids AS MATERIALIZED (SELECT nextval((SELECT CAST(pg_get_serial_sequence('records', 'id') AS regclass))) AS v "
         "FROM generate_series(1, :n)), span AS (SELECT min(v) AS lo, max(v) AS hi, count(*) AS n FROM ids) "
@@ -82,6 +85,17 @@ def reserve_record_ids(session: Session, count: int) -> pl.Series:
     if scattered is None:
         return pl.int_range(lo, hi + 1, dtype=pl.Int64, eager=True).alias("id")
     return pl.Series("id", scattered, dtype=pl.Int64)
+
+
+def _reserve_sqlite(session: Session, count: int) -> pl.Series:
+    """SQLite: the ids a load of `count` rows would take (a rowid table without AUTOINCREMENT
+    gives max(id) + 1, then the next), under the write lock: a no-op write first takes it if
+    the transaction does not hold it yet (pysqlite's deferred BEGIN takes it at the first
+    write), and it is held to the commit, so no other connection can insert a record, and so
+    take one of these ids, before this transaction's load (tests/ingest/test_record_ids.py)."""
+    session.execute(text("UPDATE records SET id = id WHERE 0"))
+    first = session.execute(text("SELECT coalesce(max(id), 0) + 1 FROM records")).scalar()
+    return pl.int_range(first, first + count, dtype=pl.Int64, eager=True).alias("id")
 
 
 def update_records(session: Session, frame: pl.DataFrame, *, batch_id: int, reason: str,

@@ -36,7 +36,6 @@ from xinyong.law import active_profile, citation_codes
 from xinyong.models import Batch
 from xinyong.registry import run_hook
 from xinyong.subjects.repository import resolve_subjects
-from xinyong.kit import bulk
 from xinyong.transparency import leaves, merkle, publications
 from xinyong.transparency import repository as transparency_repository
 
@@ -290,8 +289,7 @@ SUBJECT_INPUT = ("subject_kind", "subject_name", "subject_uscc", "subject_reside
 def _write_parts(session, batch, agency, item, records: list[bytes], subject_ids: pl.Series | None,
                  totals: dict) -> pl.DataFrame | dict | None:
     """Each part's records with their subjects: new ones loaded, re-sent ones updated. Returns
-    what was written (the publication leaves' input), or on PostgreSQL the leaves' details, the
-    leaves already stored (``_publish``)."""
+    the details of the publication leaves, already stored (``_publish``)."""
     if not records:
         return None
     # a re-send needs an earlier record of this agency and item; with none (an agency's first
@@ -322,16 +320,14 @@ def _write_parts(session, batch, agency, item, records: list[bytes], subject_ids
     # (a new subject's at the right edge) rather than one random leaf page per row
     order = fresh_all.select(pl.arg_sort_by("subject_id", "decision_date", maintain_order=True)).to_series()
     written = pl.concat([f.select("row_no", *PUBLISHED_COLUMNS) for f in (resent_all, fresh_all)])
-    if bulk.dialect(session) != "postgresql":
-        repository.insert_records(session, fresh_all, order)
-        return written
     return _publish(session, batch, fresh_all, order, written, resent_all.height)
 
 
 def _publish(session, batch, fresh: pl.DataFrame, order: pl.Series, written: pl.DataFrame, resent: int) -> dict:
-    """PostgreSQL: the new records' ids are taken from their sequence before the load, in load
-    order (the ids the load would have given them), so their publication leaves are built and
-    hashed in a thread while the server loads the records; then the leaves are stored. The
+    """The new records' ids are taken before the load, in load order (the ids the load would
+    have given them: from the sequence on PostgreSQL, past max(id) under the batch's write lock
+    on SQLite), so their publication leaves are built and hashed in a thread while the records
+    load (the server, or sqlite3 stepping without the GIL); then the leaves are stored. The
     result is the same as ``record_batch`` reading the ids back after the load."""
     first = written.height - fresh.height   # the re-sent rows come first in `written`
     changed = (written.slice(0, first).select("row_no").with_row_index("__i")
