@@ -29,6 +29,7 @@ from xinyong.disclosure.rules import item_publicity_frame
 from xinyong.ingest import gates, outbox, repository
 from xinyong.ingest.readers import IngestFileError, TableLimits, check_columns, read_table
 from xinyong.ingest.rules import BatchRefused, validate
+from xinyong.kit import bulk
 from xinyong.kit.access import Principal
 from xinyong.kit.errors import InvalidInput, PayloadTooLarge
 from xinyong.kit.text import strip_control_characters
