@@ -183,10 +183,12 @@ def deciding_agencies() -> dict[str, str]:
 
 # ------------------------------------------------------------------------- rows
 def generate(rows: int, seed: int = 20261123, bad_rate: float = 0.0, today: dt.date | None = None,
-             person_rate: float = 0.10) -> tuple[pl.DataFrame, dict]:
+             person_rate: float = 0.10, first_day: dt.date = FIRST_DAY) -> tuple[pl.DataFrame, dict]:
+    """`rows` penalty rows decided between `first_day` and today (a historical load: since 2022;
+    a daily batch: the last days, see bench/ingest_daily_bench.py)."""
     today = today or dt.date.today()
     last_day = min(today, dt.date(2026, 12, 31))
-    days = (last_day - FIRST_DAY).days + 1
+    days = (last_day - first_day).days + 1
     n_person_rows_est = int(rows * person_rate)
     n_ent = max(1, round(rows * 0.3))
     n_per = max(1, round(n_person_rows_est * 0.8))
@@ -214,7 +216,7 @@ def generate(rows: int, seed: int = 20261123, bad_rate: float = 0.0, today: dt.d
 
     offence = _weighted([14, 8, 8, 10, 12, 12, 10, 12, 8, 6], seed + 21)
     kind = _weighted([w for *_, w in KINDS], seed + 22)
-    decided = pl.lit(FIRST_DAY) + pl.duration(days=(_h(seed + 23) % days).cast(pl.Int64))
+    decided = pl.lit(first_day) + pl.duration(days=(_h(seed + 23) % days).cast(pl.Int64))
     agencies = deciding_agencies()
     off_df = pl.DataFrame({
         "off": list(range(len(OFFENCES))), "违法行为类型": [o[0] for o in OFFENCES],
@@ -275,7 +277,7 @@ def generate(rows: int, seed: int = 20261123, bad_rate: float = 0.0, today: dt.d
     assert tuple(out.columns) == PENALTY_HEADERS, out.columns
     meta = {"rows": rows, "seed": seed, "bad_rate": bad_rate, "bad_rows": bad_rows,
             "distinct_enterprises": n_ent, "distinct_persons": int(frame.filter(person)["p_idx"].n_unique()),
-            "person_rows": int(frame["is_person"].sum()), "first_day": FIRST_DAY.isoformat(),
+            "person_rows": int(frame["is_person"].sum()), "first_day": first_day.isoformat(),
             "last_day": last_day.isoformat(), "source_agency_uscc": SOURCE_AGENCY_USCC,
             "source_agency_name": SOURCE_AGENCY_NAME}
     return out, meta

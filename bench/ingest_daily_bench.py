@@ -40,13 +40,24 @@ WARM_ROWS = 50   # a first, untimed batch in the same process: measured warm, as
 CPU_RATIO_TARGET = 1.1
 
 
-def daily_file(rows: int, day: int) -> Path:
+# a daily batch reports the decisions of the last days: agencies report a 双公示 decision within
+# 7 working days (../shared/DOMAIN.md), so its rows are decided in the last 14 calendar days. The
+# files before 2026-12-05 08:00 UTC spread them over 2022..today, every record's date index entry
+# on a random leaf page of the city's (--history-dates gives those files again).
+RECENT_DAYS = 14
+
+
+def daily_file(rows: int, day: int, history_dates: bool = False) -> Path:
+    import datetime as dt
+
     import polars as pl
 
-    from bench.gen_penalties import generate
-    path = common.DATA_DIR / f"daily-{rows}-{day}.csv"
+    from bench.gen_penalties import FIRST_DAY, generate
+    suffix = "" if history_dates else f"-last{RECENT_DAYS}d"
+    path = common.DATA_DIR / f"daily-{rows}-{day}{suffix}.csv"
     if not path.exists():
-        frame, _ = generate(rows, seed=20261204 + day)
+        first = FIRST_DAY if history_dates else dt.date.today() - dt.timedelta(days=RECENT_DAYS - 1)
+        frame, _ = generate(rows, seed=20261204 + day, first_day=first)
         col = "行政处罚决定书文号"
         frame = frame.with_columns(pl.col(col).str.replace("〕", f"〕D{day}-", literal=True))
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -188,6 +199,8 @@ def main() -> None:
     ap.add_argument("--subjects", type=int, default=1_000_000)
     ap.add_argument("--records", type=int, default=10_000_000)
     ap.add_argument("--batches", default="10000,100000")
+    ap.add_argument("--history-dates", action="store_true",
+                    help="daily files decided over 2022..today, as before 2026-12-05 (default: the last 14 days)")
     ap.add_argument("--keep", action="store_true", help="keep the cluster in bench/data/pg and reuse its city")
     ap.add_argument("--rebuild", action="store_true", help="with --keep: build the city again")
     ap.add_argument("--log-statements", action="store_true", help="log_min_duration_statement = 0 on the cluster")
@@ -207,7 +220,7 @@ def main() -> None:
         print(msg, file=sys.stderr, flush=True)
 
     sizes = [int(x) for x in args.batches.split(",")]
-    files = {n: daily_file(n, day) for day, n in enumerate(sizes, start=1)}
+    files = {n: daily_file(n, day, args.history_dates) for day, n in enumerate(sizes, start=1)}
     out: dict = {}
     settings = dict(PG_SETTINGS)
     if args.log_statements:
@@ -251,6 +264,7 @@ def main() -> None:
     result = {"bench": "ingest_daily", "city": {"subjects": args.subjects, "records": args.records,
                                                 "build": info.get("timings"), "kept": keep is not None,
                                                 "prewarmed_mb": warmed},
+              "daily_dates": "2022..today" if args.history_dates else f"last {RECENT_DAYS} days",
               "machine": machine, "pg_settings": settings, "batches": out,
               "targets": {str(n): {"wall_s": TARGET_S.get(n), "met_wall": (out[n]["city"]["seconds"] <= TARGET_S[n])
                                    if n in TARGET_S else None,
