@@ -11,6 +11,11 @@ Per repetition, each measurement in its own process (its RSS high-water mark is 
             validation, subjects, publicity, records; one transaction) into a freshly
             migrated database with the source agency registered.
   resend    the same file again into that database: every row an unchanged re-send.
+  floor     (PostgreSQL) the platform's output records alone COPYed back into `records`.
+  stored    the stored-output floor: every row the batch stored, in every table, emptied and
+            loaded back in one transaction (binary COPY / executemany), indexes, constraints
+            and triggers in place; each target is also printed against it (within or out of
+            reach of any platform that stores what this batch stored).
 Reports rows/s (rows of the file / wall seconds from reading the file to commit), the
 ratio platform/raw (medians), peak RSS per process; prints one JSON line and a table and
 saves the JSON under bench/results/. CPU seconds (this process, and its PostgreSQL backend
