@@ -37,7 +37,7 @@ assert max(frame.n_chunks("all")) > 1  # the one-thread reader's layout that tri
 service.VALIDATE_CHUNK_ROWS = 1_000
 item, profile = get_catalogue().get("penalty"), active_profile()
 parts = accepted = 0
-for part in service._partitions(frame, item):
+for part, _last in service._partitions(frame, item):
     accepted += validate(part, item, profile, day).accepted.height
     parts += 1
 print(parts, accepted, frame.height)
@@ -62,6 +62,21 @@ def test_every_part_is_one_chunk_even_when_the_frame_is_many(monkeypatch):
     frame = pl.concat(chunks, rechunk=False)
     assert frame.n_chunks() == 40
     monkeypatch.setattr(service, "VALIDATE_CHUNK_ROWS", 100)
-    parts = list(service._partitions(frame, item))
+    parts = [part for part, _last in service._partitions(frame, item)]
     assert len(parts) > 1 and sum(p.height for p in parts) == frame.height
     assert all(max(p.n_chunks("all")) == 1 for p in parts)
+
+
+def test_exactly_the_last_part_is_marked_last_even_when_the_last_hash_bucket_is_empty(monkeypatch):
+    """The last part's records are built while the subjects resolve: the part must be known as
+    the last one however the batch was cut (one part, hash parts, an empty last bucket)."""
+    item = get_catalogue().get("penalty")
+    column = "行政处罚决定书文号"
+    monkeypatch.setattr(service, "VALIDATE_CHUNK_ROWS", 100)
+    candidates = pl.Series([f"D-{i}" for i in range(2_000)])
+    numbers = candidates.filter(candidates.hash(seed=0) % 3 != 2).head(300)   # bucket 2 of 3 empty
+    assert numbers.len() == 300
+    for frame in (pl.DataFrame({column: numbers}), pl.DataFrame({column: numbers.head(80)}),
+                  pl.DataFrame({"x": numbers})):   # hash parts; one part; no decision-number column
+        marks = [last for _part, last in service._partitions(frame, item)]
+        assert marks[-1] and not any(marks[:-1]), marks

@@ -217,8 +217,8 @@ def _ingest_frame(session, batch, agency, item, source: list[pl.DataFrame], prog
         return _refuse(session, batch, *refused)
     totals = {"accepted": 0, "rejected": 0, "created": 0, "updated": 0, "unchanged": 0}
     # the final part's accepted rows (last) wait unbuilt: their records are built while the subjects resolve
-    first, parts, last, final = None, [], None, -(-total_rows // VALIDATE_CHUNK_ROWS) - 1   # as _partitions cuts
-    for n, part in enumerate(_partitions(frame, item)):
+    first, parts, last = None, [], None
+    for n, (part, final) in enumerate(_partitions(frame, item)):
         _step(progress, "validate")
         try:
             result = validate(part, item, profile, clock.today())
@@ -232,7 +232,7 @@ def _ingest_frame(session, batch, agency, item, source: list[pl.DataFrame], prog
         repository.insert_rejections(session, result.rejections, batch.id)
         totals["accepted"] += result.accepted.height
         totals["rejected"] += result.rejections["row_no"].n_unique() if result.rejections.height else 0
-        if result.accepted.height and n == final:
+        if result.accepted.height and final:
             last = result.accepted
         elif result.accepted.height:
             parts.append((_packed(_record_frame(result.accepted, item, profile, batch, agency, clock.now())),
@@ -375,7 +375,7 @@ PUBLISHED_COLUMNS = [c for c in leaves.LEAF_COLUMNS if c not in ("id", "version"
 def _partitions(frame: pl.DataFrame, item):
     """The batch in parts of about VALIDATE_CHUNK_ROWS rows, split by a hash of the decision
     number, so that every repeat of a decision number meets its first row in the same part
-    and is caught by validation; row order inside a part is kept.
+    and is caught by validation; row order inside a part is kept. Yields (part, is the last).
 
     Each part is rechunked: a filter keeps the chunks of the frame it filters, and the CSV
     reader cuts a file into many small chunks when polars has one thread (POLARS_MAX_THREADS=1,
@@ -385,13 +385,12 @@ def _partitions(frame: pl.DataFrame, item):
     parts = -(-frame.height // VALIDATE_CHUNK_ROWS)
     column = _decision_column(frame, item)
     if parts <= 1 or column is None:
-        yield frame.rechunk()
+        yield frame.rechunk(), True
         return
     key = frame[column].fill_null("").hash(seed=0) % parts
-    for i in range(parts):
-        part = frame.filter(key == i)
-        if part.height:
-            yield part.rechunk()
+    buckets = key.unique().sort().to_list()   # the non-empty ones: the last of them is the last part
+    for i in buckets:
+        yield frame.filter(key == i).rechunk(), i == buckets[-1]
 
 
 def _decision_column(frame: pl.DataFrame, item) -> str | None:
