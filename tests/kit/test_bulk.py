@@ -82,3 +82,19 @@ def test_sqlite_loads_a_large_frame_with_a_larger_page_cache_and_gives_the_conne
     assert seen.count(f"PRAGMA cache_size=-{bulk.LOAD_CACHE_KIB}") == 1
     assert raw.execute("PRAGMA cache_size").fetchone()[0] == before
     assert session.execute(text("SELECT count(*) FROM t_cache")).scalar() == 5
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_sqlite_makes_the_next_chunks_values_in_a_thread_while_one_is_inserted(session, monkeypatch):
+    """The Python values of a chunk are made while sqlite3 inserts the one before (it releases
+    the GIL while SQLite steps): every chunk in a thread of its own, the rows whole and in order."""
+    import threading
+    monkeypatch.setattr(bulk, "MANY_CHUNK_ROWS", 2)
+    threads = []
+    real = bulk._sqlite_values
+    monkeypatch.setattr(bulk, "_sqlite_values", lambda f: threads.append(threading.current_thread().name) or real(f))
+    bulk.create_temp_table(session, "t_ahead", [("n", "bigint")])
+    bulk.load_frame(session, "t_ahead", pl.DataFrame({"n": range(7)}), pl.Series([6, 5, 4, 3, 2, 1, 0], dtype=pl.UInt32))
+    assert [r.n for r in session.execute(text("SELECT n FROM t_ahead"))] == [6, 5, 4, 3, 2, 1, 0]
+    bulk.drop_temp_table(session, "t_ahead")
+    assert len(threads) == 4 and all(t.startswith("rows") for t in threads)

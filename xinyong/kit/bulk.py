@@ -171,19 +171,32 @@ LOAD_CACHE_MIN_ROWS = MANY_CHUNK_ROWS
 def _executemany(session: Session, table: str, frame: pl.DataFrame, order: pl.Series | None = None) -> None:
     cols = ", ".join(frame.columns)
     marks = ", ".join("?" for _ in frame.columns)
+    sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"
     cur = _dbapi(session).cursor()
     cache = _grown_cache(cur) if frame.height >= LOAD_CACHE_MIN_ROWS else None
+
+    def values(offset: int) -> list[list]:
+        # each column to Python values at once, rows zipped in C: iter_rows built every cell
+        # through polars' AnyValue, ~15% more client CPU (the same values and types)
+        # dates and times as text a chunk at a time: for the whole of a 1M-row records load at
+        # once the text columns were ~0.2 GB more at the batch's peak (beside its leaves)
+        return [s.to_list() for s in _sqlite_values(_chunk(frame, order, offset, MANY_CHUNK_ROWS)).get_columns()]
+
+    offsets = range(0, frame.height, MANY_CHUNK_ROWS)
     try:
-        for offset in range(0, frame.height, MANY_CHUNK_ROWS):
-            # each column to Python values at once, rows zipped in C: iter_rows built every cell
-            # through polars' AnyValue, ~15% more client CPU (the same values and types)
-            # dates and times as text a chunk at a time: for the whole of a 1M-row records load at
-            # once the text columns were ~0.2 GB more at the batch's peak (beside its leaves)
-            chunk = _sqlite_values(_chunk(frame, order, offset, MANY_CHUNK_ROWS))
-            columns = [s.to_list() for s in chunk.get_columns()]
-            chunk = None
-            cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", zip(*columns))
-            columns = None
+        if len(offsets) == 1:
+            cur.executemany(sql, zip(*values(0)))
+            return
+        # the next chunk's values are made in a thread while sqlite3 steps this one's rows (it
+        # releases the GIL while SQLite inserts a row and its index entries); two chunks at a time
+        with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="rows") as pool:
+            ahead = pool.submit(values, offsets[0])
+            for i in range(len(offsets)):
+                columns = ahead.result()
+                if i + 1 < len(offsets):
+                    ahead = pool.submit(values, offsets[i + 1])
+                cur.executemany(sql, zip(*columns))
+                columns = None
     finally:
         if cache is not None:
             cur.execute(f"PRAGMA cache_size={int(cache)}")
