@@ -253,18 +253,20 @@ def commit_checkpointing_beside(session: Session) -> concurrent.futures.Future |
         session.commit()
     finally:   # the connection, back in the pool, checkpoints as before from its next commit on
         raw.execute(f"PRAGMA wal_autocheckpoint={int(every)}")
-    page = raw.execute("PRAGMA page_size").fetchone()[0]
-    try:
-        due = os.path.getsize(f"{database}-wal") >= every * page
-    except OSError:
-        due = False
-    if not due:
+    if _wal_bytes(database) < every * raw.execute("PRAGMA page_size").fetchone()[0]:
         return None
     pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="checkpoint")
     try:
         return pool.submit(_checkpoint, database)
     finally:
         pool.shutdown(wait=False)
+
+
+def _wal_bytes(database: str) -> int:
+    try:
+        return os.path.getsize(f"{database}-wal")
+    except OSError:
+        return 0
 
 
 def _checkpoint(database: str) -> None:
