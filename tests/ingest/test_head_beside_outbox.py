@@ -46,3 +46,37 @@ def test_the_batchs_head_is_signed_while_its_outbox_applies(session, monkeypatch
     assert archive.archived_heads()[-1].root_hash == head.root_hash
     assert outbox.pending(session) == []
     assert "transparency_head_due" not in session.info
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_sqlite_signs_the_batchs_head_after_its_commit_with_the_checkpoint_under_way(session, monkeypatch):
+    """SQLite: the commit leaves the WAL's checkpoint to a thread (xinyong.kit.bulk); the head
+    the batch owes is signed after the commit, once that checkpoint has started, and still
+    before the ingest returns, covering the batch's entry."""
+    from xinyong.kit import bulk
+    monkeypatch.setenv("XINYONG_TRANSPARENCY_AUTO", "1")
+    reset_settings()
+    src = agency(session).uscc
+    session.commit()
+    started, seen = threading.Event(), []
+    real_sign, real_checkpoint = worker.sequence_and_publish_quietly, bulk._checkpoint
+
+    def checkpoint(database):
+        started.set()
+        return real_checkpoint(database)
+
+    def sign(*args, **kwargs):
+        seen.append(started.wait(WAIT))
+        return real_sign(*args, **kwargs)
+
+    monkeypatch.setattr(bulk, "_wal_bytes", lambda database: 1 << 40)   # a checkpoint is due, however small the batch
+    monkeypatch.setattr(bulk, "_checkpoint", checkpoint)
+    monkeypatch.setattr(worker, "sequence_and_publish_quietly", sign)
+    out = ingest_file(session, data=to_csv(penalty_rows(6, src)), filename="p.csv", source_uscc=src,
+                      item_code="penalty")
+    assert out.created == 6 and seen == [True]
+    head = service.latest_head(session)
+    assert head is not None and not repository.pending_ids(session, 1)
+    assert head.tree_size == service.tree_size(session)
+    assert outbox.pending(session) == []
+    assert "transparency_head_due" not in session.info

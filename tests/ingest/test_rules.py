@@ -319,3 +319,19 @@ def test_a_large_batch_validates_set_based():
     assert result.accepted.height == 99_999
     assert result.rejections.select("row_no", "reason_code").rows() == [(502, "bad_date")]
     assert set(result.accepted["severity"]) == {"general", "serious"}
+
+
+def test_the_json_escapes_looked_for_in_accepted_cells_are_all_a_cell_that_passes_can_hold():
+    """_fields_json looks for five characters only: every other character JSON escapes is a
+    control character, and every catalogue field's cell is checked for those (its row goes back)."""
+    from xinyong.ingest.rules import _ESCAPED_IN_ACCEPTED, _JSON_ESCAPES, _screen_checks
+    storable = {c for c in _JSON_ESCAPES if not has_control_characters(c)}
+    assert storable == {"\\", '"', "\t", "\n", "\r"}
+    assert pl.Series(list(_JSON_ESCAPES)).str.contains(_ESCAPED_IN_ACCEPTED).to_list() == [
+        c in storable for c in _JSON_ESCAPES]
+    screen = forbidden_data(PROFILE.rule("data.forbidden", RECEIVED))
+    for item in get_catalogue().items:
+        for f in item.fields:
+            assert any(ch.code == "control_character" for ch in _screen_checks(f, False, screen)), (item.code, f.code)
+    result = run({"备注": 'a"b\\c\td\ne\rf'})
+    assert json.loads(result.accepted["fields_json"][0])["remarks"] == 'a"b\\c\td\ne\rf'

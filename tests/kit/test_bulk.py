@@ -82,3 +82,56 @@ def test_sqlite_loads_a_large_frame_with_a_larger_page_cache_and_gives_the_conne
     assert seen.count(f"PRAGMA cache_size=-{bulk.LOAD_CACHE_KIB}") == 1
     assert raw.execute("PRAGMA cache_size").fetchone()[0] == before
     assert session.execute(text("SELECT count(*) FROM t_cache")).scalar() == 5
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_sqlite_makes_the_next_chunks_values_in_a_thread_while_one_is_inserted(session, monkeypatch):
+    """The Python values of a chunk are made while sqlite3 inserts the one before (it releases
+    the GIL while SQLite steps): every chunk in a thread of its own, the rows whole and in order."""
+    import threading
+    monkeypatch.setattr(bulk, "MANY_CHUNK_ROWS", 2)
+    threads = []
+    real = bulk._sqlite_values
+    monkeypatch.setattr(bulk, "_sqlite_values", lambda f: threads.append(threading.current_thread().name) or real(f))
+    bulk.create_temp_table(session, "t_ahead", [("n", "bigint")])
+    bulk.load_frame(session, "t_ahead", pl.DataFrame({"n": range(7)}), pl.Series([6, 5, 4, 3, 2, 1, 0], dtype=pl.UInt32))
+    assert [r.n for r in session.execute(text("SELECT n FROM t_ahead"))] == [6, 5, 4, 3, 2, 1, 0]
+    bulk.drop_temp_table(session, "t_ahead")
+    assert len(threads) == 4 and all(t.startswith("rows") for t in threads)
+
+
+def test_a_sqlite_commit_leaves_the_wal_checkpoint_to_a_thread_beside_what_follows(tmp_path, monkeypatch):
+    """The commit returns before the transaction's pages are copied into the database file;
+    the checkpoint runs on a connection of its own and the committed rows are there throughout."""
+    import os
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    from xinyong.db import make_engine
+    path = tmp_path / "c.db"
+    engine = make_engine(f"sqlite:///{path}")
+    seen = []
+    real = bulk._checkpoint
+
+    def checkpoint(database):
+        seen.append((threading.current_thread().name, os.path.getsize(database)))
+        real(database)
+        seen.append(os.path.getsize(database))
+    monkeypatch.setattr(bulk, "_checkpoint", checkpoint)
+    with Session(engine) as session:
+        session.execute(text("CREATE TABLE t (v TEXT)"))
+        session.commit()
+        bulk.load_frame(session, "t", pl.DataFrame({"v": ["x" * 500] * 20_000}))
+        done = bulk.commit_checkpointing_beside(session)
+        assert done is not None
+        done.result()
+        assert session.execute(text("SELECT count(*) FROM t")).scalar() == 20_000
+        assert bulk.dbapi_connection(session).execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+    (name, before), after = seen
+    assert name.startswith("checkpoint") and before < 1_000_000 < after   # ~10 MB copied by the thread
+    engine.dispose()
+    memory = make_engine("sqlite://")
+    with Session(memory) as session:
+        session.execute(text("CREATE TABLE t (v TEXT)"))
+        assert bulk.commit_checkpointing_beside(session) is None

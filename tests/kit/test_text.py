@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from xinyong.catalogue import get_catalogue
 from xinyong.ingest.screening import normalised, with_forbidden_columns
-from xinyong.kit.text import (Code, PrivateText, Text, forbidden_data, has_control_characters, normalise,
+from xinyong.kit.text import (ALREADY_NORMAL_PATTERN, Code, PrivateText, Text, forbidden_data, has_control_characters, normalise,
                               normalised_expr)
 from xinyong.law import get_profile
 
@@ -203,3 +203,43 @@ def test_patterns_read_the_same_in_python_and_polars(profile):
 
 def test_unicode_categories_dropped_are_what_the_docstring_says():
     assert unicodedata.category("\u200b") == "Cf" and normalise("血\u200b型") == "血型"
+
+
+ALREADY_NORMAL = [chr(c) for c in range(0x110000)
+                  if 0xD800 > c or c > 0xDFFF if re.fullmatch(r"[!-@\[-~\u3001-\u3003\u3008-\u3011\u3014-\u301b"
+                                                               r"\u4e00-\u9fa5]", chr(c))]
+
+
+def test_text_of_the_already_normal_characters_is_left_as_it_is():
+    """The screen takes values matching ALREADY_NORMAL_PATTERN as their own normal form: each
+    such character is unchanged on both paths and matches the pattern in polars; none is the
+    second part of a canonical decomposition nor a combining character, so no two compose."""
+    assert len(ALREADY_NORMAL) == 94 - 26 + 3 + 10 + 8 + 0x9FA6 - 0x4E00
+    series = pl.Series(ALREADY_NORMAL, dtype=pl.String)
+    assert pl.select(normalised_expr(series)).to_series().to_list() == ALREADY_NORMAL
+    assert [_stdlib_normalise(c) for c in ALREADY_NORMAL] == ALREADY_NORMAL
+    assert series.str.contains(ALREADY_NORMAL_PATTERN).all()
+    assert not pl.Series(["A", " ", "，", "（", "\u3000", "\uf900", "a\u0301", "ｂ", "·"]).str.contains(
+        ALREADY_NORMAL_PATTERN).any()
+    composed_from = {chr(int(p, 16)) for c in range(0x110000) if (d := unicodedata.decomposition(chr(c)))
+                     and not d.startswith("<") for p in d.split()[1:]}
+    assert not composed_from & set(ALREADY_NORMAL)
+    assert not any(unicodedata.combining(c) for c in ALREADY_NORMAL)
+    text = "".join(ALREADY_NORMAL)
+    assert pl.select(normalised_expr(pl.lit(text))).item() == text
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(
+    st.text(alphabet=st.sampled_from(ALREADY_NORMAL[:200] + list("血型为是基督徒教患有糖尿病的人员隐患dnarh阴性ab")), max_size=12),
+    st.sampled_from([t for ts in HOLDS.values() for t in ts] + ORDINARY),
+    st.text(max_size=6)), min_size=1, max_size=8))
+def test_values_screened_without_normalising_name_the_same_classes(texts):
+    """Values in normal form skip the normalisation (most of a batch): the classes named are
+    still those of the request path, whatever mix of such values and others a column holds."""
+    joined = ["".join(texts[i:]) for i in range(len(texts))]
+    frame = pl.DataFrame({"row_no": range(len(joined)), "a": joined})
+    out = with_forbidden_columns(frame, ["a"], QZ)
+    for text, zh, en in zip(joined, out["__forbidden_a"].to_list(), out["__forbidden_en_a"].to_list()):
+        hits = QZ.value_hits(text)
+        assert (zh, en) == (("、".join(c.zh for c in hits) or None), (", ".join(c.en for c in hits) or None)), text

@@ -32,6 +32,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from xinyong import clock
+from xinyong.kit import bulk
 from xinyong.models import Batch
 from xinyong.models.outbox import IngestOutbox
 from xinyong.registry import AFTER_COMMIT_HOOKS, load
@@ -93,7 +94,13 @@ def commit_and_apply(session: Session, outcome, commit: bool = True):
             _withdraw(session, outcome.batch_id)
         return outcome
     head_due = upto is not None and _concurrent(session) and session.info.pop(HEAD_DUE, False)
-    session.commit()
+    # SQLite: the WAL's checkpoint runs beside what follows the commit; the head the commit owes
+    # is signed right after it, as the commit's listener would, but with the checkpoint under way
+    # (the signing's own commit would otherwise run the checkpoint first)
+    head_next = not head_due and bulk.dialect(session) == "sqlite" and session.info.pop(HEAD_DUE, False)
+    checkpoint = bulk.commit_checkpointing_beside(session)
+    if head_next:
+        sign_after_commit(session.get_bind().engine)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="head") as pool:
         # PostgreSQL: the tree head the batch owes is signed beside the outbox (its own connection;
         # the hooks write no log entries), not before it in the commit's listener: ~25 ms of a
@@ -106,6 +113,8 @@ def commit_and_apply(session: Session, outcome, commit: bool = True):
         finally:
             if signing is not None:
                 signing.result()   # never raises: a failure is logged and the next trigger signs
+            if checkpoint is not None:
+                checkpoint.result()   # never raises either
     return outcome
 
 

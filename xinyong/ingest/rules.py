@@ -404,7 +404,10 @@ def _fields_json(item: CatalogueItem, mapping: dict[str, str], ok: pl.DataFrame)
     present = sorted((f for f in item.fields if f.code in mapping and not f.sensitive and f.role not in STORED_ROLES),
                      key=lambda f: f.code)   # sorted keys: the text is the canonical JSON the leaves hash
     texts = [f.code for f in present if f.type not in ("date", "decimal", "enum", "subject_kind", "uscc")]
-    flags = ok.select(pl.col(texts).str.contains_any(list(_JSON_ESCAPES)).any()).row(0) if texts else ()
+    # accepted rows hold no control character but tab and line breaks (every field's
+    # control_character check), so those and the quote and backslash are all there is to look
+    # for: a class of five characters is scanned ~4x faster than one of the 34 escaped ones
+    flags = ok.select(pl.col(texts).str.contains(_ESCAPED_IN_ACCEPTED).any()).row(0) if texts else ()
     escape = {code for code, flag in zip(texts, flags) if flag}
     parts = []
     for f in present:
@@ -426,3 +429,4 @@ def _fields_json(item: CatalogueItem, mapping: dict[str, str], ok: pl.DataFrame)
 
 
 _JSON_ESCAPES = PY_JSON_ESCAPES   # as Python's json escapes them: the text is canonical JSON
+_ESCAPED_IN_ACCEPTED = r'[\\"\t\n\r]'   # what of _JSON_ESCAPES an accepted cell can hold

@@ -21,6 +21,7 @@ import polars as pl
 from xinyong.catalogue import CatalogueItem
 from xinyong.kit.errors import XinyongError
 from xinyong.kit.text import (
+    ALREADY_NORMAL_PATTERN,
     CONTROL_PATTERN,
     ForbiddenData,
     has_control_characters,
@@ -68,9 +69,11 @@ def free_text_fields(item: CatalogueItem) -> list[str]:
     return [f.code for f in item.fields if f.type == "text" and not f.codes]
 
 
-def normalised(expr: pl.Expr, screen: ForbiddenData) -> pl.Expr:
-    """``kit.text.normalise`` with the profile's exemptions removed, as a polars expression."""
-    out = normalised_expr(expr)
+def normalised(expr: pl.Expr, screen: ForbiddenData, already_normal: bool = False) -> pl.Expr:
+    """``kit.text.normalise`` with the profile's exemptions removed, as a polars expression
+    (``already_normal``: of text known to match ``ALREADY_NORMAL_PATTERN``, which the
+    normalisation leaves as it is)."""
+    out = expr if already_normal else normalised_expr(expr)
     if screen.exemption_regex is not None:
         out = out.str.replace_all(screen.exemption_regex.pattern, "")
     return out
@@ -85,9 +88,18 @@ def with_forbidden_columns(work: pl.DataFrame, codes: list[str], screen: Forbidd
     if not codes or not patterns:
         return empty
     any_class = "|".join(f"(?:{p})" for p in patterns)
-    # each column's distinct values, screened once (the columns in parallel); usually no hit
-    hits = pl.collect_all([work.lazy().select(pl.col(c).drop_nulls().unique().alias(_VALUE))
-                           .filter(normalised(pl.col(_VALUE), screen).str.contains(any_class)) for c in codes])
+    # each column's distinct values, screened once (the columns in parallel); usually no hit.
+    # The normalisation costs most of the screen: the values already in normal form (most
+    # names and decision numbers) are screened as they are, the others normalised first.
+    plain = _VALUE + "_plain"
+    values = pl.collect_all([work.lazy().select(pl.col(c).drop_nulls().unique().alias(_VALUE))
+                             .with_columns(pl.col(_VALUE).str.contains(ALREADY_NORMAL_PATTERN).alias(plain))
+                             for c in codes])
+    # (split eagerly: a lazy filter after a filter would be merged into one, normalising every value)
+    hits = pl.collect_all([pl.concat([
+        v.filter(pl.col(plain)).lazy().filter(normalised(pl.col(_VALUE), screen, True).str.contains(any_class)),
+        v.filter(~pl.col(plain)).lazy().filter(normalised(pl.col(_VALUE), screen).str.contains(any_class))])
+        .select(_VALUE) for v in values])
     if not any(h.height for h in hits):
         return empty
     named = {c: h.select(pl.col(_VALUE), *_class_names(_VALUE, screen)) for c, h in zip(codes, hits) if h.height}

@@ -62,6 +62,15 @@ def normalised_expr(expr: pl.Expr) -> pl.Expr:
     return expr.str.normalize("NFKC").str.to_lowercase().str.replace_all(NORMALISE_STRIP_PATTERN, "")
 
 
+# text that ``normalised_expr`` leaves as it is: printable ASCII but upper-case letters and the
+# space, CJK punctuation and brackets (U+3001-3003, U+3008-3011, U+3014-301B) and the CJK
+# Unified Ideographs of Unicode 1.1 (U+4E00-9FA5). None of them changes under NFKC or lower
+# case, none is whitespace, format or combining, and none is the second part of any canonical
+# decomposition, so no two of them compose (tests/kit/test_text.py checks all three); the
+# names and decision numbers that fill a batch are mostly such text.
+ALREADY_NORMAL_PATTERN = r"^[!-@\[-~\x{3001}-\x{3003}\x{3008}-\x{3011}\x{3014}-\x{301B}\x{4E00}-\x{9FA5}]*$"
+
+
 def normalise(text: str) -> str:
     """``normalised_expr`` of one text (screen keywords and headers, remembered: they recur)."""
     return _normalise_short(text) if len(text) <= 64 else _normalise(text)
