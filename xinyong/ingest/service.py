@@ -16,8 +16,10 @@ import dataclasses
 import datetime as dt
 import hashlib
 import io
+import logging
 
 import polars as pl
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from xinyong import clock
@@ -36,9 +38,11 @@ from xinyong.kit.text import strip_control_characters
 from xinyong.law import active_profile, citation_codes
 from xinyong.models import Batch
 from xinyong.registry import run_hook
-from xinyong.subjects.repository import resolve_subjects
+from xinyong.subjects.repository import read_key_pages, resolve_subjects
 from xinyong.transparency import leaves, merkle, publications
 from xinyong.transparency import repository as transparency_repository
+
+log = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass
@@ -216,6 +220,7 @@ def _ingest_frame(session, batch, agency, item, source: list[pl.DataFrame], prog
     if refused is not None:
         return _refuse(session, batch, *refused)
     totals = {"accepted": 0, "rejected": 0, "created": 0, "updated": 0, "unchanged": 0}
+    reading = _read_subject_key_pages(session, frame, item)   # meanwhile, on a connection of its own
     # the final part's accepted rows (last) wait unbuilt: their records are built while the subjects resolve
     first, parts, last = None, [], None
     for n, (part, final) in enumerate(_partitions(frame, item)):
@@ -225,6 +230,7 @@ def _ingest_frame(session, batch, agency, item, source: list[pl.DataFrame], prog
         except BatchRefused as exc:
             if n:  # header-level refusals are the same for every part: only the first can refuse
                 raise RuntimeError("a later part of a batch was refused after an earlier one passed") from exc
+            _settled(reading)
             return _refuse(session, batch, exc.code, exc.message, getattr(exc, "details", None))
         result.accepted, result.rejections = gates.screen(session, agency, item, result.accepted,
                                                           result.rejections, clock.today())
@@ -243,6 +249,7 @@ def _ingest_frame(session, batch, agency, item, source: list[pl.DataFrame], prog
     if last is not None:
         inputs.append(last.select(SUBJECT_INPUT))
     _step(progress, "subjects")
+    _settled(reading)
     subject_ids = _subjects_and_last_records(
         session, pl.concat(inputs) if inputs else None, records,
         last is not None and (lambda: _record_frame(last, item, profile, batch, agency, clock.now())))
@@ -258,6 +265,42 @@ def _ingest_frame(session, batch, agency, item, source: list[pl.DataFrame], prog
     return BatchOutcome(batch_id=batch.id, status="completed", item=item.code, total_rows=total_rows,
                         ignored_columns=first.ignored_columns, refused_columns=refused, outbox_upto=upto,
                         written=written, **totals)
+
+
+SUBJECT_KEY_ROLES = ("subject_uscc", "subject_id_number", "legal_rep_id_number")
+READ_KEY_PAGES_FROM_ROWS = 1_000   # below, the pages a batch's merge reads are few: not read ahead
+
+
+def _read_subject_key_pages(session, frame: pl.DataFrame, item) -> concurrent.futures.Future | None:
+    """PostgreSQL, a batch of READ_KEY_PAGES_FROM_ROWS rows or more: the subjects' key index
+    pages its merge will need are read on a connection of its own while this one validates
+    (subjects.repository.read_key_pages); returns the reading, None if none. The USCCs and ID
+    numbers are taken from the file as it is (validation normalises them later): a value read
+    wrong costs a page read for nothing, never a result."""
+    bind = session.get_bind()
+    if frame.height < READ_KEY_PAGES_FROM_ROWS or bind.dialect.name != "postgresql" or not isinstance(bind, Engine):
+        return None
+    roles = {}
+    for header in frame.columns:
+        field = item.field_for_header(header)
+        if field is not None and field.role in SUBJECT_KEY_ROLES and frame.schema[header] == pl.Utf8:
+            roles.setdefault(field.role, []).append(frame[header])
+    if not roles:
+        return None
+    usccs = pl.concat(roles.get("subject_uscc", [pl.Series([], dtype=pl.Utf8)]))
+    ids = pl.concat(roles.get("subject_id_number", []) + roles.get("legal_rep_id_number", [])
+                    or [pl.Series([], dtype=pl.Utf8)])
+    pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="key-pages")
+    try:
+        return pool.submit(contextvars.copy_context().run, read_key_pages, bind, usccs, ids)
+    finally:
+        pool.shutdown(wait=False)
+
+
+def _settled(reading: concurrent.futures.Future | None) -> None:
+    """Wait for the read-ahead (if any) to end; its failure only costs its gain."""
+    if reading is not None and reading.exception() is not None:
+        log.warning("reading the subjects' key pages ahead failed: %s", reading.exception())
 
 
 def _subjects_and_last_records(session, inputs: pl.DataFrame | None, records: list, build) -> pl.Series | None:

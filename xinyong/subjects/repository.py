@@ -138,6 +138,23 @@ def _literal(now) -> str:
     return f"CAST('{now.isoformat()}' AS timestamptz)"
 
 
+def read_key_pages(engine, usccs: pl.Series, resident_ids: pl.Series) -> None:
+    """PostgreSQL, on a connection of its own, reading only: look up the subjects of these
+    USCCs and resident IDs (as a file has them, before validation), so that the pages of the
+    key indexes the batch's merge will probe and insert into are read while the batch is being
+    validated, not by the merge. In a city just read from disk the merge of a daily batch's
+    3,800 subjects spent ~50 ms of its ~105 ms reading ~760 index pages (47 ms with them in
+    memory). What it finds is not used: the merge looks the subjects up again."""
+    usccs = usccs.drop_nulls().str.strip_chars().str.to_uppercase().unique()
+    ids = resident_ids.drop_nulls().str.strip_chars().unique().to_list()
+    with engine.connect() as conn:
+        conn.execute(text(
+            "SELECT count(*) FROM subjects WHERE uscc = ANY(CAST(:u AS text[])) "
+            "OR resident_id_hash = ANY(CAST(:r AS text[]))"),
+            {"u": pgarray.text_array(usccs), "r": pgarray.text_array(pl.Series(keyed_hash_many(ids), dtype=pl.Utf8))})
+        conn.rollback()
+
+
 # the batch's new subjects at which the table's statistics are taken again inside the batch
 REANALYSE_AT = 10_000
 
