@@ -60,3 +60,12 @@ def test_a_failed_reading_ahead_costs_the_batch_nothing(session, monkeypatch):
 def test_sqlite_reads_nothing_ahead(session, monkeypatch):
     _, out, events = _ingest(session, monkeypatch, lambda *a: a[-1].append("read"))
     assert out.created == 12 and events == ["merge"]
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_batch_of_several_parts_reads_nothing_ahead(session, monkeypatch):
+    """(its validation is long enough for the merge's pages to be read anyway: the reading
+    only slowed the validation beside it)"""
+    monkeypatch.setattr(service, "VALIDATE_CHUNK_ROWS", 4)
+    _, out, events = _ingest(session, monkeypatch, lambda *a: a[-1].append("read"))
+    assert out.created == 12 and events == ["merge"]
