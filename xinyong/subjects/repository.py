@@ -114,8 +114,7 @@ def resolve_subjects(session: Session, accepted: pl.DataFrame, staged=None) -> p
         mapping = created_keys if existed.is_empty() else pl.concat([created_keys, bulk.copy_out(
             session, _mapping_sql(" AND st.skey = ANY(CAST(%(existed)s AS text[]))"), schema,
             {"existed": pgarray.text_array(existed)})])
-    if not pg:   # PostgreSQL: dropped at commit, or by the next batch's create_temp_table
-        bulk.drop_temp_table(session, STAGE)
+    bulk.drop_temp_table(session, STAGE)
     ids = row_keys.to_frame().join(mapping, on="skey", how="left", maintain_order="left")["subject_id"]
     if ids.null_count():
         raise RuntimeError("subjects could not be resolved for some rows")  # a bug, never bad input
