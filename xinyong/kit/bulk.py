@@ -107,12 +107,13 @@ COPY_PIECES = 8               # a smaller load is sent in this many pieces, each
 COPY_MIN_PIECE_ROWS = 1_000
 
 
-def copy_out(session: Session, sql: str, schema: dict) -> pl.DataFrame:
+def copy_out(session: Session, sql: str, schema: dict, params: dict | None = None) -> pl.DataFrame:
     """PostgreSQL: the rows of a query (columns named and typed by `schema`), read by
     ``COPY (sql) TO STDOUT`` into a frame: no Python object per row (fetching 200,000 rows of
-    two columns as rows cost the client ~0.1 s, and the rows' tuples woke the garbage collector)."""
+    two columns as rows cost the client ~0.1 s, and the rows' tuples woke the garbage collector).
+    `params` (psycopg's ``%(name)s`` placeholders) are merged into the statement by psycopg."""
     buf = io.BytesIO()
-    with _dbapi(session).cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
+    with _dbapi(session).cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy:
         for data in copy:
             buf.write(data)
     if not buf.tell():
