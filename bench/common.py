@@ -174,6 +174,15 @@ def create_database(url: str, name: str) -> str:
     return f"{base}/{name}"
 
 
+def database_exists(url: str) -> bool:
+    """Whether the database of `url` exists on its cluster (a kept cluster may hold other
+    benchmarks' databases and not this one)."""
+    import psycopg
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(dbapi_url(base + "/postgres"), autocommit=True) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
+
+
 def drop_database(url: str, name: str) -> None:
     import psycopg
     base, _, _ = url.rpartition("/")
