@@ -390,9 +390,6 @@ def main(argv: list[str] | None = None) -> None:
     keep = DATA_DIR / "pg" if args.keep else None
     started = time.perf_counter()
     with common.pg_cluster(settings=PG_SETTINGS, keep=keep, dbname="city") as (url, reused):
-        if reused and not common.database_exists(url):   # the kept cluster of other benchmarks only
-            common.create_database(url, "city")
-            reused = False
         pg_version = common.pg_server_version(url)
         machine = machine_info(pg_version)
         city = city_build.existing_city(url) if reused else None

@@ -195,7 +195,9 @@ def pg_cluster(settings: dict[str, str] | None = None, keep: Path | None = None,
                dbname: str = "xinyong") -> Iterator[tuple[str, bool]]:
     """Yield (url, reused). Without `keep`: xinyong.devtools.pgcluster.throwaway_cluster.
     With `keep`: a cluster whose data directory survives the run (bench/data/pg), started
-    on a free loopback port; `reused` says whether it existed before."""
+    on a free loopback port; `reused` says whether the cluster and its database `dbname` existed
+    before (a kept cluster is shared by the benchmarks: the database is created when another
+    benchmark made the cluster and not it)."""
     if keep is None:
         from xinyong.devtools.pgcluster import throwaway_cluster
         with throwaway_cluster(dbname=dbname, settings=settings) as url:
@@ -227,8 +229,9 @@ def pg_cluster(settings: dict[str, str] | None = None, keep: Path | None = None,
     try:
         pc._wait(port)
         url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/{dbname}"
-        if not reused:
+        if not reused or not database_exists(url):
             create_database(url, dbname)
+            reused = False
         yield url, reused
     finally:
         subprocess.run(pc._as_server_user([pc._find_bin("pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
