@@ -81,3 +81,28 @@ def test_the_writes_look_ups_run_while_the_subjects_are_staged(session, monkeypa
                                 filename="p2.csv", source_uscc=src, item_code="penalty")
     assert (again.created, again.updated, again.unchanged) == (2, 1, 11)
     assert calls[:4] == ["has_records", "existing_records", "reserve_record_ids", "stage_subjects"], calls
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_failed_look_up_is_the_error_raised_not_the_merges_after_it(session, monkeypatch):
+    """The look-ups and the merge's thread share the session's connection: when the server dies
+    under the look-ups (OperationalError: the API answers 503 with Retry-After), the thread's
+    statements then fail on the invalidated connection with another error, which must not take
+    the first one's place (the failover load test saw it answered 500)."""
+    from sqlalchemy.exc import InvalidRequestError, OperationalError
+
+    from xinyong.ingest import repository as ingest_repository
+    from xinyong.kit import bulk
+
+    def server_gone(*_a, **_k):
+        raise OperationalError("SELECT EXISTS (…)", {}, Exception("terminating connection"))
+
+    def invalidated(*_a, **_k):
+        raise InvalidRequestError("Can't reconnect until invalid transaction is rolled back")
+
+    src = agency(session).uscc
+    monkeypatch.setattr(ingest_repository, "has_records", server_gone)
+    monkeypatch.setattr(bulk, "create_temp_table", invalidated)
+    with pytest.raises(OperationalError):
+        service.ingest_file(session, data=to_csv(penalty_rows(6, src, persons=2)), filename="p.csv",
+                            source_uscc=src, item_code="penalty")

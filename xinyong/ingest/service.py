@@ -362,8 +362,14 @@ def _subjects_and_last_records(session, inputs: pl.DataFrame | None, records: li
             finally:
                 looked_up.set()
             records.append(build())
-        finally:
-            subject_ids = resolving.result()   # waited for even when the build failed
+        except BaseException:
+            # the first failure is the one raised: the thread's statements on the same
+            # connection fail after it, for its sake (a server killed mid-batch: the look-ups
+            # get the OperationalError, answered 503 with Retry-After; the thread then meets
+            # a connection already invalidated, an error that would have been answered 500)
+            concurrent.futures.wait([resolving])
+            raise
+        subject_ids = resolving.result()
     return subject_ids, looked
 
 
