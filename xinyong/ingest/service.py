@@ -378,13 +378,23 @@ def _lookups(session, agency, item, decision_nos: pl.Series, single: bool) -> di
     decision numbers): whether re-sends are possible (then an earlier batch's pending feed
     events applied first: ``outbox.before_resend``), the last part's re-sent decisions, and for
     a batch of one part the ids of its new records."""
-    possible = repository.has_records(session, agency.id, item.code)
-    if possible:
-        outbox.before_resend(session, agency.id, item.code)
+    possible = _resends_possible(session, agency, item)
     existing = (repository.existing_records(session, agency.id, item.code, decision_nos) if possible
                 else repository.NO_EXISTING)
     ids = repository.reserve_record_ids(session, decision_nos.len() - existing.height) if single else None
     return {"possible": possible, "existing": existing, "ids": ids}
+
+
+def _resends_possible(session, agency, item) -> bool:
+    """Whether a row of the batch can re-send an earlier record: only with an earlier record of
+    this agency and item (an agency's first batch of an item, e.g. its historical load, has
+    none: the re-send look-up is skipped; repeats inside the batch are caught by validation,
+    each within its part). If so, an earlier batch's feed events are applied before this one's
+    (only a crash leaves them pending)."""
+    possible = repository.has_records(session, agency.id, item.code)
+    if possible:
+        outbox.before_resend(session, agency.id, item.code)
+    return possible
 
 
 SUBJECT_INPUT = ("subject_kind", "subject_name", "subject_uscc", "subject_resident_id", "subject_other_id",
@@ -398,15 +408,7 @@ def _write_parts(session, batch, agency, item, records: list[bytes], subject_ids
     ``_lookups`` found for the last part, if it ran."""
     if not records:
         return None
-    # a re-send needs an earlier record of this agency and item; with none (an agency's first
-    # batch of an item, e.g. its historical load) no row can be one: the lookup is skipped
-    # (repeats inside the batch are caught by validation, each within its part)
-    if looked is not None:
-        resends_possible = looked["possible"]
-    else:
-        resends_possible = repository.has_records(session, agency.id, item.code)
-        if resends_possible:   # an earlier batch's feed events before this one's (only a crash leaves them pending)
-            outbox.before_resend(session, agency.id, item.code)
+    resends_possible = looked["possible"] if looked is not None else _resends_possible(session, agency, item)
     reason = batch.change_reason or f"由来源单位在批次 {batch.id} 中重新报送 / re-sent by the source in batch {batch.id}"
     fresh, resent, offset = [], [], 0
     while records:   # unpacked one at a time, each taken out of the list (peak memory); the last part's a frame

@@ -86,21 +86,27 @@ def _copy(session: Session, table: str, frame: pl.DataFrame, order: pl.Series | 
     def text_of(offset: int) -> bytes:   # a chunk at a time: no text copy of the whole frame
         return copy_text(_chunk(frame, order, offset, size))
 
-    offsets = range(0, frame.height, size)
     with _dbapi(session).cursor() as cur, cur.copy(sql) as copy:
-        if len(offsets) == 1:
-            copy.write(text_of(0))
-            return
         # the next chunk is formatted in a thread (polars releases the GIL) while this one is
-        # sent: the server loads instead of waiting for it; at most two chunks' text at a time
-        with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="copy") as pool:
-            ahead = pool.submit(text_of, offsets[0])
-            for i in range(len(offsets)):
-                data = ahead.result()
-                if i + 1 < len(offsets):
-                    ahead = pool.submit(text_of, offsets[i + 1])
-                copy.write(data)
-                data = None
+        # sent: the server loads instead of waiting for it
+        _made_ahead(text_of, range(0, frame.height, size), copy.write, "copy")
+
+
+def _made_ahead(make, offsets: range, use, name: str) -> None:
+    """``use(make(offset))`` for each offset, in order; with more than one, the next offset's
+    ``make`` runs in a thread while ``use`` takes this one's (a load's client work beside the
+    database's, when both release the GIL); at most two made at a time."""
+    if len(offsets) == 1:
+        use(make(offsets[0]))
+        return
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix=name) as pool:
+        ahead = pool.submit(make, offsets[0])
+        for i in range(len(offsets)):
+            made = ahead.result()
+            if i + 1 < len(offsets):
+                ahead = pool.submit(make, offsets[i + 1])
+            use(made)
+            made = None
 
 
 COPY_PIECES = 8               # a smaller load is sent in this many pieces, each formatted while the last loads
@@ -186,21 +192,11 @@ def _executemany(session: Session, table: str, frame: pl.DataFrame, order: pl.Se
         # once the text columns were ~0.2 GB more at the batch's peak (beside its leaves)
         return [s.to_list() for s in _sqlite_values(_chunk(frame, order, offset, MANY_CHUNK_ROWS)).get_columns()]
 
-    offsets = range(0, frame.height, MANY_CHUNK_ROWS)
     try:
-        if len(offsets) == 1:
-            cur.executemany(sql, zip(*values(0)))
-            return
         # the next chunk's values are made in a thread while sqlite3 steps this one's rows (it
-        # releases the GIL while SQLite inserts a row and its index entries); two chunks at a time
-        with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="rows") as pool:
-            ahead = pool.submit(values, offsets[0])
-            for i in range(len(offsets)):
-                columns = ahead.result()
-                if i + 1 < len(offsets):
-                    ahead = pool.submit(values, offsets[i + 1])
-                cur.executemany(sql, zip(*columns))
-                columns = None
+        # releases the GIL while SQLite inserts a row and its index entries)
+        _made_ahead(values, range(0, frame.height, MANY_CHUNK_ROWS),
+                    lambda columns: cur.executemany(sql, zip(*columns)), "rows")
     finally:
         if cache is not None:
             cur.execute(f"PRAGMA cache_size={int(cache)}")
