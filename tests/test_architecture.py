@@ -142,3 +142,30 @@ def test_a_listener_acting_on_a_savepoints_end_is_caught():
             '        cache.clear()\n')
     assert _transaction_end_listeners_not_asking_for_the_root(bad, "m") == ["m:_drop"]
     assert _transaction_end_listeners_not_asking_for_the_root(good, "m") == []
+
+
+LAZY_RUNS = {"collect", "collect_all", "collect_async", "collect_batches", "sink_csv", "sink_parquet", "sink_ipc"}
+
+
+def _lazy_runs_outside_kit_frames(path: Path, source: str) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in LAZY_RUNS
+                and not (isinstance(node.func.value, ast.Name) and node.func.value.id in ("gc", "frames"))):
+            found.append(f"{path}:{node.lineno}")
+    return found
+
+
+def test_every_lazy_query_runs_on_the_one_engine():
+    """polars 2 runs a bare LazyFrame.collect() on its streaming engine, with milliseconds of
+    start-up a query: every lazy query of the package runs through xinyong.kit.frames."""
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        if path.relative_to(PACKAGE).as_posix() != "kit/frames.py":
+            offenders += _lazy_runs_outside_kit_frames(path.relative_to(PACKAGE), path.read_text(encoding="utf-8"))
+    assert offenders == []
+
+
+def test_a_bare_collect_is_caught():
+    source = "import polars as pl\nx = pl.LazyFrame({'a': [1]}).collect()\ny = pl.collect_all([])\nimport gc\ngc.collect()\n"
+    assert _lazy_runs_outside_kit_frames(Path("m.py"), source) == ["m.py:2", "m.py:3"]

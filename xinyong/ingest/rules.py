@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from xinyong.catalogue import CatalogueItem, FieldDef
+from xinyong.kit import frames
 from xinyong.kit.canonical import PY_JSON_ESCAPES
 from xinyong.kit.errors import XinyongError
 from xinyong.kit.identifiers import REASONS as ID_REASONS
@@ -81,8 +82,8 @@ def validate(df: pl.DataFrame, item: CatalogueItem, profile, received_on: dt.dat
     work = screening.with_forbidden_columns(work, texts, screen)
     checks = {f.code: _screen_checks(f, f.code in texts, screen) + _field_checks(f, item, received_on)
               for f in item.fields}
-    work = work.lazy().with_columns(_error_expr(code, cs).alias(f"__err_{code}")
-                                    for code, cs in checks.items() if cs).collect()
+    work = frames.collect(work.lazy().with_columns(_error_expr(code, cs).alias(f"__err_{code}")
+                                                   for code, cs in checks.items() if cs))
     errors = [f"__err_{code}" for code, cs in checks.items() if cs]
     rejections = _rejections(work, item, mapping, checks)
     ok = work.filter(pl.all_horizontal(pl.col(errors).is_null())) if errors else work
@@ -145,7 +146,7 @@ def _prepare(df: pl.DataFrame, item: CatalogueItem, mapping: dict[str, str]) -> 
             norm, problem = (checked_by_distinct(work, f.code, _identifier_kind(f)) if f.code in mapping
                              else (pl.lit(None, STR), pl.lit(None, STR)))
             helpers += [norm.alias(f"__norm_{f.code}"), problem.alias(f"__problem_{f.code}")]
-    return work.lazy().with_columns(helpers).collect()
+    return frames.collect(work.lazy().with_columns(helpers))
 
 
 def _identifier_kind(f: FieldDef) -> str | None:
@@ -368,7 +369,7 @@ def _accepted(ok: pl.DataFrame, item: CatalogueItem, mapping, profile) -> pl.Dat
     rep_card = (_meaning(item, "legal_rep_id_type") == "resident_id").fill_null(False)
     explicit = (_meaning(item, "explicit_severity"), _col(item, "explicit_severity"))
     ranks, severity = severity_exprs(ok, item, profile, *explicit)
-    out = ok.lazy().with_columns(ranks).with_columns(severity).select(
+    out = frames.collect(ok.lazy().with_columns(ranks).with_columns(severity).select(
         pl.col("row_no").cast(pl.Int64),
         _meaning(item, "subject_kind").alias("subject_kind"),
         _col(item, "subject_name").alias("subject_name"),
@@ -385,7 +386,7 @@ def _accepted(ok: pl.DataFrame, item: CatalogueItem, mapping, profile) -> pl.Dat
         norm_of("source_agency_uscc").alias("source_agency_uscc"),
         norm_of("deciding_agency_uscc").alias("deciding_agency_uscc"),
         _fields_json(item, mapping, ok).alias("fields_json"),
-    ).collect()
+    ))
     strings = [c for c, t in out.schema.items() if t == pl.Null]
     return out.with_columns(pl.col(strings).cast(STR)) if strings else out
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import polars as pl
 
 from xinyong.catalogue import CatalogueItem
+from xinyong.kit import frames
 from xinyong.kit.errors import XinyongError
 from xinyong.kit.text import (
     ALREADY_NORMAL_PATTERN,
@@ -92,11 +93,11 @@ def with_forbidden_columns(work: pl.DataFrame, codes: list[str], screen: Forbidd
     # The normalisation costs most of the screen: the values already in normal form (most
     # names and decision numbers) are screened as they are, the others normalised first.
     plain = _VALUE + "_plain"
-    values = pl.collect_all([work.lazy().select(pl.col(c).drop_nulls().unique().alias(_VALUE))
+    values = frames.collect_all([work.lazy().select(pl.col(c).drop_nulls().unique().alias(_VALUE))
                              .with_columns(pl.col(_VALUE).str.contains(ALREADY_NORMAL_PATTERN).alias(plain))
                              for c in codes])
     # (split eagerly: a lazy filter after a filter would be merged into one, normalising every value)
-    hits = pl.collect_all([pl.concat([
+    hits = frames.collect_all([pl.concat([
         v.filter(pl.col(plain)).lazy().filter(normalised(pl.col(_VALUE), screen, True).str.contains(any_class)),
         v.filter(~pl.col(plain)).lazy().filter(normalised(pl.col(_VALUE), screen).str.contains(any_class))])
         .select(_VALUE) for v in values])

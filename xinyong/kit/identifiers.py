@@ -38,6 +38,7 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
 from stdnum.util import _char_map  # stdnum's own look-alike table, so both faces normalise alike
 
+from xinyong.kit import frames
 from xinyong.kit.errors import InvalidInput
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -254,8 +255,8 @@ def checked_by_distinct(frame: pl.DataFrame, column: str, kind: str) -> tuple[pl
     normalise, problem = ((uscc_normalised_expr, uscc_problem_expr) if kind == "uscc"
                           else (resident_id_normalised_expr, resident_id_problem_expr))
     distinct = frame.select(pl.col(column).unique().drop_nulls())
-    checked = (distinct.lazy().with_columns(normalise(pl.col(column)).alias("n"))
-               .with_columns(problem(pl.col("n"), normalised=True).alias("p")).collect())
+    checked = frames.collect(distinct.lazy().with_columns(normalise(pl.col(column)).alias("n"))
+                             .with_columns(problem(pl.col("n"), normalised=True).alias("p")))
     keys = checked[column]
     return (pl.col(column).replace_strict(keys, checked["n"], default=None, return_dtype=pl.String),
             pl.col(column).replace_strict(keys, checked["p"], default=None, return_dtype=pl.String))
