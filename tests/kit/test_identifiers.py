@@ -16,6 +16,7 @@ from xinyong.kit.identifiers import (
     USCC_ALPHABET,
     InvalidIdentifier,
     checked_by_distinct,
+    checked_columns_by_distinct,
     check_resident_id,
     check_uscc,
     mask_identifier_expr,
@@ -213,6 +214,33 @@ def test_checked_by_distinct_maps_back_onto_every_row():
     got = frame.select(norm.alias("n"), problem.alias("p"))
     assert got["n"].to_list() == [good, None, "BAD", good, good]
     assert got["p"].to_list() == [None, None, "length", None, None]
+
+
+ID_TEXT = st.one_of(st.none(), st.text("0123456789X91LMAbx \n-", max_size=19),
+                    st.sampled_from(["91110000600037341L", "350502199001010123", "11010519491231002X"]))
+
+
+@SETTINGS
+@given(st.lists(st.tuples(ID_TEXT, ID_TEXT, ID_TEXT, ID_TEXT), min_size=1, max_size=12))
+def test_columns_checked_together_as_each_alone(rows):
+    """Several columns of each kind checked in one query per kind give every column what the
+    row-by-row expressions give it (values shared between columns included)."""
+    frame = pl.DataFrame(rows, schema={"u1": pl.String, "u2": pl.String, "r1": pl.String, "r2": pl.String},
+                         orient="row")
+    kinds = {"u1": "uscc", "u2": "uscc", "r1": "resident_id", "r2": "resident_id"}
+    together = checked_columns_by_distinct(frame, kinds)
+    for column, kind in kinds.items():
+        norm, problem = together[column]
+        got = frame.select(norm.alias("n"), problem.alias("p"))
+        normalise, problem_of = ((uscc_normalised_expr, uscc_problem_expr) if kind == "uscc"
+                                 else (resident_id_normalised_expr, resident_id_problem_expr))
+        assert got["n"].to_list() == vectorised(normalise, frame[column].to_list())
+        assert got["p"].to_list() == vectorised(problem_of, frame[column].to_list())
+
+
+def test_an_unknown_identifier_kind_is_refused():
+    with pytest.raises(ValueError, match="unknown identifier kind"):
+        checked_columns_by_distinct(pl.DataFrame({"c": ["x"]}), {"c": "passport"})
 
 
 def test_nulls_stay_null():

@@ -20,7 +20,7 @@ from xinyong.kit import frames
 from xinyong.kit.canonical import PY_JSON_ESCAPES
 from xinyong.kit.errors import XinyongError
 from xinyong.kit.identifiers import REASONS as ID_REASONS
-from xinyong.kit.identifiers import checked_by_distinct, mask_identifier_expr
+from xinyong.kit.identifiers import checked_columns_by_distinct, mask_identifier_expr
 from xinyong.ingest import screening
 from xinyong.ingest.severity import severity_exprs
 from xinyong.kit.text import ForbiddenData, forbidden_data
@@ -128,12 +128,14 @@ def _prepare(df: pl.DataFrame, item: CatalogueItem, mapping: dict[str, str]) -> 
             value = value.replace(f.value_aliases)
         cols.append(value.alias(f.code))
     work = df.select(cols)
+    dates = _dates_by_distinct(work, [f.code for f in item.fields if f.type == "date" and f.code in mapping])
+    identifiers = checked_columns_by_distinct(work, {f.code: _identifier_kind(f) for f in item.fields
+                                                     if _identifier_kind(f) and f.code in mapping})
     helpers = []
     for f in item.fields:
         c = pl.col(f.code)
         if f.type == "date":
-            helpers.append((_dates_by_distinct(work, f.code) if f.code in mapping else _parse_date(c))
-                           .alias(f"__date_{f.code}"))
+            helpers.append(dates.get(f.code, _parse_date(c)).alias(f"__date_{f.code}"))
         elif f.type == "decimal":
             number = c.str.replace_all(",", "")
             helpers.append(pl.when(number.str.contains(r"^[+-]?(\d+\.?\d*|\.\d+)$"))
@@ -143,8 +145,7 @@ def _prepare(df: pl.DataFrame, item: CatalogueItem, mapping: dict[str, str]) -> 
             helpers.append(parts.list.eval(pl.element().replace(f.value_aliases or {}))
                            .alias(f"__list_{f.code}"))
         elif _identifier_kind(f):
-            norm, problem = (checked_by_distinct(work, f.code, _identifier_kind(f)) if f.code in mapping
-                             else (pl.lit(None, STR), pl.lit(None, STR)))
+            norm, problem = identifiers.get(f.code, (pl.lit(None, STR), pl.lit(None, STR)))
             helpers += [norm.alias(f"__norm_{f.code}"), problem.alias(f"__problem_{f.code}")]
     return frames.collect(work.lazy().with_columns(helpers))
 
@@ -159,12 +160,15 @@ def _identifier_kind(f: FieldDef) -> str | None:
     return None
 
 
-def _dates_by_distinct(work: pl.DataFrame, code: str) -> pl.Expr:
-    """``_parse_date`` once per distinct value (a batch's rows share a few thousand dates at
-    most), mapped back to the rows."""
-    distinct = work.select(pl.col(code).unique().drop_nulls())
-    parsed = distinct.select(_parse_date(pl.col(code))).to_series()
-    return pl.col(code).replace_strict(distinct.to_series(), parsed, default=None, return_dtype=pl.Date)
+def _dates_by_distinct(work: pl.DataFrame, codes: list[str]) -> dict[str, pl.Expr]:
+    """``_parse_date`` once per distinct value of the columns ``codes`` together (a batch's
+    rows share a few thousand dates at most), mapped back to each column's rows."""
+    if not codes:
+        return {}
+    distinct = pl.concat([work.select(pl.col(c).alias("v")) for c in codes]).select(pl.col("v").unique().drop_nulls())
+    parsed = distinct.select(_parse_date(pl.col("v"))).to_series()
+    return {c: pl.col(c).replace_strict(distinct.to_series(), parsed, default=None, return_dtype=pl.Date)
+            for c in codes}
 
 
 def _parse_date(c: pl.Expr) -> pl.Expr:
