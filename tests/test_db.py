@@ -7,7 +7,7 @@ import time
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from xinyong.db import make_engine, session_factory
 
@@ -67,3 +67,41 @@ def test_one_sessionmaker_per_engine(tmp_path):
     assert session_factory(engine) is session_factory(engine)
     assert session_factory(engine)().bind is engine
     engine.dispose()
+
+
+def test_a_session_left_idle_in_its_transaction_is_ended_by_the_server(pg_url, monkeypatch):
+    """Its locks (the feed writer's announcement among them: receivers get nothing above it
+    until it ends) are released after idle_in_transaction_seconds, not held for ever."""
+    from xinyong.config import reset_settings
+    engine = make_engine(pg_url)
+    try:
+        with engine.connect() as conn:   # the default: ten minutes
+            assert conn.execute(text("SHOW idle_in_transaction_session_timeout")).scalar() == "10min"
+    finally:
+        engine.dispose()
+    monkeypatch.setenv("XINYONG_IDLE_IN_TRANSACTION_SECONDS", "1")
+    reset_settings()
+    engine = make_engine(pg_url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_xact_lock_shared(424242)"))
+            time.sleep(2.5)
+            with pytest.raises(DBAPIError, match="idle-in-transaction timeout"):
+                conn.execute(text("SELECT 1"))
+        with engine.connect() as conn:   # the lock went with the session
+            assert conn.execute(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                                     "AND objid = 424242")).scalar() == 0
+    finally:
+        engine.dispose()
+        monkeypatch.delenv("XINYONG_IDLE_IN_TRANSACTION_SECONDS")
+        reset_settings()
+
+
+def test_a_url_that_sets_its_own_options_keeps_them(pg_url):
+    sep = "&" if "?" in pg_url else "?"
+    engine = make_engine(f"{pg_url}{sep}options=-c%20idle_in_transaction_session_timeout%3D7s")
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SHOW idle_in_transaction_session_timeout")).scalar() == "7s"
+    finally:
+        engine.dispose()

@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     read_your_writes_seconds: int = Field(default=30, ge=0, le=3600,
                                           description="after a write, that browser's public reads go to the "
                                                       "primary this long (replication lag cover)")
+    idle_in_transaction_seconds: int = Field(
+        default=600, ge=0, le=86_400,
+        description="PostgreSQL ends a session left idle inside an open transaction after this long (0: never): "
+                    "its locks, the change feed's delivery horizon among them, are not held for ever")
     profile: str = Field(default="quanzhou")
     dev: bool = Field(default=False)
     secret_key: str = Field(default=DEV_SECRET, description="signs page sessions and CSRF tokens")
