@@ -17,8 +17,8 @@ trial that would not end within it (exit 3: not finished, run again). The penalt
 PostgreSQL) the cluster's data directory live in --work, kept between chunks; a worker trial
 starts from a copy of the database taken right after the batch's ingest (outbox pending), a
 PostgreSQL template database or a copy of the SQLite file, so the batch is ingested once. The
-uninterrupted reference run (one per backend and size, shared by the kinds; in --work) is a
-chunk of its own.
+uninterrupted reference run (one per backend and size, shared by the ingest and worker kinds; the
+server kind has its own, the file uploaded through the app; in --work) is a chunk of its own.
 Prints one line per trial and, when all are done, a Markdown table; exit 1 if any trial failed
 its checks (tests/faults/trials.py)."""
 from __future__ import annotations
@@ -87,6 +87,21 @@ def _reference(engine, path: Path, start: "Start") -> dict:
     return {"ingest_seconds": round(ingest, 2), "drain_seconds": round(drain, 2), "baseline": baseline,
             "counts": counts, "digest": digest, "digest_version": state.VERSION, "check_seconds": round(time.perf_counter() - t2, 1),
             "with_checks": round(time.perf_counter() - t0, 1), "machine": machine_info(), "load": os.getloadavg()}
+
+
+def _reference_server(engine, path: Path, start: "Start") -> dict:
+    """The server trials' own uninterrupted run: the file uploaded to the app under an
+    Idempotency-Key by an agency's account (the batch and its audit entry say so: the CLI's
+    reference differs from it in exactly those two rows), the outbox applied by the upload."""
+    from tests.faults import runs, state
+    start.empty(engine)
+    t0 = time.perf_counter()
+    ref = runs.reference_server(engine, path)
+    total = time.perf_counter() - t0
+    return {"ingest_seconds": round(ref.seconds, 2), "drain_seconds": 0.0, "baseline": None,
+            "counts": ref.counts, "digest": ref.digest, "digest_version": state.VERSION,
+            "check_seconds": round(total - ref.seconds, 1), "with_checks": round(total, 1),
+            "machine": machine_info(), "load": os.getloadavg()}
 
 
 class Start:
@@ -180,13 +195,18 @@ def run(url: str, args, work: Path, log: Log) -> bool:
     if not path.exists():
         penalty_file(args.rows, path)
     start = Start(url, work)
-    shared = work / "reference.json"
+    shared = work / ("reference-server.json" if args.kind == "server" else "reference.json")
     if not shared.exists():
-        shared.write_text(json.dumps(_reference(engine, path, start), ensure_ascii=False, indent=1))
+        made = (_reference_server if args.kind == "server" else _reference)(engine, path, start)
+        shared.write_text(json.dumps(made, ensure_ascii=False, indent=1))
         print("reference:", shared.read_text(), flush=True)
         engine.dispose()
         return False   # the reference is a chunk of its own
     r = json.loads(shared.read_text())
+    if r.get("digest_version") != state.VERSION and args.kind == "server":
+        shared.unlink()   # made again, by its own chunk
+        engine.dispose()
+        return False
     if r.get("digest_version") != state.VERSION:   # the digest changed: the reference state again
         start.restore()
         runs.drain(engine)
