@@ -73,12 +73,12 @@ def test_the_writes_look_ups_run_beside_the_merge_on_a_connection_of_their_own(s
             calls.append((_name, s is session, _name != "reserve_record_ids" or merging.wait(WAIT)))
             return _real(s, *a, **k)
         monkeypatch.setattr(ingest_repository, name, spy)
-    real_copy_out = subjects_repository.bulk.copy_out
+    real_create = subjects_repository.bulk.create_temp_table
 
-    def copy_out(s, sql, *a, **k):   # the merge's INSERT .. RETURNING, read by COPY
+    def create(s, name, cols):
         merging.set()
-        return real_copy_out(s, sql, *a, **k)
-    monkeypatch.setattr(subjects_repository.bulk, "copy_out", copy_out)
+        return real_create(s, name, cols)
+    monkeypatch.setattr(subjects_repository.bulk, "create_temp_table", create)
     src = agency(session).uscc
     rows = penalty_rows(12, src, persons=3)
     first = service.ingest_file(session, data=to_csv(rows), filename="p.csv", source_uscc=src, item_code="penalty")

@@ -27,23 +27,13 @@ def _rows(usccs: list[str], reps: list[str | None]) -> pl.DataFrame:
                 "legal_rep_resident_id": pl.Utf8})
 
 
-def _keys(params: dict) -> list[str]:
-    """The subject keys a look-up after the merge asks for: the staged keys (the staged merge), or
-    the USCCs, resident ID hashes and other ids (the merge of bound arrays)."""
-    def values(name):
-        text = bytes(params[name]).decode().strip("{}").replace('"', "")
-        return text.split(",") if text else []
-    if "existed" in params:
-        return values("existed")
-    return [f"{p}:{v}" for p, name in (("U", "uscc"), ("R", "rid_hash"), ("O", "other_id")) for v in values(name)]
-
-
 def _resolve(db, frame: pl.DataFrame, lookups: list) -> pl.Series:
     real = bulk.copy_out
 
     def copy_out(session, sql, schema, params=None):
         if not sql.lstrip().startswith("INSERT"):
-            lookups.append(sorted(_keys(params)) if params else "all")
+            lookups.append(sorted(bytes(params["existed"]).decode().strip("{}").replace('"', "").split(","))
+                           if params else "all")
         return real(session, sql, schema, params)
 
     bulk.copy_out = copy_out

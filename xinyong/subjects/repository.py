@@ -68,30 +68,9 @@ def stage_frame(accepted: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
 
 def resolve_subjects(session: Session, accepted: pl.DataFrame) -> pl.Series:
     """Create missing subjects; return the subject id of every accepted row, in order. The
-    ingest calls it once per batch (all its parts' rows): one staging table, one merge (on
-    PostgreSQL a batch's few thousand subjects without legal representatives: one merge of
-    bound arrays, ``_merge_arrays``)."""
+    ingest calls it once per batch (all its parts' rows): one staging table, one merge."""
     row_keys, staged = stage_frame(accepted)
     pg = bulk.dialect(session) == "postgresql"
-    if pg and staged.height < ANALYSE_STAGE_AT and staged["legal_rep_hash"].is_null().all():
-        mapping = _merge_arrays(session, staged)
-    else:
-        mapping = _merge_staged(session, staged, pg)
-    ids = row_keys.to_frame().join(mapping, on="skey", how="left", maintain_order="left")["subject_id"]
-    if ids.null_count():
-        raise RuntimeError("subjects could not be resolved for some rows")  # a bug, never bad input
-    return ids
-
-
-_MAPPING_SCHEMA = {"skey": pl.Utf8, "subject_id": pl.Int64}
-_INSERT = ("INSERT INTO subjects (kind, name, uscc, resident_id_hash, resident_id_enc, other_id, legal_rep_name, "
-           "created_at) SELECT kind, name, uscc, rid_hash, {rid_enc}, other_id, legal_rep_name, {now} FROM {source} "
-           "WHERE true ON CONFLICT DO NOTHING")
-
-
-def _merge_staged(session: Session, staged: pl.DataFrame, pg: bool) -> pl.DataFrame:
-    """The staged subjects loaded into a temporary table and merged from it; (skey, subject_id)
-    of every staged subject."""
     bulk.create_temp_table(session, STAGE, STAGE_COLUMNS)
     bulk.load_frame(session, STAGE, staged)
     # the planner sees the staged rows' real count (an unanalysed temp table is guessed at a
@@ -103,8 +82,10 @@ def _merge_staged(session: Session, staged: pl.DataFrame, pg: bool) -> pl.DataFr
         columns = f" ({', '.join(ANALYSED_STAGE_COLUMNS)})" if pg else ""
         session.execute(text(f"ANALYZE {STAGE}{columns}"))
     now = clock.now()
-    schema = _MAPPING_SCHEMA
-    insert = _INSERT.format(rid_enc="rid_enc", now=":now", source=STAGE)
+    schema = {"skey": pl.Utf8, "subject_id": pl.Int64}
+    insert = (f"INSERT INTO subjects (kind, name, uscc, resident_id_hash, resident_id_enc, other_id, legal_rep_name, "
+              f"created_at) SELECT kind, name, uscc, rid_hash, rid_enc, other_id, legal_rep_name, :now FROM {STAGE} "
+              f"WHERE true ON CONFLICT DO NOTHING")
     if pg:
         # the merge returns the keys and ids of the subjects it created: only the staged subjects
         # that existed are looked up after it (a daily batch's are mostly new: every staged key
@@ -129,40 +110,10 @@ def _merge_staged(session: Session, staged: pl.DataFrame, pg: bool) -> pl.DataFr
             session, _mapping_sql(" AND st.skey = ANY(CAST(%(existed)s AS text[]))"), schema,
             {"existed": pgarray.text_array(existed)})])
     bulk.drop_temp_table(session, STAGE)
-    return mapping
-
-
-# the staged columns a merge of bound arrays reads (the ciphertexts as hex text, decoded by the server)
-_ARRAY_COLUMNS = ("kind", "name", "uscc", "rid_hash", "rid_enc", "other_id", "legal_rep_name")
-
-
-def _merge_arrays(session: Session, staged: pl.DataFrame) -> pl.DataFrame:
-    """PostgreSQL, a stage of fewer than ANALYSE_STAGE_AT subjects none of which names a legal
-    representative (nothing to UPDATE after the merge): the same INSERT .. ON CONFLICT .. RETURNING,
-    reading the staged columns as bound arrays (``unnest``, in the staged order: the new subjects
-    take the same ids) instead of a temporary table made, loaded and dropped for it (a daily
-    batch's 3,800 subjects: three statements and a COPY whose text the client formatted while
-    the merge waited); then the subjects that existed, looked up by their keys."""
-    arrays = {c: pgarray.text_array(staged[c].bin.encode("hex") if c == "rid_enc" else staged[c])
-              for c in _ARRAY_COLUMNS}
-    source = ("unnest(" + ", ".join(f"CAST(%({c})s AS text[])" for c in _ARRAY_COLUMNS) + ") AS st("
-              + ", ".join(_ARRAY_COLUMNS) + ")")
-    insert = _INSERT.format(rid_enc="decode(rid_enc, 'hex')", now=_literal(clock.now()), source=source)
-    created_keys = bulk.copy_out(session, f"{insert} RETURNING {_KEY_SQL}, id", _MAPPING_SCHEMA, arrays)
-    _analyse_if_outgrown(session, created_keys.height)
-    existed = staged.join(created_keys, on="skey", how="anti")
-    if existed.is_empty():
-        return created_keys
-    # each existing subject by the key its staged row was made with (_subject_key), as _mapping_sql finds it
-    by = {"uscc": existed.filter(pl.col("uscc").is_not_null())["uscc"],
-          "rid_hash": existed.filter(pl.col("uscc").is_null() & pl.col("rid_hash").is_not_null())["rid_hash"],
-          "other_id": existed.filter(pl.col("uscc").is_null() & pl.col("rid_hash").is_null())["other_id"]}
-    found = bulk.copy_out(session, (
-        "SELECT 'U:' || uscc, id FROM subjects WHERE uscc = ANY(CAST(%(uscc)s AS text[])) "
-        "UNION ALL SELECT 'R:' || resident_id_hash, id FROM subjects WHERE resident_id_hash = ANY(CAST(%(rid_hash)s AS text[])) "
-        "UNION ALL SELECT 'O:' || other_id, id FROM subjects WHERE other_id = ANY(CAST(%(other_id)s AS text[]))"),
-        _MAPPING_SCHEMA, {k: pgarray.text_array(v) for k, v in by.items()})
-    return pl.concat([created_keys, found])
+    ids = row_keys.to_frame().join(mapping, on="skey", how="left", maintain_order="left")["subject_id"]
+    if ids.null_count():
+        raise RuntimeError("subjects could not be resolved for some rows")  # a bug, never bad input
+    return ids
 
 
 # a created subject's key, as _subject_key gives it to the staged row it was made from
