@@ -57,30 +57,41 @@ def test_the_last_parts_records_are_built_while_the_subjects_merge(session, monk
 
 
 @pytest.mark.parametrize("backend", ["postgresql"])
-def test_the_writes_look_ups_run_while_the_subjects_are_staged(session, monkeypatch):
+def test_the_writes_look_ups_run_beside_the_merge_on_a_connection_of_their_own(session, monkeypatch):
     """The look-ups that need no subject (re-sends possible, the re-sent decisions, the new
-    records' ids) are made on the session before the merge's first statement, while its thread
-    stages the subjects; a re-send batch still updates the records it re-sends."""
+    records' ids) are made on a session of their own while the merge runs on the batch's (its
+    first statement does not wait for them); a re-send batch still updates the records it
+    re-sends."""
     from xinyong.ingest import repository as ingest_repository
-    from xinyong.kit import bulk
-    calls = []
+    from xinyong.subjects import repository as subjects_repository
+    calls, merging = [], threading.Event()
     for name in ("has_records", "existing_records", "reserve_record_ids"):
         real = getattr(ingest_repository, name)
-        monkeypatch.setattr(ingest_repository, name,
-                            lambda *a, _real=real, _name=name, **k: calls.append(_name) or _real(*a, **k))
-    real_create = bulk.create_temp_table
-    monkeypatch.setattr(bulk, "create_temp_table", lambda s, name, cols: calls.append(name) or real_create(s, name, cols))
+
+        def spy(s, *a, _real=real, _name=name, **k):
+            # the merge's first statement is under way before the look-ups end
+            calls.append((_name, s is session, _name != "reserve_record_ids" or merging.wait(WAIT)))
+            return _real(s, *a, **k)
+        monkeypatch.setattr(ingest_repository, name, spy)
+    real_create = subjects_repository.bulk.create_temp_table
+
+    def create(s, name, cols):
+        merging.set()
+        return real_create(s, name, cols)
+    monkeypatch.setattr(subjects_repository.bulk, "create_temp_table", create)
     src = agency(session).uscc
     rows = penalty_rows(12, src, persons=3)
     first = service.ingest_file(session, data=to_csv(rows), filename="p.csv", source_uscc=src, item_code="penalty")
     assert first.created == 12   # the agency's first batch: no re-send to look up
-    assert calls[:3] == ["has_records", "reserve_record_ids", "stage_subjects"], calls
+    assert calls == [("has_records", False, True), ("reserve_record_ids", False, True)], calls
     calls.clear()
+    merging.clear()
     rows[0]["违法事实"] = rows[0]["违法事实"] + "（更正）"
     again = service.ingest_file(session, data=to_csv(rows + penalty_rows(2, src, seed=9, prefix="泉应急罚")),
                                 filename="p2.csv", source_uscc=src, item_code="penalty")
     assert (again.created, again.updated, again.unchanged) == (2, 1, 11)
-    assert calls[:4] == ["has_records", "existing_records", "reserve_record_ids", "stage_subjects"], calls
+    assert calls == [("has_records", False, True), ("existing_records", False, True),
+                     ("reserve_record_ids", False, True)], calls
 
 
 @pytest.mark.parametrize("backend", ["postgresql"])

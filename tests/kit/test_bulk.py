@@ -37,6 +37,19 @@ def test_a_small_copy_is_still_sent_in_pieces():
     assert bulk.copy_piece_rows(10_000_000) == bulk.COPY_CHUNK_ROWS
 
 
+def test_the_first_piece_of_a_copy_is_smaller_and_the_pieces_cover_every_row():
+    """The server waits for the first piece to be formatted, not for the next ones (made while it
+    loads): the first is a quarter of the others."""
+    assert bulk.copy_pieces(10_000) == [(0, 312)] + [(o, 1_250) for o in range(312, 10_000, 1_250)]
+    assert bulk.copy_pieces(500) == [(0, 500)]
+    assert bulk.copy_pieces(1_100) == [(0, 250), (250, 1_000)]
+    for height in (1, 999, 1_000, 1_001, 10_000, 123_457, 1_000_000):
+        pieces = bulk.copy_pieces(height)
+        covered = [i for offset, rows in pieces for i in range(offset, min(height, offset + rows))]
+        assert covered == list(range(height))
+        assert len(pieces) == 1 or pieces[0][1] <= pieces[1][1]
+
+
 
 def test_copy_text_reads_back_every_value(session):
     """PostgreSQL loads COPY's text format (unquoted, tab-separated, backslash escapes: cheaper for

@@ -8,7 +8,8 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from xinyong.evaluation import service
-from xinyong.evaluation.scope import SCOPE_TABLE, Scope, drop_staged, stage_batch_subjects, staged_subject_ids
+from xinyong.evaluation.scope import (SCOPE_TABLE, Scope, batch_subject_ids, drop_staged, stage_batch_subjects,
+                                      staged_subject_ids)
 from xinyong.kit.errors import InvalidInput
 
 # up to this many subjects a batch's scope is a bound id list; beyond, the batch's subjects
@@ -32,6 +33,11 @@ def on_batch_ingested(session: Session, batch_id: int, today: dt.date | None = N
     not used: the subjects are evaluated as they stand when it is applied."""
     model = _model()
     if model is None:
+        return
+    named = batch_subject_ids(session, batch_id, CHUNK)   # PostgreSQL, a batch of few subjects: read in one statement
+    if named is not None:
+        if named:
+            service.recompute_scope(session, Scope.subjects(named), trigger=f"batch:{batch_id}", model=model)
         return
     count = stage_batch_subjects(session, batch_id)
     try:

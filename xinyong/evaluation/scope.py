@@ -94,6 +94,32 @@ def stage_batch_subjects(session: Session, batch_id: int) -> int:
     return session.execute(text(f"SELECT count(*) FROM {SCOPE_TABLE}")).scalar() or 0
 
 
+def batch_subject_ids(session: Session, batch_id: int, at_most: int) -> list[int] | None:
+    """PostgreSQL: the distinct subjects of a batch's records, ascending, in one statement
+    answering one row, when the batch wrote at most BATCH_IDS_RECORDS_PER_SUBJECT x ``at_most``
+    records and they name at most ``at_most`` subjects; else None (``stage_batch_subjects``).
+    The same ids the staged table gives, without making, filling, analysing, counting and reading
+    it (five statements and a Python row per subject: ~30 ms of a 10,000-row daily batch's
+    evaluation, the longer of its two outbox hooks). A batch of more records is staged at once
+    (its records are not read twice); one of more subjects is read again to stage them."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    row = session.execute(text(
+        "SELECT x.n, CASE WHEN x.n <= :most THEN (SELECT string_agg(CAST(d.subject_id AS text), ',' "
+        "ORDER BY d.subject_id) FROM (SELECT DISTINCT subject_id FROM records WHERE batch_id = :b) d) END "
+        "FROM (SELECT coalesce(created_records, 0) + coalesce(updated_records, 0) AS n FROM batches WHERE id = :b) x"),
+        {"b": batch_id, "most": BATCH_IDS_RECORDS_PER_SUBJECT * at_most}).first()
+    if row is None or row[0] > BATCH_IDS_RECORDS_PER_SUBJECT * at_most:
+        return None
+    ids = [int(v) for v in row[1].split(",")] if row[1] else []
+    return ids if len(ids) <= at_most else None
+
+
+# a batch's records per subject up to which its subjects are read in one statement (a daily
+# batch: ~2.6); beyond, the records are staged at once (`batch_subject_ids`)
+BATCH_IDS_RECORDS_PER_SUBJECT = 4
+
+
 def staged_subject_ids(session: Session) -> list[int]:
     return [r[0] for r in session.execute(text(f"SELECT subject_id FROM {SCOPE_TABLE} ORDER BY subject_id"))]
 

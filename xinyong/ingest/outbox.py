@@ -205,6 +205,13 @@ def before_resend(session: Session, agency_id: int, item_code: str) -> int:
     return apply_pending(session, commit=False, batches=earlier)
 
 
+def earlier_pending(session: Session, agency_id: int, item_code: str) -> bool:
+    """Whether ``before_resend`` has rows to apply (a read: the ingest asks on a connection of
+    its own, beside its subjects merge, and applies them on its session only if so)."""
+    earlier = select(Batch.id).where(Batch.agency_id == agency_id, Batch.item_code == item_code)
+    return session.scalar(select(IngestOutbox.id).where(*_pending_filter(None, earlier)).limit(1)) is not None
+
+
 def _pending_filter(upto: int | None, batches, hook: str | None = None) -> list:
     where = [IngestOutbox.applied_at.is_(None)]
     if hook is not None:

@@ -17,7 +17,6 @@ import datetime as dt
 import hashlib
 import io
 import logging
-import threading
 
 import polars as pl
 from sqlalchemy import Engine
@@ -340,9 +339,9 @@ def _subjects_and_last_records(session, inputs: pl.DataFrame | None, records: li
     appended to ``records``. On PostgreSQL the subjects are resolved on the session's connection in a
     thread while this one builds the records: the server inserts the new subjects while the
     client works (one after the other, a 10,000-row batch's ~40 ms of record building waited on
-    the merge or the merge on it). Nothing else uses the session meanwhile: ``lookups()`` (the
-    look-ups of the writes that need no subject, ``_lookups``) run on it first, while the thread
-    stages the subjects (client work), and the thread's statements wait for them. Returns the
+    the merge or the merge on it). ``lookups()`` (the look-ups of the writes that need no subject,
+    ``_lookups``) run first, beside the merge on a connection of their own when the session
+    has an engine (``_beside``), else on the session before the merge starts. Returns the
     subject ids and what ``lookups`` found (None: not run; SQLite, or no records)."""
     if inputs is None:
         return None, None
@@ -351,38 +350,63 @@ def _subjects_and_last_records(session, inputs: pl.DataFrame | None, records: li
         if build:
             records.append(build())
         return subject_ids, None
-    looked_up = threading.Event()
+    beside = _beside(session)
+    looked = lookups() if lookups and not beside else None
     with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="subjects") as pool:
-        resolving = pool.submit(contextvars.copy_context().run, resolve_subjects, session, inputs,
-                                staged=looked_up.wait)
+        resolving = pool.submit(contextvars.copy_context().run, resolve_subjects, session, inputs)
         inputs = None
         try:
-            try:
-                looked = lookups() if lookups else None
-            finally:
-                looked_up.set()
+            if lookups and beside:
+                looked = lookups()
             records.append(build())
         except BaseException:
-            # the first failure is the one raised: the thread's statements on the same
-            # connection fail after it, for its sake (a server killed mid-batch: the look-ups
-            # get the OperationalError, answered 503 with Retry-After; the thread then meets
-            # a connection already invalidated, an error that would have been answered 500)
+            # the first failure is the one raised: with the server gone, the look-ups get the
+            # OperationalError (answered 503 with Retry-After), the merge's thread an error of its
+            # own (on the session's connection, possibly one that would be answered 500)
             concurrent.futures.wait([resolving])
             raise
         subject_ids = resolving.result()
     return subject_ids, looked
 
 
+def _beside(session) -> Engine | None:
+    """The engine a look-up beside the session's own statements runs on (a connection of its
+    own): PostgreSQL, a session bound to an engine; else None."""
+    bind = session.get_bind()
+    return bind if bind.dialect.name == "postgresql" and isinstance(bind, Engine) else None
+
+
 def _lookups(session, agency, item, decision_nos: pl.Series, single: bool) -> dict:
     """What the writes look up that does not depend on the subjects, for the last part (its
-    decision numbers): whether re-sends are possible (then an earlier batch's pending feed
-    events applied first: ``outbox.before_resend``), the last part's re-sent decisions, and for
-    a batch of one part the ids of its new records."""
-    possible = _resends_possible(session, agency, item)
+    decision numbers): whether re-sends are possible, the last part's re-sent decisions, and for
+    a batch of one part the ids of its new records. On PostgreSQL with an engine they are read
+    on a connection of their own, beside the subjects merge on the session's (a 10,000-row
+    batch's ~25-50 ms of look-ups delayed the merge's first statement): reads of committed rows
+    (the batch has written no record yet, so its own transaction would see the same) and ids from
+    the sequence (taken outside any transaction either way). If an earlier batch's feed events
+    are pending (``outbox.earlier_pending``: only after a crash) the writes apply them on the
+    session first (``earlier``); on the session, ``_resends_possible`` applies them at once."""
+    engine = _beside(session)
+    if engine is None:
+        possible = _resends_possible(session, agency, item)
+        return {"possible": possible, "earlier": False,
+                **_existing_and_ids(session, agency, item, decision_nos, single, possible)}
+    from xinyong.db import session_factory
+    with session_factory(engine)() as other:
+        try:
+            possible = repository.has_records(other, agency.id, item.code)
+            earlier = possible and outbox.earlier_pending(other, agency.id, item.code)
+            return {"possible": possible, "earlier": earlier,
+                    **_existing_and_ids(other, agency, item, decision_nos, single, possible)}
+        finally:
+            other.rollback()
+
+
+def _existing_and_ids(session, agency, item, decision_nos: pl.Series, single: bool, possible: bool) -> dict:
     existing = (repository.existing_records(session, agency.id, item.code, decision_nos) if possible
                 else repository.NO_EXISTING)
     ids = repository.reserve_record_ids(session, decision_nos.len() - existing.height) if single else None
-    return {"possible": possible, "existing": existing, "ids": ids}
+    return {"existing": existing, "ids": ids}
 
 
 def _resends_possible(session, agency, item) -> bool:
@@ -408,6 +432,8 @@ def _write_parts(session, batch, agency, item, records: list[bytes], subject_ids
     ``_lookups`` found for the last part, if it ran."""
     if not records:
         return None
+    if looked is not None and looked["earlier"]:   # found pending beside the merge: applied here, first
+        outbox.before_resend(session, agency.id, item.code)
     resends_possible = looked["possible"] if looked is not None else _resends_possible(session, agency, item)
     reason = batch.change_reason or f"由来源单位在批次 {batch.id} 中重新报送 / re-sent by the source in batch {batch.id}"
     fresh, resent, offset = [], [], 0

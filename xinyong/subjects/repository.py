@@ -66,15 +66,10 @@ def stage_frame(accepted: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
     return direct["skey"], staged
 
 
-def resolve_subjects(session: Session, accepted: pl.DataFrame, staged=None) -> pl.Series:
+def resolve_subjects(session: Session, accepted: pl.DataFrame) -> pl.Series:
     """Create missing subjects; return the subject id of every accepted row, in order. The
-    ingest calls it once per batch (all its parts' rows): one staging table, one merge.
-    ``staged()``, if given, is called once the subjects are staged in memory, before the first
-    statement (the ingest waits there for its own statements on the session)."""
-    row_keys, staged_rows = stage_frame(accepted)
-    if staged is not None:
-        staged()
-    staged = staged_rows
+    ingest calls it once per batch (all its parts' rows): one staging table, one merge."""
+    row_keys, staged = stage_frame(accepted)
     pg = bulk.dialect(session) == "postgresql"
     bulk.create_temp_table(session, STAGE, STAGE_COLUMNS)
     bulk.load_frame(session, STAGE, staged)
