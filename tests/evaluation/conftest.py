@@ -7,8 +7,10 @@ import datetime as dt
 import random
 
 import pytest
+from sqlalchemy import text
 
 from tests.support.builders import agency
+from xinyong.evaluation import service
 from xinyong.ingest.service import ingest_file, ingest_rows
 from xinyong.models import Subject
 from xinyong.synthetic import make_resident_id, make_uscc, penalty_row, to_csv
@@ -71,3 +73,21 @@ def city(session, today) -> City:
     session.commit()
     return City(a.uscc, ids[firm_uscc], firm_uscc, ids[clean_uscc], clean_uscc, person, ids[body_uscc], body_uscc,
                 others)
+
+
+def computed_at(session) -> dict:
+    """Each evaluated subject's computed_at: which subjects a recompute touched."""
+    return {r[0]: r[1] for r in session.execute(text("SELECT subject_id, computed_at FROM evaluation_results"))}
+
+
+def assert_batch_recomputed_as_in_full(session, batch_id: int, before: dict, subjects: set) -> None:
+    """A batch's incremental evaluation touched exactly ``subjects`` (one run, triggered by the
+    batch) and left the results a full recompute gives."""
+    after = computed_at(session)
+    assert {s for s in before if before[s] != after[s]} == subjects
+    run = session.execute(text("SELECT kind, trigger, subjects FROM evaluation_runs ORDER BY id DESC")).first()
+    assert tuple(run) == ("incremental", f"batch:{batch_id}", len(subjects))
+    results = text("SELECT subject_id, score, grade FROM evaluation_results ORDER BY subject_id")
+    incremental = [tuple(r) for r in session.execute(results)]
+    service.recompute_full(session)
+    assert [tuple(r) for r in session.execute(results)] == incremental

@@ -7,9 +7,8 @@ import datetime as dt
 import random
 
 import pytest
-from sqlalchemy import text
 
-from tests.evaluation.conftest import penalty
+from tests.evaluation.conftest import assert_batch_recomputed_as_in_full, computed_at, penalty
 from xinyong.evaluation import hooks, scope, service
 from xinyong.ingest.service import ingest_file
 from xinyong.synthetic import to_csv
@@ -29,20 +28,12 @@ def test_a_small_batchs_subjects_are_read_in_one_statement_not_staged(session, c
     session.commit()
     staged, real = [], hooks.stage_batch_subjects
     monkeypatch.setattr(hooks, "stage_batch_subjects", lambda *a: staged.append(1) or real(*a))
-    before = {r[0]: r[1] for r in session.execute(text("SELECT subject_id, computed_at FROM evaluation_results"))}
+    before = computed_at(session)
     out = ingest_file(session, data=_two_penalties(city), filename="two.csv", source_uscc=city.agency_uscc,
                       item_code="penalty")
     assert out.accepted == 2 and staged == []
     assert scope.batch_subject_ids(session, out.batch_id, hooks.CHUNK) == sorted([city.firm, city.clean])
-    after = {r[0]: r[1] for r in session.execute(text("SELECT subject_id, computed_at FROM evaluation_results"))}
-    assert {s for s in before if before[s] != after[s]} == {city.firm, city.clean}
-    run = session.execute(text("SELECT kind, trigger, subjects FROM evaluation_runs ORDER BY id DESC")).first()
-    assert tuple(run) == ("incremental", f"batch:{out.batch_id}", 2)
-    incremental = [tuple(r) for r in session.execute(text(
-        "SELECT subject_id, score, grade FROM evaluation_results ORDER BY subject_id"))]
-    service.recompute_full(session)
-    assert [tuple(r) for r in session.execute(text(
-        "SELECT subject_id, score, grade FROM evaluation_results ORDER BY subject_id"))] == incremental
+    assert_batch_recomputed_as_in_full(session, out.batch_id, before, {city.firm, city.clean})
 
 
 @pytest.mark.parametrize("backend", ["postgresql"])

@@ -14,7 +14,7 @@ from xinyong.ingest.service import ingest_file
 from xinyong.models import Record
 from xinyong.synthetic import to_csv
 
-from tests.evaluation.conftest import penalty
+from tests.evaluation.conftest import assert_batch_recomputed_as_in_full, computed_at, penalty
 
 
 def _contribs(session, subject_id, version="qz-2026.1"):
@@ -189,16 +189,8 @@ def test_a_large_batch_is_one_set_based_scope_with_the_same_results(session, cit
                     city.agency_uscc),
             penalty(rng, "泉州市评价清白有限公司", city.clean_uscc, "泉评罚〔2026〕79号", dt.date(2026, 8, 2), "警告", "",
                     city.agency_uscc)]
-    before = {r[0]: r[1] for r in session.execute(text("SELECT subject_id, computed_at FROM evaluation_results"))}
+    before = computed_at(session)
     monkeypatch.setattr(hooks, "CHUNK", 1)
     out = ingest_file(session, data=to_csv(rows), filename="two.csv", source_uscc=city.agency_uscc, item_code="penalty")
     assert out.accepted == 2
-    after = {r[0]: r[1] for r in session.execute(text("SELECT subject_id, computed_at FROM evaluation_results"))}
-    assert {s for s in before if before[s] != after[s]} == {city.firm, city.clean}
-    run = session.execute(text("SELECT kind, trigger, subjects FROM evaluation_runs ORDER BY id DESC")).first()
-    assert tuple(run) == ("incremental", f"batch:{out.batch_id}", 2)
-    incremental = [tuple(r) for r in session.execute(text(
-        "SELECT subject_id, score, grade FROM evaluation_results ORDER BY subject_id"))]
-    service.recompute_full(session)
-    assert [tuple(r) for r in session.execute(text(
-        "SELECT subject_id, score, grade FROM evaluation_results ORDER BY subject_id"))] == incremental
+    assert_batch_recomputed_as_in_full(session, out.batch_id, before, {city.firm, city.clean})
