@@ -148,3 +148,58 @@ def test_a_sqlite_commit_leaves_the_wal_checkpoint_to_a_thread_beside_what_follo
     with Session(memory) as session:
         session.execute(text("CREATE TABLE t (v TEXT)"))
         assert bulk.commit_checkpointing_beside(session) is None
+
+
+_CELL = st.one_of(st.none(), st.integers(-2**63, 2**63 - 1),
+                  st.text(st.characters(blacklist_categories=("Cs",)), max_size=8),
+                  st.sampled_from(["'", "''", "a'b", "NULL", "1", "\x00x", "x" * 1_001, "引号"]))
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.booleans(), _CELL, st.sampled_from(["text", "int"])), min_size=1, max_size=5),
+       st.integers(1, 6), st.integers(1, 4))
+def test_sqlite_stores_a_constant_column_as_binding_it_in_every_row_would(session, monkeypatch, spec, height, chunk):
+    """A column with one value in every row is written into the statement as SQLite's literal of
+    that value, not bound per row: every row reads back the same value of the same storage class
+    (typeof) as a plain executemany of every cell stores, NULs, quotes and long texts included."""
+    import datetime as dt
+    monkeypatch.setattr(bulk, "MANY_CHUNK_ROWS", chunk)
+    columns, types = {}, []
+    for i, (constant, cell, kind) in enumerate(spec):
+        cell = cell if kind == "text" or not isinstance(cell, str) else None
+        cell = cell if kind == "int" or not isinstance(cell, int) else str(cell)
+        other = None if cell is not None else ("v" if kind == "text" else 7)
+        columns[f"c{i}"] = [cell] * height if constant else [cell] + [other] * (height - 1)
+        types.append((f"c{i}", "bigint" if kind == "int" else "text"))
+    frame = pl.DataFrame(columns, schema={c: pl.Int64 if t == "bigint" else pl.String for c, t in types})
+    frame = frame.with_columns(pl.lit(dt.date(2024, 2, 29)).alias("d"), pl.lit(True).alias("b"),
+                               pl.lit(dt.datetime(2026, 12, 5, 6, 7, 8, 9)).alias("ts"))
+    types += [("d", "date"), ("b", "bool"), ("ts", "timestamp")]
+    raw = bulk.dbapi_connection(session)
+    cols = ", ".join(frame.columns)
+    read = f"SELECT {', '.join(f'{c}, typeof({c})' for c in frame.columns)} FROM {{}} ORDER BY rowid"
+    bulk.create_temp_table(session, "t_const", types)
+    bulk.create_temp_table(session, "t_bound", types)
+    try:
+        bulk.load_frame(session, "t_const", frame)
+        reference = bulk._sqlite_values(frame)
+        raw.executemany(f"INSERT INTO t_bound ({cols}) VALUES ({', '.join('?' * frame.width)})", reference.rows())
+        assert raw.execute(read.format("t_const")).fetchall() == raw.execute(read.format("t_bound")).fetchall()
+    finally:
+        bulk.drop_temp_table(session, "t_const")
+        bulk.drop_temp_table(session, "t_bound")
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_sqlite_binds_no_value_for_a_constant_column(session):
+    """Only the columns whose value changes from row to row are made into Python values and
+    bound; the others are literals of the statement."""
+    import datetime as dt
+    raw = bulk.dbapi_connection(session)
+    frame = pl.DataFrame({"n": [1, 2, 3], "k": ["it's"] * 3, "z": [None] * 3, "f": [0.1] * 3,
+                          "d": [dt.date(2026, 1, 2)] * 3, "x": ["x" * 1_001] * 3},
+                         schema={"n": pl.Int64, "k": pl.String, "z": pl.String, "f": pl.Float64, "d": pl.Date,
+                                 "x": pl.String})
+    assert bulk._constant_literals(raw, frame) == {"k": "'it''s'", "z": "NULL", "d": "'2026-01-02'"}
+    assert bulk._constant_literals(raw, frame.head(1)) == {}
