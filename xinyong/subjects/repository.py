@@ -103,7 +103,7 @@ def resolve_subjects(session: Session, accepted: pl.DataFrame) -> pl.Series:
             f"FROM {STAGE} st JOIN subjects rep ON rep.resident_id_hash = st.legal_rep_hash "
             f"WHERE st.legal_rep_hash IS NOT NULL AND subjects.uscc = st.uscc AND subjects.legal_rep_id {distinct} rep.id"))
     if not pg:
-        mapping = pl.DataFrame(session.execute(text(_mapping_sql())).all(), schema=schema, orient="row")
+        mapping = bulk.query_frame(session, _mapping_sql(), schema)
     else:   # COPY out: no Python row per subject
         existed = staged.select("skey").join(created_keys, on="skey", how="anti")["skey"]
         mapping = created_keys if existed.is_empty() else pl.concat([created_keys, bulk.copy_out(

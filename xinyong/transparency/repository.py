@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.audit.repository import _stored
@@ -194,9 +194,7 @@ def batch_record_ids(session: Session, batch_id: int):
     from xinyong.kit import bulk
     schema = {"row_no": pl.Int64, "id": pl.Int64, "version": pl.Int64}
     sql = f"SELECT row_no, id, version FROM records WHERE batch_id = {int(batch_id)}"
-    if bulk.dialect(session) != "postgresql":
-        return pl.DataFrame(session.execute(text(sql)).all(), schema=schema, orient="row")
-    return bulk.copy_out(session, sql, schema)
+    return bulk.query_frame(session, sql, schema)
 
 
 def latest_publication(session: Session, record_id: int) -> tuple[int, int, str] | None:
