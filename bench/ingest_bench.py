@@ -407,7 +407,11 @@ class Backend:
             url = f"sqlite:///{db}"
             if raw:
                 import sqlite3
+
+                from xinyong.db import SQLITE_PAGE_SIZE
                 con = sqlite3.connect(db)
+                # the page size the platform's engine gives a new database (a file setting, like WAL)
+                con.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
                 con.execute("PRAGMA journal_mode=WAL")
                 con.execute(_raw_ddl(True))
                 con.commit()

@@ -105,3 +105,32 @@ def test_a_url_that_sets_its_own_options_keeps_them(pg_url):
             assert conn.execute(text("SHOW idle_in_transaction_session_timeout")).scalar() == "7s"
     finally:
         engine.dispose()
+
+
+def test_a_new_sqlite_database_gets_the_platforms_page_size_and_an_old_one_keeps_its_own(tmp_path):
+    """The page size is a file's setting, fixed before its first table (and WAL): the engine
+    gives a database it creates SQLITE_PAGE_SIZE; a file made elsewhere with SQLite's default
+    keeps 4096 and is used as it is."""
+    import sqlite3
+
+    from xinyong.db import SQLITE_PAGE_SIZE
+    assert SQLITE_PAGE_SIZE == 16384
+    engine = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (v TEXT)"))
+        conn.execute(text("INSERT INTO t VALUES ('x')"))
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA page_size")).scalar() == SQLITE_PAGE_SIZE
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    engine.dispose()
+    old = sqlite3.connect(tmp_path / "old.db")
+    old.execute("CREATE TABLE t (v TEXT)")
+    old.commit()
+    old.close()
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO t VALUES ('y')"))
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA page_size")).scalar() == 4096
+        assert conn.execute(text("SELECT v FROM t")).scalar() == "y"
+    engine.dispose()

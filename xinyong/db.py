@@ -15,8 +15,16 @@ from xinyong.config import get_settings
 from xinyong.kit import pgarray  # noqa: F401  (array parameter dumpers, before any connection)
 
 
+# the page size of a database file the platform creates (an existing file keeps its own: SQLite
+# sets it only before the first table, and before WAL). A 200,000-row records load with every
+# index: 2.07-2.16 s at SQLite's default 4096, 1.74-1.78 s at 16384 (fewer pages split and
+# written), its commit's checkpoint too; a keyed read of a subject's records 21-22 -> 22-24 us
+SQLITE_PAGE_SIZE = 16384
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
