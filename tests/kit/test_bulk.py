@@ -135,14 +135,15 @@ def test_a_sqlite_commit_leaves_the_wal_checkpoint_to_a_thread_beside_what_follo
     with Session(engine) as session:
         session.execute(text("CREATE TABLE t (v TEXT)"))
         session.commit()
-        bulk.load_frame(session, "t", pl.DataFrame({"v": ["x" * 500] * 20_000}))
+        # past the automatic checkpoint's 1,000 pages (16 KiB each: the platform's page size)
+        bulk.load_frame(session, "t", pl.DataFrame({"v": ["x" * 500] * 40_000}))
         done = bulk.commit_checkpointing_beside(session)
         assert done is not None
         done.result()
-        assert session.execute(text("SELECT count(*) FROM t")).scalar() == 20_000
+        assert session.execute(text("SELECT count(*) FROM t")).scalar() == 40_000
         assert bulk.dbapi_connection(session).execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
     (name, before), after = seen
-    assert name.startswith("checkpoint") and before < 1_000_000 < after   # ~10 MB copied by the thread
+    assert name.startswith("checkpoint") and before < 1_000_000 < after   # ~20 MB copied by the thread
     engine.dispose()
     memory = make_engine("sqlite://")
     with Session(memory) as session:
