@@ -7,13 +7,14 @@ import random
 
 import polars as pl
 import pytest
+from sqlalchemy import text
 
 from xinyong.db import session_scope
 from xinyong.kit import bulk
 from xinyong.subjects import repository
 from xinyong.synthetic import make_resident_id, make_uscc
 
-pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+POSTGRESQL = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 
 
 def _rows(usccs: list[str], reps: list[str | None]) -> pl.DataFrame:
@@ -44,6 +45,7 @@ def _resolve(db, frame: pl.DataFrame, lookups: list) -> pl.Series:
         bulk.copy_out = real
 
 
+@POSTGRESQL
 def test_only_the_subjects_that_existed_are_looked_up_after_the_merge(db):
     rng = random.Random(3)
     usccs = sorted({make_uscc(rng) for _ in range(40)})
@@ -60,3 +62,42 @@ def test_only_the_subjects_that_existed_are_looked_up_after_the_merge(db):
     assert set(ids.slice(2, 20).to_list()).isdisjoint(first.to_list())
     again = _resolve(db, _rows(usccs[:30], [rep] + [None] * 29), lookups)
     assert again.to_list() == first.to_list() + ids.slice(2, 20).to_list()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_sqlite_looks_up_nothing_after_a_merge_that_created_every_subject(db):
+    """SQLite's merge returns its created subjects too: a batch of new subjects (firms, persons,
+    an identifier-only subject) needs no look-up after it; with one known subject among them all
+    are looked up, and every row gets the id of its subject either way."""
+    rng = random.Random(5)
+    usccs = sorted({make_uscc(rng) for _ in range(6)})
+    people = [make_resident_id(rng) for _ in range(3)]
+    frame = pl.concat([_rows(usccs[:3], [people[0], None, None]), pl.DataFrame({
+        "subject_kind": ["natural_person", "natural_person", "other"], "subject_name": ["王五", "赵六", "某组织"],
+        "subject_uscc": [None, None, None], "subject_resident_id": [people[1], people[2], None],
+        "subject_other_id": [None, None, "ORG-0001"], "legal_rep_name": [None] * 3, "legal_rep_resident_id": [None] * 3},
+        schema=_rows(usccs[:1], [None]).schema)])
+    mapped: list = []
+    real = bulk.query_frame
+
+    def query_frame(session, sql, schema, params=None):
+        if sql.lstrip().startswith("SELECT st.skey"):
+            mapped.append(sql)
+        return real(session, sql, schema, params)
+
+    bulk.query_frame = query_frame
+    try:
+        with session_scope(db) as session:
+            first = repository.resolve_subjects(session, frame)
+        assert mapped == []
+        with session_scope(db) as session:
+            again = repository.resolve_subjects(session, pl.concat([frame.slice(1, 1), _rows(usccs[3:], [None] * 3)]))
+        assert len(mapped) == 1
+    finally:
+        bulk.query_frame = real
+    with session_scope(db) as session:
+        stored = dict(session.execute(text(
+            "SELECT id, coalesce(uscc, resident_id_hash, other_id) FROM subjects")).all())
+    assert first.n_unique() == 6 and again[0] == first[1]
+    assert stored[first[0]] == usccs[0] and stored[first[5]] == "ORG-0001"
+    assert len(set(again.to_list()) | set(first.to_list())) == 9

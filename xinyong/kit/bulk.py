@@ -127,15 +127,15 @@ def copy_out(session: Session, sql: str, schema: dict, params: dict | None = Non
     return pl.read_csv(buf, has_header=False, new_columns=list(schema), schema_overrides=schema)
 
 
-def query_frame(session: Session, sql: str, schema: dict) -> pl.DataFrame:
-    """The rows of a query (no parameters) as a frame: PostgreSQL ``copy_out``; SQLite the
-    DBAPI cursor's tuples, without a SQLAlchemy row made for each (the 380,000 new subjects'
-    ids of a 1M-row batch)."""
+def query_frame(session: Session, sql: str, schema: dict, params: dict | None = None) -> pl.DataFrame:
+    """The rows of a query as a frame: PostgreSQL ``copy_out``; SQLite the DBAPI cursor's
+    tuples, without a SQLAlchemy row made for each (the 380,000 new subjects' ids of a 1M-row
+    batch). ``params`` in the driver's own style (psycopg ``%(name)s``, sqlite3 ``:name``)."""
     if dialect(session) == "postgresql":
-        return copy_out(session, sql, schema)
+        return copy_out(session, sql, schema, params)
     cur = _dbapi(session).cursor()
     try:
-        return pl.DataFrame(cur.execute(sql).fetchall(), schema=schema, orient="row")
+        return pl.DataFrame(cur.execute(sql, params or ()).fetchall(), schema=schema, orient="row")
     finally:
         cur.close()
 

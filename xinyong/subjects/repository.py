@@ -94,7 +94,13 @@ def resolve_subjects(session: Session, accepted: pl.DataFrame) -> pl.Series:
         created_keys = bulk.copy_out(session, returning, schema)
         created = created_keys.height
     else:
-        created, created_keys = session.execute(text(insert), {"now": now}).rowcount or 0, None
+        # SQLite returns the created ones' keys too (a batch into an empty city: no look-up after
+        # it), as columns made into the key here: SQLite 3.40 returned NULL for the key's CASE
+        created_keys = bulk.query_frame(
+            session, f"{insert} RETURNING uscc, resident_id_hash, other_id, id",
+            {"uscc": pl.Utf8, "rid_hash": pl.Utf8, "other_id": pl.Utf8, "subject_id": pl.Int64}, {"now": now},
+        ).select(_subject_key().alias("skey"), "subject_id")
+        created = created_keys.height
     _analyse_if_outgrown(session, created)
     if not pg or staged["legal_rep_hash"].is_not_null().any():   # (PostgreSQL: nothing to update without one)
         distinct = "IS DISTINCT FROM" if pg else "IS NOT"
@@ -102,8 +108,8 @@ def resolve_subjects(session: Session, accepted: pl.DataFrame) -> pl.Series:
             f"UPDATE subjects SET legal_rep_id = rep.id, legal_rep_name = st.legal_rep_name "
             f"FROM {STAGE} st JOIN subjects rep ON rep.resident_id_hash = st.legal_rep_hash "
             f"WHERE st.legal_rep_hash IS NOT NULL AND subjects.uscc = st.uscc AND subjects.legal_rep_id {distinct} rep.id"))
-    if not pg:
-        mapping = bulk.query_frame(session, _mapping_sql(), schema)
+    if not pg:   # every staged subject created, or else all of them looked up (no array to pass the rest in)
+        mapping = created_keys if created == staged.height else bulk.query_frame(session, _mapping_sql(), schema)
     else:   # COPY out: no Python row per subject
         existed = staged.select("skey").join(created_keys, on="skey", how="anti")["skey"]
         mapping = created_keys if existed.is_empty() else pl.concat([created_keys, bulk.copy_out(
