@@ -134,7 +134,9 @@ def test_kill9_of_the_primary_mid_ingest_loses_no_committed_batch_and_writes_non
     held = [pool.connect() for _ in range(3)]
     for conn in held:
         conn.close()
-    proc = start_workload("ingest", "5", "200", src)
+    # each batch holds its records' writes open 0.3 s: the kill lands before that batch's commit
+    # (without it, under load, a 200-row batch committed in the ms between seeing its lock and the kill)
+    proc = start_workload("ingest", "5", "200", src, env={"FAULTS_HOLD_WRITES_SECONDS": "0.3"})
     lines: list[str] = []
     read_until(proc, "committed 1", lines)
     before = snapshot_archive(tmp_path / "heads-before-kill")

@@ -46,10 +46,32 @@ def with_retries(n: int, work) -> None:
         return
 
 
+HOLD_WRITES = "FAULTS_HOLD_WRITES_SECONDS"
+
+
+def _hold_after_records(seconds: float) -> None:
+    """Keep each batch's transaction open this long after its records are written: a test that
+    kills the server "mid-write" (it waits to see the records' lock held) then kills it before the
+    commit, not after a 200-row batch has already committed in the few ms the kill takes."""
+    from xinyong.ingest import repository
+    real = repository.insert_records
+
+    def insert_records(*args, **kwargs):
+        loaded = real(*args, **kwargs)
+        time.sleep(seconds)
+        return loaded
+    repository.insert_records = insert_records
+
+
 def ingest(count: int, rows: int, source: str) -> None:
+    import os
+
     from tests.support.builders import penalty_rows, to_csv
     from xinyong.db import session_factory
     from xinyong.ingest import idempotency, service
+
+    if os.environ.get(HOLD_WRITES):
+        _hold_after_records(float(os.environ[HOLD_WRITES]))
 
     for n in range(count):
         data = to_csv(penalty_rows(rows, source, seed=100 + n, prefix=f"泉市监罚F{n}"))
