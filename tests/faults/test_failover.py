@@ -208,7 +208,7 @@ def test_kill9_of_the_primary_mid_repair_decision_loses_no_decision_and_makes_no
     from xinyong.transparency.worker import sequence_and_publish
     sequence_and_publish()
     before = snapshot_archive(tmp_path / "heads-before-kill")
-    proc = start_workload("approve", *map(str, apps))
+    proc = start_workload("approve", *map(str, apps), env={"FAULTS_HOLD_WRITES_SECONDS": "0.3"})   # (as mid-ingest)
     lines: list[str] = []
     _follow(proc, lines)
     in_flight, took = _failover(rs, "repair_applications", proc, lines)

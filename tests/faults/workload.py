@@ -93,6 +93,8 @@ def ingest(count: int, rows: int, source: str) -> None:
 
 
 def approve(app_ids: list[int]) -> None:
+    import os
+
     from sqlalchemy import select
 
     from tests.repair.conftest import conditions_in_force
@@ -103,12 +105,14 @@ def approve(app_ids: list[int]) -> None:
     from xinyong.models.repair import RepairApplication
     from xinyong.repair import service
 
+    hold = float(os.environ.get(HOLD_WRITES) or 0)
     for app_id in app_ids:
         def work(app_id=app_id):
             try:
                 with session_scope() as s:
                     agency = principal_of(s.scalar(select(User).where(User.username == "scjg")), "session")
                     service.approve(s, agency, app_id, confirmed=conditions_in_force())
+                    time.sleep(hold)   # the decision written, not yet committed (HOLD_WRITES)
                 return app_id, False
             except Conflict:   # the first attempt committed; its answer was lost with the server
                 with session_scope() as s:
