@@ -15,6 +15,7 @@ Run: python -m tests.faults.workload ingest 6 300 <uscc>
 """
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -64,8 +65,6 @@ def _hold_after_records(seconds: float) -> None:
 
 
 def ingest(count: int, rows: int, source: str) -> None:
-    import os
-
     from tests.support.builders import penalty_rows, to_csv
     from xinyong.db import session_factory
     from xinyong.ingest import idempotency, service
@@ -93,8 +92,6 @@ def ingest(count: int, rows: int, source: str) -> None:
 
 
 def approve(app_ids: list[int]) -> None:
-    import os
-
     from sqlalchemy import select
 
     from tests.repair.conftest import conditions_in_force
