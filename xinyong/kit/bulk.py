@@ -203,7 +203,17 @@ LOAD_CACHE_KIB = 65536
 LOAD_CACHE_MIN_ROWS = MANY_CHUNK_ROWS
 
 
-def _executemany(session: Session, table: str, frame: pl.DataFrame, order: pl.Series | None = None) -> None:
+def insert_new(session: Session, table: str, frame: pl.DataFrame) -> int:
+    """SQLite: append the rows of `frame` that conflict with no unique key of `table` (``ON
+    CONFLICT DO NOTHING``), one `executemany`; returns how many were inserted."""
+    if dialect(session) != "sqlite":
+        raise NotImplementedError("insert_new is SQLite's (PostgreSQL merges through COPY and a stage)")
+    return _executemany(session, table, frame, conflict=" ON CONFLICT DO NOTHING") if frame.height else 0
+
+
+def _executemany(session: Session, table: str, frame: pl.DataFrame, order: pl.Series | None = None,
+                 conflict: str = "") -> int:
+    """Rows inserted (the statements' own changes, not their triggers')."""
     cur = _dbapi(session).cursor()
     constants = _constant_literals(cur, frame)
     columns = [c for c in frame.columns if c not in constants]
@@ -211,7 +221,8 @@ def _executemany(session: Session, table: str, frame: pl.DataFrame, order: pl.Se
     # statement as SQLite's own literal of it: no Python value made and bound per row for it
     # (a 200,000-row records load 2.65 -> 2.26-2.45 s with 11 of its 24 columns constant)
     marks = ", ".join(constants.get(c, "?") for c in frame.columns)
-    sql = f"INSERT INTO {table} ({', '.join(frame.columns)}) VALUES ({marks})"
+    sql = f"INSERT INTO {table} ({', '.join(frame.columns)}) VALUES ({marks}){conflict}"
+    inserted = 0
     cache = _grown_cache(cur) if frame.height >= LOAD_CACHE_MIN_ROWS else None
 
     def values(offset: int) -> list[list] | int:
@@ -225,7 +236,9 @@ def _executemany(session: Session, table: str, frame: pl.DataFrame, order: pl.Se
         return [s.to_list() for s in chunk.get_columns()]
 
     def insert(made: list[list] | int) -> None:
+        nonlocal inserted
         cur.executemany(sql, itertools.repeat((), made) if isinstance(made, int) else zip(*made))
+        inserted += cur.rowcount
 
     try:
         # the next chunk's values are made in a thread while sqlite3 steps this one's rows (it
@@ -235,6 +248,7 @@ def _executemany(session: Session, table: str, frame: pl.DataFrame, order: pl.Se
         if cache is not None:
             cur.execute(f"PRAGMA cache_size={int(cache)}")
         cur.close()
+    return inserted
 
 
 INLINE_MAX_CHARS = 1_000   # a longer constant text is bound per row as before (no long statement text)
