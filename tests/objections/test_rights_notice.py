@@ -7,11 +7,12 @@ import datetime as dt
 import io
 import random
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, update
 
 from tests.objections.conftest import ENTERPRISE, login
 from xinyong.ingest.service import ingest_file
-from xinyong.models import Document, Notification, Record, Subject
+from xinyong.models import Batch, Document, Notification, Record, Subject, User
 from xinyong.objections import rights
 from xinyong.synthetic import (
     LICENCE_HEADERS,
@@ -66,6 +67,38 @@ def test_new_dishonesty_records_tell_the_subjects_accounts_once(world):
                               decision_date=dt.date(2026, 8, 1), valid_to=dt.date(2031, 7, 31),
                               agency_name=agency.name, agency_uscc=agency.uscc)], item="licence")
     assert len(_rights_notes(world)) == 1
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("from_accounts", [True, False])
+def test_either_join_order_on_sqlite_tells_the_same_accounts_once_each(world, monkeypatch, from_accounts):
+    """SQLite finds the batch's records from the accounts' side or each record's accounts from
+    the batch's side (``rights._from_accounts``): the same notices, in record order, either way:
+    a subject with two accounts told once per record, an inactive account's subject and a
+    subject without one not at all."""
+    rng = random.Random(8)
+    firm = world.session.get(Subject, world.enterprise_id)
+    other = world.session.get(Subject, world.other_id)
+    from xinyong.accounts.service import create_user
+    from tests.objections.conftest import PASSWORD
+    create_user(world.session, username="firm2", password=PASSWORD, role="subject", subject_uscc=firm.uscc)
+    world.session.execute(update(User).where(User.username == "other").values(active=False))
+    world.session.commit()
+    monkeypatch.setattr(rights, "_from_accounts", lambda session, batch_id: from_accounts)
+    _send(world, [_penalty(world, rng, ENTERPRISE, firm.uscc, 311), _penalty(world, rng, "泉州市刺桐贸易有限公司", other.uscc, 312),
+                  _penalty(world, rng, "泉州市无账户有限公司", make_uscc(rng), 313), _penalty(world, rng, ENTERPRISE, firm.uscc, 314)])
+    ids = {r.decision_no: r.id for r in world.session.scalars(select(Record))}
+    assert [(n.recipient_subject_id, n.link) for n in _rights_notes(world)] == [
+        (world.enterprise_id, f"/me/notices/{ids[f'泉市监罚〔2026〕{no}号']}") for no in (311, 314)]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_sqlite_reads_from_the_accounts_side_only_when_they_are_few_against_the_batch(world):
+    batch = world.session.scalar(select(func.max(Batch.id)))   # the world's 3 records; 2 subjects with accounts
+    assert rights._from_accounts(world.session, batch) is False
+    world.session.execute(update(User).where(User.subject_id.is_not(None)).values(active=False))
+    assert rights._from_accounts(world.session, batch) is True
+    world.session.rollback()
 
 
 def test_the_written_notice_names_the_record_the_rights_and_the_ways(client, world):

@@ -47,18 +47,47 @@ def notify_batch(session: Session, batch_id: int) -> int:
         return 0
     codes = sorted(found.value["items"])
     marks = ", ".join(f":item{i}" for i in range(len(codes)))
+    records = f"r.batch_id = :batch AND r.version = 1 AND r.item_code IN ({marks})"
+    if _from_accounts(session, batch_id):
+        source = ("FROM (SELECT DISTINCT subject_id FROM users WHERE active = :yes AND subject_id IS NOT NULL) u "
+                  f"CROSS JOIN records r ON r.subject_id = u.subject_id WHERE {records} ORDER BY r.id")
+    else:
+        source = (f"FROM records r WHERE {records} "
+                  "AND EXISTS (SELECT 1 FROM users u WHERE u.subject_id = r.subject_id AND u.active = :yes)")
     result = session.execute(text(
         "INSERT INTO notifications (recipient_subject_id, kind, text_zh, text_en, link, dedupe_key, created_at) "
         "SELECT r.subject_id, :kind, "
         "'您有一条失信信息记入信用记录（' || r.decision_no || '），您享有申请异议和信用修复的权利，请查看权利告知书', "
         "'A dishonesty record was entered in your credit record (' || r.decision_no || '): you may object and "
         "apply for credit repair; read the notice of your rights', "
-        "'/me/notices/' || r.id, 'rights:' || r.id, :now "
-        f"FROM records r WHERE r.batch_id = :batch AND r.version = 1 AND r.item_code IN ({marks}) "
-        "AND EXISTS (SELECT 1 FROM users u WHERE u.subject_id = r.subject_id AND u.active = :yes)"),
+        f"'/me/notices/' || r.id, 'rights:' || r.id, :now {source}"),
         {"kind": KIND, "now": clock.now(), "batch": batch_id, "yes": True,
          **{f"item{i}": code for i, code in enumerate(codes)}})
     return result.rowcount or 0
+
+
+# the records of a subject, read from its accounts' side, against one look-up of a record's
+# accounts from the batch's side (a city's subjects have ~10 records each: 10M / 1M)
+RECORDS_PER_SUBJECT = 10
+ACCOUNTS_COUNTED = 100_000
+
+
+def _from_accounts(session: Session, batch_id: int) -> bool:
+    """SQLite, which keeps no statistics to choose a join order by: whether the batch's records
+    are found from the accounts' subjects (fewer accounts than a tenth of the batch's records),
+    not each record's accounts looked up (a 1M-row batch into a city without accounts: 0.53 s
+    to find no one). Two counts, each stopped at the bound it is compared with. PostgreSQL's
+    planner chooses by its statistics."""
+    if session.get_bind().dialect.name != "sqlite":
+        return False
+    accounts = session.execute(text(
+        "SELECT count(*) FROM (SELECT 1 FROM users WHERE active = :yes AND subject_id IS NOT NULL LIMIT :cap)"),
+        {"yes": True, "cap": ACCOUNTS_COUNTED}).scalar()
+    if accounts >= ACCOUNTS_COUNTED:
+        return False
+    bound = accounts * RECORDS_PER_SUBJECT
+    return session.execute(text("SELECT count(*) FROM (SELECT 1 FROM records WHERE batch_id = :batch LIMIT :n)"),
+                           {"batch": batch_id, "n": bound + 1}).scalar() > bound
 
 
 def notice(session: Session, principal: Principal, record_id: int):
