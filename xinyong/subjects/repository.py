@@ -103,7 +103,9 @@ def _merge_staged(session: Session, staged: pl.DataFrame, now) -> pl.DataFrame:
     created_keys = bulk.copy_out(session, (
         f"INSERT INTO subjects (kind, name, uscc, resident_id_hash, resident_id_enc, other_id, legal_rep_name, "
         f"created_at) SELECT kind, name, uscc, rid_hash, rid_enc, other_id, legal_rep_name, {_literal(now)} "
-        f"FROM {STAGE} WHERE true ON CONFLICT DO NOTHING RETURNING {_KEY_SQL}, id"), _MAPPING_SCHEMA)
+        f"FROM {STAGE} WHERE true ON CONFLICT DO NOTHING RETURNING uscc, resident_id_hash, other_id, id"),
+        {"uscc": pl.Utf8, "rid_hash": pl.Utf8, "other_id": pl.Utf8, "subject_id": pl.Int64},
+    ).select(_subject_key().alias("skey"), "subject_id")   # each created subject's key, as its staged row has it
     _analyse_if_outgrown(session, created_keys.height)
     if staged["legal_rep_hash"].is_not_null().any():   # nothing to update without one
         session.execute(text(
@@ -168,9 +170,6 @@ def _key_arrays(keys: pl.Series) -> dict[str, str]:
             for name, prefix in (("u", "U:"), ("r", "R:"), ("o", "O:"))}
 
 
-# a created subject's key, as _subject_key gives it to the staged row it was made from
-_KEY_SQL = ("CASE WHEN uscc IS NOT NULL THEN 'U:' || uscc WHEN resident_id_hash IS NOT NULL THEN 'R:' || "
-            "resident_id_hash ELSE 'O:' || other_id END")
 # below this many staged subjects the stage is not analysed: the planner's guess for an
 # unanalysed temp table is of that order, and the statements look each one up by index
 ANALYSE_STAGE_AT = 10_000
