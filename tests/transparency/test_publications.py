@@ -17,6 +17,7 @@ from tests.transparency.standalone import run
 from xinyong import clock
 from xinyong.disclosure.publicity import in_public_view
 from xinyong.models import AuditEntry, Record
+from xinyong.models.transparency import TransparencyPublication
 from xinyong.transparency import merkle, service
 from xinyong.transparency.worker import sequence_and_publish
 
@@ -78,6 +79,10 @@ def test_a_batch_entry_carries_the_root_of_its_records_publications(db, session,
     assert details["records"] == len(records) == 7
     leaves = [_independent_leaf(r, out.batch_id, i) for i, r in enumerate(records)]
     assert details["records_root"] == merkle.root_of(leaves).hex()
+    stored = session.execute(select(TransparencyPublication.position, TransparencyPublication.leaf_hash)
+                             .where(TransparencyPublication.batch_id == out.batch_id)
+                             .order_by(TransparencyPublication.position)).all()
+    assert stored == [(i, leaf.hex()) for i, leaf in enumerate(leaves)]
     # a re-send that changes one decision publishes that record again, in the new batch only
     rows, again = ingest(session, regulator, 7)
     session.commit()
