@@ -127,6 +127,9 @@ _SQLITE_LOOKUP = (   # json_each joined, not IN (...): no temporary index of the
     "SELECT 'U:' || s.uscc, s.id FROM json_each(:u) j JOIN subjects s ON s.uscc = j.value "
     "UNION ALL SELECT 'R:' || s.resident_id_hash, s.id FROM json_each(:r) j JOIN subjects s ON s.resident_id_hash = j.value "
     "UNION ALL SELECT 'O:' || s.other_id, s.id FROM json_each(:o) j JOIN subjects s ON s.other_id = j.value")
+# the staged columns' places in subjects (the resident ID's ciphertext is written, never read here)
+_SQLITE_INSERT = ("INSERT INTO subjects (kind, name, uscc, resident_id_hash, resident_id_enc, other_id, legal_rep_name, "
+                  "created_at)")
 _SQLITE_LEGAL_REPS = (
     "UPDATE subjects SET legal_rep_id = rep.id, legal_rep_name = json_extract(j.value, '$[2]') "
     "FROM json_each(:reps) j JOIN subjects rep ON rep.resident_id_hash = json_extract(j.value, '$[1]') "
@@ -147,9 +150,8 @@ def _merge_sqlite(session: Session, staged: pl.DataFrame, now) -> pl.DataFrame:
     if not new.is_empty():
         session.execute(text("UPDATE subjects SET id = id WHERE 0"))   # the write lock, if not held yet
         first = session.execute(text("SELECT coalesce(max(id), 0) + 1 FROM subjects")).scalar()
-        inserted = bulk.insert_new(session, "subjects", new.select(
-            "kind", "name", "uscc", pl.col("rid_hash").alias("resident_id_hash"),
-            pl.col("rid_enc").alias("resident_id_enc"), "other_id", "legal_rep_name",
+        inserted = bulk.insert_new(session, _SQLITE_INSERT, new.select(
+            "kind", "name", "uscc", "rid_hash", "rid_enc", "other_id", "legal_rep_name",
             pl.lit(now).dt.replace_time_zone(None).alias("created_at")))
         if inserted == new.height:   # each row took max(id) + 1 in turn
             created = new.select("skey", pl.int_range(first, first + new.height, dtype=pl.Int64).alias("subject_id"))
