@@ -1,5 +1,6 @@
 """The vectorised publication leaves (issue 14) are byte for byte the reference leaves of
-xinyong.transparency.rules.publication_leaf, for any text the fields can hold."""
+xinyong.transparency.rules.publication_leaf, for any text the fields can hold, and hashed and
+treed in polars as xinyong.transparency.merkle hashes them."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +10,8 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xinyong.transparency.leaves import LEAF_COLUMNS, leaf_hashes, leaf_texts
+from xinyong.transparency import merkle
+from xinyong.transparency.leaves import LEAF_COLUMNS, leaf_hashes, leaf_texts, root_and_subtrees
 from xinyong.transparency.merkle import leaf_hash
 from xinyong.transparency.rules import publication_leaf
 
@@ -37,4 +39,14 @@ def test_vectorised_leaves_are_the_reference_leaves(batch, batch_id):
     got = leaf_texts(frame, batch_id)
     want = [publication_leaf(batch_id, i, r) for i, r in enumerate(batch)]
     assert got.to_list() == want
-    assert leaf_hashes(got) == [leaf_hash(w.encode("utf-8")) for w in want]
+    assert leaf_hashes(got).to_list() == [leaf_hash(w.encode("utf-8")).hex() for w in want]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=0, max_value=300), st.integers(min_value=0, max_value=9))
+def test_the_vectorised_tree_is_the_reference_tree(n, min_level):
+    """Root and stored subtrees hashed in polars are merkle.root_and_subtrees' for any size: odd
+    levels carried up, complete subtrees only."""
+    hashes = [leaf_hash(str(i).encode()) for i in range(n)]
+    got = root_and_subtrees(pl.Series([h.hex() for h in hashes], dtype=pl.String), min_level)
+    assert got == merkle.root_and_subtrees(hashes, min_level)

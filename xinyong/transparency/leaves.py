@@ -1,18 +1,20 @@
 """The publication leaves of a batch's records, vectorised (issue 14): the same bytes as
 ``xinyong.transparency.rules.publication_leaf`` (canonical JSON: sorted keys, no spaces,
 UTF-8, Python's escapes), built as polars text expressions in one pass over the batch, and
-hashed with hashlib in one loop. No per-record JSON encoding, no read-back of the records.
+hashed there too (SHA-256 over the column's own buffers, polars-hash): no Python object per
+record, so a build running beside the records' load does not hold the GIL the load needs
+(issue 14). No per-record JSON encoding, no read-back of the records.
 
 The input frame holds the records as the ingest wrote them; its ``fields`` column must already
 be the canonical JSON of the fields (the ingest builds it so: xinyong.ingest.rules._fields_json),
 which tests/transparency/test_leaves.py checks against the reference function."""
 from __future__ import annotations
 
-import hashlib
-
 import polars as pl
+import polars_hash  # noqa: F401  (registers the expressions' ``chash`` namespace)
 
 from xinyong.kit.canonical import PY_JSON_ESCAPES
+from xinyong.transparency.merkle import EMPTY_ROOT, Key
 from xinyong.transparency.rules import PUBLICATION_VERSION
 
 CONTENT_COLUMNS = ("subject_id", "item_code", "decision_no", "source_agency_id", "decision_date", "valid_to",
@@ -52,20 +54,9 @@ def content_json() -> pl.Expr:
                     ("severity", json_text(c("severity"))), ("fields", c("fields"))])
 
 
-HASH_SLICE = 8192   # rows turned into Python bytes at a time (a 100,000-row chunk's leaves are ~50 MB)
-
-
-def _slices(texts: pl.Series):
-    """The UTF-8 bytes of each text (straight from the column: no str per row to encode), a
-    slice at a time."""
-    binary = texts.cast(pl.Binary)
-    for start in range(0, binary.len(), HASH_SLICE):
-        yield binary.slice(start, HASH_SLICE).to_list()
-
-
-def _sha256_hex(texts: pl.Series) -> pl.Series:
-    sha = hashlib.sha256
-    return pl.Series([sha(t).digest() for part in _slices(texts) for t in part], dtype=pl.Binary).bin.encode("hex")
+def sha256_hex(col: pl.Expr) -> pl.Expr:
+    """SHA-256 of each value's bytes (a text's UTF-8), as lower-case hex."""
+    return col.chash.sha2_256()
 
 
 def leaf_texts(frame: pl.DataFrame, batch_id: int, first_position: int = 0) -> pl.Series:
@@ -74,8 +65,7 @@ def leaf_texts(frame: pl.DataFrame, batch_id: int, first_position: int = 0) -> p
     if frame.height == 0:
         return pl.Series("leaf", [], dtype=pl.String)
     c = pl.col
-    sha = _sha256_hex(frame.select(content_json()).to_series())
-    work = frame.with_columns(sha.alias("__sha"), pl.int_range(first_position, first_position + frame.height, dtype=pl.Int64).alias("__pos"))
+    work = frame.with_columns(sha256_hex(content_json()).alias("__sha"), pl.int_range(first_position, first_position + frame.height, dtype=pl.Int64).alias("__pos"))
     key = _object([("source_agency_id", json_int(c("source_agency_id"))), ("item_code", json_text(c("item_code"))),
                    ("decision_no", json_text(c("decision_no")))])
     published = pl.when(c("publicity_published").cast(pl.Boolean)).then(pl.lit("true")).otherwise(pl.lit("false"))
@@ -89,7 +79,28 @@ def leaf_texts(frame: pl.DataFrame, batch_id: int, first_position: int = 0) -> p
     return work.select(leaf.alias("leaf")).to_series()
 
 
-def leaf_hashes(leaves: pl.Series) -> list[bytes]:
-    """RFC 9162 leaf hashes, SHA-256(0x00 || leaf), in one loop."""
-    sha = hashlib.sha256
-    return [sha(b"\x00" + t).digest() for part in _slices(leaves) for t in part]
+def leaf_hashes(leaves: pl.Series) -> pl.Series:
+    """RFC 9162 leaf hashes, SHA-256(0x00 || leaf), as hex (U+0000 is the byte 0x00 in UTF-8)."""
+    # a frame's column, not pl.lit(leaves): a literal Series left ~0.3 GB more in the allocator at 1M
+    return pl.DataFrame({"leaf": leaves}).select(
+        sha256_hex(pl.concat_str([pl.lit("\x00"), pl.col("leaf")])).alias("leaf_hash")).to_series()
+
+
+def root_and_subtrees(hashes: pl.Series, min_level: int) -> tuple[bytes, dict[Key, bytes]]:
+    """``merkle.root_and_subtrees(leaves, min_level)`` for leaf hashes given as hex, a level at a
+    time in polars: each interior node SHA-256(0x01 || left || right), pairs left to right, an odd
+    last node carried up; the complete subtrees of level >= min_level returned."""
+    if hashes.len() == 0:
+        return EMPTY_ROOT, {}
+    n, level, lv = hashes.len(), hashes.alias("h"), 0
+    out: dict[Key, bytes] = {(0, i): bytes.fromhex(h) for i, h in enumerate(hashes)} if min_level == 0 else {}
+    while level.len() > 1:
+        pairs = pl.DataFrame({"l": level.gather_every(2).head(level.len() // 2), "r": level.gather_every(2, 1)})
+        paired = pairs.select(sha256_hex(pl.concat_str([pl.lit("01"), "l", "r"]).str.decode("hex")).alias("h")).to_series()
+        if level.len() % 2:
+            paired = paired.append(level.tail(1))   # carried up, not a complete subtree of this level
+        lv += 1
+        if lv >= min_level:
+            out.update({(lv, i): bytes.fromhex(h) for i, h in enumerate(paired.head(n >> lv).to_list())})
+        level = paired
+    return bytes.fromhex(level[0]), out

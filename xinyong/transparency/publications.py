@@ -4,7 +4,7 @@ in that batch sub-tree plus the batch entry's inclusion in the signed log.
 
 Set-based: the leaves are built from the frame the ingest wrote (only ids and versions read
 back, in one query; on PostgreSQL the ingest takes the new records' ids before loading them and
-builds their leaves in a thread meanwhile: ``build`` then ``store``), hashed in one pass, and
+builds their leaves in a thread meanwhile: ``build`` then ``store``), hashed in polars, and
 bulk-loaded (COPY on PostgreSQL); no statement and no JSON encoding per record."""
 from __future__ import annotations
 
@@ -50,8 +50,8 @@ def build(batch_id: int, written: pl.DataFrame, order: pl.DataFrame) -> BuiltLea
     `position` p is the row ``order["__i"][p]`` of `written` (leaves.LEAF_COLUMNS but id and
     version), with id and version ``order["id"][p]``, ``order["version"][p]`` (ids ascending).
     No database work, so the ingest runs it in a thread while the server loads the records
-    (polars and large hashes release the GIL); ``store`` writes the result."""
-    hashes: list[bytes] = []
+    (polars, its hashing included, releases the GIL); ``store`` writes the result."""
+    hashes: list[pl.Series] = []
     chunks: list[bytes | pl.DataFrame] = []
     pack = _packed if order.height > LEAF_CHUNK else (lambda frame: frame)
     for start in range(0, order.height, LEAF_CHUNK):   # a chunk's texts at a time
@@ -59,14 +59,14 @@ def build(batch_id: int, written: pl.DataFrame, order: pl.DataFrame) -> BuiltLea
         part = written.select(pl.all().gather(keys["__i"])).with_columns(keys["id"], keys["version"])
         texts = leaves.leaf_texts(part.select(leaves.LEAF_COLUMNS), batch_id, start)
         chunk = leaves.leaf_hashes(texts)
-        hashes += chunk
+        hashes.append(chunk)
         chunks.append(pack(pl.DataFrame({
             "batch_id": pl.repeat(batch_id, part.height, dtype=pl.Int64, eager=True),
             "position": pl.int_range(start, start + part.height, dtype=pl.Int32, eager=True),
-            "record_id": keys["id"].cast(pl.Int64), "leaf": texts,
-            "leaf_hash": pl.Series(chunk, dtype=pl.Binary).bin.encode("hex")})))
-    root, upper = merkle.root_and_subtrees(hashes, BLOCK_LEVEL)
-    return BuiltLeaves(chunks, root, upper, len(hashes))
+            "record_id": keys["id"].cast(pl.Int64), "leaf": texts, "leaf_hash": chunk})))
+    every = pl.concat(hashes) if hashes else pl.Series("leaf_hash", [], dtype=pl.String)
+    root, upper = leaves.root_and_subtrees(every, BLOCK_LEVEL)
+    return BuiltLeaves(chunks, root, upper, every.len())
 
 
 def _packed(frame: pl.DataFrame) -> bytes:
