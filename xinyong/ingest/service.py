@@ -37,7 +37,7 @@ from xinyong.kit.errors import InvalidInput, PayloadTooLarge
 from xinyong.kit.text import strip_control_characters
 from xinyong.law import active_profile, citation_codes
 from xinyong.models import Batch
-from xinyong.registry import run_hook
+from xinyong.registry import preload, run_hook
 from xinyong.subjects.repository import read_key_pages, resolve_subjects
 from xinyong.transparency import leaves, merkle, publications
 from xinyong.transparency import repository as transparency_repository
@@ -220,6 +220,7 @@ def _ingest_frame(session, batch, agency, item, source: list[pl.DataFrame], prog
     if refused is not None:
         return _refuse(session, batch, *refused)
     totals = {"accepted": 0, "rejected": 0, "created": 0, "updated": 0, "unchanged": 0}
+    preload("on_batch_ingested")   # the hooks' modules imported while the batch validates
     reading = _read_subject_key_pages(session, frame, item)   # meanwhile, on a connection of its own
     # the final part's accepted rows (last) wait unbuilt: their records are built while the subjects resolve
     first, parts, last = None, [], None
