@@ -51,12 +51,18 @@ def test_the_first_piece_of_a_copy_is_smaller_and_the_pieces_cover_every_row():
 
 
 
-def test_copy_text_reads_back_every_value(session):
-    """PostgreSQL loads COPY's text format (unquoted, tab-separated, backslash escapes: cheaper for
-    the server to read than csv): every character the format gives a meaning to comes back as it
-    was sent, in text, JSON and bytes, and a null stays apart from the text "\\N"."""
+@pytest.mark.parametrize("binary", [True, False])
+def test_copy_text_reads_back_every_value(session, monkeypatch, binary):
+    """PostgreSQL loads COPY's binary format (xinyong.kit.pgbinary), else its text format
+    (unquoted, tab-separated, backslash escapes: cheaper for the server to read than csv): in
+    either, every character the text format gives a meaning to comes back as it was sent, in
+    text, JSON and bytes, and a null stays apart from the text "\\N"."""
     import datetime as dt
     import json
+
+    from xinyong.kit import pgbinary
+    if not binary:
+        monkeypatch.setattr(pgbinary, "encoder", lambda schema, types: None)
     tricky = ["a\\b", "tab\there", "line\nbreak", "cr\rhere", "\\N", "\\.", "", None, "引号\"'", "end\\"]
     when = dt.datetime(2026, 12, 5, 6, 7, 8, 123456, tzinfo=dt.timezone.utc)
     frame = pl.DataFrame({

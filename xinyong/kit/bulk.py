@@ -16,6 +16,8 @@ import polars as pl
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from xinyong.kit import pgbinary
+
 NULL = r"\N"
 COPY_CHUNK_ROWS = 50_000     # CSV text handed to COPY at a time
 MANY_CHUNK_ROWS = 20_000     # Python tuples handed to executemany at a time
@@ -78,17 +80,25 @@ _dbapi = dbapi_connection
 
 def _copy(session: Session, table: str, frame: pl.DataFrame, order: pl.Series | None = None) -> None:
     cols = ", ".join(frame.columns)
-    # PostgreSQL's text format, not csv: the server reads it for less (no quotes to undo: the
-    # records' and the leaves' JSON are full of them); 0.4 s of the backend's CPU per 200k records
-    sql = f"COPY {table} ({cols}) FROM STDIN"
+    with _dbapi(session).cursor() as cur:
+        binary = pgbinary.encoder(frame.schema, pgbinary.column_types(cur, table))
+        if binary is not None:   # the server reads stored values, not their text (xinyong.kit.pgbinary)
+            with cur.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT binary)") as copy:
+                copy.write(binary.header())
+                _made_ahead(lambda piece: binary.rows(_chunk(frame, order, *piece)), copy_pieces(frame.height),
+                            copy.write, "copy")
+                copy.write(binary.trailer())
+            return
 
-    def text_of(piece: tuple[int, int]) -> bytes:   # a chunk at a time: no text copy of the whole frame
-        return copy_text(_chunk(frame, order, *piece))
+        # PostgreSQL's text format, not csv: the server reads it for less (no quotes to undo: the
+        # records' and the leaves' JSON are full of them); 0.4 s of the backend's CPU per 200k records
+        def text_of(piece: tuple[int, int]) -> bytes:   # a chunk at a time: no text copy of the whole frame
+            return copy_text(_chunk(frame, order, *piece))
 
-    with _dbapi(session).cursor() as cur, cur.copy(sql) as copy:
-        # the next chunk is formatted in a thread (polars releases the GIL) while this one is
-        # sent: the server loads instead of waiting for it
-        _made_ahead(text_of, copy_pieces(frame.height), copy.write, "copy")
+        with cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+            # the next chunk is formatted in a thread (polars releases the GIL) while this one is
+            # sent: the server loads instead of waiting for it
+            _made_ahead(text_of, copy_pieces(frame.height), copy.write, "copy")
 
 
 def _made_ahead(make, offsets, use, name: str) -> None:
@@ -180,8 +190,9 @@ def _pg_text(frame: pl.DataFrame) -> pl.DataFrame:
     for name, dtype in frame.schema.items():
         if dtype == pl.Binary:
             exprs.append((pl.lit("\\\\x") + pl.col(name).bin.encode("hex")).alias(name))
-        elif isinstance(dtype, pl.Datetime):
-            exprs.append(pl.col(name).dt.strftime("%Y-%m-%d %H:%M:%S%.6f+00").alias(name))
+        elif isinstance(dtype, pl.Datetime):   # an instant in a zone: as UTC (a naive time is taken as UTC)
+            utc = pl.col(name).dt.convert_time_zone("UTC") if dtype.time_zone is not None else pl.col(name)
+            exprs.append(utc.dt.strftime("%Y-%m-%d %H:%M:%S%.6f+00").alias(name))
         elif name in escape:
             exprs.append(pl.col(name).str.replace_many(_TEXT_SPECIAL, _TEXT_ESCAPED).alias(name))
     return frame.with_columns(exprs) if exprs else frame
