@@ -36,16 +36,27 @@ class Encoder:
         import pgpq
         from pgpq import encoders, schema as pg
         self._casts = casts
-        self._arrow = pl.DataFrame(schema=schema).select(casts).to_arrow().schema
-        built = {f.name: (encoders.LargeStringEncoderBuilder.new_with_output(f, pg.Jsonb()) if types[f.name] == "jsonb"
+        self._arrow = self._table(pl.DataFrame(schema=schema)).schema
+        built = {f.name: (encoders.StringViewEncoderBuilder.new_with_output(f, pg.Jsonb()) if types[f.name] == "jsonb"
                           else pgpq.ArrowToPostgresBinaryEncoder.infer_encoder(f)) for f in self._arrow}
         self._encoder = pgpq.ArrowToPostgresBinaryEncoder.new_with_encoders(self._arrow, built)
+
+    def _table(self, piece: pl.DataFrame):
+        """The piece as Arrow: text as string views, the polars columns' own buffers (a copy into
+        Arrow's plain strings: a peak ~55 MB higher encoding 50,000-record pieces, in a probe);
+        bytes as plain binary, which pgpq encodes (it has no encoder of binary views)."""
+        import pyarrow as pa
+        table = piece.select(self._casts).to_arrow(compat_level=pl.CompatLevel.newest())
+        for i, field in enumerate(table.schema):
+            if field.type == pa.binary_view():
+                table = table.set_column(i, field.with_type(pa.large_binary()), table.column(i).cast(pa.large_binary()))
+        return table
 
     def header(self) -> bytes:
         return self._encoder.write_header()
 
     def rows(self, piece: pl.DataFrame) -> bytes:
-        table = piece.select(self._casts).to_arrow()
+        table = self._table(piece)
         if table.schema != self._arrow:
             table = table.cast(self._arrow)
         return b"".join(self._encoder.write_batch(batch) for batch in table.to_batches())
