@@ -335,3 +335,40 @@ def test_the_json_escapes_looked_for_in_accepted_cells_are_all_a_cell_that_passe
             assert any(ch.code == "control_character" for ch in _screen_checks(f, False, screen)), (item.code, f.code)
     result = run({"备注": 'a"b\\c\td\ne\rf'})
     assert json.loads(result.accepted["fields_json"][0])["remarks"] == 'a"b\\c\td\ne\rf'
+
+
+def test_the_checks_are_built_once_per_item_columns_rule_and_day_and_differ_by_day():
+    """The checks' expressions are kept per (item, free-text columns, forbidden-data rule, day of
+    receipt) and reused by every batch of that key; a batch received another day gets that day's
+    (a decision after the day of receipt is refused on the day before it, accepted on the day)."""
+    from xinyong.ingest import rules
+    rules._CHECKS.clear()
+    row = {"处罚决定日期": "2026-03-02"}
+    before = run(row, received=dt.date(2026, 3, 1))
+    kept = dict(rules._CHECKS)
+    assert len(kept) == 1
+    assert before.rejections["reason_code"].to_list() == ["future_date"]
+    again = run(row, received=dt.date(2026, 3, 1))
+    assert again.rejections["reason_code"].to_list() == ["future_date"]
+    assert rules._CHECKS == kept and all(rules._CHECKS[k][3] is kept[k][3] for k in kept)   # reused, not rebuilt
+    on_the_day = run(row, received=dt.date(2026, 3, 2))
+    assert on_the_day.rejections.height == 0 and on_the_day.accepted.height == 1
+    assert len(rules._CHECKS) == 2
+
+
+def test_a_new_item_or_rule_object_never_takes_another_ones_kept_checks(monkeypatch):
+    """Kept checks are found by the ids of their item and rule and checked to be those very
+    objects; the cache is bounded."""
+    from xinyong.ingest import rules
+    monkeypatch.setattr(rules, "CHECKS_KEPT", 2)
+    rules._CHECKS.clear()
+    screen = forbidden_data(PROFILE.rule("data.forbidden", on=RECEIVED))
+    first, _ = rules._checks(PENALTY, (), screen, RECEIVED)
+    key = next(iter(rules._CHECKS))
+    impostor = object()
+    rules._CHECKS[key] = (impostor, screen, {"x": []}, [])   # as if an id had been reused
+    rebuilt, _ = rules._checks(PENALTY, (), screen, RECEIVED)
+    assert set(rebuilt) == set(first) and rules._CHECKS[key][0] is PENALTY
+    for day in (dt.date(2026, 3, 2), dt.date(2026, 3, 3)):
+        rules._checks(PENALTY, (), screen, day)
+    assert len(rules._CHECKS) <= 2
