@@ -28,9 +28,9 @@ def column_types(cursor, table: str) -> dict[str, str]:
 
 
 class Encoder:
-    """The binary COPY data of a frame's rows: ``header()``, then ``rows(piece)`` for each piece
-    of the frame in order (one piece at a time: the encoder keeps no other state), then
-    ``trailer()``."""
+    """The binary COPY data of one load: ``header()``, then ``rows(piece)`` for each piece of the
+    frame in order, one call at a time, then ``trailer()`` (pgpq's encoder refuses any other order);
+    a new encoder for each load."""
 
     def __init__(self, casts: list[pl.Expr], types: dict[str, str], schema: pl.Schema):
         import pgpq
