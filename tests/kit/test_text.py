@@ -157,9 +157,20 @@ def test_a_character_newer_than_pythons_unicode_reads_the_same_on_both_paths():
 def test_the_bulk_screen_names_the_same_classes_as_the_python_one(texts):
     frame = pl.DataFrame({"row_no": range(2, len(texts) + 2), "a": texts, "b": list(reversed(texts))})
     out = with_forbidden_columns(frame, ["a", "b"], QZ)
-    for text, zh in zip(texts, out["__forbidden_a"].to_list()):
-        hits = QZ.value_hits(text)
-        assert zh == ("、".join(c.zh for c in hits) or None), text
+    # the columns' distinct values are screened together: each cell still gets its own value's classes
+    for column in ("a", "b"):
+        for text, zh, en in zip(frame[column].to_list(), out[f"__forbidden_{column}"].to_list(),
+                                out[f"__forbidden_en_{column}"].to_list()):
+            hits = QZ.value_hits(text)
+            assert (zh, en) == (("、".join(c.zh for c in hits) or None), (", ".join(c.en for c in hits) or None)), text
+
+
+def test_the_bulk_screen_of_columns_without_values():
+    frame = pl.DataFrame({"row_no": [2, 3], "a": [None, None], "b": ["信仰佛教", None]}, schema_overrides={"a": pl.String})
+    out = with_forbidden_columns(frame, ["a", "b"], QZ)
+    assert out["__forbidden_a"].to_list() == [None, None]
+    assert out["__forbidden_b"].to_list() == ["宗教信仰", None]
+    assert with_forbidden_columns(frame.select("row_no", "a"), ["a"], QZ)["__forbidden_a"].to_list() == [None, None]
 
 
 def test_control_characters():
