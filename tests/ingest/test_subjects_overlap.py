@@ -52,7 +52,7 @@ def test_the_last_parts_records_are_built_while_the_subjects_merge(session, monk
     with_uscc, mismatched = session.execute(text(
         "SELECT count(*), count(*) FILTER (WHERE s.name IS DISTINCT FROM r.fields->>'subject_name') "
         "FROM records r JOIN subjects s ON s.id = r.subject_id WHERE r.batch_id = :b "
-        "AND r.fields ? 'subject_name'"), {"b": out.batch_id}).one()
+        "AND CAST(r.fields AS jsonb) ? 'subject_name'"), {"b": out.batch_id}).one()
     assert with_uscc > 0 and mismatched == 0
 
 

@@ -128,8 +128,12 @@ def update_records(session: Session, frame: pl.DataFrame, *, batch_id: int, reas
 
 
 def _changed_condition(pg: bool) -> str:
+    """A re-sent row differs from its record. On PostgreSQL the fields are compared as ``jsonb``
+    (by value: the stored ``json`` text may be spaced otherwise, e.g. converted by migration
+    0027; ``json`` has no equality operator)."""
     op = "IS DISTINCT FROM" if pg else "IS NOT"
-    return "(" + " OR ".join(f"r.{c} {op} s.{c}" for c in COMPARED) + ")"
+    return "(" + " OR ".join(f"CAST(r.{c} AS jsonb) {op} CAST(s.{c} AS jsonb)" if (pg and c == "fields")
+                             else f"r.{c} {op} s.{c}" for c in COMPARED) + ")"
 
 
 REJECTED_VALUE_CHARS = 200  # a returned value is shown to its source, not kept whole

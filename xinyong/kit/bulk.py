@@ -30,7 +30,7 @@ _TYPES = {
     "date": ("date", "TEXT"),
     "bool": ("boolean", "INTEGER"),
     "bytes": ("bytea", "BLOB"),
-    "json": ("jsonb", "TEXT"),
+    "json": ("json", "TEXT"),   # as records.fields keeps it (models.base.JsonText): the text, checked as JSON
     "timestamp": ("timestamptz", "TEXT"),
 }
 

@@ -16,6 +16,7 @@ _DTYPES = {
     "bigint": pl.Int64, "integer": pl.Int32, "smallint": pl.Int16, "boolean": pl.Boolean, "date": pl.Date,
     "timestamp with time zone": pl.Datetime("us"), "timestamp without time zone": pl.Datetime("us"),
     "text": pl.String, "character varying": pl.String, "jsonb": pl.String, "bytea": pl.Binary,
+    "json": pl.String,   # sent as its text, as a text column is: json's binary input is the text
 }
 _COLUMN_TYPES = ("SELECT attname, format_type(atttypid, NULL) FROM pg_attribute "
                  "WHERE attrelid = CAST(%s AS regclass) AND attnum > 0 AND NOT attisdropped")

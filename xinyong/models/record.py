@@ -14,7 +14,7 @@ import datetime as dt
 from sqlalchemy import false, Boolean, Date, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from xinyong.models.base import Base, BigId, CitedText, Json, TimestampTZ
+from xinyong.models.base import Base, BigId, CitedText, JsonText, TimestampTZ
 
 
 class Record(Base):
@@ -53,7 +53,9 @@ class Record(Base):
     # set by `xinyong sweep` when the window has closed (for reports and the change feed);
     # public visibility never depends on it
     publicity_ended_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
-    fields: Mapped[dict] = mapped_column(Json, nullable=False)
+    # the catalogue fields as the ingest wrote them (canonical JSON, what the publication leaf
+    # hashes), kept as text: JsonText, migration 0027_json_fields
+    fields: Mapped[dict] = mapped_column(JsonText, nullable=False)
     # active | repaired (publication ended by credit repair; revocation restores active)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="active")
     # an objection (异议) is open on this record: every view, report and export marks it
