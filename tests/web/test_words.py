@@ -81,7 +81,9 @@ def _data(codes: set[str]) -> Data:
             cols = [c for c in table.columns if isinstance(c.type, (String, Text, JSON))
                     and not NOT_DATA_COLUMNS.search(c.name)]
             for col in cols:
-                for v in s.execute(select(col).where(col.is_not(None)).distinct()).scalars():
+                query = select(col).where(col.is_not(None))
+                # DISTINCT but over JSON: PostgreSQL's json (records.fields) has no equality operator
+                for v in s.execute(query if isinstance(col.type, JSON) else query.distinct()).scalars():
                     values += _strings(v)
         names = list(s.scalars(select(User.username)))
     return Data(values, codes, names)
