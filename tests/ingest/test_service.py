@@ -169,6 +169,27 @@ def test_a_crash_mid_batch_leaves_nothing_and_a_rerun_gives_the_same_state(sessi
     assert _counts(session)["subjects"] == before["subjects"] + 10
 
 
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_resend_compares_the_fields_by_value_not_by_their_text(session):
+    """records.fields is json (its text, migration 0027): a record converted from jsonb keeps
+    jsonb's spacing and key order, and an identical re-send must still change nothing; a real
+    change stores the ingest's canonical text again."""
+    src = agency(session).uscc
+    rows = penalty_rows(3, src)
+    _ingest(session, src, rows)
+    session.execute(text("UPDATE records SET fields = CAST(CAST(fields AS jsonb) AS json)"))   # as 0027 converts
+    session.commit()
+    spaced = session.execute(text("SELECT CAST(fields AS text) FROM records ORDER BY id")).scalars().all()
+    assert all('", "' in t for t in spaced)   # the text differs from the canonical form the ingest sends
+    again = _ingest(session, src, rows)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    rows[1]["违法事实"] = "更正后的违法事实"
+    fixed = _ingest(session, src, rows)
+    assert (fixed.created, fixed.updated, fixed.unchanged) == (0, 1, 2)
+    stored = session.execute(text("SELECT CAST(fields AS text) FROM records WHERE version = 2")).scalar_one()
+    assert '", "' not in stored and "更正后的违法事实" in stored
+
+
 def test_legal_representatives_link_to_person_subjects_and_public_bodies_are_recognised(session):
     from xinyong.synthetic import make_resident_id
     import random
