@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from xinyong.catalogue import get_catalogue
 from xinyong.ingest.screening import normalised, with_forbidden_columns
-from xinyong.kit.text import (ALREADY_NORMAL_PATTERN, Code, PrivateText, Text, forbidden_data, has_control_characters, normalise,
+from xinyong.kit.text import (ALREADY_NORMAL_PATTERN, LOWER_CASE_ONLY_PATTERN, Code, PrivateText, Text, forbidden_data, has_control_characters, normalise,
                               normalised_expr)
 from xinyong.law import get_profile
 
@@ -240,14 +240,36 @@ def test_text_of_the_already_normal_characters_is_left_as_it_is():
     assert pl.select(normalised_expr(pl.lit(text))).item() == text
 
 
+def test_text_of_the_lower_case_only_characters_is_only_lower_cased():
+    """The screen takes values matching LOWER_CASE_ONLY_PATTERN (the already normal characters
+    and A-Z) as their own text lower-cased: A-Z are unchanged by NFKC, lower-cased alike on both
+    paths, and neither they nor their lower case compose with anything."""
+    upper = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
+    chars = ALREADY_NORMAL + upper
+    series = pl.Series(chars, dtype=pl.String)
+    assert series.str.contains(LOWER_CASE_ONLY_PATTERN).all()
+    assert not pl.Series(upper).str.contains(ALREADY_NORMAL_PATTERN).any()
+    assert pl.select(normalised_expr(series)).to_series().to_list() == [c.lower() for c in chars]
+    assert [_stdlib_normalise(c) for c in chars] == [c.lower() for c in chars]
+    assert not pl.Series([" ", "，", "（", "\u3000", "\uf900", "a\u0301", "Ｂ", "·", "É"]).str.contains(
+        LOWER_CASE_ONLY_PATTERN).any()
+    composed_from = {chr(int(p, 16)) for c in range(0x110000) if (d := unicodedata.decomposition(chr(c)))
+                     and not d.startswith("<") for p in d.split()[1:]}
+    assert not composed_from & set(upper + [c.lower() for c in upper])
+    text = "".join(chars)
+    assert pl.select(normalised_expr(pl.lit(text))).item() == text.lower()
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.one_of(
-    st.text(alphabet=st.sampled_from(ALREADY_NORMAL[:200] + list("血型为是基督徒教患有糖尿病的人员隐患dnarh阴性ab")), max_size=12),
+    st.text(alphabet=st.sampled_from(ALREADY_NORMAL[:200] + list("血型为是基督徒教患有糖尿病的人员隐患dnarh阴性abDNARHAB")),
+            max_size=12),
     st.sampled_from([t for ts in HOLDS.values() for t in ts] + ORDINARY),
     st.text(max_size=6)), min_size=1, max_size=8))
 def test_values_screened_without_normalising_name_the_same_classes(texts):
-    """Values in normal form skip the normalisation (most of a batch): the classes named are
-    still those of the request path, whatever mix of such values and others a column holds."""
+    """Values in normal form skip the normalisation (most of a batch), those with only A-Z
+    besides are lower-cased only: the classes named are still those of the request path,
+    whatever mix of such values and others a column holds."""
     joined = ["".join(texts[i:]) for i in range(len(texts))]
     frame = pl.DataFrame({"row_no": range(len(joined)), "a": joined})
     out = with_forbidden_columns(frame, ["a"], QZ)

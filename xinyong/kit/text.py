@@ -69,6 +69,10 @@ def normalised_expr(expr: pl.Expr) -> pl.Expr:
 # decomposition, so no two of them compose (tests/kit/test_text.py checks all three); the
 # names and decision numbers that fill a batch are mostly such text.
 ALREADY_NORMAL_PATTERN = r"^[!-@\[-~\x{3001}-\x{3003}\x{3008}-\x{3011}\x{3014}-\x{301B}\x{4E00}-\x{9FA5}]*$"
+# text that ``normalised_expr`` only lower-cases: the same with the upper-case letters A-Z, which
+# NFKC leaves as they are and which are never part of a composition either (tests/kit/test_text.py);
+# decision numbers (泉税罚〔2026〕D1-0004060号) and licence numbers are mostly such text
+LOWER_CASE_ONLY_PATTERN = r"^[!-~\x{3001}-\x{3003}\x{3008}-\x{3011}\x{3014}-\x{301B}\x{4E00}-\x{9FA5}]*$"
 
 
 def normalise(text: str) -> str:
