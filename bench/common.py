@@ -164,13 +164,14 @@ def pg_server_version(url: str) -> str:
         return conn.execute("SHOW server_version").fetchone()[0]
 
 
-def create_database(url: str, name: str) -> str:
-    """Create (or re-create) database `name` on the cluster of `url`; return its URL."""
+def create_database(url: str, name: str, template: str | None = None) -> str:
+    """Create (or re-create) database `name` on the cluster of `url`, as a copy of database
+    `template` if given; return its URL."""
     import psycopg
     base, _, _ = url.rpartition("/")
     with psycopg.connect(dbapi_url(base + "/postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     return f"{base}/{name}"
 
 

@@ -14,6 +14,11 @@ daily_<subjects>_<records> (migrated to head when reused); each run ingests into
 --log-statements sets log_min_duration_statement = 0, --explain logs every statement's plan with
 auto_explain (ANALYZE, BUFFERS; it slows the run): the server log is bench/data/pg/server.log.
 
+--repeat N (default 5) ingests N daily batches of each size, one after the other, into the city
+(as a city receives them day after day; each its own day's file), and each of them also into an
+empty database of its own: on this shared 2-core machine one run of the same code moves by
++-40 ms, so the targets are judged on the median of the N, and every run is reported.
+
 Each ingest is bench/ingest_bench.py's measured child (ingest_file in a session_scope, its own
 process, warmed by a 50-row batch first, untimed, as a serving process is warm): wall seconds, CPU seconds of the process and of its PostgreSQL backend. The daily
 files are generated with their own seed and their decision numbers marked with the day, so
@@ -25,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -211,11 +217,37 @@ def _figures(run: dict, rows: int) -> dict:
             "peak_rss_mb": run["peak_rss_mb"], "phases": run["phases"]}
 
 
+def _summary(runs: list[dict]) -> dict:
+    """The runs of one size, their medians, and (as before --repeat) the figures of the run with
+    the median city time at the top level."""
+    middle = sorted(runs, key=lambda r: r["city"]["seconds"])[(len(runs) - 1) // 2]
+    median = {"empty_s": statistics.median(r["empty"]["seconds"] for r in runs),
+              "city_s": statistics.median(r["city"]["seconds"] for r in runs),
+              "stored_floor_s": statistics.median(r["stored_floor_city"]["seconds"] for r in runs),
+              "empty_cpu_us_per_row": statistics.median(r["empty"]["cpu_us_per_row"] for r in runs),
+              "city_cpu_us_per_row": statistics.median(r["city"]["cpu_us_per_row"] for r in runs),
+              "cpu_ratio_city_empty": statistics.median(r["cpu_ratio_city_empty"] for r in runs)}
+    return {**{k: middle[k] for k in ("empty", "city", "cpu_ratio_city_empty", "stored_floor_city")},
+            "median": {k: round(v, 3) for k, v in median.items()}, "runs": runs}
+
+
+def _row(v: dict) -> list[str]:
+    """A table row: a run's figures, or the medians."""
+    if "city_s" in v:
+        return [f"{v['empty_s']:.3f}", f"{v['city_s']:.3f}", f"{v['stored_floor_s']:.3f}",
+                f"{v['empty_cpu_us_per_row']}", f"{v['city_cpu_us_per_row']}", f"{v['cpu_ratio_city_empty']}"]
+    return [f"{v['empty']['seconds']:.3f}", f"{v['city']['seconds']:.3f}", f"{v['stored_floor_city']['seconds']:.3f}",
+            f"{v['empty']['cpu_us_per_row']}", f"{v['city']['cpu_us_per_row']}", f"{v['cpu_ratio_city_empty']}"]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--subjects", type=int, default=1_000_000)
     ap.add_argument("--records", type=int, default=10_000_000)
     ap.add_argument("--batches", default="10000,100000")
+    ap.add_argument("--repeat", type=int, default=5,
+                    help="daily batches of each size, one after the other into the city (each also into an empty "
+                         "database); the targets are judged on their median")
     ap.add_argument("--history-dates", action="store_true",
                     help="daily files decided over 2022..today, as before 2026-12-05 (default: the last 14 days)")
     ap.add_argument("--keep", action="store_true", help="keep the cluster in bench/data/pg and reuse its city")
@@ -237,7 +269,9 @@ def main() -> None:
         print(msg, file=sys.stderr, flush=True)
 
     sizes = [int(x) for x in args.batches.split(",")]
-    files = {n: daily_file(n, day, args.history_dates) for day, n in enumerate(sizes, start=1)}
+    # the first batch of each size on its day of before (1, 2, ...), the next ones on days 11, 21, ...
+    files = {n: [daily_file(n, day + 10 * r, args.history_dates) for r in range(max(1, args.repeat))]
+             for day, n in enumerate(sizes, start=1)}
     out: dict = {}
     settings = dict(PG_SETTINGS)
     if args.log_statements:
@@ -261,21 +295,26 @@ def main() -> None:
         else:
             info, city = _kept_city(cluster, args.subjects, args.records, args.rebuild, log)
         warmed = _prewarm(city, log) if args.prewarm else None
-        for n, path in files.items():
-            empty = common.create_database(cluster, f"bench_empty_{n}")
-            _prepare_platform_db(empty)
-            warm = ["--warm", str(daily_file(WARM_ROWS, 100 + n % 97))]
-            e = _figures(_child("platform", empty, path, warm), n)
-            common.drop_database(cluster, f"bench_empty_{n}")
-            before = marks(city)
-            c = _figures(_child("platform", city, path, ["--warm", str(daily_file(WARM_ROWS, 200 + n % 97))]), n)
-            floor = batch_floor(city, before, common.DATA_DIR / "tmp-daily-floor")
-            out[n] = {"empty": e, "city": c, "cpu_ratio_city_empty": round(c["cpu_s"] / e["cpu_s"], 2),
-                      "stored_floor_city": floor}
-            log(f"  {n:,} rows: empty {e['seconds']}s ({e['cpu_us_per_row']} us CPU/row), city {c['seconds']}s "
-                f"({c['cpu_us_per_row']} us CPU/row), phases into the city {c['phases']}")
-            log(f"  {n:,} rows: stored-output floor in the city {floor['seconds']}s, server CPU "
-                f"{floor['server_cpu_s']}s, per table (rows, wall s, CPU s) {floor['tables']}")
+        template = common.create_database(cluster, "bench_empty_template")
+        _prepare_platform_db(template)   # migrated once; each empty database is a copy of it
+        for n, paths in files.items():
+            runs = []
+            for r, path in enumerate(paths, start=1):
+                empty = common.create_database(cluster, f"bench_empty_{n}", template="bench_empty_template")
+                warm = ["--warm", str(daily_file(WARM_ROWS, 100 + n % 97))]
+                e = _figures(_child("platform", empty, path, warm), n)
+                common.drop_database(cluster, f"bench_empty_{n}")
+                before = marks(city)
+                c = _figures(_child("platform", city, path, ["--warm", str(daily_file(WARM_ROWS, 200 + n % 97))]), n)
+                floor = batch_floor(city, before, common.DATA_DIR / "tmp-daily-floor")
+                runs.append({"file": path.name, "empty": e, "city": c,
+                             "cpu_ratio_city_empty": round(c["cpu_s"] / e["cpu_s"], 2), "stored_floor_city": floor})
+                log(f"  {n:,} rows, batch {r} of {len(paths)}: empty {e['seconds']}s ({e['cpu_us_per_row']} us CPU/row), "
+                    f"city {c['seconds']}s ({c['cpu_us_per_row']} us CPU/row), phases into the city {c['phases']}")
+                log(f"  {n:,} rows, batch {r} of {len(paths)}: stored-output floor in the city {floor['seconds']}s, "
+                    f"server CPU {floor['server_cpu_s']}s, per table (rows, wall s, CPU s) {floor['tables']}")
+            out[n] = _summary(runs)
+        common.drop_database(cluster, "bench_empty_template")
         if keep is not None:
             common.drop_database(cluster, "bench_city")
     result = {"bench": "ingest_daily", "city": {"subjects": args.subjects, "records": args.records,
@@ -283,28 +322,30 @@ def main() -> None:
                                                 "prewarmed_mb": warmed},
               "daily_dates": "2022..today" if args.history_dates else f"last {RECENT_DAYS} days",
               "machine": machine, "pg_settings": settings, "batches": out,
-              "targets": {str(n): {"wall_s": TARGET_S.get(n), "met_wall": (out[n]["city"]["seconds"] <= TARGET_S[n])
+              "targets": {str(n): {"wall_s": TARGET_S.get(n), "judged_on": f"median of {len(out[n]['runs'])}",
+                                   "met_wall": (out[n]["median"]["city_s"] <= TARGET_S[n]) if n in TARGET_S else None,
+                                   "met_wall_in_runs": sum(r["city"]["seconds"] <= TARGET_S[n] for r in out[n]["runs"])
                                    if n in TARGET_S else None,
-                                   "stored_floor_s": out[n]["stored_floor_city"]["seconds"],
-                                   "wall_reachable": (out[n]["stored_floor_city"]["seconds"] <= TARGET_S[n])
+                                   "stored_floor_s": out[n]["median"]["stored_floor_s"],
+                                   "wall_reachable": (out[n]["median"]["stored_floor_s"] <= TARGET_S[n])
                                    if n in TARGET_S else None,
                                    "cpu_ratio": CPU_RATIO_TARGET,
-                                   "met_cpu_ratio": out[n]["cpu_ratio_city_empty"] <= CPU_RATIO_TARGET}
+                                   "met_cpu_ratio": out[n]["median"]["cpu_ratio_city_empty"] <= CPU_RATIO_TARGET}
                           for n in out}}
     saved = common.save_result(f"ingest-daily-{args.subjects}-{args.records}", result)
     print(json.dumps(result, ensure_ascii=False))
-    rows = [[f"{n:,}", f"{v['empty']['seconds']:.2f}", f"{v['city']['seconds']:.2f}",
-             f"{v['stored_floor_city']['seconds']:.2f}", str(TARGET_S.get(n, "—")),
-             f"{v['empty']['cpu_us_per_row']}", f"{v['city']['cpu_us_per_row']}", f"{v['cpu_ratio_city_empty']}"]
-            for n, v in out.items()]
+    rows = [[f"{n:,}", "median" if r is None else str(r), *_row(v["median"] if r is None else v["runs"][r - 1]),
+             str(TARGET_S.get(n, "—"))]
+            for n, v in out.items() for r in [*range(1, len(v["runs"]) + 1), None]]
     print(f"\ndaily batches — city {args.subjects:,} subjects / {args.records:,} records, load at start "
           f"{machine['loadavg_at_start']}", file=sys.stderr)
-    print(human_table(rows, ["rows", "empty s", "city s", "stored floor (city) s", "target s", "empty us CPU/row", "city us CPU/row",
-                             "CPU city/empty"]), file=sys.stderr)
+    print(human_table(rows, ["rows", "batch", "empty s", "city s", "stored floor (city) s", "empty us CPU/row",
+                             "city us CPU/row", "CPU city/empty", "target s"]), file=sys.stderr)
     for n, t in result["targets"].items():
         if t["wall_s"] is not None:
-            print(f"target {int(n):,} rows <= {t['wall_s']} s into the city: {'met' if t['met_wall'] else 'MISSED'} "
-                  f"(stored-output floor of this run {t['stored_floor_s']} s: "
+            print(f"target {int(n):,} rows <= {t['wall_s']} s into the city ({t['judged_on']}): "
+                  f"{'met' if t['met_wall'] else 'MISSED'}, in {t['met_wall_in_runs']} of {len(out[int(n)]['runs'])} "
+                  f"batches (median stored-output floor {t['stored_floor_s']} s: "
                   f"{'within reach' if t['wall_reachable'] else 'out of reach: the floor itself misses it'}); "
                   f"CPU city/empty <= {t['cpu_ratio']}: {'met' if t['met_cpu_ratio'] else 'MISSED'}", file=sys.stderr)
     print(f"saved {saved}", file=sys.stderr)
