@@ -38,7 +38,7 @@ from xinyong.kit.text import strip_control_characters
 from xinyong.law import active_profile, citation_codes
 from xinyong.models import Batch
 from xinyong.registry import preload, run_hook
-from xinyong.subjects.repository import read_key_pages, resolve_subjects
+from xinyong.subjects.repository import read_key_pages, resolve_subjects, stage_frame
 from xinyong.transparency import leaves, merkle, publications
 from xinyong.transparency import repository as transparency_repository
 
@@ -362,7 +362,10 @@ def _subjects_and_last_records(session, inputs: pl.DataFrame | None, records: li
     beside = _beside(session)
     looked = lookups() if lookups and not beside else None
     with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="subjects") as pool:
-        resolving = pool.submit(contextvars.copy_context().run, resolve_subjects, session, inputs)
+        # the stage made here, before anything beside it: made beside the look-ups and the records'
+        # building it took 14-33 ms instead of ~12, and the merge waited on it
+        resolving = pool.submit(contextvars.copy_context().run, resolve_subjects, session,
+                                staged=stage_frame(inputs))
         inputs = None
         try:
             if lookups and beside:

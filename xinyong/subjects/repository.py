@@ -69,10 +69,12 @@ def stage_frame(accepted: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
     return direct["skey"], staged
 
 
-def resolve_subjects(session: Session, accepted: pl.DataFrame) -> pl.Series:
+def resolve_subjects(session: Session, accepted: pl.DataFrame | None = None,
+                     staged: tuple[pl.Series, pl.DataFrame] | None = None) -> pl.Series:
     """Create missing subjects; return the subject id of every accepted row, in order. The
-    ingest calls it once per batch (all its parts' rows): one merge."""
-    row_keys, staged = stage_frame(accepted)
+    ingest calls it once per batch (all its parts' rows): one merge. ``staged``: the rows'
+    ``stage_frame``, if already made (instead of ``accepted``)."""
+    row_keys, staged = staged if staged is not None else stage_frame(accepted)
     merge = _merge_staged if bulk.dialect(session) == "postgresql" else _merge_sqlite
     mapping = merge(session, staged, clock.now())
     ids = row_keys.to_frame().join(mapping, on="skey", how="left", maintain_order="left")["subject_id"]
