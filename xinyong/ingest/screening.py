@@ -85,12 +85,6 @@ def normalised(expr: pl.Expr, screen: ForbiddenData, form: int = ANY_FORM) -> pl
     return out
 
 
-def _form(expr: pl.Expr) -> pl.Expr:
-    return (pl.when(expr.str.contains(ALREADY_NORMAL_PATTERN)).then(pl.lit(AS_IT_IS, pl.Int8))
-            .when(expr.str.contains(LOWER_CASE_ONLY_PATTERN)).then(pl.lit(LOWER_CASE_ONLY, pl.Int8))
-            .otherwise(pl.lit(ANY_FORM, pl.Int8)))
-
-
 def with_forbidden_columns(work: pl.DataFrame, codes: list[str], screen: ForbiddenData) -> pl.DataFrame:
     """Adds __forbidden_{code} and __forbidden_en_{code}: the classes a cell holds (names in
     Chinese and English), null where it holds none."""
@@ -102,23 +96,29 @@ def with_forbidden_columns(work: pl.DataFrame, codes: list[str], screen: Forbidd
     any_class = "|".join(f"(?:{p})" for p in patterns)
     # the distinct values of all the columns together, screened once: what a value holds does
     # not depend on its column, and a batch repeats its agencies, legal bases, offence types and
-    # facts on many rows. Four queries whatever the columns (one unique, one split, one screen of
-    # each side): a split and a screen per column cost a 10-row batch ~7 ms of its validation in
+    # facts on many rows. A few queries whatever the columns (one unique, one split, one screen of
+    # each form): a split and a screen per column cost a 10-row batch ~7 ms of its validation in
     # queries' start-up alone. The normalisation costs most of the screen: the values already
     # in normal form (most names and decision numbers) are screened as they are, the others
     # normalised first, and those whose only other characters are the letters A-Z (decision and
     # licence numbers) lower-cased only: normalising costs ~10x a lower-casing (a daily batch's
     # 14,600 such values: ~11 ms against ~1).
-    form = _VALUE + "_form"
+    plain = _VALUE + "_plain"
     values = frames.collect(pl.concat([work.lazy().select(pl.col(c).drop_nulls().unique().alias(_VALUE))
                                        for c in codes]).unique()
-                            .with_columns(_form(pl.col(_VALUE)).alias(form)))
+                            .with_columns(pl.col(_VALUE).str.contains(ALREADY_NORMAL_PATTERN).alias(plain)))
     if values.is_empty():
         return empty
     # (split eagerly: a lazy filter after a filter would be merged into one, normalising every value)
-    sides = values.partition_by(form, as_dict=True, include_key=False)
-    screened = [(side, normalised(pl.col(_VALUE), screen, form=key[0]).str.contains(any_class))
-                for key, side in sides.items()]
+    forms = []
+    for (as_it_is,), side in values.partition_by(plain, as_dict=True, include_key=False).items():
+        if as_it_is:
+            forms.append((AS_IT_IS, side))
+        else:   # only the values not in normal form are looked at again
+            lower = side[_VALUE].str.contains(LOWER_CASE_ONLY_PATTERN)
+            forms += [(LOWER_CASE_ONLY, side.filter(lower)), (ANY_FORM, side.filter(~lower))]
+    screened = [(side, normalised(pl.col(_VALUE), screen, form=form).str.contains(any_class))
+                for form, side in forms if side.height]
     hits = pl.concat(frames.collect_all(side.lazy().filter(hit) for side, hit in screened)).to_series()
     if hits.is_empty():
         return empty
