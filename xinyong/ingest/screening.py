@@ -71,7 +71,8 @@ def free_text_fields(item: CatalogueItem) -> list[str]:
     return [f.code for f in item.fields if f.type == "text" and not f.codes]
 
 
-# how far a value is from its normal form (``_form``): as it is, upper-case letters only, anything
+# how far a value is from its normal form (with_forbidden_columns): as it is, its upper-case letters
+# only, or anything
 AS_IT_IS, LOWER_CASE_ONLY, ANY_FORM = 0, 1, 2
 
 
