@@ -17,8 +17,7 @@ from sqlalchemy import event, text
 from tests.evaluation.conftest import penalty
 from tests.support.builders import agency
 from xinyong.evaluation import hooks, repository, service
-from xinyong.evaluation.scope import Scope, per_subject_plans
-from xinyong.evaluation.scope import SCOPE_TABLE
+from xinyong.evaluation.scope import SCOPE_TABLE, Scope, per_subject_plans
 from xinyong.ingest.service import ingest_file
 from xinyong.models import Base
 from xinyong.synthetic import make_uscc, to_csv

@@ -246,9 +246,9 @@ def delete_scope(session: Session, version: str, scope: Scope) -> None:
     subject's rows (of every version: a handful) are found by its key in a lateral subquery, which
     its ``OFFSET 0`` keeps apart (the planner can neither turn it into a join nor push the version's
     condition into it, which would let it pick ix_evaluation_results_version_grade for each
-    subject), and deleted by their row addresses. As a
-    filter (``= ANY``) beside ``model_version = …`` the planner read every result of the version
-    through ix_evaluation_results_version_grade once the batch was a few per cent of the city;
+    subject), and deleted by their row addresses. As a filter (``= ANY``) beside ``model_version
+    = …`` the planner read every result of the version through ix_evaluation_results_version_grade
+    once the batch was a few per cent of the city;
     as ``IN (SELECT … FROM scope)``, with the rows earlier batches had just written not yet
     analysed (a few rows of the version by the statistics), it read the version's rows once and
     compared every subject with every one of them: 0.67 s for a daily batch's 3,800 subjects
