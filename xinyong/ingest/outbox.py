@@ -67,8 +67,9 @@ def apply_pending(session: Session, upto: int | None = None, *, commit: bool = T
     while True:
         claimed = _claim_next(session, where)
         if claimed is None:
-            if commit:
-                session.commit()
+            # in the same transaction: it holds no row (the claim updated none), and each statement
+            # of PostgreSQL's READ COMMITTED sees every commit before it (a commit between them
+            # was one more round trip at the end of every batch's hooks)
             if not _any_pending(session, where, commit):
                 return applied
             continue   # PostgreSQL: lost the first row to another applier, which has now committed it
