@@ -82,9 +82,11 @@ def computed_at(session) -> dict:
 
 def assert_batch_recomputed_as_in_full(session, batch_id: int, before: dict, subjects: set) -> None:
     """A batch's incremental evaluation touched exactly ``subjects`` (one run, triggered by the
-    batch) and left the results a full recompute gives."""
+    batch; those evaluated before among them again, new ones for the first time) and left the
+    results a full recompute gives."""
     after = computed_at(session)
-    assert {s for s in before if before[s] != after[s]} == subjects
+    assert {s for s in before if before[s] != after[s]} == subjects & set(before)
+    assert subjects <= set(after)
     run = session.execute(text("SELECT kind, trigger, subjects FROM evaluation_runs ORDER BY id DESC")).first()
     assert tuple(run) == ("incremental", f"batch:{batch_id}", len(subjects))
     results = text("SELECT subject_id, score, grade FROM evaluation_results ORDER BY subject_id")

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from xinyong.evaluation import service
 from xinyong.evaluation.scope import (SCOPE_TABLE, Scope, batch_subject_ids, drop_staged, stage_batch_subjects,
-                                      staged_subject_ids)
+                                      stage_subjects, staged_subject_ids)
+from xinyong.kit import batchfacts
 from xinyong.kit.errors import InvalidInput
 
 # up to this many subjects a batch's scope is a bound id list; beyond, the batch's subjects
@@ -30,16 +31,23 @@ def on_batch_ingested(session: Session, batch_id: int, today: dt.date | None = N
     """A small batch names its subjects; a large one stages them once in a keyed temporary
     table (bound id lists cost more per subject); both are read subject by subject by index.
     Applied after the batch's commit (the ingest outbox); ``today`` (the day of that commit) is
-    not used: the subjects are evaluated as they stand when it is applied."""
+    not used: the subjects are evaluated as they stand when it is applied. Applied by the batch's
+    own ingest, the subjects are those it handed over (kit/batchfacts.py) when it re-sent no
+    record; otherwise they are read from the batch's records."""
     model = _model()
     if model is None:
         return
-    named = batch_subject_ids(session, batch_id, CHUNK)   # PostgreSQL, a batch of few subjects: read in one statement
+    handed = batchfacts.subjects_of(batch_id)   # applied by its own ingest: the subjects it wrote, if known
+    handed = handed.to_list() if handed is not None else None
+    if handed is not None:
+        named = handed if len(handed) <= CHUNK else None
+    else:
+        named = batch_subject_ids(session, batch_id, CHUNK)   # PostgreSQL, a batch of few subjects: read in one statement
     if named is not None:
         if named:
             service.recompute_scope(session, Scope.subjects(named), trigger=f"batch:{batch_id}", model=model)
         return
-    count = stage_batch_subjects(session, batch_id)
+    count = stage_subjects(session, handed) if handed is not None else stage_batch_subjects(session, batch_id)
     try:
         if count:
             scope = (Scope.subjects(staged_subject_ids(session)) if count <= CHUNK

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -83,15 +84,33 @@ def stage_batch_subjects(session: Session, batch_id: int) -> int:
     """The distinct subjects of a batch's records in a temporary table, with planner
     statistics: each statement of the recompute joins this small table instead of reading
     the batch's records again (six passes over 1M records for a 1M-row batch, ~1 s each)."""
+    _create_staged(session)
+    session.execute(text(f"INSERT INTO {SCOPE_TABLE} (subject_id) "
+                         f"SELECT DISTINCT subject_id FROM records WHERE batch_id = :b"), {"b": batch_id})
+    session.execute(text(f"ANALYZE {SCOPE_TABLE}"))
+    return session.execute(text(f"SELECT count(*) FROM {SCOPE_TABLE}")).scalar() or 0
+
+
+def stage_subjects(session: Session, ids: list[int]) -> int:
+    """``stage_batch_subjects`` for subjects already known (distinct ids): the batch's records
+    are not read (a 1M-row first load on SQLite: 0.4-0.5 s of its evaluation)."""
+    _create_staged(session)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"INSERT INTO {SCOPE_TABLE} (subject_id) SELECT unnest(CAST(:ids AS bigint[]))"),
+                        {"ids": IdList(ids)})
+    else:
+        session.execute(text(f"INSERT INTO {SCOPE_TABLE} (subject_id) SELECT value FROM json_each(:ids)"),
+                        {"ids": json.dumps(ids)})
+    session.execute(text(f"ANALYZE {SCOPE_TABLE}"))
+    return len(ids)
+
+
+def _create_staged(session: Session) -> None:
     session.execute(text(f"DROP TABLE IF EXISTS {SCOPE_TABLE}"))
     pg = session.get_bind().dialect.name == "postgresql"
     # keyed: each subject once, and an index the per-subject plans can start from
     session.execute(text(f"CREATE TEMP TABLE {SCOPE_TABLE} (subject_id BIGINT PRIMARY KEY)"
                          f"{' ON COMMIT DROP' if pg else ''}"))
-    session.execute(text(f"INSERT INTO {SCOPE_TABLE} (subject_id) "
-                         f"SELECT DISTINCT subject_id FROM records WHERE batch_id = :b"), {"b": batch_id})
-    session.execute(text(f"ANALYZE {SCOPE_TABLE}"))
-    return session.execute(text(f"SELECT count(*) FROM {SCOPE_TABLE}")).scalar() or 0
 
 
 def batch_subject_ids(session: Session, batch_id: int, at_most: int) -> list[int] | None:

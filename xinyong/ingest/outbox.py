@@ -32,7 +32,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from xinyong import clock
-from xinyong.kit import bulk
+from xinyong.kit import batchfacts, bulk
 from xinyong.models import Batch
 from xinyong.models.outbox import IngestOutbox
 from xinyong.registry import AFTER_COMMIT_HOOKS, load
@@ -87,7 +87,14 @@ def apply_pending(session: Session, upto: int | None = None, *, commit: bool = T
 def commit_and_apply(session: Session, outcome, commit: bool = True):
     """Commit the batch (with its outbox rows), then apply them: the records and their feed
     events are both visible when the caller answers. Without ``commit`` (the batch is part of
-    a larger change) the outbox is applied in the caller's transaction."""
+    a larger change) the outbox is applied in the caller's transaction. The hooks applied here
+    are handed what the ingest knows of the batch (kit/batchfacts.py)."""
+    subjects, outcome.subjects = outcome.subjects, None
+    with batchfacts.handed(outcome.batch_id, subjects):
+        return _commit_and_apply(session, outcome, commit)
+
+
+def _commit_and_apply(session: Session, outcome, commit: bool):
     upto = outcome.outbox_upto
     if not commit:
         if upto is not None:

@@ -63,10 +63,12 @@ class BatchOutcome:
     outbox_upto: int | None = dataclasses.field(default=None, repr=False, compare=False)  # the batch's last outbox row
     # for its leaves: the rows written, or (PostgreSQL) the details of the leaves already stored
     written: pl.DataFrame | dict | None = dataclasses.field(default=None, repr=False, compare=False)
+    # the distinct subjects of its records if it re-sent none, for the hooks it applies (kit/batchfacts.py)
+    subjects: pl.Series | None = dataclasses.field(default=None, repr=False, compare=False)
 
     def as_dict(self) -> dict:
         body = {"batch": self.batch_id, **{f.name: getattr(self, f.name) for f in dataclasses.fields(self)
-                                           if f.name not in ("outbox_upto", "written")}}
+                                           if f.name not in ("outbox_upto", "written", "subjects")}}
         return body
 
 
@@ -257,7 +259,7 @@ def _ingest_frame(session, batch, agency, item, source: list[pl.DataFrame], prog
         last is not None and (lambda: _lookups(session, agency, item, last["decision_no"], single=not records)))
     inputs = last = None
     _step(progress, "write")
-    written = _write_parts(session, batch, agency, item, records, subject_ids, totals, looked)
+    written, subjects = _write_parts(session, batch, agency, item, records, subject_ids, totals, looked)
     refused = [{"column": h, "class": c, "citation": cit} for h, c, cit in first.refused_columns]
     _complete(session, batch, total_rows, totals, {"ignored_columns": first.ignored_columns,
                                                      "refused_columns": refused})
@@ -266,7 +268,7 @@ def _ingest_frame(session, batch, agency, item, source: list[pl.DataFrame], prog
     _step(progress, "done")
     return BatchOutcome(batch_id=batch.id, status="completed", item=item.code, total_rows=total_rows,
                         ignored_columns=first.ignored_columns, refused_columns=refused, outbox_upto=upto,
-                        written=written, **totals)
+                        written=written, subjects=subjects, **totals)
 
 
 VALIDATE_AHEAD = 2   # parts validated in threads while the caller takes in an earlier part's result
@@ -439,12 +441,14 @@ SUBJECT_INPUT = ("subject_kind", "subject_name", "subject_uscc", "subject_reside
 
 
 def _write_parts(session, batch, agency, item, records: list[bytes], subject_ids: pl.Series | None,
-                 totals: dict, looked: dict | None = None) -> pl.DataFrame | dict | None:
+                 totals: dict, looked: dict | None = None) -> tuple[dict | None, pl.Series | None]:
     """Each part's records with their subjects: new ones loaded, re-sent ones updated. Returns
-    the details of the publication leaves, already stored (``_publish``). ``looked``: what
-    ``_lookups`` found for the last part, if it ran."""
+    the details of the publication leaves, already stored (``_publish``), and, if no row
+    re-sent a record, the distinct subjects of the records written (those of a re-send that
+    changed nothing keep their earlier batch: only the records can say which did). ``looked``:
+    what ``_lookups`` found for the last part, if it ran."""
     if not records:
-        return None
+        return None, None
     if looked is not None and looked["earlier"]:   # found pending beside the merge: applied here, first
         outbox.before_resend(session, agency.id, item.code)
     resends_possible = looked["possible"] if looked is not None else _resends_possible(session, agency, item)
@@ -471,8 +475,9 @@ def _write_parts(session, batch, agency, item, records: list[bytes], subject_ids
     # (a new subject's at the right edge) rather than one random leaf page per row
     order = fresh_all.select(pl.arg_sort_by("subject_id", "decision_date", maintain_order=True)).to_series()
     written = pl.concat([f.select("row_no", *PUBLISHED_COLUMNS) for f in (resent_all, fresh_all)])
+    subjects = None if resent_all.height else fresh_all["subject_id"].unique().sort()
     return _publish(session, batch, fresh_all, order, written, resent_all.height,
-                    looked["ids"] if looked is not None else None)
+                    looked["ids"] if looked is not None else None), subjects
 
 
 def _publish(session, batch, fresh: pl.DataFrame, order: pl.Series, written: pl.DataFrame, resent: int,
