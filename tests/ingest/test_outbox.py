@@ -258,6 +258,25 @@ def test_applied_concurrently_each_hook_still_takes_the_batches_in_order(db, ses
         assert applied == sorted(applied) and None not in applied
 
 
+@ON_POSTGRESQL
+def test_a_row_of_a_hook_no_longer_registered_is_applied_after_the_registered_ones(db, session, today, monkeypatch):
+    """Rows left of a hook taken out of the registry (an upgrade) are still applied, in order,
+    by the next batch's application: asked for once the registered hooks are done."""
+    today(DAY)
+    regulator, _, _ = world(session)
+    other = agency(session, seed=8, name="泉州市生态环境局")   # not the first's: its batch applies no earlier row itself
+    monkeypatch.setattr(outbox, "APPLY_AFTER_COMMIT", False)
+    _, first = ingest(session, regulator, 4, seed=1, prefix="泉市监罚甲")       # both hooks' rows pending
+    monkeypatch.setattr(outbox, "APPLY_AFTER_COMMIT", True)
+    monkeypatch.setitem(AFTER_COMMIT_HOOKS, "on_batch_ingested", (feed_hooks.__name__,))
+    _, second = ingest(session, other, 3, seed=3, prefix="泉环罚丙")
+    assert outbox.pending(session) == []
+    runs = list(session.scalars(select(EvaluationRun.trigger).where(EvaluationRun.kind == "incremental")))
+    assert runs == [f"batch:{first.batch_id}"]   # the evaluation's row of the first batch, applied as a leftover
+    hooks_of_second = list(session.scalars(select(IngestOutbox.hook).where(IngestOutbox.batch_id == second.batch_id)))
+    assert hooks_of_second == [feed_hooks.__name__]
+
+
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_on_sqlite_one_writer_applies_the_hooks_one_after_the_other(db, session, today, monkeypatch):
     today(DAY)

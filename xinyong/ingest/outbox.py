@@ -75,6 +75,10 @@ def apply_pending(session: Session, upto: int | None = None, *, commit: bool = T
             continue   # PostgreSQL: lost the first row to another applier, which has now committed it
         try:
             getattr(load(claimed.hook), HOOK)(session, claimed.batch_id, today=claimed.day)
+            # whether any row is left, asked before this row's commit (this transaction sees the
+            # row applied, and every other applier's commit): none left (the usual case, one row
+            # per hook and batch) ends here, without a claim and a check after the commit
+            more = _any_pending(session, where, False)
             if commit:
                 session.commit()
         except BaseException:
@@ -82,6 +86,8 @@ def apply_pending(session: Session, upto: int | None = None, *, commit: bool = T
                 session.rollback()
             raise
         applied += 1
+        if not more:
+            return applied
 
 
 def commit_and_apply(session: Session, outcome, commit: bool = True):
@@ -171,7 +177,10 @@ def apply_hooks_concurrently(session: Session, upto: int) -> int:
     for outcome in done:
         if isinstance(outcome, BaseException):
             raise outcome
-    return applied + sum(done) + apply_pending(session, upto)
+    # rows left only of a hook no longer registered: asked first (one read, left open for the
+    # caller's commit), not claimed for nothing at the end of every batch
+    left = _any_pending(session, _pending_filter(upto, None), False)
+    return applied + sum(done) + (apply_pending(session, upto) if left else 0)
 
 
 def _outcome(future):
