@@ -1,7 +1,7 @@
 """What the ingest knows about a batch it has just written, handed to the hooks it applies
 itself right after its commit (xinyong/ingest/outbox.py): the subjects of the batch's records,
 when it re-sent none (then exactly the distinct subject ids of the records carrying the batch's
-id, which is what a hook would otherwise read back: tests/ingest/test_batch_facts.py). A hook
+id, which is what a hook would otherwise read back: tests/evaluation/test_batch_facts.py). A hook
 applied by anything else (the worker after a crash, a later batch's application of earlier
 pending rows) finds nothing here and reads the database. A context variable: the outbox's
 threads run in copies of the ingest's context."""
