@@ -167,7 +167,10 @@ class Settings(BaseSettings):
                     "feed.deadlines": "every 1h", "evaluation.recompute": "daily 02:00",
                     "partitions": "daily 03:30",
                     # sharing upward: only when an upstream is configured (no idle job otherwise)
-                    "upstream": "every 10m" if self.upstream_url else "off"}
+                    "upstream": "every 10m" if self.upstream_url else "off",
+                    # peers' punitive lists (QZ art. 6, FZ art. 7): only when peers are configured;
+                    # hourly, so that a removal at origin stops being applied here within the hour
+                    "peers.sync": "every 1h" if _peers_configured() else "off"}
         return parse_schedules(self.worker_schedules, defaults)
 
     def rate_store_kind(self) -> str:
@@ -260,6 +263,13 @@ def follow_serve_address(host: str, port: int, environ=None) -> str:
         environ["XINYONG_BASE_URL"] = base_url_for(host, port)
         reset_settings()
     return environ["XINYONG_BASE_URL"]
+
+
+def _peers_configured() -> bool:
+    """Whether a peers file is set (XINYONG_PEERS_FILE, read by xinyong.peers.rules)."""
+    from xinyong.peers.rules import PeersSettings
+    path = PeersSettings().peers_file
+    return path is not None and bool(str(path))
 
 
 def reset_settings() -> None:

@@ -114,3 +114,16 @@ def test_cross_region_triggers_are_list_data_not_code():
     by_city = {d["jurisdiction"]: [m["code"] for m in d["measures"] if any(t["kind"] == "peer_list" for t in m["triggers"])]
                for d in read_list_files() if d["kind"] == "punishment"}
     assert by_city == {"quanzhou": ["QZ-P-01"], "fuzhou": ["FZ-P-01"]}
+
+
+def test_the_peer_sync_is_scheduled_hourly_only_when_peers_are_configured(monkeypatch, tmp_path):
+    """A removal at origin stops being applied here within the hour, without an administrator
+    having to add the schedule; no idle job without peers. A schedule set by hand still wins."""
+    from xinyong.config import Settings
+    monkeypatch.delenv("XINYONG_PEERS_FILE", raising=False)
+    assert Settings().schedule_specs()["peers.sync"].kind == "off"
+    monkeypatch.setenv("XINYONG_PEERS_FILE", str(tmp_path / "peers.yaml"))
+    on = Settings().schedule_specs()["peers.sync"]
+    assert (on.kind, on.seconds) == ("every", 3600)
+    daily = Settings(worker_schedules="peers.sync=daily 04:00").schedule_specs()["peers.sync"]
+    assert daily.kind == "daily"

@@ -33,6 +33,8 @@ def test_staff_see_schedules_and_failed_jobs(client, session, db, monkeypatch):
     assert page.status_code == 200, page.text
     assert "订阅确认期限" in page.text and "每 3600 秒" in page.text and "已关闭" in page.text
     assert "receiver table locked" in page.text and "失败" in page.text
+    # every schedule by its words (upstream and peers.sync are listed, off), never by a message key
+    assert "worker.kind." not in page.text and "同步互认城市的惩戒名单" in page.text
     failed = client.get("/staff/worker?status=failed")
     assert "receiver table locked" in failed.text and "排队中</span>" not in failed.text
     assert client.get("/lang/en").status_code in (200, 303)
@@ -41,3 +43,11 @@ def test_staff_see_schedules_and_failed_jobs(client, session, db, monkeypatch):
     client.cookies.clear()
     login(client, "agency1", "agency-pass-123")
     assert client.get("/staff/worker").status_code == 403
+
+
+def test_every_job_kind_has_words_in_both_languages():
+    """The page names each schedule and job by its words (zh and en), its kind only beside them."""
+    from xinyong.registry import JOBS
+    from xinyong.web.i18n import messages
+    missing = [kind for kind in JOBS if f"worker.kind.{kind}" not in messages()]
+    assert missing == []

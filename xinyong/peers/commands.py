@@ -1,5 +1,5 @@
 """`xinyong peers list | sync`: the peer platforms this one recognises, and the copy of their
-published punitive list entries (run daily by the worker or by hand)."""
+published punitive list entries (run hourly by the worker when peers are configured, or by hand)."""
 from __future__ import annotations
 
 import typer

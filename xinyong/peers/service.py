@@ -177,7 +177,7 @@ def sync_all(session: Session, transport: httpx.BaseTransport | None = None) -> 
 
 
 def sync_job(payload: dict) -> dict:
-    """The worker's `peers.sync` job (schedule it with XINYONG_WORKER_SCHEDULES, e.g. peers.sync=daily):
+    """The worker's `peers.sync` job (every hour when XINYONG_PEERS_FILE is set; XINYONG_WORKER_SCHEDULES changes it):
     what synced is committed; a failed peer fails the job, which the worker retries."""
     from xinyong.db import session_scope
     with session_scope() as session:
