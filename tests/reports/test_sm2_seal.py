@@ -75,6 +75,12 @@ def test_a_sealed_report_verifies_by_both_seals_and_with_openssl(client, world, 
                            "-pkeyopt", "distid:1234567812345678", "-in", "report.pdf", "-sigfile", "report.sm2"],
                           cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0 and "Verified Successfully" in done.stdout, done
+    # and with the key's X.509 certificate (pkeyutl -certin)
+    (tmp_path / "cert.pem").write_bytes(client.get("/reports/certificate-sm2/x509").content)
+    done = subprocess.run(["openssl", "pkeyutl", "-verify", "-certin", "-inkey", "cert.pem", "-rawin", "-digest", "sm3",
+                           "-pkeyopt", "distid:1234567812345678", "-in", "report.pdf", "-sigfile", "report.sm2"],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0 and "Verified Successfully" in done.stdout, done
     assert _post(client, pdf)["sm2_valid"] is True                       # the stored seal, for the same bytes
     both = _post(client, pdf, detached.content)
     assert both["outcome"] == "authentic" and both["signature_valid"] is True and both["sm2_valid"] is True
@@ -163,3 +169,5 @@ def test_the_command_line_checks_the_detached_seal(client, world, sm2_on, tmp_pa
     assert bad.exit_code == 1 and "SM2 seal valid: False" in bad.output, bad.output
     pem = CliRunner().invoke(app, ["reports", "certificate", "--sm2"])
     assert sm2.load_public_pem(pem.output.encode()) == sm2seal.public_key()
+    cert = CliRunner().invoke(app, ["reports", "certificate", "--sm2-x509"])
+    assert cert.exit_code == 0 and sm2.certificate_key(cert.output.encode()) == sm2seal.public_key()

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.access.views import refusal
 from xinyong.kit.access import Principal, allow
-from xinyong.kit.errors import InvalidInput
+from xinyong.kit.errors import InvalidInput, NotFound
 from xinyong.kit.web import get_session, language
 from xinyong.kit.text import CodeForm, CodePath
 from xinyong.reports import rules, service, signing, sm2seal, views
@@ -53,9 +53,26 @@ def certificate_sm2():
     return sm2_public_response()
 
 
+@router.get("/api/v1/reports/certificate-sm2/x509", dependencies=[allow("public")])
+def certificate_sm2_x509():
+    """The SM2 seal key's X.509 certificate (PEM, SM2-with-SM3): a certificate authority's when
+    one is configured, else the platform's self-signed one. 404 when the signer has none."""
+    return sm2_certificate_response()
+
+
 def sm2_public_response() -> Response:
     return Response(sm2seal.public_pem(), media_type="application/x-pem-file",
                     headers={"Content-Disposition": 'inline; filename="xinyong-reports-sm2.pem"'})
+
+
+def sm2_certificate_response() -> Response:
+    cert = sm2seal.certificate_pem()
+    if cert is None:
+        raise NotFound("SM2 签章密钥没有证书：签章服务未提供证书文件（XINYONG_SM2_CERTIFICATE）",
+                       message_en="the SM2 seal key has no certificate: its signing service gave no certificate file "
+                                  "(XINYONG_SM2_CERTIFICATE)", code="no_sm2_certificate")
+    return Response(cert, media_type="application/x-pem-file",
+                    headers={"Content-Disposition": 'inline; filename="xinyong-reports-sm2.crt"'})
 
 
 @router.post("/api/v1/me/reports", response_model=ReportOut, status_code=201)

@@ -31,14 +31,24 @@ def keygen(force: bool = typer.Option(False, "--force", help="replace an existin
         sm2_key, created = sm2seal.keygen(force=force)
         console.print(("created" if created else "kept the existing") + f" SM2 seal key {sm2_key} (mode "
                       f"{stat.S_IMODE(sm2_key.stat().st_mode):o}, encrypted); public key SHA-256 "
-                      f"{sm2seal.public_fingerprint()} published at /reports/certificate-sm2")
+                      f"{sm2seal.public_fingerprint()} published at /reports/certificate-sm2, its X.509 "
+                      "certificate at /reports/certificate-sm2/x509")
     from xinyong.kit.pdf import common_font
     console.print(f"report font {common_font(signing.font_cache_dir())}")
 
 
 @app.command("certificate")
-def certificate(sm2: bool = typer.Option(False, "--sm2", help="the SM2 seal public key instead")) -> None:
-    """Print the platform certificate (PEM), or with --sm2 the SM2 seal public key."""
+def certificate(sm2: bool = typer.Option(False, "--sm2", help="the SM2 seal public key instead"),
+                sm2_x509: bool = typer.Option(False, "--sm2-x509", help="the SM2 seal key's X.509 certificate")) -> None:
+    """Print the platform certificate (PEM), with --sm2 the SM2 seal public key, with --sm2-x509
+    the SM2 seal key's X.509 certificate."""
+    if sm2_x509:
+        cert = sm2seal.certificate_pem()
+        if cert is None:
+            typer.echo("the SM2 signer gives no certificate: set XINYONG_SM2_CERTIFICATE", err=True)
+            raise typer.Exit(1)
+        typer.echo(cert.decode("ascii"), nl=False)
+        return
     typer.echo((sm2seal.public_pem() if sm2 else signing.certificate_pem()).decode("ascii"), nl=False)
 
 

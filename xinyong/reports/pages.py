@@ -17,7 +17,7 @@ from xinyong.kit.errors import InvalidInput, XinyongError
 from xinyong.kit.web import get_session, language, render
 from xinyong.kit.text import CodeForm, CodePath, TextForm
 from xinyong.reports import rules, service, signing, sm2seal, views
-from xinyong.reports.api import pdf_response, sm2_public_response
+from xinyong.reports.api import pdf_response, sm2_certificate_response, sm2_public_response
 from xinyong.reports.throttle import client_of
 
 router = APIRouter(include_in_schema=False)
@@ -174,6 +174,11 @@ def certificate_sm2():
     return sm2_public_response()
 
 
+@router.get("/reports/certificate-sm2/x509", dependencies=[allow("public")])
+def certificate_sm2_x509():
+    return sm2_certificate_response()
+
+
 @router.get("/verify")
 def verify_form(request: Request, principal: Principal = allow("public")):
     return _verify_page(request, None)
@@ -220,7 +225,8 @@ def _verify_page(request: Request, result, *, error: XinyongError | None = None,
                  log: dict | None = None):
     ctx = {"result": result, "error": error_view(error, language(request)),
            "fingerprint": signing.certificate_fingerprint(), "log": log,
-           "sm2_fingerprint": sm2seal.public_fingerprint() if _shows_sm2(result) else None}
+           "sm2_fingerprint": sm2seal.public_fingerprint() if _shows_sm2(result) else None,
+           "sm2_certificate": sm2seal.has_certificate()}
     return render(request, "reports/verify.html", ctx, status_code=status_code)
 
 

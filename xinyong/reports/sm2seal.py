@@ -11,9 +11,15 @@ certificate authority's signing service (its key in an HSM) is plugged in for pr
 The local key lives beside the RSA one in ``<XINYONG_DATA_DIR>/reports/``: ``sm2-key.enc``
 (the private scalar, AES-256-GCM with a key derived from XINYONG_SECRET_KEY, mode 0600) and
 ``sm2-public.pem`` (published at /reports/certificate-sm2).
+
+The key's X.509 certificate (published at /reports/certificate-sm2/x509): the one a certificate
+authority issued, if ``XINYONG_SM2_CERTIFICATE`` names its PEM file (refused unless it holds the
+signer's key); else, for the local key, a self-signed one (SM2-with-SM3) made once and kept as
+``sm2-certificate.pem``, made again when the key changes.
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import importlib
@@ -29,10 +35,12 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from xinyong.kit import sm2
-from xinyong.reports.signing import SigningKeyError, key_dir
+from xinyong.reports.signing import CERT_YEARS, SigningKeyError, key_dir
 
 log = logging.getLogger("xinyong.reports.sm2seal")
-KEY_FILE, PUBLIC_FILE = "sm2-key.enc", "sm2-public.pem"
+KEY_FILE, PUBLIC_FILE, CERT_FILE = "sm2-key.enc", "sm2-public.pem", "sm2-certificate.pem"
+CERT_NAMES = {"country_name": "CN", "organization_name": "Xinyong public credit information platform",
+              "common_name": "Xinyong 公共信用信息平台"}   # as the PAdES certificate's (reports/signing.py)
 ALGORITHMS = ("pades", "sm2")
 _MAGIC = b"XINYONG-SM2-KEY-1\n"
 
@@ -41,6 +49,7 @@ class SealSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="XINYONG_", extra="ignore")
     seal_algorithms: str = Field(default="pades", description="seals on reports: pades, or pades,sm2")
     sm2_signer: str = Field(default="local", description="local, or module:attribute of an Sm2Signer factory")
+    sm2_certificate: str = Field(default="", description="PEM file of the seal key's certificate issued by a CA")
 
     @field_validator("seal_algorithms")
     @classmethod
@@ -138,6 +147,49 @@ def public_key() -> bytes:
 
 def public_pem() -> bytes:
     return sm2.public_pem(public_key())
+
+
+def has_certificate() -> bool:
+    """Whether the seal key has an X.509 certificate to publish (without reading it)."""
+    settings = SealSettings()
+    return bool(settings.sm2_certificate) or settings.sm2_signer == "local"
+
+
+def certificate_pem() -> bytes | None:
+    """The seal key's X.509 certificate (PEM): the CA's that XINYONG_SM2_CERTIFICATE names, else
+    the local key's self-signed one; None for another signer without a certificate file."""
+    settings = SealSettings()
+    if settings.sm2_certificate:
+        path = Path(settings.sm2_certificate)
+        try:
+            cert = path.read_bytes()
+            held = sm2.certificate_key(cert)
+        except (OSError, sm2.Sm2Error) as exc:
+            raise SigningKeyError(f"XINYONG_SM2_CERTIFICATE {path}: {exc}") from exc
+        if held != public_key():
+            raise SigningKeyError(f"XINYONG_SM2_CERTIFICATE {path} does not hold the SM2 seal's public key")
+        return cert
+    if settings.sm2_signer != "local":
+        return None
+    signer = local_signer()
+    path = key_dir() / CERT_FILE
+    if path.exists() and sm2.certificate_key(path.read_bytes()) == signer.public_key():
+        return path.read_bytes()
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    cert = sm2.certificate(signer.public_key(), signer.sign, CERT_NAMES, now - dt.timedelta(days=1),
+                           now + dt.timedelta(days=365 * CERT_YEARS))
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(cert)
+    try:
+        if path.exists():
+            os.replace(tmp, path)     # the certificate of an earlier key
+        else:
+            os.link(tmp, path)        # made once: of two processes making it, the first one's is kept
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path.read_bytes()
 
 
 def public_fingerprint() -> str:
