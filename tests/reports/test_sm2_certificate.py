@@ -55,11 +55,15 @@ def test_the_verify_page_links_the_certificate_while_the_seal_is_on(client, monk
     assert "X.509 certificate (SM2-with-SM3)" in client.get("/verify?lang=en").text
 
 
-def test_a_new_key_gets_a_new_certificate(client):
+def test_a_new_key_gets_a_new_certificate_and_a_damaged_one_is_made_again(client):
     first = sm2seal.certificate_pem()
     sm2seal.keygen(force=True)
     second = sm2seal.certificate_pem()
     assert second != first and sm2.certificate_key(second) == sm2seal.public_key() != sm2.certificate_key(first)
+    kept = signing.key_dir() / sm2seal.CERT_FILE
+    kept.write_bytes(second[:100])                       # damaged on disk
+    third = sm2seal.certificate_pem()
+    assert third != second and sm2.certificate_key(third) == sm2seal.public_key() and kept.read_bytes() == third
 
 
 def test_a_certificate_authoritys_certificate_is_served_only_if_it_holds_the_seal_key(client, tmp_path, monkeypatch):

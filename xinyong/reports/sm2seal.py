@@ -173,8 +173,9 @@ def certificate_pem() -> bytes | None:
         return None
     signer = local_signer()
     path = key_dir() / CERT_FILE
-    if path.exists() and sm2.certificate_key(path.read_bytes()) == signer.public_key():
-        return path.read_bytes()
+    kept = _kept_certificate(path)
+    if kept is not None and sm2.certificate_key(kept) == signer.public_key():
+        return kept
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     cert = sm2.certificate(signer.public_key(), signer.sign, CERT_NAMES, now - dt.timedelta(days=1),
                            now + dt.timedelta(days=365 * CERT_YEARS))
@@ -190,6 +191,16 @@ def certificate_pem() -> bytes | None:
     finally:
         tmp.unlink(missing_ok=True)
     return path.read_bytes()
+
+
+def _kept_certificate(path: Path) -> bytes | None:
+    """The certificate kept beside the key, None if there is none or it is not one (made again)."""
+    try:
+        cert = path.read_bytes()
+        sm2.certificate_key(cert)
+        return cert
+    except (OSError, sm2.Sm2Error):
+        return None
 
 
 def public_fingerprint() -> str:
