@@ -8,6 +8,7 @@ EXPECTED = {
     ("GET", "/api/v1/reports/fields"): PUBLIC,
     ("GET", "/api/v1/reports/certificate"): PUBLIC,
     ("GET", "/api/v1/reports/certificate-sm2"): PUBLIC,
+    ("GET", "/api/v1/reports/certificate-sm2/x509"): PUBLIC,
     ("POST", "/api/v1/me/reports"): {"subject"},
     ("POST", "/api/v1/reports/special"): SPECIAL,
     ("POST", "/api/v1/reports/public/{subject_id}"): PUBLIC,
@@ -26,4 +27,5 @@ EXPECTED = {
     ("GET", "/reports/certificate"): PUBLIC,
     ("GET", "/verify"): PUBLIC, ("GET", "/verify/{code}"): PUBLIC, ("POST", "/verify"): PUBLIC,
     ("GET", "/reports/certificate-sm2"): PUBLIC,
+    ("GET", "/reports/certificate-sm2/x509"): PUBLIC,
 }
