@@ -4,7 +4,8 @@
     python verify_sm2.py report.pdf report.sm2 xinyong-reports-sm2.pem
 
 report.sm2 is the detached signature (DER SEQUENCE {r, s}) from the report's verify page,
-xinyong-reports-sm2.pem the platform's SM2 public key (/reports/certificate-sm2). The seal is
+xinyong-reports-sm2.pem the platform's SM2 public key (/reports/certificate-sm2) or its X.509
+certificate (/reports/certificate-sm2/x509: the key is read from it). The seal is
 SM2 with SM3 and the default user ID 1234567812345678 (GB/T 32918.2-2016, GB/T 35276-2017), the
 same check as
 
@@ -83,10 +84,42 @@ def parse_signature(der: bytes) -> tuple[int, int]:
     return values[0], values[1]
 
 
+def _element(der: bytes, at: int) -> tuple[int, int, int]:
+    """(tag, start of the content, end) of the DER element at ``at``."""
+    if at + 2 > len(der):
+        raise ValueError("truncated DER")
+    length, start = _der_length(der, at + 1)
+    if start + length > len(der):
+        raise ValueError("truncated DER")
+    return der[at], start, start + length
+
+
+def _certificate_key_info(der: bytes) -> bytes:
+    """The SubjectPublicKeyInfo of an X.509 certificate: the tbsCertificate's seventh field
+    (with the [0] version) or sixth (without)."""
+    tag, start, _end = _element(der, 0)
+    tag, at, end = _element(der, start)   # tbsCertificate
+    if tag != 0x30:
+        raise ValueError("not an X.509 certificate")
+    fields = []
+    while at < end and len(fields) < 7:
+        field_tag, content, after = _element(der, at)
+        fields.append((field_tag, at, after))
+        at = after
+    fields = fields[1:] if fields and fields[0][0] == 0xA0 else fields
+    if len(fields) < 6 or fields[5][0] != 0x30:
+        raise ValueError("not an X.509 certificate")
+    return der[fields[5][1]:fields[5][2]]
+
+
 def load_public_pem(pem: bytes) -> tuple[int, int]:
-    """The point of a PEM SubjectPublicKeyInfo on the SM2 curve (uncompressed)."""
-    lines = [line.strip() for line in pem.decode("ascii").splitlines() if not line.startswith("-----")]
+    """The point of a PEM SubjectPublicKeyInfo on the SM2 curve (uncompressed), or of the one in
+    a PEM X.509 certificate."""
+    text = pem.decode("ascii")
+    lines = [line.strip() for line in text.splitlines() if not line.startswith("-----")]
     der = base64.b64decode("".join(lines), validate=True)
+    if "-----BEGIN CERTIFICATE-----" in text:
+        der = _certificate_key_info(der)
     if SM2_CURVE_DER not in der or len(der) < 66 or der[-66:-64] != b"\x00\x04":
         raise ValueError("not an uncompressed SM2 public key")
     x, y = int.from_bytes(der[-64:-32], "big"), int.from_bytes(der[-32:], "big")
@@ -119,7 +152,7 @@ def main(argv: list[str]) -> int:
     try:
         public = load_public_pem(Path(argv[2]).read_bytes())
         data, signature = Path(argv[0]).read_bytes(), Path(argv[1]).read_bytes()
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, IndexError) as exc:
         print(f"unusable input: {exc}", file=sys.stderr)
         return 2
     ok = verify(public, data, signature)

@@ -1,13 +1,15 @@
 """Issue #15 point 7: tools/verify_sm2.py, the standalone (standard library only) check of a
 report's SM2 seal, agrees with the platform and with OpenSSL: valid seals pass, any changed byte
-or another key fails."""
+or another key fails; the key is read from a PEM public key or from the key's X.509 certificate."""
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from xinyong.kit import sm2
@@ -60,3 +62,30 @@ def test_the_command_checks_an_openssl_seal_and_refuses_another_key(tmp_path):
     assert run(sys.executable, str(TOOL), "report.pdf", "report.sm2", "pub.pem").returncode == 1
     (tmp_path / "rsa.pem").write_text("-----BEGIN PUBLIC KEY-----\nMAA=\n-----END PUBLIC KEY-----\n")
     assert run(sys.executable, str(TOOL), "report.pdf", "report.sm2", "rsa.pem").returncode == 2
+
+
+def test_the_tool_reads_the_key_from_the_certificate_openssl_and_the_platform_make(tmp_path):
+    now = dt.datetime.now(dt.timezone.utc)
+    ours = sm2.certificate(KEY.public, lambda b: sm2.sign(KEY, b), {"common_name": "证书 seal"}, now, now)
+    assert verify_sm2.load_public_pem(ours) == PUBLIC
+    run = lambda *a: subprocess.run(list(a), capture_output=True, text=True, cwd=tmp_path)  # noqa: E731
+    assert run("openssl", "genpkey", "-algorithm", "SM2", "-out", "key.pem").returncode == 0
+    assert run("openssl", "req", "-new", "-x509", "-key", "key.pem", "-sm3", "-sigopt", "distid:1234567812345678",
+               "-subj", "/CN=openssl", "-days", "3", "-out", "cert.pem").returncode == 0
+    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.7 " + bytes(range(256)) * 5)
+    assert run("openssl", "pkeyutl", "-sign", "-inkey", "key.pem", "-rawin", "-digest", "sm3", "-pkeyopt",
+               "distid:1234567812345678", "-in", "report.pdf", "-out", "report.sm2").returncode == 0
+    ok = run(sys.executable, str(TOOL), "report.pdf", "report.sm2", "cert.pem")
+    assert ok.returncode == 0 and "valid" in ok.stdout, ok
+    (tmp_path / "ours.pem").write_bytes(ours)
+    assert run(sys.executable, str(TOOL), "report.pdf", "report.sm2", "ours.pem").returncode == 1   # another key
+    (tmp_path / "cut.pem").write_bytes(b"-----BEGIN CERTIFICATE-----\nMIIBcjCCARigAwIBAgIQ\n-----END CERTIFICATE-----\n")
+    assert run(sys.executable, str(TOOL), "report.pdf", "report.sm2", "cut.pem").returncode == 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(junk=st.binary(max_size=300))
+def test_a_damaged_certificate_is_refused_as_input(junk):
+    pem = b"-----BEGIN CERTIFICATE-----\n" + __import__("base64").encodebytes(junk) + b"-----END CERTIFICATE-----\n"
+    with pytest.raises((ValueError, IndexError)):   # the command answers both as "unusable input" (exit 2)
+        verify_sm2.load_public_pem(pem)
