@@ -97,13 +97,13 @@ def _element(der: bytes, at: int) -> tuple[int, int, int]:
 def _certificate_key_info(der: bytes) -> bytes:
     """The SubjectPublicKeyInfo of an X.509 certificate: the tbsCertificate's seventh field
     (with the [0] version) or sixth (without)."""
-    tag, start, _end = _element(der, 0)
+    outer, start, _end = _element(der, 0)
     tag, at, end = _element(der, start)   # tbsCertificate
-    if tag != 0x30:
+    if outer != 0x30 or tag != 0x30:
         raise ValueError("not an X.509 certificate")
     fields = []
     while at < end and len(fields) < 7:
-        field_tag, content, after = _element(der, at)
+        field_tag, _content, after = _element(der, at)
         fields.append((field_tag, at, after))
         at = after
     fields = fields[1:] if fields and fields[0][0] == 0xA0 else fields

@@ -4,6 +4,7 @@ or another key fails; the key is read from a PEM public key or from the key's X.
 from __future__ import annotations
 
 import ast
+import base64
 import datetime as dt
 import subprocess
 import sys
@@ -86,6 +87,6 @@ def test_the_tool_reads_the_key_from_the_certificate_openssl_and_the_platform_ma
 @settings(max_examples=200, deadline=None)
 @given(junk=st.binary(max_size=300))
 def test_a_damaged_certificate_is_refused_as_input(junk):
-    pem = b"-----BEGIN CERTIFICATE-----\n" + __import__("base64").encodebytes(junk) + b"-----END CERTIFICATE-----\n"
+    pem = b"-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(junk) + b"-----END CERTIFICATE-----\n"
     with pytest.raises((ValueError, IndexError)):   # the command answers both as "unusable input" (exit 2)
         verify_sm2.load_public_pem(pem)

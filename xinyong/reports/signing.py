@@ -36,6 +36,7 @@ log = logging.getLogger("xinyong.reports.signing")
 KEY_FILE, CERT_FILE = "signing-key.pem", "certificate.pem"
 FIELD_NAME = "XinyongPlatformSignature"
 CERT_YEARS = 10
+CERT_ORGANIZATION, CERT_COMMON_NAME = "Xinyong public credit information platform", "Xinyong 公共信用信息平台"
 
 
 class SigningSettings(BaseSettings):
@@ -70,7 +71,7 @@ class KeyFiles:
     created: bool
 
 
-def keygen(force: bool = False, common_name: str = "Xinyong 公共信用信息平台") -> KeyFiles:
+def keygen(force: bool = False, common_name: str = CERT_COMMON_NAME) -> KeyFiles:
     """A new RSA-3072 key and a self-signed certificate (10 years); refuses to overwrite
     unless `force` (reports signed with the old key then no longer verify against the new
     certificate: keep the old certificate published if you rotate)."""
@@ -103,7 +104,7 @@ def _keygen_lock(directory: Path) -> Iterator[None]:
 def _write_pair(key_path: Path, cert_path: Path, common_name: str) -> None:
     key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
     name = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Xinyong public credit information platform"),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, CERT_ORGANIZATION),
                       x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = dt.datetime.now(dt.timezone.utc)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())

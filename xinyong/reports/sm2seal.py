@@ -35,12 +35,12 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from xinyong.kit import sm2
-from xinyong.reports.signing import CERT_YEARS, SigningKeyError, key_dir
+from xinyong.reports.signing import CERT_COMMON_NAME, CERT_ORGANIZATION, CERT_YEARS, SigningKeyError, key_dir
 
 log = logging.getLogger("xinyong.reports.sm2seal")
 KEY_FILE, PUBLIC_FILE, CERT_FILE = "sm2-key.enc", "sm2-public.pem", "sm2-certificate.pem"
-CERT_NAMES = {"country_name": "CN", "organization_name": "Xinyong public credit information platform",
-              "common_name": "Xinyong 公共信用信息平台"}   # as the PAdES certificate's (reports/signing.py)
+CERT_NAMES = {"country_name": "CN", "organization_name": CERT_ORGANIZATION,   # as the PAdES certificate's
+              "common_name": CERT_COMMON_NAME}
 ALGORITHMS = ("pades", "sm2")
 _MAGIC = b"XINYONG-SM2-KEY-1\n"
 
@@ -173,8 +173,8 @@ def certificate_pem() -> bytes | None:
         return None
     signer = local_signer()
     path = key_dir() / CERT_FILE
-    kept = _kept_certificate(path)
-    if kept is not None and sm2.certificate_key(kept) == signer.public_key():
+    kept = _kept_certificate(path, signer.public_key())
+    if kept is not None:
         return kept
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     cert = sm2.certificate(signer.public_key(), signer.sign, CERT_NAMES, now - dt.timedelta(days=1),
@@ -193,12 +193,12 @@ def certificate_pem() -> bytes | None:
     return path.read_bytes()
 
 
-def _kept_certificate(path: Path) -> bytes | None:
-    """The certificate kept beside the key, None if there is none or it is not one (made again)."""
+def _kept_certificate(path: Path, public: bytes) -> bytes | None:
+    """The certificate kept beside the key if it holds ``public``; None if there is none, it is
+    damaged or it is an earlier key's (then it is made again)."""
     try:
         cert = path.read_bytes()
-        sm2.certificate_key(cert)
-        return cert
+        return cert if sm2.certificate_key(cert) == public else None
     except (OSError, sm2.Sm2Error):
         return None
 
