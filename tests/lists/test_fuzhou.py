@@ -108,3 +108,46 @@ def test_an_ingested_adverse_record_ends_the_red_entry(session, fuzhou, today):
     session.refresh(red)
     assert red.status == "removed" and red.removal_reason == "criteria_broken"
     assert "榕市监罚〔2026〕7号" in red.removal_note and len(_removal_docs(session, red)) == 1
+
+
+def _published_measure_lists(session, staff):
+    from sqlalchemy import select
+
+    from xinyong.measures import service as measures
+    from xinyong.models.measure import MeasureList
+    measures.sync(session, None)
+    for lst in session.scalars(select(MeasureList).where(MeasureList.status == "draft")):
+        measures.publish(session, staff, lst.id, f"榕信用办〔2026〕{lst.id}号")
+    session.flush()
+    return measures
+
+
+def test_the_black_list_restricts_high_consumption_and_financial_business(session, fuzhou, today):
+    """FZ art. 17(2) and (4) are on Fuzhou's published punishment list, each in its own matter and
+    only for a subject on the black list."""
+    measures = _published_measure_lists(session, fuzhou.staff)
+    for matter in ("high_consumption", "financial_business"):
+        assert measures.joint_check(session, fuzhou.agency, fuzhou.subject_id, matter).findings == []
+    p = service.propose(session, fuzhou.agency, proposal(fuzhou, kind="black", basis_record_ids=[fuzhou.general_id],
+                                                         responsible_persons=[]))
+    service.send_notice(session, fuzhou.agency, p.id)
+    today("2026-06-30")
+    service.decide(session, fuzhou.agency, p.id)
+    service.publish(session, fuzhou.staff, p.id)
+    for matter, code, item in (("high_consumption", "FZ-P-02", "第十七条第（二）项"),
+                               ("financial_business", "FZ-P-04", "第十七条第（四）项")):
+        result = measures.joint_check(session, fuzhou.agency, fuzhou.subject_id, matter)
+        assert [f.measure.code for f in result.findings] == [code], matter
+        assert item in result.findings[0].measure.legal_basis
+        assert "黑名单" in result.findings[0].matches[0].reason_zh
+    assert measures.joint_check(session, fuzhou.agency, fuzhou.subject_id, "public_services").findings == []
+
+
+def test_the_red_list_gives_priority_in_education_employment_and_social_security(session, fuzhou):
+    """FZ art. 16(3): the red list's support in education, employment, entrepreneurship and social
+    security (matter public_services) is on Fuzhou's published incentive list."""
+    measures = _published_measure_lists(session, fuzhou.staff)
+    assert measures.joint_check(session, fuzhou.agency, fuzhou.subject_id, "public_services").findings == []
+    _red_listed(session, fuzhou)
+    [finding] = measures.joint_check(session, fuzhou.agency, fuzhou.subject_id, "public_services").findings
+    assert finding.measure.code == "FZ-I-03" and "第十六条第（三）项" in finding.measure.legal_basis
