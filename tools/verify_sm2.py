@@ -12,6 +12,12 @@ same check as
     openssl pkeyutl -verify -pubin -inkey xinyong-reports-sm2.pem -rawin -digest sm3 \
         -pkeyopt distid:1234567812345678 -in report.pdf -sigfile report.sm2
 
+report.ses, the GB/T 38540-2020 sealed signature (SES_Signature, version 4) from the same page,
+is taken in place of report.sm2: its signer's certificate must hold the key given, and its
+signature over TBS_Sign, the seal maker's signature over the seal, the signer's certificate
+among the seal's, the signing time inside the seal's validity and the SM3 hash of the file are
+all checked.
+
 SM3 comes from the Python's OpenSSL (hashlib.new("sm3")). Exit 0: valid; 1: not valid; 2: unusable input.
 """
 from __future__ import annotations
@@ -29,6 +35,7 @@ G = (0x32C4AE2C1F1981195F9904466A39C9948FE30BBFF2660BE1715A4589334C74C7,
      0xBC3736A2F4F6779C59BDCEE36B692153D0A9877CC62A474002DF32E52139F0A0)
 DEFAULT_ID = b"1234567812345678"
 SM2_CURVE_DER = bytes.fromhex("06082a811ccf5501822d")   # OID 1.2.156.10197.1.301
+SM2_WITH_SM3 = bytes.fromhex("2a811ccf55018375")        # OID 1.2.156.10197.1.501 (content)
 
 
 def _add(p1, p2):
@@ -60,7 +67,7 @@ def _der_length(data: bytes, at: int) -> tuple[int, int]:
     if first < 0x80:
         return first, at + 1
     size = first & 0x7F
-    if not 1 <= size <= 2:
+    if not 1 <= size <= 4:
         raise ValueError("bad DER length")
     return int.from_bytes(data[at + 1:at + 1 + size], "big"), at + 1 + size
 
@@ -145,6 +152,77 @@ def verify(public: tuple[int, int], data: bytes, signature: bytes) -> bool:
     return point is not None and (e + point[0]) % N == r
 
 
+def _children(der: bytes, start: int, end: int) -> list[tuple[int, int, int, int]]:
+    """(tag, start of the element, start of its content, end) of each element in der[start:end]."""
+    out = []
+    while start < end:
+        tag, content, after = _element(der, start)
+        out.append((tag, start, content, after))
+        start = after
+    if start != end:
+        raise ValueError("truncated DER")
+    return out
+
+
+def _key_of_certificate(der: bytes) -> tuple[int, int]:
+    info = _certificate_key_info(der)
+    return load_public_pem(b"-----BEGIN PUBLIC KEY-----\n" + base64.b64encode(info) + b"\n-----END PUBLIC KEY-----\n")
+
+
+def _bits(der: bytes, element: tuple[int, int, int, int]) -> bytes:
+    tag, _start, content, end = element
+    if tag != 0x03 or der[content] != 0:
+        raise ValueError("not a BIT STRING of whole bytes")
+    return der[content + 1:end]
+
+
+def is_sealed_signature(der: bytes) -> bool:
+    """An SES_Signature starts SEQUENCE { SEQUENCE (TBS_Sign) ...; a bare signature with INTEGERs."""
+    try:
+        tag, start, end = _element(der, 0)
+        return tag == 0x30 and end == len(der) and _element(der, start)[0] == 0x30
+    except (ValueError, IndexError):
+        return False
+
+
+def verify_sealed(public: tuple[int, int], data: bytes, der: bytes) -> bool:
+    """The GB/T 38540 sealed signature ``der`` of ``data`` by the holder of ``public``."""
+    tag, start, end = _element(der, 0)
+    if tag != 0x30 or end != len(der):
+        return False
+    tbs, cert, algorithm, signature = _children(der, start, end)[:4]
+    if cert[0] != 0x04 or algorithm[0] != 0x06 or der[algorithm[2]:algorithm[3]] != SM2_WITH_SM3:
+        return False
+    signer_cert = der[cert[2]:cert[3]]
+    if _key_of_certificate(signer_cert) != public:
+        return False
+    if not verify(public, der[tbs[1]:tbs[3]], _bits(der, signature)):
+        return False
+    version, seal, when, data_hash, _property = _children(der, tbs[2], tbs[3])[:5]
+    if der[version[2]:version[3]] != b"\x04" or _bits(der, data_hash) != hashlib.new("sm3", data).digest():
+        return False
+    info, maker_cert, maker_algorithm, maker_signature = _children(der, seal[2], seal[3])[:4]
+    if der[maker_algorithm[2]:maker_algorithm[3]] != SM2_WITH_SM3:
+        return False
+    signed_part = der[info[1]:maker_algorithm[3]]
+    sequence = b"\x30" + _der_header_length(len(signed_part)) + signed_part
+    if not verify(_key_of_certificate(der[maker_cert[2]:maker_cert[3]]), sequence, _bits(der, maker_signature)):
+        return False
+    _header, _es_id, prop = _children(der, info[2], info[3])[:3]
+    _type, _name, list_type, cert_list, _created, valid_start, valid_end = _children(der, prop[2], prop[3])[:7]
+    listed = [der[c[2]:c[3]] for c in _children(der, cert_list[2], cert_list[3])]
+    signed_at = der[when[2]:when[3]]
+    return (der[list_type[2]:list_type[3]] == b"\x01" and signer_cert in listed
+            and der[valid_start[2]:valid_start[3]] <= signed_at <= der[valid_end[2]:valid_end[3]])
+
+
+def _der_header_length(length: int) -> bytes:
+    if length < 0x80:
+        return bytes([length])
+    size = (length.bit_length() + 7) // 8
+    return bytes([0x80 | size]) + length.to_bytes(size, "big")
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 3:
         print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
@@ -155,6 +233,13 @@ def main(argv: list[str]) -> int:
     except (OSError, ValueError, IndexError) as exc:
         print(f"unusable input: {exc}", file=sys.stderr)
         return 2
+    if is_sealed_signature(signature):
+        try:
+            ok = verify_sealed(public, data, signature)
+        except (ValueError, IndexError):
+            ok = False
+        print("GB/T 38540 sealed signature valid" if ok else "GB/T 38540 sealed signature NOT valid for this file and key")
+        return 0 if ok else 1
     ok = verify(public, data, signature)
     print("SM2 seal valid" if ok else "SM2 seal NOT valid for this file and key")
     return 0 if ok else 1

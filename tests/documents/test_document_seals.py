@@ -83,3 +83,21 @@ def test_a_document_issued_inside_an_event_loop_is_signed(session, city):
                              sections=[Section(heading="决定", paragraphs=["维持原记录。"])], subject_id=city.subject_id)
     doc = asyncio.run(in_a_route())
     assert signing.check(doc.content).valid
+
+
+def test_with_sm2_on_a_document_carries_a_sealed_signature_for_its_addressee(client, session, city, monkeypatch):
+    """GB/T 38540: the document's SES_Signature under the platform's seal, for the readers of the
+    PDF only; /verify takes it in place of the .sm2."""
+    from tests.deadlines.support import login
+    from xinyong.kit import ses
+    monkeypatch.setenv("XINYONG_SEAL_ALGORITHMS", "pades,sm2")
+    doc = issue(session, city, subject_id=city.subject_id)
+    assert ses.verify(doc.ses_signature, doc.content).property_info == doc.filename
+    assert client.get(f"/api/v1/documents/{doc.id}/ses").status_code == 401
+    login(client, "firm")
+    got = client.get(f"/api/v1/documents/{doc.id}/ses")
+    assert got.status_code == 200 and got.content == doc.ses_signature
+    assert got.headers["content-disposition"].endswith('.ses"')
+    client.cookies.clear()                               # /verify as the public uses it
+    assert _verify(client, doc.content, got.content)["sm2_valid"] is True
+    assert _verify(client, one_byte_changed(doc.content), got.content)["sm2_valid"] is False

@@ -78,7 +78,7 @@ def test_openssl_without_the_default_id_is_a_different_signature(tmp_path, key):
 
 def test_the_digest_matches_the_standard_example():
     """GB/T 32918.5 / GM/T 0003.5 SM3 example: SM3("abc")."""
-    assert sm2._sm3(b"abc").hex() == "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+    assert sm2.sm3(b"abc").hex() == "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
 
 
 @settings(max_examples=25, deadline=None)

@@ -90,3 +90,50 @@ def test_a_damaged_certificate_is_refused_as_input(junk):
     pem = b"-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(junk) + b"-----END CERTIFICATE-----\n"
     with pytest.raises((ValueError, IndexError)):   # the command answers both as "unusable input" (exit 2)
         verify_sm2.load_public_pem(pem)
+
+
+def _sealed(key, data: bytes, when=dt.datetime(2026, 12, 6, tzinfo=dt.timezone.utc)) -> tuple[bytes, bytes]:
+    """A GB/T 38540 sealed signature of ``data`` by ``key`` under a seal it made itself, and its
+    certificate (PEM)."""
+    from asn1crypto import pem
+
+    from xinyong.kit import ses
+    sign = lambda b: sm2.sign(key, b)   # noqa: E731
+    cert_pem = sm2.certificate(key.public, sign, {"common_name": "t"}, when - dt.timedelta(days=1),
+                               when + dt.timedelta(days=30))
+    cert = pem.unarmor(cert_pem)[2]
+    spec = ses.SealSpec("XY-1", "测试电子印章", "xinyong", when - dt.timedelta(days=1), when + dt.timedelta(days=30),
+                        b"\x89PNG" * 20_000, 42, 42)       # a picture over 64 KiB: 3-byte DER lengths
+    seal = ses.make_seal(spec, [cert], cert, sign, when)
+    return ses.sign(seal, data, "report.pdf", cert, sign, when), cert_pem
+
+
+@settings(max_examples=10, deadline=None)
+@given(message=st.binary(max_size=300), flip=st.integers(min_value=0))
+def test_the_tool_checks_a_sealed_signature_as_the_platform_does(message, flip):
+    from xinyong.kit import ses
+    signed, _cert = _sealed(KEY, message)
+    assert ses.verify(signed, message) and verify_sm2.is_sealed_signature(signed)
+    assert verify_sm2.verify_sealed(PUBLIC, message, signed)
+    changed = bytearray(signed)
+    changed[flip % len(signed)] ^= 1 << (flip % 8)
+    try:
+        tool = verify_sm2.verify_sealed(PUBLIC, message, bytes(changed))
+    except (ValueError, IndexError):
+        tool = False
+    assert tool is False
+    assert not verify_sm2.verify_sealed(verify_sm2.load_public_pem(sm2.public_pem(sm2.generate().public)), message, signed)
+
+
+def test_the_command_takes_a_sealed_signature_in_place_of_the_detached_one(tmp_path):
+    signed, cert = _sealed(KEY, b"the report")
+    for name, data in (("r.pdf", b"the report"), ("r.ses", signed), ("cert.pem", cert), ("bad.pdf", b"the report!"),
+                       ("other.pem", sm2.public_pem(sm2.generate().public))):
+        (tmp_path / name).write_bytes(data)
+
+    def run(*args):
+        return subprocess.run([sys.executable, str(TOOL), *args], cwd=tmp_path, capture_output=True, text=True)
+    ok = run("r.pdf", "r.ses", "cert.pem")
+    assert ok.returncode == 0 and "GB/T 38540 sealed signature valid" in ok.stdout, ok
+    assert run("bad.pdf", "r.ses", "cert.pem").returncode == 1
+    assert run("r.pdf", "r.ses", "other.pem").returncode == 1

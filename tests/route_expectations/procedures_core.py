@@ -18,6 +18,7 @@ EXPECTED = {
     # documents: any signed-in user may ask; only addressees and staff get the row (404 otherwise)
     ("GET", "/api/v1/documents/{document_id}"): SIGNED_IN,
     ("GET", "/api/v1/documents/{document_id}/sm2"): SIGNED_IN,
+    ("GET", "/api/v1/documents/{document_id}/ses"): SIGNED_IN,
     ("GET", "/api/v1/me/documents"): SIGNED_IN,
     ("GET", "/documents/{document_id}"): SIGNED_IN,
     ("GET", "/me/documents"): {"subject"},

@@ -18,6 +18,7 @@ EXPECTED = {
     ("GET", "/api/v1/reports/verify/{code}"): PUBLIC,
     ("POST", "/api/v1/reports/verify"): PUBLIC,
     ("GET", "/api/v1/reports/verify/{code}/sm2"): PUBLIC,
+    ("GET", "/api/v1/reports/verify/{code}/ses"): PUBLIC,
     ("GET", "/me/reports"): {"subject"}, ("POST", "/me/reports"): {"subject"},
     ("GET", "/reports/issued"): SIGNED_IN,
     ("GET", "/reports/issued/{report_id}"): SIGNED_IN,

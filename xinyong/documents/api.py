@@ -66,8 +66,26 @@ def download_sm2(document_id: int = Path(ge=1, le=MAX_ID), principal: Principal 
     doc = service.download(session, principal, document_id, "api-sm2")
     if not doc.sm2_signature:
         raise NotFound("这份文书没有国密签章", message_en="this document carries no SM2 seal")
-    response = Response(doc.sm2_signature, media_type="application/octet-stream", headers={
-        "Content-Disposition": f"attachment; filename=\"{doc.filename.removesuffix('.pdf')}.sm2\"",
+    return _seal_file(session, doc, doc.sm2_signature, ".sm2")
+
+
+@router.get("/api/v1/documents/{document_id}/ses", response_class=Response,
+            responses={200: {"content": {"application/octet-stream": {}}}})
+def download_ses(document_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow("authenticated"),
+                 session: Session = Depends(get_session)):
+    """The document's GB/T 38540 sealed signature (SES_Signature, DER: the platform's electronic
+    seal, the signing time, the SM3 hash of the PDF), for the same readers as the PDF; /verify
+    takes it in place of the .sm2 file. 404 when it carries none."""
+    doc = service.download(session, principal, document_id, "api-ses")
+    if not doc.ses_signature:
+        raise NotFound("这份文书没有电子签章数据", message_en="this document carries no GB/T 38540 sealed signature")
+    return _seal_file(session, doc, doc.ses_signature, ".ses")
+
+
+def _seal_file(session: Session, doc, content: bytes, suffix: str) -> Response:
+    """A seal of the document as a download named after it (the download is logged: commit)."""
+    response = Response(content, media_type="application/octet-stream", headers={
+        "Content-Disposition": f"attachment; filename=\"{doc.filename.removesuffix('.pdf')}{suffix}\"",
         "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
     session.commit()
     return response

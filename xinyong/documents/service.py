@@ -11,7 +11,7 @@ from xinyong import clock
 from xinyong.kit.pdf import DocumentSpec, Section, render
 from xinyong.law.loader import active_profile
 from xinyong.models import Document
-from xinyong.reports import signing, sm2seal
+from xinyong.reports import eseal, signing, sm2seal
 
 KIND_PREFIX = {  # 文书编号 prefix per kind of document
     "objection_result": "YY", "repair_acceptance": "XFSL", "repair_refusal": "XFBSL",
@@ -41,11 +41,13 @@ def issue(session: Session, *, kind: str, procedure: str, procedure_id: int, tit
         sections = [*sections, Section(heading="依据", paragraphs=[citation])]
     content = _sealed(render(DocumentSpec(title=title, number=number, issuer=issuer,
                                           date_text=f"{today.year}年{today.month}月{today.day}日", sections=sections)))
+    filename = f"{kind}-{procedure_id}-{today.isoformat()}.pdf"
     doc = Document(number=number, kind=kind, procedure=procedure, procedure_id=procedure_id, title=title,
                    subject_id=subject_id, addressee_org_id=addressee_org_id, addressee_user_id=addressee_user_id,
                    addressee_ref=addressee_ref,
-                   filename=f"{kind}-{procedure_id}-{today.isoformat()}.pdf", content=content,
+                   filename=filename, content=content,
                    sha256=hashlib.sha256(content).hexdigest(), sm2_signature=sm2seal.seal(content),
+                   ses_signature=eseal.sealed(content, filename),
                    citation=citation, created_by=created_by)
     session.add(doc)
     session.flush()

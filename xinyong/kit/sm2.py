@@ -85,7 +85,7 @@ def verify(public: bytes, data: bytes, signature: bytes) -> bool:
     return bool(_crypt(None, public).verify("%064x%064x" % (r, s), digest(public, data)))
 
 
-def _sm3(data: bytes) -> bytes:
+def sm3(data: bytes) -> bytes:
     try:
         return hashlib.new("sm3", data).digest()
     except ValueError:  # an OpenSSL without SM3: gmssl's pure-Python SM3 (slow, same result)
@@ -96,9 +96,9 @@ def digest(public: bytes, data: bytes) -> bytes:
     """e = SM3(Z_A || M), Z_A = SM3(ENTL_A || ID_A || a || b || x_G || y_G || x_A || y_A) with the
     default ID (GB/T 32918.2 §5.5, §6.1)."""
     table = _gm.default_ecc_table
-    z = _sm3(len(DEFAULT_ID * 8).to_bytes(2, "big") + DEFAULT_ID + bytes.fromhex(table["a"] + table["b"] + table["g"])
+    z = sm3(len(DEFAULT_ID * 8).to_bytes(2, "big") + DEFAULT_ID + bytes.fromhex(table["a"] + table["b"] + table["g"])
              + public)
-    return _sm3(z + data)
+    return sm3(z + data)
 
 
 def der_signature(r: int, s: int) -> bytes:

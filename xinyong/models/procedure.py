@@ -100,6 +100,8 @@ class Document(Base):
     sha256: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
     # the detached SM2/SM3 seal of those bytes, while XINYONG_SEAL_ALGORITHMS includes sm2
     sm2_signature: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # and their GB/T 38540 sealed signature (SES_Signature, DER; reports.eseal)
+    ses_signature: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     citation: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_at: Mapped[dt.datetime] = created_at_column()
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)

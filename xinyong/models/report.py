@@ -47,6 +47,8 @@ class IssuedReport(Base):
     lang: Mapped[str] = mapped_column(String(8), nullable=False, default="zh", server_default="zh")
     # the detached SM2/SM3 seal (DER r, s) over `content`, when issued with XINYONG_SEAL_ALGORITHMS=pades,sm2
     sm2_signature: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # the GB/T 38540 sealed signature (SES_Signature, DER) of `content`, issued with it (reports.eseal)
+    ses_signature: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
 class ReportVerification(Base):

@@ -55,7 +55,7 @@ def certificate(sm2: bool = typer.Option(False, "--sm2", help="the SM2 seal publ
 @app.command("verify")
 def verify(file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
            sm2: Path | None = typer.Option(None, "--sm2", exists=True, dir_okay=False, readable=True,
-                                           help="the report's detached SM2 signature (.sm2)")) -> None:
+                                           help="the report's detached SM2 signature (.sm2) or its GB/T 38540 sealed signature (.ses)")) -> None:
     """Check a report PDF: platform signature(s), and the hash stored when it was issued (logged)."""
     with session_scope() as session:
         seal = sm2.read_bytes()[:service.MAX_SM2_BYTES + 1] if sm2 is not None else b""

@@ -77,6 +77,7 @@ class VerificationOut(BaseModel):
     certificate_sha256: str
     sm2_valid: bool | None = None         # the SM2/SM3 seal (GB/T 38540): None when none was given nor stored
     sm2_signature_url: str | None = None  # the report's detached SM2 signature (DER r, s), when it has one
+    ses_signature_url: str | None = None  # its GB/T 38540 sealed signature (SES_Signature), when it has one
     peer: str | None = None               # the recognised peer platform that signed the file (key)
     peer_name: str | None = None
     peer_name_en: str | None = None

@@ -26,11 +26,11 @@ from xinyong.law import active_profile
 from xinyong.models import Subject
 from xinyong.models.report import IssuedReport, ReportVerification
 from xinyong.reports import content as contents
-from xinyong.reports import repository, rules, signing, sm2seal
+from xinyong.reports import eseal, repository, rules, signing, sm2seal
 from xinyong.reports.render import Stamp, render
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
-MAX_SM2_BYTES = 256          # a DER SM2 signature is at most 72 bytes
+MAX_SM2_BYTES = 1024 * 1024  # a DER SM2 signature is at most 72 bytes; a GB/T 38540 sealed one carries its seal's picture
 PURPOSE = rules.PURPOSE
 KIND_PREFIX = {"full": "QB", "public": "GK", "special": "ZX"}
 CODE_IN_PDF = re.compile(rb"XYRPT-([A-Z2-7]{20})")
@@ -135,14 +135,16 @@ def _store(session: Session, principal: Principal, subject_id: int, content: con
     stamp = Stamp(number=number, code=code, verify_url=verify_url(code), issued_on=today,
                   issuer=contents.t(lang, "issuer", city=city))
     signed = signing.sign(render(content, stamp), reason=f"{content.title} {number}")
+    filename = f"credit-report-{content.kind}-{today.isoformat()}-{code[:6]}.pdf"
     report = IssuedReport(
         code=code, number=number, kind=content.kind, subject_id=subject_id,
         subject_name_masked=content.subject_masked[:300], requester_user_id=principal.user_id,
         requester_org_id=principal.agency_id, requester_role=principal.role if not principal.is_anonymous else "public",
         basis_kind=decision.basis, basis_ref=basis_ref, params=content.params or {}, lang=lang, finding=content.finding,
         record_count=content.record_count, sha256=hashlib.sha256(signed).hexdigest(),
-        filename=f"credit-report-{content.kind}-{today.isoformat()}-{code[:6]}.pdf", content=signed,
-        citation="; ".join(c for c in content.citations if c), issued_at=clock.now(), sm2_signature=sm2seal.seal(signed))
+        filename=filename, content=signed,
+        citation="; ".join(c for c in content.citations if c), issued_at=clock.now(), sm2_signature=sm2seal.seal(signed),
+        ses_signature=eseal.sealed(signed, filename))
     session.add(report)
     session.flush()
     return report
@@ -261,6 +263,15 @@ def sm2_sealed(session: Session, code: str) -> IssuedReport:
     report = repository.by_code(session, code) if rules.is_code(code) else None
     if report is None or not report.sm2_signature:
         raise NotFound("该报告没有国密签章", message_en="this report carries no SM2 seal")
+    return report
+
+
+def ses_sealed(session: Session, code: str) -> IssuedReport:
+    """The report of the code, when it carries a GB/T 38540 sealed signature; 404 otherwise."""
+    code = rules.normalise_code(code)
+    report = repository.by_code(session, code) if rules.is_code(code) else None
+    if report is None or not report.ses_signature:
+        raise NotFound("该报告没有电子签章数据", message_en="this report carries no GB/T 38540 sealed signature")
     return report
 
 

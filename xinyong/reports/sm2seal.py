@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from xinyong.kit import sm2
+from xinyong.kit import ses, sm2
 from xinyong.reports.signing import CERT_COMMON_NAME, CERT_ORGANIZATION, CERT_YEARS, SigningKeyError, key_dir
 
 log = logging.getLogger("xinyong.reports.sm2seal")
@@ -50,6 +50,7 @@ class SealSettings(BaseSettings):
     seal_algorithms: str = Field(default="pades", description="seals on reports: pades, or pades,sm2")
     sm2_signer: str = Field(default="local", description="local, or module:attribute of an Sm2Signer factory")
     sm2_certificate: str = Field(default="", description="PEM file of the seal key's certificate issued by a CA")
+    sm2_eseal: str = Field(default="", description="DER file of the GB/T 38540 electronic seal listing that certificate")
 
     @field_validator("seal_algorithms")
     @classmethod
@@ -179,13 +180,20 @@ def certificate_pem() -> bytes | None:
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     cert = sm2.certificate(signer.public_key(), signer.sign, CERT_NAMES, now - dt.timedelta(days=1),
                            now + dt.timedelta(days=365 * CERT_YEARS))
+    return keep(path, cert)
+
+
+def keep(path: Path, made: bytes) -> bytes:
+    """Keeps ``made`` at ``path`` in place of an outdated file there (an earlier key's), or as
+    the first one made: of two processes making it at once, the first one's is kept. Returns
+    what is kept."""
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(cert)
+    tmp.write_bytes(made)
     try:
         if path.exists():
-            os.replace(tmp, path)     # the certificate of an earlier key
+            os.replace(tmp, path)
         else:
-            os.link(tmp, path)        # made once: of two processes making it, the first one's is kept
+            os.link(tmp, path)
     except FileExistsError:
         pass
     finally:
@@ -213,5 +221,9 @@ def seal(pdf: bytes) -> bytes | None:
 
 
 def check(pdf: bytes, signature: bytes) -> bool:
-    """`signature` is the platform's SM2 seal over exactly these bytes."""
+    """`signature` is the platform's SM2 seal over exactly these bytes: the detached DER r, s, or
+    the GB/T 38540 sealed signature (``eseal``)."""
+    if ses.is_signature(signature):
+        from xinyong.reports import eseal
+        return eseal.check(pdf, signature)
     return sm2.verify(public_key(), pdf, signature)

@@ -31,6 +31,7 @@ def verification_out(v: service.Verification) -> VerificationOut:
         signature_valid=v.signature_valid, hash_matches=v.hash_matches, sha256=r.sha256 if r is not None else None,
         uploaded_sha256=v.uploaded_sha256, certificate_sha256=signing.certificate_fingerprint(), sm2_valid=v.sm2_valid,
         sm2_signature_url=f"/api/v1/reports/verify/{r.code}/sm2" if r is not None and r.sm2_signature else None,
+        ses_signature_url=f"/api/v1/reports/verify/{r.code}/ses" if r is not None and r.ses_signature else None,
         **_peer(v.peer))
     return VerificationOut(**{**facts, **_document(v.document)})
 
