@@ -166,7 +166,7 @@ def test_the_verify_page_offers_the_sealed_signature_in_both_languages(client, w
     _headers, issued = _issue(client, world)
     page = client.get(f"/verify/{issued['code']}")
     assert f'href="/api/v1/reports/verify/{issued["code"]}/ses"' in page.text
-    assert "电子签章数据（GB/T 38540）" in page.text and "下载 .ses 电子签章数据" in page.text and ".ses" in page.text
+    assert "电子签章数据（GB/T 38540）" in page.text and "下载电子签章数据文件（含电子印章）" in page.text
     en = client.get(f"/verify/{issued['code']}?lang=en")
     assert "Sealed signature (GB/T 38540)" in en.text and "Download the .ses sealed signature" in en.text
 
@@ -205,3 +205,27 @@ def test_a_seal_file_must_list_the_seal_key_certificate(sm2_on, monkeypatch, tmp
     assert eseal.seal() == issued
     signed = eseal.sealed(b"data", "d.pdf")
     assert eseal.check(b"data", signed) and ses.verify(signed, b"data").maker_key == MAKER[0].public
+
+
+def test_the_platform_seal_and_its_picture_are_public_and_shown_while_the_seal_is_on(client, monkeypatch):
+    """Public like the seal key and its certificate; /verify shows it while the SM2 seal is on; a
+    signing service without a seal file has none (404)."""
+    from PIL import Image
+    assert client.get("/reports/eseal").status_code == 200
+    assert 'id="eseal-picture"' not in client.get("/verify").text
+    monkeypatch.setenv("XINYONG_SEAL_ALGORITHMS", "pades,sm2")
+    der = client.get("/reports/eseal")
+    assert der.status_code == 200 and client.get("/api/v1/reports/eseal").content == der.content
+    seal = ses.load_seal(der.content)
+    assert seal["eseal_info"]["property"]["cert_list"].native == [pem.unarmor(sm2seal.certificate_pem())[2]]
+    png = client.get("/reports/eseal.png")
+    assert png.headers["content-type"] == "image/png" and png.content == seal["eseal_info"]["picture"]["data"].native
+    assert Image.open(io.BytesIO(png.content)).size == (504, 504)
+    page = client.get("/verify")
+    assert 'id="eseal-picture" src="/reports/eseal.png"' in page.text and 'href="/reports/eseal"' in page.text
+    assert "平台电子印章（GB/T 38540" in page.text
+    assert "electronic seal (GB/T 38540, the seal inside each .ses)" in client.get("/verify?lang=en").text
+    monkeypatch.setenv("XINYONG_SM2_SIGNER", "no.such:service")      # another signer, no seal file given
+    assert client.get("/api/v1/reports/eseal").json()["error"]["code"] == "no_eseal"
+    for path in ("/reports/eseal", "/api/v1/reports/eseal", "/reports/eseal.png"):
+        assert client.get(path).status_code == 404

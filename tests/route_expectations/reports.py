@@ -9,6 +9,7 @@ EXPECTED = {
     ("GET", "/api/v1/reports/certificate"): PUBLIC,
     ("GET", "/api/v1/reports/certificate-sm2"): PUBLIC,
     ("GET", "/api/v1/reports/certificate-sm2/x509"): PUBLIC,
+    ("GET", "/api/v1/reports/eseal"): PUBLIC,
     ("POST", "/api/v1/me/reports"): {"subject"},
     ("POST", "/api/v1/reports/special"): SPECIAL,
     ("POST", "/api/v1/reports/public/{subject_id}"): PUBLIC,
@@ -29,4 +30,6 @@ EXPECTED = {
     ("GET", "/verify"): PUBLIC, ("GET", "/verify/{code}"): PUBLIC, ("POST", "/verify"): PUBLIC,
     ("GET", "/reports/certificate-sm2"): PUBLIC,
     ("GET", "/reports/certificate-sm2/x509"): PUBLIC,
+    ("GET", "/reports/eseal"): PUBLIC,
+    ("GET", "/reports/eseal.png"): PUBLIC,
 }

@@ -12,7 +12,7 @@ from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, NotFound
 from xinyong.kit.web import get_session, language
 from xinyong.kit.text import CodeForm, CodePath
-from xinyong.reports import rules, service, signing, sm2seal, views
+from xinyong.reports import eseal, rules, service, signing, sm2seal, views
 from xinyong.reports.schemas import FieldOut, MyReportIn, ReportOut, SpecialReportIn, VerificationOut
 from xinyong.reports.throttle import client_of
 
@@ -58,6 +58,33 @@ def certificate_sm2_x509():
     """The SM2 seal key's X.509 certificate (PEM, SM2-with-SM3): a certificate authority's when
     one is configured, else the platform's self-signed one. 404 when the signer has none."""
     return sm2_certificate_response()
+
+
+@router.get("/api/v1/reports/eseal", dependencies=[allow("public")])
+def electronic_seal():
+    """The platform's GB/T 38540 electronic seal (SESeal, DER) that its sealed signatures (.ses)
+    carry: its name, validity, the seal key's certificate and picture. 404 when the SM2 signer
+    has none (a signing service without a seal file, XINYONG_SM2_ESEAL)."""
+    return eseal_response()
+
+
+def _published_seal() -> tuple[bytes, bytes]:
+    found = eseal.published()
+    if found is None:
+        raise NotFound("平台没有电子印章：签章服务未提供电子印章文件",
+                       message_en="the platform has no electronic seal: its signing service gave no seal file",
+                       code="no_eseal")
+    return found
+
+
+def eseal_response() -> Response:
+    return Response(_published_seal()[0], media_type="application/octet-stream",
+                    headers={"Content-Disposition": 'attachment; filename="xinyong-eseal.der"'})
+
+
+def eseal_picture_response() -> Response:
+    return Response(_published_seal()[1], media_type="image/png",
+                    headers={"Content-Disposition": 'inline; filename="xinyong-eseal.png"'})
 
 
 def sm2_public_response() -> Response:

@@ -73,6 +73,22 @@ def seal() -> bytes | None:
     return sm2seal.keep(path, ses.make_seal(spec, [cert], cert, signer.sign, dt.datetime.now(dt.timezone.utc)))
 
 
+def available() -> bool:
+    """Whether there is a seal to publish (without reading it)."""
+    settings = sm2seal.SealSettings()
+    return bool(settings.sm2_eseal) or (settings.sm2_signer == "local" and sm2seal.has_certificate())
+
+
+def published() -> tuple[bytes, bytes] | None:
+    """(the DER seal, its picture's PNG) as published at /reports/eseal and /reports/eseal.png,
+    like the key and its certificate whether or not the SM2 seal is on; None when there is no
+    seal (another signer without a seal file)."""
+    made = seal()
+    if made is None:
+        return None
+    return made, ses.load_seal(made)["eseal_info"]["picture"]["data"].native
+
+
 def _kept(path: Path, cert: bytes, name: str) -> bytes | None:
     """The seal kept beside the key if it lists ``cert`` under ``name``; None if there is none,
     it is damaged, or it is an earlier certificate's or name's (then it is made again)."""

@@ -16,8 +16,9 @@ from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
 from xinyong.kit.web import get_session, language, render
 from xinyong.kit.text import CodeForm, CodePath, TextForm
-from xinyong.reports import rules, service, signing, sm2seal, views
-from xinyong.reports.api import pdf_response, sm2_certificate_response, sm2_public_response
+from xinyong.reports import eseal, rules, service, signing, sm2seal, views
+from xinyong.reports.api import (eseal_picture_response, eseal_response, pdf_response, sm2_certificate_response,
+                                 sm2_public_response)
 from xinyong.reports.throttle import client_of
 
 router = APIRouter(include_in_schema=False)
@@ -179,6 +180,16 @@ def certificate_sm2_x509():
     return sm2_certificate_response()
 
 
+@router.get("/reports/eseal", dependencies=[allow("public")])
+def electronic_seal():
+    return eseal_response()
+
+
+@router.get("/reports/eseal.png", dependencies=[allow("public")])
+def electronic_seal_picture():
+    return eseal_picture_response()
+
+
 @router.get("/verify")
 def verify_form(request: Request, principal: Principal = allow("public")):
     return _verify_page(request, None)
@@ -226,7 +237,7 @@ def _verify_page(request: Request, result, *, error: XinyongError | None = None,
     ctx = {"result": result, "error": error_view(error, language(request)),
            "fingerprint": signing.certificate_fingerprint(), "log": log,
            "sm2_fingerprint": sm2seal.public_fingerprint() if _shows_sm2(result) else None,
-           "sm2_certificate": sm2seal.has_certificate()}
+           "sm2_certificate": sm2seal.has_certificate(), "eseal": sm2seal.enabled() and eseal.available()}
     return render(request, "reports/verify.html", ctx, status_code=status_code)
 
 
