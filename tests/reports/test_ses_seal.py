@@ -156,8 +156,13 @@ def test_a_report_carries_a_sealed_signature_under_the_platform_seal(client, wor
     got = client.get(by_code["ses_signature_url"])
     assert got.status_code == 200 and got.content == report.ses_signature
     assert re.search(r'filename="credit-report-special-.*\.ses"', got.headers["content-disposition"])
-    assert _post(client, pdf, got.content)["sm2_valid"] is True
-    assert _post(client, one_byte_changed(pdf), got.content)["sm2_valid"] is False
+    given = _post(client, pdf, got.content)
+    assert given["sm2_valid"] is True and (given["seal_name"], given["seal_id"]) == (checked.seal_name, checked.es_id)
+    assert given["sealed_at"].startswith(checked.signed_at.strftime("%Y-%m-%dT%H:%M:%S"))
+    assert by_code["seal_name"] == checked.seal_name                  # the sealed signature kept at issue
+    assert _post(client, pdf, report.sm2_signature)["seal_name"] == checked.seal_name   # .sm2 given: the kept one
+    changed = _post(client, one_byte_changed(pdf), got.content)
+    assert changed["sm2_valid"] is False and changed["seal_name"] is None
     stranger = _signed(pdf)                                   # a valid sealed signature by another key
     assert _post(client, pdf, stranger)["sm2_valid"] is False
 
@@ -167,8 +172,11 @@ def test_the_verify_page_offers_the_sealed_signature_in_both_languages(client, w
     page = client.get(f"/verify/{issued['code']}")
     assert f'href="/api/v1/reports/verify/{issued["code"]}/ses"' in page.text
     assert "电子签章数据（GB/T 38540）" in page.text and "下载电子签章数据文件（含电子印章）" in page.text
+    shown = re.search(r'id="seal-result">([^<]*)<', page.text).group(1)
+    assert "公共信用信息平台电子印章（XY-" in shown and re.search(r"签章时间 20\d\d-\d\d-\d\d \d\d:\d\d:\d\d", shown)
     en = client.get(f"/verify/{issued['code']}?lang=en")
     assert "Sealed signature (GB/T 38540)" in en.text and "Download the .ses sealed signature" in en.text
+    assert "Electronic seal" in en.text and "sealed at 20" in en.text
 
 
 def test_without_the_setting_nothing_is_sealed_this_way(client, world, session):

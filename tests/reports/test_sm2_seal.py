@@ -170,6 +170,7 @@ def test_the_command_line_checks_the_detached_seal(client, world, sm2_on, tmp_pa
     (tmp_path / "r.ses").write_bytes(client.get(f"/api/v1/reports/verify/{issued['code']}/ses").content)
     sealed = CliRunner().invoke(app, ["reports", "verify", str(tmp_path / "r.pdf"), "--sm2", str(tmp_path / "r.ses")])
     assert sealed.exit_code == 0 and "SM2 seal valid: True" in sealed.output, sealed.output
+    assert "GB/T 38540 seal: " in sealed.output and "公共信用信息平台电子印章 (XY-" in sealed.output
     pem = CliRunner().invoke(app, ["reports", "certificate", "--sm2"])
     assert sm2.load_public_pem(pem.output.encode()) == sm2seal.public_key()
     cert = CliRunner().invoke(app, ["reports", "certificate", "--sm2-x509"])

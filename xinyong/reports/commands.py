@@ -65,6 +65,9 @@ def verify(file: Path = typer.Argument(..., exists=True, dir_okay=False, readabl
         typer.echo(f"signature valid: {result.signature_valid}; hash matches the issued report: {result.hash_matches}")
         if result.sm2_valid is not None:
             typer.echo(f"SM2 seal valid: {result.sm2_valid}")
+        if result.seal is not None:
+            typer.echo(f"GB/T 38540 seal: {result.seal.seal_name} ({result.seal.es_id}), sealed at "
+                       f"{local_time(result.seal.signed_at, '%Y-%m-%d %H:%M:%S')}")
         if r is not None:
             typer.echo(f"{r.kind} report {r.number}, code {r.code}, issued {local_time(r.issued_at, '%Y-%m-%d')}, subject {r.subject_name_masked}")
     if result.outcome != "authentic" or result.sm2_valid is False:

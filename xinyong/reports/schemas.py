@@ -78,6 +78,9 @@ class VerificationOut(BaseModel):
     sm2_valid: bool | None = None         # the SM2/SM3 seal (GB/T 38540): None when none was given nor stored
     sm2_signature_url: str | None = None  # the report's detached SM2 signature (DER r, s), when it has one
     ses_signature_url: str | None = None  # its GB/T 38540 sealed signature (SES_Signature), when it has one
+    seal_name: str | None = None          # the GB/T 38540 seal of a sealed signature that verified: its name,
+    seal_id: str | None = None            # its ID,
+    sealed_at: dt.datetime | None = None  # and when it was put on the file
     peer: str | None = None               # the recognised peer platform that signed the file (key)
     peer_name: str | None = None
     peer_name_en: str | None = None

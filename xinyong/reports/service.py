@@ -26,6 +26,7 @@ from xinyong.law import active_profile
 from xinyong.models import Subject
 from xinyong.models.report import IssuedReport, ReportVerification
 from xinyong.reports import content as contents
+from xinyong.kit import ses
 from xinyong.reports import eseal, repository, rules, signing, sm2seal
 from xinyong.reports.render import Stamp, render
 
@@ -190,6 +191,7 @@ class Verification:
     hash_matches: bool | None
     uploaded_sha256: str | None = None
     sm2_valid: bool | None = None        # the SM2/SM3 seal; None: none given nor stored with the report
+    seal: object | None = None    # xinyong.kit.ses.Checked: the GB/T 38540 seal of a sealed signature that verified
     peer: object | None = None    # xinyong.peers.rules.Peer: the recognised peer that signed the file
     document: object | None = None   # xinyong.models.Document: the decision document the file is
 
@@ -202,8 +204,12 @@ def verify_code(session: Session, code: str, *, client: str = "", principal: Pri
     hashed = (hashlib.sha256(report.content).hexdigest() == report.sha256) if report is not None else None
     outcome = rules.verification_outcome(report is not None, sig.valid if sig else None, hashed)
     sm2 = _sm2(report.content, report.sm2_signature) if report is not None else None
-    return _log(session, "code", code, report, outcome, sig.valid if sig else None, hashed, None, client, principal,
-                {"problem": sig.problem} if sig and sig.problem else {}, sm2)
+    seal = _seal(report.content, report.ses_signature) if report is not None and report.ses_signature else None
+    if report is not None and report.ses_signature and sm2 is not False:
+        sm2 = seal is not None        # both of the national-cryptography seals kept at issue
+    verified = _log(session, "code", code, report, outcome, sig.valid if sig else None, hashed, None, client,
+                    principal, {"problem": sig.problem} if sig and sig.problem else {}, sm2)
+    return dataclasses.replace(verified, seal=seal)
 
 
 def verify_file(session: Session, data: bytes, *, code: str = "", client: str = "",
@@ -230,6 +236,7 @@ def verify_file(session: Session, data: bytes, *, code: str = "", client: str = 
     hashed = (uploaded == report.sha256) if report is not None else False
     outcome = rules.file_outcome(hashed, sig.by_platform, sig.valid)
     stored = report.sm2_signature if (report is not None and hashed) else None
+    stored_ses = report.ses_signature if (report is not None and hashed) else None
     sm2 = _sm2(data, sm2_signature or stored)
     if outcome in ("not_a_report", "not_found"):
         report, hashed = None, None   # not issued here: nothing to compare, nothing told of the code it shows
@@ -240,8 +247,10 @@ def verify_file(session: Session, data: bytes, *, code: str = "", client: str = 
                         by_peer.valid, None, uploaded, client, principal,
                         {"peer": by_peer.peer.key, **({"problem": by_peer.problem} if by_peer.problem else {})},
                         peer=by_peer.peer)
-    return _log(session, "file", report.code if report else (given or None), report, outcome, sig.valid, hashed,
-                uploaded, client, principal, {"problem": sig.problem} if sig.problem else {}, sm2)
+    verified = _log(session, "file", report.code if report else (given or None), report, outcome, sig.valid, hashed,
+                    uploaded, client, principal, {"problem": sig.problem} if sig.problem else {}, sm2)
+    sealed = sm2_signature if ses.is_signature(sm2_signature) else stored_ses
+    return dataclasses.replace(verified, seal=_seal(data, sealed) if sm2 else None)
 
 
 def _document_verified(session: Session, document, data: bytes, uploaded: str, client: str,
@@ -253,7 +262,8 @@ def _document_verified(session: Session, document, data: bytes, uploaded: str, c
     sm2 = _sm2(data, sm2_signature or document.sm2_signature)
     details = {"document_id": document.id, **({"problem": sig.problem} if sig.problem else {})}
     return dataclasses.replace(_log(session, "file", None, None, outcome, sig.valid, True, uploaded, client, principal,
-                                    details, sm2), document=document)
+                                    details, sm2), document=document,
+                               seal=_seal(data, sm2_signature) if sm2 and sm2_signature else None)
 
 
 def sm2_sealed(session: Session, code: str) -> IssuedReport:
@@ -281,6 +291,14 @@ def _sm2(data: bytes, signature: bytes | None) -> bool | None:
     if len(signature) > MAX_SM2_BYTES:
         return False
     return sm2seal.check(data, signature)
+
+
+def _seal(data: bytes, signature: bytes | None):
+    """What a GB/T 38540 sealed signature of ``data`` by the platform's key says (its seal's name
+    and ID, the time of signing); None for a bare signature or one that does not verify."""
+    if not signature or len(signature) > MAX_SM2_BYTES or not eseal.check(data, signature):
+        return None
+    return ses.verify(signature, data)
 
 
 def _peer_signature(session: Session, data: bytes):

@@ -32,6 +32,8 @@ def verification_out(v: service.Verification) -> VerificationOut:
         uploaded_sha256=v.uploaded_sha256, certificate_sha256=signing.certificate_fingerprint(), sm2_valid=v.sm2_valid,
         sm2_signature_url=f"/api/v1/reports/verify/{r.code}/sm2" if r is not None and r.sm2_signature else None,
         ses_signature_url=f"/api/v1/reports/verify/{r.code}/ses" if r is not None and r.ses_signature else None,
+        seal_name=v.seal.seal_name if v.seal else None, seal_id=v.seal.es_id if v.seal else None,
+        sealed_at=v.seal.signed_at if v.seal else None,
         **_peer(v.peer))
     return VerificationOut(**{**facts, **_document(v.document)})
 
