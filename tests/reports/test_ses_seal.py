@@ -91,7 +91,7 @@ def test_each_step_of_the_check_fails_on_its_own_fault():
         assert not ses.is_signature(junk)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.binary(max_size=200), position=st.integers(min_value=0), bit=st.integers(min_value=0, max_value=7))
 def test_any_changed_bit_of_a_sealed_signature_fails_it(data, position, bit):
     signed = bytearray(_signed(data))
@@ -237,3 +237,18 @@ def test_the_platform_seal_and_its_picture_are_public_and_shown_while_the_seal_i
     assert client.get("/api/v1/reports/eseal").json()["error"]["code"] == "no_eseal"
     for path in ("/reports/eseal", "/api/v1/reports/eseal", "/reports/eseal.png"):
         assert client.get(path).status_code == 404
+
+
+def test_a_crafted_sealed_signature_by_another_key_is_refused_before_its_lists_are_read():
+    """/verify is public: a .ses with a seal listing a quarter of a million certificates, signed by
+    its author's own key, is refused on the signer's key before the list is parsed."""
+    import time
+    key, cert = MAKER
+    crafted = ses.make_seal(_spec(), [b""] * 250_000 + [cert], cert, lambda b: sm2.sign(key, b), NOW)
+    signed = ses.sign(crafted, b"x", "r.pdf", cert, lambda b: sm2.sign(key, b), NOW)
+    assert len(signed) > 500_000 and ses.is_signature(signed)
+    started = time.perf_counter()
+    with pytest.raises(ses.SesError, match="signed by another key"):
+        ses.verify(signed, b"x", signer_key=SIGNER[0].public)
+    assert time.perf_counter() - started < 0.2
+    assert ses.verify(signed, b"x").signer_key == key.public      # the same structure, read whole, is sound

@@ -134,9 +134,18 @@ def load_seal(der: bytes) -> SESeal:
 
 
 def load_signature(der: bytes) -> SesSignature:
+    """The outline of a sealed signature, parsed down to the seal's properties; the lists and the
+    picture inside are parsed only when read (``verify`` reads them last, once the signature by
+    the expected key holds: a crafted list of many certificates costs nothing before that)."""
     try:
         parsed = SesSignature.load(der, strict=True)
-        parsed.native
+        tbs = parsed["to_sign"]
+        for field in ("version", "time_info", "data_hash", "property_info"):
+            tbs[field].native
+        info = tbs["eseal"]["eseal_info"]
+        info["header"].native, info["es_id"].native, info["property"]["valid_end"].native
+        for field in ("cert", "signature_alg_id", "signature"):
+            parsed[field].native
     except Exception as exc:
         raise SesError("not a GB/T 38540 sealed signature") from exc
     return parsed
@@ -177,18 +186,34 @@ class Checked:
     property_info: str
 
 
-def verify(der: bytes, data: bytes) -> Checked:
+def verify(der: bytes, data: bytes, signer_key: bytes | None = None) -> Checked:
     """The sealed signature ``der`` over ``data``, checked step by step; SesError naming the
-    first step that fails."""
+    first step that fails. With ``signer_key`` (x || y), a signer holding another key fails
+    before anything but the outline is read."""
     signature = load_signature(der)
+    try:
+        return _checked(signature, data, signer_key)
+    except SesError:
+        raise
+    except Exception as exc:   # a damaged part read lazily (asn1crypto raises ValueError, TypeError...)
+        raise SesError("a damaged part of the sealed signature") from exc
+
+
+def _checked(signature: SesSignature, data: bytes, signer_key: bytes | None) -> Checked:
     tbs, seal = signature["to_sign"], signature["to_sign"]["eseal"]
+    # signatures and hashes are whole bytes: a BIT STRING claiming unused bits is another encoding
+    # of the same value, refused so that one sealed signature has one form
+    if any(bits.contents[:1] != b"\x00" for bits in (signature["signature"], tbs["data_hash"], seal["signed_value"])):
+        raise SesError("a signature or hash that is not whole bytes")
     if signature["signature_alg_id"].dotted != sm2.SM2_WITH_SM3_OID or seal["sign_alg_id"].dotted != sm2.SM2_WITH_SM3_OID:
         raise SesError("not signed SM2-with-SM3")
     if tbs["version"].native != SES_VERSION or seal["eseal_info"]["header"]["id"].native != SES_HEADER_ID:
         raise SesError("not a version 4 sealed signature")
     signer_cert = bytes(signature["cert"])
-    signer_key = cert_key(signer_cert)
-    if not sm2.verify(signer_key, tbs.dump(), bytes(signature["signature"])):
+    found_key = cert_key(signer_cert)
+    if signer_key is not None and found_key != signer_key:
+        raise SesError("signed by another key")
+    if not sm2.verify(found_key, tbs.dump(), bytes(signature["signature"])):
         raise SesError("the signature over the signed part does not verify")
     if signer_cert not in _seal_certs(seal):
         raise SesError("the signer's certificate is not one of the seal's")
@@ -201,5 +226,5 @@ def verify(der: bytes, data: bytes) -> Checked:
         raise SesError("signed outside the seal's validity")
     if bytes(tbs["data_hash"]) != sm2.sm3(data):
         raise SesError("the data's hash differs: the data were changed")
-    return Checked(signer_key, maker_key, prop["name"].native, seal["eseal_info"]["es_id"].native, when,
+    return Checked(found_key, maker_key, prop["name"].native, seal["eseal_info"]["es_id"].native, when,
                    tbs["property_info"].native)

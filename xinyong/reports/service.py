@@ -31,7 +31,7 @@ from xinyong.reports import eseal, repository, rules, signing, sm2seal
 from xinyong.reports.render import Stamp, render
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
-MAX_SM2_BYTES = 1024 * 1024  # a DER SM2 signature is at most 72 bytes; a GB/T 38540 sealed one carries its seal's picture
+MAX_SM2_BYTES = 512 * 1024   # a DER SM2 signature is at most 72 bytes; a GB/T 38540 sealed one carries its seal's picture
 PURPOSE = rules.PURPOSE
 KIND_PREFIX = {"full": "QB", "public": "GK", "special": "ZX"}
 CODE_IN_PDF = re.compile(rb"XYRPT-([A-Z2-7]{20})")
@@ -298,7 +298,7 @@ def _seal(data: bytes, signature: bytes | None):
     and ID, the time of signing); None for a bare signature or one that does not verify."""
     if not signature or len(signature) > MAX_SM2_BYTES or not eseal.check(data, signature):
         return None
-    return ses.verify(signature, data)
+    return ses.verify(signature, data, signer_key=sm2seal.public_key())
 
 
 def _peer_signature(session: Session, data: bytes):
