@@ -191,9 +191,9 @@ class Verification:
     hash_matches: bool | None
     uploaded_sha256: str | None = None
     sm2_valid: bool | None = None        # the SM2/SM3 seal; None: none given nor stored with the report
-    seal: object | None = None    # xinyong.kit.ses.Checked: the GB/T 38540 seal of a sealed signature that verified
     peer: object | None = None    # xinyong.peers.rules.Peer: the recognised peer that signed the file
     document: object | None = None   # xinyong.models.Document: the decision document the file is
+    seal: object | None = None    # xinyong.kit.ses.Checked: the GB/T 38540 seal of a sealed signature that verified
 
 
 def verify_code(session: Session, code: str, *, client: str = "", principal: Principal | None = None) -> Verification:
