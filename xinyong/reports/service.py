@@ -180,7 +180,7 @@ def mine(session: Session, principal: Principal, limit: int = 50, offset: int = 
 
 # ---- verification (anyone, no login, no content) --------------------------------------------------------
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Verification:
     outcome: str
     message: str
@@ -203,10 +203,10 @@ def verify_code(session: Session, code: str, *, client: str = "", principal: Pri
     sig = signing.check(report.content) if report is not None else None
     hashed = (hashlib.sha256(report.content).hexdigest() == report.sha256) if report is not None else None
     outcome = rules.verification_outcome(report is not None, sig.valid if sig else None, hashed)
-    sm2 = _sm2(report.content, report.sm2_signature) if report is not None else None
-    seal = _seal(report.content, report.ses_signature) if report is not None and report.ses_signature else None
-    if report is not None and report.ses_signature and sm2 is not False:
-        sm2 = seal is not None        # both of the national-cryptography seals kept at issue
+    sm2, seal = _checked(report.content, report.sm2_signature) if report is not None else (None, None)
+    if report is not None and report.ses_signature:
+        sealed, seal = _checked(report.content, report.ses_signature)
+        sm2 = sealed if sm2 is not False else sm2   # both of the national-cryptography seals kept at issue
     verified = _log(session, "code", code, report, outcome, sig.valid if sig else None, hashed, None, client,
                     principal, {"problem": sig.problem} if sig and sig.problem else {}, sm2)
     return dataclasses.replace(verified, seal=seal)
@@ -237,7 +237,9 @@ def verify_file(session: Session, data: bytes, *, code: str = "", client: str = 
     outcome = rules.file_outcome(hashed, sig.by_platform, sig.valid)
     stored = report.sm2_signature if (report is not None and hashed) else None
     stored_ses = report.ses_signature if (report is not None and hashed) else None
-    sm2 = _sm2(data, sm2_signature or stored)
+    sm2, seal = _checked(data, sm2_signature or stored)
+    if seal is None and sm2 and not ses.is_signature(sm2_signature):
+        seal = _checked(data, stored_ses)[1]      # a bare signature given, the sealed one kept at issue
     if outcome in ("not_a_report", "not_found"):
         report, hashed = None, None   # not issued here: nothing to compare, nothing told of the code it shows
     if outcome == "not_a_report":
@@ -249,8 +251,7 @@ def verify_file(session: Session, data: bytes, *, code: str = "", client: str = 
                         peer=by_peer.peer)
     verified = _log(session, "file", report.code if report else (given or None), report, outcome, sig.valid, hashed,
                     uploaded, client, principal, {"problem": sig.problem} if sig.problem else {}, sm2)
-    sealed = sm2_signature if ses.is_signature(sm2_signature) else stored_ses
-    return dataclasses.replace(verified, seal=_seal(data, sealed) if sm2 else None)
+    return dataclasses.replace(verified, seal=seal)
 
 
 def _document_verified(session: Session, document, data: bytes, uploaded: str, client: str,
@@ -259,46 +260,46 @@ def _document_verified(session: Session, document, data: bytes, uploaded: str, c
     valid, and the SM2 seal (uploaded, else the one kept at issue)?"""
     sig = signing.check(data)
     outcome = "document_authentic" if sig.valid else "signature_invalid"
-    sm2 = _sm2(data, sm2_signature or document.sm2_signature)
+    sm2, seal = _checked(data, sm2_signature or document.sm2_signature)
     details = {"document_id": document.id, **({"problem": sig.problem} if sig.problem else {})}
     return dataclasses.replace(_log(session, "file", None, None, outcome, sig.valid, True, uploaded, client, principal,
-                                    details, sm2), document=document,
-                               seal=_seal(data, sm2_signature) if sm2 and sm2_signature else None)
+                                    details, sm2), document=document, seal=seal)
 
 
 def sm2_sealed(session: Session, code: str) -> IssuedReport:
     """The report of the code, when it carries an SM2 seal (its detached signature is public, as
     its verification is); 404 otherwise."""
-    code = rules.normalise_code(code)
-    report = repository.by_code(session, code) if rules.is_code(code) else None
-    if report is None or not report.sm2_signature:
-        raise NotFound("该报告没有国密签章", message_en="this report carries no SM2 seal")
-    return report
+    return _sealed(session, code, "sm2_signature", "该报告没有国密签章", "this report carries no SM2 seal")
 
 
 def ses_sealed(session: Session, code: str) -> IssuedReport:
     """The report of the code, when it carries a GB/T 38540 sealed signature; 404 otherwise."""
+    return _sealed(session, code, "ses_signature", "该报告没有电子签章数据",
+                   "this report carries no GB/T 38540 sealed signature")
+
+
+def _sealed(session: Session, code: str, column: str, zh: str, en: str) -> IssuedReport:
     code = rules.normalise_code(code)
     report = repository.by_code(session, code) if rules.is_code(code) else None
-    if report is None or not report.ses_signature:
-        raise NotFound("该报告没有电子签章数据", message_en="this report carries no GB/T 38540 sealed signature")
+    if report is None or not getattr(report, column):
+        raise NotFound(zh, message_en=en)
     return report
 
 
-def _sm2(data: bytes, signature: bytes | None) -> bool | None:
+def _checked(data: bytes, signature: bytes | None) -> tuple[bool | None, object | None]:
+    """(the platform's SM2 seal holds over ``data``, what its GB/T 38540 seal says) for a bare or a
+    sealed signature, in one verification: (None, None) without a signature; the seal is None for
+    a bare signature or one that does not verify."""
     if not signature:
-        return None
+        return None, None
     if len(signature) > MAX_SM2_BYTES:
-        return False
-    return sm2seal.check(data, signature)
-
-
-def _seal(data: bytes, signature: bytes | None):
-    """What a GB/T 38540 sealed signature of ``data`` by the platform's key says (its seal's name
-    and ID, the time of signing); None for a bare signature or one that does not verify."""
-    if not signature or len(signature) > MAX_SM2_BYTES or not eseal.check(data, signature):
-        return None
-    return ses.verify(signature, data, signer_key=sm2seal.public_key())
+        return False, None
+    if not ses.is_signature(signature):
+        return sm2seal.check(data, signature), None
+    try:
+        return True, ses.verify(signature, data, signer_key=sm2seal.public_key())
+    except ses.SesError:
+        return False, None
 
 
 def _peer_signature(session: Session, data: bytes):
@@ -321,4 +322,5 @@ def _log(session: Session, method: str, code: str | None, report: IssuedReport |
     if peer is not None:
         zh = zh.format(peer=peer.name_zh, peer_en=peer.name_en, basis=peer.basis)
         en = en.format(peer=peer.name_zh, peer_en=peer.name_en, basis=peer.basis)
-    return Verification(outcome, zh, en, method, report, sig, hashed, uploaded, sm2, peer)
+    return Verification(outcome=outcome, message=zh, message_en=en, method=method, report=report, signature_valid=sig,
+                        hash_matches=hashed, uploaded_sha256=uploaded, sm2_valid=sm2, peer=peer)
