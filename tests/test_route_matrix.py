@@ -61,7 +61,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/audit/access-log"): AUDIT,
     **domain_expectations(),   # one file per later domain in tests/route_expectations/
 }
-DENIAL_CODES = {"unauthenticated", "forbidden"}
+DENIAL_CODES = {"unauthenticated", "forbidden", "peer_signature_required"}   # the last: a route for peers only
 PW = "matrix-pass-123"
 ORG_ROLES = {"agency": "public_body", "judicial": "judicial", "credit_service": "credit_service",
              "financial": "financial", "association": "association", "enterprise": "enterprise"}

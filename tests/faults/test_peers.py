@@ -6,9 +6,12 @@ compare it out of band). A report Fuzhou signs verifies on Quanzhou's /verify as
 Fuzhou, recognised under QZ art. 6" (and the other way round), an altered copy does not; a firm
 on Fuzhou's black list appears, after `xinyong peers sync` on Quanzhou, in Quanzhou's joint
 check (government procurement, the measure whose published list carries a peer_list trigger)
-with Fuzhou's decision and citation; removed at Fuzhou, synced again, it is gone."""
+with Fuzhou's decision and citation; removed at Fuzhou, synced again, it is gone. A person known
+to both cities and on Fuzhou's black list travels under the region's pseudonym on Quanzhou's
+signed request and is found by Quanzhou's joint check of its own record of that person."""
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import os
@@ -26,9 +29,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
 from xinyong.devtools.cluster import free_port
-from xinyong.synthetic import make_uscc
+from xinyong.synthetic import make_resident_id, make_uscc
 
 FIRM_USCC = make_uscc(random.Random(515))   # one firm known to both cities
+PERSON_ID = make_resident_id(random.Random(516))   # and one person
+REGION_KEY = base64.b64encode(bytes(range(100, 132))).decode()   # shared by the region's platforms
 AGENCIES = {"fuzhou": make_uscc(random.Random(71), kind="11"), "quanzhou": make_uscc(random.Random(72), kind="11")}
 
 SETUP = r"""
@@ -45,7 +50,9 @@ from xinyong.measures import repository as measures_repo, service as measures
 from xinyong.models import Subject
 from xinyong.models.listing import ListEntry, ListProposal
 from xinyong.reports import signing
-uscc, agency_uscc, listed = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+from xinyong.kit.crypto import keyed_hash
+from xinyong.subjects import opener
+uscc, agency_uscc, listed, person_id = sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4]
 init()
 signing.keygen()
 from xinyong.kit.pdf import common_font
@@ -57,21 +64,24 @@ with session_scope() as s:
     for code, lst in measures_repo.latest_versions(s).items():
         measures.publish(s, principal_of(staff, "cli"), lst.id, f"{code}〔2026〕1号")
     firm = Subject(kind="legal_person", name="福泉互认测试贸易有限公司", uscc=uscc)
-    s.add(firm); s.flush()
-    entry_id = None
-    if listed:
-        p = ListProposal(subject_id=firm.id, kind="black", proposing_org_id=org.id, reasons="拒不履行法定义务",
+    person = Subject(kind="natural_person", name="林互认", resident_id_hash=keyed_hash(person_id),
+                     resident_id_enc=opener.seal(person_id))
+    s.add_all([firm, person]); s.flush()
+    entry_id = person_entry_id = None
+    for subject in ((firm, person) if listed else ()):
+        p = ListProposal(subject_id=subject.id, kind="black", proposing_org_id=org.id, reasons="拒不履行法定义务",
                          legal_basis="《福州市社会信用管理办法》第二十二条", period_months=36, status="decided",
                          decided_on=dt.date(2026, 6, 1), citation="FZ art. 22")
         s.add(p); s.flush()
-        e = ListEntry(subject_id=firm.id, proposal_id=p.id, kind="black", proposing_org_id=org.id, status="active",
-                      decided_on=dt.date(2026, 6, 1), listed_on=dt.date(2026, 6, 2), period_end=dt.date(2029, 6, 1),
-                      citation="FZ art. 22 (福州市社会信用管理办法第二十二条)")
+        e = ListEntry(subject_id=subject.id, proposal_id=p.id, kind="black", proposing_org_id=org.id,
+                      status="active", decided_on=dt.date(2026, 6, 1), listed_on=dt.date(2026, 6, 2),
+                      period_end=dt.date(2029, 6, 1), citation="FZ art. 22 (福州市社会信用管理办法第二十二条)")
         s.add(e); s.flush()
-        entry_id = e.id
+        entry_id, person_entry_id = (e.id, person_entry_id) if subject is firm else (entry_id, e.id)
 with session_scope() as s:
     tokens = {u: issue_token(s, u, "peers test", scopes=None, days=1, actor=None) for u in ("staff1", "agency1")}
-print(json.dumps({"subject_id": firm.id, "entry_id": entry_id, "tokens": tokens}))
+print(json.dumps({"subject_id": firm.id, "entry_id": entry_id, "person_id": person.id,
+                  "person_entry_id": person_entry_id, "tokens": tokens}))
 """
 
 
@@ -86,6 +96,7 @@ class City:
                     "XINYONG_BASE_URL": self.url, "XINYONG_WORKER_IN_SERVE": "off",
                     "XINYONG_PEERS_FILE": str(self.dir / "peers.yaml"), "XINYONG_RATE_ANON_PER_MINUTE": "600",
                     "XINYONG_RATE_STORE": str(self.dir / "rates"), "XINYONG_TRANSPARENCY_AUTO": "0",
+                    "XINYONG_PEER_REGION_KEY": REGION_KEY,
                     # the report font takes ~20 s to build: shared with tests/reports across runs
                     "XINYONG_FONT_CACHE_DIR": str(Path(tempfile.gettempdir()) / "xinyong-test-font-cache")}
         self.process: subprocess.Popen | None = None
@@ -142,7 +153,7 @@ class City:
 def cities(tmp_path):
     fz, qz = City(tmp_path, "fuzhou"), City(tmp_path, "quanzhou")
     try:
-        running = {city: city.python(SETUP, FIRM_USCC, AGENCIES[city.profile], listed)
+        running = {city: city.python(SETUP, FIRM_USCC, AGENCIES[city.profile], listed, PERSON_ID)
                    for city, listed in ((fz, "1"), (qz, "0"))}   # both cities at once
         for city, process in running.items():
             out, err = process.communicate(timeout=240)
@@ -175,8 +186,8 @@ def _verify(city: City, pdf: bytes) -> dict:
     return r.json()
 
 
-def _joint_check(city: City, token: str) -> dict:
-    r = httpx.post(f"{city.url}/api/v1/joint-check", json={"subject_id": city.ids["subject_id"],
+def _joint_check(city: City, token: str, subject_id: int | None = None) -> dict:
+    r = httpx.post(f"{city.url}/api/v1/joint-check", json={"subject_id": subject_id or city.ids["subject_id"],
                                                             "matter": "government_procurement"},
                    headers={"Authorization": f"Bearer {token}"}, timeout=30)
     assert r.status_code == 200, r.text
@@ -200,10 +211,14 @@ def test_two_cities_recognise_each_others_reports_and_punitive_lists(cities):
     refused, fz_sync = qz.cli_async("peers", "sync"), fz.cli_async("peers", "sync")
     out, _ = refused.communicate(timeout=120)
     assert refused.returncode == 1 and "not the pinned" in out
-    assert fz_sync.wait(timeout=120) == 0
+    # nor does Quanzhou give its natural persons to a certificate it has not pinned: Fuzhou's
+    # signed request for them is refused, and Fuzhou's sync fails
+    out, _ = fz_sync.communicate(timeout=120)
+    assert fz_sync.returncode == 1 and "person entries: HTTP 401" in out, out
     assert _verify(qz, fz_report)["outcome"] == "not_a_report"
     qz.recognise(fz, "福州市公共信用信息平台", "Fuzhou public credit platform", "QZ art. 6 (泉州市社会信用条例第六条)")
-    qz.cli("peers", "sync")
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda city: city.cli("peers", "sync"), (qz, fz)))
 
     seen = _verify(qz, fz_report)
     assert (seen["outcome"], seen["verdict"], seen["peer"]) == ("peer_authentic", "recognised", "fuzhou")
@@ -231,6 +246,15 @@ def test_two_cities_recognise_each_others_reports_and_punitive_lists(cities):
         ("QZ-P-01", f"fuzhou-list-decision-{entry}", "FZ art. 22 (福州市社会信用管理办法第二十二条)")]
     assert reasons[0][1]["basis"].startswith("QZ art. 6") and reasons[0][1]["decision_url"] == \
         f"{fz.url}/lists/entries/{entry}/decision"
+
+    # the person on Fuzhou's black list, found by Quanzhou's joint check of its own record of
+    # that person: the entry travelled under the region's pseudonym, on a signed request only
+    person_entry = fz.ids["person_entry_id"]
+    reasons = _peer_reasons(_joint_check(qz, token, qz.ids["person_id"]))
+    assert [(code, p["decision_ref"]) for code, p in reasons] == [("QZ-P-01", f"fuzhou-list-decision-{person_entry}")]
+    unsigned = httpx.get(f"{fz.url}/api/v1/peers/person-entries", timeout=30)
+    assert unsigned.status_code == 401 and unsigned.json()["error"]["code"] == "peer_signature_required"
+    assert PERSON_ID not in httpx.get(f"{fz.url}/api/v1/peers/list-entries", timeout=30).text
 
     # removed at Fuzhou by its credit department; followed at Quanzhou on the next sync
     staff = fz.ids["tokens"]["staff1"]

@@ -1,4 +1,5 @@
-"""Who is calling: an API token (Authorization: Bearer) or a server-side page session."""
+"""Who is calling: an API token (Authorization: Bearer), a server-side page session, or a peer
+platform's signed request (xinyong.peers.auth)."""
 from __future__ import annotations
 
 from fastapi import Request
@@ -6,10 +7,18 @@ from fastapi import Request
 from xinyong.accounts import service, sessions, tokens
 from xinyong.db import session_factory
 from xinyong.kit.access import ANONYMOUS, Principal
+from xinyong.peers import auth as peer_auth
 
 
 def resolve_principal(request: Request) -> Principal:
     auth = request.headers.get("authorization", "")
+    if peer_auth.is_signed(request.headers) and not auth:
+        try:
+            return peer_auth.principal_for(request.headers, request.method, request.url.path,
+                                           request.scope.get("query_string", b""))
+        except peer_auth.PeerAuthError as exc:
+            request.state.peer_problem = str(exc)
+            return ANONYMOUS
     browser = sessions.browser(request)
     if not auth.lower().startswith("bearer ") and not browser.signed_in:
         return ANONYMOUS  # an anonymous cookie is never looked up

@@ -158,7 +158,7 @@ def accept_first(session: Session, principal: Principal, subject_id: int) -> rul
         raise NotFound("主体不存在", message_en="no such subject")
     accept = _rule("commitments.accept_first", today)
     proportionality = _rule("measures.proportionality", today)
-    facts = measures.facts_of(session, subject_id, today)
+    facts = measures.facts_of(session, subject_id, today, principal)
     decision = rules.accept_first(facts, accept.value, proportionality.value, str(accept.citation))
     record_event(session, principal, "commitment.accept_first_check", target_type="subject", target_id=subject_id,
                  subject_id=subject_id, details={"allowed": decision.allowed})

@@ -19,6 +19,9 @@ ACCESS_ATTR = "__xinyong_access__"
 RATE_ATTR = "__xinyong_rate__"  # "route" (limited) or the reason a public route is not
 PSEUDO_ROLES = ("public", "authenticated")
 UNPROVED_ROLES = ("registrant",)  # = xinyong.models.account.UNPROVED_ROLES: not "authenticated" (deny by default)
+# callers that are not accounts: a peer platform's signed request (xinyong.peers.auth). Such a
+# principal has no user and is anonymous to every route that does not name its role
+MACHINE_ROLES = ("peer",)
 # what an API token may be limited to (a token's scopes narrow its user's role, never widen it)
 SCOPES = ("batches:write", "batches:read", "subjects:read", "profiles:read", "authorisations:write",
           "query_items:write", "audit:read", "admin")
@@ -67,7 +70,11 @@ def allow(*roles: str, scope: str | None = None, unthrottled: str = ""):
         principal = current_principal(request)
         if throttled:
             take_route_token(request.scope)
-        if "public" not in wanted:
+        if "public" not in wanted and not (principal.role in MACHINE_ROLES and principal.role in wanted):
+            if principal.is_anonymous and wanted & set(MACHINE_ROLES):
+                problem = getattr(request.state, "peer_problem", "") or "no signed peer request"
+                raise Unauthenticated("仅限互认城市平台的签名请求", code="peer_signature_required",
+                                      message_en=f"A recognised peer platform's signed request is required: {problem}")
             if principal.is_anonymous:
                 raise Unauthenticated("请先登录", message_en="Sign in first")
             if principal.role not in wanted and ("authenticated" not in wanted or principal.role in UNPROVED_ROLES):

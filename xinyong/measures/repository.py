@@ -73,18 +73,18 @@ def entry_facts(session: Session, subject_id: int, today: dt.date) -> tuple[Entr
     return tuple(EntryFact(int(e.id), str(e.kind)) for e in found.get(subject_id, []))
 
 
-def peer_entry_facts(session: Session, subject_id: int, today: dt.date) -> tuple[PeerEntryFact, ...]:
-    """Entries in force on recognised peer cities' punitive lists, matched by the subject's USCC
-    (organisations only: peers exchange no natural persons)."""
+def peer_entry_facts(session: Session, subject_id: int, today: dt.date, actor=None) -> tuple[PeerEntryFact, ...]:
+    """Entries in force on recognised peer cities' punitive lists: an organisation's matched by its
+    USCC, a natural person's by the region's pseudonym (its derivation audited in ``actor``'s name)."""
     try:
         from xinyong.peers.service import entries_in_force
     except ImportError:
         return ()
     subject = session.get(Subject, subject_id)
-    if subject is None or not subject.uscc:
+    if subject is None:
         return ()
     return tuple(PeerEntryFact(e.id, e.kind, p.name_zh, p.name_en, p.basis, e.decision_ref, e.decision_url,
-                               e.decided_on, e.citation) for p, e in entries_in_force(session, subject.uscc, today))
+                               e.decided_on, e.citation) for p, e in entries_in_force(session, subject, today, actor))
 
 
 def current_grade(session: Session, subject_id: int) -> tuple[bool, str | None]:

@@ -164,12 +164,14 @@ def withdraw(session: Session, actor: Principal, list_id: int, reason: str) -> M
 
 # ---- the joint check --------------------------------------------------------------------------------
 
-def facts_of(session: Session, subject_id: int, today: dt.date) -> rules.SubjectFacts:
+def facts_of(session: Session, subject_id: int, today: dt.date, actor: Principal | None = None) -> rules.SubjectFacts:
+    """What the rules decide on; ``actor`` is named when a natural person's regional pseudonym must
+    be derived to match peer cities' lists (an audited opening of the resident ID)."""
     entries = repository.entry_facts(session, subject_id, today)
     grades_known, grade = repository.current_grade(session, subject_id)
     return rules.SubjectFacts(today=today, records=repository.record_facts(session, subject_id),
                               entries=entries or (), grade=grade, breaches=repository.breach_facts(session, subject_id),
-                              peer_entries=repository.peer_entry_facts(session, subject_id, today),
+                              peer_entries=repository.peer_entry_facts(session, subject_id, today, actor),
                               lists_known=entries is not None, grades_known=grades_known)
 
 
@@ -216,10 +218,10 @@ def _matter(matter: str, today: dt.date) -> dict:
     return known[matter]
 
 
-def evaluate(session: Session, subject_id: int, matter: str, today: dt.date):
+def evaluate(session: Session, subject_id: int, matter: str, today: dt.date, actor: Principal | None = None):
     """Published measures of the matter, each with its matches (pure decision in rules)."""
     proportionality = rule("measures.proportionality", today)
-    facts = facts_of(session, subject_id, today)
+    facts = facts_of(session, subject_id, today, actor)
     candidates = [(m, lst) for m, lst in repository.published_measures(session, jurisdiction()) if matter in m.matters]
     findings, unavailable = [], set()
     # FZ art. 14, 16-17: a subject on a punitive list is offered no incentive in the same matter
@@ -239,7 +241,7 @@ def joint_check(session: Session, principal: Principal, subject_id: int, matter:
     refuse_control_characters(matter=matter)
     subject = _subject(session, subject_id)
     name = _matter(matter, today)
-    findings, considered, unavailable, citation, _ = evaluate(session, subject_id, matter, today)
+    findings, considered, unavailable, citation, _ = evaluate(session, subject_id, matter, today, principal)
     check = MeasureCheck(subject_id=subject_id, matter=matter, asked_by=principal.user_id,
                          agency_id=principal.agency_id, checked_on=today,
                          result={"measures": [f.as_dict() for f in findings], "considered": considered,
@@ -267,7 +269,7 @@ def apply(session: Session, principal: Principal, *, measure_id: int, subject_id
     proportionality = rule("measures.proportionality", today)
     found_measure = repository.measure_with_list(session, measure_id)
     measure, lst = found_measure if found_measure else (None, None)
-    matched = rules.matches(measure.triggers, facts_of(session, subject_id, today), proportionality.value) \
+    matched = rules.matches(measure.triggers, facts_of(session, subject_id, today, principal), proportionality.value) \
         if measure is not None and lst.jurisdiction == jurisdiction() else []
     decision = rules.may_apply(list_status=lst.status if lst and lst.jurisdiction == jurisdiction() else None,
                                measure_matters=measure.matters if measure else None, matter=matter,

@@ -6,9 +6,20 @@ import typer
 from rich.console import Console
 
 from xinyong.db import session_scope
-from xinyong.peers import service
+from xinyong.peers import rules, service
 
 app = typer.Typer(help="互认城市 — peer platforms: recognised certificates and punitive lists", no_args_is_help=True)
+
+
+@app.callback()
+def _configuration_checked() -> None:
+    """A peers file or region key that is not well formed is said plainly (exit 2)."""
+    try:
+        service.configured()
+        rules.region_key()
+    except rules.PeerConfigError as exc:
+        Console(stderr=True).print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
 
 
 @app.command("list")
@@ -20,6 +31,9 @@ def list_peers() -> None:
     for p in service.configured():
         console.print(f"{p.key}\t{p.name_zh}\t{p.base_url}\tsha256 {p.fingerprint}\t"
                       f"{'certificate held' if p.key in held else 'certificate not fetched'}\t{p.basis}")
+    key = rules.region_key()
+    console.print(f"natural persons: exchanged under the region key {rules.key_id(key)}" if key is not None else
+                  "natural persons: not exchanged (XINYONG_PEER_REGION_KEY is not set)")
 
 
 @app.command("sync")

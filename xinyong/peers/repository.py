@@ -1,16 +1,18 @@
 """Reads and writes of peer certificates and foreign list entries; the origin's publication of
-its own punitive entries (organisations only, in force or removed), in one query each."""
+its own punitive entries (organisations by USCC; natural persons for the token), in one query
+each; the kept pseudonyms of local natural persons."""
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.models import Subject
+from xinyong.models.access import AccessLog
 from xinyong.models.listing import ListEntry, ListProposal
-from xinyong.models.peer import ForeignListEntry, PeerCertificate
-from xinyong.peers.rules import PUNITIVE_KINDS
+from xinyong.models.peer import ForeignListEntry, PeerCertificate, PeerToken
+from xinyong.peers.rules import PERSON_KINDS, PUNITIVE_KINDS
 
 
 def certificates(session: Session) -> dict[str, PeerCertificate]:
@@ -26,15 +28,21 @@ def save_certificate(session: Session, peer: str, fingerprint: str, pem: str, ur
     session.flush()
 
 
-def own_published(session: Session, limit: int, offset: int) -> list[tuple[ListEntry, ListProposal, Subject]]:
-    """This platform's punitive entries of organisations that were published: in force, or
-    ended (removed / expired) so that a peer follows the end."""
+def own_published(session: Session, limit: int, offset: int, persons: bool = False, today: dt.date | None = None
+                  ) -> list[tuple[ListEntry, ListProposal, Subject]]:
+    """This platform's punitive entries that were published: of organisations with a USCC, in
+    force or ended (removed / expired) so that a peer follows the end; of natural persons with a
+    resident ID (``persons``), in force on ``today`` only."""
+    if persons:   # in force only (minimum necessary): an ended entry stops travelling, and ends there
+        whom = (Subject.kind.in_(PERSON_KINDS), Subject.resident_id_hash.is_not(None), ListEntry.status == "active",
+                or_(ListEntry.period_end.is_(None), ListEntry.period_end >= today))
+    else:
+        whom = (Subject.kind.not_in(PERSON_KINDS), Subject.uscc.is_not(None),
+                ListEntry.status.in_(("active", "removed", "expired")))
     stmt = (select(ListEntry, ListProposal, Subject)
             .join(ListProposal, ListProposal.id == ListEntry.proposal_id)
             .join(Subject, Subject.id == ListEntry.subject_id)
-            .where(ListEntry.kind.in_(PUNITIVE_KINDS), ListEntry.listed_on.is_not(None),
-                   Subject.kind != "natural_person", Subject.uscc.is_not(None),
-                   ListEntry.status.in_(("active", "removed", "expired")))
+            .where(ListEntry.kind.in_(PUNITIVE_KINDS), ListEntry.listed_on.is_not(None), *whom)
             .order_by(ListEntry.id).limit(limit).offset(offset))
     return [tuple(r) for r in session.execute(stmt)]
 
@@ -52,13 +60,58 @@ def end_missing(session: Session, peer: str, seen: set[int], today: dt.date) -> 
     return session.execute(stmt).rowcount or 0
 
 
+def _in_force(peers: tuple[str, ...], today: dt.date):
+    return (ForeignListEntry.peer.in_(peers), ForeignListEntry.status == "active",
+            or_(ForeignListEntry.period_end.is_(None), ForeignListEntry.period_end >= today))
+
+
 def in_force_for(session: Session, uscc: str | None, peers: tuple[str, ...], today: dt.date) -> list[ForeignListEntry]:
     """A subject's foreign entries in force today, from the configured peers only."""
     if not uscc or not peers:
         return []
     return list(session.scalars(select(ForeignListEntry).where(
-        ForeignListEntry.uscc == uscc.upper(), ForeignListEntry.peer.in_(peers), ForeignListEntry.status == "active",
-        or_(ForeignListEntry.period_end.is_(None), ForeignListEntry.period_end >= today)).order_by(ForeignListEntry.id)))
+        ForeignListEntry.uscc == uscc.upper(), *_in_force(peers, today)).order_by(ForeignListEntry.id)))
+
+
+def person_entries_in_force(session: Session, token: str, peers: tuple[str, ...], today: dt.date
+                            ) -> list[ForeignListEntry]:
+    """A natural person's foreign entries in force today (by the region's pseudonym)."""
+    return list(session.scalars(select(ForeignListEntry).where(
+        ForeignListEntry.person_token == token, *_in_force(peers, today)).order_by(ForeignListEntry.id)))
+
+
+def any_person_in_force(session: Session, peers: tuple[str, ...], today: dt.date) -> bool:
+    """Is any natural person's entry in force from the configured peers? (Else no pseudonym is
+    needed, and no resident ID is opened.)"""
+    if not peers:
+        return False
+    return bool(session.scalar(select(exists().where(ForeignListEntry.person_token.is_not(None),
+                                                     *_in_force(peers, today)))))
+
+
+def told_today(session: Session, purpose: str, subject_ids: list[int], since: dt.datetime) -> set[int]:
+    """The persons whose access log already names this peer since ``since`` (start of the day)."""
+    if not subject_ids:
+        return set()
+    return set(session.scalars(select(AccessLog.subject_id).where(
+        AccessLog.at >= since, AccessLog.role == "peer", AccessLog.purpose == purpose,
+        AccessLog.subject_id.in_(subject_ids))))
+
+
+def kept_tokens(session: Session, subject_ids: list[int], key_id: str) -> dict[int, str]:
+    if not subject_ids:
+        return {}
+    return dict(session.execute(select(PeerToken.subject_id, PeerToken.token).where(
+        PeerToken.subject_id.in_(subject_ids), PeerToken.key_id == key_id)).all())
+
+
+def keep_tokens(session: Session, tokens: dict[int, str], key_id: str, now: dt.datetime) -> None:
+    """Keep (or replace, after a new region key) the pseudonyms just derived."""
+    if not tokens:
+        return
+    session.execute(delete(PeerToken).where(PeerToken.subject_id.in_(list(tokens))))
+    session.add_all([PeerToken(subject_id=s, key_id=key_id, token=t, derived_at=now) for s, t in tokens.items()])
+    session.flush()
 
 
 def listed(session: Session, peer: str | None = None, limit: int = 200) -> list[ForeignListEntry]:

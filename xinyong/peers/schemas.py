@@ -1,4 +1,5 @@
-"""The public JSON a platform publishes for its peers: its punitive entries of organisations."""
+"""The JSON a platform publishes for its peers: its punitive entries of organisations (public),
+and of natural persons under the region's pseudonym (to a recognised peer's signed request)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,11 +7,10 @@ import datetime as dt
 from pydantic import BaseModel
 
 
-class PeerEntryOut(BaseModel):
+class _EntryOut(BaseModel):
     origin_entry_id: int
     kind: str
-    uscc: str
-    name: str
+    name: str                         # a natural person's masked
     decided_on: dt.date | None = None
     listed_on: dt.date | None = None
     period_end: dt.date | None = None
@@ -23,11 +23,26 @@ class PeerEntryOut(BaseModel):
     removal_reason: str | None = None
 
 
+class PeerEntryOut(_EntryOut):
+    uscc: str
+
+
+class PersonEntryOut(_EntryOut):
+    person_token: str                 # HMAC-SM3 of the region key over the resident ID, hex
+
+
 class PeerEntriesOut(BaseModel):
     platform: str
     base_url: str
     generated_on: dt.date
     entries: list[PeerEntryOut]
+
+
+class PersonEntriesOut(BaseModel):
+    platform: str
+    base_url: str
+    generated_on: dt.date
+    entries: list[PersonEntryOut]
 
 
 class RecognisedPeerOut(BaseModel):

@@ -1,9 +1,13 @@
 """Use cases of peer recognition (QZ art. 6, FZ art. 7): fetch and pin each peer's certificate,
 recognise a report a peer signed, publish this platform's punitive entries for peers, and copy
-each peer's entries here (following the origin's removals). Flushes, never commits."""
+each peer's entries here (following the origin's removals). Natural persons travel only under
+the region's pseudonym, on signed requests (xinyong.peers.auth): the origin tells each person
+which peer received their entry, and every opening of a resident ID to derive a pseudonym is
+audited. Flushes, never commits."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import httpx
 from cryptography import x509
@@ -13,9 +17,14 @@ from sqlalchemy.orm import Session
 from xinyong import clock
 from xinyong.audit import record_event
 from xinyong.config import get_settings
+from xinyong.kit.access import Principal
+from xinyong.kit.errors import Conflict
+from xinyong.kit.masking import mask_name
 from xinyong.law import active_profile
+from xinyong.models import Subject
+from xinyong.models.access import AccessLog
 from xinyong.models.peer import ForeignListEntry
-from xinyong.peers import repository, rules
+from xinyong.peers import auth, repository, rules
 from xinyong.peers.rules import Peer, PeerConfigError
 
 TIMEOUT = 15.0
@@ -44,8 +53,8 @@ def fingerprint_of(pem: bytes) -> str:
         raise PeerError("not a PEM certificate") from exc
 
 
-def fetch_certificate(session: Session, peer: Peer, client: httpx.Client) -> str:
-    """The peer's published certificate, stored only if its SHA-256 is the pinned one."""
+def fetched_certificate(peer: Peer, client: httpx.Client) -> bytes:
+    """The peer's published certificate (PEM), refused unless its SHA-256 is the pinned one."""
     response = client.get(peer.certificate_url)
     if response.status_code != 200:
         raise PeerError(f"{peer.key}: certificate: HTTP {response.status_code}")
@@ -53,9 +62,7 @@ def fetch_certificate(session: Session, peer: Peer, client: httpx.Client) -> str
     if found != peer.fingerprint:
         raise PeerError(f"{peer.key}: the published certificate has SHA-256 {found}, not the pinned "
                         f"{peer.fingerprint}: refused")
-    repository.save_certificate(session, peer.key, found, response.content.decode("ascii"), peer.certificate_url,
-                                clock.now())
-    return found
+    return response.content
 
 
 def recognised_certificates(session: Session, peers: tuple[Peer, ...] | None = None) -> list[tuple[Peer, bytes]]:
@@ -88,10 +95,39 @@ def recognise(session: Session, pdf: bytes) -> PeerSignature | None:
     return None
 
 
-def entries_in_force(session: Session, uscc: str, today) -> list[tuple[Peer, ForeignListEntry]]:
-    """A subject's entries in force on configured peers' punitive lists (by USCC)."""
+def entries_in_force(session: Session, subject: Subject, today, actor: Principal | None = None
+                     ) -> list[tuple[Peer, ForeignListEntry]]:
+    """A subject's entries in force on configured peers' punitive lists: an organisation's by
+    USCC; a natural person's by the region's pseudonym, derived (its opening audited in
+    ``actor``'s name) only when some person's entry is in force and the region key is set."""
     peers = {p.key: p for p in configured()}
-    return [(peers[e.peer], e) for e in repository.in_force_for(session, uscc, tuple(peers), today)]
+    if subject.kind not in rules.PERSON_KINDS:
+        return [(peers[e.peer], e) for e in repository.in_force_for(session, subject.uscc, tuple(peers), today)]
+    key = rules.region_key()
+    if key is None or not repository.any_person_in_force(session, tuple(peers), today):
+        return []
+    token = pseudonyms(session, [subject], key, actor, "joint_check.peer_match").get(subject.id)
+    if token is None:
+        return []
+    return [(peers[e.peer], e) for e in repository.person_entries_in_force(session, token, tuple(peers), today)]
+
+
+def pseudonyms(session: Session, subjects: list[Subject], key: bytes, actor: Principal | None, purpose: str,
+               **details) -> dict[int, str]:
+    """Each natural person's pseudonym under the region key: kept, or derived now from the
+    resident ID (each opening audited: who, whom, purpose) and kept."""
+    from xinyong.subjects.opener import open_resident_id
+    kid = rules.key_id(key)
+    found = repository.kept_tokens(session, [s.id for s in subjects], kid)
+    derived = {}
+    for subject in subjects:
+        if subject.id in found:
+            continue
+        number = open_resident_id(session, actor, subject, purpose, **details)
+        if number:
+            derived[subject.id] = rules.person_token(key, number)
+    repository.keep_tokens(session, derived, kid, clock.now())
+    return {**found, **derived}
 
 
 # ---- the origin's publication: its punitive entries of organisations ------------------------------
@@ -112,6 +148,53 @@ def published_entries(session: Session, limit: int, offset: int) -> dict:
     return {"platform": profile, "base_url": base, "generated_on": clock.today(), "entries": entries}
 
 
+def published_person_entries(session: Session, principal: Principal, limit: int, offset: int) -> dict:
+    """This platform's punitive entries of natural persons, for the recognised peer that signed the
+    request: each person by the region's pseudonym and masked name, never the number. Every person
+    sent is told (their access log: which peer, on what basis), and the read is audited."""
+    peer = auth.peer_of(principal)
+    key = rules.region_key()
+    if key is None:
+        raise Conflict("本平台未设置区域密钥，不交换自然人信息", code="no_region_key",
+                       message_en="no region key is set here: natural persons are not exchanged")
+    base, profile, now = get_settings().base_url.rstrip("/"), active_profile(), clock.now()
+    rows = repository.own_published(session, limit, offset, persons=True, today=clock.today())
+    tokens = pseudonyms(session, [subject for _, _, subject in rows], key, principal, "peer_exchange.publish",
+                        peer=peer.key)
+    masking = profile.rule("masking.natural_person", on=clock.today()).value["name"]
+    entries = []
+    for entry, proposal, subject in rows:
+        if subject.id not in tokens:
+            continue
+        ended = entry.status in ("removed", "expired")
+        entries.append({
+            "origin_entry_id": entry.id, "kind": entry.kind, "person_token": tokens[subject.id],
+            "name": mask_name(subject.name, **masking), "decided_on": entry.decided_on, "listed_on": entry.listed_on,
+            "period_end": entry.period_end, "decision_ref": f"{profile.name}-list-decision-{entry.id}",
+            "decision_url": f"{base}/lists/entries/{entry.id}/decision", "legal_basis": proposal.legal_basis,
+            "citation": entry.citation, "status": "removed" if ended else "active",
+            "removed_on": entry.removed_on if ended else None, "removal_reason": entry.removal_reason if ended else None})
+    _tell_each_person(session, peer, sorted(tokens), now)
+    record_event(session, principal, "peers.person_entries_read", target_type="peer", target_id=peer.key,
+                 details={"peer": peer.key, "offset": offset, "entries": len(entries)})
+    return {"platform": profile.name, "base_url": base, "generated_on": clock.today(), "entries": entries}
+
+
+def _tell_each_person(session: Session, peer: Peer, subject_ids: list[int], now) -> None:
+    """An access-log entry for each person whose entry went to the peer (QZ art. 33, FZ art. 24:
+    who looked at my data, and on what basis): one a day per peer, however often it syncs (every
+    read is in the audit log, with its count)."""
+    since = dt.datetime.combine(clock.today(), dt.time(), clock.CHINA_TZ)
+    told = repository.told_today(session, peer.name_zh, subject_ids, since)
+    # the access log's "zh\nen\ncitation" (xinyong.access.gate.join_reason)
+    reason = "\n".join((f"向{peer.name_zh}提供失信主体名单信息（以区域假名标识）",
+                        f"shared with {peer.name_en} under the region's pseudonym", str(peer.basis)))
+    session.add_all([AccessLog(subject_id=s, at=now, user_id=None, org_id=None, role=auth.ROLE, items=[],
+                               basis_kind="legal_basis", basis_ref=peer.basis[:200], purpose=peer.name_zh,
+                               allowed=True, reason=reason, channel="peer") for s in subject_ids if s not in told])
+    session.flush()
+
+
 # ---- the sync: copy a peer's entries, follow its removals -----------------------------------------
 
 @dataclasses.dataclass
@@ -123,25 +206,57 @@ class SyncResult:
     error: str = ""
 
 
-def _pages(peer: Peer, client: httpx.Client):
+def _pages(peer: Peer, client: httpx.Client, persons: bool = False):
+    """The peer's published entries, page by page; natural persons' on signed requests only. A
+    peer that exchanges no natural persons (no region key there) has none to give."""
+    url = peer.person_entries_url if persons else peer.entries_url
     for page in range(MAX_PAGES):
-        response = client.get(peer.entries_url, params={"limit": PAGE, "offset": page * PAGE})
+        request = client.build_request("GET", url, params={"limit": PAGE, "offset": page * PAGE})
+        if persons:
+            request.headers.update(auth.signed_headers(peer, "GET", request.url))
+        response = client.send(request)
+        if persons and response.status_code == 409 and _code(response) == "no_region_key":
+            return
         if response.status_code != 200:
-            raise PeerError(f"{peer.key}: list entries: HTTP {response.status_code}")
+            raise PeerError(f"{peer.key}: {'person' if persons else 'list'} entries: HTTP {response.status_code}"
+                            + (f" ({_code(response)})" if _code(response) else ""))
         items = response.json().get("entries") or []
-        yield [rules.parse_entry(i) for i in items]
+        yield [rules.parse_entry(i, person=persons) for i in items]
         if len(items) < PAGE:
             return
     raise PeerError(f"{peer.key}: more than {MAX_PAGES * PAGE} entries")
 
 
-def sync_peer(session: Session, peer: Peer, client: httpx.Client) -> SyncResult:
-    """Fetch the certificate (pinned) and every published entry; entries removed at origin are
-    marked removed with the origin's date and reason; entries no longer published end too."""
+def _code(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    return str((body.get("error") or {}).get("code") or body.get("code") or "") if isinstance(body, dict) else ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Fetched:
+    pem: bytes
+    batches: list
+
+
+def fetch(peer: Peer, client: httpx.Client) -> Fetched:
+    """The peer's certificate (pinned) and every published entry (natural persons' too, under the
+    region's pseudonym, when this platform holds the region key). No database: see ``sync_all``."""
+    pem = fetched_certificate(peer, client)
+    kinds = (False, True) if rules.region_key() is not None else (False,)
+    return Fetched(pem, [b for persons in kinds for b in _pages(peer, client, persons)])
+
+
+def store(session: Session, peer: Peer, fetched: Fetched) -> SyncResult:
+    """Copy what a peer published: entries removed at origin are marked removed with the origin's
+    date and reason; entries no longer published end too."""
     result, today, now = SyncResult(peer.key), clock.today(), clock.now()
-    fetch_certificate(session, peer, client)
+    repository.save_certificate(session, peer.key, peer.fingerprint, fetched.pem.decode("ascii"),
+                                peer.certificate_url, now)
     known, seen = repository.foreign_by_origin(session, peer.key), set()
-    for batch in _pages(peer, client):
+    for batch in fetched.batches:
         for e in batch:
             seen.add(e.origin_entry_id)
             fields = {f.name: getattr(e, f.name) for f in dataclasses.fields(e)}
@@ -165,15 +280,23 @@ def sync_peer(session: Session, peer: Peer, client: httpx.Client) -> SyncResult:
 
 
 def sync_all(session: Session, transport: httpx.BaseTransport | None = None) -> list[SyncResult]:
-    results = []
+    """Every peer fetched first, then stored: an origin writes as it answers (the persons told),
+    so this platform holds no write lock while it waits on a peer, and two platforms syncing each
+    other at once do not wait on each other's locks (SQLite)."""
+    fetched, results, peers = {}, {}, configured()
     with _client(transport) as client:
-        for peer in configured():
+        for peer in peers:
             try:
-                with session.begin_nested():   # a failing peer leaves nothing half-copied
-                    results.append(sync_peer(session, peer, client))
+                fetched[peer.key] = (peer, fetch(peer, client))
             except (PeerError, PeerConfigError, httpx.HTTPError, ValueError) as exc:
-                results.append(SyncResult(peer.key, error=str(exc)))
-    return results
+                results[peer.key] = SyncResult(peer.key, error=str(exc))
+    for key, (peer, got) in fetched.items():
+        try:
+            with session.begin_nested():   # a failing peer leaves nothing half-copied
+                results[key] = store(session, peer, got)
+        except (PeerError, PeerConfigError, ValueError) as exc:
+            results[key] = SyncResult(peer.key, error=str(exc))
+    return [results[p.key] for p in peers]
 
 
 def sync_job(payload: dict) -> dict:

@@ -185,6 +185,17 @@ def certificate_pem() -> bytes:
     return _current()[2]
 
 
+def sign_message(data: bytes) -> bytes:
+    """RSA PKCS#1 v1.5 with SHA-256 of ``data`` by the platform's report-signing key: how this
+    platform proves itself to a peer that pinned its certificate (xinyong.peers.auth)."""
+    from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+    return _current()[0].loaded_key.sign(data, PKCS1v15(), hashes.SHA256())
+
+
+def certificate_der() -> bytes:
+    return x509.load_pem_x509_certificate(certificate_pem()).public_bytes(serialization.Encoding.DER)
+
+
 def certificate_fingerprint() -> str:
     cert = x509.load_pem_x509_certificate(certificate_pem())
     return cert.fingerprint(hashes.SHA256()).hex()

@@ -61,12 +61,13 @@ def masked(subject: Subject, masking: dict) -> str | None:
     return _OPENER.masked(subject.resident_id_enc, lambda plain: mask_identifier(plain, **mask))
 
 
-def open_resident_id(session: Session, actor: Principal | None, subject: Subject, purpose: str) -> str | None:
+def open_resident_id(session: Session, actor: Principal | None, subject: Subject, purpose: str,
+                     **details) -> str | None:
     """The full number, after its audit entry (who, which subject, purpose); None if the subject
     has none (nothing is opened, nothing is written)."""
     if subject.resident_id_enc is None:
         return None
-    return _OPENER.open(session, actor, subject.resident_id_enc, target_id=subject.id, purpose=purpose)
+    return _OPENER.open(session, actor, subject.resident_id_enc, target_id=subject.id, purpose=purpose, **details)
 
 
 def seal_onto_account(user, plain: str) -> None:
