@@ -4,7 +4,8 @@ QZ art. 6, FZ art. 7 (regional cooperation) with PIPL art. 51 (de-identification
 punitive entry of a natural person names the person by HMAC-SM3 of the region's shared key over
 the resident ID (``person_token``), never by the number, so an entry names either a USCC or a
 token; and a local person's token, derived once with the opening of the number audited, is kept
-under the key it was derived with (``peer_tokens``).
+under the key it was derived with (``peer_tokens``); the nonces of signed peer requests are kept
+while fresh, so that each is accepted once (``peer_requests``).
 
 Revision ID: 0029_peer_persons
 Revises: 0028_ses
@@ -38,9 +39,19 @@ def upgrade() -> None:
                                 ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('subject_id', name=op.f('pk_peer_tokens')),
     )
+    op.create_table(
+        'peer_requests',
+        sa.Column('peer', sa.String(length=64), nullable=False),
+        sa.Column('nonce', sa.String(length=32), nullable=False),
+        sa.Column('at', TimestampTZ, nullable=False),
+        sa.PrimaryKeyConstraint('peer', 'nonce', name=op.f('pk_peer_requests')),
+    )
+    op.create_index('ix_peer_requests_at', 'peer_requests', ['at'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_peer_requests_at', table_name='peer_requests')
+    op.drop_table('peer_requests')
     op.drop_table('peer_tokens')
     op.drop_index('ix_foreign_list_entries_person', table_name='foreign_list_entries')
     op.execute("DELETE FROM foreign_list_entries WHERE uscc IS NULL")

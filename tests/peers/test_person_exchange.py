@@ -12,6 +12,7 @@ import base64
 import datetime as dt
 import hashlib
 import random
+import secrets
 
 import httpx
 import pytest
@@ -64,10 +65,11 @@ class RequesterKey:
     def headers(self, query: str = "", *, audience: str | None = None, at: int | None = None,
                 signed_query: str | None = None) -> dict:
         at = int(clock.now().timestamp()) if at is None else at
+        nonce = secrets.token_hex(16)
         message = rules.request_message("GET", f"{URL}?{query if signed_query is None else signed_query}", at,
-                                        audience or signing.certificate_fingerprint())
+                                        audience or signing.certificate_fingerprint(), nonce)
         return {rules.CERT_HEADER: base64.b64encode(self.der).decode(), rules.TIME_HEADER: str(at),
-                rules.SIGNATURE_HEADER: base64.b64encode(
+                rules.NONCE_HEADER: nonce, rules.SIGNATURE_HEADER: base64.b64encode(
                     self.key.sign(message, padding.PKCS1v15(), hashes.SHA256())).decode()}
 
 
@@ -179,6 +181,7 @@ def test_every_caller_but_a_recognised_peers_fresh_signature_is_refused(session,
         "for another platform": client.get(URL, headers=requester.headers(audience="ab" * 32)),
         "query altered": client.get(f"{URL}?offset=200", headers=requester.headers("offset=200", signed_query="")),
         "signature damaged": client.get(URL, headers={**requester.headers(), rules.SIGNATURE_HEADER: "AAAA"}),
+        "nonce changed": client.get(URL, headers={**requester.headers(), rules.NONCE_HEADER: "0" * 32}),
     }
     for why, response in refused.items():
         assert response.status_code in (401, 403), (why, response.status_code)
@@ -191,7 +194,10 @@ def test_every_caller_but_a_recognised_peers_fresh_signature_is_refused(session,
     assert client.get("/api/v1/agencies", headers=signed).status_code == 401
     assert _openings(session, origin["person"]) == []
     assert session.scalars(select(AccessLog).where(AccessLog.subject_id == origin["person"])).all() == []
-    assert client.get(URL, headers=requester.headers()).status_code == 200     # the same peer, signing properly
+    once = requester.headers()
+    assert client.get(URL, headers=once).status_code == 200     # the same peer, signing properly
+    replayed = client.get(URL, headers=once)                   # ... once: whoever saw the headers gets nothing
+    assert replayed.status_code == 401 and "already used" in replayed.json()["error"]["message_en"]
 
 
 def test_an_ended_entry_of_a_person_no_longer_travels(session, client, origin):
@@ -218,10 +224,12 @@ def test_the_platforms_own_signed_request_is_what_the_origin_verifies(session, t
     [peer] = service.configured()
     url = httpx.URL(f"{BASE}{URL}?limit=200&offset=0")
     headers = auth.signed_headers(peer, "GET", url)
-    principal = auth.principal_for(headers, "GET", URL, b"limit=200&offset=0")
-    assert (principal.role, principal.username, principal.is_anonymous) == ("peer", "fuzhou", True)
     with pytest.raises(auth.PeerAuthError):
         auth.principal_for(headers, "GET", URL, b"limit=200&offset=200")
+    principal = auth.principal_for(headers, "GET", URL, b"limit=200&offset=0")
+    assert (principal.role, principal.username, principal.is_anonymous) == ("peer", "fuzhou", True)
+    with pytest.raises(auth.PeerAuthError, match="already used"):
+        auth.principal_for(headers, "GET", URL, b"limit=200&offset=0")
 
 
 # ---- the receiving side --------------------------------------------------------------------------
@@ -249,7 +257,8 @@ class PeerCity:
                 self.person_requests.append(request)
                 cert = x509.load_der_x509_certificate(base64.b64decode(request.headers[rules.CERT_HEADER]))
                 message = rules.request_message("GET", f"{request.url.path}?{request.url.query.decode()}",
-                                                int(request.headers[rules.TIME_HEADER]), self.fingerprint)
+                                                int(request.headers[rules.TIME_HEADER]), self.fingerprint,
+                                                request.headers[rules.NONCE_HEADER])
                 cert.public_key().verify(base64.b64decode(request.headers[rules.SIGNATURE_HEADER]), message,
                                          padding.PKCS1v15(), hashes.SHA256())
                 return httpx.Response(200, json={"platform": "fuzhou", "base_url": BASE, "generated_on": "2026-12-01",

@@ -186,11 +186,15 @@ def test_a_person_entry_names_its_subject_by_pseudonym_only():
 @settings(max_examples=100, deadline=None)
 @given(path=st.text("abcdefghijklmnopqrstuvwxyz/-", min_size=1, max_size=40),
        query=st.text("abcdefghijklmnopqrstuvwxyz0123456789=&", max_size=40),
-       at=st.integers(0, 2**40), audience=fingerprints)
-def test_a_signed_request_message_binds_every_part(path, query, at, audience):
-    base = rules.request_message("GET", f"/{path}?{query}", at, audience)
-    assert rules.request_message("GET", f"/{path}?{query}x", at, audience) != base
-    assert rules.request_message("GET", f"/{path}?{query}", at + 1, audience) != base
-    assert rules.request_message("POST", f"/{path}?{query}", at, audience) != base
-    assert rules.request_message("GET", f"/{path}?{query}", at, audience[::-1]) != base or audience == audience[::-1]
+       at=st.integers(0, 2**40), audience=fingerprints, nonce=st.text(HEX, min_size=32, max_size=32))
+def test_a_signed_request_message_binds_every_part(path, query, at, audience, nonce):
+    def message(**over):
+        parts = {"method": "GET", "path_and_query": f"/{path}?{query}", "at": at, "audience": audience,
+                 "nonce": nonce, **over}
+        return rules.request_message(**parts)
+    base = message()
+    assert message(path_and_query=f"/{path}?{query}x") != base and message(at=at + 1) != base
+    assert message(method="POST") != base
+    assert message(audience=audience[::-1]) != base or audience == audience[::-1]
+    assert message(nonce=nonce[::-1]) != base or nonce == nonce[::-1]
     assert rules.fresh(at, at + rules.FRESH_SECONDS) and not rules.fresh(at, at + rules.FRESH_SECONDS + 1)

@@ -65,3 +65,14 @@ class PeerToken(Base):
     key_id: Mapped[str] = mapped_column(String(16), nullable=False)
     token: Mapped[str] = mapped_column(String(64), nullable=False)
     derived_at: Mapped[dt.datetime] = mapped_column(TimestampTZ, nullable=False)
+
+
+class PeerRequest(Base):
+    """The nonce of each signed peer request accepted, kept while its time is fresh: a request is
+    accepted once (xinyong.peers.auth)."""
+    __tablename__ = "peer_requests"
+    __table_args__ = (Index("ix_peer_requests_at", "at"),)
+
+    peer: Mapped[str] = mapped_column(String(64), primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(32), primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(TimestampTZ, nullable=False)

@@ -7,8 +7,10 @@ routes that name that role (and only they) serve it; to every other route it is 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import binascii
 import hashlib
+import secrets
 
 import httpx
 from cryptography import x509
@@ -37,10 +39,11 @@ def _path_and_query(path: str, query: bytes | str) -> str:
 def signed_headers(peer: Peer, method: str, url: httpx.URL) -> dict[str, str]:
     """The headers that make a request to ``peer`` this platform's signed request."""
     from xinyong.reports import signing
-    at = int(clock.now().timestamp())
-    message = rules.request_message(method, _path_and_query(url.path, url.query), at, peer.fingerprint)
+    at, nonce = int(clock.now().timestamp()), secrets.token_hex(16)
+    message = rules.request_message(method, _path_and_query(url.path, url.query), at, peer.fingerprint, nonce)
     return {rules.CERT_HEADER: base64.b64encode(signing.certificate_der()).decode("ascii"),
-            rules.TIME_HEADER: str(at), rules.SIGNATURE_HEADER: base64.b64encode(signing.sign_message(message)).decode()}
+            rules.TIME_HEADER: str(at), rules.NONCE_HEADER: nonce,
+            rules.SIGNATURE_HEADER: base64.b64encode(signing.sign_message(message)).decode()}
 
 
 def is_signed(headers) -> bool:
@@ -57,7 +60,8 @@ def principal_for(headers, method: str, path: str, query: bytes) -> Principal:
         at = int(headers.get(rules.TIME_HEADER, ""))
     except (binascii.Error, ValueError):
         raise PeerAuthError("malformed peer request headers") from None
-    if not der or len(der) > MAX_CERT_BYTES or not signature:
+    nonce = headers.get(rules.NONCE_HEADER, "")
+    if not der or len(der) > MAX_CERT_BYTES or not signature or not rules.NONCE.match(nonce):
         raise PeerAuthError("malformed peer request headers")
     pin = hashlib.sha256(der).hexdigest()
     peer = next((p for p in configured() if p.fingerprint == pin), None)
@@ -65,7 +69,7 @@ def principal_for(headers, method: str, path: str, query: bytes) -> Principal:
         raise PeerAuthError("the certificate is not one of a recognised peer")
     if not rules.fresh(at, clock.now().timestamp()):
         raise PeerAuthError("the request's time is too far from this platform's clock")
-    message = rules.request_message(method, _path_and_query(path, query), at, signing.certificate_fingerprint())
+    message = rules.request_message(method, _path_and_query(path, query), at, signing.certificate_fingerprint(), nonce)
     try:
         key = x509.load_der_x509_certificate(der).public_key()
         if isinstance(key, rsa.RSAPublicKey):
@@ -76,7 +80,26 @@ def principal_for(headers, method: str, path: str, query: bytes) -> Principal:
             raise PeerAuthError("unsupported key")
     except (InvalidSignature, ValueError):
         raise PeerAuthError("the signature does not verify (altered, or meant for another platform)") from None
+    _first_use(peer, nonce, at)
     return Principal(user_id=None, username=peer.key, role=ROLE, via="peer", display_name=peer.name_zh)
+
+
+def _first_use(peer: Peer, nonce: str, at: int) -> None:
+    """A signed request is accepted once: its nonce is kept while its time is fresh, and a second
+    use (a replay by whoever saw the headers) is refused."""
+    from sqlalchemy.exc import IntegrityError
+
+    from xinyong.db import session_factory
+    from xinyong.peers import repository
+    now = clock.now()
+    with session_factory()() as session:
+        try:
+            repository.first_use(session, peer.key, nonce, dt.datetime.fromtimestamp(at, dt.timezone.utc),
+                                 now - dt.timedelta(seconds=2 * rules.FRESH_SECONDS))
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            raise PeerAuthError("this signed request was already used (a replay)") from None
 
 
 def peer_of(principal: Principal) -> Peer:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from xinyong.models import Subject
 from xinyong.models.access import AccessLog
 from xinyong.models.listing import ListEntry, ListProposal
-from xinyong.models.peer import ForeignListEntry, PeerCertificate, PeerToken
+from xinyong.models.peer import ForeignListEntry, PeerCertificate, PeerRequest, PeerToken
 from xinyong.peers.rules import PERSON_KINDS, PUNITIVE_KINDS
 
 
@@ -87,6 +87,14 @@ def any_person_in_force(session: Session, peers: tuple[str, ...], today: dt.date
         return False
     return bool(session.scalar(select(exists().where(ForeignListEntry.person_token.is_not(None),
                                                      *_in_force(peers, today)))))
+
+
+def first_use(session: Session, peer: str, nonce: str, at: dt.datetime, forget_before: dt.datetime) -> None:
+    """Keep a signed request's nonce (a second use raises IntegrityError); nonces older than any
+    fresh request are forgotten."""
+    session.execute(delete(PeerRequest).where(PeerRequest.at < forget_before))
+    session.add(PeerRequest(peer=peer, nonce=nonce, at=at))
+    session.flush()
 
 
 def told_today(session: Session, purpose: str, subject_ids: list[int], since: dt.datetime) -> set[int]:

@@ -39,9 +39,11 @@ SM3_BLOCK = 64
 TOKEN_LABEL = b"xinyong-peer-person/1\x00"
 REQUEST_LABEL = "xinyong-peer-request/1"
 # the headers of a signed peer request: the requester's certificate (DER, base64), the time it
-# signed (Unix seconds), the signature (RSA PKCS#1 v1.5 with SHA-256, base64)
-CERT_HEADER, TIME_HEADER, SIGNATURE_HEADER = ("x-xinyong-peer-certificate", "x-xinyong-peer-time",
-                                              "x-xinyong-peer-signature")
+# signed (Unix seconds), a nonce (32 hex digits: each request is accepted once), the signature
+# (RSA PKCS#1 v1.5 with SHA-256, base64)
+CERT_HEADER, TIME_HEADER, NONCE_HEADER, SIGNATURE_HEADER = (
+    "x-xinyong-peer-certificate", "x-xinyong-peer-time", "x-xinyong-peer-nonce", "x-xinyong-peer-signature")
+NONCE = re.compile(r"^[0-9a-f]{32}$")
 
 
 class PeersSettings(BaseSettings):
@@ -155,11 +157,11 @@ def key_id(key: bytes) -> str:
     return sm3(b"xinyong-peer-key-id/1" + key)[:8].hex()
 
 
-def request_message(method: str, path_and_query: str, at: int, audience: str) -> bytes:
+def request_message(method: str, path_and_query: str, at: int, audience: str, nonce: str) -> bytes:
     """What a peer signs to read another platform's entries of natural persons: the request, its
-    time, and the SHA-256 fingerprint of the origin's certificate (a signature for one platform
-    is no signature for another)."""
-    return "\n".join((REQUEST_LABEL, method.upper(), path_and_query, str(int(at)), audience)).encode("utf-8")
+    time, a nonce (the origin accepts each signed request once), and the SHA-256 fingerprint of
+    the origin's certificate (a signature for one platform is no signature for another)."""
+    return "\n".join((REQUEST_LABEL, method.upper(), path_and_query, str(int(at)), nonce, audience)).encode("utf-8")
 
 
 def fresh(at: int, now: float) -> bool:
