@@ -111,6 +111,8 @@ async def _lifespan(app: FastAPI):
 
 def create_app() -> FastAPI:
     settings = get_settings()
+    from xinyong.peers.rules import load_peers, region_key
+    load_peers(), region_key()   # a peers file or region key that is not well formed stops the start, said plainly
     app = FastAPI(title="Xinyong 信用 — public credit information platform", version="0.1.0",
                   openapi_url="/openapi.json", docs_url=None, redoc_url=None, lifespan=_lifespan)
     # innermost first: size and rate limits run after the caller is known (auth, session)

@@ -107,6 +107,12 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
                   "publishes must be signed by an explicit key (`xinyong audit keygen`), not one derived from "
                   "XINYONG_SECRET_KEY (or XINYONG_DEV=1 for a local demo)")
         raise typer.Exit(2)
+    from xinyong.peers.rules import PeerConfigError, load_peers, region_key
+    try:
+        load_peers(), region_key()
+    except PeerConfigError as exc:
+        err.print(f"[red]refusing to serve[/red]: {exc}")
+        raise typer.Exit(2) from None
     run(host, port, workers, log_level="info", access_log=access_log)
 
 

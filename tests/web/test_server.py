@@ -116,6 +116,20 @@ def test_serve_still_refuses_the_development_secret(cli, monkeypatch):
     assert result.exit_code == 2 and "development secret" in result.output and calls == []
 
 
+@pytest.mark.parametrize("setting, value, said", [
+    ("XINYONG_PEER_REGION_KEY", "c2hvcnQ=", "at least 32 bytes"),
+    ("XINYONG_PEERS_FILE", "peers.yaml", "certificate_sha256 must be 64 hex digits")])
+def test_serve_refuses_a_peer_setting_that_is_not_well_formed(cli, monkeypatch, tmp_path, setting, value, said):
+    invoke, calls = cli
+    monkeypatch.setenv("XINYONG_DEV", "1")
+    (tmp_path / "peers.yaml").write_text("peers:\n  - {key: fuzhou, name_zh: 福州, name_en: Fuzhou, base_url: "
+                                         "'http://127.0.0.1:9', certificate_sha256: 'ab', basis: 'QZ art. 6'}\n")
+    monkeypatch.setenv(setting, str(tmp_path / value) if setting == "XINYONG_PEERS_FILE" else value)
+    reset_settings()
+    result = invoke()
+    assert result.exit_code == 2 and said in " ".join(result.output.split()) and calls == []
+
+
 def test_serve_help_says_how_rate_limits_hold_across_workers(cli):
     invoke, _ = cli
     text = " ".join(invoke("--help").output.split())
