@@ -7,4 +7,5 @@ EXPECTED = {
     ("GET", "/api/v1/peers/list-entries"): PUBLIC,
     ("GET", "/api/v1/peers"): PUBLIC,
     ("GET", "/api/v1/peers/person-entries"): {"peer"},
+    ("GET", "/staff/peers"): {"staff", "admin"},
 }

@@ -41,7 +41,7 @@ MODULES = (
     "xinyong.commitments.api", "xinyong.commitments.pages",
     "xinyong.evaluation.api", "xinyong.evaluation.pages",
     "xinyong.reports.api", "xinyong.reports.pages",
-    "xinyong.peers.api",   # peer platforms that recognise each other (QZ art. 6, FZ art. 7)
+    "xinyong.peers.api", "xinyong.peers.pages",   # peer platforms that recognise each other (QZ art. 6, FZ art. 7)
     "xinyong.dashboards.api", "xinyong.dashboards.pages",
     # self-declared information (QZ art. 13, FZ art. 10 para. 2)
     "xinyong.declarations.api", "xinyong.declarations.pages",
