@@ -63,10 +63,10 @@ class RequesterKey:
         self.pin = hashlib.sha256(self.der).hexdigest()
 
     def headers(self, query: str = "", *, audience: str | None = None, at: int | None = None,
-                signed_query: str | None = None) -> dict:
+                signed_query: str | None = None, path: str = URL) -> dict:
         at = int(clock.now().timestamp()) if at is None else at
         nonce = secrets.token_hex(16)
-        message = rules.request_message("GET", f"{URL}?{query if signed_query is None else signed_query}", at,
+        message = rules.request_message("GET", f"{path}?{query if signed_query is None else signed_query}", at,
                                         audience or signing.certificate_fingerprint(), nonce)
         return {rules.CERT_HEADER: base64.b64encode(self.der).decode(), rules.TIME_HEADER: str(at),
                 rules.NONCE_HEADER: nonce, rules.SIGNATURE_HEADER: base64.b64encode(
@@ -190,8 +190,11 @@ def test_every_caller_but_a_recognised_peers_fresh_signature_is_refused(session,
     assert "not one of a recognised peer" in refused["unpinned certificate"].json()["error"]["message_en"]
     assert "too far" in refused["ten minutes old"].json()["error"]["message_en"]
     # a peer's signature opens nothing else: to any other route it is anonymous
-    signed = requester.headers()
-    assert client.get("/api/v1/agencies", headers=signed).status_code == 401
+    assert client.get("/api/v1/agencies", headers=requester.headers(path="/api/v1/agencies")).status_code == 401
+    assert client.get("/staff/peers", headers=requester.headers(path="/staff/peers"),
+                      follow_redirects=False).headers["location"].startswith("/login")
+    home = client.get("/", headers=requester.headers(path="/"))
+    assert home.status_code == 200 and "退出" not in home.text      # the public page, as to anyone
     assert _openings(session, origin["person"]) == []
     assert session.scalars(select(AccessLog).where(AccessLog.subject_id == origin["person"])).all() == []
     once = requester.headers()
