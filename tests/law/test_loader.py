@@ -24,7 +24,7 @@ D = dt.date
 REQUIRED_KEYS = {
     "publicity.penalty", "publicity.licence", "severity.penalty", "data.forbidden",
     "data.restricted", "catalogue.scope", "aggregation.authorised_sources",
-    "masking.natural_person", "query.self_free",
+    "masking.natural_person", "query.self_free", "peers.exchange",
 }
 
 
@@ -202,6 +202,8 @@ def test_value_contracts():
     assert licence == {"until": "valid_to", "long_term_date": "2099-12-31", "default_months": None}
     assert qz.rule("aggregation.authorised_sources", on=on).value == {"registered_only": True}
     assert qz.rule("query.self_free", on=on).value == {"free": True}
+    assert qz.rule("peers.exchange", on=on).value == {"lists": ["black", "serious_dishonesty"],
+                                                      "natural_persons": "pseudonymised"}
 
 
 @pytest.mark.parametrize("name", ["national", "quanzhou", "fuzhou"])

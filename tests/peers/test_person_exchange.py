@@ -311,3 +311,20 @@ def test_without_the_region_key_persons_are_neither_fetched_nor_matched(session,
     [again] = service.sync_all(session, city.transport())
     assert again.error == "" and len(city.person_requests) == 1     # no signed request for persons this time
     assert session.scalars(select(ForeignListEntry)).one().status == "removed"   # the copy ends with the exchange
+
+
+def test_a_profile_whose_rule_exchanges_no_person_neither_gives_nor_asks(session, client, origin, tmp_path,
+                                                                         monkeypatch):
+    """peers.exchange {natural_persons: none}: the origin refuses citing its rule; the receiver
+    asks no peer for persons and matches none, though the region key is set."""
+    shared, citation = service.policy()
+    assert shared.persons and str(citation).startswith("QZ art. 6")       # what the shipped rule says
+    monkeypatch.setattr(service, "policy", lambda today=None: (rules.ExchangePolicy(shared.lists, False), citation))
+    refused = client.get(URL, headers=origin["requester"].headers())
+    assert (refused.status_code, refused.json()["error"]["code"]) == (409, "persons_not_exchanged")
+    assert "QZ art. 6" in refused.json()["error"]["message_en"] and _openings(session, origin["person"]) == []
+
+    city = PeerCity(origin["requester"].pem, origin["requester"].pin)
+    [result] = service.sync_all(session, city.transport())
+    assert result.error == "" and city.person_requests == []
+    assert peer_entry_facts(session, origin["person"], dt.date(2026, 12, 1), None) == ()

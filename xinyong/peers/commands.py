@@ -31,9 +31,12 @@ def list_peers() -> None:
     for p in service.configured():
         console.print(f"{p.key}\t{p.name_zh}\t{p.base_url}\tsha256 {p.fingerprint}\t"
                       f"{'certificate held' if p.key in held else 'certificate not fetched'}\t{p.basis}")
-    key = rules.region_key()
-    console.print(f"natural persons: exchanged under the region key {rules.key_id(key)}" if key is not None else
-                  "natural persons: not exchanged (XINYONG_PEER_REGION_KEY is not set)")
+    key, (shared, citation) = rules.region_key(), service.policy()
+    if not shared.persons:
+        console.print(f"natural persons: not exchanged (the profile's rule peers.exchange, {citation})")
+    else:
+        console.print(f"natural persons: exchanged under the region key {rules.key_id(key)}" if key is not None else
+                      "natural persons: not exchanged (XINYONG_PEER_REGION_KEY is not set)")
 
 
 @app.command("sync")

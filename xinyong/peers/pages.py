@@ -24,10 +24,11 @@ def peers_page(request: Request, peer: str = CodeQuery("", max_length=64), princ
                session: Session = Depends(get_session)):
     configured = service.configured()
     held = {p.key for p, _ in service.recognised_certificates(session, configured)}
-    key = rules.region_key()
+    shared, citation = service.policy()
+    key = rules.region_key() if shared.persons else None
     known = {p.key for p in configured}
     entries = repository.listed(session, peer if peer in known else None, limit=SHOWN)
     return render(request, "peers/status.html", {
         "peers": configured, "held": held, "names": {p.key: p for p in configured},
         "region_key_id": rules.key_id(key) if key is not None else "", "entries": entries, "peer": peer,
-        "shown": SHOWN, "reasons": REASONS})
+        "shown": SHOWN, "reasons": REASONS, "persons_by_rule": shared.persons, "citation": citation})

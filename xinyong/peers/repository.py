@@ -12,7 +12,7 @@ from xinyong.models import Subject
 from xinyong.models.access import AccessLog
 from xinyong.models.listing import ListEntry, ListProposal
 from xinyong.models.peer import ForeignListEntry, PeerCertificate, PeerRequest, PeerToken
-from xinyong.peers.rules import PERSON_KINDS, PUNITIVE_KINDS
+from xinyong.peers.rules import PERSON_KINDS
 
 
 def certificates(session: Session) -> dict[str, PeerCertificate]:
@@ -28,8 +28,8 @@ def save_certificate(session: Session, peer: str, fingerprint: str, pem: str, ur
     session.flush()
 
 
-def own_published(session: Session, limit: int, offset: int, persons: bool = False, today: dt.date | None = None
-                  ) -> list[tuple[ListEntry, ListProposal, Subject]]:
+def own_published(session: Session, kinds: tuple[str, ...], limit: int, offset: int, persons: bool = False,
+                  today: dt.date | None = None) -> list[tuple[ListEntry, ListProposal, Subject]]:
     """This platform's punitive entries that were published: of organisations with a USCC, in
     force or ended (removed / expired) so that a peer follows the end; of natural persons with a
     resident ID (``persons``), in force on ``today`` only."""
@@ -42,7 +42,7 @@ def own_published(session: Session, limit: int, offset: int, persons: bool = Fal
     stmt = (select(ListEntry, ListProposal, Subject)
             .join(ListProposal, ListProposal.id == ListEntry.proposal_id)
             .join(Subject, Subject.id == ListEntry.subject_id)
-            .where(ListEntry.kind.in_(PUNITIVE_KINDS), ListEntry.listed_on.is_not(None), *whom)
+            .where(ListEntry.kind.in_(kinds), ListEntry.listed_on.is_not(None), *whom)
             .order_by(ListEntry.id).limit(limit).offset(offset))
     return [tuple(r) for r in session.execute(stmt)]
 

@@ -123,6 +123,22 @@ def load_peers(path: Path | None = None) -> tuple[Peer, ...]:
     return parse_peers(yamlfiles.safe_load(Path(path).read_text(encoding="utf-8")))
 
 
+@dataclasses.dataclass(frozen=True)
+class ExchangePolicy:
+    """The profile's rule ``peers.exchange``: which punitive lists are shared with peer cities,
+    and whether natural persons are (under the region's pseudonym)."""
+    lists: tuple[str, ...]
+    persons: bool
+
+
+def exchange_policy(value: dict) -> ExchangePolicy:
+    lists = tuple(value.get("lists") or ())
+    persons = value.get("natural_persons")
+    if not set(lists) <= set(PUNITIVE_KINDS) or persons not in ("pseudonymised", "none"):
+        raise PeerConfigError(f"peers.exchange: lists within {PUNITIVE_KINDS}, natural_persons pseudonymised | none")
+    return ExchangePolicy(lists, persons == "pseudonymised")
+
+
 def region_key(value: str | None = None) -> bytes | None:
     """The region's shared key (None: natural persons are not exchanged); refused unless it is
     base64 of at least 32 bytes."""

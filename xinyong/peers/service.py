@@ -104,7 +104,7 @@ def entries_in_force(session: Session, subject: Subject, today, actor: Principal
     if subject.kind not in rules.PERSON_KINDS:
         return [(peers[e.peer], e) for e in repository.in_force_for(session, subject.uscc, tuple(peers), today)]
     key = rules.region_key()
-    if key is None or not repository.any_person_in_force(session, tuple(peers), today):
+    if key is None or not policy(today)[0].persons or not repository.any_person_in_force(session, tuple(peers), today):
         return []
     token = pseudonyms(session, [subject], key, actor, "joint_check.peer_match").get(subject.id)
     if token is None:
@@ -132,11 +132,23 @@ def pseudonyms(session: Session, subjects: list[Subject], key: bytes, actor: Pri
 
 # ---- the origin's publication: its punitive entries of organisations ------------------------------
 
+def policy(today=None) -> tuple[rules.ExchangePolicy, object]:
+    """The profile's ``peers.exchange`` rule in force (the lists shared, whether natural persons
+    are) and its citation."""
+    found = active_profile().rule("peers.exchange", on=today or clock.today())
+    return rules.exchange_policy(found.value), found.citation
+
+
+def persons_exchanged(today=None) -> bool:
+    """Natural persons travel: the profile's rule allows it and the region key is set."""
+    return policy(today)[0].persons and rules.region_key() is not None
+
+
 def published_entries(session: Session, limit: int, offset: int) -> dict:
     base = get_settings().base_url.rstrip("/")
     profile = active_profile().name
     entries = []
-    for entry, proposal, subject in repository.own_published(session, limit, offset):
+    for entry, proposal, subject in repository.own_published(session, policy()[0].lists, limit, offset):
         ended = entry.status in ("removed", "expired")
         entries.append({
             "origin_entry_id": entry.id, "kind": entry.kind, "uscc": subject.uscc, "name": subject.name,
@@ -153,12 +165,16 @@ def published_person_entries(session: Session, principal: Principal, limit: int,
     request: each person by the region's pseudonym and masked name, never the number. Every person
     sent is told (their access log: which peer, on what basis), and the read is audited."""
     peer = auth.peer_of(principal)
+    shared, citation = policy()
+    if not shared.persons:
+        raise Conflict(f"本地规则不交换自然人信息（{citation}）", code="persons_not_exchanged",
+                       message_en=f"this platform's rules exchange no natural persons ({citation})")
     key = rules.region_key()
     if key is None:
         raise Conflict("本平台未设置区域密钥，不交换自然人信息", code="no_region_key",
                        message_en="no region key is set here: natural persons are not exchanged")
     base, profile, now = get_settings().base_url.rstrip("/"), active_profile(), clock.now()
-    rows = repository.own_published(session, limit, offset, persons=True, today=clock.today())
+    rows = repository.own_published(session, shared.lists, limit, offset, persons=True, today=clock.today())
     tokens = pseudonyms(session, [subject for _, _, subject in rows], key, principal, "peer_exchange.publish",
                         peer=peer.key)
     masking = profile.rule("masking.natural_person", on=clock.today()).value["name"]
@@ -174,13 +190,13 @@ def published_person_entries(session: Session, principal: Principal, limit: int,
             "decision_url": f"{base}/lists/entries/{entry.id}/decision", "legal_basis": proposal.legal_basis,
             "citation": entry.citation, "status": "removed" if ended else "active",
             "removed_on": entry.removed_on if ended else None, "removal_reason": entry.removal_reason if ended else None})
-    _tell_each_person(session, peer, sorted(tokens), now)
+    _tell_each_person(session, peer, sorted(tokens), now, citation)
     record_event(session, principal, "peers.person_entries_read", target_type="peer", target_id=peer.key,
                  details={"peer": peer.key, "offset": offset, "entries": len(entries)})
     return {"platform": profile.name, "base_url": base, "generated_on": clock.today(), "entries": entries}
 
 
-def _tell_each_person(session: Session, peer: Peer, subject_ids: list[int], now) -> None:
+def _tell_each_person(session: Session, peer: Peer, subject_ids: list[int], now, citation) -> None:
     """An access-log entry for each person whose entry went to the peer (QZ art. 33, FZ art. 24:
     who looked at my data, and on what basis): one a day per peer, however often it syncs (every
     read is in the audit log, with its count)."""
@@ -188,7 +204,7 @@ def _tell_each_person(session: Session, peer: Peer, subject_ids: list[int], now)
     told = repository.told_today(session, peer.name_zh, subject_ids, since)
     # the access log's "zh\nen\ncitation" (xinyong.access.gate.join_reason)
     reason = "\n".join((f"向{peer.name_zh}提供失信主体名单信息（以区域假名标识）",
-                        f"shared with {peer.name_en} under the region's pseudonym", str(peer.basis)))
+                        f"shared with {peer.name_en} under the region's pseudonym", str(citation)))
     session.add_all([AccessLog(subject_id=s, at=now, user_id=None, org_id=None, role=auth.ROLE, items=[],
                                basis_kind="legal_basis", basis_ref=peer.basis[:200], purpose=peer.name_zh,
                                allowed=True, reason=reason, channel="peer") for s in subject_ids if s not in told])
@@ -215,7 +231,7 @@ def _pages(peer: Peer, client: httpx.Client, persons: bool = False):
         if persons:
             request.headers.update(auth.signed_headers(peer, "GET", request.url))
         response = client.send(request)
-        if persons and response.status_code == 409 and _code(response) == "no_region_key":
+        if persons and response.status_code == 409 and _code(response) in ("no_region_key", "persons_not_exchanged"):
             return
         if response.status_code != 200:
             raise PeerError(f"{peer.key}: {'person' if persons else 'list'} entries: HTTP {response.status_code}"
@@ -245,7 +261,7 @@ def fetch(peer: Peer, client: httpx.Client) -> Fetched:
     """The peer's certificate (pinned) and every published entry (natural persons' too, under the
     region's pseudonym, when this platform holds the region key). No database: see ``sync_all``."""
     pem = fetched_certificate(peer, client)
-    kinds = (False, True) if rules.region_key() is not None else (False,)
+    kinds = (False, True) if persons_exchanged() else (False,)
     return Fetched(pem, [b for persons in kinds for b in _pages(peer, client, persons)])
 
 
