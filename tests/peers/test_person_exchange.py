@@ -33,7 +33,7 @@ from xinyong.models import Subject
 from xinyong.models.access import AccessLog
 from xinyong.models.audit import AuditEntry
 from xinyong.models.listing import ListEntry, ListProposal
-from xinyong.models.peer import ForeignListEntry, PeerToken
+from xinyong.models.peer import ForeignListEntry, PeerCertificate, PeerToken
 from xinyong.peers import auth, rules, service
 from xinyong.reports import signing
 from xinyong.subjects import opener
@@ -241,7 +241,7 @@ class PeerCity:
     """A peer publishing one natural person's entry (by pseudonym) and checking our signature."""
 
     def __init__(self, pem: bytes, fingerprint: str):
-        self.pem, self.fingerprint, self.person_requests = pem, fingerprint, []
+        self.pem, self.fingerprint, self.person_requests, self.refuse_persons = pem, fingerprint, [], ""
         self.entries = [{"origin_entry_id": 41, "kind": "serious_dishonesty",
                          "person_token": rules.person_token(base64.b64decode(REGION_KEY), PERSON_ID),
                          "name": "郑**", "decided_on": "2026-05-01", "listed_on": "2026-05-02",
@@ -258,6 +258,9 @@ class PeerCity:
                                                  "entries": []})
             if request.url.path == URL:
                 self.person_requests.append(request)
+                if self.refuse_persons:      # the peer exchanges no persons: answered as the origin does
+                    return httpx.Response(409, json={"error": {"code": self.refuse_persons, "message": "",
+                                                               "message_en": ""}})
                 cert = x509.load_der_x509_certificate(base64.b64decode(request.headers[rules.CERT_HEADER]))
                 message = rules.request_message("GET", f"{request.url.path}?{request.url.query.decode()}",
                                                 int(request.headers[rules.TIME_HEADER]), self.fingerprint,
@@ -328,3 +331,17 @@ def test_a_profile_whose_rule_exchanges_no_person_neither_gives_nor_asks(session
     [result] = service.sync_all(session, city.transport())
     assert result.error == "" and city.person_requests == []
     assert peer_entry_facts(session, origin["person"], dt.date(2026, 12, 1), None) == ()
+
+
+def test_a_peer_that_exchanges_no_person_still_shares_its_organisations(session, tmp_path, monkeypatch):
+    signing.ensure_keys()
+    peer_key = RequesterKey()
+    city = PeerCity(peer_key.pem, peer_key.pin)
+    _configure(tmp_path, monkeypatch, peer_key.pin)
+    for code in ("no_region_key", "persons_not_exchanged"):
+        city.refuse_persons = code
+        [result] = service.sync_all(session, city.transport())
+        assert result.error == "" and session.scalars(select(PeerCertificate)).one().peer == "fuzhou", code
+    city.refuse_persons = "something_else"                 # any other refusal fails the peer's sync
+    [failed] = service.sync_all(session, city.transport())
+    assert "person entries: HTTP 409 (something_else)" in failed.error
