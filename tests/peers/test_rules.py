@@ -198,3 +198,12 @@ def test_a_signed_request_message_binds_every_part(path, query, at, audience, no
     assert message(audience=audience[::-1]) != base or audience == audience[::-1]
     assert message(nonce=nonce[::-1]) != base or nonce == nonce[::-1]
     assert rules.fresh(at, at + rules.FRESH_SECONDS) and not rules.fresh(at, at + rules.FRESH_SECONDS + 1)
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,x", "//evil.example/x", "http://a b"])
+def test_a_decision_url_that_is_not_http_is_refused(url):
+    """The staff page and the joint check show an origin's decision URL as a link."""
+    with pytest.raises(rules.PeerConfigError):
+        rules.parse_entry(_person_entry(decision_url=url), person=True)
+    assert rules.parse_entry(_person_entry(decision_url="https://fz.example/lists/entries/3/decision"),
+                             person=True).decision_url.startswith("https://")

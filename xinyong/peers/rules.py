@@ -225,7 +225,8 @@ def parse_entry(item: dict, person: bool = False) -> PublishedEntry:
         raise PeerConfigError(f"malformed entry: {exc}") from None
     named = HEX64.match(entry.person_token or "") if person else USCC.match(entry.uscc or "")
     if entry.kind not in PUNITIVE_KINDS or entry.status not in ENTRY_STATUSES or not named \
-            or entry.origin_entry_id < 1 or (person and item.get("uscc")):
+            or entry.origin_entry_id < 1 or (person and item.get("uscc")) \
+            or (entry.decision_url and not URL.match(entry.decision_url)):   # shown as a link: http(s) only
         raise PeerConfigError(f"malformed entry {entry.origin_entry_id}")
     if entry.status == "removed" and entry.removed_on is None:
         raise PeerConfigError(f"entry {entry.origin_entry_id}: removed without a removal date")
