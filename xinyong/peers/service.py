@@ -15,6 +15,8 @@ from cryptography.hazmat.primitives import hashes
 from sqlalchemy.orm import Session
 
 from xinyong import clock
+from xinyong.access.gate import join_reason
+from xinyong.access.rules import GateDecision
 from xinyong.audit import record_event
 from xinyong.config import get_settings
 from xinyong.kit.access import Principal
@@ -103,10 +105,9 @@ def entries_in_force(session: Session, subject: Subject, today, actor: Principal
     peers = {p.key: p for p in configured()}
     if subject.kind not in rules.PERSON_KINDS:
         return [(peers[e.peer], e) for e in repository.in_force_for(session, subject.uscc, tuple(peers), today)]
-    key = rules.region_key()
-    if key is None or not policy(today)[0].persons or not repository.any_person_in_force(session, tuple(peers), today):
+    if not persons_exchanged(today) or not repository.any_person_in_force(session, tuple(peers), today):
         return []
-    token = pseudonyms(session, [subject], key, actor, "joint_check.peer_match").get(subject.id)
+    token = pseudonyms(session, [subject], rules.region_key(), actor, "joint_check.peer_match").get(subject.id)
     if token is None:
         return []
     return [(peers[e.peer], e) for e in repository.person_entries_in_force(session, token, tuple(peers), today)]
@@ -145,19 +146,23 @@ def persons_exchanged(today=None) -> bool:
 
 
 def published_entries(session: Session, limit: int, offset: int) -> dict:
-    base = get_settings().base_url.rstrip("/")
-    profile = active_profile().name
-    entries = []
-    for entry, proposal, subject in repository.own_published(session, policy()[0].lists, limit, offset):
-        ended = entry.status in ("removed", "expired")
-        entries.append({
-            "origin_entry_id": entry.id, "kind": entry.kind, "uscc": subject.uscc, "name": subject.name,
-            "decided_on": entry.decided_on, "listed_on": entry.listed_on, "period_end": entry.period_end,
-            "decision_ref": f"{profile}-list-decision-{entry.id}", "decision_url": f"{base}/lists/entries/{entry.id}/decision",
-            "legal_basis": proposal.legal_basis, "citation": entry.citation,
-            "status": "removed" if ended else "active", "removed_on": entry.removed_on if ended else None,
-            "removal_reason": entry.removal_reason if ended else None})
+    """This platform's punitive entries of organisations (by USCC and name), public to peers."""
+    base, profile = get_settings().base_url.rstrip("/"), active_profile().name
+    entries = [{"uscc": subject.uscc, "name": subject.name, **_published(entry, proposal, base, profile)}
+               for entry, proposal, subject in repository.own_published(session, policy()[0].lists, limit, offset)]
     return {"platform": profile, "base_url": base, "generated_on": clock.today(), "entries": entries}
+
+
+def _published(entry, proposal, base: str, profile: str) -> dict:
+    """What a peer is told of one of this platform's list entries, whoever its subject is."""
+    ended = entry.status in ("removed", "expired")
+    return {"origin_entry_id": entry.id, "kind": entry.kind, "decided_on": entry.decided_on,
+            "listed_on": entry.listed_on, "period_end": entry.period_end,
+            "decision_ref": f"{profile}-list-decision-{entry.id}",
+            "decision_url": f"{base}/lists/entries/{entry.id}/decision", "legal_basis": proposal.legal_basis,
+            "citation": entry.citation, "status": "removed" if ended else "active",
+            "removed_on": entry.removed_on if ended else None,
+            "removal_reason": entry.removal_reason if ended else None}
 
 
 def published_person_entries(session: Session, principal: Principal, limit: int, offset: int) -> dict:
@@ -178,18 +183,9 @@ def published_person_entries(session: Session, principal: Principal, limit: int,
     tokens = pseudonyms(session, [subject for _, _, subject in rows], key, principal, "peer_exchange.publish",
                         peer=peer.key)
     masking = profile.rule("masking.natural_person", on=clock.today()).value["name"]
-    entries = []
-    for entry, proposal, subject in rows:
-        if subject.id not in tokens:
-            continue
-        ended = entry.status in ("removed", "expired")
-        entries.append({
-            "origin_entry_id": entry.id, "kind": entry.kind, "person_token": tokens[subject.id],
-            "name": mask_name(subject.name, **masking), "decided_on": entry.decided_on, "listed_on": entry.listed_on,
-            "period_end": entry.period_end, "decision_ref": f"{profile.name}-list-decision-{entry.id}",
-            "decision_url": f"{base}/lists/entries/{entry.id}/decision", "legal_basis": proposal.legal_basis,
-            "citation": entry.citation, "status": "removed" if ended else "active",
-            "removed_on": entry.removed_on if ended else None, "removal_reason": entry.removal_reason if ended else None})
+    entries = [{"person_token": tokens[subject.id], "name": mask_name(subject.name, **masking),
+                **_published(entry, proposal, base, profile.name)}
+               for entry, proposal, subject in rows if subject.id in tokens]
     _tell_each_person(session, peer, sorted(tokens), now, citation)
     record_event(session, principal, "peers.person_entries_read", target_type="peer", target_id=peer.key,
                  details={"peer": peer.key, "offset": offset, "entries": len(entries)})
@@ -202,12 +198,14 @@ def _tell_each_person(session: Session, peer: Peer, subject_ids: list[int], now,
     read is in the audit log, with its count)."""
     since = dt.datetime.combine(clock.today(), dt.time(), clock.CHINA_TZ)
     told = repository.told_today(session, peer.name_zh, subject_ids, since)
-    # the access log's "zh\nen\ncitation" (xinyong.access.gate.join_reason)
-    reason = "\n".join((f"向{peer.name_zh}提供失信主体名单信息（以区域假名标识）",
-                        f"shared with {peer.name_en} under the region's pseudonym", str(citation)))
+    shared = GateDecision(allowed=True, basis_kind="legal_basis", basis_ref=peer.basis[:200], citation=str(citation),
+                          reason=f"shared with {peer.name_en} under the region's pseudonym",
+                          reason_zh=f"向{peer.name_zh}提供失信主体名单信息（以区域假名标识）", code="peer_exchange",
+                          channel="peer")
     session.add_all([AccessLog(subject_id=s, at=now, user_id=None, org_id=None, role=auth.ROLE, items=[],
-                               basis_kind="legal_basis", basis_ref=peer.basis[:200], purpose=peer.name_zh,
-                               allowed=True, reason=reason, channel="peer") for s in subject_ids if s not in told])
+                               basis_kind=shared.basis_kind, basis_ref=shared.basis_ref, purpose=peer.name_zh,
+                               allowed=shared.allowed, reason=join_reason(shared), channel=shared.channel)
+                     for s in subject_ids if s not in told])
     session.flush()
 
 
