@@ -7,11 +7,12 @@ import datetime as dt
 import json
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xinyong.transparency import merkle
-from xinyong.transparency.leaves import LEAF_COLUMNS, leaf_hashes, leaf_texts, root_and_subtrees
+from xinyong.transparency.leaves import LEAF_COLUMNS, ChunkedTree, leaf_hashes, leaf_texts, root_and_subtrees
 from xinyong.transparency.merkle import leaf_hash
 from xinyong.transparency.rules import publication_leaf
 
@@ -50,3 +51,26 @@ def test_the_vectorised_tree_is_the_reference_tree(n, min_level):
     hashes = [leaf_hash(str(i).encode()) for i in range(n)]
     got = root_and_subtrees(pl.Series([h.hex() for h in hashes], dtype=pl.String), min_level)
     assert got == merkle.root_and_subtrees(hashes, min_level)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(min_value=0, max_value=300), st.integers(min_value=0, max_value=5),
+       st.integers(min_value=0, max_value=9))
+def test_the_tree_built_a_chunk_at_a_time_is_the_reference_tree(n, chunk_level, min_level):
+    """The ingest hashes a batch's leaves a chunk of 2**k at a time and joins the chunks' roots:
+    the same root and the same complete subtrees as the whole tree at once, a short last chunk,
+    chunks above and below the stored levels included."""
+    hashes = [leaf_hash(str(i).encode()) for i in range(n)]
+    tree, size = ChunkedTree(chunk_level, min_level), 1 << chunk_level
+    for start in range(0, n, size):
+        tree.add(pl.Series([h.hex() for h in hashes[start:start + size]], dtype=pl.String))
+    assert tree.result() == merkle.root_and_subtrees(hashes, min_level)
+
+
+def test_a_chunked_tree_takes_full_chunks_only_before_the_last():
+    tree = ChunkedTree(2, 0)
+    tree.add(pl.Series([leaf_hash(b"a").hex()] * 3, dtype=pl.String))   # a short chunk: the last one
+    with pytest.raises(ValueError):
+        tree.add(pl.Series([leaf_hash(b"b").hex()], dtype=pl.String))
+    with pytest.raises(ValueError):
+        ChunkedTree(1, 0).add(pl.Series([leaf_hash(b"c").hex()] * 3, dtype=pl.String))

@@ -18,7 +18,7 @@ from xinyong.kit import bulk
 from xinyong.transparency import leaves, merkle, repository
 
 TABLE, NODES = "transparency_publications", "transparency_publication_nodes"
-LEAF_CHUNK = 50_000   # leaves built, hashed and loaded at a time (their polars work's memory)
+LEAF_CHUNK_LEVEL = 16   # 65,536 leaves built, hashed and loaded at a time (their polars work's memory)
 BLOCK_LEVEL = 10   # subtrees of 1024 publications and up are stored; below, computed from one block
 
 
@@ -51,22 +51,22 @@ def build(batch_id: int, written: pl.DataFrame, order: pl.DataFrame) -> BuiltLea
     version), with id and version ``order["id"][p]``, ``order["version"][p]`` (ids ascending).
     No database work, so the ingest runs it in a thread while the server loads the records
     (polars, its hashing included, releases the GIL); ``store`` writes the result."""
-    hashes: list[pl.Series] = []
+    size = 1 << LEAF_CHUNK_LEVEL
+    tree = leaves.ChunkedTree(LEAF_CHUNK_LEVEL, BLOCK_LEVEL)   # each chunk's subtree as it comes
     chunks: list[bytes | pl.DataFrame] = []
-    pack = _packed if order.height > LEAF_CHUNK else (lambda frame: frame)
-    for start in range(0, order.height, LEAF_CHUNK):   # a chunk's texts at a time
-        keys = order.slice(start, LEAF_CHUNK)
+    pack = _packed if order.height > size else (lambda frame: frame)
+    for start in range(0, order.height, size):   # a chunk's texts at a time
+        keys = order.slice(start, size)
         part = written.select(pl.all().gather(keys["__i"])).with_columns(keys["id"], keys["version"])
         texts = leaves.leaf_texts(part.select(leaves.LEAF_COLUMNS), batch_id, start)
         chunk = leaves.leaf_hashes(texts)
-        hashes.append(chunk)
+        tree.add(chunk)
         chunks.append(pack(pl.DataFrame({
             "batch_id": pl.repeat(batch_id, part.height, dtype=pl.Int64, eager=True),
             "position": pl.int_range(start, start + part.height, dtype=pl.Int32, eager=True),
             "record_id": keys["id"].cast(pl.Int64), "leaf": texts, "leaf_hash": chunk})))
-    every = pl.concat(hashes) if hashes else pl.Series("leaf_hash", [], dtype=pl.String)
-    root, upper = leaves.root_and_subtrees(every, BLOCK_LEVEL)
-    return BuiltLeaves(chunks, root, upper, every.len())
+    root, upper = tree.result()
+    return BuiltLeaves(chunks, root, upper, order.height)
 
 
 def _packed(frame: pl.DataFrame) -> bytes:
