@@ -25,10 +25,11 @@ files are generated with their own seed and their decision numbers marked with t
 no row re-sends a city record. Targets: 10,000 rows <= 0.5 s, 100,000 rows <= 3 s into the
 city; CPU per row into the city <= 1.1 x into the empty database. After each batch into the
 city, its stored-output floor: the rows it stored, deleted and loaded back with one COPY per
-table in one transaction (batch_floor), beside it in the same run; after each batch into an
-empty database, its floor there too. The two floors bound the CPU ratio (cpu_ratio_bound): a
-platform into the city does at least its work into the empty database plus what storing the same
-rows costs more in the city."""
+table in one transaction (batch_floor), beside it in the same run; and the same batch's floor in
+its empty database (after the city's batch: the floor's deletes and vacuums write to disk). The
+two floors' server CPU says how much dearer storing the same rows is in the city (the CPU-ratio
+target's storing part; the rest of a batch's work does not depend on the city). Not a bound:
+the city's floor moves by a fifth from batch to batch (1.07-1.4 x the empty one's)."""
 from __future__ import annotations
 
 import argparse
@@ -213,16 +214,6 @@ def _prewarm(url: str, log) -> int:
     return mb
 
 
-def cpu_ratio_bound(empty: dict, floor_city: dict, floor_empty: dict) -> float:
-    """The lowest CPU ratio city / empty a platform could reach, by the stored-output floors of the
-    same batch in both databases (same run): the batch's CPU into the empty database plus what
-    storing its rows costs more in the city (deeper indexes, a larger table). Only the storing is
-    taken to grow with the city; everything else the batch does (reading, validating, hashing, the
-    evaluation's arithmetic) is counted as costing the same in both."""
-    extra = floor_city["server_cpu_s"] - floor_empty["server_cpu_s"]
-    return round((empty["cpu_s"] + extra) / empty["cpu_s"], 3)
-
-
 def _figures(run: dict, rows: int) -> dict:
     cpu = run["cpu"]["client"] + run["cpu"]["server"]
     return {"seconds": round(run["seconds"], 3), "cpu_s": round(cpu, 3), "cpu_us_per_row": round(1e6 * cpu / rows, 1),
@@ -240,9 +231,9 @@ def _summary(runs: list[dict]) -> dict:
               "empty_cpu_us_per_row": statistics.median(r["empty"]["cpu_us_per_row"] for r in runs),
               "city_cpu_us_per_row": statistics.median(r["city"]["cpu_us_per_row"] for r in runs),
               "cpu_ratio_city_empty": statistics.median(r["cpu_ratio_city_empty"] for r in runs),
-              "cpu_ratio_bound": statistics.median(r["cpu_ratio_bound"] for r in runs)}
+              "storing_cpu_ratio": statistics.median(r["storing_cpu_ratio"] for r in runs)}
     return {**{k: middle[k] for k in ("empty", "city", "cpu_ratio_city_empty", "stored_floor_city",
-                                     "stored_floor_empty", "cpu_ratio_bound")},
+                                     "stored_floor_empty", "storing_cpu_ratio")},
             "median": {k: round(v, 3) for k, v in median.items()}, "runs": runs}
 
 
@@ -251,10 +242,10 @@ def _row(v: dict) -> list[str]:
     if "city_s" in v:
         return [f"{v['empty_s']:.3f}", f"{v['city_s']:.3f}", f"{v['stored_floor_s']:.3f}",
                 f"{v['empty_cpu_us_per_row']}", f"{v['city_cpu_us_per_row']}", f"{v['cpu_ratio_city_empty']}",
-                f"{v['cpu_ratio_bound']}"]
+                f"{v['storing_cpu_ratio']}"]
     return [f"{v['empty']['seconds']:.3f}", f"{v['city']['seconds']:.3f}", f"{v['stored_floor_city']['seconds']:.3f}",
             f"{v['empty']['cpu_us_per_row']}", f"{v['city']['cpu_us_per_row']}", f"{v['cpu_ratio_city_empty']}",
-            f"{v['cpu_ratio_bound']}"]
+            f"{v['storing_cpu_ratio']}"]
 
 
 def main() -> None:
@@ -319,16 +310,18 @@ def main() -> None:
             for r, path in enumerate(paths, start=1):
                 empty = common.create_database(cluster, f"bench_empty_{n}", template="bench_empty_template")
                 warm = ["--warm", str(daily_file(WARM_ROWS, 100 + n % 97))]
-                before = marks(empty)
+                before_empty = marks(empty)
                 e = _figures(_child("platform", empty, path, warm), n)
-                floor_empty = batch_floor(empty, before, common.DATA_DIR / "tmp-daily-floor")
-                common.drop_database(cluster, f"bench_empty_{n}")
                 before = marks(city)
                 c = _figures(_child("platform", city, path, ["--warm", str(daily_file(WARM_ROWS, 200 + n % 97))]), n)
                 floor = batch_floor(city, before, common.DATA_DIR / "tmp-daily-floor")
+                # after the city's batch, not before it: the floor's deletes and vacuums wrote to disk
+                floor_empty = batch_floor(empty, before_empty, common.DATA_DIR / "tmp-daily-floor")
+                common.drop_database(cluster, f"bench_empty_{n}")
                 runs.append({"file": path.name, "empty": e, "city": c,
                              "cpu_ratio_city_empty": round(c["cpu_s"] / e["cpu_s"], 2), "stored_floor_city": floor,
-                             "stored_floor_empty": floor_empty, "cpu_ratio_bound": cpu_ratio_bound(e, floor, floor_empty)})
+                             "stored_floor_empty": floor_empty,
+                             "storing_cpu_ratio": round(floor["server_cpu_s"] / floor_empty["server_cpu_s"], 2)})
                 log(f"  {n:,} rows, batch {r} of {len(paths)}: empty {e['seconds']}s ({e['cpu_us_per_row']} us CPU/row), "
                     f"city {c['seconds']}s ({c['cpu_us_per_row']} us CPU/row), phases into the city {c['phases']}")
                 log(f"  {n:,} rows, batch {r} of {len(paths)}: stored-output floor in the city {floor['seconds']}s, "
@@ -353,8 +346,7 @@ def main() -> None:
                                    if n in TARGET_S else None,
                                    "cpu_ratio": CPU_RATIO_TARGET,
                                    "met_cpu_ratio": out[n]["median"]["cpu_ratio_city_empty"] <= CPU_RATIO_TARGET,
-                                   "cpu_ratio_bound": out[n]["median"]["cpu_ratio_bound"],
-                                   "cpu_ratio_reachable": out[n]["median"]["cpu_ratio_bound"] <= CPU_RATIO_TARGET}
+                                   "storing_cpu_ratio": out[n]["median"]["storing_cpu_ratio"]}
                           for n in out}}
     saved = common.save_result(f"ingest-daily-{args.subjects}-{args.records}", result)
     print(json.dumps(result, ensure_ascii=False))
@@ -364,7 +356,7 @@ def main() -> None:
     print(f"\ndaily batches — city {args.subjects:,} subjects / {args.records:,} records, load at start "
           f"{machine['loadavg_at_start']}", file=sys.stderr)
     print(human_table(rows, ["rows", "batch", "empty s", "city s", "stored floor (city) s", "empty us CPU/row",
-                             "city us CPU/row", "CPU city/empty", "CPU ratio floor", "target s"]), file=sys.stderr)
+                             "city us CPU/row", "CPU city/empty", "storing CPU city/empty", "target s"]), file=sys.stderr)
     for n, t in result["targets"].items():
         if t["wall_s"] is not None:
             print(f"target {int(n):,} rows <= {t['wall_s']} s into the city ({t['judged_on']}): "
@@ -372,8 +364,8 @@ def main() -> None:
                   f"batches (median stored-output floor {t['stored_floor_s']} s: "
                   f"{'within reach' if t['wall_reachable'] else 'out of reach: the floor itself misses it'}); "
                   f"CPU city/empty <= {t['cpu_ratio']}: {'met' if t['met_cpu_ratio'] else 'MISSED'} "
-                  f"(by the stored-output floors in both databases at least {t['cpu_ratio_bound']}: "
-                  f"{'within reach' if t['cpu_ratio_reachable'] else 'out of reach'})", file=sys.stderr)
+                  f"(storing the batch's rows alone, the stored-output floors: {t['storing_cpu_ratio']} x as much "
+                  f"server CPU in the city as in the empty database)", file=sys.stderr)
     print(f"saved {saved}", file=sys.stderr)
 
 

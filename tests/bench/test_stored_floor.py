@@ -77,11 +77,3 @@ def test_the_daily_floor_reloads_exactly_the_last_batch(session, db, backend, tm
     assert floor["tables"]["feed_events"][0] == events > 0
     assert floor["tables"]["subjects"][0] == subjects   # the warm-up's new subjects are not the batch's
 
-
-def test_the_cpu_ratio_bound_adds_only_what_storing_costs_more_in_the_city():
-    empty = {"cpu_s": 5.0}
-    same = ingest_daily_bench.cpu_ratio_bound(empty, {"server_cpu_s": 2.5}, {"server_cpu_s": 2.5})
-    dearer = ingest_daily_bench.cpu_ratio_bound(empty, {"server_cpu_s": 3.0}, {"server_cpu_s": 2.5})
-    assert same == 1.0                 # storing costs the same: nothing stops a ratio of 1
-    assert dearer == 1.1               # 0.5 CPU-s more to store the same rows in the city, over 5.0
-    assert ingest_daily_bench.cpu_ratio_bound(empty, {"server_cpu_s": 2.0}, {"server_cpu_s": 2.5}) == 0.9
