@@ -76,4 +76,3 @@ def test_the_daily_floor_reloads_exactly_the_last_batch(session, db, backend, tm
                                 {"b": batch}).scalar()
     assert floor["tables"]["feed_events"][0] == events > 0
     assert floor["tables"]["subjects"][0] == subjects   # the warm-up's new subjects are not the batch's
-

@@ -31,12 +31,10 @@ def list_peers() -> None:
     for p in service.configured():
         console.print(f"{p.key}\t{p.name_zh}\t{p.base_url}\tsha256 {p.fingerprint}\t"
                       f"{'certificate held' if p.key in held else 'certificate not fetched'}\t{p.basis}")
-    key, (shared, citation) = rules.region_key(), service.policy()
-    if not shared.persons:
-        console.print(f"natural persons: not exchanged (the profile's rule peers.exchange, {citation})")
-    else:
-        console.print(f"natural persons: exchanged under the region key {rules.key_id(key)}" if key is not None else
-                      "natural persons: not exchanged (XINYONG_PEER_REGION_KEY is not set)")
+    persons = service.persons_status()
+    console.print({"exchanged": f"natural persons: exchanged under the region key {persons.key_id}",
+                   "rule": f"natural persons: not exchanged (the profile's rule peers.exchange, {persons.citation})",
+                   "no_key": "natural persons: not exchanged (XINYONG_PEER_REGION_KEY is not set)"}[persons.state])
 
 
 @app.command("sync")

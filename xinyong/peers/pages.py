@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.text import CodeQuery
 from xinyong.kit.web import get_session, render
-from xinyong.peers import repository, rules, service
+from xinyong.peers import repository, service
 
 router = APIRouter(include_in_schema=False)
 SHOWN = 200
@@ -24,11 +24,8 @@ def peers_page(request: Request, peer: str = CodeQuery("", max_length=64), princ
                session: Session = Depends(get_session)):
     configured = service.configured()
     held = {p.key for p, _ in service.recognised_certificates(session, configured)}
-    shared, citation = service.policy()
-    key = rules.region_key() if shared.persons else None
     known = {p.key for p in configured}
     entries = repository.listed(session, peer if peer in known else None, limit=SHOWN)
     return render(request, "peers/status.html", {
         "peers": configured, "held": held, "names": {p.key: p for p in configured},
-        "region_key_id": rules.key_id(key) if key is not None else "", "entries": entries, "peer": peer,
-        "shown": SHOWN, "reasons": REASONS, "persons_by_rule": shared.persons, "citation": citation})
+        "persons": service.persons_status(), "entries": entries, "peer": peer, "shown": SHOWN, "reasons": REASONS})

@@ -140,9 +140,26 @@ def policy(today=None) -> tuple[rules.ExchangePolicy, object]:
     return rules.exchange_policy(found.value), found.citation
 
 
+@dataclasses.dataclass(frozen=True)
+class PersonsStatus:
+    """Whether natural persons travel to peers: ``state`` "exchanged", "rule" (the profile's rule
+    exchanges none) or "no_key" (no region key is set); the key's id when exchanged (never the
+    key), and the rule's citation."""
+    state: str
+    key_id: str
+    citation: str
+
+
+def persons_status(today=None) -> PersonsStatus:
+    shared, citation = policy(today)
+    key = rules.region_key() if shared.persons else None
+    state = "rule" if not shared.persons else "no_key" if key is None else "exchanged"
+    return PersonsStatus(state, rules.key_id(key) if key is not None else "", str(citation))
+
+
 def persons_exchanged(today=None) -> bool:
     """Natural persons travel: the profile's rule allows it and the region key is set."""
-    return policy(today)[0].persons and rules.region_key() is not None
+    return persons_status(today).state == "exchanged"
 
 
 def published_entries(session: Session, limit: int, offset: int) -> dict:
