@@ -224,3 +224,34 @@ def test_query_frame_reads_a_querys_rows_into_a_frame_without_a_row_object_each(
     bulk.drop_temp_table(session, "t_q")
     assert got.to_dicts() == [{"k": "a", "n": 1}, {"k": None, "n": 2}, {"k": "引号,\"x\"", "n": None}]
     assert empty.schema == {"k": pl.Utf8, "n": pl.Int64} and empty.height == 0
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(st.none(), st.text(st.characters(blacklist_categories=("Cs",)), max_size=40),
+                          st.sampled_from(["引号\x00内", "'\"\\", "é" * 300, "x" * 300])), min_size=2, max_size=8),
+       st.integers(1, 3), st.sampled_from([1, 64]))
+def test_sqlite_stores_a_text_bound_as_bytes_as_binding_the_text_would(session, monkeypatch, cells, chunk, least):
+    """A long text column beyond ASCII is bound as its UTF-8 bytes and cast back to TEXT by the
+    statement: every row reads back the same value of the same storage class as a plain
+    executemany of the texts stores (NULs, quotes, nulls included), in a text and a JSON column."""
+    monkeypatch.setattr(bulk, "MANY_CHUNK_ROWS", chunk)
+    monkeypatch.setattr(bulk, "BYTES_BIND_MIN_BYTES", least)
+    frame = pl.DataFrame({"n": range(len(cells)), "t": cells, "j": cells}, schema={"n": pl.Int64, "t": pl.String,
+                                                                                 "j": pl.String})
+    present = [c for c in cells if c is not None]
+    size = sum(len(c.encode()) for c in present)
+    expected = {"t", "j"} if present and size >= least * len(present) and size > sum(map(len, present)) else set()
+    assert bulk._bound_as_bytes(frame, frame.columns) == expected
+    types = [("n", "bigint"), ("t", "text"), ("j", "json")]
+    raw = bulk.dbapi_connection(session)
+    read = "SELECT n, t, typeof(t), j, typeof(j) FROM {} ORDER BY rowid"
+    bulk.create_temp_table(session, "t_bytes", types)
+    bulk.create_temp_table(session, "t_text", types)
+    try:
+        bulk.load_frame(session, "t_bytes", frame)
+        raw.executemany("INSERT INTO t_text (n, t, j) VALUES (?, ?, ?)", frame.rows())
+        assert raw.execute(read.format("t_bytes")).fetchall() == raw.execute(read.format("t_text")).fetchall()
+    finally:
+        bulk.drop_temp_table(session, "t_bytes")
+        bulk.drop_temp_table(session, "t_text")
