@@ -242,9 +242,9 @@ def test_sqlite_stores_a_text_bound_as_bytes_as_binding_the_text_would(session, 
     present = [c for c in cells if c is not None]
     size = sum(len(c.encode()) for c in present)
     expected = {"t", "j"} if present and size >= least * len(present) and size > sum(map(len, present)) else set()
-    assert bulk._bound_as_bytes(frame, frame.columns) == expected
-    types = [("n", "bigint"), ("t", "text"), ("j", "json")]
     raw = bulk.dbapi_connection(session)
+    assert bulk._bound_as_bytes(raw.cursor(), frame, frame.columns) == expected
+    types = [("n", "bigint"), ("t", "text"), ("j", "json")]
     read = "SELECT n, t, typeof(t), j, typeof(j) FROM {} ORDER BY rowid"
     bulk.create_temp_table(session, "t_bytes", types)
     bulk.create_temp_table(session, "t_text", types)
@@ -255,3 +255,16 @@ def test_sqlite_stores_a_text_bound_as_bytes_as_binding_the_text_would(session, 
     finally:
         bulk.drop_temp_table(session, "t_bytes")
         bulk.drop_temp_table(session, "t_text")
+
+
+def test_a_database_in_another_encoding_gets_its_texts_bound_as_texts(tmp_path):
+    """CAST of bytes to TEXT reads them in the database's encoding: in a UTF-16 database no
+    column is bound as bytes, and the texts are stored as they were."""
+    import sqlite3
+    con = sqlite3.connect(tmp_path / "u16.db")
+    con.execute("PRAGMA encoding = 'UTF-16le'")
+    con.execute("CREATE TABLE t (v TEXT)")
+    frame = pl.DataFrame({"v": ["引号" * 100, "é" * 200]})
+    assert bulk._bound_as_bytes(con.cursor(), frame, ["v"]) == set()
+    memory = sqlite3.connect(":memory:")
+    assert bulk._bound_as_bytes(memory.cursor(), frame, ["v"]) == {"v"}

@@ -187,3 +187,34 @@ def test_a_batch_into_an_empty_records_table_leaves_its_indexes_as_migrated(db, 
     assert any(s.startswith('DROP INDEX "ix_records_') for s in seen)
     assert session.execute(text(schema)).all() == before
     assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+
+
+def test_a_process_killed_while_the_indexes_are_set_aside_leaves_them_as_they_were(engine, tmp_path):
+    """The drop and the load are one uncommitted transaction: a crash between the drop and the
+    build (the process killed, no rollback run) leaves the database with its indexes, whole."""
+    import subprocess
+    import sys
+    raw = sqlite3.connect(engine.url.database)
+    before = _schema(raw)
+    raw.close()
+    engine.dispose()
+    child = f"""
+import os, polars as pl
+from sqlalchemy import text
+from xinyong.db import make_engine, session_factory
+from xinyong.kit import bulk
+bulk.REBUILD_MIN_ROWS = 5
+bulk.rebuild_indexes = lambda cur, dropped: os._exit(9 if dropped else 3)   # killed before the build
+engine = make_engine("sqlite:///{engine.url.database}")
+with session_factory(engine)() as session:
+    session.execute(text("UPDATE t_ix SET id = id WHERE 0"))
+    bulk.load_frame(session, "t_ix", pl.DataFrame({{"id": range(50), "a": ["k"] * 50, "b": range(50),
+                                                    "u": [str(i) for i in range(50)]}}))
+"""
+    done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 9, done.stderr   # the indexes were dropped when it died
+    raw = sqlite3.connect(engine.url.database)
+    assert _schema(raw) == before
+    _check(raw)
+    assert raw.execute("SELECT count(*) FROM t_ix").fetchone()[0] == 0
+    raw.close()

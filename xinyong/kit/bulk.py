@@ -227,7 +227,8 @@ def indexes_set_aside(cur, table: str, rows: int) -> list[tuple[str, str, list]]
     stays and checks every row as it comes, ``ON CONFLICT`` included) are dropped, to be built
     again from their own SQL by ``rebuild_indexes`` once the rows are in: one sort per index
     instead of an entry per row in random key order (a 1M-row records load into an empty table:
-    its three indexes' entries cost ~5.7 s entered row by row, ~2.2 s built after). The same transaction drops and builds them: a rollback keeps them as they were, and
+    its three indexes' entries cost ~5.7 s entered row by row, ~2.2 s built after). The same
+    transaction drops and builds them: a rollback, or a crash, keeps them as they were, and
     other connections (WAL readers) see the table with its indexes before and after the commit.
     Returns (name, SQL, planner statistics rows) of each index set aside; [] if none (a smaller
     load, a table the load would not double, or no transaction open: a DROP there would commit
@@ -291,7 +292,7 @@ def _executemany(session: Session, table: str, frame: pl.DataFrame, order: pl.Se
     # a column with one value in every row (the batch, its item, its times) is written into the
     # statement as SQLite's own literal of it: no Python value made and bound per row for it
     # (a 200,000-row records load 2.65 -> 2.26-2.45 s with 11 of its 24 columns constant)
-    as_bytes = _bound_as_bytes(frame, columns)
+    as_bytes = _bound_as_bytes(cur, frame, columns)
     marks = ", ".join(constants.get(c, "CAST(? AS TEXT)" if c in as_bytes else "?") for c in frame.columns)
     head = into or f"INSERT INTO {table} ({', '.join(frame.columns)})"
     sql = f"{head} VALUES ({marks}){conflict}"
@@ -337,16 +338,17 @@ BYTES_BIND_MIN_BYTES = 128
 BYTES_BIND_SAMPLE_ROWS = 1_000
 
 
-def _bound_as_bytes(frame: pl.DataFrame, columns: list[str]) -> set[str]:
+def _bound_as_bytes(cur, frame: pl.DataFrame, columns: list[str]) -> set[str]:
     """The text columns (of ``columns``) bound as their UTF-8 bytes, which the statement casts
-    back to TEXT (``CAST(? AS TEXT)``: the database's encoding is UTF-8, so the same text, of
-    the same storage class, is stored): those whose first rows average BYTES_BIND_MIN_BYTES
+    back to TEXT (``CAST(? AS TEXT)``, in a database whose encoding is UTF-8, as SQLite makes
+    one by default: the same text, of the same storage class, is stored; in another encoding
+    none): those whose first rows average BYTES_BIND_MIN_BYTES
     bytes or more and hold characters beyond ASCII. For such a text, sqlite3 is handed a Python
     str decoded from polars' UTF-8 and encodes it back to bind it; a bytes object is a copy (a
     1M-row records load, its fields' JSON bound so: 11.1-11.7 -> 9.7 s; its leaves 3.7-4.0 ->
     3.3 s). Short or ASCII texts gain nothing and pay the cast: bound as they are."""
     texts = [c for c in columns if frame.schema[c] == pl.String]
-    if not texts:
+    if not texts or cur.execute("PRAGMA encoding").fetchone()[0] != "UTF-8":
         return set()
     head = frame.select(texts).head(BYTES_BIND_SAMPLE_ROWS)
     sizes = head.select(*(pl.struct(n=pl.col(c).count(), b=pl.col(c).str.len_bytes().sum(),
