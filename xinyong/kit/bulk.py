@@ -342,11 +342,11 @@ def _bound_as_bytes(cur, frame: pl.DataFrame, columns: list[str]) -> set[str]:
     """The text columns (of ``columns``) bound as their UTF-8 bytes, which the statement casts
     back to TEXT (``CAST(? AS TEXT)``, in a database whose encoding is UTF-8, as SQLite makes
     one by default: the same text, of the same storage class, is stored; in another encoding
-    none): those whose first rows average BYTES_BIND_MIN_BYTES
-    bytes or more and hold characters beyond ASCII. For such a text, sqlite3 is handed a Python
-    str decoded from polars' UTF-8 and encodes it back to bind it; a bytes object is a copy (a
-    1M-row records load, its fields' JSON bound so: 11.1-11.7 -> 9.7 s; its leaves 3.7-4.0 ->
-    3.3 s). Short or ASCII texts gain nothing and pay the cast: bound as they are."""
+    none): those whose first rows average BYTES_BIND_MIN_BYTES bytes or more and hold
+    characters beyond ASCII. For such a text, sqlite3 is handed a Python str decoded from
+    polars' UTF-8 and encodes it back to bind it; a bytes object is a copy (a 1M-row records
+    load, its fields' JSON bound so: 11.1-11.7 -> 9.7 s; its leaves 3.7-4.0 -> 3.3 s). Short or
+    ASCII texts gain nothing and pay the cast: bound as they are."""
     texts = [c for c in columns if frame.schema[c] == pl.String]
     if not texts or cur.execute("PRAGMA encoding").fetchone()[0] != "UTF-8":
         return set()
