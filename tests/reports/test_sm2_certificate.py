@@ -40,7 +40,8 @@ def test_the_platform_key_has_a_self_signed_certificate_that_openssl_reads_and_c
     done = _openssl("pkeyutl", "-verify", "-certin", "-inkey", "cert.pem", "-rawin", "-digest", "sm3", "-pkeyopt",
                     DISTID, "-in", "tbs.der", "-sigfile", "sig.der", cwd=tmp_path)
     assert done.returncode == 0 and "Verified Successfully" in done.stdout, done
-    (tmp_path / "tbs.der").write_bytes(cert["tbs_certificate"].dump()[:-1] + b"\x00")
+    tbs = cert["tbs_certificate"].dump()
+    (tmp_path / "tbs.der").write_bytes(tbs[:-1] + bytes([tbs[-1] ^ 1]))    # its last byte flipped: never itself
     assert _openssl("pkeyutl", "-verify", "-certin", "-inkey", "cert.pem", "-rawin", "-digest", "sm3", "-pkeyopt",
                     DISTID, "-in", "tbs.der", "-sigfile", "sig.der", cwd=tmp_path).returncode != 0
     start, end = (cert["tbs_certificate"]["validity"][k].native for k in ("not_before", "not_after"))
