@@ -15,7 +15,6 @@ import contextvars
 import dataclasses
 import datetime as dt
 import hashlib
-import io
 import logging
 
 import polars as pl
@@ -224,9 +223,11 @@ def _ingest_frame(session, batch, agency, item, source: list[pl.DataFrame], prog
     totals = {"accepted": 0, "rejected": 0, "created": 0, "updated": 0, "unchanged": 0}
     preload("on_batch_ingested")   # the hooks' modules imported while the batch validates
     reading = _read_subject_key_pages(session, frame, item)   # meanwhile, on a connection of its own
+    cut = _partitions(frame, item)
+    frame = None   # held by the parts alone once cut: each part's rows freed once validated
     # the final part's accepted rows (last) wait unbuilt: their records are built while the subjects resolve
     first, parts, last = None, [], None
-    for n, (validated, final) in enumerate(_validated(_partitions(frame, item), item, profile, clock.today())):
+    for n, (validated, final) in enumerate(_validated(cut, item, profile, clock.today())):
         _step(progress, "validate")
         try:
             result = validated.result()
@@ -244,10 +245,10 @@ def _ingest_frame(session, batch, agency, item, source: list[pl.DataFrame], prog
         if result.accepted.height and final:
             last = result.accepted
         elif result.accepted.height:
-            parts.append((_packed(_record_frame(result.accepted, item, profile, batch, agency, clock.now())),
-                          _packed(result.accepted.select(SUBJECT_INPUT))))
-    frame = validated = result = None   # the file's rows are no longer needed: only each part's records
-    records, inputs = [p[0] for p in parts], [_unpacked(p[1]) for p in parts]
+            parts.append((_record_frame(result.accepted, item, profile, batch, agency, clock.now()),
+                          result.accepted.select(SUBJECT_INPUT)))
+    cut = validated = result = None   # the file's rows are no longer needed: only each part's records
+    records, inputs = [p[0] for p in parts], [p[1] for p in parts]
     parts = None                   # each part now held once: _write_parts frees them one by one
     if last is not None:
         inputs.append(last.select(SUBJECT_INPUT))
@@ -342,24 +343,24 @@ def _subjects_and_last_records(session, inputs: pl.DataFrame | None, records: li
     appended to ``records``. On PostgreSQL the subjects are resolved on the session's connection in a
     thread while this one builds the records: the server inserts the new subjects while the
     client works (one after the other, a 10,000-row batch's ~40 ms of record building waited on
-    the merge or the merge on it). ``lookups()`` (the look-ups of the writes that need no subject,
+    the merge or the merge on it); on SQLite the records are built in a thread beside the merge. ``lookups()`` (the look-ups of the writes that need no subject,
     ``_lookups``) run first, beside the merge on a connection of their own when the session
     has an engine (``_beside``), else on the session before the merge starts. Returns the
     subject ids and what ``lookups`` found (None: not run; SQLite, or no records)."""
     if inputs is None:
         return None, None
-    if not build or bulk.dialect(session) != "postgresql":
-        # SQLite: the merge runs on this thread (sqlite3 steps without the GIL), the parts are
-        # unpacked on another meanwhile (polars reads without it)
-        with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="unpack") as pool:
-            unpacking = pool.submit(_unpack_all, records)
+    if not build:
+        return resolve_subjects(session, inputs), None
+    if bulk.dialect(session) != "postgresql":
+        # SQLite: the merge runs on this thread (sqlite3 steps without the GIL), the last part's
+        # records are built on another meanwhile (polars builds without it)
+        with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="records") as pool:
+            building = pool.submit(contextvars.copy_context().run, build)
             try:
                 subject_ids = resolve_subjects(session, inputs)
             finally:
-                concurrent.futures.wait([unpacking])   # a failure of the merge is the one raised
-            unpacking.result()
-        if build:
-            records.append(build())
+                concurrent.futures.wait([building])   # a failure of the merge is the one raised
+            records.append(building.result())
         return subject_ids, None
     beside = _beside(session)
     looked = lookups() if lookups and not beside else None
@@ -373,7 +374,6 @@ def _subjects_and_last_records(session, inputs: pl.DataFrame | None, records: li
             if lookups and beside:
                 looked = lookups()
             records.append(build())
-            _unpack_all(records)
         except BaseException:
             # the first failure is the one raised: with the server gone, the look-ups get the
             # OperationalError (answered 503 with Retry-After), the merge's thread an error of its
@@ -440,7 +440,7 @@ SUBJECT_INPUT = ("subject_kind", "subject_name", "subject_uscc", "subject_reside
                  "legal_rep_name", "legal_rep_resident_id")
 
 
-def _write_parts(session, batch, agency, item, records: list[bytes], subject_ids: pl.Series | None,
+def _write_parts(session, batch, agency, item, records: list[pl.DataFrame], subject_ids: pl.Series | None,
                  totals: dict, looked: dict | None = None) -> tuple[dict | None, pl.Series | None]:
     """Each part's records with their subjects: new ones loaded, re-sent ones updated. Returns
     the details of the publication leaves, already stored (``_publish``), and, if no row
@@ -454,9 +454,8 @@ def _write_parts(session, batch, agency, item, records: list[bytes], subject_ids
     resends_possible = looked["possible"] if looked is not None else _resends_possible(session, agency, item)
     reason = batch.change_reason or f"由来源单位在批次 {batch.id} 中重新报送 / re-sent by the source in batch {batch.id}"
     fresh, resent, offset = [], [], 0
-    while records:   # unpacked one at a time, each taken out of the list (peak memory); the last part's a frame
+    while records:   # each taken out of the list (peak memory)
         part = records.pop(0)
-        part = _unpacked(part) if isinstance(part, bytes) else part
         part = part.with_columns(subject_ids.slice(offset, part.height).alias("subject_id"))
         offset += part.height
         new, again = _split_resent(session, agency, item, part, resends_possible,
@@ -506,27 +505,6 @@ def _publish(session, batch, fresh: pl.DataFrame, order: pl.Series, written: pl.
     return publications.store(session, batch.id, built)
 
 
-def _packed(records: pl.DataFrame) -> bytes:
-    """A validated part's records held until the batch's subjects are resolved, as LZ4-compressed
-    Arrow IPC: the parts of a large batch wait while the rest is validated, and their JSON fields
-    compress about 3x (a 1M-row batch peaked at 2.6 GB with the parts as frames)."""
-    buf = io.BytesIO()
-    records.write_ipc(buf, compression="lz4")
-    return buf.getvalue()
-
-
-def _unpacked(packed: bytes) -> pl.DataFrame:
-    return pl.read_ipc(io.BytesIO(packed))
-
-
-def _unpack_all(records: list) -> None:
-    """Each packed part unpacked in place, while the subjects resolve (the writes would unpack
-    them one after the other, with nothing beside them: ~1 s of a 1M-row batch)."""
-    for i, part in enumerate(records):
-        if isinstance(part, bytes):
-            records[i] = _unpacked(part)
-
-
 def _split_resent(session, agency, item, records: pl.DataFrame, resends_possible: bool,
                   existing: pl.DataFrame | None = None):
     """(new records, re-sent ones with the id of the record they re-send); ``existing``: the
@@ -547,6 +525,13 @@ def _partitions(frame: pl.DataFrame, item):
     number, so that every repeat of a decision number meets its first row in the same part
     and is caught by validation; row order inside a part is kept. Yields (part, is the last).
 
+    The parts are cut all at once and the frame let go (the caller holds no reference of its
+    own: ``_ingest_frame``); each part is handed over as it is yielded, so a part's rows are
+    freed once it is validated. The validated parts' records are then held as frames: with the
+    whole file held until its last part was validated, they had to be held LZ4-packed (a
+    1M-row batch peaked at 2.6 GB as frames), and packing and unpacking them cost that batch
+    ~1.3 s.
+
     Each part is rechunked: a filter keeps the chunks of the frame it filters, and the CSV
     reader cuts a file into many small chunks when polars has one thread (POLARS_MAX_THREADS=1,
     the default on a one-core host), so a part can start with an empty chunk. polars 2.1.0's
@@ -557,10 +542,23 @@ def _partitions(frame: pl.DataFrame, item):
     if parts <= 1 or column is None:
         yield frame.rechunk(), True
         return
-    key = frame[column].fill_null("").hash(seed=0) % parts
-    buckets = key.unique().sort().to_list()   # the non-empty ones: the last of them is the last part
+    name = next(n for n in (PART_KEY + "_" * k for k in range(frame.width + 1)) if n not in frame.columns)
+    key = (frame[column].fill_null("").hash(seed=0) % parts).alias(name)   # a name no header of the file has
+    columns, pieces = frame.columns, []
+    for at in range(0, len(columns), PART_COLUMNS):
+        # a few columns at a time, each taken out of the frame first: the frame's memory is let go
+        # as its parts are made (cut at once, a 1M-row file's parts and the file peaked at 1.9 GB)
+        group = pl.DataFrame([frame.drop_in_place(c) for c in columns[at:at + PART_COLUMNS]] + [key])
+        pieces.append(group.partition_by(name, maintain_order=True, include_key=False, as_dict=True))
+        group = None
+    frame = key = None
+    buckets = sorted(pieces[0])   # the non-empty ones: the last of them is the last part
     for i in buckets:
-        yield frame.filter(key == i).rechunk(), i == buckets[-1]
+        yield pl.concat([p.pop(i) for p in pieces], how="horizontal").rechunk(), i == buckets[-1]
+
+
+PART_KEY = "__part"
+PART_COLUMNS = 4   # the file's columns cut in parts this many at a time
 
 
 def _decision_column(frame: pl.DataFrame, item) -> str | None:
