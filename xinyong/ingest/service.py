@@ -279,7 +279,7 @@ def _validated(parts, item, profile, today: dt.date):
     """(the validation of each part as a future, is the last part), in order. Up to
     VALIDATE_AHEAD later parts are validated in threads meanwhile: polars runs without the GIL,
     and one validation alone keeps the two cores about 1.5 busy (its single-column steps), while
-    the caller's work on a result (rejections stored, records built and packed) is mostly
+    the caller's work on a result (rejections stored, records built) is mostly
     serial. Validation is pure, so the results are those of one part after the other; when the
     caller stops (a refused batch, an error), the parts not yet started are cancelled and the
     running ones waited for."""
