@@ -93,7 +93,7 @@ def _reserve_sqlite(session: Session, count: int) -> pl.Series:
     the transaction does not hold it yet (pysqlite's deferred BEGIN takes it at the first
     write), and it is held to the commit, so no other connection can insert a record, and so
     take one of these ids, before this transaction's load (tests/ingest/test_record_ids.py)."""
-    session.execute(text("UPDATE records SET id = id WHERE 0"))
+    bulk.hold_write_lock(session, "records")
     first = session.execute(text("SELECT coalesce(max(id), 0) + 1 FROM records")).scalar()
     return pl.int_range(first, first + count, dtype=pl.Int64, eager=True).alias("id")
 

@@ -41,6 +41,17 @@ def dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
+def hold_write_lock(session: Session, table: str, column: str = "id") -> None:
+    """SQLite: the database's write lock taken now, if the transaction does not hold it yet (a
+    no-op write to ``table``: pysqlite's deferred BEGIN takes the lock at the first write, waiting
+    out another writer for ``busy_timeout``), and held to the commit. For a transaction that reads
+    what it is about to write: a read first pins the transaction's snapshot, and if another
+    connection commits before the first write, that write fails at once ("database is locked",
+    SQLITE_BUSY_SNAPSHOT, which no busy timeout waits out). PostgreSQL: nothing (row locks)."""
+    if dialect(session) == "sqlite":
+        session.execute(text(f"UPDATE {table} SET {column} = {column} WHERE 0"))
+
+
 def create_temp_table(session: Session, name: str, columns: list[tuple[str, str]]) -> None:
     pg = dialect(session) == "postgresql"
     cols = ", ".join(f"{c} {_TYPES[t][0 if pg else 1]}" for c, t in columns)

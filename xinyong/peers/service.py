@@ -19,6 +19,7 @@ from xinyong.access.gate import join_reason
 from xinyong.access.rules import GateDecision
 from xinyong.audit import record_event
 from xinyong.config import get_settings
+from xinyong.kit import bulk
 from xinyong.kit.access import Principal
 from xinyong.kit.errors import Conflict
 from xinyong.kit.masking import mask_name
@@ -284,6 +285,9 @@ def store(session: Session, peer: Peer, fetched: Fetched) -> SyncResult:
     """Copy what a peer published: entries removed at origin are marked removed with the origin's
     date and reason; entries no longer published end too."""
     result, today, now = SyncResult(peer.key), clock.today(), clock.now()
+    # SQLite: before the first read. The origin this platform syncs from may be syncing from it at
+    # the same time, and this platform's server then writes as it answers (the persons told)
+    bulk.hold_write_lock(session, "peer_certificates", "peer")
     repository.save_certificate(session, peer.key, peer.fingerprint, fetched.pem.decode("ascii"),
                                 peer.certificate_url, now)
     known, seen = repository.foreign_by_origin(session, peer.key), set()

@@ -150,7 +150,7 @@ def _merge_sqlite(session: Session, staged: pl.DataFrame, now) -> pl.DataFrame:
     new = staged.join(existing, on="skey", how="anti", maintain_order="left")
     mapping = existing
     if not new.is_empty():
-        session.execute(text("UPDATE subjects SET id = id WHERE 0"))   # the write lock, if not held yet
+        bulk.hold_write_lock(session, "subjects")
         first = session.execute(text("SELECT coalesce(max(id), 0) + 1 FROM subjects")).scalar()
         inserted = bulk.insert_new(session, _SQLITE_INSERT, new.select(
             "kind", "name", "uscc", "rid_hash", "rid_enc", "other_id", "legal_rep_name",
