@@ -9,7 +9,7 @@ import sqlite3
 import threading
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -67,15 +67,14 @@ def test_a_read_then_write_survives_another_writers_commit_only_with_the_lock_he
     engine.dispose()
 
 
-def test_nothing_is_taken_or_written_on_another_dialect():
-    calls = []
-
-    class Fake:
-        def get_bind(self):
-            return type("B", (), {"dialect": type("D", (), {"name": "postgresql"})()})()
-
-        def execute(self, stmt):
-            calls.append(stmt)
-
-    bulk.hold_write_lock(Fake(), "t")
-    assert calls == []
+def test_only_sqlite_gets_the_no_op_write_and_the_session_goes_on(db, session, backend):
+    sent = []
+    listener = lambda conn, cursor, statement, *rest: sent.append(statement)   # noqa: E731
+    event.listen(db, "before_cursor_execute", listener)
+    try:
+        bulk.hold_write_lock(session, "subjects")
+        assert session.execute(text("SELECT count(*) FROM subjects")).scalar() == 0
+    finally:
+        event.remove(db, "before_cursor_execute", listener)
+    locks = [s for s in sent if s.startswith("UPDATE subjects SET id = id WHERE 0")]
+    assert locks == (["UPDATE subjects SET id = id WHERE 0"] if backend == "sqlite" else [])

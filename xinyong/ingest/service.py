@@ -343,9 +343,10 @@ def _subjects_and_last_records(session, inputs: pl.DataFrame | None, records: li
     appended to ``records``. On PostgreSQL the subjects are resolved on the session's connection in a
     thread while this one builds the records: the server inserts the new subjects while the
     client works (one after the other, a 10,000-row batch's ~40 ms of record building waited on
-    the merge or the merge on it); on SQLite the records are built in a thread beside the merge. ``lookups()`` (the look-ups of the writes that need no subject,
-    ``_lookups``) run first, beside the merge on a connection of their own when the session
-    has an engine (``_beside``), else on the session before the merge starts. Returns the
+    the merge or the merge on it); on SQLite the records are built in a thread beside the
+    merge. ``lookups()`` (the look-ups of the writes that need no subject, ``_lookups``) run
+    first, beside the merge on a connection of their own when the session has an engine
+    (``_beside``), else on the session before the merge starts. Returns the
     subject ids and what ``lookups`` found (None: not run; SQLite, or no records)."""
     if inputs is None:
         return None, None
@@ -532,7 +533,7 @@ def _partitions(frame: pl.DataFrame, item):
     1M-row batch peaked at 2.6 GB as frames), and packing and unpacking them cost that batch
     ~1.3 s.
 
-    Each part is rechunked: a filter keeps the chunks of the frame it filters, and the CSV
+    Each part is rechunked: a part keeps the chunks of the frame it is cut from, and the CSV
     reader cuts a file into many small chunks when polars has one thread (POLARS_MAX_THREADS=1,
     the default on a one-core host), so a part can start with an empty chunk. polars 2.1.0's
     ``pl.format`` over a number or date cast to text panics on such a column
