@@ -1,6 +1,8 @@
 """The record path end to end through the ingest service, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import func, select, text
 
@@ -286,3 +288,39 @@ def test_the_file_bytes_handed_over_are_freed_once_parsed(session):
                       item_code="penalty", progress=step)
     assert out.status == "completed" and out.created == 5
     assert seen["read"] is False and seen["validate"] is True and seen["write"] is True
+
+
+def test_the_file_is_parsed_while_the_batch_is_opened(session, monkeypatch):
+    """The parse runs beside the batch's opening (its digest and row; a 1M-row file's digest
+    alone is ~0.4 s): the opening waits here until the parse has started, which a parse begun
+    only after it would never do. A failure to open the batch is the error raised, once the
+    parse has ended."""
+    from xinyong.ingest import service
+    src = agency(session).uscc
+    parsing, parsed = threading.Event(), threading.Event()
+    real_read, real_open = service.read_table, service._open_batch
+
+    def read(data, filename):
+        parsing.set()
+        try:
+            return real_read(data, filename)
+        finally:
+            parsed.set()
+
+    def open_batch(*args, **kwargs):
+        assert parsing.wait(10), "the file was not being parsed while the batch was opened"
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(service, "read_table", read)
+    monkeypatch.setattr(service, "_open_batch", open_batch)
+    assert _ingest(session, src, penalty_rows(3, src)).created == 3
+
+    def cannot_open(*args, **kwargs):
+        assert parsing.wait(10)
+        raise RuntimeError("the batch row could not be written")
+
+    parsing.clear(), parsed.clear()
+    monkeypatch.setattr(service, "_open_batch", cannot_open)
+    with pytest.raises(RuntimeError, match="could not be written"):
+        ingest_file(session, data=b"\xff\xfe\x00 not text", filename="bad.csv", source_uscc=src, item_code="penalty")
+    assert parsed.is_set()
