@@ -319,7 +319,8 @@ def test_the_file_is_parsed_while_the_batch_is_opened(session, monkeypatch):
         assert parsing.wait(10)
         raise RuntimeError("the batch row could not be written")
 
-    parsing.clear(), parsed.clear()
+    parsing.clear()
+    parsed.clear()
     monkeypatch.setattr(service, "_open_batch", cannot_open)
     with pytest.raises(RuntimeError, match="could not be written"):
         ingest_file(session, data=b"\xff\xfe\x00 not text", filename="bad.csv", source_uscc=src, item_code="penalty")
