@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tests.fixtures.feeds import big_penalty_frame, make_resident_id, make_uscc, penalty_frame, penalty_row
 from xinyong.catalogue import get_catalogue
-from xinyong.ingest.rules import BatchRefused, validate
+from xinyong.ingest.rules import STORED_ONLY, BatchRefused, validate
 from xinyong.kit.text import forbidden_data, has_control_characters
 from xinyong.law import PROFILES_DIR, get_profile, load_profile
 
@@ -31,11 +31,11 @@ NATURAL = {"行政相对人名称": "张三", "行政相对人类别": "自然�
            "证件类型": "身份证", "证件号码": make_resident_id(5)}
 
 
-def run(*rows: dict, item=PENALTY, received=RECEIVED, profile=PROFILE):
+def run(*rows: dict, item=PENALTY, received=RECEIVED, profile=PROFILE, defer_stored=False):
     number = item.field_by_role("decision_no").header_zh
     numbered = [{number: f"泉市监〔2026〕{n}号", **r} for n, r in enumerate(rows, start=1)]
     return validate(penalty_frame([penalty_row(**r) if item is PENALTY else r for r in numbered]), item,
-                    profile, received)
+                    profile, received, defer_stored=defer_stored)
 
 
 def only(result) -> dict:
@@ -298,6 +298,29 @@ def test_severity_is_never_below_any_single_kind_or_the_amount_floor(cases):
         assert RANK[severity] == max(floors)
 
 
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.lists(st.sampled_from(KINDS), min_size=1, max_size=3, unique=True),
+                          st.one_of(st.none(), st.decimals(-5, 500, places=2).map(str)),
+                          st.text(max_size=8), st.booleans()),
+                min_size=1, max_size=12), st.data())
+def test_the_stored_columns_made_later_are_those_made_at_once(cases, data):
+    """defer_stored leaves the columns only records store out of ``accepted`` (the rest, and the
+    rejections, as without it); ``with_stored`` then makes them as validate would have at once,
+    for every accepted row or for those a gate left, in their order."""
+    rows = [{"处罚类别": "、".join(kinds), "罚款金额(万元)": fine, "备注": note,
+             **({"处罚决定日期": "2026-02-30"} if bad_date else {})} for kinds, fine, note, bad_date in cases]
+    whole = run(*rows)
+    deferred = run(*rows, defer_stored=True)
+    assert deferred.accepted.columns == [c for c in whole.accepted.columns if c not in STORED_ONLY]
+    assert deferred.accepted.equals(whole.accepted.drop(STORED_ONLY))
+    assert deferred.rejections.equals(whole.rejections)
+    assert deferred.with_stored(deferred.accepted).equals(whole.accepted)
+    kept = pl.Series(data.draw(st.lists(st.booleans(), min_size=whole.accepted.height,
+                                        max_size=whole.accepted.height)), dtype=pl.Boolean)
+    again = run(*rows, defer_stored=True)
+    assert again.with_stored(again.accepted.filter(kept)).equals(whole.accepted.filter(kept))
+
+
 # ---------------------------------------------------------------- licence and scale
 def test_licence_rows_have_no_severity():
     licence = get_catalogue().get("licence")
@@ -309,6 +332,8 @@ def test_licence_rows_have_no_severity():
     assert (got["severity"], got["severity_basis"]) == (None, None)
     assert got["deciding_agency_uscc"] == make_uscc(99) and got["source_agency_uscc"] is None
     assert got["valid_to"] == dt.date(2031, 1, 9)
+    deferred = run(row, item=licence, defer_stored=True)   # no severity rule: the columns made later are text too
+    assert deferred.with_stored(deferred.accepted).equals(result.accepted)
 
 
 def test_a_large_batch_validates_set_based():

@@ -325,3 +325,38 @@ def test_the_file_is_parsed_while_the_batch_is_opened(session, monkeypatch):
     with pytest.raises(RuntimeError, match="could not be written"):
         ingest_file(session, data=b"\xff\xfe\x00 not text", filename="bad.csv", source_uscc=src, item_code="penalty")
     assert parsed.is_set()
+
+
+def test_a_batch_of_one_part_makes_its_stored_only_columns_beside_the_subjects_merge(session, monkeypatch):
+    """The columns only a record stores (its severity, basis and fields) are not made by the
+    validation a one-part batch's subjects wait for: they are made once the merge has begun,
+    which a validation that made them would never wait for here. The records are those made at
+    once (a batch of several parts makes them while it validates)."""
+    from xinyong.ingest import rules, service
+    src = agency(session).uscc
+    merging = threading.Event()
+    real_resolve, real_stored = service.resolve_subjects, rules._stored_only
+
+    def resolve(*args, **kwargs):
+        merging.set()
+        return real_resolve(*args, **kwargs)
+
+    def stored_only(*args, **kwargs):
+        assert merging.wait(10), "the stored-only columns were made before the subjects' merge began"
+        return real_stored(*args, **kwargs)
+
+    monkeypatch.setattr(service, "resolve_subjects", resolve)
+    monkeypatch.setattr(rules, "_stored_only", stored_only)
+    rows = penalty_rows(6, src)
+    rows[2]["处罚类别"], rows[2]["罚款金额(万元)"] = "罚款", "120"
+    rows[4]["备注"] = 'say "hi"'
+    assert _ingest(session, src, rows).created == 6
+    one = session.execute(select(Record.decision_no, Record.severity, Record.severity_basis, Record.fields)
+                          .order_by(Record.decision_no)).all()
+    session.execute(text("DELETE FROM records"))
+    session.commit()
+    monkeypatch.setattr(rules, "_stored_only", real_stored)
+    monkeypatch.setattr(service, "VALIDATE_CHUNK_ROWS", 2)
+    assert _ingest(session, src, rows).created == 6
+    assert session.execute(select(Record.decision_no, Record.severity, Record.severity_basis, Record.fields)
+                           .order_by(Record.decision_no)).all() == one

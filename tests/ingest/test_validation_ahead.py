@@ -8,6 +8,7 @@ import threading
 import time
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,9 +19,11 @@ from xinyong.law import citation_codes
 DAY = dt.date(2026, 12, 4)
 
 
-def _fake_validate(events: list, delay: float = 0.0, refuse: int | None = None):
-    def validate(part, item, profile, today):
+def _fake_validate(events: list, delay: float = 0.0, refuse: int | None = None, deferred: list | None = None):
+    def validate(part, item, profile, today, defer_stored=False):
         n = part["n"][0]
+        if deferred is not None and defer_stored:
+            deferred.append(n)
         events.append(("start", n, threading.current_thread().name))
         time.sleep(delay)
         if n == refuse:
@@ -44,6 +47,17 @@ def test_later_parts_are_validated_while_the_caller_takes_in_an_earlier_one(monk
     assert {n for kind, n, _ in events[:taken_0 + 1] if kind == "start"} >= {0, 1, 2}
     later = [e for e in events[taken_0:] if e[0] == "end"]
     assert later and all(name.startswith("validate") for _, _, name in later)
+
+
+@pytest.mark.parametrize("parts", [1, 2, 5])
+def test_only_a_batch_of_one_part_leaves_its_stored_only_columns_for_later(monkeypatch, parts):
+    """A batch of one part makes them beside its subjects' merge (rules.ValidationResult.with_stored);
+    a larger batch's parts make them as they are validated, in threads ahead of the caller."""
+    deferred: list = []
+    monkeypatch.setattr(service, "validate", _fake_validate([], deferred=deferred))
+    cut = ((pl.DataFrame({"n": [i]}), i == parts - 1) for i in range(parts))
+    assert [future.result() for future, _final in service._validated(cut, None, None, DAY)] == list(range(parts))
+    assert deferred == ([0] if parts == 1 else [])
 
 
 def test_a_refused_first_part_cancels_the_parts_not_yet_started(monkeypatch):

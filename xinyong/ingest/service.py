@@ -234,7 +234,8 @@ def _ingest_frame(session, batch, agency, item, source: list[pl.DataFrame], prog
     reading = _read_subject_key_pages(session, frame, item)   # meanwhile, on a connection of its own
     cut = _partitions(frame, item)
     frame = None   # held by the parts alone once cut: each part's rows freed once validated
-    # the final part's accepted rows (last) wait unbuilt: their records are built while the subjects resolve
+    # the final part's accepted rows (last: its validation's result) wait unbuilt: their records are
+    # built while the subjects resolve (of a batch of one part, with the columns only they store)
     first, parts, last = None, [], None
     for n, (validated, final) in enumerate(_validated(cut, item, profile, clock.today())):
         _step(progress, "validate")
@@ -252,7 +253,7 @@ def _ingest_frame(session, batch, agency, item, source: list[pl.DataFrame], prog
         totals["accepted"] += result.accepted.height
         totals["rejected"] += result.rejections["row_no"].n_unique() if result.rejections.height else 0
         if result.accepted.height and final:
-            last = result.accepted
+            last = result
         elif result.accepted.height:
             parts.append((_record_frame(result.accepted, item, profile, batch, agency, clock.now()),
                           result.accepted.select(SUBJECT_INPUT)))
@@ -260,13 +261,15 @@ def _ingest_frame(session, batch, agency, item, source: list[pl.DataFrame], prog
     records, inputs = [p[0] for p in parts], [p[1] for p in parts]
     parts = None                   # each part now held once: _write_parts frees them one by one
     if last is not None:
-        inputs.append(last.select(SUBJECT_INPUT))
+        inputs.append(last.accepted.select(SUBJECT_INPUT))
     _step(progress, "subjects")
     _settled(reading)
     subject_ids, looked = _subjects_and_last_records(
         session, pl.concat(inputs) if inputs else None, records,
-        last is not None and (lambda: _record_frame(last, item, profile, batch, agency, clock.now())),
-        last is not None and (lambda: _lookups(session, agency, item, last["decision_no"], single=not records)))
+        last is not None and (lambda: _record_frame(last.with_stored(last.accepted), item, profile, batch, agency,
+                                                    clock.now())),
+        last is not None and (lambda: _lookups(session, agency, item, last.accepted["decision_no"],
+                                               single=not records)))
     inputs = last = None
     _step(progress, "write")
     written, subjects = _write_parts(session, batch, agency, item, records, subject_ids, totals, looked)
@@ -295,8 +298,12 @@ def _validated(parts, item, profile, today: dt.date):
     pool = concurrent.futures.ThreadPoolExecutor(VALIDATE_AHEAD, thread_name_prefix="validate")
     pending: list = []
     try:
-        for part, final in parts:
-            pending.append((pool.submit(contextvars.copy_context().run, validate, part, item, profile, today), final))
+        for n, (part, final) in enumerate(parts):
+            # a batch of one part: the columns only its records store are made beside the subjects'
+            # merge (ValidationResult.with_stored); a larger batch's parts are validated in threads
+            # ahead, and its last part's records built while it holds all the others' (peak memory)
+            pending.append((pool.submit(contextvars.copy_context().run, validate, part, item, profile, today,
+                                        defer_stored=final and n == 0), final))
             part = None
             if len(pending) > VALIDATE_AHEAD:
                 yield pending.pop(0)
