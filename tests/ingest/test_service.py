@@ -360,3 +360,35 @@ def test_a_batch_of_one_part_makes_its_stored_only_columns_beside_the_subjects_m
     assert _ingest(session, src, rows).created == 6
     assert session.execute(select(Record.decision_no, Record.severity, Record.severity_basis, Record.fields)
                            .order_by(Record.decision_no)).all() == one
+
+
+def test_the_subjects_stage_is_made_while_the_batch_validates(session, monkeypatch):
+    """The session's connection waits while the batch validates: on PostgreSQL the subjects'
+    stage table is made then (here the validation waits until it is, which a stage made after
+    it would never be), and the merge does not make it again; SQLite merges without one."""
+    from xinyong.ingest import service
+    from xinyong.kit import bulk
+    from xinyong.subjects.repository import STAGE
+    src = agency(session).uscc
+    made, stages = threading.Event(), []
+    real_make, real_validate, real_create = service.make_stage, service.validate, bulk.create_temp_table
+
+    def make_stage(s):
+        try:
+            return real_make(s)
+        finally:
+            made.set()
+
+    def validate(*args, **kwargs):
+        assert made.wait(10), "the subjects' stage was not made while the batch validated"
+        return real_validate(*args, **kwargs)
+
+    def create(s, name, columns):
+        stages.append(name == STAGE)
+        return real_create(s, name, columns)
+
+    monkeypatch.setattr(service, "make_stage", make_stage)
+    monkeypatch.setattr(service, "validate", validate)
+    monkeypatch.setattr(bulk, "create_temp_table", create)
+    assert _ingest(session, src, penalty_rows(5, src, persons=2)).created == 5
+    assert stages.count(True) == (1 if session.get_bind().dialect.name == "postgresql" else 0)

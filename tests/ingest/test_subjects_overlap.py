@@ -104,16 +104,21 @@ def test_a_failed_look_up_is_the_error_raised_not_the_merges_after_it(session, m
 
     from xinyong.ingest import repository as ingest_repository
     from xinyong.kit import bulk
+    from xinyong.subjects.repository import STAGE
 
     def server_gone(*_a, **_k):
         raise OperationalError("SELECT EXISTS (…)", {}, Exception("terminating connection"))
 
-    def invalidated(*_a, **_k):
-        raise InvalidRequestError("Can't reconnect until invalid transaction is rolled back")
+    real_load = bulk.load_frame
+
+    def invalidated(session, table, *args, **kwargs):   # the merge thread's first statement: its stage's COPY
+        if table == STAGE:
+            raise InvalidRequestError("Can't reconnect until invalid transaction is rolled back")
+        return real_load(session, table, *args, **kwargs)
 
     src = agency(session).uscc
     monkeypatch.setattr(ingest_repository, "has_records", server_gone)
-    monkeypatch.setattr(bulk, "create_temp_table", invalidated)
+    monkeypatch.setattr(bulk, "load_frame", invalidated)
     with pytest.raises(OperationalError):
         service.ingest_file(session, data=to_csv(penalty_rows(6, src, persons=2)), filename="p.csv",
                             source_uscc=src, item_code="penalty")
