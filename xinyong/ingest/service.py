@@ -235,7 +235,9 @@ def _ingest_frame(session, batch, agency, item, source: list[pl.DataFrame], prog
     cut = _partitions(frame, item)
     frame = None   # held by the parts alone once cut: each part's rows freed once validated
     # the final part's accepted rows (last: its validation's result) wait unbuilt: their records are
-    # built while the subjects resolve (of a batch of one part, with the columns only they store)
+    # built while the subjects resolve (of a batch of one part, with the columns only they store:
+    # made in a thread of their own beside the merge, they slowed its stage's COPY, 17-21 ms ->
+    # 25-32, and the records' COPY began 5-15 ms later)
     first, parts, last, stage_made = None, [], None, False
     for n, (validated, final) in enumerate(_validated(cut, item, profile, clock.today())):
         _step(progress, "validate")
@@ -271,8 +273,7 @@ def _ingest_frame(session, batch, agency, item, source: list[pl.DataFrame], prog
         last is not None and (lambda: _record_frame(last.with_stored(last.accepted), item, profile, batch, agency,
                                                     clock.now())),
         last is not None and (lambda: _lookups(session, agency, item, last.accepted["decision_no"],
-                                               single=not records)),
-        last is not None and (lambda: _stored_beside(last)))
+                                               single=not records)))
     inputs = last = None
     _step(progress, "write")
     written, subjects = _write_parts(session, batch, agency, item, records, subject_ids, totals, looked)
@@ -317,23 +318,6 @@ def _validated(parts, item, profile, today: dt.date):
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _stored_beside(result):
-    """A one-part batch's validation left the columns only its records store for later
-    (``validate``'s defer_stored): once the subjects' merge is under way they are made in a
-    thread of their own (polars makes them without the GIL), beside the merge and the writes'
-    look-ups; the record building takes them (``with_stored``). Made on the caller's thread once
-    the look-ups were done, they delayed the records (the subjects phase 92-95 -> 98-105 ms);
-    begun before the subjects' stage was made, they slowed it (7-10 -> 9-17 ms)."""
-    if result.stored_only is not None:
-        pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="stored")
-        try:
-            making = pool.submit(contextvars.copy_context().run, result.stored_only)
-        finally:
-            pool.shutdown(wait=False)
-        result.stored_only = making.result
-    return result
-
-
 SUBJECT_KEY_ROLES = ("subject_uscc", "subject_id_number", "legal_rep_id_number")
 READ_KEY_PAGES_FROM_ROWS = 1_000   # below, the pages a batch's merge reads are few: not read ahead
 
@@ -374,7 +358,7 @@ def _settled(reading: concurrent.futures.Future | None) -> None:
 
 
 def _subjects_and_last_records(session, inputs: pl.DataFrame | None, records: list, stage_made: bool, build,
-                               lookups=None, begin=None) -> tuple[pl.Series | None, dict | None]:
+                               lookups=None) -> tuple[pl.Series | None, dict | None]:
     """The batch's subjects resolved (one merge); the last part's records (``build()``, if any)
     appended to ``records``. On PostgreSQL the subjects are resolved on the session's connection in a
     thread while this one builds the records: the server inserts the new subjects while the
@@ -382,17 +366,14 @@ def _subjects_and_last_records(session, inputs: pl.DataFrame | None, records: li
     the merge or the merge on it); on SQLite the records are built in a thread beside the
     merge. ``lookups()`` (the look-ups of the writes that need no subject, ``_lookups``) run
     first, beside the merge on a connection of their own when the session has an engine
-    (``_beside``), else on the session before the merge starts. ``begin()``, if given, once the
-    merge is under way (or about to start, on SQLite). ``stage_made``: the merge's stage table was
-    made ahead (``make_stage``). Returns the
+    (``_beside``), else on the session before the merge starts. ``stage_made``: the merge's stage
+    table was made ahead (``make_stage``). Returns the
     subject ids and what ``lookups`` found (None: not run; SQLite, or no records)."""
     if inputs is None:
         return None, None
     if not build:
         return resolve_subjects(session, inputs, stage_made=stage_made), None
     if bulk.dialect(session) != "postgresql":
-        if begin:
-            begin()
         # SQLite: the merge runs on this thread (sqlite3 steps without the GIL), the last part's
         # records are built on another meanwhile (polars builds without it)
         with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="records") as pool:
@@ -412,8 +393,6 @@ def _subjects_and_last_records(session, inputs: pl.DataFrame | None, records: li
                                 staged=stage_frame(inputs), stage_made=stage_made)
         inputs = None
         try:
-            if begin:
-                begin()
             if lookups and beside:
                 looked = lookups()
             records.append(build())
