@@ -72,7 +72,7 @@ def stage_frame(accepted: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
 def make_stage(session: Session) -> bool:
     """PostgreSQL: the merge's stage table (temporary, dropped at the commit) made ahead, while the
     session's connection would otherwise wait: the ingest makes it while its batch validates
-    (5-14 ms of a daily batch's merge). Returns whether it was made (``resolve_subjects``'s
+    (3-14 ms of a daily batch's merge). Returns whether it was made (``resolve_subjects``'s
     ``stage_made``); SQLite merges without one."""
     if bulk.dialect(session) != "postgresql":
         return False
