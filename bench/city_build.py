@@ -291,7 +291,7 @@ def build(url: str, n_subjects: int, n_records: int, chunk: int = 500_000, worke
         conn.execute("SET maintenance_work_mem = '1GB'")
         t = time.perf_counter()
         rebuild = {}
-        for table in ("records", "subjects"):
+        for table in ("records", "subject_names", "subjects"):
             rebuild[table] = _drop_and_capture(conn, table)
         conn.execute(agencies_sql())
         conn.execute(batches_sql())
@@ -333,6 +333,11 @@ def build(url: str, n_subjects: int, n_records: int, chunk: int = 500_000, worke
         for stmt in rebuild["subjects"][0]:
             conn.execute(stmt)
         conn.execute("ANALYZE subjects")
+        # the name search's copy of every name (as the outbox's hook makes it after each batch)
+        conn.execute("INSERT INTO subject_names (subject_id, name) SELECT id, name FROM subjects")
+        for stmt in rebuild["subject_names"][0]:
+            conn.execute(stmt)
+        conn.execute("ANALYZE subject_names")
         timings["subjects_indexes_s"] = time.perf_counter() - t
         log(f"  subjects indexed in {timings['subjects_indexes_s']:.0f}s")
     timings["records_insert_s"] = run_chunks("records", lambda lo, hi: records_sql(lo, hi, n_subjects, today),
@@ -347,7 +352,7 @@ def build(url: str, n_subjects: int, n_records: int, chunk: int = 500_000, worke
             log(f"  {stmt[:90]}... {time.perf_counter() - t1:.0f}s")
         timings["records_indexes_s"] = time.perf_counter() - t
         t = time.perf_counter()
-        for stmt in rebuild["subjects"][1] + rebuild["records"][1]:
+        for stmt in rebuild["subjects"][1] + rebuild["subject_names"][1] + rebuild["records"][1]:
             t1 = time.perf_counter()
             conn.execute(stmt)
             log(f"  {stmt[:90]}... {time.perf_counter() - t1:.0f}s")
@@ -356,6 +361,7 @@ def build(url: str, n_subjects: int, n_records: int, chunk: int = 500_000, worke
         for seq_table in ("agencies", "batches", "subjects", "records"):
             conn.execute(f"SELECT setval(pg_get_serial_sequence('{seq_table}', 'id'), (SELECT max(id) FROM {seq_table}))")
         conn.execute("VACUUM (ANALYZE) subjects")
+        conn.execute("VACUUM (ANALYZE) subject_names")
         conn.execute("VACUUM (ANALYZE) records")
         conn.execute("ANALYZE")
         timings["vacuum_analyze_s"] = time.perf_counter() - t

@@ -153,6 +153,23 @@ def batch_floor(url: str, before: dict, workdir: Path) -> dict:
             "tables": {t: [counts[t], *each[t]] for t in where if counts[t]}}
 
 
+def worker_share(url: str) -> dict:
+    """What the city's batches left to the worker (the names of their new subjects, copied into
+    the name search: xinyong/subjects/hooks.py; the warm-up batch's too), applied here as the
+    worker's job would, timed: after the batch has answered, so not in its time."""
+    from xinyong.db import make_engine, session_factory
+    from xinyong.ingest import outbox
+    engine = make_engine(url)
+    try:
+        with session_factory(engine)() as session:
+            t0 = time.perf_counter()
+            applied = outbox.apply_pending(session)
+            seconds = time.perf_counter() - t0
+    finally:
+        engine.dispose()
+    return {"rows": applied, "seconds": round(seconds, 3)}
+
+
 def _kept_city(cluster: str, subjects: int, records: int, rebuild: bool, log) -> tuple[dict, str]:
     """The kept city daily_<subjects>_<records> (built if missing or --rebuild, else migrated to
     head), and the URL of a fresh file copy of it to ingest into."""
@@ -315,17 +332,21 @@ def main() -> None:
                 before = marks(city)
                 c = _figures(_child("platform", city, path, ["--warm", str(daily_file(WARM_ROWS, 200 + n % 97))]), n)
                 floor = batch_floor(city, before, common.DATA_DIR / "tmp-daily-floor")
+                left = worker_share(city)   # after the floor: it reloads the batch's subjects with their ids
                 # after the city's batch, not before it: the floor's deletes and vacuums wrote to disk
                 floor_empty = batch_floor(empty, before_empty, common.DATA_DIR / "tmp-daily-floor")
                 common.drop_database(cluster, f"bench_empty_{n}")
                 runs.append({"file": path.name, "empty": e, "city": c,
                              "cpu_ratio_city_empty": round(c["cpu_s"] / e["cpu_s"], 2), "stored_floor_city": floor,
                              "stored_floor_empty": floor_empty,
+                             "left_to_worker": left,
                              "storing_cpu_ratio": round(floor["server_cpu_s"] / floor_empty["server_cpu_s"], 2)})
                 log(f"  {n:,} rows, batch {r} of {len(paths)}: empty {e['seconds']}s ({e['cpu_us_per_row']} us CPU/row), "
                     f"city {c['seconds']}s ({c['cpu_us_per_row']} us CPU/row), phases into the city {c['phases']}")
                 log(f"  {n:,} rows, batch {r} of {len(paths)}: stored-output floor in the city {floor['seconds']}s, "
                     f"server CPU {floor['server_cpu_s']}s, per table (rows, wall s, CPU s) {floor['tables']}")
+                log(f"  {n:,} rows, batch {r} of {len(paths)}: left to the worker (not in the batch's time): "
+                    f"{left['rows']} outbox rows (the new subjects' names) applied in {left['seconds']}s")
                 log(f"  {n:,} rows, batch {r} of {len(paths)}: stored-output floor in the empty database "
                     f"{floor_empty['seconds']}s, server CPU {floor_empty['server_cpu_s']}s, per table {floor_empty['tables']}")
             out[n] = _summary(runs)

@@ -39,7 +39,7 @@ def run_migrations() -> None:
 
 
 # Dialect-specific objects created by hand in migrations (not expressible portably in models).
-MIGRATION_ONLY = {"ix_subjects_name_trgm"}
+MIGRATION_ONLY = {"ix_subject_names_name_trgm"}
 
 
 def _include_for(dialect: str):

@@ -102,7 +102,15 @@ HOOKS = {
 # day of the batch's commit>) in a transaction that also marks it applied. The in-transaction
 # ones above are those a reader must never see out of step with the records (docs/WORKER.md).
 AFTER_COMMIT_HOOKS = {
-    "on_batch_ingested": ("xinyong.feed.hooks", "xinyong.evaluation.hooks"),
+    "on_batch_ingested": ("xinyong.feed.hooks", "xinyong.evaluation.hooks", "xinyong.subjects.hooks"),
+}
+# Of those, the ones the ingest leaves to the worker (its job queued with the batch) instead of
+# applying them before it answers: nothing a reader sees waits for them. The names of the
+# subjects a batch created (the name-search table, issue 14 point 2: found meanwhile by the
+# batch's id range, xinyong/subjects/names.py). A batch owes their rows only when it says so
+# (xinyong.ingest.outbox.record's ``also``).
+LEFT_TO_WORKER = {
+    "on_batch_ingested": ("xinyong.subjects.hooks",),
 }
 
 

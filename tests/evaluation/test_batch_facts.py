@@ -99,11 +99,12 @@ def test_a_batch_that_re_sends_hands_over_nothing_and_the_hook_reads_its_records
 
 def test_applied_by_anything_else_the_hook_reads_the_records(session, city, today, monkeypatch):
     from xinyong.ingest import outbox
+    outbox.apply_pending(session)   # the city's batches' names, left to the worker
     monkeypatch.setattr(outbox, "APPLY_AFTER_COMMIT", False)   # as after a crash between commit and application
     seen = _spy(session, monkeypatch)
     out = ingest_file(session, data=to_csv(_rows(city, 4, 55, "戊")), filename="p.csv", source_uscc=city.agency_uscc,
                       item_code="penalty")
     assert seen == []
-    assert outbox.drain_job({})["applied"] == 2   # the worker's job: the feed and the evaluation
+    assert outbox.drain_job({})["applied"] == 3   # the worker's job: the feed, the evaluation, the new names
     (batch, handed, named, read_itself), = seen
     assert batch == out.batch_id and handed is None and read_itself and len(named) == 4

@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 from tests.support import database
 from xinyong.models import Base
 
-VERSION = 2   # of the digest's canonical form: references taken under another are re-digested
+VERSION = 3   # of the digest's canonical form: references taken under another are re-digested
 # which table a column (or a JSON key) named so refers to
 REFS = {"subject_id": "subjects", "record_id": "records", "batch_id": "batches", "batch": "batches",
         "record": "records", "source_agency_id": "agencies", "agency_id": "agencies",
@@ -35,7 +35,7 @@ REFS = {"subject_id": "subjects", "record_id": "records", "batch_id": "batches",
 # the tables an ingest and its outbox write, with what is left out of each
 DIGEST = {
     "batches": set(), "batch_rejections": set(), "records": set(), "history": set(),
-    "subjects": set(), "transparency_publications": {"leaf_hash"},
+    "subjects": set(), "subject_names": set(), "transparency_publications": {"leaf_hash"},
     "transparency_publication_nodes": {"hash"}, "feed_events": set(), "ingest_outbox": set(),
     "evaluation_runs": {"seconds"}, "evaluation_results": set(), "evaluation_contributions": set(),
     "audit_log": {"id", "hash", "prev_hash", "chain", "seq", "target_id"},

@@ -37,7 +37,8 @@ DAY = "2026-11-23"
 KEY = "crash-trial-upload-0001"
 FEED = ("feed_events",)
 EVALUATION = ("evaluation_runs", "evaluation_results", "evaluation_contributions")
-HOOK_TABLES = {"xinyong.feed.hooks": FEED, "xinyong.evaluation.hooks": EVALUATION}
+NAMES = ("subject_names",)   # beside the subjects set up before the batch (one row each)
+HOOK_TABLES = {"xinyong.feed.hooks": FEED, "xinyong.evaluation.hooks": EVALUATION, "xinyong.subjects.hooks": NAMES}
 BATCH_TABLES = ("batches", "batch_rejections", "records", "subjects", "transparency_publications",
                 "transparency_publication_nodes", "ingest_outbox", "audit_log", "history")
 CHILD_ENV = {"XINYONG_TODAY": DAY, "XINYONG_TRANSPARENCY_AUTO": "0", "XINYONG_WORKER_IN_SERVE": "off",
@@ -142,7 +143,7 @@ def check_all_or_nothing(engine: Engine, ref: Reference, baseline_subjects: int,
     out.hooks = f"{sum(applied.values())}/{len(HOOK_TABLES)}" if out.batch == "in" else "-"
     for hook, tables in HOOK_TABLES.items():
         for t in tables:
-            want = ref.counts[t] if applied.get(hook) else 0
+            want = ref.counts[t] if applied.get(hook) else (baseline_subjects if t in NAMES else 0)
             if got[t] != want:
                 out.notes.append(f"{t}: {got[t]} rows with {hook} {'applied' if applied.get(hook) else 'pending'}"
                                  f" (want {want})")

@@ -44,7 +44,7 @@ def test_the_batchs_head_is_signed_while_its_outbox_applies(session, monkeypatch
     assert head is not None and not repository.pending_ids(session, 1)   # the batch's entry is under the head
     assert head.tree_size == service.tree_size(session)
     assert archive.archived_heads()[-1].root_hash == head.root_hash
-    assert outbox.pending(session) == []
+    assert outbox.pending(session) == [(out.batch_id, "xinyong.subjects.hooks")]   # the names: the worker's
     assert "transparency_head_due" not in session.info
 
 
@@ -78,5 +78,5 @@ def test_sqlite_signs_the_batchs_head_after_its_commit_with_the_checkpoint_under
     head = service.latest_head(session)
     assert head is not None and not repository.pending_ids(session, 1)
     assert head.tree_size == service.tree_size(session)
-    assert outbox.pending(session) == []
+    assert outbox.pending(session) == [(out.batch_id, "xinyong.subjects.hooks")]   # the names: the worker's
     assert "transparency_head_due" not in session.info

@@ -1,7 +1,9 @@
 """The ingest outbox (issue 14 point 1) on both backends: a batch commits its outbox rows with
 its records; the change feed and the evaluation applied after the commit are exactly the hooks'
 effects; applying again changes nothing; a crash between commit and application loses nothing
-(the worker job applies it); two batches are applied in order."""
+(the worker job applies it); two batches are applied in order. The names a batch's new subjects
+add to the name search (xinyong.subjects.hooks) are left to the worker: the ingest applies the
+other hooks and leaves their job queued."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,6 +13,7 @@ from sqlalchemy import select
 
 from tests.feed.support import ingest, published_count, world
 from tests.support.builders import agency
+from tests.worker.support import run_only_queued_jobs
 from xinyong.db import session_factory
 from xinyong.evaluation import hooks as evaluation_hooks
 from xinyong.feed import hooks as feed_hooks
@@ -19,20 +22,18 @@ from xinyong.models import Batch, FeedEvent
 from xinyong.models.evaluation import EvaluationResult, EvaluationRun
 from xinyong.models.outbox import IngestOutbox
 from xinyong.models.worker import WorkerJob
-from xinyong.registry import AFTER_COMMIT_HOOKS
+from xinyong.registry import AFTER_COMMIT_HOOKS, LEFT_TO_WORKER
 from xinyong.worker.runner import Worker
 
 DAY = "2026-11-23"
-HOOKS = list(AFTER_COMMIT_HOOKS["on_batch_ingested"])
+HOOKS = list(AFTER_COMMIT_HOOKS["on_batch_ingested"])   # what a batch that creates subjects owes
+PROMPT = [h for h in HOOKS if h not in LEFT_TO_WORKER["on_batch_ingested"]]   # what its ingest applies
+NAMES = "xinyong.subjects.hooks"
 
 
 @pytest.fixture(autouse=True)
 def only_queued_jobs(db, monkeypatch):
-    """The worker runs the jobs queued by the ingests, no schedule of its own."""
-    from xinyong.config import reset_settings
-    monkeypatch.setenv("XINYONG_WORKER_SCHEDULES",
-                       "sweep=off,transparency=off,feed.deadlines=off,evaluation.recompute=off,partitions=off")
-    reset_settings()
+    run_only_queued_jobs(monkeypatch)
 
 
 def outbox_jobs(session) -> list[tuple[str, dict | None]]:
@@ -102,14 +103,16 @@ def test_applying_twice_changes_nothing(db, session, today):
     regulator, _, _ = world(session)
     _, out = ingest(session, regulator, 6)
     once = effects(session)
-    assert once[0] and outbox.pending(session) == []
-    assert outbox_jobs(session) == []                        # applied by the ingest: its job withdrawn
+    assert once[0] and outbox.pending(session) == [(out.batch_id, NAMES)]
+    assert outbox_jobs(session) == [("queued", None)]       # kept for the names, left to the worker
+    assert Worker(db).run_pending() == 1
+    assert outbox_jobs(session) == [("done", {"applied": 1})]
     assert outbox.apply_pending(session) == 0
     from xinyong.worker.service import enqueue
     enqueue(session, outbox.JOB)                             # a worker's drain all the same
     session.commit()
     assert Worker(db).run_pending() == 1
-    assert outbox_jobs(session) == [("done", {"applied": 0})]
+    assert outbox_jobs(session)[-1] == ("done", {"applied": 0})
     assert effects(session) == once
     runs = session.scalars(select(EvaluationRun.trigger).where(EvaluationRun.trigger == f"batch:{out.batch_id}"))
     assert len(list(runs)) == 1
@@ -140,10 +143,10 @@ def test_a_crash_inside_one_hook_keeps_it_pending_and_applies_the_rest_once(db, 
     _, out = ingest(session, regulator, 6)
     feed, grades = effects(session)
     assert feed and not grades                                # the feed committed, the evaluation rolled back
-    assert outbox.pending(session) == [(out.batch_id, "xinyong.evaluation.hooks")]
+    assert outbox.pending(session) == [(out.batch_id, "xinyong.evaluation.hooks"), (out.batch_id, NAMES)]
     monkeypatch.setattr(evaluation_hooks, "on_batch_ingested", alive)
     assert Worker(db).run_pending() == 1
-    assert outbox_jobs(session) == [("done", {"applied": 1})]
+    assert outbox_jobs(session) == [("done", {"applied": 2})]
     again, grades = effects(session)
     assert again == feed and grades and outbox.pending(session) == []
 
@@ -180,7 +183,9 @@ def test_a_resend_after_a_crash_keeps_published_before_corrected(db, session, to
     second = ingest_file(session, data=to_csv(rows), filename="p2.csv", source_uscc=regulator.uscc,
                          item_code="penalty", change_reason="更正违法行为类型")
     assert second.updated == 1
-    assert [b for b, _ in outbox.pending(session)] == [second.batch_id] * len(HOOKS)  # the first applied by the second
+    # the first's feed and evaluation applied by the second, first; not its names (no order to keep),
+    # and the second created no subject: it owes no names
+    assert outbox.pending(session) == [(first.batch_id, NAMES)] + [(second.batch_id, h) for h in PROMPT]
     Worker(db).run_pending()
     session.expire_all()
     kinds = [k for k, *_ in effects(session)[0]]
@@ -218,7 +223,7 @@ def test_on_postgresql_the_hooks_run_at_the_same_time_each_on_its_own_connection
     today(DAY)
     regulator, _, _ = world(session)
     session.commit()
-    barrier = threading.Barrier(len(HOOKS), timeout=20)
+    barrier = threading.Barrier(len(PROMPT), timeout=20)
     backends: dict[str, int] = {}
     for module in (feed_hooks, evaluation_hooks):
         def wrapped(s, batch_id, today=None, _real=module.on_batch_ingested, _name=module.__name__):
@@ -227,8 +232,8 @@ def test_on_postgresql_the_hooks_run_at_the_same_time_each_on_its_own_connection
             return _real(s, batch_id, today=today)
         monkeypatch.setattr(module, "on_batch_ingested", wrapped)
     _, out = ingest(session, regulator, 6)
-    assert outbox.pending(session) == [] and outbox_jobs(session) == []
-    assert set(backends) == set(HOOKS) and len(set(backends.values())) == len(HOOKS)
+    assert outbox.pending(session) == [(out.batch_id, NAMES)] and outbox_jobs(session) == [("queued", None)]
+    assert set(backends) == set(PROMPT) and len(set(backends.values())) == len(PROMPT)
     feed, grades = effects(session)
     assert len(feed) == published_count(session, out.batch_id) > 0 and grades
 
@@ -243,7 +248,7 @@ def test_applied_concurrently_each_hook_still_takes_the_batches_in_order(db, ses
     _, second = ingest(session, other, 4, seed=2, prefix="泉环罚乙")
     monkeypatch.setattr(outbox, "APPLY_AFTER_COMMIT", True)
     _, third = ingest(session, regulator, 3, seed=3, prefix="泉市监罚丙")   # its commit applies all three
-    assert outbox.pending(session) == []
+    assert outbox.pending(session) == [(b.batch_id, NAMES) for b in (first, second, third)]   # the worker's
     from xinyong.models import Record
     batch_of = dict(session.execute(select(FeedEvent.id, FeedEvent.record_id)).all())
     record_batch = dict(session.execute(select(Record.id, Record.batch_id)).all())
@@ -252,7 +257,7 @@ def test_applied_concurrently_each_hook_still_takes_the_batches_in_order(db, ses
     runs = list(session.scalars(select(EvaluationRun.trigger).where(EvaluationRun.kind == "incremental")
                                 .order_by(EvaluationRun.id)))
     assert runs == [f"batch:{b.batch_id}" for b in (first, second, third)]
-    for hook in HOOKS:
+    for hook in PROMPT:
         applied = list(session.scalars(select(IngestOutbox.applied_at).where(IngestOutbox.hook == hook)
                                        .order_by(IngestOutbox.id)))
         assert applied == sorted(applied) and None not in applied
@@ -266,11 +271,11 @@ def test_a_row_of_a_hook_no_longer_registered_is_applied_after_the_registered_on
     regulator, _, _ = world(session)
     other = agency(session, seed=8, name="泉州市生态环境局")   # not the first's: its batch applies no earlier row itself
     monkeypatch.setattr(outbox, "APPLY_AFTER_COMMIT", False)
-    _, first = ingest(session, regulator, 4, seed=1, prefix="泉市监罚甲")       # both hooks' rows pending
+    _, first = ingest(session, regulator, 4, seed=1, prefix="泉市监罚甲")       # every hook's row pending
     monkeypatch.setattr(outbox, "APPLY_AFTER_COMMIT", True)
     monkeypatch.setitem(AFTER_COMMIT_HOOKS, "on_batch_ingested", (feed_hooks.__name__,))
     _, second = ingest(session, other, 3, seed=3, prefix="泉环罚丙")
-    assert outbox.pending(session) == []
+    assert outbox.pending(session) == [(first.batch_id, NAMES)]   # still registered, left to the worker
     runs = list(session.scalars(select(EvaluationRun.trigger).where(EvaluationRun.kind == "incremental")))
     assert runs == [f"batch:{first.batch_id}"]   # the evaluation's row of the first batch, applied as a leftover
     hooks_of_second = list(session.scalars(select(IngestOutbox.hook).where(IngestOutbox.batch_id == second.batch_id)))
@@ -283,4 +288,4 @@ def test_on_sqlite_one_writer_applies_the_hooks_one_after_the_other(db, session,
     regulator, _, _ = world(session)
     monkeypatch.setattr(outbox, "apply_hooks_concurrently", lambda *a, **k: pytest.fail("concurrent on SQLite"))
     _, out = ingest(session, regulator, 4)
-    assert outbox.pending(session) == [] and effects(session)[0]
+    assert outbox.pending(session) == [(out.batch_id, NAMES)] and effects(session)[0]

@@ -13,6 +13,16 @@ LEASE = 2
 TEST_SCHEDULES = "transparency=every 1s,sweep=off,feed.deadlines=off,evaluation.recompute=off,partitions=off"
 
 
+NO_SCHEDULES = "sweep=off,transparency=off,feed.deadlines=off,evaluation.recompute=off,partitions=off"
+
+
+def run_only_queued_jobs(monkeypatch) -> None:
+    """The worker (in the test's process) runs the jobs the test queues, no schedule of its own."""
+    from xinyong.config import reset_settings
+    monkeypatch.setenv("XINYONG_WORKER_SCHEDULES", NO_SCHEDULES)
+    reset_settings()
+
+
 def worker_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)  # the db fixture has set XINYONG_DATABASE_URL
     env.update(PYTHONPATH=str(ROOT), XINYONG_WORKER_SCHEDULES=TEST_SCHEDULES, XINYONG_WORKER_POLL_SECONDS="0.1",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased
 from xinyong.db import KeptStatement
 from xinyong.disclosure.publicity import person_in_view, public_condition
 from xinyong.models import Agency, Record, Subject
+from xinyong.subjects.names import name_matches
 
 __all__ = ["public_condition", "search_subjects", "subject", "public_records", "public_record_counts",
            "newest_public_records", "subject_row", "public_record_rows", "profile_record_rows"]
@@ -20,9 +21,9 @@ def search_subjects(session: Session, q: str, limit: int, offset: int, today: dt
     """Subjects by name or USCC; natural persons only while a record of theirs is in public view."""
     q = q.strip()
     if len(q) == 18 and q.isalnum():
-        stmt = select(Subject).where(or_(Subject.uscc == q.upper(), Subject.name.contains(q, autoescape=True)))
+        stmt = select(Subject).where(or_(Subject.uscc == q.upper(), name_matches(q)))
     else:
-        stmt = select(Subject).where(Subject.name.contains(q, autoescape=True))
+        stmt = select(Subject).where(name_matches(q))
     stmt = stmt.where(person_in_view(today))
     stmt = stmt.order_by(func.length(Subject.name), Subject.id).limit(limit).offset(offset)
     return list(session.scalars(stmt))

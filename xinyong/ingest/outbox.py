@@ -20,6 +20,11 @@ triggers are applied after the batch's commit, not inside its transaction.
   (issue 14: a 1M-row batch's outbox was 11 s, one hook after the other). Order is per hook:
   each still claims its own rows in id order. SQLite has one writer: one after the other there.
 
+- The hooks of ``LEFT_TO_WORKER`` (the names a batch's new subjects add to the name search) are
+  not applied by the ingest: their rows, written only for a batch that owes them, wait for the
+  worker job, which the ingest then does not withdraw. Every other application (a re-send's
+  earlier batches, the ingest's own) leaves them pending; the worker's drain applies them.
+
 ``commit_and_apply`` is a boundary helper (the batch's unit of work), like
 xinyong.ingest.idempotency.submit_once: it commits."""
 from __future__ import annotations
@@ -35,7 +40,7 @@ from xinyong import clock
 from xinyong.kit import batchfacts, bulk
 from xinyong.models import Batch
 from xinyong.models.outbox import IngestOutbox
-from xinyong.registry import AFTER_COMMIT_HOOKS, load
+from xinyong.registry import AFTER_COMMIT_HOOKS, LEFT_TO_WORKER, load
 from xinyong.transparency.trigger import HEAD_DUE, sign_after_commit
 
 JOB = "ingest.outbox"
@@ -44,12 +49,14 @@ APPLY_AFTER_COMMIT = True   # tests turn it off to stand for a crash between com
 log = logging.getLogger(__name__)
 
 
-def record(session: Session, batch_id: int) -> int:
-    """In the batch's transaction: the rows it owes and the job that applies them. Returns the
-    last row's id (what the ingest applies up to after its commit)."""
+def record(session: Session, batch_id: int, also: tuple[str, ...] = ()) -> int:
+    """In the batch's transaction: the rows it owes and the job that applies them; of the hooks
+    left to the worker, only those in ``also``. Returns the last row's id (what the ingest
+    applies up to after its commit)."""
     from xinyong.worker.service import enqueue
     day = clock.today()
-    rows = [IngestOutbox(batch_id=batch_id, hook=name, day=day) for name in AFTER_COMMIT_HOOKS[HOOK]]
+    rows = [IngestOutbox(batch_id=batch_id, hook=name, day=day) for name in AFTER_COMMIT_HOOKS[HOOK]
+            if name not in LEFT_TO_WORKER[HOOK] or name in also]
     session.add_all(rows)
     session.flush()
     enqueue(session, JOB, {"batch": batch_id}, dedupe_key=_job_key(batch_id))
@@ -57,13 +64,13 @@ def record(session: Session, batch_id: int) -> int:
 
 
 def apply_pending(session: Session, upto: int | None = None, *, commit: bool = True, batches=None,
-                  hook: str | None = None) -> int:
+                  hook: str | None = None, prompt: bool = False) -> int:
     """Apply every pending row (up to id ``upto``, of ``batches`` if given: a SELECT of batch
-    ids; of one ``hook`` if given) in order; with ``commit`` each row and its effects in a
-    transaction of their own, else all in the caller's transaction. Returns how many this call
-    applied."""
+    ids; of one ``hook`` if given; with ``prompt``, none of a hook left to the worker) in order;
+    with ``commit`` each row and its effects in a transaction of their own, else all in the
+    caller's transaction. Returns how many this call applied."""
     applied = 0
-    where = _pending_filter(upto, batches, hook)
+    where = _pending_filter(upto, batches, hook, prompt)
     while True:
         claimed = _claim_next(session, where)
         if claimed is None:
@@ -122,7 +129,8 @@ def _commit_and_apply(session: Session, outcome, commit: bool):
         signing = pool.submit(contextvars.copy_context().run, sign_after_commit, session.get_bind()) if head_due else None
         try:
             if upto is not None and apply_after_commit(session, upto) is not None:
-                _withdraw(session, outcome.batch_id)
+                if not outcome.outbox_left:   # else the job stays, for the rows left to the worker
+                    _withdraw(session, outcome.batch_id)
                 session.commit()
         finally:
             if signing is not None:
@@ -146,7 +154,7 @@ def apply_after_commit(session: Session, upto: int) -> int | None:
     try:
         if _concurrent(session):
             return apply_hooks_concurrently(session, upto)
-        return apply_pending(session, upto)
+        return apply_pending(session, upto, prompt=True)
     except Exception:
         log.exception("ingest outbox: applying after commit failed; the worker will retry")
         session.rollback()
@@ -154,12 +162,12 @@ def apply_after_commit(session: Session, upto: int) -> int | None:
 
 
 def apply_hooks_concurrently(session: Session, upto: int) -> int:
-    """Each registered hook's pending rows (up to ``upto``) on a session of its own, the first
-    hook in the caller's, all at the same time; then any row left (a hook no longer registered)
-    in order. Each row still commits with its effects, so a failure or a crash part-way leaves
-    exactly the unapplied rows pending; the first failure is raised once every hook has
-    stopped."""
-    hooks = list(AFTER_COMMIT_HOOKS[HOOK])
+    """Each registered hook's pending rows (up to ``upto``; not those left to the worker) on a
+    session of its own, the first hook in the caller's, all at the same time; then any row left
+    (a hook no longer registered) in order. Each row still commits with its effects, so a
+    failure or a crash part-way leaves exactly the unapplied rows pending; the first failure is
+    raised once every hook has stopped."""
+    hooks = [h for h in AFTER_COMMIT_HOOKS[HOOK] if h not in LEFT_TO_WORKER[HOOK]]
     engine = session.get_bind()
 
     def own_session(hook: str) -> int:
@@ -179,8 +187,8 @@ def apply_hooks_concurrently(session: Session, upto: int) -> int:
             raise outcome
     # rows left only of a hook no longer registered: asked first (one read, left open for the
     # caller's commit), not claimed for nothing at the end of every batch
-    left = _any_pending(session, _pending_filter(upto, None), False)
-    return applied + sum(done) + (apply_pending(session, upto) if left else 0)
+    left = _any_pending(session, _pending_filter(upto, None, prompt=True), False)
+    return applied + sum(done) + (apply_pending(session, upto, prompt=True) if left else 0)
 
 
 def _outcome(future):
@@ -219,20 +227,23 @@ def before_resend(session: Session, agency_id: int, item_code: str) -> int:
     can be re-sent by this one, and their feed events must come first ("published" before
     "corrected"), as they did when the hooks ran inside each batch."""
     earlier = select(Batch.id).where(Batch.agency_id == agency_id, Batch.item_code == item_code)
-    return apply_pending(session, commit=False, batches=earlier)
+    return apply_pending(session, commit=False, batches=earlier, prompt=True)
 
 
 def earlier_pending(session: Session, agency_id: int, item_code: str) -> bool:
     """Whether ``before_resend`` has rows to apply (a read: the ingest asks on a connection of
     its own, beside its subjects merge, and applies them on its session only if so)."""
     earlier = select(Batch.id).where(Batch.agency_id == agency_id, Batch.item_code == item_code)
-    return session.scalar(select(IngestOutbox.id).where(*_pending_filter(None, earlier)).limit(1)) is not None
+    return session.scalar(select(IngestOutbox.id).where(*_pending_filter(None, earlier, prompt=True))
+                          .limit(1)) is not None
 
 
-def _pending_filter(upto: int | None, batches, hook: str | None = None) -> list:
+def _pending_filter(upto: int | None, batches, hook: str | None = None, prompt: bool = False) -> list:
     where = [IngestOutbox.applied_at.is_(None)]
     if hook is not None:
         where.append(IngestOutbox.hook == hook)
+    if prompt:
+        where.append(IngestOutbox.hook.not_in(LEFT_TO_WORKER[HOOK]))
     if upto is not None:
         where.append(IngestOutbox.id <= upto)
     if batches is not None:

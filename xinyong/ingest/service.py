@@ -37,6 +37,7 @@ from xinyong.kit.text import strip_control_characters
 from xinyong.law import active_profile, citation_codes
 from xinyong.models import Batch
 from xinyong.registry import preload, run_hook
+from xinyong.subjects import names
 from xinyong.subjects.repository import make_stage, read_key_pages, resolve_subjects, stage_frame
 from xinyong.transparency import leaves, merkle, publications
 from xinyong.transparency import repository as transparency_repository
@@ -60,6 +61,7 @@ class BatchOutcome:
     ignored_columns: list[str] = dataclasses.field(default_factory=list)
     refused_columns: list[dict] = dataclasses.field(default_factory=list)
     outbox_upto: int | None = dataclasses.field(default=None, repr=False, compare=False)  # the batch's last outbox row
+    outbox_left: bool = dataclasses.field(default=False, repr=False, compare=False)  # rows left to the worker
     # for its leaves: the rows written, or (PostgreSQL) the details of the leaves already stored
     written: pl.DataFrame | dict | None = dataclasses.field(default=None, repr=False, compare=False)
     # the distinct subjects of its records if it re-sent none, for the hooks it applies (kit/batchfacts.py)
@@ -67,7 +69,7 @@ class BatchOutcome:
 
     def as_dict(self) -> dict:
         body = {"batch": self.batch_id, **{f.name: getattr(self, f.name) for f in dataclasses.fields(self)
-                                           if f.name not in ("outbox_upto", "written", "subjects")}}
+                                           if f.name not in ("outbox_upto", "outbox_left", "written", "subjects")}}
         return body
 
 
@@ -230,6 +232,7 @@ def _ingest_frame(session, batch, agency, item, source: list[pl.DataFrame], prog
     if refused is not None:
         return _refuse(session, batch, *refused)
     totals = {"accepted": 0, "rejected": 0, "created": 0, "updated": 0, "unchanged": 0}
+    names.forget_created(session)   # what the merge notes is this batch's alone
     preload("on_batch_ingested")   # the hooks' modules imported while the batch validates
     reading = _read_subject_key_pages(session, frame, item)   # meanwhile, on a connection of its own
     cut = _partitions(frame, item)
@@ -278,13 +281,15 @@ def _ingest_frame(session, batch, agency, item, source: list[pl.DataFrame], prog
     _step(progress, "write")
     written, subjects = _write_parts(session, batch, agency, item, records, subject_ids, totals, looked)
     refused = [{"column": h, "class": c, "citation": cit} for h, c, cit in first.refused_columns]
+    named = _new_subjects(session, batch)
     _complete(session, batch, total_rows, totals, {"ignored_columns": first.ignored_columns,
                                                      "refused_columns": refused})
     run_hook("on_batch_ingested", session, batch.id)   # red-list ends, rights notices: in this transaction
-    upto = outbox.record(session, batch.id)            # change feed, evaluation: after the commit
+    upto = outbox.record(session, batch.id, also=named)  # change feed, evaluation (names: the worker) after the commit
     _step(progress, "done")
     return BatchOutcome(batch_id=batch.id, status="completed", item=item.code, total_rows=total_rows,
                         ignored_columns=first.ignored_columns, refused_columns=refused, outbox_upto=upto,
+                        outbox_left=bool(named),
                         written=written, subjects=subjects, **totals)
 
 
@@ -586,6 +591,16 @@ PART_COLUMNS = 4   # the file's columns cut in parts this many at a time
 def _decision_column(frame: pl.DataFrame, item) -> str | None:
     wanted = item.field_by_role("decision_no")
     return next((h for h in frame.columns if wanted and item.field_for_header(h) is wanted), None)
+
+
+def _new_subjects(session, batch) -> tuple[str, ...]:
+    """The ids of the subjects the batch created, kept on the batch; the hooks that owes (their
+    names copied into the name search after the commit, by the worker: subjects/names.py)."""
+    created = names.take_created(session)
+    if created is None:
+        return ()
+    batch.subjects_from, batch.subjects_to = created   # written with the batch's completion
+    return (names.HOOK,)
 
 
 def _complete(session, batch, total_rows: int, totals: dict, notes: dict) -> None:

@@ -159,7 +159,7 @@ def published(session: Session, today: dt.date, *, kind: str | None = None, subj
         stmt = stmt.where(ListEntry.kind == kind)
     if subject_id is not None:
         stmt = stmt.where(ListEntry.subject_id == subject_id)
-    if q:
+    if q:   # among the entries in force (few): their subjects' names, not the name-search table
         stmt = stmt.where(or_(Subject.uscc == q.upper(),
                               and_(Subject.kind != "natural_person", Subject.name.contains(q, autoescape=True))))
     if listed_from is not None:

@@ -2,7 +2,7 @@
 from xinyong.models.base import Base
 from xinyong.models.account import ApiToken, IdentityRequest, LoginThrottle, PasswordReset, User, WebSession
 from xinyong.models.agency import Agency
-from xinyong.models.subject import Subject
+from xinyong.models.subject import Subject, SubjectName
 from xinyong.models.batch import Batch, BatchRejection
 from xinyong.models.record import Record
 from xinyong.models.history import History
@@ -17,6 +17,6 @@ from xinyong.models import (objection, repair, listing, complaint, feed,  # noqa
                             local_catalogue, credit_service, market)
 from xinyong.models import ratelimit  # noqa: F401,E402  (rate-limit buckets shared by the web nodes)
 
-__all__ = ["Base", "ApiToken", "IdentityRequest", "PasswordReset", "LoginThrottle", "User", "WebSession", "Agency", "Subject", "Batch", "BatchRejection", "Record", "History",
+__all__ = ["Base", "ApiToken", "IdentityRequest", "PasswordReset", "LoginThrottle", "User", "WebSession", "Agency", "Subject", "SubjectName", "Batch", "BatchRejection", "Record", "History",
            "AccessLog", "Authorisation", "QueryItem", "AuditCheckpoint", "AuditEntry", "AuditHead", "CatalogueEntry",
            "CalendarDay", "CalendarYear", "Deadline", "Document", "FeedEvent", "Notification"]

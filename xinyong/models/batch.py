@@ -34,6 +34,10 @@ class Batch(Base):
     created_records: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     updated_records: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     unchanged_records: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # the ids of the subjects the batch created, first and last (None: none): their names wait
+    # for the name-search table until the outbox applies xinyong.subjects.hooks
+    subjects_from: Mapped[int | None] = mapped_column(BigId, nullable=True)
+    subjects_to: Mapped[int | None] = mapped_column(BigId, nullable=True)
     notes: Mapped[dict] = mapped_column(Json, nullable=False, default=dict)
     submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     received_at: Mapped[dt.datetime] = created_at_column()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, event, insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.kit.sealed import Sealed, SealedBytes
@@ -21,7 +21,7 @@ SUBJECT_KINDS = (
 
 class Subject(Base):
     __tablename__ = "subjects"
-    # name search is LIKE '%q%': the trigram GIN index on PostgreSQL (migration 0001), no btree
+    # name search reads subject_names (below), not this column: no index on name
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(24), nullable=False)
@@ -34,3 +34,21 @@ class Subject(Base):
     legal_rep_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
     created_at: Mapped[dt.datetime] = created_at_column()
     updated_at: Mapped[dt.datetime | None] = mapped_column(TimestampTZ, nullable=True)
+
+
+class SubjectName(Base):
+    """The name-search copy of each subject's name (LIKE '%q%': the trigram GIN index on
+    PostgreSQL, migration 0030), kept off the bulk path (issue 14 point 2): a subject created
+    one at a time (the ORM) gets its row in the same transaction (below); the subjects a batch
+    creates get theirs after its commit, from the outbox (xinyong/subjects/hooks.py), and are
+    found meanwhile by their batch's id range (xinyong/subjects/names.py). A subject's name is
+    never changed, so a row is written once."""
+    __tablename__ = "subject_names"
+
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("subjects.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), nullable=False)
+
+
+@event.listens_for(Subject, "after_insert")
+def _name_with_subject(mapper, connection, target: Subject) -> None:
+    connection.execute(insert(SubjectName).values(subject_id=target.id, name=target.name))

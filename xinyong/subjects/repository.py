@@ -15,6 +15,7 @@ from xinyong import clock
 from xinyong.kit import bulk, pgarray
 from xinyong.kit.crypto import keyed_hash_many
 from xinyong.models import Subject
+from xinyong.subjects import names
 from xinyong.subjects.opener import ciphertexts
 from xinyong.subjects.rules import kind_from_uscc_expr
 
@@ -124,6 +125,7 @@ def _merge_staged(session: Session, staged: pl.DataFrame, now, stage_made: bool 
         f"FROM {STAGE} WHERE true ON CONFLICT DO NOTHING RETURNING uscc, resident_id_hash, other_id, id"),
         {"uscc": pl.Utf8, "rid_hash": pl.Utf8, "other_id": pl.Utf8, "subject_id": pl.Int64},
     ).select(_subject_key().alias("skey"), "subject_id")   # each created subject's key, as its staged row has it
+    names.note_created(session, created_keys["subject_id"])   # their names: after the commit (subjects/names.py)
     _analyse_if_outgrown(session, created_keys.height)
     if staged["legal_rep_hash"].is_not_null().any():   # nothing to update without one
         session.execute(text(
@@ -175,6 +177,7 @@ def _merge_sqlite(session: Session, staged: pl.DataFrame, now) -> pl.DataFrame:
             created = new.select("skey", pl.int_range(first, first + new.height, dtype=pl.Int64).alias("subject_id"))
         else:   # a new key whose other identifier a subject already holds: skipped, as the merge skips it
             created = bulk.query_frame(session, _SQLITE_LOOKUP, _MAPPING_SCHEMA, _key_arrays(new["skey"]))
+        names.note_created(session, created["subject_id"])
         mapping = pl.concat([existing, created])
     reps = staged.filter(pl.col("legal_rep_hash").is_not_null() & pl.col("uscc").is_not_null())
     if not reps.is_empty():
