@@ -334,7 +334,7 @@ def build(url: str, n_subjects: int, n_records: int, chunk: int = 500_000, worke
             conn.execute(stmt)
         conn.execute("ANALYZE subjects")
         # the name search's copy of every name (as the outbox's hook makes it after each batch)
-        conn.execute("INSERT INTO subject_names (subject_id, name) SELECT id, name FROM subjects")
+        conn.execute("INSERT INTO subject_names (subject_id, name, kind) SELECT id, name, kind FROM subjects")
         for stmt in rebuild["subject_names"][0]:
             conn.execute(stmt)
         conn.execute("ANALYZE subject_names")

@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import city_build, common  # noqa: E402
 from bench.common import human_table, machine_info  # noqa: E402
-from bench.ingest_bench import PG_SETTINGS, _child, _prepare_platform_db  # noqa: E402
+from bench.ingest_bench import PG_SETTINGS, _child, _prepare_platform_db, worker_share  # noqa: E402
 
 TARGET_S = {10_000: 0.5, 100_000: 3.0}
 WARM_ROWS = 50   # a first, untimed batch in the same process: measured warm, as a server ingests
@@ -151,23 +151,6 @@ def batch_floor(url: str, before: dict, workdir: Path) -> dict:
         counts = {t: conn.execute(f"SELECT count(*) FROM {t} WHERE {w}").fetchone()[0] for t, w in where.items()}
     return {"seconds": round(seconds, 3), "server_cpu_s": round(server, 3),
             "tables": {t: [counts[t], *each[t]] for t in where if counts[t]}}
-
-
-def worker_share(url: str) -> dict:
-    """What the city's batches left to the worker (the names of their new subjects, copied into
-    the name search: xinyong/subjects/hooks.py; the warm-up batch's too), applied here as the
-    worker's job would, timed: after the batch has answered, so not in its time."""
-    from xinyong.db import make_engine, session_factory
-    from xinyong.ingest import outbox
-    engine = make_engine(url)
-    try:
-        with session_factory(engine)() as session:
-            t0 = time.perf_counter()
-            applied = outbox.apply_pending(session)
-            seconds = time.perf_counter() - t0
-    finally:
-        engine.dispose()
-    return {"rows": applied, "seconds": round(seconds, 3)}
 
 
 def _kept_city(cluster: str, subjects: int, records: int, rebuild: bool, log) -> tuple[dict, str]:

@@ -26,13 +26,14 @@ def upgrade() -> None:
         'subject_names',
         sa.Column('subject_id', BigId, nullable=False),
         sa.Column('name', sa.String(length=300), nullable=False),
+        sa.Column('kind', sa.String(length=24), nullable=False),
         sa.ForeignKeyConstraint(['subject_id'], ['subjects.id'], name=op.f('fk_subject_names_subject_id_subjects')),
         sa.PrimaryKeyConstraint('subject_id', name=op.f('pk_subject_names')),
     )
     with op.batch_alter_table('batches') as batch_op:
         batch_op.add_column(sa.Column('subjects_from', BigId, nullable=True))
         batch_op.add_column(sa.Column('subjects_to', BigId, nullable=True))
-    op.execute("INSERT INTO subject_names (subject_id, name) SELECT id, name FROM subjects")
+    op.execute("INSERT INTO subject_names (subject_id, name, kind) SELECT id, name, kind FROM subjects")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP INDEX IF EXISTS ix_subjects_name_trgm")
         op.execute("CREATE INDEX ix_subject_names_name_trgm ON subject_names USING gin (name gin_trgm_ops)")

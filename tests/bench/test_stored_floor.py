@@ -76,3 +76,19 @@ def test_the_daily_floor_reloads_exactly_the_last_batch(session, db, backend, tm
                                 {"b": batch}).scalar()
     assert floor["tables"]["feed_events"][0] == events > 0
     assert floor["tables"]["subjects"][0] == subjects   # the warm-up's new subjects are not the batch's
+
+
+def test_what_a_batch_left_to_the_worker_is_applied_and_timed_outside_its_time(session, db, backend):
+    """The benches time the names left to the worker apart (ingest_bench.worker_share): the
+    batch's pending row applied, its new subjects' names copied; nothing left the second time."""
+    _batch(session, 20, 0)
+    url = db.url.render_as_string(hide_password=False)
+    count = "SELECT count(*) FROM subjects s JOIN subject_names n ON n.subject_id = s.id AND n.name = s.name"
+    with db.connect() as conn:
+        named, everyone = conn.execute(text(count)).scalar(), conn.execute(text("SELECT count(*) FROM subjects")).scalar()
+    assert named < everyone
+    left = ingest_bench.worker_share(url)
+    assert left["rows"] == 1 and left["seconds"] >= 0
+    with db.connect() as conn:
+        assert conn.execute(text(count)).scalar() == everyone
+    assert ingest_bench.worker_share(url)["rows"] == 0

@@ -95,7 +95,27 @@ def test_a_subject_registered_one_at_a_time_has_its_name_row_in_its_own_transact
         .name == "泉州市丰泽区市场监督管理局"
 
 
-WORDS = ("泉州", "晋江", "石狮", "南安", "鞋业", "茶叶", "贸易", "100%", "a_b")
+def test_a_subject_in_a_pending_range_that_already_has_its_name_row_is_found_once(db, session, today):
+    """Batches' ids interleave when they run at the same time: a pending batch's range can hold a
+    subject whose name row another batch's hook (or its own creation) already wrote."""
+    today(DAY)
+    source = agency(session).uscc
+    session.commit()
+    out = _ingest(session, source, [f"泉州市安溪茶叶有限公司{i}" for i in range(3)], random.Random(3))
+    session.expire_all()
+    batch = session.get(Batch, out.batch_id)
+    middle = session.get(Subject, batch.subjects_from + 1)
+    session.add(SubjectName(subject_id=middle.id, name=middle.name, kind=middle.kind))   # as another batch's hook
+    session.commit()
+    assert sorted(_found(session, "安溪茶叶")) == [f"泉州市安溪茶叶有限公司{i}" for i in range(3)]
+    assert _found(session, middle.uscc) == [middle.name]                 # by its code, once
+    assert _found(session, middle.name) == [middle.name]
+    page = [s.id for s in disclosure.search_subjects(session, "安溪茶叶", 2, 0, dt.date(2026, 11, 23))]
+    rest = [s.id for s in disclosure.search_subjects(session, "安溪茶叶", 2, 2, dt.date(2026, 11, 23))]
+    assert len(page) == 2 and len(rest) == 1 and not set(page) & set(rest)
+
+
+WORDS = ("泉州", "晋江", "石狮", "南安", "鞋业", "茶叶", "贸易", "100%", "a_b", "1/2")
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

@@ -57,11 +57,14 @@ def in_public_view(row, today: dt.date) -> bool:
             and (end is None or end > today))
 
 
-def person_in_view(today):
-    """SQLAlchemy: the subject (``Subject``) may appear in public outputs on ``today``: any
-    organisation, or a natural person with at least one record in public view."""
-    has_public = exists(select(Record.id).where(Record.subject_id == Subject.id, public_condition(today)))
-    return or_(Subject.kind.not_in(PERSON_KINDS), has_public)
+def person_in_view(today, subject_id=None, kind=None):
+    """SQLAlchemy: the subject (``Subject``, or the one of the columns ``subject_id`` and
+    ``kind`` given) may appear in public outputs on ``today``: any organisation, or a natural
+    person with at least one record in public view."""
+    subject_id = Subject.id if subject_id is None else subject_id
+    kind = Subject.kind if kind is None else kind
+    has_public = exists(select(Record.id).where(Record.subject_id == subject_id, public_condition(today)))
+    return or_(kind.not_in(PERSON_KINDS), has_public)
 
 
 def subject_in_view(session, subject_id: int, today: dt.date) -> bool:

@@ -5,28 +5,43 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
-from sqlalchemy import Connection, Date, Integer, bindparam, func, or_, select
+from sqlalchemy import Connection, Date, Integer, String, bindparam, func, select, text
 from sqlalchemy.orm import Session, aliased
 
 from xinyong.db import KeptStatement
 from xinyong.disclosure.publicity import person_in_view, public_condition
 from xinyong.models import Agency, Record, Subject
-from xinyong.subjects.names import name_matches
+from xinyong.subjects.names import candidates, like_pattern
 
 __all__ = ["public_condition", "search_subjects", "subject", "public_records", "public_record_counts",
            "newest_public_records", "subject_row", "public_record_rows", "profile_record_rows"]
 
 
 def search_subjects(session: Session, q: str, limit: int, offset: int, today: dt.date) -> list[Subject]:
-    """Subjects by name or USCC; natural persons only while a record of theirs is in public view."""
+    """Subjects by name or USCC; natural persons only while a record of theirs is in public view.
+    Matched, filtered, ordered and paged on the name-search rows (xinyong/subjects/names.py), so
+    only the page's subjects are read (joined for every match, a common name's 70,000 matches
+    were 70,000 primary-key reads). One kept statement per shape, executed with the values."""
     q = q.strip()
-    if len(q) == 18 and q.isalnum():
-        stmt = select(Subject).where(or_(Subject.uscc == q.upper(), name_matches(q)))
-    else:
-        stmt = select(Subject).where(name_matches(q))
-    stmt = stmt.where(person_in_view(today))
-    stmt = stmt.order_by(func.length(Subject.name), Subject.id).limit(limit).offset(offset)
-    return list(session.scalars(stmt))
+    by_code = len(q) == 18 and q.isalnum()
+    params = {"pattern": like_pattern(q), "today": today, "limit": limit, "offset": offset}
+    if by_code:
+        params["uscc"] = q.upper()
+    if session.get_bind().dialect.name == "postgresql":
+        # planned at the cost of every match's "person in view?" test (a common name's 70,000
+        # matches: ~600,000), the search turned on PostgreSQL's JIT, which then compiled for
+        # 130-330 ms a query that runs in 50-150 ms (bench: the 1M-subject city, 2026-12-07)
+        session.execute(text("SET LOCAL jit = off"))
+    return list(session.scalars(_search_template(by_code), params))
+
+
+@functools.cache
+def _search_template(by_code: bool):
+    found = candidates(bindparam("pattern", type_=String()), bindparam("uscc", type_=String()) if by_code else None)
+    page = (select(found.c.id).where(person_in_view(bindparam("today", type_=Date()), found.c.id, found.c.kind))
+            .order_by(func.length(found.c.name), found.c.id)
+            .limit(bindparam("limit", type_=Integer())).offset(bindparam("offset", type_=Integer())))
+    return select(Subject).where(Subject.id.in_(page)).order_by(func.length(Subject.name), Subject.id)
 
 
 def newest_public_records(session: Session, subject_ids: list[int], today: dt.date) -> dict[int, tuple[str, str]]:

@@ -37,18 +37,20 @@ class Subject(Base):
 
 
 class SubjectName(Base):
-    """The name-search copy of each subject's name (LIKE '%q%': the trigram GIN index on
+    """The name-search copy of each subject's name and kind (LIKE '%q%': the trigram GIN index on
     PostgreSQL, migration 0030), kept off the bulk path (issue 14 point 2): a subject created
     one at a time (the ORM) gets its row in the same transaction (below); the subjects a batch
     creates get theirs after its commit, from the outbox (xinyong/subjects/hooks.py), and are
-    found meanwhile by their batch's id range (xinyong/subjects/names.py). A subject's name is
-    never changed, so a row is written once."""
+    found meanwhile by their batch's id range (xinyong/subjects/names.py). A subject's name and
+    kind are never changed, so a row is written once."""
     __tablename__ = "subject_names"
 
     subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("subjects.id"), primary_key=True)
     name: Mapped[str] = mapped_column(String(300), nullable=False)
+    # what a search filters on before it reads subjects (natural persons only while in view)
+    kind: Mapped[str] = mapped_column(String(24), nullable=False)
 
 
 @event.listens_for(Subject, "after_insert")
 def _name_with_subject(mapper, connection, target: Subject) -> None:
-    connection.execute(insert(SubjectName).values(subject_id=target.id, name=target.name))
+    connection.execute(insert(SubjectName).values(subject_id=target.id, name=target.name, kind=target.kind))

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.models import Batch
 
-_COPY = ("INSERT INTO subject_names (subject_id, name) SELECT id, name FROM subjects "
+_COPY = ("INSERT INTO subject_names (subject_id, name, kind) SELECT id, name, kind FROM subjects "
          "WHERE id BETWEEN :first AND :last ON CONFLICT DO NOTHING")
 
 

@@ -4,16 +4,16 @@ Names are searched in ``subject_names`` (xinyong.models.SubjectName; the trigram
 PostgreSQL). A subject created one at a time gets its row there in its own transaction; the
 subjects a batch's merge creates get theirs after the batch's commit, when the outbox applies
 xinyong/subjects/hooks.py (by the worker: nothing the ingest answers waits for it). Until then
-the batch's pending outbox row and its id range (``batches.subjects_from``) say which subjects
-may have no row yet, and ``name_matches`` reads those from ``subjects`` itself: in any one
-snapshot every committed subject is either in ``subject_names`` or at or after the first id of a
+the batch's pending outbox row and its id range (``batches.subjects_from``/``subjects_to``) say
+which subjects may have no row yet, and ``candidates`` reads those from ``subjects`` itself: in
+any one snapshot every committed subject is either in ``subject_names`` or in the id range of a
 batch whose names are pending, because the batch's subjects, its range and its outbox row commit
 together, and the hook's rows commit with the outbox row's claim. So a search finds a subject the
 moment its batch is visible, whether or not its name has been copied."""
 from __future__ import annotations
 
 import polars as pl
-from sqlalchemy import ColumnElement, func, select, union_all
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from xinyong.models import Batch, Subject, SubjectName
@@ -48,11 +48,36 @@ def pending_from():
             .where(IngestOutbox.hook == HOOK, IngestOutbox.applied_at.is_(None)).scalar_subquery())
 
 
-def name_matches(q: str) -> ColumnElement[bool]:
-    """``Subject`` whose name contains ``q`` (LIKE, escaped): the name-search table's matches
-    and, among the subjects whose names are still pending, those of ``subjects`` itself."""
+LIKE_ESCAPE = "/"
+
+
+def like_pattern(q: str) -> str:
+    """The LIKE pattern of "contains ``q``", ``q``'s own % and _ taken literally (escaped by
+    LIKE_ESCAPE, as SQLAlchemy's ``contains(autoescape=True)`` escapes them): a value bound to a
+    kept statement, which ``contains`` of a literal string could not be."""
+    e = LIKE_ESCAPE
+    return "%" + q.replace(e, e + e).replace("%", e + "%").replace("_", e + "_") + "%"
+
+
+def candidates(pattern, uscc=None):
+    """(id, name, kind) of every subject whose name is LIKE ``pattern`` (``like_pattern``; a
+    value or a bind parameter), each once: the name-search table's matches, and those of
+    ``subjects`` itself among the id ranges of the batches whose names are pending that have no
+    name row yet (the planner reads the few pending batches first, then each range by the
+    primary key). With ``uscc``, also the subject of that code. A search filters, orders and
+    pages these narrow rows before it reads any subject."""
     fresh = aliased(Subject)
-    matching = union_all(
-        select(SubjectName.subject_id).where(SubjectName.name.contains(q, autoescape=True)),
-        select(fresh.id).where(fresh.id >= pending_from(), fresh.name.contains(q, autoescape=True)))
-    return Subject.id.in_(matching)
+    pending = (select(Batch.subjects_from, Batch.subjects_to).join(IngestOutbox, IngestOutbox.batch_id == Batch.id)
+               .where(IngestOutbox.hook == HOOK, IngestOutbox.applied_at.is_(None)).subquery())
+    named = select(SubjectName.subject_id).where(SubjectName.subject_id == fresh.id)
+    parts = [
+        select(SubjectName.subject_id.label("id"), SubjectName.name, SubjectName.kind)
+        .where(SubjectName.name.like(pattern, escape=LIKE_ESCAPE)),
+        select(fresh.id, fresh.name, fresh.kind)
+        .join(pending, fresh.id.between(pending.c.subjects_from, pending.c.subjects_to))
+        .where(fresh.name.like(pattern, escape=LIKE_ESCAPE), ~named.exists())]
+    if uscc is not None:
+        coded = aliased(Subject)
+        parts.append(select(coded.id, coded.name, coded.kind)
+                     .where(coded.uscc == uscc, ~coded.name.like(pattern, escape=LIKE_ESCAPE)))
+    return union_all(*parts).subquery("candidates")
