@@ -13,7 +13,7 @@ moment its batch is visible, whether or not its name has been copied."""
 from __future__ import annotations
 
 import polars as pl
-from sqlalchemy import func, select, union_all
+from sqlalchemy import select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from xinyong.models import Batch, Subject, SubjectName
@@ -41,11 +41,11 @@ def forget_created(session: Session) -> None:
     session.info.pop(_CREATED, None)
 
 
-def pending_from():
-    """The first subject id whose name may not be in ``subject_names`` yet: the least
-    ``subjects_from`` of the batches whose names' outbox row is pending (NULL: none)."""
-    return (select(func.min(Batch.subjects_from)).join(IngestOutbox, IngestOutbox.batch_id == Batch.id)
-            .where(IngestOutbox.hook == HOOK, IngestOutbox.applied_at.is_(None)).scalar_subquery())
+def pending_ranges():
+    """(subjects_from, subjects_to) of each batch whose names' outbox row is pending: the
+    subjects that may have no name row yet are in these ranges."""
+    return (select(Batch.subjects_from, Batch.subjects_to).join(IngestOutbox, IngestOutbox.batch_id == Batch.id)
+            .where(IngestOutbox.hook == HOOK, IngestOutbox.applied_at.is_(None)).subquery("pending"))
 
 
 LIKE_ESCAPE = "/"
@@ -67,8 +67,7 @@ def candidates(pattern, uscc=None):
     primary key). With ``uscc``, also the subject of that code. A search filters, orders and
     pages these narrow rows before it reads any subject."""
     fresh = aliased(Subject)
-    pending = (select(Batch.subjects_from, Batch.subjects_to).join(IngestOutbox, IngestOutbox.batch_id == Batch.id)
-               .where(IngestOutbox.hook == HOOK, IngestOutbox.applied_at.is_(None)).subquery())
+    pending = pending_ranges()
     named = select(SubjectName.subject_id).where(SubjectName.subject_id == fresh.id)
     parts = [
         select(SubjectName.subject_id.label("id"), SubjectName.name, SubjectName.kind)
