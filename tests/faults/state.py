@@ -29,7 +29,7 @@ from xinyong.models import Base
 
 VERSION = 3   # of the digest's canonical form: references taken under another are re-digested
 # which table a column (or a JSON key) named so refers to
-REFS = {"subject_id": "subjects", "record_id": "records", "batch_id": "batches", "batch": "batches",
+REFS = {"subject_id": "subjects", "subjects_from": "subjects", "subjects_to": "subjects", "record_id": "records", "batch_id": "batches", "batch": "batches",
         "record": "records", "source_agency_id": "agencies", "agency_id": "agencies",
         "run_id": "evaluation_runs", "entry_id": "audit_log"}
 # the tables an ingest and its outbox write, with what is left out of each

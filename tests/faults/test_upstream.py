@@ -175,6 +175,7 @@ def test_the_worker_job_and_the_cli_use_the_configured_upstream(session, db, tod
     regulator, _, _ = world(session)
     _, out = ingest(session, regulator, 4)
     session.commit()
+    assert runner.Worker(db).run_one()   # the job the ingest left queued: its new subjects' names
     cli = CliRunner()
     off = cli.invoke(app, ["upstream", "run"])
     assert off.exit_code == 2 and "XINYONG_UPSTREAM_URL" in off.output
