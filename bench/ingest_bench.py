@@ -21,7 +21,9 @@ ratio platform/raw (medians), peak RSS per process; prints one JSON line and a t
 saves the JSON under bench/results/. CPU seconds (this process, and its PostgreSQL backend
 read from /proc) are reported next to wall time: they hold still when other jobs load the
 cores. Targets (issue 14): ratio >= 0.12 on PostgreSQL, >= 0.2 on SQLite; <= 30 us CPU per
-accepted row (PostgreSQL); peak RSS < 2 GB.
+accepted row (PostgreSQL); peak RSS < 2 GB. After each platform run, what the batch left to the
+worker (its new subjects' names, copied into the name search: worker_share) is applied and timed
+apart: not in the platform's time.
 """
 from __future__ import annotations
 

@@ -29,7 +29,9 @@ table in one transaction (batch_floor), beside it in the same run; and the same 
 its empty database (after the city's batch: the floor's deletes and vacuums write to disk). The
 two floors' server CPU says how much dearer storing the same rows is in the city (the CPU-ratio
 target's storing part; the rest of a batch's work does not depend on the city). Not a bound:
-the city's floor moves by a fifth from batch to batch (1.07-1.4 x the empty one's)."""
+the city's floor moves by a fifth from batch to batch (1.07-1.4 x the empty one's). Then what
+the batch left to the worker (its new subjects' names, copied into the name search:
+ingest_bench.worker_share), applied and timed apart: not in the batch's time."""
 from __future__ import annotations
 
 import argparse
