@@ -25,6 +25,9 @@ os.environ.pop("XINYONG_DATABASE_URL", None)
 # developer's own data directory is not the suite's to touch
 os.environ["XINYONG_DATA_DIR"] = tempfile.mkdtemp(prefix="xinyong-test-data-")
 atexit.register(shutil.rmtree, os.environ["XINYONG_DATA_DIR"], True)
+# the cached common-character font (kit.pdf.common_font, ~20 s to build) is the same for every run
+# and every group of a run: built once per machine, under its lock, outside the data directory
+os.environ["XINYONG_FONT_CACHE_DIR"] = os.path.join(tempfile.gettempdir(), "xinyong-test-font-cache")
 # the web application's opportunistic tree-head signing runs only in the tests that ask for it
 os.environ["XINYONG_TRANSPARENCY_AUTO"] = "0"
 # and so does the worker thread of `xinyong serve` (on by default with SQLite; tests/worker)

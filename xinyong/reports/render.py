@@ -10,7 +10,7 @@ import re
 
 import segno
 
-from xinyong.kit.pdf import Section, font_for, new_pdf_with_font
+from xinyong.kit.pdf import Section, font_for, new_pdf_with_font, sections_text, worded
 from xinyong.kit.pdf import in_words as pdf_in_words
 from xinyong.reports import rules, signing
 from xinyong.law.citing import words_in_text
@@ -34,9 +34,7 @@ def qr_png(url: str) -> bytes:
 
 def all_text(content: Content, stamp: Stamp) -> str:
     parts = [content.title, stamp.number, stamp.issuer, stamp.verify_url, BOILERPLATE, *content.citations]
-    for s in content.sections:
-        parts += [s.heading, *s.paragraphs, *(x for row in s.rows for x in row), *(str(c) for row in s.table for c in row)]
-    return "".join(parts)
+    return "".join(parts) + sections_text(content.sections)
 
 
 BOILERPLATE = ("报告编号出具日期验证码验证地址扫描右侧二维码或访问验证地址，可核验本报告的真实性与完整性（不显示报告内容）。"
@@ -80,9 +78,8 @@ def render(content: Content, stamp: Stamp) -> bytes:
 def _worded(content: Content) -> Content:
     """Citations in words (kit.pdf.in_words; law.citing in English) in every text the report prints."""
     in_words = _words_in(content.lang)
-    sections = [Section(s.heading, [in_words(p) for p in s.paragraphs], [(a, in_words(b) if b else b) for a, b in s.rows],
-                        [[in_words(c) for c in row] for row in s.table]) for s in content.sections]
-    return dataclasses.replace(content, sections=sections, citations=[in_words(c) for c in content.citations if c])
+    return dataclasses.replace(content, sections=worded(content.sections, in_words),
+                               citations=[in_words(c) for c in content.citations if c])
 
 
 def _words_in(lang: str):

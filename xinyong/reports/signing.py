@@ -43,7 +43,6 @@ class SigningSettings(BaseSettings):
     """Where the platform keeps files of its own (typed, env prefix XINYONG_)."""
     model_config = SettingsConfigDict(env_prefix="XINYONG_", extra="ignore")
     data_dir: Path = Field(default=Path("var"), description="the platform's data directory")
-    font_cache_dir: Path | None = Field(default=None, description="cached report font; default <data_dir>/cache/fonts")
 
 
 class SigningKeyError(RuntimeError):
@@ -55,8 +54,8 @@ def key_dir() -> Path:
 
 
 def font_cache_dir() -> Path:
-    settings = SigningSettings()
-    return settings.font_cache_dir or settings.data_dir / "cache" / "fonts"
+    from xinyong.kit.pdf import font_cache_dir as cache_dir
+    return cache_dir()
 
 
 def _password() -> bytes:
