@@ -35,6 +35,20 @@ os.environ["XINYONG_WORKER_IN_SERVE"] = "off"
 
 
 @pytest.fixture(autouse=True)
+def cheap_password_hashing(request, monkeypatch):
+    """Accounts are hashed at argon2's lowest cost in tests: the production cost (~20-40 ms a hash,
+    thousands of accounts made and signed in across the suite) measures nothing a test checks.
+    Verification reads the parameters from each hash, so every sign-in is still checked for real;
+    a test marked `production_hashing` keeps the platform's own hasher (tests/accounts)."""
+    if request.node.get_closest_marker("production_hashing"):
+        return
+    from argon2 import PasswordHasher
+
+    from xinyong.accounts import service
+    monkeypatch.setattr(service, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture(autouse=True)
 def _transparency_archive(tmp_path, monkeypatch):
     """Each test publishes tree heads to its own archive: heads of one test's database are
     not another's (the archive refuses a second root for a size it already holds)."""

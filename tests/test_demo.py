@@ -21,16 +21,6 @@ SMALL = 30
 TODAY = dt.date(2026, 11, 23)
 
 
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    """Ten accounts at production argon2 cost take seconds per load; verification reads the
-    parameters from each hash, so sign-in is still checked for real."""
-    from argon2 import PasswordHasher
-
-    from xinyong.accounts import service
-    monkeypatch.setattr(service, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
 @pytest.fixture
 def loaded(db, today):
     today(TODAY.isoformat())

@@ -25,14 +25,6 @@ HOME = {"admin": "/admin/agencies", "staff": "/batches", "agency": "/batches", "
         "judicial": "/agency/query", "association": "/feed", "credit_service": "/feed"}
 
 
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    from argon2 import PasswordHasher
-
-    from xinyong.accounts import service
-    monkeypatch.setattr(service, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
 @pytest.fixture
 def demo(db, today, monkeypatch):
     today(TODAY.isoformat())

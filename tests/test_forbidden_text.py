@@ -10,7 +10,7 @@ import random
 import pytest
 
 from tests.ingest.test_readers import xlsx
-from tests.objections.conftest import ENTERPRISE, PASSWORD, cheap_password_hashing, world  # noqa: F401 (fixtures)
+from tests.objections.conftest import ENTERPRISE, PASSWORD, world  # noqa: F401 (fixtures)
 from tests.support.web import page_login
 from xinyong.models import Record
 from xinyong.models.complaint import Complaint

@@ -22,15 +22,6 @@ ENTERPRISE = "泉州市闽南食品有限公司"
 PERSON = "陈美玲"
 
 
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    """Verification reads the cost from each hash, so sign-in is still checked for real."""
-    from argon2 import PasswordHasher
-
-    from xinyong.accounts import service
-    monkeypatch.setattr(service, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
 @dataclasses.dataclass
 class World:
     enterprise_id: int

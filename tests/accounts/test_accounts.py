@@ -84,3 +84,29 @@ def test_versioned_entities_keep_every_version_with_who_and_why(session):
     rows = versions(session, "account", user.id)
     assert [(v.version, v.snapshot["display_name"], v.change_reason, v.changed_by) for v in rows] == [
         (1, "s2", "更正姓名", user.id)]
+
+
+@pytest.mark.production_hashing
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_passwords_are_stored_at_argon2ids_recommended_cost_and_a_wrong_one_is_refused(session):
+    """The platform's own hasher (the rest of the suite hashes at the lowest cost): argon2id at
+    RFC 9106's second recommended option (64 MiB, t=3, p=4), and sign-in checks it for real."""
+    from xinyong.accounts.service import authenticate
+    from xinyong.kit.errors import Unauthenticated
+    create_user(session, username="costly", password=PW, role="auditor")
+    stored = session.scalar(select(User.password_hash).where(User.username == "costly"))
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert authenticate(session, "costly", PW).username == "costly"
+    with pytest.raises(Unauthenticated):
+        authenticate(session, "costly", PW + "x")
+
+
+def test_the_suites_cheap_hashes_are_still_verified(session):
+    """Elsewhere hashes are made at the lowest cost; sign-in still refuses a wrong password."""
+    from xinyong.accounts.service import authenticate
+    from xinyong.kit.errors import Unauthenticated
+    create_user(session, username="cheap", password=PW, role="auditor")
+    assert session.scalar(select(User.password_hash).where(User.username == "cheap")).startswith("$argon2id$v=19$m=1024,t=1,p=1$")
+    assert authenticate(session, "cheap", PW).username == "cheap"
+    with pytest.raises(Unauthenticated):
+        authenticate(session, "cheap", "wrong-password-123")

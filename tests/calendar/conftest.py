@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.deadlines.support import build_city, cheap_password_hashing  # noqa: F401 - fixture
+from tests.deadlines.support import build_city
 
 
 @pytest.fixture
-def city(session, today, cheap_password_hashing):  # noqa: F811
+def city(session, today):
     today("2026-09-28")
     return build_city(session)

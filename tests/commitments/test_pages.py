@@ -15,14 +15,6 @@ from xinyong.models.measure import MeasureList
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    from argon2 import PasswordHasher
-
-    from xinyong.accounts import service as accounts
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
 def _login(client, username, password):
     token = CSRF.search(client.get("/login").text).group(1)
     r = client.post("/login", data={"username": username, "password": password, "csrf_token": token, "next": "/"},

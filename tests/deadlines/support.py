@@ -20,15 +20,6 @@ PASSWORD = "Procedures-pass-2026"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-@pytest.fixture
-def cheap_password_hashing(monkeypatch):
-    """Verification reads the cost from each hash, so sign-in is still checked for real."""
-    from argon2 import PasswordHasher
-
-    from xinyong.accounts import service
-    monkeypatch.setattr(service, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
 @dataclasses.dataclass
 class City:
     orgs: dict

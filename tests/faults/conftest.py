@@ -54,14 +54,6 @@ def crash_trial_env(db, monkeypatch):
     reset_settings()
 
 
-@pytest.fixture
-def fast_passwords(monkeypatch):
-    from argon2 import PasswordHasher
-
-    from xinyong.accounts import service
-    monkeypatch.setattr(service, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
 def start_workload(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
     """tests/faults/workload.py in a process of its own, with this test's settings."""
     environ = {**os.environ, "PYTHONPATH": str(ROOT), "XINYONG_TRANSPARENCY_AUTO": "1", **(env or {})}

@@ -198,8 +198,7 @@ def _repair_world(s, n: int = 2) -> list[int]:
     return apps
 
 
-def test_kill9_of_the_primary_mid_repair_decision_loses_no_decision_and_makes_none_twice(pair, tmp_path, monkeypatch,
-                                                                                         fast_passwords):
+def test_kill9_of_the_primary_mid_repair_decision_loses_no_decision_and_makes_none_twice(pair, tmp_path, monkeypatch):
     rs = pair
     monkeypatch.setenv("XINYONG_TODAY", "2026-09-01")
     with session_scope() as s:

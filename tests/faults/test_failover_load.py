@@ -48,7 +48,7 @@ def _world() -> tuple[loadgen.Agency, list[int]]:
 
 
 def test_the_platform_holds_its_load_through_a_kill9_of_the_primary_and_loses_no_acknowledged_write(
-        pair, fast_passwords):
+        pair):
     rs = pair
     who, ids = _world()
     rs.wait_replayed()

@@ -12,14 +12,6 @@ from xinyong.measures import service
 from xinyong.models.measure import Measure, MeasureList
 
 
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    from argon2 import PasswordHasher
-
-    from xinyong.accounts import service as accounts
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
 @pytest.fixture
 def api(session, today, client):
     today("2026-06-01")

@@ -26,14 +26,6 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    from argon2 import PasswordHasher
-
-    from xinyong.accounts import service
-    monkeypatch.setattr(service, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
 @dataclasses.dataclass
 class World:
     enterprise_id: int

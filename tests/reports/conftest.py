@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.access.conftest import PASSWORD, TODAY, World, cheap_password_hashing, world  # noqa: F401
+from tests.access.conftest import PASSWORD, TODAY, World, world  # noqa: F401
 
 
 @pytest.fixture(scope="session")

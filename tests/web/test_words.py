@@ -47,14 +47,6 @@ PER_TEMPLATE = 2          # pages read per route template, per role and language
 NOT_DATA_COLUMNS = re.compile(r"(_zh|_en|citation|reason|message|title|kind|status|state|role|code|details)$")
 
 
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    from argon2 import PasswordHasher
-
-    from xinyong.accounts import service
-    monkeypatch.setattr(service, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
 @pytest.fixture
 def demo(migrated, monkeypatch):
     """The demo city on SQLite (the words do not depend on the backend)."""
