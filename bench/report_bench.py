@@ -83,7 +83,7 @@ def main() -> None:
     os.environ.setdefault("XINYONG_DATABASE_URL", f"sqlite:///{tmp / 'bench.db'}")
     os.environ.setdefault("XINYONG_DATA_DIR", str(tmp / "data"))
     os.environ.setdefault("XINYONG_TODAY", "2026-09-01")
-    from xinyong.kit.pdf import font_for
+    from xinyong.kit.pdf import font_cache_dir, font_for
     from xinyong.migrate import upgrade
     from xinyong.reports import content as contents
     from xinyong.reports import service, signing
@@ -96,7 +96,7 @@ def main() -> None:
     gather = time.perf_counter() - t0
     code = service.new_code()
     stamp = Stamp("泉州市信报〔2026〕QB0000000001号", code, service.verify_url(code), dt.date(2026, 9, 1), "泉州市公共信用信息平台")
-    font = font_for(all_text(content, stamp), signing.font_cache_dir())   # builds the cached font once (not timed)
+    font = font_for(all_text(content, stamp), font_cache_dir())            # builds the cached font once (not timed)
     pdf = render(content, stamp)
     _blank(font)
     signing.sign(pdf)                                                      # key and imports warm

@@ -55,8 +55,8 @@ from xinyong.subjects import opener
 uscc, agency_uscc, listed, person_id = sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4]
 init()
 signing.keygen()
-from xinyong.kit.pdf import common_font
-common_font(signing.font_cache_dir())   # built once, before the first report is asked for
+from xinyong.kit.pdf import common_font, font_cache_dir
+common_font(font_cache_dir())   # built once, before the first report is asked for
 with session_scope() as s:
     org = register(s, uscc=agency_uscc, name="市场监督管理局")
     staff = create_user(s, username="staff1", password="staff-pass-123", role="staff")

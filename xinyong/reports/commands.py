@@ -33,8 +33,8 @@ def keygen(force: bool = typer.Option(False, "--force", help="replace an existin
                       f"{stat.S_IMODE(sm2_key.stat().st_mode):o}, encrypted); public key SHA-256 "
                       f"{sm2seal.public_fingerprint()} published at /reports/certificate-sm2, its X.509 "
                       "certificate at /reports/certificate-sm2/x509, the GB/T 38540 seal at /reports/eseal")
-    from xinyong.kit.pdf import common_font
-    console.print(f"report font {common_font(signing.font_cache_dir())}")
+    from xinyong.kit.pdf import common_font, font_cache_dir
+    console.print(f"report font {common_font(font_cache_dir())}")
 
 
 @app.command("certificate")

@@ -10,9 +10,9 @@ import re
 
 import segno
 
-from xinyong.kit.pdf import Section, font_for, new_pdf_with_font, sections_text, worded
+from xinyong.kit.pdf import Section, font_cache_dir, font_for, new_pdf_with_font, sections_text, worded
 from xinyong.kit.pdf import in_words as pdf_in_words
-from xinyong.reports import rules, signing
+from xinyong.reports import rules
 from xinyong.law.citing import words_in_text
 from xinyong.reports.content import Content, t
 
@@ -45,7 +45,7 @@ BOILERPLATE = ("报告编号出具日期验证码验证地址扫描右侧二维�
 def render(content: Content, stamp: Stamp) -> bytes:
     """The PDF; the cached common-character font when it covers every character (fast path)."""
     content, lang = _worded(content), content.lang
-    path, index = font_for(all_text(content, stamp), signing.font_cache_dir())
+    path, index = font_for(all_text(content, stamp), font_cache_dir())
     pdf = new_pdf_with_font(path, index, t(lang, "footer", issuer=stamp.issuer, number=stamp.number, code=stamp.code))
     pdf.page_words = t(lang, "page")
     pdf.set_title(f"{content.title} {stamp.number}")

@@ -53,11 +53,6 @@ def key_dir() -> Path:
     return SigningSettings().data_dir / "reports"
 
 
-def font_cache_dir() -> Path:
-    from xinyong.kit.pdf import font_cache_dir as cache_dir
-    return cache_dir()
-
-
 def _password() -> bytes:
     from xinyong.config import get_settings
     return hashlib.sha256(("report-signing:" + get_settings().secret_key).encode()).hexdigest().encode()
