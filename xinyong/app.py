@@ -6,6 +6,7 @@ import gc
 import logging
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -51,13 +52,16 @@ class AuthMiddleware:
     runs the rest of the stack in a task of its own and re-streams every response."""
 
     def __init__(self, app: ASGIApp):
-        from xinyong.accounts.middleware import resolve_principal
-        self.app, self.resolve = app, resolve_principal
+        from xinyong.accounts.middleware import reads_the_database, resolve_principal
+        self.app, self.resolve, self.reads = app, resolve_principal, reads_the_database
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             request = Request(scope)
-            request.state.principal = self.resolve(request)
+            # a look-up in the database off the event loop (it would hold every other request of
+            # this process meanwhile); an anonymous caller is known without one
+            request.state.principal = (await anyio.to_thread.run_sync(self.resolve, request)
+                                       if self.reads(request) else self.resolve(request))
         await self.app(scope, receive, send)
 
 

@@ -119,6 +119,49 @@ def test_spoofed_forwarded_for_does_not_escape_the_limit():
     assert status == 200  # another client has its own bucket
 
 
+def _on_event_loop() -> bool:
+    import asyncio
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+class _RecordingStore(MemoryBucketStore):
+    """A memory store that notes whether each take ran on the event loop."""
+
+    def __init__(self, waits_on_io: bool):
+        super().__init__(FakeClock())
+        self.waits_on_io, self.on_loop = waits_on_io, []
+
+    def take(self, key, limit):
+        self.on_loop.append(_on_event_loop())
+        return super().take(key, limit)
+
+
+@pytest.mark.parametrize("waits_on_io", [True, False])
+def test_a_store_that_waits_on_the_database_takes_off_the_event_loop(waits_on_io):
+    """The database store's take is a round trip (and a wait for its bucket's row lock): on the
+    event loop it held every other request of the process meanwhile. It runs in a worker
+    thread; a take in memory stays on the loop (no thread hop for nothing). The limit holds
+    either way."""
+    import asyncio
+
+    from xinyong.kit.dbbuckets import DatabaseBucketStore
+
+    async def ok(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    assert DatabaseBucketStore.waits_on_io and not getattr(MemoryBucketStore(), "waits_on_io", False)
+    store = _RecordingStore(waits_on_io)
+    mw = RateLimitMiddleware(ok, RateLimiter(Limit(2, 2), Limit(100, 100), store))
+    statuses = [asyncio.run(_call(mw, _scope("203.0.113.9")))[0] for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert store.on_loop == [not waits_on_io] * 3
+
+
 # ---- through the application
 
 @pytest.fixture

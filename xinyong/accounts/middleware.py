@@ -10,6 +10,15 @@ from xinyong.kit.access import ANONYMOUS, Principal
 from xinyong.peers import auth as peer_auth
 
 
+def reads_the_database(request: Request) -> bool:
+    """Whether resolving this caller reads the database: a bearer token, a peer platform's
+    signed request or a signed-in page session. The ASGI middleware then resolves it in a
+    worker thread; an anonymous caller (no such header, no signed-in cookie) is resolved on the
+    event loop, which a database round trip would hold for every request of the process."""
+    return (request.headers.get("authorization", "").lower().startswith("bearer ")
+            or peer_auth.is_signed(request.headers) or sessions.browser(request).signed_in)
+
+
 def resolve_principal(request: Request) -> Principal:
     auth = request.headers.get("authorization", "")
     if peer_auth.is_signed(request.headers) and not auth:

@@ -88,6 +88,8 @@ class DatabaseBucketStore:
     """A ``BucketStore`` in the table ``rate_buckets`` of ``engine`` (default: the platform's
     database, looked up at each take, so reloaded settings are followed)."""
 
+    waits_on_io = True   # a take is a round trip to the database: RateLimitMiddleware takes off the event loop
+
     def __init__(self, engine: Engine | None = None, clock: Clock | None = None, namespace: str = "",
                  sweep_every: int = SWEEP_EVERY):
         self._engine, self.clock, self.namespace = engine, clock, namespace

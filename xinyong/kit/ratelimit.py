@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+import anyio.to_thread
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 Clock = Callable[[], float]
@@ -130,6 +131,12 @@ class RateLimiter:
             store = store_from_settings(settings, name)
         return cls(anon, user, store, parse_networks(settings.trusted_proxies), login)
 
+    @property
+    def waits_on_io(self) -> bool:
+        """Whether a take waits on another server (the database store), not only on this
+        machine's memory or file."""
+        return getattr(self.store, "waits_on_io", False)
+
     def check(self, scope: Scope, *, login_rules: bool = True) -> Decision:
         if login_rules and scope["path"] == LOGIN_PATH:  # sign-in attempts per address, besides the growing delay after failures (accounts.throttle)
             if self.login.unlimited or scope.get("method") != "POST":
@@ -176,7 +183,10 @@ class RateLimitMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and is_limited_path(scope["path"]):
-            decision = self.limiter.check(scope)
+            # a store that waits on the database takes in a worker thread: on the event loop, each
+            # take's round trip (and its wait for the bucket's row lock) held every other request
+            decision = (await anyio.to_thread.run_sync(self.limiter.check, scope)
+                        if self.limiter.waits_on_io else self.limiter.check(scope))
             if not decision.allowed:
                 from xinyong.kit.limits import refusal
                 seconds = max(1, math.ceil(decision.retry_after))
