@@ -167,3 +167,47 @@ def today(monkeypatch):
     def set_today(value: str) -> None:
         monkeypatch.setenv("XINYONG_TODAY", value)
     return set_today
+
+
+
+# ---- no database work on an event loop ----
+# A statement, or a connection taken from the pool, on a thread that runs an event loop holds
+# every other request of that server process until the database answers (an `async def` route
+# that filed an objection on the loop; the rate limiter's take). Every test fails if its code
+# did either: the guarantee is checked by the whole suite, not by a list of routes.
+_ON_THE_LOOP: list[str] = []
+
+
+def _note_if_on_the_event_loop(what: str) -> None:
+    import asyncio
+    import traceback
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    frames = [f for f in traceback.extract_stack() if "/xinyong/" in f.filename][-8:]
+    _ON_THE_LOOP.append(f"{what} on the event loop, from " + " <- ".join(
+        f"{f.filename.split('/xinyong/')[-1]}:{f.lineno} {f.name}" for f in reversed(frames)))
+
+
+def _watch_the_event_loop() -> None:
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.pool import Pool
+    event.listen(Engine, "before_cursor_execute",
+                 lambda conn, cursor, statement, *rest: _note_if_on_the_event_loop(f"statement {statement[:60]!r}"))
+    event.listen(Pool, "checkout", lambda *rest: _note_if_on_the_event_loop("a pooled connection taken"))
+
+
+_watch_the_event_loop()
+
+
+@pytest.fixture(autouse=True)
+def no_database_work_on_the_event_loop():
+    before = len(_ON_THE_LOOP)
+    yield
+    found = _ON_THE_LOOP[before:]
+    del _ON_THE_LOOP[before:]
+    if found:
+        pytest.fail(f"{len(found)} database call(s) on an event loop; the first:\n" + "\n".join(found[:3]),
+                    pytrace=False)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from xinyong.bulletins import service, views
 from xinyong.bulletins.schemas import MAX_ID, BulletinIn, BulletinOut, BulletinPatch, PublicBulletinOut, WithdrawIn
@@ -87,6 +88,9 @@ async def attach(bulletin_id: int = BulletinId, files: list[UploadFile] = File(.
                  principal: Principal = allow(*service.STAFF_ROLES), session: Session = Depends(get_session)):
     """Attach PDF/JPG/PNG files (checked by content, each within the profile's size limit)."""
     uploads = await read_uploads(files)
-    service.add_attachments(session, principal, bulletin_id, uploads)
-    session.commit()
-    return views.staff_out(session, [service.readable(session, principal, bulletin_id)])[0]
+
+    def attach_them():   # the database's work in the thread pool, off the event loop
+        service.add_attachments(session, principal, bulletin_id, uploads)
+        session.commit()
+        return views.staff_out(session, [service.readable(session, principal, bulletin_id)])[0]
+    return await run_in_threadpool(attach_them)

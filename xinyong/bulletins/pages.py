@@ -8,6 +8,7 @@ import datetime as dt
 from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from xinyong import clock
 from xinyong.bulletins import repository, service, views
@@ -17,7 +18,7 @@ from xinyong.history import versions
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, NotFound, XinyongError
 from xinyong.kit.text import Code, CodeForm, CodePath, CodeQuery, TextForm
-from xinyong.kit.web import get_session, language, render, act_then_redirect
+from xinyong.kit.web import act_then_redirect, get_session, language, or_refusal, render
 
 router = APIRouter(include_in_schema=False)
 PAGE = 20
@@ -106,14 +107,19 @@ async def create(request: Request, category: str = CodeForm("", max_length=32), 
                  principal: Principal = allow(*STAFF), session: Session = Depends(get_session)):
     form = {"category": category, "title": title, "body": body, "published_on": published_on, "issuer": issuer,
             "document_no": document_no, "related_path": related_path}
-    try:
-        uploads = await read_uploads(attachments)
-        b = service.create(session, principal, {**form, "published_on": _date(published_on)}, uploads)
-    except XinyongError as exc:
-        session.rollback()
-        return _desk(request, session, form=form, error=exc, status_code=exc.status)
-    session.commit()
-    return RedirectResponse(f"/staff/bulletins/{b.id}?done=created", status_code=303)
+    uploads, refused = await or_refusal(read_uploads(attachments), [])
+
+    def create_it():   # the database's work in the thread pool, off the event loop
+        try:
+            if refused is not None:
+                raise refused
+            b = service.create(session, principal, {**form, "published_on": _date(published_on)}, uploads)
+        except XinyongError as exc:
+            session.rollback()
+            return _desk(request, session, form=form, error=exc, status_code=exc.status)
+        session.commit()
+        return RedirectResponse(f"/staff/bulletins/{b.id}?done=created", status_code=303)
+    return await run_in_threadpool(create_it)
 
 
 def _edit_page(request, session, principal, bulletin_id, *, done="", error=None, status_code=200):
@@ -167,8 +173,8 @@ def withdraw(request: Request, bulletin_id: int = BulletinId, reason: str = Text
 async def attach(request: Request, bulletin_id: int = BulletinId, attachments: list[UploadFile] | None = File(None),
                  principal: Principal = allow(*STAFF), session: Session = Depends(get_session)):
     uploads = await read_uploads(attachments)
-    return _after(request, session, principal, bulletin_id,
-                  lambda: service.add_attachments(session, principal, bulletin_id, uploads), "attached")
+    return await run_in_threadpool(_after, request, session, principal, bulletin_id,
+                                   lambda: service.add_attachments(session, principal, bulletin_id, uploads), "attached")
 
 
 @router.post("/staff/bulletins/{bulletin_id}/attachments/{attachment_id}/remove")

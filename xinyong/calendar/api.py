@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, File, Path, UploadFile
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from xinyong.calendar import service
 from xinyong.calendar.schemas import CalendarDayOut, CalendarYearOut
@@ -33,7 +34,10 @@ async def add_year(file: UploadFile = File(...), principal: Principal = allow("s
                    session: Session = Depends(get_session)):
     """Load a year's holiday table (YAML or CSV, docs/calendar-example.yaml), replacing it."""
     content = await file.read(service.MAX_FILE_BYTES + 1)
-    row = service.add_file(session, principal, content, file.filename or "upload.yaml")
-    view = service.year_view(session, row.year)
-    session.commit()
-    return year_out(view).model_copy(update={"deadlines_moved": row.deadlines_moved})
+
+    def load():   # the database's work (and the deadlines' recount) in the thread pool, off the event loop
+        row = service.add_file(session, principal, content, file.filename or "upload.yaml")
+        view = service.year_view(session, row.year)
+        session.commit()
+        return year_out(view).model_copy(update={"deadlines_moved": row.deadlines_moved})
+    return await run_in_threadpool(load)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from xinyong import clock
 from xinyong.calendar import service
@@ -49,11 +50,14 @@ def staff_calendar(request: Request, year: int | None = Query(None, ge=1990, le=
 async def upload(request: Request, file: UploadFile = File(...), principal: Principal = allow("staff", "admin"),
                  session: Session = Depends(get_session)):
     content = await file.read(service.MAX_FILE_BYTES + 1)
-    try:
-        row = service.add_file(session, principal, content, file.filename or "upload.yaml")
-    except XinyongError as exc:
-        session.rollback()
-        return _page(request, session, clock.today().year, staff=True, error=exc, status_code=exc.status)
-    year, moved = row.year, row.deadlines_moved
-    session.commit()
-    return RedirectResponse(f"/staff/calendar?year={year}&loaded={year}&moved={moved}", status_code=303)
+
+    def load():   # the database's work (and the deadlines' recount) in the thread pool, off the event loop
+        try:
+            row = service.add_file(session, principal, content, file.filename or "upload.yaml")
+        except XinyongError as exc:
+            session.rollback()
+            return _page(request, session, clock.today().year, staff=True, error=exc, status_code=exc.status)
+        year, moved = row.year, row.deadlines_moved
+        session.commit()
+        return RedirectResponse(f"/staff/calendar?year={year}&loaded={year}&moved={moved}", status_code=303)
+    return await run_in_threadpool(load)

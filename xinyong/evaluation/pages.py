@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from xinyong.evaluation import repository, sector, service, views
 from xinyong.kit.access import Principal, allow
@@ -103,14 +104,17 @@ async def sector_upload(request: Request, file: UploadFile | None = File(None), 
                         session: Session = Depends(get_session)):
     lang = language(request)
     data = await file.read(sector.MAX_ROWS * 200) if file is not None else b""
-    try:
-        outcome = sector.import_csv(session, data, (file.filename if file else "") or "sector.csv", actor=principal,
-                                    channel="web")
-    except XinyongError as exc:
-        session.rollback()
-        return _sector_page(request, error=_error(exc, lang), status_code=exc.status)
-    session.commit()
-    return RedirectResponse(f"/evaluation/sector?filed={outcome.import_id}", status_code=303)
+
+    def import_it():   # the database's work in the thread pool, off the event loop
+        try:
+            outcome = sector.import_csv(session, data, (file.filename if file else "") or "sector.csv",
+                                        actor=principal, channel="web")
+        except XinyongError as exc:
+            session.rollback()
+            return _sector_page(request, error=_error(exc, lang), status_code=exc.status)
+        session.commit()
+        return RedirectResponse(f"/evaluation/sector?filed={outcome.import_id}", status_code=303)
+    return await run_in_threadpool(import_it)
 
 
 def _sector_page(request: Request, filed: int | None = None, error: str | None = None, status_code: int = 200):

@@ -78,19 +78,19 @@ async def submit_file(item: str = CodeForm(...), file: UploadFile = File(...), s
                       principal: Principal = allow(*SENDERS, scope="batches:write"),
                       session: Session = Depends(get_session), idempotency_key: str | None = _key_header()):
     data = await read_upload(file)
-    src = source_for(session, principal, source)
     filename = file.filename or "upload.csv"
-    fingerprint = idempotency.fingerprint("file", src, item, change_reason, filename, data)
 
-    def ingest() -> int:
-        return service.ingest_file(session, data=data, filename=filename, source_uscc=src, item_code=item,
-                                   channel="api", user_id=principal.user_id, change_reason=change_reason,
-                                   actor=principal, idempotency_key=idempotency_key,
-                                   request_sha256=fingerprint).batch_id
+    def submit():   # the source's look-up, parsing and writing the file: blocking work, off the event loop
+        src = source_for(session, principal, source)
+        fingerprint = idempotency.fingerprint("file", src, item, change_reason, filename, data)
 
-    # parsing and writing a large file is blocking work: keep the event loop free
-    done = await run_in_threadpool(idempotency.submit_once, session, idempotency_key, src, fingerprint, ingest)
-    return _answer(session, *done)
+        def ingest() -> int:
+            return service.ingest_file(session, data=data, filename=filename, source_uscc=src, item_code=item,
+                                       channel="api", user_id=principal.user_id, change_reason=change_reason,
+                                       actor=principal, idempotency_key=idempotency_key,
+                                       request_sha256=fingerprint).batch_id
+        return _answer(session, *idempotency.submit_once(session, idempotency_key, src, fingerprint, ingest))
+    return await run_in_threadpool(submit)
 
 
 async def read_upload(file: UploadFile) -> bytes:

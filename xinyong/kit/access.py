@@ -69,7 +69,7 @@ def allow(*roles: str, scope: str | None = None, unthrottled: str = ""):
         # the thread pool, a round trip (~0.1 ms of CPU) on every request to read one attribute
         principal = current_principal(request)
         if throttled:
-            take_route_token(request.scope)
+            await take_route_token(request.scope)
         if "public" not in wanted and not (principal.role in MACHINE_ROLES and principal.role in wanted):
             if principal.is_anonymous and wanted & set(MACHINE_ROLES):
                 problem = getattr(request.state, "peer_problem", "") or "no signed peer request"

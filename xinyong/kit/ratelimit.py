@@ -255,13 +255,16 @@ def route_limiter() -> RateLimiter:
     return _route_limiter[1]
 
 
-def take_route_token(scope: Scope) -> None:
+async def take_route_token(scope: Scope) -> None:
     """Raise ``errors.RateLimited`` (429, Retry-After) when the caller's bucket is empty. Paths
-    the middleware limits (search, profiles, sign-in attempts) were charged there already."""
+    the middleware limits (search, profiles, sign-in attempts) were charged there already. A
+    store that waits on the database takes in a worker thread, as the middleware's does."""
     path = scope["path"]
     if is_limited_path(path) and not (path == LOGIN_PATH and scope.get("method") != "POST"):
         return
-    decision = route_limiter().check(scope, login_rules=False)
+    limiter = route_limiter()
+    decision = (await anyio.to_thread.run_sync(lambda: limiter.check(scope, login_rules=False))
+                if limiter.waits_on_io else limiter.check(scope, login_rules=False))
     if not decision.allowed:
         from xinyong.kit.errors import RateLimited as Refused
         seconds = max(1, math.ceil(decision.retry_after))

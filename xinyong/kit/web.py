@@ -92,6 +92,17 @@ async def read_on_connection(engine: Engine, read, *args):
     return await run_in_threadpool(run)
 
 
+async def or_refusal(awaitable, empty=None):
+    """(what ``awaitable`` gives, None), or (``empty``, the XinyongError it raised): an ``async``
+    form route awaits its uploads on the event loop, then runs its database work in the thread
+    pool, where a refused upload is shown beside the form's other errors."""
+    from xinyong.kit.errors import XinyongError
+    try:
+        return await awaitable, None
+    except XinyongError as exc:
+        return empty, exc
+
+
 def language(request: Request) -> str:
     lang = request.query_params.get("lang") or request.cookies.get("lang") or "zh"
     return lang if lang in LANGS else "zh"

@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from xinyong import clock
 from xinyong.agencies import service as agencies
@@ -141,14 +142,16 @@ async def create_proposal(request: Request, principal: Principal = allow(*ACTORS
     data.update({k: form.getlist(k) for k in ("criteria", "lenient_flags", "basis_record_ids")})
     data["persons"] = [(form.get(f"person_role_{i}", ""), form.get(f"person_name_{i}", ""),
                         form.get(f"person_subject_{i}", "")) for i in range(1, PERSON_ROWS + 1)]
-    try:
-        body = _proposal_in(session, data)
-        proposal = service.propose(session, principal, body)
-    except XinyongError as exc:
-        session.rollback()
-        return _new_page(request, session, principal, data, error=exc, status_code=exc.status)
-    session.commit()
-    return RedirectResponse(f"/office/lists/proposals/{proposal.id}", status_code=303)
+    def propose():   # the database's work in the thread pool, off the event loop
+        try:
+            body = _proposal_in(session, data)
+            proposal = service.propose(session, principal, body)
+        except XinyongError as exc:
+            session.rollback()
+            return _new_page(request, session, principal, data, error=exc, status_code=exc.status)
+        session.commit()
+        return RedirectResponse(f"/office/lists/proposals/{proposal.id}", status_code=303)
+    return await run_in_threadpool(propose)
 
 
 def _resolve_subject(session: Session, text: str) -> Subject | None:

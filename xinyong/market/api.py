@@ -139,11 +139,13 @@ def submit_json(body: MarketBatchIn, principal: Principal = allow(*PROVIDERS), s
 async def submit_file(item: str = CodeForm(...), file: UploadFile = File(...), change_reason: Text | None = Form(None),
                       principal: Principal = allow(*PROVIDERS), session: Session = Depends(get_session)):
     data = await read_upload(file)
-    source = _source(session, principal)
-    outcome = await run_in_threadpool(
-        ingest.ingest_file, session, data=data, filename=file.filename or "upload.csv", source_uscc=source,
-        item_code=item, channel="api", user_id=principal.user_id, change_reason=change_reason, actor=principal)
-    return _answer(session, outcome.batch_id)
+
+    def submit():   # the source's look-up, reading and writing the file: blocking work, off the event loop
+        outcome = ingest.ingest_file(session, data=data, filename=file.filename or "upload.csv",
+                                     source_uscc=_source(session, principal), item_code=item, channel="api",
+                                     user_id=principal.user_id, change_reason=change_reason, actor=principal)
+        return _answer(session, outcome.batch_id)
+    return await run_in_threadpool(submit)
 
 
 @router.get("/api/v1/market/batches/{batch_id}", response_model=BatchOut)

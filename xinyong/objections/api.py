@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Upload
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from xinyong import clock
 from xinyong.kit.access import Principal, allow
@@ -73,10 +74,13 @@ async def file_mine(request: Request, record_id: int = Form(..., ge=1, le=MAX_ID
                     session: Session = Depends(get_session)):
     """Object to one of my records (multipart: evidence files PDF/JPG/PNG)."""
     uploads = await read_uploads(files)
-    objection = service.file_objection(session, principal, record_id=record_id, grounds=grounds, reasons=reasons,
-                                       requested_change=requested_change, files=uploads, channel="api")
-    session.commit()
-    return views.one(session, principal, objection.id, language(request))
+
+    def file_it():   # the database's work in the thread pool, off the event loop
+        objection = service.file_objection(session, principal, record_id=record_id, grounds=grounds, reasons=reasons,
+                                           requested_change=requested_change, files=uploads, channel="api")
+        session.commit()
+        return views.one(session, principal, objection.id, language(request))
+    return await run_in_threadpool(file_it)
 
 
 @router.post("/api/v1/objections", response_model=ObjectionOut, status_code=201)
@@ -88,11 +92,14 @@ async def file_for_subject(request: Request, record_id: int = Form(..., ge=1, le
                            session: Session = Depends(get_session)):
     """The service window files on a subject's behalf, recording the written authorisation."""
     uploads = await read_uploads(files)
-    objection = service.file_objection(session, principal, record_id=record_id, grounds=grounds, reasons=reasons,
-                                       requested_change=requested_change, files=uploads,
-                                       agent_ref=agent_authorisation_ref, channel="api")
-    session.commit()
-    return views.one(session, principal, objection.id, language(request))
+
+    def file_it():   # the database's work in the thread pool, off the event loop
+        objection = service.file_objection(session, principal, record_id=record_id, grounds=grounds, reasons=reasons,
+                                           requested_change=requested_change, files=uploads,
+                                           agent_ref=agent_authorisation_ref, channel="api")
+        session.commit()
+        return views.one(session, principal, objection.id, language(request))
+    return await run_in_threadpool(file_it)
 
 
 @router.get("/api/v1/objections", response_model=ObjectionPage)

@@ -7,12 +7,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from xinyong import clock
 from xinyong.access import window as subject_window
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
-from xinyong.kit.web import get_session, language, render
+from xinyong.kit.web import get_session, language, or_refusal, render
 from xinyong.kit.text import Code, CodeForm, TextForm, screened_form
 from xinyong.law import active_profile
 from xinyong.objections import correction, repository, rights, rules, service, views
@@ -84,16 +85,21 @@ async def file_mine(request: Request, record_id: str = CodeForm(""), grounds: li
                     evidence: list[UploadFile] | None = File(None), principal: Principal = allow("subject"),
                     session: Session = Depends(get_session)):
     form = {"record_id": record_id, "grounds": grounds, "reasons": reasons, "requested_change": requested_change}
-    try:
-        uploads = await read_uploads(evidence)
-        objection = service.file_objection(session, principal, record_id=_record_id(record_id), grounds=grounds,
-                                           reasons=reasons, requested_change=requested_change, files=uploads,
-                                           channel="web")
-    except XinyongError as exc:
-        session.rollback()
-        return _mine(request, session, principal, form=form, error=exc, status_code=exc.status)
-    session.commit()
-    return RedirectResponse(f"/me/objections/{objection.id}?filed=1", status_code=303)
+    uploads, refused = await or_refusal(read_uploads(evidence), [])
+
+    def file_it():   # the database's work in the thread pool, off the event loop
+        try:
+            if refused is not None:
+                raise refused
+            objection = service.file_objection(session, principal, record_id=_record_id(record_id), grounds=grounds,
+                                               reasons=reasons, requested_change=requested_change, files=uploads,
+                                               channel="web")
+        except XinyongError as exc:
+            session.rollback()
+            return _mine(request, session, principal, form=form, error=exc, status_code=exc.status)
+        session.commit()
+        return RedirectResponse(f"/me/objections/{objection.id}?filed=1", status_code=303)
+    return await run_in_threadpool(file_it)
 
 
 def _record_id(text: str) -> int:
@@ -154,17 +160,20 @@ async def agency_decide(request: Request, objection_id: int = Path(ge=1, le=MAX_
     corrections = {key[4:]: str(value) for key, value in form_data.items()
                    if key.startswith("new_") and form_data.get(f"change_{key[4:]}")}
     form = {"outcome": outcome, "reasons": reasons, "corrections": corrections}
-    try:
-        service.decide(session, principal, objection_id, outcome=outcome, reasons=reasons,
-                       corrections=corrections if outcome == "corrected" else {})
-    except XinyongError as exc:
-        session.rollback()
-        if exc.status == 404:
-            raise
-        return _agency_detail(request, session, principal, objection_id, form=form, error=exc,
-                              status_code=exc.status)
-    session.commit()
-    return RedirectResponse(f"/agency/objections/{objection_id}?decided=1", status_code=303)
+
+    def decide():   # the database's work in the thread pool, off the event loop
+        try:
+            service.decide(session, principal, objection_id, outcome=outcome, reasons=reasons,
+                           corrections=corrections if outcome == "corrected" else {})
+        except XinyongError as exc:
+            session.rollback()
+            if exc.status == 404:
+                raise
+            return _agency_detail(request, session, principal, objection_id, form=form, error=exc,
+                                  status_code=exc.status)
+        session.commit()
+        return RedirectResponse(f"/agency/objections/{objection_id}?decided=1", status_code=303)
+    return await run_in_threadpool(decide)
 
 
 # ---- the credit department -----------------------------------------------------------------------
@@ -214,19 +223,24 @@ async def window_file(request: Request, subject_id: int | None = Form(None, ge=1
                       session: Session = Depends(get_session)):
     form = {"record_id": record_id, "grounds": grounds, "reasons": reasons, "requested_change": requested_change,
             "agent_authorisation_ref": agent_authorisation_ref}
-    try:
-        uploads = await read_uploads(evidence)
-        objection = service.file_objection(session, principal, record_id=_record_id(record_id), grounds=grounds,
-                                           reasons=reasons, requested_change=requested_change, files=uploads,
-                                           agent_ref=agent_authorisation_ref, channel="window")
-    except XinyongError as exc:
-        session.rollback()
-        shown_id = subject_id
-        if shown_id is None and code.strip():
-            try:
-                shown_id = subject_window.find(session, code)
-            except XinyongError:
-                shown_id = None
-        return _window(request, session, shown_id, form=form, error=exc, status_code=exc.status)
-    session.commit()
-    return RedirectResponse(f"/staff/objections/{objection.id}?filed=1", status_code=303)
+    uploads, refused = await or_refusal(read_uploads(evidence), [])
+
+    def file_it():   # the database's work in the thread pool, off the event loop
+        try:
+            if refused is not None:
+                raise refused
+            objection = service.file_objection(session, principal, record_id=_record_id(record_id), grounds=grounds,
+                                               reasons=reasons, requested_change=requested_change, files=uploads,
+                                               agent_ref=agent_authorisation_ref, channel="window")
+        except XinyongError as exc:
+            session.rollback()
+            shown_id = subject_id
+            if shown_id is None and code.strip():
+                try:
+                    shown_id = subject_window.find(session, code)
+                except XinyongError:
+                    shown_id = None
+            return _window(request, session, shown_id, form=form, error=exc, status_code=exc.status)
+        session.commit()
+        return RedirectResponse(f"/staff/objections/{objection.id}?filed=1", status_code=303)
+    return await run_in_threadpool(file_it)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from xinyong import clock
 from xinyong.access.service import subject_for_window
@@ -68,10 +69,13 @@ async def apply(record_id: int = Form(..., ge=1, le=MAX_ID), statement: str = Te
     ineligible record is refused at once: status `refused` with the reasons and articles."""
     uploads = await read_uploads({"commitment_letter": commitment_letter, "proof_of_performance": proof_of_performance,
                                   "training_certificate": training_certificate, "credit_report": credit_report})
-    app = service.apply(session, principal, subject_id=principal.subject_id, record_id=record_id,
-                        statement=statement, uploads=uploads, channel="online")
-    session.commit()
-    return _one(session, app.id)
+
+    def file_it():   # the database's work in the thread pool, off the event loop
+        app = service.apply(session, principal, subject_id=principal.subject_id, record_id=record_id,
+                            statement=statement, uploads=uploads, channel="online")
+        session.commit()
+        return _one(session, app.id)
+    return await run_in_threadpool(file_it)
 
 
 # ---- the offline window (QZ art. 35 para. 3) ------------------------------------------------------------
@@ -91,13 +95,16 @@ async def apply_at_window(record_id: int = Form(..., ge=1, le=MAX_ID), subject_u
                           credit_report: UploadFile | None = File(None),
                           principal: Principal = allow("staff"), session: Session = Depends(get_session)):
     """Credit-department staff file on a subject's behalf at the service window; recorded as theirs."""
-    subject_id = subject_for_window(session, subject_uscc, subject_resident_id)
     uploads = await read_uploads({"commitment_letter": commitment_letter, "proof_of_performance": proof_of_performance,
                                   "training_certificate": training_certificate, "credit_report": credit_report})
-    app = service.apply(session, principal, subject_id=subject_id, record_id=record_id, statement=statement,
-                        uploads=uploads, channel="window")
-    session.commit()
-    return _one(session, app.id)
+
+    def file_it():   # the database's work in the thread pool, off the event loop
+        subject_id = subject_for_window(session, subject_uscc, subject_resident_id)
+        app = service.apply(session, principal, subject_id=subject_id, record_id=record_id, statement=statement,
+                            uploads=uploads, channel="window")
+        session.commit()
+        return _one(session, app.id)
+    return await run_in_threadpool(file_it)
 
 
 # ---- staff and agencies ------------------------------------------------------------------------------

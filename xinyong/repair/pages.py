@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from xinyong import clock
 from xinyong.access import window as subject_window
@@ -77,14 +78,17 @@ def my_repair(request: Request, filed: int | None = Query(None, ge=1, le=MAX_ID)
 @router.post("/me/repair")
 async def my_apply(request: Request, principal: Principal = allow("subject"), session: Session = Depends(get_session)):
     fields, uploads = await _form(request)
-    try:
-        app = service.apply(session, principal, subject_id=principal.subject_id, record_id=_record_id(fields),
-                            statement=fields.get("statement", ""), uploads=uploads, channel="online")
-    except XinyongError as exc:
-        session.rollback()
-        return _my_page(request, session, principal, error=exc, form=fields, status_code=exc.status)
-    session.commit()
-    return RedirectResponse(f"/repair/{app.id}?filed=1", status_code=303)
+
+    def file_it():   # the database's work in the thread pool, off the event loop
+        try:
+            app = service.apply(session, principal, subject_id=principal.subject_id, record_id=_record_id(fields),
+                                statement=fields.get("statement", ""), uploads=uploads, channel="online")
+        except XinyongError as exc:
+            session.rollback()
+            return _my_page(request, session, principal, error=exc, form=fields, status_code=exc.status)
+        session.commit()
+        return RedirectResponse(f"/repair/{app.id}?filed=1", status_code=303)
+    return await run_in_threadpool(file_it)
 
 
 def _my_page(request: Request, session: Session, principal: Principal, *, filed: int | None = None,
@@ -117,16 +121,19 @@ def window_lookup(request: Request, subject: str = CodeForm("", max_length=40), 
 @router.post("/repair/window")
 async def window_apply(request: Request, principal: Principal = allow("staff"), session: Session = Depends(get_session)):
     fields, uploads = await _form(request)
-    subject_id = None
-    try:
-        subject_id = _form_subject(session, fields)
-        app = service.apply(session, principal, subject_id=subject_id, record_id=_record_id(fields),
-                            statement=fields.get("statement", ""), uploads=uploads, channel="window")
-    except XinyongError as exc:
-        session.rollback()
-        return _window_page(request, session, subject_id, error=exc, form=fields, status_code=exc.status)
-    session.commit()
-    return RedirectResponse(f"/repair/{app.id}?filed=1", status_code=303)
+
+    def file_it():   # the database's work in the thread pool, off the event loop
+        subject_id = None
+        try:
+            subject_id = _form_subject(session, fields)
+            app = service.apply(session, principal, subject_id=subject_id, record_id=_record_id(fields),
+                                statement=fields.get("statement", ""), uploads=uploads, channel="window")
+        except XinyongError as exc:
+            session.rollback()
+            return _window_page(request, session, subject_id, error=exc, form=fields, status_code=exc.status)
+        session.commit()
+        return RedirectResponse(f"/repair/{app.id}?filed=1", status_code=303)
+    return await run_in_threadpool(file_it)
 
 
 def _form_subject(session: Session, fields: dict) -> int:
@@ -194,6 +201,11 @@ def material(app_id: int = Id(), material_id: int = Id(), principal: Principal =
 
 async def _act(request: Request, session: Session, principal: Principal, app_id: int, action: str):
     form = await screened_form(request)
+    return await run_in_threadpool(_act_on, request, session, principal, app_id, action, form)
+
+
+def _act_on(request: Request, session: Session, principal: Principal, app_id: int, action: str, form):
+    """_act's database work, in the thread pool."""
     reason = str(form.get("reason", ""))
     try:
         if action == "accept":
