@@ -131,11 +131,13 @@ class RateLimiter:
             store = store_from_settings(settings, name)
         return cls(anon, user, store, parse_networks(settings.trusted_proxies), login)
 
-    @property
-    def waits_on_io(self) -> bool:
-        """Whether a take waits on another server (the database store), not only on this
-        machine's memory or file."""
-        return getattr(self.store, "waits_on_io", False)
+    async def check_async(self, scope: Scope, *, login_rules: bool = True) -> Decision:
+        """``check`` from a coroutine: in a worker thread when the store waits on another server
+        (the database store: a round trip, and a wait for the bucket's row lock, held every
+        other request of the process on the event loop); in place for memory and file stores."""
+        if getattr(self.store, "waits_on_io", False):
+            return await anyio.to_thread.run_sync(lambda: self.check(scope, login_rules=login_rules))
+        return self.check(scope, login_rules=login_rules)
 
     def check(self, scope: Scope, *, login_rules: bool = True) -> Decision:
         if login_rules and scope["path"] == LOGIN_PATH:  # sign-in attempts per address, besides the growing delay after failures (accounts.throttle)
@@ -183,10 +185,7 @@ class RateLimitMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and is_limited_path(scope["path"]):
-            # a store that waits on the database takes in a worker thread: on the event loop, each
-            # take's round trip (and its wait for the bucket's row lock) held every other request
-            decision = (await anyio.to_thread.run_sync(self.limiter.check, scope)
-                        if self.limiter.waits_on_io else self.limiter.check(scope))
+            decision = await self.limiter.check_async(scope)
             if not decision.allowed:
                 from xinyong.kit.limits import refusal
                 seconds = max(1, math.ceil(decision.retry_after))
@@ -257,14 +256,11 @@ def route_limiter() -> RateLimiter:
 
 async def take_route_token(scope: Scope) -> None:
     """Raise ``errors.RateLimited`` (429, Retry-After) when the caller's bucket is empty. Paths
-    the middleware limits (search, profiles, sign-in attempts) were charged there already. A
-    store that waits on the database takes in a worker thread, as the middleware's does."""
+    the middleware limits (search, profiles, sign-in attempts) were charged there already."""
     path = scope["path"]
     if is_limited_path(path) and not (path == LOGIN_PATH and scope.get("method") != "POST"):
         return
-    limiter = route_limiter()
-    decision = (await anyio.to_thread.run_sync(lambda: limiter.check(scope, login_rules=False))
-                if limiter.waits_on_io else limiter.check(scope, login_rules=False))
+    decision = await route_limiter().check_async(scope, login_rules=False)
     if not decision.allowed:
         from xinyong.kit.errors import RateLimited as Refused
         seconds = max(1, math.ceil(decision.retry_after))
