@@ -18,7 +18,7 @@ from xinyong.history import versions
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, NotFound, XinyongError
 from xinyong.kit.text import Code, CodeForm, CodePath, CodeQuery, TextForm
-from xinyong.kit.web import act_then_redirect, get_session, language, or_refusal, render
+from xinyong.kit.web import act_then_redirect, awaited_for_later, get_session, language, render
 
 router = APIRouter(include_in_schema=False)
 PAGE = 20
@@ -107,12 +107,11 @@ async def create(request: Request, category: str = CodeForm("", max_length=32), 
                  principal: Principal = allow(*STAFF), session: Session = Depends(get_session)):
     form = {"category": category, "title": title, "body": body, "published_on": published_on, "issuer": issuer,
             "document_no": document_no, "related_path": related_path}
-    uploads, refused = await or_refusal(read_uploads(attachments), [])
+    read = await awaited_for_later(read_uploads(attachments))
 
     def create_it():   # the database's work in the thread pool, off the event loop
         try:
-            if refused is not None:
-                raise refused
+            uploads = read()   # a refused upload first, as before
             b = service.create(session, principal, {**form, "published_on": _date(published_on)}, uploads)
         except XinyongError as exc:
             session.rollback()

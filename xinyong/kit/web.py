@@ -92,15 +92,21 @@ async def read_on_connection(engine: Engine, read, *args):
     return await run_in_threadpool(run)
 
 
-async def or_refusal(awaitable, empty=None):
-    """(what ``awaitable`` gives, None), or (``empty``, the XinyongError it raised): an ``async``
-    form route awaits its uploads on the event loop, then runs its database work in the thread
-    pool, where a refused upload is shown beside the form's other errors."""
+async def awaited_for_later(awaitable):
+    """``awaitable`` awaited now, on the event loop (an upload's own I/O); returns a function that
+    gives its value, or raises the XinyongError it raised, when called: an ``async`` form route
+    then calls it in the thread pool, inside its own error handling, so that a refused upload is
+    shown beside the form's other errors."""
     from xinyong.kit.errors import XinyongError
     try:
-        return await awaitable, None
+        value = await awaitable
     except XinyongError as exc:
-        return empty, exc
+        refusal = exc
+
+        def refused():
+            raise refusal
+        return refused
+    return lambda: value
 
 
 def language(request: Request) -> str:

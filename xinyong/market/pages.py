@@ -19,7 +19,7 @@ from xinyong.ingest.api import read_upload
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
 from xinyong.kit.text import Code, CodeForm, CodeQuery, TextForm
-from xinyong.kit.web import get_session, language, or_refusal, render
+from xinyong.kit.web import awaited_for_later, get_session, language, render
 from xinyong.market import repository, service, views
 from xinyong.market.schemas import MAX_ID
 from xinyong.models import Agency
@@ -166,12 +166,11 @@ def channel(request: Request, objection_rules: str = TextForm("", max_length=400
 @router.post("/provider/market/batches")
 async def upload(request: Request, item: str = CodeForm(""), file: UploadFile = File(...),
                  principal: Principal = allow(*PROVIDERS), session: Session = Depends(get_session)):
-    data, refused = await or_refusal(read_upload(file))
+    read = await awaited_for_later(read_upload(file))
 
     def ingest_it():   # the source's look-up, reading and writing the file: blocking work, off the event loop
         try:
-            if refused is not None:
-                raise refused
+            data = read()   # a refused upload first, as before
             source = session.get(Agency, principal.agency_id).uscc if principal.agency_id else ""
             outcome = ingest.ingest_file(session, data=data, filename=file.filename or "upload.csv", source_uscc=source,
                                          item_code=item, channel="web", user_id=principal.user_id, actor=principal)

@@ -13,7 +13,7 @@ from xinyong import clock
 from xinyong.access import window as subject_window
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
-from xinyong.kit.web import get_session, language, or_refusal, render
+from xinyong.kit.web import awaited_for_later, get_session, language, render
 from xinyong.kit.text import Code, CodeForm, TextForm, screened_form
 from xinyong.law import active_profile
 from xinyong.objections import correction, repository, rights, rules, service, views
@@ -85,12 +85,11 @@ async def file_mine(request: Request, record_id: str = CodeForm(""), grounds: li
                     evidence: list[UploadFile] | None = File(None), principal: Principal = allow("subject"),
                     session: Session = Depends(get_session)):
     form = {"record_id": record_id, "grounds": grounds, "reasons": reasons, "requested_change": requested_change}
-    uploads, refused = await or_refusal(read_uploads(evidence), [])
+    read = await awaited_for_later(read_uploads(evidence))
 
     def file_it():   # the database's work in the thread pool, off the event loop
         try:
-            if refused is not None:
-                raise refused
+            uploads = read()   # a refused upload first, as before
             objection = service.file_objection(session, principal, record_id=_record_id(record_id), grounds=grounds,
                                                reasons=reasons, requested_change=requested_change, files=uploads,
                                                channel="web")
@@ -223,12 +222,11 @@ async def window_file(request: Request, subject_id: int | None = Form(None, ge=1
                       session: Session = Depends(get_session)):
     form = {"record_id": record_id, "grounds": grounds, "reasons": reasons, "requested_change": requested_change,
             "agent_authorisation_ref": agent_authorisation_ref}
-    uploads, refused = await or_refusal(read_uploads(evidence), [])
+    read = await awaited_for_later(read_uploads(evidence))
 
     def file_it():   # the database's work in the thread pool, off the event loop
         try:
-            if refused is not None:
-                raise refused
+            uploads = read()   # a refused upload first, as before
             objection = service.file_objection(session, principal, record_id=_record_id(record_id), grounds=grounds,
                                                reasons=reasons, requested_change=requested_change, files=uploads,
                                                agent_ref=agent_authorisation_ref, channel="window")
