@@ -179,11 +179,10 @@ _ON_THE_LOOP: list[str] = []
 
 
 def _note_if_on_the_event_loop(what: str) -> None:
-    import asyncio
     import traceback
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
+
+    from tests.support.loops import on_event_loop
+    if not on_event_loop():
         return
     frames = [f for f in traceback.extract_stack() if "/xinyong/" in f.filename][-8:]
     _ON_THE_LOOP.append(f"{what} on the event loop, from " + " <- ".join(

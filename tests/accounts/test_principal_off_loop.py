@@ -4,21 +4,12 @@ other request of the process (the event loop). An anonymous caller is known with
 and is resolved on the loop."""
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.support.builders import staff_user
+from tests.support.loops import on_event_loop
 from tests.support.web import page_login
-
-
-def _on_event_loop() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
 
 
 @pytest.fixture
@@ -29,7 +20,7 @@ def recorded(db, monkeypatch):
     real, seen = middleware.resolve_principal, []
 
     def resolve(request):
-        on_loop = _on_event_loop()
+        on_loop = on_event_loop()
         principal = real(request)
         seen.append((on_loop, principal.username or None))
         return principal

@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.support.clocks import FakeClock, allowed_from_threads
+from tests.support.loops import on_event_loop
 from xinyong.config import reset_settings
 from xinyong.kit.ratelimit import (Limit, MemoryBucketStore, RateLimiter, RateLimitMiddleware, client_ip,
                                    is_limited_path, parse_networks)
@@ -119,15 +120,6 @@ def test_spoofed_forwarded_for_does_not_escape_the_limit():
     assert status == 200  # another client has its own bucket
 
 
-def _on_event_loop() -> bool:
-    import asyncio
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
-
-
 class _RecordingStore(MemoryBucketStore):
     """A memory store that notes whether each take ran on the event loop."""
 
@@ -136,7 +128,7 @@ class _RecordingStore(MemoryBucketStore):
         self.waits_on_io, self.on_loop = waits_on_io, []
 
     def take(self, key, limit):
-        self.on_loop.append(_on_event_loop())
+        self.on_loop.append(on_event_loop())
         return super().take(key, limit)
 
 
