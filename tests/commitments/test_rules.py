@@ -20,6 +20,7 @@ facts = st.builds(
                                severity=st.sampled_from([None, *SEVERITIES]),
                                decision_date=st.dates(dt.date(2020, 1, 1), TODAY),
                                status=st.sampled_from(["active", "repaired"]),
+                               publicity_start=st.dates(dt.date(2020, 1, 1), dt.date(2026, 7, 1)),
                                publicity_end=st.none() | st.dates(dt.date(2024, 1, 1), dt.date(2029, 1, 1))),
                      max_size=5).map(tuple),
     entries=st.lists(st.builds(EntryFact, id=st.integers(1, 99), kind=st.sampled_from(LIST_KINDS)), max_size=2).map(tuple),
@@ -34,7 +35,8 @@ facts = st.builds(
 def test_accept_first_is_refused_exactly_when_a_blocking_condition_holds(f):
     d = rules.accept_first(f, RULE, PROP, "QZ art. 25 para. 1")
     serious = any(r.severity == "serious" and r.status == "active"
-                  and (r.publicity_end is None or r.publicity_end >= TODAY) for r in f.records)
+                  and r.publicity_start <= TODAY and (r.publicity_end is None or TODAY < r.publicity_end)
+                  for r in f.records)
     listed = any(e.kind == "serious_dishonesty" for e in f.entries)
     broke = any(b.breached_on >= dt.date(2023, 6, 1) for b in f.breaches)
     assert d.allowed == (not serious and not listed and not broke and f.grade != "D")

@@ -17,6 +17,7 @@ records = st.lists(st.builds(
     rules.RecordFact, id=st.integers(1, 10_000), item_code=st.sampled_from(["penalty", "commitment_breach"]),
     severity=st.sampled_from([None, *rules.SEVERITIES]),
     decision_date=st.dates(dt.date(2020, 1, 1), TODAY), status=st.sampled_from(["active", "repaired"]),
+    publicity_start=st.dates(dt.date(2020, 1, 1), dt.date(2026, 7, 1)),
     publicity_end=st.none() | st.dates(dt.date(2020, 1, 1), dt.date(2030, 1, 1)),
     under_objection=st.booleans()), max_size=8, unique_by=lambda r: r.id)
 entries = st.lists(st.builds(rules.EntryFact, id=st.integers(1, 1000), kind=st.sampled_from(rules.LIST_KINDS)),
@@ -41,9 +42,10 @@ def test_a_match_rests_only_on_current_information(trigger, f):
         assert (found is not None) == bool(expected)
         if found:
             assert set(found.record_ids) == expected
-            # never a repaired record, never one whose publicity has ended
+            # never a repaired record, never one outside its half-open window (end day excluded)
             assert all(current[i].status == "active" for i in found.record_ids)
-            assert all(current[i].publicity_end is None or current[i].publicity_end >= TODAY for i in found.record_ids)
+            assert all(current[i].publicity_start <= TODAY for i in found.record_ids)
+            assert all(current[i].publicity_end is None or TODAY < current[i].publicity_end for i in found.record_ids)
     elif trigger["kind"] == "list":
         assert (found is not None) == any(e.kind == trigger["list"] for e in f.entries)
     else:
@@ -54,10 +56,27 @@ def test_a_match_rests_only_on_current_information(trigger, f):
 @given(trigger=triggers, f=facts)
 def test_repairing_every_record_never_creates_a_record_match(trigger, f):
     repaired = rules.SubjectFacts(today=TODAY, records=tuple(
-        rules.RecordFact(r.id, r.item_code, r.severity, r.decision_date, "repaired", r.publicity_end)
+        rules.RecordFact(r.id, r.item_code, r.severity, r.decision_date, "repaired", r.publicity_start, r.publicity_end)
         for r in f.records), entries=f.entries, grade=f.grade)
     if trigger["kind"] == "record":
         assert rules.match(trigger, repaired, PROP) is None
+
+
+@pytest.mark.parametrize("end, counted", [(TODAY + dt.timedelta(days=1), True), (TODAY, False),
+                                          (TODAY - dt.timedelta(days=1), False), (None, True)])
+def test_a_record_stops_counting_on_the_day_it_leaves_public_view(end, counted):
+    """The window's end day is outside it, for measures as for the portal (disclosure.rules.is_public):
+    a penalty no one can see any more is not a basis to punish on that day (FZ art. 15, QZ art. 24)."""
+    from xinyong.disclosure.rules import is_public
+    record = rules.RecordFact(1, "penalty", "serious", dt.date(2025, 6, 1), "active", dt.date(2025, 6, 1), end)
+    found = rules.match({"kind": "record", "severities": ["serious"]},
+                        rules.SubjectFacts(today=TODAY, records=(record,)), PROP)
+    assert (found is not None) == counted == is_public((record.publicity_start, record.publicity_end), TODAY)
+
+
+def test_a_record_not_yet_in_its_window_does_not_count():
+    record = rules.RecordFact(1, "penalty", "serious", TODAY, "active", TODAY + dt.timedelta(days=1), None)
+    assert rules.current_records((record,), TODAY, PROP) == []
 
 
 @given(status=st.sampled_from([None, "draft", "withdrawn", "published"]), in_matter=st.booleans(),

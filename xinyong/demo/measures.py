@@ -93,7 +93,7 @@ def _apply_one(session: Session, agency, listed) -> MeasureApplication | None:
         return done
     candidates = [listed[0].id] if listed else []
     candidates += list(session.scalars(select(Record.subject_id).where(
-        Record.severity == "serious", Record.status == "active", Record.publicity_end >= service.clock.today())
+        Record.severity == "serious", Record.status == "active", Record.publicity_end > service.clock.today())
         .order_by(Record.id).limit(5)))
     for sid in candidates:
         result = service.joint_check(session, agency, sid, "fiscal_funds")

@@ -51,7 +51,7 @@ def measure_with_list(session: Session, measure_id: int) -> tuple[Measure, Measu
 
 def record_facts(session: Session, subject_id: int) -> tuple[RecordFact, ...]:
     q = select(Record.id, Record.item_code, Record.severity, Record.decision_date, Record.status,
-               Record.publicity_end, Record.under_objection).where(Record.subject_id == subject_id)
+               Record.publicity_start, Record.publicity_end, Record.under_objection).where(Record.subject_id == subject_id)
     return tuple(RecordFact(*row) for row in session.execute(q))
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from xinyong.disclosure.rules import is_public
+
 TRIGGER_KINDS = ("list", "record", "grade", "commitment_breach", "no_adverse_records", "peer_list")
 LIST_KINDS = ("red", "serious_dishonesty", "black")
 SEVERITIES = ("minor", "general", "serious")
@@ -31,7 +33,8 @@ class RecordFact:
     severity: str | None
     decision_date: dt.date
     status: str
-    publicity_end: dt.date | None
+    publicity_start: dt.date
+    publicity_end: dt.date | None   # exclusive, as every publicity window (disclosure.rules)
     under_objection: bool = False
 
 
@@ -126,13 +129,15 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 
 
 def current_records(records, today: dt.date, proportionality: dict) -> list[RecordFact]:
-    """Records a measure may rest on: status allowed (never repaired), inside publicity."""
+    """Records a measure may rest on: status allowed (never repaired), inside the publicity
+    window as the public sees it (``disclosure.rules.is_public``: the end day is outside it, so
+    a record that has left public view no longer weighs on the subject that day)."""
     statuses = set(proportionality.get("record_statuses", ["active"]))
     within = proportionality.get("within_publicity", True)
     objected = proportionality.get("count_under_objection", True)
     return [r for r in records
             if r.status in statuses
-            and (not within or r.publicity_end is None or r.publicity_end >= today)
+            and (not within or is_public((r.publicity_start, r.publicity_end), today))
             and (objected or not r.under_objection)]
 
 
