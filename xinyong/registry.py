@@ -90,7 +90,7 @@ HOOKS = {
     "on_records_repaired": ("xinyong.lists.hooks", "xinyong.measures.hooks", "xinyong.feed.hooks",
                             "xinyong.evaluation.hooks"),
     "on_repair_revoked": ("xinyong.lists.hooks", "xinyong.feed.hooks", "xinyong.evaluation.hooks"),
-    "on_records_corrected": ("xinyong.feed.hooks", "xinyong.evaluation.hooks"),
+    "on_records_corrected": ("xinyong.lists.hooks", "xinyong.feed.hooks", "xinyong.evaluation.hooks"),
     "on_objection_opened": ("xinyong.feed.hooks",),
     "on_objection_closed": ("xinyong.feed.hooks",),
     "on_tree_head_signed": ("xinyong.feed.hooks",),

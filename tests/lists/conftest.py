@@ -9,6 +9,15 @@ from xinyong.law import reset_profiles
 
 
 @pytest.fixture
+def world(session, today):
+    """The small Quanzhou world of tests.lists.support, on 2026-06-01."""
+    today("2026-06-01")
+    w = build(session)
+    session.commit()
+    return w
+
+
+@pytest.fixture
 def fuzhou(monkeypatch, session, today):
     today("2026-06-01")
     w = build(session)

@@ -8,19 +8,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from tests.lists.support import build, proposal
+from tests.lists.support import proposal
 from xinyong.kit.errors import Conflict, InvalidInput, NotFound
 from xinyong.lists import hooks, repository, service, sweep
 from xinyong.models import Deadline, Document, FeedEvent, Record
 from xinyong.models.listing import ListEntry
-
-
-@pytest.fixture
-def world(session, today):
-    today("2026-06-01")
-    w = build(session)
-    session.commit()
-    return w
 
 
 def _run_to_publication(session, world, today) -> ListEntry:

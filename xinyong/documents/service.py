@@ -16,7 +16,7 @@ from xinyong.reports import eseal, signing, sm2seal
 KIND_PREFIX = {  # 文书编号 prefix per kind of document
     "objection_result": "YY", "repair_acceptance": "XFSL", "repair_refusal": "XFBSL",
     "repair_result": "XFJG", "repair_revocation": "XFCX", "listing_notice": "GZ",
-    "listing_objection_reply": "YYFK", "listing_decision": "RD", "listing_removal": "YC",
+    "listing_objection_reply": "YYFK", "listing_decision": "RD", "listing_removal": "YC", "listing_lapse": "ZZ",
     "complaint_result": "TS", "deadline_extension": "YQ", "rights_notice": "QLGZ",
 }
 

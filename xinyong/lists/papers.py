@@ -10,7 +10,7 @@ from xinyong.lists import rules
 
 OUTCOME_ZH = {"upheld": "经核实，维持拟列入意见", "withdrawn": "经核实，异议成立，撤回拟列入"}
 REMOVAL_ZH = {"repaired": "已完成信用修复", "expired": "列入期限届满", "conditions_met": "已满足移出条件",
-              "criteria_broken": "不再符合认定标准"}
+              "criteria_broken": "不再符合认定标准", "basis_lapsed": "所依据的信用记录已变更，不再符合列入条件"}
 
 
 def _subject_rows(subject, org, kind) -> list[tuple[str, str]]:
@@ -92,4 +92,15 @@ def removal(entry, p, kind, subject, org, reason: str, note: str) -> list[Sectio
                     ("移出日期", entry.removed_on.isoformat() if entry.removed_on else ""),
                     ("移出原因", REMOVAL_ZH.get(reason, reason))]),
         Section(heading="说明", paragraphs=[note] if note else []),
+    ]
+
+
+def lapse(p, kind, subject, org, reason: str, citation: str, records: list[str]) -> list[Section]:
+    """A proposal ended before its decision because its grounds no longer hold."""
+    sent = f"本单位于 {p.notice_sent_on.isoformat()} 告知的" if p.notice_sent_on else "本单位提出的"
+    return [
+        Section(paragraphs=[f"{subject.name}：", f"{sent}拟将你（单位）列入{kind.name_zh}的程序，现予终止，不作出列入决定。"],
+                rows=_subject_rows(subject, org, kind) + [("终止日期", p.withdrawn_on.isoformat() if p.withdrawn_on else "")]),
+        Section(heading="终止原因", paragraphs=[reason, f"（依据：{citation}）"],
+                rows=[("原依据的信用记录", "；".join(records))] if records else []),
     ]

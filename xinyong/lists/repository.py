@@ -11,7 +11,8 @@ import datetime as dt
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from xinyong.models import Agency, Document, Record, Subject
+from xinyong.lists import rules
+from xinyong.models import Agency, Document, History, Record, Subject
 from xinyong.models.listing import ListBasisRecord, ListEntry, ListProposal
 
 
@@ -97,6 +98,42 @@ def basis_records(session: Session, record_ids: list[int]) -> list[Record]:
     if not record_ids:
         return []
     return list(session.scalars(select(Record).where(Record.id.in_(list(record_ids))).order_by(Record.id)))
+
+
+def basis_facts_of(session: Session, proposal_ids: list[int]) -> dict[int, tuple[rules.BasisFacts, ...]]:
+    """The basis records of proposals as the rules read them (their state now), in one query."""
+    found: dict[int, list] = {i: [] for i in proposal_ids}
+    if proposal_ids:
+        rows = session.execute(select(ListBasisRecord.proposal_id, Record.id, Record.subject_id, Record.source_agency_id,
+                                      Record.severity, Record.status, Record.decision_no)
+                               .join(Record, ListBasisRecord.record_id == Record.id)
+                               .where(ListBasisRecord.proposal_id.in_(proposal_ids)).order_by(Record.id))
+        for pid, *facts in rows:
+            found[pid].append(rules.BasisFacts(*facts))
+    return {pid: tuple(facts) for pid, facts in found.items()}
+
+
+def proposals_on_records(session: Session, record_ids: list[int], statuses: tuple[str, ...]) -> list[ListProposal]:
+    """Proposals in these states resting on any of the records, in one query."""
+    if not record_ids:
+        return []
+    return list(session.scalars(
+        select(ListProposal).join(ListBasisRecord, ListBasisRecord.proposal_id == ListProposal.id)
+        .where(ListBasisRecord.record_id.in_(list(record_ids)), ListProposal.status.in_(statuses))
+        .distinct().order_by(ListProposal.id)))
+
+
+def basis_records_changed_in_batch(session: Session, batch_id: int) -> dict[int, list[int]]:
+    """Subject -> the listing basis records a batch's re-sent decisions changed (their superseded
+    versions are in the history with the batch's id). Driven by the basis table, which holds a
+    few rows per listing: a batch of a million rows that touches no listing costs one probe."""
+    rows = session.execute(select(ListBasisRecord.subject_id, ListBasisRecord.record_id)
+                           .join(History, (History.entity == "record") & (History.entity_id == ListBasisRecord.record_id))
+                           .where(History.changed_in_batch == batch_id).distinct())
+    found: dict[int, list[int]] = {}
+    for subject_id, record_id in rows:
+        found.setdefault(subject_id, []).append(record_id)
+    return found
 
 
 def open_kinds(session: Session, subject_id: int, open_statuses: tuple[str, ...], today: dt.date

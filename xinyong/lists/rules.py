@@ -23,7 +23,7 @@ from xinyong.law import Profile, RuleNotInForce
 
 PUNITIVE, INCENTIVE = "punitive", "incentive"
 OBJECTION_OUTCOMES = ("upheld", "withdrawn")   # the listing goes on | the proposal is withdrawn
-REMOVAL_REASONS = ("repaired", "expired", "conditions_met", "criteria_broken")
+REMOVAL_REASONS = ("repaired", "expired", "conditions_met", "criteria_broken", "basis_lapsed")
 OPEN_STATUSES = ("proposed", "notice", "objection")
 SEVERITY_ZH = {"serious": "严重", "general": "一般"}
 
@@ -325,15 +325,42 @@ def _check_basis(p: ListPolicy, kind: KindSpec, f: ProposalFacts) -> Verdict:
             return _no("basis_not_own", f"记录{rec.named}不是本单位认定的记录，应由认定单位提出",
                        f"record {rec.named_en} was not determined by your agency: its source agency proposes",
                        kind.citation)
-        if rec.status != "active":
-            return _no("basis_repaired", f"记录{rec.named}已经信用修复，不能作为列入依据",
-                       f"record {rec.named_en} has been repaired and is no basis for a listing", kind.citation)
-        if kind.basis_severity and rec.severity not in kind.basis_severity:
-            return _no("basis_not_serious",
-                       f"记录{rec.named}的失信严重程度为“{SEVERITY_ZH.get(rec.severity or '', rec.severity or '未分类')}”；列入{kind.name_zh}的失信行为须认定为严重",
-                       f"record {rec.named_en} is classed {rec.severity or 'unclassed'}; a {kind.name_en} listing "
-                       f"rests on acts classed {'/'.join(kind.basis_severity)}", kind.citation)
+        verdict = basis_record_verdict(kind, rec)
+        if not verdict.allowed:
+            return verdict
     return _ok()
+
+
+def basis_record_verdict(kind: KindSpec, rec: BasisFacts) -> Verdict:
+    """Whether one record can ground a listing of this kind today: not repaired, and classed as
+    the kind requires (QZ art. 22 paras. 1, 3: only acts classed serious). Checked when the
+    listing is proposed and again when it is decided, and whenever the record changes after
+    (a correction on objection, a re-sent decision, a repair): service.reconsider_basis."""
+    if rec.status != "active":
+        return _no("basis_repaired", f"记录{rec.named}已经信用修复，不能作为列入依据",
+                   f"record {rec.named_en} has been repaired and is no basis for a listing", kind.citation)
+    if kind.basis_severity and rec.severity not in kind.basis_severity:
+        return _no("basis_not_serious",
+                   f"记录{rec.named}的失信严重程度为“{SEVERITY_ZH.get(rec.severity or '', rec.severity or '未分类')}”；列入{kind.name_zh}的失信行为须认定为严重",
+                   f"record {rec.named_en} is classed {rec.severity or 'unclassed'}; a {kind.name_en} listing "
+                   f"rests on acts classed {'/'.join(kind.basis_severity)}", kind.citation)
+    return _ok(kind.citation)
+
+
+def check_basis_holds(kind: KindSpec, basis: tuple[BasisFacts, ...]) -> Verdict:
+    """Before the decision every record the proposal (and its prior notice) named must still
+    ground it: a notice whose grounds no longer hold cannot become a decision."""
+    for rec in basis:
+        verdict = basis_record_verdict(kind, rec)
+        if not verdict.allowed:
+            return verdict
+    return _ok(kind.citation)
+
+
+def basis_left(kind: KindSpec, basis: tuple[BasisFacts, ...]) -> bool:
+    """After the decision a listing stands while one of its records still grounds it (as with
+    repair: a listing on several records ends once none is left)."""
+    return any(basis_record_verdict(kind, rec).allowed for rec in basis)
 
 
 def _check_period(p: ListPolicy, kind: KindSpec, f: ProposalFacts) -> Verdict:

@@ -295,8 +295,12 @@ def decision_verdict(session: Session, p: ListProposal, notice_step=None) -> rul
     policy = current_policy()
     kind = _kind(policy, p)
     notice_step = notice_step or deadlines.step_of(session, PROCEDURE, p.id, "notice_period")
-    return rules.check_decision(kind, p.status, notice_step.due_on if notice_step else None, clock.today(),
-                                policy.notice_citation)
+    verdict = rules.check_decision(kind, p.status, notice_step.due_on if notice_step else None, clock.today(),
+                                   policy.notice_citation)
+    if not verdict.allowed:
+        return verdict
+    held = rules.check_basis_holds(kind, repository.basis_facts_of(session, [p.id])[p.id])
+    return verdict if held.allowed else held
 
 
 def decide(session: Session, principal: Principal, proposal_id: int) -> ListEntry:
@@ -437,7 +441,72 @@ def end_incentives_for_batch(session: Session, batch_id: int, today: dt.date) ->
     return end_incentives(session, None, causes, policy, severities={s: sev for s, sev, _ in found})
 
 
-# ---- reactions to repair and the sweep ----------------------------------------------------------------------
+# ---- reactions to repair, to changed records and the sweep -------------------------------------------------
+
+def reconsider_basis(session: Session, records: dict[int, list[int]], today: dt.date, cause_zh: str,
+                     cause_en: str) -> tuple[list[ListProposal], list[ListEntry]]:
+    """Records a listing rests on changed after it was proposed (corrected on an objection, FZ
+    art. 25 / QZ art. 34; re-sent by their source; repaired). ``records``: subject -> record ids.
+
+    - A proposal not yet decided whose records no longer all ground it ends: its prior notice
+      stated grounds that no longer hold (QZ art. 22 para. 3, art. 23). The subject and the
+      proposing agency are told why in a written notice; the agency may propose again on what
+      still holds.
+    - A decided or published listing ends once none of its records grounds it (as with repair),
+      with a removal notice stating the change.
+    Returns (the proposals ended, the entries ended)."""
+    record_ids = sorted({r for ids in records.values() for r in ids})
+    if not record_ids:
+        return [], []
+    try:
+        policy = current_policy(today)
+    except RuleNotInForce:
+        return [], []
+    proposals = repository.proposals_on_records(session, record_ids, rules.OPEN_STATUSES)
+    entries = repository.entries_for_records(session, record_ids, ("active", "decided"))
+    basis = repository.basis_facts_of(session, sorted({p.id for p in proposals} | {e.proposal_id for e in entries}))
+    lapsed = []
+    for p in proposals:
+        kind = policy.kinds.get(p.kind)
+        verdict = rules.check_basis_holds(kind, basis[p.id]) if kind is not None else None
+        if verdict is not None and not verdict.allowed:
+            lapsed.append((p, kind, verdict))
+    for p, kind, verdict in lapsed:
+        _lapse(session, p, kind, verdict, today, cause_zh, cause_en)
+    ending = [e for e in entries if e.kind in policy.kinds
+              and not rules.basis_left(policy.kinds[e.kind], basis[e.proposal_id])]
+    for e in ending:
+        why = rules.check_basis_holds(policy.kinds[e.kind], basis[e.proposal_id])
+        _end(session, None, [e], "basis_lapsed", f"{cause_zh}：{why.reason_zh}（依据：{why.citation}）", policy)
+    return [p for p, _, _ in lapsed], ending
+
+
+def _lapse(session: Session, p: ListProposal, kind: rules.KindSpec, verdict: rules.Verdict, today: dt.date,
+           cause_zh: str, cause_en: str) -> None:
+    p.status, p.withdrawn_on = "withdrawn", today
+    _touch(p)
+    for step in ("notice_period", "objection_reply"):
+        found = deadlines.step_of(session, PROCEDURE, p.id, step)
+        if found is not None:
+            deadlines.complete_step(session, found, "basis_lapsed")
+    session.flush()
+    subject, org = session.get(Subject, p.subject_id), session.get(Agency, p.proposing_org_id)
+    reason = f"{cause_zh}：{verdict.reason_zh}"
+    doc = documents.issue(session, kind="listing_lapse", procedure=PROCEDURE, procedure_id=p.id,
+                          title=f"终止拟列入{kind.name_zh}程序告知书",
+                          sections=papers.lapse(p, kind, subject, org, reason, verdict.citation,
+                                                repository.basis_references(session, p.id)),
+                          subject_id=p.subject_id, citation=verdict.citation, issuer=org.name)
+    notify(session, kind="listing.lapsed", subject_id=p.subject_id, link="/me/lists",
+           text_zh=f"拟将您列入{kind.name_zh}的程序已终止：{reason}",
+           text_en=f"the proposal to put you on the {kind.name_en} has ended: {cause_en}; {verdict.reason_en}")
+    notify(session, kind="listing.lapsed", org_id=p.proposing_org_id, link=f"/office/lists/proposals/{p.id}",
+           text_zh=f"拟列入{kind.name_zh}（{subject.name}）的程序已终止：{reason}",
+           text_en=f"the {kind.name_en} proposal #{p.id} has ended: {cause_en}; {verdict.reason_en}")
+    record_event(session, None, "listing.lapse", target_type="list_proposal", target_id=p.id,
+                 subject_id=p.subject_id, details={"code": verdict.code, "document_id": doc.id})
+
+
 
 def end_for_repair(session: Session, subject_id: int, record_ids: list[int], today: dt.date) -> list[ListEntry]:
     """Repair of the records a listing rests on ends it (QZ art. 36: 移出名单; Order 36). A listing
