@@ -7,6 +7,7 @@ EXPECTED = {
     ("GET", "/api/v1/me/repair/applications"): {"subject"},
     ("POST", "/api/v1/me/repair/applications"): {"subject"},
     ("GET", "/api/v1/repair/subjects/{subject_id}/eligibility"): {"staff"},
+    ("POST", "/api/v1/repair/window/eligibility"): {"staff"},
     ("POST", "/api/v1/repair/window/applications"): {"staff"},
     ("GET", "/api/v1/repair/applications"): ACTORS,
     ("GET", "/api/v1/repair/applications/{app_id}"): READERS,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong import clock
@@ -58,6 +59,34 @@ def check(session: Session, principal: Principal, subject_id: int, items: list[s
         purpose=ask.purpose, allowed=decision.allowed, reason=join_reason(decision), channel=channel))
     session.flush()
     return decision
+
+
+def record_window_visit(session: Session, principal: Principal, subject_id: int, purpose_zh: str,
+                        purpose_en: str) -> None:
+    """Staff at the service window found a subject by its code: the subject is there in person
+    with its papers, and the pages that follow show its records (also those no longer public)
+    and procedures. The visit is a read the subject sees in its access log, like any other (QZ
+    art. 33, FZ art. 24); the window pages open only for the staff member who logged it, that
+    day (``window_visit_open``), so no subject's page can be opened by its internal id alone."""
+    cite = policy().citations.get("self") or ""
+    session.add(AccessLog(
+        subject_id=subject_id, at=clock.now(), user_id=principal.user_id, org_id=principal.agency_id,
+        role=principal.role, items=[], basis_kind="self", basis_ref=None, purpose=purpose_zh[:PURPOSE_MAX],
+        allowed=True, channel="window", reason="\n".join((
+            f"信用主体本人在服务窗口办理（{purpose_zh}），工作人员核验其代码后查看其信用记录",
+            f"the subject in person at the service window ({purpose_en}); staff found it by its code and read its records",
+            cite))))
+    session.flush()
+
+
+def window_visit_open(session: Session, principal: Principal, subject_id: int) -> bool:
+    """Whether this staff member logged a window visit of the subject today (China time)."""
+    today = clock.today()
+    since = dt.datetime.combine(today, dt.time.min, tzinfo=clock.CHINA_TZ).astimezone(dt.timezone.utc)
+    found = session.scalar(select(AccessLog.id).where(
+        AccessLog.subject_id == subject_id, AccessLog.at >= since, AccessLog.user_id == principal.user_id,
+        AccessLog.channel == "window", AccessLog.allowed.is_(True)).limit(1))
+    return found is not None
 
 
 def join_reason(decision: GateDecision) -> str:

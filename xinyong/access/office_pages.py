@@ -121,18 +121,21 @@ def _query_items_page(request: Request, session: Session, principal: Principal, 
 
 # ---- paper authorisations at the service window ----------------------------------------------------------
 
+VISIT = ("窗口登记书面授权", "a paper authorisation at the service window")   # logged as the subject's access
+
+
 @router.get("/window/authorisations")
 def window_page(request: Request, subject_id: int | None = Query(None, ge=1, le=MAX_ID),
                 principal: Principal = allow("staff"), session: Session = Depends(get_session)):
-    return _window_page(request, session, subject_id=subject_id, form={"items": []})
+    return _window_page(request, session, principal, subject_id=subject_id, form={"items": []})
 
 
 @router.post("/window/authorisations/lookup")
 def window_lookup(request: Request, subject: str = CodeForm("", max_length=40), principal: Principal = allow("staff"),
                   session: Session = Depends(get_session)):
     """The identifier goes in the body; the page goes on under the subject's opaque id."""
-    return window.look_up(session, subject, "/window/authorisations", lambda exc: _window_page(
-        request, session, subject_id=None, form={"items": []}, lookup_error=exc, status_code=exc.status))
+    return window.look_up(session, principal, subject, "/window/authorisations", VISIT, lambda exc: _window_page(
+        request, session, principal, subject_id=None, form={"items": []}, lookup_error=exc, status_code=exc.status))
 
 
 @router.post("/window/authorisations")
@@ -147,12 +150,12 @@ def window_grant(request: Request, subject: str = CodeForm("", max_length=40), g
             "signatory_name": signatory_name, "signatory_capacity": signatory_capacity,
             "power_of_attorney": read_power_of_attorney(power_of_attorney)}
     try:
-        subject_id = window.find(session, subject)
+        subject_id = window.visit(session, principal, subject, VISIT)
         data = grant_form(form, WindowAuthorisationIn)
         service.grant(session, principal, data, subject_id=subject_id, lang=language(request), channel="window")
     except XinyongError as exc:
         session.rollback()
-        return _window_page(request, session, subject_id=None, form=form, error=exc, status_code=exc.status)
+        return _window_page(request, session, principal, subject_id=None, form=form, error=exc, status_code=exc.status)
     session.commit()
     return window.found("/window/authorisations", subject_id)
 
@@ -168,10 +171,10 @@ def window_revoke(auth_id: int = Path(ge=1, le=MAX_ID), subject_id: int | None =
     return window.found("/window/authorisations", subject_id)
 
 
-def _window_page(request: Request, session: Session, *, subject_id: int | None, form: dict,
+def _window_page(request: Request, session: Session, principal: Principal, *, subject_id: int | None, form: dict,
                  error: XinyongError | None = None, lookup_error: XinyongError | None = None, status_code: int = 200):
     lang, policy = language(request), gate.policy()
-    shown = window.label(session, subject_id)
+    shown = window.label(session, principal, subject_id)
     authorisations = ([views.authorisation_out(*r) for r in repository.authorisations_of(session, subject_id)]
                       if shown else [])
     ctx = {"form": form, "shown": shown, "subject_id": subject_id, "authorisations": authorisations,

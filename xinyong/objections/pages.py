@@ -190,23 +190,26 @@ def staff_objection(request: Request, objection_id: int = Path(ge=1, le=MAX_ID),
     return _detail(request, session, principal, objection_id, {"filed": filed, "back": "/staff/objections"})
 
 
+VISIT = ("窗口受理异议", "an objection at the service window")   # logged as the subject's access (access.window)
+
+
 @router.get("/window/objections")
 def window_form(request: Request, subject_id: int | None = Query(None, ge=1, le=2**63 - 1),
                 principal: Principal = allow("staff"), session: Session = Depends(get_session)):
-    return _window(request, session, subject_id)
+    return _window(request, session, principal, subject_id)
 
 
 @router.post("/window/objections/lookup")
 def window_lookup(request: Request, code: str = CodeForm("", max_length=40), principal: Principal = allow("staff"),
                   session: Session = Depends(get_session)):
     """The identifier goes in the body; the page goes on under the subject's opaque id."""
-    return subject_window.look_up(session, code, "/window/objections", lambda exc: _window(
-        request, session, None, error=exc, status_code=exc.status))
+    return subject_window.look_up(session, principal, code, "/window/objections", VISIT, lambda exc: _window(
+        request, session, principal, None, error=exc, status_code=exc.status))
 
 
-def _window(request, session, subject_id, form=None, error=None, status_code=200):
+def _window(request, session, principal, subject_id, form=None, error=None, status_code=200):
     lang = language(request)
-    shown = subject_window.label(session, subject_id)
+    shown = subject_window.label(session, principal, subject_id)
     records = repository.own_records(session, subject_id) if shown else []
     ctx = {"shown": shown, "subject_id": subject_id, "records": records, "form": form or {},
            "error": _error(error, lang), **_form_context(lang)}
@@ -235,10 +238,11 @@ async def window_file(request: Request, subject_id: int | None = Form(None, ge=1
             shown_id = subject_id
             if shown_id is None and code.strip():
                 try:
-                    shown_id = subject_window.find(session, code)
+                    shown_id = subject_window.visit(session, principal, code, VISIT)
+                    session.commit()
                 except XinyongError:
                     shown_id = None
-            return _window(request, session, shown_id, form=form, error=exc, status_code=exc.status)
+            return _window(request, session, principal, shown_id, form=form, error=exc, status_code=exc.status)
         session.commit()
         return RedirectResponse(f"/staff/objections/{objection.id}?filed=1", status_code=303)
     return await run_in_threadpool(file_it)

@@ -8,8 +8,10 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from xinyong import clock
+from xinyong.access import gate, window
 from xinyong.access.service import subject_for_window
 from xinyong.kit.access import Principal, allow
+from xinyong.kit.errors import NotFound
 from xinyong.kit.web import get_session
 from xinyong.kit.text import Code, CodeForm, TextForm
 from xinyong.models.repair import STATUSES
@@ -80,9 +82,27 @@ async def apply(record_id: int = Form(..., ge=1, le=MAX_ID), statement: str = Te
 
 # ---- the offline window (QZ art. 35 para. 3) ------------------------------------------------------------
 
+@router.post("/api/v1/repair/window/eligibility", response_model=list[EligibilityOut])
+def window_eligibility(subject_uscc: str = CodeForm("", max_length=18), subject_resident_id: str = CodeForm("", max_length=18),
+                       principal: Principal = allow("staff"), session: Session = Depends(get_session)):
+    """The records of a subject served in person, each with whether it can be repaired: found by
+    its code (in the body, never in a URL), the visit logged in the subject's access log."""
+    subject_id = subject_for_window(session, subject_uscc, subject_resident_id)
+    gate.record_window_visit(session, principal, subject_id, *service.WINDOW_VISIT)
+    found = [views.eligibility_out(x) for x in service.eligibility(session, subject_id)]
+    session.commit()
+    return found
+
+
 @router.get("/api/v1/repair/subjects/{subject_id}/eligibility", response_model=list[EligibilityOut])
 def subject_eligibility(subject_id: int = Id(), principal: Principal = allow("staff"),
                         session: Session = Depends(get_session)):
+    """The same for a subject this staff member found at the window today (by the call above or a
+    window page); any other id is not found."""
+    if window.visited(session, principal, subject_id) is None:
+        raise NotFound("今日未在服务窗口核验该主体：请以其统一社会信用代码或身份证号码查询",
+                       message_en="no window visit of this subject today: look it up by its code "
+                                  "(POST /api/v1/repair/window/eligibility)")
     return [views.eligibility_out(x) for x in service.eligibility(session, subject_id)]
 
 
@@ -100,6 +120,7 @@ async def apply_at_window(record_id: int = Form(..., ge=1, le=MAX_ID), subject_u
 
     def file_it():   # the database's work in the thread pool, off the event loop
         subject_id = subject_for_window(session, subject_uscc, subject_resident_id)
+        gate.record_window_visit(session, principal, subject_id, *service.WINDOW_VISIT)
         app = service.apply(session, principal, subject_id=subject_id, record_id=record_id, statement=statement,
                             uploads=uploads, channel="window")
         session.commit()

@@ -104,18 +104,20 @@ def _my_page(request: Request, session: Session, principal: Principal, *, filed:
 
 # ---- the offline window (staff) -------------------------------------------------------------------------
 
+VISIT = service.WINDOW_VISIT
+
 @router.get("/repair/window")
 def window(request: Request, subject_id: int | None = Query(None, ge=1, le=MAX_ID),
            principal: Principal = allow("staff"), session: Session = Depends(get_session)):
-    return _window_page(request, session, subject_id)
+    return _window_page(request, session, principal, subject_id)
 
 
 @router.post("/repair/window/lookup")
 def window_lookup(request: Request, subject: str = CodeForm("", max_length=40), principal: Principal = allow("staff"),
                   session: Session = Depends(get_session)):
     """The identifier goes in the body; the page goes on under the subject's opaque id."""
-    return subject_window.look_up(session, subject, "/repair/window", lambda exc: _window_page(
-        request, session, None, lookup_error=exc, status_code=exc.status), find=_window_subject)
+    return subject_window.look_up(session, principal, subject, "/repair/window", VISIT, lambda exc: _window_page(
+        request, session, principal, None, lookup_error=exc, status_code=exc.status), find=_window_subject)
 
 
 @router.post("/repair/window")
@@ -125,23 +127,25 @@ async def window_apply(request: Request, principal: Principal = allow("staff"), 
     def file_it():   # the database's work in the thread pool, off the event loop
         subject_id = None
         try:
-            subject_id = _form_subject(session, fields)
+            subject_id = _form_subject(session, principal, fields)
             app = service.apply(session, principal, subject_id=subject_id, record_id=_record_id(fields),
                                 statement=fields.get("statement", ""), uploads=uploads, channel="window")
         except XinyongError as exc:
             session.rollback()
-            return _window_page(request, session, subject_id, error=exc, form=fields, status_code=exc.status)
+            return _window_page(request, session, principal, subject_id, error=exc, form=fields,
+                                status_code=exc.status)
         session.commit()
         return RedirectResponse(f"/repair/{app.id}?filed=1", status_code=303)
     return await run_in_threadpool(file_it)
 
 
-def _form_subject(session: Session, fields: dict) -> int:
-    """The page's hidden subject_id, or an identifier typed into the form body."""
+def _form_subject(session: Session, principal: Principal, fields: dict) -> int:
+    """The page's hidden subject_id (a subject this staff member found at the window today), or
+    an identifier typed into the form body (a visit of its own)."""
     raw = str(fields.get("subject_id", "")).strip()
-    if raw.isdigit() and 1 <= int(raw) <= MAX_ID:
+    if raw.isdigit() and 1 <= int(raw) <= MAX_ID and subject_window.visited(session, principal, int(raw)):
         return int(raw)
-    return _window_subject(session, fields.get("subject", ""))
+    return subject_window.visit(session, principal, fields.get("subject", ""), VISIT, find=_window_subject)
 
 
 def _window_subject(session: Session, code: str) -> int:
@@ -151,10 +155,11 @@ def _window_subject(session: Session, code: str) -> int:
     return subject_by_code(session, code)
 
 
-def _window_page(request: Request, session: Session, subject_id: int | None, *, error: XinyongError | None = None,
-                 lookup_error: XinyongError | None = None, form: dict | None = None, status_code: int = 200):
+def _window_page(request: Request, session: Session, principal: Principal, subject_id: int | None, *,
+                 error: XinyongError | None = None, lookup_error: XinyongError | None = None, form: dict | None = None,
+                 status_code: int = 200):
     lang = language(request)
-    shown = subject_window.label(session, subject_id)
+    shown = subject_window.label(session, principal, subject_id)
     items = [views.eligibility_out(x) for x in service.eligibility(session, subject_id)] if shown else []
     ctx = {"shown": shown, "subject_id": subject_id, "items": items, "lookup_error": _error(lookup_error, lang),
            "error": _error(error, lang), "form": form or {}, "material_names": _material_names(lang),

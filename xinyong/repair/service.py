@@ -31,6 +31,7 @@ from xinyong.repair import repository, rules
 PROCEDURE = "repair"
 ACTORS = ("staff", "agency")      # credit-department staff see every application; agencies their own
 REASON_MAX = 2000
+WINDOW_VISIT = ("窗口办理信用修复", "credit repair at the service window")   # a window visit, in the access log
 
 
 @dataclasses.dataclass(frozen=True)
