@@ -60,6 +60,24 @@ def test_a_natural_persons_result_is_not_published(client, city, tokens):
     assert client.get(f"/api/v1/evaluation/subjects/{city.firm}/contributions/nope").status_code == 404
 
 
+def test_a_staff_read_of_the_full_evaluation_is_in_the_subjects_access_log(client, city, tokens, session):
+    """The credit department reads a person's evaluation in its duties (QZ art. 14 para. 2): the
+    person sees that read among the others; the public's read of a published result is no such read."""
+    from sqlalchemy import select
+    from xinyong.models import AccessLog
+
+    def reads(subject_id):
+        session.expire_all()
+        return session.scalars(select(AccessLog).where(AccessLog.subject_id == subject_id)).all()
+
+    assert client.get(f"/api/v1/evaluation/subjects/{city.firm}").status_code == 200
+    assert reads(city.firm) == []
+    body = client.get(f"/api/v1/evaluation/subjects/{city.person}", headers=tokens["staff1"]).json()
+    assert body["public_view"] is False and "*" not in body["subject_name"]
+    [read] = reads(city.person)
+    assert read.basis_kind == "duty" and read.role == "staff" and read.allowed and "第十四条" in read.reason
+
+
 def test_the_subject_sees_its_own_result_and_every_record_behind_it(client, city, tokens):
     mine = client.get("/api/v1/me/evaluation", headers=tokens["firm"]).json()
     assert mine["subject_id"] == city.firm and mine["grade"] == "D"

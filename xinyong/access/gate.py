@@ -68,14 +68,38 @@ def record_window_visit(session: Session, principal: Principal, subject_id: int,
     and procedures. The visit is a read the subject sees in its access log, like any other (QZ
     art. 33, FZ art. 24); the window pages open only for the staff member who logged it, that
     day (``window_visit_open``), so no subject's page can be opened by its internal id alone."""
-    cite = policy().citations.get("self") or ""
+    record_read(session, principal, subject_id, basis_kind="self", purpose=purpose_zh, channel="window",
+                reason=(f"信用主体本人在服务窗口办理（{purpose_zh}），工作人员核验其代码后查看其信用记录",
+                        f"the subject in person at the service window ({purpose_en}); staff found it by its code "
+                        "and read its records", policy().citations.get("self") or ""))
+
+
+def record_duty_read(session: Session, principal: Principal, subject_id: int, items: list[str], purpose_zh: str,
+                     purpose_en: str) -> bool:
+    """A credit-department account reads in its duties what the public may not see of a subject
+    (its full evaluation, the records behind it): allowed to the profile's roles, and logged in
+    the subject's access log like any other read (QZ art. 14 para. 2, FZ art. 12). Whether the
+    read is allowed (a role the rule does not name, or no rule in force: not)."""
+    rules_now = policy()
+    cite = rules_now.citations.get("duty")
+    if cite is None or principal.role not in rules_now.duty_roles:
+        return False
+    record_read(session, principal, subject_id, basis_kind="duty", purpose=purpose_zh, items=items,
+                reason=(f"信用主管部门工作人员履行职责查看（{purpose_zh}）",
+                        f"credit-department staff in their duties ({purpose_en})", cite))
+    return True
+
+
+def record_read(session: Session, principal: Principal, subject_id: int, *, basis_kind: str, purpose: str,
+                reason: tuple[str, str, str], items: list[str] = (), basis_ref: str | None = None,
+                channel: str = "web") -> None:
+    """A read allowed on a basis decided outside ``check`` (a window visit, a duty read, a joint
+    check by its published measures), logged as ``check`` logs: ``reason`` (zh, en, citation)."""
     session.add(AccessLog(
         subject_id=subject_id, at=clock.now(), user_id=principal.user_id, org_id=principal.agency_id,
-        role=principal.role, items=[], basis_kind="self", basis_ref=None, purpose=purpose_zh[:PURPOSE_MAX],
-        allowed=True, channel="window", reason="\n".join((
-            f"信用主体本人在服务窗口办理（{purpose_zh}），工作人员核验其代码后查看其信用记录",
-            f"the subject in person at the service window ({purpose_en}); staff found it by its code and read its records",
-            cite))))
+        role=principal.role, items=list(items), basis_kind=basis_kind[:32], basis_ref=basis_ref,
+        purpose=purpose[:PURPOSE_MAX], allowed=True, channel=channel if channel in CHANNELS else "api",
+        reason="\n".join(reason)))
     session.flush()
 
 

@@ -50,11 +50,12 @@ class QueryPolicy:
     catalogue: frozenset[str]
     restricted: dict[str, str]                  # class -> Chinese name
     restricted_en: dict[str, str]               # class -> English name
-    citations: dict[str, str | None]            # self, authorisation, query_item, legal_basis, restricted
+    citations: dict[str, str | None]            # self, authorisation, query_item, legal_basis, restricted, duty
     legal_bases: dict[str, LegalBasis]
     consent_notice: dict[str, str] | None       # {"zh": ..., "en": ...}
     notices: dict[str, dict[str, str]]          # authorisation / query_item -> {"zh", "en"}
     names: dict[str, str] = dataclasses.field(default_factory=dict)   # item code -> Chinese name
+    duty_roles: frozenset[str] = frozenset()    # the credit department's roles that read in their duties (logged)
 
     def zh(self, items) -> str:
         """Items by their Chinese names, for reasons shown to people."""
@@ -177,6 +178,7 @@ def policy_from(profile: Profile, on: dt.date, catalogue: frozenset[str], org_ki
     auth_cite, auth_value = _citation(profile, "query.written_authorisation", on)
     qi_cite, qi_value = _citation(profile, "query.query_items", on)
     legal_cite, legal_value = _citation(profile, "query.legal_bases", on)
+    duty_cite, duty_value = _citation(profile, "query.duty_reads", on)
     restricted_cite, restricted_value = _citation(profile, "data.restricted", on)
     _, notice_value = _citation(profile, "query.restricted_consent_notice", on)
     restricted = {k: (v or {}).get("zh", k) for k, v in (restricted_value.get("classes") or {}).items()}
@@ -187,7 +189,8 @@ def policy_from(profile: Profile, on: dt.date, catalogue: frozenset[str], org_ki
         catalogue=catalogue, restricted=restricted,
         restricted_en={k: (v or {}).get("en", k) for k, v in (restricted_value.get("classes") or {}).items()},
         citations={"self": self_cite, "authorisation": auth_cite, "query_item": qi_cite,
-                   "legal_basis": legal_cite, "restricted": restricted_cite},
+                   "legal_basis": legal_cite, "restricted": restricted_cite, "duty": duty_cite},
+        duty_roles=frozenset(duty_value.get("roles") or ()) if duty_cite else frozenset(),
         legal_bases=parse_legal_bases(legal_value, org_kinds, set(restricted), where) if legal_cite else {},
         consent_notice=_text_pair(notice_value, f"profile {profile.name}: restricted consent notice")
         if notice_value else None,

@@ -57,6 +57,22 @@ def in_public_view(row, today: dt.date) -> bool:
             and (end is None or end > today))
 
 
+def name_masking(on: dt.date | None = None) -> dict:
+    """The profile's masking of natural persons (rule ``masking.natural_person``) in force."""
+    from xinyong import clock
+    from xinyong.law.loader import active_profile
+    return active_profile().rule("masking.natural_person", on=on or clock.today()).value
+
+
+def public_name(name: str, kind: str, masking: dict | None = None) -> tuple[str, bool]:
+    """A subject's name as anyone but itself and those reading it on a logged basis sees it: a
+    natural person's masked by the profile's rule, an organisation's in full. (name, masked)."""
+    if kind in PERSON_KINDS:
+        from xinyong.kit.masking import mask_name
+        return mask_name(name, **(masking or name_masking())["name"]), True
+    return name, False
+
+
 def person_in_view(today, subject_id=None, kind=None):
     """SQLAlchemy: the subject (``Subject``, or the one of the columns ``subject_id`` and
     ``kind`` given) may appear in public outputs on ``today``: any organisation, or a natural

@@ -10,11 +10,10 @@ from sqlalchemy.orm import Session
 from xinyong import clock
 from xinyong.catalogue import CatalogueError, get_catalogue
 from xinyong.disclosure import repository
-from xinyong.disclosure.publicity import PERSON_KINDS
+from xinyong.disclosure.publicity import PERSON_KINDS, name_masking, public_name
 from xinyong.disclosure.schemas import PublicityRow, PublicSubject, PublicSubjectSummary, SearchResult
 from xinyong.kit.errors import InvalidInput, NotFound
 from xinyong.kit.masking import mask_name
-from xinyong.law import active_profile
 from xinyong.models import Subject
 from xinyong.subjects import opener as resident_ids
 
@@ -22,14 +21,11 @@ __all__ = ["PERSON_KINDS", "search", "subject_profile", "browse"]
 NOT_FOUND = ("未找到该主体", "no such subject")
 
 
-def _masking() -> dict:
-    return active_profile().rule("masking.natural_person", on=clock.today()).value
+_masking = name_masking
 
 
 def _shown_name(subject: Subject, masking: dict) -> tuple[str, bool]:
-    if subject.kind in PERSON_KINDS:
-        return mask_name(subject.name, **masking["name"]), True
-    return subject.name, False
+    return public_name(subject.name, subject.kind, masking)
 
 
 def search(session: Session, q: str, limit: int = 20, offset: int = 0) -> SearchResult:

@@ -27,7 +27,9 @@ def published_result(request: Request, subject_id: int = SubjectId, principal: P
     """The published public credit evaluation of a subject (QZ art. 16), its contributions and
     sector evaluations with their supervision tiers (QZ art. 17). Natural persons: 404 unless
     the caller is the person or the credit department."""
-    return views.evaluation_out(session, principal, subject_id, language(request), "/api/v1/evaluation/subjects")
+    out = views.evaluation_out(session, principal, subject_id, language(request), "/api/v1/evaluation/subjects")
+    session.commit()   # a staff account's read is in the subject's access log
+    return out
 
 
 @router.get("/api/v1/evaluation/subjects/{subject_id}/contributions/{indicator}", response_model=RecordsBehindOut)
@@ -35,7 +37,9 @@ def records_behind(request: Request, subject_id: int = SubjectId, indicator: str
                    principal: Principal = allow("public"), session: Session = Depends(get_session)):
     """The records (list entries, commitments) behind one contribution, re-found by the
     indicator's filter as of the result's date; the public sees the public ones."""
-    return views.behind_out(session, principal, subject_id, indicator, language(request)).out
+    out = views.behind_out(session, principal, subject_id, indicator, language(request)).out
+    session.commit()   # a staff account's read is in the subject's access log
+    return out
 
 
 @router.get("/api/v1/me/evaluation", response_model=EvaluationOut)

@@ -29,6 +29,7 @@ def _error(exc: XinyongError, lang: str) -> str:
 def subject_result(request: Request, subject_id: int = SubjectId, principal: Principal = allow("public"),
                    session: Session = Depends(get_session)):
     ev = views.evaluation_out(session, principal, subject_id, language(request))
+    session.commit()   # a staff account's read is in the subject's access log
     return render(request, "evaluation/subject.html", {"ev": ev, "own": False, "grades": _grades()})
 
 
@@ -45,6 +46,7 @@ def contribution(request: Request, subject_id: int = SubjectId, indicator: str =
                  principal: Principal = allow("public"), session: Session = Depends(get_session)):
     behind = views.behind_out(session, principal, subject_id, indicator, language(request))
     ev = views.evaluation_out(session, principal, subject_id, language(request))
+    session.commit()   # a staff account's read is in the subject's access log
     c = next((c for c in ev.contributions if c.indicator == indicator), None)
     return render(request, "evaluation/contribution.html", {"ev": ev, "b": behind.out, "c": c,
                                                              "ind": behind.indicator, "items": _item_names(request),

@@ -14,7 +14,8 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from xinyong import clock
-from xinyong.disclosure.publicity import in_public_view
+from xinyong.access import gate
+from xinyong.disclosure.publicity import in_public_view, public_name
 from xinyong.evaluation import repository, sector, service
 from xinyong.evaluation.rules import points_for
 from xinyong.evaluation.schemas import (ContributionOut, EvaluationOut, RecordBehindOut, RecordsBehindOut,
@@ -26,16 +27,29 @@ from xinyong.models import Subject
 STAFF_ROLES = ("staff", "admin", "auditor")
 
 
-def sees_everything(principal: Principal, subject_id: int) -> bool:
-    return principal.role in STAFF_ROLES or (principal.role == "subject" and principal.subject_id == subject_id)
+DUTY_READ = ("查看信用评价及其依据", "the evaluation and what it rests on")
 
 
-def visible_subject(session: Session, principal: Principal, subject_id: int) -> Subject:
+def sees_everything(session: Session, principal: Principal, subject_id: int) -> bool:
+    """The subject itself, or a credit-department account reading in its duties, its read logged
+    in the subject's access log (access.gate.record_duty_read: the profile's rule names the roles)."""
+    if principal.role == "subject" and principal.subject_id == subject_id:
+        return True
+    return principal.role in STAFF_ROLES and gate.record_duty_read(
+        session, principal, subject_id, [], *DUTY_READ)
+
+
+def visible_subject(session: Session, principal: Principal, subject_id: int) -> tuple[Subject, bool]:
+    """The subject and whether the reader sees everything of its evaluation (logged when a staff
+    account does), or NotFound when there is nothing the reader may see."""
     subject = session.get(Subject, subject_id)
-    private = subject is not None and (subject.kind == "natural_person" or not service.model_in_force().published)
-    if subject is None or (private and not sees_everything(principal, subject_id)):
+    if subject is None:
         raise NotFound("没有该主体的公开评价结果", message_en="no published evaluation for this subject")
-    return subject
+    everything = sees_everything(session, principal, subject_id)
+    private = subject.kind == "natural_person" or not service.model_in_force().published
+    if private and not everything:
+        raise NotFound("没有该主体的公开评价结果", message_en="no published evaluation for this subject")
+    return subject, everything
 
 
 def _name(obj, lang: str) -> str:
@@ -44,10 +58,9 @@ def _name(obj, lang: str) -> str:
 
 def evaluation_out(session: Session, principal: Principal, subject_id: int, lang: str = "zh",
                    base_url: str = "/evaluation/subjects") -> EvaluationOut:
-    visible_subject(session, principal, subject_id)
+    _, everything = visible_subject(session, principal, subject_id)
     ex = service.explain(session, subject_id)
     model, result = ex.model, ex.result
-    everything = sees_everything(principal, subject_id)
     shown = ex.contributions if everything or result is None else public_contributions(session, ex, subject_id)
     grade = next((g for g in model.grades if result and g.grade == result["grade"]), None)
     contributions = [ContributionOut(
@@ -60,7 +73,7 @@ def evaluation_out(session: Session, principal: Principal, subject_id: int, lang
         evaluated_on=s["evaluated_on"], agency=s["agency_name"], filed_at=s["filed_at"], citation=s["citation"])
         for s in sector.sector_view(session, subject_id)]
     return EvaluationOut(
-        subject_id=subject_id, subject_name=_subject_name(ex.subject, principal), subject_kind=ex.subject.kind,
+        subject_id=subject_id, subject_name=_subject_name(ex.subject, everything), subject_kind=ex.subject.kind,
         model_version=model.version, model_title=model.title_zh if lang == "zh" else model.title_en,
         citation=ex.citation, evaluated=result is not None, grade=result["grade"] if result else None,
         grade_name=_name(grade, lang) if grade else None,
@@ -93,11 +106,9 @@ def public_contributions(session: Session, ex: service.Explanation, subject_id: 
     return out
 
 
-def _subject_name(subject: Subject, principal: Principal) -> str:
-    if subject.kind == "natural_person" and not (principal.role == "subject" and principal.subject_id == subject.id) \
-            and principal.role not in STAFF_ROLES:
-        return subject.name[:1] + "**"
-    return subject.name
+def _subject_name(subject: Subject, everything: bool) -> str:
+    """In full to the subject itself and to a logged duty read; otherwise as the public sees it."""
+    return subject.name if everything else public_name(subject.name, subject.kind)[0]
 
 
 @dataclasses.dataclass
@@ -108,9 +119,8 @@ class Behind:
 
 def behind_out(session: Session, principal: Principal, subject_id: int, indicator_code: str,
                lang: str = "zh") -> Behind:
-    visible_subject(session, principal, subject_id)
+    _, everything = visible_subject(session, principal, subject_id)
     indicator, rows, as_of = service.records_behind(session, subject_id, indicator_code)
-    everything = sees_everything(principal, subject_id)
     today = clock.today()
     shown, hidden = [], 0
     for row in rows:

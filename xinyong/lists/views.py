@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from xinyong import clock
 from xinyong.deadlines import service as deadlines
+from xinyong.disclosure.publicity import name_masking, public_name
 from xinyong.kit.masking import mask_name
 from xinyong.law.loader import active_profile
 from xinyong.lists import repository, rules
@@ -24,14 +25,8 @@ from xinyong.workdays import load_calendar
 PERSON_KINDS = ("natural_person",)
 
 
-def _masking() -> dict:
-    return active_profile().rule("masking.natural_person", on=clock.today()).value
-
-
-def shown_name(name: str, kind: str, masking: dict | None = None) -> tuple[str, bool]:
-    if kind in PERSON_KINDS:
-        return mask_name(name, **(masking or _masking())["name"]), True
-    return name, False
+_masking = name_masking
+shown_name = public_name
 
 
 def _lang_of(d: dict, lang: str) -> str:

@@ -1,6 +1,7 @@
 """ORM rows to API shapes (shared by api.py and pages.py)."""
 from __future__ import annotations
 
+from xinyong.disclosure.publicity import public_name
 from xinyong.measures.schemas import ApplicationOut, FindingOut, JointCheckOut, MeasureListOut, MeasureOut, ReasonOut
 
 
@@ -20,7 +21,8 @@ def list_out(lst, measures) -> MeasureListOut:
 
 def check_out(result) -> JointCheckOut:
     return JointCheckOut(
-        check_id=result.check_id, subject_id=result.subject.id, subject_name=result.subject.name,
+        check_id=result.check_id, subject_id=result.subject.id,
+        subject_name=public_name(result.subject.name, result.subject.kind)[0],
         matter=result.matter, matter_zh=result.matter_name["zh"], checked_on=result.checked_on,
         considered=result.considered, unavailable_sources=result.unavailable, citation=result.citation,
         measures=[FindingOut(measure=measure_out(f.measure), list_id=f.measure_list.id,
