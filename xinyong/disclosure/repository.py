@@ -18,13 +18,14 @@ __all__ = ["public_condition", "search_subjects", "subject", "public_records", "
 
 
 def search_subjects(session: Session, q: str, limit: int, offset: int, today: dt.date) -> list[Subject]:
-    """Subjects by name or USCC; natural persons only while a record of theirs is in public view.
+    """Subjects by name or USCC; natural persons only by their whole name, and only while a
+    record of theirs is in public view.
     Matched, filtered, ordered and paged on the name-search rows (xinyong/subjects/names.py), so
     only the page's subjects are read (joined for every match, a common name's 70,000 matches
     were 70,000 primary-key reads). One kept statement per shape, executed with the values."""
     q = q.strip()
     by_code = len(q) == 18 and q.isalnum()
-    params = {"pattern": like_pattern(q), "today": today, "limit": limit, "offset": offset}
+    params = {"pattern": like_pattern(q), "exact": q, "today": today, "limit": limit, "offset": offset}
     if by_code:
         params["uscc"] = q.upper()
     if session.get_bind().dialect.name == "postgresql":
@@ -37,7 +38,8 @@ def search_subjects(session: Session, q: str, limit: int, offset: int, today: dt
 
 @functools.cache
 def _search_template(by_code: bool):
-    found = candidates(bindparam("pattern", type_=String()), bindparam("uscc", type_=String()) if by_code else None)
+    found = candidates(bindparam("pattern", type_=String()), bindparam("uscc", type_=String()) if by_code else None,
+                       exact=bindparam("exact", type_=String()))
     page = (select(found.c.id).where(person_in_view(bindparam("today", type_=Date()), found.c.id, found.c.kind))
             .order_by(func.length(found.c.name), found.c.id)
             .limit(bindparam("limit", type_=Integer())).offset(bindparam("offset", type_=Integer())))

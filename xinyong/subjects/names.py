@@ -13,9 +13,10 @@ moment its batch is visible, whether or not its name has been copied."""
 from __future__ import annotations
 
 import polars as pl
-from sqlalchemy import select, union_all
+from sqlalchemy import or_, select, true, union_all
 from sqlalchemy.orm import Session, aliased
 
+from xinyong.disclosure.publicity import PERSON_KINDS
 from xinyong.models import Batch, Subject, SubjectName
 from xinyong.models.outbox import IngestOutbox
 
@@ -59,22 +60,32 @@ def like_pattern(q: str) -> str:
     return "%" + q.replace(e, e + e).replace("%", e + "%").replace("_", e + "_") + "%"
 
 
-def candidates(pattern, uscc=None):
+def candidates(pattern, uscc=None, exact=None):
     """(id, name, kind) of every subject whose name is LIKE ``pattern`` (``like_pattern``; a
     value or a bind parameter), each once: the name-search table's matches, and those of
     ``subjects`` itself among the id ranges of the batches whose names are pending that have no
     name row yet (the planner reads the few pending batches first, then each range by the
     primary key). With ``uscc``, also the subject of that code. A search filters, orders and
-    pages these narrow rows before it reads any subject."""
+    pages these narrow rows before it reads any subject.
+
+    With ``exact`` (the query itself), a natural person matches only on the whole name: a part
+    of a masked person's name would let anyone read it back a character at a time ("萧" and
+    "成" both finding "萧*")."""
     fresh = aliased(Subject)
     pending = pending_ranges()
     named = select(SubjectName.subject_id).where(SubjectName.subject_id == fresh.id)
+
+    def whole_if_person(table):
+        if exact is None:
+            return true()
+        return or_(table.kind.not_in(PERSON_KINDS), table.name == exact)
+
     parts = [
         select(SubjectName.subject_id.label("id"), SubjectName.name, SubjectName.kind)
-        .where(SubjectName.name.like(pattern, escape=LIKE_ESCAPE)),
+        .where(SubjectName.name.like(pattern, escape=LIKE_ESCAPE), whole_if_person(SubjectName)),
         select(fresh.id, fresh.name, fresh.kind)
         .join(pending, fresh.id.between(pending.c.subjects_from, pending.c.subjects_to))
-        .where(fresh.name.like(pattern, escape=LIKE_ESCAPE), ~named.exists())]
+        .where(fresh.name.like(pattern, escape=LIKE_ESCAPE), ~named.exists(), whole_if_person(fresh))]
     if uscc is not None:
         coded = aliased(Subject)
         parts.append(select(coded.id, coded.name, coded.kind)
