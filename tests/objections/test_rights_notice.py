@@ -135,3 +135,23 @@ def test_a_profile_without_the_rule_sends_nothing(world, monkeypatch):
     finally:
         monkeypatch.delenv("XINYONG_PROFILE")
         reset_settings()
+
+
+def test_an_abnormal_operation_listing_is_a_recording_that_is_notified(world):
+    """经营异常名录 is dishonesty information a public body enters (market regulation): the subject
+    is told of its rights as for a penalty (QZ art. 20); a licence is not dishonesty and tells no one."""
+    from tests.catalogue.test_every_item import valid_row
+    from xinyong.catalogue import get_catalogue
+    from xinyong.ingest.service import ingest_rows
+    firm = world.session.get(Subject, world.enterprise_id)
+    agency = world.orgs["scjg"]
+    item = get_catalogue().get("abnormal_operation")
+    row = valid_row(item, 1, agency.uscc)
+    row[item.field_by_role("subject_name").header_zh] = ENTERPRISE
+    row[item.field_by_role("subject_uscc").header_zh] = firm.uscc
+    out = ingest_rows(world.session, rows=[row], source_uscc=agency.uscc, item_code="abnormal_operation")
+    world.session.commit()
+    assert out.accepted == 1, out
+    record = world.session.scalar(select(Record).where(Record.batch_id == out.batch_id))
+    assert [(n.recipient_subject_id, n.link) for n in _rights_notes(world)] == [(world.enterprise_id,
+                                                                                 f"/me/notices/{record.id}")]

@@ -59,6 +59,17 @@ def test_before_the_minimum_period_the_date_and_the_publicity_citation_are_given
     assert reason.citation.startswith("NDRC-36 ch. 2") and "NDRC-36 ch. 3" in reason.citation
 
 
+@pytest.mark.parametrize("profile", [QZ, FZ], ids=["quanzhou", "fuzhou"])
+@pytest.mark.parametrize("decided", [dt.date(2026, 3, 31), dt.date(2026, 4, 10)], ids=["order58", "order36"])
+def test_a_breached_commitment_is_dishonesty_information_that_can_be_repaired(profile, decided):
+    """Published as dishonesty information (QZ art. 25 para. 2: 纳入信用记录), and the subject is told
+    it may apply for repair (QZ art. 20, 35): so it is repairable like a penalty, on the same terms."""
+    result = rules.decide(profile, record(item_code="commitment_breach", decision_date=decided), TODAY)
+    assert "not_dishonesty" not in codes(result) and result.eligible, result.reasons
+    assert rules.decide(profile, record(item_code="commitment_breach", decision_date=decided,
+                                        publicity_min_end=dt.date(2026, 11, 3)), TODAY).from_date == dt.date(2026, 11, 3)
+
+
 def test_licences_and_unpublished_or_ended_records_need_no_repair():
     licence = rules.decide(QZ, record(item_code="licence"), TODAY)
     assert codes(licence) == ["not_dishonesty"] and licence.from_date is None
