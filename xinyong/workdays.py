@@ -7,15 +7,18 @@ in order of precedence:
 1. a year an administrator loaded from the State Council's notice (`xinyong calendar add`):
    its listed days off and make-up working days, weekends otherwise;
 2. the chinese-calendar package, for the years it knows (2004-2026 in version 1.11);
-3. otherwise the weekend rule alone, and the answer is **provisional**: the official schedule
-   for that year is not known here. Deadlines counted over such a day are marked provisional
-   in pages and API; this is never an error.
+3. otherwise the statutory holidays of the national rule ``calendar.statutory_holidays``
+   (元旦, 春节, 清明, 劳动节, 端午, 中秋, 国庆: their days by the Gregorian or lunar calendar or
+   the solar term) and weekends, and the answer is **provisional**: the official schedule for
+   that year (its make-up working days and bridged weekends) is not known here. Deadlines
+   counted over such a day are marked provisional in pages and API; this is never an error.
 
 ``WorkCalendar`` is pure (no I/O): build it with ``load_calendar(session)`` at the boundary.
 """
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 import chinese_calendar
@@ -25,6 +28,48 @@ ONE_DAY = dt.timedelta(days=1)
 PACKAGE_YEARS = frozenset(d.year for d in _cc_constants.holidays)
 # sources of a day's answer
 TABLE, PACKAGE, WEEKEND_RULE = "table", "chinese_calendar", "weekend_rule"
+
+
+@dataclass(frozen=True)
+class StatutoryHoliday:
+    """One holiday of ``calendar.statutory_holidays``: its first day by ``calendar`` (gregorian:
+    month/day; lunar: month/day of the lunar calendar; solar_term: ``term``), moved by
+    ``offset`` days, for ``days`` days."""
+    name: str
+    calendar: str
+    days: int
+    month: int = 0
+    day: int = 0
+    term: str = ""
+    offset: int = 0
+
+    def first_day(self, year: int) -> dt.date:
+        if self.calendar == "gregorian":
+            start = dt.date(year, self.month, self.day)
+        elif self.calendar == "lunar":
+            from lunardate import LunarDate
+            start = LunarDate(year, self.month, self.day).to_solar_date()
+        elif self.calendar == "solar_term":
+            start = next(d for d, name in chinese_calendar.get_solar_terms(dt.date(year, 1, 1), dt.date(year, 12, 31))
+                         if name == self.term)
+        else:
+            raise ValueError(f"unknown holiday calendar {self.calendar!r}")
+        return start + dt.timedelta(days=self.offset)
+
+
+def statutory_holidays(rule_value: dict) -> tuple[StatutoryHoliday, ...]:
+    """The holidays of a ``calendar.statutory_holidays`` rule's value."""
+    return tuple(StatutoryHoliday(**h) for h in rule_value.get("holidays", ()))
+
+
+@functools.lru_cache(maxsize=64)
+def _days_off(year: int, holidays: tuple[StatutoryHoliday, ...]) -> dict[dt.date, str]:
+    days: dict[dt.date, str] = {}
+    for h in holidays:
+        first = h.first_day(year)
+        for i in range(h.days):
+            days[first + dt.timedelta(days=i)] = h.name
+    return days
 
 
 @dataclass(frozen=True)
@@ -48,9 +93,11 @@ class Due:
 
 @dataclass(frozen=True)
 class WorkCalendar:
-    """Loaded years (``loaded``: year -> {day: (working, name)}) over the package over weekends."""
+    """Loaded years (``loaded``: year -> {day: (working, name)}) over the package over the
+    statutory holidays (``holidays``) and weekends."""
 
     loaded: dict[int, dict[dt.date, tuple[bool, str]]] = field(default_factory=dict)
+    holidays: tuple[StatutoryHoliday, ...] = ()
 
     def info(self, day: dt.date) -> DayInfo:
         year_table = self.loaded.get(day.year)
@@ -62,6 +109,9 @@ class WorkCalendar:
         if day.year in PACKAGE_YEARS:
             holiday, name = chinese_calendar.get_holiday_detail(day)
             return DayInfo(day, not holiday, PACKAGE, name or "")
+        name = _days_off(day.year, self.holidays).get(day) if self.holidays else None
+        if name is not None:
+            return DayInfo(day, False, WEEKEND_RULE, name)
         return DayInfo(day, day.weekday() < 5, WEEKEND_RULE)
 
     def is_working(self, day: dt.date) -> bool:
@@ -107,7 +157,8 @@ class WorkCalendar:
 
 
 def load_calendar(session) -> WorkCalendar:
-    """The calendar with every administrator-loaded year (two small queries)."""
+    """The calendar with every administrator-loaded year (two small queries) and the statutory
+    holidays of the profile in force (none where it has no such rule)."""
     from sqlalchemy import select
 
     from xinyong.models import CalendarDay, CalendarYear
@@ -116,4 +167,19 @@ def load_calendar(session) -> WorkCalendar:
     loaded: dict[int, dict[dt.date, tuple[bool, str]]] = {y: {} for y in years}
     for day, kind, name in session.execute(select(CalendarDay.day, CalendarDay.kind, CalendarDay.name)):
         loaded.setdefault(day.year, {})[day] = (kind == "work", name)
-    return WorkCalendar(loaded)
+    return WorkCalendar(loaded, profile_holidays())
+
+
+def profile_holidays(on: dt.date | None = None) -> tuple[StatutoryHoliday, ...]:
+    """The statutory holidays of the active profile's rule in force (``on``: today)."""
+    from xinyong import clock
+    from xinyong.law import RuleNotInForce
+    from xinyong.law.loader import active_profile
+    profile = active_profile()
+    if "calendar.statutory_holidays" not in profile.keys():
+        return ()
+    try:
+        rule = profile.rule("calendar.statutory_holidays", on or clock.today())
+    except RuleNotInForce:
+        return ()
+    return statutory_holidays(rule.value)

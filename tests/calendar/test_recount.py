@@ -40,12 +40,12 @@ def _open(session, city, started_on):
 
 
 def test_the_staff_upload_recounts_open_deadlines_and_tells_the_subject(client, session, city):
-    running = _open(session, city, D(2026, 12, 24))        # 10 working days: 7 Jan 2027 by the weekend rule
+    running = _open(session, city, D(2026, 12, 24))        # 10 working days: 8 Jan 2027, 元旦 and weekends off
     done = _open(session, city, D(2026, 12, 23))
     service.complete_step(session, done, "approved")       # completed steps keep their history
     done_due = done.due_on
     session.commit()
-    assert running.due_on == D(2027, 1, 7) and running.provisional
+    assert running.due_on == D(2027, 1, 8) and running.provisional
     login(client, "staff")
     r = client.post("/staff/calendar", data={"csrf_token": csrf(client, "/staff/calendar")},
                     files={"file": ("2027.yaml", YEAR_2027.encode(), "application/x-yaml")}, follow_redirects=False)
@@ -72,7 +72,7 @@ def test_cli_calendar_add_recounts_and_audits(session, city, tmp_path):
     with session_scope() as fresh:
         assert fresh.get(Deadline, running.id).due_on == D(2027, 1, 15)
         entry = fresh.scalars(select(AuditEntry).where(AuditEntry.action == "deadline.recounted")).one()
-        assert (entry.details["old_due_on"], entry.details["new_due_on"]) == ("2027-01-07", "2027-01-15")
+        assert (entry.details["old_due_on"], entry.details["new_due_on"]) == ("2027-01-08", "2027-01-15")
     # loading the same table again moves nothing more
     again = CliRunner().invoke(app, ["calendar", "add", str(table)], env={"COLUMNS": "200"})
     assert again.exit_code == 0 and "0 due date(s) moved" in again.output

@@ -38,7 +38,7 @@ def test_due_date_and_citation_come_from_the_profile(session, city):
 
 def test_a_deadline_running_into_2027_is_provisional(session, city):
     d = open_repair(session, city, D(2026, 12, 24))
-    assert d.provisional and d.due_on == D(2027, 1, 7)   # weekends only in 2027
+    assert d.provisional and d.due_on == D(2027, 1, 8)   # 2027: weekends and the statutory 元旦 (1 Jan)
     [v] = service.views(session, [d], today=D(2026, 12, 24))
     assert v.provisional and v.state == rules.ON_TIME and v.working_days_left == 10
 

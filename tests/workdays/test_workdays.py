@@ -130,3 +130,35 @@ def test_a_loaded_table_overrides_the_package(day, working):
 def test_negative_counts_are_refused():
     with pytest.raises(ValueError):
         PACKAGE_ONLY.add(D(2026, 1, 5), -1)
+
+
+# ---- a year no schedule covers: the statutory holidays (national rule calendar.statutory_holidays) ----
+
+def _statutory(on: D = D(2026, 12, 7)):
+    from xinyong.law.loader import get_profile
+    from xinyong.workdays import statutory_holidays
+    return statutory_holidays(get_profile("quanzhou").rule("calendar.statutory_holidays", on).value)
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_every_statutory_holiday_of_the_rule_is_a_day_off_in_the_official_schedules(year):
+    """The rule's Gregorian, lunar and solar-term days checked against the State Council's own
+    schedules of the years the package holds (the revision in force since 2025)."""
+    from xinyong.workdays import _days_off
+    days = _days_off(year, _statutory())
+    assert len(days) == 13      # 1 + 4 + 1 + 2 + 1 + 1 + 3 days of art. 2
+    for day, name in days.items():
+        assert not PACKAGE_ONLY.is_working(day), (day, name)
+
+
+def test_a_year_no_schedule_covers_keeps_its_statutory_holidays_provisionally():
+    cal = WorkCalendar({}, _statutory())
+    new_year = cal.info(D(2027, 1, 1))
+    assert (new_year.working, new_year.name, new_year.provisional) == (False, "元旦", True)
+    assert [d for d in (D(2027, 2, 5), D(2027, 2, 8), D(2027, 6, 9), D(2027, 9, 15), D(2027, 10, 1), D(2027, 10, 3))
+            if cal.is_working(d)] == []
+    assert cal.is_working(D(2027, 2, 9)) and cal.is_working(D(2027, 10, 4))
+    # QZ art. 23: an objection received Wed 30 Dec 2026 is answered within 3 working days: 1 Jan is off
+    due = cal.add(D(2026, 12, 30), 3)
+    assert (due.on, due.provisional) == (D(2027, 1, 5), True)
+    assert WorkCalendar().add(D(2026, 12, 30), 3).on == D(2027, 1, 4)   # the weekend rule alone, as before

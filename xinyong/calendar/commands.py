@@ -11,7 +11,7 @@ from rich.table import Table
 app = typer.Typer(help="working-day calendar: holiday tables per year (工作日历)", no_args_is_help=True)
 console = Console()
 SOURCE_LABEL = {"table": "loaded table (管理员载入)", "chinese_calendar": "chinese-calendar package",
-                "weekend_rule": "weekend rule only — PROVISIONAL (暂定)"}
+                "weekend_rule": "statutory holidays and weekends only — PROVISIONAL (暂定)"}
 
 
 @app.command("add")
