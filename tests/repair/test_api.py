@@ -64,9 +64,12 @@ def test_apply_accept_extend_approve_then_revoke(client, world, today):
     other = client.get(f"/api/v1/repair/applications/{app['id']}", headers=world.token("swj"))
     assert other.status_code == 404, other.text
     assert [a["id"] for a in client.get("/api/v1/repair/applications", headers=agency).json()] == [app["id"]]
-    # a second application on the same record is refused while this one runs
-    again = apply(client, firm, record_id).json()
-    assert again["status"] == "refused" and again["reasons"][0]["code"] == "application_open"
+    # a second submission on the same record while this one runs (a double click, a resent form)
+    # files nothing and issues no refusal: it is answered with the open application
+    again = apply(client, firm, record_id)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "repair_application_open", again.text
+    assert f"编号 {app['id']}" in again.json()["error"]["message"]
+    assert [a["id"] for a in client.get("/api/v1/me/repair/applications", headers=firm).json()] == [app["id"]]
 
     today("2026-09-03")   # within 3 working days
     r = client.post(f"/api/v1/repair/applications/{app['id']}/accept", headers=agency)

@@ -95,3 +95,26 @@ def test_every_repair_string_is_translated_in_both_languages(client, world):
     en = client.get("/me/repair?lang=en").text
     assert "the minimum publicity period ends on 2026-11-03" in en and "Apply" in en
     assert not re.search(r"\brepair\.(?!css)[a-z_.]+\b", en)
+
+
+def test_an_incomplete_set_is_offered_as_a_refusal_and_a_second_submission_files_nothing(client, world):
+    login(client, "firm", PASSWORD)
+    letter_only = {"commitment_letter": ("承诺书.pdf", PDF, "application/pdf")}
+    r = _apply(client, world.records[ELIGIBLE], files=letter_only)
+    assert r.status_code == 303, r.text
+    detail = r.headers["location"].split("?")[0]
+    # sent again (a double click, the back button): answered with the open application, nothing filed
+    again = _apply(client, world.records[ELIGIBLE], files=letter_only)
+    assert again.status_code == 409 and "正在办理" in again.text and "申请已提交" not in again.text
+    from sqlalchemy import func, select
+    from xinyong.models.repair import RepairApplication
+    world.session.expire_all()
+    assert world.session.scalar(select(func.count(RepairApplication.id))) == 1
+    assert "不予受理决定书" not in client.get(detail).text
+
+    client.cookies.clear()
+    login(client, "scjg", PASSWORD)
+    page = client.get(detail).text
+    # the proof of performance is missing: the review is offered as what it is, a refusal
+    assert 'id="accept-incomplete"' in page and "材料不齐全，作出不予受理决定" in page
+    assert 'data-confirm="材料不齐全，将作出不予受理决定' in page and ">予以受理<" not in page

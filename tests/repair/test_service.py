@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from tests.repair.conftest import ELIGIBLE, OLD, PDF, PNG, conditions_in_force
+from tests.repair.conftest import ELIGIBLE, OLD, PDF, PNG, TOO_EARLY, conditions_in_force
 from xinyong.accounts.service import principal_of
 from xinyong.kit.errors import Conflict, Forbidden, NotFound
 from xinyong.models import AuditEntry, Document, Notification, User
@@ -157,8 +157,11 @@ def test_fraud_found_during_the_procedure_ends_it_and_bars_new_applications(worl
     again = service.apply(s, firm, subject_id=world.subject_id, record_id=world.records[OLD], statement="",
                           uploads=letter(), channel="online")
     assert again.status == "received"
-    refused = service.apply(s, firm, subject_id=world.subject_id, record_id=world.records[OLD], statement="",
-                            uploads=letter(), channel="online")       # the open application refuses a second
+    with pytest.raises(Conflict):                                      # the open application answers a second
+        service.apply(s, firm, subject_id=world.subject_id, record_id=world.records[OLD], statement="",
+                      uploads=letter(), channel="online")
+    refused = service.apply(s, firm, subject_id=world.subject_id, record_id=world.records[TOO_EARLY], statement="",
+                            uploads=letter(), channel="online")       # inside its minimum period: refused
     assert refused.status == "refused"
     with pytest.raises(Conflict):
         service.revoke(s, staff, refused.id, "fraud", "x")    # a refused application has nothing to revoke

@@ -116,7 +116,9 @@ def apply(session: Session, principal: Principal, *, subject_id: int, record_id:
         raise Forbidden("仅信用主管部门工作人员可在线下窗口代为提交", message_en="only credit-department staff file at the window")
     if channel == "online" and (principal.role != "subject" or principal.subject_id != subject_id):
         raise NotFound("记录不存在", message_en="no such record")
-    record = session.get(Record, record_id)
+    # the record's row locked: two submissions for one record (a double click, a resent form)
+    # are decided one after the other, and the second finds the first open
+    record = session.get(Record, record_id, with_for_update=True)
     if record is None or record.subject_id != subject_id:
         raise NotFound("记录不存在", field="record_id", message_en="no such record")
     if len(statement) > REASON_MAX:
@@ -124,6 +126,11 @@ def apply(session: Session, principal: Principal, *, subject_id: int, record_id:
     today = clock.today()
     checked = check_uploads([u for u in uploads if u.data], today)
     result = record_eligibility(session, record, today)
+    open_one = next((r for r in result.blocking if r.code == "application_open"), None)
+    if open_one is not None:
+        # not a new application to refuse in writing: the one being handled is the answer
+        raise Conflict(f"{open_one.text_zh}，请在该申请中查看进度", code="repair_application_open", field="record_id",
+                       message_en=f"{open_one.text_en}: follow it there")
     app = RepairApplication(
         subject_id=subject_id, record_id=record.id, source_agency_id=record.source_agency_id, status="received",
         channel=channel, applicant_user_id=principal.user_id if channel == "online" else None,
