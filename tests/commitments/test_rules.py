@@ -49,3 +49,39 @@ def test_overdue_only_for_open_commitments_past_the_deadline():
     assert not rules.overdue(dt.date(2026, 6, 1), "open", TODAY)
     assert not rules.overdue(dt.date(2026, 5, 1), "fulfilled", TODAY)
     assert not rules.overdue(None, "open", TODAY)
+
+
+def test_fuzhou_reads_three_years_clean_over_the_records_of_three_years_not_the_publicity_window():
+    """FZ art. 16(1) 连续三年无不良信用记录: a general penalty of 14 months ago, out of public view
+    after its 3-12 month window, is still an adverse record of the last three years; one decided
+    more than three years ago, or repaired, is not."""
+    from xinyong.law.loader import get_profile
+    rule = get_profile("fuzhou").rule("commitments.accept_first", dt.date(2027, 6, 1))
+    today = dt.date(2027, 6, 1)
+
+    def decided(day, status="active", end=dt.date(2027, 4, 10)):
+        return RecordFact(1, "penalty", "general", day, status, day, end)
+
+    def allowed(*records):
+        facts = SubjectFacts(today=today, records=records)
+        return rules.accept_first(facts, rule.value, PROP, str(rule.citation)).allowed
+
+    assert not allowed(decided(dt.date(2026, 4, 10)))                          # out of view, inside 3 years
+    assert allowed(decided(dt.date(2024, 5, 31), end=dt.date(2025, 5, 31)))   # more than three years ago
+    assert allowed(decided(dt.date(2026, 4, 10), status="repaired"))
+    minor = RecordFact(2, "penalty", "minor", dt.date(2026, 1, 5), "active", dt.date(2026, 1, 5), dt.date(2026, 1, 5))
+    assert not allowed(minor)                                                  # a minor record is adverse too
+    # Quanzhou's 信用状况较好 keeps reading current (in view) serious records
+    qz = get_profile("quanzhou").rule("commitments.accept_first", today)
+    assert rules.accept_first(SubjectFacts(today=today, records=(decided(dt.date(2026, 4, 10)),)), qz.value, PROP,
+                              str(qz.citation)).allowed
+
+
+def test_fuzhou_reads_no_adverse_record_alike_for_the_red_list_and_accept_first():
+    """Both incentives of FZ art. 16(1) rest on the same words: the same severities are adverse."""
+    from xinyong.law.loader import get_profile
+    fz, on = get_profile("fuzhou"), dt.date(2026, 6, 1)
+    red = fz.rule("lists.red_criteria", on).value
+    accept = fz.rule("commitments.accept_first", on).value
+    assert sorted(red["adverse_severities"]) == sorted(accept["blocking_record_severities"])
+    assert red["clean_years"] == accept["record_lookback_years"] == 3

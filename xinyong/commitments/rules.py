@@ -49,12 +49,20 @@ def accept_first(facts: SubjectFacts, rule_value: dict, proportionality: dict, c
                                   f"{'on' if on else 'not on'} the {kind} list"))
     severities = rule_value.get("blocking_record_severities", [])
     if severities:
-        current = current_records(facts.records, facts.today, proportionality)
-        bad = [r for r in current if r.severity in severities]
+        lookback = rule_value.get("record_lookback_years")
+        if lookback:   # "连续N年无不良信用记录": decided in the last N years, in public view or not
+            since = _years_before(facts.today, lookback)
+            statuses = set(proportionality.get("record_statuses", ["active"]))
+            considered = [r for r in facts.records if r.status in statuses and since <= r.decision_date <= facts.today]
+            span_zh, span_en = f"近{lookback}年内", f" in the last {lookback} years"
+        else:
+            considered, span_zh, span_en = current_records(facts.records, facts.today, proportionality), "", ""
+        bad = [r for r in considered if r.severity in severities]
         sev = "、".join(SEVERITY_ZH[s] for s in severities)
-        reasons.append(Reason(not bad, f"有{len(bad)}条未修复的{sev}失信记录" if bad else f"无未修复的{sev}失信记录",
-                              f"{len(bad)} unrepaired {'/'.join(severities)} record(s)" if bad
-                              else f"no unrepaired {'/'.join(severities)} record"))
+        reasons.append(Reason(not bad, f"{span_zh}有{len(bad)}条未修复的{sev}失信记录" if bad
+                              else f"{span_zh}无未修复的{sev}失信记录",
+                              f"{len(bad)} unrepaired {'/'.join(severities)} record(s){span_en}" if bad
+                              else f"no unrepaired {'/'.join(severities)} record{span_en}"))
     grades = rule_value.get("blocking_grades", [])
     if grades and facts.grades_known and facts.grade is not None:
         blocked = facts.grade in grades
