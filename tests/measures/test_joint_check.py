@@ -143,3 +143,30 @@ def test_unknown_matter_is_invalid(session, world):
     with pytest.raises(service.InvalidInput):
         service.joint_check(session, agent, subject.id, "space_travel")
     assert session.scalar(select(Record.id)) is not None
+
+
+def test_a_correction_on_objection_lifts_a_measure_its_facts_no_longer_ground(session, world):
+    """The serious record a fiscal-funds restriction rests on is found general on the subject's
+    objection (QZ art. 34): the restriction is lifted with the reason; a correction that leaves
+    the record serious lifts nothing."""
+    from xinyong.accounts.service import create_user, principal_of
+    from xinyong.objections import service as objections
+    ag, agent, _ = world
+    subject, record = subject_with_record(session, ag, "严重")
+    app = service.apply(session, agent, measure_id=_measure(session, "QZ-P-03").id, subject_id=subject.id,
+                        matter="fiscal_funds", case_ref="CZ-2026-9")
+    firm = principal_of(create_user(session, username="firm9", password="firm-pass-123", role="subject",
+                                    subject_uscc=subject.uscc), "session")
+
+    def corrected(changes):
+        obj = objections.file_objection(session, firm, record_id=record.id, grounds=["error"],
+                                        reasons="决定书记载的违法情节与原件不一致，请予更正。")
+        objections.decide(session, agent, obj.id, outcome="corrected", reasons="核对原件后更正", corrections=changes)
+        session.flush()
+
+    corrected({"legal_rep_name": "王大鸣"})
+    assert app.status == "applied"
+    corrected({"severity": "general"})
+    assert app.status == "lifted" and "异议更正" in app.lift_reason
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "measure.lift")).one()
+    assert entry.details["reason"] == "correction" and entry.details["applications"] == [app.id]

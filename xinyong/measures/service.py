@@ -327,23 +327,37 @@ def feedback(session: Session, principal: Principal, application_id: int, effect
 def lift_after_repair(session: Session, subject_id: int, record_ids: list[int], today: dt.date) -> list[int]:
     """After repair measures are lifted (QZ art. 36; FZ art. 21): an application resting on a
     repaired record, or no longer matched by the subject's current facts, is lifted."""
-    repaired = set(record_ids)
+    return _lift(session, subject_id, today, set(record_ids), "repair",
+                 f"信用修复 / repair of record(s) {sorted(record_ids)}")
+
+
+def lift_after_correction(session: Session, subject_id: int, record_ids: list[int], today: dt.date) -> list[int]:
+    """A record corrected on an objection (FZ art. 25, QZ art. 34) may no longer ground the
+    measures applied on it (a serious record found general, a listing ended with it): an
+    application the subject's corrected facts no longer match is lifted (FZ art. 15, QZ art. 24:
+    only on current, proportionate grounds)."""
+    return _lift(session, subject_id, today, set(), "correction",
+                 f"异议更正 / record(s) {sorted(record_ids)} corrected on objection")
+
+
+def _lift(session: Session, subject_id: int, today: dt.date, resting_on: set[int], reason: str, note: str) -> list[int]:
+    """Lift the subject's applied measures that rest on ``resting_on`` or that its current facts
+    no longer match; audited once."""
     applied = repository.applied_of_subject(session, subject_id)
     if not applied:
         return []
     proportionality = rule("measures.proportionality", today)
     facts = facts_of(session, subject_id, today)
     lifted = []
-    change_context(session, user_id=None, reason="records repaired")
+    change_context(session, user_id=None, reason=f"records {reason}")
     for app, measure in applied:
-        rests = bool(repaired & set(app.record_ids or []))
+        rests = bool(resting_on & set(app.record_ids or []))
         still = rules.matches(measure.triggers, facts, proportionality.value)
         if rests or not still:
-            app.status, app.lifted_on = "lifted", today
-            app.lift_reason = f"信用修复 / repair of record(s) {sorted(repaired)}"
+            app.status, app.lifted_on, app.lift_reason = "lifted", today, note
             lifted.append(app.id)
     session.flush()
     if lifted:
         record_event(session, None, "measure.lift", target_type="subject", target_id=subject_id,
-                     subject_id=subject_id, details={"applications": lifted, "reason": "repair"})
+                     subject_id=subject_id, details={"applications": lifted, "reason": reason})
     return lifted
