@@ -76,6 +76,12 @@ def test_a_staff_read_of_the_full_evaluation_is_in_the_subjects_access_log(clien
     assert body["public_view"] is False and "*" not in body["subject_name"]
     [read] = reads(city.person)
     assert read.basis_kind == "duty" and read.role == "staff" and read.allowed and "第十四条" in read.reason
+    # the page of the records behind one contribution is one read, logged once
+    from tests.access.support import login
+    login(client, "staff1", "Staff-pass-2026")
+    indicator = body["contributions"][0]["indicator"] if body["contributions"] else "penalty_serious"
+    assert client.get(f"/evaluation/subjects/{city.person}/contributions/{indicator}").status_code == 200
+    assert len(reads(city.person)) == 2
 
 
 def test_the_subject_sees_its_own_result_and_every_record_behind_it(client, city, tokens):

@@ -45,7 +45,7 @@ def my_result(request: Request, principal: Principal = allow("subject"), session
 def contribution(request: Request, subject_id: int = SubjectId, indicator: str = Indicator,
                  principal: Principal = allow("public"), session: Session = Depends(get_session)):
     behind = views.behind_out(session, principal, subject_id, indicator, language(request))
-    ev = views.evaluation_out(session, principal, subject_id, language(request))
+    ev = views.evaluation_out(session, principal, subject_id, language(request), everything=behind.everything)
     session.commit()   # a staff account's read is in the subject's access log
     c = next((c for c in ev.contributions if c.indicator == indicator), None)
     return render(request, "evaluation/contribution.html", {"ev": ev, "b": behind.out, "c": c,

@@ -57,8 +57,10 @@ def _name(obj, lang: str) -> str:
 
 
 def evaluation_out(session: Session, principal: Principal, subject_id: int, lang: str = "zh",
-                   base_url: str = "/evaluation/subjects") -> EvaluationOut:
-    _, everything = visible_subject(session, principal, subject_id)
+                   base_url: str = "/evaluation/subjects", everything: bool | None = None) -> EvaluationOut:
+    """``everything``: already decided (and logged) by a read of the same request (behind_out)."""
+    if everything is None:
+        _, everything = visible_subject(session, principal, subject_id)
     ex = service.explain(session, subject_id)
     model, result = ex.model, ex.result
     shown = ex.contributions if everything or result is None else public_contributions(session, ex, subject_id)
@@ -115,6 +117,7 @@ def _subject_name(subject: Subject, everything: bool) -> str:
 class Behind:
     out: RecordsBehindOut
     indicator: object
+    everything: bool = False   # the reader saw everything (a staff read: logged once)
 
 
 def behind_out(session: Session, principal: Principal, subject_id: int, indicator_code: str,
@@ -137,7 +140,7 @@ def behind_out(session: Session, principal: Principal, subject_id: int, indicato
     out = RecordsBehindOut(subject_id=subject_id, indicator=indicator.code, indicator_name=_name(indicator, lang),
                            model_version=service.model_in_force().model.version, as_of=as_of,
                            matched=matched, shown=shown, hidden_not_public=hidden if everything else 0)
-    return Behind(out, indicator)
+    return Behind(out, indicator, everything)
 
 
 def _public(source: str, row: dict, today: dt.date) -> bool:
