@@ -507,7 +507,6 @@ def _lapse(session: Session, p: ListProposal, kind: rules.KindSpec, verdict: rul
                  subject_id=p.subject_id, details={"code": verdict.code, "document_id": doc.id})
 
 
-
 def end_for_repair(session: Session, subject_id: int, record_ids: list[int], today: dt.date) -> list[ListEntry]:
     """Repair of the records a listing rests on ends it (QZ art. 36: 移出名单; Order 36). A listing
     resting on several records ends once all of them are repaired."""
