@@ -91,6 +91,17 @@ def test_query_items_are_a_basis_only_while_published_and_only_for_their_agency(
     assert refused(ask(scjg), "query_item_withdrawn")
 
 
+def test_a_query_item_cannot_list_what_only_the_subjects_authorisation_opens(world, client):
+    """FZ art. 13 para. 3 / QZ art. 33: refused when drafted, with the reason, and never offered."""
+    from xinyong.catalogue import get_catalogue
+    consent_only = [i for i in get_catalogue().items if i.disclosure == "authorisation_required"]
+    assert consent_only
+    scjg = world.token("scjg")
+    body = {"matter": "招商引资项目审查", "items": ["penalty", consent_only[0].code], "legal_basis": "《某条例》"}
+    r = client.post("/api/v1/query-items", json=body, headers=scjg)
+    assert r.status_code == 422 and consent_only[0].name_zh in r.json()["error"]["message"], r.text
+
+
 def test_a_query_item_does_not_cover_a_persons_identity(world, client):
     scjg = world.token("scjg")
     body = {"matter": "从业资格审查", "items": ["penalty"], "legal_basis": "《食品安全法》第一百三十五条"}

@@ -156,6 +156,21 @@ def test_restricted_classes_need_the_consent_given_with_the_authorisation(policy
 
 # ---- query items ---------------------------------------------------------------------------------------
 
+CONSENT_ONLY = frozenset(i.code for i in get_catalogue().items if i.disclosure == "authorisation_required")
+
+
+@pytest.mark.parametrize("city", ["quanzhou", "fuzhou"])
+def test_an_item_read_only_on_written_authorisation_is_never_covered_by_a_query_item(city):
+    """FZ art. 13 para. 3 / QZ art. 33: what the catalogue opens only on the subject's written
+    authorisation is not read on an agency's own published query item, even one that lists it."""
+    assert CONSENT_ONLY, "the catalogue has an item read only on authorisation"
+    policy = rules.policy_from(get_profile(city), TODAY, CODES, ORG_KINDS, consent_only=CONSENT_ONLY)
+    wide = dataclasses.replace(QI, items=QI.items | CONSENT_ONLY)
+    item = sorted(CONSENT_ONLY)[0]
+    d = decide(AGENCY, ask("query_item", items=(item,), purpose="食品经营许可审查"), policy, query_item=wide)
+    assert not d.allowed and d.code == "item_needs_authorisation" and d.citation == policy.citations["authorisation"]
+    assert decide(AGENCY, ask("query_item", purpose="食品经营许可审查"), policy, query_item=wide).allowed
+
 def test_a_published_query_item_of_the_agency_allows_its_items_for_its_matter(policy):
     d = decide(AGENCY, ask("query_item", purpose="食品经营许可审查"), policy, query_item=QI)
     assert d.allowed and not d.identity_covered and d.citation == policy.citations["query_item"]

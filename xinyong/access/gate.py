@@ -26,6 +26,7 @@ from xinyong.models import AccessLog, Agency, Authorisation, QueryItem
 from xinyong.models.agency import ORG_KINDS
 
 CHANNELS = ("api", "web", "window")
+CONSENT_ONLY = "authorisation_required"   # a catalogue item's disclosure read only on written authorisation
 PURPOSE_MAX = 500
 
 
@@ -41,6 +42,7 @@ def policy(today=None) -> rules.QueryPolicy:
     """The query policy of the active profile, in force today."""
     items = get_catalogue().items
     return rules.policy_from(active_profile(), today or clock.today(), frozenset(i.code for i in items), ORG_KINDS,
+                             consent_only=frozenset(i.code for i in items if i.disclosure == CONSENT_ONLY),
                              names={i.code: i.name_zh for i in items})
 
 

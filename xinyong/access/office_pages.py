@@ -113,7 +113,8 @@ def _query_items_page(request: Request, session: Session, principal: Principal, 
                       error: XinyongError | None = None, status_code: int = 200):
     lang = language(request)
     rows = repository.query_items(session, org_id=principal.agency_id)
-    choices = [c for c in item_choices(lang) if ":" not in c[0]]
+    policy = gate.policy()   # no restricted class, no item read only on written authorisation
+    choices = [c for c in item_choices(lang, policy) if ":" not in c[0] and c[0] not in policy.consent_only]
     ctx = {"query_items": [views.query_item_out(q, a) for q, a in rows], "choices": choices,
            "item_names": item_names(lang), "form": form or {"items": []}, "error": error_view(error, lang)}
     return render(request, "access/agency_query_items.html", ctx, status_code=status_code)

@@ -56,6 +56,7 @@ class QueryPolicy:
     notices: dict[str, dict[str, str]]          # authorisation / query_item -> {"zh", "en"}
     names: dict[str, str] = dataclasses.field(default_factory=dict)   # item code -> Chinese name
     duty_roles: frozenset[str] = frozenset()    # the credit department's roles that read in their duties (logged)
+    consent_only: frozenset[str] = frozenset()  # catalogue items read only on the subject's written authorisation
 
     def zh(self, items) -> str:
         """Items by their Chinese names, for reasons shown to people."""
@@ -172,7 +173,9 @@ def parse_legal_bases(value: dict, org_kinds: tuple[str, ...], restricted: set[s
 
 
 def policy_from(profile: Profile, on: dt.date, catalogue: frozenset[str], org_kinds: tuple[str, ...],
-                names: dict[str, str] | None = None) -> QueryPolicy:
+                names: dict[str, str] | None = None, consent_only: frozenset[str] = frozenset()) -> QueryPolicy:
+    """``consent_only``: the catalogue items whose disclosure is the subject's authorisation
+    (a published query item cannot cover them: FZ art. 13 para. 3, QZ art. 33)."""
     """The query policy in force on `on`. A missing rule closes its basis (fail closed)."""
     self_cite, _ = _citation(profile, "query.self_free", on)
     auth_cite, auth_value = _citation(profile, "query.written_authorisation", on)
@@ -191,6 +194,7 @@ def policy_from(profile: Profile, on: dt.date, catalogue: frozenset[str], org_ki
         citations={"self": self_cite, "authorisation": auth_cite, "query_item": qi_cite,
                    "legal_basis": legal_cite, "restricted": restricted_cite, "duty": duty_cite},
         duty_roles=frozenset(duty_value.get("roles") or ()) if duty_cite else frozenset(),
+        consent_only=frozenset(consent_only),
         legal_bases=parse_legal_bases(legal_value, org_kinds, set(restricted), where) if legal_cite else {},
         consent_notice=_text_pair(notice_value, f"profile {profile.name}: restricted consent notice")
         if notice_value else None,
@@ -325,6 +329,12 @@ def _query_item(caller: Caller, ask: Ask, policy: QueryPolicy, _auth, qi: QueryI
     refused = _refuse_restricted(ask, policy, ref, ("a query item cannot cover them", "查询事项不能涵盖受限信息"))
     if refused:
         return refused
+    consent = set(ask.items) & policy.consent_only
+    if consent:
+        return refuse(ask, "item_needs_authorisation",
+                      f"{_fmt(consent)} may be read only on the subject's written authorisation, never on a query item",
+                      f"{policy.zh(consent)} 只能凭信用主体的书面授权查询，查询事项不能涵盖",
+                      policy.citations.get("authorisation"), ref)
     outside = set(ask.items) - qi.items
     if outside:
         return refuse(ask, "item_not_covered", f"query item #{ref} does not cover {_fmt(outside)}",

@@ -157,10 +157,13 @@ def create_query_item(session: Session, principal: Principal, data: QueryItemIn)
     org_id = _own_agency(principal)
     items = list(dict.fromkeys(i.strip() for i in data.items if i.strip()))
     policy = gate.policy()
-    bad = [i for i in items if i.startswith(rules.RESTRICTED_PREFIX) or not policy.known(i)]
+    bad = [i for i in items if i.startswith(rules.RESTRICTED_PREFIX) or not policy.known(i)
+           or i in policy.consent_only]
     if not items or bad:
-        raise _invalid("items", f"choose catalogue items (not restricted classes): {', '.join(bad)}",
-                       f"请选择信息目录中的项目（受限信息类别不能列入查询事项）：{'、'.join(bad)}")
+        raise _invalid("items", f"choose catalogue items (not restricted classes, nor items read only on the "
+                       f"subject's written authorisation): {', '.join(bad)}",
+                       f"请选择信息目录中的项目（受限信息类别和须经信用主体书面授权方可查询的项目不能列入查询事项）："
+                       f"{policy.zh(bad)}")
     if not data.matter.strip() or not data.legal_basis.strip():
         raise _invalid("matter", "state the administrative matter and its legal basis",
                        "请填写行政管理事项及其依据")
