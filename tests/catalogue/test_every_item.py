@@ -73,7 +73,14 @@ def valid_row(item: CatalogueItem, n: int, agency_uscc: str, person: str | None 
     natural persons alone)."""
     person = person or (PERSON if persons_only(item) else None)
     rng = random.Random(f"{item.code}-{n}")
-    return {f.header_zh: _value(f, n, agency_uscc, person, rng) for f in item.fields}
+    row = {f.header_zh: _value(f, n, agency_uscc, person, rng) for f in item.fields}
+    if person:   # a valid row about a person carries nothing that needs the person's consent (data.restricted)
+        from xinyong.ingest.screening import restricted_values
+        from xinyong.law import get_profile
+        rule = get_profile("quanzhou").rule("data.restricted", DECIDED)
+        for held in restricted_values(rule, item.code):
+            row[item.field(held.field).header_zh] = ""
+    return row
 
 
 def persons_only(item: CatalogueItem) -> bool:

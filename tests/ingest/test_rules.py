@@ -397,3 +397,32 @@ def test_a_new_item_or_rule_object_never_takes_another_ones_kept_checks(monkeypa
     for day in (dt.date(2026, 3, 2), dt.date(2026, 3, 3)):
         rules._checks(PENALTY, (), screen, day)
     assert len(rules._CHECKS) <= 2
+
+
+@pytest.mark.parametrize("city", ["quanzhou", "fuzhou"])
+def test_a_natural_persons_tax_amount_goes_back_to_its_source(city):
+    """FZ art. 11 para. 2 (QZ: data.restricted): a person's tax amount is collected only with their
+    written consent after notice, which no batch carries — the row returns for review, naming the
+    article; without the amount, or for an organisation, or for a fee, it is taken."""
+    from tests.catalogue.test_every_item import PERSON, valid_row
+    item = get_catalogue().get("administrative_levy")
+    header = {f.code: f.header_zh for f in item.fields}
+    person = valid_row(item, 1, make_uscc(3), person=PERSON)
+    person[header["levy_kind"]], person[header["content"]], person[header["amount_wan"]] = "税收", "个人所得税", "12.5"
+    profile = get_profile(city)
+
+    def checked(**change):
+        return validate(penalty_frame([{**person, **{header[k]: v for k, v in change.items()}}]), item, profile,
+                        dt.date(2026, 9, 1))
+
+    returned = checked()
+    assert returned.accepted.height == 0
+    [rej] = returned.rejections.to_dicts()
+    assert rej["reason_code"] == "restricted_data" and "纳税数额" in rej["reason"] and rej["value"] is None
+    assert "12.5" not in str(rej)                                         # the returned row keeps no amount
+    assert ("第十一条第二款" if city == "fuzhou" else "第九条第二款") in rej["reason"]
+    assert checked(amount_wan="").accepted.height == 1                   # the same row without the amount
+    assert checked(levy_kind="行政事业性收费").accepted.height == 1       # a fee is no tax amount
+    firm = valid_row(item, 2, make_uscc(3))
+    firm[header["levy_kind"]], firm[header["amount_wan"]] = "税收", "12.5"
+    assert validate(penalty_frame([firm]), item, profile, dt.date(2026, 9, 1)).accepted.height == 1

@@ -100,7 +100,8 @@ def validate(df: pl.DataFrame, item: CatalogueItem, profile, received_on: dt.dat
     work = _prepare(df.select([ROW, *mapping.values()]), item, mapping)
     texts = [c for c in screening.free_text_fields(item) if c in mapping]
     work = screening.with_forbidden_columns(work, texts, screen)
-    checks, flags = _checks(item, tuple(texts), screen, received_on)
+    held = screening.restricted_values(_data_rule(profile, "data.restricted", received_on), item.code)
+    checks, flags = _checks(item, tuple(texts), screen, received_on, tuple(v for v in held if v.field in mapping))
     work = frames.collect(work.lazy().with_columns(flags))
     errors = [f"__err_{code}" for code, cs in checks.items() if cs]
     rejections = _rejections(work, item, mapping, checks)
@@ -120,14 +121,14 @@ _CHECKS: dict[tuple, tuple] = {}
 CHECKS_KEPT = 32
 
 
-def _checks(item: CatalogueItem, texts: tuple[str, ...], screen: ForbiddenData,
-            received_on: dt.date) -> tuple[dict[str, list[Check]], list[pl.Expr]]:
-    key = (id(item), texts, id(screen), received_on)
+def _checks(item: CatalogueItem, texts: tuple[str, ...], screen: ForbiddenData, received_on: dt.date,
+            held: tuple[screening.RestrictedValue, ...] = ()) -> tuple[dict[str, list[Check]], list[pl.Expr]]:
+    key = (id(item), texts, id(screen), received_on, held)
     kept = _CHECKS.get(key)
     if kept is not None and kept[0] is item and kept[1] is screen:
         return kept[2], kept[3]
-    checks = {f.code: _screen_checks(f, f.code in texts, screen) + _field_checks(f, item, received_on)
-              for f in item.fields}
+    checks = {f.code: _screen_checks(f, f.code in texts, screen) + _restricted_checks(f, item, held)
+              + _field_checks(f, item, received_on) for f in item.fields}
     flags = [_error_expr(code, cs).alias(f"__err_{code}") for code, cs in checks.items() if cs]
     if len(_CHECKS) >= CHECKS_KEPT:
         _CHECKS.clear()
@@ -244,6 +245,27 @@ def _screen_checks(f: FieldDef, free_text: bool, screen: ForbiddenData) -> list[
                          f"含有禁止采集的{{}}信息（{screen.citation}），退回复核",
                          f"holds {{}}, personal data the law forbids to collect ({screen.citation}); returned for review",
                          pl.col(f"__forbidden_{f.code}"), pl.col(f"__forbidden_en_{f.code}")))
+    return out
+
+
+def _restricted_checks(f: FieldDef, item: CatalogueItem, held: tuple[screening.RestrictedValue, ...]) -> list[Check]:
+    """A value of a restricted class (data.restricted ``catalogue_values``) sends its row back:
+    collected only with the person's written consent after notice, which no batch carries."""
+    out = []
+    for v in held:
+        if v.field != f.code:
+            continue
+        cond = pl.col(f.code).is_not_null()
+        if v.subject_kinds:
+            cond = cond & _meaning(item, "subject_kind").is_in(list(v.subject_kinds))
+        for code, values in v.where:
+            cond = cond & pl.col(code).is_in(list(values))
+        out.append(Check("restricted_data", cond,
+                         f"自然人的{v.class_zh}须经本人被告知不利后果后书面同意方可采集（{v.citation}），批次不附同意，"
+                         "退回复核；不含该值可重新报送",
+                         f"a natural person's {v.class_en} may be collected only with their written consent after notice of "
+                         f"the adverse consequences ({v.citation}); a batch carries none: returned for review, send it "
+                         "again without the value"))
     return out
 
 

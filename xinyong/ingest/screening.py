@@ -16,6 +16,8 @@ hold those values.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import polars as pl
 
 from xinyong.catalogue import CatalogueItem
@@ -31,7 +33,7 @@ from xinyong.kit.text import (
     normalised_expr,
 )
 
-HIDDEN_REASONS = ("forbidden_data", "control_character")  # rejections of these never keep the value
+HIDDEN_REASONS = ("forbidden_data", "restricted_data", "control_character")  # rejections of these never keep the value
 _VALUE = "__value"
 
 
@@ -63,6 +65,29 @@ def class_hits(headers: list[str], rule) -> list[dict]:
                              "citation": str(rule.citation)})
                 break
     return hits
+
+
+@dataclasses.dataclass(frozen=True)
+class RestrictedValue:
+    """A catalogue field that carries a restricted class for some rows (data.restricted
+    ``catalogue_values``): its value, for a subject of ``subject_kinds`` on a row whose fields
+    hold the ``where`` values, needs the person's written consent (FZ art. 11 para. 2)."""
+    field: str
+    data_class: str
+    class_zh: str
+    class_en: str
+    subject_kinds: tuple[str, ...]
+    where: tuple[tuple[str, tuple[str, ...]], ...]
+    citation: str
+
+
+def restricted_values(rule, item_code: str) -> tuple[RestrictedValue, ...]:
+    classes = rule.value.get("classes", {})
+    return tuple(RestrictedValue(
+        v["field"], v["data_class"], classes.get(v["data_class"], {}).get("zh", v["data_class"]),
+        classes.get(v["data_class"], {}).get("en", v["data_class"]), tuple(v.get("subject_kinds", ())),
+        tuple((k, tuple(vals)) for k, vals in sorted((v.get("where") or {}).items())), str(rule.citation))
+        for v in rule.value.get("catalogue_values", ()) if v.get("item") == item_code)
 
 
 def free_text_fields(item: CatalogueItem) -> list[str]:
