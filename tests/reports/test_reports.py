@@ -175,3 +175,22 @@ def test_reports_show_self_declared_information_under_its_label(client, world):
     assert "自主申报" not in person_public
     _, person_full = _text(client, world.token("chen"), "full")
     assert "2025年度守合同重信用企业" in person_full      # the person's own full report shows it
+
+
+def test_reports_render_a_few_at_a_time_and_a_caller_kept_waiting_is_told_to_come_back(client, world, monkeypatch):
+    """Twenty reports asked at once emptied the connection pool (and the health check with it): a
+    process renders RENDERING_AT_ONCE at a time; a request that finds no slot within RENDER_WAIT
+    gets 503 with Retry-After, having taken no connection."""
+    from xinyong.reports import service
+    monkeypatch.setattr(service, "RENDER_WAIT", 0.2)
+    firm = world.token("firm")
+    held = [service._rendering.acquire(timeout=1) for _ in range(service.RENDERING_AT_ONCE)]
+    try:
+        assert all(held)
+        busy = my_report(client, firm, "full")
+        assert busy.status_code == 503 and busy.json()["error"]["code"] == "reports_busy", busy.text
+        assert busy.headers["Retry-After"] == "10"
+    finally:
+        for _ in held:
+            service._rendering.release()
+    assert my_report(client, firm, "full").status_code == 201

@@ -64,6 +64,17 @@ class RateLimited(XinyongError):
         super().__init__(message, **kw)
         self.headers = headers or {}
 
+class Busy(XinyongError):
+    """The work asked for is bounded per process and every slot stayed taken: try again later
+    (``headers`` carries Retry-After)."""
+    status = 503
+    code = "busy"
+
+    def __init__(self, message: str, *, headers: dict[str, str] | None = None, **kw):
+        super().__init__(message, **kw)
+        self.headers = headers or {}
+
+
 class TooManyRequests(XinyongError):
     status = 429
     code = "too_many_requests"

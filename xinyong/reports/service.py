@@ -4,11 +4,13 @@ file) without revealing the content. Every issue and every verification attempt 
 Flushes, never commits: the caller commits, also when the gate refuses (the log row stays)."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
 import re
 import secrets
+import threading
 
 from sqlalchemy.orm import Session
 
@@ -21,7 +23,7 @@ from xinyong.config import get_settings
 from xinyong.disclosure.publicity import subject_in_view
 from xinyong.documents import service as documents_service
 from xinyong.kit.access import Principal
-from xinyong.kit.errors import Forbidden, InvalidInput, NotFound
+from xinyong.kit.errors import Busy, Forbidden, InvalidInput, NotFound
 from xinyong.law import active_profile
 from xinyong.models import Subject
 from xinyong.models.report import IssuedReport, ReportVerification
@@ -69,10 +71,37 @@ def _requester(principal: Principal) -> rules.Requester:
                            subject_id=principal.subject_id, org_id=principal.agency_id)
 
 
+# Rendering and signing a report costs 0.3-0.9 s of CPU with a database connection held. So a
+# process renders a few at a time, the others wait for a slot before they touch the database (no
+# connection held while waiting), and one still waiting after RENDER_WAIT seconds is told to come
+# back: twenty requests at once emptied the connection pool and the health check failed with it.
+RENDERING_AT_ONCE = 2
+RENDER_WAIT = 20.0
+_rendering = threading.BoundedSemaphore(RENDERING_AT_ONCE)
+
+
+@contextlib.contextmanager
+def render_slot(wait: float | None = None):
+    if not _rendering.acquire(timeout=RENDER_WAIT if wait is None else wait):
+        raise Busy("报告生成繁忙，请稍后再试", code="reports_busy", headers={"Retry-After": "10"},
+                   message_en="reports are being rendered for others: try again in a few seconds")
+    try:
+        yield
+    finally:
+        _rendering.release()
+
+
 def issue(session: Session, principal: Principal, kind: str, subject_id: int, special: SpecialAsk | None = None,
           channel: str = "api", lang: str = "zh") -> Issued:
     """QZ art. 10-11, 33; FZ art. 13, 24. Returns Issued(refused=...) when the gate says no. The
-    report is issued (and stored, signed) in ``lang``: zh, or en for a reader of the English pages."""
+    report is issued (and stored, signed) in ``lang``: zh, or en for a reader of the English pages.
+    At most RENDERING_AT_ONCE at a time in a process (``render_slot``)."""
+    with render_slot():
+        return _issue(session, principal, kind, subject_id, special, channel, lang)
+
+
+def _issue(session: Session, principal: Principal, kind: str, subject_id: int, special: SpecialAsk | None,
+           channel: str, lang: str) -> Issued:
     if lang not in rules.LANGS:
         raise InvalidInput("请选择报告语言", field="lang", message_en="choose the report's language")
     today = clock.today()
