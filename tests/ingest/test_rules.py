@@ -426,3 +426,24 @@ def test_a_natural_persons_tax_amount_goes_back_to_its_source(city):
     firm = valid_row(item, 2, make_uscc(3))
     firm[header["levy_kind"]], firm[header["amount_wan"]] = "税收", "12.5"
     assert validate(penalty_frame([firm]), item, profile, dt.date(2026, 9, 1)).accepted.height == 1
+
+
+def test_a_listing_is_sent_only_by_the_body_that_decided_it():
+    """QZ art. 22-23: a listing follows its deciding body's own procedure; an agency sending a
+    serious-dishonesty entry that names another 认定部门 has the row returned, naming why."""
+    from tests.catalogue.test_every_item import valid_row
+    item = get_catalogue().get("serious_dishonesty_list")
+    sender, other = make_uscc(11), make_uscc(12)
+    row = valid_row(item, 1, sender)
+    decider = item.field_by_role("deciding_agency_uscc").header_zh
+
+    def checked(code, by=sender):
+        return validate(penalty_frame([{**row, decider: code}]), item, PROFILE, dt.date(2026, 9, 1), sender_uscc=by)
+
+    assert checked(sender).accepted.height == 1
+    assert checked(sender.lower()).accepted.height == 1
+    returned = checked(other)
+    assert returned.accepted.height == 0
+    assert returned.rejections["reason_code"].to_list() == ["not_decided_by_sender"]
+    # an item whose deciding body may differ from its sender (a penalty reported by a 数据来源单位)
+    assert run({}).accepted.height == 1

@@ -20,7 +20,7 @@ DAY = dt.date(2026, 12, 4)
 
 
 def _fake_validate(events: list, delay: float = 0.0, refuse: int | None = None, deferred: list | None = None):
-    def validate(part, item, profile, today, defer_stored=False):
+    def validate(part, item, profile, today, defer_stored=False, sender_uscc=None):
         n = part["n"][0]
         if deferred is not None and defer_stored:
             deferred.append(n)

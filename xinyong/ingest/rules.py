@@ -78,12 +78,13 @@ class Check:
 
 
 def validate(df: pl.DataFrame, item: CatalogueItem, profile, received_on: dt.date,
-             defer_stored: bool = False) -> ValidationResult:
+             defer_stored: bool = False, sender_uscc: str | None = None) -> ValidationResult:
     """Map, screen and check a batch read by ``readers.read_table`` (all columns Utf8).
     ``defer_stored``: the accepted rows' STORED_ONLY columns (what only their records store, not
     what decides whether a row is accepted or who its subject is) are left out of ``accepted``
     and made by ``ValidationResult.with_stored``: the ingest makes them beside the subjects' merge
-    (of a daily 10,000-row batch's ~65 ms validation, ~13 ms)."""
+    (of a daily 10,000-row batch's ~65 ms validation, ~13 ms). ``sender_uscc``: the sending
+    agency's code, which an item ``decided_by_sender`` requires as each row's deciding body."""
     if ROW not in df.columns:
         df = df.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     headers = [c for c in df.columns if c != ROW]
@@ -101,7 +102,8 @@ def validate(df: pl.DataFrame, item: CatalogueItem, profile, received_on: dt.dat
     texts = [c for c in screening.free_text_fields(item) if c in mapping]
     work = screening.with_forbidden_columns(work, texts, screen)
     held = screening.restricted_values(_data_rule(profile, "data.restricted", received_on), item.code)
-    checks, flags = _checks(item, tuple(texts), screen, received_on, tuple(v for v in held if v.field in mapping))
+    checks, flags = _checks(item, tuple(texts), screen, received_on, tuple(v for v in held if v.field in mapping),
+                            sender_uscc.upper() if sender_uscc and item.decided_by_sender else None)
     work = frames.collect(work.lazy().with_columns(flags))
     errors = [f"__err_{code}" for code, cs in checks.items() if cs]
     rejections = _rejections(work, item, mapping, checks)
@@ -122,13 +124,14 @@ CHECKS_KEPT = 32
 
 
 def _checks(item: CatalogueItem, texts: tuple[str, ...], screen: ForbiddenData, received_on: dt.date,
-            held: tuple[screening.RestrictedValue, ...] = ()) -> tuple[dict[str, list[Check]], list[pl.Expr]]:
-    key = (id(item), texts, id(screen), received_on, held)
+            held: tuple[screening.RestrictedValue, ...] = (), decider: str | None = None
+            ) -> tuple[dict[str, list[Check]], list[pl.Expr]]:
+    key = (id(item), texts, id(screen), received_on, held, decider)
     kept = _CHECKS.get(key)
     if kept is not None and kept[0] is item and kept[1] is screen:
         return kept[2], kept[3]
     checks = {f.code: _screen_checks(f, f.code in texts, screen) + _restricted_checks(f, item, held)
-              + _field_checks(f, item, received_on) for f in item.fields}
+              + _field_checks(f, item, received_on) + _decider_checks(f, decider) for f in item.fields}
     flags = [_error_expr(code, cs).alias(f"__err_{code}") for code, cs in checks.items() if cs]
     if len(_CHECKS) >= CHECKS_KEPT:
         _CHECKS.clear()
@@ -267,6 +270,16 @@ def _restricted_checks(f: FieldDef, item: CatalogueItem, held: tuple[screening.R
                          f"the adverse consequences ({v.citation}); a batch carries none: returned for review, send it "
                          "again without the value"))
     return out
+
+
+def _decider_checks(f: FieldDef, decider: str | None) -> list[Check]:
+    """An item ``decided_by_sender``: the row's deciding body is the agency sending it."""
+    if decider is None or f.role != "deciding_agency_uscc":
+        return []
+    return [Check("not_decided_by_sender", pl.col(f.code).is_not_null() & (pl.col(f.code).str.to_uppercase() != decider),
+                  "认定部门须为报送单位本身：名单由认定部门依其程序认定后自行报送，不能代其他单位报送",
+                  "the deciding body must be the sending agency: a listing is sent by the body that decided it "
+                  "after its own procedure, never for another")]
 
 
 def _field_checks(f: FieldDef, item: CatalogueItem, received_on: dt.date) -> list[Check]:

@@ -242,7 +242,7 @@ def _ingest_frame(session, batch, agency, item, source: list[pl.DataFrame], prog
     # made in a thread of their own beside the merge, they slowed its stage's COPY, 17-21 ms ->
     # 25-32, and the records' COPY began 5-15 ms later)
     first, parts, last, stage_made = None, [], None, False
-    for n, (validated, final) in enumerate(_validated(cut, item, profile, clock.today())):
+    for n, (validated, final) in enumerate(_validated(cut, item, profile, clock.today(), agency.uscc)):
         _step(progress, "validate")
         try:
             if n == 0:   # the session's connection waits for the validation: the subjects' stage made meanwhile
@@ -296,7 +296,7 @@ def _ingest_frame(session, batch, agency, item, source: list[pl.DataFrame], prog
 VALIDATE_AHEAD = 2   # parts validated in threads while the caller takes in an earlier part's result
 
 
-def _validated(parts, item, profile, today: dt.date):
+def _validated(parts, item, profile, today: dt.date, sender: str | None = None):
     """(the validation of each part as a future, is the last part), in order. Up to
     VALIDATE_AHEAD later parts are validated in threads meanwhile: polars runs without the GIL,
     and one validation alone keeps the two cores about 1.5 busy (its single-column steps), while
@@ -312,7 +312,7 @@ def _validated(parts, item, profile, today: dt.date):
             # merge (ValidationResult.with_stored); a larger batch's parts are validated in threads
             # ahead, and its last part's records built while it holds all the others' (peak memory)
             pending.append((pool.submit(contextvars.copy_context().run, validate, part, item, profile, today,
-                                        defer_stored=final and n == 0), final))
+                                        defer_stored=final and n == 0, sender_uscc=sender), final))
             part = None
             if len(pending) > VALIDATE_AHEAD:
                 yield pending.pop(0)
