@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from xinyong import clock
 from xinyong.bulletins import repository, rules
 from xinyong.bulletins.schemas import AttachmentOut, BulletinOut, Label, PublicBulletinOut
+from xinyong.kit.web import local_date
 from xinyong.law import active_profile
 from xinyong.measures import repository as measures
 from xinyong.measures.service import jurisdiction
@@ -106,5 +107,5 @@ def _chinese_number(article: str) -> int:
 def measure_lists(session: Session, lang: str) -> list[dict]:
     """The published measure lists (激励/惩戒措施清单) of this jurisdiction, linked to /measures."""
     return [{"title": m.title_zh if lang == "zh" else m.title_en, "document_no": m.document_no,
-             "compiled_by": m.compiled_by, "published_on": m.published_at.date() if m.published_at else None}
+             "compiled_by": m.compiled_by, "published_on": local_date(m.published_at)}
             for m in measures.lists(session, jurisdiction=jurisdiction())]

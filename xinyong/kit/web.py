@@ -114,13 +114,21 @@ def language(request: Request) -> str:
     return lang if lang in LANGS else "zh"
 
 
-def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A stored instant in China Standard Time (SQLite hands back naive UTC)."""
-    if value is None:
+def local_time(value: dt.datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored instant in China Standard Time (SQLite hands back naive UTC). An instant kept as
+    ISO text (in a JSON column, a signed document: "...Z") is read as the instant it names."""
+    if not value:
         return ""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.timezone.utc)
     return value.astimezone(clock.CHINA_TZ).strftime(fmt)
+
+
+def local_date(value: dt.datetime | str | None) -> dt.date | None:
+    """The China-local day of a stored instant: a UTC instant after 16:00 is already the next day."""
+    return dt.date.fromisoformat(local_time(value, "%Y-%m-%d")) if value else None
 
 
 def _templates() -> Jinja2Templates:

@@ -1,9 +1,7 @@
 """Shapes of issued reports and verification results (shared by the API and the pages)."""
 from __future__ import annotations
 
-import datetime as dt
-
-from xinyong.kit.web import local_time
+from xinyong.kit.web import local_date
 from xinyong.models.report import IssuedReport
 from xinyong.reports import rules, service, signing
 from xinyong.reports.schemas import ReportOut, VerificationOut
@@ -20,9 +18,7 @@ def report_out(report: IssuedReport) -> ReportOut:
 
 def verification_out(v: service.Verification) -> VerificationOut:
     r = v.report
-    issued_on = None
-    if r is not None:
-        issued_on = dt.date.fromisoformat(local_time(r.issued_at, "%Y-%m-%d"))
+    issued_on = local_date(r.issued_at) if r is not None else None
     facts = dict(
         outcome=v.outcome, verdict=rules.VERDICTS[v.outcome], message=v.message, message_en=v.message_en, method=v.method,
         code=r.code if r is not None else None, kind=r.kind if r is not None else None,
@@ -43,7 +39,7 @@ def _document(doc) -> dict:
     if doc is None:
         return {}
     return {"document_title": doc.title, "number": doc.number, "sha256": doc.sha256,
-            "issued_on": dt.date.fromisoformat(local_time(doc.created_at, "%Y-%m-%d"))}
+            "issued_on": local_date(doc.created_at)}
 
 
 def _peer(peer) -> dict:
