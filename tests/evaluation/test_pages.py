@@ -84,6 +84,20 @@ def test_a_staff_read_of_the_full_evaluation_is_in_the_subjects_access_log(clien
     assert len(reads(city.person)) == 2
 
 
+def test_the_subject_page_links_to_an_evaluation_only_where_it_is_published(client, city, tokens):
+    # the demo audit: a natural person's page offered 公共信用综合评价, a link that answers 404
+    person = client.get(f"/subjects/{city.person}")
+    assert person.status_code == 200 and f'href="/evaluation/subjects/{city.person}"' not in person.text
+    firm = client.get(f"/subjects/{city.firm}")
+    assert f'href="/evaluation/subjects/{city.firm}"' in firm.text
+    assert client.get(f"/evaluation/subjects/{city.firm}").status_code == 200
+
+
+def test_the_not_published_page_reads_as_a_sentence_in_english(client, city, tokens):
+    page = client.get(f"/evaluation/subjects/{city.person}?lang=en")
+    assert page.status_code == 404 and "No published evaluation for this subject" in page.text
+
+
 def test_the_subject_sees_its_own_result_and_every_record_behind_it(client, city, tokens):
     mine = client.get("/api/v1/me/evaluation", headers=tokens["firm"]).json()
     assert mine["subject_id"] == city.firm and mine["grade"] == "D"

@@ -30,6 +30,12 @@ STAFF_ROLES = ("staff", "admin", "auditor")
 DUTY_READ = ("查看信用评价及其依据", "the evaluation and what it rests on")
 
 
+def published_for(kind: str) -> bool:
+    """Whether the public sees the evaluation of a subject of this kind: never a natural person's,
+    and only while the model in force is published. Pages offer a link to it only then."""
+    return kind != "natural_person" and service.model_in_force().published
+
+
 def sees_everything(session: Session, principal: Principal, subject_id: int) -> bool:
     """The subject itself, or a credit-department account reading in its duties, its read logged
     in the subject's access log (access.gate.record_duty_read: the profile's rule names the roles)."""
@@ -46,8 +52,7 @@ def visible_subject(session: Session, principal: Principal, subject_id: int) -> 
     if subject is None:
         raise NotFound("没有该主体的公开评价结果", message_en="no published evaluation for this subject")
     everything = sees_everything(session, principal, subject_id)
-    private = subject.kind == "natural_person" or not service.model_in_force().published
-    if private and not everything:
+    if not published_for(subject.kind) and not everything:
         raise NotFound("没有该主体的公开评价结果", message_en="no published evaluation for this subject")
     return subject, everything
 

@@ -147,6 +147,8 @@ def _templates() -> Jinja2Templates:
     env_templates.env.globals["regulation_words"] = regulation_words
     env_templates.env.globals["word"] = word
     env_templates.env.globals["field_label"] = field_label
+    from xinyong.evaluation.views import published_for
+    env_templates.env.globals["evaluation_published"] = published_for
     return env_templates
 
 
