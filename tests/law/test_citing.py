@@ -6,7 +6,7 @@ import datetime as dt
 from hypothesis import given, strategies as st
 
 from xinyong.law.loader import load_profile as active_profile
-from xinyong.law.citing import DIGITS, article_zh, chinese_number, in_words, words_in_text
+from xinyong.law.citing import DIGITS, article_en, article_zh, chinese_number, in_words, words_in_text
 
 
 def _value_of(text: str) -> int:
@@ -52,6 +52,14 @@ def test_stored_citations_are_put_into_words_in_either_language():
     repair = active_profile("quanzhou").rule("publicity.penalty", dt.date(2026, 6, 1))
     assert in_words(repair.citation, "zh") == "《信用修复管理办法》（国家发展改革委令第36号）第二章"
     assert in_words(repair.citation, "en") == "Credit Repair Measures, NDRC Order No. 36, ch. 2"
+
+
+def test_a_bare_article_number_reads_as_an_article_in_english():
+    # the demo audit: "Model qz-2026.1 · Quanzhou Municipal Social Credit Regulation, 16"
+    assert article_en("16") == "art. 16" and article_en("32, 34") == "art. 32, 34"
+    assert article_en("art. 10 para. 2") == "art. 10(2)" and article_en("ch. 2") == "ch. 2"
+    model = active_profile("quanzhou").rule("evaluation.model", dt.date(2026, 12, 1))
+    assert in_words(model.citation, "en") == "Quanzhou Municipal Social Credit Regulation, art. 16"
 
 
 def test_every_rule_citation_has_words_without_machine_codes():

@@ -74,7 +74,10 @@ def article_zh(article: str) -> str | None:
 
 
 def article_en(article: str) -> str:
-    """"art. 10 para. 2" -> "art. 10(2)"; "art. 14 para. 2 item 2" -> "art. 14(2)(ii)" stays readable as 14(2) item 2."""
+    """"art. 10 para. 2" -> "art. 10(2)"; "art. 14 para. 2 item 2" -> "art. 14(2)(ii)" stays readable as 14(2) item 2.
+    A bare number ("16", as some profile rules store the article) is an article: "art. 16"."""
+    if re.match(r"\d", article.strip()):
+        article = f"art. {article.strip()}"
     text = re.sub(r"\s*para\.\s*(\d+(?:-\d+)?)", r"(\1)", article.strip())
     return re.sub(r"\)\s*item\s*(\d+)", r"), item \1", text)
 
