@@ -6,7 +6,7 @@ import pytest
 
 from xinyong.accounts.service import create_user
 from xinyong.accounts.tokens import issue_token
-from xinyong.evaluation import service
+from xinyong.evaluation import service, views
 
 
 @pytest.fixture
@@ -96,6 +96,22 @@ def test_the_subject_page_links_to_an_evaluation_only_where_it_is_published(clie
 def test_the_not_published_page_reads_as_a_sentence_in_english(client, city, tokens):
     page = client.get(f"/evaluation/subjects/{city.person}?lang=en")
     assert page.status_code == 404 and "No published evaluation for this subject" in page.text
+
+
+def test_pages_name_the_model_and_what_set_a_run_off_in_words(client, city, tokens):
+    # the demo audit: "评价模型 qz-2026.1", 触发 "batch:19" / "demo": codes where a reader wants words
+    title = service.load_model("qz-2026.1").title_zh
+    page = client.get(f"/evaluation/subjects/{city.firm}").text
+    assert f"评价模型 {title}" in page and "评价模型 qz-2026.1" not in page
+    english = client.get(f"/evaluation/subjects/{city.firm}?lang=en").text
+    assert f"Model {service.load_model('qz-2026.1').title_en}" in english
+    client.post("/evaluation/recompute", headers=tokens["staff1"])
+    overview = client.get("/evaluation?lang=zh", headers=tokens["staff1"]).text
+    assert "工作人员重新计算" in overview and "<td>staff</td>" not in overview
+    assert f"<td>{title} " in overview and "可用版本：" in overview
+    assert views.trigger_words("batch:19", "zh") == "批次 19 入库"
+    assert views.trigger_words("batch:19", "en") == "Batch 19 loaded"
+    assert views.trigger_words("demo", "zh") == "演示数据"
 
 
 def test_the_subject_sees_its_own_result_and_every_record_behind_it(client, city, tokens):

@@ -50,6 +50,7 @@ def contribution(request: Request, subject_id: int = SubjectId, indicator: str =
     c = next((c for c in ev.contributions if c.indicator == indicator), None)
     return render(request, "evaluation/contribution.html", {"ev": ev, "b": behind.out, "c": c,
                                                              "ind": behind.indicator, "items": _item_names(request),
+                                                             "titles": views.model_titles(language(request)),
                                                              "list_words": _list_words(language(request))})
 
 
@@ -83,6 +84,7 @@ def overview(request: Request, run: int | None = Query(None, ge=1, le=MAX_ID),
     return render(request, "evaluation/overview.html", {
         "model": model, "citation": in_force.citation, "rows": rows, "total": sum(dist.values()),
         "peak": max(dist.values(), default=0) or 1, "versions": service.available_versions(),
+        "titles": views.model_titles(language(request)), "trigger_words": views.trigger_words,
         "stored": repository.versions_stored(session), "runs": repository.recent_runs(session),
         "imports": repository.recent_imports(session), "done": run,
         "can_recompute": principal.role in ("staff", "admin"), "can_upload": principal.role in SENDERS})

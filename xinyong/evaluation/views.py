@@ -23,11 +23,25 @@ from xinyong.evaluation.schemas import (ContributionOut, EvaluationOut, RecordBe
 from xinyong.kit.access import Principal
 from xinyong.kit.errors import NotFound
 from xinyong.models import Subject
+from xinyong.web.i18n import messages, translate
 
 STAFF_ROLES = ("staff", "admin", "auditor")
 
 
 DUTY_READ = ("查看信用评价及其依据", "the evaluation and what it rests on")
+
+
+def model_titles(lang: str) -> dict[str, str]:
+    """Each model version's name in ``lang`` (a page names a model by it, the version beside it)."""
+    models = [service.load_model(v) for v in service.available_versions()]
+    return {m.version: (m.title_zh if lang == "zh" else m.title_en) or m.version for m in models}
+
+
+def trigger_words(trigger: str, lang: str) -> str:
+    """What set a run off, in words: "batch:19" -> 批次 19 入库 (a run's trigger is stored as a code)."""
+    code, _, ref = trigger.partition(":")
+    key = f"evaluation.triggered_by.{code}"
+    return translate(key, lang, ref=ref) if key in messages() else trigger
 
 
 def published_for(kind: str) -> bool:
