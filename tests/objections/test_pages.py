@@ -7,6 +7,7 @@ import re
 
 from tests.objections.conftest import CSRF, PDF, login
 from xinyong.models import Record, Subject
+from xinyong.web.wording import item_name
 
 REASONS = "处罚决定日期与决定书原件不一致，原件为2026年4月30日。"
 
@@ -30,6 +31,10 @@ def test_subject_files_on_the_page_and_the_agency_decides_on_its_page(client, wo
     assert r.status_code == 303 and re.match(r"/me/objections/\d+\?filed=1", r.headers["location"])
     detail = client.get(r.headers["location"])
     assert "异议已提交" in detail.text and "原件.pdf" in detail.text and "deadline-badge" in detail.text
+    # the record's catalogue item by its name, not its code ("泉市监罚〔2021〕5号 (penalty)")
+    code = world.session.get(Record, world.public_record).item_code
+    assert f"（{item_name(code, 'zh')}）" in detail.text and f"({code})" not in detail.text
+    assert f"({item_name(code, 'en')})" in client.get(r.headers["location"] + "&lang=en").text
     oid = int(re.search(r"/me/objections/(\d+)", r.headers["location"]).group(1))
     assert client.get("/me/profile").text.count("data-under-objection") == 1
     client.cookies.clear()

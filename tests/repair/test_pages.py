@@ -3,10 +3,15 @@ record's eligibility with reasons and articles and applies with a commitment let
 accepts and approves from the queue; the staff window files for a subject; errors show on the page."""
 from __future__ import annotations
 
+import datetime as dt
 import re
+from types import SimpleNamespace
 
 from tests.access.support import csrf_from, login
 from tests.repair.conftest import ELIGIBLE, PASSWORD, PDF, TOO_EARLY, conditions_in_force
+from xinyong.kit.web import templates
+from xinyong.web.i18n import translate
+from xinyong.web.wording import item_name
 
 
 def _window(client, code: str):
@@ -118,3 +123,14 @@ def test_an_incomplete_set_is_offered_as_a_refusal_and_a_second_submission_files
     # the proof of performance is missing: the review is offered as what it is, a refusal
     assert 'id="accept-incomplete"' in page and "材料不齐全，作出不予受理决定" in page
     assert 'data-confirm="材料不齐全，将作出不予受理决定' in page and ">予以受理<" not in page
+
+
+def test_the_eligibility_table_names_every_catalogue_item_in_words():
+    # any item the catalogue may carry, not only penalty and licence: "contract_performance" was printed as is
+    row = SimpleNamespace(record_id=1, eligible=False, decision_no="泉合〔2026〕1号", item_code="contract_performance",
+                          decision_date=dt.date(2026, 1, 5), source_agency="某局", severity=None, from_date=None,
+                          regime="NDRC-58", reasons=[])
+    for lang in ("zh", "en"):
+        html = templates.get_template("repair/_eligibility_table.html").render(
+            items=[row], lang=lang, t=lambda key, **kw: translate(key, lang, **kw))
+        assert item_name("contract_performance", lang) in html and "contract_performance" not in html

@@ -57,3 +57,16 @@ def field_label(header: str | None, lang: str = "zh") -> str:
     if not header:
         return ""
     return _field_labels_en().get(header, header) if lang == "en" else header
+
+
+@functools.lru_cache(maxsize=1)
+def _item_names() -> dict[str, tuple[str, str]]:
+    from xinyong.catalogue import get_catalogue
+    return {i.code: (i.name_zh, i.name_en or i.name_zh) for i in get_catalogue().items}
+
+
+def item_name(code: str | None, lang: str = "zh") -> str:
+    """A catalogue item (penalty, contract_performance ...) by its name in the reader's language;
+    "—" for an unknown code, never the code itself."""
+    names = _item_names().get(code or "")
+    return "—" if names is None else names[lang == "en"]
