@@ -117,6 +117,9 @@ def test_agencies_manage_query_items_and_the_portal_lists_the_published(world, b
     scjg.post(f"/agency/query-items/{item_id}/publish", data={"csrf_token": token})
     public = client.get("/query-items")
     assert "食品经营许可审查" in public.text and "泉州市市场监督管理局" in public.text and "协助查询通知书" in public.text
+    # a legal basis is named by its name; its id (what an API caller sends) only beside it
+    assert '<td class="code">civil_court_inquiry</td>' not in public.text
+    assert "人民法院调查取证（民事诉讼）" in public.text and "依据代码" in public.text
     allowed = _query(scjg, world, basis="query_item", basis_id=item_id, purpose="食品经营许可审查")
     assert allowed.status_code == 200 and "泉市监罚〔2022〕17号" in allowed.text
     scjg.post(f"/agency/query-items/{item_id}/withdraw", data={"csrf_token": token})

@@ -8,7 +8,7 @@ from hypothesis import given, strategies as st
 from xinyong.catalogue import get_catalogue
 from xinyong.kit.text import describe_errors
 from xinyong.web.i18n import messages
-from xinyong.web.wording import GROUPS, field_label, known_codes, word
+from xinyong.web.wording import GROUPS, basis_reference, field_label, item_name, known_codes, legal_basis_name, word
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -48,3 +48,21 @@ def test_validation_errors_name_the_field_by_its_label():
     assert body["message_en"] == "invalid input: From, Purpose"
     unknown = describe_errors([{"loc": ("body", "some_code"), "type": "missing", "msg": "Field required"}])
     assert "some_code" not in unknown["message"] + unknown["message_en"]
+
+
+def test_a_catalogue_item_is_named_never_shown_as_its_code():
+    for item in get_catalogue().items:
+        assert item_name(item.code, "zh") == item.name_zh and item_name(item.code, "en") == (item.name_en or item.name_zh)
+    assert item_name("no_such_item") == "—" and item_name(None, "en") == "—"
+
+
+def test_a_legal_basis_in_the_access_log_is_shown_by_its_name():
+    # the demo audit: "法定依据 civil_court_inquiry: （2026）闽0503民初1号" on /me/access-log and /audit/access-log
+    zh, en = legal_basis_name("civil_court_inquiry", "zh"), legal_basis_name("civil_court_inquiry", "en")
+    assert zh == "人民法院调查取证（民事诉讼）" and en == "Court inquiry in civil proceedings"
+    stored = "civil_court_inquiry: （2026）闽0503民初1号"
+    assert basis_reference("legal_basis", stored, "zh") == f"{zh}：（2026）闽0503民初1号"
+    assert basis_reference("legal_basis", stored, "en") == f"{en}: （2026）闽0503民初1号"
+    assert basis_reference("legal_basis", "civil_court_inquiry", "zh") == zh
+    assert basis_reference("authorisation", "12", "zh") == "12"   # an authorisation's number stays
+    assert basis_reference("legal_basis", "gone: X", "zh") == "gone: X" and basis_reference("legal_basis", None) == ""

@@ -143,11 +143,13 @@ def _templates() -> Jinja2Templates:
     env_templates.env.autoescape = True
     env_templates.env.finalize = _in_words
     from xinyong.law.citing import regulation_words
-    from xinyong.web.wording import field_label, item_name, word
+    from xinyong.web.wording import basis_reference, field_label, item_name, legal_basis_name, word
     env_templates.env.globals["regulation_words"] = regulation_words
     env_templates.env.globals["word"] = word
     env_templates.env.globals["field_label"] = field_label
     env_templates.env.globals["item_name"] = item_name
+    env_templates.env.globals["basis_reference"] = basis_reference
+    env_templates.env.globals["legal_basis_name"] = legal_basis_name
     from xinyong.evaluation.views import published_for
     env_templates.env.globals["evaluation_published"] = published_for
     return env_templates

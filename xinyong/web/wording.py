@@ -70,3 +70,31 @@ def item_name(code: str | None, lang: str = "zh") -> str:
     "—" for an unknown code, never the code itself."""
     names = _item_names().get(code or "")
     return "—" if names is None else names[lang == "en"]
+
+
+@functools.lru_cache(maxsize=1)
+def _legal_basis_names() -> dict[str, dict[str, str]]:
+    """Every legal basis of query (profile rule ``query.legal_bases``, each version) by its id."""
+    from xinyong.law import active_profile
+    profile = active_profile()
+    return {b["id"]: b["name"] for rule in profile.versions("query.legal_bases")
+            for b in (rule.value or {}).get("bases", ()) if isinstance(b.get("name"), dict)}
+
+
+def legal_basis_name(basis_id: str | None, lang: str = "zh") -> str | None:
+    """A legal basis of query (civil_court_inquiry ...) by its name in the reader's language."""
+    name = _legal_basis_names().get(basis_id or "")
+    return None if name is None else (name.get(lang) or name["zh"])
+
+
+def basis_reference(kind: str | None, ref: str | None, lang: str = "zh") -> str:
+    """What an access log keeps beside its basis, for a reader: a legal basis is stored as
+    "<basis id>: <document number>" and is shown by the basis's name."""
+    if not ref:
+        return ""
+    if kind == "legal_basis":
+        basis_id, sep, reference = ref.partition(":")
+        name = legal_basis_name(basis_id.strip(), lang)
+        if name is not None:
+            return f"{name}{'：' if lang == 'zh' else ': '}{reference.strip()}" if sep else name
+    return ref
