@@ -56,6 +56,8 @@ def test_serious_dishonesty_listing_end_to_end(client, session, today):
 
     mine = client.get("/api/v1/me/lists", headers=firm).json()
     assert [p["id"] for p in mine] == [pid]
+    page = client.get("/me/lists", headers=firm).text
+    assert mine[0]["subject_name"] in page and "#" + str(mine[0]["subject_id"]) not in page   # no internal ids
     today("2026-06-03")
     objected = client.post(f"/api/v1/lists/proposals/{pid}/objection", json={"text": "违法行为已整改"}, headers=firm)
     assert objected.status_code == 200 and objected.json()["status"] == "objection"

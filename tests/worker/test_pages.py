@@ -35,6 +35,7 @@ def test_staff_see_schedules_and_failed_jobs(client, session, db, monkeypatch):
     assert "receiver table locked" in page.text and "失败" in page.text
     # every schedule by its words (upstream and peers.sync are listed, off), never by a message key
     assert "worker.kind." not in page.text and "同步互认城市的惩戒名单" in page.text
+    assert "<code" not in page.text.split("<main", 1)[-1]   # a kind with words is not followed by its code
     failed = client.get("/staff/worker?status=failed")
     assert "receiver table locked" in failed.text and "排队中</span>" not in failed.text
     assert client.get("/lang/en").status_code in (200, 303)
