@@ -3,6 +3,7 @@ versioned with a reason; a new item takes batches with no code change (both back
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
@@ -186,6 +187,16 @@ def test_the_page_with_items_and_versions_speaks_each_language(session, client):
     for lang in ("zh", "en"):
         text = page_text(client.get(f"{PAGE}?lang={lang}").text, lang)
         assert findings(text.chunks, text.alone, lang, data, codes) == []
+
+
+def test_the_rules_an_item_may_name_are_listed_one_key_each_with_its_values_apart(session, client):
+    # the demo audit read "publicity_rule: publicity.licencepublicity_rule: publicity.listing…"
+    _setup(session)
+    page_login(client, "staff1", "staff-pass-123")
+    page = client.get(PAGE).text
+    refs = re.search(r'<ul class="rule-refs">(.*?)</ul>', page, re.S).group(1)
+    assert refs.count("<code>publicity_rule</code>") == 1
+    assert "<code>publicity.licence</code>、<code>" in refs or "<code>publicity.licence</code></li>" in refs
 
 
 def test_a_command_ingests_a_local_item_and_code_outside_any_scope_sees_the_files(session, db, tmp_path):
