@@ -46,6 +46,20 @@ def _error_response(request: Request, status: int, body: dict):
     return render(request, "error.html", {"status": status, "error": body}, status_code=status)
 
 
+def _only_the_page_number(request: Request, exc: RequestValidationError) -> bool:
+    """A page asked with a page number that is no number ("?page=abc") or out of range, and no
+    other fault: a reader who edited the address wants the list, not a bare 422."""
+    return (request.method == "GET" and not _wants_json(request)
+            and all(tuple(e.get("loc", ())) == ("query", "page") for e in exc.errors()))
+
+
+def _first_page(request: Request) -> RedirectResponse:
+    """The same list from its first page: the address without its page number."""
+    from urllib.parse import urlencode
+    kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
+    return RedirectResponse(request.url.path + (f"?{kept}" if kept else ""), status_code=303)
+
+
 class AuthMiddleware:
     """Resolves who is calling (API token or page session) once per request, into
     scope["state"]["principal"]. Pure ASGI, as are the others: Starlette's BaseHTTPMiddleware
@@ -197,6 +211,8 @@ def _handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
         from xinyong.kit.text import describe_errors
+        if _only_the_page_number(request, exc):
+            return _first_page(request)
         body = describe_errors(exc.errors())   # names a forbidden class or a control character; never the value
         body.pop("field", None)
         return _error_response(request, 422, body)

@@ -57,6 +57,22 @@ def test_browsing_by_type_agency_and_date(client, pw):
     assert HIDDEN_NO not in client.get("/api/v1/publicity").text
 
 
+def test_a_page_past_the_end_or_not_a_number_leads_back_to_the_list(client, pw):
+    # the demo audit: ?page=999 read "没有符合条件的公示信息。" as if the filter matched nothing;
+    # ?page=abc answered a bare 422 page
+    past = client.get("/publicity", params={"item": "licence", "page": 999})
+    assert past.status_code == 200 and "没有符合条件的公示信息" not in past.text
+    assert "第 999 页已超出最后一页" in past.text and 'href="?item=licence&amp;page=1"' in past.text
+    assert "没有符合条件的公示信息" in client.get("/publicity", params={"date_from": "2001-01-01",
+                                                                   "date_to": "2001-01-02"}).text
+    for bad in ("abc", "0", "99999999"):
+        r = client.get("/publicity", params={"item": "licence", "page": bad}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/publicity?item=licence", bad
+    assert client.get("/publicity?page=abc").status_code == 200
+    assert client.get("/api/v1/publicity?page=abc").status_code == 422   # the API still says what is wrong
+    assert client.get("/publicity?page=abc&date_from=" + "x" * 11).status_code == 422   # another fault too
+
+
 def test_the_subject_page_separates_licences_and_penalties_and_tells_the_listing(client, pw):
     page = client.get(f"/subjects/{pw.subject_id}").text
     head = page[:page.index("<h1>")]
