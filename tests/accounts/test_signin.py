@@ -43,6 +43,29 @@ def test_anyone_guessing_at_admin_cannot_lock_the_real_admin_out(session, client
     assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 2  # the delay doubles
 
 
+def test_a_failed_sign_in_keeps_the_user_name_and_the_page_is_for_everyone(session, client, wall_clock, db):
+    # the demo audit: the user name was emptied after "用户名或密码错误"; the page read "工作人员登录"
+    # though citizens and enterprises sign in there too
+    staff_user(session, "admin", PW)
+    session.commit()
+    r = _attempt(client, "admin", "not-the-password-at-all")
+    assert r.status_code == 401 and 'name="username" autocomplete="username" required value="admin"' in r.text
+    assert "not-the-password-at-all" not in r.text   # never the password
+    page = client.get("/login").text
+    assert "工作人员" not in page and "<title>登录 · " in page and "<h1>登录</h1>" in page
+    assert "<title>Sign in · " in client.get("/login?lang=en").text
+    for path, title in (("/register?lang=zh", "注册账户"), ("/account/reset", "找回密码")):
+        assert f"<title>{title} · " in client.get(path).text, path
+
+
+def test_every_page_has_a_title_of_its_own():
+    from pathlib import Path
+    templates = Path(__file__).resolve().parents[2] / "xinyong" / "web" / "templates"
+    untitled = [str(p.relative_to(templates)) for p in templates.rglob("*.html")
+                if '{% extends "base.html" %}' in (text := p.read_text("utf-8")) and "{% block title %}" not in text]
+    assert sorted(untitled) == ["error.html", "portal/home.html"]   # the site's own title serves these two
+
+
 def test_messages_do_not_tell_which_user_names_exist(session, unlimited, wall_clock):
     client = unlimited
     staff_user(session, "zhang", PW)
@@ -54,14 +77,16 @@ def test_messages_do_not_tell_which_user_names_exist(session, unlimited, wall_cl
     bodies = {}
     for name in ("zhang", "nobody-here", "left"):
         r = _attempt(client, name, "Not-the-password-1")
-        bodies[name] = (r.status_code, CSRF.sub("", r.text))
+        # the form gives the name typed back to its typist: the same page but for that
+        bodies[name] = (r.status_code, CSRF.sub("", r.text).replace(f'value="{name}"', 'value=""'))
     assert len(set(bodies.values())) == 1
     for _ in range(3):
         _attempt(client, "zhang", "Not-the-password-1")
         _attempt(client, "nobody-here", "Not-the-password-1")
     known, unknown = _attempt(client, "zhang", "x-y-z-w-v-u-t"), _attempt(client, "nobody-here", "x-y-z-w-v-u-t")
     assert known.status_code == unknown.status_code == 429
-    assert CSRF.sub("", known.text) == CSRF.sub("", unknown.text)
+    assert (CSRF.sub("", known.text).replace('value="zhang"', 'value=""')
+            == CSRF.sub("", unknown.text).replace('value="nobody-here"', 'value=""'))
     assert "锁定" not in known.text and "locked" not in known.text
 
 

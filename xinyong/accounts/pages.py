@@ -38,8 +38,8 @@ def login(request: Request, username: str = CodeForm(..., max_length=64), passwo
         user = service.authenticate(session, username.strip(), password, client)
     except (Unauthenticated, TooManyRequests) as exc:
         session.commit()  # keep the failure count and the audit entry
-        response = render(request, "accounts/login.html", {"next": _safe_next(next), "error": _message(request, exc)},
-                          status_code=exc.status)
+        response = render(request, "accounts/login.html", {"next": _safe_next(next), "error": _message(request, exc),
+                                                           "username": username}, status_code=exc.status)
         if isinstance(exc, TooManyRequests):
             response.headers["Retry-After"] = str(exc.details["retry_after"])
         return response
