@@ -118,5 +118,6 @@ def test_without_a_mail_server_the_administrator_is_told_and_nothing_changes(ses
         csrf = page_login(client, "boss", PW)
         r = _post(client, "/agency/staff", csrf, username="new-clerk", role="agency", email="new@example.test")
         assert r.status_code == 422 and "未配置邮件服务器" in r.text and _user(session, "new-clerk") is None
+        assert 'value="new-clerk"' in r.text and 'value="new@example.test"' in r.text   # the form kept as sent
         assert _post(client, "/agency/staff/clerk/reset", csrf).status_code == 422
         assert clerks_browser.get("/batches", follow_redirects=False).status_code == 200  # still signed in

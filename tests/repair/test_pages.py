@@ -56,8 +56,15 @@ def test_subject_applies_and_agency_decides_through_the_pages(client, world):
     for code in conditions_in_force():   # one checkbox per condition (FZ art. 21 para. 2), none preselected
         box = re.search(rf'<input type="checkbox" name="conditions" value="{code}"[^>]*>', form).group(0)
         assert "checked" not in box
-    unconfirmed = client.post(f"{detail}/approve", data={"csrf_token": token})
+    ticked = conditions_in_force()[:-1]   # one left unticked: refused, and the form keeps what was sent
+    unconfirmed = client.post(f"{detail}/approve", data={"csrf_token": token, "conditions": ticked,
+                                                         "reason": "已核实整改材料"})
     assert unconfirmed.status_code == 409 and "尚未确认" in unconfirmed.text
+    assert re.search(r'<textarea id="approve-reason"[^>]*>已核实整改材料</textarea>', unconfirmed.text)
+    for code in conditions_in_force():
+        box = re.search(rf'<input type="checkbox" name="conditions" value="{code}"[^>]*>', unconfirmed.text).group(0)
+        assert ("checked" in box) == (code in ticked), code
+    assert re.search(r'<textarea id="reject-reason"[^>]*></textarea>', unconfirmed.text)   # only the form sent
     assert client.post(f"{detail}/approve", data={"csrf_token": token, "conditions": conditions_in_force()},
                        follow_redirects=False).status_code == 303
     after = client.get(detail).text

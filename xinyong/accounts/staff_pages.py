@@ -16,15 +16,18 @@ router = APIRouter(include_in_schema=False)
 ADMIN = "agency_admin"
 
 
-def _page(request: Request, session: Session, principal: Principal, error: str | None = None, status_code: int = 200):
+def _page(request: Request, session: Session, principal: Principal, error: str | None = None, status_code: int = 200,
+          form: dict | None = None):
     return render(request, "accounts/staff.html", {
         "members": staff.list_staff(session, principal), "roles": staff.staff_roles(session, principal),
-        "error": error, "done": request.query_params.get("done")}, status_code=status_code)
+        "error": error, "done": request.query_params.get("done"), "form": form or {}}, status_code=status_code)
 
 
-def _failed(request: Request, session: Session, principal: Principal, exc: XinyongError):
+def _failed(request: Request, session: Session, principal: Principal, exc: XinyongError, form: dict | None = None):
+    """The page again with the refusal; ``form``: what the new-member form sent, shown back in it."""
     session.rollback()
-    return _page(request, session, principal, exc.message if language(request) == "zh" else exc.message_en, exc.status)
+    return _page(request, session, principal, exc.message if language(request) == "zh" else exc.message_en, exc.status,
+                 form)
 
 
 @router.get("/agency/staff")
@@ -40,7 +43,8 @@ def create_member(request: Request, username: str = CodeForm(..., max_length=64)
         outgoing = staff.create(session, principal, username=username, role=role, email=email,
                                 display_name=display_name)
     except XinyongError as exc:
-        return _failed(request, session, principal, exc)
+        return _failed(request, session, principal, exc, {"username": username, "role": role, "email": email,
+                                                           "display_name": display_name})
     session.commit()
     return RedirectResponse("/agency/staff?done=created", status_code=303,
                             background=BackgroundTask(outgoing.send) if outgoing else None)

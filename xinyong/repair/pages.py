@@ -188,11 +188,12 @@ def detail(request: Request, app_id: int = Id(), filed: int = Query(0, ge=0, le=
 
 
 def _detail_page(request: Request, session: Session, principal: Principal, app_id: int, *, filed: bool = False,
-                 error: XinyongError | None = None, status_code: int = 200):
+                 error: XinyongError | None = None, status_code: int = 200, sent: dict | None = None):
     lang = language(request)
     app = views.applications_out(session, [service.visible(session, principal, app_id)], detail=True)[0]
     ctx = {"app": app, "filed": filed, "error": _error(error, lang), "material_names": _material_names(lang),
-           "can_act": principal.role in ACTORS, "revocation_kinds": REVOCATION_KINDS, "lang": lang}
+           "can_act": principal.role in ACTORS, "revocation_kinds": REVOCATION_KINDS, "lang": lang,
+           "sent": sent or {"action": "", "reason": "", "conditions": [], "kind": ""}}
     return render(request, "repair/detail.html", ctx, status_code=status_code)
 
 
@@ -229,7 +230,9 @@ def _act_on(request: Request, session: Session, principal: Principal, app_id: in
         session.rollback()
         if exc.status == 404:
             raise
-        return _detail_page(request, session, principal, app_id, error=exc, status_code=exc.status)
+        sent = {"action": action, "reason": reason, "conditions": form.getlist("conditions"),
+                "kind": str(form.get("kind", ""))}   # the form shown again as it was sent
+        return _detail_page(request, session, principal, app_id, error=exc, status_code=exc.status, sent=sent)
     session.commit()
     return RedirectResponse(f"/repair/{app_id}", status_code=303)
 
