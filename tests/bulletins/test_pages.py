@@ -54,6 +54,7 @@ def test_a_wrong_file_is_refused_on_the_form_and_nothing_is_saved(client, w):
     refused = client.post("/staff/bulletins", data={**VALUES, "published_on": "2026-06-01", "csrf_token": csrf},
                           files=[("attachments", ("x.pdf", b"<html></html>", "application/pdf"))])
     assert refused.status_code == 422 and "只接受" in refused.text and VALUES["title"] in refused.text
+    assert re.search(r"每个不超过 \d+ [KMG]iB。", refused.text)   # sizes read as on every other form ("5 MiB")
     assert VALUES["title"] not in client.get("/staff/bulletins").text.split("new-title")[0]
     assert client.get("/staff/bulletins", params={"status": ""}).status_code == 200      # the filter's "all"
 

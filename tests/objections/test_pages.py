@@ -25,8 +25,10 @@ def _file_on_page(client, record_id, grounds=("error",), files=None):
 
 def test_subject_files_on_the_page_and_the_agency_decides_on_its_page(client, world):
     login(client, "firm")
+    form = client.get("/me/objections").text   # the minimum is said before a reason is refused for it
+    assert "至少 10 个字" in form and 'minlength="10"' in form and "每个不超过 5 MiB" in form
     bad = _file_on_page(client, world.public_record, grounds=())
-    assert bad.status_code == 422 and "请选择异议理由" in bad.text and REASONS in bad.text
+    assert bad.status_code == 422 and "请勾选至少一项异议情形" in bad.text and REASONS in bad.text
     r = _file_on_page(client, world.public_record)
     assert r.status_code == 303 and re.match(r"/me/objections/\d+\?filed=1", r.headers["location"])
     detail = client.get(r.headers["location"])
@@ -47,7 +49,7 @@ def test_subject_files_on_the_page_and_the_agency_decides_on_its_page(client, wo
     bad = client.post(f"/agency/objections/{oid}/decision", data={
         "csrf_token": token, "outcome": "corrected", "reasons": "更正决定日期",
         "change_decision_date": "1", "new_decision_date": "2026-02-30"})
-    assert bad.status_code == 422 and "日期格式" in bad.text
+    assert bad.status_code == 422 and "日期不存在" in bad.text
     ok = client.post(f"/agency/objections/{oid}/decision", data={
         "csrf_token": token, "outcome": "corrected", "reasons": "更正决定日期",
         "change_decision_date": "1", "new_decision_date": "2026-04-30", "new_remarks": "not ticked: ignored"},

@@ -83,7 +83,7 @@ def test_evidence_files(files, code):
     ({"severity": "serious", "remarks": "已更正"}, "ok"),
     ({"valid_to": ""}, "ok"),                                   # an optional date may be cleared
     ({"decision_date": ""}, "required"),
-    ({"decision_date": "2026-13-01"}, "bad_date"),
+    ({"decision_date": "2026-13-01"}, "no_such_date"),   # the shape of a date, no such day
     ({"decision_date": "30.04.2026"}, "bad_date"),
     ({"decision_date": "2026-09-02"}, "future_date"),
     ({"severity": "grave"}, "bad_severity"),

@@ -180,7 +180,7 @@ def test_a_court_answers_the_objections_to_its_own_records(world):
 @pytest.mark.parametrize("corrections,code", [
     ({"decision_no": "X"}, "not_correctable"),
     ({"subject_name": "别的公司"}, "not_correctable"),
-    ({"decision_date": "2026-02-30"}, "bad_date"),
+    ({"decision_date": "2026-02-30"}, "no_such_date"),
     ({"decision_date": "2027-01-01"}, "future_date"),
     ({"severity": "huge"}, "bad_severity"),
     ({"fine_wan": "abc"}, "bad_number"),

@@ -148,6 +148,8 @@ def _templates() -> Jinja2Templates:
     env_templates.env.globals["word"] = word
     env_templates.env.globals["field_label"] = field_label
     env_templates.env.globals["item_name"] = item_name
+    from xinyong.kit.limits import human_size
+    env_templates.env.globals["file_size"] = human_size   # one way to state a size: "5 MiB"
     env_templates.env.globals["basis_reference"] = basis_reference
     env_templates.env.globals["legal_basis_name"] = legal_basis_name
     from xinyong.evaluation.views import published_for

@@ -13,6 +13,7 @@ from xinyong import clock
 from xinyong.access import window as subject_window
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
+from xinyong.kit.limits import human_size
 from xinyong.kit.web import awaited_for_later, get_session, language, render
 from xinyong.kit.text import Code, CodeForm, TextForm, screened_form
 from xinyong.law import active_profile
@@ -38,7 +39,8 @@ def _form_context(lang: str) -> dict:
                         for code, names in rules.grounds_of(profile, today).items()],
             "grounds_citation": rules.citation_of(profile, rules.GROUNDS_KEY, today),
             "evidence_types": "/".join(k.upper() for k in evidence["types"]),
-            "evidence_max_mb": int(evidence["max_file_bytes"]) // (1024 * 1024),
+            "evidence_max_size": human_size(int(evidence["max_file_bytes"])),
+            "reasons_min": int(profile.rule(rules.GROUNDS_KEY, today).value.get("min_reasons_chars", 1)),
             "evidence_max_files": int(evidence["max_files"])}
 
 

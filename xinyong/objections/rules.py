@@ -82,8 +82,8 @@ def check_grounds(profile: Profile, on: dt.date, grounds: list[str], reasons: st
     cite, allowed = str(rule.citation), rule.value["grounds"]
     chosen = list(dict.fromkeys(g.strip() for g in grounds if g and g.strip()))
     if not chosen:
-        return _no(cite, "no_grounds", "请选择异议理由（错误、遗漏或侵犯合法权益）",
-                   "choose the grounds (error, omission or infringement)", "grounds")
+        return _no(cite, "no_grounds", "请勾选至少一项异议情形（错误、遗漏或侵犯合法权益）",
+                   "tick at least one of the grounds (error, omission or infringement)", "grounds")
     unknown = [g for g in chosen if g not in allowed]
     if unknown:
         return _no(cite, "unknown_grounds", f"不属于法定异议情形：{'、'.join(unknown)}",
@@ -205,7 +205,8 @@ def _normalise(spec: FieldSpec, raw: str, severities: list[str], today: dt.date)
     if spec.type == "date":
         day = parse_date(text)
         if day is None:
-            return None, "bad_date"
+            shaped = any(pattern.match(text) for pattern in DATE_FORMATS)   # "2021-13-40": the shape, no such day
+            return None, "no_such_date" if shaped else "bad_date"
         if spec.code == "decision_date" and day > today:
             return None, "future_date"
         return day.isoformat(), None
@@ -225,6 +226,7 @@ def _normalise(spec: FieldSpec, raw: str, severities: list[str], today: dt.date)
 PROBLEMS = {
     "required": ("该项不能为空", "this field cannot be empty"),
     "bad_date": ("日期格式应为 YYYY-MM-DD 或 YYYY/MM/DD", "a date must be YYYY-MM-DD or YYYY/MM/DD"),
+    "no_such_date": ("日期不存在（请核对月份和日）", "no such date (check the month and the day)"),
     "future_date": ("决定日期不能晚于今天", "the decision date cannot be in the future"),
     "bad_severity": ("失信程度只能是 轻微(minor)、一般(general)、严重(serious)",
                      "severity must be minor, general or serious"),
