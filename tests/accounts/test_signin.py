@@ -58,6 +58,14 @@ def test_a_failed_sign_in_keeps_the_user_name_and_the_page_is_for_everyone(sessi
         assert f"<title>{title} · " in client.get(path).text, path
 
 
+def test_the_header_names_the_account_in_the_pages_language(session, client, wall_clock, db):
+    create_user(session, username="chief", password=PW, role="admin", display_name="平台管理员 / administrator")
+    session.commit()
+    assert _attempt(client, "chief", PW).status_code == 303
+    assert '<span class="who">平台管理员</span>' in client.get("/?lang=zh").text
+    assert '<span class="who">administrator</span>' in client.get("/?lang=en").text
+
+
 def test_every_page_has_a_title_of_its_own():
     from pathlib import Path
     templates = Path(__file__).resolve().parents[2] / "xinyong" / "web" / "templates"

@@ -2,6 +2,8 @@
 privacy, the subject's own view, staff overview and recompute."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from xinyong.accounts.service import create_user
@@ -105,6 +107,8 @@ def test_pages_name_the_model_and_what_set_a_run_off_in_words(client, city, toke
     assert f"评价模型 {title}" in page and "评价模型 qz-2026.1" not in page
     english = client.get(f"/evaluation/subjects/{city.firm}?lang=en").text
     assert f"Model {service.load_model('qz-2026.1').title_en}" in english
+    assert "；" not in english and re.search(r"A ≥ \d+; B ≥ \d+", english)   # English punctuation on English pages
+    assert re.search(r"等级划分：\s*A ≥ \d+；B", page)
     client.post("/evaluation/recompute", headers=tokens["staff1"])
     overview = client.get("/evaluation?lang=zh", headers=tokens["staff1"]).text
     assert "工作人员重新计算" in overview and "<td>staff</td>" not in overview

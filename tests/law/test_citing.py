@@ -62,6 +62,13 @@ def test_a_bare_article_number_reads_as_an_article_in_english():
     assert in_words(model.citation, "en") == "Quanzhou Municipal Social Credit Regulation, art. 16"
 
 
+def test_citations_listed_in_chinese_text_are_joined_the_chinese_way():
+    two = "QZ art. 33 (泉州市社会信用条例 第三十三条); QZ art. 16 (泉州市社会信用条例 第十六条)"
+    assert words_in_text(two, "zh") == "《泉州市社会信用条例》第三十三条；《泉州市社会信用条例》第十六条"
+    assert words_in_text(two, "en").count("; ") == 1
+    assert words_in_text("a; b (x)", "zh") == "a; b (x)"   # no citation, nothing to join
+
+
 def test_every_rule_citation_has_words_without_machine_codes():
     for name in ("quanzhou", "fuzhou", "national"):
         profile = active_profile(name)

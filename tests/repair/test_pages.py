@@ -69,6 +69,8 @@ def test_subject_applies_and_agency_decides_through_the_pages(client, world):
                        follow_redirects=False).status_code == 303
     after = client.get(detail).text
     assert 'data-status="approved"' in after and "信用修复结果告知书" in after
+    regime = re.search(r"<dt>适用规则</dt><dd>(.*?)</dd>", after).group(1)   # named once, with its chapter
+    assert regime.count("《信用修复管理办法》") == 1 and "第" in regime
     public = client.get(f"/subjects/{world.subject_id}").text
     assert ELIGIBLE not in public
 

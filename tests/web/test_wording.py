@@ -8,7 +8,7 @@ from hypothesis import given, strategies as st
 from xinyong.catalogue import get_catalogue
 from xinyong.kit.text import describe_errors
 from xinyong.web.i18n import messages
-from xinyong.web.wording import GROUPS, basis_reference, field_label, item_name, known_codes, legal_basis_name, word
+from xinyong.web.wording import GROUPS, account_name, basis_reference, field_label, item_name, known_codes, legal_basis_name, word
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -66,3 +66,11 @@ def test_a_legal_basis_in_the_access_log_is_shown_by_its_name():
     assert basis_reference("legal_basis", "civil_court_inquiry", "zh") == zh
     assert basis_reference("authorisation", "12", "zh") == "12"   # an authorisation's number stays
     assert basis_reference("legal_basis", "gone: X", "zh") == "gone: X" and basis_reference("legal_basis", None) == ""
+
+
+def test_an_account_name_kept_in_both_languages_is_shown_in_the_readers():
+    # the demo audit: "平台管理员 / administrator" in the header of pages of either language
+    assert account_name("平台管理员 / administrator", "zh") == "平台管理员"
+    assert account_name("平台管理员 / administrator", "en") == "administrator"
+    assert account_name("张三", "en") == "张三" and account_name("A / B", "zh") == "A / B"
+    assert account_name("泉州 / 福州", "en") == "泉州 / 福州" and account_name(None) == ""

@@ -23,7 +23,7 @@ MACHINE_CITATION = re.compile(r"\b(?:QZ|FZ|ARL|ALL)\s+(?:art|ch)\.|\bNDRC-\d+|\b
 # Latin tokens a Chinese reader of this platform writes too
 ALLOWED_LATIN = {"API", "PDF", "CSV", "XLSX", "XLS", "JSON", "QR", "URL", "ID", "USCC", "SM2", "SM3", "SM4",
                  "PAdES", "OIDC", "JPG", "PNG", "HTTP", "HTTPS", "UTF-8", "GBK", "Excel", "English", "SHA-256", "RFC", "CA",
-                 "Ed25519", "ECDSA", "P-256", "OpenAPI", "TSA", "km", "kB", "MB", "KB", "Merkle", "YAML",
+                 "Ed25519", "ECDSA", "P-256", "OpenAPI", "TSA", "km", "kB", "MB", "KB", "KiB", "MiB", "GiB", "Merkle", "YAML",
                  "Python", "cryptography", "YYYY-MM-DD", "YYYY/MM/DD"}   # software by its name; date formats
 FILE_NAME = re.compile(r"[\w\-]+\.(?:py|json|csv|xlsx|yaml|yml|pdf|txt)\b")
 CODE_TOKEN = re.compile(r"[A-Z0-9]{8,}")     # verification codes, USCC

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
+from jinja2.ext import Extension
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from sqlalchemy import Engine
@@ -131,11 +133,38 @@ def local_date(value: dt.datetime | str | None) -> dt.date | None:
     return dt.date.fromisoformat(local_time(value, "%Y-%m-%d")) if value else None
 
 
+# Punctuation a template writes between its words, Chinese style, and the same in English. A
+# template writes "：" after a label, "（…）" around an aside, "；" and "、" between items: the page
+# of each language gets its own (data printed by {{ }} keeps its punctuation as recorded).
+PUNCTUATION = {"：": ": ", "；": "; ", "、": ", ", "（": " (", "）": ")"}
+_TAGS = re.compile(r"({{.*?}}|{%.*?%}|{#.*?#})", re.S)
+
+
+class _PagePunctuation(Extension):
+    """Rewrites the punctuation of a template's own text (outside its tags) into a call that prints
+    it in the page's language, when the template is compiled."""
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        marks = re.compile("[" + "".join(PUNCTUATION) + "]")
+        parts = _TAGS.split(source)
+        for i in range(0, len(parts), 2):   # the text between tags
+            parts[i] = marks.sub(lambda m: "{{ punctuation(" + repr(m.group(0)) + ") }}", parts[i])
+        return "".join(parts)
+
+
+@pass_context
+def punctuation(ctx, mark: str) -> str:
+    """A punctuation mark of a template's text in the page's language."""
+    return mark if (ctx.get("lang") or PAGE_LANG.get()) == "zh" else PUNCTUATION.get(mark, mark)
+
+
 def _templates() -> Jinja2Templates:
     from xinyong.web.i18n import translate
     from xinyong.web.nav import groups_for, links_for
 
     env_templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    env_templates.env.add_extension(_PagePunctuation)
+    env_templates.env.globals["punctuation"] = punctuation
     env_templates.env.globals["translate"] = translate
     env_templates.env.globals["local_time"] = local_time
     env_templates.env.globals["nav_links"] = links_for
@@ -143,11 +172,12 @@ def _templates() -> Jinja2Templates:
     env_templates.env.autoescape = True
     env_templates.env.finalize = _in_words
     from xinyong.law.citing import regulation_words
-    from xinyong.web.wording import basis_reference, field_label, item_name, legal_basis_name, word
+    from xinyong.web.wording import account_name, basis_reference, field_label, item_name, legal_basis_name, word
     env_templates.env.globals["regulation_words"] = regulation_words
     env_templates.env.globals["word"] = word
     env_templates.env.globals["field_label"] = field_label
     env_templates.env.globals["item_name"] = item_name
+    env_templates.env.globals["account_name"] = account_name
     from xinyong.kit.limits import human_size
     env_templates.env.globals["file_size"] = human_size   # one way to state a size: "5 MiB"
     env_templates.env.globals["basis_reference"] = basis_reference

@@ -135,7 +135,14 @@ def words_in_text(text: str, lang: str = "zh") -> str:
         i = next(int(k.split("_")[1]) for k, v in m.groupdict().items() if k.startswith("id_") and v)
         return words(regs[i], m.group(f"art_{i}") or "", m.group(f"zh_{i}") or "", lang)
 
-    return _stored_form().sub(replace, text)
+    worded = _stored_form().sub(replace, text)
+    if lang == "zh" and worded != text:   # citations listed "a; b" read 《…》第一条；《…》第二条
+        worded = _ZH_LIST.sub("；", worded)
+    return worded
+
+
+# a ";" between two citations (or a citation and Chinese words) in Chinese text
+_ZH_LIST = re.compile(r"(?<=[\u4e00-\u9fff》）])\s*;\s*(?=[《\u4e00-\u9fff])")
 
 
 def regulation_words(regulation_id: str | None, lang: str = "zh") -> str:

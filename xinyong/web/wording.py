@@ -98,3 +98,17 @@ def basis_reference(kind: str | None, ref: str | None, lang: str = "zh") -> str:
         if name is not None:
             return f"{name}{'：' if lang == 'zh' else ': '}{reference.strip()}" if sep else name
     return ref
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def account_name(name: str | None, lang: str = "zh") -> str:
+    """An account's display name in the reader's language when it is kept in both, written
+    "中文 / English" (the demo's "平台管理员 / administrator"); any other name as it is."""
+    if not name:
+        return ""
+    parts = [p.strip() for p in name.split(" / ")]
+    if len(parts) == 2 and all(parts) and _HAN.search(parts[0]) and not _HAN.search(parts[1]):
+        return parts[0] if lang == "zh" else parts[1]
+    return name
