@@ -69,6 +69,10 @@ def test_an_item_added_on_the_page_takes_a_json_batch_and_keeps_its_history(sess
 
     no_reason = _post_item(client, csrf, definition(name_zh="泉州市诚信示范企业"), "  ", path=f"{PAGE}/{CODE}")
     assert no_reason.status_code == 422 and "请填写变更理由" in no_reason.text
+    broken = client.post(f"{PAGE}/{CODE}", data={"definition": "name_zh: [unclosed", "reason": "更名为示范企业",
+                                                  "csrf_token": csrf}, follow_redirects=False)
+    assert broken.status_code == 422 and 'value="更名为示范企业"' in broken.text   # the reason kept as sent
+    assert "name_zh: [unclosed</textarea>" in broken.text
     assert _post_item(client, csrf, definition(name_zh="泉州市诚信示范企业"), "更名",
                       path=f"{PAGE}/{CODE}").status_code == 303
     withdrawn = client.post(f"{PAGE}/{CODE}/withdraw", data={"reason": "示范认定停止", "csrf_token": csrf},

@@ -67,9 +67,10 @@ def change(request: Request, code: str = CodePath(max_length=64), definition: st
 @router.post(PAGE + "/{code}/withdraw")
 def withdraw(request: Request, code: str = CodePath(max_length=64), reason: str = TextForm("", max_length=1000),
              principal: Principal = allow(*STAFF), session: Session = Depends(get_session)):
+    form = {"code": code, "reason": reason, "withdraw": True}
     return act_then_redirect(session, lambda: service.withdraw(session, principal, code, reason),
                              f"{PAGE}?done=withdrawn#item-{code}",
-                             lambda exc: _page(request, session, error=exc, status_code=exc.status))
+                             lambda exc: _page(request, session, error=exc, form=form, status_code=exc.status))
 
 
 def _parsed(text: str) -> dict:
