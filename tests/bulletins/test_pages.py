@@ -73,6 +73,15 @@ def test_withdrawal_hides_it_and_the_history_is_shown(client, w):
     assert "更正后的通知" not in client.get("/notices").text
 
 
+def test_a_refused_edit_keeps_what_was_sent(client, w):
+    csrf = page_login(client, "staff1")
+    bulletin_id = int(re.search(r"(\d+)", _create(client, csrf).headers["location"]).group(1))
+    refused = client.post(f"/staff/bulletins/{bulletin_id}", data={**VALUES, "title": "改过的标题",
+                                                                   "published_on": "2026-06-01", "reason": " ",
+                                                                   "csrf_token": csrf})
+    assert refused.status_code == 422 and 'value="改过的标题"' in refused.text   # not the stored title
+
+
 def test_only_the_credit_department_reaches_the_desk(client, w):
     page_login(client, "firm1")
     assert client.get("/staff/bulletins").status_code == 403

@@ -121,12 +121,13 @@ async def create(request: Request, category: str = CodeForm("", max_length=32), 
     return await run_in_threadpool(create_it)
 
 
-def _edit_page(request, session, principal, bulletin_id, *, done="", error=None, status_code=200):
+def _edit_page(request, session, principal, bulletin_id, *, done="", error=None, status_code=200, sent=None):
+    """``sent``: what a refused form sent ({"form": "edit" or "withdraw", its fields}), shown back in it."""
     b = service.readable(session, principal, bulletin_id)
     return render(request, "bulletins/edit.html", {
         "b": views.staff_out(session, [b])[0], "policy": service.policy(), "done": done,
-        "history": versions(session, "bulletin", b.id), "error": _error(error, language(request))},
-        status_code=status_code)
+        "history": versions(session, "bulletin", b.id), "error": _error(error, language(request)),
+        "sent": sent or {}}, status_code=status_code)
 
 
 @router.get("/staff/bulletins/{bulletin_id}")
@@ -135,9 +136,9 @@ def edit_form(request: Request, bulletin_id: int = BulletinId, done: str = CodeQ
     return _edit_page(request, session, principal, bulletin_id, done=done)
 
 
-def _after(request, session, principal, bulletin_id, action, done: str):
+def _after(request, session, principal, bulletin_id, action, done: str, sent: dict | None = None):
     return act_then_redirect(session, action, f"/staff/bulletins/{bulletin_id}?done={done}", lambda exc: _edit_page(
-        request, session, principal, bulletin_id, error=exc, status_code=exc.status))
+        request, session, principal, bulletin_id, error=exc, status_code=exc.status, sent=sent))
 
 
 @router.post("/staff/bulletins/{bulletin_id}")
@@ -151,7 +152,9 @@ def edit(request: Request, bulletin_id: int = BulletinId, category: str = CodeFo
         values = {"category": category, "title": title, "body": body, "published_on": _date(published_on),
                   "issuer": issuer, "document_no": document_no, "related_path": related_path}
         service.update(session, principal, bulletin_id, values, reason)
-    return _after(request, session, principal, bulletin_id, act, "edited")
+    sent = {"form": "edit", "category": category, "title": title, "body": body, "published_on": published_on,
+            "issuer": issuer, "document_no": document_no, "related_path": related_path, "reason": reason}
+    return _after(request, session, principal, bulletin_id, act, "edited", sent)
 
 
 @router.post("/staff/bulletins/{bulletin_id}/publish")
@@ -165,7 +168,8 @@ def publish(request: Request, bulletin_id: int = BulletinId, principal: Principa
 def withdraw(request: Request, bulletin_id: int = BulletinId, reason: str = TextForm("", max_length=1000),
              principal: Principal = allow(*STAFF), session: Session = Depends(get_session)):
     return _after(request, session, principal, bulletin_id,
-                  lambda: service.withdraw(session, principal, bulletin_id, reason), "withdrawn")
+                  lambda: service.withdraw(session, principal, bulletin_id, reason), "withdrawn",
+                  {"form": "withdraw", "reason": reason})
 
 
 @router.post("/staff/bulletins/{bulletin_id}/attachments")
