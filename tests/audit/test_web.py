@@ -110,6 +110,11 @@ def test_the_audit_page_lists_filters_and_verifies(session, client, db):
     assert page.status_code == 200 and "审计日志" in page.text and "test.event" in page.text
     filtered = client.get("/audit", params={"action": "auth.login", "lang": "en"})
     assert "auth.login" in filtered.text and "test.event" not in filtered.text and "Audit log" in filtered.text
+    # the filters offer the known actions and target types by name (the code is their value; the table shows it)
+    assert '<option value="auth.login" selected>Signed in</option>' in filtered.text
+    assert '<option value="repair_application">信用修复申请</option>' in page.text
+    assert '<select id="f-target_type" name="target_type">' in page.text
+    assert "登录<br>" in page.text   # the action column names it too
     bad = client.get("/audit", params={"subject_id": "abc"})
     assert bad.status_code == 422 and 'aria-invalid="true"' in bad.text
     token = CSRF.search(page.text).group(1)

@@ -13,7 +13,7 @@ from xinyong.audit import service
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
 from xinyong.kit.web import get_session, language, render
-from xinyong.web.i18n import translate
+from xinyong.web.i18n import messages, translate
 
 router = APIRouter(include_in_schema=False)
 AUDITORS = ("auditor", "admin")
@@ -49,8 +49,23 @@ def _page(request: Request, session: Session, principal: Principal, *, page: int
         status = exc.status
     query = urlencode({k: v for k, v in form.items() if v})
     ctx = {"form": form, "error": error, "entries": [_row(e) for e in entries[:PAGE]], "page": page,
-           "has_next": len(entries) > PAGE, "pager_query": f"{query}&" if query else "", "report": report}
+           "has_next": len(entries) > PAGE, "pager_query": f"{query}&" if query else "", "report": report,
+           "choices": {field: _known(prefix, lang, form[field]) for field, prefix in CHOICES.items()}}
     return render(request, "audit/index.html", ctx, status_code=status)
+
+
+# the filters that take a code the log records, offered as a choice of the codes that have words
+CHOICES = {"action": "audit.action.", "target_type": "audit.target."}
+
+
+def _known(prefix: str, lang: str, current: str) -> list[tuple[str, str]]:
+    """(code, words) of every code under ``prefix`` in the messages, by code; a code asked for that
+    has no words yet is offered too, as itself, so the filter still shows what it searches."""
+    found = [(key[len(prefix):], entry.get(lang) or entry["zh"]) for key, entry in messages().items()
+             if key.startswith(prefix)]
+    if current and current not in {code for code, _ in found}:
+        found.append((current, current))
+    return sorted(found)
 
 
 def _filter(form: dict[str, str]):
