@@ -162,6 +162,9 @@ def test_staff_pages_file_supervise_and_rectify(client, session, today):
                                                   "department": "市发改委", "findings": "未公布异议处理规则",
                                                   "outcome": "rectification_ordered", "basis": "QZ art. 40"})
     assert bad.status_code == 422 and "整改期限" in bad.text
+    # the refused form keeps what was sent
+    assert ">未公布异议处理规则</textarea>" in bad.text and 'value="市发改委"' in bad.text
+    assert '<option value="rectification_ordered" selected>' in bad.text
     ok = client.post(url + "/supervisions", data={"csrf_token": csrf, "kind": "routine", "inspected_on": "2026-11-01",
                                                  "department": "市发改委", "findings": "未公布异议处理规则",
                                                  "outcome": "rectification_ordered", "basis": "QZ art. 40",

@@ -89,13 +89,15 @@ def register(request: Request, uscc: str = CodeForm("", max_length=18), name: st
     return RedirectResponse(f"/staff/credit-services/{agency.id}?done=registered", status_code=303)
 
 
-def _entry_page(request, session, agency_id, *, done="", error=None, status_code=200):
+def _entry_page(request, session, agency_id, *, done="", error=None, status_code=200, sent=None):
+    """``sent``: what a refused form sent ({"form": its name, its fields}), shown back in that form."""
     from xinyong.complaints import service as complaints
     agency = service.get(session, agency_id)
     return render(request, "credit_services/staff_entry.html", {
         "e": views.staff_detail(session, agency), "policy": service.policy(), "done": done,
         "categories": complaints.categories(), "history": versions(session, "credit_service_agency", agency.id),
-        "today": clock.today().isoformat(), "error": _error(error, language(request))}, status_code=status_code)
+        "today": clock.today().isoformat(), "error": _error(error, language(request)), "sent": sent or {}},
+        status_code=status_code)
 
 
 @router.get("/staff/credit-services/{credit_service_id}")
@@ -104,9 +106,9 @@ def entry(request: Request, credit_service_id: int = AgencyId, done: str = CodeQ
     return _entry_page(request, session, credit_service_id, done=done)
 
 
-def _after(request, session, agency_id, action, done: str):
+def _after(request, session, agency_id, action, done: str, sent: dict | None = None):
     return act_then_redirect(session, action, f"/staff/credit-services/{agency_id}?done={done}", lambda exc: _entry_page(
-        request, session, agency_id, error=exc, status_code=exc.status))
+        request, session, agency_id, error=exc, status_code=exc.status, sent=sent))
 
 
 @router.post("/staff/credit-services/{credit_service_id}")
@@ -119,14 +121,17 @@ def update(request: Request, credit_service_id: int = AgencyId, name: str = Text
         service.update(session, principal, credit_service_id, {
             "name": name, "filing_no": filing_no, "filed_on": _date(filed_on, "filed_on"),
             "business_scope": business_scope, "contact": contact}, reason)
-    return _after(request, session, credit_service_id, act, "updated")
+    sent = {"form": "edit", "name": name, "filing_no": filing_no, "filed_on": filed_on, "business_scope": business_scope,
+            "contact": contact, "reason": reason}
+    return _after(request, session, credit_service_id, act, "updated", sent)
 
 
 @router.post("/staff/credit-services/{credit_service_id}/cancel")
 def cancel(request: Request, credit_service_id: int = AgencyId, reason: str = TextForm("", max_length=1000),
            principal: Principal = allow(*STAFF), session: Session = Depends(get_session)):
     return _after(request, session, credit_service_id,
-                  lambda: service.cancel(session, principal, credit_service_id, reason), "cancelled")
+                  lambda: service.cancel(session, principal, credit_service_id, reason), "cancelled",
+                  {"form": "cancel", "reason": reason})
 
 
 @router.post("/staff/credit-services/{credit_service_id}/rules")
@@ -136,7 +141,8 @@ def publish_rule(request: Request, credit_service_id: int = AgencyId, kind: str 
                  session: Session = Depends(get_session)):
     data = {"kind": kind, "title": title, "body": body, "channel": channel}
     return _after(request, session, credit_service_id,
-                  lambda: service.publish_rule(session, principal, credit_service_id, data), "rule_published")
+                  lambda: service.publish_rule(session, principal, credit_service_id, data), "rule_published",
+                  {"form": "rule", **data})
 
 
 @router.post("/staff/credit-services/{credit_service_id}/rules/{rule_id}/withdraw")
@@ -157,7 +163,9 @@ def supervise(request: Request, credit_service_id: int = AgencyId, kind: str = C
             "kind": kind, "inspected_on": _date(inspected_on, "inspected_on"), "department": department,
             "findings": findings, "outcome": outcome, "basis": basis,
             "rectification_due": _date(rectification_due, "rectification_due", required=False)})
-    return _after(request, session, credit_service_id, act, "supervised")
+    sent = {"form": "supervision", "kind": kind, "inspected_on": inspected_on, "department": department,
+            "findings": findings, "outcome": outcome, "basis": basis, "rectification_due": rectification_due}
+    return _after(request, session, credit_service_id, act, "supervised", sent)
 
 
 @router.post("/staff/credit-services/{credit_service_id}/supervisions/{supervision_id}/rectification")
