@@ -35,9 +35,10 @@ class StatutoryHoliday:
     """One holiday of ``calendar.statutory_holidays``: its first day by ``calendar`` (gregorian:
     month/day; lunar: month/day of the lunar calendar; solar_term: ``term``), moved by
     ``offset`` days, for ``days`` days."""
-    name: str
+    name: str               # as the chinese-calendar package names it (worded by the pages)
     calendar: str
     days: int
+    name_zh: str = ""
     month: int = 0
     day: int = 0
     term: str = ""

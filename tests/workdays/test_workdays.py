@@ -149,12 +149,13 @@ def test_every_statutory_holiday_of_the_rule_is_a_day_off_in_the_official_schedu
     assert len(days) == 13      # 1 + 4 + 1 + 2 + 1 + 1 + 3 days of art. 2
     for day, name in days.items():
         assert not PACKAGE_ONLY.is_working(day), (day, name)
+        assert PACKAGE_ONLY.info(day).name == name       # named as the package names it
 
 
 def test_a_year_no_schedule_covers_keeps_its_statutory_holidays_provisionally():
     cal = WorkCalendar({}, _statutory())
     new_year = cal.info(D(2027, 1, 1))
-    assert (new_year.working, new_year.name, new_year.provisional) == (False, "元旦", True)
+    assert (new_year.working, new_year.name, new_year.provisional) == (False, "New Year's Day", True)
     assert [d for d in (D(2027, 2, 5), D(2027, 2, 8), D(2027, 6, 9), D(2027, 9, 15), D(2027, 10, 1), D(2027, 10, 3))
             if cal.is_working(d)] == []
     assert cal.is_working(D(2027, 2, 9)) and cal.is_working(D(2027, 10, 4))

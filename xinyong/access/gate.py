@@ -26,6 +26,15 @@ from xinyong.models import AccessLog, Agency, Authorisation, QueryItem
 from xinyong.models.agency import ORG_KINDS
 
 CHANNELS = ("api", "web", "window")
+# the purposes the platform itself logs for reads decided outside ``check`` (zh, en); a purpose a
+# caller gave stays as given (``purpose_in``)
+PURPOSES = {
+    "window_repair": ("窗口办理信用修复", "credit repair at the service window"),
+    "window_objection": ("窗口受理异议", "an objection at the service window"),
+    "window_authorisation": ("窗口登记书面授权", "a paper authorisation at the service window"),
+    "duty_evaluation": ("查看信用评价及其依据", "the evaluation and what it rests on"),
+}
+JOINT_CHECK = ("联合奖惩核查：", "Joint incentive and punishment check: ")
 CONSENT_ONLY = "authorisation_required"   # a catalogue item's disclosure read only on written authorisation
 PURPOSE_MAX = 500
 
@@ -113,6 +122,21 @@ def window_visit_open(session: Session, principal: Principal, subject_id: int) -
         AccessLog.subject_id == subject_id, AccessLog.at >= since, AccessLog.user_id == principal.user_id,
         AccessLog.channel == "window", AccessLog.allowed.is_(True)).limit(1))
     return found is not None
+
+
+def purpose_in(purpose: str | None, lang: str) -> str | None:
+    """A logged purpose for a reader of ``lang``: the platform's own purposes in that language."""
+    if lang == "zh" or not purpose:
+        return purpose
+    for zh, en in PURPOSES.values():
+        if purpose == zh:
+            return en
+    if purpose.startswith(JOINT_CHECK[0]):
+        from xinyong.measures.service import matters
+        name = purpose[len(JOINT_CHECK[0]):]
+        found = next((m.get("en") for m in matters().values() if m.get("zh") == name and m.get("en")), name)
+        return JOINT_CHECK[1] + found
+    return purpose
 
 
 def join_reason(decision: GateDecision) -> str:

@@ -122,7 +122,7 @@ def _query_items_page(request: Request, session: Session, principal: Principal, 
 
 # ---- paper authorisations at the service window ----------------------------------------------------------
 
-VISIT = ("窗口登记书面授权", "a paper authorisation at the service window")   # logged as the subject's access
+VISIT = gate.PURPOSES["window_authorisation"]   # logged as the subject's access
 
 
 @router.get("/window/authorisations")

@@ -126,7 +126,8 @@ def _entry(row: tuple, lang: str = "zh") -> dict:
     actor = {"staff": "window", "subject": "self"}.get(log.role)
     organisation = org_name or (word("actor", actor, lang) if actor else None)
     return dict(id=log.id, at=log.at, organisation=organisation, role=log.role, items=list(log.items or []),
-                basis_kind=log.basis_kind, basis_ref=log.basis_ref, purpose=log.purpose, allowed=log.allowed,
+                basis_kind=log.basis_kind, basis_ref=log.basis_ref, purpose=gate.purpose_in(log.purpose, lang),
+                allowed=log.allowed,
                 reason=zh, reason_en=en, citation=citation, channel=log.channel)
 
 

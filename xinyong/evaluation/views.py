@@ -28,7 +28,7 @@ from xinyong.web.i18n import messages, translate
 STAFF_ROLES = ("staff", "admin", "auditor")
 
 
-DUTY_READ = ("查看信用评价及其依据", "the evaluation and what it rests on")
+DUTY_READ = gate.PURPOSES["duty_evaluation"]
 
 
 def model_titles(lang: str) -> dict[str, str]:

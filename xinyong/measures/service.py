@@ -253,7 +253,7 @@ def joint_check(session: Session, principal: Principal, subject_id: int, matter:
                  subject_id=subject_id, details={"matter": matter, "applicable": [f.measure.code for f in findings]})
     # the check reads the subject's current records, listings and grade: a read the subject sees
     # in its access log, on the basis of the published measures of the matter (FZ art. 15, QZ art. 24)
-    gate.record_read(session, principal, subject_id, basis_kind="joint_check", purpose=f"联合奖惩核查：{name['zh']}",
+    gate.record_read(session, principal, subject_id, basis_kind="joint_check", purpose=gate.JOINT_CHECK[0] + name["zh"],
                      reason=(f"公共管理机构在“{name['zh']}”事项中核查适用的已公布奖惩措施",
                              f"a public body checked the published measures of the matter {name.get('en') or matter}", citation))
     return CheckResult(check.id, subject, matter, name, findings, considered, unavailable, citation, today)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from xinyong import clock
+from xinyong.access import gate
 from xinyong.access import window as subject_window
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
@@ -192,7 +193,7 @@ def staff_objection(request: Request, objection_id: int = Path(ge=1, le=MAX_ID),
     return _detail(request, session, principal, objection_id, {"filed": filed, "back": "/staff/objections"})
 
 
-VISIT = ("窗口受理异议", "an objection at the service window")   # logged as the subject's access (access.window)
+VISIT = gate.PURPOSES["window_objection"]   # logged as the subject's access (access.window)
 
 
 @router.get("/window/objections")

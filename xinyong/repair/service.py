@@ -12,6 +12,7 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from xinyong import clock
+from xinyong.access import gate
 from xinyong.audit import record_event
 from xinyong.deadlines import service as deadlines
 from xinyong.documents.service import issue
@@ -31,7 +32,7 @@ from xinyong.repair import repository, rules
 PROCEDURE = "repair"
 ACTORS = ("staff", "agency")      # credit-department staff see every application; agencies their own
 REASON_MAX = 2000
-WINDOW_VISIT = ("窗口办理信用修复", "credit repair at the service window")   # a window visit, in the access log
+WINDOW_VISIT = gate.PURPOSES["window_repair"]   # a window visit, in the access log
 
 
 @dataclasses.dataclass(frozen=True)

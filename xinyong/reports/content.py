@@ -287,7 +287,8 @@ def _purpose(purpose: str | None, lang: str = "zh") -> str:
     own = {zh: kind for kind, zh in rules.PURPOSE.items()}
     if lang != "zh" and purpose in own:
         return t(lang, f"purpose.{own[purpose]}")
-    return purpose or "—"
+    from xinyong.access.gate import purpose_in
+    return purpose_in(purpose, lang) or "—"
 
 
 def _outcome(allowed: bool, lang: str = "zh") -> str:
