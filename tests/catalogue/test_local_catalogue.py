@@ -123,6 +123,24 @@ def test_the_json_api_adds_changes_and_requires_a_reason(session, client):
     assert [(i["code"], i["version"]) for i in listed] == [(CODE, 2)]
 
 
+@pytest.mark.parametrize("field", [
+    {"code": "faith", "header_zh": "信教情况", "type": "enum", "codes": ["佛教", "基督教", "无"]},
+    {"code": "blood", "header_zh": "ABO分组", "type": "enum", "codes": ["A", "B", "AB", "O"]},
+    {"code": "health", "header_zh": "身体状况说明", "type": "text", "max_length": 200},
+    {"code": "group", "header_zh": "分组", "type": "enum", "codes": ["信奉伊斯兰教", "其他"]},
+])
+def test_a_local_item_cannot_be_made_to_collect_forbidden_data(session, client, field):
+    """FZ art. 11 para. 3 / QZ data.forbidden: a batch with such a column is refused; so is an item
+    that would define one, by its name or by its coded values."""
+    _setup(session)
+    auth = _staff_token(session)
+    bad = definition()
+    bad["fields"] = [*bad["fields"], field]
+    r = client.post("/api/v1/local-catalogue", json={"definition": bad, "reason": "增设"}, headers=auth)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "forbidden_data", r.text
+    assert client.get("/api/v1/local-catalogue", headers=auth).json() == []
+
+
 def test_a_national_item_cannot_be_edited_or_shadowed(session, client):
     _setup(session)
     auth = _staff_token(session)

@@ -447,3 +447,27 @@ def test_a_listing_is_sent_only_by_the_body_that_decided_it():
     assert returned.rejections["reason_code"].to_list() == ["not_decided_by_sender"]
     # an item whose deciding body may differ from its sender (a penalty reported by a 数据来源单位)
     assert run({}).accepted.height == 1
+
+
+def test_an_ignored_column_whose_header_holds_forbidden_data_is_not_kept_by_name():
+    frame = penalty_frame([penalty_row(**{"法定代表人张三患有糖尿病且信奉伊斯兰教": "x", "内部流水号": "y"})])
+    result = validate(frame, PENALTY, PROFILE, RECEIVED)
+    assert result.accepted.height == 1
+    assert "内部流水号" in result.ignored_columns
+    assert not any("糖尿病" in h or "伊斯兰" in h for h in result.ignored_columns)
+    assert any("已略去" in h for h in result.ignored_columns)
+
+
+@pytest.mark.parametrize("text", ["当事人法定代表人张三系精神分裂症患者，仍从事经营。", "法定代表人2019年住院治疗肝癌。",
+                                  "当事人员工王五为乙肝大三阳。", "Legal representative is HIV positive; blood type AB.",
+                                  "法定代表人是天主教教友，每周参加弥撒。", "法定代表人指纹信息：L-arch-12-34。"])
+def test_a_named_persons_condition_faith_or_fingerprint_in_a_fact_is_returned(text):
+    """The audit's texts that were stored and published (FZ art. 11 para. 3; QZ data.forbidden)."""
+    result = run({"违法事实": text})
+    assert result.accepted.height == 0 and "forbidden_data" in result.rejections["reason_code"].to_list()
+
+
+@pytest.mark.parametrize("text", ["未按规定为高血压患者建立健康档案", "医疗机构未按规定报告肺结核病例",
+                                  "聘用患有乙肝的人员从事接触直接入口食品工作", "当事人安装指纹锁未备案"])
+def test_an_offence_about_conditions_that_names_no_ones_own_is_taken(text):
+    assert only(run({"违法事实": text}))

@@ -91,6 +91,9 @@ def validate(df: pl.DataFrame, item: CatalogueItem, profile, received_on: dt.dat
     screen = forbidden_data(_data_rule(profile, "data.forbidden", received_on))
     screening.refuse_bad_headers(headers, screen, BatchRefused)
     mapping, ignored, refused = _map_columns(headers, item, profile, received_on)
+    # an ignored column's header is kept on the batch and shown to its sender: never its words
+    # when they hold a person's forbidden data ("法定代表人张三患有糖尿病" as a header)
+    ignored = [screening.WITHHELD_HEADER if screen.value_hits(h) else h for h in ignored]
     missing = [f.header_zh for f in item.required_fields if f.code not in mapping]
     if missing:
         names = "、".join(missing)

@@ -33,6 +33,7 @@ from xinyong.kit.text import (
     normalised_expr,
 )
 
+WITHHELD_HEADER = "（列名含禁止采集的信息，已略去）/ (a column header holding forbidden data, withheld)"
 HIDDEN_REASONS = ("forbidden_data", "restricted_data", "control_character")  # rejections of these never keep the value
 _VALUE = "__value"
 

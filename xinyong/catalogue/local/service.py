@@ -18,7 +18,28 @@ MAX_REASON = 1000
 
 def check_definition(definition: object) -> CatalogueItem:
     files = file_catalogue()
-    return rules.item_from_definition(definition, files, merge.reference_rules(files), merge.names_en())
+    item = rules.item_from_definition(definition, files, merge.reference_rules(files), merge.names_en())
+    _refuse_forbidden(item)
+    return item
+
+
+def _refuse_forbidden(item: CatalogueItem) -> None:
+    """A local item may not be made to collect what the law forbids (FZ art. 11 para. 3; QZ
+    data.forbidden): a field whose name or whose coded values name a forbidden class (信教情况,
+    ABO分组 with A/B/AB/O, 身体状况) is refused with the item, as a batch with such a column is."""
+    from xinyong.law.loader import active_profile
+    from xinyong.kit.text import forbidden_data
+    screen = forbidden_data(active_profile().rule("data.forbidden", clock.today()))
+    hits = []
+    for f in item.fields:
+        cls = screen.header_hit(f.header_zh) or screen.header_hit(f.code) or next(
+            (c for v in f.codes for c in screen.value_hits(v)), None)
+        if cls is not None:
+            hits.append(f"{f.header_zh}（{cls.zh}）")
+    if hits:
+        raise InvalidInput(f"字段属于禁止采集的信息：{'、'.join(hits)}（{screen.citation}）", field="fields",
+                           code="forbidden_data",
+                           message_en=f"fields hold data the law forbids to collect: {', '.join(hits)} ({screen.citation})")
 
 
 def add(session: Session, actor: Principal, definition: dict, reason: str) -> LocalCatalogueVersion:
