@@ -90,8 +90,10 @@ _ROW = st.one_of(
     st.tuples(st.just("other"), st.none(), st.none(), st.sampled_from(OTHERS), st.none()))
 
 
-def _stage_merge(session, staged: pl.DataFrame, now) -> pl.DataFrame:
-    """The merge SQLite ran before it had no stage (main 99153cc), kept as the reference."""
+def _stage_merge(session, staged: pl.DataFrame, now, registers: bool = False) -> pl.DataFrame:
+    """The merge SQLite ran before it had no stage (main 99153cc), kept as the reference; since
+    session 33 a batch that does not register subjects sets a legal representative only where a
+    subject has none (subjects.repository.resolve_subjects)."""
     bulk.create_temp_table(session, repository.STAGE, repository.STAGE_COLUMNS)
     bulk.load_frame(session, repository.STAGE, staged)
     session.execute(text(
@@ -101,7 +103,8 @@ def _stage_merge(session, staged: pl.DataFrame, now) -> pl.DataFrame:
     session.execute(text(
         f"UPDATE subjects SET legal_rep_id = rep.id, legal_rep_name = st.legal_rep_name "
         f"FROM {repository.STAGE} st JOIN subjects rep ON rep.resident_id_hash = st.legal_rep_hash "
-        f"WHERE st.legal_rep_hash IS NOT NULL AND subjects.uscc = st.uscc AND subjects.legal_rep_id IS NOT rep.id"))
+        f"WHERE st.legal_rep_hash IS NOT NULL AND subjects.uscc = st.uscc AND subjects.legal_rep_id IS NOT rep.id"
+        f"{'' if registers else ' AND subjects.legal_rep_id IS NULL'}"))
     mapping = bulk.query_frame(session, repository._mapping_sql(), {"skey": pl.Utf8, "subject_id": pl.Int64})
     bulk.drop_temp_table(session, repository.STAGE)
     return mapping

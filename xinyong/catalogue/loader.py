@@ -113,6 +113,9 @@ class CatalogueItem:
     # a row names its deciding body (role deciding_agency_uscc), and only that body may send it:
     # an entry it decided by its own procedure (a listing: QZ art. 22-23), never one relayed for another
     decided_by_sender: bool = False
+    # its rows are the registration authority's: their legal representative replaces a subject's
+    # (any other item's sets one only where a subject has none)
+    registers_subjects: bool = False
     credit_reporting: bool = False      # collecting it is 征信业务 (FZ art. 10 para. 3)
 
     def field(self, code: str) -> FieldDef:
@@ -241,7 +244,8 @@ def _load_item(path: Path, categories: dict[str, Category], names_en: dict[str, 
             fields=tuple(_load_field(f, where, names_en or {}) for f in d["fields"]),
             order=int(d.get("order", 0)), note=d.get("note"), source=str(d.get("source", "public")),
             credit_reporting=bool(d.get("credit_reporting", False)),
-            decided_by_sender=bool(d.get("decided_by_sender", False)))
+            decided_by_sender=bool(d.get("decided_by_sender", False)),
+            registers_subjects=bool(d.get("registers_subjects", False)))
     except KeyError as exc:
         raise CatalogueError(f"{where}: missing or unknown key {exc}") from None
     _check_item(item, where)

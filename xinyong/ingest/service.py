@@ -276,7 +276,7 @@ def _ingest_frame(session, batch, agency, item, source: list[pl.DataFrame], prog
         last is not None and (lambda: _record_frame(last.with_stored(last.accepted), item, profile, batch, agency,
                                                     clock.now())),
         last is not None and (lambda: _lookups(session, agency, item, last.accepted["decision_no"],
-                                               single=not records)))
+                                               single=not records)), registers=item.registers_subjects)
     inputs = last = None
     _step(progress, "write")
     written, subjects = _write_parts(session, batch, agency, item, records, subject_ids, totals, looked)
@@ -363,7 +363,7 @@ def _settled(reading: concurrent.futures.Future | None) -> None:
 
 
 def _subjects_and_last_records(session, inputs: pl.DataFrame | None, records: list, stage_made: bool, build,
-                               lookups=None) -> tuple[pl.Series | None, dict | None]:
+                               lookups=None, registers: bool = False) -> tuple[pl.Series | None, dict | None]:
     """The batch's subjects resolved (one merge); the last part's records (``build()``, if any)
     appended to ``records``. On PostgreSQL the subjects are resolved on the session's connection in a
     thread while this one builds the records: the server inserts the new subjects while the
@@ -377,14 +377,14 @@ def _subjects_and_last_records(session, inputs: pl.DataFrame | None, records: li
     if inputs is None:
         return None, None
     if not build:
-        return resolve_subjects(session, inputs, stage_made=stage_made), None
+        return resolve_subjects(session, inputs, stage_made=stage_made, registers=registers), None
     if bulk.dialect(session) != "postgresql":
         # SQLite: the merge runs on this thread (sqlite3 steps without the GIL), the last part's
         # records are built on another meanwhile (polars builds without it)
         with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="records") as pool:
             building = pool.submit(contextvars.copy_context().run, build)
             try:
-                subject_ids = resolve_subjects(session, inputs)
+                subject_ids = resolve_subjects(session, inputs, registers=registers)
             finally:
                 concurrent.futures.wait([building])   # a failure of the merge is the one raised
             records.append(building.result())
@@ -395,7 +395,7 @@ def _subjects_and_last_records(session, inputs: pl.DataFrame | None, records: li
         # the stage made here, before anything beside it: made beside the look-ups and the records'
         # building it took 14-33 ms instead of ~7, and the merge waited on it
         resolving = pool.submit(contextvars.copy_context().run, resolve_subjects, session,
-                                staged=stage_frame(inputs), stage_made=stage_made)
+                                staged=stage_frame(inputs), stage_made=stage_made, registers=registers)
         inputs = None
         try:
             if lookups and beside:

@@ -82,16 +82,20 @@ def make_stage(session: Session) -> bool:
 
 
 def resolve_subjects(session: Session, accepted: pl.DataFrame | None = None,
-                     staged: tuple[pl.Series, pl.DataFrame] | None = None, stage_made: bool = False) -> pl.Series:
+                     staged: tuple[pl.Series, pl.DataFrame] | None = None, stage_made: bool = False,
+                     registers: bool = False) -> pl.Series:
     """Create missing subjects; return the subject id of every accepted row, in order. The
     ingest calls it once per batch (all its parts' rows): one merge. ``staged``: the rows'
     ``stage_frame``, if already made (instead of ``accepted``); ``stage_made``: the stage table
-    too (``make_stage``, in this transaction)."""
+    too (``make_stage``, in this transaction). ``registers``: the batch is of the registration
+    item (catalogue flag ``registers_subjects``), whose legal representative replaces a subject's;
+    any other batch sets one only where a subject has none yet (an agency's penalty batch changed
+    any enterprise's public legal representative)."""
     row_keys, staged = staged if staged is not None else stage_frame(accepted)
     if bulk.dialect(session) == "postgresql":
-        mapping = _merge_staged(session, staged, clock.now(), stage_made)
+        mapping = _merge_staged(session, staged, clock.now(), stage_made, registers)
     else:
-        mapping = _merge_sqlite(session, staged, clock.now())
+        mapping = _merge_sqlite(session, staged, clock.now(), registers)
     ids = row_keys.to_frame().join(mapping, on="skey", how="left", maintain_order="left")["subject_id"]
     if ids.null_count():
         raise RuntimeError("subjects could not be resolved for some rows")  # a bug, never bad input
@@ -101,7 +105,8 @@ def resolve_subjects(session: Session, accepted: pl.DataFrame | None = None,
 _MAPPING_SCHEMA = {"skey": pl.Utf8, "subject_id": pl.Int64}
 
 
-def _merge_staged(session: Session, staged: pl.DataFrame, now, stage_made: bool = False) -> pl.DataFrame:
+def _merge_staged(session: Session, staged: pl.DataFrame, now, stage_made: bool = False,
+                  registers: bool = False) -> pl.DataFrame:
     """PostgreSQL: the staged subjects COPYed into a temporary table (made here unless
     ``stage_made``), merged by one INSERT .. ON CONFLICT DO NOTHING that returns the subjects it
     created, the legal representatives set by one UPDATE, and only the staged subjects that
@@ -132,7 +137,8 @@ def _merge_staged(session: Session, staged: pl.DataFrame, now, stage_made: bool 
             f"UPDATE subjects SET legal_rep_id = rep.id, legal_rep_name = st.legal_rep_name "
             f"FROM {STAGE} st JOIN subjects rep ON rep.resident_id_hash = st.legal_rep_hash "
             f"WHERE st.legal_rep_hash IS NOT NULL AND subjects.uscc = st.uscc "
-            f"AND subjects.legal_rep_id IS DISTINCT FROM rep.id"))
+            f"AND subjects.legal_rep_id IS DISTINCT FROM rep.id"
+            f"{'' if registers else ' AND subjects.legal_rep_id IS NULL'}"))
     existed = staged.select("skey").join(created_keys, on="skey", how="anti")["skey"]
     mapping = created_keys if existed.is_empty() else pl.concat([created_keys, bulk.copy_out(   # COPY out: no Python row per subject
         session, _mapping_sql(" AND st.skey = ANY(CAST(%(existed)s AS text[]))"), _MAPPING_SCHEMA,
@@ -156,7 +162,7 @@ _SQLITE_LEGAL_REPS = (
     "WHERE subjects.uscc = json_extract(j.value, '$[0]') AND subjects.legal_rep_id IS NOT rep.id")
 
 
-def _merge_sqlite(session: Session, staged: pl.DataFrame, now) -> pl.DataFrame:
+def _merge_sqlite(session: Session, staged: pl.DataFrame, now, registers: bool = False) -> pl.DataFrame:
     """SQLite: no stage. The staged subjects that exist are looked up by key (one statement, the
     keys passed as JSON arrays), the others inserted by one ``executemany`` (``ON CONFLICT DO
     NOTHING``, as the merge from a stage was), and the legal representatives set by one UPDATE
@@ -181,7 +187,8 @@ def _merge_sqlite(session: Session, staged: pl.DataFrame, now) -> pl.DataFrame:
         mapping = pl.concat([existing, created])
     reps = staged.filter(pl.col("legal_rep_hash").is_not_null() & pl.col("uscc").is_not_null())
     if not reps.is_empty():
-        session.execute(text(_SQLITE_LEGAL_REPS), {"reps": json.dumps(
+        session.execute(text(_SQLITE_LEGAL_REPS + ("" if registers else " AND subjects.legal_rep_id IS NULL")),
+                        {"reps": json.dumps(
             reps.select("uscc", "legal_rep_hash", "legal_rep_name").rows(), ensure_ascii=False)})
     return mapping
 

@@ -14,7 +14,7 @@ from xinyong.catalogue.loader import (Catalogue, CatalogueError, CatalogueItem, 
 
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,62}[a-z0-9]$")
 TOP_KEYS = {"code", "name_zh", "name_en", "category", "order", "disclosure", "publicity_rule",
-            "severity_rule", "ingestible", "fields", "note", "source", "credit_reporting", "decided_by_sender"}
+            "severity_rule", "ingestible", "fields", "note", "source", "credit_reporting", "decided_by_sender", "registers_subjects"}
 FIELD_KEYS = {"code", "header_zh", "header_en", "type", "required", "aliases", "codes", "value_aliases",
               "multiple", "max_length", "data_class", "role", "note"}
 MAX_FIELDS = 60
@@ -71,7 +71,7 @@ def _shape_problems(d: dict, files: Catalogue, rules: dict[str, set[str]]) -> li
             p.append(f"{key} {d.get(key)!r} not one of {sorted(allowed)}")
     if not isinstance(d.get("ingestible", False), bool):
         p.append("ingestible must be true or false")
-    for flag in ("credit_reporting", "decided_by_sender"):
+    for flag in ("credit_reporting", "decided_by_sender", "registers_subjects"):
         if not isinstance(d.get(flag, False), bool):
             p.append(f"{flag} must be true or false")
     if not isinstance(d.get("source", "public"), str):
@@ -130,7 +130,8 @@ def _build(d: dict, files: Catalogue, names_en: dict[str, str]) -> CatalogueItem
             fields=tuple(_load_field(f, where, names_en) for f in d["fields"]),
             order=int(d.get("order", 0)), note=d.get("note"), source=str(d.get("source", "public")),
             credit_reporting=bool(d.get("credit_reporting", False)),
-            decided_by_sender=bool(d.get("decided_by_sender", False)))
+            decided_by_sender=bool(d.get("decided_by_sender", False)),
+            registers_subjects=bool(d.get("registers_subjects", False)))
         _check_item(item, where)
     except LocalItemError:
         raise
