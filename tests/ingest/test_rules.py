@@ -471,3 +471,16 @@ def test_a_named_persons_condition_faith_or_fingerprint_in_a_fact_is_returned(te
                                   "聘用患有乙肝的人员从事接触直接入口食品工作", "当事人安装指纹锁未备案"])
 def test_an_offence_about_conditions_that_names_no_ones_own_is_taken(text):
     assert only(run({"违法事实": text}))
+
+
+@pytest.mark.parametrize("city", ["quanzhou", "fuzhou"])
+def test_a_named_persons_income_deposits_tax_or_property_in_a_fact_is_returned(city):
+    """FZ art. 11 para. 2 (QZ data.restricted): the audit's fact was stored and published; an
+    offence about wages or taxes owed names no one's own and is taken."""
+    profile = get_profile(city)
+    said = run({"违法事实": "法定代表人张三年收入120万元，银行存款300万元，名下房产3套。"}, profile=profile)
+    assert said.accepted.height == 0
+    [rej] = [r for r in said.rejections.to_dicts() if r["reason_code"] == "restricted_data"]
+    assert rej["value"] is None and "收入" in rej["reason"] and "120" not in str(rej)
+    for fact in ("当事人拖欠员工工资12万元", "当事人未按规定代扣代缴员工个人所得税2.3万元", "负责人未按时支付员工工资5万元"):
+        assert only(run({"违法事实": fact}, profile=profile)), fact

@@ -104,9 +104,13 @@ def validate(df: pl.DataFrame, item: CatalogueItem, profile, received_on: dt.dat
     work = _prepare(df.select([ROW, *mapping.values()]), item, mapping)
     texts = [c for c in screening.free_text_fields(item) if c in mapping]
     work = screening.with_forbidden_columns(work, texts, screen)
-    held = screening.restricted_values(_data_rule(profile, "data.restricted", received_on), item.code)
+    restricted_rule = _data_rule(profile, "data.restricted", received_on)
+    # a free text saying a named person's income, deposits, tax paid or property (FZ art. 11 para. 2)
+    told = forbidden_data(restricted_rule)
+    work = screening.with_forbidden_columns(work, texts, told, prefix="__restricted")
+    held = screening.restricted_values(restricted_rule, item.code)
     checks, flags = _checks(item, tuple(texts), screen, received_on, tuple(v for v in held if v.field in mapping),
-                            sender_uscc.upper() if sender_uscc and item.decided_by_sender else None)
+                            sender_uscc.upper() if sender_uscc and item.decided_by_sender else None, told)
     work = frames.collect(work.lazy().with_columns(flags))
     errors = [f"__err_{code}" for code, cs in checks.items() if cs]
     rejections = _rejections(work, item, mapping, checks)
@@ -127,13 +131,13 @@ CHECKS_KEPT = 32
 
 
 def _checks(item: CatalogueItem, texts: tuple[str, ...], screen: ForbiddenData, received_on: dt.date,
-            held: tuple[screening.RestrictedValue, ...] = (), decider: str | None = None
-            ) -> tuple[dict[str, list[Check]], list[pl.Expr]]:
-    key = (id(item), texts, id(screen), received_on, held, decider)
+            held: tuple[screening.RestrictedValue, ...] = (), decider: str | None = None,
+            told: ForbiddenData | None = None) -> tuple[dict[str, list[Check]], list[pl.Expr]]:
+    key = (id(item), texts, id(screen), received_on, held, decider, id(told))
     kept = _CHECKS.get(key)
     if kept is not None and kept[0] is item and kept[1] is screen:
         return kept[2], kept[3]
-    checks = {f.code: _screen_checks(f, f.code in texts, screen) + _restricted_checks(f, item, held)
+    checks = {f.code: _screen_checks(f, f.code in texts, screen, told) + _restricted_checks(f, item, held)
               + _field_checks(f, item, received_on) + _decider_checks(f, decider) for f in item.fields}
     flags = [_error_expr(code, cs).alias(f"__err_{code}") for code, cs in checks.items() if cs]
     if len(_CHECKS) >= CHECKS_KEPT:
@@ -242,7 +246,8 @@ def _meaning(item: CatalogueItem, role: str) -> pl.Expr:
     return pl.col(f.code).replace_strict(f.meanings, default=None, return_dtype=STR)
 
 
-def _screen_checks(f: FieldDef, free_text: bool, screen: ForbiddenData) -> list[Check]:
+def _screen_checks(f: FieldDef, free_text: bool, screen: ForbiddenData, told: ForbiddenData | None = None
+                   ) -> list[Check]:
     """First, so that the rejection of a cell that must not be stored never quotes it."""
     out = [Check("control_character", screening.control_condition(pl.col(f.code)), "含有控制字符",
                  "contains control characters")]
@@ -251,6 +256,12 @@ def _screen_checks(f: FieldDef, free_text: bool, screen: ForbiddenData) -> list[
                          f"含有禁止采集的{{}}信息（{screen.citation}），退回复核",
                          f"holds {{}}, personal data the law forbids to collect ({screen.citation}); returned for review",
                          pl.col(f"__forbidden_{f.code}"), pl.col(f"__forbidden_en_{f.code}")))
+        if told is not None:
+            out.append(Check("restricted_data", pl.col(f"__restricted_{f.code}").is_not_null(),
+                             f"含有个人的{{}}信息，须经本人被告知不利后果后书面同意方可采集（{told.citation}），退回复核",
+                             f"holds a person's {{}}, collected only with their written consent after notice "
+                             f"({told.citation}); returned for review",
+                             pl.col(f"__restricted_{f.code}"), pl.col(f"__restricted_en_{f.code}")))
     return out
 
 

@@ -112,10 +112,12 @@ def normalised(expr: pl.Expr, screen: ForbiddenData, form: int = ANY_FORM) -> pl
     return out
 
 
-def with_forbidden_columns(work: pl.DataFrame, codes: list[str], screen: ForbiddenData) -> pl.DataFrame:
-    """Adds __forbidden_{code} and __forbidden_en_{code}: the classes a cell holds (names in
-    Chinese and English), null where it holds none."""
-    names = [f"__forbidden_{c}" for c in codes] + [f"__forbidden_en_{c}" for c in codes]
+def with_forbidden_columns(work: pl.DataFrame, codes: list[str], screen: ForbiddenData,
+                           prefix: str = "__forbidden") -> pl.DataFrame:
+    """Adds {prefix}_{code} and {prefix}_en_{code}: the classes a cell holds (names in Chinese
+    and English), null where it holds none. ``screen``: a data rule's classes (data.forbidden,
+    or data.restricted with the prefix __restricted)."""
+    names = [f"{prefix}_{c}" for c in codes] + [f"{prefix}_en_{c}" for c in codes]
     empty = work.with_columns(pl.lit(None, pl.String).alias(n) for n in names)
     patterns = [c.value_regex.pattern for c in screen.classes if c.value_patterns]
     if not codes or not patterns:
@@ -152,7 +154,7 @@ def with_forbidden_columns(work: pl.DataFrame, codes: list[str], screen: Forbidd
     named = frames.collect(hits.to_frame().lazy().select(pl.col(_VALUE), *_class_names(_VALUE, screen)))
     return work.with_columns(
         pl.col(c).replace_strict(named[_VALUE], named[lang], default=None, return_dtype=pl.String)
-        .alias(f"{prefix}{c}") for prefix, lang in (("__forbidden_", "zh"), ("__forbidden_en_", "en")) for c in codes)
+        .alias(f"{column}{c}") for column, lang in ((f"{prefix}_", "zh"), (f"{prefix}_en_", "en")) for c in codes)
 
 
 def _class_names(column: str, screen: ForbiddenData) -> list[pl.Expr]:
