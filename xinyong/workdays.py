@@ -67,7 +67,10 @@ def statutory_holidays(rule_value: dict) -> tuple[StatutoryHoliday, ...]:
 def _days_off(year: int, holidays: tuple[StatutoryHoliday, ...]) -> dict[dt.date, str]:
     days: dict[dt.date, str] = {}
     for h in holidays:
-        first = h.first_day(year)
+        try:
+            first = h.first_day(year)
+        except (ValueError, StopIteration):   # a year the lunar table or the solar terms do not reach (>= 2100)
+            continue
         for i in range(h.days):
             days[first + dt.timedelta(days=i)] = h.name
     return days

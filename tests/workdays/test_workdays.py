@@ -163,3 +163,10 @@ def test_a_year_no_schedule_covers_keeps_its_statutory_holidays_provisionally():
     due = cal.add(D(2026, 12, 30), 3)
     assert (due.on, due.provisional) == (D(2027, 1, 5), True)
     assert WorkCalendar().add(D(2026, 12, 30), 3).on == D(2027, 1, 4)   # the weekend rule alone, as before
+
+
+def test_a_year_the_lunar_table_does_not_reach_keeps_its_gregorian_holidays():
+    """/calendar/2100 failed: lunardate covers 1900-2099. Such a year still has 元旦 and 国庆."""
+    cal = WorkCalendar({}, _statutory())
+    assert not cal.is_working(D(2100, 1, 1)) and not cal.is_working(D(2100, 10, 1))
+    assert [d.day for d in cal.month(2100, 2)]            # no error for the whole month
