@@ -69,7 +69,7 @@ def _days_off(year: int, holidays: tuple[StatutoryHoliday, ...]) -> dict[dt.date
     for h in holidays:
         try:
             first = h.first_day(year)
-        except (ValueError, StopIteration):   # a year the lunar table or the solar terms do not reach (>= 2100)
+        except (ValueError, StopIteration, NotImplementedError):   # a year the lunar table (>= 2100) or the solar terms (> 2100) do not reach
             continue
         for i in range(h.days):
             days[first + dt.timedelta(days=i)] = h.name

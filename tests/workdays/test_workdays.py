@@ -170,3 +170,4 @@ def test_a_year_the_lunar_table_does_not_reach_keeps_its_gregorian_holidays():
     cal = WorkCalendar({}, _statutory())
     assert not cal.is_working(D(2100, 1, 1)) and not cal.is_working(D(2100, 10, 1))
     assert [d.day for d in cal.month(2100, 2)]            # no error for the whole month
+    assert cal.info(D(2101, 1, 1)).name == "New Year's Day" and [d.day for d in cal.month(2101, 4)]   # nor the solar terms
