@@ -30,10 +30,12 @@ def test_done_when_a_bank_shares_contract_performance_and_answers_the_objection(
         (w["bank"].name, True)]
 
     r = client.post("/api/v1/me/market/authorisations", headers=bearer(tokens["firm1"]), json={
-        "provider_id": pid, "item": "contract_performance", "valid_from": "2026-06-01", "valid_to": "2027-05-31"})
+        "provider_id": pid, "item": "contract_performance", "valid_from": "2026-06-01", "valid_to": "2027-05-31",
+        "publication": True})
     assert r.status_code == 201, r.text
     auth = r.json()
     assert auth["in_force"] and w["bank"].name in auth["wording"] and "合同履行信息" in auth["wording"]
+    assert auth["publication"] and "向社会公开" in auth["wording"]
 
     rows = [contract_row(firm, "QZB-2026-001"), contract_row(other, "QZB-2026-002")]
     csv = to_csv(rows, headers=tuple(rows[0]))
@@ -105,7 +107,8 @@ def test_a_withdrawn_record_or_provider_leaves_view(client, w, session):
     tokens, firm = w["tokens"], w["firm"]
     pid = approved_bank(client, w)
     client.post("/api/v1/me/market/authorisations", headers=bearer(tokens["firm1"]), json={
-        "provider_id": pid, "item": "contract_performance", "valid_from": "2026-06-01", "valid_to": "2026-12-31"})
+        "provider_id": pid, "item": "contract_performance", "valid_from": "2026-06-01", "valid_to": "2026-12-31",
+        "publication": True})
     r = client.post("/api/v1/market/batches", headers=bearer(tokens["bank1"]), json={
         "item": "contract_performance",
         "rows": [contract_row(firm, "QZB-1"), contract_row(firm, "QZB-2", status="正常履行")]})
@@ -128,6 +131,68 @@ def test_a_withdrawn_record_or_provider_leaves_view(client, w, session):
     assert client.get("/api/v1/market/providers/published").json() == []
     session.expire_all()
     assert report.section(session, firm, False) is None
+
+
+def test_shared_market_information_is_the_subject_s_own_until_it_authorises_publication(client, w, session):
+    """QZ art. 15 item 3 with art. 12 para. 2: an authorisation to share with the platform does not
+    authorise publication. The shared row is the firm's own (its page, its API, its full report)
+    and nobody else's, until it also authorises publication; revoking that takes it out of public
+    view again while the sharing authorisation keeps it in the firm's own."""
+    from xinyong.market import report
+    tokens, firm = w["tokens"], w["firm"]
+    pid = approved_bank(client, w)
+    grant = {"provider_id": pid, "item": "contract_performance", "valid_from": "2026-06-01", "valid_to": "2027-05-31"}
+    r = client.post("/api/v1/me/market/authorisations", headers=bearer(tokens["firm1"]), json=grant)
+    assert r.status_code == 201 and r.json()["publication"] is False, r.text
+    assert "向社会公开" not in r.json()["wording"]
+    r = client.post("/api/v1/market/batches", headers=bearer(tokens["bank1"]), json={
+        "item": "contract_performance", "rows": [contract_row(firm, "QZB-S-1")]})
+    assert r.status_code == 201 and r.json()["accepted"] == 1, r.text
+
+    assert client.get(f"/api/v1/subjects/{firm.id}/market").json() == []
+    assert "QZB-S-1" not in client.get(f"/subjects/{firm.id}").text
+    assert report.section(session, firm, True) is None
+    assert [m["decision_no"] for m in client.get("/api/v1/me/market", headers=bearer(tokens["firm1"])).json()] == [
+        "QZB-S-1"]
+    assert [row[1] for row in report.section(session, firm, False).table[1:]] == ["QZB-S-1"]
+    page_login(client, "firm1", PW)
+    mine = client.get("/me/market").text
+    assert "QZB-S-1" in mine and "仅本主体可见" in mine and 'name="publication"' in mine
+    client.cookies.clear()
+
+    r = client.post("/api/v1/me/market/authorisations", headers=bearer(tokens["firm1"]),
+                    json={**grant, "publication": True})
+    assert r.status_code == 201 and r.json()["publication"] and "向社会公开" in r.json()["wording"], r.text
+    published = r.json()["id"]
+    assert [m["decision_no"] for m in client.get(f"/api/v1/subjects/{firm.id}/market").json()] == ["QZB-S-1"]
+    assert "QZB-S-1" in client.get(f"/subjects/{firm.id}").text
+    session.expire_all()
+    assert [row[1] for row in report.section(session, firm, True).table[1:]] == ["QZB-S-1"]
+
+    r = client.post(f"/api/v1/me/market/authorisations/{published}/revoke", headers=bearer(tokens["firm1"]))
+    assert r.status_code == 200, r.text
+    assert client.get(f"/api/v1/subjects/{firm.id}/market").json() == []
+    assert [m["decision_no"] for m in client.get("/api/v1/me/market", headers=bearer(tokens["firm1"])).json()] == [
+        "QZB-S-1"]
+
+
+def test_a_natural_person_cannot_authorise_the_publication_of_its_market_information(client, w, session):
+    from xinyong.kit.access import Principal
+    from xinyong.kit.errors import InvalidInput
+    from xinyong.market import service
+    from xinyong.models import Subject
+    pid = approved_bank(client, w)
+    person = Subject(kind="natural_person", name="陈某某")
+    session.add(person)
+    session.flush()
+    me = Principal(user_id=None, username="person1", role="subject", subject_id=person.id)
+    grant = dict(provider_id=pid, item_code="contract_performance", valid_from=dt.date(2026, 6, 1),
+                 valid_to=dt.date(2027, 5, 31))
+    with pytest.raises(InvalidInput) as refused:
+        service.grant(session, me, publication=True, **grant)
+    assert refused.value.code == "publication_of_person"
+    assert service.grant(session, me, **grant).publication is False
+    assert not service.may_publish(session, person.id) and service.may_publish(session, w["firm"].id)
 
 
 def test_market_rows_only_from_an_approved_provider_and_public_items_never_from_one(client, w, session):
@@ -161,7 +226,8 @@ def test_an_enterprise_registers_as_a_provider_and_shares_utility_payments_it_re
     assert r.status_code == 200 and r.json()["status"] == "approved", r.text
     firm = w["firm"]
     r = client.post("/api/v1/me/market/authorisations", headers=bearer(w["tokens"]["firm1"]), json={
-        "provider_id": pid, "item": "utility_payment", "valid_from": "2026-06-01", "valid_to": "2027-05-31"})
+        "provider_id": pid, "item": "utility_payment", "valid_from": "2026-06-01", "valid_to": "2027-05-31",
+        "publication": True})
     assert r.status_code == 201, r.text
     row = {"户名": firm.name, "主体类别": "法人及非法人组织", "统一社会信用代码": firm.uscc, "缴费户号及账期": "QZW-0001-202605",
            "账单日期": "2026-05-31", "缴费类别": "水费", "缴费状态": "逾期未缴", "欠费金额(元)": "860"}

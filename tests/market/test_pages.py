@@ -56,10 +56,11 @@ def test_the_provider_subject_and_staff_pages_in_both_languages(client, w, sessi
     assert r.status_code == 422 and "最长 5 年" in r.text
     r = client.post("/me/market/authorisations", data={"csrf_token": csrf, "provider_id": str(pid),
                                                        "item": "contract_performance", "valid_from": "2026-06-01",
-                                                       "valid_to": "2027-05-31"}, follow_redirects=False)
+                                                       "valid_to": "2027-05-31", "publication": "yes"},
+                    follow_redirects=False)
     assert r.status_code == 303
     mine = client.get("/me/market").text
-    assert "本主体书面授权" in mine and "有效" in mine
+    assert "本主体书面授权" in mine and "有效" in mine and "同时授权市公共信用信息平台" in mine and "已授权公开" in mine
     assert "Written authorisations" in client.get("/me/market?lang=en").text
 
     page_login(client, "bank1", PW)
@@ -76,6 +77,8 @@ def test_the_provider_subject_and_staff_pages_in_both_languages(client, w, sessi
     page_login(client, "firm1", PW)
     mine = client.get("/me/market").text
     assert "QZB-P-1" in mine and w["bank"].name in mine and "/me/objections?record=" in mine
+    client.cookies.clear()
+    assert "QZB-P-1" in client.get(f"/subjects/{w['firm'].id}").text   # published as the firm authorised
     assert "Market information" in client.get("/me/market?lang=en").text
     actions = set(session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("market.%"))))
     assert {"market.provider_apply", "market.provider_decide",

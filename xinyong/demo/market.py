@@ -1,6 +1,6 @@
 """Market credit information in the demo city (issue 15 point 2, QZ art. 12): bank-demo registers
 as a provider and staff approve it; firm-demo's enterprise authorises it in writing for contract
-performance; the bank sends firm-demo's contract row; firm-demo objects to it, and the objection
+performance, and the platform to publish it; the bank sends firm-demo's contract row; firm-demo objects to it, and the objection
 waits on the bank's workbench (/provider/market). (A row without an authorisation would come back
 for review: tests/market/test_flow.py; the demo's returned rows are the city files' own.) Through the real services; idempotent: once the bank is a
 provider nothing is done again."""
@@ -42,7 +42,7 @@ def _share(session: Session, ctx, bank, firm, staff, agency: Agency) -> None:
                              objection_channel="泉州示范商业银行信用管理部，电话 0595-22220000（演示）")
     service.decide(session, staff, provider.id, approve=True, reason="")
     service.grant(session, firm, provider_id=provider.id, item_code=ITEM, valid_from=ctx.today,
-                  valid_to=ctx.today + dt.timedelta(days=365))
+                  valid_to=ctx.today + dt.timedelta(days=365), publication=True)   # and published (QZ art. 15 item 3)
     rows = [_row(session.get(Subject, firm.subject_id), "示范银贷〔2026〕001号", "逾期履行", ctx.today)]
     outcome = ingest_rows(session, rows=rows, source_uscc=agency.uscc, item_code=ITEM, user_id=bank.user_id,
                           actor=bank, commit=False)

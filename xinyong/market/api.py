@@ -60,9 +60,10 @@ def my_authorisations(principal: Principal = allow("subject", scope="profiles:re
 
 @router.post("/api/v1/me/market/authorisations", response_model=AuthorisationOut, status_code=201)
 def grant(body: AuthorisationIn, principal: Principal = allow("subject"), session: Session = Depends(get_session)):
-    """Grant a provider a written authorisation for one market item (QZ art. 12 para. 2)."""
+    """Grant a provider a written authorisation for one market item (QZ art. 12 para. 2), and
+    with ``publication`` the platform one to publish it (QZ art. 15 item 3)."""
     auth = service.grant(session, principal, provider_id=body.provider_id, item_code=body.item,
-                         valid_from=body.valid_from, valid_to=body.valid_to)
+                         valid_from=body.valid_from, valid_to=body.valid_to, publication=body.publication)
     session.commit()
     return views.authorisation_out(auth, _provider_name(session, auth.provider_id))
 

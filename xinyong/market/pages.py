@@ -70,10 +70,12 @@ def mine(request: Request, done: str = CodeQuery("", max_length=16), principal: 
 def _mine(request, session, principal, *, done="", form=None, error=None, status_code=200):
     pol = _policy_or_none()
     records = [views.record_out(r, n, pol) for r, n in service.mine(session, principal)] if pol else []
+    shown = {r.id for r, _ in service.public_of(session, principal.subject_id)} if records else set()
     auths = [views.authorisation_out(a, n) for a, n in repository.authorisations_of_subject(session, principal.subject_id)]
     providers = [views.published_out(p, a, pol) for p, a in repository.providers(session, "approved")] if pol else []
     return render(request, "market/mine.html", {
-        "records": records, "authorisations": auths, "providers": providers, "items": market_items(),
+        "records": records, "public_ids": shown, "authorisations": auths,
+        "can_publish": service.may_publish(session, principal.subject_id), "providers": providers, "items": market_items(),
         "policy": pol, "done": done, "form": form or {}, "error": _error(error, language(request))},
         status_code=status_code)
 
@@ -87,14 +89,16 @@ def _date(text: str, field: str) -> dt.date:
 
 @router.post("/me/market/authorisations")
 def grant(request: Request, provider_id: str = CodeForm(""), item: str = CodeForm(""), valid_from: str = CodeForm(""),
-          valid_to: str = CodeForm(""), principal: Principal = allow("subject"), session: Session = Depends(get_session)):
-    form = {"provider_id": provider_id, "item": item, "valid_from": valid_from, "valid_to": valid_to}
+          valid_to: str = CodeForm(""), publication: str = CodeForm("", max_length=8), principal: Principal = allow("subject"),
+          session: Session = Depends(get_session)):
+    form = {"provider_id": provider_id, "item": item, "valid_from": valid_from, "valid_to": valid_to,
+            "publication": publication}
     try:
         if not provider_id.isdigit() or not 1 <= int(provider_id) < 2**31:
             raise InvalidInput("请选择提供单位", field="provider_id", message_en="choose a provider")
         service.grant(session, principal, provider_id=int(provider_id), item_code=item,
                       valid_from=_date(valid_from, "valid_from"), valid_to=_date(valid_to, "valid_to"),
-                      lang=language(request))
+                      publication=publication == "yes", lang=language(request))
     except XinyongError as exc:
         session.rollback()
         return _mine(request, session, principal, form=form, error=exc, status_code=exc.status)

@@ -1,5 +1,6 @@
 """The market section of a credit report (QZ art. 12 para. 3): its own section, apart from the
-public credit information, each row with its provider, under the label saying who answers for it."""
+public credit information, each row with its provider, under the label saying who answers for it;
+a public report holds only what the subject authorised for publication (QZ art. 15 item 3)."""
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
@@ -19,7 +20,7 @@ def section(session: Session, subject: Subject, public: bool, lang: str = "zh") 
         return None
     if public and subject.kind == "natural_person":
         return None
-    rows = repository.records_in_view(session, subject.id, clock.today(), limit=100)
+    rows = repository.records_in_view(session, subject.id, clock.today(), limit=100, public=public)
     if not rows:
         return None
     t = lambda key: translate(key, lang)   # noqa: E731

@@ -71,25 +71,29 @@ def authorisations_to_provider(session: Session, provider_id: int, limit: int = 
 
 # ---- market records ---------------------------------------------------------------------------------
 
-def in_view_condition(today, record=Record):
+def in_view_condition(today, record=Record, *, public: bool = False):
     """A market record is shown (labelled, apart from public information) while it is active,
     its provider is approved (not withdrawn), and its subject's authorisation to that provider
     for its item is in force today: revoking the authorisation or withdrawing the record or the
-    provider takes it out of view at once."""
+    provider takes it out of view at once. ``public``: shown to anyone, which also needs that
+    authorisation to authorise publication (QZ art. 15 item 3); otherwise the subject's own view."""
     r = record
-    authorised = exists(select(MarketAuthorisation.id).where(
-        MarketAuthorisation.subject_id == r.subject_id, MarketAuthorisation.provider_id == MarketProvider.id,
-        MarketAuthorisation.item_code == r.item_code, in_force_condition(today)))
+    conditions = [MarketAuthorisation.subject_id == r.subject_id, MarketAuthorisation.provider_id == MarketProvider.id,
+                  MarketAuthorisation.item_code == r.item_code, in_force_condition(today)]
+    if public:
+        conditions.append(MarketAuthorisation.publication.is_(True))
+    authorised = exists(select(MarketAuthorisation.id).where(*conditions))
     return and_(r.disclosure == MARKET, r.status == "active", MarketProvider.status == "approved", authorised)
 
 
-def records_in_view(session: Session, subject_id: int, today: dt.date,
-                    limit: int = RECORDS_LIMIT) -> list[tuple[Record, str]]:
-    """(record, provider name) of a subject's market information in view, newest first."""
+def records_in_view(session: Session, subject_id: int, today: dt.date, limit: int = RECORDS_LIMIT, *,
+                    public: bool) -> list[tuple[Record, str]]:
+    """(record, provider name) of a subject's market information in view, newest first: to
+    anyone (``public``) or to the subject itself."""
     q = (select(Record, Agency.name)
          .join(MarketProvider, MarketProvider.agency_id == Record.source_agency_id)
          .join(Agency, Agency.id == Record.source_agency_id)
-         .where(Record.subject_id == subject_id, in_view_condition(today))
+         .where(Record.subject_id == subject_id, in_view_condition(today, public=public))
          .order_by(Record.decision_date.desc(), Record.id.desc()).limit(limit))
     return [tuple(r) for r in session.execute(q)]
 

@@ -5,7 +5,9 @@ article it rests on, read from the profile (xinyong/law/profiles/*.d/market.yaml
 - collection that is credit reporting business needs a licence (FZ art. 10 para. 3);
 - a row is accepted only under the subject's written authorisation to that provider for that
   item in force on the day of submission (QZ art. 12 para. 2);
-- a provider publishes its objection rules and channel (QZ art. 34 para. 2)."""
+- a provider publishes its objection rules and channel (QZ art. 34 para. 2);
+- what a provider shares is shown to anyone only under the subject's authorisation to publish it
+  (QZ art. 15 item 3: nothing not authorised for publication is disclosed)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -50,13 +52,15 @@ class MarketPolicy:
     channel_required: bool
     channel_citation: str
     credit_reporting_citation: str
+    publication_wording: Name
+    publication_citation: str
 
 
 def policy(profile: Profile, on: dt.date) -> MarketPolicy:
     """The market rules in force on ``on`` (RuleNotInForce when one is missing)."""
     prov, auth = profile.rule("market.providers", on), profile.rule("market.authorisation", on)
     disp, chan = profile.rule("market.display", on), profile.rule("market.objection_channel", on)
-    cr = profile.rule("market.credit_reporting", on)
+    cr, pub = profile.rule("market.credit_reporting", on), profile.rule("market.publication", on)
     scopes = {code: Scope(code, Name(zh=s["zh"], en=s["en"]), bool(s.get("credit_reporting", False)))
               for code, s in prov.value["scopes"].items()}
     return MarketPolicy(
@@ -65,7 +69,8 @@ def policy(profile: Profile, on: dt.date) -> MarketPolicy:
         wording=Name(**auth.value["wording"]), authorisation_citation=str(auth.citation),
         label=Name(**disp.value["label"]), counted_in_evaluation=bool(disp.value["counted_in_evaluation"]),
         display_citation=str(disp.citation), channel_required=bool(chan.value["required"]),
-        channel_citation=str(chan.citation), credit_reporting_citation=str(cr.citation))
+        channel_citation=str(chan.citation), credit_reporting_citation=str(cr.citation),
+        publication_wording=Name(**pub.value["wording"]), publication_citation=str(pub.citation))
 
 
 # ---- providers ---------------------------------------------------------------------------------
@@ -156,9 +161,15 @@ def no_authorisation_reason(pol: MarketPolicy, provider: str, item: str) -> tupl
             f"submission; returned for review ({pol.authorisation_citation})")
 
 
-def wording(pol: MarketPolicy, lang: str, *, provider: str, item: str, valid_from: dt.date, valid_to: dt.date) -> str:
+def wording(pol: MarketPolicy, lang: str, *, provider: str, item: str, valid_from: dt.date, valid_to: dt.date,
+            publication: bool = False) -> str:
+    """The words the subject accepts: sharing with the platform, and publication only when it
+    chose to authorise it too (QZ art. 15 item 3)."""
     template = pol.wording.en if lang == "en" else pol.wording.zh
-    return template.format(provider=provider, item=item, valid_from=valid_from.isoformat(), valid_to=valid_to.isoformat())
+    words = template.format(provider=provider, item=item, valid_from=valid_from.isoformat(), valid_to=valid_to.isoformat())
+    if publication:
+        words += (" " if lang == "en" else "") + (pol.publication_wording.en if lang == "en" else pol.publication_wording.zh)
+    return words
 
 
 def label(pol: MarketPolicy, lang: str, provider: str) -> str:

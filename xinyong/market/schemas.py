@@ -43,6 +43,8 @@ class AuthorisationIn(BaseModel):
     item: Code = Field(..., max_length=64)
     valid_from: dt.date
     valid_to: dt.date
+    # also authorise the platform to publish the item's information (QZ art. 15 item 3)
+    publication: bool = False
 
 
 class Label(BaseModel):
@@ -80,6 +82,7 @@ class AuthorisationOut(BaseModel):
     valid_from: dt.date
     valid_to: dt.date | None
     wording: str
+    publication: bool
     granted_at: dt.datetime
     revoked_at: dt.datetime | None = None
     in_force: bool

@@ -158,8 +158,10 @@ def _market_item(code: str):
 
 
 def grant(session: Session, principal: Principal, *, provider_id: int, item_code: str, valid_from: dt.date,
-          valid_to: dt.date, lang: str = "zh") -> MarketAuthorisation:
-    """The subject grants a provider its written authorisation for one market item."""
+          valid_to: dt.date, publication: bool = False, lang: str = "zh") -> MarketAuthorisation:
+    """The subject grants a provider its written authorisation for one market item; with
+    ``publication`` it also authorises the platform to publish it (QZ art. 15 item 3), which an
+    organisation alone can (a person's market information is never public)."""
     if principal.role != "subject" or not principal.subject_id:
         raise Forbidden("只有信息主体可以授权", message_en="only the subject may authorise")
     found = repository.provider_with_agency(session, provider_id)
@@ -170,17 +172,22 @@ def grant(session: Session, principal: Principal, *, provider_id: int, item_code
     decided = rules.check_grant(pol, valid_from=valid_from, valid_to=valid_to, today=today, item_source=item.source)
     if not decided.allowed:
         raise _invalid(decided)
+    if publication and not may_publish(session, principal.subject_id):
+        raise InvalidInput("自然人的市场信用信息不向社会公开", code="publication_of_person", field="publication",
+                           message_en="a natural person's market credit information is not published",
+                           details={"citation": pol.publication_citation})
     words = rules.wording(pol, lang, provider=agency.name, item=item.name_en if lang == "en" else item.name_zh,
-                          valid_from=valid_from, valid_to=valid_to)
+                          valid_from=valid_from, valid_to=valid_to, publication=publication)
     auth = MarketAuthorisation(subject_id=principal.subject_id, provider_id=provider.id, item_code=item.code,
-                               valid_from=valid_from, valid_to=valid_to, wording=words, granted_by=principal.user_id,
-                               granted_at=clock.now())
+                               valid_from=valid_from, valid_to=valid_to, wording=words, publication=publication,
+                               granted_by=principal.user_id, granted_at=clock.now())
     session.add(auth)
     session.flush()
     record_event(session, principal, "market.authorisation_grant", target_type="market_authorisation",
                  target_id=auth.id, subject_id=principal.subject_id,
                  details={"provider_id": provider.id, "item": item.code, "valid_from": valid_from,
-                          "valid_to": valid_to, "citation": pol.authorisation_citation})
+                          "valid_to": valid_to, "publication": publication,
+                          "citation": pol.authorisation_citation})
     return auth
 
 
@@ -201,16 +208,24 @@ def revoke(session: Session, principal: Principal, auth_id: int) -> MarketAuthor
 
 # ---- what is shown -------------------------------------------------------------------------------
 
+def may_publish(session: Session, subject_id: int | None) -> bool:
+    """May the subject authorise the publication of its market information? An organisation
+    may; a natural person's is never public."""
+    subject = session.get(Subject, subject_id) if subject_id else None
+    return subject is not None and subject.kind != "natural_person"
+
+
 def public_of(session: Session, subject_id: int) -> list[tuple[Record, str]]:
-    """A subject's market information in view for anyone: organisations only (a natural
-    person's market information is shown to that person alone)."""
+    """A subject's market information in view for anyone: an organisation's, under its
+    authorisation to publish it (QZ art. 15 item 3); a natural person's is shown to that
+    person alone."""
     subject = session.get(Subject, subject_id)
     if subject is None or subject.kind == "natural_person":
         return []
-    return repository.records_in_view(session, subject_id, clock.today())
+    return repository.records_in_view(session, subject_id, clock.today(), public=True)
 
 
 def mine(session: Session, principal: Principal) -> list[tuple[Record, str]]:
     if principal.role != "subject" or not principal.subject_id:
         raise Forbidden("无权查看", message_en="not allowed")
-    return repository.records_in_view(session, principal.subject_id, clock.today())
+    return repository.records_in_view(session, principal.subject_id, clock.today(), public=False)

@@ -54,7 +54,7 @@ def authorisation_out(auth, provider_name: str) -> AuthorisationOut:
     revoked_on = _china_date(auth.revoked_at) if auth.revoked_at else None
     return AuthorisationOut(id=auth.id, provider_id=auth.provider_id, provider=provider_name, item=auth.item_code,
                             valid_from=auth.valid_from, valid_to=auth.valid_to, wording=auth.wording,
-                            granted_at=auth.granted_at, revoked_at=auth.revoked_at,
+                            publication=bool(auth.publication), granted_at=auth.granted_at, revoked_at=auth.revoked_at,
                             in_force=rules.in_force(auth.valid_from, auth.valid_to, revoked_on, clock.today()))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.models.base import Base, BigId, Json, TimestampTZ, created_at_column
@@ -40,7 +40,8 @@ class MarketProvider(Base):
 
 class MarketAuthorisation(Base):
     """A subject's written authorisation (书面授权, QZ art. 12 para. 2) to one provider for one
-    market item, in force from ``valid_from`` to ``valid_to`` inclusive unless revoked."""
+    market item, in force from ``valid_from`` to ``valid_to`` inclusive unless revoked; with
+    ``publication`` it also authorises the platform to publish the item's information."""
     __tablename__ = "market_authorisations"
     __table_args__ = (
         # the ingest check: one provider, one item, the batch's subjects
@@ -56,6 +57,9 @@ class MarketAuthorisation(Base):
     valid_to: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     # the words the subject accepted (the written authorisation as it read it)
     wording: Mapped[str] = mapped_column(Text, nullable=False)
+    # the subject authorised the platform to publish the information too (QZ art. 15 item 3);
+    # without it the information is shown to its subject alone
+    publication: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
     granted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     granted_at: Mapped[dt.datetime] = created_at_column()
     revoked_at: Mapped[dt.datetime | None] = mapped_column(TimestampTZ, nullable=True)
