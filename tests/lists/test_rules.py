@@ -65,11 +65,30 @@ def test_a_lenient_case_is_never_put_on_the_serious_list(flags):
     assert "QZ art. 21" in verdict.citation and "宽容、审慎" in verdict.reason_zh
 
 
-def test_quanzhou_wants_an_act_classed_serious_fuzhou_does_not():
-    general = (rules.BasisFacts(10, 1, 5, "general", "active"),)
-    verdict = rules.check_proposal(QZ, facts(basis=general))
-    assert verdict.code == "basis_not_serious" and "QZ art. 22" in verdict.citation
-    assert rules.check_proposal(FZ, facts(kind="black", basis=general)).allowed
+def test_both_cities_want_an_act_classed_serious():
+    """QZ art. 22 para. 3; Fuzhou's black list is its list of the serious categories (Guobanfa
+    [2020] 49), and a measure must fit the act (FZ art. 15 para. 2): a general or minor record
+    grounds neither."""
+    for severity in ("general", "minor", None):
+        basis = (rules.BasisFacts(10, 1, 5, severity, "active"),)
+        verdict = rules.check_proposal(QZ, facts(basis=basis))
+        assert verdict.code == "basis_not_serious" and "QZ art. 22" in verdict.citation
+        verdict = rules.check_proposal(FZ, facts(kind="black", basis=basis))
+        assert verdict.code == "basis_not_serious" and "FZ art. 14, 17, 18" in verdict.citation
+    assert rules.check_proposal(FZ, facts(kind="black")).allowed
+
+
+@pytest.mark.parametrize("policy,kind", [(QZ, "serious_dishonesty"), (FZ, "black")])
+def test_a_record_whose_publicity_has_ended_grounds_no_new_listing_but_a_decided_one_stands(policy, kind):
+    """Information no longer published is no longer used (NDRC Order 36; QZ art. 36 para. 2): it
+    grounds no proposal and no decision; a listing already decided runs its own period."""
+    ended = (rules.BasisFacts(10, 1, 5, "serious", "active", "罚〔2022〕1号", publicity_ended=True),)
+    verdict = rules.check_proposal(policy, facts(kind=kind, basis=ended))
+    assert verdict.code == "basis_publicity_ended" and "罚〔2022〕1号" in verdict.reason_zh
+    assert rules.check_basis_holds(policy.kinds[kind], ended).code == "basis_publicity_ended"
+    assert rules.basis_left(policy.kinds[kind], ended)
+    repaired = (rules.BasisFacts(10, 1, 5, "serious", "repaired", publicity_ended=True),)
+    assert not rules.basis_left(policy.kinds[kind], repaired)
 
 
 def test_the_serious_list_is_not_run_in_fuzhou_nor_the_red_list_in_quanzhou():
@@ -87,6 +106,22 @@ def test_red_list_criteria_and_the_clean_record():
     on_black = rules.check_proposal(FZ, facts(**red, criteria=("integrity_model",),
                                               active_entry_kinds=frozenset({"black"})))
     assert on_black.code == "on_punitive_list"
+
+
+@pytest.mark.parametrize("criteria", [("integrity_model",), ("three_years_clean",)])
+def test_a_subject_with_a_dishonesty_record_in_public_view_is_no_red_list_subject(criteria):
+    """FZ art. 16: the red list is for 守信主体, whatever criterion the proposal cites."""
+    red = dict(kind="red", category=None, basis=(), proposer_org_id=None, criteria=criteria)
+    verdict = rules.check_proposal(FZ, facts(**red, adverse_records_current=1))
+    assert verdict.code == "current_adverse_records" and "FZ art. 16" in verdict.citation
+    assert FZ.kinds["red"].current_adverse_severities == ("general", "serious")
+    assert rules.check_proposal(FZ, facts(**red)).allowed
+
+
+def test_a_punitive_listing_ends_a_red_entry():
+    ended = rules.incentive_ended_by(FZ.kinds["red"], punitive=FZ.kinds["black"])
+    assert ended is not None and ended.code == "criteria_broken" and "黑名单" in ended.reason_zh
+    assert rules.incentive_ended_by(FZ.kinds["red"]) is None
 
 
 def test_responsible_persons_only_for_organisations_on_a_punitive_list():

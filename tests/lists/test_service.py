@@ -46,6 +46,27 @@ def test_a_general_record_is_no_basis_in_quanzhou(session, world):
     assert err.value.code == "listing_basis_not_serious"
 
 
+def test_a_record_whose_publicity_has_ended_grounds_no_listing_nor_its_decision(session, today):
+    """NDRC Order 36, QZ art. 36 para. 2: a serious penalty of March 2023 whose publicity ended in
+    2026 is no longer published nor used; and a proposal noticed while its record was public is
+    not decided once the publicity has ended."""
+    from tests.lists.support import build
+    today("2026-06-01")
+    old = build(session, decided=dt.date(2023, 3, 1))
+    end = session.get(Record, old.serious_id).publicity_end
+    assert end is not None and dt.date(2026, 1, 20) < end <= dt.date(2026, 6, 1), end
+    with pytest.raises(Conflict) as err:
+        service.propose(session, old.agency, proposal(old))
+    assert err.value.code == "listing_basis_publicity_ended" and "公示期已届满" in err.value.message
+    today((end - dt.timedelta(days=15)).isoformat())   # while it was public: proposed and noticed
+    p = service.propose(session, old.agency, proposal(old))
+    service.send_notice(session, old.staff, p.id)
+    today((end + dt.timedelta(days=30)).isoformat())
+    with pytest.raises(Conflict) as err:
+        service.decide(session, old.agency, p.id)
+    assert err.value.code == "listing_basis_publicity_ended"
+
+
 def test_another_agency_cannot_list_on_records_it_did_not_determine(session, world):
     with pytest.raises(Conflict) as err:
         service.propose(session, world.other_agency, proposal(world))

@@ -79,6 +79,14 @@ def test_licences_and_unpublished_or_ended_records_need_no_repair():
     assert codes(ended) == ["publicity_ended"]
 
 
+def test_a_record_grounding_a_listing_in_force_can_be_repaired_after_its_publicity_ends():
+    """The listing runs its own period: repair is how the subject leaves it early (QZ art. 36
+    para. 2), though the record itself is no longer published."""
+    listed = rules.decide(QZ, record(severity="serious", publicity_end=dt.date(2026, 8, 1),
+                                     serious_list_category="health_safety"), TODAY)
+    assert "publicity_ended" not in codes(listed) and listed.eligible, listed.reasons
+
+
 def test_fuzhou_art_22_bars_the_four_categories_and_quanzhou_lists_bar_nothing():
     """FZ art. 22 names the four non-repairable cases; QZ art. 22 only limits who may be listed and
     QZ art. 36 para. 2 says repair takes the subject off the serious-dishonesty list."""

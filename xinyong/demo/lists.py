@@ -9,7 +9,7 @@ import contextlib
 import datetime as dt
 import os
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.service import create_user, principal_of
@@ -42,7 +42,7 @@ def load(session: Session, ctx) -> list[str]:
     kind = next((k for k in policy.kinds.values() if k.punitive), None)
     if kind is None:
         return ["Lists: the profile runs no punitive list"]
-    candidates = _candidates(session, kind)
+    candidates = _candidates(session, kind, ctx.today)
     if len(candidates) < 2:
         return [f"Lists: fewer than two enterprises with an act classed serious, no demo {kind.key} listing"]
     (first, first_rec), (second, second_rec) = candidates[:2]
@@ -64,14 +64,16 @@ def agency_or(username: str | None) -> str:
     return username or "(no agency account)"
 
 
-def _candidates(session: Session, kind) -> list[tuple[Subject, Record]]:
-    """Enterprises with an active penalty (classed serious where the list requires it), an agency
-    account for its source, and no other demo account on them; first by subject id."""
+def _candidates(session: Session, kind, today: dt.date) -> list[tuple[Subject, Record]]:
+    """Enterprises with an active penalty (classed serious where the list requires it) whose
+    publicity has not ended (it grounds no listing then), an agency account for its source, and
+    no other demo account on them; first by subject id."""
     avoid = select(User.subject_id).where(User.username.in_(AVOID_ACCOUNTS), User.subject_id.is_not(None))
     agencies = select(User.agency_id).where(User.role == "agency", User.agency_id.is_not(None))
     stmt = (select(Subject, Record).join(Record, Record.subject_id == Subject.id)
             .where(Subject.kind == "legal_person", Subject.uscc.is_not(None), Record.item_code == "penalty",
-                   Record.status == "active", Subject.id.not_in(avoid), Record.source_agency_id.in_(agencies))
+                   Record.status == "active", Subject.id.not_in(avoid), Record.source_agency_id.in_(agencies),
+                   or_(Record.publicity_end.is_(None), Record.publicity_end > today))
             .order_by(Subject.id, Record.id).limit(200))
     if kind.basis_severity:
         stmt = stmt.where(Record.severity.in_(kind.basis_severity))

@@ -11,6 +11,7 @@ import datetime as dt
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from xinyong.disclosure.publicity import public_condition
 from xinyong.lists import rules
 from xinyong.models import Agency, Document, History, Record, Subject
 from xinyong.models.listing import ListBasisRecord, ListEntry, ListProposal
@@ -100,17 +101,24 @@ def basis_records(session: Session, record_ids: list[int]) -> list[Record]:
     return list(session.scalars(select(Record).where(Record.id.in_(list(record_ids))).order_by(Record.id)))
 
 
-def basis_facts_of(session: Session, proposal_ids: list[int]) -> dict[int, tuple[rules.BasisFacts, ...]]:
-    """The basis records of proposals as the rules read them (their state now), in one query."""
+def basis_facts_of(session: Session, proposal_ids: list[int], today: dt.date) -> dict[int, tuple[rules.BasisFacts, ...]]:
+    """The basis records of proposals as the rules read them (their state on ``today``), in one query."""
     found: dict[int, list] = {i: [] for i in proposal_ids}
     if proposal_ids:
         rows = session.execute(select(ListBasisRecord.proposal_id, Record.id, Record.subject_id, Record.source_agency_id,
-                                      Record.severity, Record.status, Record.decision_no)
+                                      Record.severity, Record.status, Record.decision_no, Record.publicity_end)
                                .join(Record, ListBasisRecord.record_id == Record.id)
                                .where(ListBasisRecord.proposal_id.in_(proposal_ids)).order_by(Record.id))
-        for pid, *facts in rows:
-            found[pid].append(rules.BasisFacts(*facts))
+        for pid, *facts, end in rows:
+            found[pid].append(rules.BasisFacts(*facts, publicity_ended=end is not None and end <= today))
     return {pid: tuple(facts) for pid, facts in found.items()}
+
+
+def basis_facts(records: list[Record], today: dt.date) -> tuple[rules.BasisFacts, ...]:
+    """Records named as a proposal's basis, as the rules read them on ``today``."""
+    return tuple(rules.BasisFacts(r.id, r.subject_id, r.source_agency_id, r.severity, r.status, r.decision_no,
+                                  publicity_ended=r.publicity_end is not None and r.publicity_end <= today)
+                 for r in records)
 
 
 def proposals_on_records(session: Session, record_ids: list[int], statuses: tuple[str, ...]) -> list[ListProposal]:
@@ -144,6 +152,14 @@ def open_kinds(session: Session, subject_id: int, open_statuses: tuple[str, ...]
     entries = session.scalars(select(ListEntry.kind).where(
         ListEntry.subject_id == subject_id, or_(in_force(today), ListEntry.status == "decided")))
     return frozenset(procedures), frozenset(entries)
+
+
+def adverse_records_in_view(session: Session, subject_id: int, today: dt.date, severities: tuple[str, ...]) -> int:
+    """The subject's records of these severities in public view today (disclosure.publicity)."""
+    if not severities:
+        return 0
+    return session.scalar(select(func.count(Record.id)).where(
+        Record.subject_id == subject_id, Record.severity.in_(severities), public_condition(today))) or 0
 
 
 def adverse_records_since(session: Session, subject_id: int, since: dt.date, severities: tuple[str, ...]) -> int:

@@ -42,6 +42,7 @@ class KindSpec:
     adverse_severities: tuple[str, ...]
     ended_by_punitive_listing: bool
     ended_by_adverse_record: bool
+    current_adverse_severities: tuple[str, ...]   # a subject with such a record in public view is no 守信主体
     prior_notice: bool
     basis_records_required: bool
     basis_severity: tuple[str, ...] | None
@@ -150,6 +151,7 @@ def _kind(profile: Profile, key: str, on: dt.date) -> KindSpec:
         criteria=criteria, criteria_citation=criteria_citation, clean_years=clean_years, adverse_severities=adverse,
         ended_by_punitive_listing=bool(ends.get("ended_by_punitive_listing")),
         ended_by_adverse_record=bool(ends.get("ended_by_adverse_record")),
+        current_adverse_severities=tuple(ends.get("current_adverse_severities") or ()),
         prior_notice=bool(v["prior_notice"]), basis_records_required=bool(v["basis_records_required"]),
         basis_severity=tuple(v["basis_severity"]) if v.get("basis_severity") else None,
         lenient_refuses=bool(v.get("lenient_refuses")), responsible_persons=bool(v.get("responsible_persons")),
@@ -201,6 +203,7 @@ class BasisFacts:
     severity: str | None
     status: str                   # active | repaired
     decision_no: str = ""         # 决定文书号: how the record is named to people
+    publicity_ended: bool = False  # its publicity period ended on or before today (publicity_end <= today)
 
     @property
     def named(self) -> str:
@@ -227,6 +230,7 @@ class ProposalFacts:
     open_procedure_kinds: frozenset[str]      # kinds with an open procedure for the subject
     active_entry_kinds: frozenset[str]        # kinds the subject is on now
     adverse_records_recent: int               # adverse records within the red list's clean window
+    adverse_records_current: int = 0          # records of kind.current_adverse_severities in public view today
     measures_given: bool = True
     platform_flags: tuple[str, ...] = ()      # QZ art. 21 cases the platform can know (a minor)
     lenient_waiver_reason: str = ""
@@ -277,6 +281,11 @@ def _check_category_or_criteria(p: ListPolicy, kind: KindSpec, f: ProposalFacts)
         return _no("criteria_required", f"列入{kind.name_zh}须符合认定标准：{names}",
                    f"a {kind.name_en} proposal cites the criteria it meets ({', '.join(kind.criteria)})",
                    kind.criteria_citation or kind.citation)
+    if kind.current_adverse_severities and f.adverse_records_current > 0:
+        return _no("current_adverse_records",
+                   f"该主体有{f.adverse_records_current}条在公示期内的失信信息，不是守信主体，不能列入{kind.name_zh}",
+                   f"the subject has {f.adverse_records_current} dishonesty record(s) in public view; it is no "
+                   f"trustworthy subject and cannot be put on the {kind.name_en}", kind.criteria_citation)
     if "three_years_clean" in f.criteria and f.adverse_records_recent > 0:
         return _no("criteria_not_met",
                    f"该主体近{kind.clean_years}年内有{f.adverse_records_recent}条不良信用记录，不符合“连续{kind.clean_years}年无不良信用记录”",
@@ -331,11 +340,13 @@ def _check_basis(p: ListPolicy, kind: KindSpec, f: ProposalFacts) -> Verdict:
     return _ok()
 
 
-def basis_record_verdict(kind: KindSpec, rec: BasisFacts) -> Verdict:
+def basis_record_verdict(kind: KindSpec, rec: BasisFacts, *, in_view: bool = True) -> Verdict:
     """Whether one record can ground a listing of this kind today: not repaired, and classed as
-    the kind requires (QZ art. 22 paras. 1, 3: only acts classed serious). Checked when the
-    listing is proposed and again when it is decided, and whenever the record changes after
-    (a correction on objection, a re-sent decision, a repair): service.reconsider_basis."""
+    the kind requires (QZ art. 22 paras. 1, 3: only acts classed serious); and, with ``in_view``,
+    its publicity period not ended: information whose publicity has ended is no longer published
+    nor used (NDRC Order 36; QZ art. 36 para. 2), so it grounds no new listing. Checked when the listing
+    is proposed and again when it is decided, and whenever the record changes after (a
+    correction on objection, a re-sent decision, a repair): service.reconsider_basis."""
     if rec.status != "active":
         return _no("basis_repaired", f"记录{rec.named}已经信用修复，不能作为列入依据",
                    f"record {rec.named_en} has been repaired and is no basis for a listing", kind.citation)
@@ -344,6 +355,10 @@ def basis_record_verdict(kind: KindSpec, rec: BasisFacts) -> Verdict:
                    f"记录{rec.named}的失信严重程度为“{SEVERITY_ZH.get(rec.severity or '', rec.severity or '未分类')}”；列入{kind.name_zh}的失信行为须认定为严重",
                    f"record {rec.named_en} is classed {rec.severity or 'unclassed'}; a {kind.name_en} listing "
                    f"rests on acts classed {'/'.join(kind.basis_severity)}", kind.citation)
+    if in_view and rec.publicity_ended:
+        return _no("basis_publicity_ended",
+                   f"记录{rec.named}的公示期已届满，已停止公示，不能作为列入依据",
+                   f"the publicity of record {rec.named_en} has ended; it is no basis for a listing", kind.citation)
     return _ok(kind.citation)
 
 
@@ -359,8 +374,9 @@ def check_basis_holds(kind: KindSpec, basis: tuple[BasisFacts, ...]) -> Verdict:
 
 def basis_left(kind: KindSpec, basis: tuple[BasisFacts, ...]) -> bool:
     """After the decision a listing stands while one of its records still grounds it (as with
-    repair: a listing on several records ends once none is left)."""
-    return any(basis_record_verdict(kind, rec).allowed for rec in basis)
+    repair: a listing on several records ends once none is left). A decided listing runs its
+    own period: its records leaving public view do not end it (their repair does)."""
+    return any(basis_record_verdict(kind, rec, in_view=False).allowed for rec in basis)
 
 
 def _check_period(p: ListPolicy, kind: KindSpec, f: ProposalFacts) -> Verdict:

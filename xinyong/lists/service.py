@@ -73,12 +73,13 @@ def propose(session: Session, principal: Principal, data: ProposalIn) -> ListPro
         kind=data.kind, subject_id=subject.id, subject_kind=subject.kind, category=data.category or None,
         criteria=tuple(dict.fromkeys(data.criteria)), lenient_flags=tuple(dict.fromkeys(data.lenient_flags)),
         period_months=data.period_months or (kind.period_default if kind else 0),
-        basis=tuple(rules.BasisFacts(r.id, r.subject_id, r.source_agency_id, r.severity, r.status,
-                                     r.decision_no) for r in found),
+        basis=repository.basis_facts(found, today),
         missing_record_ids=tuple(sorted(set(record_ids) - {r.id for r in found})),
         responsible_roles=tuple(p["role"] for p in persons),
         proposer_org_id=org_id if principal.role == "agency" else None,
         open_procedure_kinds=open_kinds, active_entry_kinds=entry_kinds, adverse_records_recent=adverse,
+        adverse_records_current=(repository.adverse_records_in_view(session, subject.id, today,
+                                                                    kind.current_adverse_severities) if kind else 0),
         measures_given=bool(data.measures.strip()),
         platform_flags=_platform_lenient_flags(session, principal, subject, found, policy),
         lenient_waiver_reason=data.lenient_waiver_reason)
@@ -299,7 +300,7 @@ def decision_verdict(session: Session, p: ListProposal, notice_step=None) -> rul
                                    policy.notice_citation)
     if not verdict.allowed:
         return verdict
-    held = rules.check_basis_holds(kind, repository.basis_facts_of(session, [p.id])[p.id])
+    held = rules.check_basis_holds(kind, repository.basis_facts_of(session, [p.id], clock.today())[p.id])
     return verdict if held.allowed else held
 
 
@@ -464,7 +465,8 @@ def reconsider_basis(session: Session, records: dict[int, list[int]], today: dt.
         return [], []
     proposals = repository.proposals_on_records(session, record_ids, rules.OPEN_STATUSES)
     entries = repository.entries_for_records(session, record_ids, ("active", "decided"))
-    basis = repository.basis_facts_of(session, sorted({p.id for p in proposals} | {e.proposal_id for e in entries}))
+    basis = repository.basis_facts_of(session, sorted({p.id for p in proposals} | {e.proposal_id for e in entries}),
+                                     clock.today())
     lapsed = []
     for p in proposals:
         kind = policy.kinds.get(p.kind)

@@ -191,7 +191,9 @@ def decide(profile: Profile, record: RecordFacts, today: dt.date, fraud: list[Fr
         if not record.publicity_published:
             bar("not_published", "该记录依规不予公示，无需信用修复", "this record is not published, so it needs no repair",
                 record.publicity_citation)
-        elif record.publicity_end is not None and record.publicity_end <= today:
+        elif record.publicity_end is not None and record.publicity_end <= today and record.serious_list_category is None:
+            # (a listing in force resting on it still runs: repair is then how the subject leaves the
+            # list early, QZ art. 36 para. 2, though the record itself is no longer published)
             bar("publicity_ended", f"该记录的公示期已于 {record.publicity_end.isoformat()} 届满，已停止公示，无需信用修复",
                 f"its publicity period ended on {record.publicity_end.isoformat()}; it is no longer published",
                 record.publicity_citation)
