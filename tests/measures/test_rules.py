@@ -115,4 +115,26 @@ def test_fz_art_14_16_17_no_incentive_while_on_a_punitive_list(kinds, measure_ki
     list in the same matter; punishments are unaffected."""
     facts = rules.SubjectFacts(today=TODAY, entries=tuple(rules.EntryFact(i, k) for i, k in enumerate(kinds)))
     punitive = any(k in ("black", "serious_dishonesty") for k in kinds)
-    assert rules.incentive_withheld(measure_kind, facts) == (measure_kind == "incentive" and punitive)
+    assert rules.incentive_withheld(measure_kind, facts, PROP) == (measure_kind == "incentive" and punitive)
+
+
+severities = st.sampled_from(["minor", "general", "serious", None])
+
+
+@given(records=st.lists(st.tuples(severities, st.integers(-400, 400), st.integers(1, 800),
+                                  st.sampled_from(["active", "repaired"])), max_size=4),
+       measure_kind=st.sampled_from(rules.MEASURE_KINDS))
+def test_no_incentive_beside_a_current_dishonesty_record(records, measure_kind):
+    """QZ art. 18 (信用状况良好), FZ art. 16 (守信主体): a record of a withholding severity, active
+    and in public view today, withholds every incentive whatever the grade; an expired, repaired or
+    minor one does not; punishments are unaffected. Oracle: the window spelt out."""
+    prop = {**PROP, "incentives_withheld_by": ["general", "serious"]}
+    facts = rules.SubjectFacts(today=TODAY, grade="A", records=tuple(
+        rules.RecordFact(i, "penalty", sev, TODAY - dt.timedelta(days=start), status,
+                         TODAY - dt.timedelta(days=start), TODAY - dt.timedelta(days=start) + dt.timedelta(days=length))
+        for i, (sev, start, length, status) in enumerate(records)))
+    current = any(sev in ("general", "serious") and status == "active"
+                  and TODAY - dt.timedelta(days=start) <= TODAY < TODAY - dt.timedelta(days=start) + dt.timedelta(days=length)
+                  for sev, start, length, status in records)
+    assert rules.incentive_withheld(measure_kind, facts, prop) == (measure_kind == "incentive" and current)
+    assert not rules.incentive_withheld(measure_kind, facts, PROP) or measure_kind != "incentive"

@@ -202,10 +202,19 @@ def _peer_match(trigger: dict, facts: SubjectFacts) -> Match | None:
         for e in hits))
 
 
-def incentive_withheld(measure_kind: str, facts: SubjectFacts) -> bool:
+def incentive_withheld(measure_kind: str, facts: SubjectFacts, proportionality: dict) -> bool:
     """FZ art. 14, 16-17: incentives and punishments are not offered together; while the subject
-    is on a punitive list no incentive measure is offered (its red-list entry has ended)."""
-    return measure_kind == "incentive" and any(e.kind in PUNITIVE_LISTS for e in facts.entries)
+    is on a punitive list no incentive measure is offered (its red-list entry has ended). And an
+    incentive is for a subject in good standing (QZ art. 18 信用状况良好, FZ art. 16 守信主体):
+    none while it has a current record of a severity the profile names
+    (``incentives_withheld_by``), whatever its grade says."""
+    if measure_kind != "incentive":
+        return False
+    if any(e.kind in PUNITIVE_LISTS for e in facts.entries):
+        return True
+    severities = set(proportionality.get("incentives_withheld_by", ()))
+    return bool(severities) and any(r.severity in severities
+                                    for r in current_records(facts.records, facts.today, proportionality))
 
 
 def matches(triggers: list[dict], facts: SubjectFacts, proportionality: dict) -> list[Match]:

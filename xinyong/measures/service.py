@@ -225,8 +225,9 @@ def evaluate(session: Session, subject_id: int, matter: str, today: dt.date, act
     facts = facts_of(session, subject_id, today, actor)
     candidates = [(m, lst) for m, lst in repository.published_measures(session, jurisdiction()) if matter in m.matters]
     findings, unavailable = [], set()
-    # FZ art. 14, 16-17: a subject on a punitive list is offered no incentive in the same matter
-    candidates = [(m, lst) for m, lst in candidates if not rules.incentive_withheld(m.kind, facts)]
+    # FZ art. 14, 16-17: a subject on a punitive list, or with a current dishonesty record (QZ art.
+    # 18, FZ art. 16), is offered no incentive in the same matter
+    candidates = [(m, lst) for m, lst in candidates if not rules.incentive_withheld(m.kind, facts, proportionality.value)]
     for m, lst in candidates:
         unavailable.update(rules.unavailable_sources(m.triggers, facts))
         found = rules.matches(m.triggers, facts, proportionality.value)
