@@ -83,8 +83,11 @@ def build(session, set_today, seed: int = 22, n_orgs: int = 6, n_persons: int = 
     out = ingest_file(session, data=to_csv(rows), filename="p.csv", source_uscc=regulator.uscc, item_code="penalty")
     assert out.accepted == len(rows), out
     body_uscc = make_uscc(rng, kind="11")
-    breaches = [breach_row("泉州市巡检区人民政府", body_uscc, "政巡〔2026〕1号", dt.date(2026, 5, 1), "严重")]
-    assert ingest_rows(session, rows=breaches, source_uscc=regulator.uscc, item_code="government_breach").accepted == 1
+    # government breaches are published by severity (QZ art. 26 para. 2): a serious one is in view,
+    # a minor one is not published at all
+    breaches = [breach_row("泉州市巡检区人民政府", body_uscc, "政巡〔2026〕1号", dt.date(2026, 5, 1), "严重"),
+                breach_row("泉州市巡检区人民政府", body_uscc, "政巡〔2026〕2号", dt.date(2026, 5, 2), "轻微")]
+    assert ingest_rows(session, rows=breaches, source_uscc=regulator.uscc, item_code="government_breach").accepted == 2
     load_day = dt.date.fromisoformat(LOAD_DAY)
     records = list(session.scalars(select(Record).order_by(Record.id)))
     announced = {r.decision_no for r in records if in_public_view(r, load_day)}
