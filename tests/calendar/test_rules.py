@@ -85,6 +85,7 @@ def test_twice_in_the_same_year_names_the_earlier_line():
     (HEAD + "days_off:\n  - {from: 2027-01-05, to: 2027-01-04}\n", "before start"),
     ("year: 2027\ndays_off: []\n", None),
     ("[1, 2\n", "not valid YAML"),
+    (HEAD + "days_off: []\ndays_off:\n  - {date: 2027-01-01}\n", "duplicate key 'days_off'"),
     ("- just a list\n", "must be a mapping"),
 ])
 def test_malformed_files_are_explained(text, words):
@@ -92,6 +93,12 @@ def test_malformed_files_are_explained(text, words):
         assert parse(text, "mine.yaml").source == "mine.yaml"
         return
     assert words in error_of(text).message_en
+
+
+def test_a_key_written_twice_names_its_second_line():
+    # PyYAML alone keeps the second days_off: the first list of days was dropped without a word
+    err = error_of(HEAD + "days_off:\n  - {date: 2027-01-01}\nmakeup_workdays: []\ndays_off: []\n")
+    assert err.line == 6 and "duplicate key 'days_off'" in err.message_en
 
 
 def test_csv_errors_name_the_line():

@@ -157,6 +157,17 @@ def test_a_national_item_cannot_be_edited_or_shadowed(session, client):
     assert client.get("/api/v1/catalogue/penalty").json()["name_zh"] != definition()["name_zh"]
 
 
+def test_a_definition_naming_a_key_twice_is_refused_on_the_page(session, client):
+    """The second name_zh was kept silently, the first lost, and the item stored."""
+    _setup(session)
+    csrf = page_login(client, "staff1", "staff-pass-123")
+    text = yaml.safe_dump(definition(), allow_unicode=True) + "name_zh: 另一个名称\n"
+    line = text.count("\n")
+    r = client.post(PAGE, data={"definition": text, "reason": "增设", "csrf_token": csrf}, follow_redirects=False)
+    assert r.status_code == 422 and f"第 {line}:1 处" in r.text, r.text[:500]
+    assert session.scalars(select(LocalCatalogueVersion)).all() == []
+
+
 def test_the_page_and_api_are_denied_to_everyone_but_staff(session, client):
     a, agency_auth = _setup(session)
     assert client.get("/api/v1/local-catalogue", headers=agency_auth).status_code == 403

@@ -15,7 +15,7 @@ SHIPPED = sorted(p for d in ("law", "xinyong") for p in (ROOT / d).rglob("*.yaml
 
 
 def test_libyaml_is_the_loader_here():
-    assert yamlfiles.SafeLoader is yaml.CSafeLoader   # PyYAML's wheels carry libyaml
+    assert issubclass(yamlfiles.SafeLoader, yaml.CSafeLoader)   # PyYAML's wheels carry libyaml
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))
@@ -28,3 +28,17 @@ def test_every_shipped_file_reads_the_same_both_ways(path):
 def test_malformed_or_unsafe_yaml_still_raises(bad):
     with pytest.raises(yaml.YAMLError):
         yamlfiles.safe_load(bad)
+
+
+@pytest.mark.parametrize("twice", ["a: 1\nb: 2\na: 3\n", "outer:\n  k: 1\n  k: 1\n", "- {x: 1, x: 2}\n",
+                                   "'1': a\n\"1\": b\n"])
+def test_a_key_written_twice_in_one_mapping_is_refused(twice):
+    # PyYAML keeps the last silently (the first definition of a message or a rule was lost)
+    assert isinstance(yaml.load(twice, Loader=yaml.SafeLoader), (dict, list))  # noqa: S506
+    with pytest.raises(yaml.YAMLError, match="duplicate key"):
+        yamlfiles.safe_load(twice)
+
+
+def test_a_merged_mapping_may_still_be_overridden():
+    assert yamlfiles.safe_load("base: &b {p: 1, q: 2}\nmine:\n  <<: *b\n  p: 3\n")["mine"] == {"p": 3, "q": 2}
+    assert yamlfiles.safe_load("a: 1\nb: 1\n") == {"a": 1, "b": 1}     # the same value under two keys is fine

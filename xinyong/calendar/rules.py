@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from xinyong.kit.yamlfiles import UniqueKeys
+
 OFF, WORK = "off", "work"
 YAML_KEYS = {OFF: "days_off", WORK: "makeup_workdays"}   # (YAML 1.1 reads a bare `off` as false)
 MAX_RANGE_DAYS = 31
@@ -79,10 +81,11 @@ class _AliasRefused(yaml.YAMLError):
         self.line = line
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(UniqueKeys, yaml.SafeLoader):
     """Safe YAML that refuses anchors and aliases (``&a`` / ``*a``) as it meets them, before
     anything is built: a holiday table needs neither, and nested aliases ("billion laughs")
-    make a few hundred bytes expand into billions of nodes."""
+    make a few hundred bytes expand into billions of nodes. A key written twice is refused
+    too (PyYAML would keep the second ``year:`` or ``days_off:`` silently)."""
 
     def compose_node(self, parent, index):
         event = self.peek_event()
