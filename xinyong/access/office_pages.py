@@ -13,13 +13,13 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from xinyong.access import gate, repository, service, views, window
-from xinyong.access.pages import error_view, form_invalid, grant_form, item_choices, item_names, read_power_of_attorney
+from xinyong.access.pages import form_invalid, grant_form, item_choices, item_names, read_power_of_attorney
 from xinyong.access.rules import BASES, QUERY_ROLES
 from xinyong.access.schemas import QueryItemIn, WindowAuthorisationIn
 from xinyong.agencies import service as agencies
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
-from xinyong.kit.web import get_session, language, render
+from xinyong.kit.web import get_session, language, page_error, render
 from xinyong.kit.text import Code, CodeForm, CodeQuery, TextForm
 
 router = APIRouter(include_in_schema=False)
@@ -65,7 +65,7 @@ def _query_page(request: Request, session: Session, principal: Principal, *, for
     ctx = {"form": form, "bases": BASES, "choices": item_choices(lang), "item_names": item_names(lang),
            "query_items": [views.query_item_out(q, a) for q, a in own_items], "legal_bases": views.legal_bases_out(),
            "read": read, "decision": views.decision_out(read.decision) if read else None,
-           "error": error_view(error, lang)}
+           "error": page_error(error, lang)}
     return render(request, "access/agency_query.html", ctx, status_code=status_code)
 
 
@@ -116,7 +116,7 @@ def _query_items_page(request: Request, session: Session, principal: Principal, 
     policy = gate.policy()   # no restricted class, no item read only on written authorisation
     choices = [c for c in item_choices(lang, policy) if ":" not in c[0] and c[0] not in policy.consent_only]
     ctx = {"query_items": [views.query_item_out(q, a) for q, a in rows], "choices": choices,
-           "item_names": item_names(lang), "form": form or {"items": []}, "error": error_view(error, lang)}
+           "item_names": item_names(lang), "form": form or {"items": []}, "error": page_error(error, lang)}
     return render(request, "access/agency_query_items.html", ctx, status_code=status_code)
 
 
@@ -179,10 +179,10 @@ def _window_page(request: Request, session: Session, principal: Principal, *, su
     authorisations = ([views.authorisation_out(*r) for r in repository.authorisations_of(session, subject_id)]
                       if shown else [])
     ctx = {"form": form, "shown": shown, "subject_id": subject_id, "authorisations": authorisations,
-           "lookup_error": error_view(lookup_error, lang),
+           "lookup_error": page_error(lookup_error, lang),
            "organisations": [a for a in agencies.list_all(session) if a.active], "choices": item_choices(lang, policy),
            "item_names": item_names(lang), "consent_notice": (policy.consent_notice or {}).get(lang),
-           "error": error_view(error, lang)}
+           "error": page_error(error, lang)}
     return render(request, "access/window_authorisations.html", ctx, status_code=status_code)
 
 

@@ -18,19 +18,13 @@ from xinyong.agencies import service as agencies
 from xinyong.catalogue import get_catalogue
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
-from xinyong.kit.web import get_session, language, render
+from xinyong.kit.web import get_session, language, page_error, render
 from xinyong.kit.text import Code, CodeForm, TextForm, invalid_input
 from xinyong.web.i18n import translate
 
 router = APIRouter(include_in_schema=False)
 MAX_ID = 2**63 - 1
 LOG_PAGE = 50
-
-
-def error_view(error: XinyongError | None, lang: str) -> dict | None:
-    if error is None:
-        return None
-    return {"field": error.field, "message": error.message if lang == "zh" else error.message_en}
 
 
 def form_invalid(exc: ValidationError) -> InvalidInput:
@@ -121,7 +115,7 @@ def _authorisations_page(request: Request, session: Session, principal: Principa
         "choices": item_choices(lang, policy), "item_names": item_names(lang),
         "consent_notice": (policy.consent_notice or {}).get(lang), "notice": policy.notices.get("authorisation", {}).get(lang),
         "citation": policy.citations.get("authorisation"), "form": form or {"items": []},
-        "error": error_view(error, lang), "today": clock.today(),
+        "error": page_error(error, lang), "today": clock.today(),
     }
     return render(request, "access/my_authorisations.html", ctx, status_code=status_code)
 

@@ -10,7 +10,7 @@ from xinyong.config import get_settings
 from xinyong.kit.access import Principal, allow, csrf_token
 from xinyong.kit.errors import InvalidInput, TooManyRequests, Unauthenticated, XinyongError
 from xinyong.kit.ratelimit import client_ip, parse_networks
-from xinyong.kit.web import get_session, language, render
+from xinyong.kit.web import get_session, language, refusal_text, render
 from xinyong.kit.text import Code, CodeForm, PrivateForm
 
 router = APIRouter(include_in_schema=False)
@@ -22,7 +22,7 @@ def _safe_next(target: str | None) -> str:
 
 
 def _message(request: Request, exc: XinyongError) -> str:
-    return exc.message if language(request) == "zh" else exc.message_en
+    return refusal_text(exc, language(request))
 
 
 @router.get("/login", dependencies=[allow("public")])

@@ -13,13 +13,13 @@ from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, TooManyRequests, XinyongError
 from xinyong.kit.ratelimit import client_ip, parse_networks
 from xinyong.kit.text import Code, CodeForm, PrivateForm, TextForm
-from xinyong.kit.web import get_session, language, render
+from xinyong.kit.web import get_session, language, refusal_text, render
 
 router = APIRouter(include_in_schema=False)
 
 
 def _message(request: Request, exc: XinyongError) -> str:
-    return exc.message if language(request) == "zh" else exc.message_en
+    return refusal_text(exc, language(request))
 
 
 def _client(request: Request) -> str:

@@ -10,7 +10,7 @@ from xinyong.accounts import staff
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import XinyongError
 from xinyong.kit.text import CodeForm, CodePath, TextForm
-from xinyong.kit.web import get_session, language, render
+from xinyong.kit.web import get_session, language, refusal_text, render
 
 router = APIRouter(include_in_schema=False)
 ADMIN = "agency_admin"
@@ -26,7 +26,7 @@ def _page(request: Request, session: Session, principal: Principal, error: str |
 def _failed(request: Request, session: Session, principal: Principal, exc: XinyongError, form: dict | None = None):
     """The page again with the refusal; ``form``: what the new-member form sent, shown back in it."""
     session.rollback()
-    return _page(request, session, principal, exc.message if language(request) == "zh" else exc.message_en, exc.status,
+    return _page(request, session, principal, refusal_text(exc, language(request)), exc.status,
                  form)
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from xinyong.agencies import service
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import XinyongError
-from xinyong.kit.web import get_session, language, render
+from xinyong.kit.web import get_session, language, page_error, render
 from xinyong.kit.text import Code, CodeForm, TextForm
 from xinyong.models.agency import ORG_KINDS
 
@@ -39,11 +39,8 @@ def register_agency(request: Request, uscc: str = CodeForm(""), name: str = Text
 def _page(request: Request, session: Session, *, added: str | None = None, form: dict | None = None,
           error: XinyongError | None = None, status_code: int = 200):
     lang = language(request)
-    error_view = None
-    if error is not None:
-        error_view = {"field": error.field or "", "message": error.message if lang == "zh" else error.message_en}
     # the notice names only an agency that exists, whatever the query string says
     added_agency = service.by_uscc(session, added) if added else None
     ctx = {"agencies": service.list_all(session), "kinds": ORG_KINDS, "added": added_agency,
-           "form": form or {"kind": "public_body"}, "error": error_view}
+           "form": form or {"kind": "public_body"}, "error": page_error(error, lang)}
     return render(request, "agencies/index.html", ctx, status_code=status_code)

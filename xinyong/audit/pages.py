@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from xinyong.audit import service
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
-from xinyong.kit.web import get_session, language, render
+from xinyong.kit.web import get_session, language, page_error, render
 from xinyong.web.i18n import messages, translate
 
 router = APIRouter(include_in_schema=False)
@@ -45,7 +45,7 @@ def _page(request: Request, session: Session, principal: Principal, *, page: int
         session.commit()
     except XinyongError as exc:
         session.rollback()
-        error = {"field": exc.field or "", "message": exc.message if lang == "zh" else exc.message_en}
+        error = page_error(exc, lang)
         status = exc.status
     query = urlencode({k: v for k, v in form.items() if v})
     ctx = {"form": form, "error": error, "entries": [_row(e) for e in entries[:PAGE]], "page": page,

@@ -18,7 +18,7 @@ from xinyong.history import versions
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, NotFound, XinyongError
 from xinyong.kit.text import Code, CodeForm, CodePath, CodeQuery, TextForm
-from xinyong.kit.web import act_then_redirect, awaited_for_later, get_session, language, render
+from xinyong.kit.web import act_then_redirect, awaited_for_later, get_session, language, page_error, render
 
 router = APIRouter(include_in_schema=False)
 PAGE = 20
@@ -70,10 +70,6 @@ def attachment(bulletin_id: int = BulletinId, attachment_id: int = Path(ge=1, le
 
 # ---- the credit department ---------------------------------------------------------------------------------
 
-def _error(exc: XinyongError | None, lang: str) -> dict | None:
-    return None if exc is None else {"field": exc.field, "message": exc.message if lang == "zh" else exc.message_en}
-
-
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
@@ -88,7 +84,7 @@ def _desk(request, session, *, status=None, page=1, done="", form=None, error=No
         "rows": views.staff_out(session, rows[:PAGE]), "has_next": len(rows) > PAGE, "page": page,
         "pager_query": f"status={status}&" if status else "", "status": status,
         "counts": repository.counts_by_status(session), "policy": service.policy(), "done": done,
-        "form": form or {"published_on": clock.today().isoformat()}, "error": _error(error, language(request))},
+        "form": form or {"published_on": clock.today().isoformat()}, "error": page_error(error, language(request))},
         status_code=status_code)
 
 
@@ -126,7 +122,7 @@ def _edit_page(request, session, principal, bulletin_id, *, done="", error=None,
     b = service.readable(session, principal, bulletin_id)
     return render(request, "bulletins/edit.html", {
         "b": views.staff_out(session, [b])[0], "policy": service.policy(), "done": done,
-        "history": versions(session, "bulletin", b.id), "error": _error(error, language(request)),
+        "history": versions(session, "bulletin", b.id), "error": page_error(error, language(request)),
         "sent": sent or {}}, status_code=status_code)
 
 

@@ -10,7 +10,7 @@ from xinyong import clock
 from xinyong.calendar import service
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import XinyongError
-from xinyong.kit.web import get_session, language, render
+from xinyong.kit.web import get_session, language, refusal_text, render
 
 router = APIRouter(include_in_schema=False)
 Year = Path(ge=1990, le=2200)
@@ -24,7 +24,7 @@ def _page(request: Request, session: Session, year: int, *, staff: bool, error: 
     ctx = {"view": service.year_view(session, year), "staff": staff, "loaded": loaded, "moved": moved, "weekdays": WEEKDAYS,
            "years": service.loaded_years(session) if staff else [],
            "error": None if error is None else {
-               "message": error.message if lang == "zh" else error.message_en,
+               "message": refusal_text(error, lang),
                "line": error.details.get("line")}}
     return render(request, "calendar/year.html", ctx, status_code=status_code)
 

@@ -10,17 +10,13 @@ from xinyong.commitments import repository, service
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
 from xinyong.kit.masking import mask_name
-from xinyong.kit.web import get_session, language, render, act_then_redirect
+from xinyong.kit.web import act_then_redirect, get_session, language, page_error, render
 from xinyong.kit.text import CodeForm, TextForm
 from xinyong.measures.repository import subject_by_key
 
 router = APIRouter(include_in_schema=False)
 MAX_ID = 2**63 - 1
 PAGE = 50
-
-
-def _error(exc, lang):
-    return None if exc is None else {"field": exc.field, "message": exc.message if lang == "zh" else exc.message_en}
 
 
 @router.get("/commitments")
@@ -42,7 +38,7 @@ def _own_page(request, session, principal, *, done=None, page=1, form=None, erro
     rows = repository.listing(session, agency_id=principal.agency_id or -1, limit=PAGE + 1, offset=(page - 1) * PAGE)
     return render(request, "commitments/agency.html", {
         "rows": rows[:PAGE], "more": len(rows) > PAGE, "page": page, "done": done, "form": form or {},
-        "types": service.types(), "error": _error(error, language(request))}, status_code=status_code)
+        "types": service.types(), "error": page_error(error, language(request))}, status_code=status_code)
 
 
 @router.post("/agency/commitments")
@@ -93,7 +89,7 @@ def accept_first(request: Request, subject: str = CodeForm(""), principal: Princ
     if found is None:
         exc = InvalidInput("未找到该主体", field="subject", message_en="no such subject")
         return render(request, "commitments/accept_first.html", {"form": {"subject": subject}, "decision": None,
-                                                                  "error": _error(exc, language(request))}, 422)
+                                                                  "error": page_error(exc, language(request))}, 422)
     decision = service.accept_first(session, principal, found.id)
     session.commit()
     return render(request, "commitments/accept_first.html", {"form": {"subject": subject}, "decision": decision,

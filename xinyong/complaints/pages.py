@@ -13,7 +13,7 @@ from xinyong.complaints import opener, repository, rules, service, views
 from xinyong.complaints.schemas import MAX_ID, ComplaintIn, HandleIn
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, NotFound, XinyongError
-from xinyong.kit.web import get_session, language, render, act_then_redirect
+from xinyong.kit.web import act_then_redirect, get_session, language, page_error, render
 from xinyong.kit.text import Code, CodeForm, CodeQuery, PrivateForm, invalid_input
 
 router = APIRouter(include_in_schema=False)
@@ -22,12 +22,6 @@ READERS = ("staff", "supervisor", "admin")
 SUPERVISORS = ("supervisor",)
 AUDITORS = ("auditor", "admin")
 PAGE = 50
-
-
-def _error(error: XinyongError | None, lang: str) -> dict | None:
-    if error is None:
-        return None
-    return {"field": error.field, "message": error.message if lang == "zh" else error.message_en}
 
 
 def _form_invalid(exc: ValidationError) -> InvalidInput:
@@ -79,7 +73,7 @@ def file_complaint(request: Request, kind: str = CodeForm("complaint"), stage: s
         session.rollback()
         # the identity typed in is not sent back into the page on an error either
         form.update(name="", contact="", id_number="")
-        return _new_page(request, session, form, _error(exc, language(request)), exc.status)
+        return _new_page(request, session, form, page_error(exc, language(request)), exc.status)
     session.commit()
     return render(request, "complaints/filed.html", {"complaint": filed.complaint, "secret": filed.secret,
                                                      "due_on": filed.due_on})
@@ -97,7 +91,7 @@ def track(request: Request, tracking_code: str = CodeForm(""), secret: str = Cod
         complaint = service.track(session, tracking_code[:32], secret[:64])
     except XinyongError as exc:
         return render(request, "complaints/track.html", {"complaint": None, "code": tracking_code[:32],
-                                                         "error": _error(exc, language(request))},
+                                                         "error": page_error(exc, language(request))},
                       status_code=exc.status)
     return render(request, "complaints/track.html", {"complaint": views.result_out(complaint, False)})
 
@@ -180,7 +174,7 @@ def identity_views(request: Request, complaint_id: int = Path(ge=1, le=MAX_ID),
 def _staff_action(request, session, principal, complaint_id, action, done: str, form: dict | None = None):
     """Run one staff action; on a refusal show the detail page with the error, else redirect."""
     return act_then_redirect(session, action, f"/complaints/{complaint_id}?done={done}", lambda exc: _detail_page(
-        request, session, principal, complaint_id, error=_error(exc, language(request)), form=form,
+        request, session, principal, complaint_id, error=page_error(exc, language(request)), form=form,
         status_code=exc.status))
 
 
@@ -224,7 +218,7 @@ def assign(request: Request, complaint_id: int = Path(ge=1, le=MAX_ID), handler_
         raise
     except XinyongError as exc:
         session.rollback()
-        return _detail_page(request, session, principal, complaint_id, error=_error(exc, language(request)),
+        return _detail_page(request, session, principal, complaint_id, error=page_error(exc, language(request)),
                             status_code=exc.status)
     session.commit()
     return RedirectResponse(f"/complaints/{complaint_id}?done=assigned", status_code=303)
@@ -245,7 +239,7 @@ def handle(request: Request, complaint_id: int = Path(ge=1, le=MAX_ID), outcome:
         raise
     except XinyongError as exc:
         session.rollback()
-        return _detail_page(request, session, principal, complaint_id, error=_error(exc, language(request)),
+        return _detail_page(request, session, principal, complaint_id, error=page_error(exc, language(request)),
                             form=form, status_code=exc.status)
     session.commit()
     return RedirectResponse(f"/complaints/{complaint_id}?done=handled", status_code=303)

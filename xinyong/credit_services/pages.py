@@ -16,16 +16,12 @@ from xinyong.history import versions
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
 from xinyong.kit.text import CodeForm, CodeQuery, PrivateForm, TextForm
-from xinyong.kit.web import act_then_redirect, get_session, language, render
+from xinyong.kit.web import act_then_redirect, get_session, language, page_error, render
 
 router = APIRouter(include_in_schema=False)
 STAFF = ("staff", "admin")
 AgencyId = Path(ge=1, le=MAX_ID)
 PAGE = 20
-
-
-def _error(exc: XinyongError | None, lang: str) -> dict | None:
-    return None if exc is None else {"field": exc.field, "message": exc.message if lang == "zh" else exc.message_en}
 
 
 def _date(text: str, field: str, required: bool = True) -> dt.date | None:
@@ -63,7 +59,7 @@ def _desk(request, session, *, page=1, q="", form=None, error=None, status_code=
     return render(request, "credit_services/staff.html", {
         "rows": [views.staff_out(a) for a in rows[:PAGE]], "has_next": len(rows) > PAGE, "page": page,
         "pager_query": f"q={q}&" if q else "", "q": q, "policy": service.policy(),
-        "form": form or {"filed_on": clock.today().isoformat()}, "error": _error(error, language(request))},
+        "form": form or {"filed_on": clock.today().isoformat()}, "error": page_error(error, language(request))},
         status_code=status_code)
 
 
@@ -96,7 +92,7 @@ def _entry_page(request, session, agency_id, *, done="", error=None, status_code
     return render(request, "credit_services/staff_entry.html", {
         "e": views.staff_detail(session, agency), "policy": service.policy(), "done": done,
         "categories": complaints.categories(), "history": versions(session, "credit_service_agency", agency.id),
-        "today": clock.today().isoformat(), "error": _error(error, language(request)), "sent": sent or {}},
+        "today": clock.today().isoformat(), "error": page_error(error, language(request)), "sent": sent or {}},
         status_code=status_code)
 
 

@@ -12,7 +12,7 @@ from xinyong.deadlines import rules, service
 from xinyong.deadlines.api import ORG_ROLES, PAGE
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import XinyongError
-from xinyong.kit.web import get_session, language, render
+from xinyong.kit.web import get_session, language, page_error, render
 from xinyong.kit.text import Code, TextForm
 
 router = APIRouter(include_in_schema=False)
@@ -39,7 +39,7 @@ def _queue_page(request: Request, session: Session, principal: Principal, base: 
            "procedures": rules.PROCEDURES, "states": rules.STATES, "base": base, "extended": extended,
            "link": rules.procedure_link, "viewer_role": principal.role, "extendable": extendable,
            "passed": passed,
-           "error": None if error is None else {"message": error.message if lang == "zh" else error.message_en}}
+           "error": page_error(error, lang)}
     return render(request, "deadlines/queue.html", ctx, status_code=status_code)
 
 

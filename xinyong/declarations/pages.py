@@ -13,16 +13,12 @@ from xinyong.declarations import repository, rules, service, views
 from xinyong.declarations.schemas import MAX_ID, DeclarationIn
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import NotFound, XinyongError
-from xinyong.kit.web import get_session, language, render
+from xinyong.kit.web import get_session, language, page_error, render
 from xinyong.kit.text import Code, CodeForm, CodeQuery, TextForm, invalid_input
 from xinyong.models import Subject
 
 router = APIRouter(include_in_schema=False)
 PAGE = 50
-
-
-def _error(exc: XinyongError | None, lang: str) -> dict | None:
-    return None if exc is None else {"field": exc.field, "message": exc.message if lang == "zh" else exc.message_en}
 
 
 # ---- the subject ---------------------------------------------------------------------------------------
@@ -45,7 +41,7 @@ def _mine_page(request, session, principal, *, done="", form=None, error=None, s
     return render(request, "declarations/mine.html", {
         "rows": [views.own_out(d, shown) for d in rows], "policy": pol, "done": done, "form": form or {},
         "public": public,
-        "forbidden": service.forbidden_classes(language(request)), "error": _error(error, language(request))},
+        "forbidden": service.forbidden_classes(language(request)), "error": page_error(error, language(request))},
         status_code=status_code)
 
 
@@ -100,7 +96,7 @@ def _staff_page(request, session, *, status=None, page=1, done="", error=None, s
         "rows": [views.staff_out(*row, pol) for row in rows[:PAGE]], "has_next": len(rows) > PAGE, "page": page,
         "private_ids": private,
         "status": status, "counts": repository.counts_by_status(session), "done": done,
-        "error": _error(error, language(request))}, status_code=status_code)
+        "error": page_error(error, language(request))}, status_code=status_code)
 
 
 @router.post("/staff/declarations/{declaration_id}/withdraw")

@@ -20,7 +20,7 @@ from xinyong.disclosure.schemas import PublicRecord
 from xinyong.kit.access import allow
 from xinyong.kit import opaque
 from xinyong.kit.errors import InvalidInput
-from xinyong.kit.web import get_read_session, language, render
+from xinyong.kit.web import get_read_session, language, refusal_text, render
 from xinyong.kit.text import CodeForm, CodeQuery
 from xinyong.law import RuleNotInForce, active_profile
 from xinyong.lists import repository as lists_repository
@@ -55,7 +55,7 @@ def search(request: Request, q: str = CodeQuery("", max_length=100), k: str = Co
         q = (opaque.unseal(k) if k else q).strip()
     except InvalidInput as exc:
         ctx = {"q": "", "page": 1, "items": [], "has_next": False, "pager_query": "",
-               "message": exc.message if lang == "zh" else exc.message_en}
+               "message": refusal_text(exc, lang)}
         return render(request, "portal/search.html", ctx, status_code=422)
     ctx = {"q": q, "page": page, "items": [], "has_next": False, "message": None,
            "pager_query": urlencode({"k": k or opaque.seal(q)}) + "&"}
@@ -65,7 +65,7 @@ def search(request: Request, q: str = CodeQuery("", max_length=100), k: str = Co
     try:
         result = service.search(session, q, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     except InvalidInput as exc:
-        ctx["message"] = exc.message if lang == "zh" else exc.message_en
+        ctx["message"] = refusal_text(exc, lang)
         return render(request, "portal/search.html", ctx, status_code=422)
     ctx.update(items=result.items[:PAGE_SIZE], has_next=len(result.items) > PAGE_SIZE)
     if not result.items:
@@ -193,7 +193,7 @@ def publicity(request: Request, item: str = CodeQuery("", max_length=16, pattern
         rows, has_next = service.browse(session, item=item or None, agency_id=agency_id, page=page,
                                         date_from=parse_day(date_from, "date_from"), date_to=parse_day(date_to, "date_to"))
     except InvalidInput as exc:
-        ctx["message"] = exc.message if lang == "zh" else exc.message_en
+        ctx["message"] = refusal_text(exc, lang)
         return render(request, "portal/publicity.html", ctx, status_code=422)
     ctx.update(rows=rows, has_next=has_next)
     return render(request, "portal/publicity.html", ctx)

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from xinyong.evaluation import repository, sector, service, views
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import NotFound, XinyongError
-from xinyong.kit.web import get_session, language, render
+from xinyong.kit.web import get_session, language, refusal_text, render
 from xinyong.kit.text import CodePath
 
 router = APIRouter(include_in_schema=False)
@@ -19,10 +19,6 @@ MAX_ID = 2**63 - 1
 SubjectId = Path(ge=1, le=MAX_ID)
 Indicator = CodePath(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.+\-]+$")
 SENDERS = ("agency", "staff", "admin")
-
-
-def _error(exc: XinyongError, lang: str) -> str:
-    return exc.message if lang == "zh" else (exc.message_en or exc.message)
 
 
 @router.get("/evaluation/subjects/{subject_id}")
@@ -115,7 +111,7 @@ async def sector_upload(request: Request, file: UploadFile | None = File(None), 
                                         actor=principal, channel="web")
         except XinyongError as exc:
             session.rollback()
-            return _sector_page(request, error=_error(exc, lang), status_code=exc.status)
+            return _sector_page(request, error=refusal_text(exc, lang), status_code=exc.status)
         session.commit()
         return RedirectResponse(f"/evaluation/sector?filed={outcome.import_id}", status_code=303)
     return await run_in_threadpool(import_it)

@@ -11,18 +11,12 @@ from xinyong.feed.schemas import MAX_ID
 from xinyong.feed.views import RECEIVER_ROLES
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import NotFound, XinyongError
-from xinyong.kit.web import get_session, language, render
+from xinyong.kit.web import get_session, language, page_error, render
 from xinyong.kit.text import Code, CodeForm, TextForm
 
 router = APIRouter(include_in_schema=False)
 STAFF = ("staff", "admin")
 PAGE = 100
-
-
-def _error(error: XinyongError | None, lang: str) -> dict | None:
-    if error is None:
-        return None
-    return {"field": error.field, "message": error.message if lang == "zh" else error.message_en}
 
 
 @router.get("/feed")
@@ -51,7 +45,7 @@ def acknowledge(request: Request, up_to: str = CodeForm(""), ids: list[Code] = F
         receiver = service.receiver_for(session, principal)
         page = views.feed_page(session, receiver, None, PAGE, True)
         return render(request, "feed/mine.html", {"page": page, "status": service.status_of(session, receiver),
-                                                  "error": _error(exc, language(request))},
+                                                  "error": page_error(exc, language(request))},
                       status_code=exc.status)
     session.commit()
     return RedirectResponse(f"/feed?acked={status.receiver.acked_through_id}", status_code=303)
@@ -82,6 +76,6 @@ def register(request: Request, org_id: str = CodeForm(""), note: str = TextForm(
         receiver = service.register_receiver(session, principal, int(org_id), note[:500])
     except XinyongError as exc:
         session.rollback()
-        return _receivers_page(request, session, error=_error(exc, language(request)), status_code=exc.status)
+        return _receivers_page(request, session, error=page_error(exc, language(request)), status_code=exc.status)
     session.commit()
     return RedirectResponse(f"/feed/receivers?registered={receiver.id}", status_code=303)

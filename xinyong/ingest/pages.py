@@ -20,7 +20,7 @@ from xinyong.ingest import idempotency, service, views
 from xinyong.ingest.api import read_upload, source_for
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
-from xinyong.kit.web import get_session, language, render
+from xinyong.kit.web import get_session, language, page_error, render
 from xinyong.kit.text import CodeForm, CodePath, TextForm
 from xinyong.web.i18n import translate
 
@@ -101,7 +101,7 @@ def _batches(request: Request, session: Session, principal: Principal, *, page: 
         "items": get_catalogue().ingestible, "item_names": _item_names(language(request)),
         "staff": staff, "agencies": [a for a in agencies.list_all(session) if a.active] if staff else [],
         "own_agency": None if staff else _own_agency(session, principal),
-        "form": form or {}, "error": _error_view(error, language(request)),
+        "form": form or {}, "error": page_error(error, language(request)),
         "idempotency_key": uuid.uuid4().hex,
     }
     return render(request, "ingest/batches.html", ctx, status_code=status_code)
@@ -111,12 +111,6 @@ def _batches(request: Request, session: Session, principal: Principal, *, page: 
 
 def _own_agency(session: Session, principal: Principal):
     return agencies.get(session, principal.agency_id) if principal.agency_id is not None else None
-
-
-def _error_view(error: XinyongError | None, lang: str) -> dict | None:
-    if error is None:
-        return None
-    return {"field": error.field, "message": error.message if lang == "zh" else error.message_en}
 
 
 def _item_names(lang: str) -> dict[str, str]:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from xinyong import clock
 from xinyong.db import get_engine, get_read_engine, session_factory
 from xinyong.kit.access import current_principal, csrf_token
+from xinyong.kit.errors import XinyongError
 
 LANGS = ("zh", "en")
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "web" / "templates"
@@ -116,6 +117,33 @@ def language(request: Request) -> str:
     return lang if lang in LANGS else "zh"
 
 
+def sentence(text: str) -> str:
+    """English words of a refusal as a page shows them, on their own: a sentence. Messages are
+    written as clauses ("no such subject", "a reason is required"), the form the API's JSON, the
+    command line and messages built from others keep; a page raises the first letter here."""
+    return text[:1].upper() + text[1:] if text else text
+
+
+def refusal_clause(error: XinyongError, lang: str) -> str:
+    """The words of a refusal in the reader's language as a clause inside a page's own sentence
+    ("The decision cannot be made yet: {reason}"). With refusal_text, the one place pages read
+    ``message_en`` (tests/web/test_refusals_on_pages.py keeps it so)."""
+    return error.message if lang == "zh" else (error.message_en or error.message)
+
+
+def refusal_text(error: XinyongError, lang: str) -> str:
+    """The words of a refusal shown on their own on a page, in the reader's language."""
+    text = refusal_clause(error, lang)
+    return text if lang == "zh" else sentence(text)
+
+
+def page_error(error: XinyongError | None, lang: str) -> dict | None:
+    """A refusal shown with a page's form: the field it concerns, its code and its words."""
+    if error is None:
+        return None
+    return {"field": error.field, "code": error.code, "message": refusal_text(error, lang)}
+
+
 def local_time(value: dt.datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A stored instant in China Standard Time (SQLite hands back naive UTC). An instant kept as
     ISO text (in a JSON column, a signed document: "...Z") is read as the instant it names."""
@@ -167,6 +195,7 @@ def _templates() -> Jinja2Templates:
     env_templates.env.globals["punctuation"] = punctuation
     env_templates.env.globals["translate"] = translate
     env_templates.env.globals["local_time"] = local_time
+    env_templates.env.globals["sentence"] = sentence
     env_templates.env.globals["nav_links"] = links_for
     env_templates.env.globals["nav_groups"] = groups_for
     env_templates.env.autoescape = True

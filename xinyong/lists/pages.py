@@ -20,7 +20,7 @@ from xinyong.disclosure.publicity import subject_in_view
 from xinyong.documents import repository as documents_repository
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, NotFound, XinyongError
-from xinyong.kit.web import get_session, language, render, act_then_redirect
+from xinyong.kit.web import act_then_redirect, get_session, language, page_error, refusal_clause, refusal_text, render
 from xinyong.kit.text import CodeForm, CodePath, CodeQuery, TextForm, invalid_input, screened_form
 from xinyong.lists import repository, service, views
 from xinyong.lists.schemas import ProposalIn
@@ -32,12 +32,6 @@ PAGE = 50
 OFFICE = ("agency", "staff", "admin", "auditor")
 ACTORS = ("agency", "staff")
 PERSON_ROWS = 3
-
-
-def _error(error: XinyongError | None, lang: str) -> dict | None:
-    if error is None:
-        return None
-    return {"field": error.field, "message": error.message if lang == "zh" else error.message_en}
 
 
 # ---- public lists ----------------------------------------------------------------------------------------
@@ -57,7 +51,7 @@ def lists_index(request: Request, q: str = CodeQuery("", max_length=100), kind: 
     try:
         days = {k: _day(filters[k], k) for k in ("date_from", "date_to")}
     except InvalidInput as exc:
-        ctx.update(latest=[], message=exc.message if lang == "zh" else exc.message_en)
+        ctx.update(latest=[], message=refusal_text(exc, lang))
         return render(request, "lists/index.html", ctx, status_code=422)
     size = PAGE if searching else 10
     rows = repository.published(session, today, kind=filters["kind"] or None, q=filters["q"],
@@ -197,7 +191,7 @@ def _new_page(request: Request, session: Session, principal: Principal, form: di
     spec = policy.kinds.get(form.get("kind", ""))
     orgs = [a for a in agencies.list_all(session) if a.active and a.kind == "public_body"] if principal.role == "staff" else []
     ctx = {"policy": policy, "spec": spec, "subject_row": subject, "records": records, "form": form,
-           "organisations": orgs, "error": _error(error, language(request)), "person_rows": range(1, PERSON_ROWS + 1),
+           "organisations": orgs, "error": page_error(error, language(request)), "person_rows": range(1, PERSON_ROWS + 1),
            "chosen_records": {str(x) for x in form.get("basis_record_ids", [])}}
     return render(request, "lists/new.html", ctx, status_code=status_code)
 
@@ -220,7 +214,7 @@ def _proposal_page(request: Request, session: Session, principal: Principal, pro
     decision = _decision(session, row[0], language(request)) if may_act else None
     return render(request, "lists/proposal.html", {
         "p": item, "spec": policy.kinds.get(item.kind), "policy": policy, "may_act": may_act, "decision": decision,
-        "may_remove": principal.role == "staff", "error": _error(error, language(request)), "done": done,
+        "may_remove": principal.role == "staff", "error": page_error(error, language(request)), "done": done,
         "today": clock.today()}, status_code=status_code)
 
 
@@ -231,7 +225,7 @@ def _decision(session: Session, proposal, lang: str) -> dict | None:
     try:
         verdict = service.decision_verdict(session, proposal)
     except XinyongError as exc:
-        return {"allowed": False, "reason": exc.message if lang == "zh" else exc.message_en, "citation": ""}
+        return {"allowed": False, "reason": refusal_clause(exc, lang), "citation": ""}
     return {"allowed": verdict.allowed, "reason": verdict.reason_zh if lang == "zh" else verdict.reason_en,
             "citation": verdict.citation}
 
@@ -300,7 +294,7 @@ def _my_page(request: Request, session: Session, principal: Principal, *, error:
         notice = next((s for s in item.steps if s.step == "notice_period"), None)
         may_object[item.id] = bool(item.status == "notice" and item.objection_on is None and notice
                                    and today <= notice.due_on)
-    return render(request, "lists/mine.html", {"items": items, "error": _error(error, language(request)),
+    return render(request, "lists/mine.html", {"items": items, "error": page_error(error, language(request)),
                                                 "may_object": may_object,
                                                 "objected": objected, "form_text": form_text, "today": today,
                                                 "policy": views.rules_policy()}, status_code=status_code)

@@ -19,7 +19,7 @@ from xinyong.ingest.api import read_upload
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
 from xinyong.kit.text import Code, CodeForm, CodeQuery, TextForm
-from xinyong.kit.web import awaited_for_later, get_session, language, render
+from xinyong.kit.web import awaited_for_later, get_session, language, page_error, render
 from xinyong.market import repository, service, views
 from xinyong.market.schemas import MAX_ID
 from xinyong.models import Agency
@@ -27,10 +27,6 @@ from xinyong.objections import repository as objections
 
 router = APIRouter(include_in_schema=False)
 PROVIDERS, STAFF = service.PROVIDER_ROLES, service.STAFF_ROLES
-
-
-def _error(exc: XinyongError | None, lang: str) -> dict | None:
-    return None if exc is None else {"field": exc.field, "message": exc.message if lang == "zh" else exc.message_en}
 
 
 def _policy_or_none():
@@ -76,7 +72,7 @@ def _mine(request, session, principal, *, done="", form=None, error=None, status
     return render(request, "market/mine.html", {
         "records": records, "public_ids": shown, "authorisations": auths,
         "can_publish": service.may_publish(session, principal.subject_id), "providers": providers, "items": market_items(),
-        "policy": pol, "done": done, "form": form or {}, "error": _error(error, language(request))},
+        "policy": pol, "done": done, "form": form or {}, "error": page_error(error, language(request))},
         status_code=status_code)
 
 
@@ -126,7 +122,7 @@ def _workbench(request, session, principal, *, done="", batch_id=None, form=None
     provider = service.own_provider(session, principal)
     agency = session.get(Agency, principal.agency_id) if principal.agency_id else None
     ctx = {"provider": views.provider_out(provider, agency) if provider else None, "policy": _policy_or_none(),
-           "items": market_items(), "done": done, "form": form or {}, "error": _error(error, language(request)),
+           "items": market_items(), "done": done, "form": form or {}, "error": page_error(error, language(request)),
            "records": [], "objections": [], "batch": None, "returned": [], "authorisations": [],
            "item_names": {i.code: views.item_name(i.code) for i in market_items()}}
     if provider is not None:
@@ -222,7 +218,7 @@ def staff_providers(request: Request, done: str = CodeQuery("", max_length=16), 
 def _staff(request, session, *, done="", error=None, status_code=200):
     rows = [views.provider_out(p, a) for p, a in repository.providers(session)]
     return render(request, "market/staff.html", {"providers": rows, "policy": _policy_or_none(), "done": done,
-                                                 "error": _error(error, language(request))}, status_code=status_code)
+                                                 "error": page_error(error, language(request))}, status_code=status_code)
 
 
 @router.post("/staff/market/providers/{provider_id}/decision")

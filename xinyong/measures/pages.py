@@ -10,19 +10,13 @@ from sqlalchemy.orm import Session
 from xinyong import clock
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, NotFound, XinyongError
-from xinyong.kit.web import get_session, language, render
+from xinyong.kit.web import get_session, language, page_error, render
 from xinyong.kit.text import CodeForm, TextForm
 from xinyong.measures import repository, service
 
 router = APIRouter(include_in_schema=False)
 MAX_ID = 2**63 - 1
 PAGE = 50
-
-
-def _error(exc: XinyongError | None, lang: str) -> dict | None:
-    if exc is None:
-        return None
-    return {"field": exc.field, "message": exc.message if lang == "zh" else exc.message_en}
 
 
 def _lists_view(session: Session, statuses):
@@ -48,7 +42,7 @@ def admin_lists(request: Request, published: int | None = Query(None, ge=1, le=M
 def _admin_page(request, session, *, published=None, error=None, status_code=200):
     return render(request, "measures/admin.html", {
         "lists": _lists_view(session, None), "matters": service.matters(), "published": published,
-        "error": _error(error, language(request))}, status_code=status_code)
+        "error": page_error(error, language(request))}, status_code=status_code)
 
 
 @router.post("/admin/measures/{list_id}/publish")
@@ -79,8 +73,8 @@ def check_form(request: Request, principal: Principal = allow("agency", "staff")
 
 def _check_page(request, session, principal, *, form, result=None, error=None, refusal=None, status_code=200):
     return render(request, "measures/joint_check.html", {
-        "form": form, "result": result, "matters": service.matters(), "error": _error(error, language(request)),
-        "refusal": _error(refusal, language(request)), "can_apply": principal.role == "agency"},
+        "form": form, "result": result, "matters": service.matters(), "error": page_error(error, language(request)),
+        "refusal": page_error(refusal, language(request)), "can_apply": principal.role == "agency"},
         status_code=status_code)
 
 
@@ -127,7 +121,7 @@ def _applications_page(request, session, principal, *, applied=None, page=1, err
                                    offset=(page - 1) * PAGE)
     return render(request, "measures/applications.html", {
         "rows": rows[:PAGE], "more": len(rows) > PAGE, "page": page, "applied": applied, "matters": service.matters(),
-        "effects": service.FEEDBACK_EFFECTS, "error": _error(error, language(request))}, status_code=status_code)
+        "effects": service.FEEDBACK_EFFECTS, "error": page_error(error, language(request))}, status_code=status_code)
 
 
 @router.post("/agency/measure-applications/{application_id}/feedback")

@@ -15,7 +15,7 @@ from xinyong.access import window as subject_window
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
 from xinyong.kit.limits import human_size
-from xinyong.kit.web import awaited_for_later, get_session, language, render
+from xinyong.kit.web import awaited_for_later, get_session, language, page_error, render
 from xinyong.kit.text import Code, CodeForm, TextForm, screened_form
 from xinyong.law import active_profile
 from xinyong.objections import correction, repository, rights, rules, service, views
@@ -25,12 +25,6 @@ router = APIRouter(include_in_schema=False)
 MAX_ID = 2**63 - 1
 PAGE = 50
 STATUS = Query(None, pattern="^(open|corrected|upheld)$")
-
-
-def _error(error: XinyongError | None, lang: str) -> dict | None:
-    if error is None:
-        return None
-    return {"field": error.field, "message": error.message if lang == "zh" else error.message_en}
 
 
 def _form_context(lang: str) -> dict:
@@ -78,7 +72,7 @@ def my_objections(request: Request, page: int = Query(1, ge=1, le=10_000), statu
 
 def _mine(request, session, principal, page=1, status=None, form=None, error=None, status_code=200):
     records = repository.own_records(session, principal.subject_id)
-    extra = {"records": records, "form": form or {}, "error": _error(error, language(request))}
+    extra = {"records": records, "form": form or {}, "error": page_error(error, language(request))}
     return _list(request, session, principal, "objections/mine.html", page, status, extra, status_code)
 
 
@@ -149,7 +143,7 @@ def _agency_detail(request, session, principal, objection_id, form=None, error=N
     fields = [{"code": c, "label": s.label, "type": s.type, "choices": s.choices, "required": s.required,
                "current": current[c]}
               for c, s in specs.items()]
-    extra = {"fields": fields, "form": form or {}, "error": _error(error, language(request)), "decided": decided,
+    extra = {"fields": fields, "form": form or {}, "error": page_error(error, language(request)), "decided": decided,
              "back": "/agency/objections", "decide_url": f"/agency/objections/{objection_id}/decision"}
     return _detail(request, session, principal, objection_id, extra, status_code)
 
@@ -215,7 +209,7 @@ def _window(request, session, principal, subject_id, form=None, error=None, stat
     shown = subject_window.label(session, principal, subject_id)
     records = repository.own_records(session, subject_id) if shown else []
     ctx = {"shown": shown, "subject_id": subject_id, "records": records, "form": form or {},
-           "error": _error(error, lang), **_form_context(lang)}
+           "error": page_error(error, lang), **_form_context(lang)}
     return render(request, "objections/window.html", ctx, status_code=status_code)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import XinyongError
 from xinyong.kit.text import CodeForm, CodeQuery
-from xinyong.kit.web import act_then_redirect, get_session, language, render
+from xinyong.kit.web import act_then_redirect, get_session, language, page_error, render
 from xinyong.occupations import repository, service
 from xinyong.occupations.api import ASSIGNERS, READERS
 
@@ -36,8 +36,7 @@ def _desk(request, session, *, done="", error: XinyongError | None = None, statu
     return render(request, "occupations/authorities.html", {
         "rows": repository.authorities(session), "agencies": repository.public_bodies(session),
         "policy": service.policy(), "done": done,
-        "error": None if error is None else {"field": error.field,
-                                             "message": error.message if lang == "zh" else error.message_en}},
+        "error": page_error(error, lang)},
         status_code=status_code)
 
 

@@ -14,7 +14,7 @@ from xinyong.access.service import subject_by_code
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
 from xinyong.kit.limits import human_size
-from xinyong.kit.web import get_session, language, render
+from xinyong.kit.web import get_session, language, page_error, render
 from xinyong.kit.text import CodeForm, CodeQuery, screened_form
 from xinyong.law.loader import active_profile
 from xinyong.models.repair import REVOCATION_KINDS, STATUSES
@@ -30,12 +30,6 @@ READERS = ("subject", "staff", "agency")
 
 def Id():
     return Path(ge=1, le=MAX_ID)
-
-
-def _error(exc: XinyongError | None, lang: str) -> dict | None:
-    if exc is None:
-        return None
-    return {"field": exc.field, "message": exc.message if lang == "zh" else exc.message_en}
 
 
 def _max_file_size() -> str:
@@ -96,7 +90,7 @@ def _my_page(request: Request, session: Session, principal: Principal, *, filed:
     lang = language(request)
     ctx = {"items": [views.eligibility_out(x) for x in service.eligibility(session, principal.subject_id)],
            "applications": views.applications_out(session, repository.applications_of(session, principal.subject_id)),
-           "material_names": _material_names(lang), "error": _error(error, lang), "form": form or {},
+           "material_names": _material_names(lang), "error": page_error(error, lang), "form": form or {},
            "max_file_size": _max_file_size(),
            "action": "/me/repair", "filed": filed}
     return render(request, "repair/my_repair.html", ctx, status_code=status_code)
@@ -161,8 +155,8 @@ def _window_page(request: Request, session: Session, principal: Principal, subje
     lang = language(request)
     shown = subject_window.label(session, principal, subject_id)
     items = [views.eligibility_out(x) for x in service.eligibility(session, subject_id)] if shown else []
-    ctx = {"shown": shown, "subject_id": subject_id, "items": items, "lookup_error": _error(lookup_error, lang),
-           "error": _error(error, lang), "form": form or {}, "material_names": _material_names(lang),
+    ctx = {"shown": shown, "subject_id": subject_id, "items": items, "lookup_error": page_error(lookup_error, lang),
+           "error": page_error(error, lang), "form": form or {}, "material_names": _material_names(lang),
            "action": "/repair/window", "max_file_size": _max_file_size()}
     return render(request, "repair/window.html", ctx, status_code=status_code)
 
@@ -191,7 +185,7 @@ def _detail_page(request: Request, session: Session, principal: Principal, app_i
                  error: XinyongError | None = None, status_code: int = 200, sent: dict | None = None):
     lang = language(request)
     app = views.applications_out(session, [service.visible(session, principal, app_id)], detail=True)[0]
-    ctx = {"app": app, "filed": filed, "error": _error(error, lang), "material_names": _material_names(lang),
+    ctx = {"app": app, "filed": filed, "error": page_error(error, lang), "material_names": _material_names(lang),
            "can_act": principal.role in ACTORS, "revocation_kinds": REVOCATION_KINDS, "lang": lang,
            "sent": sent or {"action": "", "reason": "", "conditions": [], "kind": ""}}
     return render(request, "repair/detail.html", ctx, status_code=status_code)

@@ -10,11 +10,10 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from xinyong import clock
-from xinyong.access.pages import error_view
 from xinyong.access.views import refusal
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
-from xinyong.kit.web import get_session, language, render
+from xinyong.kit.web import get_session, language, page_error, render
 from xinyong.kit.text import CodeForm, CodePath, TextForm
 from xinyong.reports import eseal, rules, service, signing, sm2seal, views
 from xinyong.reports.api import (eseal_picture_response, eseal_response, pdf_response, sm2_certificate_response,
@@ -75,7 +74,7 @@ def _my_page(request: Request, session: Session, principal: Principal, *, form: 
              error: XinyongError | None = None, issued: int | None = None, status_code: int = 200):
     lang, pol = language(request), service.policy()
     ctx = {"reports": [views.report_out(r) for r in service.mine(session, principal)], "issued": issued,
-           "fields": _fields(lang), "form": form or _default_form(lang), "error": error_view(error, lang),
+           "fields": _fields(lang), "form": form or _default_form(lang), "error": page_error(error, lang),
            "titles": rules.TITLES, "citations": pol.citations}
     return render(request, "reports/my_reports.html", ctx, status_code=status_code)
 
@@ -138,7 +137,7 @@ def _special_page(request: Request, principal: Principal, *, form: dict | None =
     lang = language(request)
     ctx = {"fields": _fields(lang), "form": form or {**_default_form(lang), "subject_id": "", "purpose": "",
                                                       "authorisation_id": ""},
-           "error": error_view(error, lang), "citation": service.policy().citations.get("special")}
+           "error": page_error(error, lang), "citation": service.policy().citations.get("special")}
     return render(request, "reports/special.html", ctx, status_code=status_code)
 
 
@@ -234,7 +233,7 @@ def _in_log(session: Session, result) -> dict | None:
 
 def _verify_page(request: Request, result, *, error: XinyongError | None = None, status_code: int = 200,
                  log: dict | None = None):
-    ctx = {"result": result, "error": error_view(error, language(request)),
+    ctx = {"result": result, "error": page_error(error, language(request)),
            "fingerprint": signing.certificate_fingerprint(), "log": log,
            "sm2_fingerprint": sm2seal.public_fingerprint() if _shows_sm2(result) else None,
            "sm2_certificate": sm2seal.has_certificate(), "eseal": sm2seal.enabled() and eseal.available()}

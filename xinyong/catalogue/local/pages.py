@@ -16,7 +16,7 @@ from xinyong.catalogue.local.schemas import ItemDefinitionIn
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, XinyongError
 from xinyong.kit.text import CodePath, TextForm, invalid_input
-from xinyong.kit.web import act_then_redirect, get_session, language, render
+from xinyong.kit.web import act_then_redirect, get_session, language, page_error, render
 
 router = APIRouter(include_in_schema=False)
 STAFF = ("staff", "admin")
@@ -36,13 +36,7 @@ def _page(request: Request, session: Session, *, error: XinyongError | None = No
              for h, v in repository.current(session)]
     return render(request, "catalogue/local.html", {
         "items": items, "categories": files.categories, "rules": merge.reference_rules(files),
-        "form": form or {}, "error": _error(error, lang)}, status_code=status_code)
-
-
-def _error(exc: XinyongError | None, lang: str) -> dict | None:
-    if exc is None:
-        return None
-    return {"field": exc.field, "message": exc.message if lang == "zh" else exc.message_en}
+        "form": form or {}, "error": page_error(error, lang)}, status_code=status_code)
 
 
 @router.post(PAGE)
