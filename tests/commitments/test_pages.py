@@ -48,6 +48,10 @@ def test_agency_records_a_commitment_and_its_breach_and_the_public_sees_it(seede
     cid = int(r.headers["location"].split("=")[1])
     accept = client.post("/agency/accept-first", data={"csrf_token": token, "subject": subject.uscc})
     assert accept.status_code == 200 and "可以先行受理" in accept.text and "《泉州市社会信用条例》第二十五条" in accept.text
+    refused = client.post(f"/agency/commitments/{cid}/breach", data={"csrf_token": token,
+                                                                    "facts": "逾期未补齐，法定代表人王某月收入三万元"})
+    assert refused.status_code == 422 and "收入" in refused.text    # the breach record goes back for review...
+    assert re.search(rf'id="facts-{cid}"[^>]*value="逾期未补齐，法定代表人王某月收入三万元"', refused.text)  # ...its facts kept
     r = client.post(f"/agency/commitments/{cid}/breach", data={"csrf_token": token, "facts": "逾期未补齐"},
                     follow_redirects=False)
     assert r.status_code == 303

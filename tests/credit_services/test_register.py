@@ -5,6 +5,7 @@ the register and shows, whole, on the staff entry and, as counts and outcomes on
 from __future__ import annotations
 
 import random
+import re
 
 from sqlalchemy import select
 
@@ -172,5 +173,10 @@ def test_staff_pages_file_supervise_and_rectify(client, session, today):
     assert ok.status_code == 303
     page = client.get(url)
     assert "未公布异议处理规则" in page.text and "责令整改" in page.text
+    rectify = re.search(r'action="([^"]+/rectification)"', page.text).group(1)
+    early = client.post(rectify, data={"csrf_token": csrf, "rectified_on": "2026-10-01", "rectification": "已公布异议处理规则"})
+    assert early.status_code == 422 and "整改完成日期" in early.text
+    # the refused rectification keeps what was sent (its text was lost, its date reset to today)
+    assert ">已公布异议处理规则</textarea>" in early.text and 'value="2026-10-01"' in early.text
     client.cookies.clear()
     assert client.get(url, follow_redirects=False).status_code == 303   # anonymous: to the login page

@@ -34,11 +34,13 @@ def own(request: Request, done: int | None = Query(None, ge=1, le=MAX_ID), page:
     return _own_page(request, session, principal, done=done, page=page, form={})
 
 
-def _own_page(request, session, principal, *, done=None, page=1, form=None, error=None, status_code=200):
+def _own_page(request, session, principal, *, done=None, page=1, form=None, error=None, status_code=200, sent=None):
+    """``form``: a refused new commitment; ``sent``: a refused breach ({"commitment_id", "facts"})."""
     rows = repository.listing(session, agency_id=principal.agency_id or -1, limit=PAGE + 1, offset=(page - 1) * PAGE)
     return render(request, "commitments/agency.html", {
         "rows": rows[:PAGE], "more": len(rows) > PAGE, "page": page, "done": done, "form": form or {},
-        "types": service.types(), "error": page_error(error, language(request))}, status_code=status_code)
+        "types": service.types(), "error": page_error(error, language(request)), "sent": sent or {}},
+        status_code=status_code)
 
 
 @router.post("/agency/commitments")
@@ -69,12 +71,13 @@ def fulfil(request: Request, commitment_id: int = Path(ge=1, le=MAX_ID), note: s
 @router.post("/agency/commitments/{commitment_id}/breach")
 def breach(request: Request, commitment_id: int = Path(ge=1, le=MAX_ID), facts: str = TextForm(""),
            principal: Principal = allow("agency"), session: Session = Depends(get_session)):
-    return _act(request, session, principal, commitment_id, lambda: service.breach(session, principal, commitment_id, facts))
+    return _act(request, session, principal, commitment_id, lambda: service.breach(session, principal, commitment_id, facts),
+                {"commitment_id": commitment_id, "facts": facts})
 
 
-def _act(request, session, principal, commitment_id, action):
+def _act(request, session, principal, commitment_id, action, sent: dict | None = None):
     return act_then_redirect(session, action, f"/agency/commitments?done={commitment_id}", lambda exc: _own_page(
-        request, session, principal, error=exc, status_code=exc.status))
+        request, session, principal, error=exc, status_code=exc.status, sent=sent))
 
 
 @router.get("/agency/accept-first")

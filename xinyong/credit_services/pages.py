@@ -170,4 +170,5 @@ def rectify(request: Request, credit_service_id: int = AgencyId, supervision_id:
             principal: Principal = allow(*STAFF), session: Session = Depends(get_session)):
     return _after(request, session, credit_service_id, lambda: service.record_rectification(
         session, principal, credit_service_id, supervision_id, _date(rectified_on, "rectified_on"), rectification),
-        "rectified")
+        "rectified", {"form": "rectification", "supervision_id": supervision_id, "rectified_on": rectified_on,
+                      "rectification": rectification})

@@ -204,7 +204,8 @@ def office_proposal(request: Request, proposal_id: int = Path(ge=1, le=MAX_ID),
 
 
 def _proposal_page(request: Request, session: Session, principal: Principal, proposal_id: int, *,
-                   error: XinyongError | None = None, status_code: int = 200, done: str = ""):
+                   error: XinyongError | None = None, status_code: int = 200, done: str = "", sent: dict | None = None):
+    """``sent``: what a refused form sent ({"form": its name, its fields}), shown back in that form."""
     row = service.visible_proposal(session, principal, proposal_id)
     item = views.proposals_out(session, [row], language(request), detail=True)[0]
     readable = documents_repository.readable_ids(session, principal, [d.id for d in item.documents])
@@ -215,7 +216,7 @@ def _proposal_page(request: Request, session: Session, principal: Principal, pro
     return render(request, "lists/proposal.html", {
         "p": item, "spec": policy.kinds.get(item.kind), "policy": policy, "may_act": may_act, "decision": decision,
         "may_remove": principal.role == "staff", "error": page_error(error, language(request)), "done": done,
-        "today": clock.today()}, status_code=status_code)
+        "today": clock.today(), "sent": sent or {}}, status_code=status_code)
 
 
 def _decision(session: Session, proposal, lang: str) -> dict | None:
@@ -230,9 +231,10 @@ def _decision(session: Session, proposal, lang: str) -> dict | None:
             "citation": verdict.citation}
 
 
-def _step(request: Request, session: Session, principal: Principal, proposal_id: int, action, done: str):
+def _step(request: Request, session: Session, principal: Principal, proposal_id: int, action, done: str,
+          sent: dict | None = None):
     return act_then_redirect(session, action, f"/office/lists/proposals/{proposal_id}?done={done}", lambda exc: _proposal_page(
-        request, session, principal, proposal_id, error=exc, status_code=exc.status))
+        request, session, principal, proposal_id, error=exc, status_code=exc.status, sent=sent))
 
 
 @router.post("/office/lists/proposals/{proposal_id}/notice")
@@ -247,7 +249,8 @@ def office_reply(request: Request, proposal_id: int = Path(ge=1, le=MAX_ID), out
                  reply: str = TextForm("", max_length=4000), principal: Principal = allow(*ACTORS),
                  session: Session = Depends(get_session)):
     return _step(request, session, principal, proposal_id,
-                 lambda: service.answer_objection(session, principal, proposal_id, outcome, reply), "reply")
+                 lambda: service.answer_objection(session, principal, proposal_id, outcome, reply), "reply",
+                 {"form": "reply", "outcome": outcome, "reply": reply})
 
 
 @router.post("/office/lists/proposals/{proposal_id}/decision")

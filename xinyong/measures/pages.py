@@ -72,6 +72,7 @@ def check_form(request: Request, principal: Principal = allow("agency", "staff")
 
 
 def _check_page(request, session, principal, *, form, result=None, error=None, refusal=None, status_code=200):
+    """``form``: the check's fields, and after a refused application its measure_id and case_ref."""
     return render(request, "measures/joint_check.html", {
         "form": form, "result": result, "matters": service.matters(), "error": page_error(error, language(request)),
         "refusal": page_error(refusal, language(request)), "can_apply": principal.role == "agency"},
@@ -104,8 +105,11 @@ def apply(request: Request, measure_id: int = Form(..., ge=1, le=MAX_ID), subjec
                             case_ref=case_ref, check_id=check_id)
     except XinyongError as exc:
         session.commit() if isinstance(exc, service.Conflict) else session.rollback()
-        return _check_page(request, session, principal, form={"subject": str(subject_id), "matter": matter},
-                           refusal=exc, status_code=exc.status)
+        # the check it was applied from, as found then, with the application as sent
+        past = service.past_check(session, principal, check_id)
+        subject = (past.subject.uscc if past else None) or str(subject_id)
+        return _check_page(request, session, principal, result=past, refusal=exc, status_code=exc.status,
+                           form={"subject": subject, "matter": matter, "measure_id": measure_id, "case_ref": case_ref})
     session.commit()
     return RedirectResponse(f"/agency/measure-applications?applied={app.id}", status_code=303)
 
@@ -116,12 +120,14 @@ def applications(request: Request, applied: int | None = Query(None, ge=1, le=MA
     return _applications_page(request, session, principal, applied=applied, page=page)
 
 
-def _applications_page(request, session, principal, *, applied=None, page=1, error=None, status_code=200):
+def _applications_page(request, session, principal, *, applied=None, page=1, error=None, status_code=200, sent=None):
+    """``sent``: a refused feedback ({"application_id", "effect", "text"}), shown back in its row."""
     rows = repository.applications(session, agency_id=principal.agency_id or -1, limit=PAGE + 1,
                                    offset=(page - 1) * PAGE)
     return render(request, "measures/applications.html", {
         "rows": rows[:PAGE], "more": len(rows) > PAGE, "page": page, "applied": applied, "matters": service.matters(),
-        "effects": service.FEEDBACK_EFFECTS, "error": page_error(error, language(request))}, status_code=status_code)
+        "effects": service.FEEDBACK_EFFECTS, "error": page_error(error, language(request)), "sent": sent or {}},
+        status_code=status_code)
 
 
 @router.post("/agency/measure-applications/{application_id}/feedback")
@@ -133,7 +139,8 @@ def feedback(request: Request, application_id: int = Path(ge=1, le=MAX_ID), effe
         raise
     except XinyongError as exc:
         session.rollback()
-        return _applications_page(request, session, principal, error=exc, status_code=exc.status)
+        return _applications_page(request, session, principal, error=exc, status_code=exc.status,
+                                  sent={"application_id": application_id, "effect": effect, "text": text})
     session.commit()
     return RedirectResponse(f"/agency/measure-applications?applied={application_id}", status_code=303)
 

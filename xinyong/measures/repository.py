@@ -49,6 +49,14 @@ def measure_with_list(session: Session, measure_id: int) -> tuple[Measure, Measu
     return (row[0], row[1]) if row else None
 
 
+def measures_with_lists(session: Session, measure_ids: list[int]) -> dict[int, tuple[Measure, MeasureList]]:
+    if not measure_ids:
+        return {}
+    rows = session.execute(select(Measure, MeasureList).join(MeasureList, Measure.list_id == MeasureList.id)
+                           .where(Measure.id.in_(measure_ids)))
+    return {m.id: (m, lst) for m, lst in rows}
+
+
 def record_facts(session: Session, subject_id: int) -> tuple[RecordFact, ...]:
     q = select(Record.id, Record.item_code, Record.severity, Record.decision_date, Record.status,
                Record.publicity_start, Record.publicity_end, Record.under_objection).where(Record.subject_id == subject_id)

@@ -260,6 +260,25 @@ def joint_check(session: Session, principal: Principal, subject_id: int, matter:
     return CheckResult(check.id, subject, matter, name, findings, considered, unavailable, citation, today)
 
 
+def past_check(session: Session, principal: Principal, check_id: int | None) -> CheckResult | None:
+    """A check this agency ran, as it found then (its stored result), shown again with an
+    application refused from it; running it again would be a new read of the subject."""
+    check = session.get(MeasureCheck, check_id) if check_id else None
+    if check is None or principal.agency_id is None or check.agency_id != principal.agency_id:
+        return None
+    stored = check.result or {}
+    found = repository.measures_with_lists(session, [m["measure_id"] for m in stored.get("measures", [])])
+    findings = [Finding(*found[m["measure_id"]], [
+        rules.Match(trigger=r["trigger"], reason_zh=r["reason_zh"], reason_en=r["reason_en"],
+                    record_ids=tuple(r.get("record_ids", ())), entry_ids=tuple(r.get("entry_ids", ())),
+                    peer_entries=tuple(r.get("peer_entries", ()))) for r in m["reasons"]])
+        for m in stored.get("measures", []) if m["measure_id"] in found]
+    name = matters(check.checked_on).get(check.matter, {"zh": check.matter, "en": check.matter})
+    return CheckResult(check.id, _subject(session, check.subject_id), check.matter, name, findings,
+                       stored.get("considered", len(findings)), stored.get("unavailable", []),
+                       str(rule("measures.proportionality", check.checked_on).citation), check.checked_on)
+
+
 def apply(session: Session, principal: Principal, *, measure_id: int, subject_id: int, matter: str,
           case_ref: str, check_id: int | None = None) -> MeasureApplication:
     """Record that the agency applied a measure; refused (with the reason) for a measure that is
