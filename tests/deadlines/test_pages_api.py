@@ -56,6 +56,13 @@ def test_staff_see_every_deadline_by_colour_and_in_words(client, session, city):
     assert "overdue" in english and "working days" in english
 
 
+def test_a_procedure_without_a_page_for_the_reader_is_named_in_words(client, session, city):
+    rows = open_steps(session, city)
+    login(client, "admin")                                  # no objection page for an administrator: no link
+    cell = client.get("/staff/deadlines").text.split(f'id="deadline-{rows["soon"].id}"')[1].split("</td>")[0]
+    assert "异议 #12" in cell and "objection" not in cell and "<a " not in cell   # not the code "objection #12"
+
+
 def test_an_organisation_sees_only_its_own_deadlines(client, session, city):
     rows = open_steps(session, city)
     login(client, "swj")

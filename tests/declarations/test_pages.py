@@ -54,7 +54,8 @@ def test_a_withdrawal_from_the_subject_page_and_from_staff_removes_it_from_the_p
     assert r.status_code == 303
     assert "本主体撤回，理由：填写有误" in client.get("/me/declarations").text
     staff_csrf = page_login(client, "staff1")
-    assert "第二项申报" in client.get("/staff/declarations").text
+    desk = client.get("/staff/declarations").text
+    assert "第二项申报" in desk and f"#{second.id}" not in desk            # no internal id beside the subject
     r = client.post(f"/staff/declarations/{second.id}/withdraw", data={"reason": "内容违法", "csrf_token": staff_csrf},
                     follow_redirects=False)
     assert r.status_code == 303

@@ -33,6 +33,8 @@ def test_a_refused_proposal_keeps_its_responsible_persons(client, session, today
     assert [(_selected(r.text, f"person_role_{i}"), re.search(rf'id="person_name_{i}"[^>]*value="([^"]*)"', r.text).group(1))
             for i in (1, 2, 3)] == [("directly_responsible", "李小红"), ("principal", "张大山"), (None, "")]
     assert ">生产经营中严重危害人民群众身体健康</textarea>" in r.text and 'value="24"' in r.text
+    basis = re.search(rf'value="{w.serious_id}" checked>(.*?)</label>', r.text, re.S).group(1)
+    assert "泉市监罚〔2026〕501号" in basis and "#" not in basis              # a record by its decision, not its id
     fresh = client.get(f"/office/lists/new?kind=serious_dishonesty&subject={w.subject_id}").text
     assert _selected(fresh, "person_role_1") == "legal_representative" and 'value="王大明"' in fresh   # offered on a new one
 

@@ -33,7 +33,7 @@ def test_a_refused_application_shows_its_check_again_with_the_case_reference(ses
     today("2026-06-01")
     ag, _, staff = setup(session)
     published_lists(session, staff)
-    subject, _ = subject_with_record(session, ag, "严重")
+    subject, record = subject_with_record(session, ag, "严重")
     session.commit()
     csrf = page_login(client, "agency1", "agency-pass-123")
     sent = _check(client, csrf, subject)
@@ -50,6 +50,8 @@ def test_a_refused_application_shows_its_check_again_with_the_case_reference(ses
     assert refused.status_code == 409 and 'id="refusal"' in refused.text
     assert 'id="check-result"' in refused.text and _case_ref(refused.text, sent["measure_id"]) == "CZ-2026-7"
     assert f'name="check_id" value="{sent["check_id"]}"' in refused.text
+    reason = re.search(r'<dd class="reason">(.*?)</dd>', refused.text, re.S).group(1)
+    assert f"（记录 {record.decision_no}）" in reason                # the record by its decision, not its id
     assert re.search(r'id="subject" name="subject"[^>]*value="([^"]*)"', refused.text).group(1) == subject.uscc   # as typed
     reads = session.scalar(select(func.count()).select_from(AccessLog).where(AccessLog.subject_id == subject.id))
     assert reads == 1                                                  # the check's read; showing it again is none

@@ -73,8 +73,10 @@ def check_form(request: Request, principal: Principal = allow("agency", "staff")
 
 def _check_page(request, session, principal, *, form, result=None, error=None, refusal=None, status_code=200):
     """``form``: the check's fields, and after a refused application its measure_id and case_ref."""
+    cited = {r for f in result.findings for m in f.matches for r in m.record_ids} if result else set()
     return render(request, "measures/joint_check.html", {
         "form": form, "result": result, "matters": service.matters(), "error": page_error(error, language(request)),
+        "decision_nos": repository.decision_numbers(session, cited),
         "refusal": page_error(refusal, language(request)), "can_apply": principal.role == "agency"},
         status_code=status_code)
 

@@ -57,6 +57,13 @@ def measures_with_lists(session: Session, measure_ids: list[int]) -> dict[int, t
     return {m.id: (m, lst) for m, lst in rows}
 
 
+def decision_numbers(session: Session, record_ids: set[int]) -> dict[int, str]:
+    """The decision number of each record: how a page names a record (its id is internal)."""
+    if not record_ids:
+        return {}
+    return dict(session.execute(select(Record.id, Record.decision_no).where(Record.id.in_(sorted(record_ids)))).all())
+
+
 def record_facts(session: Session, subject_id: int) -> tuple[RecordFact, ...]:
     q = select(Record.id, Record.item_code, Record.severity, Record.decision_date, Record.status,
                Record.publicity_start, Record.publicity_end, Record.under_objection).where(Record.subject_id == subject_id)
