@@ -5,6 +5,7 @@ standalone verifier alone; decision documents are entries with proofs too."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 
 import pytest
@@ -46,14 +47,20 @@ def _batch_entry(session, batch_id: int) -> dict:
     return entry.details
 
 
-def _independent_leaf(record: Record, batch_id: int, position: int) -> bytes:
-    """The publication leaf rebuilt here from the record's columns, not by the platform's code."""
-    content = {"subject_id": record.subject_id, "item_code": record.item_code, "decision_no": record.decision_no,
-               "source_agency_id": record.source_agency_id, "decision_date": record.decision_date.isoformat(),
+def _independent_leaf(record: Record, batch_id: int, position: int, v: int = 2) -> bytes:
+    """The publication leaf rebuilt here from the record's columns, not by the platform's code:
+    version 2 (current) blinds the content with SHA-256 of "<sub-key of the secret>:<id>:<version>";
+    version 1 (leaves already in a log) did not."""
+    from xinyong.config import get_settings
+    key = hmac.new(get_settings().secret_key.encode(), b"xinyong/transparency/content-blind", hashlib.sha256)
+    blind = {"blind": hashlib.sha256(f"{key.hexdigest()}:{record.id}:{record.version}".encode()).hexdigest()}
+    content = {**(blind if v == 2 else {}), "subject_id": record.subject_id, "item_code": record.item_code,
+               "decision_no": record.decision_no, "source_agency_id": record.source_agency_id,
+               "decision_date": record.decision_date.isoformat(),
                "valid_to": record.valid_to.isoformat() if record.valid_to else None, "severity": record.severity,
                "fields": record.fields}
-    dump = lambda v: json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False)  # noqa: E731
-    body = {"v": 1, "kind": "record.publication", "batch": batch_id, "position": position, "record": record.id,
+    dump = lambda value: json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)  # noqa: E731
+    body = {"v": v, "kind": "record.publication", "batch": batch_id, "position": position, "record": record.id,
             "version": record.version, "key": {"source_agency_id": record.source_agency_id,
                                                "item_code": record.item_code, "decision_no": record.decision_no},
             "content_sha256": hashlib.sha256(dump(content).encode()).hexdigest(),

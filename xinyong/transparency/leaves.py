@@ -7,8 +7,13 @@ record, so a build running beside the records' load does not hold the GIL the lo
 
 The input frame holds the records as the ingest wrote them; its ``fields`` column must already
 be the canonical JSON of the fields (the ingest builds it so: xinyong.ingest.rules._fields_json),
-which tests/transparency/test_leaves.py checks against the reference function."""
+which tests/transparency/test_leaves.py checks against the reference function.
+
+The content hash is blinded (leaf version 2, xinyong.transparency.rules): the blind is one more
+SHA-256 per row, of "<blind key>:<id>:<version>", also hashed here."""
 from __future__ import annotations
+
+import re
 
 import polars as pl
 import polars_hash  # noqa: F401  (registers the expressions' ``chash`` namespace)
@@ -46,9 +51,20 @@ def _object(pairs: list[tuple[str, pl.Expr]]) -> pl.Expr:
     return pl.concat_str([*parts, pl.lit("}")])
 
 
-def content_json() -> pl.Expr:
+def content_blind(key: str) -> pl.Expr:
+    """``rules.content_blind`` of every row: SHA-256 of "<key>:<id>:<version>", hex."""
+    if not re.fullmatch(r"[0-9a-f]{64}", key):   # rules.blind_key's form: nothing to escape in the JSON
+        raise ValueError("the blind key must be 64 lower-case hex characters (rules.blind_key)")
     c = pl.col
-    return _object([("subject_id", json_int(c("subject_id"))), ("item_code", json_text(c("item_code"))),
+    return sha256_hex(pl.concat_str([pl.lit(key + ":"), c("id").cast(pl.Int64).cast(pl.String), pl.lit(":"),
+                                     c("version").cast(pl.Int64).cast(pl.String)]))
+
+
+def content_json(blind: pl.Expr) -> pl.Expr:
+    """The canonical JSON ``rules.content_sha256`` hashes, `blind` (hex text) included."""
+    c = pl.col
+    return _object([("blind", pl.concat_str([pl.lit('"'), blind, pl.lit('"')])),
+                    ("subject_id", json_int(c("subject_id"))), ("item_code", json_text(c("item_code"))),
                     ("decision_no", json_text(c("decision_no"))), ("source_agency_id", json_int(c("source_agency_id"))),
                     ("decision_date", json_date(c("decision_date"))), ("valid_to", json_date(c("valid_to"))),
                     ("severity", json_text(c("severity"))), ("fields", c("fields"))])
@@ -59,13 +75,13 @@ def sha256_hex(col: pl.Expr) -> pl.Expr:
     return col.chash.sha2_256()
 
 
-def leaf_texts(frame: pl.DataFrame, batch_id: int, first_position: int = 0) -> pl.Series:
+def leaf_texts(frame: pl.DataFrame, batch_id: int, first_position: int = 0, *, blind_key: str) -> pl.Series:
     """The leaf text of every row of `frame` (LEAF_COLUMNS, in position order from
-    `first_position`)."""
+    `first_position`); `blind_key`: ``rules.blind_key`` of the platform's secret key."""
     if frame.height == 0:
         return pl.Series("leaf", [], dtype=pl.String)
     c = pl.col
-    work = frame.with_columns(sha256_hex(content_json()).alias("__sha"), pl.int_range(first_position, first_position + frame.height, dtype=pl.Int64).alias("__pos"))
+    work = frame.with_columns(sha256_hex(content_json(content_blind(blind_key))).alias("__sha"), pl.int_range(first_position, first_position + frame.height, dtype=pl.Int64).alias("__pos"))
     key = _object([("source_agency_id", json_int(c("source_agency_id"))), ("item_code", json_text(c("item_code"))),
                    ("decision_no", json_text(c("decision_no")))])
     published = pl.when(c("publicity_published").cast(pl.Boolean)).then(pl.lit("true")).otherwise(pl.lit("false"))

@@ -5,7 +5,11 @@ in that batch sub-tree plus the batch entry's inclusion in the signed log.
 Set-based: the leaves are built from the frame the ingest wrote (only ids and versions read
 back, in one query; on PostgreSQL the ingest takes the new records' ids before loading them and
 builds their leaves in a thread meanwhile: ``build`` then ``store``), hashed in polars, and
-bulk-loaded (COPY on PostgreSQL); no statement and no JSON encoding per record."""
+bulk-loaded (COPY on PostgreSQL); no statement and no JSON encoding per record.
+
+A leaf's content hash is blinded with a secret of the platform's (xinyong.transparency.rules,
+leaf version 2): a proof tells the public that a record was published, when and for how long,
+and binds its content; only the platform (``content_matches``) can recompute that hash."""
 from __future__ import annotations
 
 import dataclasses
@@ -14,8 +18,9 @@ import io
 import polars as pl
 from sqlalchemy.orm import Session
 
+from xinyong.config import get_settings
 from xinyong.kit import bulk
-from xinyong.transparency import leaves, merkle, repository
+from xinyong.transparency import leaves, merkle, repository, rules
 
 TABLE, NODES = "transparency_publications", "transparency_publication_nodes"
 LEAF_CHUNK_LEVEL = 16   # 65,536 leaves built, hashed and loaded at a time (their polars work's memory)
@@ -31,6 +36,11 @@ class BuiltLeaves:
     root: bytes
     upper: dict
     count: int
+
+
+def blind_key() -> str:
+    """The content blinds' key (``rules.blind_key`` of XINYONG_SECRET_KEY): never published."""
+    return rules.blind_key(get_settings().secret_key)
 
 
 def record_batch(session: Session, batch_id: int, written: pl.DataFrame) -> dict:
@@ -51,14 +61,14 @@ def build(batch_id: int, written: pl.DataFrame, order: pl.DataFrame) -> BuiltLea
     version), with id and version ``order["id"][p]``, ``order["version"][p]`` (ids ascending).
     No database work, so the ingest runs it in a thread while the server loads the records
     (polars, its hashing included, releases the GIL); ``store`` writes the result."""
-    size = 1 << LEAF_CHUNK_LEVEL
+    size, key = 1 << LEAF_CHUNK_LEVEL, blind_key()
     tree = leaves.ChunkedTree(LEAF_CHUNK_LEVEL, BLOCK_LEVEL)   # each chunk's subtree as it comes
     chunks: list[bytes | pl.DataFrame] = []
     pack = _packed if order.height > size else (lambda frame: frame)
     for start in range(0, order.height, size):   # a chunk's texts at a time
         keys = order.slice(start, size)
         part = written.select(pl.all().gather(keys["__i"])).with_columns(keys["id"], keys["version"])
-        texts = leaves.leaf_texts(part.select(leaves.LEAF_COLUMNS), batch_id, start)
+        texts = leaves.leaf_texts(part.select(leaves.LEAF_COLUMNS), batch_id, start, blind_key=key)
         chunk = leaves.leaf_hashes(texts)
         tree.add(chunk)
         chunks.append(pack(pl.DataFrame({
@@ -101,6 +111,20 @@ def batch_path(session: Session, batch_id: int, position: int, size: int) -> lis
                                                                           start + (1 << BLOCK_LEVEL))]
         nodes.update(merkle.root_and_subtrees(hashes, 0, start)[1])
     return merkle.inclusion_from(position, size, nodes)
+
+
+def content_matches(session: Session, record_id: int) -> bool | None:
+    """Whether the stored record is still the content its latest publication committed to:
+    the same version, and the leaf's content hash recomputed from the record's columns with
+    the blind (the platform's own check: nobody else holds the blind key). None when the record
+    was never published (or is gone). A change that bypassed a new publication fails it."""
+    from xinyong.models import Record
+    found = repository.latest_publication(session, record_id)
+    record = session.get(Record, record_id)
+    if found is None or record is None:
+        return None
+    row = {k: getattr(record, k) for k in ("id", "version", *rules.CONTENT_FIELDS)}
+    return rules.publication_content_ok(found[2], row, blind_key())
 
 
 def record_proof(session: Session, record_id: int) -> dict:

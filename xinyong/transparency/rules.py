@@ -14,6 +14,8 @@ import base64
 import dataclasses
 import datetime as dt
 import hashlib
+import hmac
+import json
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -88,23 +90,70 @@ def keys_document(keys: dict[str, Ed25519PublicKey]) -> dict:
 # over one leaf per record the batch wrote (new or changed), in record id order. A leaf is the
 # canonical JSON below; its content hash covers what was published, so a later change of the
 # record is a new publication, never a silent rewrite of this one.
-PUBLICATION_VERSION = 1
+#
+# Version 2 (the current one) blinds the content hash: the hashed content also holds "blind",
+# SHA-256 of "<blind key>:<record id>:<version>" (64 hex), where the blind key is
+# HMAC-SHA256(secret_key, BLIND_CONTEXT), hex, and is never published. Without it the content
+# hash (and equally the leaf hash and the audit path) was an oracle: a public page shows every
+# content field but a natural person's name, masked ("萧*"), and hashing candidate names with
+# the rest recovered the name. Version 1 leaves (no blind) stay in the log as published.
+PUBLICATION_VERSION = 2
 CONTENT_FIELDS = ("subject_id", "item_code", "decision_no", "source_agency_id", "decision_date", "valid_to",
                   "severity", "fields")
+BLIND_CONTEXT = b"xinyong/transparency/content-blind"
 
 
-def content_sha256(row) -> str:
-    """SHA-256 of the canonical JSON of the record's published content (a mapping)."""
-    return hashlib.sha256(canonical_json({k: row[k] for k in CONTENT_FIELDS}).encode("utf-8")).hexdigest()
+def blind_key(secret_key: str) -> str:
+    """The content blinds' key, hex: a sub-key of the platform's secret key (HMAC-SHA256 with a
+    context of its own), so the secret itself is never hashed in the clear."""
+    return hmac.new(secret_key.encode("utf-8"), BLIND_CONTEXT, hashlib.sha256).hexdigest()
 
 
-def publication_leaf(batch_id: int, position: int, row) -> str:
-    """The hashed text of one record's publication by a batch (row: a records mapping)."""
+def content_blind(key: str, record_id: int, version: int) -> str:
+    """One publication's blind: SHA-256 of "<key>:<record id>:<version>", hex (64 characters).
+    Secret: never published; a change of the record is a new version, hence a new blind."""
+    return hashlib.sha256(f"{key}:{int(record_id)}:{int(version)}".encode("ascii")).hexdigest()
+
+
+def content_sha256(row, blind: str | None = None) -> str:
+    """SHA-256 of the canonical JSON of the record's published content (a mapping), with the
+    publication's `blind` (version 2); without it, version 1's unblinded hash."""
+    content = {k: row[k] for k in CONTENT_FIELDS}
+    if blind is not None:
+        content["blind"] = blind
+    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+
+
+def publication_leaf(batch_id: int, position: int, row, key: str) -> str:
+    """The hashed text of one record's publication by a batch (row: a records mapping, with id
+    and version; key: ``blind_key``)."""
     return canonical_json({
         "v": PUBLICATION_VERSION, "kind": "record.publication", "batch": batch_id, "position": position,
         "record": row["id"], "version": row["version"],
         "key": {"source_agency_id": row["source_agency_id"], "item_code": row["item_code"],
                 "decision_no": row["decision_no"]},
-        "content_sha256": content_sha256(row), "published": bool(row["publicity_published"]),
-        "disclosure": row["disclosure"], "publicity_start": row["publicity_start"],
-        "publicity_end": row["publicity_end"]})
+        "content_sha256": content_sha256(row, content_blind(key, row["id"], row["version"])),
+        "published": bool(row["publicity_published"]), "disclosure": row["disclosure"],
+        "publicity_start": row["publicity_start"], "publicity_end": row["publicity_end"]})
+
+
+def publication_content_ok(leaf: str, row, key: str) -> bool:
+    """Whether a publication leaf (its text, version 1 or 2) is of this record as it is now
+    (row: a records mapping, with id and version): the same record, version and key, and the
+    content hash recomputed from the row, with the blind only the platform can make (version
+    2). What an outsider cannot do for a version-2 leaf."""
+    try:
+        published = json.loads(leaf)
+    except ValueError:
+        return False
+    if not isinstance(published, dict) or published.get("kind") != "record.publication":
+        return False
+    blind = {1: None, 2: content_blind(key, row["id"], row["version"])}
+    if published.get("v") not in blind:
+        return False
+    key_fields = {"source_agency_id": row["source_agency_id"], "item_code": row["item_code"],
+                  "decision_no": row["decision_no"]}
+    return (published.get("record") == row["id"] and published.get("version") == row["version"]
+            and published.get("key") == key_fields
+            and hmac.compare_digest(str(published.get("content_sha256")).encode("utf-8"),
+                                    content_sha256(row, blind[published["v"]]).encode("ascii")))
