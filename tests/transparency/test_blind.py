@@ -1,18 +1,22 @@
 """A record's public proof is no oracle for the data its public page masks (security audit,
 HIGH): the publication leaf's content hash (version 2) covers a blind only the platform can
 make, so hashing a natural person's candidate names with the public data no longer finds the
-name; the platform itself still recomputes the hash, so the log still binds the content."""
+name; the platform itself still recomputes the hash, so the log still binds the content; the
+leaves already published unblinded (version 1) stay, and the standalone verifier takes both."""
 from __future__ import annotations
 
 import hashlib
 import json
 
+import polars as pl
 from sqlalchemy import select, text
 
 from tests.support.builders import agency, penalty_rows, to_csv
+from tests.transparency.standalone import run
+from xinyong.audit.rules import canonical_json
 from xinyong.ingest.service import ingest_file
 from xinyong.models import Record
-from xinyong.transparency import publications, rules
+from xinyong.transparency import leaves, publications, rules
 from xinyong.transparency.worker import sequence_and_publish
 
 NAME = "萧成"
@@ -93,3 +97,57 @@ def test_the_platform_rechecks_a_record_against_its_blinded_leaf_and_a_changed_f
     assert not rules.publication_content_ok(json.dumps(leaf), row, rules.blind_key("another secret"))
     assert not rules.publication_content_ok(json.dumps({**leaf, "version": 2}), row, publications.blind_key())
     assert not rules.publication_content_ok(json.dumps({**leaf, "v": 3}), row, publications.blind_key())
+
+
+def _v1_leaf_texts(frame, batch_id, first_position=0, *, blind_key):
+    """The leaves a platform before the blind wrote: version 1, the content hash unblinded."""
+    out = []
+    for i, row in enumerate(frame.to_dicts()):
+        row = {**row, "fields": json.loads(row["fields"])}
+        leaf = json.loads(rules.publication_leaf(batch_id, first_position + i, row, blind_key))
+        out.append(canonical_json({**leaf, "v": 1, "content_sha256": rules.content_sha256(row)}))
+    return pl.Series("leaf", out, dtype=pl.String)
+
+
+def test_version_1_leaves_already_in_the_log_stay_and_verify_beside_version_2(db, session, client, today,
+                                                                              monkeypatch, tmp_path):
+    from tests.transparency.test_publications import _batch_entry, _independent_leaf
+    from xinyong.transparency import merkle
+    today("2026-06-01")
+    src = agency(session).uscc
+    rows = penalty_rows(3, src)
+    with monkeypatch.context() as old_platform:
+        old_platform.setattr(leaves, "leaf_texts", _v1_leaf_texts)
+        first = ingest_file(session, data=to_csv(rows), filename="p.csv", source_uscc=src, item_code="penalty")
+        session.commit()
+    old = list(session.scalars(select(Record).where(Record.batch_id == first.batch_id).order_by(Record.id)))
+    assert _batch_entry(session, first.batch_id)["records_root"] == merkle.root_of(
+        [_independent_leaf(r, first.batch_id, i, v=1) for i, r in enumerate(old)]).hex()
+    # the current platform: a corrected re-send of the first record is a version-2 publication
+    changed = [dict(rows[0], **{"处罚内容": rows[0]["处罚内容"] + "（更正）"})]
+    second = ingest_file(session, data=to_csv(changed), filename="p.csv", source_uscc=src, item_code="penalty")
+    session.commit()
+    session.expire_all()   # the records read above were updated in SQL
+    [new] = session.scalars(select(Record).where(Record.batch_id == second.batch_id))
+    assert _batch_entry(session, second.batch_id)["records_root"] == merkle.root_of(
+        [_independent_leaf(new, second.batch_id, 0, v=2)]).hex()
+    sequence_and_publish()
+    keys = tmp_path / "keys.json"
+    keys.write_text(client.get("/api/v1/transparency/keys").text)
+    for record, version, blinded in ((old[1], 1, False), (new, 2, True)):
+        bundle = client.get(f"/api/v1/transparency/records/{record.id}")
+        assert json.loads(bundle.json()["publication"]["leaf"])["v"] == version
+        proof = tmp_path / f"record-{record.id}.json"
+        proof.write_text(bundle.text)
+        done = run("record", "--proof", proof, "--record", str(record.id), "--keys", keys)
+        assert done.returncode == 0, done.stderr
+        assert ("blinded content SHA-256" in done.stdout) is blinded, done.stdout
+        # the platform's own check opens either
+        assert publications.content_matches(session, record.id) is True
+    # a leaf version the verifier does not know is named, not read as one it knows
+    bundle = client.get(f"/api/v1/transparency/records/{new.id}").json()
+    bundle["publication"]["leaf"] = canonical_json({**json.loads(bundle["publication"]["leaf"]), "v": 3})
+    proof = tmp_path / "v3.json"
+    proof.write_text(json.dumps(bundle))
+    done = run("record", "--proof", proof, "--keys", keys)
+    assert done.returncode == 1 and "version 3" in done.stderr, done.stderr

@@ -14,7 +14,9 @@ platform. Every SOURCE is a file path or an http(s) URL.
         entry is a leaf of the signed tree (proof: /api/v1/transparency/reports/CODE)
     verify_log.py record --proof SOURCE [--record ID] --keys KEYS
         a record's publication (proof: /api/v1/transparency/records/ID): its leaf is in the
-        sub-tree whose root its batch's log entry carries, and that entry is in the signed tree
+        sub-tree whose root its batch's log entry carries, and that entry is in the signed tree.
+        Leaf version 1 hashes the content as published; version 2 (current) blinds that hash
+        with a secret of the platform's, so no one can test guesses of masked data against it
     verify_log.py consistency --old SOURCE --new SOURCE --proof SOURCE --keys KEYS
         the older head's tree is a prefix of the newer one's (nothing rewritten or removed)
     verify_log.py audit-dump DUMP --archive DIR_OR_URL --keys KEYS [--sth SOURCE]
@@ -38,6 +40,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 EMPTY_ROOT = hashlib.sha256(b"").digest()
+# a record's publication leaf, by its "v": what its content_sha256 is
+PUBLICATION_CONTENT = {1: "content SHA-256", 2: "blinded content SHA-256"}
 
 
 class Failed(Exception):
@@ -218,6 +222,9 @@ def cmd_record(args) -> str:
         raise Failed(f"the record's publication is not under a published head (status {bundle.get('status')!r})")
     pub, found = bundle["publication"], bundle["batch_entry"]
     leaf = json.loads(pub["leaf"])
+    if leaf.get("kind") != "record.publication" or leaf.get("v") not in PUBLICATION_CONTENT:
+        raise Failed(f"not a record publication leaf this verifier knows (kind {leaf.get('kind')!r}, version "
+                     f"{leaf.get('v')!r}): fetch the current verify_log.py")
     if args.record is not None and leaf.get("record") != args.record:
         raise Failed(f"the publication is of record {leaf.get('record')}, not of record {args.record}")
     entry = json.loads(found["leaf"])
@@ -231,7 +238,8 @@ def cmd_record(args) -> str:
                      f"batch {leaf.get('batch')} (the proof fails against the entry's records_root)")
     head = check_sth(found["sth"], load_keys(args))
     _inclusion(head, found["inclusion"], leaf_hash(found["leaf"].encode("utf-8")))
-    return (f"OK: record {leaf['record']} version {leaf['version']} (content SHA-256 {leaf['content_sha256']}, "
+    return (f"OK: record {leaf['record']} version {leaf['version']} ({PUBLICATION_CONTENT[leaf['v']]} "
+            f"{leaf['content_sha256']}, "
             f"public {leaf['publicity_start']} to {leaf['publicity_end'] or 'open'}) is publication "
             f"{pub['position']} of batch {leaf['batch']}, whose entry is leaf {found['inclusion']['leaf_index']} "
             f"of the signed tree of size {head['tree_size']}")
