@@ -2,7 +2,8 @@
 HIGH): the publication leaf's content hash (version 2) covers a blind only the platform can
 make, so hashing a natural person's candidate names with the public data no longer finds the
 name; the platform itself still recomputes the hash, so the log still binds the content; the
-leaves already published unblinded (version 1) stay, and the standalone verifier takes both."""
+leaves already published unblinded (version 1) stay, the standalone verifier takes both, and
+the public gets no proof out of a batch of them."""
 from __future__ import annotations
 
 import hashlib
@@ -109,8 +110,8 @@ def _v1_leaf_texts(frame, batch_id, first_position=0, *, blind_key):
     return pl.Series("leaf", out, dtype=pl.String)
 
 
-def test_version_1_leaves_already_in_the_log_stay_and_verify_beside_version_2(db, session, client, today,
-                                                                              monkeypatch, tmp_path):
+def test_version_1_leaves_stay_verify_beside_version_2_and_are_withheld_from_the_public(
+        db, session, client, today, monkeypatch, tmp_path):
     from tests.transparency.test_publications import _batch_entry, _independent_leaf
     from xinyong.transparency import merkle
     today("2026-06-01")
@@ -134,11 +135,22 @@ def test_version_1_leaves_already_in_the_log_stay_and_verify_beside_version_2(db
     sequence_and_publish()
     keys = tmp_path / "keys.json"
     keys.write_text(client.get("/api/v1/transparency/keys").text)
-    for record, version, blinded in ((old[1], 1, False), (new, 2, True)):
-        bundle = client.get(f"/api/v1/transparency/records/{record.id}")
-        assert json.loads(bundle.json()["publication"]["leaf"])["v"] == version
+    # the public gets no proof from a batch of version 1 leaves: every hash in it is an oracle
+    withheld = client.get(f"/api/v1/transparency/records/{old[1].id}")
+    assert withheld.status_code == 200 and withheld.json() == {"status": "withheld", "record_id": old[1].id,
+                                                               "leaf_version": 1}
+    proof = tmp_path / "withheld.json"
+    proof.write_text(withheld.text)
+    done = run("record", "--proof", proof, "--keys", keys)
+    assert done.returncode == 1 and "withholds" in done.stderr, done.stderr
+    # ...but the proof exists and verifies (the platform can give it to a court, say), as does the
+    # version 2 one the public gets
+    for record, bundle, blinded in (
+            (old[1], publications.record_proof(session, old[1].id), False),
+            (new, client.get(f"/api/v1/transparency/records/{new.id}").json(), True)):
+        assert json.loads(bundle["publication"]["leaf"])["v"] == (2 if blinded else 1)
         proof = tmp_path / f"record-{record.id}.json"
-        proof.write_text(bundle.text)
+        proof.write_text(json.dumps(bundle))
         done = run("record", "--proof", proof, "--record", str(record.id), "--keys", keys)
         assert done.returncode == 0, done.stderr
         assert ("blinded content SHA-256" in done.stdout) is blinded, done.stdout

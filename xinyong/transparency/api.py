@@ -77,7 +77,9 @@ def record_proof(record_id: int = Path(ge=1, le=MAX_SIZE), principal: Principal 
     """A record's latest publication: its leaf (record, version, key, content hash, publicity
     window), its audit path in the batch's sub-tree, and the batch entry (whose details carry
     `records_root`) with its inclusion in the signed log; check with tools/verify_log.py
-    record. Only for a record in public view today (deny by default: 404 otherwise)."""
+    record. Only for a record in public view today (deny by default: 404 otherwise), and only
+    from a batch of blinded leaves (version 2): a publication made before the blind is
+    "withheld", since its hashes let anyone test guesses of what the public page masks."""
     from xinyong import clock
     from xinyong.disclosure.publicity import in_public_view
     from xinyong.models import Record
@@ -85,4 +87,4 @@ def record_proof(record_id: int = Path(ge=1, le=MAX_SIZE), principal: Principal 
     record = session.get(Record, record_id)
     if record is None or not in_public_view(record, clock.today()):
         raise NotFound("没有公示中的此条记录", message_en="no record in public view has this id")
-    return prove(session, record_id)
+    return prove(session, record_id, public=True)

@@ -81,7 +81,9 @@ def leaf_texts(frame: pl.DataFrame, batch_id: int, first_position: int = 0, *, b
     if frame.height == 0:
         return pl.Series("leaf", [], dtype=pl.String)
     c = pl.col
-    work = frame.with_columns(sha256_hex(content_json(content_blind(blind_key))).alias("__sha"), pl.int_range(first_position, first_position + frame.height, dtype=pl.Int64).alias("__pos"))
+    work = frame.with_columns(
+        sha256_hex(content_json(content_blind(blind_key))).alias("__sha"),
+        pl.int_range(first_position, first_position + frame.height, dtype=pl.Int64).alias("__pos"))
     key = _object([("source_agency_id", json_int(c("source_agency_id"))), ("item_code", json_text(c("item_code"))),
                    ("decision_no", json_text(c("decision_no")))])
     published = pl.when(c("publicity_published").cast(pl.Boolean)).then(pl.lit("true")).otherwise(pl.lit("false"))

@@ -25,6 +25,8 @@ from xinyong.transparency import leaves, merkle, repository, rules
 TABLE, NODES = "transparency_publications", "transparency_publication_nodes"
 LEAF_CHUNK_LEVEL = 16   # 65,536 leaves built, hashed and loaded at a time (their polars work's memory)
 BLOCK_LEVEL = 10   # subtrees of 1024 publications and up are stored; below, computed from one block
+# the leaf versions whose proofs anonymous callers get: blinded ones (xinyong.transparency.rules)
+PUBLIC_LEAF_VERSIONS = frozenset({2})
 
 
 @dataclasses.dataclass
@@ -127,15 +129,23 @@ def content_matches(session: Session, record_id: int) -> bool | None:
     return rules.publication_content_ok(found[2], row, blind_key())
 
 
-def record_proof(session: Session, record_id: int) -> dict:
+def record_proof(session: Session, record_id: int, public: bool = False) -> dict:
     """The record's latest publication: its leaf, its audit path in the batch sub-tree, and the
     batch entry with its inclusion in the latest signed head, both checked here:
-    {"status": "included" | "pending" | "absent" | "failed", ...}."""
+    {"status": "included" | "pending" | "absent" | "failed" | "withheld", ...}. `public`: for
+    an anonymous caller, who gets no proof from a batch of unblinded leaves ("withheld")."""
+    import json
+
     from xinyong.transparency import service
     found = repository.latest_publication(session, record_id)
     if found is None:
         return {"status": "absent"}
     batch_id, position, leaf = found
+    version = json.loads(leaf).get("v")
+    if public and version not in PUBLIC_LEAF_VERSIONS:
+        # a version 1 leaf's content hash, its leaf hash, the batch's records_root and every
+        # audit path in its batch (a neighbour's path holds its hash) test guesses of masked data
+        return {"status": "withheld", "record_id": record_id, "leaf_version": version}
     size = repository.publication_count(session, batch_id)
     publication = {"batch_id": batch_id, "position": position, "batch_size": size, "leaf": leaf,
                    "leaf_hash": merkle.leaf_hash(leaf.encode("utf-8")).hex(),

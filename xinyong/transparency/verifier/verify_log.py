@@ -218,6 +218,10 @@ def cmd_record(args) -> str:
     """A record's publication: its leaf is in the batch's sub-tree whose root the batch's
     log entry carries, and that entry is in the signed tree."""
     bundle = read_json(args.proof)
+    if bundle.get("status") == "withheld":
+        raise Failed(f"the platform withholds the proof of this publication (leaf version "
+                     f"{bundle.get('leaf_version')!r}: its content hash is not blinded, so its hashes would "
+                     "give masked data away)")
     if bundle.get("status") != "included" or "batch_entry" not in bundle:
         raise Failed(f"the record's publication is not under a published head (status {bundle.get('status')!r})")
     pub, found = bundle["publication"], bundle["batch_entry"]
