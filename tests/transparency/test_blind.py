@@ -163,3 +163,19 @@ def test_version_1_leaves_stay_verify_beside_version_2_and_are_withheld_from_the
     proof.write_text(json.dumps(bundle))
     done = run("record", "--proof", proof, "--keys", keys)
     assert done.returncode == 1 and "version 3" in done.stderr, done.stderr
+
+
+def test_the_batch_entry_names_its_file_by_a_keyed_mac_not_its_hash(session, client, today):
+    """The batch's log entry comes with every record proof of the batch: the uploaded file's plain
+    SHA-256 there would be an oracle for whoever can rebuild a one-row file (a name and an ID
+    number); the entry carries an HMAC under the blinds' key, the sender sees the plain hash on
+    its own batch."""
+    from xinyong.models import Batch
+    record = _person(session, today)
+    sequence_and_publish()
+    bundle = client.get(f"/api/v1/transparency/records/{record.id}").json()
+    batch = session.get(Batch, record.batch_id)
+    details = json.loads(bundle["batch_entry"]["leaf"])["details"]
+    assert batch.content_sha256 and batch.content_sha256 not in json.dumps(bundle)
+    assert details["content_mac"] == rules.file_mac(publications.blind_key(), batch.content_sha256)
+    assert "content_sha256" not in details

@@ -41,6 +41,7 @@ from xinyong.subjects import names
 from xinyong.subjects.repository import make_stage, read_key_pages, resolve_subjects, stage_frame
 from xinyong.transparency import leaves, merkle, publications
 from xinyong.transparency import repository as transparency_repository
+from xinyong.transparency import rules as transparency_rules
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +151,8 @@ def _audited(session: Session, actor: Principal | None, batch: Batch, outcome: B
     record_event(session, actor, "batch.ingest", target_type="batch", target_id=batch.id,
                  details={"status": outcome.status, "item": batch.item_code, "source": batch.source_uscc,
                           "channel": batch.channel, "error_code": outcome.error_code,
-                          "content_sha256": batch.content_sha256, **counts, **published})
+                          "content_mac": transparency_rules.file_mac(publications.blind_key(), batch.content_sha256),
+                          **counts, **published})
     return outcome
 
 

@@ -115,6 +115,14 @@ def content_blind(key: str, record_id: int, version: int) -> str:
     return hashlib.sha256(f"{key}:{int(record_id)}:{int(version)}".encode("ascii")).hexdigest()
 
 
+def file_mac(key: str, file_sha256: str) -> str:
+    """What a batch's public log entry says of the file it came from: HMAC-SHA256 under the
+    blinds' key of the file's SHA-256. The plain hash would let anyone who can rebuild a
+    one-row file guess a person's name and ID number against it (the entry is part of every
+    record proof of the batch); the sender reads the plain hash on its own batch page."""
+    return hmac.new(bytes.fromhex(key), file_sha256.encode("ascii"), hashlib.sha256).hexdigest()
+
+
 def content_sha256(row, blind: str | None = None) -> str:
     """SHA-256 of the canonical JSON of the record's published content (a mapping), with the
     publication's `blind` (version 2); without it, version 1's unblinded hash."""
