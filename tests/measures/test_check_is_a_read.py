@@ -42,3 +42,22 @@ def test_a_joint_check_masks_a_person_and_is_in_their_access_log(session, today,
     assert "第二十四条" in read.reason or "art. 24" in read.reason
     log = client.get("/api/v1/me/access-log", headers=mine)
     assert log.status_code == 200 and len(log.json()) == 1, log.text
+
+
+def test_the_joint_check_page_masks_a_person_as_the_api_does(session, today, client):
+    """The page took a subject id as the API does, and named the person in full."""
+    from tests.support.web import page_login
+    today("2026-06-01")
+    ag, _, staff = setup(session)
+    published_lists(session, staff)
+    rng = random.Random(78)
+    row = penalty_row(rng, name="萧成", subject_uscc="", decision_no="测罚〔2026〕78号", decision_date=dt.date(2026, 5, 4),
+                      agency_uscc=ag.uscc, person_id=make_resident_id(rng))
+    assert ingest_file(session, data=to_csv([row]), filename="p.csv", source_uscc=ag.uscc,
+                       item_code="penalty").accepted == 1
+    person = session.scalar(select(Subject).where(Subject.kind == "natural_person"))
+    session.commit()
+    csrf = page_login(client, "agency1", "agency-pass-123")
+    page = client.post("/agency/joint-check", data={"csrf_token": csrf, "subject": str(person.id),
+                                                    "matter": "fiscal_funds"})
+    assert page.status_code == 200 and "萧*" in page.text and "萧成" not in page.text, page.text[-2000:]

@@ -7,6 +7,8 @@ from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
+from xinyong.disclosure.publicity import public_name
+
 from xinyong import clock
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, NotFound, XinyongError
@@ -77,6 +79,8 @@ def _check_page(request, session, principal, *, form, result=None, error=None, r
     return render(request, "measures/joint_check.html", {
         "form": form, "result": result, "matters": service.matters(), "error": page_error(error, language(request)),
         "decision_nos": repository.decision_numbers(session, cited),
+        # a person named masked, as the API's check does (an agency may look a subject up by id)
+        "subject_name": public_name(result.subject.name, result.subject.kind)[0] if result else "",
         "refusal": page_error(refusal, language(request)), "can_apply": principal.role == "agency"},
         status_code=status_code)
 

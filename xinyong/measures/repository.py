@@ -6,6 +6,8 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from xinyong.disclosure.publicity import name_masking, public_name
+
 from xinyong.measures.rules import BreachFact, EntryFact, PeerEntryFact, RecordFact
 from xinyong.models import Agency, Record, Subject
 from xinyong.models.commitment import Commitment
@@ -122,7 +124,11 @@ def subject_by_key(session: Session, key: str) -> Subject | None:
 
 def applications(session: Session, *, agency_id: int | None = None, subject_id: int | None = None,
                  application_id: int | None = None, limit: int = 50, offset: int = 0):
-    q = (select(MeasureApplication, Measure, MeasureList, Subject.name, Agency.name)
+    """(application, measure, list, subject name, agency name) rows. A natural person is named
+    masked, as on every output but the person's own (disclosure.publicity.public_name): an
+    agency reading its applications (or anyone reading one by id) learns no name from them; the
+    person's own list (``subject_id``) names it in full."""
+    q = (select(MeasureApplication, Measure, MeasureList, Subject.name, Agency.name, Subject.kind)
          .join(Measure, Measure.id == MeasureApplication.measure_id)
          .join(MeasureList, MeasureList.id == MeasureApplication.list_id)
          .join(Subject, Subject.id == MeasureApplication.subject_id)
@@ -134,7 +140,10 @@ def applications(session: Session, *, agency_id: int | None = None, subject_id: 
         q = q.where(MeasureApplication.subject_id == subject_id)
     if application_id is not None:
         q = q.where(MeasureApplication.id == application_id)
-    return list(session.execute(q))
+    own = subject_id is not None and agency_id is None and application_id is None
+    masking = None if own else name_masking()
+    return [(app, measure, lst, name if own else public_name(name, kind, masking)[0], agency)
+            for app, measure, lst, name, agency, kind in session.execute(q)]
 
 
 def applied_of_subject(session: Session, subject_id: int) -> list[tuple[MeasureApplication, Measure]]:
