@@ -35,9 +35,8 @@ def resolve_principal(request: Request) -> Principal:
         if auth.lower().startswith("bearer "):
             return tokens.principal_for_token(session, auth[7:].strip()) or ANONYMOUS
         user = sessions.user_for(session, browser.token)
-        if user is None:  # revoked, expired, or its account disabled: forget the cookie
+        session.commit()  # last-seen, when it was due; or the end of a session whose account may not act
+        if user is None:  # revoked, expired, or its account may not act: forget the cookie
             browser.replace(None)
             return ANONYMOUS
-        principal = service.principal_of(user, "session")
-        session.commit()  # last-seen, when it was due
-        return principal
+        return service.principal_of(user, "session")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.accounts import rules, sessions, throttle
 from xinyong.accounts.passwords import common_passwords
+from xinyong.agencies.standing import with_may_act
 from xinyong.audit import record_event, redact
 from xinyong.kit.access import ANONYMOUS, Principal
 from xinyong.history import change_context
@@ -77,8 +78,9 @@ def _subject_for(session: Session, role: str, uscc: str | None, resident_id: str
 
 def authenticate(session: Session, username: str, password: str, client: str = "") -> User:
     """Check a password. Failures slow the caller down per (user name, client) and per client
-    (ASVS 2.2.1) instead of locking the account; an unknown user name, a disabled account and a
-    wrong password all get the same answer at the same cost."""
+    (ASVS 2.2.1) instead of locking the account; an unknown user name, an account that may not
+    act (disabled, or its organisation out of standing: xinyong.agencies.standing) and a wrong
+    password all get the same answer at the same cost."""
     keyset = throttle.keys(username, client)
     wait = throttle.wait(session, keyset)
     if wait:
@@ -87,9 +89,11 @@ def authenticate(session: Session, username: str, password: str, client: str = "
         raise TooManyRequests(f"登录尝试过于频繁，请 {seconds} 秒后再试", code="slow_down",
                               message_en=f"too many sign-in attempts; try again in {seconds} s",
                               details={"retry_after": seconds})
-    user = session.scalar(select(User).where(User.username == username))
-    reason = "unknown_user" if user is None else None if user.active else "inactive"
-    if user is None or not user.active:
+    row = session.execute(with_may_act(select(User).where(User.username == username))).one_or_none()
+    user, may_act = row if row is not None else (None, False)
+    reason = ("unknown_user" if user is None else None if may_act
+              else "inactive" if not user.active else "organisation_not_in_standing")
+    if reason:
         _hasher.hash(password)  # same cost whether or not the user exists
     elif not _verify(user.password_hash, password):
         reason = "bad_password"
@@ -177,11 +181,6 @@ def _check_password(password: str) -> None:
     problem = rules.password_problem(password, common_passwords())
     if problem:
         raise InvalidInput(problem[0], field="password", message_en=problem[1])
-
-
-def principal_for_user_id(session: Session, user_id: int) -> Principal | None:
-    user = session.get(User, user_id)
-    return principal_of(user, "session") if user and user.active else None
 
 
 def principal_of(user: User, via: str, scopes: tuple[str, ...] = ("*",)) -> Principal:

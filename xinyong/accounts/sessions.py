@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from xinyong.agencies.standing import with_may_act
 from xinyong.config import get_settings
 from xinyong.models import User, WebSession
 
@@ -100,16 +101,22 @@ def end_all(session: Session, user_id: int) -> int:
 
 
 def user_for(session: Session, token: str) -> User | None:
-    """The account of a live signed-in session, or None; refreshes last-seen now and then."""
-    row = session.execute(select(User, WebSession).join(WebSession, WebSession.user_id == User.id)
-                          .where(WebSession.token_hash == token_hash(token))).one_or_none()
+    """The account of a live signed-in session, or None; refreshes last-seen now and then. A
+    session whose account may no longer act (disabled, or its organisation out of standing:
+    xinyong.agencies.standing) ends here, as a disabled account's sessions do: signing in again
+    is the way back, once the account may act again."""
+    row = session.execute(with_may_act(select(User, WebSession).join(WebSession, WebSession.user_id == User.id)
+                                       .where(WebSession.token_hash == token_hash(token)))).one_or_none()
     if row is None:
         return None
-    user, web = row
+    user, web, may_act = row
     now, settings = wall_now(), get_settings()
-    if (web.revoked_at is not None or not user.active
+    if (web.revoked_at is not None
             or now - _aware(web.created_at) >= dt.timedelta(hours=settings.session_max_hours)
             or now - _aware(web.last_seen_at) >= dt.timedelta(minutes=settings.session_idle_minutes)):
+        return None
+    if not may_act:
+        session.execute(update(WebSession).where(WebSession.id == web.id).values(revoked_at=now))
         return None
     if now - _aware(web.last_seen_at) >= dt.timedelta(seconds=settings.session_touch_seconds):
         session.execute(update(WebSession).where(WebSession.id == web.id).values(last_seen_at=now))

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from xinyong import clock
 from xinyong.accounts.service import principal_of
+from xinyong.agencies.standing import accounts_that_may_act
 from xinyong.audit import record_event
 from xinyong.kit.access import SCOPES, Principal
 from xinyong.kit.errors import InvalidInput, NotFound
@@ -61,9 +62,11 @@ def _token_hash(token: str) -> str:
 
 
 def principal_for_token(session: Session, token: str) -> Principal | None:
-    row = session.execute(
+    """The caller a bearer token speaks for: a live token of an account that may act now (the
+    account active, its organisation in standing: xinyong.agencies.standing), in one query."""
+    row = session.execute(accounts_that_may_act(
         select(User, ApiToken).join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None), User.active.is_(True))
+        .where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None)))
     ).one_or_none()
     if row is None:
         return None
