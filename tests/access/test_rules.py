@@ -227,7 +227,7 @@ def test_an_administrative_organ_uses_its_own_legal_basis(policy):
     (BANK, ask("authorisation", items=()), "unknown_item"),
     (BANK, ask("public"), "unknown_basis"),
     (Caller(role="auditor"), ask("self", basis_id=None), "role"),
-    (dataclasses.replace(BANK, org_active=False), ask("authorisation"), "organisation_inactive"),
+    (dataclasses.replace(BANK, org_in_standing=False), ask("authorisation"), "organisation_not_in_standing"),
 ])
 def test_anything_else_is_refused_with_a_reason(policy, caller, request_, code):
     d = decide(caller, request_, policy, authorisation=AUTH)

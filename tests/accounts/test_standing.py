@@ -132,3 +132,27 @@ def test_only_a_credit_service_agency_stands_on_its_filing(session, city):
     assert standing.organisation(session, bank.id) == (bank, True)
     assert standing.organisation(session, uscc=cs.uscc.lower()) == (cs, True)
     assert standing.organisation(session, None) == (None, False)
+
+
+def test_the_feed_and_the_gate_decide_on_an_organisation_by_the_same_standing(session, client, city):
+    """What staff and subjects do about an organisation follows its standing too: a cancelled
+    credit service agency is not offered nor registered as a receiver, nor granted an
+    authorisation, and the gate's own check refuses it."""
+    from xinyong.access import gate
+    from xinyong.accounts.service import principal_of
+    from xinyong.feed import service as feed
+    from xinyong.kit.errors import InvalidInput
+    from xinyong.models import User
+    cs, _, tok = city
+    assert cs in feed.receiver_candidates(session)
+    session.add(CreditServiceAgency(uscc=cs.uscc, name=cs.name, filing_no="XYFW-2026-011",
+                                    filed_on=dt.date(2026, 3, 1), business_scope="x", status="cancelled"))
+    session.commit()
+    assert cs not in feed.receiver_candidates(session)
+    with pytest.raises(InvalidInput) as refused:
+        feed.register_receiver(session, None, cs.id)
+    assert refused.value.code == "organisation_not_in_standing"
+    session.rollback()
+    assert grant(client, _h(tok["firm"]), cs.uscc).status_code == 422
+    caller = gate._caller(session, principal_of(session.scalar(select(User).where(User.username == "cs1")), "token"))
+    assert (caller.org_id, caller.org_in_standing) == (cs.id, False)

@@ -39,7 +39,7 @@ def test_receiver_rules():
     kinds = ["credit_service", "financial"]
     assert rules.receiver_refusal("credit_service", True, kinds) is None
     assert rules.receiver_refusal("public_body", True, kinds) == "kind_not_a_receiver"
-    assert rules.receiver_refusal("financial", False, kinds) == "organisation_inactive"
+    assert rules.receiver_refusal("financial", False, kinds) == "organisation_not_in_standing"
     assert rules.may_self_register("credit_service", ["credit_service"])
     assert not rules.may_self_register("financial", ["credit_service"])
 

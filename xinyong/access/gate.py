@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 from xinyong import clock
 from xinyong.access import rules
 from xinyong.access.rules import GateDecision
+from xinyong.agencies import standing
 from xinyong.catalogue import get_catalogue
 from xinyong.kit.access import Principal
 from xinyong.law import active_profile
-from xinyong.models import AccessLog, Agency, Authorisation, QueryItem
+from xinyong.models import AccessLog, Authorisation, QueryItem
 from xinyong.models.agency import ORG_KINDS
 
 CHANNELS = ("api", "web", "window")
@@ -158,9 +159,9 @@ def local_date(value: dt.datetime) -> dt.date:
 
 
 def _caller(session: Session, principal: Principal) -> rules.Caller:
-    org = session.get(Agency, principal.agency_id) if principal.agency_id is not None else None
+    org, in_standing = standing.organisation(session, principal.agency_id)
     return rules.Caller(role=principal.role, org_id=org.id if org else None, org_kind=org.kind if org else None,
-                        org_active=bool(org.active) if org else True, subject_id=principal.subject_id)
+                        org_in_standing=in_standing if org else True, subject_id=principal.subject_id)
 
 
 def _int_id(basis: BasisRequest) -> int | None:

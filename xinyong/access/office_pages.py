@@ -180,7 +180,7 @@ def _window_page(request: Request, session: Session, principal: Principal, *, su
                       if shown else [])
     ctx = {"form": form, "shown": shown, "subject_id": subject_id, "authorisations": authorisations,
            "lookup_error": page_error(lookup_error, lang),
-           "organisations": [a for a in agencies.list_all(session) if a.active], "choices": item_choices(lang, policy),
+           "organisations": agencies.list_in_standing(session), "choices": item_choices(lang, policy),
            "item_names": item_names(lang), "consent_notice": (policy.consent_notice or {}).get(lang),
            "error": page_error(error, lang)}
     return render(request, "access/window_authorisations.html", ctx, status_code=status_code)

@@ -111,7 +111,7 @@ def _authorisations_page(request: Request, session: Session, principal: Principa
     rows = repository.authorisations_of(session, principal.subject_id)
     ctx = {
         "authorisations": [views.authorisation_out(*row) for row in rows], "granted": granted,
-        "organisations": [a for a in agencies.list_all(session) if a.active],
+        "organisations": agencies.list_in_standing(session),
         "choices": item_choices(lang, policy), "item_names": item_names(lang),
         "consent_notice": (policy.consent_notice or {}).get(lang), "notice": policy.notices.get("authorisation", {}).get(lang),
         "citation": policy.citations.get("authorisation"), "form": form or {"items": []},

@@ -77,7 +77,7 @@ class Caller:
     role: str
     org_id: int | None = None
     org_kind: str | None = None
-    org_active: bool = True
+    org_in_standing: bool = True   # xinyong.agencies.standing
     subject_id: int | None = None   # a subject account's own subject
 
 
@@ -229,9 +229,10 @@ def decide(caller: Caller, ask: Ask, policy: QueryPolicy, authorisation: Authori
                       f"不是信息目录中的项目或受限信息类别：{_fmt(unknown)}", default)
     if ask.basis not in BASES:
         return refuse(ask, "unknown_basis", f"unknown basis {ask.basis}", f"未知查询依据 {ask.basis}", default)
-    if caller.org_id is not None and not caller.org_active:
-        return refuse(ask, "organisation_inactive", "your organisation is deactivated on the platform",
-                      "您所在机构已在平台停用", default)
+    if caller.org_id is not None and not caller.org_in_standing:
+        return refuse(ask, "organisation_not_in_standing",
+                      "your organisation may not act on the platform: it is deactivated, or its filing as a credit "
+                      "service agency is cancelled", "您所在机构已在平台停用或其信用服务机构备案已注销", default)
     if ask.basis != "self" and not ask.purpose.strip():
         return refuse(ask, "purpose_required", "a purpose is required", "须说明查询用途", default)
     if ask.basis != "self" and not ask.basis_id:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from xinyong import clock
 from xinyong.access import gate, repository, rules
 from xinyong.access import signatory
+from xinyong.agencies import standing
 from xinyong.access.schemas import AuthorisationIn, QueryItemIn
 from xinyong.audit import record_event
 from xinyong.history import change_context
@@ -53,8 +54,8 @@ def grant(session: Session, principal: Principal, data: AuthorisationIn, *, subj
                                           data.signatory_capacity, poa)
     if problem:
         raise _invalid(*problem)
-    grantee = session.scalar(select(Agency).where(Agency.uscc == data.grantee_uscc.strip().upper()))
-    if grantee is None or not grantee.active:
+    grantee, in_standing = standing.organisation(session, uscc=data.grantee_uscc)
+    if grantee is None or not in_standing:
         raise _invalid("grantee_uscc", "choose a registered organisation", "请选择平台登记的机构")
     today, items = clock.today(), list(dict.fromkeys(i.strip() for i in data.items if i.strip()))
     valid_from = data.valid_from or today

@@ -7,6 +7,7 @@ from stdnum.cn import uscc as std_uscc
 from stdnum.exceptions import ValidationError
 
 from xinyong import clock
+from xinyong.agencies import standing
 from xinyong.audit import record_event
 from xinyong.kit.access import Principal
 from xinyong.kit.errors import Conflict, InvalidInput, NotFound
@@ -72,3 +73,8 @@ def get(session: Session, agency_id: int) -> Agency:
 
 def list_all(session: Session) -> list[Agency]:
     return list(session.scalars(select(Agency).order_by(Agency.name)))
+
+
+def list_in_standing(session: Session) -> list[Agency]:
+    """The organisations that may act now (xinyong.agencies.standing), by name."""
+    return list(session.scalars(standing.organisations_in_standing(select(Agency)).order_by(Agency.name)))

@@ -63,10 +63,11 @@ def overdue_cutoff(calendar: WorkCalendar, today: dt.date, working_days: int) ->
     return day
 
 
-def receiver_refusal(org_kind: str, org_active: bool, receiver_kinds: list[str]) -> str | None:
-    """Why an organisation cannot be registered as a receiving system, or None."""
-    if not org_active:
-        return "organisation_inactive"
+def receiver_refusal(org_kind: str, org_in_standing: bool, receiver_kinds: list[str]) -> str | None:
+    """Why an organisation cannot be registered as a receiving system, or None (standing:
+    xinyong.agencies.standing)."""
+    if not org_in_standing:
+        return "organisation_not_in_standing"
     if org_kind not in receiver_kinds:
         return "kind_not_a_receiver"
     return None

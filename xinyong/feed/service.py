@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong import clock
+from xinyong.agencies import standing
 from xinyong.audit import record_event
 from xinyong.feed import repository, rules
 from xinyong.kit.access import Principal
@@ -76,10 +77,10 @@ def register_receiver(session: Session, actor: Principal | None, org_id: int, no
                       backlog: int = 0) -> FeedReceiver:
     """Staff register an organisation as a receiving system; it follows changes from now on, or
     also the last ``backlog`` changes already in the feed (its initial synchronisation)."""
-    org = session.get(Agency, org_id)
+    org, in_standing = standing.organisation(session, org_id)
     if org is None:
         raise NotFound("未找到该机构", field="org", message_en="no such organisation")
-    refusal = rules.receiver_refusal(org.kind, org.active, list(_receiver_rule(clock.today())["receiver_kinds"]))
+    refusal = rules.receiver_refusal(org.kind, in_standing, list(_receiver_rule(clock.today())["receiver_kinds"]))
     if refusal:
         raise InvalidInput(f"该机构不能登记为接收系统：{refusal}", code=refusal, field="org",
                            message_en=f"this organisation cannot receive the feed: {refusal}")
@@ -110,12 +111,13 @@ def _new_receiver(session: Session, org_id: int, actor: Principal | None, note: 
 
 def receiver_for(session: Session, principal: Principal) -> FeedReceiver:
     """The receiver the calling organisation account speaks for; a credit service agency's
-    first call registers it. Others that are not registered: 404."""
+    first call registers it. Others that are not registered: 404. The caller's organisation is in
+    standing (callers are resolved so: xinyong.agencies.standing); a self-registration asks again."""
     receiver = repository.receiver_of_org(session, principal.agency_id)
     if receiver is not None and receiver.active:
         return receiver
-    org = session.get(Agency, principal.agency_id) if principal.agency_id else None
-    if receiver is None and org is not None and org.active and rules.may_self_register(
+    org, in_standing = standing.organisation(session, principal.agency_id)
+    if receiver is None and in_standing and rules.may_self_register(
             org.kind, list(_receiver_rule(clock.today())["self_registering_kinds"])):
         receiver = _new_receiver(session, org.id, principal, "self-registered credit service agency")
         record_event(session, principal, "feed.receiver.self_registered", target_type="feed_receiver",
@@ -213,8 +215,8 @@ def deactivate_receiver(session: Session, actor: Principal, receiver_id: int) ->
 
 
 def receiver_candidates(session: Session) -> list[Agency]:
-    """Active organisations of a receiving kind not yet receiving (for the staff form)."""
+    """Organisations in standing of a receiving kind not yet receiving (for the staff form)."""
     kinds = list(_receiver_rule(clock.today())["receiver_kinds"])
     taken = select(FeedReceiver.org_id).where(FeedReceiver.active.is_(True))
-    return list(session.scalars(select(Agency).where(Agency.active.is_(True), Agency.kind.in_(kinds),
-                                                     Agency.id.not_in(taken)).order_by(Agency.name).limit(500)))
+    return list(session.scalars(standing.organisations_in_standing(
+        select(Agency).where(Agency.kind.in_(kinds), Agency.id.not_in(taken))).order_by(Agency.name).limit(500)))
