@@ -106,6 +106,30 @@ def test_an_administrator_disabling_through_the_api_ends_the_sessions_at_once(se
     assert client.post("/api/v1/admin/users/nobody/disable", json={"reason": "x"}, headers=admin).status_code == 404
 
 
+def test_a_token_issued_before_a_disable_stays_dead_after_enabling(session, client):
+    """Disabling revokes every token of the account: enabling it again gives back the password,
+    not the systems' tokens (issued anew, each on purpose)."""
+    from xinyong.accounts.service import create_user
+    from xinyong.accounts.tokens import issue_token, list_tokens
+    from xinyong.models import AuditEntry
+    _user(session)
+    create_user(session, username="root", password=PW, role="admin")
+    admin = {"Authorization": f"Bearer {issue_token(session, 'root')}"}
+    before = [{"Authorization": f"Bearer {issue_token(session, 's1', name=n)}"} for n in ("a", "b")]
+    session.commit()
+    assert all(client.get("/account/password", headers=h, follow_redirects=False).status_code == 200 for h in before)
+    assert client.post("/api/v1/admin/users/s1/disable", json={"reason": "left"}, headers=admin).status_code == 200
+    assert client.post("/api/v1/admin/users/s1/enable", json={"reason": "back"}, headers=admin).status_code == 200
+    assert [client.get("/account/password", headers=h, follow_redirects=False).status_code for h in before] == [303] * 2
+    session.expire_all()
+    assert all(t.revoked_at is not None for t in list_tokens(session, "s1"))
+    details = session.scalar(select(AuditEntry.details).where(AuditEntry.action == "user.disable"))
+    assert details["tokens_revoked"] == 2
+    fresh = {"Authorization": f"Bearer {issue_token(session, 's1')}"}
+    session.commit()
+    assert client.get("/account/password", headers=fresh, follow_redirects=False).status_code == 200
+
+
 def test_idle_and_absolute_lifetimes(session, client, wall_clock, monkeypatch):
     monkeypatch.setenv("XINYONG_SESSION_IDLE_MINUTES", "30")
     monkeypatch.setenv("XINYONG_SESSION_MAX_HOURS", "2")
