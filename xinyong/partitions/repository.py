@@ -63,17 +63,20 @@ def partitioned(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def events_after(session: Session, after):
-    """A condition on feed_events true of every event with id > ``after`` (an int or a SQL
-    expression): created_at at or after the earliest first_at of the spans above ``after``. Every
+def events_after(session: Session, after, events=FeedEvent):
+    """A condition on feed_events (``events``: the table or an alias of it) true of every event
+    with id > ``after`` (an int or a SQL expression): created_at at or after the earliest first_at
+    of the spans above ``after``. Every
     inserting statement wrote its span in its own transaction (trigger of 0025_prune), so in the
     query's one snapshot each visible event has its span, however the clock was set when it was
     written; the condition is an InitPlan, so PostgreSQL prunes the months before it at run time.
     True on SQLite (nothing partitioned, no spans kept)."""
     if not partitioned(session):
         return true()
-    first = select(func.min(FeedEventSpan.first_at)).where(FeedEventSpan.last_id > after).scalar_subquery()
-    return FeedEvent.created_at >= first
+    # correlated to whatever outer statement ``after`` comes from (a receivers' column), however deep
+    first = (select(func.min(FeedEventSpan.first_at)).where(FeedEventSpan.last_id > after)
+             .correlate_except(FeedEventSpan).scalar_subquery())
+    return events.created_at >= first
 
 
 def newest_event_bound(session: Session):
