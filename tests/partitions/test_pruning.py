@@ -184,6 +184,24 @@ def test_the_feed_after_a_cursor_reads_the_months_from_the_first_event_after_it(
     assert _months(executed(db, *seen[0], "feed_events"), "feed_events") == {2, 3, 4, 5, 6}
 
 
+def test_a_removal_is_checked_against_the_listings_after_the_receivers_start_only(db, monkeypatch):
+    """A "delisted" reaches a receiver only when the listing came after the receiver's start
+    (feed.repository.readable): that look-up reads the months from the first event after the
+    start on, like the read itself, not every month of the feed."""
+    from xinyong.feed import repository
+    from xinyong.feed.service import emit
+    ids = _feed_world(db, monkeypatch)
+    with session_scope(db) as session:
+        emit(session, "delisted", [{"subject_id": 2, "details": {"entry_id": 8}}])   # its listing never reached this receiver
+        emit(session, "listed", [{"subject_id": 6, "details": {"entry_id": 9}}])     # no longer on any list: not told
+        emit(session, "delisted", [{"subject_id": 6, "details": {"entry_id": 9}}])
+        _receiver(session).start_after_event_id = _receiver(session).acked_through_id = ids[4]
+    with statements_on(db, "feed_events") as seen, session_scope(db) as session:
+        got = repository.events_for(session, _receiver(session), ids[4], 50, False)
+    assert [(e.subject_id, e.kind) for e, _ in got] == [(5, "listed"), (6, "listed"), (6, "delisted")]
+    assert _months(executed(db, *seen[0], "feed_events"), "feed_events") == {5, 6}
+
+
 def test_every_feed_statement_after_a_watermark_reads_from_its_first_event_on(db, monkeypatch):
     """Counting, compacting, acknowledging single ids, the newest id, the oldest unacknowledged
     event (retention) and the upstream's event details: each statement that reads feed_events

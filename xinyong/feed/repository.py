@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import and_, case, delete, exists, func, insert, literal, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import BigInteger, and_, case, cast, delete, exists, func, insert, literal, or_, select, text
+from sqlalchemy.orm import Session, aliased
 
 from xinyong import clock
 from xinyong.disclosure.publicity import public_condition, public_sql
 from xinyong.feed import rules
+from xinyong.lists.repository import in_force as list_in_force
 from xinyong.models import Agency, FeedEvent, Record
 from xinyong.models.feed import FeedAck, FeedReceiver
+from xinyong.models.listing import ListEntry
 from xinyong.partitions.repository import events_after, newest_event_bound
 
 
@@ -42,11 +44,41 @@ def announced_sql(alias: str = "r") -> str:
             f"AND fa.kind IN ({_kinds_sql(rules.REVEALING_KINDS)}))")
 
 
-def readable(today: dt.date):
-    """A receiver reads (and is counted for) a change unless it reveals a record that is not in
-    public view today: a backlog of old publications shows nothing of records since expired."""
+def _entry_id(events):
+    """The list entry a "listed" or "delisted" change is about (details.entry_id), or NULL."""
+    return cast(events.details["entry_id"].as_string(), BigInteger)
+
+
+def readable(session: Session, today: dt.date, start_after):
+    """Whether a receiver that follows the feed after event ``start_after`` (its
+    start_after_event_id: a value, or the receivers' column in a grouped count) reads, and is
+    counted for, a change. It does, unless the change
+    - shows a record not in public view today, or a list entry not on the public list today: a
+      backlog of old publications shows nothing of records since expired or entries since removed;
+    - takes down a record or an entry the receiver could never have been shown: one whose showing
+      change came before the receiver followed the feed (a receiver registered later, with a
+      backlog, hears nothing of what was announced and ended before its time).
+    A change naming no record or entry hides nothing. One condition, its correlated subqueries
+    each behind its kind (and the later ones bounded to the months after the start): no query
+    per event."""
     record_public = exists(select(Record.id).where(Record.id == FeedEvent.record_id, public_condition(today)))
-    return or_(FeedEvent.kind.not_in(rules.REVEALING_KINDS), FeedEvent.record_id.is_(None), record_public)
+    entry = _entry_id(FeedEvent)
+    entry_public = exists(select(ListEntry.id).where(ListEntry.id == entry, ListEntry.subject_id == FeedEvent.subject_id,
+                                                     list_in_force(today)))
+    shown = aliased(FeedEvent, name="shown")
+    followed = and_(shown.subject_id == FeedEvent.subject_id, shown.id > start_after, shown.id < FeedEvent.id,
+                    events_after(session, start_after, shown))
+    record_shown = exists(select(shown.id).where(shown.record_id == FeedEvent.record_id,
+                                                 shown.kind.in_(rules.REVEALING_KINDS), followed))
+    entry_shown = exists(select(shown.id).where(shown.kind.in_(rules.LIST_REVEALING_KINDS), _entry_id(shown) == entry,
+                                                followed))
+    told_of = rules.REVEALING_KINDS + rules.ENDING_KINDS + rules.LIST_REVEALING_KINDS + rules.LIST_ENDING_KINDS
+    no_record, no_entry = FeedEvent.record_id.is_(None), entry.is_(None)
+    return or_(FeedEvent.kind.not_in(told_of),
+               and_(FeedEvent.kind.in_(rules.REVEALING_KINDS), or_(no_record, record_public)),
+               and_(FeedEvent.kind.in_(rules.ENDING_KINDS), or_(no_record, record_shown)),
+               and_(FeedEvent.kind.in_(rules.LIST_REVEALING_KINDS), or_(no_entry, entry_public)),
+               and_(FeedEvent.kind.in_(rules.LIST_ENDING_KINDS), or_(no_entry, entry_shown)))
 
 
 # ---- writers announce the ids they may take; readers deliver only below every writer in flight -------------
@@ -166,7 +198,8 @@ def receivers_with_counts(session: Session, cutoff: dt.date | None, *, receiver_
               .select_from(FeedReceiver)
               .join(FeedEvent, _pending(FeedReceiver))
               .outerjoin(FeedAck, and_(FeedAck.receiver_id == FeedReceiver.id, FeedAck.event_id == FeedEvent.id))
-              .where(FeedAck.event_id.is_(None), FeedReceiver.active.is_(True), readable(today or clock.today()))
+              .where(FeedAck.event_id.is_(None), FeedReceiver.active.is_(True),
+                     readable(session, today or clock.today(), FeedReceiver.start_after_event_id))
               .group_by(FeedReceiver.id))
     lowest = select(func.min(func.greatest(FeedReceiver.acked_through_id, FeedReceiver.start_after_event_id))
                     ).where(FeedReceiver.active.is_(True))
@@ -199,7 +232,8 @@ def events_for(session: Session, receiver: FeedReceiver, after: int, limit: int,
                  else_=False)
     query = (select(FeedEvent, acked)
              .outerjoin(FeedAck, and_(FeedAck.receiver_id == receiver.id, FeedAck.event_id == FeedEvent.id))
-             .where(FeedEvent.id > floor, _below(horizon), events_after(session, floor), readable(clock.today()))
+             .where(FeedEvent.id > floor, _below(horizon), events_after(session, floor),
+                    readable(session, clock.today(), receiver.start_after_event_id))
              .order_by(FeedEvent.id).limit(limit))
     if unacked_only:
         query = query.where(FeedEvent.id > receiver.acked_through_id, FeedAck.event_id.is_(None))
@@ -240,7 +274,7 @@ def compact(session: Session, receiver: FeedReceiver) -> None:
         select(func.min(FeedEvent.id))
         .outerjoin(FeedAck, and_(FeedAck.receiver_id == receiver.id, FeedAck.event_id == FeedEvent.id))
         .where(FeedEvent.id > floor, events_after(session, floor), FeedAck.event_id.is_(None),
-               readable(clock.today())))   # unread: no gap
+               readable(session, clock.today(), receiver.start_after_event_id)))   # unread: no gap
     through = (first_gap - 1) if first_gap is not None else max_event_id(session)
     if horizon is not None:
         through = min(through, horizon)

@@ -25,8 +25,14 @@ NO_SUBJECT = 0
 # changes that show a record: only while it is in public view (xinyong/disclosure/publicity.py), when
 # emitted and when read — a receiver reading a backlog today sees nothing of a record no longer public
 REVEALING_KINDS = ("published", "corrected", "repair_revoked", "objection_opened", "objection_closed")
-# changes that take a record down: only for a record once announced on the feed (a receiver may have it)
+# changes that take a record down: only for a record once announced on the feed (a receiver may have it),
+# and read only by a receiver that followed the feed when it was announced (it could have been shown it)
 ENDING_KINDS = ("publication_ended", "repaired")
+# the same two for list entries (details.entry_id): "listed" shows an entry, read only while the entry is
+# on the public list (xinyong.lists.repository.in_force); "delisted" takes it down, read only by a
+# receiver that followed the feed when the entry was listed
+LIST_REVEALING_KINDS = ("listed",)
+LIST_ENDING_KINDS = ("delisted",)
 
 
 @dataclass(frozen=True)
