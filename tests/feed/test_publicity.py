@@ -11,7 +11,7 @@ import random
 from sqlalchemy import select
 
 from tests.feed.support import world
-from tests.lists.support import build, proposal
+from tests.lists.support import build, run_to_publication
 from tests.support.builders import penalty_rows, to_csv
 from xinyong.accounts.tokens import issue_token
 from xinyong.agencies.service import register
@@ -20,7 +20,7 @@ from xinyong.feed import repository, rules, service, views
 from xinyong.feed import sweep as feed_sweep
 from xinyong.ingest.service import ingest_file
 from xinyong.lists import service as lists
-from xinyong.models import Deadline, Record
+from xinyong.models import Record
 from xinyong.synthetic import make_uscc
 
 
@@ -101,12 +101,7 @@ def test_a_list_entry_is_told_only_while_on_the_list_and_its_removal_only_to_who
     w = build(session)
     bank = register(session, uscc=make_uscc(random.Random(5), kind="11"), name="泉州市示范银行", kind="financial")
     early = service.register_receiver(session, None, w.agency_id)
-    p = lists.propose(session, w.agency, proposal(w))
-    lists.send_notice(session, w.staff, p.id)
-    due = session.scalar(select(Deadline.due_on).where(Deadline.procedure_id == p.id, Deadline.step == "notice_period"))
-    today((due + dt.timedelta(days=1)).isoformat())
-    entry = lists.decide(session, w.agency, p.id)
-    lists.publish(session, w.agency, p.id)
+    entry = run_to_publication(session, w, today)
     service.emit(session, "tree_head", [{"subject_id": rules.NO_SUBJECT, "details": {"size": 1}}])   # a later change
     session.flush()
     middle = service.register_receiver(session, None, w.other_agency.agency_id, backlog=2)   # takes in the listing

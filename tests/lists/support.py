@@ -12,8 +12,10 @@ from tests.support.builders import agency, agency_user, staff_user, to_csv
 from xinyong.accounts.service import create_user, principal_of
 from xinyong.ingest.service import ingest_file
 from xinyong.kit.access import Principal
+from xinyong.lists import service
 from xinyong.lists.schemas import ProposalIn
-from xinyong.models import Record, Subject
+from xinyong.models import Deadline, Record, Subject
+from xinyong.models.listing import ListEntry
 from xinyong.synthetic import make_uscc, penalty_row
 
 COMPANY = "泉州市示范化工有限公司"
@@ -63,3 +65,16 @@ def proposal(world: World, **over) -> ProposalIn:
                 responsible_persons=[{"role": "legal_representative", "name": "王大明"}])
     data.update(over)
     return ProposalIn(**data)
+
+
+def run_to_publication(session, world: World, today) -> ListEntry:
+    """The proposal of ``proposal(world)`` taken through notice, decision and publication (the
+    ``today`` fixture moved past the notice period)."""
+    p = service.propose(session, world.agency, proposal(world))
+    service.send_notice(session, world.staff, p.id)
+    due = session.scalar(select(Deadline.due_on).where(Deadline.procedure_id == p.id, Deadline.step == "notice_period"))
+    today((due + dt.timedelta(days=1)).isoformat())
+    entry = service.decide(session, world.agency, p.id)
+    service.publish(session, world.agency, p.id)
+    session.flush()
+    return entry

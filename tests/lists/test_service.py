@@ -8,22 +8,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from tests.lists.support import proposal
+from tests.lists.support import proposal, run_to_publication
 from xinyong.kit.errors import Conflict, InvalidInput, NotFound
 from xinyong.lists import hooks, repository, service, sweep
 from xinyong.models import Deadline, Document, FeedEvent, Record
 from xinyong.models.listing import ListEntry
-
-
-def _run_to_publication(session, world, today) -> ListEntry:
-    p = service.propose(session, world.agency, proposal(world))
-    service.send_notice(session, world.staff, p.id)
-    due = session.scalar(select(Deadline.due_on).where(Deadline.procedure_id == p.id, Deadline.step == "notice_period"))
-    today((due + dt.timedelta(days=1)).isoformat())
-    entry = service.decide(session, world.agency, p.id)
-    service.publish(session, world.agency, p.id)
-    session.flush()
-    return entry
 
 
 def test_a_category_outside_the_four_is_refused_with_the_article(session, world):
@@ -128,7 +117,7 @@ def test_a_withdrawn_proposal_lists_nobody(session, world):
 
 
 def test_publication_reads_repair_hook_and_revocation(session, world, today):
-    entry = _run_to_publication(session, world, today)
+    entry = run_to_publication(session, world, today)
     on = dt.date.fromisoformat(__import__("os").environ["XINYONG_TODAY"])
     assert entry.status == "active" and entry.listed_on == on and entry.period_end.year == on.year + 3
     found = repository.active_entries(session, [world.subject_id, 999999], on)
@@ -154,13 +143,13 @@ def test_publication_reads_repair_hook_and_revocation(session, world, today):
 
 
 def test_repair_of_another_record_leaves_the_listing(session, world, today):
-    entry = _run_to_publication(session, world, today)
+    entry = run_to_publication(session, world, today)
     hooks.on_records_repaired(session, world.subject_id, [world.general_id], dt.date(2026, 7, 1))
     assert entry.status == "active"
 
 
 def test_the_sweep_ends_entries_at_the_end_of_their_period(session, world, today):
-    entry = _run_to_publication(session, world, today)
+    entry = run_to_publication(session, world, today)
     assert sweep.run_sweep(session, entry.period_end) == {"list_entries_expired": 0}
     after = entry.period_end + dt.timedelta(days=1)
     assert repository.active_entries(session, [world.subject_id], after)[world.subject_id] == []
@@ -171,7 +160,7 @@ def test_the_sweep_ends_entries_at_the_end_of_their_period(session, world, today
 
 
 def test_staff_remove_when_conditions_are_met_with_a_note(session, world, today):
-    entry = _run_to_publication(session, world, today)
+    entry = run_to_publication(session, world, today)
     with pytest.raises(NotFound):
         service.remove(session, world.agency, entry.id, "条件满足")
     with pytest.raises(InvalidInput):
@@ -199,7 +188,7 @@ def test_the_decision_document_states_what_qz_art_23_requires(session, world, to
     import io
 
     from pypdf import PdfReader
-    entry = _run_to_publication(session, world, today)
+    entry = run_to_publication(session, world, today)
     doc = session.scalar(select(Document).where(Document.kind == "listing_decision",
                                                 Document.procedure_id == entry.proposal_id))
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(doc.content)).pages).replace("\x00", "")
