@@ -241,3 +241,19 @@ def test_an_enterprise_registers_as_a_provider_and_shares_utility_payments_it_re
     queue = client.get("/api/v1/objections", headers=bearer(token)).json()
     assert [o["id"] for o in queue["items"]] == [r.json()["id"]]
     assert client.get("/api/v1/deadlines", headers=bearer(token)).status_code == 200
+
+
+def test_a_token_needs_the_authorisations_scope_to_grant_or_revoke(client, w, session):
+    """As the access authorisations: a read-only token of the subject grants nothing."""
+    from xinyong.accounts.tokens import issue_token
+    pid = approved_bank(client, w)
+    read_only = issue_token(session, "firm1", scopes=["profiles:read"])
+    writer = issue_token(session, "firm1", scopes=["authorisations:write"])
+    session.commit()
+    grant = {"provider_id": pid, "item": "contract_performance", "valid_from": "2026-06-01", "valid_to": "2027-05-31"}
+    assert client.post("/api/v1/me/market/authorisations", headers=bearer(read_only), json=grant).status_code == 403
+    r = client.post("/api/v1/me/market/authorisations", headers=bearer(writer), json=grant)
+    assert r.status_code == 201, r.text
+    path = f"/api/v1/me/market/authorisations/{r.json()['id']}/revoke"
+    assert client.post(path, headers=bearer(read_only)).status_code == 403
+    assert client.post(path, headers=bearer(writer)).status_code == 200

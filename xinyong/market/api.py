@@ -59,7 +59,8 @@ def my_authorisations(principal: Principal = allow("subject", scope="profiles:re
 
 
 @router.post("/api/v1/me/market/authorisations", response_model=AuthorisationOut, status_code=201)
-def grant(body: AuthorisationIn, principal: Principal = allow("subject"), session: Session = Depends(get_session)):
+def grant(body: AuthorisationIn, principal: Principal = allow("subject", scope="authorisations:write"),
+          session: Session = Depends(get_session)):
     """Grant a provider a written authorisation for one market item (QZ art. 12 para. 2), and
     with ``publication`` the platform one to publish it (QZ art. 15 item 3)."""
     auth = service.grant(session, principal, provider_id=body.provider_id, item_code=body.item,
@@ -69,7 +70,8 @@ def grant(body: AuthorisationIn, principal: Principal = allow("subject"), sessio
 
 
 @router.post("/api/v1/me/market/authorisations/{auth_id}/revoke", response_model=AuthorisationOut)
-def revoke(auth_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow("subject"), session: Session = Depends(get_session)):
+def revoke(auth_id: int = Path(ge=1, le=MAX_ID), principal: Principal = allow("subject", scope="authorisations:write"),
+           session: Session = Depends(get_session)):
     auth = service.revoke(session, principal, auth_id)
     session.commit()
     return views.authorisation_out(auth, _provider_name(session, auth.provider_id))
