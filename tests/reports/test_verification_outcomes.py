@@ -92,6 +92,7 @@ def test_the_page_says_which_verdict_in_words_and_colour_class(client, world):
         assert f'class="card verdict verdict-{name}"' in page and f'data-verdict="{name}"' in page
         pages[name] = page
     assert "真实有效" in pages["valid"] and "已被改动" in pages["tampered"] and "非本平台签发" in pages["foreign"]
+    assert "反映的是出具日的信用信息" in pages["valid"]   # valid as issued, not a statement about today
     assert "已被改动" not in pages["foreign"] and "与签发时不一致" not in pages["foreign"]
 
 
