@@ -147,3 +147,31 @@ def test_anonymous_filer_is_anonymous_even_to_the_handler(client, session, today
                 headers=bearer(tok["assigner"]))
     view = client.get(f"/api/v1/complaints/{filed['id']}/handler-view", headers=bearer(tok["handler"])).json()
     assert view["complainant"]["anonymous"] is True and leaks(str(view)) == []
+
+
+def test_filing_tells_nothing_of_a_person_or_record_out_of_view(client, session, today):
+    """Anyone may file, so the answer about the subject and record named must be the public's:
+    a record past its publicity and a person with nothing in view are answered as no one, like
+    ids that do not exist (security audit: the 404 fields told which existed, with nothing
+    stored); the subject's own account names its own."""
+    import datetime as dt
+
+    from xinyong.models import Subject
+    today("2026-11-23")
+    w = world(session)
+    rec = w["record"]
+    person = Subject(kind="natural_person", name="隐身人")
+    session.add(person)
+    session.commit()
+    body = {"stage": "use", "summary": "该记录的使用存在问题，请核查处理。", "anonymous": True}
+
+    def answer(headers=None, **target):
+        r = client.post("/api/v1/complaints", json={**body, **target}, headers=headers or {})
+        return r.status_code, r.json().get("error", {}).get("field")
+
+    assert answer(subject_id=person.id) == answer(subject_id=person.id + 999) == (404, "subject_id")
+    assert answer(subject_id=w["subject_id"], record_id=rec.id)[0] == 201
+    today((rec.publicity_end + dt.timedelta(days=1)).isoformat())   # the record has left public view
+    gone = answer(subject_id=w["subject_id"], record_id=rec.id)
+    assert gone == answer(subject_id=w["subject_id"], record_id=rec.id + 999) == (404, "record_id")
+    assert answer(bearer(w["tokens"]["subject1"]), subject_id=w["subject_id"], record_id=rec.id)[0] == 201

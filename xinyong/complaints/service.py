@@ -19,6 +19,7 @@ from xinyong.audit import record_event
 from xinyong.complaints import opener, repository, rules
 from xinyong.complaints.schemas import ComplaintIn, HandleIn
 from xinyong.deadlines import service as deadlines
+from xinyong.disclosure.publicity import in_public_view, subject_in_view
 from xinyong.documents.service import issue
 from xinyong.kit.access import Principal
 from xinyong.kit.crypto import keyed_hash
@@ -27,7 +28,7 @@ from xinyong.kit.errors import Conflict, InvalidInput, NotFound
 from xinyong.kit.pdf import Section
 from xinyong.kit.text import has_control_characters
 from xinyong.law.loader import active_profile
-from xinyong.models import Record, Subject, User
+from xinyong.models import Record, User
 from xinyong.models.complaint import Complaint, ComplaintReassignment
 from xinyong.models.credit_service import CreditServiceAgency
 from xinyong.notifications.service import notify
@@ -85,7 +86,7 @@ def file(session: Session, principal: Principal, data: ComplaintIn) -> Filed:
                                        signed_in=signed_in))
     if problem:
         raise _invalid(problem)
-    _check_target(session, data.subject_id, data.record_id)
+    _check_target(session, principal, data.subject_id, data.record_id)
     _check_credit_service(session, data.credit_service_id)
     identity = {"name": "" if data.anonymous else data.name.strip(),
                 "contact": "" if data.anonymous else data.contact.strip(),
@@ -114,12 +115,18 @@ def file(session: Session, principal: Principal, data: ComplaintIn) -> Filed:
     return Filed(complaint, secret, step.due_on)
 
 
-def _check_target(session: Session, subject_id: int | None, record_id: int | None) -> None:
-    if subject_id is not None and session.get(Subject, subject_id) is None:
+def _check_target(session: Session, principal: Principal, subject_id: int | None, record_id: int | None) -> None:
+    """The subject and record a complaint is about, as the caller may see them: in public view
+    (disclosure.publicity), or the caller's own. Anything else is answered as no one and
+    nothing, whether it exists or not: filing is open to anyone, and must not tell of a person
+    or a record out of view (QZ art. 15 item 3)."""
+    today, own = clock.today(), principal.subject_id
+    if subject_id is not None and subject_id != own and not subject_in_view(session, subject_id, today):
         raise NotFound("未找到该信用主体", field="subject_id", message_en="no such credit subject")
     if record_id is not None:
         record = session.get(Record, record_id)
-        if record is None or (subject_id is not None and record.subject_id != subject_id):
+        seen = record is not None and (record.subject_id == own and own is not None or in_public_view(record, today))
+        if not seen or (subject_id is not None and record.subject_id != subject_id):
             raise NotFound("未找到该信用记录", field="record_id", message_en="no such record (of that subject)")
 
 
