@@ -56,3 +56,15 @@ def test_a_refused_answer_to_an_objection_keeps_its_outcome_and_reply(client, se
     assert re.search(r'name="outcome" value="withdrawn" checked', no_reply.text)
     assert not re.search(r'name="outcome" value="upheld" checked', no_reply.text)
     assert client.get(f"/office/lists/proposals/{p.id}").text.count(" checked") == 0   # a fresh page chooses nothing
+
+
+def test_the_proposal_form_offers_only_records_that_can_ground_the_listing(client, session, today):
+    """A general penalty (QZ art. 22 para. 3 wants an act classed serious) was offered as a basis
+    and then refused: the form offers the serious one only."""
+    today("2026-06-01")
+    w = build(session)
+    session.commit()
+    page_login(client, "agency1", "agency-pass-123")
+    page = client.get(f"/office/lists/new?kind=serious_dishonesty&subject={w.subject_id}").text
+    assert f'value="{w.serious_id}"' in page and f'value="{w.general_id}"' not in page
+    assert "泉市监罚〔2026〕501号" in page and "泉市监罚〔2026〕502号" not in page

@@ -102,3 +102,22 @@ def test_other_roles_and_other_subjects_are_denied(client, w):
     assert client.get("/api/v1/market/providers", headers=bearer(tokens["bank1"])).status_code == 403
     r = client.post("/api/v1/me/market/authorisations/1/revoke", headers=bearer(tokens["other1"]))
     assert r.status_code == 404
+
+
+def test_a_refused_channel_edit_comes_back_as_sent_and_a_revoked_authorisation_is_no_longer_public(client, w, session):
+    from tests.market.support import approved_bank
+    pid = approved_bank(client, w)
+    csrf = page_login(client, "bank1", PW)
+    r = client.post("/provider/market/channel", data={"csrf_token": csrf, "objection_rules": "新规则草稿",
+                                                     "objection_channel": ""})
+    assert r.status_code == 422 and "新规则草稿" in r.text and CHANNEL not in r.text.split('id="c-channel"')[1][:300]
+    csrf = page_login(client, "firm1", PW)
+    r = client.post("/me/market/authorisations", data={"csrf_token": csrf, "provider_id": str(pid),
+                                                       "item": "contract_performance", "valid_from": "2026-06-01",
+                                                       "valid_to": "2027-05-31", "publication": "yes"},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    assert "已授权公开" in client.get("/me/market").text
+    [auth_id] = [a["id"] for a in client.get("/api/v1/me/market/authorisations").json()]
+    r = client.post(f"/me/market/authorisations/{auth_id}/revoke", data={"csrf_token": csrf}, follow_redirects=True)
+    assert "已撤销" in r.text and "已授权公开" not in r.text and "其他有效授权不受影响" in r.text

@@ -63,3 +63,16 @@ def test_the_api_reads_by_code_and_by_id_only_after_a_visit(client, world):
     assert r.status_code == 200 and OLD in {e["decision_no"] for e in r.json()}
     assert len(_visits(world)) == 1
     assert client.get(by_id, headers=staff).status_code == 200
+
+
+def test_a_refused_look_up_keeps_the_code_typed_on_each_window(client, world):
+    """A code not found comes back in its field with the error (repair, objections and
+    authorisations windows alike), so staff correct it instead of typing it again."""
+    login(client, "staff", PASSWORD)
+    wrong = world.uscc[:-1] + ("0" if world.uscc[-1] != "0" else "1")
+    for page, action, field in (("/repair/window", "/repair/window/lookup", "subject"),
+                                ("/window/authorisations", "/window/authorisations/lookup", "subject"),
+                                ("/window/objections", "/window/objections/lookup", "code")):
+        refused = client.post(action, data={"csrf_token": csrf_from(client, page), field: wrong})
+        assert refused.status_code in (404, 422), (action, refused.status_code)
+        assert f'value="{wrong}"' in refused.text, action

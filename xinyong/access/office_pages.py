@@ -136,7 +136,8 @@ def window_lookup(request: Request, subject: str = CodeForm("", max_length=40), 
                   session: Session = Depends(get_session)):
     """The identifier goes in the body; the page goes on under the subject's opaque id."""
     return window.look_up(session, principal, subject, "/window/authorisations", VISIT, lambda exc: _window_page(
-        request, session, principal, subject_id=None, form={"items": []}, lookup_error=exc, status_code=exc.status))
+        request, session, principal, subject_id=None, form={"items": []}, lookup_error=exc, lookup_sent=subject,
+        status_code=exc.status))
 
 
 @router.post("/window/authorisations")
@@ -173,13 +174,14 @@ def window_revoke(auth_id: int = Path(ge=1, le=MAX_ID), subject_id: int | None =
 
 
 def _window_page(request: Request, session: Session, principal: Principal, *, subject_id: int | None, form: dict,
-                 error: XinyongError | None = None, lookup_error: XinyongError | None = None, status_code: int = 200):
+                 error: XinyongError | None = None, lookup_error: XinyongError | None = None, lookup_sent: str = "",
+                 status_code: int = 200):
     lang, policy = language(request), gate.policy()
     shown = window.label(session, principal, subject_id)
     authorisations = ([views.authorisation_out(*r) for r in repository.authorisations_of(session, subject_id)]
                       if shown else [])
     ctx = {"form": form, "shown": shown, "subject_id": subject_id, "authorisations": authorisations,
-           "lookup_error": page_error(lookup_error, lang),
+           "lookup_error": page_error(lookup_error, lang), "lookup_sent": lookup_sent,
            "organisations": agencies.list_in_standing(session), "choices": item_choices(lang, policy),
            "item_names": item_names(lang), "consent_notice": (policy.consent_notice or {}).get(lang),
            "error": page_error(error, lang)}

@@ -22,7 +22,7 @@ from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import InvalidInput, NotFound, XinyongError
 from xinyong.kit.web import act_then_redirect, get_session, language, page_error, refusal_clause, refusal_text, render
 from xinyong.kit.text import CodeForm, CodePath, CodeQuery, TextForm, invalid_input, screened_form
-from xinyong.lists import repository, service, views
+from xinyong.lists import repository, rules, service, views
 from xinyong.lists.schemas import ProposalIn
 from xinyong.models import Record, Subject
 
@@ -189,6 +189,11 @@ def _new_page(request: Request, session: Session, principal: Principal, form: di
             stmt = stmt.where(Record.source_agency_id == principal.agency_id)
         records = list(session.scalars(stmt.order_by(Record.decision_date.desc()).limit(100)))
     spec = policy.kinds.get(form.get("kind", ""))
+    # offered as a basis only what can ground the listing (the kind chosen, or any that takes
+    # records): a licence, a general penalty or one past its publicity would only be refused
+    kinds = [spec] if spec else [k for k in policy.kinds.values() if k.basis_records_required]
+    facts = repository.basis_facts(records, clock.today())
+    records = [r for r, f in zip(records, facts) if any(rules.basis_record_verdict(k, f).allowed for k in kinds)]
     orgs = [a for a in agencies.list_all(session) if a.active and a.kind == "public_body"] if principal.role == "staff" else []
     ctx = {"policy": policy, "spec": spec, "subject_row": subject, "records": records, "form": form,
            "organisations": orgs, "error": page_error(error, language(request)), "person_rows": range(1, PERSON_ROWS + 1),

@@ -157,8 +157,10 @@ def channel(request: Request, objection_rules: str = TextForm("", max_length=400
     try:
         service.update_channel(session, principal, objection_rules=objection_rules, objection_channel=objection_channel)
     except XinyongError as exc:
-        session.rollback()
-        return _workbench(request, session, principal, error=exc, status_code=exc.status)
+        session.rollback()   # the refused edit comes back as sent
+        return _workbench(request, session, principal, error=exc, status_code=exc.status,
+                          form={"channel_sent": True, "objection_rules": objection_rules,
+                                "objection_channel": objection_channel})
     session.commit()
     return RedirectResponse("/provider/market?done=channel", status_code=303)
 

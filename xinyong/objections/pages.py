@@ -201,15 +201,16 @@ def window_lookup(request: Request, code: str = CodeForm("", max_length=40), pri
                   session: Session = Depends(get_session)):
     """The identifier goes in the body; the page goes on under the subject's opaque id."""
     return subject_window.look_up(session, principal, code, "/window/objections", VISIT, lambda exc: _window(
-        request, session, principal, None, error=exc, status_code=exc.status))
+        request, session, principal, None, error=exc, status_code=exc.status, lookup_sent=code))
 
 
-def _window(request, session, principal, subject_id, form=None, error=None, status_code=200):
+def _window(request, session, principal, subject_id, form=None, error=None, status_code=200, lookup_sent=""):
+    """``lookup_sent``: a refused look-up's code, shown back in its field."""
     lang = language(request)
     shown = subject_window.label(session, principal, subject_id)
     records = repository.own_records(session, subject_id) if shown else []
     ctx = {"shown": shown, "subject_id": subject_id, "records": records, "form": form or {},
-           "error": page_error(error, lang), **_form_context(lang)}
+           "lookup_sent": lookup_sent, "error": page_error(error, lang), **_form_context(lang)}
     return render(request, "objections/window.html", ctx, status_code=status_code)
 
 

@@ -111,7 +111,8 @@ def window_lookup(request: Request, subject: str = CodeForm("", max_length=40), 
                   session: Session = Depends(get_session)):
     """The identifier goes in the body; the page goes on under the subject's opaque id."""
     return subject_window.look_up(session, principal, subject, "/repair/window", VISIT, lambda exc: _window_page(
-        request, session, principal, None, lookup_error=exc, status_code=exc.status), find=_window_subject)
+        request, session, principal, None, lookup_error=exc, lookup_sent=subject, status_code=exc.status),
+        find=_window_subject)
 
 
 @router.post("/repair/window")
@@ -151,11 +152,13 @@ def _window_subject(session: Session, code: str) -> int:
 
 def _window_page(request: Request, session: Session, principal: Principal, subject_id: int | None, *,
                  error: XinyongError | None = None, lookup_error: XinyongError | None = None, form: dict | None = None,
-                 status_code: int = 200):
+                 lookup_sent: str = "", status_code: int = 200):
+    """``lookup_sent``: a refused look-up's code, shown back in its field."""
     lang = language(request)
     shown = subject_window.label(session, principal, subject_id)
     items = [views.eligibility_out(x) for x in service.eligibility(session, subject_id)] if shown else []
     ctx = {"shown": shown, "subject_id": subject_id, "items": items, "lookup_error": page_error(lookup_error, lang),
+           "lookup_sent": lookup_sent,
            "error": page_error(error, lang), "form": form or {}, "material_names": _material_names(lang),
            "action": "/repair/window", "max_file_size": _max_file_size()}
     return render(request, "repair/window.html", ctx, status_code=status_code)
