@@ -1,7 +1,7 @@
 """The public credit evaluation as its readers meet it, in headless Chromium: an anonymous
 visitor opens an enterprise's published result, follows each contribution to the records
 behind it and finds the decision numbers, without the score (the public explanation counts only
-public records); a public body's unpublished government-integrity records show to staff only;
+public records); a public body's government-integrity records are published by their severity;
 staff see the distribution and recompute; the enterprise reads its own explanation, whose
 contributions sum to its score (also in English). Screenshots go to
 test-artifacts/screenshots/evaluation-*.png."""
@@ -97,13 +97,12 @@ def test_a_grade_followed_contribution_by_contribution_to_its_records(live_app):
         assert found == DECISIONS, found
 
         page.goto(f"{base}/evaluation/subjects/{live_app['body']}")
-        # the government_breach item has no publicity rule yet: its records weigh on the grade,
-        # and the public is told nothing of them, not even their number (QZ art. 22)
+        # government breaches are published by their stated severity (QZ art. 26 para. 2, 公示披露):
+        # the public sees the grade explained by the breach, and the breach behind it
         expect(page.locator("#grade")).to_be_visible()
-        expect(page.locator("#contributions")).to_have_count(0)
+        expect(page.locator('#contributions tr[data-indicator="gov_breach_serious"]')).to_have_count(1)
         page.goto(f"{base}/evaluation/subjects/{live_app['body']}/contributions/gov_breach_serious")
-        expect(page.locator("#behind")).not_to_contain_text("政信〔2026〕9号")
-        expect(page.locator(".notice")).to_have_count(0)
+        expect(page.locator("#behind")).to_contain_text("政信〔2026〕9号")
         shot(page, "evaluation-3-government-integrity-public")
 
         staff = browser.new_context(locale="zh-CN").new_page()
