@@ -42,3 +42,19 @@ def test_a_key_written_twice_in_one_mapping_is_refused(twice):
 def test_a_merged_mapping_may_still_be_overridden():
     assert yamlfiles.safe_load("base: &b {p: 1, q: 2}\nmine:\n  <<: *b\n  p: 3\n")["mine"] == {"p": 3, "q": 2}
     assert yamlfiles.safe_load("a: 1\nb: 1\n") == {"a": 1, "b": 1}     # the same value under two keys is fine
+
+
+@pytest.mark.parametrize("comma", ["label: {zh: 检查（抽查比例、频次）, en: Inspections (sampling rate, frequency)}\n",
+                                   "- {zh: 教育、就业, en: Education, employment, social security}\n",
+                                   "a: {x: 1, y: }\n"])
+def test_a_key_without_a_value_in_a_flow_mapping_is_refused(comma):
+    # an unquoted comma cut the English label short and left a stray key holding null
+    with pytest.raises(yaml.YAMLError, match="without a value"):
+        yamlfiles.safe_load(comma)
+
+
+def test_an_explicit_null_and_a_block_key_without_a_value_still_read():
+    assert yamlfiles.safe_load("- {grade: D, min: null, b: ~}\n") == [{"grade": "D", "min": None, "b": None}]
+    assert yamlfiles.safe_load("a:\n  b:\n  c: 1\n") == {"a": {"b": None, "c": 1}}
+    assert yamlfiles.safe_load('{en: "Inspections (sampling rate, frequency)"}') == {
+        "en": "Inspections (sampling rate, frequency)"}
