@@ -197,6 +197,18 @@ def test_corrected_values_are_validated(world, corrections, code):
     assert s.get(Record, world.public_record).under_objection is True
 
 
+def test_a_field_error_names_the_field_by_its_label_in_each_language(world):
+    s = world.session
+    obj = _file(world)
+    with pytest.raises(InvalidInput) as exc:
+        service.decide(s, world.principal("scjg"), obj.id, outcome="corrected", reasons="更正若干字段",
+                       corrections={"decision_date": "2026-02-30"})
+    s.rollback()
+    zh_label, en = exc.value.message.split("：")[0], exc.value.message_en
+    assert "decision_date" not in en and "decision_date" not in exc.value.message
+    assert en.split(":")[0] not in ("", zh_label) and en.split(":")[0][0].isupper(), en
+
+
 def test_overdue_when_the_clock_passes_the_due_date(world, today):
     s = world.session
     obj = _file(world)

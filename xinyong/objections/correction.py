@@ -28,6 +28,7 @@ from xinyong.models.objection import Objection
 from xinyong.objections import rules
 
 TYPED_LABELS = {"decision_date": "决定日期", "valid_to": "有效期至", "severity": "失信程度"}
+TYPED_LABELS_EN = {"decision_date": "Decision date", "valid_to": "Valid until", "severity": "Severity"}
 TYPES = {"date": "date", "decimal": "decimal"}
 EDITABLE_ROLES = {"legal_rep_name", "fine_wan", "explicit_severity"}   # identities stay as registered
 FIXED_FIELDS = {"source_agency_name"}        # the source is who answers the objection
@@ -49,11 +50,13 @@ def specs_for(record: Record, profile: Profile, today: dt.date) -> dict[str, rul
         if code == "severity" and record.severity is None:
             continue
         kind = "severity" if code == "severity" else "date"
-        label = TYPED_LABELS.get(code, code)
+        label, label_en = TYPED_LABELS.get(code, code), TYPED_LABELS_EN.get(code, code)
         if item is not None:
             found = item.field_by_role(code)
-            label = found.header_zh if found is not None else label
-        specs[code] = rules.FieldSpec(code, label, kind, required=code in ("decision_date", "severity"), typed=True)
+            if found is not None:
+                label, label_en = found.header_zh, found.header_en or label_en
+        specs[code] = rules.FieldSpec(code, label, kind, required=code in ("decision_date", "severity"), typed=True,
+                                      label_en=label_en)
     if item is not None:
         for f in item.fields:
             if f.sensitive or f.role in STORED_ROLES or (f.role and f.role not in EDITABLE_ROLES) \
@@ -61,7 +64,7 @@ def specs_for(record: Record, profile: Profile, today: dt.date) -> dict[str, rul
                 continue
             choices = tuple(f.codes) if f.type == "enum" and not f.multiple else ()
             specs[f.code] = rules.FieldSpec(f.code, f.header_zh, "enum" if choices else TYPES.get(f.type, "string"),
-                                            required=f.required, choices=choices)
+                                            required=f.required, choices=choices, label_en=f.header_en)
     else:   # an item no longer in the catalogue: the fields it stored
         for code in (record.fields or {}):
             specs.setdefault(code, rules.FieldSpec(code, code))

@@ -164,6 +164,11 @@ class FieldSpec:
     required: bool = False
     typed: bool = False           # a column of the record (not in its fields JSON)
     choices: tuple[str, ...] = ()  # the catalogue's code table of an enum field
+    label_en: str = ""             # the label in English (an English error names the field by it)
+
+    @property
+    def label_in_english(self) -> str:
+        return self.label_en or self.label
 
 
 @dataclass(frozen=True)
@@ -253,11 +258,11 @@ def check_corrections(profile: Profile, on: dt.date, specs: dict[str, FieldSpec]
         spec = specs[code]
         if raw is not None and len(raw) > longest:
             zh, en = PROBLEMS["too_long"]
-            return CorrectionCheck(_no(cite, "too_long", f"{spec.label}：{zh}", f"{code}: {en}", code))
+            return CorrectionCheck(_no(cite, "too_long", f"{spec.label}：{zh}", f"{spec.label_in_english}: {en}", code))
         new, problem = _normalise(spec, raw or "", severities, on)
         if problem:
             zh, en = PROBLEMS[problem]
-            return CorrectionCheck(_no(cite, problem, f"{spec.label}：{zh}", f"{code}: {en}", code))
+            return CorrectionCheck(_no(cite, problem, f"{spec.label}：{zh}", f"{spec.label_in_english}: {en}", code))
         old = current.get(code)
         if (old or None) != new:
             changes.append(Change(code, spec.label, old, new, spec.typed))
