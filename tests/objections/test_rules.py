@@ -132,3 +132,8 @@ def test_a_file_is_accepted_only_when_its_bytes_match_its_name(head, name):
                                                 ("deleted", "删除", False), ("upheld", " ", False)])
 def test_outcome(outcome, reasons, ok):
     assert rules.check_outcome(outcome, reasons).allowed is ok
+
+
+def test_a_missing_outcome_asks_for_one():
+    refused = rules.check_outcome("", "理由充分")
+    assert refused.reason_zh.startswith("请选择处理结果") and refused.reason_en.startswith("Choose the outcome")

@@ -276,7 +276,8 @@ def check_corrections(profile: Profile, on: dt.date, specs: dict[str, FieldSpec]
 def check_outcome(outcome: str, reasons: str) -> Decision:
     """Either way the subject is told the reasons (QZ art. 34; FZ art. 25)."""
     if outcome not in OUTCOMES:
-        return _no("", "bad_outcome", "处理结果只能是“更正”或“维持”", "the outcome is corrected or upheld", "outcome")
+        return _no("", "bad_outcome", "请选择处理结果：更正或维持", "Choose the outcome: corrected or upheld",
+                   "outcome")
     if len((reasons or "").strip()) < 4:
         return _no("", "reasons_required", "请说明处理理由", "state the reasons for the outcome", "reasons")
     return _ok("")
