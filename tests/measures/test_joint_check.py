@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.measures.helpers import published_lists, setup, subject_with_record
-from xinyong.kit.errors import Conflict
+from xinyong.kit.errors import Conflict, InvalidInput
 from xinyong.measures import hooks, service
 from xinyong.models import AuditEntry, Record
 from xinyong.models.measure import Measure, MeasureApplication, MeasureCheck, MeasureList
@@ -97,6 +97,17 @@ def test_apply_records_the_application_and_feedback(session, world):
     assert "第二十四条" in app.basis["legal_basis"] and app.basis["list"].endswith("号)")
     service.feedback(session, agent, app.id, "effective", "已不予立项")
     assert app.feedback_effect == "effective" and app.feedback_at is not None
+
+
+def test_feedback_without_an_effect_names_the_effects_by_their_words(session, world):
+    ag, agent, _ = world
+    subject, _record = subject_with_record(session, ag, "严重")
+    app = service.apply(session, agent, measure_id=_measure(session, "QZ-P-03").id, subject_id=subject.id,
+                        matter="fiscal_funds", case_ref="CZ-8")
+    with pytest.raises(InvalidInput) as refused:
+        service.feedback(session, agent, app.id, "", "")
+    assert "部分有效" in refused.value.message and "partly effective" in refused.value.message_en
+    assert "_" not in refused.value.message + refused.value.message_en and "(" not in refused.value.message
 
 
 def test_repaired_record_no_longer_matches_and_its_application_is_lifted(session, world, today):

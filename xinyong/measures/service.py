@@ -333,8 +333,10 @@ def feedback(session: Session, principal: Principal, application_id: int, effect
     if app is None or app.agency_id != principal.agency_id:
         raise NotFound("实施记录不存在", message_en="no such application")
     if effect not in FEEDBACK_EFFECTS:
-        raise InvalidInput(f"反馈效果须为 {FEEDBACK_EFFECTS}", field="effect",
-                           message_en=f"effect must be one of {FEEDBACK_EFFECTS}")
+        from xinyong.web.i18n import translate   # the effects by their words, never their codes
+        zh, en = ("、".join(translate(f"measures.effect.{e}", "zh") for e in FEEDBACK_EFFECTS),
+                  ", ".join(translate(f"measures.effect.{e}", "en") for e in FEEDBACK_EFFECTS))
+        raise InvalidInput(f"请选择实施效果：{zh}", field="effect", message_en=f"Choose the effect: {en}")
     change_context(session, user_id=principal.user_id, reason="feedback")
     app.feedback_effect, app.feedback_text = effect, (text or "").strip()[:4000]
     app.feedback_at, app.feedback_by = clock.now(), principal.user_id
