@@ -49,6 +49,8 @@ def test_anything_but_the_four_categories_is_refused(category):
     verdict = rules.check_proposal(QZ, facts(category=category))
     assert not verdict.allowed and verdict.code == "category_not_allowed"
     assert "QZ art. 22" in verdict.citation and "严重危害人民群众身体健康和生命安全" in verdict.reason_zh
+    assert not any(code in verdict.reason_en for code in FOUR)      # the categories by their English names
+    assert all(QZ.kinds["serious_dishonesty"].categories_en[code] in verdict.reason_en for code in FOUR)
 
 
 @pytest.mark.parametrize("category", FOUR)
@@ -99,7 +101,8 @@ def test_the_serious_list_is_not_run_in_fuzhou_nor_the_red_list_in_quanzhou():
 
 def test_red_list_criteria_and_the_clean_record():
     red = dict(kind="red", category=None, basis=(), proposer_org_id=None)
-    assert rules.check_proposal(FZ, facts(**red, criteria=())).code == "criteria_required"
+    refused = rules.check_proposal(FZ, facts(**red, criteria=()))
+    assert refused.code == "criteria_required" and "three_years_clean" not in refused.reason_en
     verdict = rules.check_proposal(FZ, facts(**red, criteria=("three_years_clean",), adverse_records_recent=2))
     assert verdict.code == "criteria_not_met" and "FZ art. 16" in verdict.citation
     assert rules.check_proposal(FZ, facts(**red, criteria=("three_years_clean", "integrity_model"))).allowed

@@ -268,7 +268,8 @@ def _check_category_or_criteria(p: ListPolicy, kind: KindSpec, f: ProposalFacts)
             return _no("category_not_allowed",
                        f"列入{kind.name_zh}仅限下列情形，不得擅自增加或者扩展：{allowed}",
                        f"a {kind.name_en} listing must cite one of the legal categories "
-                       f"({', '.join(kind.categories)}); nothing else may be added", kind.citation)
+                       f"({'; '.join(kind.categories_en.get(c, c) for c in kind.categories)}); "
+                       "nothing else may be added", kind.citation)
         return _ok()
     punitive_on = [k for k in f.active_entry_kinds if k in p.kinds and p.kinds[k].punitive]
     if punitive_on:
@@ -279,7 +280,8 @@ def _check_category_or_criteria(p: ListPolicy, kind: KindSpec, f: ProposalFacts)
     if not f.criteria or unknown:
         names = "；".join(c["zh"] for c in kind.criteria.values())
         return _no("criteria_required", f"列入{kind.name_zh}须符合认定标准：{names}",
-                   f"a {kind.name_en} proposal cites the criteria it meets ({', '.join(kind.criteria)})",
+                   f"a {kind.name_en} proposal cites the criteria it meets "
+                   f"({'; '.join(c.get('en') or c['zh'] for c in kind.criteria.values())})",
                    kind.criteria_citation or kind.citation)
     if kind.current_adverse_severities and f.adverse_records_current > 0:
         return _no("current_adverse_records",
