@@ -185,6 +185,22 @@ def test_a_refused_batch_page_says_why(client, session):
     assert "已拒收" in page.text and "拒收原因" in page.text
 
 
+def test_a_refused_batch_page_gives_the_reason_in_its_own_language_without_the_code(client, session):
+    a = agency(session)
+    agency_user(session, a.uscc)
+    session.commit()
+    login(client, "agency1", "agency-pass-123")
+    token = csrf_from(client, "/batches")
+    r = client.post("/batches", data={"item": "penalty", "csrf_token": token},
+                    files={"file": ("x.csv", "名称\n甲\n".encode(), "text/csv")}, follow_redirects=False)
+    zh, en = client.get(r.headers["location"]).text, client.get(r.headers["location"] + "?lang=en").text
+    assert "缺少必填列" in zh and "mandatory column" not in zh and "missing_columns" not in zh
+    assert "mandatory column(s) missing" in en and "缺少必填列" not in en and "missing_columns" not in en
+    api = client.get("/api/v1" + r.headers["location"]).json()       # the API keeps its one message
+    assert api["error_message"].startswith("缺少必填列") and " / mandatory column(s) missing" in api["error_message"]
+    assert "refusal" not in api["notes"]
+
+
 def test_another_agencys_batch_is_404(client, session):
     mine, theirs = agency(session, seed=7), agency(session, seed=8, name="泉州市交通运输局")
     agency_user(session, mine.uscc)

@@ -147,6 +147,7 @@ def batch_page(request: Request, batch_id: int = Path(ge=1, le=MAX_ID), page: in
     lang = language(request)
     ctx = {
         "batch": views.batch_out(batch, agency_name), "item_name": _item_name(batch.item_code, lang),
+        "refusal": views.refusal_text(batch, lang),
         "returns": returns[:RETURNS_PAGE], "page": page, "has_next": len(returns) > RETURNS_PAGE,
         "pager_query": "",
     }

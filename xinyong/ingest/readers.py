@@ -73,11 +73,12 @@ class IngestFileError(XinyongError):
     status = 422
     code = "ingest_file_error"
 
-    def __init__(self, code: str, message: str | None = None, *, detail: str = "",
+    def __init__(self, code: str, message: str | None = None, *, detail: str | tuple[str, str] = "",
                  details: dict | None = None):
         zh, en = _MESSAGES[code]
-        if detail:
-            zh, en = f"{zh}：{detail}", f"{en}: {detail}"
+        if detail:   # one text for both languages, or (zh, en)
+            detail_zh, detail_en = detail if isinstance(detail, tuple) else (detail, detail)
+            zh, en = f"{zh}：{detail_zh}", f"{en}: {detail_en}"
         text = message or f"{zh} / {en}"
         super().__init__(text, code=code, message_en=en, details=details)
         self.message_zh = zh
@@ -104,9 +105,9 @@ def _kind(data: bytes, filename: str) -> str:
     if data.startswith(_XLSX_MAGIC):
         return "xlsx"
     if data.startswith(_OLE_MAGIC) or name.endswith(".xls"):
-        raise IngestFileError("unsupported_format", detail="旧版 .xls / legacy .xls; save as .xlsx")
+        raise IngestFileError("unsupported_format", detail=("旧版 .xls，请另存为 .xlsx", "legacy .xls; save as .xlsx"))
     if name.endswith((".xlsx", ".xlsm")):
-        raise IngestFileError("not_a_table", detail="XLSX 文件已损坏 / damaged XLSX file")
+        raise IngestFileError("not_a_table", detail=("XLSX 文件已损坏", "damaged XLSX file"))
     if name.endswith((".csv", ".txt")) or "." not in name.rsplit("/", 1)[-1]:
         return "csv"
     raise IngestFileError("unsupported_format", detail=name.rsplit(".", 1)[-1])
@@ -178,7 +179,7 @@ def _clean_headers(header: list[str]) -> list[str]:
         name = h.replace("\ufeff", "").strip()
         names.append(name or f"__blank_{n}")
     if not any(not n.startswith("__blank_") for n in names):
-        raise IngestFileError("not_a_table", detail="没有表头 / no header row")
+        raise IngestFileError("not_a_table", detail=("没有表头", "no header row"))
     seen: set[str] = set()
     dupes = [n for n in names if n in seen or seen.add(n)]
     if dupes:
@@ -215,7 +216,7 @@ def _read_xlsx(data: bytes, limits: TableLimits) -> pl.DataFrame:
         raise IngestFileError("not_a_table", detail=type(exc).__name__) from None
     try:
         if not wb.worksheets:
-            raise IngestFileError("not_a_table", detail="没有工作表 / no worksheet")
+            raise IngestFileError("not_a_table", detail=("没有工作表", "no worksheet"))
         sheet = wb.worksheets[0]
         header = list(next(sheet.iter_rows(max_row=1, values_only=True), None) or ())
         while header and header[-1] is None:  # a declared dimension wider than the written header

@@ -94,11 +94,12 @@ def validate(df: pl.DataFrame, item: CatalogueItem, profile, received_on: dt.dat
     # an ignored column's header is kept on the batch and shown to its sender: never its words
     # when they hold a person's forbidden data ("法定代表人张三患有糖尿病" as a header)
     ignored = [screening.WITHHELD_HEADER if screen.value_hits(h) else h for h in ignored]
-    missing = [f.header_zh for f in item.required_fields if f.code not in mapping]
-    if missing:
-        names = "、".join(missing)
-        raise BatchRefused("missing_columns", f"缺少必填列：{names}",
-                           f"mandatory column(s) missing: {names}", {"columns": missing})
+    absent = [f for f in item.required_fields if f.code not in mapping]
+    if absent:
+        missing = [f.header_zh for f in absent]   # the file's headers are the Chinese ones
+        names_en = ", ".join(f"{f.header_en} ({f.header_zh})" if f.header_en else f.header_zh for f in absent)
+        raise BatchRefused("missing_columns", f"缺少必填列：{'、'.join(missing)}",
+                           f"mandatory column(s) missing: {names_en}", {"columns": missing})
     if df.height == 0:
         raise BatchRefused("no_rows", "文件没有数据行", "the file has no data rows")
     work = _prepare(df.select([ROW, *mapping.values()]), item, mapping)

@@ -106,7 +106,7 @@ def ingest_file(session: Session, *, data: bytes, filename: str, source_uscc: st
     # of its own, as `xinyong ingest` does) gets their memory back for the rest of the batch
     data = None
     if refusal is not None:
-        outcome = _refuse(session, batch, refusal.code, str(refusal))
+        outcome = _refuse(session, batch, refusal.code, str(refusal), zh=refusal.message_zh, en=refusal.message_en)
     else:
         outcome = _ingest_frame(session, batch, agency, item, source, progress)
     outcome = _audited(session, actor, batch, outcome)
@@ -124,12 +124,13 @@ def ingest_rows(session: Session, *, rows: list[dict], source_uscc: str, item_co
     batch = _open_batch(session, agency, item.code, "api.json", "api", user_id, change_reason, payload,
                         (idempotency_key, request_sha256))
     if not rows:
-        outcome = _refuse(session, batch, "empty_file", "批次没有数据行 / the batch has no rows")
+        outcome = _refuse(session, batch, "empty_file", "批次没有数据行 / the batch has no rows",
+                          zh="批次没有数据行", en="the batch has no rows")
     else:
         try:
             source = [_rows_frame(rows, item, TableLimits.from_settings())]
         except IngestFileError as exc:
-            outcome = _refuse(session, batch, exc.code, str(exc))
+            outcome = _refuse(session, batch, exc.code, str(exc), zh=exc.message_zh, en=exc.message_en)
         else:
             outcome = _ingest_frame(session, batch, agency, item, source, None)
     return outbox.commit_and_apply(session, _audited(session, actor, batch, outcome), commit)
@@ -208,11 +209,14 @@ def _open_batch(session, agency, item_code, filename, channel, user_id, change_r
     return batch
 
 
-def _refuse(session: Session, batch: Batch, code: str, message: str, details: dict | None = None) -> BatchOutcome:
+def _refuse(session: Session, batch: Batch, code: str, message: str, details: dict | None = None, *,
+            zh: str | None = None, en: str | None = None) -> BatchOutcome:
+    """``message`` is the API's one text ("zh / en"); a page shows ``zh`` or ``en`` alone
+    (kept in the batch's notes as ``refusal``, which views.batch_out leaves out of the API)."""
     batch.status = "refused"
     batch.error_code = code
     batch.error_message = message
-    batch.notes = {"details": details or {}}
+    batch.notes = {"details": details or {}, **({"refusal": {"zh": zh, "en": en}} if zh and en else {})}
     batch.completed_at = clock.now()
     session.flush()
     return BatchOutcome(batch_id=batch.id, status="refused", item=batch.item_code,
@@ -254,7 +258,8 @@ def _ingest_frame(session, batch, agency, item, source: list[pl.DataFrame], prog
             if n:  # header-level refusals are the same for every part: only the first can refuse
                 raise RuntimeError("a later part of a batch was refused after an earlier one passed") from exc
             _settled(reading)
-            return _refuse(session, batch, exc.code, exc.message, getattr(exc, "details", None))
+            return _refuse(session, batch, exc.code, exc.message, getattr(exc, "details", None),
+                           zh=exc.message_zh, en=exc.message_en)
         result.accepted, result.rejections = gates.screen(session, agency, item, result.accepted,
                                                           result.rejections, clock.today())
         first = first or result

@@ -34,7 +34,18 @@ def batch_out(batch, agency_name: str | None) -> BatchOut:
                     total_rows=batch.total_rows, accepted=batch.accepted_rows, rejected=batch.rejected_rows,
                     created=batch.created_records, updated=batch.updated_records,
                     unchanged=batch.unchanged_records, error_code=batch.error_code,
-                    error_message=batch.error_message, notes=batch.notes or {})
+                    error_message=batch.error_message,
+                    notes={k: v for k, v in (batch.notes or {}).items() if k != REFUSAL_NOTE})
+
+
+REFUSAL_NOTE = "refusal"   # the refusal in each language, for pages: the API has the one error_message
+
+
+def refusal_text(batch, lang: str) -> str:
+    """A refused batch's reason in the reader's language alone (an older batch, or a refusal
+    given in one text only: that text)."""
+    words = (batch.notes or {}).get(REFUSAL_NOTE) or {}
+    return words.get(lang) or words.get("zh") or batch.error_message or ""
 
 
 def list_for(session: Session, principal: Principal, limit: int = 100, offset: int = 0) -> list[BatchOut]:
