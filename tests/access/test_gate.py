@@ -220,3 +220,13 @@ def test_the_records_query_is_served_by_the_subject_index(world, session, backen
     session.execute(text("SET LOCAL enable_seqscan = off"))
     plan = "\n".join(session.scalars(text("EXPLAIN " + sql)))
     assert "ix_records_subject_date" in plan, plan
+
+
+def test_every_purpose_the_platform_logs_reads_in_english():
+    # "专项信用报告" (a subject's own special report) stood untranslated on English access logs
+    from xinyong.reports.rules import PURPOSE
+    for zh in [*PURPOSE.values(), *(zh for zh, _ in gate.PURPOSES.values())]:
+        en = gate.purpose_in(zh, "en")
+        assert en != zh and en[:1].isupper(), zh
+    assert gate.purpose_in("专项信用报告", "en") == "Special credit report"
+    assert gate.purpose_in("信贷审查", "en") == "信贷审查"          # a purpose someone wrote stays as written

@@ -88,7 +88,18 @@ def test_only_subjects_and_the_window_use_self(policy):
 def test_an_authorisation_allows_its_items_purpose_and_period(policy):
     d = decide(BANK, ask("authorisation", items=("penalty", "licence")), policy, authorisation=AUTH)
     assert d.allowed and d.basis_ref == "7" and d.identity_covered
-    assert d.citation == policy.citations["authorisation"] and "7" in d.reason and d.reason_zh
+    assert d.citation == policy.citations["authorisation"] and "7" in d.reason_zh
+    assert d.reason.startswith("The subject's written authorisation") and "#" not in d.reason
+
+
+def test_an_english_reason_names_the_items_in_english():
+    named = rules.policy_from(get_profile("quanzhou"), TODAY, CODES, ORG_KINDS,
+                              names={"penalty": "行政处罚", "licence": "行政许可"},
+                              names_en={"penalty": "Administrative penalties", "licence": "Administrative licences"})
+    d = decide(BANK, ask("authorisation", items=("penalty", "licence")), named, authorisation=AUTH)
+    assert "Administrative licences, Administrative penalties" in d.reason and "penalty," not in d.reason
+    refused = decide(BANK, ask("authorisation", items=("penalty", "contract_performance")), named, authorisation=AUTH)
+    assert refused.code == "item_not_covered" and "contract_performance" in refused.reason   # no name: its code
 
 
 @pytest.mark.parametrize("change, code", [

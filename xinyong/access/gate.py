@@ -34,6 +34,9 @@ PURPOSES = {
     "window_objection": ("窗口受理异议", "an objection at the service window"),
     "window_authorisation": ("窗口登记书面授权", "a paper authorisation at the service window"),
     "duty_evaluation": ("查看信用评价及其依据", "the evaluation and what it rests on"),
+    # a report's purpose as xinyong.reports.rules.PURPOSE logs it (a subject's own report)
+    "report_full": ("本人信用报告", "own credit report"),
+    "report_special": ("专项信用报告", "special credit report"),
 }
 JOINT_CHECK = ("联合奖惩核查：", "Joint incentive and punishment check: ")
 CONSENT_ONLY = "authorisation_required"   # a catalogue item's disclosure read only on written authorisation
@@ -53,7 +56,8 @@ def policy(today=None) -> rules.QueryPolicy:
     items = get_catalogue().items
     return rules.policy_from(active_profile(), today or clock.today(), frozenset(i.code for i in items), ORG_KINDS,
                              consent_only=frozenset(i.code for i in items if i.disclosure == CONSENT_ONLY),
-                             names={i.code: i.name_zh for i in items})
+                             names={i.code: i.name_zh for i in items},
+                             names_en={i.code: i.name_en for i in items if i.name_en})
 
 
 def check(session: Session, principal: Principal, subject_id: int, items: list[str], purpose: str,
@@ -131,7 +135,7 @@ def purpose_in(purpose: str | None, lang: str) -> str | None:
         return purpose
     for zh, en in PURPOSES.values():
         if purpose == zh:
-            return en
+            return en[:1].upper() + en[1:]      # alone in its cell: a sentence's start
     if purpose.startswith(JOINT_CHECK[0]):
         from xinyong.measures.service import matters
         name = purpose[len(JOINT_CHECK[0]):]

@@ -55,12 +55,17 @@ class QueryPolicy:
     consent_notice: dict[str, str] | None       # {"zh": ..., "en": ...}
     notices: dict[str, dict[str, str]]          # authorisation / query_item -> {"zh", "en"}
     names: dict[str, str] = dataclasses.field(default_factory=dict)   # item code -> Chinese name
+    names_en: dict[str, str] = dataclasses.field(default_factory=dict)  # item code -> English name
     duty_roles: frozenset[str] = frozenset()    # the credit department's roles that read in their duties (logged)
     consent_only: frozenset[str] = frozenset()  # catalogue items read only on the subject's written authorisation
 
     def zh(self, items) -> str:
         """Items by their Chinese names, for reasons shown to people."""
         return "、".join(self.names.get(i, i) for i in sorted(items))
+
+    def en(self, items) -> str:
+        """Items by their English names (their codes only where no name is known)."""
+        return ", ".join(self.names_en.get(i, i) for i in sorted(items))
 
     def known(self, item: str) -> bool:
         if item.startswith(RESTRICTED_PREFIX):
@@ -173,7 +178,8 @@ def parse_legal_bases(value: dict, org_kinds: tuple[str, ...], restricted: set[s
 
 
 def policy_from(profile: Profile, on: dt.date, catalogue: frozenset[str], org_kinds: tuple[str, ...],
-                names: dict[str, str] | None = None, consent_only: frozenset[str] = frozenset()) -> QueryPolicy:
+                names: dict[str, str] | None = None, consent_only: frozenset[str] = frozenset(),
+                names_en: dict[str, str] | None = None) -> QueryPolicy:
     """``consent_only``: the catalogue items whose disclosure is the subject's authorisation
     (a published query item cannot cover them: FZ art. 13 para. 3, QZ art. 33)."""
     """The query policy in force on `on`. A missing rule closes its basis (fail closed)."""
@@ -199,7 +205,9 @@ def policy_from(profile: Profile, on: dt.date, catalogue: frozenset[str], org_ki
         consent_notice=_text_pair(notice_value, f"profile {profile.name}: restricted consent notice")
         if notice_value else None,
         notices=notices,
-        names={**(names or {}), **{RESTRICTED_PREFIX + k: v for k, v in restricted.items()}})
+        names={**(names or {}), **{RESTRICTED_PREFIX + k: v for k, v in restricted.items()}},
+        names_en={**(names_en or {}), **{RESTRICTED_PREFIX + k: (v or {}).get("en", k)
+                                          for k, v in (restricted_value.get("classes") or {}).items()}})
 
 
 # ---- the decision ------------------------------------------------------------------------------
@@ -251,7 +259,7 @@ def _refuse_restricted(ask: Ask, policy: QueryPolicy, ref: str | None, how: tupl
     if not restricted:
         return None
     return refuse(ask, "restricted_needs_consent",
-                  f"restricted classes {_fmt(restricted)} need the person's written consent after notice of the "
+                  f"restricted classes {policy.en(restricted)} need the person's written consent after notice of the "
                   f"adverse consequences; {how[0]}",
                   f"受限信息 {policy.zh(restricted)} 须经本人在被告知不利后果后书面同意；{how[1]}",
                   policy.citations.get("restricted"), ref)
@@ -298,7 +306,7 @@ def _authorisation(caller: Caller, ask: Ask, policy: QueryPolicy, auth: Authoris
                       f"授权 {ref} 的有效期为 {span}，{ask.today.isoformat()} 不在有效期内", cite, ref)
     outside = set(ask.items) - auth.items
     if outside:
-        return refuse(ask, "item_not_covered", f"authorisation #{ref} does not cover {_fmt(outside)}",
+        return refuse(ask, "item_not_covered", f"authorisation #{ref} does not cover {policy.en(outside)}",
                       f"授权 {ref} 不包括 {policy.zh(outside)}", cite, ref)
     if ask.purpose.strip() != auth.purpose.strip():
         return refuse(ask, "purpose_mismatch", f"the purpose differs from the purpose authorised in #{ref}",
@@ -308,8 +316,8 @@ def _authorisation(caller: Caller, ask: Ask, policy: QueryPolicy, auth: Authoris
                                                         "该授权未包含此项同意"))
         if refused:
             return refused
-    return allow(ask, "authorisation", f"written authorisation #{ref} covers {_fmt(ask.items)} for this purpose "
-                 f"until {auth.valid_to.isoformat()}",
+    return allow(ask, "authorisation", f"The subject's written authorisation covers {policy.en(ask.items)} for this "
+                 f"purpose until {auth.valid_to.isoformat()}",
                  f"书面授权 {ref} 涵盖 {policy.zh(ask.items)}，用途一致，有效至 {auth.valid_to.isoformat()}",
                  cite, ref, True)
 
@@ -333,17 +341,17 @@ def _query_item(caller: Caller, ask: Ask, policy: QueryPolicy, _auth, qi: QueryI
     consent = set(ask.items) & policy.consent_only
     if consent:
         return refuse(ask, "item_needs_authorisation",
-                      f"{_fmt(consent)} may be read only on the subject's written authorisation, never on a query item",
+                      f"{policy.en(consent)} may be read only on the subject's written authorisation, never on a query item",
                       f"{policy.zh(consent)} 只能凭信用主体的书面授权查询，查询事项不能涵盖",
                       policy.citations.get("authorisation"), ref)
     outside = set(ask.items) - qi.items
     if outside:
-        return refuse(ask, "item_not_covered", f"query item #{ref} does not cover {_fmt(outside)}",
+        return refuse(ask, "item_not_covered", f"query item #{ref} does not cover {policy.en(outside)}",
                       f"查询事项 {ref} 不包括 {policy.zh(outside)}", cite, ref)
     if ask.purpose.strip() != qi.matter.strip():
         return refuse(ask, "purpose_mismatch", f"the purpose is not the matter of query item #{ref}",
                       f"查询用途不是查询事项 {ref} 的行政管理事项", cite, ref)
-    return allow(ask, "query_item", f"published query item #{ref} ({qi.matter}) covers {_fmt(ask.items)}",
+    return allow(ask, "query_item", f"published query item #{ref} ({qi.matter}) covers {policy.en(ask.items)}",
                  f"已公布的查询事项 {ref}（{qi.matter}）涵盖 {policy.zh(ask.items)}", cite, ref, False)
 
 
@@ -370,10 +378,10 @@ def _legal_basis(caller: Caller, ask: Ask, policy: QueryPolicy, *_facts) -> Gate
         return refused
     outside = set(ask.items) - basis.items
     if outside:
-        return refuse(ask, "item_not_covered", f"{basis.id} does not cover {_fmt(outside)}",
+        return refuse(ask, "item_not_covered", f"{basis.id} does not cover {policy.en(outside)}",
                       f"依据 {basis.name_zh} 不包括 {policy.zh(outside)}", cite, ref)
     return allow(ask, "legal_basis",
-                 f"{basis.name_en} ({basis.citation_en or basis.citation}), document {reference}, covers {_fmt(ask.items)}",
+                 f"{basis.name_en} ({basis.citation_en or basis.citation}), document {reference}, covers {policy.en(ask.items)}",
                  f"{basis.name_zh}（{basis.citation}），文书 {reference}，涵盖 {policy.zh(ask.items)}",
                  cite, ref, basis.identity)
 
