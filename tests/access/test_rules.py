@@ -89,7 +89,7 @@ def test_an_authorisation_allows_its_items_purpose_and_period(policy):
     d = decide(BANK, ask("authorisation", items=("penalty", "licence")), policy, authorisation=AUTH)
     assert d.allowed and d.basis_ref == "7" and d.identity_covered
     assert d.citation == policy.citations["authorisation"] and "7" in d.reason_zh
-    assert d.reason.startswith("The subject's written authorisation") and "#" not in d.reason
+    assert d.reason.startswith("the subject's written authorisation") and "#" not in d.reason
 
 
 def test_an_english_reason_names_the_items_in_english():

@@ -138,3 +138,11 @@ def test_no_incentive_beside_a_current_dishonesty_record(records, measure_kind):
                   for sev, start, length, status in records)
     assert rules.incentive_withheld(measure_kind, facts, prop) == (measure_kind == "incentive" and current)
     assert not rules.incentive_withheld(measure_kind, facts, PROP) or measure_kind != "incentive"
+
+
+@pytest.mark.parametrize("kind", rules.LIST_KINDS)
+def test_a_list_match_names_the_list_in_words(kind):
+    # "the subject is on the serious_dishonesty list": the list's code in an English reason
+    facts = rules.SubjectFacts(today=TODAY, entries=(rules.EntryFact(1, kind),))
+    found = rules.match({"kind": "list", "list": kind}, facts, PROP)
+    assert "_" not in found.reason_en and found.reason_en.endswith(f"on the {rules.LIST_EN[kind]}")

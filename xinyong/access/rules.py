@@ -316,7 +316,7 @@ def _authorisation(caller: Caller, ask: Ask, policy: QueryPolicy, auth: Authoris
                                                         "该授权未包含此项同意"))
         if refused:
             return refused
-    return allow(ask, "authorisation", f"The subject's written authorisation covers {policy.en(ask.items)} for this "
+    return allow(ask, "authorisation", f"the subject's written authorisation covers {policy.en(ask.items)} for this "
                  f"purpose until {auth.valid_to.isoformat()}",
                  f"书面授权 {ref} 涵盖 {policy.zh(ask.items)}，用途一致，有效至 {auth.valid_to.isoformat()}",
                  cite, ref, True)

@@ -18,6 +18,7 @@ LIST_KINDS = ("red", "serious_dishonesty", "black")
 SEVERITIES = ("minor", "general", "serious")
 SEVERITY_ZH = {"minor": "轻微", "general": "一般", "serious": "严重"}
 LIST_ZH = {"red": "红名单", "serious_dishonesty": "严重失信主体名单", "black": "黑名单"}
+LIST_EN = {"red": "red list", "serious_dishonesty": "serious-dishonesty list", "black": "black list"}
 MEASURE_KINDS = ("incentive", "punishment")
 PUNITIVE_LISTS = ("serious_dishonesty", "black")
 
@@ -148,7 +149,8 @@ def match(trigger: dict, facts: SubjectFacts, proportionality: dict) -> Match | 
         hits = tuple(e.id for e in facts.entries if e.kind == trigger["list"])
         if hits:
             name = LIST_ZH[trigger["list"]]
-            return Match(trigger, f"主体现列入{name}", f"the subject is on the {trigger['list']} list", entry_ids=hits)
+            return Match(trigger, f"主体现列入{name}", f"the subject is on the {LIST_EN[trigger['list']]}",
+                         entry_ids=hits)
         return None
     if kind == "peer_list":
         return _peer_match(trigger, facts)
@@ -194,7 +196,7 @@ def _peer_match(trigger: dict, facts: SubjectFacts) -> Match | None:
         return None
     zh = "；".join(f"主体现列入{e.peer_zh}公布的{LIST_ZH[e.kind]}（决定 {e.decision_ref}，{e.decided_on or ''}；"
                   f"依据 {e.citation}；依{e.basis}互认）" for e in hits)
-    en = "; ".join(f"the subject is on the {e.kind} list published by {e.peer_en} (decision {e.decision_ref}, "
+    en = "; ".join(f"the subject is on the {LIST_EN[e.kind]} published by {e.peer_en} (decision {e.decision_ref}, "
                    f"{e.decided_on or ''}; under {e.citation}; recognised under {e.basis})" for e in hits)
     return Match(trigger, zh, en, peer_entries=tuple(
         {"id": e.id, "peer": e.peer_en, "decision_ref": e.decision_ref, "decision_url": e.decision_url,
