@@ -97,6 +97,8 @@ def test_serious_dishonesty_listing_end_to_end(client, session, today):
     assert client.get(f"/api/v1/lists/subjects/{w.subject_id}").json()[0]["id"] == entry["id"]
     page = client.get("/lists/serious_dishonesty")
     assert page.status_code == 200 and "泉州市示范化工有限公司" in page.text and "王大明" not in page.text
+    english = client.get("/lists/serious_dishonesty?lang=en").text     # its name as a heading: a capital
+    assert "<h1>Serious-dishonesty list</h1>" in english and "<title>Serious-dishonesty list" in english
 
     with session_scope() as s:                                          # credit repair of the record
         s.get(Record, w.serious_id).status = "repaired"
