@@ -53,7 +53,11 @@ def test_staff_see_every_deadline_by_colour_and_in_words(client, session, city):
     by_procedure = client.get("/staff/deadlines", params={"procedure": "listing"}).text
     assert f'id="deadline-{rows["fine"].id}"' in by_procedure and f'id="deadline-{rows["late"].id}"' not in by_procedure
     english = client.get("/staff/deadlines?lang=en").text
-    assert "overdue" in english and "working days" in english
+    assert "Overdue" in english and "working days" in english
+    # a header, a filter value, a step: each alone, so each a capital (never "basis", "on time")
+    assert '<th scope="col">Basis</th>' in english and '"on_time" >On time</option>' in english
+    step = english.split(f'id="deadline-{rows["late"].id}"')[1].split("</td>")[1]
+    assert step.strip().startswith("<td>") and step.strip()[4:5].isupper(), step
 
 
 def test_a_procedure_without_a_page_for_the_reader_is_named_in_words(client, session, city):

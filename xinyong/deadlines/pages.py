@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from xinyong.deadlines import rules, service
+from xinyong.deadlines import rules, service, wording
 from xinyong.deadlines.api import ORG_ROLES, PAGE
 from xinyong.kit.access import Principal, allow
 from xinyong.kit.errors import XinyongError
@@ -38,7 +38,7 @@ def _queue_page(request: Request, session: Session, principal: Principal, base: 
            "pager_query": urlencode(query) + "&" if query else "", "procedure": procedure, "state": state,
            "procedures": rules.PROCEDURES, "states": rules.STATES, "base": base, "extended": extended,
            "link": rules.procedure_link, "viewer_role": principal.role, "extendable": extendable,
-           "passed": passed,
+           "passed": passed, "step_name": wording.step_name,
            "error": page_error(error, lang)}
     return render(request, "deadlines/queue.html", ctx, status_code=status_code)
 
