@@ -36,7 +36,10 @@ def test_subject_files_on_the_page_and_the_agency_decides_on_its_page(client, wo
     # the record's catalogue item by its name, not its code ("泉市监罚〔2021〕5号 (penalty)")
     code = world.session.get(Record, world.public_record).item_code
     assert f"（{item_name(code, 'zh')}）" in detail.text and f"({code})" not in detail.text
-    assert f"({item_name(code, 'en')})" in client.get(r.headers["location"] + "&lang=en").text
+    english = client.get(r.headers["location"] + "&lang=en").text
+    assert f"({item_name(code, 'en')})" in english
+    assert "<dd>The information is wrong</dd>" in english       # the grounds alone in their cell: a capital
+    assert "> The information is wrong</label>" in client.get("/me/objections?lang=en").text
     oid = int(re.search(r"/me/objections/(\d+)", r.headers["location"]).group(1))
     assert client.get("/me/profile").text.count("data-under-objection") == 1
     client.cookies.clear()
