@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import http
 import logging
 from pathlib import Path
 
@@ -29,6 +30,13 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
+
+
+def _status_phrase(status: int) -> str | None:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return None
 
 
 def _wants_json(request: Request) -> bool:
@@ -220,8 +228,12 @@ def _handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return _error_response(request, exc.status_code, {"code": code, "message": str(exc.detail),
-                                                          "message_en": str(exc.detail)})
+        zh = en = str(exc.detail)
+        if exc.detail == _status_phrase(exc.status_code):   # Starlette's own words: ours, in each language
+            from xinyong.web.i18n import messages
+            words = messages().get(f"error.http_{exc.status_code}")
+            zh, en = (words["zh"], words["en"]) if words else (zh, en)
+        return _error_response(request, exc.status_code, {"code": code, "message": zh, "message_en": en})
 
     @app.exception_handler(OperationalError)
     async def _database_down(request: Request, exc: OperationalError):

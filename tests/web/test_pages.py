@@ -127,6 +127,15 @@ def test_unknown_subject_is_404(client):
     assert client.get("/subjects/999999").status_code == 404
 
 
+def test_an_unknown_address_says_so_in_the_pages_language(client):
+    zh, en = client.get("/no-such-page"), client.get("/no-such-page?lang=en")
+    assert zh.status_code == en.status_code == 404
+    assert "未找到" in zh.text and "Not Found" not in zh.text
+    assert "Not found" in en.text and "未找到" not in en.text
+    api = client.get("/api/v1/no-such-thing").json()["error"]
+    assert (api["code"], api["message"], api["message_en"]) == ("not_found", "未找到", "Not found")
+
+
 # ---- aggregation pages -----------------------------------------------------------------------
 
 def test_agency_uploads_a_csv_and_sees_the_returned_row(client, session):
