@@ -103,6 +103,8 @@ def test_page_and_api(client, session, today):
     client.post("/login", data={"username": "staff1", "password": "staff-pass-123", "csrf_token": csrf, "next": "/"})
     html = client.get("/dashboards").text
     assert html.count("<svg") == 5 and 'id="chart-deadlines"' in html and 'id="table-quality"' in html
+    volumes = html.split('id="table-volumes"')[1].split("</table>")[0]
+    assert "行政处罚" in volumes and "penalty" not in volumes      # items by their names alone, no codes beside
     # the charts need no script: the only one is the site-wide confirmation of irreversible steps
     own = html.replace('<script src="/static/confirm.js" defer></script>', "")
     assert "<script" not in own and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
