@@ -27,6 +27,8 @@ def test_filing_problems():
     assert _file() is None
     assert _file(kind="praise").code == "unknown_kind"
     assert _file(stage="weather").code == "unknown_stage"
+    for wrong in (_file(kind="praise"), _file(stage="weather")):     # a request in words, no list of codes
+        assert wrong.en.startswith("choose ") and "(" not in wrong.en and "publication" not in wrong.en
     assert _file(summary="太短").code == "summary_length"
     assert _file(name="").code == "name_required"
     assert _file(contact="").code == "contact_required"

@@ -66,3 +66,8 @@ def test_each_city_names_its_categories_with_their_basis():
                                           "forced_related_business"} and "第四十二条" in qz.citation
     assert [c.code for c in fz.items] == ["bundled_collection"] and "第二十七条第二款" in fz.citation
     assert all(c.against == "credit_service" for c in qz.items + fz.items)
+
+
+def test_an_unknown_rule_kind_asks_for_one_in_words():
+    problem = rules.rule_problem(kind="other", title="规则", body="内容", channel="")
+    assert problem.code == "unknown_kind" and problem.en == "choose the kind of rule" and problem.zh == "请选择规则类型"

@@ -48,9 +48,9 @@ def filing_problem(policy: ChannelPolicy, *, kind: str, stage: str, summary: str
     if any("\x00" in v for v in (summary, name, contact)):
         return Problem("summary", "control_character", "text may not contain NUL characters", "文本含有非法字符")
     if kind not in KINDS:
-        return Problem("kind", "unknown_kind", f"kind must be one of {KINDS}", "请选择投诉或举报")
+        return Problem("kind", "unknown_kind", "choose a complaint or a report", "请选择投诉或举报")
     if stage not in policy.stages:
-        return Problem("stage", "unknown_stage", f"stage must be one of {policy.stages}", "请选择所涉环节")
+        return Problem("stage", "unknown_stage", "choose the stage of handling concerned", "请选择所涉环节")
     text = summary.strip()
     if not SUMMARY_MIN <= len(text) <= SUMMARY_MAX:
         return Problem("summary", "summary_length", f"describe the matter in {SUMMARY_MIN}-{SUMMARY_MAX} characters",

@@ -82,7 +82,7 @@ def rule_problem(*, kind: str, title: str, body: str, channel: str) -> Problem |
     """QZ art. 34 para. 2 and art. 42: an agency publishes its objection and complaint rules with
     the channel that receives them, and its service rules (基本行为准则和业务规范)."""
     if kind not in RULE_KINDS:
-        return Problem("kind", "unknown_kind", f"kind must be one of {RULE_KINDS}", "请选择规则类型")
+        return Problem("kind", "unknown_kind", "choose the kind of rule", "请选择规则类型")
     problem = (_length_problem("title", title, TITLE_MAX, "规则名称", "rule's title")
                or _length_problem("body", body, TEXT_MAX, "规则内容", "rule's text"))
     if problem:
