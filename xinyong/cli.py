@@ -181,7 +181,8 @@ def _batch_body(session, batch_id: int, replayed: bool) -> dict:
     return {"batch": b.id, "batch_id": b.id, "status": b.status, "item": b.item_code, "total_rows": b.total_rows,
             "accepted": b.accepted_rows, "rejected": b.rejected_rows, "created": b.created_records,
             "updated": b.updated_records, "unchanged": b.unchanged_records, "error_code": b.error_code,
-            "error_message": b.error_message, **(b.notes or {}), "replayed": replayed}
+            "error_message": b.error_message, **{k: v for k, v in (b.notes or {}).items() if k != "refusal"},
+            "replayed": replayed}   # the refusal's words per language are the pages'; error_message has both
 
 
 def _print_outcome(body: dict) -> None:

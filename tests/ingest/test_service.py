@@ -102,6 +102,8 @@ def test_bad_files_are_refused_whole_and_change_nothing(session, data, code):
     before = _counts(session)
     out = _ingest_bytes(session, src, data)
     assert out.status == "refused" and out.error_code == code
+    zh, en = out.error_words       # each language alone, for a page or a message built on it
+    assert out.error_message == f"{zh} / {en}" and " / " not in zh and not any("\u4e00" <= c <= "\u9fff" for c in en[:8])
     after = _counts(session)
     assert after["records"] == before["records"] and after["subjects"] == before["subjects"]
     assert after["batches"] == before["batches"] + 1  # the refusal itself is on record for the agency

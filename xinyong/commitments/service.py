@@ -137,7 +137,8 @@ def breach(session: Session, principal: Principal, commitment_id: int, facts: st
                           user_id=principal.user_id, change_reason=f"违诺认定 commitment {c.id}", actor=principal,
                           commit=False)   # the breach and its record are one change
     if outcome.status != "completed" or outcome.accepted != 1:
-        zh, en = repository.first_rejection(session, outcome.batch_id) or (outcome.error_message, outcome.error_message)
+        zh, en = (repository.first_rejection(session, outcome.batch_id) or outcome.error_words
+                  or (outcome.error_message, outcome.error_message))
         raise InvalidInput(f"违诺信息未通过校验：{zh}（批次 {outcome.batch_id}）", code="breach_record_refused",
                            message_en=f"the breach record was refused: {en} (batch {outcome.batch_id})")
     change_context(session, user_id=principal.user_id, reason="commitment breached")

@@ -59,6 +59,7 @@ class BatchOutcome:
     unchanged: int = 0
     error_code: str | None = None
     error_message: str | None = None
+    error_words: tuple[str, str] | None = dataclasses.field(default=None, repr=False, compare=False)  # (zh, en)
     ignored_columns: list[str] = dataclasses.field(default_factory=list)
     refused_columns: list[dict] = dataclasses.field(default_factory=list)
     outbox_upto: int | None = dataclasses.field(default=None, repr=False, compare=False)  # the batch's last outbox row
@@ -220,7 +221,7 @@ def _refuse(session: Session, batch: Batch, code: str, message: str, details: di
     batch.completed_at = clock.now()
     session.flush()
     return BatchOutcome(batch_id=batch.id, status="refused", item=batch.item_code,
-                        error_code=code, error_message=message)
+                        error_code=code, error_message=message, error_words=(zh, en) if zh and en else None)
 
 
 VALIDATE_CHUNK_ROWS = 50_000  # rows validated and written at a time: bounds a batch's memory
