@@ -121,3 +121,20 @@ def test_a_refused_channel_edit_comes_back_as_sent_and_a_revoked_authorisation_i
     [auth_id] = [a["id"] for a in client.get("/api/v1/me/market/authorisations").json()]
     r = client.post(f"/me/market/authorisations/{auth_id}/revoke", data={"csrf_token": csrf}, follow_redirects=True)
     assert "已撤销" in r.text and "已授权公开" not in r.text and "其他有效授权不受影响" in r.text
+
+
+def test_a_refused_upload_is_explained_in_the_page_s_language_alone(client, w, session):
+    """A batch from an organisation not (yet) an approved provider is refused: the result on the
+    workbench read '…不予接收 / …refused' in both languages on both pages."""
+    csrf = page_login(client, "bank1", PW)
+    r = client.post("/provider/market/apply", data={"csrf_token": csrf, "scope": ["own_business"],
+                                                   "objection_rules": RULES, "objection_channel": CHANNEL},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    rows = [contract_row(w["firm"], "QZB-R-1")]
+    r = client.post("/provider/market/batches", data={"csrf_token": csrf, "item": "contract_performance"},
+                    files={"file": ("c.csv", to_csv(rows, headers=tuple(rows[0])), "text/csv")}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    zh, en = client.get(r.headers["location"]).text, client.get(r.headers["location"] + "&lang=en").text
+    assert "不是经核准的市场信用信息提供单位" in zh and "not an approved" not in zh
+    assert "The source is not an approved" in en and "不是经核准" not in en

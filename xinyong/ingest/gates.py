@@ -18,7 +18,8 @@ import polars as pl
 from xinyong.registry import BATCH_GATES, load
 
 
-def refusal(session, agency, item, today: dt.date) -> tuple[str, str] | None:
+def refusal(session, agency, item, today: dt.date) -> tuple[str, ...] | None:
+    """The first gate's refusal: (code, message) or (code, message, zh, en)."""
     for name in BATCH_GATES:
         found = load(name).refusal(session, agency, item, today)
         if found is not None:

@@ -236,8 +236,9 @@ def _ingest_frame(session, batch, agency, item, source: list[pl.DataFrame], prog
     total_rows = frame.height
     profile = active_profile()
     refused = gates.refusal(session, agency, item, clock.today())   # e.g. market items: providers only
-    if refused is not None:
-        return _refuse(session, batch, *refused)
+    if refused is not None:   # (code, message) or (code, message, zh, en): a page shows one language
+        code, message, *words = refused
+        return _refuse(session, batch, code, message, zh=(words or [None])[0], en=(words[1:] or [None])[0])
     totals = {"accepted": 0, "rejected": 0, "created": 0, "updated": 0, "unchanged": 0}
     names.forget_created(session)   # what the merge notes is this batch's alone
     preload("on_batch_ingested")   # the hooks' modules imported while the batch validates

@@ -23,19 +23,20 @@ def _policy(today: dt.date) -> rules.MarketPolicy | None:
         return None
 
 
-def refusal(session, agency, item, today: dt.date) -> tuple[str, str] | None:
+def refusal(session, agency, item, today: dt.date) -> tuple[str, ...] | None:
+    """(code, the API's "zh / en" message, zh, en), or None."""
     pol = _policy(today)
     if pol is None:
-        return None if item.source != "market" else (
-            "market_rules_not_in_force", "该日没有生效的市场信用信息规则，批次不予接收 / no market information rules are "
-                                         "in force on that day; batch refused")
+        zh, en = "该日没有生效的市场信用信息规则，批次不予接收", "no market information rules are in force on that day; batch refused"
+        return None if item.source != "market" else ("market_rules_not_in_force", f"{zh} / {en}", zh, en)
     # only organisations of a provider kind can be one: a public body's batch costs no query
     provider = repository.provider_of_agency(session, agency.id) if agency.kind in pol.org_kinds else None
     decided = rules.check_item_for_provider(
         pol, item_source=item.source, item_credit_reporting=item.credit_reporting,
         provider_status=provider.status if provider else None,
         licence=provider.credit_reporting_licence if provider else None)
-    return None if decided.allowed else (decided.code, f"{decided.reason_zh} / {decided.reason_en}")
+    return None if decided.allowed else (decided.code, f"{decided.reason_zh} / {decided.reason_en}", decided.reason_zh,
+                                         decided.reason_en)
 
 
 def screen(session, agency, item, accepted: pl.DataFrame, today: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:

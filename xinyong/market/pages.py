@@ -130,7 +130,9 @@ def _workbench(request, session, principal, *, done="", batch_id=None, form=None
         ctx["objections"] = objections.page(session, objections.ObjectionFilter(agency_id=provider.agency_id), 50, 0)
         ctx["authorisations"] = repository.authorisations_to_provider(session, provider.id, 100)
     if batch_id is not None:
-        ctx["batch"] = batches.batch_out(batches.get_for(session, principal, batch_id), None)
+        row = batches.get_for(session, principal, batch_id)
+        ctx["batch"] = batches.batch_out(row, None)
+        ctx["batch_refusal"] = batches.refusal_text(row, language(request))   # the page's language alone
         ctx["returned"] = batches.rejections_for(session, principal, batch_id, 200, 0)
     return render(request, "market/provider.html", ctx, status_code=status_code)
 
