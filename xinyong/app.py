@@ -51,7 +51,21 @@ def _error_response(request: Request, status: int, body: dict):
         keep = f"&lang={lang}" if lang in ("zh", "en") else ""
         return RedirectResponse(f"/login?next={request.url.path}{keep}", status_code=303)
     from xinyong.kit.web import render
-    return render(request, "error.html", {"status": status, "error": body}, status_code=status)
+    return render(request, "error.html", {"status": status, "error": body, "back_to": _form_page(request, status)},
+                  status_code=status)
+
+
+def _form_page(request: Request, status: int) -> str | None:
+    """A form refused before its page could answer (forbidden personal data or a control
+    character in a field: the value is never echoed back) is sent back to the page it came
+    from: the browser's Back keeps what was typed there. Only a path of this site."""
+    if request.method != "POST" or status != 422:
+        return None
+    from urllib.parse import urlsplit
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc != request.url.netloc or not referer.path.startswith("/") or referer.path.startswith("//"):
+        return None
+    return referer.path + (f"?{referer.query}" if referer.query else "")
 
 
 def _only_the_page_number(request: Request, exc: RequestValidationError) -> bool:

@@ -88,3 +88,21 @@ def test_the_window_files_for_a_subject_and_staff_see_every_objection(client, wo
     assert "委托书〔2026〕3号" in client.get(r.headers["location"]).text
     listing = client.get("/staff/objections")
     assert listing.status_code == 200 and "泉州市闽南食品有限公司" in listing.text
+
+
+def test_a_form_refused_for_forbidden_data_links_back_to_its_page(client, world):
+    """Refused before its page could answer (a field holding personal data the law forbids to
+    collect, FZ art. 11, is never echoed back): the error page sends the person back to the form,
+    where the browser still holds what was typed, not only home; and only to a page of this site."""
+    login(client, "firm")
+    base = str(client.base_url)
+    sent = {"csrf_token": _csrf(client, "/me/objections"), "record_id": str(world.public_record), "grounds": ["error"],
+            "reasons": "我司法定代表人患有艾滋病，处罚决定日期与原件不一致。"}
+    r = client.post("/me/objections", data=sent, headers={"referer": f"{base}/me/objections?record=1"},
+                    files=[("evidence", ("原件.pdf", PDF, "application/pdf"))])
+    assert r.status_code == 422, r.text[-300:]
+    assert 'href="/me/objections?record=1" data-history-back' in r.text and "返回上一页修改" in r.text
+    assert "艾滋病" not in r.text   # the value itself is never echoed
+    away = client.post("/me/objections", data=sent, headers={"referer": "https://evil.example/me/objections"},
+                       files=[("evidence", ("原件.pdf", PDF, "application/pdf"))])
+    assert away.status_code == 422 and "data-history-back" not in away.text

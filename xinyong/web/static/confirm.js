@@ -12,3 +12,13 @@ document.addEventListener("submit", function (event) {
     event.stopImmediatePropagation();
   }
 }, true);
+
+// A form refused before its page could answer it (error.html): going back in history returns to
+// the form as it was typed, which a plain link to the page would not.
+document.addEventListener("click", function (event) {
+  var link = event.target instanceof Element ? event.target.closest("a[data-history-back]") : null;
+  if (link && window.history.length > 1) {
+    event.preventDefault();
+    window.history.back();
+  }
+});
