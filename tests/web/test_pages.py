@@ -181,27 +181,26 @@ def test_upload_problems_re_render_the_form_with_the_message(client, session):
     assert other.status_code == 403 and "机构只能报送本单位数据" in other.text
 
 
-def test_a_refused_batch_page_says_why(client, session):
+def _refused_upload(client, session, name: str, data: bytes):
+    """An agency uploads a penalty file the ingest refuses; the response (a 303 to its batch page)."""
     a = agency(session)
     agency_user(session, a.uscc)
     session.commit()
     login(client, "agency1", "agency-pass-123")
     token = csrf_from(client, "/batches")
-    r = client.post("/batches", data={"item": "penalty", "csrf_token": token},
-                    files={"file": ("empty.csv", b"", "text/csv")}, follow_redirects=False)
+    return client.post("/batches", data={"item": "penalty", "csrf_token": token},
+                       files={"file": (name, data, "text/csv")}, follow_redirects=False)
+
+
+def test_a_refused_batch_page_says_why(client, session):
+    r = _refused_upload(client, session, "empty.csv", b"")
     assert r.status_code == 303
     page = client.get(r.headers["location"])
     assert "已拒收" in page.text and "拒收原因" in page.text
 
 
 def test_a_refused_batch_page_gives_the_reason_in_its_own_language_without_the_code(client, session):
-    a = agency(session)
-    agency_user(session, a.uscc)
-    session.commit()
-    login(client, "agency1", "agency-pass-123")
-    token = csrf_from(client, "/batches")
-    r = client.post("/batches", data={"item": "penalty", "csrf_token": token},
-                    files={"file": ("x.csv", "名称\n甲\n".encode(), "text/csv")}, follow_redirects=False)
+    r = _refused_upload(client, session, "x.csv", "名称\n甲\n".encode())
     zh, en = client.get(r.headers["location"]).text, client.get(r.headers["location"] + "?lang=en").text
     assert "缺少必填列" in zh and "mandatory column" not in zh and "missing_columns" not in zh
     assert "mandatory column(s) missing" in en and "缺少必填列" not in en and "missing_columns" not in en
